@@ -302,6 +302,15 @@ class MetricView(MetricQuery):
         return f"MetricView({len(self._records)} records, {len(self._errors)} EMF errors)"
 
 
+def qualifier_of(result: Any) -> str | None:
+    """The version or alias an invocation was addressed to (from its ARN), None if unqualified."""
+    explicit = getattr(result, "qualifier", None)
+    if explicit:
+        return str(explicit)
+    parts = str(getattr(result, "invoked_function_arn", "") or "").split(":")
+    return parts[7] if len(parts) == 8 and parts[7] else None
+
+
 def lambda_dimension_sets(
     function_name: str, qualifier: str | None = None, executed_version: str | None = None
 ) -> tuple[dict[str, str], ...]:
@@ -378,6 +387,8 @@ class MetricStore(MetricQuery):
     def record_invocation(self, result: InvocationLike) -> None:
         """Record Invocations, Errors, Duration and ConcurrentExecutions for one invocation."""
         report = result.report
+        if report is None:  # an Event or DryRun call that did not run (yet)
+            return
         start = float(result.start_time)
         end = start + float(report.duration_ms)
         with self._lock:
@@ -387,7 +398,7 @@ class MetricStore(MetricQuery):
         common: dict[str, Any] = {
             "function_name": result.function_name,
             "timestamp": int(start),
-            "qualifier": getattr(result, "qualifier", None),
+            "qualifier": qualifier_of(result),
             "executed_version": result.executed_version,
             "request_id": result.request_id,
         }
@@ -403,7 +414,7 @@ class MetricStore(MetricQuery):
             1,
             function_name=result.function_name,
             timestamp=int(result.start_time),
-            qualifier=getattr(result, "qualifier", None),
+            qualifier=qualifier_of(result),
             request_id=result.request_id,
         )
 
@@ -431,5 +442,5 @@ class MetricStore(MetricQuery):
                 store.record_throttle(result)
                 continue
             store.record_invocation(result)
-            store.ingest_log_events(result.logs)
+            store.ingest_log_events(getattr(result, "logs", ()))
         return store

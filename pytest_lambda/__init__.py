@@ -1,0 +1,64 @@
+"""pytest-aws-lambda: test AWS Lambda handlers as if they ran on AWS Lambda.
+
+The core works without pytest::
+
+    from pytest_lambda import LambdaFunction, events
+
+    fn = LambdaFunction("app.handler", code_dir="src", timeout=3)
+    result = fn.invoke(events.s3_put(bucket="b", key="k"))
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FunctionConfig",
+    "InvokeResult",
+    "LambdaContext",
+    "LambdaFunction",
+    "LogEvent",
+    "LogView",
+    "Report",
+    "__version__",
+    "events",
+]
+
+if TYPE_CHECKING:
+    from . import events
+    from .config import FunctionConfig
+    from .context import LambdaContext
+    from .function import LambdaFunction
+    from .logs import LogEvent, LogView
+    from .report import Report
+    from .result import InvokeResult
+
+_LAZY = {
+    "FunctionConfig": ("config", "FunctionConfig"),
+    "InvokeResult": ("result", "InvokeResult"),
+    "LambdaContext": ("context", "LambdaContext"),
+    "LambdaFunction": ("function", "LambdaFunction"),
+    "LogEvent": ("logs", "LogEvent"),
+    "LogView": ("logs", "LogView"),
+    "Report": ("report", "Report"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy so that loading the pytest plugin (which imports this package) stays cheap.
+    if name == "events":
+        import importlib
+
+        return importlib.import_module(".events", __name__)
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(f".{module}", __name__), attr)
+    raise AttributeError(f"module 'pytest_lambda' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,260 @@
+"""Process state an execution environment owns, swapped in for each phase and back out.
+
+Lambda gives every execution environment its own process. In-process we emulate that by
+swapping, around init and every invocation: ``os.environ``'s data, ``sys.path``, the handler's
+modules in ``sys.modules``, the working directory, ``sys.stdout``/``sys.stderr``, the root
+logger's level and handlers (plus changes the code makes to other loggers), and signal
+handlers. What the handler changes persists in its environment (as on Lambda) and never
+reaches the test process.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from ._capture import LambdaLogHandler, LogSink, StreamWriter
+
+_Setter = Callable[..., Any]
+_ORIGINAL_LOGGER_METHODS = (
+    logging.Logger.setLevel, logging.Logger.addHandler, logging.Logger.removeHandler,
+)
+
+
+def _is_dependency(path: str) -> bool:
+    return "site-packages" in path or "dist-packages" in path or path.startswith(
+        (sys.base_prefix, sys.prefix))
+
+
+def _encode(environ: dict[str, str]) -> dict[Any, Any]:
+    encode = os.environ.encodekey  # type: ignore[attr-defined]
+    value = os.environ.encodevalue  # type: ignore[attr-defined]
+    return {encode(k): value(v) for k, v in environ.items()}
+
+
+class _LoggerState:
+    __slots__ = ("disabled", "handlers", "level", "propagate")
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self.level = logger.level
+        self.handlers = list(logger.handlers)
+        self.propagate = logger.propagate
+        self.disabled = logger.disabled
+
+    def apply(self, logger: logging.Logger) -> None:
+        logger.level = self.level
+        logger.handlers[:] = self.handlers
+        logger.propagate = self.propagate
+        logger.disabled = self.disabled
+        logger.manager._clear_cache()  # type: ignore[attr-defined]
+
+
+class _Saved:
+    """What the test process had before a phase began."""
+
+    __slots__ = ("cwd", "environ_data", "logger_originals", "logging_disable", "modules_len",
+                 "path", "root_handlers", "root_level", "shadowed", "signal_originals",
+                 "stderr", "stdout")
+
+
+class ProcessState:
+    """The process-wide state of one execution environment."""
+
+    def __init__(self, code_dir: Path, environ: dict[str, str], sink: LogSink,
+                 root_level: int) -> None:
+        self.code_dir = str(code_dir)
+        self.environ_data = _encode(environ)
+        self.path = [self.code_dir, *(p for p in sys.path if p != self.code_dir)]
+        self.modules: dict[str, ModuleType] = {}
+        self.stdout = StreamWriter(sink, "<stdout>")
+        self.stderr = StreamWriter(sink, "<stderr>")
+        self.log_handler = LambdaLogHandler(sink)
+        self.root_level = root_level
+        self.root_handlers: list[logging.Handler] = [self.log_handler]
+        self.logger_overrides: dict[logging.Logger, _LoggerState] = {}
+        self.logging_disable = logging.NOTSET
+        self.owned_loggers: set[str] = set()
+        self._saved: _Saved | None = None
+
+    def hide_code_modules(self) -> dict[str, ModuleType]:
+        """Take modules loaded from the code directory out of ``sys.modules`` (cold start).
+
+        The test process may have imported the handler's own modules already; Lambda imports
+        them fresh in every new environment, so init must not find them cached.
+        """
+        prefix = self.code_dir + os.sep
+        hidden = {}
+        for name, module in list(sys.modules.items()):
+            file = getattr(module, "__file__", None)
+            if file and file.startswith(prefix) and not _is_dependency(file) \
+                    and not name.startswith("pytest_lambda"):
+                hidden[name] = module
+                del sys.modules[name]
+        return hidden
+
+    def enter(self) -> None:
+        """Swap this environment's state into the process."""
+        s = _Saved()
+        s.environ_data = os.environ._data  # type: ignore[attr-defined]
+        os.environ._data = self.environ_data  # type: ignore[attr-defined]
+        s.path = sys.path
+        sys.path = self.path
+        s.shadowed = {k: sys.modules[k] for k in self.modules.keys() & sys.modules.keys()}
+        sys.modules.update(self.modules)
+        s.modules_len = len(sys.modules)
+        s.cwd = os.getcwd()
+        os.chdir(self.code_dir)
+        s.stdout, s.stderr = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = self.stdout, self.stderr
+        root = logging.root
+        s.root_level = root.level
+        s.root_handlers = root.handlers
+        test_handlers = [h for h in root.handlers if h not in self.root_handlers]
+        root.handlers = test_handlers + self.root_handlers
+        root.level = self.root_level
+        s.logging_disable = logging.root.manager.disable
+        s.logger_originals = {}
+        if self.logger_overrides or self.logging_disable != s.logging_disable:
+            for logger, state in self.logger_overrides.items():
+                s.logger_originals[logger] = _LoggerState(logger)
+                state.apply(logger)
+            logging.disable(self.logging_disable)
+        s.signal_originals = {}
+        self._patch(s)
+        self._saved = s
+
+    def exit(self) -> None:
+        """Record what the phase changed in this environment and restore the test process."""
+        s = self._saved
+        if s is None:
+            return
+        self._saved = None
+        self._unpatch()
+        self.stdout.flush()
+        self.stderr.flush()
+        sys.stdout, sys.stderr = s.stdout, s.stderr
+        self._exit_logging(s)
+        os.chdir(s.cwd)
+        self._exit_modules(s)
+        self.path = sys.path
+        sys.path = s.path
+        self._exit_environ(s)
+        for signum, handler in s.signal_originals.items():
+            signal.signal(signum, handler)
+
+    def _exit_logging(self, s: _Saved) -> None:
+        root = logging.root
+        before = set(s.root_handlers)
+        self.root_handlers = [h for h in root.handlers if h not in before]
+        root.handlers = s.root_handlers
+        self.root_level = root.level
+        root.level = s.root_level
+        for logger, original in s.logger_originals.items():
+            self.logger_overrides[logger] = _LoggerState(logger)
+            original.apply(logger)
+        self.logging_disable = root.manager.disable
+        if root.manager.disable != s.logging_disable:
+            logging.disable(s.logging_disable)
+        root.manager._clear_cache()  # type: ignore[attr-defined]
+
+    def _exit_modules(self, s: _Saved) -> None:
+        modules = sys.modules
+        if len(modules) > s.modules_len:
+            # Dict order is insertion order: modules imported in the phase come last.
+            for name in list(itertools.islice(modules, s.modules_len, None)):
+                self.modules[name] = modules[name]
+        for name in self.modules:
+            current = modules.pop(name, None)
+            if current is not None:
+                self.modules[name] = current
+        modules.update(s.shadowed)
+
+    def _exit_environ(self, s: _Saved) -> None:
+        data = os.environ._data  # type: ignore[attr-defined]
+        self.environ_data = data
+        os.environ._data = s.environ_data  # type: ignore[attr-defined]
+        if data != self._environ_at_enter:
+            # os.environ[...] = ... also called putenv(): put the C-level values back.
+            for key in data.keys() ^ self._environ_at_enter.keys() | {
+                    k for k in data.keys() & self._environ_at_enter.keys()
+                    if data[k] != self._environ_at_enter[k]}:
+                original = s.environ_data.get(key)
+                if original is None:
+                    try:
+                        os.unsetenv(key)
+                    except OSError:
+                        pass
+                else:
+                    os.putenv(key, original)
+
+    def _patch(self, s: _Saved) -> None:
+        """Record the first change the code makes to a pre-existing logger or signal."""
+        self._environ_at_enter = dict(self.environ_data)
+        set_level, add_handler, remove_handler = _ORIGINAL_LOGGER_METHODS
+        originals = s.logger_originals
+        owned = self.owned_loggers
+        loggers = logging.root.manager.loggerDict
+
+        def remember(logger: logging.Logger) -> None:
+            if logger not in originals and logger.name not in owned and logger is not \
+                    logging.root:
+                originals[logger] = _LoggerState(logger)
+
+        def patched_set_level(logger: logging.Logger, level: Any) -> None:
+            remember(logger)
+            set_level(logger, level)
+
+        def patched_add(logger: logging.Logger, hdlr: logging.Handler) -> None:
+            remember(logger)
+            add_handler(logger, hdlr)
+
+        def patched_remove(logger: logging.Logger, hdlr: logging.Handler) -> None:
+            remember(logger)
+            remove_handler(logger, hdlr)
+
+        self._loggers_before = len(loggers)
+        logging.Logger.setLevel = patched_set_level  # type: ignore[method-assign]
+        logging.Logger.addHandler = patched_add  # type: ignore[method-assign]
+        logging.Logger.removeHandler = patched_remove  # type: ignore[method-assign]
+
+        real_signal = self._real_signal = signal.signal
+        signal_originals = s.signal_originals
+
+        def patched_signal(signum: Any, handler: Any) -> Any:
+            if signum not in signal_originals:
+                signal_originals[signum] = signal.getsignal(signum)
+            return real_signal(signum, handler)
+
+        signal.signal = patched_signal
+
+    def _unpatch(self) -> None:
+        (logging.Logger.setLevel, logging.Logger.addHandler,  # type: ignore[method-assign]
+         logging.Logger.removeHandler) = _ORIGINAL_LOGGER_METHODS
+        signal.signal = self._real_signal
+        loggers = logging.root.manager.loggerDict
+        if len(loggers) > self._loggers_before:
+            self.owned_loggers.update(itertools.islice(loggers, self._loggers_before, None))
+
+    def discard(self) -> None:
+        """Forget loggers this environment created (the environment is gone)."""
+        loggers = logging.root.manager.loggerDict
+        for name in self.owned_loggers:
+            logger = loggers.pop(name, None)
+            if isinstance(logger, logging.Logger):
+                for h in list(logger.handlers):
+                    if h is self.log_handler:
+                        continue
+                    try:
+                        h.close()
+                    except Exception:
+                        pass
+        self.owned_loggers.clear()
+        logging.root.manager._clear_cache()  # type: ignore[attr-defined]
+        self.modules.clear()

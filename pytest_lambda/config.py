@@ -1,0 +1,251 @@
+"""Function configuration and its validation, with AWS's limits and wording."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import InvalidParameterValueException, validation_error
+
+Architecture = Literal["x86_64", "arm64"]
+LogFormat = Literal["Text", "JSON"]
+
+MIN_MEMORY, MAX_MEMORY = 128, 10240
+MIN_TIMEOUT, MAX_TIMEOUT = 1, 900
+DEFAULT_TIMEOUT = 3
+DEFAULT_MEMORY = 128
+DEFAULT_REGION = "us-east-1"
+DEFAULT_ACCOUNT = "123456789012"
+ENV_VARS_LIMIT = 4096
+
+PYTHON_RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13", "python3.14")
+NODE_RUNTIMES = ("nodejs20.x", "nodejs22.x", "nodejs24.x")
+DEPRECATED_RUNTIMES = ("python2.7", "python3.6", "python3.7", "python3.8", "python3.9",
+                       "nodejs14.x", "nodejs16.x", "nodejs18.x")
+APP_LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+
+_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+_ENV_KEY = re.compile(r"[a-zA-Z]([a-zA-Z0-9_])+")
+_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
+_ACCOUNT = re.compile(r"\d{12}")
+RESERVED_ENV_KEYS = frozenset({
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+})
+
+
+def default_runtime() -> str:
+    """The Python runtime matching the interpreter that runs the tests."""
+    return f"python3.{sys.version_info.minor}"
+
+
+@dataclass(frozen=True)
+class FunctionConfig:
+    """Everything Lambda knows about a function's configuration.
+
+    Build it through :meth:`create` (or ``LambdaFunction(...)``), which validates every field
+    with the limits and wording of the Lambda API.
+    """
+
+    handler: str
+    code_dir: Path
+    name: str
+    runtime: str
+    memory_size: int = DEFAULT_MEMORY
+    timeout: int = DEFAULT_TIMEOUT
+    environment: Mapping[str, str] = field(default_factory=dict)
+    architecture: Architecture = "x86_64"
+    log_format: LogFormat = "Text"
+    log_level: str | None = None
+    log_group: str | None = None
+    region: str = DEFAULT_REGION
+    account_id: str = DEFAULT_ACCOUNT
+    ephemeral_storage: int = 512
+    tracing: bool = False
+
+    @classmethod
+    def create(
+        cls,
+        handler: str,
+        *,
+        code_dir: str | os.PathLike[str] | None = None,
+        name: str | None = None,
+        runtime: str | None = None,
+        memory_size: int = DEFAULT_MEMORY,
+        timeout: int = DEFAULT_TIMEOUT,
+        environment: Mapping[str, str] | None = None,
+        architecture: str = "x86_64",
+        log_format: str = "Text",
+        log_level: str | None = None,
+        log_group: str | None = None,
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT,
+        ephemeral_storage: int = 512,
+        tracing: bool = False,
+    ) -> FunctionConfig:
+        """Validate the arguments and build the configuration."""
+        if not isinstance(handler, str) or not handler:
+            raise validation_error(handler, "handler", "Member must have length greater than or "
+                                   "equal to 1", "Pass a handler string such as 'app.handler'.")
+        root = Path(code_dir if code_dir is not None else os.getcwd()).resolve()
+        if not root.is_dir():
+            raise InvalidParameterValueException(
+                f"code directory {str(root)!r} does not exist or is not a directory. Pass "
+                "code_dir= (or ini lambda_code_dir) pointing at the folder that holds the "
+                "handler's code (Lambda's /var/task)."
+            )
+        if name is None:
+            name = _name_from_handler(handler)
+        cfg = cls(
+            handler=handler,
+            code_dir=root,
+            name=name,
+            runtime=runtime or default_runtime(),
+            memory_size=memory_size,
+            timeout=timeout,
+            environment=dict(environment or {}),
+            architecture=architecture,  # type: ignore[arg-type]
+            log_format=log_format,  # type: ignore[arg-type]
+            log_level=log_level,
+            log_group=log_group,
+            region=region,
+            account_id=account_id,
+            ephemeral_storage=ephemeral_storage,
+            tracing=tracing,
+        )
+        cfg.validate()
+        return cfg
+
+    def with_changes(self, **changes: Any) -> FunctionConfig:
+        """A validated copy with some fields changed (``UpdateFunctionConfiguration``)."""
+        cfg = replace(self, **changes)
+        cfg.validate()
+        return cfg
+
+    def validate(self) -> None:
+        """Raise ``ValidationException`` / ``InvalidParameterValueException`` like Lambda."""
+        if not isinstance(self.name, str) or not _NAME.fullmatch(self.name):
+            constraint = (
+                "Member must have length less than or equal to 64"
+                if isinstance(self.name, str) and len(self.name) > 64
+                else "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+"
+            )
+            raise validation_error(self.name, "functionName", constraint,
+                                   "Use 1-64 letters, digits, hyphens or underscores.")
+        _check_int(self.memory_size, "memorySize", MIN_MEMORY, MAX_MEMORY,
+                   "Pass memory_size in MB between 128 and 10240.")
+        _check_int(self.timeout, "timeout", MIN_TIMEOUT, MAX_TIMEOUT,
+                   "Pass timeout as whole seconds between 1 and 900.")
+        _check_int(self.ephemeral_storage, "ephemeralStorage.size", 512, 10240,
+                   "Pass ephemeral_storage in MB between 512 and 10240.")
+        if self.architecture not in ("x86_64", "arm64"):
+            raise validation_error(f"[{self.architecture}]", "architectures",
+                                   "Member must satisfy constraint: [Member must satisfy enum "
+                                   "value set: [x86_64, arm64]]",
+                                   "Use architecture='x86_64' or 'arm64'.")
+        if self.log_format not in ("Text", "JSON"):
+            raise validation_error(self.log_format, "loggingConfig.logFormat",
+                                   "Member must satisfy enum value set: [JSON, Text]",
+                                   "Use log_format='Text' or 'JSON'.")
+        if self.log_level is not None:
+            if self.log_format != "JSON":
+                raise InvalidParameterValueException(
+                    "Application log level can only be set when the log format is JSON. "
+                    "Pass log_format='JSON' together with log_level."
+                )
+            if self.log_level not in APP_LOG_LEVELS:
+                raise validation_error(self.log_level, "loggingConfig.applicationLogLevel",
+                                       "Member must satisfy enum value set: "
+                                       f"[{', '.join(APP_LOG_LEVELS)}]",
+                                       "Use one of those levels.")
+        self._validate_runtime()
+        if not _REGION.fullmatch(self.region):
+            raise InvalidParameterValueException(
+                f"region {self.region!r} is not an AWS Region name. Use a name such as "
+                "'us-east-1' (ini lambda_region)."
+            )
+        if not _ACCOUNT.fullmatch(self.account_id):
+            raise InvalidParameterValueException(
+                f"account id {self.account_id!r} must be 12 digits, e.g. '123456789012'."
+            )
+        self._validate_environment()
+
+    def _validate_runtime(self) -> None:
+        if self.runtime in DEPRECATED_RUNTIMES:
+            raise InvalidParameterValueException(
+                f"The runtime parameter of {self.runtime} is no longer supported for creating or "
+                f"updating AWS Lambda functions. We recommend you use the new runtime "
+                f"({PYTHON_RUNTIMES[-2]}) while creating or updating functions."
+            )
+        if self.runtime not in PYTHON_RUNTIMES + NODE_RUNTIMES:
+            allowed = ", ".join(PYTHON_RUNTIMES + NODE_RUNTIMES)
+            raise validation_error(self.runtime, "runtime",
+                                   f"Member must satisfy enum value set: [{allowed}]",
+                                   "Pass one of those runtimes.")
+
+    def _validate_environment(self) -> None:
+        env = self.environment
+        for key, value in env.items():
+            if not isinstance(key, str) or not _ENV_KEY.fullmatch(key):
+                raise validation_error(
+                    "{" + ", ".join(env) + "}", "environment.variables",
+                    "Map keys must satisfy constraint: [Member must satisfy regular expression "
+                    "pattern: [a-zA-Z]([a-zA-Z0-9_])+]",
+                    f"Rename {key!r}: start with a letter, then letters, digits or '_'.")
+            if not isinstance(value, str):
+                raise InvalidParameterValueException(
+                    f"environment variable {key!r} has a {type(value).__name__} value; Lambda "
+                    f"only stores strings. Pass str({value!r}).")
+        reserved = sorted(k for k in env if k in RESERVED_ENV_KEYS)
+        if reserved:
+            raise InvalidParameterValueException(
+                "Lambda was unable to configure your environment variables because the "
+                "environment variables you have provided contains reserved keys that are "
+                f"currently not supported for modification. Reserved keys used in this request: "
+                f"{', '.join(reserved)}")
+        measured = json.dumps(dict(env), separators=(",", ":"))
+        if len(measured.encode()) > ENV_VARS_LIMIT:
+            raise InvalidParameterValueException(
+                "Lambda was unable to configure your environment variables because the "
+                "environment variables you have provided exceeded the 4KB limit. String "
+                f"measured: {measured}")
+
+    @property
+    def is_node(self) -> bool:
+        return self.runtime.startswith("nodejs")
+
+    @property
+    def arn(self) -> str:
+        """The unqualified function ARN."""
+        return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{self.name}"
+
+    @property
+    def log_group_name(self) -> str:
+        return self.log_group or f"/aws/lambda/{self.name}"
+
+
+def _check_int(value: object, member: str, low: int, high: int, fix: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise validation_error(value, member, "Member must be a whole number", fix)
+    if value < low:
+        raise validation_error(value, member,
+                               f"Member must have value greater than or equal to {low}", fix)
+    if value > high:
+        raise validation_error(value, member,
+                               f"Member must have value less than or equal to {high}", fix)
+
+
+def _name_from_handler(handler: str) -> str:
+    """A default function name: the module part with separators made legal."""
+    module = handler.rsplit(".", 1)[0] if "." in handler else handler
+    name = re.sub(r"[^a-zA-Z0-9_-]", "-", module).strip("-") or "function"
+    return name[:64]

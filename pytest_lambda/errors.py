@@ -1,0 +1,84 @@
+"""Exceptions named as the Lambda API names them.
+
+Each carries the AWS error code (``code``), the HTTP status Lambda answers with, and a message
+that keeps AWS's wording and adds what to change in the test.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class LambdaError(Exception):
+    """Base class of the Lambda API errors pytest-aws-lambda raises."""
+
+    code = "ServiceException"
+    status_code = 500
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def response(self) -> dict[str, Any]:
+        """The error body as the Lambda API returns it."""
+        body: dict[str, Any] = {"Type": "User", "message": self.message}
+        body.update(self.details)
+        return body
+
+
+class ValidationException(LambdaError, ValueError):
+    """A parameter failed the API's schema (``1 validation error detected: ...``)."""
+
+    code = "ValidationException"
+    status_code = 400
+
+
+class InvalidParameterValueException(LambdaError, ValueError):
+    """A parameter passed the schema but Lambda rejects its value."""
+
+    code = "InvalidParameterValueException"
+    status_code = 400
+
+
+class ResourceNotFoundException(LambdaError, LookupError):
+    """The function, version, alias or statement does not exist."""
+
+    code = "ResourceNotFoundException"
+    status_code = 404
+
+
+class ResourceConflictException(LambdaError):
+    """The resource already exists (e.g. a duplicate permission statement id)."""
+
+    code = "ResourceConflictException"
+    status_code = 409
+
+
+class RequestTooLargeException(LambdaError, ValueError):
+    """The invocation payload is over Lambda's limit."""
+
+    code = "RequestTooLargeException"
+    status_code = 413
+
+
+class TooManyRequestsException(LambdaError):
+    """The invocation was throttled (concurrency limit reached)."""
+
+    code = "TooManyRequestsException"
+    status_code = 429
+
+
+class AccessDeniedException(LambdaError, PermissionError):
+    """The caller is not allowed to invoke the function."""
+
+    code = "AccessDeniedException"
+    status_code = 403
+
+
+def validation_error(value: object, member: str, constraint: str, fix: str) -> ValidationException:
+    """AWS's single-field validation message, followed by the fix."""
+    return ValidationException(
+        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
+        f"constraint: {constraint}. {fix}"
+    )

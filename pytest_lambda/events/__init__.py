@@ -1,0 +1,153 @@
+"""Realistic AWS Lambda event payloads, one module per event source.
+
+Every factory returns a JSON-ready dict (AppSync batches: a list), takes keyword-only
+``rng``/``now`` for reproducibility, and raises :class:`EventError` (a ``ValueError``) for input
+AWS could never send. :class:`EventFactory` binds them all to one seed::
+
+    from pytest_lambda import events
+    events.s3_put(bucket="b", key="photos/red flower.jpg")
+    f = events.EventFactory(seed=1)
+    f.sqs_batch(["a", "b"])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ._common import EventError
+from ._dynamodb_types import marshal_image, marshal_value, unmarshal_image, unmarshal_value
+from ._factory import EventFactory
+from .alb import alb_request
+from .alexa import alexa_intent, alexa_launch, alexa_session_ended
+from .apigateway import apigateway_authorizer_request, apigateway_authorizer_token, apigateway_rest
+from .appsync import appsync_batch, appsync_resolver
+from .batch_response import item_identifier, partial_batch_response
+from .cloudformation import cloudformation_custom_resource
+from .cloudwatch_logs import cloudwatch_logs, cloudwatch_logs_payload, decode_cloudwatch_logs
+from .codepipeline import codepipeline_job
+from .cognito import (
+    cognito_create_auth_challenge,
+    cognito_custom_message,
+    cognito_define_auth_challenge,
+    cognito_post_authentication,
+    cognito_post_confirmation,
+    cognito_pre_authentication,
+    cognito_pre_signup,
+    cognito_pre_token_generation,
+    cognito_user_migration,
+    cognito_verify_auth_challenge,
+)
+from .dynamodb import (
+    dynamodb_batch,
+    dynamodb_insert,
+    dynamodb_modify,
+    dynamodb_record,
+    dynamodb_remove,
+)
+from .eventbridge import eventbridge_event, scheduled_event, scheduler_event
+from .firehose import firehose_transformation
+from .http_api import http_api, http_api_authorizer, lambda_function_url
+from .iot import iot_button, iot_rule
+from .kafka import kafka_event
+from .kinesis import decode_kinesis_data, decode_kinesis_json, kinesis_batch, kinesis_record
+from .lex import lex_v2
+from .s3 import (
+    decode_s3_key,
+    encode_s3_key,
+    s3_batch,
+    s3_copy,
+    s3_delete,
+    s3_event,
+    s3_lifecycle_expiration,
+    s3_lifecycle_transition,
+    s3_multipart_upload,
+    s3_put,
+)
+from .s3_batch import s3_batch_operation
+from .secretsmanager import secretsmanager_rotation
+from .ses import ses_receipt
+from .sns import sns_notification
+from .sqs import sqs_batch, sqs_message
+from .stepfunctions import stepfunctions_task_token
+
+FACTORIES: dict[str, Callable[..., Any]] = {
+    f.__name__: f
+    for f in (
+        alb_request,
+        alexa_intent,
+        alexa_launch,
+        alexa_session_ended,
+        apigateway_authorizer_request,
+        apigateway_authorizer_token,
+        apigateway_rest,
+        appsync_batch,
+        appsync_resolver,
+        cloudformation_custom_resource,
+        cloudwatch_logs,
+        codepipeline_job,
+        cognito_create_auth_challenge,
+        cognito_custom_message,
+        cognito_define_auth_challenge,
+        cognito_post_authentication,
+        cognito_post_confirmation,
+        cognito_pre_authentication,
+        cognito_pre_signup,
+        cognito_pre_token_generation,
+        cognito_user_migration,
+        cognito_verify_auth_challenge,
+        dynamodb_batch,
+        dynamodb_insert,
+        dynamodb_modify,
+        dynamodb_record,
+        dynamodb_remove,
+        eventbridge_event,
+        firehose_transformation,
+        http_api,
+        http_api_authorizer,
+        iot_button,
+        iot_rule,
+        kafka_event,
+        kinesis_batch,
+        kinesis_record,
+        lambda_function_url,
+        lex_v2,
+        s3_batch,
+        s3_batch_operation,
+        s3_copy,
+        s3_delete,
+        s3_event,
+        s3_lifecycle_expiration,
+        s3_lifecycle_transition,
+        s3_multipart_upload,
+        s3_put,
+        scheduled_event,
+        scheduler_event,
+        secretsmanager_rotation,
+        ses_receipt,
+        sns_notification,
+        sqs_batch,
+        sqs_message,
+        stepfunctions_task_token,
+    )
+}
+"""Every event factory by name (what :class:`EventFactory` binds)."""
+
+__all__ = [
+    "FACTORIES",
+    "EventError",
+    "EventFactory",
+    "cloudwatch_logs_payload",
+    "decode_cloudwatch_logs",
+    "decode_kinesis_data",
+    "decode_kinesis_json",
+    "decode_s3_key",
+    "encode_s3_key",
+    "item_identifier",
+    "marshal_image",
+    "marshal_value",
+    "partial_batch_response",
+    "unmarshal_image",
+    "unmarshal_value",
+    *FACTORIES,
+]

@@ -1,0 +1,115 @@
+"""HTTP pieces shared by API Gateway, HTTP API, Function URL and ALB events."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ._common import b64encode, bad, body_text, check_choice, hex_id, json_text
+
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0"
+Body = str | bytes | dict[str, Any] | list[Any] | None
+MultiMap = Mapping[str, str | list[str]]
+_PARAM = re.compile(r"\{([A-Za-z0-9_.-]+)(\+?)\}")
+
+
+def check_method(method: str) -> str:
+    """Upper-case *method* and reject verbs API Gateway does not forward."""
+    upper = method.upper() if isinstance(method, str) else method
+    return check_choice("method", upper, HTTP_METHODS)
+
+
+def check_path(argument: str, path: str) -> str:
+    """Paths start with '/' and hold no query string."""
+    if not isinstance(path, str) or not path.startswith("/") or "?" in path or "#" in path:
+        raise bad(argument, path, "expected a path starting with '/' (put the query in query=)")
+    return path
+
+
+def multi(argument: str, values: MultiMap | None) -> dict[str, list[str]]:
+    """Normalise ``{name: value or [values]}`` to ``{name: [values]}`` and check the types."""
+    out: dict[str, list[str]] = {}
+    for name, value in (values or {}).items():
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(name, str) or not name or not isinstance(items, list) or not items:
+            raise bad(argument, dict(values or {}), "expected {name: str or non-empty list of str}")
+        for item in items:
+            if not isinstance(item, str):
+                raise bad(f"{argument}[{name!r}]", value, "values are strings")
+        out[name] = list(items)
+    return out
+
+
+def check_header_names(headers: Mapping[str, list[str]]) -> None:
+    """Reject header names that are not HTTP tokens (API Gateway would refuse the request)."""
+    for name in headers:
+        if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name):
+            raise bad("headers", name, "header names are HTTP tokens (letters, digits, '-', ...)")
+
+
+def encode_body(body: Body, headers: Mapping[str, list[str]]) -> tuple[str | None, bool]:
+    """Return (body as sent, isBase64Encoded); bytes travel base64-encoded."""
+    if isinstance(body, bytes | bytearray):
+        return b64encode(bytes(body)), True
+    if isinstance(body, dict | list):
+        return json_text("body", body), False
+    text = body_text("body", body)
+    content_type = next((v[-1] for k, v in headers.items() if k.lower() == "content-type"), "")
+    media = content_type.split(";", 1)[0].strip().lower()
+    if text is not None and (media == "application/json" or media.endswith("+json")):
+        try:
+            json.loads(text)
+        except ValueError:
+            raise bad(
+                "body",
+                text[:60],
+                f"Content-Type is {media!r}, so the body must be JSON text (or pass a dict, "
+                "or change the Content-Type)",
+            ) from None
+    return text, False
+
+
+def json_content_type(body: Body, headers: dict[str, list[str]], name: str) -> None:
+    """Add a JSON Content-Type for dict/list bodies unless the caller set one."""
+    if isinstance(body, dict | list) and not any(k.lower() == "content-type" for k in headers):
+        headers[name] = ["application/json"]
+
+
+def match_resource(resource: str, path: str) -> dict[str, str] | None:
+    """Path parameters of *path* under a template like ``/items/{id}`` or ``/{proxy+}``."""
+    names: list[str] = []
+    pattern = ""
+    last = 0
+    for m in _PARAM.finditer(resource):
+        pattern += re.escape(resource[last : m.start()])
+        pattern += "(.+)" if m.group(2) else "([^/]+)"
+        names.append(m.group(1))
+        last = m.end()
+    pattern += re.escape(resource[last:])
+    found = re.fullmatch(pattern, path)
+    if found is None:
+        raise bad("path", path, f"it does not match the resource template {resource!r}")
+    return dict(zip(names, found.groups(), strict=True)) or None
+
+
+def trace_id(rng: random.Random, epoch: int) -> str:
+    """An X-Ray trace id as sent in ``X-Amzn-Trace-Id``."""
+    return f"Root=1-{epoch:08x}-{hex_id(rng, 24)}"
+
+
+def api_id(rng: random.Random) -> str:
+    """A 10-character API id (lower-case letters and digits)."""
+    return "".join(rng.choices("abcdefghijklmnopqrstuvwxyz0123456789", k=10))
+
+
+def split_cookies(headers: dict[str, list[str]]) -> list[str] | None:
+    """Remove ``Cookie`` headers and return the individual cookies (HTTP API v2 style)."""
+    cookies: list[str] = []
+    for name in [k for k in headers if k.lower() == "cookie"]:
+        for value in headers.pop(name):
+            cookies.extend(c.strip() for c in value.split(";") if c.strip())
+    return cookies or None

@@ -1,0 +1,103 @@
+"""Application Load Balancer requests to a Lambda target group."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import random
+from typing import Any
+from urllib.parse import quote
+
+from ._common import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_REGION,
+    arn,
+    bad,
+    check_account,
+    check_region,
+    digits,
+    hex_id,
+    now_or_utc,
+    rng_or_new,
+    source_ip,
+)
+from ._http import (
+    USER_AGENT,
+    Body,
+    MultiMap,
+    check_header_names,
+    check_method,
+    check_path,
+    encode_body,
+    json_content_type,
+    multi,
+    trace_id,
+)
+
+__all__ = ["alb_request"]
+
+
+def alb_request(
+    method: str = "GET",
+    path: str = "/",
+    *,
+    query: MultiMap | None = None,
+    headers: MultiMap | None = None,
+    body: Body = None,
+    multi_value_headers: bool = False,
+    target_group: str = "my-target-group",
+    load_balancer: str = "my-alb",
+    source_ip_address: str | None = None,
+    user_agent: str = USER_AGENT,
+    region: str = DEFAULT_REGION,
+    account_id: str = DEFAULT_ACCOUNT,
+    rng: random.Random | None = None,
+    now: _dt.datetime | None = None,
+) -> dict[str, Any]:
+    """An ALB request; *multi_value_headers* mirrors the target group setting of that name."""
+    rng = rng_or_new(rng)
+    now = now_or_utc(now)
+    method = check_method(method)
+    check_path("path", path)
+    check_region(region)
+    check_account(account_id)
+    if not 1 <= len(target_group) <= 32 or not all(c.isalnum() or c == "-" for c in target_group):
+        raise bad("target_group", target_group, "target group names are 1-32 letters, digits, '-'")
+    given = multi("headers", headers)
+    check_header_names(given)
+    ip = source_ip_address or source_ip(rng)
+    host = f"{load_balancer}-{digits(rng, 9)}.{region}.elb.amazonaws.com"
+    lower: dict[str, list[str]] = {
+        "accept": ["*/*"],
+        "host": [host],
+        "user-agent": [user_agent],
+        "x-amzn-trace-id": [trace_id(rng, int(now.timestamp()))],
+        "x-forwarded-for": [ip],
+        "x-forwarded-port": ["443"],
+        "x-forwarded-proto": ["https"],
+    }
+    for name, values in given.items():
+        lower[name.lower()] = values
+    json_content_type(body, lower, "content-type")
+    text, encoded = encode_body(body, lower)
+    # ALB forwards query values exactly as the client encoded them (no decoding).
+    queries = {
+        quote(k, safe=""): [quote(v, safe="") for v in vs]
+        for k, vs in multi("query", query).items()
+    }
+    group_arn = arn(
+        "elasticloadbalancing", region, account_id, f"targetgroup/{target_group}/{hex_id(rng, 16)}"
+    )
+    event: dict[str, Any] = {
+        "requestContext": {"elb": {"targetGroupArn": group_arn}},
+        "httpMethod": method,
+        "path": path,
+    }
+    if multi_value_headers:
+        event["multiValueQueryStringParameters"] = queries
+        event["multiValueHeaders"] = lower
+    else:
+        event["queryStringParameters"] = {k: v[-1] for k, v in queries.items()}
+        event["headers"] = {k: v[-1] for k, v in lower.items()}
+    event["body"] = text or ""
+    event["isBase64Encoded"] = encoded
+    return event

@@ -1,0 +1,211 @@
+"""API Gateway REST API proxy events (payload 1.0) and REST authorizer events."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import random
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from ._common import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_REGION,
+    b64_token,
+    bad,
+    check_account,
+    check_region,
+    clf_time,
+    epoch_ms,
+    now_or_utc,
+    rng_or_new,
+    source_ip,
+    token,
+    uuid4,
+)
+from ._http import (
+    USER_AGENT,
+    Body,
+    MultiMap,
+    api_id,
+    check_header_names,
+    check_method,
+    check_path,
+    encode_body,
+    json_content_type,
+    match_resource,
+    multi,
+    trace_id,
+)
+
+__all__ = ["apigateway_authorizer_request", "apigateway_authorizer_token", "apigateway_rest"]
+
+
+def _single(values: dict[str, list[str]]) -> dict[str, str] | None:
+    # API Gateway keeps the last value of a repeated header/parameter in the single-value map.
+    return {k: v[-1] for k, v in values.items()} or None
+
+
+def _check_stage(stage: str) -> str:
+    if not stage or not all(c.isalnum() or c in "-_" for c in stage) or len(stage) > 128:
+        raise bad("stage", stage, "stage names are 1-128 letters, digits, '-' and '_'")
+    return stage
+
+
+def apigateway_rest(
+    method: str = "GET",
+    path: str = "/",
+    *,
+    resource: str | None = None,
+    path_parameters: Mapping[str, str] | None = None,
+    query: MultiMap | None = None,
+    headers: MultiMap | None = None,
+    body: Body = None,
+    stage: str = "prod",
+    stage_variables: Mapping[str, str] | None = None,
+    authorizer: Mapping[str, Any] | None = None,
+    source_ip_address: str | None = None,
+    user_agent: str = USER_AGENT,
+    region: str = DEFAULT_REGION,
+    account_id: str = DEFAULT_ACCOUNT,
+    rng: random.Random | None = None,
+    now: _dt.datetime | None = None,
+) -> dict[str, Any]:
+    """A REST API Lambda-proxy request; *resource* is the template (``/items/{id}``)."""
+    rng = rng_or_new(rng)
+    now = now_or_utc(now)
+    method = check_method(method)
+    check_path("path", path)
+    check_region(region)
+    check_account(account_id)
+    _check_stage(stage)
+    resource = check_path("resource", resource) if resource is not None else path
+    params = match_resource(resource, path)
+    if path_parameters is not None:
+        params = dict(path_parameters) or None
+    api = api_id(rng)
+    host = f"{api}.execute-api.{region}.amazonaws.com"
+    ip = source_ip_address or source_ip(rng)
+    given = multi("headers", headers)
+    check_header_names(given)
+    all_headers: dict[str, list[str]] = {
+        "Accept": ["*/*"],
+        "Host": [host],
+        "User-Agent": [user_agent],
+        "X-Amzn-Trace-Id": [trace_id(rng, int(now.timestamp()))],
+        "X-Forwarded-For": [ip],
+        "X-Forwarded-Port": ["443"],
+        "X-Forwarded-Proto": ["https"],
+    }
+    lower = {k.lower(): k for k in all_headers}
+    for name, values in given.items():
+        all_headers.pop(lower.get(name.lower(), name), None)
+        all_headers[name] = values
+    json_content_type(body, all_headers, "Content-Type")
+    text, encoded = encode_body(body, all_headers)
+    queries = multi("query", query)
+    context: dict[str, Any] = {
+        "accountId": account_id,
+        "apiId": api,
+        "domainName": host,
+        "domainPrefix": api,
+        "extendedRequestId": b64_token(rng, 9),
+        "httpMethod": method,
+        "identity": {
+            "accessKey": None,
+            "accountId": None,
+            "caller": None,
+            "cognitoAuthenticationProvider": None,
+            "cognitoAuthenticationType": None,
+            "cognitoIdentityId": None,
+            "cognitoIdentityPoolId": None,
+            "principalOrgId": None,
+            "sourceIp": ip,
+            "user": None,
+            "userAgent": user_agent,
+            "userArn": None,
+        },
+        "path": f"/{stage}{path}",
+        "protocol": "HTTP/1.1",
+        "requestId": uuid4(rng),
+        "requestTime": clf_time(now),
+        "requestTimeEpoch": epoch_ms(now),
+        "resourceId": token(rng, 6, "abcdefghijklmnopqrstuvwxyz0123456789"),
+        "resourcePath": resource,
+        "stage": stage,
+    }
+    if authorizer is not None:
+        context["authorizer"] = dict(authorizer)
+    return {
+        "version": "1.0",
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": _single(all_headers),
+        "multiValueHeaders": all_headers,
+        "queryStringParameters": _single(queries),
+        "multiValueQueryStringParameters": queries or None,
+        "pathParameters": params,
+        "stageVariables": dict(stage_variables) if stage_variables else None,
+        "requestContext": context,
+        "body": text,
+        "isBase64Encoded": encoded,
+    }
+
+
+def method_arn(api: str, stage: str, method: str, resource: str, region: str, account: str) -> str:
+    """``arn:aws:execute-api:<region>:<account>:<api>/<stage>/<VERB>/<resource>``."""
+    return f"arn:aws:execute-api:{region}:{account}:{api}/{stage}/{method}{quote(resource)}"
+
+
+def apigateway_authorizer_token(
+    authorization_token: str = "Bearer allow",
+    *,
+    method: str = "GET",
+    resource: str = "/",
+    stage: str = "prod",
+    region: str = DEFAULT_REGION,
+    account_id: str = DEFAULT_ACCOUNT,
+    rng: random.Random | None = None,
+    now: _dt.datetime | None = None,
+) -> dict[str, Any]:
+    """A TOKEN authorizer event: the token header's value plus the method ARN."""
+    rng = rng_or_new(rng)
+    method = check_method(method)
+    check_path("resource", resource)
+    check_region(region)
+    check_account(account_id)
+    _check_stage(stage)
+    if not authorization_token:
+        raise bad(
+            "authorization_token",
+            authorization_token,
+            "API Gateway answers 401 itself when the token is empty; pass a non-empty token",
+        )
+    api = api_id(rng)
+    return {
+        "type": "TOKEN",
+        "authorizationToken": authorization_token,
+        "methodArn": method_arn(api, stage, method, resource, region, account_id),
+    }
+
+
+def apigateway_authorizer_request(
+    method: str = "GET", path: str = "/", **kwargs: Any
+) -> dict[str, Any]:
+    """A REQUEST authorizer event (REST API): the proxy request plus ``type``/``methodArn``."""
+    event = apigateway_rest(method, path, **kwargs)
+    context = event["requestContext"]
+    event.pop("body")
+    event.pop("isBase64Encoded")
+    context.pop("authorizer", None)
+    region = kwargs.get("region", DEFAULT_REGION)
+    arn = method_arn(
+        context["apiId"],
+        context["stage"],
+        event["httpMethod"],
+        event["path"],
+        region,
+        context["accountId"],
+    )
+    return {"type": "REQUEST", "methodArn": arn, **event}

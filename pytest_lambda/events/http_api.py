@@ -1,0 +1,291 @@
+"""HTTP API (payload 2.0) events, their REQUEST authorizer events, and Lambda Function URLs."""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import random
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from ._common import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_REGION,
+    b64_token,
+    bad,
+    check_account,
+    check_choice,
+    check_region,
+    clf_time,
+    epoch_ms,
+    now_or_utc,
+    rng_or_new,
+    source_ip,
+    token,
+    upper_token,
+)
+from ._http import (
+    USER_AGENT,
+    Body,
+    MultiMap,
+    api_id,
+    check_header_names,
+    check_method,
+    check_path,
+    encode_body,
+    json_content_type,
+    match_resource,
+    multi,
+    split_cookies,
+    trace_id,
+)
+
+__all__ = ["http_api", "http_api_authorizer", "lambda_function_url"]
+
+
+def _v2_request(
+    rng: random.Random,
+    now: _dt.datetime,
+    *,
+    method: str,
+    path: str,
+    route_key: str,
+    query: MultiMap | None,
+    headers: MultiMap | None,
+    cookies: Sequence[str] | None,
+    body: Body,
+    domain: str,
+    prefix: str,
+    api: str,
+    stage: str,
+    account: str,
+    source_ip_address: str | None,
+    user_agent: str,
+) -> dict[str, Any]:
+    method = check_method(method)
+    check_path("path", path)
+    given = multi("headers", headers)
+    check_header_names(given)
+    ip = source_ip_address or source_ip(rng)
+    lower: dict[str, list[str]] = {
+        "accept": ["*/*"],
+        "content-length": ["0"],
+        "host": [domain],
+        "user-agent": [user_agent],
+        "x-amzn-trace-id": [trace_id(rng, int(now.timestamp()))],
+        "x-forwarded-for": [ip],
+        "x-forwarded-port": ["443"],
+        "x-forwarded-proto": ["https"],
+    }
+    for name, values in given.items():
+        lower[name.lower()] = values
+    json_content_type(body, lower, "content-type")
+    jar = split_cookies(lower) or []
+    jar.extend(cookies or ())
+    text, encoded = encode_body(body, lower)
+    size = len(base64.b64decode(text)) if encoded and text else len((text or "").encode("utf-8"))
+    lower["content-length"] = [str(size)]
+    queries = multi("query", query)
+    raw_query = urlencode([(k, v) for k, vs in queries.items() for v in vs], quote_via=quote)
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": path,
+        "rawQueryString": raw_query,
+    }
+    if jar:
+        event["cookies"] = jar
+    event["headers"] = {k: ",".join(v) for k, v in lower.items()}
+    if queries:
+        event["queryStringParameters"] = {k: ",".join(v) for k, v in queries.items()}
+    event["requestContext"] = {
+        "accountId": account,
+        "apiId": api,
+        "domainName": domain,
+        "domainPrefix": prefix,
+        "http": {
+            "method": method,
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": ip,
+            "userAgent": user_agent,
+        },
+        "requestId": b64_token(rng, 9),
+        "routeKey": route_key,
+        "stage": stage,
+        "time": clf_time(now),
+        "timeEpoch": epoch_ms(now),
+    }
+    if text is not None:
+        event["body"] = text
+    event["isBase64Encoded"] = encoded
+    return event
+
+
+def _authorizer(
+    jwt_claims: Mapping[str, Any] | None,
+    jwt_scopes: Sequence[str] | None,
+    lambda_context: Mapping[str, Any] | None,
+) -> dict[str, Any] | None:
+    if jwt_claims is not None and lambda_context is not None:
+        raise bad("lambda_context", lambda_context, "a route has one authorizer: JWT or Lambda")
+    if jwt_claims is not None:
+        return {"jwt": {"claims": dict(jwt_claims), "scopes": list(jwt_scopes or []) or None}}
+    if jwt_scopes is not None:
+        raise bad("jwt_scopes", jwt_scopes, "scopes come with a JWT authorizer; pass jwt_claims")
+    if lambda_context is not None:
+        return {"lambda": dict(lambda_context)}
+    return None
+
+
+def http_api(
+    method: str = "GET",
+    path: str = "/",
+    *,
+    route: str | None = None,
+    query: MultiMap | None = None,
+    headers: MultiMap | None = None,
+    cookies: Sequence[str] | None = None,
+    body: Body = None,
+    stage: str = "$default",
+    stage_variables: Mapping[str, str] | None = None,
+    jwt_claims: Mapping[str, Any] | None = None,
+    jwt_scopes: Sequence[str] | None = None,
+    lambda_context: Mapping[str, Any] | None = None,
+    source_ip_address: str | None = None,
+    user_agent: str = USER_AGENT,
+    region: str = DEFAULT_REGION,
+    account_id: str = DEFAULT_ACCOUNT,
+    rng: random.Random | None = None,
+    now: _dt.datetime | None = None,
+) -> dict[str, Any]:
+    """An HTTP API request (payload 2.0); *route* is a template such as ``/items/{id}``."""
+    rng = rng_or_new(rng)
+    check_region(region)
+    check_account(account_id)
+    api = api_id(rng)
+    route_key = "$default" if route is None else f"{check_method(method)} {route}"
+    event = _v2_request(
+        rng,
+        now_or_utc(now),
+        method=method,
+        path=path,
+        route_key=route_key,
+        query=query,
+        headers=headers,
+        cookies=cookies,
+        body=body,
+        domain=f"{api}.execute-api.{region}.amazonaws.com",
+        prefix=api,
+        api=api,
+        stage=stage,
+        account=account_id,
+        source_ip_address=source_ip_address,
+        user_agent=user_agent,
+    )
+    params = match_resource(check_path("route", route), path) if route is not None else None
+    if params:
+        event["pathParameters"] = params
+    if stage_variables:
+        event["stageVariables"] = dict(stage_variables)
+    authorizer = _authorizer(jwt_claims, jwt_scopes, lambda_context)
+    if authorizer is not None:
+        event["requestContext"]["authorizer"] = authorizer
+    return event
+
+
+def http_api_authorizer(
+    method: str = "GET",
+    path: str = "/",
+    *,
+    identity_source: Sequence[str] = ("authorization",),
+    region: str = DEFAULT_REGION,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """A REQUEST authorizer event for an HTTP API (payload 2.0, ``routeArn``)."""
+    for name in ("body", "jwt_claims", "jwt_scopes", "lambda_context"):
+        if kwargs.get(name) is not None:
+            raise bad(name, kwargs[name], "authorizer events carry no body and no prior authorizer")
+    headers = {k.lower(): v for k, v in multi("headers", kwargs.pop("headers", None)).items()}
+    headers.setdefault("authorization", ["Bearer allow"])
+    event = http_api(method, path, headers=headers, region=region, **kwargs)
+    event.pop("isBase64Encoded")
+    context = event["requestContext"]
+    values = []
+    for name in identity_source:
+        if name.lower() not in event["headers"]:
+            raise bad("identity_source", name, "each identity source header must be in headers=")
+        values.append(event["headers"][name.lower()])
+    http = context["http"]
+    route_arn = (
+        f"arn:aws:execute-api:{region}:{context['accountId']}:{context['apiId']}/"
+        f"{context['stage']}/{http['method']}{quote(http['path'])}"
+    )
+    rest = {k: v for k, v in event.items() if k != "version"}
+    return {
+        "version": "2.0",
+        "type": "REQUEST",
+        "routeArn": route_arn,
+        "identitySource": values,
+        **rest,
+    }
+
+
+def lambda_function_url(
+    method: str = "GET",
+    path: str = "/",
+    *,
+    query: MultiMap | None = None,
+    headers: MultiMap | None = None,
+    cookies: Sequence[str] | None = None,
+    body: Body = None,
+    auth_type: str = "NONE",
+    caller_arn: str | None = None,
+    source_ip_address: str | None = None,
+    user_agent: str = USER_AGENT,
+    region: str = DEFAULT_REGION,
+    account_id: str = DEFAULT_ACCOUNT,
+    rng: random.Random | None = None,
+    now: _dt.datetime | None = None,
+) -> dict[str, Any]:
+    """A Lambda Function URL request; ``auth_type="AWS_IAM"`` adds the caller's IAM identity."""
+    rng = rng_or_new(rng)
+    check_choice("auth_type", auth_type, ("NONE", "AWS_IAM"))
+    check_region(region)
+    check_account(account_id)
+    url_id = token(rng, 32, "abcdefghijklmnopqrstuvwxyz0123456789")
+    event = _v2_request(
+        rng,
+        now_or_utc(now),
+        method=method,
+        path=path,
+        route_key="$default",
+        query=query,
+        headers=headers,
+        cookies=cookies,
+        body=body,
+        domain=f"{url_id}.lambda-url.{region}.on.aws",
+        prefix=url_id,
+        api=url_id,
+        stage="$default",
+        account="anonymous" if auth_type == "NONE" else account_id,
+        source_ip_address=source_ip_address,
+        user_agent=user_agent,
+    )
+    if auth_type == "AWS_IAM":
+        user_id = "AIDA" + upper_token(rng, 17)
+        event["requestContext"]["authorizer"] = {
+            "iam": {
+                "accessKey": "ASIA" + upper_token(rng, 16),
+                "accountId": account_id,
+                "callerId": user_id,
+                "cognitoIdentity": None,
+                "principalOrgId": None,
+                "userArn": caller_arn or f"arn:aws:iam::{account_id}:user/tester",
+                "userId": user_id,
+            }
+        }
+    elif caller_arn is not None:
+        raise bad("caller_arn", caller_arn, "only AWS_IAM function URLs know the caller")
+    return event

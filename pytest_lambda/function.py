@@ -1,0 +1,284 @@
+"""``LambdaFunction``: a function's configuration, environments, logs and metrics."""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ._marshal import SYNC_REQUEST_LIMIT, encode_event
+from .clock import handler_time, real_time_ms
+from .config import DEFAULT_ACCOUNT, DEFAULT_MEMORY, DEFAULT_REGION, DEFAULT_TIMEOUT, FunctionConfig
+from .context import LambdaContext
+from .errors import RequestTooLargeException
+from .logs import LogGroup, LogView
+from .report import Report
+from .result import InvokeResult
+from .runtime import INIT_TIMEOUT_S, PHASE_LOCK, ExecutionEnvironment, Outcome
+
+Listener = Callable[[InvokeResult], None]
+
+
+class LambdaFunction:
+    """A Lambda function you can invoke in-process, as AWS Lambda would run it.
+
+    >>> fn = LambdaFunction("app.handler", code_dir="src", timeout=3)   # doctest: +SKIP
+    >>> fn.invoke({"hello": "world"}).payload                           # doctest: +SKIP
+
+    The first invocation creates an execution environment (a cold start: the handler's module
+    is imported and the Init Duration measured); later ones reuse it, so module-level state
+    persists exactly as on Lambda, until :meth:`cold_start` discards it or an invocation
+    crashes or times out.
+    """
+
+    def __init__(
+        self,
+        handler: str,
+        *,
+        code_dir: str | os.PathLike[str] | None = None,
+        name: str | None = None,
+        runtime: str | None = None,
+        memory_size: int = DEFAULT_MEMORY,
+        timeout: int = DEFAULT_TIMEOUT,
+        environment: Mapping[str, str] | None = None,
+        architecture: str = "x86_64",
+        log_format: str = "Text",
+        log_level: str | None = None,
+        log_group: str | None = None,
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT,
+        ephemeral_storage: int = 512,
+        tracing: bool = False,
+        seed: int | None = None,
+        network_allow: Sequence[str] | bool = (),
+        measure_memory: bool = True,
+    ) -> None:
+        self.config = FunctionConfig.create(
+            handler, code_dir=code_dir, name=name, runtime=runtime, memory_size=memory_size,
+            timeout=timeout, environment=environment, architecture=architecture,
+            log_format=log_format, log_level=log_level, log_group=log_group, region=region,
+            account_id=account_id, ephemeral_storage=ephemeral_storage, tracing=tracing)
+        self.log_group = LogGroup(self.config.log_group_name)
+        from .metrics import MetricStore
+
+        self.metrics = MetricStore()
+        self.network_allow = network_allow
+        self.measure_memory = measure_memory
+        self._rng = random.Random(seed) if seed is not None else None
+        self._idle: dict[str, list[ExecutionEnvironment]] = {}
+        self._listeners: list[Listener] = []
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def arn(self) -> str:
+        """The unqualified function ARN."""
+        return self.config.arn
+
+    @property
+    def logs(self) -> LogView:
+        """Every log event this function produced, across environments, oldest first."""
+        return self.log_group.events()
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call ``listener(result)`` after every invocation (the pytest plugin uses this)."""
+        self._listeners.append(listener)
+
+    def new_request_id(self) -> str:
+        """A fresh lowercase UUID, reproducible when the function was given a ``seed``."""
+        if self._rng is None:
+            return str(uuid.uuid4())
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    def cold_start(self) -> None:
+        """Discard every warm execution environment: the next invocation is a cold start."""
+        with PHASE_LOCK:
+            for envs in self._idle.values():
+                for env in envs:
+                    env.discard()
+            self._idle.clear()
+
+    def close(self) -> None:
+        """Discard environments and release what they hold (the fixture calls this)."""
+        self.cold_start()
+
+    def __enter__(self) -> LambdaFunction:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def update_configuration(self, **changes: Any) -> None:
+        """Change configuration like ``UpdateFunctionConfiguration``: new environments follow."""
+        self.config = self.config.with_changes(**changes)
+        self.cold_start()
+
+    def invoke(
+        self,
+        event: Any = None,
+        *,
+        client_context: Mapping[str, Any] | None = None,
+        identity: Mapping[str, Any] | None = None,
+        tenant_id: str | None = None,
+    ) -> InvokeResult:
+        """Invoke synchronously (``RequestResponse``) and return the result.
+
+        ``event`` is sent as JSON (``bytes`` are sent raw, like an SDK ``Payload``).
+        """
+        payload = encode_event(event)
+        if len(payload) > SYNC_REQUEST_LIMIT:
+            raise RequestTooLargeException(
+                f"Request must be smaller than {SYNC_REQUEST_LIMIT} bytes for the "
+                f"InvokeFunction operation (this payload is {len(payload)} bytes). Send a "
+                "smaller event, or a reference to the data (an S3 key) instead of the data.")
+        return self._run(payload, self.config, "$LATEST", self.arn,
+                         client_context=client_context, identity=identity, tenant_id=tenant_id)
+
+    def _run(self, payload: bytes, config: FunctionConfig, version: str, invoked_arn: str, *,
+             client_context: Mapping[str, Any] | None = None,
+             identity: Mapping[str, Any] | None = None, tenant_id: str | None = None,
+             request_id: str | None = None, invocation_type: str = "RequestResponse",
+             ) -> InvokeResult:
+        """Run one invocation of ``config`` (a version's frozen configuration)."""
+        request_id = request_id or self.new_request_id()
+        with PHASE_LOCK:
+            idle = self._idle.setdefault(version, [])
+            env = idle.pop() if idle else None
+            cold = env is None
+            start_time = real_time_ms()
+            if env is None:
+                env = ExecutionEnvironment(config, version, self.log_group,
+                                           new_id=self.new_request_id,
+                                           network_allow=self.network_allow,
+                                           measure_memory=self.measure_memory)
+            stream = env.sink.stream.events
+            first = len(stream)
+            outcome, init_ms = self._execute(env, cold, payload, request_id, invoked_arn,
+                                             client_context, identity, tenant_id)
+            if outcome.reset or not env.alive:
+                env.discard()
+            else:
+                idle.append(env)
+            logs = LogView(stream[first:])
+        report = outcome_report(request_id, outcome, config.memory_size, init_ms)
+        result = InvokeResult(
+            function_name=config.name, request_id=request_id, status_code=200,
+            raw_payload=outcome.response if outcome.error is None else
+            encode_event(outcome.error),
+            function_error="Unhandled" if outcome.error is not None else None,
+            error=outcome.error, cold_start=cold, executed_version=version, logs=logs,
+            report=report, config=config, invocation_type=invocation_type,
+            timed_out=outcome.status == "timeout", start_time=start_time,
+            invoked_function_arn=invoked_arn)
+        self._publish(result)
+        return result
+
+    def _publish(self, result: InvokeResult) -> None:
+        if result.throttled:
+            self.metrics.record_throttle(result)
+        else:
+            self.metrics.record_invocation(result)
+            self.metrics.ingest_log_events(result.logs)
+        for listener in self._listeners:
+            listener(result)
+
+    def _execute(self, env: ExecutionEnvironment, cold: bool, payload: bytes, request_id: str,
+                 invoked_arn: str, client_context: Mapping[str, Any] | None,
+                 identity: Mapping[str, Any] | None, tenant_id: str | None,
+                 ) -> tuple[Outcome, float | None]:
+        timeout = env.config.timeout
+        init_ms: float | None = None
+        suppressed_ms = 0.0
+        if cold:
+            error, elapsed, status = env.init(INIT_TIMEOUT_S, "init")
+            if status == "success":
+                init_ms = elapsed
+            else:
+                env.init_report(elapsed, "init", status, error and error.get("errorType"))
+        self._start_line(env, request_id)
+        if cold and not env.initialized:
+            # Lambda re-runs a failed init inside the invoke phase ("suppressed init").
+            env.state.modules.clear()
+            error, suppressed_ms, status = env.init(timeout, "invoke")
+            if status != "success":
+                env.init_report(suppressed_ms, "invoke", status,
+                                error and error.get("errorType"))
+                outcome = _init_failure(error, status, request_id, suppressed_ms, timeout,
+                                        env.max_memory_mb)
+                self._end_lines(env, request_id, outcome, env.config.memory_size, None)
+                return outcome, None
+        context = LambdaContext(
+            aws_request_id=request_id,
+            deadline_ms=int(handler_time() * 1000) + timeout * 1000,
+            invoked_function_arn=invoked_arn,
+            function_name=env.config.name,
+            function_version=env.version,
+            memory_limit_in_mb=str(env.config.memory_size),
+            log_group_name=env.config.log_group_name,
+            log_stream_name=env.log_stream_name,
+            identity=identity, client_context=client_context, tenant_id=tenant_id,
+            log=env.sink.emit,
+        )
+        outcome = env.invoke(payload, context, timeout, suppressed_ms)
+        self._end_lines(env, request_id, outcome, env.config.memory_size, init_ms)
+        return outcome, init_ms
+
+    @staticmethod
+    def _start_line(env: ExecutionEnvironment, request_id: str) -> None:
+        env.sink.request_id = env.sink.last_request_id = request_id
+        env.state.environ_data[b"_X_AMZN_TRACE_ID"] = _trace_id(request_id).encode()
+        env._platform(f"START RequestId: {request_id} Version: {env.version}", "platform.start",
+                      {"requestId": request_id, "version": env.version})
+
+    @staticmethod
+    def _end_lines(env: ExecutionEnvironment, request_id: str, outcome: Outcome,
+                   memory_size: int, init_ms: float | None) -> None:
+        report = outcome_report(request_id, outcome, memory_size, init_ms)
+        if not env.sink.json_format:
+            env.sink.emit(f"END RequestId: {request_id}\n")
+        env._platform(report.line(), "platform.report", report.record())
+        env.sink.request_id = None
+
+    def __repr__(self) -> str:
+        return f"<LambdaFunction {self.name} handler={self.config.handler!r}>"
+
+
+def outcome_report(request_id: str, outcome: Outcome, memory_size: int,
+                   init_ms: float | None) -> Report:
+    """The REPORT figures; billed duration includes the init phase (billed since 2025-08)."""
+    billed = math.ceil(outcome.duration_ms + (init_ms or 0.0))
+    return Report(
+        request_id=request_id,
+        duration_ms=round(outcome.duration_ms, 2),
+        billed_duration_ms=max(billed, 1),
+        memory_size_mb=memory_size,
+        max_memory_used_mb=outcome.max_memory_mb,
+        init_duration_ms=None if init_ms is None else round(init_ms, 2),
+        status=outcome.status,  # type: ignore[arg-type]
+        error_type=outcome.error_type,
+    )
+
+
+def _init_failure(error: dict[str, Any] | None, status: str, request_id: str, elapsed: float,
+                  timeout: int, max_memory_mb: int) -> Outcome:
+    if status == "timeout":
+        error = {"errorType": "Sandbox.Timedout",
+                 "errorMessage": f"RequestId: {request_id} Error: Task timed out after "
+                                 f"{timeout:.2f} seconds"}
+        return Outcome("timeout", b"", error, "Sandbox.Timedout", min(elapsed, timeout * 1000),
+                       None, max_memory_mb, True)
+    assert error is not None
+    return Outcome("error", b"", error, error.get("errorType"), elapsed, None, max_memory_mb,
+                   True)
+
+
+def _trace_id(request_id: str) -> str:
+    """An X-Ray trace header for the invocation (``Root=1-<time>-<24 hex>;...``)."""
+    seconds = int(handler_time())
+    digits = request_id.replace("-", "")
+    return f"Root=1-{seconds:08x}-{digits[:24]};Parent={digits[16:32]};Sampled=0"

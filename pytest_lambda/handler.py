@@ -1,0 +1,94 @@
+"""Handler strings and the Python runtime's handler loading, with its exact error payloads."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+Handler = Callable[[Any, Any], Any]
+
+
+class FaultError(Exception):
+    """A runtime fault with a ``Runtime.*`` error type (not an exception of user code)."""
+
+    def __init__(self, error_type: str, message: str, trace: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.trace = trace or []
+
+
+def make_error(message: str, error_type: str, stack_trace: list[str] | None,
+               request_id: str) -> dict[str, Any]:
+    """The error payload in the runtime's key order."""
+    return {
+        "errorMessage": message or "",
+        "errorType": error_type or "",
+        "requestId": request_id,
+        "stackTrace": stack_trace or [],
+    }
+
+
+def split_handler(handler: str) -> tuple[str, str]:
+    """Split ``handler`` on its last dot, raising ``Runtime.MalformedHandlerName`` like Lambda."""
+    try:
+        module, function = handler.rsplit(".", 1)
+    except ValueError as exc:
+        raise FaultError("Runtime.MalformedHandlerName", f"Bad handler '{handler}': {exc}") from None
+    return module, function
+
+
+def load_handler(handler: str) -> Handler:
+    """Import the handler's module and return the handler, as the runtime's ``_get_handler``.
+
+    Raises :class:`FaultError` for the runtime's own faults; any other exception raised while
+    importing propagates unchanged (it is reported with its own type). A missing attribute is
+    not an init failure: like the runtime, the returned callable raises
+    ``Runtime.HandlerNotFound`` on every invocation.
+    """
+    module_part, function = split_handler(handler)
+    try:
+        if module_part.split(".")[0] in sys.builtin_module_names:
+            raise FaultError("Runtime.BuiltInModuleConflict",
+                             f"Cannot use built-in module {module_part} as a handler module")
+        module = importlib.import_module(module_part.replace("/", "."))
+    except ImportError as exc:
+        raise FaultError("Runtime.ImportModuleError",
+                         f"Unable to import module '{module_part}': {exc}") from None
+    except SyntaxError as exc:
+        trace = [f'  File "{exc.filename}" Line {exc.lineno}\n    {exc.text}']
+        raise FaultError("Runtime.UserCodeSyntaxError",
+                         f"Syntax error in module '{module_part}': {exc}", trace) from None
+    try:
+        return getattr(module, function)  # type: ignore[no-any-return]
+    except AttributeError:
+        fault = FaultError("Runtime.HandlerNotFound",
+                           f"Handler '{function}' missing on module '{module_part}'")
+
+        def missing(event: Any, context: Any) -> Any:
+            raise fault
+
+        return missing
+
+
+def user_stack(tb: TracebackType | None) -> list[str]:
+    """``traceback.format_list`` of the frames, without this package's own leading frames."""
+    frames = traceback.extract_tb(tb)
+    start = 0
+    while start < len(frames) and frames[start].filename.startswith(_PACKAGE_DIR):
+        start += 1
+    return traceback.format_list(frames[start:])
+
+
+def error_from_exception(exc: BaseException, request_id: str) -> dict[str, Any]:
+    """The payload the runtime posts for an exception raised by user code."""
+    if isinstance(exc, FaultError):
+        return make_error(exc.message, exc.error_type, exc.trace, request_id)
+    return make_error(str(exc), type(exc).__name__, user_stack(exc.__traceback__), request_id)

@@ -1,0 +1,350 @@
+"""Execution environments: one per cold start, running init once and invocations warm.
+
+Everything a phase does to the process is undone by :class:`~._isolation.ProcessState`, and
+only one phase runs at a time in the process (Lambda runs each environment in its own
+process; in-process emulation serialises them instead).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import importlib
+import json
+import logging
+import math
+import os
+import threading
+import tracemalloc
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._capture import APP_LOG_LEVEL_TO_PY, LogSink
+from ._isolation import ProcessState
+from ._marshal import (
+    SYNC_RESPONSE_LIMIT,
+    MarshalError,
+    decode_event,
+    encode_response,
+)
+from ._network import NetworkGuard
+from ._timeout import Deadline, HandlerTimeout
+from .clock import real_perf, real_time_ms
+from .config import FunctionConfig
+from .context import LambdaContext
+from .handler import FaultError, Handler, error_from_exception, load_handler, make_error
+from .logs import LogGroup
+
+#: One phase (init or invoke) at a time in this process: phases swap process-wide state.
+PHASE_LOCK = threading.RLock()
+
+INIT_TIMEOUT_S = 10
+#: Approximate footprint of a fresh Python runtime on Lambda before user code, in MB, from
+#: REPORT lines of empty handlers; the handler's own memory is measured and added to it.
+RUNTIME_BASELINE_MB = {"python": 31, "nodejs": 64}
+_PASSTHROUGH = ("PATH", "HOME", "TMPDIR", "TEMP", "TMP", "SYSTEMROOT", "PYTHONHASHSEED")
+_PASSTHROUGH_PREFIXES = ("COV_CORE_", "COVERAGE_")
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one invocation did, before it is turned into an InvokeResult."""
+
+    status: str
+    response: bytes
+    error: dict[str, Any] | None
+    error_type: str | None
+    duration_ms: float
+    init_duration_ms: float | None
+    max_memory_mb: int
+    reset: bool
+
+
+class _Memory:
+    """Python heap measured with tracemalloc, only while a phase runs."""
+
+    __slots__ = ("_before", "_owned")
+
+    def start(self) -> None:
+        self._owned = not tracemalloc.is_tracing()
+        if self._owned:
+            tracemalloc.start()
+            self._before = 0
+        else:
+            self._before = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
+
+    def stop(self) -> tuple[int, int]:
+        """(bytes still allocated, peak bytes) since ``start``."""
+        current, peak = tracemalloc.get_traced_memory()
+        if self._owned:
+            tracemalloc.stop()
+        return max(current - self._before, 0), max(peak - self._before, 0)
+
+
+def runtime_version(runtime: str) -> tuple[str, str]:
+    """The ``INIT_START`` runtime version and version ARN for ``runtime``."""
+    family = "nodejs" if runtime.startswith("nodejs") else "python"
+    number = runtime.removeprefix(family).removesuffix(".x")
+    digest = hashlib.sha256(runtime.encode()).hexdigest()
+    return f"{family}:{number}.v1", digest
+
+
+class ExecutionEnvironment:
+    """One emulated Lambda execution environment (the ``/var/task`` process)."""
+
+    def __init__(self, config: FunctionConfig, version: str, log_group: LogGroup, *,
+                 new_id: Callable[[], str], network_allow: Any = (),
+                 measure_memory: bool = True) -> None:
+        self.config = config
+        self.version = version
+        self.created = datetime.datetime.now(datetime.UTC)
+        self.log_stream_name = (f"{self.created:%Y/%m/%d}/[{version}]"
+                                f"{new_id().replace('-', '')}")
+        self.sink = LogSink(log_group.stream(self.log_stream_name),
+                            json_format=config.log_format == "JSON")
+        self.handler: Handler | None = None
+        self.initialized = False
+        self.invocations = 0
+        self.alive = True
+        self._network_allow = network_allow
+        self._measure = measure_memory
+        self._memory = _Memory()
+        self._retained = 0
+        self._peak = 0
+        self._pending_init_ms: float | None = None
+        root_level = logging.WARNING
+        if config.log_level:
+            root_level = APP_LOG_LEVEL_TO_PY[config.log_level]
+        self.state = ProcessState(config.code_dir, self._environ(), self.sink, root_level)
+
+    def _environ(self) -> dict[str, str]:
+        c = self.config
+        env = {k: v for k, v in os.environ.items()
+               if k in _PASSTHROUGH or k.startswith(_PASSTHROUGH_PREFIXES)}
+        env.update({
+            "LANG": "en_US.UTF-8",
+            "TZ": ":UTC",
+            "_HANDLER": c.handler,
+            "AWS_REGION": c.region,
+            "AWS_DEFAULT_REGION": c.region,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{c.runtime}",
+            "AWS_LAMBDA_FUNCTION_NAME": c.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(c.memory_size),
+            "AWS_LAMBDA_FUNCTION_VERSION": self.version,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_LOG_GROUP_NAME": c.log_group_name,
+            "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream_name,
+            "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
+            "AWS_ACCESS_KEY_ID": "ASIAPYTESTLAMBDAFAKE",
+            "AWS_ACCESS_KEY": "ASIAPYTESTLAMBDAFAKE",
+            "AWS_SECRET_ACCESS_KEY": "pytest-aws-lambda-fake-secret-access-key",
+            "AWS_SESSION_TOKEN": "pytest-aws-lambda-fake-session-token",
+            "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+            "AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129:2000",
+            "_AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129",
+            "_AWS_XRAY_DAEMON_PORT": "2000",
+            "LAMBDA_TASK_ROOT": str(c.code_dir),
+            "LAMBDA_RUNTIME_DIR": "/var/runtime",
+        })
+        if c.log_format == "JSON":
+            env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+            if c.log_level:
+                env["AWS_LAMBDA_LOG_LEVEL"] = c.log_level
+        env.update(c.environment)
+        return env
+
+    def _platform(self, text: str, record_type: str, record: Mapping[str, Any]) -> None:
+        """A platform log line, in text or in the JSON system-log format."""
+        if self.sink.json_format:
+            now = datetime.datetime.fromtimestamp(real_time_ms() / 1000, datetime.UTC)
+            stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+            self.sink.emit(json.dumps({"time": stamp, "type": record_type, "record": record})
+                           + "\n")
+        else:
+            self.sink.emit(text + "\n")
+
+    def _run_phase(self, seconds: float, body: Callable[[], Any]) -> tuple[str, Any, float]:
+        """Run ``body`` with the environment swapped in, a deadline and the network guard.
+
+        Returns (``"ok"`` | ``"error"`` | ``"timeout"`` | ``"exit"``, value or exception,
+        elapsed ms on the real clock).
+        """
+        deadline = Deadline(seconds)
+        guard = NetworkGuard(self._network_allow, function_name=self.config.name)
+        if self._measure:
+            self._memory.start()
+        self.state.enter()
+        started = real_perf()
+        try:
+            try:
+                with guard:
+                    deadline.arm()
+                    value = body()
+                deadline.disarm()
+                kind = "ok"
+            except HandlerTimeout as exc:
+                deadline.disarm()
+                kind, value = "timeout", exc
+            except SystemExit as exc:
+                deadline.disarm()
+                kind, value = "exit", exc
+            except KeyboardInterrupt:
+                deadline.disarm()
+                raise
+            except BaseException as exc:
+                deadline.disarm()
+                kind, value = "error", exc
+        except HandlerTimeout as exc:
+            # The timer fired between the handler's return and the disarm.
+            deadline.disarm()
+            kind, value = "timeout", exc
+        finally:
+            elapsed = (real_perf() - started) * 1000
+            self.state.exit()
+            if self._measure:
+                retained, peak = self._memory.stop()
+                self._peak = max(self._peak, self._retained + peak)
+                self._retained += retained
+        if kind != "timeout" and elapsed >= seconds * 1000:
+            kind = "timeout"  # it swallowed the timeout and ran on: Lambda had stopped it
+        return kind, value, elapsed
+
+    @property
+    def max_memory_mb(self) -> int:
+        family = "nodejs" if self.config.is_node else "python"
+        return RUNTIME_BASELINE_MB[family] + math.ceil(self._peak / 1048576)
+
+    def init(self, seconds: float, phase: str) -> tuple[dict[str, Any] | None, float, str]:
+        """Import the handler (the Init phase). Returns (error payload or None, ms, status)."""
+        version, arn_hash = runtime_version(self.config.runtime)
+        self._platform(
+            f"INIT_START Runtime Version: {version}\tRuntime Version ARN: "
+            f"arn:aws:lambda:{self.config.region}::runtime:{arn_hash}",
+            "platform.initStart",
+            {"initializationType": "on-demand", "phase": phase, "runtimeVersion": version,
+             "runtimeVersionArn": f"arn:aws:lambda:{self.config.region}::runtime:{arn_hash}",
+             "functionName": self.config.name, "functionVersion": self.version})
+        hidden = self.state.hide_code_modules()
+        importlib.invalidate_caches()
+        try:
+            kind, value, elapsed = self._run_phase(
+                seconds, lambda: load_handler(self.config.handler))
+        finally:
+            import sys
+
+            sys.modules.update(hidden)
+        if kind == "ok":
+            self.handler = value
+            self.initialized = True
+            return None, elapsed, "success"
+        if kind == "timeout":
+            return None, elapsed, "timeout"
+        if kind == "exit":
+            error = _exit_error(value, "")
+        elif isinstance(value, FaultError):
+            error = make_error(value.message, value.error_type, value.trace, "")
+        else:
+            error = error_from_exception(value, "")
+        self.sink.runtime_error(error)
+        return error, elapsed, "error"
+
+    def init_report(self, elapsed: float, phase: str, status: str,
+                    error_type: str | None) -> None:
+        line = f"INIT_REPORT Init Duration: {elapsed:.2f} ms\tPhase: {phase}\tStatus: {status}"
+        record: dict[str, Any] = {"initializationType": "on-demand", "phase": phase,
+                                  "status": status, "metrics": {"durationMs": round(elapsed, 3)}}
+        if error_type:
+            line += f"\tError Type: {error_type}"
+            record["errorType"] = error_type
+        self._platform(line, "platform.initReport", record)
+
+    def invoke(self, payload: bytes, context: LambdaContext, seconds: float,
+               invoke_init_ms: float = 0.0) -> Outcome:
+        """Run the handler once (the Invoke phase) and return what happened."""
+        request_id = context.aws_request_id
+        self.invocations += 1
+        handler = self.handler
+        assert handler is not None
+
+        def call() -> Any:
+            try:
+                event = decode_event(payload)
+            except ValueError as exc:
+                raise FaultError("Runtime.UnmarshalError",
+                                 f"Unable to unmarshal input: {exc}") from None
+            return encode_response(handler(event, context), self.config.runtime)
+
+        remaining = max(seconds - invoke_init_ms / 1000, 0.001)
+        kind, value, elapsed = self._run_phase(remaining, call)
+        duration = elapsed + invoke_init_ms
+        reset = False
+        error: dict[str, Any] | None = None
+        error_type: str | None = None
+        response = b""
+        status = "success"
+        if kind == "ok":
+            response = value
+            if len(response) > SYNC_RESPONSE_LIMIT:
+                error = {"errorType": "Function.ResponseSizeTooLarge",
+                         "errorMessage": f"Response payload size ({len(response)} bytes) "
+                                         "exceeded maximum allowed payload size "
+                                         f"({SYNC_RESPONSE_LIMIT} bytes)."}
+                status, error_type, reset = "error", "Function.ResponseSizeTooLarge", True
+        elif kind == "timeout":
+            status, error_type, reset = "timeout", "Sandbox.Timedout", True
+            duration = min(duration, seconds * 1000)
+            error = {"errorType": "Sandbox.Timedout",
+                     "errorMessage": f"RequestId: {request_id} Error: Task timed out after "
+                                     f"{seconds:.2f} seconds"}
+        elif kind == "exit":
+            if value.code is not None and not isinstance(value.code, int):
+                self.sink.emit(f"{value.code}\n")  # what the interpreter prints on exit
+            error = _exit_error(value, request_id)
+            status, error_type, reset = "error", "Runtime.ExitError", True
+        elif isinstance(value, MarshalError):
+            error = make_error(str(value), "Runtime.MarshalError", [], request_id)
+            self.sink.runtime_error(error)
+            status, error_type = "failure", error["errorType"]
+        elif isinstance(value, FaultError):
+            error = make_error(value.message, value.error_type, value.trace, request_id)
+            self.sink.runtime_error(error)
+            status, error_type = "failure", error["errorType"]
+        elif isinstance(value, Exception):
+            error = error_from_exception(value, request_id)
+            self.sink.runtime_error(error)
+            status, error_type = "failure", error["errorType"]
+        else:
+            # A BaseException the runtime does not catch ends the runtime process.
+            self.sink.emit(f"{type(value).__name__}: {value}\n")
+            error = _exit_error(SystemExit(1), request_id)
+            status, error_type, reset = "error", "Runtime.ExitError", True
+        max_mb = self.max_memory_mb
+        if max_mb > self.config.memory_size and status != "timeout":
+            max_mb = self.config.memory_size
+            error = {"errorType": "Runtime.OutOfMemory",
+                     "errorMessage": f"RequestId: {request_id} Error: Runtime exited with "
+                                     "error: signal: killed"}
+            status, error_type, reset = "error", "Runtime.OutOfMemory", True
+        if reset:
+            self.alive = False
+        return Outcome(status, response, error, error_type, duration, None,
+                       min(max_mb, self.config.memory_size), reset)
+
+    def discard(self) -> None:
+        self.alive = False
+        self.state.discard()
+        self.handler = None
+
+
+def _exit_error(exc: SystemExit, request_id: str) -> dict[str, Any]:
+    code = exc.code
+    if code is None or code == 0:
+        reason = "Runtime exited without providing a reason"
+    elif isinstance(code, int):
+        reason = f"Runtime exited with error: exit status {code}"
+    else:
+        reason = "Runtime exited with error: exit status 1"
+    prefix = f"RequestId: {request_id} " if request_id else ""
+    return {"errorType": "Runtime.ExitError", "errorMessage": f"{prefix}Error: {reason}"}
