@@ -184,7 +184,7 @@ def _record(
         obj["eTag"] = etag if etag is not None else hex_id(rng, 32)
     if version_id is not None or versioned or event_name.endswith("DeleteMarkerCreated"):
         obj["versionId"] = version_id or token(rng, 32, _VERSION_ALPHABET)
-    obj["sequencer"] = hex_id(rng, 18, upper=True)
+    obj["sequencer"] = "00" + hex_id(rng, 16, upper=True)
     if principal_id is None:
         principal_id = "s3.amazonaws.com" if by_s3 else "AWS:AIDA" + upper_token(rng, 17)
     if source_ip_address is None:

@@ -81,10 +81,7 @@ def ses_receipt(
     )
     headers = [
         {"name": "Return-Path", "value": f"<{sender}>"},
-        {
-            "name": "Received",
-            "value": f"from mail.{sender.split('@')[1]} by inbound-smtp.{region}.amazonaws.com with SMTP id {message_id} for {recipients[0]}; {date}",
-        },
+        {"name": "Received", "value": received},
         {"name": "From", "value": sender},
         {"name": "Date", "value": date},
         {"name": "To", "value": to},
