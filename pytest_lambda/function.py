@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import random
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -20,6 +21,7 @@ from .result import InvokeResult
 from .runtime import INIT_TIMEOUT_S, PHASE_LOCK, ExecutionEnvironment, Outcome
 
 Listener = Callable[[InvokeResult], None]
+_PLATFORM_TYPE = re.compile(r"(Runtime|Function|Sandbox|Extension)\.[A-Z][a-zA-Z]+")
 
 
 class LambdaFunction:
@@ -199,15 +201,14 @@ class LambdaFunction:
             if status == "success":
                 init_ms = elapsed
             else:
-                env.init_report(elapsed, "init", status, error and error.get("errorType"))
+                env.init_report(elapsed, "init", status, platform_error_type(error))
         self._start_line(env, request_id)
         if cold and not env.initialized:
             # Lambda re-runs a failed init inside the invoke phase ("suppressed init").
             env.state.modules.clear()
             error, suppressed_ms, status = env.init(timeout, "invoke")
             if status != "success":
-                env.init_report(suppressed_ms, "invoke", status,
-                                error and error.get("errorType"))
+                env.init_report(suppressed_ms, "invoke", status, platform_error_type(error))
                 outcome = _init_failure(error, status, request_id, suppressed_ms, timeout,
                                         env.max_memory_mb)
                 self._end_lines(env, request_id, outcome, env.config.memory_size, None)
@@ -273,8 +274,21 @@ def _init_failure(error: dict[str, Any] | None, status: str, request_id: str, el
         return Outcome("timeout", b"", error, "Sandbox.Timedout", min(elapsed, timeout * 1000),
                        None, max_memory_mb, True)
     assert error is not None
-    return Outcome("error", b"", error, error.get("errorType"), elapsed, None, max_memory_mb,
-                   True)
+    return Outcome("error", b"", error, platform_error_type(error), elapsed, None,
+                   max_memory_mb, True)
+
+
+def platform_error_type(error: Mapping[str, Any] | None) -> str | None:
+    """The error type the platform logs: user exception types become ``Runtime.Unknown``.
+
+    The runtime's own payload keeps the exception's class name; the platform's INIT_REPORT and
+    REPORT lines accept only ``Runtime.*`` / ``Function.*`` types, like the Runtime Interface
+    Emulator's mapping.
+    """
+    if not error:
+        return None
+    etype = str(error.get("errorType") or "")
+    return etype if _PLATFORM_TYPE.fullmatch(etype) else "Runtime.Unknown"
 
 
 def _trace_id(request_id: str) -> str:

@@ -263,3 +263,21 @@ def lambda_events(request: pytest.FixtureRequest) -> Any:
 
     settings = request.config.stash[SETTINGS_KEY]
     return EventFactory(seed=settings.seed, region=settings.region)
+
+
+@pytest.fixture
+def lambda_logs(request: pytest.FixtureRequest) -> Any:
+    """Logs of every invocation in this test, with ``assert_*`` helpers."""
+    from ._observe_fixtures import LambdaLogs, _live_results
+
+    assert isinstance(request.node, pytest.Item)
+    return LambdaLogs(_live_results(request.node))
+
+
+@pytest.fixture
+def lambda_metrics(request: pytest.FixtureRequest) -> Any:
+    """Lambda and EMF metrics of every invocation in this test, with ``assert_*`` helpers."""
+    from ._observe_fixtures import LambdaMetrics, _live_results
+
+    assert isinstance(request.node, pytest.Item)
+    return LambdaMetrics(_live_results(request.node))
