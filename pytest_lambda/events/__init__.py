@@ -24,7 +24,7 @@ from .apigateway import apigateway_authorizer_request, apigateway_authorizer_tok
 from .appsync import appsync_batch, appsync_resolver
 from .batch_response import item_identifier, partial_batch_response
 from .cloudformation import cloudformation_custom_resource
-from .cloudwatch_logs import cloudwatch_logs, cloudwatch_logs_payload, decode_cloudwatch_logs
+from .cloudwatch import cloudwatch_logs, cloudwatch_logs_payload, decode_cloudwatch_logs
 from .codepipeline import codepipeline_job
 from .cognito import (
     cognito_create_auth_challenge,
@@ -47,7 +47,7 @@ from .dynamodb import (
 )
 from .eventbridge import eventbridge_event, scheduled_event, scheduler_event
 from .firehose import firehose_transformation
-from .http_api import http_api, http_api_authorizer, lambda_function_url
+from .apigatewayv2 import http_api, http_api_authorizer, lambda_function_url
 from .iot import iot_button, iot_rule
 from .kafka import kafka_event
 from .kinesis import decode_kinesis_data, decode_kinesis_json, kinesis_batch, kinesis_record
@@ -64,7 +64,7 @@ from .s3 import (
     s3_multipart_upload,
     s3_put,
 )
-from .s3_batch import s3_batch_operation
+from .s3_batch_operations import s3_batch_operation
 from .secretsmanager import secretsmanager_rotation
 from .ses import ses_receipt
 from .sns import sns_notification

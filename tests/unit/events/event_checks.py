@@ -1,0 +1,190 @@
+"""Realism checks the Powertools models skip, and small checkers for sources without a model.
+
+Shapes follow the AWS documentation for each source (see shared/reference/events.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import ipaddress
+import re
+from typing import Any
+from urllib.parse import quote_plus, unquote_plus
+
+from pytest_lambda.events._attributes import sqs_attributes_md5
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+ISO_S = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+CLF = re.compile(r"^\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000$")
+SQS_TYPES = ("String", "Number", "Binary")
+SNS_TYPES = ("String", "Number", "Binary", "String.Array")
+
+
+def check_s3(event: dict[str, Any]) -> None:
+    """Keys are form-encoded, times ISO-ms, sizes non-negative, ETags hex."""
+    for record in event["Records"]:
+        assert ISO_MS.match(record["eventTime"])
+        obj = record["s3"]["object"]
+        key = obj["key"]
+        assert quote_plus(unquote_plus(key), safe="/") == key
+        if "size" in obj:
+            assert isinstance(obj["size"], int) and obj["size"] >= 0
+            assert re.fullmatch(r"[0-9a-f]{32}(-\d+)?", obj["eTag"])
+        assert record["s3"]["bucket"]["arn"] == "arn:aws:s3:::" + record["s3"]["bucket"]["name"]
+
+
+def check_sqs(event: dict[str, Any]) -> None:
+    """MD5s recomputed, attribute types restricted, attributes all strings, FIFO consistent."""
+    for record in event["Records"]:
+        assert record["md5OfBody"] == hashlib.md5(record["body"].encode()).hexdigest()
+        assert all(isinstance(v, str) for v in record["attributes"].values())
+        attrs = record["messageAttributes"]
+        for attr in attrs.values():
+            assert attr["dataType"].split(".", 1)[0] in SQS_TYPES
+            if attr["dataType"].startswith("Binary"):
+                base64.b64decode(attr["binaryValue"], validate=True)
+        if attrs:
+            assert record["md5OfMessageAttributes"] == sqs_attributes_md5(attrs)
+        fifo = record["eventSourceARN"].endswith(".fifo")
+        assert fifo == ("MessageGroupId" in record["attributes"])
+        assert UUID.match(record["messageId"])
+
+
+def check_sns(event: dict[str, Any]) -> None:
+    """One record, attribute types restricted, URLs on the regional SNS endpoint."""
+    [record] = event["Records"]
+    sns = record["Sns"]
+    assert record["EventSubscriptionArn"].startswith(sns["TopicArn"] + ":")
+    assert ISO_MS.match(sns["Timestamp"])
+    for attr in sns["MessageAttributes"].values():
+        assert attr["Type"] in SNS_TYPES
+    assert sns["SigningCertUrl"].startswith("https://sns.")
+
+
+def check_dynamodb(event: dict[str, Any]) -> None:
+    """Images agree with eventName and StreamViewType; numbers are strings."""
+    for record in event["Records"]:
+        change = record["dynamodb"]
+        view, name = change["StreamViewType"], record["eventName"]
+        wants_new = name != "REMOVE" and view in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES")
+        wants_old = name != "INSERT" and view in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES")
+        assert ("NewImage" in change) == wants_new
+        assert ("OldImage" in change) == wants_old
+        assert change["SequenceNumber"].isdigit() and change["SizeBytes"] > 0
+        for image in ("NewImage", "OldImage"):
+            for key, value in change["Keys"].items():
+                if image in change:
+                    assert change[image][key] == value
+
+
+def check_http_v2(event: dict[str, Any]) -> None:
+    """Payload 2.0: literal version, leading '/', lower-case headers, no multi-value maps."""
+    assert event["version"] == "2.0"
+    assert event["rawPath"].startswith("/") and not event["rawQueryString"].startswith("?")
+    assert all(k == k.lower() for k in event["headers"])
+    assert "multiValueHeaders" not in event
+    assert CLF.match(event["requestContext"]["time"])
+    ipaddress.ip_address(event["requestContext"]["http"]["sourceIp"])
+    if "queryStringParameters" in event:
+        assert event["queryStringParameters"]
+    assert "cookie" not in event["headers"]
+
+
+def check_rest_v1(event: dict[str, Any]) -> None:
+    """Payload 1.0: single-value maps are the last of each multi-value list."""
+    multi = event["multiValueHeaders"]
+    assert event["headers"] == {k: v[-1] for k, v in multi.items()}
+    mq = event["multiValueQueryStringParameters"]
+    single = event["queryStringParameters"]
+    assert (mq is None) == (single is None)
+    if mq:
+        assert single == {k: v[-1] for k, v in mq.items()}
+    context = event["requestContext"]
+    assert context["path"] == f"/{context['stage']}{event['path']}"
+    assert CLF.match(context["requestTime"])
+    ipaddress.ip_address(context["identity"]["sourceIp"])
+    if event["isBase64Encoded"]:
+        base64.b64decode(event["body"], validate=True)
+
+
+def check_alb(event: dict[str, Any]) -> None:
+    """ALB sends single-value or multi-value maps, never both; body is a string."""
+    single = "headers" in event
+    assert single != ("multiValueHeaders" in event)
+    assert single == ("queryStringParameters" in event)
+    assert single != ("multiValueQueryStringParameters" in event)
+    assert isinstance(event["body"], str) and isinstance(event["isBase64Encoded"], bool)
+    assert event["httpMethod"] in ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+    assert event["path"].startswith("/")
+    assert event["requestContext"]["elb"]["targetGroupArn"].startswith(
+        "arn:aws:elasticloadbalancing:"
+    )
+    headers = event.get("headers") or event["multiValueHeaders"]
+    assert all(k == k.lower() for k in headers)
+    if not single:
+        assert all(isinstance(v, list) and v for v in event["multiValueHeaders"].values())
+
+
+def check_alexa(event: dict[str, Any]) -> None:
+    """Alexa request envelope per the ASK request-and-response JSON reference."""
+    assert event["version"] == "1.0"
+    session = event["session"]
+    assert isinstance(session["new"], bool)
+    assert session["sessionId"].startswith("amzn1.echo-api.session.")
+    assert session["application"]["applicationId"].startswith("amzn1.ask.skill.")
+    assert session["user"]["userId"].startswith("amzn1.ask.account.")
+    system = event["context"]["System"]
+    assert system["application"] == session["application"]
+    assert system["apiEndpoint"].startswith("https://api.")
+    request = event["request"]
+    assert request["type"] in ("LaunchRequest", "IntentRequest", "SessionEndedRequest")
+    assert request["requestId"].startswith("amzn1.echo-api.request.")
+    assert ISO_S.match(request["timestamp"])
+    assert re.fullmatch(r"[a-z]{2}-[A-Z]{2}", request["locale"])
+    if request["type"] == "IntentRequest":
+        intent = request["intent"]
+        assert intent["confirmationStatus"] in ("NONE", "CONFIRMED", "DENIED")
+        for name, slot in intent["slots"].items():
+            assert slot["name"] == name
+            assert isinstance(slot.get("value", ""), str)
+    if request["type"] == "SessionEndedRequest":
+        assert request["reason"] in ("USER_INITIATED", "ERROR", "EXCEEDED_MAX_REPROMPTS")
+
+
+def check_lex_v2(event: dict[str, Any]) -> None:
+    """Lex V2 code hook input per the Lex V2 developer guide's event format."""
+    assert event["messageVersion"] == "1.0"
+    assert event["invocationSource"] in ("DialogCodeHook", "FulfillmentCodeHook")
+    assert event["inputMode"] in ("Text", "Speech", "DTMF")
+    bot = event["bot"]
+    assert set(bot) == {"id", "name", "aliasId", "aliasName", "localeId", "version"}
+    intent = event["sessionState"]["intent"]
+    assert intent["confirmationState"] in ("Confirmed", "Denied", "None")
+    for slot in intent["slots"].values():
+        assert slot is None or {"originalValue", "interpretedValue"} <= set(slot["value"])
+    assert (
+        event["interpretations"] and event["interpretations"][0]["intent"]["name"] == intent["name"]
+    )
+
+
+def check_codepipeline(event: dict[str, Any]) -> None:
+    """A single literal 'CodePipeline.job' key with S3 artifacts and credentials."""
+    assert list(event) == ["CodePipeline.job"]
+    job = event["CodePipeline.job"]
+    assert UUID.match(job["id"]) and job["accountId"].isdigit()
+    data = job["data"]
+    assert "FunctionName" in data["actionConfiguration"]["configuration"]
+    for artifact in data["inputArtifacts"] + data["outputArtifacts"]:
+        assert artifact["location"]["type"] == "S3"
+    assert data["artifactCredentials"]["accessKeyId"].startswith("ASIA")
+
+
+def check_secretsmanager(event: dict[str, Any]) -> None:
+    """Rotation events: Step, secret ARN, UUID request token."""
+    assert event["Step"] in ("createSecret", "setSecret", "testSecret", "finishSecret")
+    assert re.fullmatch(
+        r"arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}", event["SecretId"]
+    )
+    assert UUID.match(event["ClientRequestToken"])
