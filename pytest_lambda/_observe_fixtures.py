@@ -147,7 +147,8 @@ class LambdaMetrics(MetricQuery):
 
 def _live_results(node: pytest.Item) -> Callable[[], list[Any]]:
     def results() -> list[Any]:
-        return list(node.stash.get(INVOCATIONS_KEY, None) or [])
+        found: list[Any] | None = node.stash.get(INVOCATIONS_KEY, None)
+        return list(found or [])
 
     return results
 
