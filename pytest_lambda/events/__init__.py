@@ -21,6 +21,7 @@ from ._factory import EventFactory
 from .alb import alb_request
 from .alexa import alexa_intent, alexa_launch, alexa_session_ended
 from .apigateway import apigateway_authorizer_request, apigateway_authorizer_token, apigateway_rest
+from .apigatewayv2 import http_api, http_api_authorizer, lambda_function_url
 from .appsync import appsync_batch, appsync_resolver
 from .batch_response import item_identifier, partial_batch_response
 from .cloudformation import cloudformation_custom_resource
@@ -47,7 +48,6 @@ from .dynamodb import (
 )
 from .eventbridge import eventbridge_event, scheduled_event, scheduler_event
 from .firehose import firehose_transformation
-from .apigatewayv2 import http_api, http_api_authorizer, lambda_function_url
 from .iot import iot_button, iot_rule
 from .kafka import kafka_event
 from .kinesis import decode_kinesis_data, decode_kinesis_json, kinesis_batch, kinesis_record

@@ -11,17 +11,14 @@ from ._common import bad
 
 __all__ = ["marshal_image", "marshal_value", "unmarshal_image", "unmarshal_value"]
 
-_CONTEXT = decimal.Context(prec=38)
-
-
 def _number(path: str, value: int | float | decimal.Decimal) -> str:
     number = decimal.Decimal(str(value)) if isinstance(value, float) else decimal.Decimal(value)
     if not number.is_finite():
         raise bad(path, value, "DynamoDB numbers must be finite (no NaN or Infinity)")
     if number and not decimal.Decimal("1E-130") <= abs(number) < decimal.Decimal("1E126"):
         raise bad(path, value, "DynamoDB numbers have magnitude between 1E-130 and 1E+126")
-    digits = number.normalize(_CONTEXT).as_tuple().digits
-    if len(digits) > 38:
+    significant = "".join(map(str, number.as_tuple().digits)).strip("0")
+    if len(significant) > 38:
         raise bad(path, value, "DynamoDB numbers have at most 38 significant digits")
     return str(value) if isinstance(value, int) else str(number)
 

@@ -1,4 +1,4 @@
-"""Every factory's output validates against the Powertools parser models (the independent oracle)."""
+"""Every factory's output validates against the Powertools parser models (the oracle)."""
 
 from __future__ import annotations
 
