@@ -271,7 +271,7 @@ def _init_failure(error: dict[str, Any] | None, status: str, request_id: str, el
         error = {"errorType": "Sandbox.Timedout",
                  "errorMessage": f"RequestId: {request_id} Error: Task timed out after "
                                  f"{timeout:.2f} seconds"}
-        return Outcome("timeout", b"", error, "Sandbox.Timedout", min(elapsed, timeout * 1000),
+        return Outcome("timeout", b"", error, None, min(elapsed, timeout * 1000),
                        None, max_memory_mb, True)
     assert error is not None
     return Outcome("error", b"", error, platform_error_type(error), elapsed, None,

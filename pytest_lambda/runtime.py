@@ -293,7 +293,7 @@ class ExecutionEnvironment:
                                          f"({SYNC_RESPONSE_LIMIT} bytes)."}
                 status, error_type, reset = "error", "Function.ResponseSizeTooLarge", True
         elif kind == "timeout":
-            status, error_type, reset = "timeout", "Sandbox.Timedout", True
+            status, reset = "timeout", True
             duration = min(duration, seconds * 1000)
             error = {"errorType": "Sandbox.Timedout",
                      "errorMessage": f"RequestId: {request_id} Error: Task timed out after "

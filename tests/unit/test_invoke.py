@@ -1,0 +1,231 @@
+"""Synchronous invoke: payloads, errors, marshalling, exits, cold and warm starts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pytest_lambda import LambdaFunction
+from pytest_lambda.errors import RequestTooLargeException
+
+CodeWriter = Callable[..., Path]
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+APP = """
+import decimal, sys
+CALLS = []
+def handler(event, context):
+    CALLS.append(event)
+    kind = event.get("kind") if isinstance(event, dict) else None
+    if kind == "raise":
+        raise ValueError("boom")
+    if kind == "empty":
+        raise KeyError
+    if kind == "set":
+        return {1, 2}
+    if kind == "decimal":
+        return {"price": decimal.Decimal("19.990")}
+    if kind == "exit0":
+        sys.exit()
+    if kind == "exit2":
+        sys.exit(2)
+    if kind == "exitmsg":
+        sys.exit("fatal config")
+    if kind == "bytes":
+        return b"\\x00raw"
+    if kind == "unicode":
+        return "h\\u00e9"
+    if kind == "mutate":
+        event["changed"] = True
+    return {"calls": len(CALLS), "event": event}
+"""
+
+
+@pytest.fixture
+def fn(code: CodeWriter) -> LambdaFunction:
+    """A function over the multi-purpose handler above."""
+    return LambdaFunction("app.handler", code_dir=code(app=APP), name="orders")
+
+
+def test_success_payload_and_status(fn: LambdaFunction) -> None:
+    """A plain return value comes back as JSON with status 200 and no function error."""
+    r = fn.invoke({"a": 1})
+    assert (r.status_code, r.function_error, r.error) == (200, None, None)
+    assert r.payload == {"calls": 1, "event": {"a": 1}}
+    assert UUID.fullmatch(r.request_id)
+    assert r.executed_version == "$LATEST"
+
+
+def test_cold_then_warm_keeps_module_state(fn: LambdaFunction) -> None:
+    """The first invoke is cold, later ones are warm and see module-level state."""
+    results = [fn.invoke({}) for _ in range(3)]
+    assert [r.cold_start for r in results] == [True, False, False]
+    assert [r.payload["calls"] for r in results] == [1, 2, 3]
+    assert results[0].report is not None and results[0].report.init_duration_ms is not None
+    assert results[1].report is not None and results[1].report.init_duration_ms is None
+
+
+def test_cold_start_discards_environment(fn: LambdaFunction) -> None:
+    """``cold_start()`` makes the next invoke re-import the module."""
+    fn.invoke({})
+    fn.cold_start()
+    r = fn.invoke({})
+    assert r.cold_start is True
+    assert r.payload["calls"] == 1
+
+
+def test_event_is_a_copy(fn: LambdaFunction) -> None:
+    """The handler gets a JSON copy of the event, as on Lambda; the caller's dict is untouched."""
+    event = {"kind": "mutate"}
+    r = fn.invoke(event)
+    assert event == {"kind": "mutate"}
+    assert r.payload["event"]["changed"] is True
+
+
+def test_unhandled_exception_payload(fn: LambdaFunction) -> None:
+    """An exception gives the runtime's error object, keys in its order, and is logged."""
+    r = fn.invoke({"kind": "raise"})
+    assert r.function_error == "Unhandled"
+    assert list(r.payload) == ["errorMessage", "errorType", "requestId", "stackTrace"]
+    assert r.payload["errorMessage"] == "boom"
+    assert r.payload["errorType"] == "ValueError"
+    assert r.payload["requestId"] == r.request_id
+    assert r.payload["stackTrace"][0].startswith('  File "')
+    assert 'raise ValueError("boom")' in r.payload["stackTrace"][0]
+    error_log = [m for m in r.logs.messages if m.startswith("[ERROR]")][0]
+    assert error_log.startswith("[ERROR] ValueError: boom\nTraceback (most recent call last):\n"
+                                "\u00a0\u00a0File ")
+    assert fn.invoke({}).cold_start is False
+
+
+def test_exception_with_empty_message(fn: LambdaFunction) -> None:
+    """An exception without a message logs ``[ERROR] <type>`` and an empty errorMessage."""
+    r = fn.invoke({"kind": "empty"})
+    assert r.payload["errorMessage"] == ""
+    assert any(m.startswith("[ERROR] KeyError\n") for m in r.logs.messages)
+
+
+def test_marshal_error(fn: LambdaFunction) -> None:
+    """A result JSON cannot encode is Runtime.MarshalError after the handler ran."""
+    r = fn.invoke({"kind": "set"})
+    assert r.payload == {
+        "errorMessage": "Unable to marshal response: Object of type set is not JSON "
+                        "serializable",
+        "errorType": "Runtime.MarshalError",
+        "requestId": r.request_id,
+        "stackTrace": [],
+    }
+
+
+def test_decimal_is_a_raw_number(fn: LambdaFunction) -> None:
+    """Decimals are written as raw JSON numbers, keeping their digits."""
+    r = fn.invoke({"kind": "decimal"})
+    assert r.raw_payload == b'{"price": 19.990}'
+
+
+def test_bytes_result_passes_through(fn: LambdaFunction) -> None:
+    """A bytes result is returned unencoded."""
+    assert fn.invoke({"kind": "bytes"}).raw_payload == b"\x00raw"
+
+
+def test_ascii_escaping_follows_runtime(code: CodeWriter) -> None:
+    """python3.12+ writes raw UTF-8; python3.11 escapes non-ASCII, like the runtimes."""
+    root = code(app=APP)
+    new = LambdaFunction("app.handler", code_dir=root, runtime="python3.12")
+    old = LambdaFunction("app.handler", code_dir=root, runtime="python3.11")
+    assert new.invoke({"kind": "unicode"}).raw_payload == '"h\u00e9"'.encode()
+    assert old.invoke({"kind": "unicode"}).raw_payload == b'"h\\u00e9"'
+
+
+@pytest.mark.parametrize(("kind", "message", "logged"), [
+    ("exit0", "Error: Runtime exited without providing a reason", None),
+    ("exit2", "Error: Runtime exited with error: exit status 2", None),
+    ("exitmsg", "Error: Runtime exited with error: exit status 1", "fatal config\n"),
+])
+def test_sys_exit_is_runtime_exit_error(fn: LambdaFunction, kind: str, message: str,
+                                        logged: str | None) -> None:
+    """``sys.exit`` ends the environment with Runtime.ExitError and does not end pytest."""
+    r = fn.invoke({"kind": kind})
+    assert r.payload == {"errorType": "Runtime.ExitError",
+                         "errorMessage": f"RequestId: {r.request_id} {message}"}
+    assert r.report is not None
+    assert (r.report.status, r.report.error_type) == ("error", "Runtime.ExitError")
+    assert r.logs.messages[-1].endswith("\tStatus: error\tError Type: Runtime.ExitError\n")
+    if logged:
+        assert logged in r.logs.messages
+    assert fn.invoke({}).cold_start is True
+
+
+def test_invalid_json_payload_is_unmarshal_error(fn: LambdaFunction) -> None:
+    """Raw bytes that are not JSON give Runtime.UnmarshalError with the runtime's message."""
+    r = fn.invoke(b"not json")
+    assert r.payload["errorType"] == "Runtime.UnmarshalError"
+    assert r.payload["errorMessage"] == (
+        "Unable to unmarshal input: Expecting value: line 1 column 1 (char 0)")
+
+
+def test_non_serializable_event_is_refused_before_running(fn: LambdaFunction) -> None:
+    """An event that is not JSON is a clear TypeError and the handler does not run."""
+    with pytest.raises(TypeError, match=r"the event cannot be sent to Lambda: Object of type "
+                                        r"set is not JSON serializable\. Lambda payloads are JSON"):
+        fn.invoke({"s": {1}})
+    assert fn.logs.messages == []
+
+
+def test_request_too_large(fn: LambdaFunction) -> None:
+    """A payload over 6 MB is RequestTooLargeException with Lambda's wording."""
+    with pytest.raises(RequestTooLargeException, match=r"^Request must be smaller than "
+                                                       r"6291456 bytes for the InvokeFunction"):
+        fn.invoke({"blob": "x" * 6_291_456})
+
+
+def test_response_too_large(code: CodeWriter) -> None:
+    """A response over the sync limit is Function.ResponseSizeTooLarge."""
+    root = code(big="def handler(e, c):\n    return 'x' * 6_300_000\n")
+    r = LambdaFunction("big.handler", code_dir=root).invoke({})
+    assert r.payload == {
+        "errorType": "Function.ResponseSizeTooLarge",
+        "errorMessage": "Response payload size (6300002 bytes) exceeded maximum allowed payload "
+                        "size (6291556 bytes).",
+    }
+
+
+def test_seeded_request_ids_are_reproducible(code: CodeWriter) -> None:
+    """Two functions with the same seed produce the same request ids."""
+    root = code(app=APP)
+    a = LambdaFunction("app.handler", code_dir=root, seed=7)
+    b = LambdaFunction("app.handler", code_dir=root, seed=7)
+    assert [a.invoke({}).request_id for _ in range(2)] == [b.invoke({}).request_id
+                                                           for _ in range(2)]
+
+
+def test_log_result_is_tail_of_log(fn: LambdaFunction) -> None:
+    """``log_result`` is base64 of the invocation's log, as LogType=Tail returns it."""
+    import base64
+
+    r = fn.invoke({})
+    assert base64.b64decode(r.log_result).decode().startswith("INIT_START")
+
+
+def test_raise_for_error_shows_log(fn: LambdaFunction) -> None:
+    """``raise_for_error`` fails with the error object and the invocation's log."""
+    r = fn.invoke({"kind": "raise"})
+    with pytest.raises(AssertionError, match=r"(?s)failed: .*\"errorType\": \"ValueError\".*"
+                                             r"--- log ---.*START RequestId"):
+        r.raise_for_error()
+
+
+def test_out_of_memory(code: CodeWriter) -> None:
+    """Using more memory than configured ends the invocation with Runtime.OutOfMemory."""
+    root = code(hog="def handler(e, c):\n    data = bytearray(200 * 1024 * 1024)\n"
+                    "    return len(data)\n")
+    r = LambdaFunction("hog.handler", code_dir=root, memory_size=128).invoke({})
+    assert r.report is not None
+    assert (r.report.status, r.report.error_type) == ("error", "Runtime.OutOfMemory")
+    assert r.report.max_memory_used_mb == 128
+    assert r.payload["errorType"] == "Runtime.OutOfMemory"
+    ok = LambdaFunction("hog.handler", code_dir=root, memory_size=1024).invoke({})
+    assert ok.report is not None and 200 < ok.report.max_memory_used_mb <= 1024
