@@ -1,0 +1,122 @@
+"""The pytest-lambda CLI: generate-event end to end through main(argv) and a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pytest_lambda import cli
+from pytest_lambda.events._catalog import CATALOG
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_lists_services(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without a service the command lists every service."""
+    code, out, _ = run(capsys, "generate-event")
+    assert code == 0
+    assert {"s3", "sqs", "apigateway", "dynamodb", "cognito"} <= set(out.split())
+
+
+def test_lists_events_of_a_service(capsys: pytest.CaptureFixture[str]) -> None:
+    """With only a service the command lists that service's events."""
+    code, out, _ = run(capsys, "generate-event", "s3")
+    assert code == 0 and "put" in out.split() and "delete" in out.split()
+
+
+@pytest.mark.parametrize("entry", CATALOG, ids=[f"{e.service} {e.event}" for e in CATALOG])
+def test_every_catalog_entry_prints_json(capsys: pytest.CaptureFixture[str], entry: object) -> None:
+    """Every listed SERVICE EVENT prints a JSON event and exits 0."""
+    code, out, err = run(capsys, "generate-event", entry.service, entry.event, "--seed", "1")  # type: ignore[attr-defined]
+    assert code == 0, err
+    assert json.loads(out)
+
+
+def test_fields_override_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    """--field value pairs reach the factory, with JSON values parsed and str fields kept."""
+    code, out, _ = run(
+        capsys, "generate-event", "s3", "put", "--bucket", "photos", "--key", "123", "--size=99",
+        "--region", "eu-west-1",
+    )  # fmt: skip
+    record = json.loads(out)["Records"][0]
+    assert code == 0
+    assert record["s3"]["bucket"]["name"] == "photos"
+    assert record["s3"]["object"] == {**record["s3"]["object"], "key": "123", "size": 99}
+    assert record["awsRegion"] == "eu-west-1"
+
+
+def test_seed_makes_output_reproducible(capsys: pytest.CaptureFixture[str]) -> None:
+    """The same --seed prints the same event twice."""
+    first = run(capsys, "generate-event", "sqs", "receive-message", "--seed", "5")[1]
+    assert first == run(capsys, "generate-event", "sqs", "receive-message", "--seed", "5")[1]
+
+
+def test_unknown_event_lists_valid_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown event name fails with exit 2 and lists the valid names."""
+    code, _, err = run(capsys, "generate-event", "s3", "upload")
+    assert code == 2
+    assert "unknown event 'upload'" in err and "put" in err and "multipart-upload" in err
+
+
+def test_unknown_service_lists_valid_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown service fails with exit 2 and lists the services."""
+    code, _, err = run(capsys, "generate-event", "s4")
+    assert code == 2 and "sqs" in err
+
+
+def test_bad_value_reports_argument(capsys: pytest.CaptureFixture[str]) -> None:
+    """A value AWS could not send fails with the factory's message."""
+    code, _, err = run(capsys, "generate-event", "apigateway", "aws-proxy", "--method", "FETCH")
+    assert code == 2 and "method='FETCH'" in err
+
+
+def test_unknown_field_lists_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown --field fails and lists the event's fields."""
+    code, _, err = run(capsys, "generate-event", "sns", "notification", "--topc", "x")
+    assert code == 2 and "--topic" in err
+
+
+def test_fields_option_lists_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    """--fields prints the event's field options."""
+    code, out, _ = run(capsys, "generate-event", "sqs", "receive-message", "--fields")
+    assert code == 0 and "--body" in out.split()
+
+
+def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without a subcommand the CLI prints help and exits 2."""
+    code, out, _ = run(capsys)
+    assert code == 2 and "generate-event" in out
+
+
+def test_subcommand_table_is_extensible() -> None:
+    """Subcommands come from a (name, register) table so others can add one line."""
+    names = [name for name, _ in cli.SUBCOMMANDS]
+    assert names[0] == "generate-event"
+    assert callable(cli.lazy("json", "dumps"))
+
+
+def test_subprocess_entry_point() -> None:
+    """The module runs as a program and prints a valid event."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest_lambda.cli",
+            "generate-event",
+            "kinesis",
+            "get-records",
+            "--seed",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(out.stdout)["Records"][0]["eventSource"] == "aws:kinesis"
