@@ -11,6 +11,7 @@ from ._common import bad
 
 __all__ = ["marshal_image", "marshal_value", "unmarshal_image", "unmarshal_value"]
 
+
 def _number(path: str, value: int | float | decimal.Decimal) -> str:
     number = decimal.Decimal(str(value)) if isinstance(value, float) else decimal.Decimal(value)
     if not number.is_finite():
