@@ -33,6 +33,10 @@ def _is_dependency(path: str) -> bool:
         (sys.base_prefix, sys.prefix))
 
 
+def _ignore_env_call(*args: Any) -> None:
+    return None
+
+
 def _encode(environ: dict[str, str]) -> dict[Any, Any]:
     encode = os.environ.encodekey  # type: ignore[attr-defined]
     value = os.environ.encodevalue  # type: ignore[attr-defined]
@@ -59,7 +63,8 @@ class _LoggerState:
 class _Saved:
     """What the test process had before a phase began."""
 
-    __slots__ = ("cwd", "environ_data", "logger_originals", "logging_disable", "modules_len",
+    __slots__ = ("cwd", "environ_data", "logger_originals", "logger_shadowed", "logging_disable",
+                 "modules_len",
                  "path", "root_handlers", "root_level", "shadowed", "signal_originals",
                  "stderr", "stdout")
 
@@ -80,7 +85,9 @@ class ProcessState:
         self.root_handlers: list[logging.Handler] = [self.log_handler]
         self.logger_overrides: dict[logging.Logger, _LoggerState] = {}
         self.logging_disable = logging.NOTSET
-        self.owned_loggers: set[str] = set()
+        #: Loggers (and placeholders) created by this environment's code, kept out of the
+        #: logging manager between phases.
+        self.owned_loggers: dict[str, Any] = {}
         self._saved: _Saved | None = None
 
     def hide_code_modules(self) -> dict[str, ModuleType]:
@@ -126,6 +133,12 @@ class ProcessState:
                 s.logger_originals[logger] = _LoggerState(logger)
                 state.apply(logger)
             logging.disable(self.logging_disable)
+        s.logger_shadowed = {}
+        if self.owned_loggers:
+            loggers = logging.root.manager.loggerDict
+            s.logger_shadowed = {k: loggers[k] for k in self.owned_loggers.keys() & loggers.keys()}
+            loggers.update(self.owned_loggers)
+            logging.root.manager._clear_cache()  # type: ignore[attr-defined]
         s.signal_originals = {}
         self._patch(s)
         self._saved = s
@@ -141,6 +154,7 @@ class ProcessState:
         self.stderr.flush()
         sys.stdout, sys.stderr = s.stdout, s.stderr
         self._exit_logging(s)
+        self._exit_loggers(s)
         os.chdir(s.cwd)
         self._exit_modules(s)
         self.path = sys.path
@@ -164,6 +178,18 @@ class ProcessState:
             logging.disable(s.logging_disable)
         root.manager._clear_cache()  # type: ignore[attr-defined]
 
+    def _exit_loggers(self, s: _Saved) -> None:
+        owned = self.owned_loggers
+        if not owned:
+            return
+        loggers = logging.root.manager.loggerDict
+        for name in owned:
+            current = loggers.pop(name, None)
+            if current is not None:
+                owned[name] = current
+        loggers.update(s.logger_shadowed)
+        logging.root.manager._clear_cache()  # type: ignore[attr-defined]
+
     def _exit_modules(self, s: _Saved) -> None:
         modules = sys.modules
         if len(modules) > s.modules_len:
@@ -177,26 +203,14 @@ class ProcessState:
         modules.update(s.shadowed)
 
     def _exit_environ(self, s: _Saved) -> None:
-        data = os.environ._data  # type: ignore[attr-defined]
-        self.environ_data = data
+        self.environ_data = os.environ._data  # type: ignore[attr-defined]
         os.environ._data = s.environ_data  # type: ignore[attr-defined]
-        if data != self._environ_at_enter:
-            # os.environ[...] = ... also called putenv(): put the C-level values back.
-            for key in data.keys() ^ self._environ_at_enter.keys() | {
-                    k for k in data.keys() & self._environ_at_enter.keys()
-                    if data[k] != self._environ_at_enter[k]}:
-                original = s.environ_data.get(key)
-                if original is None:
-                    try:
-                        os.unsetenv(key)
-                    except OSError:
-                        pass
-                else:
-                    os.putenv(key, original)
 
     def _patch(self, s: _Saved) -> None:
         """Record the first change the code makes to a pre-existing logger or signal."""
-        self._environ_at_enter = dict(self.environ_data)
+        # os.environ[...] = ... calls os.putenv: keep the C-level environment untouched.
+        self._real_env_calls = (os.putenv, os.unsetenv)
+        os.putenv = os.unsetenv = _ignore_env_call  # type: ignore[assignment]
         set_level, add_handler, remove_handler = _ORIGINAL_LOGGER_METHODS
         originals = s.logger_originals
         owned = self.owned_loggers
@@ -238,15 +252,15 @@ class ProcessState:
         (logging.Logger.setLevel, logging.Logger.addHandler,  # type: ignore[method-assign]
          logging.Logger.removeHandler) = _ORIGINAL_LOGGER_METHODS
         signal.signal = self._real_signal
+        os.putenv, os.unsetenv = self._real_env_calls  # type: ignore[assignment]
         loggers = logging.root.manager.loggerDict
         if len(loggers) > self._loggers_before:
-            self.owned_loggers.update(itertools.islice(loggers, self._loggers_before, None))
+            for name in list(itertools.islice(loggers, self._loggers_before, None)):
+                self.owned_loggers[name] = loggers[name]
 
     def discard(self) -> None:
         """Forget loggers this environment created (the environment is gone)."""
-        loggers = logging.root.manager.loggerDict
-        for name in self.owned_loggers:
-            logger = loggers.pop(name, None)
+        for logger in self.owned_loggers.values():
             if isinstance(logger, logging.Logger):
                 for h in list(logger.handlers):
                     if h is self.log_handler:

@@ -8,6 +8,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
+from .assertions import LogAssertions
+
 
 @dataclass(frozen=True, slots=True)
 class LogEvent:
@@ -30,7 +32,7 @@ class LogEvent:
             raise ValueError(f"log message is not JSON ({exc}): {self.message!r}") from None
 
 
-class LogView(Sequence[LogEvent]):
+class LogView(LogAssertions, Sequence[LogEvent]):
     """A read-only, ordered selection of log events with query helpers."""
 
     __slots__ = ("_events",)

@@ -51,6 +51,13 @@ class InvokeResult:
             return self.raw_payload
 
     @property
+    def metrics(self) -> Any:
+        """The Lambda and EMF metrics of this invocation alone (a ``MetricStore``)."""
+        from .metrics import MetricStore
+
+        return MetricStore.from_results([self])
+
+    @property
     def ok(self) -> bool:
         """True when the invocation succeeded (no function error, not throttled)."""
         return self.function_error is None and not self.throttled and self.status_code < 300
