@@ -1,0 +1,86 @@
+"""Configuration validation with Lambda's limits and wording."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pytest_lambda.config import FunctionConfig
+from pytest_lambda.errors import InvalidParameterValueException, ValidationException
+
+
+def _make(tmp_path: Path, **kwargs: object) -> FunctionConfig:
+    return FunctionConfig.create("app.handler", code_dir=tmp_path, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"memory_size": 64}, "1 validation error detected: Value '64' at 'memorySize' failed to "
+                          "satisfy constraint: Member must have value greater than or equal to "
+                          "128. Pass memory_size in MB between 128 and 10240."),
+    ({"memory_size": 10241}, "Value '10241' at 'memorySize' failed to satisfy constraint: Member "
+                             "must have value less than or equal to 10240"),
+    ({"timeout": 0}, "Value '0' at 'timeout' failed to satisfy constraint: Member must have "
+                     "value greater than or equal to 1"),
+    ({"timeout": 901}, "Value '901' at 'timeout' failed to satisfy constraint: Member must have "
+                       "value less than or equal to 900"),
+    ({"timeout": 2.5}, "Value '2.5' at 'timeout' failed to satisfy constraint: Member must be a "
+                       "whole number"),
+    ({"name": "bad name"}, "Value 'bad name' at 'functionName' failed to satisfy constraint: "
+                           "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+"),
+    ({"name": "x" * 65}, "Member must have length less than or equal to 64"),
+    ({"architecture": "x86"}, "Value '[x86]' at 'architectures' failed to satisfy constraint: "
+                              "Member must satisfy constraint: [Member must satisfy enum value "
+                              "set: [x86_64, arm64]]"),
+    ({"runtime": "ruby9"}, "Value 'ruby9' at 'runtime' failed to satisfy constraint: Member must "
+                           "satisfy enum value set: [python3.10"),
+    ({"environment": {"1BAD": "x"}}, "at 'environment.variables' failed to satisfy constraint: "
+                                     "Map keys must satisfy constraint: [Member must satisfy "
+                                     "regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]"),
+])
+def test_validation_errors(tmp_path: Path, kwargs: dict[str, object], message: str) -> None:
+    """Out-of-range or malformed settings raise ValidationException with AWS's wording."""
+    with pytest.raises(ValidationException) as info:
+        _make(tmp_path, **kwargs)
+    assert message in str(info.value)
+    assert info.value.code == "ValidationException"
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"runtime": "python3.8"}, "The runtime parameter of python3.8 is no longer supported for "
+                               "creating or updating AWS Lambda functions."),
+    ({"environment": {"AWS_REGION": "x"}}, "Reserved keys used in this request: AWS_REGION"),
+    ({"environment": {"BIG": "x" * 5000}}, "exceeded the 4KB limit. String measured: "),
+    ({"environment": {"NUM": 1}}, "environment variable 'NUM' has a int value"),
+    ({"log_level": "DEBUG"}, "Application log level can only be set when the log format is "
+                             "JSON"),
+    ({"region": "moon-1"}, "region 'moon-1' is not an AWS Region name"),
+])
+def test_invalid_parameter_values(tmp_path: Path, kwargs: dict[str, object],
+                                  message: str) -> None:
+    """Values Lambda rejects after schema validation raise InvalidParameterValueException."""
+    with pytest.raises(InvalidParameterValueException, match=message.replace("(", r"\(")
+                       .replace(")", r"\)").replace(".", r"\.")):
+        _make(tmp_path, **kwargs)
+
+
+def test_missing_code_dir(tmp_path: Path) -> None:
+    """A code directory that does not exist is named in the error with the fix."""
+    with pytest.raises(InvalidParameterValueException, match="does not exist or is not a "
+                                                             "directory. Pass code_dir="):
+        FunctionConfig.create("app.handler", code_dir=tmp_path / "missing")
+
+
+def test_defaults(tmp_path: Path) -> None:
+    """Defaults are Lambda's: 128 MB, 3 s, x86_64, Text logs, /aws/lambda/<name>."""
+    cfg = _make(tmp_path)
+    assert (cfg.memory_size, cfg.timeout, cfg.architecture, cfg.log_format) == (
+        128, 3, "x86_64", "Text")
+    assert cfg.name == "app"
+    assert cfg.log_group_name == "/aws/lambda/app"
+    assert cfg.arn == "arn:aws:lambda:us-east-1:123456789012:function:app"
+
+
+def test_default_name_from_path_handler(tmp_path: Path) -> None:
+    """A path-style handler gives a legal default function name."""
+    assert FunctionConfig.create("src/api/app.handler", code_dir=tmp_path).name == "src-api-app"
