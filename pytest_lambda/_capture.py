@@ -78,7 +78,7 @@ class StreamWriter(io.TextIOBase):
         self._partial = ""
 
     @property
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         return self._name
 
     @property
@@ -129,7 +129,7 @@ class _BinaryWriter:
 
 
 class _TextFormatter(logging.Formatter):
-    converter = time.gmtime
+    converter = staticmethod(time.gmtime)
 
     def __init__(self, sink: LogSink) -> None:
         super().__init__("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t"
@@ -142,7 +142,7 @@ class _TextFormatter(logging.Formatter):
 
 
 class _JsonFormatter(logging.Formatter):
-    converter = time.gmtime
+    converter = staticmethod(time.gmtime)
 
     def __init__(self, sink: LogSink) -> None:
         super().__init__(datefmt="%Y-%m-%dT%H:%M:%SZ")

@@ -38,8 +38,8 @@ def _ignore_env_call(*args: Any) -> None:
 
 
 def _encode(environ: dict[str, str]) -> dict[Any, Any]:
-    encode = os.environ.encodekey  # type: ignore[attr-defined]
-    value = os.environ.encodevalue  # type: ignore[attr-defined]
+    encode = os.environ.encodekey
+    value = os.environ.encodevalue
     return {encode(k): value(v) for k, v in environ.items()}
 
 
@@ -64,9 +64,21 @@ class _Saved:
     """What the test process had before a phase began."""
 
     __slots__ = ("cwd", "environ_data", "logger_originals", "logger_shadowed", "logging_disable",
-                 "modules_len",
-                 "path", "root_handlers", "root_level", "shadowed", "signal_originals",
-                 "stderr", "stdout")
+                 "modules_len", "path", "root_handlers", "root_level", "shadowed",
+                 "signal_originals", "stderr", "stdout")
+    cwd: str
+    environ_data: dict[Any, Any]
+    logger_originals: dict[logging.Logger, _LoggerState]
+    logger_shadowed: dict[str, Any]
+    logging_disable: int
+    modules_len: int
+    path: list[str]
+    root_handlers: list[logging.Handler]
+    root_level: int
+    shadowed: dict[str, ModuleType]
+    signal_originals: dict[Any, Any]
+    stderr: Any
+    stdout: Any
 
 
 class ProcessState:
@@ -210,7 +222,7 @@ class ProcessState:
         """Record the first change the code makes to a pre-existing logger or signal."""
         # os.environ[...] = ... calls os.putenv: keep the C-level environment untouched.
         self._real_env_calls = (os.putenv, os.unsetenv)
-        os.putenv = os.unsetenv = _ignore_env_call  # type: ignore[assignment]
+        os.putenv = os.unsetenv = _ignore_env_call
         set_level, add_handler, remove_handler = _ORIGINAL_LOGGER_METHODS
         originals = s.logger_originals
         owned = self.owned_loggers
@@ -234,9 +246,9 @@ class ProcessState:
             remove_handler(logger, hdlr)
 
         self._loggers_before = len(loggers)
-        logging.Logger.setLevel = patched_set_level  # type: ignore[method-assign]
-        logging.Logger.addHandler = patched_add  # type: ignore[method-assign]
-        logging.Logger.removeHandler = patched_remove  # type: ignore[method-assign]
+        logging.Logger.setLevel = patched_set_level  # type: ignore[method-assign,assignment]
+        logging.Logger.addHandler = patched_add  # type: ignore[method-assign,assignment]
+        logging.Logger.removeHandler = patched_remove  # type: ignore[method-assign,assignment]
 
         real_signal = self._real_signal = signal.signal
         signal_originals = s.signal_originals
@@ -246,13 +258,14 @@ class ProcessState:
                 signal_originals[signum] = signal.getsignal(signum)
             return real_signal(signum, handler)
 
-        signal.signal = patched_signal
+        signal.signal = patched_signal  # type: ignore[assignment]
 
     def _unpatch(self) -> None:
-        (logging.Logger.setLevel, logging.Logger.addHandler,  # type: ignore[method-assign]
-         logging.Logger.removeHandler) = _ORIGINAL_LOGGER_METHODS
+        logging.Logger.setLevel = _ORIGINAL_LOGGER_METHODS[0]  # type: ignore[method-assign]
+        logging.Logger.addHandler = _ORIGINAL_LOGGER_METHODS[1]  # type: ignore[method-assign]
+        logging.Logger.removeHandler = _ORIGINAL_LOGGER_METHODS[2]  # type: ignore[method-assign]
         signal.signal = self._real_signal
-        os.putenv, os.unsetenv = self._real_env_calls  # type: ignore[assignment]
+        os.putenv, os.unsetenv = self._real_env_calls
         loggers = logging.root.manager.loggerDict
         if len(loggers) > self._loggers_before:
             for name in list(itertools.islice(loggers, self._loggers_before, None)):

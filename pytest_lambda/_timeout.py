@@ -20,15 +20,15 @@ from typing import Any
 _REFIRE_S = 0.05
 
 
-class HandlerTimeout(BaseException):  # noqa: N818 - named after what happened, not an error
+class HandlerTimeout(BaseException):
     """Raised inside handler code when its invocation's time is up."""
 
 
 class Deadline:
     """Arms a timer for one phase (init or invoke) and disarms it exactly once."""
 
-    __slots__ = ("_active", "_cancel", "_expired", "_old_handler", "_old_timer", "_on_main", "_real_sleep",
-                 "_seconds", "_started", "_thread", "_watchdog")
+    __slots__ = ("_active", "_cancel", "_expired", "_old_handler", "_old_timer", "_on_main",
+                 "_real_sleep", "_seconds", "_started", "_thread", "_watchdog")
 
     def __init__(self, seconds: float) -> None:
         self._seconds = seconds
@@ -52,7 +52,7 @@ class Deadline:
             return
         self._cancel = threading.Event()
         self._real_sleep = time.sleep
-        time.sleep = self._interruptible_sleep
+        time.sleep = self._interruptible_sleep  # type: ignore[assignment]
         self._watchdog = threading.Thread(target=self._watch, name="pytest-lambda-timeout",
                                           daemon=True)
         self._watchdog.start()

@@ -41,7 +41,8 @@ def split_handler(handler: str) -> tuple[str, str]:
     try:
         module, function = handler.rsplit(".", 1)
     except ValueError as exc:
-        raise FaultError("Runtime.MalformedHandlerName", f"Bad handler '{handler}': {exc}") from None
+        raise FaultError("Runtime.MalformedHandlerName",
+                         f"Bad handler '{handler}': {exc}") from None
     return module, function
 
 

@@ -54,7 +54,8 @@ class Report:
         }
         if self.init_duration_ms is not None:
             metrics["initDurationMs"] = round(self.init_duration_ms, 3)
-        out: dict[str, Any] = {"requestId": self.request_id, "metrics": metrics, "status": self.status}
+        out: dict[str, Any] = {
+            "requestId": self.request_id, "metrics": metrics, "status": self.status}
         if self.error_type is not None:
             out["errorType"] = self.error_type
         return out

@@ -66,8 +66,8 @@ def test_invalid_parameter_values(tmp_path: Path, kwargs: dict[str, object],
 
 def test_missing_code_dir(tmp_path: Path) -> None:
     """A code directory that does not exist is named in the error with the fix."""
-    with pytest.raises(InvalidParameterValueException, match="does not exist or is not a "
-                                                             "directory. Pass code_dir="):
+    with pytest.raises(InvalidParameterValueException, match=r"does not exist or is not a "
+                                                             r"directory\. Pass code_dir="):
         FunctionConfig.create("app.handler", code_dir=tmp_path / "missing")
 
 

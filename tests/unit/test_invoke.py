@@ -95,7 +95,7 @@ def test_unhandled_exception_payload(fn: LambdaFunction) -> None:
     assert r.payload["requestId"] == r.request_id
     assert r.payload["stackTrace"][0].startswith('  File "')
     assert 'raise ValueError("boom")' in r.payload["stackTrace"][0]
-    error_log = [m for m in r.logs.messages if m.startswith("[ERROR]")][0]
+    error_log = next(m for m in r.logs.messages if m.startswith("[ERROR]"))
     assert error_log.startswith("[ERROR] ValueError: boom\nTraceback (most recent call last):\n"
                                 "\u00a0\u00a0File ")
     assert fn.invoke({}).cold_start is False

@@ -86,7 +86,7 @@ def test_thousand_mixed_invocations_leave_no_trace(code: CodeWriter) -> None:
     for i in range(1000):
         kind = "timeout" if i in (500, 999) else KINDS[i % len(KINDS)]
         r = fn.invoke({"kind": kind})
-        key = r.function_error and (r.error or {}).get("errorType") or "ok"
+        key = (r.function_error and (r.error or {}).get("errorType")) or "ok"
         outcomes[key] = outcomes.get(key, 0) + 1
         if i % 250 == 0:
             assert _snapshot() == before, f"state leaked after invocation {i} ({kind})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -67,7 +68,7 @@ def test_swallowed_timeout_is_still_a_timeout(code: CodeWriter) -> None:
     its result is discarded, as Lambda would have stopped it at 1 s.
     """
     fn = LambdaFunction("slow.stubborn", code_dir=code(slow=SLOW), timeout=1)
-    elapsed, r = _timed(fn)
+    _elapsed, r = _timed(fn)
     assert r.timed_out  # type: ignore[attr-defined]
     assert r.payload["errorType"] == "Sandbox.Timedout"  # type: ignore[attr-defined]
     assert r.report.duration_ms == 1000.0  # type: ignore[attr-defined]
@@ -95,8 +96,8 @@ def test_existing_alarm_is_restored(code: CodeWriter) -> None:
     old = signal.signal(signal.SIGALRM, lambda *a: fired.append(1))
     try:
         signal.setitimer(signal.ITIMER_REAL, 0.3)
-        LambdaFunction("slow.spinner", code_dir=code(slow=SLOW.replace("while True", "for _ in range(10)")),
-                       timeout=1).invoke({})
+        quick = SLOW.replace("while True", "for _ in range(10)")
+        LambdaFunction("slow.spinner", code_dir=code(slow=quick), timeout=1).invoke({})
         time.sleep(0.5)
         assert fired == [1]
     finally:
@@ -113,7 +114,7 @@ def test_remaining_time_follows_freezegun(code: CodeWriter) -> None:
         seen = fn.invoke({}).payload
     assert seen[0] <= 10_000
     assert seen[-1] <= 500
-    assert all(a - b == 1000 for a, b in zip(seen, seen[1:]))
+    assert all(a - b == 1000 for a, b in itertools.pairwise(seen))
 
 
 def test_remaining_time_follows_time_machine(code: CodeWriter) -> None:
