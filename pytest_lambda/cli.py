@@ -23,14 +23,14 @@ Handler = Callable[[argparse.Namespace, list[str]], int]
 Register = Callable[[argparse.ArgumentParser], Handler]
 
 
-def lazy(module: str, attribute: str = "register") -> Register:
+def lazy(module: str, attribute: str = "register", summary: str | None = None) -> Register:
     """A register function that imports ``module.attribute`` only when it is called."""
 
     def register(parser: argparse.ArgumentParser) -> Handler:
         target: Register = getattr(importlib.import_module(module), attribute)
         return target(parser)
 
-    register.__doc__ = f"See {module}."
+    register.__doc__ = summary or f"See {module}."
     return register
 
 
@@ -140,6 +140,8 @@ def _generate_event(args: argparse.Namespace, extra: list[str]) -> int:
 
 SUBCOMMANDS: tuple[tuple[str, Register], ...] = (
     ("generate-event", _register_generate_event),
+    ("invoke", lazy("pytest_lambda._cli_invoke",
+                    summary="Invoke a handler once as Lambda would and print the response.")),
     # ("invoke", lazy("pytest_lambda._cli_invoke")),
 )
 """Subcommand name → register function (see the module docstring)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -120,3 +121,33 @@ def test_subprocess_entry_point() -> None:
         check=True,
     )
     assert json.loads(out.stdout)["Records"][0]["eventSource"] == "aws:kinesis"
+
+
+def test_invoke_subcommand_prints_payload_and_log(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """``pytest-lambda invoke`` runs the handler once and prints its response and log."""
+    (tmp_path / "app.py").write_text("def handler(e, c):\n    print('hi')\n"
+                                     "    return {'got': e}\n")
+    event = tmp_path / "event.json"
+    event.write_text('{"x": 1}')
+    code = cli.main(["invoke", "app.handler", "--code-dir", str(tmp_path), "--event", str(event),
+                 "--log", "--env", "STAGE=test"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert json.loads(out) == {"got": {"x": 1}}
+    assert "hi" in err and "REPORT RequestId: " in err
+
+
+def test_invoke_subcommand_reports_function_error(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A failing handler exits 1 and prints the runtime's error object."""
+    (tmp_path / "bad.py").write_text("def handler(e, c):\n    raise ValueError('no')\n")
+    assert cli.main(["invoke", "bad.handler", "--code-dir", str(tmp_path)]) == 1
+    assert json.loads(capsys.readouterr().out)["errorType"] == "ValueError"
+
+
+def test_invoke_subcommand_bad_config_is_usage_error(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """An invalid setting exits 2 with Lambda's validation message."""
+    assert cli.main(["invoke", "app.handler", "--code-dir", str(tmp_path), "--memory", "5"]) == 2
+    assert "at 'memorySize' failed to satisfy constraint" in capsys.readouterr().err
