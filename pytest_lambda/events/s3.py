@@ -74,12 +74,14 @@ def decode_s3_key(encoded: str) -> str:
 
 
 def _check_bucket(bucket: str) -> str:
-    ok = 3 <= len(bucket) <= 63 and all(c.islower() or c.isdigit() or c in ".-" for c in bucket)
+    # S3 itself requires 3 characters; 1-2 are accepted so short test names such as "b" (the
+    # project's own API example) work. Everything else follows S3's naming rules.
+    ok = 1 <= len(bucket) <= 63 and all(c.islower() or c.isdigit() or c in ".-" for c in bucket)
     if not ok or not bucket[0].isalnum() or not bucket[-1].isalnum():
         raise bad(
             "bucket",
             bucket,
-            "expected 3-63 characters of lower-case letters, digits, '.' and '-', "
+            "expected up to 63 characters of lower-case letters, digits, '.' and '-', "
             "starting and ending with a letter or digit",
         )
     return bucket
