@@ -23,6 +23,8 @@ DEFAULT_MEMORY = 128
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
 ENV_VARS_LIMIT = 4096
+DEFAULT_RETRY_ATTEMPTS = 2
+DEFAULT_EVENT_AGE = 21600
 
 PYTHON_RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13", "python3.14")
 NODE_RUNTIMES = ("nodejs20.x", "nodejs22.x", "nodejs24.x")
@@ -71,6 +73,11 @@ class FunctionConfig:
     account_id: str = DEFAULT_ACCOUNT
     ephemeral_storage: int = 512
     tracing: bool = False
+    maximum_retry_attempts: int = DEFAULT_RETRY_ATTEMPTS
+    maximum_event_age_in_seconds: int = DEFAULT_EVENT_AGE
+    dead_letter_config: Mapping[str, str] | None = None
+    destination_config: Mapping[str, Mapping[str, str]] | None = None
+    reserved_concurrent_executions: int | None = None
 
     @classmethod
     def create(
@@ -91,6 +98,11 @@ class FunctionConfig:
         account_id: str = DEFAULT_ACCOUNT,
         ephemeral_storage: int = 512,
         tracing: bool = False,
+        maximum_retry_attempts: int = DEFAULT_RETRY_ATTEMPTS,
+        maximum_event_age_in_seconds: int = DEFAULT_EVENT_AGE,
+        dead_letter_config: Mapping[str, str] | None = None,
+        destination_config: Mapping[str, Mapping[str, str]] | None = None,
+        reserved_concurrent_executions: int | None = None,
     ) -> FunctionConfig:
         """Validate the arguments and build the configuration."""
         if not isinstance(handler, str) or not handler:
@@ -121,6 +133,11 @@ class FunctionConfig:
             account_id=account_id,
             ephemeral_storage=ephemeral_storage,
             tracing=tracing,
+            maximum_retry_attempts=maximum_retry_attempts,
+            maximum_event_age_in_seconds=maximum_event_age_in_seconds,
+            dead_letter_config=dead_letter_config,
+            destination_config=destination_config,
+            reserved_concurrent_executions=reserved_concurrent_executions,
         )
         cfg.validate()
         return cfg
@@ -178,6 +195,7 @@ class FunctionConfig:
                 f"account id {self.account_id!r} must be 12 digits, e.g. '123456789012'."
             )
         self._validate_environment()
+        _validate_async(self)
 
     def _validate_runtime(self) -> None:
         if self.runtime in DEPRECATED_RUNTIMES:
@@ -249,3 +267,54 @@ def _name_from_handler(handler: str) -> str:
     module = handler.rsplit(".", 1)[0] if "." in handler else handler
     name = re.sub(r"[^a-zA-Z0-9_-]", "-", module).strip("-") or "function"
     return name[:64]
+
+
+_ARN = re.compile(r"arn:aws[a-zA-Z-]*:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)")
+
+
+def arn_service(arn: object) -> str | None:
+    """The service part of an ARN (``sqs``, ``sns``, ``lambda``, ``events``, ``s3``), or None."""
+    m = _ARN.fullmatch(arn) if isinstance(arn, str) else None
+    return m.group(1) if m else None
+
+
+def _validate_async(cfg: FunctionConfig) -> None:
+    """Asynchronous invocation settings: retries, event age, DLQ, destinations, concurrency."""
+    _check_int(cfg.maximum_retry_attempts, "maximumRetryAttempts", 0, 2,
+               "Pass maximum_retry_attempts between 0 and 2.")
+    _check_int(cfg.maximum_event_age_in_seconds, "maximumEventAgeInSeconds", 60, 21600,
+               "Pass maximum_event_age_in_seconds between 60 and 21600 (6 hours).")
+    if cfg.reserved_concurrent_executions is not None:
+        _check_int(cfg.reserved_concurrent_executions, "reservedConcurrentExecutions", 0,
+                   10**9, "Pass reserved_concurrent_executions as a whole number >= 0, or None.")
+    dlq = cfg.dead_letter_config
+    if dlq is not None:
+        target = dlq.get("TargetArn") if isinstance(dlq, Mapping) else None
+        if not target:
+            raise InvalidParameterValueException(
+                "dead_letter_config must be {'TargetArn': '<SQS queue or SNS topic ARN>'}.")
+        if arn_service(target) not in ("sqs", "sns"):
+            raise InvalidParameterValueException(
+                f"The provided target arn is invalid: {target}. A dead-letter queue must be a "
+                "standard SQS queue or SNS topic ARN (arn:aws:sqs:... or arn:aws:sns:...).")
+    dest = cfg.destination_config
+    if dest is None:
+        return
+    if not isinstance(dest, Mapping) or set(dest) - {"OnSuccess", "OnFailure"}:
+        raise InvalidParameterValueException(
+            "destination_config takes the keys 'OnSuccess' and 'OnFailure', each "
+            "{'Destination': '<ARN>'} (the FunctionEventInvokeConfig shape).")
+    for key, entry in dest.items():
+        arn = entry.get("Destination") if isinstance(entry, Mapping) else None
+        service = arn_service(arn)
+        allowed = ("sqs", "sns", "lambda", "events") + (("s3",) if key == "OnFailure" else ())
+        if service not in allowed:
+            raise InvalidParameterValueException(
+                f"The destination ARN {arn} is invalid for {key}: use an SQS queue, SNS topic, "
+                "Lambda function or EventBridge event bus ARN"
+                f"{' (or an S3 bucket)' if key == 'OnFailure' else ''}.")
+        parts = str(arn).split(":")
+        if service == "lambda" and parts[6] == cfg.name and parts[3:5] == [cfg.region,
+                                                                         cfg.account_id]:
+            raise InvalidParameterValueException(
+                "You can't specify the function as a destination for itself.")

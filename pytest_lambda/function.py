@@ -4,27 +4,41 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import random
+import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ._marshal import SYNC_REQUEST_LIMIT, encode_event
 from .clock import handler_time, real_time_ms
-from .config import DEFAULT_ACCOUNT, DEFAULT_MEMORY, DEFAULT_REGION, DEFAULT_TIMEOUT, FunctionConfig
+from .concurrency import Account, AccountedMetricStore, Slot, throttle_body
+from .config import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_EVENT_AGE,
+    DEFAULT_MEMORY,
+    DEFAULT_REGION,
+    DEFAULT_RETRY_ATTEMPTS,
+    DEFAULT_TIMEOUT,
+    FunctionConfig,
+)
 from .context import LambdaContext
-from .errors import RequestTooLargeException
+from .errors import RequestTooLargeException, TooManyRequestsException, validation_error
+from .invocation import AsyncMixin
 from .logs import LogGroup, LogView
+from .permissions import Policy, PolicyMixin
 from .report import Report
 from .result import InvokeResult
 from .runtime import INIT_TIMEOUT_S, PHASE_LOCK, ExecutionEnvironment, Outcome
+from .versions import Target, Versions, VersionsMixin
 
 Listener = Callable[[InvokeResult], None]
+ASYNC_REQUEST_LIMIT = 1_048_576
+INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 _PLATFORM_TYPE = re.compile(r"(Runtime|Function|Sandbox|Extension)\.[A-Z][a-zA-Z]+")
 
 
-class LambdaFunction:
+class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
     """A Lambda function you can invoke in-process, as AWS Lambda would run it.
 
     >>> fn = LambdaFunction("app.handler", code_dir="src", timeout=3)   # doctest: +SKIP
@@ -57,21 +71,37 @@ class LambdaFunction:
         seed: int | None = None,
         network_allow: Sequence[str] | bool = (),
         measure_memory: bool = True,
+        account: Account | None = None,
+        maximum_retry_attempts: int = DEFAULT_RETRY_ATTEMPTS,
+        maximum_event_age_in_seconds: int = DEFAULT_EVENT_AGE,
+        dead_letter_config: Mapping[str, str] | None = None,
+        destination_config: Mapping[str, Mapping[str, Any]] | None = None,
+        reserved_concurrent_executions: int | None = None,
     ) -> None:
+        if account is not None:
+            region, account_id = account.region, account.account_id
+        self._destination_objects: dict[str, LambdaFunction] = {}
         self.config = FunctionConfig.create(
             handler, code_dir=code_dir, name=name, runtime=runtime, memory_size=memory_size,
             timeout=timeout, environment=environment, architecture=architecture,
             log_format=log_format, log_level=log_level, log_group=log_group, region=region,
-            account_id=account_id, ephemeral_storage=ephemeral_storage, tracing=tracing)
+            account_id=account_id, ephemeral_storage=ephemeral_storage, tracing=tracing,
+            maximum_retry_attempts=maximum_retry_attempts,
+            maximum_event_age_in_seconds=maximum_event_age_in_seconds,
+            dead_letter_config=dead_letter_config,
+            destination_config=self._destinations(destination_config),
+            reserved_concurrent_executions=reserved_concurrent_executions)
+        self.account = account or Account(self.config.account_id, self.config.region)
+        self.account.register(self)
         self.log_group = LogGroup(self.config.log_group_name)
-        from .metrics import MetricStore
-
-        self.metrics = MetricStore()
+        self.metrics = AccountedMetricStore()
         self.network_allow = network_allow
         self.measure_memory = measure_memory
         self._rng = random.Random(seed) if seed is not None else None
         self._idle: dict[str, list[ExecutionEnvironment]] = {}
         self._listeners: list[Listener] = []
+        self._versions = Versions(seed)
+        self._policy = Policy()
 
     @property
     def name(self) -> str:
@@ -106,8 +136,10 @@ class LambdaFunction:
             self._idle.clear()
 
     def close(self) -> None:
-        """Discard environments and release what they hold (the fixture calls this)."""
+        """Discard environments, version snapshots and the account entry (the fixture does)."""
         self.cold_start()
+        self._versions.close()
+        self.account.unregister(self)
 
     def __enter__(self) -> LambdaFunction:
         return self
@@ -117,35 +149,152 @@ class LambdaFunction:
 
     def update_configuration(self, **changes: Any) -> None:
         """Change configuration like ``UpdateFunctionConfiguration``: new environments follow."""
+        if "destination_config" in changes:
+            changes["destination_config"] = self._destinations(changes["destination_config"])
+        if "reserved_concurrent_executions" in changes:
+            self.account.check_reserved(self.name, changes["reserved_concurrent_executions"])
         self.config = self.config.with_changes(**changes)
         self.cold_start()
+
+    def put_function_concurrency(self, reserved: int | None) -> None:
+        """``PutFunctionConcurrency`` (``None`` is ``DeleteFunctionConcurrency``)."""
+        self.update_configuration(reserved_concurrent_executions=reserved)
+
+    def _destinations(self, config: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+        """``destination_config`` with LambdaFunction objects replaced by their ARNs."""
+        if not isinstance(config, Mapping):
+            return config
+        out: dict[str, Any] = {}
+        for key, entry in config.items():
+            dest = entry.get("Destination") if isinstance(entry, Mapping) else None
+            if isinstance(dest, LambdaFunction):
+                self._destination_objects[dest.arn] = dest
+                entry = {**entry, "Destination": dest.arn}
+            out[key] = entry
+        return out
+
+    def _destination_function(self, arn: str) -> LambdaFunction | None:
+        found = self.account.function(arn)
+        return found or self._destination_objects.get(":".join(arn.split(":")[:7]))
 
     def invoke(
         self,
         event: Any = None,
         *,
+        invocation_type: str = "RequestResponse",
+        qualifier: str | None = None,
+        principal: str | None = None,
+        source_arn: str | None = None,
+        source_account: str | None = None,
         client_context: Mapping[str, Any] | None = None,
         identity: Mapping[str, Any] | None = None,
         tenant_id: str | None = None,
     ) -> InvokeResult:
-        """Invoke synchronously (``RequestResponse``) and return the result.
+        """Invoke and return the result: ``RequestResponse`` (200), ``Event`` (202) or
+        ``DryRun`` (204).
 
         ``event`` is sent as JSON (``bytes`` are sent raw, like an SDK ``Payload``).
+        ``qualifier`` names a version or alias; ``principal`` (with ``source_arn`` /
+        ``source_account``) is the caller checked against the resource-based policy.
+        A throttled synchronous call raises ``TooManyRequestsException``.
         """
+        payload, target = self._admit(event, invocation_type, qualifier, principal,
+                                      source_arn, source_account)
+        if invocation_type != "RequestResponse":
+            return self._accept(payload, target, invocation_type)
+        slot = self.account.try_acquire(self)
+        if isinstance(slot, str):
+            self._throttled(target, self.new_request_id(), slot, invocation_type)
+            raise TooManyRequestsException(
+                f"Rate Exceeded. ({slot}: {self.account.in_flight(self.name)} request(s) of "
+                f"{self.name!r} already running; raise reserved_concurrent_executions or the "
+                "Account's concurrency_limit, or send fewer requests at once.)", Reason=slot)
+        return self._run_in(slot, payload, target, client_context=client_context,
+                            identity=identity, tenant_id=tenant_id)
+
+    def invoke_many(self, events: Iterable[Any], *, concurrency: int = 10,
+                    invocation_type: str = "RequestResponse", qualifier: str | None = None,
+                    principal: str | None = None, source_arn: str | None = None,
+                    source_account: str | None = None) -> list[InvokeResult]:
+        """Send ``events`` from ``concurrency`` threads at once; results in event order.
+
+        Requests over the concurrency limit come back as throttled results (status 429,
+        ``throttled=True``) instead of raising; see ``concurrency.invoke_many`` for the model.
+        """
+        from .concurrency import invoke_many
+
+        admitted = [self._admit(e, invocation_type, qualifier, principal, source_arn,
+                                source_account) for e in events]
+        if invocation_type != "RequestResponse":
+            return [self._accept(p, t, invocation_type) for p, t in admitted]
+        return invoke_many(
+            lambda i: self.account.try_acquire(self),
+            lambda i, slot: self._run_in(slot, *admitted[i]),
+            lambda i, reason: self._throttled(admitted[i][1], self.new_request_id(), reason,
+                                              invocation_type),
+            len(admitted), concurrency)
+
+    def _admit(self, event: Any, invocation_type: str, qualifier: str | None,
+               principal: str | None, source_arn: str | None,
+               source_account: str | None) -> tuple[bytes, Target]:
+        """The checks Lambda makes before running anything: type, qualifier, policy, size."""
+        if invocation_type not in INVOCATION_TYPES:
+            raise validation_error(invocation_type, "invocationType",
+                                   "Member must satisfy enum value set: [Event, RequestResponse, "
+                                   "DryRun]", "Use one of those invocation types.")
         payload = encode_event(event)
-        if len(payload) > SYNC_REQUEST_LIMIT:
+        target = self._versions.resolve(None if qualifier is None else str(qualifier),
+                                        self.config)
+        self._policy.check_invoke(function_account=self.config.account_id,
+                                  resource=target.invoked_arn, qualifier=target.qualifier,
+                                  principal=principal, source_arn=source_arn,
+                                  source_account=source_account)
+        limit = ASYNC_REQUEST_LIMIT if invocation_type == "Event" else SYNC_REQUEST_LIMIT
+        if len(payload) > limit:
             raise RequestTooLargeException(
-                f"Request must be smaller than {SYNC_REQUEST_LIMIT} bytes for the "
-                f"InvokeFunction operation (this payload is {len(payload)} bytes). Send a "
-                "smaller event, or a reference to the data (an S3 key) instead of the data.")
-        return self._run(payload, self.config, "$LATEST", self.arn,
-                         client_context=client_context, identity=identity, tenant_id=tenant_id)
+                f"Request must be smaller than {limit} bytes for the InvokeFunction operation "
+                f"(this {invocation_type} payload is {len(payload)} bytes). Send a smaller "
+                "event, or a reference to the data (an S3 key) instead of the data.")
+        return payload, target
+
+    def _accept(self, payload: bytes, target: Target, invocation_type: str) -> InvokeResult:
+        """The 202 of a queued ``Event`` or the 204 of a ``DryRun`` (the handler has not run)."""
+        request_id = self.new_request_id()
+        extra: dict[str, Any] = {}
+        if invocation_type == "Event":
+            extra["event"] = self.account.queue.enqueue(self, payload, target, request_id)
+        return InvokeResult(
+            function_name=self.name, request_id=request_id,
+            status_code=202 if invocation_type == "Event" else 204, raw_payload=b"",
+            function_error=None, error=None, cold_start=False, executed_version=target.version,
+            logs=LogView(), report=None, config=target.config, invocation_type=invocation_type,
+            start_time=real_time_ms(), invoked_function_arn=target.invoked_arn, extra=extra)
+
+    def _throttled(self, target: Target, request_id: str, reason: str,
+                   invocation_type: str) -> InvokeResult:
+        """Record (and return) a request refused with 429 for lack of concurrency."""
+        body = throttle_body(reason)
+        result = InvokeResult(
+            function_name=self.name, request_id=request_id, status_code=429,
+            raw_payload=encode_event(body), function_error=None, error=body, cold_start=False,
+            executed_version=target.version, logs=LogView(), report=None, config=target.config,
+            invocation_type=invocation_type, throttled=True, start_time=real_time_ms(),
+            invoked_function_arn=target.invoked_arn, extra={"reason": reason})
+        self._publish(result)
+        return result
+
+    def _run_in(self, slot: Slot, payload: bytes, target: Target, **kwargs: Any) -> InvokeResult:
+        try:
+            return self._run(payload, target.config, target.version, target.invoked_arn,
+                             extra={"concurrent_executions": slot.count}, **kwargs)
+        finally:
+            slot.release()
 
     def _run(self, payload: bytes, config: FunctionConfig, version: str, invoked_arn: str, *,
              client_context: Mapping[str, Any] | None = None,
              identity: Mapping[str, Any] | None = None, tenant_id: str | None = None,
              request_id: str | None = None, invocation_type: str = "RequestResponse",
-             ) -> InvokeResult:
+             extra: dict[str, Any] | None = None) -> InvokeResult:
         """Run one invocation of ``config`` (a version's frozen configuration)."""
         request_id = request_id or self.new_request_id()
         with PHASE_LOCK:
@@ -166,7 +315,8 @@ class LambdaFunction:
                 env.discard()
             else:
                 idle.append(env)
-            logs = LogView(stream[first:])
+            start = max(env.start_index, first)
+            init_logs, logs = LogView(stream[first:start]), LogView(stream[start:])
         report = outcome_report(request_id, outcome, config.memory_size, init_ms)
         result = InvokeResult(
             function_name=config.name, request_id=request_id, status_code=200,
@@ -174,9 +324,10 @@ class LambdaFunction:
             encode_event(outcome.error),
             function_error="Unhandled" if outcome.error is not None else None,
             error=outcome.error, cold_start=cold, executed_version=version, logs=logs,
+            init_logs=init_logs,
             report=report, config=config, invocation_type=invocation_type,
             timed_out=outcome.status == "timeout", start_time=start_time,
-            invoked_function_arn=invoked_arn)
+            invoked_function_arn=invoked_arn, extra=dict(extra or {}))
         self._publish(result)
         return result
 
@@ -231,6 +382,7 @@ class LambdaFunction:
 
     @staticmethod
     def _start_line(env: ExecutionEnvironment, request_id: str) -> None:
+        env.start_index = len(env.sink.stream.events)
         env.sink.request_id = env.sink.last_request_id = request_id
         env.state.environ_data[b"_X_AMZN_TRACE_ID"] = _trace_id(request_id).encode()
         env._platform(f"START RequestId: {request_id} Version: {env.version}", "platform.start",
