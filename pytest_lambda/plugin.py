@@ -179,7 +179,7 @@ def _log_sections(results: list[InvokeResult], limit: int = 200) -> list[tuple[s
     by_fn: dict[str, list[str]] = {}
     for r in results:
         by_fn.setdefault(r.function_name, []).extend(
-            m.rstrip("\n") for m in r.logs.messages)
+            m.rstrip("\n") for m in [*r.init_logs.messages, *r.logs.messages])
     out = []
     for name, lines in by_fn.items():
         if len(lines) > limit:

@@ -38,6 +38,9 @@ class InvokeResult:
     throttled: bool = False
     start_time: float = 0.0
     invoked_function_arn: str = ""
+    #: A cold start's init phase (INIT_START and what the module printed while importing);
+    #: ``logs`` itself runs from START to REPORT, as CloudWatch groups an invocation.
+    init_logs: LogView = field(default_factory=LogView)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -107,6 +107,8 @@ class ExecutionEnvironment:
         self.handler: Handler | None = None
         self.initialized = False
         self.invocations = 0
+        #: Position of the running invocation's START line in the log stream.
+        self.start_index = 0
         self.alive = True
         self._network_allow = network_allow
         self._measure = measure_memory

@@ -108,7 +108,8 @@ def test_init_failure_logs_and_retry(code: CodeWriter) -> None:
     root = code(app="print('importing')\nraise RuntimeError('bad config')\n")
     fn = LambdaFunction("app.handler", code_dir=root)
     r = fn.invoke({})
-    lines = r.logs.messages
+    lines = [*r.init_logs.messages, *r.logs.messages]
+    assert r.logs.messages[0].startswith("START RequestId: ")
     assert lines.count("importing\n") == 2
     assert re.fullmatch(
         r"INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\t"

@@ -207,7 +207,7 @@ def test_log_result_is_tail_of_log(fn: LambdaFunction) -> None:
     import base64
 
     r = fn.invoke({})
-    assert base64.b64decode(r.log_result).decode().startswith("INIT_START")
+    assert base64.b64decode(r.log_result).decode().startswith("START RequestId: ")
 
 
 def test_raise_for_error_shows_log(fn: LambdaFunction) -> None:

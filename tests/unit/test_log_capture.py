@@ -42,7 +42,8 @@ def test_text_format_lines(code: CodeWriter) -> None:
     fn = LambdaFunction("app.handler", code_dir=code(app=APP), name="logs")
     r = fn.invoke({})
     rid = r.request_id
-    m = r.logs.messages
+    assert r.logs.messages[0] == f"START RequestId: {rid} Version: $LATEST\n"
+    m = [*r.init_logs.messages, *r.logs.messages]
     assert re.fullmatch(r"INIT_START Runtime Version: python:3\.\d+\.v\d+\tRuntime Version ARN: "
                         r"arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}\n", m[0])
     assert m[1] == "init line\n"
@@ -69,7 +70,7 @@ def test_logs_are_grouped_by_function_and_stream(code: CodeWriter) -> None:
     assert fn.log_group.name == "/aws/lambda/logs"
     assert len(fn.log_group.streams) == 2
     assert fn.logs.for_request(a.request_id).messages[0].startswith("START")
-    assert len(fn.logs) == len(a.logs) + len(b.logs)
+    assert len(fn.logs) == sum(len(r.init_logs) + len(r.logs) for r in (a, b))
     assert all(e.timestamp > 1_600_000_000_000 for e in fn.logs)
 
 
@@ -78,7 +79,8 @@ def test_json_format(code: CodeWriter) -> None:
     fn = LambdaFunction("app.handler", code_dir=code(app=APP), name="logs", log_format="JSON",
                         log_level="DEBUG")
     r = fn.invoke({})
-    docs = [json.loads(m) for m in r.logs.messages if m.startswith("{")]
+    docs = [json.loads(m) for m in [*r.init_logs.messages, *r.logs.messages]
+            if m.startswith("{")]
     types = [d.get("type") for d in docs if "type" in d]
     assert types == ["platform.initStart", "platform.start", "platform.report"]
     start = next(d for d in docs if d.get("type") == "platform.start")
@@ -137,7 +139,7 @@ def test_request_id_kept_between_invocations_in_log_filter(code: CodeWriter) -> 
     root = code(early="import logging\nlogging.getLogger().setLevel(logging.INFO)\n"
                       "logging.warning('at init')\ndef handler(e, c):\n    return 1\n")
     r = LambdaFunction("early.handler", code_dir=root).invoke({})
-    assert re.fullmatch(rf"\[WARNING\]\t{TS}\t\tat init\n", r.logs.messages[1])
+    assert re.fullmatch(rf"\[WARNING\]\t{TS}\t\tat init\n", r.init_logs.messages[1])
 
 
 def test_logs_of_failed_invocations_are_complete(code: CodeWriter) -> None:
