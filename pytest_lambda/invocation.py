@@ -14,6 +14,7 @@ import datetime
 import heapq
 import itertools
 import json
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 #: Delay before the 2nd and the 3rd attempt after a function error (Lambda: ~1 and ~2 min).
 RETRY_DELAYS_S = (60.0, 120.0)
+#: Backoff after a throttle: 1 s doubling to 5 min, each delay jittered by +-50 %.
 THROTTLE_BACKOFF_MAX_S = 300.0
 ERROR_MESSAGE_LIMIT = 1024
 #: A drain that runs this many steps is assumed to be a destination loop.
@@ -100,6 +102,9 @@ class AsyncQueue:
         self._heap: list[tuple[float, int, int, Callable[[float], None]]] = []
         self._seq = itertools.count()
         self._linked: list[AsyncQueue] = []
+        # Jitter spreads throttled events out so they do not all retry in the same instant;
+        # a fixed seed keeps every run identical.
+        self._rng = random.Random(0)
 
     @property
     def pending(self) -> int:
@@ -173,7 +178,8 @@ class AsyncQueue:
                 # Nothing can ever run it: Lambda sends it straight to the failure targets.
                 self._fail(event, "RetriesExhausted", now)
                 return
-            delay = min(2.0 ** (event.throttles - 1), THROTTLE_BACKOFF_MAX_S)
+            backoff = min(2.0 ** (event.throttles - 1), THROTTLE_BACKOFF_MAX_S)
+            delay = backoff * (0.5 + self._rng.random())
             self._push(now + delay, _ATTEMPT, lambda t: self._attempt(event, t))
             return
         self._metric(event, "AsyncEventAge", round(age * 1000))
