@@ -51,7 +51,7 @@ def sink(record, context):
 
 
 def run(code_dir: Path, handler: str, events: int, **kwargs: Any) -> tuple[float, int, float]:
-    """(events per second, results (invocations and throttles), virtual seconds elapsed) for one burst."""
+    """(events per second, results incl. throttles, virtual seconds) for one burst."""
     with LambdaFunction(f"app.{handler}", code_dir=code_dir, name=f"bench-{handler}",
                         measure_memory=False, **kwargs) as fn:
         fn.invoke({"id": -1})  # warm up: the cold start is not what is measured
