@@ -67,7 +67,10 @@ def test_lambda_cold_discards_the_warm_environment(api: LambdaFunction,
     assert first.cold_start and not second.cold_start
     assert first.report is not None and first.report.init_duration_ms is not None
     assert "Init Duration:" in first.logs.text
-    assert first.logs[0].message.startswith("INIT_START Runtime Version: python:3.")
+    # The Init phase's own lines (INIT_START, output of module-level code) come before START.
+    init_and_invoke = [*first.init_logs, *first.logs]
+    assert init_and_invoke[0].message.startswith("INIT_START Runtime Version: python:3.")
+    assert first.logs[0].message.startswith(f"START RequestId: {first.request_id}")
     assert second.payload["headers"]["x-environment-invocations"] == "2"
 
 
