@@ -65,7 +65,7 @@ class LambdaContext:
     on the real clock elsewhere.
     """
 
-    __slots__ = ("_deadline_ms", "_log", "_w3c", "aws_request_id", "client_context",
+    __slots__ = ("_deadline_ms", "_log", "_raw", "_w3c", "aws_request_id", "client_context",
                  "function_name", "function_version", "identity", "invoked_function_arn",
                  "log_group_name", "log_stream_name", "memory_limit_in_mb", "tenant_id")
 
@@ -106,6 +106,17 @@ class LambdaContext:
         else:
             self.client_context = None
         self._log = log
+        self._raw = {"identity": identity, "client_context": client_context}
+
+    def to_kwargs(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this context (without ``log``)."""
+        return {
+            "aws_request_id": self.aws_request_id, "deadline_ms": self._deadline_ms,
+            "invoked_function_arn": self.invoked_function_arn,
+            "function_name": self.function_name, "function_version": self.function_version,
+            "memory_limit_in_mb": self.memory_limit_in_mb, "log_group_name": self.log_group_name,
+            "log_stream_name": self.log_stream_name, "tenant_id": self.tenant_id, **self._raw,
+        }
 
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds left before the deadline, never below 0 (as the Python runtime)."""

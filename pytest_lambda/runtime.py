@@ -96,12 +96,12 @@ class ExecutionEnvironment:
 
     def __init__(self, config: FunctionConfig, version: str, log_group: LogGroup, *,
                  new_id: Callable[[], str], network_allow: Any = (),
-                 measure_memory: bool = True) -> None:
+                 measure_memory: bool = True, log_stream_name: str | None = None) -> None:
         self.config = config
         self.version = version
         self.created = datetime.datetime.now(datetime.UTC)
-        self.log_stream_name = (f"{self.created:%Y/%m/%d}/[{version}]"
-                                f"{new_id().replace('-', '')}")
+        self.log_stream_name = log_stream_name or (f"{self.created:%Y/%m/%d}/[{version}]"
+                                                   f"{new_id().replace('-', '')}")
         self.sink = LogSink(log_group.stream(self.log_stream_name),
                             json_format=config.log_format == "JSON")
         self.handler: Handler | None = None
@@ -333,6 +333,14 @@ class ExecutionEnvironment:
             self.alive = False
         return Outcome(status, response, error, error_type, duration, None,
                        min(max_mb, self.config.memory_size), reset)
+
+    def reset_for_retry(self) -> None:
+        """Start init again from scratch, as after a runtime restart (suppressed init)."""
+        self.state.modules.clear()
+
+    def set_trace_id(self, header: str) -> None:
+        """Set ``_X_AMZN_TRACE_ID`` for the next invocation, as the runtime does per invoke."""
+        self.state.environ_data[b"_X_AMZN_TRACE_ID"] = header.encode()
 
     def discard(self) -> None:
         self.alive = False
