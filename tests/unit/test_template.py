@@ -1,0 +1,608 @@
+"""Functions loaded from SAM / CloudFormation templates and serverless.yml files."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_lambda.template import (
+    Template,
+    TemplateError,
+    UnknownFunctionError,
+    function_from_template,
+    load_template,
+)
+
+SAM = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Description: orders service
+
+Parameters:
+  Stage:
+    Type: String
+    Default: test
+    AllowedValues: [test, prod]
+  Memory:
+    Type: Number
+    Default: 256
+  Secret:
+    Type: String
+    NoEcho: true
+
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+  NotProd: !Not [!Condition IsProd]
+
+Mappings:
+  Levels:
+    test: {Level: DEBUG}
+    prod: {Level: WARN}
+
+Globals:
+  Function:
+    Runtime: python3.12
+    Timeout: 10
+    MemorySize: !Ref Memory
+    CodeUri: src/
+    Tracing: Active
+    Environment:
+      Variables:
+        STAGE: !Ref Stage
+        TABLE: !Ref Table
+        REGION_NAME: !Sub "${AWS::Region}"
+        LOG_LEVEL: INFO
+
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: !Sub "${Stage}-orders"
+      BillingMode: PAY_PER_REQUEST
+  Queue:
+    Type: AWS::SQS::Queue
+  Topic:
+    Type: AWS::SNS::Topic
+
+  CreateOrder:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.create
+      FunctionName: create-order
+      Timeout: 20
+      Architectures: [arm64]
+      LoggingConfig:
+        LogFormat: JSON
+        ApplicationLogLevel: !FindInMap [Levels, !Ref Stage, Level]
+      Environment:
+        Variables:
+          LOG_LEVEL: DEBUG
+          TABLE_ARN: !GetAtt Table.Arn
+          QUEUE_URL: !Ref Queue
+          TOPIC_ARN: !Ref Topic
+          PROD: !If [IsProd, "yes", "no"]
+          CANARY: !If [NotProd, !Ref AWS::NoValue, "on"]
+          HOSTS: !Join [",", [a, !Select [1, !Split ["|", "x|y|z"]]]]
+          LINK: !Sub
+            - "${Name}/${Queue.Arn}/${!Literal}/${AWS::AccountId}/${AWS::StackName}"
+            - Name: orders
+          DEBUG: true
+          RETRIES: 3
+      Events:
+        Api:
+          Type: Api
+          Properties: {Path: /orders, Method: post}
+
+  ListOrders:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.list_orders
+      FunctionName: !Sub "${AWS::StackName}-list"
+      EphemeralStorage: {Size: 1024}
+      Tracing: PassThrough
+
+  Notifier:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: notify.handler
+      Runtime: nodejs20.x
+      CodeUri: web
+
+  Legacy:
+    Type: AWS::Lambda::Function
+    Properties:
+      Handler: app.legacy
+      Runtime: python3.11
+      Code: src
+      MemorySize: 1024
+      TracingConfig: {Mode: Active}
+      Environment:
+        Variables:
+          SECRET: !Ref Secret
+          SHARED: !ImportValue shared-bus-arn
+"""
+
+SLS = """\
+service: orders
+frameworkVersion: '3'
+
+custom:
+  tableName: orders-${sls:stage}
+  memory: 512
+  tables:
+    dev: dev-table
+    prod: prod-table
+
+provider:
+  name: aws
+  runtime: python3.12
+  stage: ${opt:stage, 'dev'}
+  region: eu-central-1
+  memorySize: ${self:custom.memory}
+  architecture: arm64
+  tracing:
+    lambda: true
+  environment:
+    TABLE: ${self:custom.tableName}
+    STAGE: ${self:provider.stage}
+    PICKED: ${self:custom.tables.${sls:stage}}
+    HOME_DIR: ${env:PTL_TEMPLATE_HOME, '/nowhere'}
+    QUEUE: !Ref Queue
+
+functions:
+  create:
+    handler: handlers/api.create
+    timeout: 20
+    environment:
+      REGION_NAME: ${aws:region}
+      TABLE: override-${self:custom.tableName}
+  report:
+    handler: handlers/api.report
+    name: nightly-report
+    runtime: nodejs22.x
+    memorySize: 2048
+    architecture: x86_64
+  secret:
+    handler: handlers/api.secret
+    environment:
+      KEY: ${ssm:/orders/key}
+
+resources:
+  Resources:
+    Queue:
+      Type: AWS::SQS::Queue
+      Properties:
+        QueueName: ${self:service}-${sls:stage}-queue
+"""
+
+HANDLER = """\
+import os
+
+def create(event, context):
+    return {
+        "env": {k: os.environ.get(k) for k in event["keys"]},
+        "function_name": context.function_name,
+        "memory": context.memory_limit_in_mb,
+        "remaining": context.get_remaining_time_in_millis(),
+        "region": os.environ["AWS_REGION"],
+        "lambda_memory": os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"],
+    }
+"""
+
+
+def _write(folder: Path, name: str, text: str, *code_dirs: str) -> Path:
+    for code_dir in code_dirs:
+        (folder / code_dir).mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+@pytest.fixture
+def sam(tmp_path: Path) -> Path:
+    """The SAM template above with its code folders."""
+    return _write(tmp_path, "template.yaml", SAM, "src", "web")
+
+
+@pytest.fixture
+def sls(tmp_path: Path) -> Path:
+    """The serverless.yml above with its handler folder."""
+    return _write(tmp_path, "serverless.yml", SLS, "handlers")
+
+
+def test_sam_functions_are_listed_in_template_order(sam: Path) -> None:
+    """Every Serverless and plain Lambda function resource is loaded, other resources are not."""
+    functions = load_template(sam)
+    assert isinstance(functions, Template)
+    assert functions.kind == "sam"
+    assert list(functions) == ["CreateOrder", "ListOrders", "Notifier", "Legacy"]
+    assert functions["CreateOrder"].function_name == "create-order"
+    assert functions["CreateOrder"].logical_id == "CreateOrder"
+
+
+def test_sam_globals_merge_under_function_properties(sam: Path) -> None:
+    """Globals.Function fills in what a function leaves out; its own values win."""
+    kw = load_template(sam)["CreateOrder"].kwargs()
+    assert kw["handler"] == "app.create"
+    assert kw["code_dir"] == str(sam.parent / "src")
+    assert kw["runtime"] == "python3.12"
+    assert kw["timeout"] == 20
+    assert kw["memory_size"] == 256
+    assert kw["tracing"] is True
+    assert kw["architecture"] == "arm64"
+    assert (kw["log_format"], kw["log_level"]) == ("JSON", "DEBUG")
+
+
+def test_sam_environment_merges_key_by_key(sam: Path) -> None:
+    """Global variables and the function's own are merged, the function's value winning."""
+    env = load_template(sam)["CreateOrder"].kwargs()["environment"]
+    assert env["STAGE"] == "test"
+    assert env["LOG_LEVEL"] == "DEBUG"
+    assert env["REGION_NAME"] == "us-east-1"
+    assert load_template(sam)["ListOrders"].kwargs()["environment"]["LOG_LEVEL"] == "INFO"
+
+
+def test_sam_resources_resolve_like_cloudformation(sam: Path) -> None:
+    """``Ref`` / ``GetAtt`` of resources give CloudFormation's values for their local names."""
+    env = load_template(sam, region="eu-west-1")["CreateOrder"].kwargs()["environment"]
+    assert env["TABLE"] == "test-orders"
+    assert env["TABLE_ARN"] == "arn:aws:dynamodb:eu-west-1:123456789012:table/test-orders"
+    assert env["QUEUE_URL"] == "https://sqs.eu-west-1.amazonaws.com/123456789012/Queue"
+    assert env["TOPIC_ARN"] == "arn:aws:sns:eu-west-1:123456789012:Topic"
+
+
+def test_sam_intrinsic_functions(sam: Path) -> None:
+    """Conditions, mappings, Join/Select/Split, Sub with variables and escapes all resolve."""
+    env = load_template(sam)["CreateOrder"].kwargs()["environment"]
+    assert env["PROD"] == "no"
+    assert "CANARY" not in env
+    assert env["HOSTS"] == "a,y"
+    assert env["LINK"] == ("orders/arn:aws:sqs:us-east-1:123456789012:Queue/${Literal}/"
+                           "123456789012/local")
+    assert (env["DEBUG"], env["RETRIES"]) == ("true", "3")
+
+
+def test_sam_parameter_overrides(sam: Path) -> None:
+    """Overrides replace parameter defaults, pseudo parameters and resource names."""
+    functions = load_template(sam, parameter_overrides={"Stage": "prod", "Memory": "512",
+                                                        "Queue": "jobs"},
+                              account_id="111122223333", stack_name="shop")
+    kw = functions["CreateOrder"].kwargs()
+    env = kw["environment"]
+    assert (env["STAGE"], env["PROD"], env["CANARY"]) == ("prod", "yes", "on")
+    assert env["TABLE"] == "prod-orders"
+    assert env["QUEUE_URL"] == "https://sqs.us-east-1.amazonaws.com/111122223333/jobs"
+    assert env["LINK"].endswith("/111122223333/shop")
+    assert (kw["memory_size"], kw["log_level"], kw["account_id"]) == (512, "WARN", "111122223333")
+
+
+def test_function_name_is_a_plain_string_or_the_logical_id(sam: Path) -> None:
+    """A literal FunctionName is used; a computed one falls back to the logical id."""
+    functions = load_template(sam)
+    assert functions["ListOrders"].function_name == "ListOrders"
+    assert functions["ListOrders"].kwargs()["name"] == "ListOrders"
+    assert functions.function("create-order") is functions["CreateOrder"]
+
+
+def test_sam_defaults_and_ephemeral_storage(sam: Path) -> None:
+    """Unset settings take Lambda's defaults; EphemeralStorage and PassThrough tracing map."""
+    kw = load_template(sam)["ListOrders"].kwargs()
+    assert (kw["ephemeral_storage"], kw["tracing"], kw["architecture"]) == (1024, False,
+                                                                          "x86_64")
+    assert (kw["log_format"], kw["log_level"], kw["log_group"]) == ("Text", None, None)
+
+
+def test_node_functions_are_loaded(sam: Path) -> None:
+    """A Node.js function loads too; the runtime decides later whether it can run it."""
+    kw = load_template(sam)["Notifier"].kwargs()
+    assert (kw["runtime"], kw["handler"]) == ("nodejs20.x", "notify.handler")
+    assert kw["code_dir"] == str(sam.parent / "web")
+
+
+def test_plain_cloudformation_function(sam: Path) -> None:
+    """AWS::Lambda::Function takes Code as a local path and TracingConfig, without Globals."""
+    kw = load_template(sam, parameter_overrides={"Secret": "s3cr3t",
+                                                 "shared-bus-arn": "arn:bus"})["Legacy"].kwargs()
+    assert (kw["runtime"], kw["memory_size"], kw["timeout"], kw["tracing"]) == (
+        "python3.11", 1024, 3, True)
+    assert kw["environment"] == {"SECRET": "s3cr3t", "SHARED": "arn:bus"}
+
+
+def test_unresolvable_values_stop_only_their_function(sam: Path) -> None:
+    """A parameter without Default fails the function that uses it, naming the fix."""
+    functions = load_template(sam)
+    with pytest.raises(TemplateError) as info:
+        functions["Legacy"].kwargs()
+    assert str(info.value) == (
+        "template.yaml: cannot resolve Ref Secret in Legacy Environment.Variables.SECRET: "
+        "parameter 'Secret' has no Default. Pass parameter_overrides={'Secret': ...} (or "
+        "environment={...} for an environment variable).")
+    assert functions["CreateOrder"].kwargs()["name"] == "create-order"
+
+
+def test_environment_argument_replaces_unresolvable_values(sam: Path) -> None:
+    """``environment=`` is merged over the template's variables and skips resolving them."""
+    kw = load_template(sam)["Legacy"].kwargs(environment={"SECRET": "x", "SHARED": "y"},
+                                             timeout=9)
+    assert kw["environment"] == {"SECRET": "x", "SHARED": "y"}
+    assert kw["timeout"] == 9
+
+
+def test_import_value_needs_an_override(sam: Path) -> None:
+    """``Fn::ImportValue`` exists only in AWS; the error names the export to override."""
+    with pytest.raises(TemplateError) as info:
+        load_template(sam, parameter_overrides={"Secret": "s"})["Legacy"].kwargs()
+    assert str(info.value) == (
+        "template.yaml: cannot resolve Fn::ImportValue 'shared-bus-arn' in Legacy "
+        "Environment.Variables.SHARED: its value exists only in a deployed stack. Pass "
+        "parameter_overrides={'shared-bus-arn': ...} (or environment={...} for an environment "
+        "variable).")
+
+
+def test_short_forms_parse_into_long_forms(tmp_path: Path) -> None:
+    """Every YAML short-form tag becomes the dict CloudFormation's long form uses."""
+    path = _write(tmp_path, "template.yaml", """\
+        Resources:
+          Fn:
+            Type: AWS::Lambda::Function
+            Properties:
+              Handler: app.handler
+              Runtime: python3.12
+              Code: .
+              Tags:
+                a: !Ref X
+                b: !GetAtt T.Arn
+                c: !GetAtt [T, StreamArn]
+                d: !Sub "x-${AWS::Region}"
+                e: !If [C, 1, 2]
+                f: !Join ["-", [a, b]]
+                g: !Select [0, !GetAZs ""]
+                h: !FindInMap [M, k, v]
+                i: !ImportValue out
+                j: !Equals [a, b]
+                k: !Base64 text
+                l: !Condition C
+                m: !Split [",", "a,b"]
+                n: !Cidr [10.0.0.0/16, 2, 8]
+        """)
+    tags = load_template(path)["Fn"].properties["Tags"]
+    assert tags == {
+        "a": {"Ref": "X"}, "b": {"Fn::GetAtt": ["T", "Arn"]},
+        "c": {"Fn::GetAtt": ["T", "StreamArn"]}, "d": {"Fn::Sub": "x-${AWS::Region}"},
+        "e": {"Fn::If": ["C", 1, 2]}, "f": {"Fn::Join": ["-", ["a", "b"]]},
+        "g": {"Fn::Select": [0, {"Fn::GetAZs": ""}]}, "h": {"Fn::FindInMap": ["M", "k", "v"]},
+        "i": {"Fn::ImportValue": "out"}, "j": {"Fn::Equals": ["a", "b"]},
+        "k": {"Fn::Base64": "text"}, "l": {"Condition": "C"},
+        "m": {"Fn::Split": [",", "a,b"]}, "n": {"Fn::Cidr": ["10.0.0.0/16", 2, 8]},
+    }
+
+
+FUNCTION = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+"""
+
+
+@pytest.mark.parametrize(("props", "message"), [
+    ("      Runtime: python3.12\n",
+     "template.yaml: resource Fn (AWS::Serverless::Function) has no Handler property (nor "
+     "Globals.Function). Add Handler: app.handler to it."),
+    ("      Handler: app.handler\n",
+     "template.yaml: resource Fn (AWS::Serverless::Function) has no Runtime property (nor "
+     "Globals.Function). Add Runtime: python3.12 to it."),
+    ("      Handler: app.handler\n      Runtime: python3.12\n      CodeUri: s3://bucket/code.zip\n",
+     "template.yaml: Fn's CodeUri is 's3://bucket/code.zip', code stored in S3; local code is "
+     "needed. Point it at the folder that holds the handler (e.g. CodeUri: src/), or pass "
+     "code_dir=."),
+    ("      Handler: app.handler\n      Runtime: python3.12\n      CodeUri: {Bucket: b, Key: k}\n",
+     "template.yaml: Fn's CodeUri is {'Bucket': 'b', 'Key': 'k'}, code stored in S3; local "
+     "code is needed. Point it at the folder that holds the handler (e.g. CodeUri: src/), or "
+     "pass code_dir=."),
+    ("      Handler: index.handler\n      Runtime: python3.12\n      InlineCode: print(1)\n",
+     "template.yaml: Fn has inline code (InlineCode); write it to a file and point CodeUri "
+     "(SAM) or Code (CloudFormation) at its folder so the handler can be imported."),
+    ("      Handler: app.handler\n      Runtime: python3.12\n      CodeUri: missing/\n",
+     "template.yaml: Fn's code folder 'missing/' ({root}/missing) does not exist. Fix the "
+     "path, relative to the template's folder."),
+    ("      PackageType: Image\n      ImageUri: repo:latest\n",
+     "template.yaml: Fn is a container image function (PackageType: Image); only zip "
+     "functions with local code can run in-process."),
+    ("      Handler: app.handler\n      Runtime: python3.12\n      Timeout: soon\n",
+     "template.yaml: Fn's Timeout is 'soon'; use a whole number."),
+    ("      Handler: app.handler\n      Runtime: python3.12\n"
+     "      Environment: {Variables: {A: !GetAtt Table.StreamArn}}\n",
+     "template.yaml: cannot resolve Fn::GetAtt Table.StreamArn in Fn "
+     "Environment.Variables.A: 'Table' is not a resource of the template. Pass "
+     "parameter_overrides={'Table.StreamArn': ...} (or environment={...} for an environment "
+     "variable)."),
+])
+def test_sam_function_errors(tmp_path: Path, props: str, message: str) -> None:
+    """A function that cannot be built locally names the resource, property and fix."""
+    path = _write(tmp_path, "template.yaml", FUNCTION + props)
+    with pytest.raises(TemplateError) as info:
+        load_template(path)["Fn"].kwargs()
+    assert str(info.value) == message.replace("{root}", str(tmp_path))
+
+
+def test_plain_cloudformation_zipfile_is_refused(tmp_path: Path) -> None:
+    """Inline ``Code.ZipFile`` cannot be imported, so it is refused with the fix."""
+    path = _write(tmp_path, "template.yaml", """\
+        Resources:
+          Fn:
+            Type: AWS::Lambda::Function
+            Properties:
+              Handler: index.handler
+              Runtime: python3.12
+              Code: {ZipFile: "def handler(e, c): pass"}
+        """)
+    with pytest.raises(TemplateError, match=r"^template.yaml: Fn has inline code \(ZipFile\); "):
+        load_template(path)["Fn"].kwargs()
+
+
+def test_unknown_function_lists_the_template_functions(sam: Path) -> None:
+    """Asking for a missing function lists the ones the template defines."""
+    with pytest.raises(UnknownFunctionError) as info:
+        load_template(sam)["Orders"]
+    assert str(info.value) == (
+        f"no function named 'Orders' in {sam}; it defines: CreateOrder, ListOrders, Notifier, "
+        "Legacy. Use one of those names (a logical id, or the deployed function name).")
+    assert isinstance(info.value, KeyError)
+
+
+def test_bad_yaml_names_file_and_line(tmp_path: Path) -> None:
+    """A YAML syntax error reports the file, line and column."""
+    path = _write(tmp_path, "template.yaml", "Resources:\n  Fn:\n    Type: [a\n  B: c\n")
+    with pytest.raises(TemplateError) as info:
+        load_template(path)
+    assert str(info.value) == (f"{path}, line 4, column 4: invalid YAML: expected ',' or ']', "
+                               "but got ':'. Fix the syntax there.")
+
+
+def test_unrecognised_file_and_missing_file(tmp_path: Path) -> None:
+    """A file that is neither format, or no file at all, fails with what to do."""
+    path = _write(tmp_path, "other.yaml", "name: x\n")
+    with pytest.raises(TemplateError) as info:
+        load_template(path)
+    assert str(info.value) == (
+        f"{path} is neither a SAM / CloudFormation template (no 'Resources') nor a "
+        "serverless.yml (no 'service' and 'functions'). Point lambda_template at the file that "
+        "defines your functions.")
+    with pytest.raises(TemplateError) as info:
+        load_template(tmp_path / "nope.yaml")
+    assert str(info.value) == (f"template {tmp_path / 'nope.yaml'} does not exist. Check the "
+                               "path (ini lambda_template is relative to the rootdir).")
+
+
+def test_serverless_provider_defaults_and_overrides(sls: Path) -> None:
+    """Provider settings apply to every function; a function's own settings win."""
+    functions = load_template(sls)
+    assert functions.kind == "serverless"
+    create = functions["create"].kwargs()
+    assert (create["handler"], create["code_dir"]) == ("handlers/api.create", str(sls.parent))
+    assert (create["runtime"], create["memory_size"], create["timeout"]) == (
+        "python3.12", 512, 20)
+    assert (create["architecture"], create["tracing"], create["region"]) == (
+        "arm64", True, "eu-central-1")
+    report = functions["report"].kwargs()
+    assert (report["runtime"], report["memory_size"], report["timeout"]) == (
+        "nodejs22.x", 2048, 6)
+    assert report["architecture"] == "x86_64"
+
+
+def test_serverless_names_follow_service_stage_function(sls: Path) -> None:
+    """Functions are named ``<service>-<stage>-<function>`` unless they set ``name``."""
+    functions = load_template(sls)
+    assert [f.function_name for f in functions.values()] == [
+        "orders-dev-create", "nightly-report", "orders-dev-secret"]
+    assert load_template(sls, stage="prod")["create"].function_name == "orders-prod-create"
+    assert functions.function("nightly-report") is functions["report"]
+
+
+def test_serverless_variables(sls: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """self:, sls:, opt:, env: and aws: variables resolve, nested and with fallbacks."""
+    env = load_template(sls)["create"].kwargs()["environment"]
+    assert env == {
+        "TABLE": "override-orders-dev", "STAGE": "dev", "PICKED": "dev-table",
+        "HOME_DIR": "/nowhere", "REGION_NAME": "eu-central-1",
+        "QUEUE": "https://sqs.eu-central-1.amazonaws.com/123456789012/orders-dev-queue",
+    }
+    monkeypatch.setenv("PTL_TEMPLATE_HOME", "/home/app")
+    env = load_template(sls, stage="prod", region="us-west-2")["report"].kwargs()[
+        "environment"]
+    assert (env["TABLE"], env["STAGE"], env["PICKED"]) == ("orders-prod", "prod", "prod-table")
+    assert env["HOME_DIR"] == "/home/app"
+    assert env["QUEUE"] == "https://sqs.us-west-2.amazonaws.com/123456789012/orders-prod-queue"
+
+
+def test_serverless_unresolvable_variable(sls: Path) -> None:
+    """A variable only AWS can answer fails its function and names the override."""
+    functions = load_template(sls)
+    with pytest.raises(TemplateError) as info:
+        functions["secret"].kwargs()
+    assert str(info.value) == (
+        "serverless.yml: cannot resolve ${ssm:/orders/key} in functions.secret environment.KEY: "
+        "ssm: variables are looked up in AWS or other files, which a test cannot read. Pass "
+        "parameter_overrides={'ssm:/orders/key': ...} (or environment={...} for an "
+        "environment variable).")
+    fixed = load_template(sls, parameter_overrides={"ssm:/orders/key": "k1"})
+    assert fixed["secret"].kwargs()["environment"]["KEY"] == "k1"
+
+
+def test_serverless_option_without_fallback(tmp_path: Path) -> None:
+    """``${opt:x}`` with no value and no fallback is an error naming the variable."""
+    path = _write(tmp_path, "serverless.yml", """\
+        service: svc
+        provider: {name: aws, runtime: python3.12}
+        functions:
+          f:
+            handler: app.handler
+            environment: {MODE: "${opt:mode}"}
+        """)
+    with pytest.raises(TemplateError) as info:
+        load_template(path)["f"].kwargs()
+    assert str(info.value) == (
+        "serverless.yml: cannot resolve ${opt:mode} in functions.f environment.MODE: it has no "
+        "value and no fallback. Pass parameter_overrides={'opt:mode': ...} (or "
+        "environment={...} for an environment variable).")
+    kw = load_template(path, parameter_overrides={"opt:mode": "fast"})["f"].kwargs()
+    assert kw["environment"] == {"MODE": "fast"}
+    assert (kw["memory_size"], kw["timeout"], kw["name"]) == (1024, 6, "svc-dev-f")
+
+
+@pytest.mark.parametrize(("function", "message"), [
+    ("  f:\n    runtime: python3.12\n",
+     "serverless.yml: functions.f has no handler; add handler: handler.main (file handler.py, "
+     "function main)."),
+    ("  f:\n    handler: app.handler\n",
+     "serverless.yml: functions.f has no runtime; set provider.runtime or "
+     "functions.f.runtime (e.g. python3.12)."),
+    ("  f:\n    handler: app.handler\n    runtime: python3.12\n    package: {artifact: f.zip}\n",
+     "serverless.yml: functions.f is deployed from the prebuilt artifact 'f.zip'; local code "
+     "is needed. Remove package.artifact or pass code_dir= pointing at the unpacked code."),
+])
+def test_serverless_function_errors(tmp_path: Path, function: str, message: str) -> None:
+    """A serverless function that cannot be built names the function and the fix."""
+    path = _write(tmp_path, "serverless.yml", "service: svc\nprovider: {name: aws}\n"
+                                              "functions:\n" + function)
+    with pytest.raises(TemplateError) as info:
+        load_template(path)["f"].kwargs()
+    assert str(info.value) == message
+
+
+def _invoke(path: Path, name: str, keys: list[str], **overrides: Any) -> dict[str, Any]:
+    with function_from_template(path, name, **overrides) as fn:
+        result = fn.invoke({"keys": keys})
+    assert result.function_error is None, result.payload
+    payload: dict[str, Any] = result.payload
+    return payload
+
+
+def test_invoke_sam_function(sam: Path) -> None:
+    """Environment, timeout, memory and name from the template reach the running handler."""
+    (sam.parent / "src" / "app.py").write_text(HANDLER)
+    seen = _invoke(sam, "CreateOrder", ["TABLE", "TABLE_ARN", "LOG_LEVEL", "STAGE"],
+                   region="eu-west-1")
+    assert seen["env"] == {
+        "TABLE": "test-orders", "LOG_LEVEL": "DEBUG", "STAGE": "test",
+        "TABLE_ARN": "arn:aws:dynamodb:eu-west-1:123456789012:table/test-orders"}
+    assert (seen["function_name"], seen["memory"], seen["lambda_memory"]) == (
+        "create-order", "256", "256")
+    assert 19_000 < seen["remaining"] <= 20_000
+    assert seen["region"] == "eu-west-1"
+
+
+def test_invoke_serverless_function_with_overrides(sls: Path) -> None:
+    """A serverless.yml handler path runs; keyword overrides and extra variables apply."""
+    (sls.parent / "handlers" / "api.py").write_text(HANDLER)
+    seen = _invoke(sls, "create", ["TABLE", "EXTRA"], timeout=5, memory_size=1024,
+                   environment={"EXTRA": "1"})
+    assert seen["env"] == {"TABLE": "override-orders-dev", "EXTRA": "1"}
+    assert (seen["function_name"], seen["memory"]) == ("orders-dev-create", "1024")
+    assert 4_000 < seen["remaining"] <= 5_000
+    assert seen["region"] == "eu-central-1"
