@@ -71,6 +71,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         seed: int | None = None,
         network_allow: Sequence[str] | bool = (),
         measure_memory: bool = True,
+        isolation: str = "in-process",
         account: Account | None = None,
         maximum_retry_attempts: int = DEFAULT_RETRY_ATTEMPTS,
         maximum_event_age_in_seconds: int = DEFAULT_EVENT_AGE,
@@ -97,6 +98,11 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         self.metrics = AccountedMetricStore()
         self.network_allow = network_allow
         self.measure_memory = measure_memory
+        if isolation not in ("in-process", "process"):
+            raise ValueError(f"isolation={isolation!r} is not valid: use 'in-process' (the "
+                             "default: fast, shares mocks with the test) or 'process' (a "
+                             "worker process per environment: hard timeouts, real memory).")
+        self.isolation = isolation
         self._rng = random.Random(seed) if seed is not None else None
         self._idle: dict[str, list[ExecutionEnvironment]] = {}
         self._listeners: list[Listener] = []
@@ -227,11 +233,12 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
                                 source_account) for e in events]
         if invocation_type != "RequestResponse":
             return [self._accept(p, t, invocation_type) for p, t in admitted]
+        # Drawn here, in order, so seeded request ids do not depend on thread scheduling.
+        ids = [self.new_request_id() for _ in admitted]
         return invoke_many(
             lambda i: self.account.try_acquire(self),
-            lambda i, slot: self._run_in(slot, *admitted[i]),
-            lambda i, reason: self._throttled(admitted[i][1], self.new_request_id(), reason,
-                                              invocation_type),
+            lambda i, slot: self._run_in(slot, *admitted[i], request_id=ids[i]),
+            lambda i, reason: self._throttled(admitted[i][1], ids[i], reason, invocation_type),
             len(admitted), concurrency)
 
     def _admit(self, event: Any, invocation_type: str, qualifier: str | None,
@@ -303,10 +310,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             cold = env is None
             start_time = real_time_ms()
             if env is None:
-                env = ExecutionEnvironment(config, version, self.log_group,
-                                           new_id=self.new_request_id,
-                                           network_allow=self.network_allow,
-                                           measure_memory=self.measure_memory)
+                env = self._new_environment(config, version)
             stream = env.sink.stream.events
             first = len(stream)
             outcome, init_ms = self._execute(env, cold, payload, request_id, invoked_arn,
@@ -331,6 +335,16 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         self._publish(result)
         return result
 
+    def _new_environment(self, config: FunctionConfig, version: str) -> ExecutionEnvironment:
+        """A fresh execution environment (a cold start) in the configured isolation mode."""
+        kind = ExecutionEnvironment
+        if self.isolation == "process":
+            from ._process import ProcessEnvironment
+
+            kind = ProcessEnvironment
+        return kind(config, version, self.log_group, new_id=self.new_request_id,
+                    network_allow=self.network_allow, measure_memory=self.measure_memory)
+
     def _publish(self, result: InvokeResult) -> None:
         if result.throttled:
             self.metrics.record_throttle(result)
@@ -353,17 +367,18 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
                 init_ms = elapsed
             else:
                 env.init_report(elapsed, "init", status, platform_error_type(error))
+                # Lambda re-runs a failed init in a restarted runtime, inside the invoke phase
+                # and under the function's timeout ("suppressed init"), before START.
+                env.reset_for_retry()
+                error, suppressed_ms, status = env.init(timeout, "invoke")
+                if status != "success":
+                    env.init_report(suppressed_ms, "invoke", status, platform_error_type(error))
+                    self._start_line(env, request_id)
+                    outcome = _init_failure(error, status, request_id, suppressed_ms, timeout,
+                                            env.max_memory_mb)
+                    self._end_lines(env, request_id, outcome, env.config.memory_size, None)
+                    return outcome, None
         self._start_line(env, request_id)
-        if cold and not env.initialized:
-            # Lambda re-runs a failed init inside the invoke phase ("suppressed init").
-            env.state.modules.clear()
-            error, suppressed_ms, status = env.init(timeout, "invoke")
-            if status != "success":
-                env.init_report(suppressed_ms, "invoke", status, platform_error_type(error))
-                outcome = _init_failure(error, status, request_id, suppressed_ms, timeout,
-                                        env.max_memory_mb)
-                self._end_lines(env, request_id, outcome, env.config.memory_size, None)
-                return outcome, None
         context = LambdaContext(
             aws_request_id=request_id,
             deadline_ms=int(handler_time() * 1000) + timeout * 1000,
@@ -384,7 +399,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
     def _start_line(env: ExecutionEnvironment, request_id: str) -> None:
         env.start_index = len(env.sink.stream.events)
         env.sink.request_id = env.sink.last_request_id = request_id
-        env.state.environ_data[b"_X_AMZN_TRACE_ID"] = _trace_id(request_id).encode()
+        env.set_trace_id(_trace_id(request_id))
         env._platform(f"START RequestId: {request_id} Version: {env.version}", "platform.start",
                       {"requestId": request_id, "version": env.version})
 

@@ -24,6 +24,8 @@ from .errors import (
 )
 
 LATEST = "$LATEST"
+#: Lambda's limit on a deployment package's unzipped size (250 MB).
+UNZIPPED_LIMIT = 262_144_000
 _ALIAS = re.compile(r"(?!^[0-9]+$)([a-zA-Z0-9-_]+)")
 #: Left out of a version's code snapshot: tool caches and virtual environments, never code.
 _SKIP = ("__pycache__", "*.pyc", ".git", ".hg", ".venv", "venv", ".tox", ".nox",
@@ -85,9 +87,16 @@ class Target:
 def code_sha256(root: Path) -> str:
     """A digest of the code directory (paths and contents), base64 like Lambda's CodeSha256."""
     digest = hashlib.sha256()
+    size = 0
     for path in sorted(_files(root)):
+        data = path.read_bytes()
+        size += len(data)
+        if size > UNZIPPED_LIMIT:
+            raise InvalidParameterValueException(
+                f"Unzipped size must be smaller than {UNZIPPED_LIMIT} bytes. The code directory "
+                f"{str(root)!r} is larger; point code_dir at the function's own folder.")
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes())
+        digest.update(data)
         digest.update(b"\0")
     return base64.b64encode(digest.digest()).decode()
 

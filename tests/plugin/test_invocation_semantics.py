@@ -19,8 +19,24 @@ def echo(event, context):
 """
 
 
+@pytest.fixture(scope="module")
+def _moto_loaded() -> None:
+    """Load moto's SQS, SNS and EventBridge here, outside the in-process pytester runs.
+
+    pytester drops the modules a run imported; moto and botocore imported inside a run would
+    be re-imported fresh by later tests while their patches still point at the old copies.
+    """
+    moto = pytest.importorskip("moto")
+    boto3 = pytest.importorskip("boto3")
+    with moto.mock_aws():
+        for service in ("sqs", "sns", "events"):
+            client = boto3.client(service, region_name="us-east-1")
+            getattr(client, {"sqs": "list_queues", "sns": "list_topics",
+                             "events": "list_event_buses"}[service])()
+
+
 @pytest.fixture
-def project(pytester: pytest.Pytester) -> pytest.Pytester:
+def project(pytester: pytest.Pytester, _moto_loaded: None) -> pytest.Pytester:
     """A user project with handlers in ``src/app.py`` and a seed for reproducible routing."""
     pytester.mkdir("src")
     pytester.path.joinpath("src", "app.py").write_text(HANDLER)
