@@ -156,7 +156,8 @@ class _JsonFormatter(logging.Formatter):
         else:
             message = record.getMessage()
         out: dict[str, Any] = {
-            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.created)),
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
             "level": level,
             "message": message,
             "logger": record.name,

@@ -209,7 +209,7 @@ class ProcessEnvironment(ExecutionEnvironment):
             return Outcome("timeout", b"", error, None, min(duration, seconds * 1000), None,
                            memory, True)
         if killed.reason == "memory":
-            error = {"errorType": "Runtime.OutOfMemory",
+            error = {"errorType": "Runtime.ExitError",
                      "errorMessage": f"RequestId: {request_id} Error: Runtime exited with "
                                      "error: signal: killed"}
             return Outcome("error", b"", error, "Runtime.OutOfMemory", duration, None,

@@ -11,6 +11,7 @@ The timeout is re-raised every 50 ms, so handler code that swallows it cannot ru
 from __future__ import annotations
 
 import ctypes
+import _signal
 import signal
 import threading
 import time
@@ -18,6 +19,8 @@ from types import FrameType
 from typing import Any
 
 _REFIRE_S = 0.05
+_SIGALRM = int(signal.SIGALRM)
+_ITIMER_REAL = signal.ITIMER_REAL
 
 
 class HandlerTimeout(BaseException):
@@ -38,7 +41,7 @@ class Deadline:
         self._old_timer: tuple[float, float] = (0.0, 0.0)
         self._started = 0.0
         self._cancel: threading.Event | None = None
-        self._expired = threading.Event()
+        self._expired: threading.Event | None = None
         self._watchdog: threading.Thread | None = None
         self._thread = threading.get_ident()
         self._real_sleep: Any = None
@@ -46,11 +49,13 @@ class Deadline:
     def arm(self) -> None:
         self._active = True
         if self._on_main:
-            self._old_handler = signal.signal(signal.SIGALRM, self._on_alarm)
+            # The C-level functions: signal.signal's enum wrapping costs microseconds per call.
+            self._old_handler = _signal.signal(_SIGALRM, self._on_alarm)
             self._started = time.monotonic()
-            self._old_timer = signal.setitimer(signal.ITIMER_REAL, self._seconds, _REFIRE_S)
+            self._old_timer = _signal.setitimer(_ITIMER_REAL, self._seconds, _REFIRE_S)
             return
         self._cancel = threading.Event()
+        self._expired = threading.Event()
         self._real_sleep = time.sleep
         time.sleep = self._interruptible_sleep  # type: ignore[assignment]
         self._watchdog = threading.Thread(target=self._watch, name="pytest-lambda-timeout",
@@ -62,13 +67,13 @@ class Deadline:
             return
         self._active = False
         if self._on_main:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self._old_handler)
+            _signal.setitimer(_ITIMER_REAL, 0)
+            _signal.signal(_SIGALRM, self._old_handler)
             delay, interval = self._old_timer
             if delay:
                 # Someone else (pytest-timeout, say) had a timer running: give it back.
                 left = max(delay - (time.monotonic() - self._started), 0.001)
-                signal.setitimer(signal.ITIMER_REAL, left, interval)
+                _signal.setitimer(_ITIMER_REAL, left, interval)
             return
         assert self._cancel is not None
         self._cancel.set()
@@ -81,7 +86,7 @@ class Deadline:
             raise HandlerTimeout
 
     def _watch(self) -> None:
-        assert self._cancel is not None
+        assert self._cancel is not None and self._expired is not None
         if self._cancel.wait(self._seconds):
             return
         self._expired.set()
@@ -94,7 +99,7 @@ class Deadline:
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread), None)
 
     def _interruptible_sleep(self, seconds: float) -> None:
-        if threading.get_ident() != self._thread or not self._active:
+        if threading.get_ident() != self._thread or not self._active or self._expired is None:
             self._real_sleep(seconds)
             return
         self._expired.wait(seconds)

@@ -49,10 +49,9 @@ def split_handler(handler: str) -> tuple[str, str]:
 def load_handler(handler: str) -> Handler:
     """Import the handler's module and return the handler, as the runtime's ``_get_handler``.
 
-    Raises :class:`FaultError` for the runtime's own faults; any other exception raised while
-    importing propagates unchanged (it is reported with its own type). A missing attribute is
-    not an init failure: like the runtime, the returned callable raises
-    ``Runtime.HandlerNotFound`` on every invocation.
+    Raises :class:`FaultError` for the runtime's own faults, including a missing handler
+    attribute (an init failure in current runtimes; releases before 2024 raised it on every
+    invoke instead); any other exception raised while importing propagates unchanged.
     """
     module_part, function = split_handler(handler)
     try:
@@ -70,13 +69,8 @@ def load_handler(handler: str) -> Handler:
     try:
         return getattr(module, function)  # type: ignore[no-any-return]
     except AttributeError:
-        fault = FaultError("Runtime.HandlerNotFound",
-                           f"Handler '{function}' missing on module '{module_part}'")
-
-        def missing(event: Any, context: Any) -> Any:
-            raise fault
-
-        return missing
+        raise FaultError("Runtime.HandlerNotFound",
+                         f"Handler '{function}' missing on module '{module_part}'") from None
 
 
 def user_stack(tb: TracebackType | None) -> list[str]:

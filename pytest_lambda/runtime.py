@@ -14,6 +14,7 @@ import json
 import logging
 import math
 import os
+import resource
 import threading
 import tracemalloc
 from collections.abc import Callable, Mapping
@@ -40,9 +41,10 @@ from .logs import LogGroup
 PHASE_LOCK = threading.RLock()
 
 INIT_TIMEOUT_S = 10
-#: Approximate footprint of a fresh Python runtime on Lambda before user code, in MB, from
-#: REPORT lines of empty handlers; the handler's own memory is measured and added to it.
-RUNTIME_BASELINE_MB = {"python": 31, "nodejs": 64}
+#: Footprint of a fresh runtime on Lambda before user code, in MB, from the REPORT lines of
+#: hello-world functions (python3.13: 40 MB, nodejs22.x: 67 MB); the memory the handler's
+#: code uses is measured and added to it.
+RUNTIME_BASELINE_MB = {"python": 40, "nodejs": 67}
 _PASSTHROUGH = ("PATH", "HOME", "TMPDIR", "TEMP", "TMP", "SYSTEMROOT", "PYTHONHASHSEED")
 _PASSTHROUGH_PREFIXES = ("COV_CORE_", "COVERAGE_")
 
@@ -62,11 +64,44 @@ class Outcome:
 
 
 class _Memory:
-    """Python heap measured with tracemalloc, only while a phase runs."""
+    """Memory used by user code, measured only while it runs.
 
-    __slots__ = ("_before", "_owned")
+    On Linux: the process's resident set size, whose high-water mark is reset before the code
+    runs (``/proc/self/clear_refs``) and read after it (``getrusage``), which is what a
+    memory-limited sandbox sees and costs a few microseconds. Elsewhere, or where ``/proc`` is
+    not writable: the Python heap through tracemalloc (slower, and blind to memory that C
+    extensions allocate).
+    """
+
+    __slots__ = ("_before", "_clear_fd", "_owned", "_page_kb", "_statm_fd", "_status_fd",
+                 "_stuck", "running")
+
+    def __init__(self) -> None:
+        self.running = False
+        self._owned = False
+        self._before = 0
+        try:
+            self._clear_fd: int | None = os.open("/proc/self/clear_refs", os.O_WRONLY)
+            self._statm_fd: int | None = os.open("/proc/self/statm", os.O_RDONLY)
+            self._status_fd: int | None = os.open("/proc/self/status", os.O_RDONLY)
+            self._page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+        except (OSError, ValueError, AttributeError):
+            self._clear_fd = self._statm_fd = self._status_fd = None
+        self._stuck = False
+
+    def _rss_kb(self) -> int:
+        assert self._statm_fd is not None
+        return int(os.pread(self._statm_fd, 64, 0).split()[1]) * self._page_kb
 
     def start(self) -> None:
+        self.running = True
+        if self._clear_fd is not None:
+            self._before = self._rss_kb()
+            os.write(self._clear_fd, b"5")  # "5": reset the peak RSS to the current RSS
+            # getrusage also reports the peak of threads that have exited, which cannot be
+            # reset; when that hides the fresh peak, read VmHWM instead (slower).
+            self._stuck = _maxrss_kb() > self._before + 1024
+            return
         self._owned = not tracemalloc.is_tracing()
         if self._owned:
             tracemalloc.start()
@@ -76,11 +111,34 @@ class _Memory:
             tracemalloc.reset_peak()
 
     def stop(self) -> tuple[int, int]:
-        """(bytes still allocated, peak bytes) since ``start``."""
+        """(bytes still allocated, peak bytes) since ``start``; (0, 0) if already stopped."""
+        if not self.running:
+            return 0, 0
+        self.running = False
+        if self._clear_fd is not None:
+            peak_kb = self._hwm_kb() if self._stuck else _maxrss_kb()
+            now_kb = self._rss_kb()
+            return max(now_kb - self._before, 0) * 1024, max(peak_kb - self._before, 0) * 1024
         current, peak = tracemalloc.get_traced_memory()
         if self._owned:
             tracemalloc.stop()
         return max(current - self._before, 0), max(peak - self._before, 0)
+
+    def _hwm_kb(self) -> int:
+        assert self._status_fd is not None
+        data = os.pread(self._status_fd, 8192, 0)
+        start = data.index(b"VmHWM:") + 6
+        return int(data[start:data.index(b"kB", start)])
+
+    def close(self) -> None:
+        for fd in (self._clear_fd, self._statm_fd, self._status_fd):
+            if fd is not None:
+                os.close(fd)
+        self._clear_fd = self._statm_fd = self._status_fd = None
+
+
+def _maxrss_kb() -> int:
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def runtime_version(runtime: str) -> tuple[str, str]:
@@ -111,6 +169,7 @@ class ExecutionEnvironment:
         self.start_index = 0
         self.alive = True
         self._network_allow = network_allow
+        self._guard = NetworkGuard(network_allow, function_name=config.name)
         self._measure = measure_memory
         self._memory = _Memory()
         self._retained = 0
@@ -174,16 +233,20 @@ class ExecutionEnvironment:
         elapsed ms on the real clock).
         """
         deadline = Deadline(seconds)
-        guard = NetworkGuard(self._network_allow, function_name=self.config.name)
-        if self._measure:
-            self._memory.start()
+        memory = self._memory if self._measure else None
         self.state.enter()
         started = real_perf()
         try:
             try:
-                with guard:
+                with self._guard:
                     deadline.arm()
-                    value = body()
+                    if memory is not None:
+                        memory.start()
+                    try:
+                        value = body()
+                    finally:
+                        if memory is not None:
+                            self._account(memory.stop())
                 deadline.disarm()
                 kind = "ok"
             except HandlerTimeout as exc:
@@ -204,14 +267,17 @@ class ExecutionEnvironment:
             kind, value = "timeout", exc
         finally:
             elapsed = (real_perf() - started) * 1000
+            if memory is not None:
+                self._account(memory.stop())  # interrupted before its own stop ran
             self.state.exit()
-            if self._measure:
-                retained, peak = self._memory.stop()
-                self._peak = max(self._peak, self._retained + peak)
-                self._retained += retained
         if kind != "timeout" and elapsed >= seconds * 1000:
             kind = "timeout"  # it swallowed the timeout and ran on: Lambda had stopped it
         return kind, value, elapsed
+
+    def _account(self, measured: tuple[int, int]) -> None:
+        retained, peak = measured
+        self._peak = max(self._peak, self._retained + peak)
+        self._retained += retained
 
     @property
     def max_memory_mb(self) -> int:
@@ -221,13 +287,14 @@ class ExecutionEnvironment:
     def init(self, seconds: float, phase: str) -> tuple[dict[str, Any] | None, float, str]:
         """Import the handler (the Init phase). Returns (error payload or None, ms, status)."""
         version, arn_hash = runtime_version(self.config.runtime)
-        self._platform(
-            f"INIT_START Runtime Version: {version}\tRuntime Version ARN: "
-            f"arn:aws:lambda:{self.config.region}::runtime:{arn_hash}",
-            "platform.initStart",
-            {"initializationType": "on-demand", "phase": phase, "runtimeVersion": version,
-             "runtimeVersionArn": f"arn:aws:lambda:{self.config.region}::runtime:{arn_hash}",
-             "functionName": self.config.name, "functionVersion": self.version})
+        if phase == "init":  # a suppressed init (phase "invoke") has no INIT_START of its own
+            self._platform(
+                f"INIT_START Runtime Version: {version}\tRuntime Version ARN: "
+                f"arn:aws:lambda:{self.config.region}::runtime:{arn_hash}",
+                "platform.initStart",
+                {"initializationType": "on-demand", "phase": phase, "runtimeVersion": version,
+                 "runtimeVersionArn": f"arn:aws:lambda:{self.config.region}::runtime:{arn_hash}",
+                 "functionName": self.config.name, "functionVersion": self.version})
         hidden = self.state.hide_code_modules()
         importlib.invalidate_caches()
         try:
@@ -249,8 +316,17 @@ class ExecutionEnvironment:
             error = make_error(value.message, value.error_type, value.trace, "")
         else:
             error = error_from_exception(value, "")
+        self._init_warning()
         self.sink.runtime_error(error)
         return error, elapsed, "error"
+
+    def _init_warning(self) -> None:
+        """The warning record the runtime logs (through ``logging``) before an init error."""
+        record = logging.LogRecord(
+            "root", logging.WARNING, __file__, 0,
+            "LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the "
+            "function code.", None, None)
+        self.state.log_handler.handle(record)
 
     def init_report(self, elapsed: float, phase: str, status: str,
                     error_type: str | None) -> None:
@@ -325,7 +401,8 @@ class ExecutionEnvironment:
         max_mb = self.max_memory_mb
         if max_mb > self.config.memory_size and status != "timeout":
             max_mb = self.config.memory_size
-            error = {"errorType": "Runtime.OutOfMemory",
+            # The caller sees the runtime killed; the platform logs the reason (REPORT).
+            error = {"errorType": "Runtime.ExitError",
                      "errorMessage": f"RequestId: {request_id} Error: Runtime exited with "
                                      "error: signal: killed"}
             status, error_type, reset = "error", "Runtime.OutOfMemory", True
@@ -344,6 +421,7 @@ class ExecutionEnvironment:
 
     def discard(self) -> None:
         self.alive = False
+        self._memory.close()
         self.state.discard()
         self.handler = None
 

@@ -25,3 +25,10 @@ def code(tmp_path: Path) -> CodeWriter:
         return root
 
     return write
+
+
+@pytest.fixture
+def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """pytester, without pytest-benchmark (whose xdist warning is an error in our suite)."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:benchmark")
+    return pytester

@@ -68,16 +68,19 @@ def test_missing_dependency(code: CodeWriter) -> None:
 
 
 def test_handler_not_found(code: CodeWriter) -> None:
-    """A missing function is Runtime.HandlerNotFound at invoke time; the environment stays."""
+    """A missing function is Runtime.HandlerNotFound, an init failure in current runtimes."""
     root = code(app="x = 1\n")
     fn = LambdaFunction("app.handler", code_dir=root)
     first, second = fn.invoke({}), fn.invoke({})
-    assert first.error is not None
-    assert first.error["errorType"] == "Runtime.HandlerNotFound"
-    assert first.error["errorMessage"] == "Handler 'handler' missing on module 'app'"
-    assert first.error["requestId"] == first.request_id
-    assert first.error["stackTrace"] == []
-    assert second.cold_start is False
+    assert first.error == {
+        "errorMessage": "Handler 'handler' missing on module 'app'",
+        "errorType": "Runtime.HandlerNotFound",
+        "requestId": "",
+        "stackTrace": [],
+    }
+    assert any("Status: error\tError Type: Runtime.HandlerNotFound" in m
+               for m in first.init_logs.messages)
+    assert second.cold_start is True
 
 
 def test_syntax_error(code: CodeWriter) -> None:
@@ -104,25 +107,45 @@ def test_exception_during_import(code: CodeWriter) -> None:
 
 
 def test_init_failure_logs_and_retry(code: CodeWriter) -> None:
-    """A failed init is logged, retried inside the invoke phase, and again on the next invoke."""
+    """A failed init is logged, retried before START (suppressed init), and again next time."""
     root = code(app="print('importing')\nraise RuntimeError('bad config')\n")
     fn = LambdaFunction("app.handler", code_dir=root)
     r = fn.invoke({})
-    lines = [*r.init_logs.messages, *r.logs.messages]
-    assert r.logs.messages[0].startswith("START RequestId: ")
-    assert lines.count("importing\n") == 2
-    assert re.fullmatch(
-        r"INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\t"
-        r"Error Type: Runtime.Unknown\n", next(m for m in lines if "Phase: init" in m))
-    assert any("Phase: invoke\tStatus: error" in m for m in lines)
-    assert lines[-1].startswith(f"REPORT RequestId: {r.request_id}\t")
-    assert lines[-1].endswith("Status: error\tError Type: Runtime.Unknown\n")
-    assert lines[2].startswith(
+    init = r.init_logs.messages
+    assert init[0].startswith("INIT_START ")
+    assert init.count("importing\n") == 2
+    assert sum(m.startswith("INIT_START") for m in init) == 1
+    warnings = [m for m in init if "LAMBDA_WARNING: Unhandled exception." in m]
+    assert len(warnings) == 2
+    assert re.fullmatch(r"\[WARNING\]\t\S+Z\t\tLAMBDA_WARNING: Unhandled exception\. .*\n",
+                        warnings[0])
+    errors = [m for m in init if m.startswith("[ERROR]")]
+    assert errors[0].startswith(
         "[ERROR] RuntimeError: bad config\nTraceback (most recent call last):\n")
+    reports = [m for m in init if m.startswith("INIT_REPORT")]
+    assert re.fullmatch(r"INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\t"
+                        r"Error Type: Runtime.Unknown\n", reports[0])
+    assert reports[1].startswith("INIT_REPORT Init Duration: ")
+    assert "\tPhase: invoke\tStatus: error\tError Type: Runtime.Unknown" in reports[1]
+    assert r.logs.messages == [
+        f"START RequestId: {r.request_id} Version: $LATEST\n",
+        f"END RequestId: {r.request_id}\n",
+        r.logs.messages[-1],
+    ]
+    assert r.logs.messages[-1].endswith("Status: error\tError Type: Runtime.Unknown\n")
+    assert "Init Duration" not in r.logs.messages[-1]
     again = fn.invoke({})
     assert again.cold_start is True
     assert again.error is not None
     assert again.error["errorType"] == "RuntimeError"
+
+
+def test_import_error_keeps_runtime_error_type_on_platform_lines(code: CodeWriter) -> None:
+    """Runtime.* error types appear unchanged on INIT_REPORT and REPORT."""
+    r = LambdaFunction("missing_mod.handler", code_dir=code(app="")).invoke({})
+    assert any("Phase: init\tStatus: error\tError Type: Runtime.ImportModuleError" in m
+               for m in r.init_logs.messages)
+    assert r.logs.messages[-1].endswith("Status: error\tError Type: Runtime.ImportModuleError\n")
 
 
 def test_init_recovers_when_code_is_fixed(code: CodeWriter) -> None:

@@ -226,6 +226,8 @@ def test_out_of_memory(code: CodeWriter) -> None:
     assert r.report is not None
     assert (r.report.status, r.report.error_type) == ("error", "Runtime.OutOfMemory")
     assert r.report.max_memory_used_mb == 128
-    assert r.payload["errorType"] == "Runtime.OutOfMemory"
+    assert r.payload == {"errorType": "Runtime.ExitError",
+                         "errorMessage": f"RequestId: {r.request_id} Error: Runtime exited with "
+                                         "error: signal: killed"}
     ok = LambdaFunction("hog.handler", code_dir=root, memory_size=1024).invoke({})
     assert ok.report is not None and 200 < ok.report.max_memory_used_mb <= 1024

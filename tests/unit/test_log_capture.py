@@ -94,7 +94,7 @@ def test_json_format(code: CodeWriter) -> None:
     hello = next(d for d in app if d["message"] == "hello world")
     assert hello == {"timestamp": hello["timestamp"], "level": "INFO", "message": "hello world",
                      "logger": "root", "requestId": r.request_id}
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", hello["timestamp"])
+    assert re.fullmatch(TS, hello["timestamp"])
     oops = next(d for d in app if d["message"] == "oops")
     assert oops["errorType"] == "ZeroDivisionError"
     assert oops["errorMessage"] == "division by zero"
