@@ -64,7 +64,7 @@ class ProcessEnvironment(ExecutionEnvironment):
 
     def _spawn(self) -> None:
         parent, child = socket.socketpair()
-        self._output = tempfile.TemporaryFile()
+        self._output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _stop()
         env = dict(os.environ)
         package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root,

@@ -10,8 +10,8 @@ The timeout is re-raised every 50 ms, so handler code that swallows it cannot ru
 
 from __future__ import annotations
 
+import _signal  # type: ignore[import-not-found]  # the C module under signal.py: no stubs
 import ctypes
-import _signal
 import signal
 import threading
 import time

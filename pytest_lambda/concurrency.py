@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from .config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from .errors import InvalidParameterValueException, ResourceConflictException
-from .metrics import MetricStore, qualifier_of
 
 if TYPE_CHECKING:
     from .function import LambdaFunction
@@ -207,32 +206,4 @@ def invoke_many(run: Callable[[int], Slot | str], finish: Callable[[int, Slot], 
             for i, future in futures:
                 results[i] = future.result()
     return [r for r in results if r is not None]
-
-
-class AccountedMetricStore(MetricStore):
-    """A MetricStore whose ConcurrentExecutions is the accounted slot count of each request.
-
-    In-process invocations never overlap in real time, so the interval-based figure of
-    :class:`MetricStore` would always be 1; the slot count is what Lambda would have reported.
-    """
-
-    def record_invocation(self, result: Any) -> None:
-        extra = getattr(result, "extra", None) or {}
-        concurrent = extra.get("concurrent_executions")
-        report = result.report
-        if concurrent is None or report is None:
-            super().record_invocation(result)
-            return
-        common: dict[str, Any] = {
-            "function_name": result.function_name,
-            "timestamp": int(result.start_time),
-            "qualifier": qualifier_of(result),
-            "executed_version": result.executed_version,
-            "request_id": result.request_id,
-        }
-        failed = result.function_error is not None or result.timed_out
-        self.record_lambda_metric("Invocations", 1, **common)
-        self.record_lambda_metric("Errors", 1 if failed else 0, **common)
-        self.record_lambda_metric("Duration", float(report.duration_ms), **common)
-        self.record_lambda_metric("ConcurrentExecutions", concurrent, **common)
 

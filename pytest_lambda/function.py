@@ -12,7 +12,7 @@ from typing import Any
 
 from ._marshal import SYNC_REQUEST_LIMIT, encode_event
 from .clock import handler_time, real_time_ms
-from .concurrency import Account, AccountedMetricStore, Slot, throttle_body
+from .concurrency import Account, Slot, throttle_body
 from .config import (
     DEFAULT_ACCOUNT,
     DEFAULT_EVENT_AGE,
@@ -26,6 +26,7 @@ from .context import LambdaContext
 from .errors import RequestTooLargeException, TooManyRequestsException, validation_error
 from .invocation import AsyncMixin
 from .logs import LogGroup, LogView
+from .metrics import MetricStore
 from .permissions import Policy, PolicyMixin
 from .report import Report
 from .result import InvokeResult
@@ -95,7 +96,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         self.account = account or Account(self.config.account_id, self.config.region)
         self.account.register(self)
         self.log_group = LogGroup(self.config.log_group_name)
-        self.metrics = AccountedMetricStore()
+        self.metrics = MetricStore()
         self.network_allow = network_allow
         self.measure_memory = measure_memory
         if isolation not in ("in-process", "process"):

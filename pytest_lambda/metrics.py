@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pytest_lambda.logs import LogEvent
 
 LAMBDA_NAMESPACE = "AWS/Lambda"
+_INVOCATION, _THROTTLE, _LOGS = 0, 1, 2
 
 #: Lambda's function metrics and their CloudWatch units. The async and stream metrics are
 #: recorded by the features that produce them (DLQ, destinations, event source mappings).
@@ -341,7 +342,10 @@ class MetricStore(MetricQuery):
         self._records: list[MetricRecord] = []
         self._errors: list[EmfError] = []
         self._intervals: list[tuple[float, float]] = []
-        self._lock = threading.Lock()
+        # Invocations and log batches are turned into records when first queried: that keeps
+        # the invoke hot path to one append.
+        self._pending: list[tuple[int, Any]] = []
+        self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         records, errors = self._snapshot()
@@ -349,11 +353,23 @@ class MetricStore(MetricQuery):
 
     def _snapshot(self) -> tuple[list[MetricRecord], list[EmfError]]:
         with self._lock:
+            self._materialize()
             return list(self._records), list(self._errors)
 
+    def _materialize(self) -> None:
+        pending, self._pending = self._pending, []
+        for kind, item in pending:
+            if kind == _INVOCATION:
+                self._record_invocation_now(item)
+            elif kind == _THROTTLE:
+                self._record_throttle_now(item)
+            else:
+                self._ingest_now(item)
+
     def add(self, record: MetricRecord) -> None:
-        """Store one record."""
+        """Store one record (after everything recorded before it)."""
         with self._lock:
+            self._materialize()
             self._records.append(record)
 
     def record_lambda_metric(
@@ -386,12 +402,30 @@ class MetricStore(MetricQuery):
 
     def record_invocation(self, result: InvocationLike) -> None:
         """Record Invocations, Errors, Duration and ConcurrentExecutions for one invocation."""
+        with self._lock:
+            self._pending.append((_INVOCATION, result))
+
+    def record_throttle(self, result: InvocationLike) -> None:
+        """Record a Throttles datapoint for an invocation rejected with TooManyRequestsException."""
+        with self._lock:
+            self._pending.append((_THROTTLE, result))
+
+    def ingest_log_events(self, events: Iterable[LogEvent]) -> None:
+        """Turn every EMF document in ``events`` into metrics; keep rejected ones with reasons."""
+        with self._lock:
+            self._pending.append((_LOGS, events))
+
+    def _record_invocation_now(self, result: InvocationLike) -> None:
         report = result.report
         if report is None:  # an Event or DryRun call that did not run (yet)
             return
         start = float(result.start_time)
         end = start + float(report.duration_ms)
-        with self._lock:
+        extra = getattr(result, "extra", None) or {}
+        concurrent = extra.get("concurrent_executions")
+        if concurrent is None:
+            # Without accounting from the core, overlap in real time is the best figure.
+            self._intervals = [(s, e) for s, e in self._intervals if e > start or s == start]
             self._intervals.append((start, end))
             concurrent = sum(1 for s, e in self._intervals if s <= start < e or s == start)
         failed = result.function_error is not None or result.timed_out
@@ -407,8 +441,7 @@ class MetricStore(MetricQuery):
         self.record_lambda_metric("Duration", float(report.duration_ms), **common)
         self.record_lambda_metric("ConcurrentExecutions", concurrent, **common)
 
-    def record_throttle(self, result: InvocationLike) -> None:
-        """Record a Throttles datapoint for an invocation rejected with TooManyRequestsException."""
+    def _record_throttle_now(self, result: InvocationLike) -> None:
         self.record_lambda_metric(
             "Throttles",
             1,
@@ -418,8 +451,7 @@ class MetricStore(MetricQuery):
             request_id=result.request_id,
         )
 
-    def ingest_log_events(self, events: Iterable[LogEvent]) -> None:
-        """Turn every EMF document in ``events`` into metrics; keep rejected ones with reasons."""
+    def _ingest_now(self, events: Iterable[LogEvent]) -> None:
         from pytest_lambda.emf import EmfError, parse_event
 
         for event in events:
@@ -427,11 +459,9 @@ class MetricStore(MetricQuery):
             if outcome is None:
                 continue
             if isinstance(outcome, EmfError):
-                with self._lock:
-                    self._errors.append(outcome)
+                self._errors.append(outcome)
                 continue
-            for record in outcome:
-                self.add(record)
+            self._records.extend(outcome)
 
     @classmethod
     def from_results(cls, results: Iterable[Any]) -> MetricStore:
