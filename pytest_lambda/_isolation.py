@@ -101,6 +101,7 @@ class ProcessState:
         #: logging manager between phases.
         self.owned_loggers: dict[str, Any] = {}
         self._saved: _Saved | None = None
+        self._build_patches()
 
     def hide_code_modules(self) -> dict[str, ModuleType]:
         """Take modules loaded from the code directory out of ``sys.modules`` (cold start).
@@ -133,12 +134,15 @@ class ProcessState:
         s.stdout, s.stderr = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = self.stdout, self.stderr
         root = logging.root
+        manager = root.manager
         s.root_level = root.level
         s.root_handlers = root.handlers
-        test_handlers = [h for h in root.handlers if h not in self.root_handlers]
-        root.handlers = test_handlers + self.root_handlers
+        # pytest's own capture handlers stay, so caplog still sees the handler's records.
+        root.handlers = [h for h in root.handlers if h not in self.root_handlers] \
+            + self.root_handlers
+        stale = root.level != self.root_level
         root.level = self.root_level
-        s.logging_disable = logging.root.manager.disable
+        s.logging_disable = manager.disable
         s.logger_originals = {}
         if self.logger_overrides or self.logging_disable != s.logging_disable:
             for logger, state in self.logger_overrides.items():
@@ -147,10 +151,12 @@ class ProcessState:
             logging.disable(self.logging_disable)
         s.logger_shadowed = {}
         if self.owned_loggers:
-            loggers = logging.root.manager.loggerDict
+            loggers = manager.loggerDict
             s.logger_shadowed = {k: loggers[k] for k in self.owned_loggers.keys() & loggers.keys()}
             loggers.update(self.owned_loggers)
-            logging.root.manager._clear_cache()  # type: ignore[attr-defined]
+            stale = True
+        if stale:
+            manager._clear_cache()  # type: ignore[attr-defined]  # cached isEnabledFor
         s.signal_originals = {}
         self._patch(s)
         self._saved = s
@@ -181,6 +187,7 @@ class ProcessState:
         self.root_handlers = [h for h in root.handlers if h not in before]
         root.handlers = s.root_handlers
         self.root_level = root.level
+        stale = root.level != s.root_level
         root.level = s.root_level
         for logger, original in s.logger_originals.items():
             self.logger_overrides[logger] = _LoggerState(logger)
@@ -188,7 +195,8 @@ class ProcessState:
         self.logging_disable = root.manager.disable
         if root.manager.disable != s.logging_disable:
             logging.disable(s.logging_disable)
-        root.manager._clear_cache()  # type: ignore[attr-defined]
+        if stale:
+            root.manager._clear_cache()  # type: ignore[attr-defined]
 
     def _exit_loggers(self, s: _Saved) -> None:
         owned = self.owned_loggers
@@ -218,20 +226,17 @@ class ProcessState:
         self.environ_data = os.environ._data  # type: ignore[attr-defined]
         os.environ._data = s.environ_data  # type: ignore[attr-defined]
 
-    def _patch(self, s: _Saved) -> None:
-        """Record the first change the code makes to a pre-existing logger or signal."""
-        # os.environ[...] = ... calls os.putenv: keep the C-level environment untouched.
-        self._real_env_calls = (os.putenv, os.unsetenv)
-        os.putenv = os.unsetenv = _ignore_env_call
+    def _build_patches(self) -> None:
+        """The stand-ins installed during phases, built once per environment."""
         set_level, add_handler, remove_handler = _ORIGINAL_LOGGER_METHODS
-        originals = s.logger_originals
         owned = self.owned_loggers
-        loggers = logging.root.manager.loggerDict
+        real_signal = signal.signal
 
         def remember(logger: logging.Logger) -> None:
-            if logger not in originals and logger.name not in owned and logger is not \
-                    logging.root:
-                originals[logger] = _LoggerState(logger)
+            s = self._saved
+            if s is not None and logger not in s.logger_originals \
+                    and logger.name not in owned and logger is not logging.root:
+                s.logger_originals[logger] = _LoggerState(logger)
 
         def patched_set_level(logger: logging.Logger, level: Any) -> None:
             remember(logger)
@@ -245,19 +250,25 @@ class ProcessState:
             remember(logger)
             remove_handler(logger, hdlr)
 
-        self._loggers_before = len(loggers)
-        logging.Logger.setLevel = patched_set_level  # type: ignore[method-assign,assignment]
-        logging.Logger.addHandler = patched_add  # type: ignore[method-assign,assignment]
-        logging.Logger.removeHandler = patched_remove  # type: ignore[method-assign,assignment]
-
-        real_signal = self._real_signal = signal.signal
-        signal_originals = s.signal_originals
-
         def patched_signal(signum: Any, handler: Any) -> Any:
-            if signum not in signal_originals:
-                signal_originals[signum] = signal.getsignal(signum)
+            s = self._saved
+            if s is not None and signum not in s.signal_originals:
+                s.signal_originals[signum] = signal.getsignal(signum)
             return real_signal(signum, handler)
 
+        self._patches = (patched_set_level, patched_add, patched_remove, patched_signal)
+        self._real_signal = real_signal
+
+    def _patch(self, s: _Saved) -> None:
+        """Record the first change the code makes to a pre-existing logger or signal."""
+        # os.environ[...] = ... calls os.putenv: keep the C-level environment untouched.
+        self._real_env_calls = (os.putenv, os.unsetenv)
+        os.putenv = os.unsetenv = _ignore_env_call
+        set_level, add, remove, patched_signal = self._patches
+        self._loggers_before = len(logging.root.manager.loggerDict)
+        logging.Logger.setLevel = set_level  # type: ignore[method-assign,assignment]
+        logging.Logger.addHandler = add  # type: ignore[method-assign,assignment]
+        logging.Logger.removeHandler = remove  # type: ignore[method-assign,assignment]
         signal.signal = patched_signal  # type: ignore[assignment]
 
     def _unpatch(self) -> None:
