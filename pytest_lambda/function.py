@@ -6,7 +6,6 @@ import math
 import os
 import random
 import re
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -129,10 +128,12 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         self._listeners.append(listener)
 
     def new_request_id(self) -> str:
-        """A fresh lowercase UUID, reproducible when the function was given a ``seed``."""
-        if self._rng is None:
-            return str(uuid.uuid4())
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        """A fresh lowercase UUID (version 4), reproducible when the function has a ``seed``."""
+        rng = self._rng
+        bits = int.from_bytes(os.urandom(16)) if rng is None else rng.getrandbits(128)
+        # Set the version (4) and variant (RFC 4122) bits, as uuid.UUID(version=4) does.
+        h = f"{bits & ~(0xF000 << 64) & ~(0xC000 << 48) | (0x4000 << 64) | (0x8000 << 48):032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def cold_start(self) -> None:
         """Discard every warm execution environment: the next invocation is a cold start."""
@@ -322,7 +323,8 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
                 idle.append(env)
             start = max(env.start_index, first)
             init_logs, logs = LogView(stream[first:start]), LogView(stream[start:])
-        report = outcome_report(request_id, outcome, config.memory_size, init_ms)
+        report = outcome.report or outcome_report(request_id, outcome, config.memory_size,
+                                                  init_ms)
         result = InvokeResult(
             function_name=config.name, request_id=request_id, status_code=200,
             raw_payload=outcome.response if outcome.error is None else
@@ -407,10 +409,12 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
     @staticmethod
     def _end_lines(env: ExecutionEnvironment, request_id: str, outcome: Outcome,
                    memory_size: int, init_ms: float | None) -> None:
-        report = outcome_report(request_id, outcome, memory_size, init_ms)
-        if not env.sink.json_format:
+        report = outcome.report = outcome_report(request_id, outcome, memory_size, init_ms)
+        if env.sink.json_format:
+            env._platform("", "platform.report", report.record())
+        else:
             env.sink.emit(f"END RequestId: {request_id}\n")
-        env._platform(report.line(), "platform.report", report.record())
+            env.sink.emit(report.line() + "\n")
         env.sink.request_id = None
 
     def __repr__(self) -> str:

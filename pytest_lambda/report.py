@@ -28,21 +28,17 @@ class Report:
 
     def line(self) -> str:
         """The plain-text ``REPORT`` line exactly as CloudWatch shows it."""
-        parts = [
-            f"REPORT RequestId: {self.request_id}",
-            f"Duration: {self.duration_ms:.2f} ms",
-            f"Billed Duration: {self.billed_duration_ms} ms",
-            f"Memory Size: {self.memory_size_mb} MB",
-            f"Max Memory Used: {self.max_memory_used_mb} MB",
-        ]
+        line = (f"REPORT RequestId: {self.request_id}\tDuration: {self.duration_ms:.2f} ms\t"
+                f"Billed Duration: {self.billed_duration_ms} ms\tMemory Size: "
+                f"{self.memory_size_mb} MB\tMax Memory Used: {self.max_memory_used_mb} MB\t")
         if self.init_duration_ms is not None:
-            parts.append(f"Init Duration: {self.init_duration_ms:.2f} ms")
-        if self.status not in ("success", "failure"):
-            parts.append(f"Status: {self.status}")
-            if self.error_type is not None:
-                parts.append(f"Error Type: {self.error_type}")
-            return "\t".join(parts)
-        return "\t".join(parts) + "\t"
+            line += f"Init Duration: {self.init_duration_ms:.2f} ms\t"
+        if self.status in ("success", "failure"):
+            return line
+        line += f"Status: {self.status}"
+        if self.error_type is not None:
+            line += f"\tError Type: {self.error_type}"
+        return line
 
     def record(self) -> dict[str, Any]:
         """The ``record`` of the JSON-format ``platform.report`` system log event."""

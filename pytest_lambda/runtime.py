@@ -36,6 +36,7 @@ from .config import FunctionConfig
 from .context import LambdaContext
 from .handler import FaultError, Handler, error_from_exception, load_handler, make_error
 from .logs import LogGroup
+from .report import Report
 
 #: One phase (init or invoke) at a time in this process: phases swap process-wide state.
 PHASE_LOCK = threading.RLock()
@@ -61,6 +62,7 @@ class Outcome:
     init_duration_ms: float | None
     max_memory_mb: int
     reset: bool
+    report: Report | None = None
 
 
 class _Memory:
