@@ -38,6 +38,11 @@ _SETTINGS = (
      "string", "128"),
     ("region", "AWS Region the functions run in", "string", "us-east-1"),
     ("seed", "seed for request ids and generated events (reproducible runs)", "string", None),
+    ("template", "SAM template.yaml or serverless.yml whose functions lambda_function(name) "
+     "loads (relative to the rootdir)", "string", None),
+    ("isolation", "where handlers run: in-process (default: fast, shares mocks with the test) "
+     "or process (a worker process per environment: hard timeouts, real memory)", "string",
+     "in-process"),
 )
 
 _MARKERS = (
@@ -47,6 +52,7 @@ _MARKERS = (
     "its first invocation of each is a cold start",
     "lambda_network(*, allow): hosts the handler may connect to during the test (a list of "
     "host, *.domain, IP, CIDR or host:port; True allows everything)",
+    "lambda_isolation(mode): run this test's functions 'in-process' or in a worker 'process'",
 )
 
 
@@ -60,9 +66,14 @@ class Settings:
     region: str
     seed: int | None
     network_allow: tuple[str, ...] | bool
+    template: str | None
+    isolation: str
 
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
+#: Parsed templates, by path, for the session (loading YAML once, not per function).
+TEMPLATES_KEY = pytest.StashKey[dict[str, Any]]()
+_ISOLATION_MODES = ("in-process", "process")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -118,6 +129,19 @@ def pytest_configure(config: pytest.Config) -> None:
             "holds your handlers' code (relative paths start at the rootdir).")
     allow_raw = list(_setting(config, "network_allow") or [])
     allow: tuple[str, ...] | bool = True if "*" in allow_raw else tuple(allow_raw)
+    template = _setting(config, "template") or None
+    if template is not None:
+        if not os.path.isabs(template):
+            template = str(config.rootpath / template)
+        if not os.path.isfile(template):
+            raise pytest.UsageError(
+                f"lambda_template = {template!r} is not a file: point it at your SAM "
+                "template.yaml or serverless.yml (relative paths start at the rootdir).")
+    isolation = str(_setting(config, "isolation"))
+    if isolation not in _ISOLATION_MODES:
+        raise pytest.UsageError(
+            f"lambda_isolation = {isolation!r} is not valid: use 'in-process' or 'process'.")
+    config.stash[TEMPLATES_KEY] = {}
     config.stash[SETTINGS_KEY] = Settings(
         code_dir=code_dir,
         default_timeout=_as_int(config, "default_timeout", 1, 900),
@@ -125,6 +149,8 @@ def pytest_configure(config: pytest.Config) -> None:
         region=str(_setting(config, "region")),
         seed=seed,
         network_allow=allow,
+        template=template,
+        isolation=isolation,
     )
     from . import _observe_plugin
 
@@ -148,8 +174,10 @@ def _marker_arg(item: pytest.Item, name: str) -> Any:
     if marker.kwargs and name == "lambda_network":
         return marker.kwargs.get("allow", ())
     if not marker.args:
+        example = {"lambda_timeout": "10", "lambda_memory": "512",
+                   "lambda_isolation": "'process'"}.get(name, "...")
         raise pytest.UsageError(f"@pytest.mark.{name} needs a value, e.g. "
-                                f"@pytest.mark.{name}({'10' if 'timeout' in name else '512'}).")
+                                f"@pytest.mark.{name}({example}).")
     return marker.args[0]
 
 
@@ -158,10 +186,11 @@ def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
     item.stash[INVOCATIONS_KEY] = []
     result = yield
     if item.get_closest_marker("lambda_cold") is not None:
+        from .function import LambdaFunction
+
         for value in getattr(item, "funcargs", {}).values():
-            cold_start = getattr(value, "cold_start", None)
-            if callable(cold_start) and type(value).__name__ == "LambdaFunction":
-                cold_start()
+            if isinstance(value, LambdaFunction):
+                value.cold_start()
     return result
 
 
@@ -192,34 +221,45 @@ def _log_sections(results: list[InvokeResult], limit: int = 200) -> list[tuple[s
 def lambda_function(request: pytest.FixtureRequest) -> Iterator[Callable[..., LambdaFunction]]:
     """Factory: ``lambda_function("app.handler", timeout=5, ...)`` -> ``LambdaFunction``.
 
-    Takes the arguments of :class:`pytest_lambda.LambdaFunction`; markers and ini options
-    supply defaults. Every function is closed after the test and its invocations are reported.
+    Takes the arguments of :class:`pytest_lambda.LambdaFunction`, or the name of a function of
+    the ini ``lambda_template``. Precedence: explicit arguments, then markers, then the
+    template, then ini options. The functions of one test share one account (concurrency,
+    async queue, destinations by ARN); each is closed after the test and its invocations are
+    reported.
     """
+    from .concurrency import Account
     from .function import LambdaFunction
 
     settings = request.config.stash[SETTINGS_KEY]
     item = request.node
     results = item.stash.setdefault(INVOCATIONS_KEY, [])
     created: list[LambdaFunction] = []
-    timeout = _marker_arg(item, "lambda_timeout")
-    memory = _marker_arg(item, "lambda_memory")
-    allow = _marker_arg(item, "lambda_network")
+    markers = {
+        "timeout": _marker_arg(item, "lambda_timeout"),
+        "memory_size": _marker_arg(item, "lambda_memory"),
+        "network_allow": _marker_arg(item, "lambda_network"),
+        "isolation": _marker_arg(item, "lambda_isolation"),
+    }
+    accounts: dict[tuple[str, str], Account] = {}
 
     def factory(handler: str, **kwargs: Any) -> LambdaFunction:
-        if timeout is not None:
-            kwargs["timeout"] = timeout
+        for key, value in markers.items():
+            if value is not None:
+                kwargs.setdefault(key, value)
+        handler, kwargs = _from_template(request.config, settings, handler, kwargs)
         kwargs.setdefault("timeout", settings.default_timeout)
-        if memory is not None:
-            kwargs["memory_size"] = memory
         kwargs.setdefault("memory_size", settings.default_memory)
         kwargs.setdefault("code_dir", settings.code_dir)
         kwargs.setdefault("region", settings.region)
+        kwargs.setdefault("network_allow", settings.network_allow)
+        kwargs.setdefault("isolation", settings.isolation)
         if settings.seed is not None:
             kwargs.setdefault("seed", settings.seed + len(created))
-        if allow is not None:
-            kwargs["network_allow"] = allow
-        else:
-            kwargs.setdefault("network_allow", settings.network_allow)
+        if "account" not in kwargs:
+            where = (str(kwargs.pop("account_id", DEFAULT_ACCOUNT_ID)), str(kwargs["region"]))
+            if where not in accounts:
+                accounts[where] = Account(*where)
+            kwargs["account"] = accounts[where]
         fn = LambdaFunction(handler, **kwargs)
         fn.add_listener(results.append)
         created.append(fn)
@@ -228,6 +268,37 @@ def lambda_function(request: pytest.FixtureRequest) -> Iterator[Callable[..., La
     yield factory
     for fn in created:
         fn.close()
+
+
+DEFAULT_ACCOUNT_ID = "123456789012"
+
+
+def _from_template(config: pytest.Config, settings: Settings, handler: str,
+                   kwargs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``handler`` resolved through the ini template when it names one of its functions."""
+    if settings.template is None:
+        return handler, kwargs
+    from .template import UnknownFunctionError, load_template
+
+    cache = config.stash[TEMPLATES_KEY]
+    overrides = kwargs.pop("parameter_overrides", None)
+    stage = kwargs.pop("stage", None)
+    key = repr((settings.template, sorted((overrides or {}).items()), stage,
+                kwargs.get("region", settings.region)))
+    if key not in cache:
+        cache[key] = load_template(settings.template, parameter_overrides=overrides,
+                                   region=kwargs.get("region", settings.region), stage=stage)
+    try:
+        found = cache[key].function(handler)
+    except UnknownFunctionError:
+        if "." in handler:  # a handler string, not a template function name
+            return handler, kwargs
+        raise
+    merged = found.kwargs(environment=kwargs.pop("environment", None))
+    handler = merged.pop("handler")
+    for name, value in merged.items():
+        kwargs.setdefault(name, value)
+    return handler, kwargs
 
 
 @pytest.fixture
@@ -263,6 +334,20 @@ def lambda_events(request: pytest.FixtureRequest) -> Any:
 
     settings = request.config.stash[SETTINGS_KEY]
     return EventFactory(seed=settings.seed, region=settings.region)
+
+
+@pytest.fixture
+def lambda_aws(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A moto-backed AWS for the test: ``lambda_aws.client("sqs")`` (boto3, mocked).
+
+    Everything the handlers and the plugin (dead-letter queues, destinations) send to AWS
+    during the test lands in moto; nothing reaches the network.
+    """
+    from ._aws import MockedAws
+
+    settings = request.config.stash[SETTINGS_KEY]
+    with MockedAws(settings.region) as aws:
+        yield aws
 
 
 @pytest.fixture
