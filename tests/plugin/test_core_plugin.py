@@ -243,3 +243,81 @@ def test_plugin_import_loads_no_aws_sdk(pytester: pytest.Pytester) -> None:
         " or m in ('pytest_lambda.runtime', 'pytest_lambda.function')]\n"
         "print('HEAVY', bad)\n")
     result.stdout.fnmatch_lines(["HEAVY []"])
+
+
+def test_explicit_argument_wins_over_marker(project: pytest.Pytester) -> None:
+    """An argument passed to the factory beats the marker; the marker beats the ini."""
+    project.makepyfile("""
+        import pytest
+
+        @pytest.mark.lambda_timeout(5)
+        def test_it(lambda_function):
+            marked = lambda_function("app.handler").invoke({}).payload["timeout_ms"]
+            explicit = lambda_function("app.handler", name="other", timeout=9).invoke({}).payload[
+                "timeout_ms"]
+            assert 4000 < marked <= 5000
+            assert 8000 < explicit <= 9000
+    """)
+    project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_template_functions_by_name(pytester: pytest.Pytester) -> None:
+    """With ``lambda_template``, the factory takes a SAM function's logical id."""
+    pytester.mkdir("src")
+    pytester.path.joinpath("src", "app.py").write_text(
+        "import os\ndef handler(e, c):\n    return [os.environ['TABLE'], c.memory_limit_in_mb,"
+        " c.function_name]\n")
+    pytester.path.joinpath("template.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\n"
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Globals:\n  Function:\n    Timeout: 10\n    Runtime: python3.12\n"
+        "Resources:\n  OrdersFunction:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      CodeUri: src/\n      Handler: app.handler\n"
+        "      MemorySize: 512\n      Environment:\n        Variables:\n"
+        "          TABLE: !Ref OrdersTable\n"
+        "  OrdersTable:\n    Type: AWS::DynamoDB::Table\n"
+        "    Properties:\n      TableName: orders\n")
+    pytester.makeini("[pytest]\nlambda_template = template.yaml\n")
+    pytester.makepyfile("""
+        def test_it(lambda_function):
+            fn = lambda_function("OrdersFunction")
+            assert fn.invoke({}).payload == ["orders", "512", "OrdersFunction"]
+            assert fn.config.timeout == 10
+            assert fn.config.runtime == "python3.12"
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_isolation_marker_runs_in_a_worker_process(project: pytest.Pytester) -> None:
+    """``lambda_isolation("process")`` runs the handler in its own process."""
+    project.path.joinpath("src", "pid.py").write_text(
+        "import os\ndef handler(e, c):\n    return os.getpid()\n")
+    project.makepyfile("""
+        import os
+        import pytest
+
+        @pytest.mark.lambda_isolation("process")
+        def test_it(lambda_function):
+            assert lambda_function("pid.handler").invoke({}).payload != os.getpid()
+
+        def test_default(lambda_function):
+            assert lambda_function("pid.handler").invoke({}).payload == os.getpid()
+    """)
+    project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_lambda_aws_fixture_is_moto(pytester: pytest.Pytester) -> None:
+    """``lambda_aws`` gives boto3 clients on moto; handlers see the same mocked AWS."""
+    pytester.mkdir("src")
+    pytester.path.joinpath("src", "put.py").write_text(
+        "import boto3\ndef handler(e, c):\n"
+        "    boto3.client('s3').put_object(Bucket='bkt', Key='k', Body=b'v')\n")
+    pytester.makeini("[pytest]\nlambda_code_dir = src\n")
+    pytester.makepyfile("""
+        def test_it(lambda_aws, lambda_function):
+            s3 = lambda_aws.client("s3")
+            s3.create_bucket(Bucket="bkt")
+            assert lambda_function("put.handler").invoke({}).ok
+            assert s3.get_object(Bucket="bkt", Key="k")["Body"].read() == b"v"
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
