@@ -120,5 +120,5 @@ def test_c_level_output_is_captured(fn: LambdaFunction) -> None:
 
 def test_invalid_isolation_mode(code: CodeWriter) -> None:
     """An unknown isolation mode names the two valid ones."""
-    with pytest.raises(ValueError, match="use 'in-process'.*or 'process'"):
+    with pytest.raises(ValueError, match=r"use 'in-process'.*or 'process'"):
         LambdaFunction("app.handler", code_dir=code(app=APP), isolation="docker")
