@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "Account",
+    "Alias",
     "FunctionConfig",
     "InvokeResult",
     "LambdaContext",
@@ -22,20 +24,26 @@ __all__ = [
     "LogEvent",
     "LogView",
     "Report",
+    "Version",
     "__version__",
     "events",
 ]
 
 if TYPE_CHECKING:
     from . import events
+    from .concurrency import Account
     from .config import FunctionConfig
     from .context import LambdaContext
     from .function import LambdaFunction
     from .logs import LogEvent, LogView
     from .report import Report
     from .result import InvokeResult
+    from .versions import Alias, Version
 
 _LAZY = {
+    "Account": ("concurrency", "Account"),
+    "Alias": ("versions", "Alias"),
+    "Version": ("versions", "Version"),
     "FunctionConfig": ("config", "FunctionConfig"),
     "InvokeResult": ("result", "InvokeResult"),
     "LambdaContext": ("context", "LambdaContext"),

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from pytest_lambda._cw_export import (
+from pytest_lambda.cloudwatch import (
     CloudWatchExporter,
     export_function,
     export_logs,
