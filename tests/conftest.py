@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import socket
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+# Loaded once, before any in-process pytester run: pytester removes the modules a run imported,
+# and a botocore imported again afterwards would no longer be the one moto patches, so a later
+# "mocked" call could go to real AWS.
+import boto3  # noqa: F401
+import moto  # noqa: F401
 
 CodeWriter = Callable[..., Path]
 
@@ -32,3 +40,22 @@ def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pyte
     """pytester, without pytest-benchmark (whose xdist warning is an error in our suite)."""
     monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:benchmark")
     return pytester
+
+
+_LOCAL_NAMES = ("localhost", "127.0.0.1", "::1", "")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_real_dns() -> Iterator[None]:
+    """Our own suite never resolves a public name: a missed mock fails instead of calling AWS."""
+    real = socket.getaddrinfo
+
+    def refuse(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host or "")
+        if name in _LOCAL_NAMES or name.startswith("127.") or name.replace(".", "").isdigit():
+            return real(host, *args, **kwargs)
+        raise OSError(f"pytest-aws-lambda's own tests must not resolve {name!r}: mock it")
+
+    socket.getaddrinfo = refuse
+    yield
+    socket.getaddrinfo = real
