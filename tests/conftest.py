@@ -8,13 +8,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 # Loaded once, before any in-process pytester run: pytester removes the modules a run imported,
 # and a botocore imported again afterwards would no longer be the one moto patches, so a later
 # "mocked" call could go to real AWS.
 import boto3  # noqa: F401
 import moto  # noqa: F401
+import pytest
 
 CodeWriter = Callable[..., Path]
 
