@@ -75,8 +75,8 @@ class _Memory:
     extensions allocate).
     """
 
-    __slots__ = ("_before", "_clear_fd", "_owned", "_page_kb", "_statm_fd", "_status_fd",
-                 "_stuck", "running")
+    __slots__ = ("_before", "_clear_fd", "_last_rss", "_owned", "_page_kb", "_statm_fd",
+                 "_status_fd", "_stuck", "running")
 
     def __init__(self) -> None:
         self.running = False
@@ -90,6 +90,9 @@ class _Memory:
         except (OSError, ValueError, AttributeError):
             self._clear_fd = self._statm_fd = self._status_fd = None
         self._stuck = False
+        #: RSS at the end of the last measured phase: getrusage's figure well above it is a
+        #: sign that it is pinned by an exited thread's peak.
+        self._last_rss = 1 << 62
 
     def _rss_kb(self) -> int:
         assert self._statm_fd is not None
@@ -98,11 +101,15 @@ class _Memory:
     def start(self) -> None:
         self.running = True
         if self._clear_fd is not None:
-            self._before = self._rss_kb()
             os.write(self._clear_fd, b"5")  # "5": reset the peak RSS to the current RSS
-            # getrusage also reports the peak of threads that have exited, which cannot be
-            # reset; when that hides the fresh peak, read VmHWM instead (slower).
-            self._stuck = _maxrss_kb() > self._before + 1024
+            # Right after the reset the peak is the current RSS. getrusage also reports the
+            # peak of threads that have exited, which cannot be reset: when that hides the
+            # fresh peak, read the current RSS and VmHWM from /proc instead (slower).
+            self._before = _maxrss_kb()
+            current = self._rss_kb() if self._before > self._last_rss + 1024 else self._before
+            self._stuck = self._before > current + 1024
+            if self._stuck:
+                self._before = current
             return
         self._owned = not tracemalloc.is_tracing()
         if self._owned:
@@ -119,7 +126,7 @@ class _Memory:
         self.running = False
         if self._clear_fd is not None:
             peak_kb = self._hwm_kb() if self._stuck else _maxrss_kb()
-            now_kb = self._rss_kb()
+            now_kb = self._last_rss = self._rss_kb()
             return max(now_kb - self._before, 0) * 1024, max(peak_kb - self._before, 0) * 1024
         current, peak = tracemalloc.get_traced_memory()
         if self._owned:
