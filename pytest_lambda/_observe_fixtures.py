@@ -1,4 +1,4 @@
-"""The ``lambda_logs`` and ``lambda_metrics`` fixtures: everything the test's functions produced.
+"""What the ``lambda_logs`` and ``lambda_metrics`` fixtures return: all the test's functions made.
 
 Both objects are live: they read the test's invocation list every time they are used, so they
 can be requested before the functions are created and invoked.
@@ -151,17 +151,3 @@ def _live_results(node: pytest.Item) -> Callable[[], list[Any]]:
         return list(found or [])
 
     return results
-
-
-@pytest.fixture
-def lambda_logs(request: pytest.FixtureRequest) -> LambdaLogs:
-    """Logs of every Lambda invocation in this test, with ``assert_*`` helpers."""
-    assert isinstance(request.node, pytest.Item)
-    return LambdaLogs(_live_results(request.node))
-
-
-@pytest.fixture
-def lambda_metrics(request: pytest.FixtureRequest) -> LambdaMetrics:
-    """Lambda and EMF metrics of every Lambda invocation in this test, with ``assert_*`` helpers."""
-    assert isinstance(request.node, pytest.Item)
-    return LambdaMetrics(_live_results(request.node))

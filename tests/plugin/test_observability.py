@@ -7,8 +7,6 @@ import textwrap
 
 import pytest
 
-import pytest_lambda.plugin
-
 pytest_plugins = ["pytester"]
 
 APP = """
@@ -41,11 +39,6 @@ def handler(event, context):
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
     """A pytester project with a handler module ``app.py``."""
     pytester.makepyfile(app=APP)
-    if not hasattr(pytest_lambda.plugin, "lambda_logs"):
-        # Until plugin.py exposes the fixtures, make them available through a conftest.
-        pytester.makeconftest(
-            "from pytest_lambda._observe_fixtures import lambda_logs, lambda_metrics  # noqa\n"
-        )
     return pytester
 
 
