@@ -65,7 +65,7 @@ class _Saved:
 
     __slots__ = ("cwd", "environ_data", "logger_originals", "logger_shadowed", "logging_disable",
                  "modules_len", "path", "root_handlers", "root_level", "shadowed",
-                 "signal_originals", "stderr", "stdout")
+                 "signal_originals", "stderr", "stdout", "test_handlers")
     cwd: str
     environ_data: dict[Any, Any]
     logger_originals: dict[logging.Logger, _LoggerState]
@@ -79,6 +79,7 @@ class _Saved:
     signal_originals: dict[Any, Any]
     stderr: Any
     stdout: Any
+    test_handlers: list[logging.Handler]
 
 
 class ProcessState:
@@ -126,8 +127,11 @@ class ProcessState:
         os.environ._data = self.environ_data  # type: ignore[attr-defined]
         s.path = sys.path
         sys.path = self.path
-        s.shadowed = {k: sys.modules[k] for k in self.modules.keys() & sys.modules.keys()}
-        sys.modules.update(self.modules)
+        modules = sys.modules
+        # Between phases the environment's modules are out of sys.modules: any module there
+        # under one of their names is the test process's own, to put back afterwards.
+        s.shadowed = {k: modules[k] for k in self.modules if k in modules}
+        modules.update(self.modules)
         s.modules_len = len(sys.modules)
         s.cwd = os.getcwd()
         os.chdir(self.code_dir)
@@ -138,8 +142,8 @@ class ProcessState:
         s.root_level = root.level
         s.root_handlers = root.handlers
         # pytest's own capture handlers stay, so caplog still sees the handler's records.
-        root.handlers = [h for h in root.handlers if h not in self.root_handlers] \
-            + self.root_handlers
+        s.test_handlers = [h for h in root.handlers if h not in self.root_handlers]
+        root.handlers = s.test_handlers + self.root_handlers
         stale = root.level != self.root_level
         root.level = self.root_level
         s.logging_disable = manager.disable
@@ -183,8 +187,12 @@ class ProcessState:
 
     def _exit_logging(self, s: _Saved) -> None:
         root = logging.root
-        before = set(s.root_handlers)
-        self.root_handlers = [h for h in root.handlers if h not in before]
+        handlers, ours = root.handlers, len(s.test_handlers)
+        if handlers[:ours] == s.test_handlers:
+            self.root_handlers = handlers[ours:]
+        else:  # the code removed or reordered the test's handlers
+            before = set(s.root_handlers)
+            self.root_handlers = [h for h in handlers if h not in before]
         root.handlers = s.root_handlers
         self.root_level = root.level
         stale = root.level != s.root_level
