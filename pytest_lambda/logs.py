@@ -6,17 +6,17 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 from .assertions import LogAssertions
 
 
-@dataclass(frozen=True, slots=True)
-class LogEvent:
+class LogEvent(NamedTuple):
     """One CloudWatch Logs event: a millisecond timestamp and a message.
 
     ``request_id`` is the invocation the event belongs to (``None`` for the init phase);
     CloudWatch does not store it, it is kept here so events can be filtered per invocation.
+    Immutable; a named tuple because one is created for every line a handler writes.
     """
 
     timestamp: int
