@@ -337,7 +337,11 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
     def _new_environment(self, config: FunctionConfig, version: str) -> ExecutionEnvironment:
         """A fresh execution environment (a cold start) in the configured isolation mode."""
         kind = ExecutionEnvironment
-        if self.isolation == "process":
+        if config.is_node:
+            from ._node import NodeEnvironment
+
+            kind = NodeEnvironment
+        elif self.isolation == "process":
             from ._process import ProcessEnvironment
 
             kind = ProcessEnvironment
