@@ -90,9 +90,9 @@ class _Memory:
         except (OSError, ValueError, AttributeError):
             self._clear_fd = self._statm_fd = self._status_fd = None
         self._stuck = False
-        #: RSS at the end of the last measured phase: getrusage's figure well above it is a
-        #: sign that it is pinned by an exited thread's peak.
-        self._last_rss = 1 << 62
+        #: RSS at the end of the last measured phase (or now): getrusage's figure well above
+        #: it is a sign that it is pinned by an exited thread's peak.
+        self._last_rss = self._rss_kb() if self._statm_fd is not None else 0
 
     def _rss_kb(self) -> int:
         assert self._statm_fd is not None
