@@ -231,3 +231,25 @@ def test_out_of_memory(code: CodeWriter) -> None:
                                          "error: signal: killed"}
     ok = LambdaFunction("hog.handler", code_dir=root, memory_size=1024).invoke({})
     assert ok.report is not None and 200 < ok.report.max_memory_used_mb <= 1024
+
+
+def test_max_memory_used_is_measured(code: CodeWriter) -> None:
+    """Max Memory Used grows with what init and the handler touch, even after a thread's peak."""
+    import threading
+
+    def hog() -> None:
+        block = bytearray(150 * 1024 * 1024)
+        for i in range(0, len(block), 4096):
+            block[i] = 1
+
+    worker = threading.Thread(target=hog)
+    worker.start()
+    worker.join()  # its peak now pins getrusage's figure for the whole process
+    root = code(mem="B = bytearray(60 * 1024 * 1024)\nfor i in range(0, len(B), 4096):\n"
+                    "    B[i] = 1\ndef handler(e, c):\n    return 1\n",
+                small="def handler(e, c):\n    return 1\n")
+    big = LambdaFunction("mem.handler", code_dir=root, memory_size=512).invoke({})
+    small = LambdaFunction("small.handler", code_dir=root).invoke({})
+    assert big.report is not None and small.report is not None
+    assert 95 <= big.report.max_memory_used_mb <= 140
+    assert 40 <= small.report.max_memory_used_mb < 60
