@@ -330,7 +330,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             init_logs=init_logs,
             report=report, config=config, invocation_type=invocation_type,
             timed_out=outcome.status == "timeout", start_time=start_time,
-            invoked_function_arn=invoked_arn, extra=dict(extra or {}))
+            invoked_function_arn=invoked_arn, extra={} if extra is None else extra)
         self._publish(result)
         return result
 

@@ -14,7 +14,7 @@ from .report import Report
 _TAIL_BYTES = 4096
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class InvokeResult:
     """What ``Invoke`` returned, plus what Lambda logged and measured for it.
 
