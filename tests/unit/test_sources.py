@@ -226,6 +226,18 @@ def test_starting_position_latest_skips_older_records(aws: Any, make: Any) -> No
     assert [r.payload["data"] for r in mapping.drain()] == [["new"]]
 
 
+def test_starting_position_at_timestamp(aws: Any, make: Any) -> None:
+    """AT_TIMESTAMP starts at the first record that arrived at or after the timestamp."""
+    arn = stream(aws, ["old"])
+    fn = make("kinesis")
+    mapping = create_event_source_mapping(fn, arn, starting_position="AT_TIMESTAMP",
+                                          starting_position_timestamp=4_000_000_000)
+    assert mapping.drain() == []
+    early = create_event_source_mapping(fn, arn, starting_position="AT_TIMESTAMP",
+                                        starting_position_timestamp=0)
+    assert [r.payload["data"] for r in early.drain()] == [["old"]]
+
+
 def test_disabled_mapping_does_not_poll(aws: Any, make: Any) -> None:
     """A disabled mapping reads nothing until it is enabled."""
     fn = make("kinesis")
