@@ -119,13 +119,20 @@ class LambdaLogs(LogAssertions):
 class LambdaMetrics(MetricQuery):
     """Lambda and EMF metrics of every invocation in the test, with queries and assertions."""
 
-    __slots__ = ("_results",)
+    __slots__ = ("_functions", "_results")
 
-    def __init__(self, results: Callable[[], list[Any]]) -> None:
+    def __init__(self, results: Callable[[], list[Any]],
+                 functions: Callable[[], list[Any]] = list) -> None:
         self._results = results
+        self._functions = functions
 
     def _snapshot(self) -> tuple[list[MetricRecord], list[EmfError]]:
-        return MetricStore.from_results(self._results())._snapshot()
+        records, errors = MetricStore.from_results(self._results())._snapshot()
+        # Metrics the functions emitted outside an invocation result (async queue, event
+        # source mappings) come from the functions themselves.
+        for fn in self._functions():
+            records.extend(fn.metrics.direct_records)
+        return records, errors
 
     def __repr__(self) -> str:
         return f"<lambda_metrics: {len(self.records)} records>"

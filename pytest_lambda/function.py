@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._lifecycle import outcome_report, run_lifecycle
 from ._marshal import SYNC_REQUEST_LIMIT, encode_event
@@ -28,6 +28,9 @@ from .permissions import Policy, PolicyMixin
 from .result import InvokeResult
 from .runtime import PHASE_LOCK, ExecutionEnvironment
 from .versions import Target, Versions, VersionsMixin
+
+if TYPE_CHECKING:
+    from .sources import EventSourceMapping, PushTrigger
 
 Listener = Callable[[InvokeResult], None]
 ASYNC_REQUEST_LIMIT = 1_048_576
@@ -150,6 +153,25 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def add_event_source(self, arn: str, **params: Any) -> EventSourceMapping:
+        """``CreateEventSourceMapping`` on moto: poll a Kinesis stream, DynamoDB stream or SQS
+        queue into this function (see :mod:`pytest_lambda.sources`)."""
+        from .sources import create_event_source_mapping
+
+        return create_event_source_mapping(self, arn, **params)
+
+    def connect_s3(self, bucket: str, **kwargs: Any) -> PushTrigger:
+        """Invoke this function for the bucket's object notifications (moto)."""
+        from .sources import connect_s3_notifications
+
+        return connect_s3_notifications(self, bucket, **kwargs)
+
+    def subscribe_sns(self, topic_arn: str, **kwargs: Any) -> PushTrigger:
+        """Subscribe this function to an SNS topic (moto)."""
+        from .sources import subscribe_sns
+
+        return subscribe_sns(self, topic_arn, **kwargs)
 
     def update_configuration(self, **changes: Any) -> None:
         """Change configuration like ``UpdateFunctionConfiguration``: new environments follow."""

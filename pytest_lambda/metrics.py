@@ -345,6 +345,8 @@ class MetricStore(MetricQuery):
         # Invocations and log batches are turned into records when first queried: that keeps
         # the invoke hot path to one append.
         self._pending: list[tuple[int, Any]] = []
+        self._direct: list[MetricRecord] = []
+        self._deriving = False
         self._lock = threading.RLock()
 
     def __repr__(self) -> str:
@@ -357,20 +359,36 @@ class MetricStore(MetricQuery):
             return list(self._records), list(self._errors)
 
     def _materialize(self) -> None:
+        if not self._pending:
+            return
         pending, self._pending = self._pending, []
-        for kind, item in pending:
-            if kind == _INVOCATION:
-                self._record_invocation_now(item)
-            elif kind == _THROTTLE:
-                self._record_throttle_now(item)
-            else:
-                self._ingest_now(item)
+        self._deriving = True
+        try:
+            for kind, item in pending:
+                if kind == _INVOCATION:
+                    self._record_invocation_now(item)
+                elif kind == _THROTTLE:
+                    self._record_throttle_now(item)
+                else:
+                    self._ingest_now(item)
+        finally:
+            self._deriving = False
 
     def add(self, record: MetricRecord) -> None:
         """Store one record (after everything recorded before it)."""
         with self._lock:
             self._materialize()
             self._records.append(record)
+            if not self._deriving:
+                self._direct.append(record)
+
+    @property
+    def direct_records(self) -> list[MetricRecord]:
+        """Records not derived from an invocation result or its logs (async queue, event
+        source mappings: AsyncEventAge, DeadLetterErrors, IteratorAge, ...)."""
+        with self._lock:
+            self._materialize()
+            return list(self._direct)
 
     def record_lambda_metric(
         self,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._stash import INVOCATIONS_KEY
+from ._stash import FUNCTIONS_KEY, INVOCATIONS_KEY
 
 if TYPE_CHECKING:
     from .context import LambdaContext
@@ -233,7 +233,7 @@ def lambda_function(request: pytest.FixtureRequest) -> Iterator[Callable[..., La
     settings = request.config.stash[SETTINGS_KEY]
     item = request.node
     results = item.stash.setdefault(INVOCATIONS_KEY, [])
-    created: list[LambdaFunction] = []
+    created: list[LambdaFunction] = item.stash.setdefault(FUNCTIONS_KEY, [])
     markers = {
         "timeout": _marker_arg(item, "lambda_timeout"),
         "memory_size": _marker_arg(item, "lambda_memory"),
@@ -364,5 +364,11 @@ def lambda_metrics(request: pytest.FixtureRequest) -> Any:
     """Lambda and EMF metrics of every invocation in this test, with ``assert_*`` helpers."""
     from ._observe_fixtures import LambdaMetrics, _live_results
 
-    assert isinstance(request.node, pytest.Item)
-    return LambdaMetrics(_live_results(request.node))
+    node = request.node
+    assert isinstance(node, pytest.Item)
+
+    def functions() -> list[Any]:
+        found: list[Any] | None = node.stash.get(FUNCTIONS_KEY, None)
+        return list(found or [])
+
+    return LambdaMetrics(_live_results(node), functions)

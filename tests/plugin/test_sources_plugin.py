@@ -39,9 +39,7 @@ def project(pytester: pytest.Pytester, _moto_loaded: None) -> pytest.Pytester:
 def test_kinesis_mapping_with_fixtures(project: pytest.Pytester) -> None:
     """A Kinesis mapping in a user's test drains its stream in batches through the fixtures."""
     project.makepyfile("""
-        from pytest_lambda.sources import create_event_source_mapping
-
-        def test_orders(lambda_aws, lambda_function):
+        def test_orders(lambda_aws, lambda_function, lambda_metrics):
             kinesis = lambda_aws.client("kinesis")
             kinesis.create_stream(StreamName="orders", ShardCount=1)
             kinesis.put_records(StreamName="orders", Records=[
@@ -49,9 +47,11 @@ def test_kinesis_mapping_with_fixtures(project: pytest.Pytester) -> None:
             arn = kinesis.describe_stream_summary(
                 StreamName="orders")["StreamDescriptionSummary"]["StreamARN"]
             fn = lambda_function("app.orders")
-            results = create_event_source_mapping(fn, arn, batch_size=2).drain()
+            results = fn.add_event_source(arn, batch_size=2).drain()
             assert [r.payload for r in results] == [["o0", "o1"], ["o2", "o3"], ["o4"]]
             assert len(fn.metrics.values("IteratorAge")) == 3
+            assert len(lambda_metrics.values("IteratorAge")) == 3
+            assert lambda_metrics.sum("Invocations") == 3
     """)
     project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
