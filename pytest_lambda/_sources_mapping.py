@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
 from ._sources_common import MAX_DRAIN_INVOCATIONS, advance, client, mapping_now
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
     from .result import InvokeResult
 
 
-class EventSourceMapping:
+class EventSourceMapping(ABC):
     """A poller that reads a Kinesis stream, DynamoDB stream or SQS queue on moto and invokes
     its function synchronously with batches, as Lambda's event source mappings do.
 
@@ -112,12 +113,13 @@ class EventSourceMapping:
             advance(self.function, due - self.now())
         return out
 
+    @abstractmethod
     def _poll(self) -> list[InvokeResult]:
-        raise NotImplementedError
+        """One polling cycle: read what the source has and invoke the function with it."""
 
+    @abstractmethod
     def _next_due(self) -> float | None:
         """When the next waiting batch may run (mapping time), or None when nothing waits."""
-        raise NotImplementedError
 
     def _deliver(self, record: dict[str, Any], request_id: str, s3_key: str | None = None,
                  payload: Any = None) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import random
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from .result import InvokeResult
 
 
-class PushTrigger:
+class PushTrigger(ABC):
     """A bucket notification or topic subscription that delivers to a function."""
 
     kind = ""
@@ -70,8 +71,9 @@ class PushTrigger:
         """Remove the notification or subscription and its relay queue."""
         self.sqs.delete_queue(QueueUrl=self.queue_url)
 
+    @abstractmethod
     def _event(self, body: dict[str, Any], sent: float) -> dict[str, Any] | None:
-        raise NotImplementedError
+        """The Lambda event for one relayed message, or None for one Lambda never sees."""
 
 
 class S3Trigger(PushTrigger):

@@ -14,6 +14,7 @@ import base64
 import json
 import math
 import random
+from abc import abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -74,14 +75,17 @@ class StreamMapping(EventSourceMapping):
         for shard_id in self._shard_ids():
             self.shards[shard_id] = Shard(shard_id, self._iterator(shard_id, position, at))
 
+    @abstractmethod
     def _shard_ids(self) -> list[str]:
-        raise NotImplementedError
+        """The ids of the stream's shards."""
 
+    @abstractmethod
     def _iterator(self, shard_id: str, position: str, at: float | None) -> str | None:
-        raise NotImplementedError
+        """A shard iterator at the mapping's starting position."""
 
+    @abstractmethod
     def _read(self, shard_id: str, iterator: str) -> tuple[list[StreamRecord], str | None]:
-        raise NotImplementedError
+        """The records after ``iterator``, and the iterator that follows them."""
 
     def _arrival_text(self, epoch: float) -> str:
         return iso_ms(epoch)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -154,11 +155,12 @@ def _fmt_dims(dimensions: Mapping[str, str]) -> str:
     return "{" + ", ".join(f"{k}={v}" for k, v in sorted(dimensions.items())) + "}"
 
 
-class MetricQuery(MetricAssertions):
+class MetricQuery(MetricAssertions, ABC):
     """Read-only queries over a collection of metric records (and the EMF documents rejected)."""
 
+    @abstractmethod
     def _snapshot(self) -> tuple[list[MetricRecord], list[EmfError]]:
-        raise NotImplementedError
+        """The records this query covers, and the EMF documents that were rejected."""
 
     @property
     def records(self) -> list[MetricRecord]:
