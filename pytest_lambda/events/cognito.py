@@ -76,7 +76,8 @@ def _trigger(
     sub = uuid4(rng)
     pool = user_pool_id or f"{region}_{token(rng, 9, _POOL)}"
     if not pool.startswith(region + "_"):
-        raise bad("user_pool_id", pool, f"user pool ids look like '{region}_XXXXXXXXX'")
+        raise bad("user_pool_id", pool,
+                  f"user pool ids start with the Region and '_', e.g. '{region}_aBc123XyZ'")
     if username is not None and not 1 <= len(username) <= 128:
         raise bad("username", username, "usernames are 1-128 characters")
     attrs = _attributes(rng, sub, email, user_attributes)
