@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ._marshal import SYNC_RESPONSE_LIMIT
+from ._worker_common import POLL_S, Killed, exit_reason, killed_outcome, status_kb
 from .clock import real_perf
 from .context import LambdaContext
 from .runtime import ExecutionEnvironment, Outcome, runtime_version
@@ -36,24 +37,12 @@ from .runtime import ExecutionEnvironment, Outcome, runtime_version
 WORKER = Path(__file__).with_name("node") / "worker.js"
 #: Overrides the ``node`` found on PATH.
 NODE_ENV_VAR = "PYTEST_LAMBDA_NODE"
-_POLL_S = 0.005
 _READY_TIMEOUT_S = 30.0
-_SIGNAL_NAMES = {signal.SIGSEGV: "segmentation fault", signal.SIGKILL: "killed",
-                 signal.SIGABRT: "aborted", signal.SIGTERM: "terminated",
-                 signal.SIGBUS: "bus error", signal.SIGFPE: "floating point exception"}
+
 
 
 class NodeNotFoundError(RuntimeError):
     """No ``node`` executable to run a Node.js function with."""
-
-
-class _Killed(Exception):
-    """The worker was stopped from outside (timeout, memory) or died on its own."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.detail = detail
 
 
 def node_executable() -> str:
@@ -162,7 +151,7 @@ class NodeEnvironment(ExecutionEnvironment):
         cmd, evt = self._fds["cmd"], self._fds["evt"]
         while True:
             readers = [evt, *self._lines]
-            ready, writable, _ = select.select(readers, [cmd] if pending else [], [], _POLL_S)
+            ready, writable, _ = select.select(readers, [cmd] if pending else [], [], POLL_S)
             if writable:
                 try:
                     pending = pending[os.write(cmd, pending):]
@@ -184,16 +173,16 @@ class NodeEnvironment(ExecutionEnvironment):
             self._sample_memory()
             if rss_kb > limit_kb:
                 self._kill()
-                raise _Killed("memory")
+                raise Killed("memory")
             if real_perf() >= deadline:
                 self._kill()
-                raise _Killed("timeout")
+                raise Killed("timeout")
 
     def _read_events(self) -> dict[str, Any] | None:
         """Handle what the worker wrote; its answer, if one arrived. EOF: it has exited."""
         data = os.read(self._fds["evt"], 1 << 20)
         if not data:
-            raise _Killed("exit", self._exit_reason())
+            raise Killed("exit", self._exit_reason())
         self._buffer += data
         *lines, self._buffer = self._buffer.split(b"\n")
         answer = None
@@ -240,17 +229,7 @@ class NodeEnvironment(ExecutionEnvironment):
     def _status_kb(self) -> tuple[int, int]:
         """The worker's (VmRSS, VmHWM) in kB; zeros once it has gone."""
         assert self._proc is not None
-        rss = hwm = 0
-        try:
-            with open(f"/proc/{self._proc.pid}/status", "rb") as f:
-                for line in f:
-                    if line.startswith(b"VmRSS:"):
-                        rss = int(line.split()[1])
-                    elif line.startswith(b"VmHWM:"):
-                        hwm = int(line.split()[1])
-        except (OSError, ValueError):
-            pass
-        return rss, hwm
+        return status_kb(self._proc.pid)
 
     def _sample_memory(self) -> None:
         self._peak_kb = max(self._peak_kb, self._status_kb()[1])
@@ -259,12 +238,7 @@ class NodeEnvironment(ExecutionEnvironment):
         assert self._proc is not None
         code = self._proc.wait()
         self._drain_output(0.5)
-        if code < 0:
-            sig = signal.Signals(-code)
-            return f"Runtime exited with error: signal: {_SIGNAL_NAMES.get(sig, sig.name.lower())}"
-        if code == 0:
-            return "Runtime exited without providing a reason"
-        return f"Runtime exited with error: exit status {code}"
+        return exit_reason(code)
 
     def _kill(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
@@ -294,7 +268,7 @@ class NodeEnvironment(ExecutionEnvironment):
         started = real_perf()
         try:
             answer = self._call({"cmd": "init"}, seconds)
-        except _Killed as killed:
+        except Killed as killed:
             self._flush_partial_lines()
             elapsed = (real_perf() - started) * 1000
             if killed.reason == "timeout":
@@ -339,10 +313,11 @@ class NodeEnvironment(ExecutionEnvironment):
                 "identity": kwargs["identity"], "clientContext": kwargs["client_context"],
                 "tenantId": context.tenant_id, "traceId": self._trace,
             }, remaining)
-        except _Killed as killed:
+        except Killed as killed:
             self._flush_partial_lines()
             self.alive = False
-            return self._killed_outcome(killed, request_id, seconds, invoke_init_ms, started)
+            return killed_outcome(killed, request_id, seconds, invoke_init_ms, started,
+                                  self.max_memory_mb, self.config.memory_size)
         self._flush_partial_lines()
         duration = float(answer.get("durationMs") or (real_perf() - started) * 1000)
         duration += invoke_init_ms
@@ -367,26 +342,6 @@ class NodeEnvironment(ExecutionEnvironment):
             self._freeze()
         return Outcome("failure", b"", error, str(error.get("errorType")), duration, None,
                        memory, exiting)
-
-    def _killed_outcome(self, killed: _Killed, request_id: str, seconds: float,
-                        invoke_init_ms: float, started: float) -> Outcome:
-        duration = (real_perf() - started) * 1000 + invoke_init_ms
-        memory = min(self.max_memory_mb, self.config.memory_size)
-        if killed.reason == "timeout":
-            error = {"errorType": "Sandbox.Timedout",
-                     "errorMessage": f"RequestId: {request_id} Error: Task timed out after "
-                                     f"{seconds:.2f} seconds"}
-            return Outcome("timeout", b"", error, None, min(duration, seconds * 1000), None,
-                           memory, True)
-        if killed.reason == "memory":
-            error = {"errorType": "Runtime.ExitError",
-                     "errorMessage": f"RequestId: {request_id} Error: Runtime exited with "
-                                     "error: signal: killed"}
-            return Outcome("error", b"", error, "Runtime.OutOfMemory", duration, None,
-                           self.config.memory_size, True)
-        error = {"errorType": "Runtime.ExitError",
-                 "errorMessage": f"RequestId: {request_id} Error: {killed.detail}"}
-        return Outcome("error", b"", error, "Runtime.ExitError", duration, None, memory, True)
 
     def _stop(self) -> None:
         if self._proc is not None:

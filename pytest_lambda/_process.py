@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 import os
 import select
-import signal
 import socket
 import subprocess
 import sys
@@ -27,6 +26,7 @@ import tempfile
 from typing import Any
 
 from ._wire import recv, send
+from ._worker_common import POLL_S, Killed, exit_reason, killed_outcome, status_kb
 from .clock import real_perf, real_time_ms
 from .context import LambdaContext
 from .logs import LogEvent
@@ -34,19 +34,7 @@ from .runtime import ExecutionEnvironment, Outcome
 
 #: Extra time the worker gets to report its own (in-process) timeout before it is killed.
 GRACE_S = 0.25
-_POLL_S = 0.005
-_SIGNAL_NAMES = {signal.SIGSEGV: "segmentation fault", signal.SIGKILL: "killed",
-                 signal.SIGABRT: "aborted", signal.SIGTERM: "terminated",
-                 signal.SIGBUS: "bus error", signal.SIGFPE: "floating point exception"}
 
-
-class _Killed(Exception):
-    """The worker was stopped from outside (timeout, memory) or died on its own."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.detail = detail
 
 
 class ProcessEnvironment(ExecutionEnvironment):
@@ -90,46 +78,24 @@ class ProcessEnvironment(ExecutionEnvironment):
         deadline = real_perf() + seconds
         limit_kb = self.config.memory_size * 1024
         while True:
-            ready, _, _ = select.select([self._sock], [], [], _POLL_S)
-            self._sample_memory()
+            ready, _, _ = select.select([self._sock], [], [], POLL_S)
+            rss_kb, hwm_kb = status_kb(self._proc.pid)
+            self._peak_kb = max(self._peak_kb, hwm_kb)
             if ready:
                 try:
                     return recv(self._sock)
                 except EOFError:
-                    raise _Killed("exit", self._exit_reason()) from None
-            if self._rss_kb() > limit_kb:
+                    raise Killed("exit", self._exit_reason()) from None
+            if rss_kb > limit_kb:
                 self._kill()
-                raise _Killed("memory")
+                raise Killed("memory")
             if real_perf() >= deadline:
                 self._kill()
-                raise _Killed("timeout")
-
-    def _rss_kb(self) -> int:
-        return self._status_kb("VmRSS:")
-
-    def _sample_memory(self) -> None:
-        self._peak_kb = max(self._peak_kb, self._status_kb("VmHWM:"))
-
-    def _status_kb(self, field: str) -> int:
-        assert self._proc is not None
-        try:
-            with open(f"/proc/{self._proc.pid}/status", "rb") as f:
-                for line in f:
-                    if line.startswith(field.encode()):
-                        return int(line.split()[1])
-        except (OSError, ValueError):
-            pass
-        return 0
+                raise Killed("timeout")
 
     def _exit_reason(self) -> str:
         assert self._proc is not None
-        code = self._proc.wait()
-        if code < 0:
-            name = _SIGNAL_NAMES.get(signal.Signals(-code), signal.Signals(-code).name.lower())
-            return f"Runtime exited with error: signal: {name}"
-        if code == 0:
-            return "Runtime exited without providing a reason"
-        return f"Runtime exited with error: exit status {code}"
+        return exit_reason(self._proc.wait())
 
     def _kill(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
@@ -157,7 +123,7 @@ class ProcessEnvironment(ExecutionEnvironment):
         try:
             _, error, elapsed, status, initialized, events = self._call(
                 ("init", seconds, phase), seconds + GRACE_S)
-        except _Killed as killed:
+        except Killed as killed:
             self._collect([])
             elapsed = (real_perf() - started) * 1000
             if killed.reason == "timeout":
@@ -189,34 +155,15 @@ class ProcessEnvironment(ExecutionEnvironment):
             _, outcome, alive, events = self._call(
                 ("invoke", payload, context.to_kwargs(), seconds, invoke_init_ms, request_id,
                  self._trace), remaining + GRACE_S)
-        except _Killed as killed:
+        except Killed as killed:
             self._collect([])
             self.alive = False
-            return self._killed_outcome(killed, request_id, seconds, invoke_init_ms, started)
+            return killed_outcome(killed, request_id, seconds, invoke_init_ms, started,
+                                  self.max_memory_mb, self.config.memory_size)
         self._collect(events)
         self.alive = alive
         outcome.max_memory_mb = min(self.max_memory_mb, self.config.memory_size)
         return outcome  # type: ignore[no-any-return]
-
-    def _killed_outcome(self, killed: _Killed, request_id: str, seconds: float,
-                        invoke_init_ms: float, started: float) -> Outcome:
-        duration = (real_perf() - started) * 1000 + invoke_init_ms
-        memory = min(self.max_memory_mb, self.config.memory_size)
-        if killed.reason == "timeout":
-            error = {"errorType": "Sandbox.Timedout",
-                     "errorMessage": f"RequestId: {request_id} Error: Task timed out after "
-                                     f"{seconds:.2f} seconds"}
-            return Outcome("timeout", b"", error, None, min(duration, seconds * 1000), None,
-                           memory, True)
-        if killed.reason == "memory":
-            error = {"errorType": "Runtime.ExitError",
-                     "errorMessage": f"RequestId: {request_id} Error: Runtime exited with "
-                                     "error: signal: killed"}
-            return Outcome("error", b"", error, "Runtime.OutOfMemory", duration, None,
-                           self.config.memory_size, True)
-        error = {"errorType": "Runtime.ExitError",
-                 "errorMessage": f"RequestId: {request_id} Error: {killed.detail}"}
-        return Outcome("error", b"", error, "Runtime.ExitError", duration, None, memory, True)
 
     def _stop(self) -> None:
         if self._sock is not None:
