@@ -37,9 +37,9 @@ def _client(service: str, region: str) -> Any:
             f"no moto mock is active, so nothing can receive this {service} delivery (and "
             "pytest-aws-lambda never sends to real AWS). Run the test inside "
             "moto.mock_aws() (or the lambda_aws fixture).")
-    import boto3  # type: ignore[import-untyped]
+    from ._boto import client
 
-    return boto3.client(service, region_name=region)
+    return client(service, region)
 
 
 def _parts(arn: str) -> tuple[str, str, str]:

@@ -23,9 +23,9 @@ _DEFAULT_STREAM = "pytest-lambda"
 def _client(service: str, region: str | None, client: Any) -> Any:
     if client is not None:
         return client
-    import boto3  # type: ignore[import-untyped]
+    from ._boto import client as make_client
 
-    return boto3.client(service, region_name=region or "us-east-1")
+    return make_client(service, region or "us-east-1")
 
 
 def _ensure(call: Any, **kwargs: Any) -> None:

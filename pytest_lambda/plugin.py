@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ._freezegun import FreezegunGuard
 from ._stash import FUNCTIONS_KEY, INVOCATIONS_KEY
 
 if TYPE_CHECKING:
@@ -73,6 +74,8 @@ class Settings:
 SETTINGS_KEY = pytest.StashKey[Settings]()
 #: Parsed templates, by path, for the session (loading YAML once, not per function).
 TEMPLATES_KEY = pytest.StashKey[dict[str, Any]]()
+#: freezegun's guard against lazy imports during its module scan (see _freezegun.py).
+FREEZEGUN_KEY = pytest.StashKey[FreezegunGuard]()
 _ISOLATION_MODES = ("in-process", "process")
 
 
@@ -155,6 +158,16 @@ def pytest_configure(config: pytest.Config) -> None:
     from . import _observe_plugin
 
     _observe_plugin.configure(config)
+    guard = FreezegunGuard()
+    guard.install()
+    config.stash[FREEZEGUN_KEY] = guard
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    guard = config.stash.get(FREEZEGUN_KEY, None)
+    if guard is not None:
+        guard.uninstall()
+        del config.stash[FREEZEGUN_KEY]
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:

@@ -46,7 +46,10 @@ INIT_TIMEOUT_S = 10
 #: hello-world functions (python3.13: 40 MB, nodejs22.x: 67 MB); the memory the handler's
 #: code uses is measured and added to it.
 RUNTIME_BASELINE_MB = {"python": 40, "nodejs": 67}
-_PASSTHROUGH = ("PATH", "HOME", "TMPDIR", "TEMP", "TMP", "SYSTEMROOT", "PYTHONHASHSEED")
+# AWS_ACCOUNT_ID_ENDPOINT_MODE is not a Lambda variable: lambda_aws sets it so that the
+# handler's boto3 clients stay on the regional endpoints moto serves (see _boto.py).
+_PASSTHROUGH = ("PATH", "HOME", "TMPDIR", "TEMP", "TMP", "SYSTEMROOT", "PYTHONHASHSEED",
+                "AWS_ACCOUNT_ID_ENDPOINT_MODE")
 _PASSTHROUGH_PREFIXES = ("COV_CORE_", "COVERAGE_")
 
 

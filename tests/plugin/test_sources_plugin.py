@@ -25,6 +25,8 @@ def _moto_loaded() -> None:
         boto3.client("kinesis", region_name="us-east-1").list_streams()
         boto3.client("sqs", region_name="us-east-1").list_queues()
         boto3.client("s3", region_name="us-east-1").list_buckets()
+        boto3.client("dynamodb", region_name="us-east-1").list_tables()
+        boto3.client("dynamodbstreams", region_name="us-east-1").list_streams()
 
 
 @pytest.fixture
@@ -81,3 +83,34 @@ def test_sqs_partial_failure_and_s3_trigger_with_fixtures(project: pytest.Pytest
             assert [r.payload for r in trigger.drain()] == [["a+b.txt"]]
     """)
     project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_dynamodb_streams_clients_work_under_lambda_aws(project: pytest.Pytester) -> None:
+    """A handler's and a test's own DynamoDB Streams clients reach moto under lambda_aws.
+
+    botocore 1.35+ sends DescribeStream to an account-ID host moto does not serve; lambda_aws
+    keeps clients on the regional endpoint.
+    """
+    project.path.joinpath("src", "streams.py").write_text(
+        "import boto3\n"
+        "def handler(event, context):\n"
+        "    client = boto3.client('dynamodbstreams')\n"
+        "    return client.describe_stream(StreamArn=event['arn'])"
+        "['StreamDescription']['StreamStatus']\n")
+    project.makepyfile("""
+        import boto3
+
+        def test_streams(lambda_aws, lambda_function):
+            ddb = lambda_aws.client("dynamodb")
+            arn = ddb.create_table(
+                TableName="t", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                BillingMode="PAY_PER_REQUEST",
+                StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+            )["TableDescription"]["LatestStreamArn"]
+            own = boto3.client("dynamodbstreams", region_name="us-east-1")
+            assert own.describe_stream(StreamArn=arn)["StreamDescription"]["StreamStatus"]
+            r = lambda_function("streams.handler").invoke({"arn": arn})
+            assert r.payload == "ENABLED", r.payload
+    """)
+    project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)

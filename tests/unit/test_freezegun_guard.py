@@ -1,0 +1,110 @@
+"""freezegun keeps working next to lazily-loading modules (Powertools' parser models)."""
+
+from __future__ import annotations
+
+import datetime
+import sys
+import types
+from typing import Any
+
+import pytest
+
+from pytest_lambda._freezegun import FreezegunGuard
+
+
+def test_freeze_does_not_trigger_lazy_module_imports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Starting freezegun never runs a module's PEP 562 ``__getattr__`` (no import mid-freeze)."""
+    import freezegun
+
+    touched: list[str] = []
+    lazy = types.ModuleType("pytest_lambda_lazy_probe")
+
+    def lazy_getattr(name: str) -> Any:
+        touched.append(name)
+        raise RuntimeError(f"lazy import of {name} while time is half-frozen")
+
+    def lazy_dir() -> list[str]:
+        return ["LazyModel"]
+
+    lazy.__getattr__ = lazy_getattr  # type: ignore[method-assign]
+    lazy.__dir__ = lazy_dir  # type: ignore[method-assign]
+    monkeypatch.setitem(sys.modules, lazy.__name__, lazy)
+    real = datetime.datetime
+    with freezegun.freeze_time("2024-01-01"):
+        assert datetime.datetime.now().year == 2024
+    assert touched == []
+    assert datetime.datetime is real
+
+
+def test_powertools_parser_models_and_freezegun(pytester: pytest.Pytester) -> None:
+    """A fresh process that loaded Powertools' lazy parser models can freeze time and thaw it."""
+    pytest.importorskip("aws_lambda_powertools.utilities.parser")
+    pytester.makepyfile("""
+        import datetime
+        import freezegun
+        from aws_lambda_powertools.utilities.parser import models
+
+        def test_freeze():
+            real = datetime.datetime
+            with freezegun.freeze_time("2024-01-01"):
+                assert datetime.datetime.now().year == 2024
+            assert datetime.datetime is real
+            assert models.SqsModel  # the lazy attribute still loads afterwards
+    """)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_failed_start_leaves_no_frozen_clock() -> None:
+    """A freezegun start() that fails half-way is undone before the error propagates."""
+    calls: list[str] = []
+
+    class FakeFreezeTime:
+        def start(self) -> None:
+            calls.append("start")
+            raise RuntimeError("scan failed")
+
+        def stop(self) -> None:
+            calls.append("stop")
+
+    def original_scan(module: types.ModuleType) -> list[tuple[str, Any]]:
+        return []
+
+    api = types.ModuleType("fake_freezegun_api")
+    api._freeze_time = FakeFreezeTime  # type: ignore[attr-defined]
+    api._get_module_attributes = original_scan  # type: ignore[attr-defined]
+    guard = FreezegunGuard()
+    guard._harden(api)
+    try:
+        with pytest.raises(RuntimeError, match="scan failed"):
+            FakeFreezeTime().start()
+        assert calls == ["start", "stop"]
+    finally:
+        guard.uninstall()
+    assert api._get_module_attributes is original_scan  # type: ignore[attr-defined]
+    calls.clear()
+    with pytest.raises(RuntimeError):
+        FakeFreezeTime().start()
+    assert calls == ["start"]
+
+
+def test_guard_waits_for_freezegun_import_and_uninstalls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installed before freezegun is imported, the guard hooks in on import and leaves no finder."""
+    import freezegun.api
+
+    saved = {k: v for k, v in sys.modules.items() if k == "freezegun" or k.startswith("freezegun.")}
+    for name in saved:
+        monkeypatch.delitem(sys.modules, name)
+    finders = list(sys.meta_path)
+    guard = FreezegunGuard()
+    guard.install()
+    try:
+        assert len(sys.meta_path) == len(finders) + 1
+        import freezegun.api as fresh
+
+        assert fresh is not freezegun.api
+        assert sys.meta_path == finders
+        assert fresh._get_module_attributes.__module__ == "pytest_lambda._freezegun"
+    finally:
+        guard.uninstall()
+    assert fresh._get_module_attributes.__module__ == "freezegun.api"
+    assert sys.meta_path == finders
