@@ -79,16 +79,18 @@ class ProcessEnvironment(ExecutionEnvironment):
         limit_kb = self.config.memory_size * 1024
         while True:
             ready, _, _ = select.select([self._sock], [], [], POLL_S)
-            rss_kb, hwm_kb = status_kb(self._proc.pid)
+            _, hwm_kb = status_kb(self._proc.pid)
             self._peak_kb = max(self._peak_kb, hwm_kb)
+            # The peak, not the current size: a handler that touches too much memory and frees
+            # it again between two polls would otherwise pass, where Lambda kills it.
+            if hwm_kb > limit_kb:
+                self._kill()
+                raise Killed("memory")
             if ready:
                 try:
                     return recv(self._sock)
                 except EOFError:
                     raise Killed("exit", self._exit_reason()) from None
-            if rss_kb > limit_kb:
-                self._kill()
-                raise Killed("memory")
             if real_perf() >= deadline:
                 self._kill()
                 raise Killed("timeout")

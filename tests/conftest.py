@@ -36,8 +36,9 @@ def code(tmp_path: Path) -> CodeWriter:
 
 @pytest.fixture
 def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    """pytester, without pytest-benchmark (whose xdist warning is an error in our suite)."""
-    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:benchmark")
+    """pytester, without pytest-benchmark (whose xdist warning is an error in our suite) and
+    without pytest-randomly: the inner runs' own test order is part of what they check."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:benchmark -p no:randomly")
     return pytester
 
 
