@@ -13,21 +13,23 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._freezegun import FreezegunGuard
-from ._stash import FUNCTIONS_KEY, INVOCATIONS_KEY
-
-if TYPE_CHECKING:
-    from .context import LambdaContext
-    from .function import LambdaFunction
-    from .result import InvokeResult
-
-if os.path.exists(os.path.join(os.path.dirname(__file__), "impl.py")):
+# First, before any other module of ours: the unrelated 'pytest-lambda' distribution (its
+# plugin is pytest_lambda/impl.py + plugin.py) may have overwritten pytest_lambda/__init__.py.
+if os.path.exists(os.path.join(os.path.dirname(os.path.dirname(__file__)), "impl.py")):
     raise ImportError(
         "pytest-aws-lambda: the unrelated 'pytest-lambda' distribution is installed too and "
         "shares the import package 'pytest_lambda', so the two overwrite each other. "
         "Uninstall both and reinstall the one you want: "
         "'pip uninstall -y pytest-lambda pytest-aws-lambda && pip install pytest-aws-lambda'."
     )
+
+from .._freezegun import FreezegunGuard
+from .._stash import FUNCTIONS_KEY, INVOCATIONS_KEY
+
+if TYPE_CHECKING:
+    from ..context import LambdaContext
+    from ..function import LambdaFunction
+    from ..result import InvokeResult
 
 _SETTINGS = (
     # (name, help, kind, default)
@@ -90,7 +92,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     "(ini: lambda_network_allow)")
     parser.addini("lambda_network_allow", "hosts handlers may connect to (one per line; "
                   "'*' allows everything)", type="linelist", default=[])
-    from . import _observe_plugin
+    from .. import _observe_plugin
 
     _observe_plugin.add_options(parser)
 
@@ -155,7 +157,7 @@ def pytest_configure(config: pytest.Config) -> None:
         template=template,
         isolation=isolation,
     )
-    from . import _observe_plugin
+    from .. import _observe_plugin
 
     _observe_plugin.configure(config)
     guard = FreezegunGuard()
@@ -174,7 +176,7 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     s = config.stash.get(SETTINGS_KEY, None)
     if s is None:
         return None
-    from . import __version__
+    from .. import __version__
 
     return (f"aws_lambda: pytest-aws-lambda {__version__}, region {s.region}, timeout "
             f"{s.default_timeout} s, memory {s.default_memory} MB, code dir {s.code_dir}")
@@ -199,7 +201,7 @@ def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
     item.stash[INVOCATIONS_KEY] = []
     result = yield
     if item.get_closest_marker("lambda_cold") is not None:
-        from .function import LambdaFunction
+        from ..function import LambdaFunction
 
         for value in getattr(item, "funcargs", {}).values():
             if isinstance(value, LambdaFunction):
@@ -240,8 +242,8 @@ def lambda_function(request: pytest.FixtureRequest) -> Iterator[Callable[..., La
     async queue, destinations by ARN); each is closed after the test and its invocations are
     reported.
     """
-    from .concurrency import Account
-    from .function import LambdaFunction
+    from ..concurrency import Account
+    from ..function import LambdaFunction
 
     settings = request.config.stash[SETTINGS_KEY]
     item = request.node
@@ -291,7 +293,7 @@ def _from_template(config: pytest.Config, settings: Settings, handler: str,
     """``handler`` resolved through the ini template when it names one of its functions."""
     if settings.template is None:
         return handler, kwargs
-    from .template import UnknownFunctionError, load_template
+    from ..template import UnknownFunctionError, load_template
 
     cache = config.stash[TEMPLATES_KEY]
     overrides = kwargs.pop("parameter_overrides", None)
@@ -320,8 +322,8 @@ def lambda_context(request: pytest.FixtureRequest) -> LambdaContext:
     import time
     import uuid
 
-    from .config import DEFAULT_ACCOUNT
-    from .context import LambdaContext
+    from ..config import DEFAULT_ACCOUNT
+    from ..context import LambdaContext
 
     settings = request.config.stash[SETTINGS_KEY]
     timeout = _marker_arg(request.node, "lambda_timeout") or settings.default_timeout
@@ -343,7 +345,7 @@ def lambda_context(request: pytest.FixtureRequest) -> LambdaContext:
 @pytest.fixture
 def lambda_events(request: pytest.FixtureRequest) -> Any:
     """Event factories (``lambda_events.s3_put(...)``), seeded by ini ``lambda_seed``."""
-    from .events import EventFactory
+    from ..events import EventFactory
 
     settings = request.config.stash[SETTINGS_KEY]
     return EventFactory(seed=settings.seed, region=settings.region)
@@ -356,7 +358,7 @@ def lambda_aws(request: pytest.FixtureRequest) -> Iterator[Any]:
     Everything the handlers and the plugin (dead-letter queues, destinations) send to AWS
     during the test lands in moto; nothing reaches the network.
     """
-    from ._aws import MockedAws
+    from .._aws import MockedAws
 
     settings = request.config.stash[SETTINGS_KEY]
     with MockedAws(settings.region) as aws:
@@ -366,7 +368,7 @@ def lambda_aws(request: pytest.FixtureRequest) -> Iterator[Any]:
 @pytest.fixture
 def lambda_logs(request: pytest.FixtureRequest) -> Any:
     """Logs of every invocation in this test, with ``assert_*`` helpers."""
-    from ._observe_fixtures import LambdaLogs, _live_results
+    from .._observe_fixtures import LambdaLogs, _live_results
 
     assert isinstance(request.node, pytest.Item)
     return LambdaLogs(_live_results(request.node))
@@ -375,7 +377,7 @@ def lambda_logs(request: pytest.FixtureRequest) -> Any:
 @pytest.fixture
 def lambda_metrics(request: pytest.FixtureRequest) -> Any:
     """Lambda and EMF metrics of every invocation in this test, with ``assert_*`` helpers."""
-    from ._observe_fixtures import LambdaMetrics, _live_results
+    from .._observe_fixtures import LambdaMetrics, _live_results
 
     node = request.node
     assert isinstance(node, pytest.Item)
