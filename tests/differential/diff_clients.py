@@ -37,8 +37,8 @@ class Client:
     needs: tuple[Path, ...]
     #: Directory of the client's own code: its stack frames show as Lambda's ``/var/runtime``.
     runtime_dir: Path
-    #: The Node client's bundle: on Lambda it is ``/var/runtime/index.mjs``.
-    entry: Path | None = None
+    #: The Node client's bundle and launcher: on Lambda they are ``/var/runtime/index.mjs``.
+    entries: tuple[Path, ...] = ()
     #: Set when the client is installed but cannot be used (a version other than the pin).
     problem: str | None = None
 
@@ -78,13 +78,13 @@ def node_client(runtime: str) -> Client:
         return Client(runtime, "aws-lambda-ric 3.3.0 on Node 22",
                       (str(node), str(NODE_DIR / "launch-ric3.mjs")),
                       (node, entry, MODULES / "ric3" / "dist" / "rapid-client.node"),
-                      entry.parent, entry)
+                      entry.parent, (entry, NODE_DIR / "launch-ric3.mjs"))
     if runtime == "nodejs24.x":
         node = MODULES / "node24" / "bin" / "node"
         entry = MODULES / "ric4" / "index.mjs"
         return Client(runtime, "aws-lambda-ric 4.0.2 on Node 24", (str(node), str(entry)),
                       (node, entry, MODULES / "ric4" / "rapid-client.node"), entry.parent,
-                      entry)
+                      (entry,))
     raise ValueError(f"no real Node client is set up for runtime={runtime!r}: use "
                      "'nodejs22.x' or 'nodejs24.x'")
 

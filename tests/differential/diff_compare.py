@@ -30,15 +30,17 @@ class Paths:
 
     code_dir: Path
     runtime_dir: Path
-    node_entry: Path | None = None
+    #: Files that are Lambda's ``/var/runtime/index.mjs`` (the Node client's bundle and the
+    #: launcher that starts it, which on Lambda is that same file).
+    node_entries: tuple[Path, ...] = ()
 
     def replacements(self) -> list[tuple[str, str]]:
         stdlib = sysconfig.get_paths()["stdlib"]
         version = Path(stdlib).name
         pairs = []
-        if self.node_entry is not None:
-            pairs.append((self.node_entry.as_uri(), "file:///var/runtime/index.mjs"))
-            pairs.append((str(self.node_entry), "/var/runtime/index.mjs"))
+        for entry in self.node_entries:
+            pairs.append((entry.as_uri(), "file:///var/runtime/index.mjs"))
+            pairs.append((str(entry), "/var/runtime/index.mjs"))
         for path, lam in ((self.code_dir, "/var/task"), (self.runtime_dir, "/var/runtime"),
                           (Path(stdlib), f"/var/lang/lib/{version}")):
             real = path.resolve()

@@ -22,14 +22,14 @@ def _params() -> Iterator[Any]:
     for case in CASES:
         for runtime in case.runtimes:
             for variant, log_format, log_level in VARIANTS:
-                rules = known((case.id, runtime, variant))
+                rules, aspects = known((case.id, runtime, variant))
                 marks = []
                 if rules:
                     reason = " | ".join(f"[{r.name}] {r.description}" for r in rules)
                     marks.append(pytest.mark.xfail(strict=True, raises=AssertionError,
                                                    reason=reason))
                 yield pytest.param(case, runtime, log_format, log_level,
-                                   frozenset().union(*(r.aspects for r in rules)),
+                                   aspects,
                                    id=f"{case.id}-{runtime}-{variant}", marks=marks)
 
 
@@ -50,7 +50,7 @@ def test_matches_real_client(case: Case, runtime: str, log_format: str, log_leve
                         timeout=10) as fn:
         real = observe_real(client, fn, case.event)
         ours = observe_ours(fn, case.event)
-    differences = compare(real, ours, Paths(code_dir, client.runtime_dir, client.entry),
+    differences = compare(real, ours, Paths(code_dir, client.runtime_dir, client.entries),
                           Paths(code_dir, client.runtime_dir))
     if not differences:
         return
@@ -59,4 +59,4 @@ def test_matches_real_client(case: Case, runtime: str, log_format: str, log_leve
     if known_aspects and aspects != known_aspects:
         pytest.fail(f"differs from the real client in {sorted(aspects)}, but its known "
                     f"differences cover {sorted(known_aspects)}:\n{report}", pytrace=False)
-    raise AssertionError(f"differs from {client.name}:\n{report}")
+    raise AssertionError(f"differs from {client.name} in {sorted(aspects)}:\n{report}")
