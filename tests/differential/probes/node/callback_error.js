@@ -1,0 +1,4 @@
+// Callback handler failing with an Error: callback(new Error(...)).
+exports.handler = function (event, context, callback) {
+  callback(new Error("callback failed"));
+};

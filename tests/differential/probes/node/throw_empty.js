@@ -1,0 +1,4 @@
+// An async handler throwing an Error with an empty message.
+exports.handler = async (event, context) => {
+  throw new Error();
+};
