@@ -11,15 +11,33 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 python="${PYTHON:-python}"
 
-if [ "${APT_INSTALL:-0}" = "1" ]; then
-    apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-        build-essential cmake autoconf automake libtool make python3 perl xz-utils
-fi
-
 "$python" -m pip install --quiet "awslambdaric==4.2.2"
 
 cd "$here/node"
+# The compiled clients depend only on the lock file: a build is kept in a cache folder outside
+# the clone (DIFF_CACHE_DIR, default ~/.cache/pytest-aws-lambda/differential) and reused when
+# the lock file is unchanged. A missing or stale cache only means building again.
+lock_hash=$(sha256sum package-lock.json package.json | sha256sum | cut -c1-16)
+cache="${DIFF_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pytest-aws-lambda/differential}/$lock_hash"
+if [ -f "$cache/complete" ]; then
+    rm -rf node_modules
+    cp -a "$cache/node_modules" node_modules
+    echo "differential clients restored from $cache"
+    exit 0
+fi
+
+if [ "${APT_INSTALL:-0}" = "1" ]; then
+    missing=""
+    for tool in cmake autoconf automake libtoolize make g++ perl xz; do
+        command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
+    done
+    if [ -n "$missing" ]; then
+        apt-get update -q
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+            build-essential cmake autoconf automake libtool make python3 perl xz-utils
+    fi
+fi
+
 # Scripts are held back on the first pass: the clients' native builds need the Node headers,
 # which node-gyp would otherwise download from the Internet; the node22 package ships them.
 npm ci --ignore-scripts --no-audit --no-fund
@@ -30,5 +48,9 @@ for f in node_modules/ric3/dist/rapid-client.node node_modules/ric4/rapid-client
          node_modules/node22/bin/node node_modules/node24/bin/node; do
     test -e "$f" || { echo "install.sh: $f was not built; see the npm output above" >&2; exit 1; }
 done
+mkdir -p "$cache"
+rm -rf "$cache/node_modules"
+cp -a node_modules "$cache/node_modules"
+touch "$cache/complete"
 echo "differential clients installed: awslambdaric 4.2.2, aws-lambda-ric 3.3.0 (Node 22.23.5)," \
      "aws-lambda-ric 4.0.2 (Node 24.22.3)"
