@@ -23,12 +23,14 @@ from ._common import (
     to_bytes,
     uuid4,
 )
+from ._validate import checked
 
 __all__ = ["firehose_transformation"]
 
 Data = str | bytes | dict[str, Any] | list[Any]
 
 
+@checked
 def firehose_transformation(
     records: Iterable[Data] = ("Hello from Firehose!",),
     *,

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._common import bad, check_choice, now_or_utc, rng_or_new, token, uuid4
+from ._validate import checked
 
 __all__ = ["lex_v2"]
 
@@ -32,6 +33,7 @@ def _slot(name: str, value: str | None) -> dict[str, Any] | None:
     }
 
 
+@checked
 def lex_v2(
     intent: str = "BookHotel",
     slots: Mapping[str, str | None] | None = None,

@@ -8,10 +8,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._common import b64_token, bad, json_text, now_or_utc, rng_or_new
+from ._validate import checked
 
 __all__ = ["stepfunctions_task_token"]
 
 
+@checked
 def stepfunctions_task_token(
     payload: Mapping[str, Any] | None = None,
     *,

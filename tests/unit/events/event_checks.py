@@ -6,9 +6,11 @@ Shapes follow the AWS documentation for each source (see shared/reference/events
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import ipaddress
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
@@ -23,10 +25,38 @@ SNS_TYPES = ("String", "Number", "Binary", "String.Array")
 
 
 def check_s3(event: dict[str, Any]) -> None:
-    """Keys are form-encoded, times ISO-ms, sizes non-negative, ETags hex."""
+    """Keys are form-encoded, times ISO-ms, sizes non-negative, ETags hex, versions by type."""
     for record in event["Records"]:
         assert ISO_MS.match(record["eventTime"])
+        name = record["eventName"]
+        # S3 user guide, "Event message structure": 2.2 for replication; 2.3 for lifecycle,
+        # Intelligent-Tiering, object ACL, object tagging and restore-delete; 2.1 otherwise.
+        if name.startswith("Replication:"):
+            assert record["eventVersion"] == "2.2"
+        elif name == "ObjectRestore:Delete" or name.startswith(
+            ("Lifecycle", "IntelligentTiering", "ObjectAcl:", "ObjectTagging:")
+        ):
+            assert record["eventVersion"] == "2.3"
+        # Same page: transition events name the target class, tiering events the access tier,
+        # restore-completed events the restored copy's expiry and class, replication the rule.
+        if name == "LifecycleTransition":
+            assert record["lifecycleEventData"]["transitionEventData"]["destinationStorageClass"]
+        if name == "IntelligentTiering":
+            assert record["intelligentTieringEventData"]["destinationAccessTier"] in (
+                "ARCHIVE_ACCESS",
+                "DEEP_ARCHIVE_ACCESS",
+            )
+        if name == "ObjectRestore:Completed":
+            restore = record["glacierEventData"]["restoreEventData"]
+            assert ISO_MS.match(restore["lifecycleRestorationExpiryTime"])
+        if name.startswith("Replication:"):
+            data = record["replicationEventData"]
+            assert data["destinationBucket"].startswith("arn:aws:s3:::")
+            assert ("failureReason" in data) == name.endswith("FailedReplication")
         obj = record["s3"]["object"]
+        # Removal events describe an object that is gone: no size, no eTag (same page).
+        removed = name.startswith(("ObjectRemoved:", "LifecycleExpiration:"))
+        assert ("size" in obj) != removed
         key = obj["key"]
         assert quote_plus(unquote_plus(key), safe="/") == key
         if "size" in obj:
@@ -188,3 +218,58 @@ def check_secretsmanager(event: dict[str, Any]) -> None:
         r"arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}", event["SecretId"]
     )
     assert UUID.match(event["ClientRequestToken"])
+
+
+# Keys whose values are points in time at or before delivery. Sources: SQS API reference
+# (ReceiveMessage attributes, epoch ms), DynamoDB Streams StreamRecord (epoch s), Kinesis Record
+# (approximateArrivalTimestamp, epoch s), S3 "Event message structure" (eventTime: when S3
+# finished processing), API Gateway $context.requestTimeEpoch (ms).
+_PAST_KEYS = (
+    "SentTimestamp",
+    "ApproximateFirstReceiveTimestamp",
+    "ApproximateCreationDateTime",
+    "approximateArrivalTimestamp",
+    "eventTime",
+    "Timestamp",
+    "timestamp",
+    "time",
+    "requestTimeEpoch",
+    "timeEpoch",
+    "requestTime",
+)
+
+
+def _walk(value: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key, item
+            yield from _walk(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk(item)
+
+
+def _as_time(value: Any) -> dt.datetime | None:
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = value / 1000 if value > 10**11 else value
+        if value > 10**14:  # microseconds (VPC Lattice v2 timeEpoch)
+            seconds = value / 10**6
+        return dt.datetime.fromtimestamp(seconds, dt.UTC)
+    if isinstance(value, str):
+        for fmt in ("%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z", "%d/%b/%Y:%H:%M:%S %z"):
+            try:
+                return dt.datetime.strptime(value.replace("Z", "+0000"), fmt)
+            except ValueError:
+                continue
+    return None
+
+
+def check_not_after(event: Any, now: dt.datetime) -> None:
+    """No timestamp in the event is later than its delivery time."""
+    for key, value in _walk(event):
+        if key in _PAST_KEYS:
+            when = _as_time(value)
+            if when is not None:
+                assert when <= now, f"{key}={value!r} is after delivery time {now.isoformat()}"

@@ -47,7 +47,7 @@ CASES: list[Case] = [
         lambda: events.sns_notification(
             {"a": [1, 2]},
             subject="Hi",
-            topic="t.fifo",
+            topic="t-1",
             message_attributes={"s": "x", "n": 3, "b": b"\x00", "l": ["a"]},
             region="ap-southeast-2",
         ),
