@@ -161,9 +161,8 @@ def checked(func: Callable[P, R]) -> Callable[P, R]:
         try:
             bound = sig.bind(*args, **kwargs)
         except TypeError as exc:
-            raise EventError(
-                f"{func.__name__}(): {exc}; accepted arguments: {_accepted(sig)}"
-            ) from None
+            # A call that does not fit the signature stays a TypeError, as for any function.
+            raise TypeError(f"{exc}; accepted arguments: {_accepted(sig)}") from None
         for name, value in list(bound.arguments.items()):
             param = sig.parameters[name]
             if param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL) or name not in hints:

@@ -103,8 +103,8 @@ def test_iterator_arguments_are_still_consumed_once() -> None:
 
 
 def test_unknown_keyword_names_accepted_arguments() -> None:
-    """A misspelt keyword raises EventError listing the arguments the factory accepts."""
-    with pytest.raises(events.EventError, match=r"accepted arguments: .*bucket"):
+    """A misspelt keyword raises TypeError listing the arguments the factory accepts."""
+    with pytest.raises(TypeError, match=r"accepted arguments: .*bucket"):
         events.s3_put("bkt", "k", buckt="x")
 
 
