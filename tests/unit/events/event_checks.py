@@ -9,6 +9,7 @@ import base64
 import datetime as dt
 import hashlib
 import ipaddress
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -273,3 +274,144 @@ def check_not_after(event: Any, now: dt.datetime) -> None:
             when = _as_time(value)
             if when is not None:
                 assert when <= now, f"{key}={value!r} is after delivery time {now.isoformat()}"
+
+
+def check_cloudfront(event: dict[str, Any]) -> None:
+    """Lambda@Edge shape (CloudFront developer guide, "Lambda@Edge event structure")."""
+    [record] = event["Records"]
+    cf = record["cf"]
+    config = cf["config"]
+    assert config["eventType"] in (
+        "viewer-request",
+        "origin-request",
+        "origin-response",
+        "viewer-response",
+    )
+    assert config["distributionDomainName"].endswith(".cloudfront.net")
+    request = cf["request"]
+    # Headers: lower-case name → list of {key: original case, value}; same page.
+    for name, entries in request["headers"].items():
+        assert name == name.lower()
+        assert all(e["key"].lower() == name and isinstance(e["value"], str) for e in entries)
+    assert not request["querystring"].startswith("?") and request["uri"].startswith("/")
+    ipaddress.ip_address(request["clientIp"])
+    # Origin-facing events name the origin; viewer-facing ones do not (same page).
+    assert ("origin" in request) == config["eventType"].startswith("origin")
+    assert ("response" in cf) == config["eventType"].endswith("response")
+    if "response" in cf:
+        assert cf["response"]["status"].isdigit()  # a string, e.g. "200"
+        assert all(k == k.lower() for k in cf["response"]["headers"])
+    if "body" in request:
+        assert request["body"]["encoding"] == "base64"
+        base64.b64decode(request["body"]["data"], validate=True)
+
+
+def check_codecommit(event: dict[str, Any]) -> None:
+    """CodeCommit trigger records (CodeCommit user guide, trigger test event)."""
+    for record in event["Records"]:
+        assert record["eventSource"] == "aws:codecommit" and record["eventVersion"] == "1.0"
+        # eventTime is written with a numeric offset and milliseconds: ...T23:59:59.000+0000.
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000", record["eventTime"])
+        assert record["eventSourceARN"].startswith("arn:aws:codecommit:")
+        for ref in record["codecommit"]["references"]:
+            assert re.fullmatch(r"[0-9a-f]{40}", ref["commit"])
+            assert ref["ref"].startswith("refs/")
+
+
+def check_config(event: dict[str, Any]) -> None:
+    """Config rule events: JSON-string invokingEvent/ruleParameters (Config "Example events")."""
+    invoking = json.loads(event["invokingEvent"])
+    json.loads(event["ruleParameters"])
+    assert event["version"] == "1.0" and isinstance(event["eventLeftScope"], bool)
+    kind = invoking["messageType"]
+    if kind == "ConfigurationItemChangeNotification":
+        assert invoking["configurationItem"]["awsAccountId"] == event["accountId"]
+    elif kind == "OversizedConfigurationItemChangeNotification":
+        assert "configurationItem" not in invoking and invoking["configurationItemSummary"]
+    else:
+        assert kind == "ScheduledNotification" and "configurationItem" not in invoking
+    assert event["configRuleArn"].endswith("/" + event["configRuleId"])
+
+
+def check_connect(event: dict[str, Any]) -> None:
+    """Connect contact flow input (Connect admin guide, Lambda function input): strings only."""
+    assert event["Name"] == "ContactFlowEvent"
+    data = event["Details"]["ContactData"]
+    assert data["Channel"] in ("VOICE", "CHAT", "TASK")
+    assert all(isinstance(v, str) for v in data["Attributes"].values())
+    assert all(isinstance(v, str) for v in event["Details"]["Parameters"].values())
+    assert UUID.match(data["ContactId"]) and data["InstanceARN"].startswith("arn:aws:connect:")
+    if data["Channel"] == "VOICE":
+        assert re.fullmatch(r"\+\d{8,15}", data["CustomerEndpoint"]["Address"])
+
+
+def check_lex_v1(event: dict[str, Any]) -> None:
+    """Lex V1 input (Lex V1 developer guide, input event format): string-or-null slots."""
+    assert event["messageVersion"] == "1.0"
+    assert event["invocationSource"] in ("DialogCodeHook", "FulfillmentCodeHook")
+    assert set(event["bot"]) == {"name", "alias", "version"}
+    intent = event["currentIntent"]
+    assert intent["confirmationStatus"] in ("None", "Confirmed", "Denied")
+    assert all(v is None or isinstance(v, str) for v in intent["slots"].values())
+    assert all(isinstance(v, str) for v in event["sessionAttributes"].values())
+
+
+def check_kinesis_analytics(event: dict[str, Any]) -> None:
+    """KDA preprocessing input: one source ARN, base64 data, ms arrival times (KDA SQL guide)."""
+    assert ("streamArn" in event) != ("firehoseArn" in event)
+    assert event["applicationArn"].startswith("arn:aws:kinesisanalytics:")
+    for record in event["records"]:
+        base64.b64decode(record["data"], validate=True)
+        meta = record.get("kinesisStreamRecordMetadata") or record["kinesisFirehoseRecordMetadata"]
+        assert isinstance(meta["approximateArrivalTimestamp"], int)
+
+
+def check_alexa_smart_home(event: dict[str, Any]) -> None:
+    """Smart Home v3 directive: header with payloadVersion "3" and a BearerToken scope."""
+    directive = event["directive"]
+    header = directive["header"]
+    assert header["payloadVersion"] == "3" and UUID.match(header["messageId"])
+    scope = directive["payload"]["scope"] if "endpoint" not in directive else None
+    scope = scope or directive["endpoint"]["scope"]
+    assert scope["type"] == "BearerToken" and scope["token"]
+    assert ("correlationToken" in header) == (header["name"] != "Discover")
+
+
+def check_workmail(event: dict[str, Any]) -> None:
+    """WorkMail flow event (WorkMail admin guide, Lambda event data)."""
+    assert event["flowDirection"] in ("INBOUND", "OUTBOUND")
+    assert event["envelope"]["recipients"] and "@" in event["sender"]["address"]
+    assert isinstance(event["truncated"], bool) and UUID.match(event["messageId"])
+
+
+def check_sagemaker(event: dict[str, Any]) -> None:
+    """Ground Truth Lambda input (SageMaker guide, custom labeling workflow request syntax)."""
+    assert event["version"] == "2018-10-16"
+    assert re.fullmatch(
+        r"arn:aws:sagemaker:[a-z0-9-]+:\d{12}:labeling-job/.+", event["labelingJobArn"]
+    )
+    if "dataObject" in event:
+        assert len({"source", "source-ref"} & set(event["dataObject"])) == 1
+    else:
+        assert event["payload"]["s3Uri"].startswith("s3://")
+
+
+def check_cognito_sync(event: dict[str, Any]) -> None:
+    """Cognito Sync trigger: version 2, SyncTrigger, replace/remove ops (Cognito Sync triggers)."""
+    assert event["version"] == 2 and event["eventType"] == "SyncTrigger"
+    for change in event["datasetRecords"].values():
+        assert change["op"] in ("replace", "remove")
+        assert (change["op"] == "remove") == (change["newValue"] is None)
+
+
+def check_stepfunctions_error(event: dict[str, Any]) -> None:
+    """A Catch result: exactly Error and Cause strings (Step Functions error handling)."""
+    assert set(event) == {"Error", "Cause"} and all(isinstance(v, str) for v in event.values())
+
+
+def check_batch_job(event: dict[str, Any]) -> None:
+    """Batch SubmitJob / DescribeJobs inputs (AWS Batch API reference)."""
+    if "jobId" in event:
+        assert UUID.match(event["jobId"])
+    else:
+        assert {"jobName", "jobQueue", "jobDefinition"} <= set(event)
