@@ -22,6 +22,7 @@ from .alb import alb_request
 from .alexa import alexa_intent, alexa_launch, alexa_session_ended
 from .alexa_smart_home import alexa_smart_home
 from .apigateway import apigateway_authorizer_request, apigateway_authorizer_token, apigateway_rest
+from .apigateway_websocket import apigateway_websocket
 from .apigatewayv2 import http_api, http_api_authorizer, lambda_function_url
 from .appsync import appsync_batch, appsync_resolver
 from .aws_batch import batch_get_job, batch_submit_job
@@ -92,6 +93,7 @@ FACTORIES: dict[str, Callable[..., Any]] = {
         apigateway_authorizer_request,
         apigateway_authorizer_token,
         apigateway_rest,
+        apigateway_websocket,
         appsync_batch,
         appsync_resolver,
         batch_get_job,

@@ -327,6 +327,16 @@ _MORE: tuple[Entry, ...] = (
     Entry("apigateway", "request-authorizer", "apigateway_authorizer_request"),
     Entry("apigateway", "http-api-proxy", "http_api"),
     Entry("apigateway", "http-api-authorizer", "http_api_authorizer"),
+    Entry("apigateway", "websocket-connect", "apigateway_websocket", (("route", "$connect"),)),
+    Entry(
+        "apigateway",
+        "websocket-message",
+        "apigateway_websocket",
+        (("route", "sendmessage"), ("body", '{"action": "sendmessage", "data": "hello"}')),
+    ),
+    Entry(
+        "apigateway", "websocket-disconnect", "apigateway_websocket", (("route", "$disconnect"),)
+    ),
     Entry("appsync", "resolver", "appsync_resolver"),
     Entry(
         "cloudformation",

@@ -415,3 +415,22 @@ def check_batch_job(event: dict[str, Any]) -> None:
         assert UUID.match(event["jobId"])
     else:
         assert {"jobName", "jobQueue", "jobDefinition"} <= set(event)
+
+
+def check_websocket(event: dict[str, Any]) -> None:
+    """WebSocket proxy events (API Gateway developer guide, WebSocket $context variables)."""
+    context = event["requestContext"]
+    kind = context["eventType"]
+    assert kind in ("CONNECT", "MESSAGE", "DISCONNECT")
+    assert context["routeKey"] == {"CONNECT": "$connect", "DISCONNECT": "$disconnect"}.get(
+        kind, context["routeKey"]
+    )
+    # messageId only on MESSAGE; messages carry no headers, connect/disconnect do.
+    assert ("messageId" in context) == (kind == "MESSAGE")
+    assert ("headers" in event) == (kind != "MESSAGE")
+    # connectedAt (epoch ms) is never after the request.
+    assert context["connectedAt"] <= context["requestTimeEpoch"]
+    assert context["messageDirection"] == "IN" and CLF.match(context["requestTime"])
+    ipaddress.ip_address(context["identity"]["sourceIp"])
+    if event["isBase64Encoded"]:
+        base64.b64decode(event["body"], validate=True)

@@ -235,3 +235,22 @@ def test_connect_any_parameters(parameters: dict[str, str]) -> None:
     event = _roundtrip(events.connect_contact_flow(parameters=parameters))
     checks.check_connect(event)
     assert event["Details"]["Parameters"] == parameters
+
+
+@SETTINGS
+@given(
+    route=st.sampled_from(["$connect", "$disconnect", "$default", "sendmessage"]),
+    body=json_objects | st.binary(max_size=40),
+    ago=st.floats(0, 7200),
+)
+def test_websocket_any_route_and_body(route: str, body: Any, ago: float) -> None:
+    """Any route, body and connection age validate against the matching Powertools model."""
+    message = route not in ("$connect", "$disconnect")
+    event = _roundtrip(
+        events.apigateway_websocket(route, body if message else None, connected_seconds_ago=ago)
+    )
+    kind = {"$connect": "Connect", "$disconnect": "Disconnect"}.get(route, "Message")
+    getattr(models, f"APIGatewayWebSocket{kind}EventModel").model_validate(event)
+    checks.check_websocket(event)
+    if message and isinstance(body, dict):
+        assert json.loads(event["body"]) == body

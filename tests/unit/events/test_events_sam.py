@@ -141,6 +141,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     "alexa_session_ended": checks.check_alexa,
     "alexa_smart_home": checks.check_alexa_smart_home,
     "apigateway_rest": checks.check_rest_v1,
+    "apigateway_websocket": checks.check_websocket,
     "batch_get_job": checks.check_batch_job,
     "batch_submit_job": checks.check_batch_job,
     "cloudfront_request": checks.check_cloudfront,
@@ -177,6 +178,9 @@ def _model(entry: Entry) -> str | None:
         return "KafkaMskEventModel" if entry.event == "msk" else "KafkaSelfManagedEventModel"
     if entry.factory == "cloudformation_custom_resource":
         return f"CloudFormationCustomResource{fixed['request_type']}Model"
+    if entry.factory == "apigateway_websocket":
+        kind = {"$connect": "Connect", "$disconnect": "Disconnect"}.get(fixed["route"], "Message")
+        return f"APIGatewayWebSocket{kind}EventModel"
     if fixed.get("multi_value_headers"):
         return None  # AlbModel knows only single-value mode; check_alb covers multi-value
     return MODELS.get(entry.factory)
