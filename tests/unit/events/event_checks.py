@@ -67,7 +67,12 @@ def check_s3(event: dict[str, Any]) -> None:
 
 
 def check_sqs(event: dict[str, Any]) -> None:
-    """MD5s recomputed, attribute types restricted, attributes all strings, FIFO consistent."""
+    """MD5s recomputed, attribute types restricted, attributes all strings, FIFO consistent.
+
+    Sources: Lambda developer guide "Using Lambda with Amazon SQS" (example event: string
+    attributes); SQS developer guide "Calculating the MD5 message digest for message attributes"
+    and "Message attribute data types" (String, Number, Binary + custom suffix).
+    """
     for record in event["Records"]:
         assert record["md5OfBody"] == hashlib.md5(record["body"].encode()).hexdigest()
         assert all(isinstance(v, str) for v in record["attributes"].values())
@@ -84,7 +89,11 @@ def check_sqs(event: dict[str, Any]) -> None:
 
 
 def check_sns(event: dict[str, Any]) -> None:
-    """One record, attribute types restricted, URLs on the regional SNS endpoint."""
+    """One record, attribute types restricted, URLs on the regional SNS endpoint.
+
+    Sources: Lambda developer guide "Using Lambda with Amazon SNS" (example event); SNS developer
+    guide "Amazon SNS message attributes" (String, String.Array, Number, Binary).
+    """
     [record] = event["Records"]
     sns = record["Sns"]
     assert record["EventSubscriptionArn"].startswith(sns["TopicArn"] + ":")
@@ -95,7 +104,11 @@ def check_sns(event: dict[str, Any]) -> None:
 
 
 def check_dynamodb(event: dict[str, Any]) -> None:
-    """Images agree with eventName and StreamViewType; numbers are strings."""
+    """Images agree with eventName and StreamViewType; numbers are strings.
+
+    Source: DynamoDB API reference, StreamRecord and StreamViewType (which images each view
+    type carries); AttributeValue (N is sent as a string).
+    """
     for record in event["Records"]:
         change = record["dynamodb"]
         view, name = change["StreamViewType"], record["eventName"]
@@ -111,7 +124,11 @@ def check_dynamodb(event: dict[str, Any]) -> None:
 
 
 def check_http_v2(event: dict[str, Any]) -> None:
-    """Payload 2.0: literal version, leading '/', lower-case headers, no multi-value maps."""
+    """Payload 2.0: literal version, leading '/', lower-case headers, no multi-value maps.
+
+    Source: API Gateway developer guide "Create AWS Lambda proxy integrations for HTTP APIs"
+    (payload format version 2.0: no multi-value maps, cookies field, comma-joined values).
+    """
     assert event["version"] == "2.0"
     assert event["rawPath"].startswith("/") and not event["rawQueryString"].startswith("?")
     assert all(k == k.lower() for k in event["headers"])
@@ -124,7 +141,11 @@ def check_http_v2(event: dict[str, Any]) -> None:
 
 
 def check_rest_v1(event: dict[str, Any]) -> None:
-    """Payload 1.0: single-value maps are the last of each multi-value list."""
+    """Payload 1.0: single-value maps are the last of each multi-value list.
+
+    Source: API Gateway developer guide "Lambda proxy integrations in API Gateway" (input format:
+    headers and multiValueHeaders; requestContext.path includes the stage).
+    """
     multi = event["multiValueHeaders"]
     assert event["headers"] == {k: v[-1] for k, v in multi.items()}
     mq = event["multiValueQueryStringParameters"]
@@ -141,7 +162,11 @@ def check_rest_v1(event: dict[str, Any]) -> None:
 
 
 def check_alb(event: dict[str, Any]) -> None:
-    """ALB sends single-value or multi-value maps, never both; body is a string."""
+    """ALB sends single-value or multi-value maps, never both; body is a string.
+
+    Source: Elastic Load Balancing user guide "Lambda functions as targets" (multi-value headers
+    is a target group attribute; with it on, only multiValue* maps are sent).
+    """
     single = "headers" in event
     assert single != ("multiValueHeaders" in event)
     assert single == ("queryStringParameters" in event)

@@ -6,13 +6,14 @@ import json
 from typing import Any
 
 import event_checks as checks
+import powertools_oracle
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytest_lambda import events
 
-models = pytest.importorskip("aws_lambda_powertools.utilities.parser.models")
+models = powertools_oracle.load_models()
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 json_values = st.recursive(

@@ -10,12 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 import event_checks as checks
+import powertools_oracle
 import pytest
 
 from pytest_lambda import events
 from pytest_lambda.events._catalog import CATALOG, SAM_CATALOG, Entry
 
-models = pytest.importorskip("aws_lambda_powertools.utilities.parser.models")
+models = powertools_oracle.load_models()
 data_classes = pytest.importorskip("aws_lambda_powertools.utilities.data_classes")
 
 NOW = dt.datetime(2024, 3, 4, 19, 15, 17, 123000, tzinfo=dt.UTC)
