@@ -12,6 +12,8 @@ class Entry(NamedTuple):
     event: str
     factory: str
     fixed: tuple[tuple[str, Any], ...] = ()
+    batch: tuple[str, str, str] | None = None
+    """(batch factory, its list argument, this factory's item argument) for ``--count``."""
 
 
 _S3_DEFAULTS = (("bucket", "my-bucket"), ("key", "my-key"))
@@ -179,7 +181,7 @@ SAM_CATALOG: tuple[Entry, ...] = (
             ),
         ),
     ),
-    Entry("kinesis", "get-records", "kinesis_record"),
+    Entry("kinesis", "get-records", "kinesis_record", batch=("kinesis_batch", "records", "data")),
     Entry("kinesis", "kinesis-firehose", "firehose_transformation"),
     Entry("kinesis", "analytics", "kinesis_analytics_preprocessing"),
     Entry(
@@ -309,7 +311,7 @@ SAM_CATALOG: tuple[Entry, ...] = (
     ),
     Entry("ses", "email-receiving", "ses_receipt"),
     Entry("sns", "notification", "sns_notification"),
-    Entry("sqs", "receive-message", "sqs_message"),
+    Entry("sqs", "receive-message", "sqs_message", batch=("sqs_batch", "bodies", "body")),
     Entry("stepfunctions", "error", "stepfunctions_error"),
     Entry("workmail", "email", "workmail_message"),
 )
