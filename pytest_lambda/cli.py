@@ -48,7 +48,12 @@ def _register_generate_event(parser: argparse.ArgumentParser) -> Handler:
     parser.add_argument("--region", default=None, help="AWS region (default us-east-1)")
     parser.add_argument("--account-id", default=None, help="12-digit account id")
     parser.add_argument("--indent", type=int, default=2, help="JSON indent (default 2)")
-    parser.add_argument("--fields", action="store_true", help="list the event's --field options")
+    parser.add_argument(
+        "--fields", action="store_true", help="list the event's --field options, types, defaults"
+    )
+    parser.add_argument(
+        "--count", type=int, default=None, help="messages in the batch (sqs receive-message, ...)"
+    )
     return _generate_event
 
 
@@ -83,6 +88,27 @@ def _parse_fields(extra: list[str], params: dict[str, inspect.Parameter]) -> dic
     return fields
 
 
+def _field_lines(func: Callable[..., Any], fixed: dict[str, Any]) -> list[str]:
+    """One line per --field: its type and the default this event uses."""
+    import typing
+
+    hidden = {"rng", "now", "region", "account_id"}
+    hints = typing.get_type_hints(inspect.unwrap(func))
+    lines = []
+    for p in inspect.signature(func).parameters.values():
+        if p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL) or p.name in hidden:
+            continue
+        kind = inspect.formatannotation(hints.get(p.name, p.annotation)).replace("typing.", "")
+        if p.name in fixed:
+            default = f"default: {json.dumps(fixed[p.name], default=repr)}"
+        elif p.default is p.empty:
+            default = "required"
+        else:
+            default = f"default: {json.dumps(p.default, default=repr)}"
+        lines.append(f"--{p.name.replace('_', '-')}  {kind}  ({default})")
+    return lines
+
+
 def _field_names(func: Callable[..., Any]) -> list[str]:
     hidden = {"rng", "now", "region", "account_id"}
     return [
@@ -112,8 +138,14 @@ def _generate_event(args: argparse.Namespace, extra: list[str]) -> int:
         return _fail(f"unknown event {args.event!r} for {args.service}; choose from: {valid}")
     func = events.FACTORIES[entry.factory]
     if args.fields:
-        print("\n".join(_field_names(func)))
+        print("\n".join(_field_lines(func, dict(entry.fixed))))
         return 0
+    if args.count is not None:
+        batchable = [f"{e.service} {e.event}" for e in CATALOG if e.batch]
+        if entry.batch is None:
+            return _fail(f"--count works only for: {', '.join(batchable)}")
+        if args.count < 1:
+            return _fail(f"--count {args.count} is not valid: expected 1 or more")
     try:
         now = dt.datetime.fromisoformat(args.now) if args.now else None
     except ValueError:
@@ -126,7 +158,14 @@ def _generate_event(args: argparse.Namespace, extra: list[str]) -> int:
     try:
         factory = events.EventFactory(args.seed, now=now, **options)
         fields = _parse_fields(extra, dict(inspect.signature(func).parameters))
-        event = getattr(factory, entry.factory)(**{**dict(entry.fixed), **fields})
+        options = {**dict(entry.fixed), **fields}
+        if args.count is not None and entry.batch is not None:
+            batch, many, one = entry.batch
+            default = inspect.signature(func).parameters[one].default
+            item = options.pop(one, default)
+            event = getattr(factory, batch)(**{many: [item] * args.count, **options})
+        else:
+            event = getattr(factory, entry.factory)(**options)
     except events.EventError as exc:
         return _fail(str(exc))
     except ValueError as exc:

@@ -20,12 +20,18 @@ from ._dynamodb_types import marshal_image, marshal_value, unmarshal_image, unma
 from ._factory import EventFactory
 from .alb import alb_request
 from .alexa import alexa_intent, alexa_launch, alexa_session_ended
+from .alexa_smart_home import alexa_smart_home
 from .apigateway import apigateway_authorizer_request, apigateway_authorizer_token, apigateway_rest
+from .apigateway_websocket import apigateway_websocket
 from .apigatewayv2 import http_api, http_api_authorizer, lambda_function_url
 from .appsync import appsync_batch, appsync_resolver
+from .aws_batch import batch_get_job, batch_submit_job
+from .awsconfig import config_rule
 from .batch_response import item_identifier, partial_batch_response
 from .cloudformation import cloudformation_custom_resource
+from .cloudfront import cloudfront_request, cloudfront_response
 from .cloudwatch import cloudwatch_logs, cloudwatch_logs_payload, decode_cloudwatch_logs
+from .codecommit import codecommit_trigger
 from .codepipeline import codepipeline_job
 from .cognito import (
     cognito_create_auth_challenge,
@@ -39,6 +45,8 @@ from .cognito import (
     cognito_user_migration,
     cognito_verify_auth_challenge,
 )
+from .cognito_sync import cognito_sync_trigger
+from .connect import connect_contact_flow
 from .dynamodb import (
     dynamodb_batch,
     dynamodb_insert,
@@ -51,7 +59,8 @@ from .firehose import firehose_transformation
 from .iot import iot_button, iot_rule
 from .kafka import kafka_event
 from .kinesis import decode_kinesis_data, decode_kinesis_json, kinesis_batch, kinesis_record
-from .lex import lex_v2
+from .kinesis_analytics import kinesis_analytics_preprocessing
+from .lex import lex_v1, lex_v2
 from .s3 import (
     decode_s3_key,
     encode_s3_key,
@@ -65,11 +74,13 @@ from .s3 import (
     s3_put,
 )
 from .s3_batch_operations import s3_batch_operation
+from .sagemaker import sagemaker_annotation_consolidation, sagemaker_pre_human_task
 from .secretsmanager import secretsmanager_rotation
 from .ses import ses_receipt
 from .sns import sns_notification
 from .sqs import sqs_batch, sqs_message
-from .stepfunctions import stepfunctions_task_token
+from .stepfunctions import stepfunctions_error, stepfunctions_task_token
+from .workmail import workmail_message
 
 FACTORIES: dict[str, Callable[..., Any]] = {
     f.__name__: f
@@ -78,13 +89,20 @@ FACTORIES: dict[str, Callable[..., Any]] = {
         alexa_intent,
         alexa_launch,
         alexa_session_ended,
+        alexa_smart_home,
         apigateway_authorizer_request,
         apigateway_authorizer_token,
         apigateway_rest,
+        apigateway_websocket,
         appsync_batch,
         appsync_resolver,
+        batch_get_job,
+        batch_submit_job,
         cloudformation_custom_resource,
+        cloudfront_request,
+        cloudfront_response,
         cloudwatch_logs,
+        codecommit_trigger,
         codepipeline_job,
         cognito_create_auth_challenge,
         cognito_custom_message,
@@ -94,8 +112,11 @@ FACTORIES: dict[str, Callable[..., Any]] = {
         cognito_pre_authentication,
         cognito_pre_signup,
         cognito_pre_token_generation,
+        cognito_sync_trigger,
         cognito_user_migration,
         cognito_verify_auth_challenge,
+        config_rule,
+        connect_contact_flow,
         dynamodb_batch,
         dynamodb_insert,
         dynamodb_modify,
@@ -108,9 +129,11 @@ FACTORIES: dict[str, Callable[..., Any]] = {
         iot_button,
         iot_rule,
         kafka_event,
+        kinesis_analytics_preprocessing,
         kinesis_batch,
         kinesis_record,
         lambda_function_url,
+        lex_v1,
         lex_v2,
         s3_batch,
         s3_batch_operation,
@@ -121,6 +144,8 @@ FACTORIES: dict[str, Callable[..., Any]] = {
         s3_lifecycle_transition,
         s3_multipart_upload,
         s3_put,
+        sagemaker_annotation_consolidation,
+        sagemaker_pre_human_task,
         scheduled_event,
         scheduler_event,
         secretsmanager_rotation,
@@ -128,7 +153,9 @@ FACTORIES: dict[str, Callable[..., Any]] = {
         sns_notification,
         sqs_batch,
         sqs_message,
+        stepfunctions_error,
         stepfunctions_task_token,
+        workmail_message,
     )
 }
 """Every event factory by name (what :class:`EventFactory` binds)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import inspect
 import random
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +20,7 @@ _CO_VARKEYWORDS = 0x08
 
 
 def _accepts(func: Callable[..., Any], name: str) -> bool:
-    code = func.__code__
+    code = inspect.unwrap(func).__code__
     named = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
     return name in named or bool(code.co_flags & _CO_VARKEYWORDS)
 

@@ -30,6 +30,16 @@ def check_path(argument: str, path: str) -> str:
     return path
 
 
+def check_stage(stage: str, *, allow_default: bool = False) -> str:
+    """Stage names are 1-128 letters, digits, '-' and '_' (HTTP APIs also have ``$default``)."""
+    if allow_default and stage == "$default":
+        return stage
+    if not stage or not all(c.isalnum() or c in "-_" for c in stage) or len(stage) > 128:
+        extra = " (or '$default' for HTTP APIs)" if allow_default else ""
+        raise bad("stage", stage, f"stage names are 1-128 letters, digits, '-' and '_'{extra}")
+    return stage
+
+
 def multi(argument: str, values: MultiMap | None) -> dict[str, list[str]]:
     """Normalise ``{name: value or [values]}`` to ``{name: [values]}`` and check the types."""
     out: dict[str, list[str]] = {}

@@ -32,10 +32,12 @@ from ._http import (
     multi,
     trace_id,
 )
+from ._validate import checked
 
 __all__ = ["alb_request"]
 
 
+@checked
 def alb_request(
     method: str = "GET",
     path: str = "/",

@@ -16,6 +16,7 @@ from ._common import (
     token,
     uuid4,
 )
+from ._validate import checked
 
 __all__ = ["alexa_intent", "alexa_launch", "alexa_session_ended"]
 
@@ -101,6 +102,7 @@ def _envelope(
     }
 
 
+@checked
 def alexa_launch(
     *,
     skill_id: str | None = None,
@@ -122,6 +124,7 @@ def alexa_launch(
     )
 
 
+@checked
 def alexa_intent(
     intent: str = "HelloWorldIntent",
     slots: Mapping[str, str | None] | None = None,
@@ -166,6 +169,7 @@ def alexa_intent(
     )
 
 
+@checked
 def alexa_session_ended(
     reason: str = "USER_INITIATED",
     *,

@@ -31,12 +31,14 @@ from ._http import (
     check_header_names,
     check_method,
     check_path,
+    check_stage,
     encode_body,
     json_content_type,
     match_resource,
     multi,
     trace_id,
 )
+from ._validate import checked
 
 __all__ = ["apigateway_authorizer_request", "apigateway_authorizer_token", "apigateway_rest"]
 
@@ -46,12 +48,7 @@ def _single(values: dict[str, list[str]]) -> dict[str, str] | None:
     return {k: v[-1] for k, v in values.items()} or None
 
 
-def _check_stage(stage: str) -> str:
-    if not stage or not all(c.isalnum() or c in "-_" for c in stage) or len(stage) > 128:
-        raise bad("stage", stage, "stage names are 1-128 letters, digits, '-' and '_'")
-    return stage
-
-
+@checked
 def apigateway_rest(
     method: str = "GET",
     path: str = "/",
@@ -78,7 +75,7 @@ def apigateway_rest(
     check_path("path", path)
     check_region(region)
     check_account(account_id)
-    _check_stage(stage)
+    check_stage(stage)
     resource = check_path("resource", resource) if resource is not None else path
     params = match_resource(resource, path)
     if path_parameters is not None:
@@ -136,8 +133,10 @@ def apigateway_rest(
     }
     if authorizer is not None:
         context["authorizer"] = dict(authorizer)
+    # No top-level "version": that key belongs to HTTP API payload format 1.0, not to REST API
+    # proxy events (API Gateway developer guide, "Input format of a Lambda function for proxy
+    # integration", REST example).
     return {
-        "version": "1.0",
         "resource": resource,
         "path": path,
         "httpMethod": method,
@@ -158,6 +157,7 @@ def method_arn(api: str, stage: str, method: str, resource: str, region: str, ac
     return f"arn:aws:execute-api:{region}:{account}:{api}/{stage}/{method}{quote(resource)}"
 
 
+@checked
 def apigateway_authorizer_token(
     authorization_token: str = "Bearer allow",
     *,
@@ -175,7 +175,7 @@ def apigateway_authorizer_token(
     check_path("resource", resource)
     check_region(region)
     check_account(account_id)
-    _check_stage(stage)
+    check_stage(stage)
     if not authorization_token:
         raise bad(
             "authorization_token",
@@ -190,6 +190,7 @@ def apigateway_authorizer_token(
     }
 
 
+@checked
 def apigateway_authorizer_request(
     method: str = "GET", path: str = "/", **kwargs: Any
 ) -> dict[str, Any]:
@@ -208,4 +209,14 @@ def apigateway_authorizer_request(
         region,
         context["accountId"],
     )
+    # REQUEST authorizers get empty maps where the proxy event has null (API Gateway developer
+    # guide, "Input to an API Gateway Lambda authorizer": "pathParameters": {}).
+    for name in (
+        "queryStringParameters",
+        "multiValueQueryStringParameters",
+        "pathParameters",
+        "stageVariables",
+    ):
+        if event[name] is None:
+            event[name] = {}
     return {"type": "REQUEST", "methodArn": arn, **event}

@@ -33,6 +33,7 @@ from ._http import (
     check_header_names,
     check_method,
     check_path,
+    check_stage,
     encode_body,
     json_content_type,
     match_resource,
@@ -40,6 +41,7 @@ from ._http import (
     split_cookies,
     trace_id,
 )
+from ._validate import checked
 
 __all__ = ["http_api", "http_api_authorizer", "lambda_function_url"]
 
@@ -65,6 +67,11 @@ def _v2_request(
 ) -> dict[str, Any]:
     method = check_method(method)
     check_path("path", path)
+    check_stage(stage, allow_default=True)
+    # On a named stage the client calls https://<api>/<stage>/<path>, and HTTP API passes that
+    # full path on in rawPath and requestContext.http.path (API Gateway developer guide, "Working
+    # with stages for HTTP APIs": the stage name is part of the invoke URL; payload 2.0 rawPath).
+    raw_path = path if stage == "$default" else f"/{stage}{path}"
     given = multi("headers", headers)
     check_header_names(given)
     ip = source_ip_address or source_ip(rng)
@@ -91,7 +98,7 @@ def _v2_request(
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key,
-        "rawPath": path,
+        "rawPath": raw_path,
         "rawQueryString": raw_query,
     }
     if jar:
@@ -106,7 +113,7 @@ def _v2_request(
         "domainPrefix": prefix,
         "http": {
             "method": method,
-            "path": path,
+            "path": raw_path,
             "protocol": "HTTP/1.1",
             "sourceIp": ip,
             "userAgent": user_agent,
@@ -139,6 +146,7 @@ def _authorizer(
     return None
 
 
+@checked
 def http_api(
     method: str = "GET",
     path: str = "/",
@@ -195,6 +203,7 @@ def http_api(
     return event
 
 
+@checked
 def http_api_authorizer(
     method: str = "GET",
     path: str = "/",
@@ -218,9 +227,10 @@ def http_api_authorizer(
             raise bad("identity_source", name, "each identity source header must be in headers=")
         values.append(event["headers"][name.lower()])
     http = context["http"]
+    # routeArn is <api>/<stage>/<VERB>/<path>: the stage appears once, ahead of the verb.
     route_arn = (
         f"arn:aws:execute-api:{region}:{context['accountId']}:{context['apiId']}/"
-        f"{context['stage']}/{http['method']}{quote(http['path'])}"
+        f"{context['stage']}/{http['method']}{quote(path)}"
     )
     rest = {k: v for k, v in event.items() if k != "version"}
     return {
@@ -232,6 +242,7 @@ def http_api_authorizer(
     }
 
 
+@checked
 def lambda_function_url(
     method: str = "GET",
     path: str = "/",

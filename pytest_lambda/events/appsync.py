@@ -20,6 +20,7 @@ from ._common import (
     uuid4,
 )
 from ._http import trace_id
+from ._validate import checked
 
 __all__ = ["appsync_batch", "appsync_resolver"]
 
@@ -65,6 +66,7 @@ def _selection(fields: Sequence[str]) -> str:
     return "{\n" + "".join(f"  {f}\n" for f in fields) + "}"
 
 
+@checked
 def appsync_resolver(
     field: str = "getPost",
     arguments: Mapping[str, Any] | None = None,
@@ -121,6 +123,7 @@ def appsync_resolver(
     }
 
 
+@checked
 def appsync_batch(
     sources: Iterable[Mapping[str, Any]],
     field: str = "comments",

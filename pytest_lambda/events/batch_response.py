@@ -6,10 +6,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._common import bad
+from ._validate import checked
 
 __all__ = ["item_identifier", "partial_batch_response"]
 
 
+@checked
 def item_identifier(record: Mapping[str, Any] | str) -> str:
     """The id Lambda expects for a record: SQS messageId, Kinesis/DynamoDB sequence number."""
     if isinstance(record, str):
@@ -24,6 +26,7 @@ def item_identifier(record: Mapping[str, Any] | str) -> str:
     raise bad("record", record, "expected an SQS, Kinesis or DynamoDB record, or an id string")
 
 
+@checked
 def partial_batch_response(failures: Iterable[Mapping[str, Any] | str] = ()) -> dict[str, Any]:
     """``{"batchItemFailures": [{"itemIdentifier": ...}]}`` for the failed records (or ids)."""
     return {"batchItemFailures": [{"itemIdentifier": item_identifier(r)} for r in failures]}

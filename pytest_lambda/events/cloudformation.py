@@ -22,10 +22,12 @@ from ._common import (
     upper_token,
     uuid4,
 )
+from ._validate import checked
 
 __all__ = ["cloudformation_custom_resource", "cloudformation_properties"]
 
 
+@checked
 def cloudformation_properties(value: Any, path: str = "properties") -> Any:
     """Stringify leaves the way CloudFormation does (numbers and booleans arrive as strings)."""
     if isinstance(value, bool):
@@ -41,6 +43,7 @@ def cloudformation_properties(value: Any, path: str = "properties") -> Any:
     raise bad(path, value, "template values are strings, numbers, booleans, lists or objects")
 
 
+@checked
 def cloudformation_custom_resource(
     request_type: str = "Create",
     properties: Mapping[str, Any] | None = None,

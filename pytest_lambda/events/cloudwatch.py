@@ -23,12 +23,14 @@ from ._common import (
     now_or_utc,
     rng_or_new,
 )
+from ._validate import checked
 
 __all__ = ["cloudwatch_logs", "cloudwatch_logs_payload", "decode_cloudwatch_logs"]
 
 LogEvent = str | Mapping[str, Any]
 
 
+@checked
 def cloudwatch_logs_payload(
     messages: Iterable[LogEvent] = ("Hello from CloudWatch Logs!",),
     *,
@@ -91,6 +93,7 @@ def cloudwatch_logs_payload(
     }
 
 
+@checked
 def cloudwatch_logs(
     messages: Iterable[LogEvent] = ("Hello from CloudWatch Logs!",),
     *,
@@ -104,6 +107,7 @@ def cloudwatch_logs(
     return {"awslogs": {"data": b64encode(gzip.compress(raw, mtime=0))}}
 
 
+@checked
 def decode_cloudwatch_logs(event: Mapping[str, Any]) -> dict[str, Any]:
     """Decode ``awslogs.data`` back into the log document."""
     try:

@@ -20,6 +20,7 @@ from ._common import (
     upper_token,
     uuid4,
 )
+from ._validate import checked
 
 __all__ = ["codepipeline_job"]
 
@@ -40,6 +41,7 @@ def _artifact(rng: random.Random, name: str, bucket: str, pipeline: str) -> dict
     }
 
 
+@checked
 def codepipeline_job(
     *,
     function: str = "my-function",

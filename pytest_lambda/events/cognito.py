@@ -17,6 +17,7 @@ from ._common import (
     token,
     uuid4,
 )
+from ._validate import checked
 
 __all__ = [
     "cognito_create_auth_challenge",
@@ -55,6 +56,7 @@ def _attributes(
     return out
 
 
+@checked
 def _trigger(
     trigger_source: str,
     request: dict[str, Any],
@@ -76,8 +78,11 @@ def _trigger(
     sub = uuid4(rng)
     pool = user_pool_id or f"{region}_{token(rng, 9, _POOL)}"
     if not pool.startswith(region + "_"):
-        raise bad("user_pool_id", pool,
-                  f"user pool ids start with the Region and '_', e.g. '{region}_aBc123XyZ'")
+        raise bad(
+            "user_pool_id",
+            pool,
+            f"user pool ids start with the Region and '_', e.g. '{region}_aBc123XyZ'",
+        )
     if username is not None and not 1 <= len(username) <= 128:
         raise bad("username", username, "usernames are 1-128 characters")
     attrs = _attributes(rng, sub, email, user_attributes)
@@ -100,6 +105,7 @@ def _trigger(
     }
 
 
+@checked
 def cognito_pre_signup(
     *,
     source: str = "SignUp",
@@ -139,12 +145,14 @@ def _build(
     return _trigger(source, request, response, **options)
 
 
+@checked
 def cognito_post_confirmation(*, source: str = "ConfirmSignUp", **common: Any) -> dict[str, Any]:
     """Post confirmation; *source* is ConfirmSignUp or ConfirmForgotPassword."""
     check_choice("source", source, ("ConfirmSignUp", "ConfirmForgotPassword"))
     return _build(f"PostConfirmation_{source}", {}, {}, common)
 
 
+@checked
 def cognito_pre_authentication(**common: Any) -> dict[str, Any]:
     """Pre authentication (``PreAuthentication_Authentication``)."""
     return _build(
@@ -155,6 +163,7 @@ def cognito_pre_authentication(**common: Any) -> dict[str, Any]:
     )
 
 
+@checked
 def cognito_post_authentication(*, new_device_used: bool = False, **common: Any) -> dict[str, Any]:
     """Post authentication (``PostAuthentication_Authentication``)."""
     return _build(
@@ -162,6 +171,7 @@ def cognito_post_authentication(*, new_device_used: bool = False, **common: Any)
     )
 
 
+@checked
 def cognito_pre_token_generation(
     *,
     source: str = "Authentication",
@@ -199,6 +209,7 @@ def cognito_pre_token_generation(
     return _build(f"TokenGeneration_{source}", request, {key: None}, common)
 
 
+@checked
 def cognito_custom_message(
     *, source: str = "SignUp", code_parameter: str = "{####}", **common: Any
 ) -> dict[str, Any]:
@@ -225,6 +236,7 @@ def cognito_custom_message(
     return _build(f"CustomMessage_{source}", request, response, common)
 
 
+@checked
 def cognito_user_migration(
     *, source: str = "Authentication", password: str = "correct horse battery staple", **common: Any
 ) -> dict[str, Any]:
@@ -260,6 +272,7 @@ def _session(session: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]
     return out
 
 
+@checked
 def cognito_define_auth_challenge(
     *, session: Sequence[Mapping[str, Any]] | None = None, **common: Any
 ) -> dict[str, Any]:
@@ -269,6 +282,7 @@ def cognito_define_auth_challenge(
     return _build("DefineAuthChallenge_Authentication", request, response, common)
 
 
+@checked
 def cognito_create_auth_challenge(
     *,
     challenge_name: str = "CUSTOM_CHALLENGE",
@@ -286,6 +300,7 @@ def cognito_create_auth_challenge(
     return _build("CreateAuthChallenge_Authentication", request, response, common)
 
 
+@checked
 def cognito_verify_auth_challenge(
     *,
     challenge_answer: str = "42",

@@ -24,6 +24,7 @@ from ._common import (
     rng_or_new,
 )
 from ._dynamodb_types import marshal_image
+from ._validate import checked
 
 __all__ = [
     "STREAM_VIEW_TYPES",
@@ -65,6 +66,7 @@ def _stream_arn(table: str, region: str, account_id: str, label: _dt.datetime) -
     return arn("dynamodb", region, account_id, f"table/{table}/stream/{iso_ms(label)[:-1]}")
 
 
+@checked
 def dynamodb_record(
     event_name: str,
     keys: Mapping[str, Any],
@@ -121,6 +123,7 @@ def dynamodb_record(
     return {"Records": [record]}
 
 
+@checked
 def dynamodb_insert(
     keys: Mapping[str, Any], new_image: Mapping[str, Any] | None = None, **kwargs: Any
 ) -> dict[str, Any]:
@@ -128,6 +131,7 @@ def dynamodb_insert(
     return dynamodb_record("INSERT", keys, new_image=new_image, **kwargs)
 
 
+@checked
 def dynamodb_modify(
     keys: Mapping[str, Any],
     old_image: Mapping[str, Any] | None = None,
@@ -138,6 +142,7 @@ def dynamodb_modify(
     return dynamodb_record("MODIFY", keys, old_image=old_image, new_image=new_image, **kwargs)
 
 
+@checked
 def dynamodb_remove(
     keys: Mapping[str, Any], old_image: Mapping[str, Any] | None = None, **kwargs: Any
 ) -> dict[str, Any]:
@@ -145,6 +150,7 @@ def dynamodb_remove(
     return dynamodb_record("REMOVE", keys, old_image=old_image, **kwargs)
 
 
+@checked
 def dynamodb_batch(
     changes: Iterable[Mapping[str, Any]],
     *,
@@ -160,11 +166,12 @@ def dynamodb_batch(
     Example item: ``{"event_name": "MODIFY", "keys": {"pk": "a"}, "new_image": {...}}``.
     """
     rng = rng_or_new(rng)
-    start = now_or_utc(now)
+    end = now_or_utc(now)
+    items = list(changes)
     records: list[dict[str, Any]] = []
     arn_label: str | None = None
     sequence = int(digits(rng, 21))
-    for index, change in enumerate(changes):
+    for index, change in enumerate(items):
         options = dict(change)
         if not isinstance(options.get("event_name"), str) or "keys" not in options:
             raise bad(f"changes[{index}]", change, "each change needs 'event_name' and 'keys'")
@@ -176,7 +183,8 @@ def dynamodb_batch(
             region=region,
             account_id=account_id,
             rng=rng,
-            now=start + _dt.timedelta(seconds=index // 5),
+            # Changes happened before the batch was read: up to `now`, never after it.
+            now=end - _dt.timedelta(seconds=(len(items) - 1 - index) // 5),
             **options,
         )
         record = event["Records"][0]

@@ -20,6 +20,7 @@ from ._common import (
     rng_or_new,
     uuid4,
 )
+from ._validate import checked
 
 __all__ = ["eventbridge_event", "scheduled_event", "scheduler_event"]
 
@@ -30,6 +31,7 @@ def _check_name(argument: str, value: str, limit: int) -> str:
     return value
 
 
+@checked
 def eventbridge_event(
     detail_type: str = "Order Placed",
     source: str = "com.example.orders",
@@ -71,6 +73,7 @@ def eventbridge_event(
     return event
 
 
+@checked
 def scheduled_event(
     rule: str = "my-schedule",
     *,
@@ -93,6 +96,7 @@ def scheduled_event(
     )
 
 
+@checked
 def scheduler_event(
     schedule: str = "my-schedule",
     *,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import gzip
 import random
 from collections.abc import Iterable
 from typing import Any
@@ -23,23 +24,29 @@ from ._common import (
     to_bytes,
     uuid4,
 )
+from ._validate import checked
 
 __all__ = ["firehose_transformation"]
 
 Data = str | bytes | dict[str, Any] | list[Any]
 
 
+@checked
 def firehose_transformation(
     records: Iterable[Data] = ("Hello from Firehose!",),
     *,
     delivery_stream: str = "my-delivery-stream",
     source_stream: str | None = None,
+    compressed: bool = False,
     region: str = DEFAULT_REGION,
     account_id: str = DEFAULT_ACCOUNT,
     rng: random.Random | None = None,
     now: _dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """A transformation batch; *source_stream* set means the stream is a Kinesis source."""
+    """A transformation batch; *source_stream* set means the stream is a Kinesis source.
+
+    ``compressed=True`` gzips each record, as a CloudWatch Logs subscription to Firehose does.
+    """
     rng = rng_or_new(rng)
     check_region(region)
     check_account(account_id)
@@ -67,7 +74,7 @@ def firehose_transformation(
         record: dict[str, Any] = {
             "recordId": b64_token(rng, 66),
             "approximateArrivalTimestamp": arrived,
-            "data": b64encode(to_bytes(f"records[{index}]", item)),
+            "data": b64encode(_gzip(to_bytes(f"records[{index}]", item), compressed)),
         }
         if source_stream is not None:
             sequence += rng.randrange(1, 10**12)
@@ -81,3 +88,7 @@ def firehose_transformation(
         out.append(record)
     event["records"] = out
     return event
+
+
+def _gzip(data: bytes, compressed: bool) -> bytes:
+    return gzip.compress(data, mtime=0) if compressed else data

@@ -8,10 +8,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._common import bad, check_choice, epoch_ms, json_text, now_or_utc, rng_or_new, token
+from ._validate import checked
 
 __all__ = ["iot_button", "iot_rule"]
 
 
+@checked
 def iot_rule(
     payload: Mapping[str, Any] | None = None,
     *,
@@ -40,6 +42,7 @@ def iot_rule(
     return event
 
 
+@checked
 def iot_button(
     click_type: str = "SINGLE",
     *,

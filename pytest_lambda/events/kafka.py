@@ -23,12 +23,14 @@ from ._common import (
     token,
     uuid4,
 )
+from ._validate import checked
 
 __all__ = ["kafka_event"]
 
 Data = str | bytes | dict[str, Any] | list[Any]
 
 
+@checked
 def kafka_event(
     values: Iterable[Data] = ("Hello from Kafka!",),
     *,

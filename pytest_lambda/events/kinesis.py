@@ -24,6 +24,7 @@ from ._common import (
     to_bytes,
     uuid4,
 )
+from ._validate import checked
 
 __all__ = ["decode_kinesis_data", "decode_kinesis_json", "kinesis_batch", "kinesis_record"]
 
@@ -38,6 +39,7 @@ def _check_shard(shard_id: str) -> str:
     return shard_id
 
 
+@checked
 def kinesis_batch(
     records: Iterable[Data],
     *,
@@ -94,11 +96,13 @@ def kinesis_batch(
     return {"Records": out}
 
 
+@checked
 def kinesis_record(data: Data = "Hello from Kinesis!", **kwargs: Any) -> dict[str, Any]:
     """A one-record Kinesis batch; keyword arguments as for :func:`kinesis_batch`."""
     return kinesis_batch([data], **kwargs)
 
 
+@checked
 def decode_kinesis_data(record: Mapping[str, Any]) -> bytes:
     """The raw bytes of a Kinesis record (accepts a ``Records[]`` item or its ``kinesis`` part)."""
     payload = record.get("kinesis", record)
@@ -110,6 +114,7 @@ def decode_kinesis_data(record: Mapping[str, Any]) -> bytes:
         ) from None
 
 
+@checked
 def decode_kinesis_json(record: Mapping[str, Any]) -> Any:
     """A Kinesis record's data parsed as UTF-8 JSON."""
     return json.loads(decode_kinesis_data(record).decode("utf-8"))

@@ -1,4 +1,4 @@
-"""Amazon Lex V2 code hook invocations (dialog and fulfillment)."""
+"""Amazon Lex code hook invocations, V2 and V1 (dialog and fulfillment)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._common import bad, check_choice, now_or_utc, rng_or_new, token, uuid4
+from ._validate import checked
 
-__all__ = ["lex_v2"]
+__all__ = ["lex_v1", "lex_v2"]
 
 INTENT_STATES = (
     "InProgress",
@@ -32,6 +33,7 @@ def _slot(name: str, value: str | None) -> dict[str, Any] | None:
     }
 
 
+@checked
 def lex_v2(
     intent: str = "BookHotel",
     slots: Mapping[str, str | None] | None = None,
@@ -109,4 +111,54 @@ def lex_v2(
             "intent": current,
             "originatingRequestId": uuid4(rng),
         },
+    }
+
+
+@checked
+def lex_v1(
+    intent: str = "OrderFlowers",
+    slots: Mapping[str, str | None] | None = None,
+    *,
+    bot: str = "OrderFlowersBot",
+    invocation_source: str = "DialogCodeHook",
+    input_transcript: str = "I would like to order flowers",
+    confirmation_status: str = "None",
+    output_dialog_mode: str = "Text",
+    user_id: str | None = None,
+    session_attributes: Mapping[str, str] | None = None,
+    rng: random.Random | None = None,
+    now: _dt.datetime | None = None,
+) -> dict[str, Any]:
+    """A Lex (V1) code hook event; unfilled *slots* are None, as Lex sends them."""
+    # Lex V1 developer guide, "Lambda function input event and response format": messageVersion
+    # "1.0", slot values are strings or null, sessionAttributes string-to-string.
+    rng = rng_or_new(rng)
+    now_or_utc(now)
+    check_choice("invocation_source", invocation_source, ("DialogCodeHook", "FulfillmentCodeHook"))
+    check_choice("confirmation_status", confirmation_status, ("None", "Confirmed", "Denied"))
+    check_choice("output_dialog_mode", output_dialog_mode, ("Text", "Voice"))
+    if not intent or not all(c.isalnum() or c == "_" for c in intent):
+        raise bad("intent", intent, "intent names are letters, digits and '_'")
+    slot_values = dict(slots) if slots is not None else {"FlowerType": "roses", "PickupDate": None}
+    for name, value in slot_values.items():
+        if value is not None and not isinstance(value, str):
+            raise bad(f"slots[{name!r}]", value, "Lex sends slot values as strings or null")
+    return {
+        "messageVersion": "1.0",
+        "invocationSource": invocation_source,
+        "userId": user_id or token(rng, 20, "abcdefghijklmnopqrstuvwxyz0123456789"),
+        "sessionAttributes": dict(session_attributes or {}),
+        "requestAttributes": None,
+        "bot": {"name": bot, "alias": "$LATEST", "version": "$LATEST"},
+        "outputDialogMode": output_dialog_mode,
+        "currentIntent": {
+            "name": intent,
+            "slots": slot_values,
+            "slotDetails": {
+                k: ({"resolutions": [{"value": v}], "originalValue": v} if v else None)
+                for k, v in slot_values.items()
+            },
+            "confirmationStatus": confirmation_status,
+        },
+        "inputTranscript": input_transcript,
     }

@@ -24,9 +24,13 @@ from ._common import (
     token,
     upper_token,
 )
+from ._s3_types import S3_EVENT_NAMES, STORAGE_CLASSES, by_s3, has_size, type_data
+from ._s3_types import event_version as event_version_for
+from ._validate import checked
 
 __all__ = [
     "S3_EVENT_NAMES",
+    "STORAGE_CLASSES",
     "decode_s3_key",
     "encode_s3_key",
     "s3_batch",
@@ -41,33 +45,16 @@ __all__ = [
 
 MAX_PUT_SIZE = 5 * 1024**3
 MAX_OBJECT_SIZE = 5 * 1024**4
-S3_EVENT_NAMES = (
-    "ObjectCreated:Put",
-    "ObjectCreated:Post",
-    "ObjectCreated:Copy",
-    "ObjectCreated:CompleteMultipartUpload",
-    "ObjectRemoved:Delete",
-    "ObjectRemoved:DeleteMarkerCreated",
-    "LifecycleExpiration:Delete",
-    "LifecycleExpiration:DeleteMarkerCreated",
-    "LifecycleTransition",
-)
-STORAGE_CLASSES = (
-    "STANDARD_IA",
-    "ONEZONE_IA",
-    "INTELLIGENT_TIERING",
-    "GLACIER_IR",
-    "GLACIER",
-    "DEEP_ARCHIVE",
-)
 _VERSION_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._"
 
 
+@checked
 def encode_s3_key(key: str) -> str:
     """Encode an object key the way S3 notifications do (form encoding: space → ``+``)."""
     return quote_plus(key, safe="/")
 
 
+@checked
 def decode_s3_key(encoded: str) -> str:
     """Decode ``Records[].s3.object.key`` back to the real object key."""
     return unquote_plus(encoded)
@@ -102,6 +89,7 @@ def _check_size(size: int, limit: int, hint: str) -> int:
     return size
 
 
+@checked
 def s3_event(
     bucket: str,
     key: str,
@@ -115,13 +103,20 @@ def s3_event(
     principal_id: str | None = None,
     source_ip_address: str | None = None,
     event_version: str | None = None,
+    storage_class: str | None = None,
+    access_tier: str | None = None,
+    failure_reason: str | None = None,
     extra: dict[str, Any] | None = None,
     region: str = DEFAULT_REGION,
     account_id: str = DEFAULT_ACCOUNT,
     rng: random.Random | None = None,
     now: _dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """One S3 notification (any supported *event_name*) wrapped in ``{"Records": [...]}``."""
+    """One S3 notification of any type in ``{"Records": [...]}``, with its type-specific data.
+
+    *storage_class* is the LifecycleTransition target or the ObjectRestore:Completed class,
+    *access_tier* the IntelligentTiering tier, *failure_reason* a failed replication's reason.
+    """
     rng = rng_or_new(rng)
     return {
         "Records": [
@@ -139,6 +134,9 @@ def s3_event(
                 principal_id=principal_id,
                 source_ip_address=source_ip_address,
                 event_version=event_version,
+                storage_class=storage_class,
+                access_tier=access_tier,
+                failure_reason=failure_reason,
                 extra=extra,
                 region=region,
             )
@@ -161,6 +159,9 @@ def _record(
     principal_id: str | None,
     source_ip_address: str | None,
     event_version: str | None,
+    storage_class: str | None,
+    access_tier: str | None,
+    failure_reason: str | None,
     extra: dict[str, Any] | None,
     region: str,
 ) -> dict[str, Any]:
@@ -168,10 +169,18 @@ def _record(
     _check_bucket(bucket)
     _check_key(key)
     check_region(region)
-    by_s3 = event_name.startswith("Lifecycle")
-    removed = ":Delete" in event_name
+    from_s3 = by_s3(event_name)
+    specific = type_data(
+        event_name,
+        storage_class=storage_class,
+        access_tier=access_tier,
+        failure_reason=failure_reason,
+        bucket=bucket,
+        rng=rng,
+        now=now,
+    )
     obj: dict[str, Any] = {"key": encode_s3_key(key)}
-    if not removed:
+    if has_size(event_name):
         limit = MAX_PUT_SIZE if event_name in ("ObjectCreated:Put", "ObjectCreated:Post") else 0
         if size is None:
             raise bad("size", size, f"{event_name} events always carry the object size")
@@ -188,11 +197,11 @@ def _record(
         obj["versionId"] = version_id or token(rng, 32, _VERSION_ALPHABET)
     obj["sequencer"] = "00" + hex_id(rng, 16, upper=True)
     if principal_id is None:
-        principal_id = "s3.amazonaws.com" if by_s3 else "AWS:AIDA" + upper_token(rng, 17)
+        principal_id = "s3.amazonaws.com" if from_s3 else "AWS:AIDA" + upper_token(rng, 17)
     if source_ip_address is None:
-        source_ip_address = "s3.amazonaws.com" if by_s3 else source_ip(rng)
+        source_ip_address = "s3.amazonaws.com" if from_s3 else source_ip(rng)
     if event_version is None:
-        event_version = "2.3" if by_s3 else "2.1"
+        event_version = event_version_for(event_name)
     record: dict[str, Any] = {
         "eventVersion": event_version,
         "eventSource": "aws:s3",
@@ -216,21 +225,25 @@ def _record(
             "object": obj,
         },
     }
+    record.update(specific)
     if extra:
         record.update(extra)
     return record
 
 
+@checked
 def s3_put(bucket: str, key: str, size: int = 1024, **kwargs: Any) -> dict[str, Any]:
     """An ``ObjectCreated:Put`` notification; *size* in bytes (0 to 5 GiB)."""
     return s3_event(bucket, key, event_name="ObjectCreated:Put", size=size, **kwargs)
 
 
+@checked
 def s3_copy(bucket: str, key: str, size: int = 1024, **kwargs: Any) -> dict[str, Any]:
     """An ``ObjectCreated:Copy`` notification (CopyObject into *bucket*/*key*)."""
     return s3_event(bucket, key, event_name="ObjectCreated:Copy", size=size, **kwargs)
 
 
+@checked
 def s3_multipart_upload(
     bucket: str,
     key: str,
@@ -259,6 +272,7 @@ def s3_multipart_upload(
     )
 
 
+@checked
 def s3_delete(
     bucket: str, key: str, *, delete_marker: bool = False, **kwargs: Any
 ) -> dict[str, Any]:
@@ -268,6 +282,7 @@ def s3_delete(
     return s3_event(bucket, key, event_name=name, size=None, **kwargs)
 
 
+@checked
 def s3_lifecycle_expiration(
     bucket: str, key: str, *, delete_marker: bool = False, **kwargs: Any
 ) -> dict[str, Any]:
@@ -279,6 +294,7 @@ def s3_lifecycle_expiration(
     return s3_event(bucket, key, event_name=name, size=None, **kwargs)
 
 
+@checked
 def s3_lifecycle_transition(
     bucket: str,
     key: str,
@@ -288,13 +304,17 @@ def s3_lifecycle_transition(
     **kwargs: Any,
 ) -> dict[str, Any]:
     """A ``LifecycleTransition`` notification moving the object to *storage_class*."""
-    check_choice("storage_class", storage_class, STORAGE_CLASSES)
-    extra = {
-        "lifecycleEventData": {"transitionEventData": {"destinationStorageClass": storage_class}}
-    }
-    return s3_event(bucket, key, event_name="LifecycleTransition", size=size, extra=extra, **kwargs)
+    return s3_event(
+        bucket,
+        key,
+        event_name="LifecycleTransition",
+        size=size,
+        storage_class=storage_class,
+        **kwargs,
+    )
 
 
+@checked
 def s3_batch(
     bucket: str,
     keys: Iterable[str | tuple[str, int]],
@@ -308,18 +328,21 @@ def s3_batch(
 ) -> dict[str, Any]:
     """Several notifications in one ``Records`` list; *keys* items are keys or (key, size)."""
     rng = rng_or_new(rng)
-    start = now_or_utc(now)
+    end = now_or_utc(now)
+    items = list(keys)
+    # S3 finished each request before the batch was delivered: times run up to `now`, never past.
+    gaps = [rng.randrange(1, 40) for _ in items]
     records: list[dict[str, Any]] = []
-    for item in keys:
+    for index, item in enumerate(items):
         key, size = (item, kwargs.get("size", 1024)) if isinstance(item, str) else item
         options = {k: v for k, v in kwargs.items() if k != "size"}
-        when = start + _dt.timedelta(milliseconds=len(records) * rng.randrange(1, 40))
+        when = end - _dt.timedelta(milliseconds=sum(gaps[index + 1 :]))
         records.extend(
             s3_event(
                 bucket,
                 key,
                 event_name=event_name,
-                size=None if ":Delete" in event_name else size,
+                size=size if has_size(event_name) else None,
                 region=region,
                 account_id=account_id,
                 rng=rng,

@@ -8,11 +8,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._common import b64_token, bad, check_choice, now_or_utc, rng_or_new, uuid4
+from ._validate import checked
 from .s3 import _check_bucket, _check_key, encode_s3_key
 
 __all__ = ["s3_batch_operation"]
 
 
+@checked
 def s3_batch_operation(
     bucket: str = "my-bucket",
     keys: Iterable[str | tuple[str, str | None]] = ("my-key",),

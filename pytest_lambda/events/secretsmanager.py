@@ -19,12 +19,14 @@ from ._common import (
     token,
     uuid4,
 )
+from ._validate import checked
 
 __all__ = ["secretsmanager_rotation"]
 
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 
 
+@checked
 def secretsmanager_rotation(
     step: str = "createSecret",
     *,

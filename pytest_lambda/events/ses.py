@@ -21,6 +21,7 @@ from ._common import (
     rng_or_new,
     token,
 )
+from ._validate import checked
 
 __all__ = ["ses_receipt"]
 
@@ -34,6 +35,7 @@ def _address(argument: str, value: str) -> str:
     return value
 
 
+@checked
 def ses_receipt(
     *,
     sender: str = "jane@example.com",

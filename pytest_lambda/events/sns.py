@@ -23,12 +23,14 @@ from ._common import (
     rng_or_new,
     uuid4,
 )
+from ._validate import checked
 
 __all__ = ["sns_notification"]
 
 MAX_MESSAGE_BYTES = 256 * 1024
 
 
+@checked
 def sns_notification(
     message: str | dict[str, Any] | list[Any] = "Hello from SNS!",
     *,
@@ -44,7 +46,16 @@ def sns_notification(
     rng = rng_or_new(rng)
     check_region(region)
     check_account(account_id)
-    stem = topic.removesuffix(".fifo")
+    if topic.endswith(".fifo"):
+        # SNS FIFO topics deliver to SQS queues only (SNS developer guide, "FIFO topics": Lambda
+        # and other endpoint types cannot subscribe).
+        raise bad(
+            "topic",
+            topic,
+            "SNS FIFO topics never deliver to Lambda (only SQS queues can subscribe); use a "
+            "standard topic, or sqs_batch(fifo=True) for a FIFO topic fanned out to a FIFO queue",
+        )
+    stem = topic
     if not 1 <= len(topic) <= 256 or not stem or not all(c.isalnum() or c in "-_" for c in stem):
         raise bad("topic", topic, "topic names are 1-256 letters, digits, '-' and '_'")
     text = body_text("message", message)

@@ -25,6 +25,7 @@ from ._common import (
     upper_token,
     uuid4,
 )
+from ._validate import checked
 
 __all__ = ["sqs_batch", "sqs_message"]
 
@@ -46,6 +47,7 @@ def _queue_name(queue: str | None, fifo: bool) -> str:
 def _record(
     rng: random.Random,
     sent: _dt.datetime,
+    first_receive: _dt.datetime,
     body: Body,
     *,
     queue_arn: str,
@@ -66,7 +68,6 @@ def _record(
         raise bad("body", text[:40], "SQS bodies are 1 byte to 1 MiB of UTF-8")
     if isinstance(receive_count, bool) or not isinstance(receive_count, int) or receive_count < 1:
         raise bad("receive_count", receive_count, "expected an integer >= 1")
-    first_receive = sent + _dt.timedelta(milliseconds=rng.randrange(1, 900))
     attributes: dict[str, str] = {
         "ApproximateReceiveCount": str(receive_count),
         "SentTimestamp": str(epoch_ms(sent)),
@@ -104,6 +105,7 @@ def _record(
     return record
 
 
+@checked
 def sqs_batch(
     bodies: Iterable[Body],
     *,
@@ -126,15 +128,25 @@ def sqs_batch(
     queue_arn = arn("sqs", check_region(region), check_account(account_id), name)
     if fifo and message_group_id is None:
         message_group_id = "default"
-    sequence = int(digits(rng, 20))
     items = list(bodies)
+    # Messages were sent one after another and first received no later than delivery (`now`):
+    # SentTimestamp rises in batch order and FIFO SequenceNumber rises within the group (SQS
+    # developer guide, "FIFO queue logic": messages are delivered in the order sent, and
+    # SequenceNumber "is unique ... and increases" for each message in a group).
+    last_sent = start - _dt.timedelta(milliseconds=rng.randrange(20, 2000))
+    gaps = [rng.randrange(1, 200) for _ in items]
+    sequence = int(digits(rng, 20))
     records = []
     for index, body in enumerate(items):
-        sent = start - _dt.timedelta(milliseconds=rng.randrange(50, 2000) * (len(items) - index))
+        sent = last_sent - _dt.timedelta(milliseconds=sum(gaps[index + 1 :]))
+        wait_ms = int((start - sent).total_seconds() * 1000)
+        first_receive = sent + _dt.timedelta(milliseconds=rng.randrange(0, max(1, wait_ms)))
+        sequence += rng.randrange(1, 10**6)
         records.append(
             _record(
                 rng,
                 sent,
+                first_receive,
                 body,
                 queue_arn=queue_arn,
                 region=region,
@@ -144,7 +156,7 @@ def sqs_batch(
                 message_attributes=message_attributes,
                 receive_count=receive_count,
                 trace_header=trace_header,
-                sequence=sequence + index * rng.randrange(1, 1000),
+                sequence=sequence,
             )
         )
     limit = 10 if fifo else 10_000
@@ -155,6 +167,7 @@ def sqs_batch(
     return {"Records": records}
 
 
+@checked
 def sqs_message(body: Body = "Hello from SQS!", **kwargs: Any) -> dict[str, Any]:
     """One SQS message in a ``Records`` list; keyword arguments as for :func:`sqs_batch`."""
     return sqs_batch([body], **kwargs)

@@ -8,10 +8,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._common import b64_token, bad, json_text, now_or_utc, rng_or_new
+from ._validate import checked
 
-__all__ = ["stepfunctions_task_token"]
+__all__ = ["stepfunctions_error", "stepfunctions_task_token"]
 
 
+@checked
 def stepfunctions_task_token(
     payload: Mapping[str, Any] | None = None,
     *,
@@ -31,3 +33,15 @@ def stepfunctions_task_token(
     # Real tokens are long opaque base64 strings; consumers must pass them back unchanged.
     event[token_field] = "AQC" + b64_token(rng, 480).rstrip("=")
     return event
+
+
+@checked
+def stepfunctions_error(
+    error: str = "States.TaskFailed", cause: str = "The task failed."
+) -> dict[str, str]:
+    """The error output a Catch passes on to the next (Lambda) state: ``{"Error", "Cause"}``."""
+    # Step Functions developer guide, "Error handling": the Catch's ResultPath receives an
+    # object with the error name in "Error" and the message in "Cause", both strings.
+    if not error:
+        raise bad("error", error, "error names are non-empty, e.g. 'States.Timeout'")
+    return {"Error": error, "Cause": cause}

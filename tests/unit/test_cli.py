@@ -90,6 +90,46 @@ def test_fields_option_lists_fields(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "--body" in out.split()
 
 
+def test_fields_show_type_and_default(capsys: pytest.CaptureFixture[str]) -> None:
+    """--fields shows each field's type and the default this event uses (fixed ones too)."""
+    code, out, _ = run(capsys, "generate-event", "s3", "put", "--fields")
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    assert code == 0
+    assert lines["--bucket"] == '--bucket  str  (default: "my-bucket")'
+    assert lines["--size"] == "--size  int  (default: 1024)"
+    _, out, _ = run(capsys, "generate-event", "kinesis", "get-records", "--fields")
+    assert "--partition-key" not in out  # kinesis_record forwards it; only its own fields listed
+    assert "--data  str | bytes | dict[str, Any] | list[Any]  (default: " in out
+
+
+def test_count_builds_an_sqs_batch(capsys: pytest.CaptureFixture[str]) -> None:
+    """sqs receive-message --count N prints one event with N records carrying the body."""
+    code, out, _ = run(
+        capsys, "generate-event", "sqs", "receive-message", "--count", "3", "--body", "hi",
+        "--seed", "1",
+    )  # fmt: skip
+    records = json.loads(out)["Records"]
+    assert code == 0 and [r["body"] for r in records] == ["hi"] * 3
+    assert len({r["messageId"] for r in records}) == 3
+
+
+def test_count_with_fifo_queue(capsys: pytest.CaptureFixture[str]) -> None:
+    """--count combines with other fields (a FIFO batch with increasing sequence numbers)."""
+    code, out, _ = run(
+        capsys, "generate-event", "sqs", "receive-message", "--count", "4", "--fifo", "true",
+    )  # fmt: skip
+    numbers = [int(r["attributes"]["SequenceNumber"]) for r in json.loads(out)["Records"]]
+    assert code == 0 and numbers == sorted(numbers) and len(numbers) == 4
+
+
+def test_count_is_refused_where_no_batch_exists(capsys: pytest.CaptureFixture[str]) -> None:
+    """--count on an event without a batch form, or below 1, is a usage error naming the option."""
+    code, _, err = run(capsys, "generate-event", "s3", "put", "--count", "2")
+    assert code == 2 and "--count works only for" in err and "sqs receive-message" in err
+    code, _, err = run(capsys, "generate-event", "sqs", "receive-message", "--count", "0")
+    assert code == 2 and "--count 0" in err
+
+
 def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     """Without a subcommand the CLI prints help and exits 2."""
     code, out, _ = run(capsys)

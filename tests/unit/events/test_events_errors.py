@@ -85,7 +85,7 @@ BAD: list[tuple[str, Callable[[], Any], str]] = [
     ("region", lambda: events.sqs_message(region="mars"), "region='mars'"),
     ("account", lambda: events.sns_notification(account_id="123"), "12-digit"),
     ("kinesis shard", lambda: events.kinesis_record(shard_id="shard-1"), "shardId-"),
-    ("kinesis bad data", lambda: events.kinesis_record(1.5), "records[0]"),  # type: ignore[arg-type]
+    ("kinesis bad data", lambda: events.kinesis_record(1.5), "data=1.5"),  # type: ignore[arg-type]
     ("eventbridge detail", lambda: events.eventbridge_event(detail=[1]), "detail="),  # type: ignore[arg-type]
     (
         "eventbridge detail json",

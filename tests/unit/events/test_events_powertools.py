@@ -8,12 +8,13 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+import powertools_oracle
 import pytest
 
 from pytest_lambda import events
 from pytest_lambda.events._catalog import CATALOG, Entry
 
-models = pytest.importorskip("aws_lambda_powertools.utilities.parser.models")
+models = powertools_oracle.load_models()
 
 NOW = dt.datetime(2024, 3, 4, 19, 15, 17, 123000, tzinfo=dt.UTC)
 Case = tuple[str, Callable[[], Any], str]
@@ -47,7 +48,7 @@ CASES: list[Case] = [
         lambda: events.sns_notification(
             {"a": [1, 2]},
             subject="Hi",
-            topic="t.fifo",
+            topic="t-1",
             message_attributes={"s": "x", "n": 3, "b": b"\x00", "l": ["a"]},
             region="ap-southeast-2",
         ),

@@ -6,13 +6,14 @@ import json
 from typing import Any
 
 import event_checks as checks
+import powertools_oracle
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytest_lambda import events
 
-models = pytest.importorskip("aws_lambda_powertools.utilities.parser.models")
+models = powertools_oracle.load_models()
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 json_values = st.recursive(
@@ -173,3 +174,84 @@ def test_cloudformation_any_properties(properties: dict[str, Any]) -> None:
     cleaned = _without_nulls(properties)
     event = _roundtrip(events.cloudformation_custom_resource("Create", cleaned))
     models.CloudFormationCustomResourceCreateModel.model_validate(event)
+
+
+header_names = st.text(
+    st.characters(whitelist_categories=("Lu", "Ll", "Nd"), whitelist_characters="-"),
+    min_size=1,
+    max_size=20,
+).filter(
+    lambda s: s.isascii() and s.lower() not in ("connection", "expect", "keep-alive", "upgrade")
+)
+
+
+@SETTINGS
+@given(
+    headers=st.dictionaries(header_names, st.text(max_size=30), max_size=4),
+    query=st.text(
+        st.characters(whitelist_categories=("Ll", "Nd"), whitelist_characters="=&"), max_size=30
+    ),
+    event_type=st.sampled_from(["viewer-request", "origin-request"]),
+)
+def test_cloudfront_any_headers(headers: dict[str, str], query: str, event_type: str) -> None:
+    """Any header set and query string keep the Lambda@Edge shape, case-folded names intact."""
+    event = _roundtrip(
+        events.cloudfront_request(
+            "GET", "/", event_type=event_type, headers=headers, querystring=query
+        )
+    )
+    checks.check_cloudfront(event)
+    sent = event["Records"][0]["cf"]["request"]["headers"]
+    for name, value in headers.items():
+        assert {"key": name, "value": value} in sent[name.lower()]
+
+
+@SETTINGS
+@given(configuration=json_objects, parameters=json_objects)
+def test_config_any_configuration(
+    configuration: dict[str, Any], parameters: dict[str, Any]
+) -> None:
+    """Any resource configuration and rule parameters survive the JSON-string encoding."""
+    data_classes = pytest.importorskip("aws_lambda_powertools.utilities.data_classes")
+    event = _roundtrip(events.config_rule(configuration=configuration, rule_parameters=parameters))
+    checks.check_config(event)
+    view = data_classes.AWSConfigRuleEvent(event)
+    assert view.rule_parameters == parameters
+    assert view.invoking_event.configuration_item.configuration == configuration
+
+
+@SETTINGS
+@given(slots=st.dictionaries(names, st.none() | st.text(min_size=1, max_size=20), max_size=5))
+def test_lex_v1_any_slots(slots: dict[str, str | None]) -> None:
+    """Any slot values (None = unfilled) arrive as strings or null."""
+    event = _roundtrip(events.lex_v1("BookCar", slots))
+    checks.check_lex_v1(event)
+    assert event["currentIntent"]["slots"] == slots
+
+
+@SETTINGS
+@given(parameters=st.dictionaries(names, st.text(max_size=30), max_size=5))
+def test_connect_any_parameters(parameters: dict[str, str]) -> None:
+    """Any string parameters reach Details.Parameters unchanged."""
+    event = _roundtrip(events.connect_contact_flow(parameters=parameters))
+    checks.check_connect(event)
+    assert event["Details"]["Parameters"] == parameters
+
+
+@SETTINGS
+@given(
+    route=st.sampled_from(["$connect", "$disconnect", "$default", "sendmessage"]),
+    body=json_objects | st.binary(max_size=40),
+    ago=st.floats(0, 7200),
+)
+def test_websocket_any_route_and_body(route: str, body: Any, ago: float) -> None:
+    """Any route, body and connection age validate against the matching Powertools model."""
+    message = route not in ("$connect", "$disconnect")
+    event = _roundtrip(
+        events.apigateway_websocket(route, body if message else None, connected_seconds_ago=ago)
+    )
+    kind = {"$connect": "Connect", "$disconnect": "Disconnect"}.get(route, "Message")
+    getattr(models, f"APIGatewayWebSocket{kind}EventModel").model_validate(event)
+    checks.check_websocket(event)
+    if message and isinstance(body, dict):
+        assert json.loads(event["body"]) == body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +11,9 @@ import event_checks as checks
 import pytest
 
 from pytest_lambda import events
+from pytest_lambda.events._catalog import CATALOG, Entry
+
+NOW = dt.datetime(2024, 3, 4, 19, 15, 17, 123000, tzinfo=dt.UTC)
 
 CASES: list[tuple[str, Callable[[], Any], Callable[[dict[str, Any]], None]]] = [
     ("s3 put", lambda: events.s3_put("bkt", "red flower+ü.jpg"), checks.check_s3),
@@ -179,3 +183,11 @@ def test_kafka_records_keyed_by_topic_partition() -> None:
     assert [r["offset"] for r in records] == [0, 1]
     assert records[0]["headers"] == [{"h": [118]}]
     assert isinstance(event["bootstrapServers"], str)
+
+
+@pytest.mark.parametrize("entry", CATALOG, ids=[f"{e.service} {e.event}" for e in CATALOG])
+def test_no_timestamp_after_delivery(entry: Entry) -> None:
+    """No catalog event, built with a fixed clock, carries a time later than that clock."""
+    for seed in range(5):
+        factory = events.EventFactory(seed=seed, now=NOW)
+        checks.check_not_after(getattr(factory, entry.factory)(**dict(entry.fixed)), NOW)
