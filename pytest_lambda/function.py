@@ -7,10 +7,7 @@ import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._lifecycle import outcome_report, run_lifecycle
-from ._marshal import SYNC_REQUEST_LIMIT, encode_event
 from .clock import real_time_ms
-from .concurrency import Account, Slot, throttle_body
 from .config import (
     DEFAULT_ACCOUNT,
     DEFAULT_EVENT_AGE,
@@ -21,13 +18,16 @@ from .config import (
     FunctionConfig,
 )
 from .errors import RequestTooLargeException, TooManyRequestsException, validation_error
-from .invocation import AsyncMixin
-from .logs import LogGroup, LogView
-from .metrics import MetricStore
-from .permissions import Policy, PolicyMixin
+from .observe.logs import LogGroup, LogView
+from .observe.metrics import MetricStore
 from .result import InvokeResult
-from .runtime import PHASE_LOCK, ExecutionEnvironment
-from .versions import Target, Versions, VersionsMixin
+from .runtime.inprocess import PHASE_LOCK, ExecutionEnvironment
+from .runtime.lifecycle import outcome_report, run_lifecycle
+from .runtime.marshal import SYNC_REQUEST_LIMIT, encode_event
+from .service.account import Account, Slot, throttle_body
+from .service.async_queue import AsyncMixin
+from .service.permissions import Policy, PolicyMixin
+from .service.versions import Target, Versions, VersionsMixin
 
 if TYPE_CHECKING:
     from .sources import EventSourceMapping, PushTrigger
@@ -247,7 +247,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         Requests over the concurrency limit come back as throttled results (status 429,
         ``throttled=True``) instead of raising; see ``concurrency.invoke_many`` for the model.
         """
-        from .concurrency import invoke_many
+        from .service.account import invoke_many
 
         admitted = [self._admit(e, invocation_type, qualifier, principal, source_arn,
                                 source_account) for e in events]
@@ -360,11 +360,11 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         """A fresh execution environment (a cold start) in the configured isolation mode."""
         kind = ExecutionEnvironment
         if config.is_node:
-            from ._node import NodeEnvironment
+            from .runtime.workers.node import NodeEnvironment
 
             kind = NodeEnvironment
         elif self.isolation == "process":
-            from ._process import ProcessEnvironment
+            from .runtime.workers.process import ProcessEnvironment
 
             kind = ProcessEnvironment
         return kind(config, version, self.log_group, new_id=self.new_request_id,

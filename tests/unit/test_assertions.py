@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from pytest_lambda.assertions import LogAssertions, is_error_line, show_events
-from pytest_lambda.logs import LogEvent, LogView
-from pytest_lambda.metrics import MetricRecord, MetricView
+from pytest_lambda.observe.assertions import LogAssertions, is_error_line, show_events
+from pytest_lambda.observe.logs import LogEvent, LogView
+from pytest_lambda.observe.metrics import MetricRecord, MetricView
 
 
 class Logs(LogView, LogAssertions):
@@ -197,7 +197,7 @@ def test_not_emitted() -> None:
 
 def test_no_emf_errors() -> None:
     """``assert_no_emf_errors`` lists every rejected document with its reasons."""
-    from pytest_lambda.emf import EmfError
+    from pytest_lambda.observe.emf import EmfError
 
     VIEW.assert_no_emf_errors()
     view = MetricView([], [EmfError(("metric 'X' has no value",), '{"_aws": {}}', "r1")])
@@ -210,7 +210,7 @@ def test_helpers_hide_their_frames() -> None:
     """Every helper sets ``__tracebackhide__`` so failures point at the test."""
     import inspect
 
-    from pytest_lambda import assertions
+    from pytest_lambda.observe import assertions
 
     for cls in (assertions.LogAssertions, assertions.MetricAssertions):
         for name, func in vars(cls).items():

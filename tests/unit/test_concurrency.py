@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from pytest_lambda import LambdaFunction
-from pytest_lambda.concurrency import ACCOUNT_LIMIT, RESERVED_LIMIT, Account
 from pytest_lambda.errors import (
     InvalidParameterValueException,
     ResourceConflictException,
     TooManyRequestsException,
     ValidationException,
 )
+from pytest_lambda.service.account import ACCOUNT_LIMIT, RESERVED_LIMIT, Account
 
 CodeWriter = Callable[..., Path]
 APP = "def handler(event, context):\n    return event\n"

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from pytest_lambda.cost import (
+from pytest_lambda.observe.cost import (
     CURRENT,
     INIT_NOT_BILLED,
     ROUNDING_100MS,

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from pytest_lambda.emf import (
+from pytest_lambda.observe.emf import (
     MAX_EVENT_BYTES,
     EmfError,
     looks_like_emf,
     parse,
     validate,
 )
-from pytest_lambda.metrics import MetricRecord
+from pytest_lambda.observe.metrics import MetricRecord
 
 #: The example document of the CloudWatch "Specification: Embedded metric format" page.
 SPEC_EXAMPLE: dict[str, Any] = {

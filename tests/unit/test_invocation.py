@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from pytest_lambda import LambdaFunction
-from pytest_lambda.concurrency import Account
 from pytest_lambda.errors import (
     InvalidParameterValueException,
     RequestTooLargeException,
     ValidationException,
 )
+from pytest_lambda.service.account import Account
 
 CodeWriter = Callable[..., Path]
 APP = """

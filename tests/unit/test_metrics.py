@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from pytest_lambda.logs import LogEvent, LogView
-from pytest_lambda.metrics import (
+from pytest_lambda.observe.logs import LogEvent, LogView
+from pytest_lambda.observe.metrics import (
     LAMBDA_METRIC_UNITS,
     LAMBDA_NAMESPACE,
     MetricNotFound,

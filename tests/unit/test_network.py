@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from pytest_lambda._network import NetworkBlockedError, NetworkGuard
+from pytest_lambda.runtime.network import NetworkBlockedError, NetworkGuard
 
 REAL_CONNECT = socket.socket.connect
 REAL_GETADDRINFO = socket.getaddrinfo
