@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,7 +15,9 @@ from pytest_lambda.errors import (
 )
 from pytest_lambda.service.account import ACCOUNT_LIMIT, RESERVED_LIMIT, Account
 
-CodeWriter = Callable[..., Path]
+if TYPE_CHECKING:
+    from conftest import CodeWriter  # the shared alias of the ``code`` fixture
+
 APP = "def handler(event, context):\n    return event\n"
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -17,7 +16,9 @@ from pytest_lambda.errors import (
 )
 from pytest_lambda.service.account import Account
 
-CodeWriter = Callable[..., Path]
+if TYPE_CHECKING:
+    from conftest import CodeWriter  # the shared alias of the ``code`` fixture
+
 APP = """
 CALLS = []
 def flaky(event, context):

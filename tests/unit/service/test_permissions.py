@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,7 +15,9 @@ from pytest_lambda.errors import (
     ValidationException,
 )
 
-CodeWriter = Callable[..., Path]
+if TYPE_CHECKING:
+    from conftest import CodeWriter  # the shared alias of the ``code`` fixture
+
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:thumbs"
 BUCKET = "arn:aws:s3:::uploads"
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -18,7 +17,9 @@ from pytest_lambda.sources import (
     subscribe_sns,
 )
 
-CodeWriter = Callable[..., Path]
+if TYPE_CHECKING:
+    from conftest import CodeWriter  # the shared alias of the ``code`` fixture
+
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 APP = """

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pytest_lambda import LambdaFunction
 
-CodeWriter = Callable[..., Path]
+if TYPE_CHECKING:
+    from conftest import CodeWriter  # the shared alias of the ``code`` fixture
+
 
 APP = """
 import ctypes, os, signal, sys, time
