@@ -40,6 +40,14 @@ class LogSink:
         #: What the runtime's logging filter shows: the last request id seen, "" before any.
         self.last_request_id = ""
 
+    def begin_request(self, request_id: str) -> None:
+        """Tag what follows with ``request_id`` (the invocation's START)."""
+        self.request_id = self.last_request_id = request_id
+
+    def end_request(self) -> None:
+        """Between invocations: nothing is tagged (the runtime's filter keeps the last id)."""
+        self.request_id = None
+
     def emit(self, message: str, timestamp: int | None = None) -> None:
         self.stream.events.append(LogEvent(
             real_time_ms() if timestamp is None else timestamp, message, self.request_id,

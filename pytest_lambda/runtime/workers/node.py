@@ -17,7 +17,6 @@ stdout/stderr of the worker are the handler's: every line is a log event.
 from __future__ import annotations
 
 import json
-import math
 import os
 import select
 import shutil
@@ -25,20 +24,19 @@ import signal
 import subprocess
 import time
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pytest_lambda.clock import real_perf
-from pytest_lambda.context import LambdaContext
-from pytest_lambda.runtime.inprocess import ExecutionEnvironment, Outcome, runtime_version
-from pytest_lambda.runtime.marshal import SYNC_RESPONSE_LIMIT
-from pytest_lambda.runtime.workers.supervisor import (
-    POLL_S,
-    Killed,
-    exit_reason,
-    killed_outcome,
-    status_kb,
-)
+from ...clock import real_perf
+from ...config import FunctionConfig
+from ...context import LambdaContext
+from ...observe.logs import LogGroup
+from .. import faults
+from ..backend import InitResult, Outcome, lambda_environ, new_log_stream_name
+from ..capture import LogSink
+from ..marshal import SYNC_RESPONSE_LIMIT
+from .supervisor import Killed, Supervisor, killed_init, killed_outcome
 
 WORKER = Path(__file__).with_name("worker.js")
 #: Overrides the ``node`` found on PATH.
@@ -85,14 +83,24 @@ class _Lines:
         return [rest] if rest else []
 
 
-class NodeEnvironment(ExecutionEnvironment):
+class NodeEnvironment:
     """An execution environment whose handler runs in a long-lived ``node`` worker."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, config: FunctionConfig, version: str, log_group: LogGroup, *,
+                 new_id: Callable[[], str], network_allow: Any = (),
+                 measure_memory: bool = True) -> None:
+        # network_allow and measure_memory are in-process features: node's sockets are its
+        # own, and its memory is measured from outside.
+        self.config = config
+        self.version = version
+        self.log_stream_name = new_log_stream_name(version, new_id)
+        self.sink = LogSink(log_group.stream(self.log_stream_name),
+                            json_format=config.log_format == "JSON")
+        self.initialized = False
+        self.alive = True
         self._node = node_executable()
         self._trace = ""
-        self._peak_kb = 0
+        self._supervisor = Supervisor(config.memory_size)
         self._proc: subprocess.Popen[bytes] | None = None
         self._frozen = False
         self._fds: dict[str, int] = {}
@@ -103,7 +111,7 @@ class NodeEnvironment(ExecutionEnvironment):
         self._spawn()
 
     def _node_environ(self) -> dict[str, str]:
-        env = self._environ()
+        env = lambda_environ(self.config, self.version, self.log_stream_name)
         major = self.config.runtime.removeprefix("nodejs").removesuffix(".x")
         env.setdefault("NODE_PATH", os.pathsep.join([
             f"/opt/nodejs/node{major}/node_modules", "/opt/nodejs/node_modules",
@@ -149,15 +157,16 @@ class NodeEnvironment(ExecutionEnvironment):
 
     def _call(self, message: dict[str, Any] | None, seconds: float) -> dict[str, Any]:
         """Send ``message``, then relay logs until the answer, enforcing time and memory."""
-        assert self._proc is not None
+        proc = self._proc
+        assert proc is not None
         self._thaw()
         pending = b"" if message is None else (json.dumps(message) + "\n").encode()
-        deadline = real_perf() + seconds
-        limit_kb = self.config.memory_size * 1024
         cmd, evt = self._fds["cmd"], self._fds["evt"]
-        while True:
+
+        def poll(timeout: float) -> dict[str, Any] | None:
+            nonlocal pending
             readers = [evt, *self._lines]
-            ready, writable, _ = select.select(readers, [cmd] if pending else [], [], POLL_S)
+            ready, writable, _ = select.select(readers, [cmd] if pending else [], [], timeout)
             if writable:
                 try:
                     pending = pending[os.write(cmd, pending):]
@@ -173,16 +182,9 @@ class NodeEnvironment(ExecutionEnvironment):
                     self._read_output(fd)
             if answer is not None:
                 self._drain_output(0.0)
-                self._sample_memory()
-                return answer
-            rss_kb, _ = self._status_kb()
-            self._sample_memory()
-            if rss_kb > limit_kb:
-                self._kill()
-                raise Killed("memory")
-            if real_perf() >= deadline:
-                self._kill()
-                raise Killed("timeout")
+            return answer
+
+        return self._supervisor.wait(proc, seconds, poll, self._kill)
 
     def _read_events(self) -> dict[str, Any] | None:
         """Handle what the worker wrote; its answer, if one arrived. EOF: it has exited."""
@@ -232,19 +234,11 @@ class NodeEnvironment(ExecutionEnvironment):
             for text in lines.flush():
                 self.sink.emit(text)
 
-    def _status_kb(self) -> tuple[int, int]:
-        """The worker's (VmRSS, VmHWM) in kB; zeros once it has gone."""
-        assert self._proc is not None
-        return status_kb(self._proc.pid)
-
-    def _sample_memory(self) -> None:
-        self._peak_kb = max(self._peak_kb, self._status_kb()[1])
-
     def _exit_reason(self) -> str:
         assert self._proc is not None
         code = self._proc.wait()
         self._drain_output(0.5)
-        return exit_reason(code)
+        return faults.exit_reason(code)
 
     def _kill(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
@@ -255,34 +249,16 @@ class NodeEnvironment(ExecutionEnvironment):
 
     @property
     def max_memory_mb(self) -> int:
-        return max(math.ceil(self._peak_kb / 1024), 1)
+        return self._supervisor.max_memory_mb
 
-    def _init_start(self, phase: str) -> None:
-        version, arn_hash = runtime_version(self.config.runtime)
-        arn = f"arn:aws:lambda:{self.config.region}::runtime:{arn_hash}"
-        self._platform(
-            f"INIT_START Runtime Version: {version}\tRuntime Version ARN: {arn}",
-            "platform.initStart",
-            {"initializationType": "on-demand", "phase": phase, "runtimeVersion": version,
-             "runtimeVersionArn": arn, "functionName": self.config.name,
-             "functionVersion": self.version})
-
-    def init(self, seconds: float, phase: str) -> tuple[dict[str, Any] | None, float, str]:
+    def init(self, seconds: float, phase: str) -> InitResult:
         """Load the handler in the worker (the Init phase)."""
-        if phase == "init":  # a suppressed init (phase "invoke") has no INIT_START of its own
-            self._init_start(phase)
         started = real_perf()
         try:
             answer = self._call({"cmd": "init"}, seconds)
         except Killed as killed:
             self._flush_partial_lines()
-            elapsed = (real_perf() - started) * 1000
-            if killed.reason == "timeout":
-                return None, min(elapsed, seconds * 1000), "timeout"
-            detail = killed.detail or "Runtime exited with error: signal: killed"
-            crash = {"errorType": "Runtime.OutOfMemory" if killed.reason == "memory"
-                     else "Runtime.ExitError", "errorMessage": f"Error: {detail}"}
-            return crash, elapsed, "error"
+            return killed_init(killed, started, seconds)
         elapsed = (real_perf() - started) * 1000
         self._flush_partial_lines()
         error: dict[str, Any] | None = answer.get("error")
@@ -298,13 +274,12 @@ class NodeEnvironment(ExecutionEnvironment):
     def reset_for_retry(self) -> None:
         """A failed init restarts the runtime process before Lambda retries it."""
         self._stop()
-        self._peak_kb = 0
+        self._supervisor = Supervisor(self.config.memory_size)
         self._spawn()
 
     def invoke(self, payload: bytes, context: LambdaContext, seconds: float,
                invoke_init_ms: float = 0.0) -> Outcome:
         """Run the handler once in the worker (the Invoke phase)."""
-        self.invocations += 1
         kwargs = context.to_kwargs()
         request_id = context.aws_request_id
         remaining = max(seconds - invoke_init_ms / 1000, 0.001)
@@ -327,27 +302,25 @@ class NodeEnvironment(ExecutionEnvironment):
         self._flush_partial_lines()
         duration = float(answer.get("durationMs") or (real_perf() - started) * 1000)
         duration += invoke_init_ms
-        memory = min(self.max_memory_mb, self.config.memory_size)
+        memory = self.max_memory_mb
         if answer["status"] == "success":
             response = answer["body"].encode()
             if len(response) > SYNC_RESPONSE_LIMIT:
-                error = {"errorType": "Function.ResponseSizeTooLarge",
-                         "errorMessage": f"Response payload size ({len(response)} bytes) "
-                                         "exceeded maximum allowed payload size "
-                                         f"({SYNC_RESPONSE_LIMIT} bytes)."}
                 self.alive = False
-                return Outcome("error", b"", error, "Function.ResponseSizeTooLarge", duration,
-                               None, memory, True)
+                return Outcome(status="error", error=faults.response_too_large(len(response)),
+                               error_type="Function.ResponseSizeTooLarge",
+                               duration_ms=duration, max_memory_mb=memory, reset=True)
             self._freeze()
-            return Outcome("success", response, None, None, duration, None, memory, False)
+            return Outcome(status="success", response=response, duration_ms=duration,
+                           max_memory_mb=memory)
         error = answer["error"]
         exiting = bool(answer.get("exiting"))
         if exiting:  # an uncaught exception: the runtime posts it, then exits
             self.alive = False
         else:
             self._freeze()
-        return Outcome("failure", b"", error, str(error.get("errorType")), duration, None,
-                       memory, exiting)
+        return Outcome(status="failure", error=error, error_type=str(error.get("errorType")),
+                       duration_ms=duration, max_memory_mb=memory, reset=exiting)
 
     def _stop(self) -> None:
         if self._proc is not None:
@@ -367,7 +340,5 @@ class NodeEnvironment(ExecutionEnvironment):
 
     def discard(self) -> None:
         self.alive = False
-        self.handler = None
         self._stop()
-        self.state.discard()
 

@@ -16,41 +16,48 @@ run moto in server mode on loopback and point the function at it with ``AWS_ENDP
 
 from __future__ import annotations
 
-import math
 import os
 import select
 import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pytest_lambda.clock import real_perf, real_time_ms
-from pytest_lambda.context import LambdaContext
-from pytest_lambda.observe.logs import LogEvent
-from pytest_lambda.runtime.inprocess import ExecutionEnvironment, Outcome
-from pytest_lambda.runtime.workers.supervisor import (
-    POLL_S,
-    Killed,
-    exit_reason,
-    killed_outcome,
-    status_kb,
-)
-from pytest_lambda.runtime.workers.wire import recv, send
+from ...clock import real_perf, real_time_ms
+from ...config import FunctionConfig
+from ...context import LambdaContext
+from ...observe.logs import LogEvent, LogGroup
+from .. import faults
+from ..backend import InitResult, Outcome, new_log_stream_name
+from ..capture import LogSink
+from .supervisor import Killed, Supervisor, killed_init, killed_outcome
+from .wire import recv, send
 
 #: Extra time the worker gets to report its own (in-process) timeout before it is killed.
 GRACE_S = 0.25
 
 
-
-class ProcessEnvironment(ExecutionEnvironment):
+class ProcessEnvironment:
     """An execution environment whose code runs in a dedicated worker process."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, config: FunctionConfig, version: str, log_group: LogGroup, *,
+                 new_id: Callable[[], str], network_allow: Any = (),
+                 measure_memory: bool = True) -> None:
+        self.config = config
+        self.version = version
+        self.log_stream_name = new_log_stream_name(version, new_id)
+        self.sink = LogSink(log_group.stream(self.log_stream_name),
+                            json_format=config.log_format == "JSON")
+        self.initialized = False
+        self.alive = True
+        # The worker measures nothing itself: its real memory is watched from here.
+        self._network_allow = network_allow
         self._trace = ""
-        self._peak_kb = 0
+        self._supervisor = Supervisor(config.memory_size)
         self._proc: subprocess.Popen[bytes] | None = None
         self._sock: socket.socket | None = None
         self._output: Any = None
@@ -80,30 +87,21 @@ class ProcessEnvironment(ExecutionEnvironment):
 
     def _call(self, message: Any, seconds: float) -> Any:
         """Send ``message`` and wait for the answer, enforcing time and memory from outside."""
-        assert self._sock is not None and self._proc is not None
+        sock, proc = self._sock, self._proc
+        assert sock is not None and proc is not None
         if message is not None:
-            send(self._sock, message)
-        deadline = real_perf() + seconds
-        limit_kb = self.config.memory_size * 1024
-        while True:
-            ready, _, _ = select.select([self._sock], [], [], POLL_S)
-            rss_kb, hwm_kb = status_kb(self._proc.pid)
-            self._peak_kb = max(self._peak_kb, hwm_kb)
-            if ready:
-                try:
-                    return recv(self._sock)
-                except EOFError:
-                    raise Killed("exit", self._exit_reason()) from None
-            if rss_kb > limit_kb:
-                self._kill()
-                raise Killed("memory")
-            if real_perf() >= deadline:
-                self._kill()
-                raise Killed("timeout")
+            send(sock, message)
 
-    def _exit_reason(self) -> str:
-        assert self._proc is not None
-        return exit_reason(self._proc.wait())
+        def poll(timeout: float) -> Any:
+            ready, _, _ = select.select([sock], [], [], timeout)
+            if not ready:
+                return None
+            try:
+                return recv(sock)
+            except EOFError:
+                raise Killed("exit", faults.exit_reason(proc.wait())) from None
+
+        return self._supervisor.wait(proc, seconds, poll, self._kill)
 
     def _kill(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
@@ -124,22 +122,16 @@ class ProcessEnvironment(ExecutionEnvironment):
 
     @property
     def max_memory_mb(self) -> int:
-        return max(math.ceil(self._peak_kb / 1024), 1)
+        return self._supervisor.max_memory_mb
 
-    def init(self, seconds: float, phase: str) -> tuple[dict[str, Any] | None, float, str]:
+    def init(self, seconds: float, phase: str) -> InitResult:
         started = real_perf()
         try:
             _, error, elapsed, status, initialized, events = self._call(
                 ("init", seconds, phase), seconds + GRACE_S)
         except Killed as killed:
             self._collect([])
-            elapsed = (real_perf() - started) * 1000
-            if killed.reason == "timeout":
-                return None, min(elapsed, seconds * 1000), "timeout"
-            detail = killed.detail or "Runtime exited with error: signal: killed"
-            error = {"errorType": "Runtime.OutOfMemory" if killed.reason == "memory"
-                     else "Runtime.ExitError", "errorMessage": f"Error: {detail}"}
-            return error, elapsed, "error"
+            return killed_init(killed, started, seconds)
         self._collect(events)
         self.initialized = initialized
         return error, elapsed, status
@@ -150,12 +142,11 @@ class ProcessEnvironment(ExecutionEnvironment):
     def reset_for_retry(self) -> None:
         """A failed init restarts the runtime process before Lambda retries it."""
         self._stop()
-        self._peak_kb = 0
+        self._supervisor = Supervisor(self.config.memory_size)
         self._spawn()
 
     def invoke(self, payload: bytes, context: LambdaContext, seconds: float,
                invoke_init_ms: float = 0.0) -> Outcome:
-        self.invocations += 1
         request_id = context.aws_request_id
         remaining = max(seconds - invoke_init_ms / 1000, 0.001)
         started = real_perf()
@@ -170,8 +161,9 @@ class ProcessEnvironment(ExecutionEnvironment):
                                   self.max_memory_mb, self.config.memory_size)
         self._collect(events)
         self.alive = alive
-        outcome.max_memory_mb = min(self.max_memory_mb, self.config.memory_size)
-        return outcome  # type: ignore[no-any-return]
+        # The worker's own figure is blind to its real footprint: use the one measured here.
+        measured: Outcome = replace(outcome, max_memory_mb=self.max_memory_mb)
+        return measured
 
     def _stop(self) -> None:
         if self._sock is not None:
@@ -193,6 +185,4 @@ class ProcessEnvironment(ExecutionEnvironment):
 
     def discard(self) -> None:
         self.alive = False
-        self.handler = None
         self._stop()
-        self.state.discard()

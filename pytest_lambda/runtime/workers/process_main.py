@@ -44,12 +44,12 @@ def _serve(sock: socket.socket) -> None:
             send(sock, ("init", error, elapsed, status, env.initialized, new_events()))
         elif kind == "invoke":
             _, payload, context_kwargs, seconds, invoke_init_ms, request_id, trace = command
-            env.sink.request_id = env.sink.last_request_id = request_id
+            env.sink.begin_request(request_id)
             if trace:
                 env.set_trace_id(trace)
             context = LambdaContext(**context_kwargs, log=env.sink.emit)
             outcome = env.invoke(payload, context, seconds, invoke_init_ms)
-            env.sink.request_id = None
+            env.sink.end_request()
             send(sock, ("invoke", outcome, env.alive, new_events()))
         elif kind == "stop":
             return

@@ -1,19 +1,22 @@
-"""What the two worker-process backends share (Python process isolation and Node.js):
-reading a worker's memory, naming how it ended, and the outcome of a worker killed from outside.
+"""What the two worker-process backends share (Python process isolation and Node.js): the
+loop that waits for a worker while enforcing its deadline and memory limit from outside,
+reading its memory, and the outcome of a worker killed from outside.
 """
 
 from __future__ import annotations
 
-import signal
+import math
+import subprocess
+from collections.abc import Callable
+from typing import TypeVar
 
-from pytest_lambda.clock import real_perf
-from pytest_lambda.runtime.inprocess import Outcome
+from ...clock import real_perf
+from .. import faults
+from ..backend import InitResult, Outcome
 
 #: How often the test process polls a running worker's memory (and its deadline).
 POLL_S = 0.005
-_SIGNAL_NAMES = {signal.SIGSEGV: "segmentation fault", signal.SIGKILL: "killed",
-                 signal.SIGABRT: "aborted", signal.SIGTERM: "terminated",
-                 signal.SIGBUS: "bus error", signal.SIGFPE: "floating point exception"}
+T = TypeVar("T")
 
 
 class Killed(Exception):
@@ -40,34 +43,67 @@ def status_kb(pid: int) -> tuple[int, int]:
     return rss, hwm
 
 
-def exit_reason(code: int) -> str:
-    """How Lambda words a runtime process that ended with ``code`` (negative: a signal)."""
-    if code < 0:
-        sig = signal.Signals(-code)
-        return f"Runtime exited with error: signal: {_SIGNAL_NAMES.get(sig, sig.name.lower())}"
-    if code == 0:
-        return "Runtime exited without providing a reason"
-    return f"Runtime exited with error: exit status {code}"
+class Supervisor:
+    """Watches one worker process from the test process: its memory and its deadline."""
+
+    __slots__ = ("limit_kb", "peak_kb")
+
+    def __init__(self, memory_size_mb: int) -> None:
+        self.limit_kb = memory_size_mb * 1024
+        #: The worker's peak resident set size (``VmHWM``) seen so far.
+        self.peak_kb = 0
+
+    @property
+    def max_memory_mb(self) -> int:
+        return max(math.ceil(self.peak_kb / 1024), 1)
+
+    def sample(self, proc: subprocess.Popen[bytes]) -> int:
+        """Record the worker's peak memory; returns its resident set size in kB."""
+        rss_kb, hwm_kb = status_kb(proc.pid)
+        self.peak_kb = max(self.peak_kb, hwm_kb)
+        return rss_kb
+
+    def wait(self, proc: subprocess.Popen[bytes], seconds: float,
+             poll: Callable[[float], T | None], kill: Callable[[], None]) -> T:
+        """Call ``poll(POLL_S)`` (wait up to that long for the worker's answer) until it
+        answers; kill the worker and raise :class:`Killed` when it goes over its memory or
+        past ``seconds``."""
+        deadline = real_perf() + seconds
+        while True:
+            answer = poll(POLL_S)
+            rss_kb = self.sample(proc)
+            if answer is not None:
+                return answer
+            if rss_kb > self.limit_kb:
+                kill()
+                raise Killed("memory")
+            if real_perf() >= deadline:
+                kill()
+                raise Killed("timeout")
+
+
+def killed_init(killed: Killed, started: float, seconds: float) -> InitResult:
+    """The init phase's result when its worker timed out, ran out of memory or died."""
+    elapsed = (real_perf() - started) * 1000
+    if killed.reason == "timeout":
+        return None, min(elapsed, seconds * 1000), "timeout"
+    error_type = "Runtime.OutOfMemory" if killed.reason == "memory" else "Runtime.ExitError"
+    return faults.runtime_exit("", killed.detail or faults.KILLED, error_type), elapsed, "error"
 
 
 def killed_outcome(killed: Killed, request_id: str, seconds: float, invoke_init_ms: float,
                    started: float, max_memory_mb: int, memory_size: int) -> Outcome:
     """The invocation's outcome when its worker timed out, ran out of memory or died."""
     duration = (real_perf() - started) * 1000 + invoke_init_ms
-    memory = min(max_memory_mb, memory_size)
     if killed.reason == "timeout":
-        error = {"errorType": "Sandbox.Timedout",
-                 "errorMessage": f"RequestId: {request_id} Error: Task timed out after "
-                                 f"{seconds:.2f} seconds"}
-        return Outcome("timeout", b"", error, None, min(duration, seconds * 1000), None,
-                       memory, True)
+        return Outcome(status="timeout", error=faults.timed_out(request_id, seconds),
+                       duration_ms=min(duration, seconds * 1000), max_memory_mb=max_memory_mb,
+                       reset=True)
     if killed.reason == "memory":
         # The caller sees the runtime killed; the platform logs the reason (REPORT).
-        error = {"errorType": "Runtime.ExitError",
-                 "errorMessage": f"RequestId: {request_id} Error: Runtime exited with "
-                                 "error: signal: killed"}
-        return Outcome("error", b"", error, "Runtime.OutOfMemory", duration, None,
-                       memory_size, True)
-    error = {"errorType": "Runtime.ExitError",
-             "errorMessage": f"RequestId: {request_id} Error: {killed.detail}"}
-    return Outcome("error", b"", error, "Runtime.ExitError", duration, None, memory, True)
+        return Outcome(status="error", error=faults.killed(request_id),
+                       error_type="Runtime.OutOfMemory", duration_ms=duration,
+                       max_memory_mb=memory_size, reset=True)
+    return Outcome(status="error", error=faults.runtime_exit(request_id, killed.detail),
+                   error_type="Runtime.ExitError", duration_ms=duration,
+                   max_memory_mb=max_memory_mb, reset=True)
