@@ -416,7 +416,7 @@ def profile(code_dir: Path) -> None:
 
 
 def _module_label(filename: str) -> str:
-    """``pytest_lambda/runtime.py`` for our files, the stdlib module or builtin otherwise."""
+    """``pytest_lambda/runtime/inprocess.py`` for our files, else the stdlib module or builtin."""
     if "pytest_lambda" in filename:
         return "pytest_lambda/" + filename.split("pytest_lambda/", 1)[1]
     if filename == "~":

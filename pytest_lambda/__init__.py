@@ -31,25 +31,25 @@ __all__ = [
 
 if TYPE_CHECKING:
     from . import events
-    from .concurrency import Account
     from .config import FunctionConfig
     from .context import LambdaContext
     from .function import LambdaFunction
-    from .logs import LogEvent, LogView
+    from .observe.logs import LogEvent, LogView
     from .report import Report
     from .result import InvokeResult
-    from .versions import Alias, Version
+    from .service.account import Account
+    from .service.versions import Alias, Version
 
 _LAZY = {
-    "Account": ("concurrency", "Account"),
-    "Alias": ("versions", "Alias"),
-    "Version": ("versions", "Version"),
+    "Account": ("service.account", "Account"),
+    "Alias": ("service.versions", "Alias"),
+    "Version": ("service.versions", "Version"),
     "FunctionConfig": ("config", "FunctionConfig"),
     "InvokeResult": ("result", "InvokeResult"),
     "LambdaContext": ("context", "LambdaContext"),
     "LambdaFunction": ("function", "LambdaFunction"),
-    "LogEvent": ("logs", "LogEvent"),
-    "LogView": ("logs", "LogView"),
+    "LogEvent": ("observe.logs", "LogEvent"),
+    "LogView": ("observe.logs", "LogView"),
     "Report": ("report", "Report"),
 }
 

@@ -7,10 +7,7 @@ import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._lifecycle import outcome_report, run_lifecycle
-from ._marshal import SYNC_REQUEST_LIMIT, encode_event
 from .clock import real_time_ms
-from .concurrency import Account, Slot, throttle_body
 from .config import (
     DEFAULT_ACCOUNT,
     DEFAULT_EVENT_AGE,
@@ -21,13 +18,16 @@ from .config import (
     FunctionConfig,
 )
 from .errors import RequestTooLargeException, TooManyRequestsException, validation_error
-from .invocation import AsyncMixin
-from .logs import LogGroup, LogView
-from .metrics import MetricStore
-from .permissions import Policy, PolicyMixin
+from .observe.logs import LogGroup, LogView
+from .observe.metrics import MetricStore
 from .result import InvokeResult
-from .runtime import PHASE_LOCK, ExecutionEnvironment
-from .versions import Target, Versions, VersionsMixin
+from .runtime.backend import Backend
+from .runtime.lifecycle import PHASE_LOCK, open_backend, outcome_report, run_lifecycle
+from .runtime.marshal import SYNC_REQUEST_LIMIT, encode_event
+from .service.account import Account, Slot, throttle_body
+from .service.async_queue import AsyncMixin
+from .service.permissions import Policy, PolicyMixin
+from .service.versions import Target, Versions, VersionsMixin
 
 if TYPE_CHECKING:
     from .sources import EventSourceMapping, PushTrigger
@@ -103,7 +103,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
                              "worker process per environment: hard timeouts, real memory).")
         self.isolation = isolation
         self._rng = random.Random(seed) if seed is not None else None
-        self._idle: dict[str, list[ExecutionEnvironment]] = {}
+        self._idle: dict[str, list[Backend]] = {}
         self._listeners: list[Listener] = []
         self._versions = Versions(seed)
         self._policy = Policy()
@@ -247,7 +247,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         Requests over the concurrency limit come back as throttled results (status 429,
         ``throttled=True``) instead of raising; see ``concurrency.invoke_many`` for the model.
         """
-        from .concurrency import invoke_many
+        from .service.account import invoke_many
 
         admitted = [self._admit(e, invocation_type, qualifier, principal, source_arn,
                                 source_account) for e in events]
@@ -333,13 +333,13 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
                 env = self._new_environment(config, version)
             stream = env.sink.stream.events
             first = len(stream)
-            outcome, init_ms = run_lifecycle(env, cold, payload, request_id, invoked_arn,
-                                             client_context, identity, tenant_id)
+            outcome, init_ms, start_index = run_lifecycle(
+                env, cold, payload, request_id, invoked_arn, client_context, identity, tenant_id)
             if outcome.reset or not env.alive:
                 env.discard()
             else:
                 idle.append(env)
-            start = max(env.start_index, first)
+            start = max(start_index, first)
             init_logs, logs = LogView(stream[first:start]), LogView(stream[start:])
         report = outcome.report or outcome_report(request_id, outcome, config.memory_size,
                                                   init_ms)
@@ -356,19 +356,11 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         self._publish(result)
         return result
 
-    def _new_environment(self, config: FunctionConfig, version: str) -> ExecutionEnvironment:
+    def _new_environment(self, config: FunctionConfig, version: str) -> Backend:
         """A fresh execution environment (a cold start) in the configured isolation mode."""
-        kind = ExecutionEnvironment
-        if config.is_node:
-            from ._node import NodeEnvironment
-
-            kind = NodeEnvironment
-        elif self.isolation == "process":
-            from ._process import ProcessEnvironment
-
-            kind = ProcessEnvironment
-        return kind(config, version, self.log_group, new_id=self.new_request_id,
-                    network_allow=self.network_allow, measure_memory=self.measure_memory)
+        return open_backend(config, version, self.log_group, isolation=self.isolation,
+                            new_id=self.new_request_id, network_allow=self.network_allow,
+                            measure_memory=self.measure_memory)
 
     def _publish(self, result: InvokeResult) -> None:
         if result.throttled:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+#: How an init or invoke phase ended, in the words of the platform's INIT_REPORT and REPORT
+#: lines: ``failure`` is a handler error the runtime reported, ``error`` the runtime (or the
+#: sandbox) failing, ``timeout`` the deadline. The one status vocabulary of the package.
 Status = Literal["success", "failure", "error", "timeout"]
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .config import FunctionConfig
-from .logs import LogView
+from .observe.logs import LogView
 from .report import Report
 
 _TAIL_BYTES = 4096
@@ -56,7 +56,7 @@ class InvokeResult:
     @property
     def metrics(self) -> Any:
         """The Lambda and EMF metrics of this invocation alone (a ``MetricStore``)."""
-        from .metrics import MetricStore
+        from .observe.metrics import MetricStore
 
         return MetricStore.from_results([self])
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._template_resolve import (
+from .config import DEFAULT_ACCOUNT, DEFAULT_REGION
+from .templates.resolve import (
     _NO_VALUE,
     Kind,
     TemplateError,
@@ -26,7 +27,6 @@ from ._template_resolve import (
     _Scope,
     _stringify,
 )
-from .config import DEFAULT_ACCOUNT, DEFAULT_REGION
 
 if TYPE_CHECKING:
     from .function import LambdaFunction

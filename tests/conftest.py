@@ -15,6 +15,7 @@ import boto3  # noqa: F401
 import moto  # noqa: F401
 import pytest
 
+#: What the ``code`` fixture returns; test modules import it under TYPE_CHECKING.
 CodeWriter = Callable[..., Path]
 
 

@@ -7,14 +7,13 @@ fixture first needs it, so projects that do not use the plugin pay (almost) noth
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 # First, before any other module of ours: the unrelated 'pytest-lambda' distribution (its
-# plugin is pytest_lambda/impl.py + plugin.py) may have overwritten pytest_lambda/__init__.py.
+# pytest_lambda/impl.py, next to this package) may have overwritten pytest_lambda/__init__.py.
 if os.path.exists(os.path.join(os.path.dirname(os.path.dirname(__file__)), "impl.py")):
     raise ImportError(
         "pytest-aws-lambda: the unrelated 'pytest-lambda' distribution is installed too and "
@@ -23,13 +22,38 @@ if os.path.exists(os.path.join(os.path.dirname(os.path.dirname(__file__)), "impl
         "'pip uninstall -y pytest-lambda pytest-aws-lambda && pip install pytest-aws-lambda'."
     )
 
-from .._freezegun import FreezegunGuard
-from .._stash import FUNCTIONS_KEY, INVOCATIONS_KEY
+from .. import __version__
+from . import reporting
+from .fixtures import (
+    lambda_aws,
+    lambda_context,
+    lambda_events,
+    lambda_function,
+    lambda_logs,
+    lambda_metrics,
+)
+from .freezegun_guard import FreezegunGuard
+from .markers import MARKERS
+from .state import FREEZEGUN_KEY, INVOCATIONS_KEY, SETTINGS_KEY, TEMPLATES_KEY, Settings
 
 if TYPE_CHECKING:
-    from ..context import LambdaContext
-    from ..function import LambdaFunction
     from ..result import InvokeResult
+
+
+__all__ = [
+    "lambda_aws",
+    "lambda_context",
+    "lambda_events",
+    "lambda_function",
+    "lambda_logs",
+    "lambda_metrics",
+    "pytest_addoption",
+    "pytest_configure",
+    "pytest_report_header",
+    "pytest_runtest_makereport",
+    "pytest_runtest_setup",
+    "pytest_unconfigure",
+]
 
 _SETTINGS = (
     # (name, help, kind, default)
@@ -48,36 +72,8 @@ _SETTINGS = (
      "in-process"),
 )
 
-_MARKERS = (
-    "lambda_timeout(seconds): timeout of functions created in this test (1-900 s)",
-    "lambda_memory(mb): memory size of functions created in this test (128-10240 MB)",
-    "lambda_cold: discard warm environments of the LambdaFunction fixtures this test uses, so "
-    "its first invocation of each is a cold start",
-    "lambda_network(*, allow): hosts the handler may connect to during the test (a list of "
-    "host, *.domain, IP, CIDR or host:port; True allows everything)",
-    "lambda_isolation(mode): run this test's functions 'in-process' or in a worker 'process'",
-)
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Plugin settings resolved once per session (CLI over ini over default)."""
-
-    code_dir: str
-    default_timeout: int
-    default_memory: int
-    region: str
-    seed: int | None
-    network_allow: tuple[str, ...] | bool
-    template: str | None
-    isolation: str
-
-
-SETTINGS_KEY = pytest.StashKey[Settings]()
-#: Parsed templates, by path, for the session (loading YAML once, not per function).
-TEMPLATES_KEY = pytest.StashKey[dict[str, Any]]()
-#: freezegun's guard against lazy imports during its module scan (see _freezegun.py).
-FREEZEGUN_KEY = pytest.StashKey[FreezegunGuard]()
 _ISOLATION_MODES = ("in-process", "process")
 
 
@@ -92,9 +88,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     "(ini: lambda_network_allow)")
     parser.addini("lambda_network_allow", "hosts handlers may connect to (one per line; "
                   "'*' allows everything)", type="linelist", default=[])
-    from .. import _observe_plugin
-
-    _observe_plugin.add_options(parser)
+    reporting.add_options(parser)
 
 
 def _setting(config: pytest.Config, name: str) -> Any:
@@ -116,7 +110,7 @@ def _as_int(config: pytest.Config, name: str, low: int, high: int) -> int:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    for line in _MARKERS:
+    for line in MARKERS:
         config.addinivalue_line("markers", line)
     seed_raw = _setting(config, "seed")
     try:
@@ -157,9 +151,7 @@ def pytest_configure(config: pytest.Config) -> None:
         template=template,
         isolation=isolation,
     )
-    from .. import _observe_plugin
-
-    _observe_plugin.configure(config)
+    reporting.configure(config)
     guard = FreezegunGuard()
     guard.install()
     config.stash[FREEZEGUN_KEY] = guard
@@ -176,24 +168,8 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     s = config.stash.get(SETTINGS_KEY, None)
     if s is None:
         return None
-    from .. import __version__
-
     return (f"aws_lambda: pytest-aws-lambda {__version__}, region {s.region}, timeout "
             f"{s.default_timeout} s, memory {s.default_memory} MB, code dir {s.code_dir}")
-
-
-def _marker_arg(item: pytest.Item, name: str) -> Any:
-    marker = item.get_closest_marker(name)
-    if marker is None:
-        return None
-    if marker.kwargs and name == "lambda_network":
-        return marker.kwargs.get("allow", ())
-    if not marker.args:
-        example = {"lambda_timeout": "10", "lambda_memory": "512",
-                   "lambda_isolation": "'process'"}.get(name, "...")
-        raise pytest.UsageError(f"@pytest.mark.{name} needs a value, e.g. "
-                                f"@pytest.mark.{name}({example}).")
-    return marker.args[0]
 
 
 @pytest.hookimpl(wrapper=True)
@@ -201,7 +177,7 @@ def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
     item.stash[INVOCATIONS_KEY] = []
     result = yield
     if item.get_closest_marker("lambda_cold") is not None:
-        from ..function import LambdaFunction
+        from ..function import LambdaFunction  # not at the top: loading the plugin stays cheap
 
         for value in getattr(item, "funcargs", {}).values():
             if isinstance(value, LambdaFunction):
@@ -232,158 +208,3 @@ def _log_sections(results: list[InvokeResult], limit: int = 200) -> list[tuple[s
     return out
 
 
-@pytest.fixture
-def lambda_function(request: pytest.FixtureRequest) -> Iterator[Callable[..., LambdaFunction]]:
-    """Factory: ``lambda_function("app.handler", timeout=5, ...)`` -> ``LambdaFunction``.
-
-    Takes the arguments of :class:`pytest_lambda.LambdaFunction`, or the name of a function of
-    the ini ``lambda_template``. Precedence: explicit arguments, then markers, then the
-    template, then ini options. The functions of one test share one account (concurrency,
-    async queue, destinations by ARN); each is closed after the test and its invocations are
-    reported.
-    """
-    from ..concurrency import Account
-    from ..function import LambdaFunction
-
-    settings = request.config.stash[SETTINGS_KEY]
-    item = request.node
-    results = item.stash.setdefault(INVOCATIONS_KEY, [])
-    created: list[LambdaFunction] = item.stash.setdefault(FUNCTIONS_KEY, [])
-    markers = {
-        "timeout": _marker_arg(item, "lambda_timeout"),
-        "memory_size": _marker_arg(item, "lambda_memory"),
-        "network_allow": _marker_arg(item, "lambda_network"),
-        "isolation": _marker_arg(item, "lambda_isolation"),
-    }
-    accounts: dict[tuple[str, str], Account] = {}
-
-    def factory(handler: str, **kwargs: Any) -> LambdaFunction:
-        for key, value in markers.items():
-            if value is not None:
-                kwargs.setdefault(key, value)
-        handler, kwargs = _from_template(request.config, settings, handler, kwargs)
-        kwargs.setdefault("timeout", settings.default_timeout)
-        kwargs.setdefault("memory_size", settings.default_memory)
-        kwargs.setdefault("code_dir", settings.code_dir)
-        kwargs.setdefault("region", settings.region)
-        kwargs.setdefault("network_allow", settings.network_allow)
-        kwargs.setdefault("isolation", settings.isolation)
-        if settings.seed is not None:
-            kwargs.setdefault("seed", settings.seed + len(created))
-        if "account" not in kwargs:
-            where = (str(kwargs.pop("account_id", DEFAULT_ACCOUNT_ID)), str(kwargs["region"]))
-            if where not in accounts:
-                accounts[where] = Account(*where)
-            kwargs["account"] = accounts[where]
-        fn = LambdaFunction(handler, **kwargs)
-        fn.add_listener(results.append)
-        created.append(fn)
-        return fn
-
-    yield factory
-    for fn in created:
-        fn.close()
-
-
-DEFAULT_ACCOUNT_ID = "123456789012"
-
-
-def _from_template(config: pytest.Config, settings: Settings, handler: str,
-                   kwargs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """``handler`` resolved through the ini template when it names one of its functions."""
-    if settings.template is None:
-        return handler, kwargs
-    from ..template import UnknownFunctionError, load_template
-
-    cache = config.stash[TEMPLATES_KEY]
-    overrides = kwargs.pop("parameter_overrides", None)
-    stage = kwargs.pop("stage", None)
-    key = repr((settings.template, sorted((overrides or {}).items()), stage,
-                kwargs.get("region", settings.region)))
-    if key not in cache:
-        cache[key] = load_template(settings.template, parameter_overrides=overrides,
-                                   region=kwargs.get("region", settings.region), stage=stage)
-    try:
-        found = cache[key].function(handler)
-    except UnknownFunctionError:
-        if "." in handler:  # a handler string, not a template function name
-            return handler, kwargs
-        raise
-    merged = found.kwargs(environment=kwargs.pop("environment", None))
-    handler = merged.pop("handler")
-    for name, value in merged.items():
-        kwargs.setdefault(name, value)
-    return handler, kwargs
-
-
-@pytest.fixture
-def lambda_context(request: pytest.FixtureRequest) -> LambdaContext:
-    """A context object like Lambda's, for tests that call a handler function directly."""
-    import time
-    import uuid
-
-    from ..config import DEFAULT_ACCOUNT
-    from ..context import LambdaContext
-
-    settings = request.config.stash[SETTINGS_KEY]
-    timeout = _marker_arg(request.node, "lambda_timeout") or settings.default_timeout
-    memory = _marker_arg(request.node, "lambda_memory") or settings.default_memory
-    name = "test-function"
-    return LambdaContext(
-        aws_request_id=str(uuid.uuid4()),
-        deadline_ms=int(time.time() * 1000) + int(timeout) * 1000,
-        invoked_function_arn=f"arn:aws:lambda:{settings.region}:{DEFAULT_ACCOUNT}:function:{name}",
-        function_name=name,
-        function_version="$LATEST",
-        memory_limit_in_mb=str(memory),
-        log_group_name=f"/aws/lambda/{name}",
-        log_stream_name=time.strftime("%Y/%m/%d/[$LATEST]", time.gmtime())
-        + uuid.uuid4().hex,
-    )
-
-
-@pytest.fixture
-def lambda_events(request: pytest.FixtureRequest) -> Any:
-    """Event factories (``lambda_events.s3_put(...)``), seeded by ini ``lambda_seed``."""
-    from ..events import EventFactory
-
-    settings = request.config.stash[SETTINGS_KEY]
-    return EventFactory(seed=settings.seed, region=settings.region)
-
-
-@pytest.fixture
-def lambda_aws(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A moto-backed AWS for the test: ``lambda_aws.client("sqs")`` (boto3, mocked).
-
-    Everything the handlers and the plugin (dead-letter queues, destinations) send to AWS
-    during the test lands in moto; nothing reaches the network.
-    """
-    from .._aws import MockedAws
-
-    settings = request.config.stash[SETTINGS_KEY]
-    with MockedAws(settings.region) as aws:
-        yield aws
-
-
-@pytest.fixture
-def lambda_logs(request: pytest.FixtureRequest) -> Any:
-    """Logs of every invocation in this test, with ``assert_*`` helpers."""
-    from .._observe_fixtures import LambdaLogs, _live_results
-
-    assert isinstance(request.node, pytest.Item)
-    return LambdaLogs(_live_results(request.node))
-
-
-@pytest.fixture
-def lambda_metrics(request: pytest.FixtureRequest) -> Any:
-    """Lambda and EMF metrics of every invocation in this test, with ``assert_*`` helpers."""
-    from .._observe_fixtures import LambdaMetrics, _live_results
-
-    node = request.node
-    assert isinstance(node, pytest.Item)
-
-    def functions() -> list[Any]:
-        found: list[Any] | None = node.stash.get(FUNCTIONS_KEY, None)
-        return list(found or [])
-
-    return LambdaMetrics(_live_results(node), functions)

@@ -126,7 +126,7 @@ def test_log_helper_failures_show_captured_logs(
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(expected)
     # The helper's own frame is hidden: the traceback ends in the test.
-    result.stdout.no_fnmatch_line("*pytest_lambda/assertions.py:*")
+    result.stdout.no_fnmatch_line("*pytest_lambda/observe/assertions.py:*")
 
 
 def test_metric_helpers_pass(project: pytest.Pytester) -> None:
@@ -211,7 +211,7 @@ def test_metric_helper_failures_show_recorded_metrics(
     )
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(expected)
-    result.stdout.no_fnmatch_line("*pytest_lambda/assertions.py:*")
+    result.stdout.no_fnmatch_line("*pytest_lambda/observe/assertions.py:*")
 
 
 def test_invalid_emf_is_reported(project: pytest.Pytester) -> None:

@@ -18,8 +18,8 @@ from pytest_lambda.cloudwatch import (
     export_metrics,
     metric_data,
 )
-from pytest_lambda.logs import LogEvent
-from pytest_lambda.metrics import MetricRecord
+from pytest_lambda.observe.logs import LogEvent
+from pytest_lambda.observe.metrics import MetricRecord
 
 HANDLER = """
 import json, time

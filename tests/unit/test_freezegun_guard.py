@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pytest_lambda._freezegun import FreezegunGuard
+from pytest_lambda.plugin.freezegun_guard import FreezegunGuard
 
 
 def test_freeze_does_not_trigger_lazy_module_imports(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,7 +103,7 @@ def test_guard_waits_for_freezegun_import_and_uninstalls(monkeypatch: pytest.Mon
 
         assert fresh is not freezegun.api
         assert sys.meta_path == finders
-        assert fresh._get_module_attributes.__module__ == "pytest_lambda._freezegun"
+        assert fresh._get_module_attributes.__module__ == "pytest_lambda.plugin.freezegun_guard"
     finally:
         guard.uninstall()
     assert fresh._get_module_attributes.__module__ == "freezegun.api"

@@ -1,0 +1,1 @@
+"""What invocations leave behind: logs, metrics, EMF, cost, assertions and the summary."""

@@ -1,0 +1,255 @@
+"""Session summary: per-invocation records, their aggregation per function, table and JSON.
+
+Records are small JSON-ready dicts so they can travel on test reports from pytest-xdist
+workers to the controller, which aggregates them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pytest_lambda.observe.cost import CURRENT, US_EAST_1, BillingRules, CostSummary, Pricing
+from pytest_lambda.observe.metrics import MetricStore, percentile
+
+REPORT_VERSION = 1
+
+
+def invocation_record(
+    result: Any, *, rules: BillingRules = CURRENT, pricing: Pricing = US_EAST_1
+) -> dict[str, Any]:
+    """The JSON-ready summary record of one ``InvokeResult`` (throttled ones included)."""
+    from pytest_lambda.observe.cost import invocation_cost
+
+    config = getattr(result, "config", None)
+    architecture = str(getattr(config, "architecture", "x86_64"))
+    record: dict[str, Any] = {
+        "function": result.function_name,
+        "request_id": result.request_id,
+        "throttled": bool(getattr(result, "throttled", False)),
+        "architecture": architecture,
+    }
+    report = getattr(result, "report", None)
+    if record["throttled"] or report is None:
+        return record
+    cost = invocation_cost(
+        duration_ms=report.duration_ms,
+        init_duration_ms=report.init_duration_ms,
+        memory_mb=report.memory_size_mb,
+        architecture=architecture,
+        rules=rules,
+        pricing=pricing,
+    )
+    emf_errors = MetricStore.from_results([result]).emf_errors
+    record.update(
+        status=report.status,
+        error_type=report.error_type,
+        cold_start=bool(getattr(result, "cold_start", False)),
+        duration_ms=float(report.duration_ms),
+        init_duration_ms=report.init_duration_ms,
+        billed_duration_ms=cost.billed_duration_ms,
+        memory_size_mb=int(report.memory_size_mb),
+        max_memory_used_mb=int(report.max_memory_used_mb),
+        gb_seconds=str(cost.gb_seconds),
+        cost=str(cost.total),
+        cost_per_million=str(cost.per_million),
+        emf_errors=[str(e) for e in emf_errors],
+    )
+    return record
+
+
+@dataclass
+class FunctionStats:
+    """Aggregated figures of one function over the session."""
+
+    name: str
+    invocations: int = 0
+    errors: int = 0
+    timeouts: int = 0
+    throttles: int = 0
+    cold_starts: int = 0
+    durations: list[float] = field(default_factory=list)
+    max_memory_used_mb: int = 0
+    memory_size_mb: int = 0
+    emf_errors: list[str] = field(default_factory=list)
+    cost: CostSummary = field(default_factory=CostSummary)
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        """Count one invocation record."""
+        if record.get("throttled"):
+            self.throttles += 1
+            return
+        self.invocations += 1
+        status = record.get("status", "success")
+        if status != "success":
+            self.errors += 1
+        if status == "timeout":
+            self.timeouts += 1
+        if record.get("cold_start"):
+            self.cold_starts += 1
+        self.durations.append(float(record.get("duration_ms", 0.0)))
+        self.max_memory_used_mb = max(
+            self.max_memory_used_mb, int(record.get("max_memory_used_mb", 0))
+        )
+        self.memory_size_mb = max(self.memory_size_mb, int(record.get("memory_size_mb", 0)))
+        self.emf_errors.extend(record.get("emf_errors", []))
+        arch = str(record.get("architecture", "x86_64"))
+        self.cost.requests += 1
+        self.cost.billed_duration_ms += int(record.get("billed_duration_ms", 0))
+        gbs = Decimal(str(record.get("gb_seconds", "0")))
+        self.cost.gb_seconds_by_arch[arch] = (
+            self.cost.gb_seconds_by_arch.get(arch, Decimal(0)) + gbs
+        )
+
+    def duration(self, p: float) -> float | None:
+        """The ``p``-th percentile duration in ms, None when nothing ran."""
+        return percentile(self.durations, p) if self.durations else None
+
+    def as_dict(self, *, pricing: Pricing = US_EAST_1, free_tier: bool = False) -> dict[str, Any]:
+        """The JSON-report row of this function."""
+        return {
+            "function": self.name,
+            "invocations": self.invocations,
+            "errors": self.errors,
+            "timeouts": self.timeouts,
+            "throttles": self.throttles,
+            "cold_starts": self.cold_starts,
+            "duration_ms": {
+                "p50": self.duration(50),
+                "p95": self.duration(95),
+                "max": max(self.durations) if self.durations else None,
+            },
+            "max_memory_used_mb": self.max_memory_used_mb,
+            "memory_size_mb": self.memory_size_mb,
+            "billed_duration_ms": self.cost.billed_duration_ms,
+            "gb_seconds": float(self.cost.gb_seconds),
+            "estimated_cost_usd": float(self.cost.total(pricing=pricing, free_tier=free_tier)),
+            "cost_per_million_usd": float(self.cost.per_million(pricing=pricing)),
+            "emf_errors": list(self.emf_errors),
+        }
+
+
+@dataclass
+class SessionSummary:
+    """Every function's figures for one pytest session (on the xdist controller)."""
+
+    rules: BillingRules = CURRENT
+    pricing: Pricing = US_EAST_1
+    free_tier: bool = False
+    functions: dict[str, FunctionStats] = field(default_factory=dict)
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        """Count one invocation record."""
+        name = str(record["function"])
+        stats = self.functions.get(name)
+        if stats is None:
+            stats = self.functions[name] = FunctionStats(name)
+        stats.add(record)
+
+    def extend(self, records: Iterable[Mapping[str, Any]]) -> None:
+        """Count many invocation records."""
+        for record in records:
+            self.add(record)
+
+    def __bool__(self) -> bool:
+        return bool(self.functions)
+
+    def session_cost(self) -> CostSummary:
+        """All functions' usage as one month's bill."""
+        total = CostSummary()
+        for stats in self.functions.values():
+            total.requests += stats.cost.requests
+            total.billed_duration_ms += stats.cost.billed_duration_ms
+            for arch, gbs in stats.cost.gb_seconds_by_arch.items():
+                total.gb_seconds_by_arch[arch] = (
+                    total.gb_seconds_by_arch.get(arch, Decimal(0)) + gbs
+                )
+        return total
+
+    def billing_note(self) -> str:
+        """One line saying which billing rules and prices the figures use."""
+        init = "init billed on cold starts" if self.rules.bill_init else "init not billed"
+        free = "free tier applied" if self.free_tier else "no free tier"
+        return (
+            f"billing rules {self.rules.name!r} ({self.rules.rounding_ms} ms rounding, {init}), "
+            f"us-east-1 on-demand prices, {free}"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The whole JSON report."""
+        rows = [
+            self.functions[name].as_dict(pricing=self.pricing, free_tier=self.free_tier)
+            for name in sorted(self.functions)
+        ]
+        cost = self.session_cost()
+        return {
+            "version": REPORT_VERSION,
+            "billing": {
+                "rules": self.rules.name,
+                "rounding_ms": self.rules.rounding_ms,
+                "init_billed": self.rules.bill_init,
+                "free_tier": self.free_tier,
+            },
+            "functions": rows,
+            "session": {
+                "invocations": sum(r["invocations"] for r in rows),
+                "errors": sum(r["errors"] for r in rows),
+                "timeouts": sum(r["timeouts"] for r in rows),
+                "throttles": sum(r["throttles"] for r in rows),
+                "cold_starts": sum(r["cold_starts"] for r in rows),
+                "billed_duration_ms": cost.billed_duration_ms,
+                "gb_seconds": float(cost.gb_seconds),
+                "estimated_cost_usd": float(
+                    cost.total(pricing=self.pricing, free_tier=self.free_tier)
+                ),
+                "cost_per_million_usd": float(cost.per_million(pricing=self.pricing)),
+            },
+        }
+
+    def table(self) -> list[str]:
+        """The terminal summary: a header and one row per function, columns aligned."""
+        header = ["function", "invocations", "errors", "timeouts", "throttles", "cold starts",
+                  "p50 ms", "p95 ms", "max ms", "max MB", "$ per 1M"]  # fmt: skip
+
+        def ms(value: float | None) -> str:
+            return "-" if value is None else f"{value:.2f}"
+
+        rows = [header]
+        for name in sorted(self.functions):
+            s = self.functions[name]
+            rows.append(
+                [
+                    name,
+                    str(s.invocations),
+                    str(s.errors),
+                    str(s.timeouts),
+                    str(s.throttles),
+                    str(s.cold_starts),
+                    ms(s.duration(50)),
+                    ms(s.duration(95)),
+                    ms(max(s.durations) if s.durations else None),
+                    str(s.max_memory_used_mb) if s.invocations else "-",
+                    f"{s.cost.per_million(pricing=self.pricing):.4f}" if s.invocations else "-",
+                ]
+            )
+        widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+        lines = [
+            "  ".join(
+                cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
+                for i, cell in enumerate(row)
+            ).rstrip()
+            for row in rows
+        ]
+        lines.append(self.billing_note())
+        for stats in self.functions.values():
+            for error in stats.emf_errors:
+                lines.append(f"rejected EMF document from {stats.name!r}: {error}")
+        return lines
+
+    def write_json(self, path: Path) -> None:
+        """Write :meth:`as_dict` to ``path``."""
+        path.write_text(json.dumps(self.as_dict(), indent=2, sort_keys=False) + "\n", "utf-8")

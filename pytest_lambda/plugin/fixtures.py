@@ -1,0 +1,180 @@
+"""The plugin's fixtures: thin adapters over the core.
+
+The core is imported inside each fixture, when a test first uses it, so that loading the
+plugin (which happens in every pytest run of a project that installs the package) imports
+nothing but pytest and the standard library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from .markers import marker_arg
+from .state import FUNCTIONS_KEY, INVOCATIONS_KEY, SETTINGS_KEY, TEMPLATES_KEY, Settings
+
+if TYPE_CHECKING:
+    from ..context import LambdaContext
+    from ..events import EventFactory
+    from ..function import LambdaFunction
+    from ..service.aws import MockedAws
+    from .views import LambdaLogs, LambdaMetrics
+
+
+@pytest.fixture
+def lambda_function(request: pytest.FixtureRequest) -> Iterator[Callable[..., LambdaFunction]]:
+    """Factory: ``lambda_function("app.handler", timeout=5, ...)`` -> ``LambdaFunction``.
+
+    Takes the arguments of :class:`pytest_lambda.LambdaFunction`, or the name of a function of
+    the ini ``lambda_template``. Precedence: explicit arguments, then markers, then the
+    template, then ini options. The functions of one test share one account (concurrency,
+    async queue, destinations by ARN); each is closed after the test and its invocations are
+    reported.
+    """
+    from pytest_lambda.function import LambdaFunction
+    from pytest_lambda.service.account import Account
+
+    settings = request.config.stash[SETTINGS_KEY]
+    item = request.node
+    results = item.stash.setdefault(INVOCATIONS_KEY, [])
+    created: list[LambdaFunction] = item.stash.setdefault(FUNCTIONS_KEY, [])
+    markers = {
+        "timeout": marker_arg(item, "lambda_timeout"),
+        "memory_size": marker_arg(item, "lambda_memory"),
+        "network_allow": marker_arg(item, "lambda_network"),
+        "isolation": marker_arg(item, "lambda_isolation"),
+    }
+    accounts: dict[tuple[str, str], Account] = {}
+
+    def factory(handler: str, **kwargs: Any) -> LambdaFunction:
+        for key, value in markers.items():
+            if value is not None:
+                kwargs.setdefault(key, value)
+        handler, kwargs = _from_template(request.config, settings, handler, kwargs)
+        kwargs.setdefault("timeout", settings.default_timeout)
+        kwargs.setdefault("memory_size", settings.default_memory)
+        kwargs.setdefault("code_dir", settings.code_dir)
+        kwargs.setdefault("region", settings.region)
+        kwargs.setdefault("network_allow", settings.network_allow)
+        kwargs.setdefault("isolation", settings.isolation)
+        if settings.seed is not None:
+            kwargs.setdefault("seed", settings.seed + len(created))
+        if "account" not in kwargs:
+            where = (str(kwargs.pop("account_id", DEFAULT_ACCOUNT_ID)), str(kwargs["region"]))
+            if where not in accounts:
+                accounts[where] = Account(*where)
+            kwargs["account"] = accounts[where]
+        fn = LambdaFunction(handler, **kwargs)
+        fn.add_listener(results.append)
+        created.append(fn)
+        return fn
+
+    yield factory
+    for fn in created:
+        fn.close()
+
+
+DEFAULT_ACCOUNT_ID = "123456789012"
+
+
+def _from_template(config: pytest.Config, settings: Settings, handler: str,
+                   kwargs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``handler`` resolved through the ini template when it names one of its functions."""
+    if settings.template is None:
+        return handler, kwargs
+    from pytest_lambda.template import UnknownFunctionError, load_template
+
+    cache = config.stash[TEMPLATES_KEY]
+    overrides = kwargs.pop("parameter_overrides", None)
+    stage = kwargs.pop("stage", None)
+    key = repr((settings.template, sorted((overrides or {}).items()), stage,
+                kwargs.get("region", settings.region)))
+    if key not in cache:
+        cache[key] = load_template(settings.template, parameter_overrides=overrides,
+                                   region=kwargs.get("region", settings.region), stage=stage)
+    try:
+        found = cache[key].function(handler)
+    except UnknownFunctionError:
+        if "." in handler:  # a handler string, not a template function name
+            return handler, kwargs
+        raise
+    merged = found.kwargs(environment=kwargs.pop("environment", None))
+    handler = merged.pop("handler")
+    for name, value in merged.items():
+        kwargs.setdefault(name, value)
+    return handler, kwargs
+
+
+@pytest.fixture
+def lambda_context(request: pytest.FixtureRequest) -> LambdaContext:
+    """A context object like Lambda's, for tests that call a handler function directly."""
+    import time
+    import uuid
+
+    from pytest_lambda.config import DEFAULT_ACCOUNT
+    from pytest_lambda.context import LambdaContext
+
+    settings = request.config.stash[SETTINGS_KEY]
+    timeout = marker_arg(request.node, "lambda_timeout") or settings.default_timeout
+    memory = marker_arg(request.node, "lambda_memory") or settings.default_memory
+    name = "test-function"
+    return LambdaContext(
+        aws_request_id=str(uuid.uuid4()),
+        deadline_ms=int(time.time() * 1000) + int(timeout) * 1000,
+        invoked_function_arn=f"arn:aws:lambda:{settings.region}:{DEFAULT_ACCOUNT}:function:{name}",
+        function_name=name,
+        function_version="$LATEST",
+        memory_limit_in_mb=str(memory),
+        log_group_name=f"/aws/lambda/{name}",
+        log_stream_name=time.strftime("%Y/%m/%d/[$LATEST]", time.gmtime())
+        + uuid.uuid4().hex,
+    )
+
+
+@pytest.fixture
+def lambda_events(request: pytest.FixtureRequest) -> EventFactory:
+    """Event factories (``lambda_events.s3_put(...)``), seeded by ini ``lambda_seed``."""
+    from pytest_lambda.events import EventFactory
+
+    settings = request.config.stash[SETTINGS_KEY]
+    return EventFactory(seed=settings.seed, region=settings.region)
+
+
+@pytest.fixture
+def lambda_aws(request: pytest.FixtureRequest) -> Iterator[MockedAws]:
+    """A moto-backed AWS for the test: ``lambda_aws.client("sqs")`` (boto3, mocked).
+
+    Everything the handlers and the plugin (dead-letter queues, destinations) send to AWS
+    during the test lands in moto; nothing reaches the network.
+    """
+    from pytest_lambda.service.aws import MockedAws
+
+    settings = request.config.stash[SETTINGS_KEY]
+    with MockedAws(settings.region) as aws:
+        yield aws
+
+
+@pytest.fixture
+def lambda_logs(request: pytest.FixtureRequest) -> LambdaLogs:
+    """Logs of every invocation in this test, with ``assert_*`` helpers."""
+    from pytest_lambda.plugin.views import LambdaLogs, _live_results
+
+    assert isinstance(request.node, pytest.Item)
+    return LambdaLogs(_live_results(request.node))
+
+
+@pytest.fixture
+def lambda_metrics(request: pytest.FixtureRequest) -> LambdaMetrics:
+    """Lambda and EMF metrics of every invocation in this test, with ``assert_*`` helpers."""
+    from pytest_lambda.plugin.views import LambdaMetrics, _live_results
+
+    node = request.node
+    assert isinstance(node, pytest.Item)
+
+    def functions() -> list[Any]:
+        found: list[Any] | None = node.stash.get(FUNCTIONS_KEY, None)
+        return list(found or [])
+
+    return LambdaMetrics(_live_results(node), functions)

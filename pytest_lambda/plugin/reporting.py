@@ -1,0 +1,183 @@
+"""The observability half of the pytest plugin: budgets, session summary, JSON report.
+
+Per-test invocation records travel on the teardown report's ``user_properties`` so that the
+pytest-xdist controller sees every worker's invocations; only the controller prints the summary
+and writes ``--lambda-report``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_lambda.observe.cost import BILLING_RULES, Budget, parse_rules
+from pytest_lambda.observe.summary import SessionSummary, invocation_record
+from pytest_lambda.plugin.state import INVOCATIONS_KEY
+
+PROPERTY = "pytest_lambda.invocations"
+PLUGIN_NAME = "lambda-observability"
+PLUGIN_KEY = pytest.StashKey["ObservabilityPlugin"]()
+BUDGET_MARKER = (
+    "lambda_budget(*, max_duration_ms=None, max_memory_mb=None, max_cost_per_million=None): "
+    "fail the test if one of its Lambda invocations exceeds a duration (ms), memory used (MB) "
+    "or cost per million invocations (USD)"
+)
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """Register ``--lambda-report``, ``--lambda-billing``, ``--lambda-free-tier`` and ini twins."""
+    group = parser.getgroup("aws_lambda")
+    group.addoption(
+        "--lambda-report",
+        dest="lambda_report",
+        metavar="PATH",
+        default=None,
+        help="write the per-function Lambda summary (invocations, durations, cost) as JSON",
+    )
+    group.addoption(
+        "--lambda-billing",
+        dest="lambda_billing",
+        default=None,
+        choices=list(BILLING_RULES),
+        help="billing rules for cost estimates: current (1 ms, init billed; default), "
+        "no-init (1 ms, init free: before Aug 2025), 100ms (before Dec 2020)",
+    )
+    group.addoption(
+        "--lambda-free-tier",
+        dest="lambda_free_tier",
+        action="store_true",
+        default=None,
+        help="subtract the monthly free tier from the session's estimated cost",
+    )
+    parser.addini("lambda_report", "default for --lambda-report", default="")
+    parser.addini("lambda_billing", "default for --lambda-billing", default="current")
+    parser.addini("lambda_free_tier", "default for --lambda-free-tier", type="bool", default=False)
+
+
+def _report_path(config: pytest.Config) -> Path | None:
+    cli = config.getoption("lambda_report")
+    if cli is not None:
+        raw, base, origin = str(cli), config.invocation_params.dir, "--lambda-report"
+    else:
+        raw = str(config.getini("lambda_report"))
+        if not raw:
+            return None
+        base = config.inipath.parent if config.inipath else config.rootpath
+        origin = "lambda_report (ini)"
+    if not raw.strip() or "\0" in raw:
+        raise pytest.UsageError(f"{origin}: {raw!r} is not a file path; give e.g. lambda.json")
+    path = (base / raw).resolve()
+    if path.is_dir() or raw.endswith(("/", "\\")):
+        raise pytest.UsageError(
+            f"{origin}: {raw!r} is a directory; give a file path such as "
+            f"{raw.rstrip('/')}/lambda.json"
+        )
+    if not path.parent.is_dir():
+        raise pytest.UsageError(
+            f"{origin}: the directory {str(path.parent)!r} of {raw!r} does not exist; create it "
+            "or choose another path"
+        )
+    return path
+
+
+def configure(config: pytest.Config) -> None:
+    """Register the ``lambda_budget`` marker, validate options, register the plugin object."""
+    config.addinivalue_line("markers", BUDGET_MARKER)
+    plugin = ObservabilityPlugin(config)
+    config.stash[PLUGIN_KEY] = plugin
+    config.pluginmanager.register(plugin, PLUGIN_NAME)
+
+
+def budget_of(item: pytest.Item) -> Budget | None:
+    """The item's ``lambda_budget`` (closest marker wins); raises ValueError if malformed."""
+    marker = item.get_closest_marker("lambda_budget")
+    if marker is None:
+        return None
+    return Budget.from_kwargs(*marker.args, **marker.kwargs)
+
+
+class ObservabilityPlugin:
+    """Session state of the observability features, registered as ``lambda-observability``."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.is_worker = hasattr(config, "workerinput")
+        billing = config.getoption("lambda_billing") or str(config.getini("lambda_billing"))
+        try:
+            rules = parse_rules(billing)
+        except ValueError as exc:
+            raise pytest.UsageError(f"lambda_billing: {exc}") from None
+        free_tier = config.getoption("lambda_free_tier")
+        if free_tier is None:
+            free_tier = bool(config.getini("lambda_free_tier"))
+        self.report_path = _report_path(config)
+        self.summary = SessionSummary(rules=rules, free_tier=bool(free_tier))
+
+    def pytest_report_header(self) -> str | None:
+        if self.report_path is None:
+            return None
+        return f"lambda report: {self.report_path}"
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        problems = []
+        for item in items:
+            try:
+                budget_of(item)
+            except ValueError as exc:
+                problems.append(f"{item.nodeid}: {exc}")
+        if problems:
+            raise pytest.UsageError("invalid lambda_budget marker:\n  " + "\n  ".join(problems))
+
+    def _records(self, item: pytest.Item) -> list[dict[str, Any]]:
+        results = item.stash.get(INVOCATIONS_KEY, None) or []
+        return [invocation_record(r, rules=self.summary.rules) for r in results]
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        outcome = yield  # a failing test keeps its own failure; budgets are checked after success
+        budget = budget_of(item)
+        if budget is not None:
+            violations = [v for rec in self._records(item) for v in budget.violations(rec)]
+            if violations:
+                pytest.fail(
+                    "lambda_budget exceeded:\n  " + "\n  ".join(violations),
+                    pytrace=False,
+                )
+        return outcome
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        if call.when == "teardown":
+            records = self._records(item)
+            if records:
+                report.user_properties.append((PROPERTY, json.dumps(records)))
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "teardown":
+            return
+        for name, value in report.user_properties:
+            if name == PROPERTY:
+                self.summary.extend(json.loads(str(value)))
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.is_worker or not self.summary:
+            return
+        terminalreporter.write_sep("=", "AWS Lambda summary")
+        for line in self.summary.table():
+            terminalreporter.write_line(line)
+        if self.report_path is not None:
+            terminalreporter.write_line(f"lambda report written to {self.report_path}")
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self) -> None:
+        if self.is_worker or self.report_path is None:
+            return
+        self.summary.write_json(self.report_path)

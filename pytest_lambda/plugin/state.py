@@ -1,0 +1,37 @@
+"""The plugin's state: session settings and every ``StashKey`` (config and item stash)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from .freezegun_guard import FreezegunGuard
+
+#: Every InvokeResult produced by functions created in the test, in order.
+INVOCATIONS_KEY = pytest.StashKey[list[Any]]()
+
+#: Every LambdaFunction the ``lambda_function`` factory created in the test.
+FUNCTIONS_KEY = pytest.StashKey[list[Any]]()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Plugin settings resolved once per session (CLI over ini over default)."""
+
+    code_dir: str
+    default_timeout: int
+    default_memory: int
+    region: str
+    seed: int | None
+    network_allow: tuple[str, ...] | bool
+    template: str | None
+    isolation: str
+
+
+SETTINGS_KEY = pytest.StashKey[Settings]()
+#: Parsed templates, by path, for the session (loading YAML once, not per function).
+TEMPLATES_KEY = pytest.StashKey[dict[str, Any]]()
+#: freezegun's guard against lazy imports during its module scan (see freezegun_guard.py).
+FREEZEGUN_KEY = pytest.StashKey[FreezegunGuard]()

@@ -1,0 +1,1 @@
+"""The Lambda runtime: execution environments (backends), the invocation lifecycle, faults."""

@@ -1,0 +1,225 @@
+"""The in-process backend: the handler runs in the test process, one phase at a time.
+
+Everything a phase does to the process is undone by :class:`~.isolation.ProcessState`, and
+only one phase runs at a time in the process (``lifecycle.PHASE_LOCK``: Lambda runs each
+environment in its own process; in-process emulation serialises them instead).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any, Literal
+
+from ..clock import real_perf
+from ..config import FunctionConfig
+from ..context import LambdaContext
+from ..observe.logs import LogGroup
+from . import faults
+from .backend import InitResult, Outcome, Status, lambda_environ, new_log_stream_name
+from .capture import APP_LOG_LEVEL_TO_PY, LogSink
+from .handler import FaultError, Handler, error_from_exception, load_handler, make_error
+from .isolation import ProcessState
+from .marshal import SYNC_RESPONSE_LIMIT, MarshalError, decode_event, encode_response
+from .memory import MemoryMeter, max_memory_used_mb
+from .network import NetworkGuard
+from .timeout import Deadline, HandlerTimeout
+
+#: How a phase's body ended (not a Status: the caller decides what each means for Lambda).
+PhaseEnd = Literal["returned", "raised", "timed_out", "exited"]
+
+
+class ExecutionEnvironment:
+    """One emulated Lambda execution environment (the ``/var/task`` process), in-process."""
+
+    def __init__(self, config: FunctionConfig, version: str, log_group: LogGroup, *,
+                 new_id: Callable[[], str], network_allow: Any = (),
+                 measure_memory: bool = True, log_stream_name: str | None = None) -> None:
+        self.config = config
+        self.version = version
+        self.log_stream_name = log_stream_name or new_log_stream_name(version, new_id)
+        self.sink = LogSink(log_group.stream(self.log_stream_name),
+                            json_format=config.log_format == "JSON")
+        self.handler: Handler | None = None
+        self.initialized = False
+        self.alive = True
+        self._guard = NetworkGuard(network_allow, function_name=config.name)
+        self._measure = measure_memory
+        self._memory = MemoryMeter()
+        self._retained = 0
+        self._peak = 0
+        root_level = logging.WARNING
+        if config.log_level:
+            root_level = APP_LOG_LEVEL_TO_PY[config.log_level]
+        environ = lambda_environ(config, version, self.log_stream_name)
+        self.state = ProcessState(config.code_dir, environ, self.sink, root_level)
+
+    def _run_phase(self, seconds: float, body: Callable[[], Any]) -> tuple[PhaseEnd, Any, float]:
+        """Run ``body`` with the environment swapped in, a deadline and the network guard.
+
+        Returns how it ended, its value or exception, and the elapsed ms on the real clock.
+        """
+        deadline = Deadline(seconds)
+        memory = self._memory if self._measure else None
+        self.state.enter()
+        started = real_perf()
+        try:
+            try:
+                with self._guard:
+                    deadline.arm()
+                    if memory is not None:
+                        memory.start()
+                    try:
+                        value = body()
+                    finally:
+                        if memory is not None:
+                            self._account(memory.stop())
+                deadline.disarm()
+                kind: PhaseEnd = "returned"
+            except HandlerTimeout as exc:
+                deadline.disarm()
+                kind, value = "timed_out", exc
+            except SystemExit as exc:
+                deadline.disarm()
+                kind, value = "exited", exc
+            except KeyboardInterrupt:
+                deadline.disarm()
+                raise
+            except BaseException as exc:
+                deadline.disarm()
+                kind, value = "raised", exc
+        except HandlerTimeout as exc:
+            # The timer fired between the handler's return and the disarm.
+            deadline.disarm()
+            kind, value = "timed_out", exc
+        finally:
+            elapsed = (real_perf() - started) * 1000
+            if memory is not None:
+                self._account(memory.stop())  # interrupted before its own stop ran
+            self.state.exit()
+        if kind != "timed_out" and elapsed >= seconds * 1000:
+            kind = "timed_out"  # it swallowed the timeout and ran on: Lambda had stopped it
+        return kind, value, elapsed
+
+    def _account(self, measured: tuple[int, int]) -> None:
+        retained, peak = measured
+        self._peak = max(self._peak, self._retained + peak)
+        self._retained += retained
+
+    @property
+    def max_memory_mb(self) -> int:
+        family = "nodejs" if self.config.is_node else "python"
+        return max_memory_used_mb(family, self._peak)
+
+    def init(self, seconds: float, phase: str) -> InitResult:
+        """Import the handler (the Init phase). Returns (error payload or None, ms, status)."""
+        hidden = self.state.hide_code_modules()
+        importlib.invalidate_caches()
+        try:
+            kind, value, elapsed = self._run_phase(
+                seconds, lambda: load_handler(self.config.handler))
+        finally:
+            sys.modules.update(hidden)
+        if kind == "returned":
+            self.handler = value
+            self.initialized = True
+            return None, elapsed, "success"
+        if kind == "timed_out":
+            return None, elapsed, "timeout"
+        if kind == "exited":
+            error = faults.runtime_exit("", faults.system_exit_reason(value.code))
+        elif isinstance(value, FaultError):
+            error = make_error(value.message, value.error_type, value.trace, "")
+        else:
+            error = error_from_exception(value, "")
+        self._init_warning()
+        self.sink.runtime_error(error)
+        return error, elapsed, "error"
+
+    def _init_warning(self) -> None:
+        """The warning record the runtime logs (through ``logging``) before an init error."""
+        record = logging.LogRecord(
+            "root", logging.WARNING, __file__, 0,
+            "LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the "
+            "function code.", None, None)
+        self.state.log_handler.handle(record)
+
+    def invoke(self, payload: bytes, context: LambdaContext, seconds: float,
+               invoke_init_ms: float = 0.0) -> Outcome:
+        """Run the handler once (the Invoke phase) and return what happened."""
+        request_id = context.aws_request_id
+        handler = self.handler
+        assert handler is not None
+
+        def call() -> Any:
+            try:
+                event = decode_event(payload)
+            except ValueError as exc:
+                raise FaultError("Runtime.UnmarshalError",
+                                 f"Unable to unmarshal input: {exc}") from None
+            return encode_response(handler(event, context), self.config.runtime)
+
+        remaining = max(seconds - invoke_init_ms / 1000, 0.001)
+        kind, value, elapsed = self._run_phase(remaining, call)
+        duration = elapsed + invoke_init_ms
+        reset = False
+        error: dict[str, Any] | None = None
+        error_type: str | None = None
+        response = b""
+        status: Status = "success"
+        if kind == "returned":
+            response = value
+            if len(response) > SYNC_RESPONSE_LIMIT:
+                error = faults.response_too_large(len(response))
+                status, error_type, reset = "error", "Function.ResponseSizeTooLarge", True
+        elif kind == "timed_out":
+            status, reset = "timeout", True
+            duration = min(duration, seconds * 1000)
+            error = faults.timed_out(request_id, seconds)
+        elif kind == "exited":
+            if value.code is not None and not isinstance(value.code, int):
+                self.sink.emit(f"{value.code}\n")  # what the interpreter prints on exit
+            error = faults.runtime_exit(request_id, faults.system_exit_reason(value.code))
+            status, error_type, reset = "error", "Runtime.ExitError", True
+        elif isinstance(value, MarshalError):
+            error = make_error(str(value), "Runtime.MarshalError", [], request_id)
+            self.sink.runtime_error(error)
+            status, error_type = "failure", error["errorType"]
+        elif isinstance(value, FaultError):
+            error = make_error(value.message, value.error_type, value.trace, request_id)
+            self.sink.runtime_error(error)
+            status, error_type = "failure", error["errorType"]
+        elif isinstance(value, Exception):
+            error = error_from_exception(value, request_id)
+            self.sink.runtime_error(error)
+            status, error_type = "failure", error["errorType"]
+        else:
+            # A BaseException the runtime does not catch ends the runtime process.
+            self.sink.emit(f"{type(value).__name__}: {value}\n")
+            error = faults.runtime_exit(request_id, faults.system_exit_reason(1))
+            status, error_type, reset = "error", "Runtime.ExitError", True
+        max_mb = self.max_memory_mb
+        if max_mb > self.config.memory_size and status != "timeout":
+            # The caller sees the runtime killed; the platform logs the reason (REPORT).
+            error = faults.killed(request_id)
+            status, error_type, reset = "error", "Runtime.OutOfMemory", True
+        if reset:
+            self.alive = False
+        return Outcome(status=status, response=response, error=error, error_type=error_type,
+                       duration_ms=duration, max_memory_mb=max_mb, reset=reset)
+
+    def reset_for_retry(self) -> None:
+        """Start init again from scratch, as after a runtime restart (suppressed init)."""
+        self.state.modules.clear()
+
+    def set_trace_id(self, header: str) -> None:
+        """Set ``_X_AMZN_TRACE_ID`` for the next invocation, as the runtime does per invoke."""
+        self.state.environ_data[b"_X_AMZN_TRACE_ID"] = header.encode()
+
+    def discard(self) -> None:
+        self.alive = False
+        self._memory.close()
+        self.state.discard()
+        self.handler = None

@@ -1,0 +1,306 @@
+"""Process state an execution environment owns, swapped in for each phase and back out.
+
+Lambda gives every execution environment its own process. In-process we emulate that by
+swapping, around init and every invocation: ``os.environ``'s data, ``sys.path``, the handler's
+modules in ``sys.modules``, the working directory, ``sys.stdout``/``sys.stderr``, the root
+logger's level and handlers (plus changes the code makes to other loggers), and signal
+handlers. What the handler changes persists in its environment (as on Lambda) and never
+reaches the test process.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from pytest_lambda.runtime.capture import LambdaLogHandler, LogSink, StreamWriter
+
+_Setter = Callable[..., Any]
+_ORIGINAL_LOGGER_METHODS = (
+    logging.Logger.setLevel, logging.Logger.addHandler, logging.Logger.removeHandler,
+)
+
+
+def _is_dependency(path: str) -> bool:
+    return "site-packages" in path or "dist-packages" in path or path.startswith(
+        (sys.base_prefix, sys.prefix))
+
+
+def _ignore_env_call(*args: Any) -> None:
+    return None
+
+
+def _encode(environ: dict[str, str]) -> dict[Any, Any]:
+    encode = os.environ.encodekey
+    value = os.environ.encodevalue
+    return {encode(k): value(v) for k, v in environ.items()}
+
+
+class _LoggerState:
+    __slots__ = ("disabled", "handlers", "level", "propagate")
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self.level = logger.level
+        self.handlers = list(logger.handlers)
+        self.propagate = logger.propagate
+        self.disabled = logger.disabled
+
+    def apply(self, logger: logging.Logger) -> None:
+        logger.level = self.level
+        logger.handlers[:] = self.handlers
+        logger.propagate = self.propagate
+        logger.disabled = self.disabled
+        logger.manager._clear_cache()  # type: ignore[attr-defined]
+
+
+class _Saved:
+    """What the test process had before a phase began."""
+
+    __slots__ = ("cwd", "environ_data", "logger_originals", "logger_shadowed", "logging_disable",
+                 "modules_len", "path", "root_handlers", "root_level", "shadowed",
+                 "signal_originals", "stderr", "stdout", "test_handlers")
+    cwd: str
+    environ_data: dict[Any, Any]
+    logger_originals: dict[logging.Logger, _LoggerState]
+    logger_shadowed: dict[str, Any]
+    logging_disable: int
+    modules_len: int
+    path: list[str]
+    root_handlers: list[logging.Handler]
+    root_level: int
+    shadowed: dict[str, ModuleType]
+    signal_originals: dict[Any, Any]
+    stderr: Any
+    stdout: Any
+    test_handlers: list[logging.Handler]
+
+
+class ProcessState:
+    """The process-wide state of one execution environment."""
+
+    def __init__(self, code_dir: Path, environ: dict[str, str], sink: LogSink,
+                 root_level: int) -> None:
+        self.code_dir = str(code_dir)
+        self.environ_data = _encode(environ)
+        self.path = [self.code_dir, *(p for p in sys.path if p != self.code_dir)]
+        self.modules: dict[str, ModuleType] = {}
+        self.stdout = StreamWriter(sink, "<stdout>")
+        self.stderr = StreamWriter(sink, "<stderr>")
+        self.log_handler = LambdaLogHandler(sink)
+        self.root_level = root_level
+        self.root_handlers: list[logging.Handler] = [self.log_handler]
+        self.logger_overrides: dict[logging.Logger, _LoggerState] = {}
+        self.logging_disable = logging.NOTSET
+        #: Loggers (and placeholders) created by this environment's code, kept out of the
+        #: logging manager between phases.
+        self.owned_loggers: dict[str, Any] = {}
+        self._saved: _Saved | None = None
+        self._build_patches()
+
+    def hide_code_modules(self) -> dict[str, ModuleType]:
+        """Take modules loaded from the code directory out of ``sys.modules`` (cold start).
+
+        The test process may have imported the handler's own modules already; Lambda imports
+        them fresh in every new environment, so init must not find them cached.
+        """
+        prefix = self.code_dir + os.sep
+        hidden = {}
+        for name, module in list(sys.modules.items()):
+            file = getattr(module, "__file__", None)
+            if file and file.startswith(prefix) and not _is_dependency(file) \
+                    and not name.startswith("pytest_lambda"):
+                hidden[name] = module
+                del sys.modules[name]
+        return hidden
+
+    def enter(self) -> None:
+        """Swap this environment's state into the process."""
+        s = _Saved()
+        s.environ_data = os.environ._data  # type: ignore[attr-defined]
+        os.environ._data = self.environ_data  # type: ignore[attr-defined]
+        s.path = sys.path
+        sys.path = self.path
+        modules = sys.modules
+        # Between phases the environment's modules are out of sys.modules: any module there
+        # under one of their names is the test process's own, to put back afterwards.
+        s.shadowed = {k: modules[k] for k in self.modules if k in modules}
+        modules.update(self.modules)
+        s.modules_len = len(sys.modules)
+        s.cwd = os.getcwd()
+        os.chdir(self.code_dir)
+        s.stdout, s.stderr = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = self.stdout, self.stderr
+        root = logging.root
+        manager = root.manager
+        s.root_level = root.level
+        s.root_handlers = root.handlers
+        # pytest's own capture handlers stay, so caplog still sees the handler's records.
+        s.test_handlers = [h for h in root.handlers if h not in self.root_handlers]
+        root.handlers = s.test_handlers + self.root_handlers
+        stale = root.level != self.root_level
+        root.level = self.root_level
+        s.logging_disable = manager.disable
+        s.logger_originals = {}
+        if self.logger_overrides or self.logging_disable != s.logging_disable:
+            for logger, state in self.logger_overrides.items():
+                s.logger_originals[logger] = _LoggerState(logger)
+                state.apply(logger)
+            logging.disable(self.logging_disable)
+        s.logger_shadowed = {}
+        if self.owned_loggers:
+            loggers = manager.loggerDict
+            s.logger_shadowed = {k: loggers[k] for k in self.owned_loggers.keys() & loggers.keys()}
+            loggers.update(self.owned_loggers)
+            stale = True
+        if stale:
+            manager._clear_cache()  # type: ignore[attr-defined]  # cached isEnabledFor
+        s.signal_originals = {}
+        self._patch(s)
+        self._saved = s
+
+    def exit(self) -> None:
+        """Record what the phase changed in this environment and restore the test process."""
+        s = self._saved
+        if s is None:
+            return
+        self._saved = None
+        self._unpatch()
+        self.stdout.flush()
+        self.stderr.flush()
+        sys.stdout, sys.stderr = s.stdout, s.stderr
+        self._exit_logging(s)
+        self._exit_loggers(s)
+        os.chdir(s.cwd)
+        self._exit_modules(s)
+        self.path = sys.path
+        sys.path = s.path
+        self._exit_environ(s)
+        for signum, handler in s.signal_originals.items():
+            signal.signal(signum, handler)
+
+    def _exit_logging(self, s: _Saved) -> None:
+        root = logging.root
+        handlers, ours = root.handlers, len(s.test_handlers)
+        if handlers[:ours] == s.test_handlers:
+            self.root_handlers = handlers[ours:]
+        else:  # the code removed or reordered the test's handlers
+            before = set(s.root_handlers)
+            self.root_handlers = [h for h in handlers if h not in before]
+        root.handlers = s.root_handlers
+        self.root_level = root.level
+        stale = root.level != s.root_level
+        root.level = s.root_level
+        for logger, original in s.logger_originals.items():
+            self.logger_overrides[logger] = _LoggerState(logger)
+            original.apply(logger)
+        self.logging_disable = root.manager.disable
+        if root.manager.disable != s.logging_disable:
+            logging.disable(s.logging_disable)
+        if stale:
+            root.manager._clear_cache()  # type: ignore[attr-defined]
+
+    def _exit_loggers(self, s: _Saved) -> None:
+        owned = self.owned_loggers
+        if not owned:
+            return
+        loggers = logging.root.manager.loggerDict
+        for name in owned:
+            current = loggers.pop(name, None)
+            if current is not None:
+                owned[name] = current
+        loggers.update(s.logger_shadowed)
+        logging.root.manager._clear_cache()  # type: ignore[attr-defined]
+
+    def _exit_modules(self, s: _Saved) -> None:
+        modules = sys.modules
+        if len(modules) > s.modules_len:
+            # Dict order is insertion order: modules imported in the phase come last.
+            for name in list(itertools.islice(modules, s.modules_len, None)):
+                self.modules[name] = modules[name]
+        for name in self.modules:
+            current = modules.pop(name, None)
+            if current is not None:
+                self.modules[name] = current
+        modules.update(s.shadowed)
+
+    def _exit_environ(self, s: _Saved) -> None:
+        self.environ_data = os.environ._data  # type: ignore[attr-defined]
+        os.environ._data = s.environ_data  # type: ignore[attr-defined]
+
+    def _build_patches(self) -> None:
+        """The stand-ins installed during phases, built once per environment."""
+        set_level, add_handler, remove_handler = _ORIGINAL_LOGGER_METHODS
+        owned = self.owned_loggers
+        real_signal = signal.signal
+
+        def remember(logger: logging.Logger) -> None:
+            s = self._saved
+            if s is not None and logger not in s.logger_originals \
+                    and logger.name not in owned and logger is not logging.root:
+                s.logger_originals[logger] = _LoggerState(logger)
+
+        def patched_set_level(logger: logging.Logger, level: Any) -> None:
+            remember(logger)
+            set_level(logger, level)
+
+        def patched_add(logger: logging.Logger, hdlr: logging.Handler) -> None:
+            remember(logger)
+            add_handler(logger, hdlr)
+
+        def patched_remove(logger: logging.Logger, hdlr: logging.Handler) -> None:
+            remember(logger)
+            remove_handler(logger, hdlr)
+
+        def patched_signal(signum: Any, handler: Any) -> Any:
+            s = self._saved
+            if s is not None and signum not in s.signal_originals:
+                s.signal_originals[signum] = signal.getsignal(signum)
+            return real_signal(signum, handler)
+
+        self._patches = (patched_set_level, patched_add, patched_remove, patched_signal)
+        self._real_signal = real_signal
+
+    def _patch(self, s: _Saved) -> None:
+        """Record the first change the code makes to a pre-existing logger or signal."""
+        # os.environ[...] = ... calls os.putenv: keep the C-level environment untouched.
+        self._real_env_calls = (os.putenv, os.unsetenv)
+        os.putenv = os.unsetenv = _ignore_env_call
+        set_level, add, remove, patched_signal = self._patches
+        self._loggers_before = len(logging.root.manager.loggerDict)
+        logging.Logger.setLevel = set_level  # type: ignore[method-assign,assignment]
+        logging.Logger.addHandler = add  # type: ignore[method-assign,assignment]
+        logging.Logger.removeHandler = remove  # type: ignore[method-assign,assignment]
+        signal.signal = patched_signal  # type: ignore[assignment]
+
+    def _unpatch(self) -> None:
+        logging.Logger.setLevel = _ORIGINAL_LOGGER_METHODS[0]  # type: ignore[method-assign]
+        logging.Logger.addHandler = _ORIGINAL_LOGGER_METHODS[1]  # type: ignore[method-assign]
+        logging.Logger.removeHandler = _ORIGINAL_LOGGER_METHODS[2]  # type: ignore[method-assign]
+        signal.signal = self._real_signal
+        os.putenv, os.unsetenv = self._real_env_calls
+        loggers = logging.root.manager.loggerDict
+        if len(loggers) > self._loggers_before:
+            for name in list(itertools.islice(loggers, self._loggers_before, None)):
+                self.owned_loggers[name] = loggers[name]
+
+    def discard(self) -> None:
+        """Forget loggers this environment created (the environment is gone)."""
+        for logger in self.owned_loggers.values():
+            if isinstance(logger, logging.Logger):
+                for h in list(logger.handlers):
+                    if h is self.log_handler:
+                        continue
+                    try:
+                        h.close()
+                    except Exception:
+                        pass
+        self.owned_loggers.clear()
+        logging.root.manager._clear_cache()  # type: ignore[attr-defined]
+        self.modules.clear()

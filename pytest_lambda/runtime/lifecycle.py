@@ -1,0 +1,208 @@
+"""The lifecycle of one invocation in an execution environment, and its platform log lines.
+
+Cold start: Init (retried once, in a restarted runtime, if it fails: Lambda's "suppressed
+init"), then START, the handler, END and REPORT, in the order and format CloudWatch shows.
+The platform's lines are written here, the same for every :class:`~.backend.Backend`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import math
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from ..clock import handler_time, real_time_ms
+from ..config import FunctionConfig
+from ..context import LambdaContext
+from ..observe.logs import LogGroup
+from ..report import Report
+from . import faults
+from .backend import Backend, Outcome, Status
+from .inprocess import ExecutionEnvironment
+from .workers.node import NodeEnvironment
+from .workers.process import ProcessEnvironment
+
+#: One phase (init or invoke) at a time in this process: phases swap process-wide state.
+PHASE_LOCK = threading.RLock()
+#: Lambda's limit on the Init phase of an on-demand environment.
+INIT_TIMEOUT_S = 10
+_PLATFORM_TYPE = re.compile(r"(Runtime|Function|Sandbox|Extension)\.[A-Z][a-zA-Z]+")
+
+
+def open_backend(config: FunctionConfig, version: str, log_group: LogGroup, *,
+                 isolation: str, new_id: Callable[[], str], network_allow: Any,
+                 measure_memory: bool) -> Backend:
+    """A fresh execution environment (a cold start) for ``config`` in ``isolation`` mode."""
+    kind: type[ExecutionEnvironment | ProcessEnvironment | NodeEnvironment]
+    kind = ExecutionEnvironment
+    if config.is_node:
+        kind = NodeEnvironment
+    elif isolation == "process":
+        kind = ProcessEnvironment
+    return kind(config, version, log_group, new_id=new_id, network_allow=network_allow,
+                measure_memory=measure_memory)
+
+
+def run_lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str,
+                  invoked_arn: str, client_context: Mapping[str, Any] | None,
+                  identity: Mapping[str, Any] | None, tenant_id: str | None,
+                  ) -> tuple[Outcome, float | None, int]:
+    """One invocation in ``env``: init on a cold start (with Lambda's retry), START, the
+    handler, END and REPORT. Returns the outcome (with its report), the Init Duration (cold
+    starts only) and the position of the START line in the environment's log stream.
+    """
+    timeout = env.config.timeout
+    init_ms: float | None = None
+    suppressed_ms = 0.0
+    if cold:
+        _init_start(env, "init")
+        error, elapsed, status = env.init(INIT_TIMEOUT_S, "init")
+        if status == "success":
+            init_ms = elapsed
+        else:
+            _init_report(env, elapsed, "init", status, platform_error_type(error))
+            # Lambda re-runs a failed init in a restarted runtime, inside the invoke phase
+            # and under the function's timeout ("suppressed init"), before START.
+            env.reset_for_retry()
+            error, suppressed_ms, status = env.init(timeout, "invoke")
+            if status != "success":
+                _init_report(env, suppressed_ms, "invoke", status, platform_error_type(error))
+                start_index = _start_line(env, request_id)
+                outcome = _init_failure(error, status, request_id, suppressed_ms, timeout,
+                                        env.max_memory_mb)
+                return _end_lines(env, request_id, outcome, None), None, start_index
+    start_index = _start_line(env, request_id)
+    context = LambdaContext(
+        aws_request_id=request_id,
+        deadline_ms=int(handler_time() * 1000) + timeout * 1000,
+        invoked_function_arn=invoked_arn,
+        function_name=env.config.name,
+        function_version=env.version,
+        memory_limit_in_mb=str(env.config.memory_size),
+        log_group_name=env.config.log_group_name,
+        log_stream_name=env.log_stream_name,
+        identity=identity, client_context=client_context, tenant_id=tenant_id,
+        log=env.sink.emit,
+    )
+    outcome = env.invoke(payload, context, timeout, suppressed_ms)
+    # Max Memory Used never shows more than the function has (the one place it is clamped).
+    outcome = replace(outcome,
+                      max_memory_mb=min(outcome.max_memory_mb, env.config.memory_size))
+    return _end_lines(env, request_id, outcome, init_ms), init_ms, start_index
+
+
+def _platform(env: Backend, text: str, record_type: str, record: Mapping[str, Any]) -> None:
+    """A platform log line, in text or in the JSON system-log format."""
+    if env.sink.json_format:
+        now = datetime.datetime.fromtimestamp(real_time_ms() / 1000, datetime.UTC)
+        stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+        env.sink.emit(json.dumps({"time": stamp, "type": record_type, "record": record})
+                      + "\n")
+    else:
+        env.sink.emit(text + "\n")
+
+
+def runtime_version(runtime: str) -> tuple[str, str]:
+    """The ``INIT_START`` runtime version and version ARN for ``runtime``."""
+    family = "nodejs" if runtime.startswith("nodejs") else "python"
+    number = runtime.removeprefix(family).removesuffix(".x")
+    digest = hashlib.sha256(runtime.encode()).hexdigest()
+    return f"{family}:{number}.v1", digest
+
+
+def _init_start(env: Backend, phase: str) -> None:
+    """INIT_START (a suppressed init, phase ``invoke``, has none of its own)."""
+    version, arn_hash = runtime_version(env.config.runtime)
+    arn = f"arn:aws:lambda:{env.config.region}::runtime:{arn_hash}"
+    _platform(env, f"INIT_START Runtime Version: {version}\tRuntime Version ARN: {arn}",
+              "platform.initStart",
+              {"initializationType": "on-demand", "phase": phase, "runtimeVersion": version,
+               "runtimeVersionArn": arn, "functionName": env.config.name,
+               "functionVersion": env.version})
+
+
+def _init_report(env: Backend, elapsed: float, phase: str, status: Status,
+                 error_type: str | None) -> None:
+    line = f"INIT_REPORT Init Duration: {elapsed:.2f} ms\tPhase: {phase}\tStatus: {status}"
+    record: dict[str, Any] = {"initializationType": "on-demand", "phase": phase,
+                              "status": status, "metrics": {"durationMs": round(elapsed, 3)}}
+    if error_type:
+        line += f"\tError Type: {error_type}"
+        record["errorType"] = error_type
+    _platform(env, line, "platform.initReport", record)
+
+
+def _start_line(env: Backend, request_id: str) -> int:
+    """START; returns its position in the log stream (where the invocation's logs begin)."""
+    start_index = len(env.sink.stream.events)
+    env.sink.begin_request(request_id)
+    env.set_trace_id(_trace_id(request_id))
+    _platform(env, f"START RequestId: {request_id} Version: {env.version}", "platform.start",
+              {"requestId": request_id, "version": env.version})
+    return start_index
+
+
+def _end_lines(env: Backend, request_id: str, outcome: Outcome,
+               init_ms: float | None) -> Outcome:
+    """END and REPORT; returns the outcome with its report."""
+    report = outcome_report(request_id, outcome, env.config.memory_size, init_ms)
+    if env.sink.json_format:
+        _platform(env, "", "platform.report", report.record())
+    else:
+        env.sink.emit(f"END RequestId: {request_id}\n")
+        env.sink.emit(report.line() + "\n")
+    env.sink.end_request()
+    return replace(outcome, report=report)
+
+
+def outcome_report(request_id: str, outcome: Outcome, memory_size: int,
+                   init_ms: float | None) -> Report:
+    """The REPORT figures; billed duration includes the init phase (billed since 2025-08)."""
+    billed = math.ceil(outcome.duration_ms + (init_ms or 0.0))
+    return Report(
+        request_id=request_id,
+        duration_ms=round(outcome.duration_ms, 2),
+        billed_duration_ms=max(billed, 1),
+        memory_size_mb=memory_size,
+        max_memory_used_mb=outcome.max_memory_mb,
+        init_duration_ms=None if init_ms is None else round(init_ms, 2),
+        status=outcome.status,
+        error_type=outcome.error_type,
+    )
+
+
+def _init_failure(error: dict[str, Any] | None, status: Status, request_id: str,
+                  elapsed: float, timeout: int, max_memory_mb: int) -> Outcome:
+    if status == "timeout":
+        return Outcome(status="timeout", error=faults.timed_out(request_id, timeout),
+                       duration_ms=min(elapsed, timeout * 1000), max_memory_mb=max_memory_mb,
+                       reset=True)
+    assert error is not None
+    return Outcome(status="error", error=error, error_type=platform_error_type(error),
+                   duration_ms=elapsed, max_memory_mb=max_memory_mb, reset=True)
+
+
+def platform_error_type(error: Mapping[str, Any] | None) -> str | None:
+    """The error type the platform logs: user exception types become ``Runtime.Unknown``.
+
+    The runtime's own payload keeps the exception's class name; the platform's INIT_REPORT and
+    REPORT lines accept only ``Runtime.*`` / ``Function.*`` types, like the Runtime Interface
+    Emulator's mapping.
+    """
+    if not error:
+        return None
+    etype = str(error.get("errorType") or "")
+    return etype if _PLATFORM_TYPE.fullmatch(etype) else "Runtime.Unknown"
+
+
+def _trace_id(request_id: str) -> str:
+    """An X-Ray trace header for the invocation (``Root=1-<time>-<24 hex>;...``)."""
+    seconds = int(handler_time())
+    digits = request_id.replace("-", "")
+    return f"Root=1-{seconds:08x}-{digits[:24]};Parent={digits[16:32]};Sampled=0"

@@ -1,0 +1,344 @@
+"""Node.js execution environments: one long-lived ``node`` worker process per environment.
+
+The worker (``worker.js``, next to this module) loads the handler and runs invocations with
+the Node.js runtime's semantics; this module drives it over two dedicated pipes (JSON lines,
+passed with ``pass_fds``), and enforces from outside what Lambda enforces on the sandbox:
+
+- the timeout: the worker is killed at the deadline (``Sandbox.Timedout``);
+- the memory limit, on the worker's real resident set size polled every few milliseconds
+  (``Runtime.OutOfMemory``); Max Memory Used is the node process's peak RSS (``VmHWM``);
+- crashes (``process.exit``, fatal signals) become ``Runtime.ExitError``;
+- between invocations the worker is frozen (``SIGSTOP``), so timers and sockets left pending
+  by a handler that did not wait for the event loop resume in a later invocation, as on Lambda.
+
+stdout/stderr of the worker are the handler's: every line is a log event.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import time
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ...clock import real_perf
+from ...config import FunctionConfig
+from ...context import LambdaContext
+from ...observe.logs import LogGroup
+from .. import faults
+from ..backend import InitResult, Outcome, lambda_environ, new_log_stream_name
+from ..capture import LogSink
+from ..marshal import SYNC_RESPONSE_LIMIT
+from .supervisor import Killed, Supervisor, killed_init, killed_outcome
+
+WORKER = Path(__file__).with_name("worker.js")
+#: Overrides the ``node`` found on PATH.
+NODE_ENV_VAR = "PYTEST_LAMBDA_NODE"
+_READY_TIMEOUT_S = 30.0
+
+
+
+class NodeNotFoundError(RuntimeError):
+    """No ``node`` executable to run a Node.js function with."""
+
+
+def node_executable() -> str:
+    """The ``node`` binary: ``$PYTEST_LAMBDA_NODE`` or the first ``node`` on PATH."""
+    node = os.environ.get(NODE_ENV_VAR) or shutil.which("node")
+    if not node:
+        raise NodeNotFoundError(
+            "a Node.js runtime function needs Node.js, but no `node` executable is on PATH. "
+            f"Install Node.js 20 or later, or set {NODE_ENV_VAR} to the node binary.")
+    return node
+
+
+def _kill_quietly(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+class _Lines:
+    """Splits a byte stream into log lines; a trailing partial line waits for the rest."""
+
+    __slots__ = ("_partial",)
+
+    def __init__(self) -> None:
+        self._partial = ""
+
+    def feed(self, text: str) -> list[str]:
+        text = self._partial + text
+        *lines, self._partial = text.split("\n")
+        return [line + "\n" for line in lines]
+
+    def flush(self) -> list[str]:
+        rest, self._partial = self._partial, ""
+        return [rest] if rest else []
+
+
+class NodeEnvironment:
+    """An execution environment whose handler runs in a long-lived ``node`` worker."""
+
+    def __init__(self, config: FunctionConfig, version: str, log_group: LogGroup, *,
+                 new_id: Callable[[], str], network_allow: Any = (),
+                 measure_memory: bool = True) -> None:
+        # network_allow and measure_memory are in-process features: node's sockets are its
+        # own, and its memory is measured from outside.
+        self.config = config
+        self.version = version
+        self.log_stream_name = new_log_stream_name(version, new_id)
+        self.sink = LogSink(log_group.stream(self.log_stream_name),
+                            json_format=config.log_format == "JSON")
+        self.initialized = False
+        self.alive = True
+        self._node = node_executable()
+        self._trace = ""
+        self._supervisor = Supervisor(config.memory_size)
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._frozen = False
+        self._fds: dict[str, int] = {}
+        self._buffer = b""
+        self._lines: dict[int, _Lines] = {}
+        self._stream_lines: dict[int, _Lines] = {}
+        self._finalizer: weakref.finalize[Any, Any] | None = None
+        self._spawn()
+
+    def _node_environ(self) -> dict[str, str]:
+        env = lambda_environ(self.config, self.version, self.log_stream_name)
+        major = self.config.runtime.removeprefix("nodejs").removesuffix(".x")
+        env.setdefault("NODE_PATH", os.pathsep.join([
+            f"/opt/nodejs/node{major}/node_modules", "/opt/nodejs/node_modules",
+            "/var/runtime/node_modules", "/var/runtime", str(self.config.code_dir)]))
+        return env
+
+    def _spawn(self) -> None:
+        cmd_r, cmd_w = os.pipe()
+        evt_r, evt_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        # The JS heap stays below the function's memory, as the runtime's bootstrap sets it.
+        heap_mb = max(self.config.memory_size * 9 // 10, 64)
+        try:
+            self._proc = subprocess.Popen(
+                [self._node, f"--max-old-space-size={heap_mb}", str(WORKER), str(cmd_r),
+                 str(evt_w), self.config.handler, str(self.config.code_dir),
+                 self.config.runtime],
+                pass_fds=(cmd_r, evt_w), stdin=subprocess.DEVNULL, stdout=out_w, stderr=err_w,
+                env=self._node_environ(), cwd=str(self.config.code_dir))
+        finally:
+            for fd in (cmd_r, evt_w, out_w, err_w):
+                os.close(fd)
+        os.set_blocking(cmd_w, False)
+        self._fds = {"cmd": cmd_w, "evt": evt_r, "out": out_r, "err": err_r}
+        self._buffer = b""
+        self._lines = {out_r: _Lines(), err_r: _Lines()}
+        self._stream_lines = {1: _Lines(), 2: _Lines()}
+        self._frozen = False
+        self._finalizer = weakref.finalize(self, _kill_quietly, self._proc)
+        self._call(None, _READY_TIMEOUT_S)
+
+    def _thaw(self) -> None:
+        if self._frozen and self._proc is not None and self._proc.poll() is None:
+            os.kill(self._proc.pid, signal.SIGCONT)
+        self._frozen = False
+
+    def _freeze(self) -> None:
+        """Lambda freezes the sandbox between invocations; so do we."""
+        if self._proc is not None and self._proc.poll() is None:
+            os.kill(self._proc.pid, signal.SIGSTOP)
+            self._frozen = True
+
+    def _call(self, message: dict[str, Any] | None, seconds: float) -> dict[str, Any]:
+        """Send ``message``, then relay logs until the answer, enforcing time and memory."""
+        proc = self._proc
+        assert proc is not None
+        self._thaw()
+        pending = b"" if message is None else (json.dumps(message) + "\n").encode()
+        cmd, evt = self._fds["cmd"], self._fds["evt"]
+
+        def poll(timeout: float) -> dict[str, Any] | None:
+            nonlocal pending
+            readers = [evt, *self._lines]
+            ready, writable, _ = select.select(readers, [cmd] if pending else [], [], timeout)
+            if writable:
+                try:
+                    pending = pending[os.write(cmd, pending):]
+                except BlockingIOError:
+                    pass
+                except BrokenPipeError:
+                    pending = b""
+            answer: dict[str, Any] | None = None
+            for fd in ready:
+                if fd == evt:
+                    answer = self._read_events() or answer
+                else:
+                    self._read_output(fd)
+            if answer is not None:
+                self._drain_output(0.0)
+            return answer
+
+        return self._supervisor.wait(proc, seconds, poll, self._kill)
+
+    def _read_events(self) -> dict[str, Any] | None:
+        """Handle what the worker wrote; its answer, if one arrived. EOF: it has exited."""
+        data = os.read(self._fds["evt"], 1 << 20)
+        if not data:
+            raise Killed("exit", self._exit_reason())
+        self._buffer += data
+        *lines, self._buffer = self._buffer.split(b"\n")
+        answer = None
+        for line in lines:
+            message = json.loads(line)
+            kind = message["t"]
+            if kind == "log":
+                self.sink.emit(message["message"], message["ts"])
+            elif kind == "out":
+                for text in self._stream_lines[message["fd"]].feed(message["data"]):
+                    self.sink.emit(text, message["ts"])
+            else:
+                answer = message
+        return answer
+
+    def _read_output(self, fd: int) -> None:
+        """Bytes written straight to the worker's fd 1/2 (native code, node itself)."""
+        data = os.read(fd, 1 << 16)
+        lines = self._lines[fd]
+        if not data:
+            for text in lines.flush():
+                self.sink.emit(text)
+            del self._lines[fd]
+            return
+        for text in lines.feed(data.decode("utf-8", "replace")):
+            self.sink.emit(text)
+
+    def _drain_output(self, seconds: float) -> None:
+        """Read what is already written to fd 1/2 (until EOF, at most ``seconds``)."""
+        until = real_perf() + seconds
+        while self._lines:
+            ready, _, _ = select.select(list(self._lines), [], [],
+                                        max(until - real_perf(), 0.0))
+            if not ready:
+                return
+            for fd in ready:
+                self._read_output(fd)
+
+    def _flush_partial_lines(self) -> None:
+        for lines in [*self._stream_lines.values(), *self._lines.values()]:
+            for text in lines.flush():
+                self.sink.emit(text)
+
+    def _exit_reason(self) -> str:
+        assert self._proc is not None
+        code = self._proc.wait()
+        self._drain_output(0.5)
+        return faults.exit_reason(code)
+
+    def _kill(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        self._frozen = False
+        self._drain_output(0.5)
+
+    @property
+    def max_memory_mb(self) -> int:
+        return self._supervisor.max_memory_mb
+
+    def init(self, seconds: float, phase: str) -> InitResult:
+        """Load the handler in the worker (the Init phase)."""
+        started = real_perf()
+        try:
+            answer = self._call({"cmd": "init"}, seconds)
+        except Killed as killed:
+            self._flush_partial_lines()
+            return killed_init(killed, started, seconds)
+        elapsed = (real_perf() - started) * 1000
+        self._flush_partial_lines()
+        error: dict[str, Any] | None = answer.get("error")
+        if error is not None:
+            return error, elapsed, "error"
+        self.initialized = True
+        self._freeze()
+        return None, elapsed, "success"
+
+    def set_trace_id(self, header: str) -> None:
+        self._trace = header
+
+    def reset_for_retry(self) -> None:
+        """A failed init restarts the runtime process before Lambda retries it."""
+        self._stop()
+        self._supervisor = Supervisor(self.config.memory_size)
+        self._spawn()
+
+    def invoke(self, payload: bytes, context: LambdaContext, seconds: float,
+               invoke_init_ms: float = 0.0) -> Outcome:
+        """Run the handler once in the worker (the Invoke phase)."""
+        kwargs = context.to_kwargs()
+        request_id = context.aws_request_id
+        remaining = max(seconds - invoke_init_ms / 1000, 0.001)
+        started = real_perf()
+        try:
+            answer = self._call({
+                "cmd": "invoke", "requestId": request_id,
+                "payload": payload.decode("utf-8", "replace"),
+                # Relative to the handler's clock, which may be frozen by the test.
+                "remainingMs": kwargs["deadline_ms"] - int(time.time() * 1000),
+                "invokedFunctionArn": context.invoked_function_arn,
+                "identity": kwargs["identity"], "clientContext": kwargs["client_context"],
+                "tenantId": context.tenant_id, "traceId": self._trace,
+            }, remaining)
+        except Killed as killed:
+            self._flush_partial_lines()
+            self.alive = False
+            return killed_outcome(killed, request_id, seconds, invoke_init_ms, started,
+                                  self.max_memory_mb, self.config.memory_size)
+        self._flush_partial_lines()
+        duration = float(answer.get("durationMs") or (real_perf() - started) * 1000)
+        duration += invoke_init_ms
+        memory = self.max_memory_mb
+        if answer["status"] == "success":
+            response = answer["body"].encode()
+            if len(response) > SYNC_RESPONSE_LIMIT:
+                self.alive = False
+                return Outcome(status="error", error=faults.response_too_large(len(response)),
+                               error_type="Function.ResponseSizeTooLarge",
+                               duration_ms=duration, max_memory_mb=memory, reset=True)
+            self._freeze()
+            return Outcome(status="success", response=response, duration_ms=duration,
+                           max_memory_mb=memory)
+        error = answer["error"]
+        exiting = bool(answer.get("exiting"))
+        if exiting:  # an uncaught exception: the runtime posts it, then exits
+            self.alive = False
+        else:
+            self._freeze()
+        return Outcome(status="failure", error=error, error_type=str(error.get("errorType")),
+                       duration_ms=duration, max_memory_mb=memory, reset=exiting)
+
+    def _stop(self) -> None:
+        if self._proc is not None:
+            _kill_quietly(self._proc)
+            self._proc = None
+        if self._finalizer is not None:
+            self._finalizer.detach()
+            self._finalizer = None
+        for fd in self._fds.values():
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._fds = {}
+        self._lines = {}
+        self._frozen = False
+
+    def discard(self) -> None:
+        self.alive = False
+        self._stop()
+

@@ -1,0 +1,188 @@
+"""Process isolation: each execution environment runs in its own Python process.
+
+The worker runs the same environment code as the in-process mode, so logs, errors and
+reports look the same; in addition the test process enforces, from outside:
+
+- a hard timeout: a handler stuck in C code (or one that swallows the in-process
+  interruption) is killed at the limit, like Lambda stops a sandbox;
+- the memory limit, on the worker's real resident set size, polled every few milliseconds;
+  going over kills it with ``Runtime.OutOfMemory``;
+- a true cold start: a fresh interpreter imports the handler, and Max Memory Used is the
+  worker's real peak RSS (``VmHWM``).
+
+Mocks set up in the test process (moto's ``mock_aws``, ``responses``) do not reach the worker:
+run moto in server mode on loopback and point the function at it with ``AWS_ENDPOINT_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ...clock import real_perf, real_time_ms
+from ...config import FunctionConfig
+from ...context import LambdaContext
+from ...observe.logs import LogEvent, LogGroup
+from .. import faults
+from ..backend import InitResult, Outcome, new_log_stream_name
+from ..capture import LogSink
+from .supervisor import Killed, Supervisor, killed_init, killed_outcome
+from .wire import recv, send
+
+#: Extra time the worker gets to report its own (in-process) timeout before it is killed.
+GRACE_S = 0.25
+
+
+class ProcessEnvironment:
+    """An execution environment whose code runs in a dedicated worker process."""
+
+    def __init__(self, config: FunctionConfig, version: str, log_group: LogGroup, *,
+                 new_id: Callable[[], str], network_allow: Any = (),
+                 measure_memory: bool = True) -> None:
+        self.config = config
+        self.version = version
+        self.log_stream_name = new_log_stream_name(version, new_id)
+        self.sink = LogSink(log_group.stream(self.log_stream_name),
+                            json_format=config.log_format == "JSON")
+        self.initialized = False
+        self.alive = True
+        # The worker measures nothing itself: its real memory is watched from here.
+        self._network_allow = network_allow
+        self._trace = ""
+        self._supervisor = Supervisor(config.memory_size)
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._sock: socket.socket | None = None
+        self._output: Any = None
+        self._output_seen = 0
+        self._spawn()
+
+    def _spawn(self) -> None:
+        parent, child = socket.socketpair()
+        self._output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _stop()
+        env = dict(os.environ)
+        package_root = str(Path(__file__).resolve().parents[3])  # holds pytest_lambda/
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root,
+                                                          env.get("PYTHONPATH")]))
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "pytest_lambda.runtime.workers.process_main",
+             str(child.fileno())],
+            pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stdout=self._output,
+            stderr=subprocess.STDOUT, env=env, cwd=str(self.config.code_dir))
+        child.close()
+        self._sock = parent
+        self._output_seen = 0
+        send(parent, {"config": self.config, "version": self.version,
+                      "log_group": self.config.log_group_name,
+                      "log_stream_name": self.log_stream_name,
+                      "network_allow": self._network_allow})
+        self._call(None, 30.0)
+
+    def _call(self, message: Any, seconds: float) -> Any:
+        """Send ``message`` and wait for the answer, enforcing time and memory from outside."""
+        sock, proc = self._sock, self._proc
+        assert sock is not None and proc is not None
+        if message is not None:
+            send(sock, message)
+
+        def poll(timeout: float) -> Any:
+            ready, _, _ = select.select([sock], [], [], timeout)
+            if not ready:
+                return None
+            try:
+                return recv(sock)
+            except EOFError:
+                raise Killed("exit", faults.exit_reason(proc.wait())) from None
+
+        return self._supervisor.wait(proc, seconds, poll, self._kill)
+
+    def _kill(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+
+    def _collect(self, events: list[LogEvent]) -> None:
+        """Append the worker's log events, then anything written straight to its fd 1/2."""
+        stream = self.sink.stream.events
+        request_id = self.sink.request_id
+        for e in events:
+            stream.append(LogEvent(e.timestamp, e.message, e.request_id, e.stream))
+        self._output.seek(self._output_seen)
+        raw = self._output.read()
+        self._output_seen += len(raw)
+        for line in raw.decode("utf-8", "replace").splitlines():
+            stream.append(LogEvent(real_time_ms(), line + "\n", request_id, self.log_stream_name))
+
+    @property
+    def max_memory_mb(self) -> int:
+        return self._supervisor.max_memory_mb
+
+    def init(self, seconds: float, phase: str) -> InitResult:
+        started = real_perf()
+        try:
+            _, error, elapsed, status, initialized, events = self._call(
+                ("init", seconds, phase), seconds + GRACE_S)
+        except Killed as killed:
+            self._collect([])
+            return killed_init(killed, started, seconds)
+        self._collect(events)
+        self.initialized = initialized
+        return error, elapsed, status
+
+    def set_trace_id(self, header: str) -> None:
+        self._trace = header
+
+    def reset_for_retry(self) -> None:
+        """A failed init restarts the runtime process before Lambda retries it."""
+        self._stop()
+        self._supervisor = Supervisor(self.config.memory_size)
+        self._spawn()
+
+    def invoke(self, payload: bytes, context: LambdaContext, seconds: float,
+               invoke_init_ms: float = 0.0) -> Outcome:
+        request_id = context.aws_request_id
+        remaining = max(seconds - invoke_init_ms / 1000, 0.001)
+        started = real_perf()
+        try:
+            _, outcome, alive, events = self._call(
+                ("invoke", payload, context.to_kwargs(), seconds, invoke_init_ms, request_id,
+                 self._trace), remaining + GRACE_S)
+        except Killed as killed:
+            self._collect([])
+            self.alive = False
+            return killed_outcome(killed, request_id, seconds, invoke_init_ms, started,
+                                  self.max_memory_mb, self.config.memory_size)
+        self._collect(events)
+        self.alive = alive
+        # The worker's own figure is blind to its real footprint: use the one measured here.
+        measured: Outcome = replace(outcome, max_memory_mb=self.max_memory_mb)
+        return measured
+
+    def _stop(self) -> None:
+        if self._sock is not None:
+            try:
+                send(self._sock, ("stop",))
+            except OSError:
+                pass
+            self._sock.close()
+            self._sock = None
+        if self._proc is not None:
+            try:
+                self._proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                self._kill()
+            self._proc = None
+        if self._output is not None:
+            self._output.close()
+            self._output = None
+
+    def discard(self) -> None:
+        self.alive = False
+        self._stop()

@@ -1,0 +1,70 @@
+"""The runtime worker: one process per execution environment in process isolation mode.
+
+Started by :mod:`pytest_lambda.runtime.workers.process` as
+``python -m pytest_lambda.runtime.workers.process_main FD``; it runs the
+same in-process environment code as the default mode, inside its own interpreter, and answers
+the test process's commands over the socket ``FD``.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+from typing import Any
+
+from pytest_lambda.runtime.workers.wire import recv, send
+
+
+def _serve(sock: socket.socket) -> None:
+    from pytest_lambda.context import LambdaContext
+    from pytest_lambda.observe.logs import LogGroup
+    from pytest_lambda.runtime.inprocess import ExecutionEnvironment
+
+    setup: dict[str, Any] = recv(sock)
+    group = LogGroup(setup["log_group"])
+    env = ExecutionEnvironment(setup["config"], setup["version"], group,
+                               new_id=lambda: "0" * 32, network_allow=setup["network_allow"],
+                               measure_memory=False, log_stream_name=setup["log_stream_name"])
+    events = env.sink.stream.events
+    sent = 0
+
+    def new_events() -> list[Any]:
+        nonlocal sent
+        out = events[sent:]
+        sent = len(events)
+        return out
+
+    send(sock, ("ready",))
+    while True:
+        command = recv(sock)
+        kind = command[0]
+        if kind == "init":
+            _, seconds, phase = command
+            error, elapsed, status = env.init(seconds, phase)
+            send(sock, ("init", error, elapsed, status, env.initialized, new_events()))
+        elif kind == "invoke":
+            _, payload, context_kwargs, seconds, invoke_init_ms, request_id, trace = command
+            env.sink.begin_request(request_id)
+            if trace:
+                env.set_trace_id(trace)
+            context = LambdaContext(**context_kwargs, log=env.sink.emit)
+            outcome = env.invoke(payload, context, seconds, invoke_init_ms)
+            env.sink.end_request()
+            send(sock, ("invoke", outcome, env.alive, new_events()))
+        elif kind == "stop":
+            return
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    sock = socket.socket(fileno=int(args[0]))
+    try:
+        _serve(sock)
+    except EOFError:
+        pass
+    finally:
+        sock.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""What the two worker-process backends share (Python process isolation and Node.js): the
+loop that waits for a worker while enforcing its deadline and memory limit from outside,
+reading its memory, and the outcome of a worker killed from outside.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+from collections.abc import Callable
+from typing import TypeVar
+
+from ...clock import real_perf
+from .. import faults
+from ..backend import InitResult, Outcome
+
+#: How often the test process polls a running worker's memory (and its deadline).
+POLL_S = 0.005
+T = TypeVar("T")
+
+
+class Killed(Exception):
+    """The worker was stopped from outside (timeout, memory) or died on its own."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+def status_kb(pid: int) -> tuple[int, int]:
+    """The process's (VmRSS, VmHWM) in kB from ``/proc``; zeros once it has gone."""
+    rss = hwm = 0
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"VmRSS:"):
+                    rss = int(line.split()[1])
+                elif line.startswith(b"VmHWM:"):
+                    hwm = int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return rss, hwm
+
+
+class Supervisor:
+    """Watches one worker process from the test process: its memory and its deadline."""
+
+    __slots__ = ("limit_kb", "peak_kb")
+
+    def __init__(self, memory_size_mb: int) -> None:
+        self.limit_kb = memory_size_mb * 1024
+        #: The worker's peak resident set size (``VmHWM``) seen so far.
+        self.peak_kb = 0
+
+    @property
+    def max_memory_mb(self) -> int:
+        return max(math.ceil(self.peak_kb / 1024), 1)
+
+    def sample(self, proc: subprocess.Popen[bytes]) -> int:
+        """Record the worker's peak memory; returns that peak (``VmHWM``) in kB."""
+        _, hwm_kb = status_kb(proc.pid)
+        self.peak_kb = max(self.peak_kb, hwm_kb)
+        return hwm_kb
+
+    def wait(self, proc: subprocess.Popen[bytes], seconds: float,
+             poll: Callable[[float], T | None], kill: Callable[[], None]) -> T:
+        """Call ``poll(POLL_S)`` (wait up to that long for the worker's answer) until it
+        answers; kill the worker and raise :class:`Killed` when it goes over its memory or
+        past ``seconds``."""
+        deadline = real_perf() + seconds
+        while True:
+            answer = poll(POLL_S)
+            # The peak, not the current size: a handler that touches too much memory and frees
+            # it again between two polls would otherwise pass, where Lambda kills it.
+            if self.sample(proc) > self.limit_kb:
+                kill()
+                raise Killed("memory")
+            if answer is not None:
+                return answer
+            if real_perf() >= deadline:
+                kill()
+                raise Killed("timeout")
+
+
+def killed_init(killed: Killed, started: float, seconds: float) -> InitResult:
+    """The init phase's result when its worker timed out, ran out of memory or died."""
+    elapsed = (real_perf() - started) * 1000
+    if killed.reason == "timeout":
+        return None, min(elapsed, seconds * 1000), "timeout"
+    error_type = "Runtime.OutOfMemory" if killed.reason == "memory" else "Runtime.ExitError"
+    return faults.runtime_exit("", killed.detail or faults.KILLED, error_type), elapsed, "error"
+
+
+def killed_outcome(killed: Killed, request_id: str, seconds: float, invoke_init_ms: float,
+                   started: float, max_memory_mb: int, memory_size: int) -> Outcome:
+    """The invocation's outcome when its worker timed out, ran out of memory or died."""
+    duration = (real_perf() - started) * 1000 + invoke_init_ms
+    if killed.reason == "timeout":
+        return Outcome(status="timeout", error=faults.timed_out(request_id, seconds),
+                       duration_ms=min(duration, seconds * 1000), max_memory_mb=max_memory_mb,
+                       reset=True)
+    if killed.reason == "memory":
+        # The caller sees the runtime killed; the platform logs the reason (REPORT).
+        return Outcome(status="error", error=faults.killed(request_id),
+                       error_type="Runtime.OutOfMemory", duration_ms=duration,
+                       max_memory_mb=memory_size, reset=True)
+    return Outcome(status="error", error=faults.runtime_exit(request_id, killed.detail),
+                   error_type="Runtime.ExitError", duration_ms=duration,
+                   max_memory_mb=max_memory_mb, reset=True)

@@ -1,0 +1,1 @@
+"""The Lambda service around a function: account concurrency, async queue, versions, policy."""

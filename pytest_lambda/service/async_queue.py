@@ -1,0 +1,359 @@
+"""Asynchronous invocation: the event queue, retries, maximum event age, DLQ and destinations.
+
+``invoke(..., invocation_type="Event")`` answers 202 and puts the event on its account's
+:class:`AsyncQueue`. The queue runs on a :class:`VirtualClock`, so Lambda's retry delays (about
+1 and 2 minutes), throttle backoff (1 s doubling to 5 min) and event ages of hours cost no real
+time: :meth:`AsyncQueue.drain` runs it to completion, :meth:`AsyncQueue.advance` steps it.
+Each attempt is a real invocation with the event's request id, so it has its own START..REPORT
+log lines and metrics; a throttled attempt is recorded as a throttle.
+"""
+
+from __future__ import annotations
+
+import datetime
+import heapq
+import itertools
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pytest_lambda.clock import real_time
+
+if TYPE_CHECKING:
+    from pytest_lambda.config import FunctionConfig
+    from pytest_lambda.function import LambdaFunction
+    from pytest_lambda.result import InvokeResult
+    from pytest_lambda.service.account import Account
+    from pytest_lambda.service.versions import Target
+
+#: Delay before the 2nd and the 3rd attempt after a function error (Lambda: ~1 and ~2 min).
+RETRY_DELAYS_S = (60.0, 120.0)
+#: Backoff after a throttle: 1 s doubling to 5 min, each delay jittered by +-50 %.
+THROTTLE_BACKOFF_MAX_S = 300.0
+ERROR_MESSAGE_LIMIT = 1024
+#: A drain that runs this many steps is assumed to be a destination loop.
+MAX_STEPS = 1_000_000
+_RELEASE, _ATTEMPT = 0, 1
+
+
+class VirtualClock:
+    """Seconds since the queue was created, advanced only by the queue; wall time on top."""
+
+    def __init__(self, epoch: float | None = None) -> None:
+        self.epoch = real_time() if epoch is None else epoch
+        self.now = 0.0
+
+    def time(self, at: float | None = None) -> float:
+        """Epoch seconds of virtual time ``at`` (default: now)."""
+        return self.epoch + (self.now if at is None else at)
+
+    def iso(self, at: float | None = None) -> str:
+        """``2019-11-24T23:08:25.651Z`` for virtual time ``at``."""
+        moment = datetime.datetime.fromtimestamp(self.time(at), datetime.UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+    def __repr__(self) -> str:
+        return f"<VirtualClock t={self.now:.3f}s>"
+
+
+@dataclass
+class QueuedEvent:
+    """One asynchronous event: its payload, request id, and what happened to it so far."""
+
+    function: LambdaFunction
+    payload: bytes
+    request_id: str
+    target: Target
+    received: float
+    attempts: int = 0
+    throttles: int = 0
+    condition: str | None = None
+    results: list[InvokeResult] = field(default_factory=list)
+
+    @property
+    def done(self) -> bool:
+        return self.condition is not None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A record (or dead letter) sent to a DLQ or a destination, and whether it arrived."""
+
+    kind: str
+    destination: str
+    request_id: str
+    function_name: str
+    body: Any
+    ok: bool
+    error: str | None = None
+
+
+class AsyncQueue:
+    """An account's queue of asynchronous events, run on a virtual clock."""
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+        self.clock = VirtualClock()
+        self.events: list[QueuedEvent] = []
+        self.results: list[InvokeResult] = []
+        self.deliveries: list[Delivery] = []
+        self._heap: list[tuple[float, int, int, Callable[[float], None]]] = []
+        self._seq = itertools.count()
+        self._linked: list[AsyncQueue] = []
+        # Jitter spreads throttled events out so they do not all retry in the same instant;
+        # a fixed seed keeps every run identical.
+        self._rng = random.Random(0)
+
+    @property
+    def pending(self) -> int:
+        """Events not finished yet (waiting for an attempt, a retry or a throttle backoff)."""
+        return sum(1 for e in self.events if not e.done)
+
+    def enqueue(self, fn: LambdaFunction, payload: bytes, target: Target,
+                request_id: str) -> QueuedEvent:
+        """Accept an event (the 202): its first attempt is due now."""
+        event = QueuedEvent(fn, payload, request_id, target, self.clock.now)
+        self.events.append(event)
+        self._metric(event, "AsyncEventsReceived", 1)
+        self._push(self.clock.now, _ATTEMPT, lambda t: self._attempt(event, t))
+        return event
+
+    def advance(self, seconds: float) -> list[InvokeResult]:
+        """Move the clock ``seconds`` forward, running everything that falls due."""
+        if seconds < 0:
+            raise ValueError(f"cannot advance the clock backwards ({seconds} s)")
+        return self._run_until(self.clock.now + seconds)
+
+    def drain(self) -> list[InvokeResult]:
+        """Run until no event is left here or in queues that destinations fed."""
+        out: list[InvokeResult] = []
+        while True:
+            out.extend(self._run_until(None))
+            busy = [q for q in self._linked if q._heap]
+            if not busy:
+                return out
+            for queue in busy:
+                out.extend(queue._run_until(None))
+
+    def _run_until(self, until: float | None) -> list[InvokeResult]:
+        first = len(self.results)
+        for _ in range(MAX_STEPS):
+            if not self._heap or (until is not None and self._heap[0][0] > until):
+                break
+            due, _, _, action = heapq.heappop(self._heap)
+            self.clock.now = max(self.clock.now, due)
+            action(self.clock.now)
+        else:
+            raise RuntimeError(
+                f"the async queue ran {MAX_STEPS} steps without emptying: destinations that "
+                "invoke each other in a loop? Break the loop or step with advance().")
+        if until is not None:
+            self.clock.now = max(self.clock.now, until)
+        return self.results[first:]
+
+    def _push(self, due: float, kind: int, action: Callable[[float], None]) -> None:
+        heapq.heappush(self._heap, (due, kind, next(self._seq), action))
+
+    def _metric(self, event: QueuedEvent, name: str, value: float) -> None:
+        event.function.metrics.record_lambda_metric(
+            name, value, function_name=event.function.name,
+            timestamp=int(self.clock.time() * 1000), qualifier=event.target.qualifier,
+            executed_version=event.target.version, request_id=event.request_id)
+
+    def _attempt(self, event: QueuedEvent, now: float) -> None:
+        fn = event.function
+        cfg = fn.config
+        age = now - event.received
+        if age > cfg.maximum_event_age_in_seconds:
+            self._fail(event, "EventAgeExceeded", now)
+            return
+        slot = self.account.try_acquire(fn)
+        if isinstance(slot, str):
+            result = fn._throttled(event.target, event.request_id, slot, "Event")
+            self._record(event, result)
+            event.throttles += 1
+            if cfg.reserved_concurrent_executions == 0:
+                # Nothing can ever run it: Lambda sends it straight to the failure targets.
+                self._fail(event, "RetriesExhausted", now)
+                return
+            backoff = min(2.0 ** (event.throttles - 1), THROTTLE_BACKOFF_MAX_S)
+            delay = backoff * (0.5 + self._rng.random())
+            self._push(now + delay, _ATTEMPT, lambda t: self._attempt(event, t))
+            return
+        self._metric(event, "AsyncEventAge", round(age * 1000))
+        event.attempts += 1
+        target = event.target
+        try:
+            result = fn._run(event.payload, target.config, target.version, target.invoked_arn,
+                             request_id=event.request_id, invocation_type="Event",
+                             extra={"concurrent_executions": slot.count,
+                                    "attempt": event.attempts, "virtual_time": now})
+        except BaseException:
+            slot.release()
+            raise
+        report = result.report
+        ended = now + (report.duration_ms / 1000 if report is not None else 0.0)
+        self._push(ended, _RELEASE, lambda t: slot.release())
+        self._record(event, result)
+        if result.function_error is None:
+            event.condition = "Success"
+            self._deliver(event, "OnSuccess", ended, result)
+        elif event.attempts > cfg.maximum_retry_attempts:
+            self._fail(event, "RetriesExhausted", ended, result)
+        else:
+            delay = RETRY_DELAYS_S[min(event.attempts, len(RETRY_DELAYS_S)) - 1]
+            self._push(ended + delay, _ATTEMPT, lambda t: self._attempt(event, t))
+
+    def _record(self, event: QueuedEvent, result: InvokeResult) -> None:
+        event.results.append(result)
+        self.results.append(result)
+
+    def _fail(self, event: QueuedEvent, condition: str, now: float,
+              result: InvokeResult | None = None) -> None:
+        event.condition = condition
+        self._metric(event, "AsyncEventsDropped", 1)
+        last = result or (event.results[-1] if event.results else None)
+        cfg = event.function.config
+        if cfg.dead_letter_config:
+            self._dead_letter(event, cfg.dead_letter_config["TargetArn"], last)
+        self._deliver(event, "OnFailure", now, last)
+
+    def _dead_letter(self, event: QueuedEvent, arn: str, last: InvokeResult | None) -> None:
+        from pytest_lambda.service import delivery as aws
+
+        error = (last.error or {}) if last is not None else {}
+        code = "429" if last is None or last.throttled else "200"
+        message = str(error.get("errorMessage") or error.get("message")
+                      or ("Rate Exceeded." if code == "429" else ""))
+        message = message.encode()[:ERROR_MESSAGE_LIMIT].decode(errors="ignore")
+        attributes = {"RequestID": ("String", event.request_id), "ErrorCode": ("Number", code),
+                      "ErrorMessage": ("String", message or "Unknown")}
+        body = event.payload.decode(errors="replace")
+        try:
+            if arn.split(":")[2] == "sqs":
+                aws.send_sqs(arn, body, attributes)
+            else:
+                aws.publish_sns(arn, body, attributes)
+        except aws.DeliveryError as exc:
+            self._metric(event, "DeadLetterErrors", 1)
+            self._note(event, "DeadLetter", arn, body, str(exc))
+            return
+        self._note(event, "DeadLetter", arn, body, None, attributes=attributes)
+
+    def _note(self, event: QueuedEvent, kind: str, arn: str, body: Any, error: str | None,
+              **extra: Any) -> None:
+        if extra:
+            body = {"body": body, **extra}
+        self.deliveries.append(Delivery(kind, arn, event.request_id, event.function.name, body,
+                                        error is None, error))
+
+    def record(self, event: QueuedEvent, condition: str, at: float,
+               result: InvokeResult | None) -> dict[str, Any]:
+        """Lambda's invocation record for a destination."""
+        target = event.target
+        arn = target.invoked_arn if target.qualifier else f"{target.invoked_arn}:$LATEST"
+        response: dict[str, Any] = {
+            "statusCode": 429 if result is None or result.throttled else 200,
+            "executedVersion": target.version}
+        if result is not None and result.function_error:
+            response["functionError"] = result.function_error
+        record: dict[str, Any] = {
+            "version": "1.0",
+            "timestamp": self.clock.iso(at),
+            "requestContext": {"requestId": event.request_id, "functionArn": arn,
+                               "condition": condition,
+                               "approximateInvokeCount": event.attempts},
+            "requestPayload": _json_or_text(event.payload),
+            "responseContext": response,
+        }
+        if result is not None and not result.throttled:
+            record["responsePayload"] = result.payload if result.raw_payload else None
+        return record
+
+    def _deliver(self, event: QueuedEvent, which: str, at: float,
+                 result: InvokeResult | None) -> None:
+        dest = (event.function.config.destination_config or {}).get(which)
+        if not dest:
+            return
+        arn = dest["Destination"]
+        record = self.record(event, event.condition or "Success", at, result)
+        body = json.dumps(record)
+        try:
+            self._send(event, arn, which, record, body)
+        except Exception as exc:
+            self._metric(event, "DestinationDeliveryFailures", 1)
+            self._note(event, which, arn, record, str(exc))
+            return
+        self._note(event, which, arn, record, None)
+
+    def _send(self, event: QueuedEvent, arn: str, which: str, record: dict[str, Any],
+              body: str) -> None:
+        from pytest_lambda.errors import ResourceNotFoundException
+        from pytest_lambda.service import delivery as aws
+
+        service = arn.split(":")[2]
+        if service == "sqs":
+            aws.send_sqs(arn, body)
+        elif service == "sns":
+            aws.publish_sns(arn, body)
+        elif service == "events":
+            outcome = "Success" if which == "OnSuccess" else "Failure"
+            aws.put_event(arn, source="lambda",
+                          detail_type=f"Lambda Function Invocation Result - {outcome}",
+                          detail=body, resources=[arn, record["requestContext"]["functionArn"]])
+        elif service == "s3":
+            day = self.clock.iso()[:10].replace("-", "/")
+            key = f"aws/lambda/async/{event.function.name}/{day}/{event.request_id}"
+            aws.put_s3_object(arn, key, body, event.function.config.region)
+        else:
+            target = event.function._destination_function(arn)
+            if target is None:
+                raise ResourceNotFoundException(
+                    f"Function not found: {arn}. Create that LambdaFunction in the same "
+                    "Account, or pass the LambdaFunction object as the destination.")
+            parts = arn.split(":")
+            target.invoke(record, invocation_type="Event",
+                          qualifier=parts[7] if len(parts) > 7 else None)
+            queue = target.account.queue
+            if queue is not self and queue not in self._linked:
+                self._linked.append(queue)
+
+
+def _json_or_text(payload: bytes) -> Any:
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return payload.decode(errors="replace")
+
+
+class AsyncMixin:
+    """``LambdaFunction``'s view of its account's asynchronous queue."""
+
+    account: Account
+    config: FunctionConfig
+
+    def drain(self) -> list[InvokeResult]:
+        """Run the asynchronous queue until every event succeeded or was given up on."""
+        return self.account.queue.drain()
+
+    def advance(self, seconds: float) -> list[InvokeResult]:
+        """Move the queue's virtual clock forward, running what falls due."""
+        return self.account.queue.advance(seconds)
+
+    @property
+    def clock(self) -> VirtualClock:
+        """The virtual clock of the asynchronous queue."""
+        return self.account.queue.clock
+
+    @property
+    def async_events(self) -> list[QueuedEvent]:
+        """The asynchronous events sent to this function, oldest first."""
+        return [e for e in self.account.queue.events if e.function is self]
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """Dead letters and destination records this function sent (or failed to send)."""
+        return [d for d in self.account.queue.deliveries if d.function_name == self.config.name]
+

@@ -1,0 +1,63 @@
+"""``lambda_aws``: moto as the embedded AWS of a test (boto3 and moto imported lazily)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .boto import ENDPOINT_MODE_ENV
+
+
+class MockedAws:
+    """A ``moto.mock_aws`` context with boto3 clients and resources in the test's Region.
+
+    While it is active, :data:`~pytest_lambda.service.boto.ENDPOINT_MODE_ENV` is ``disabled`` in the
+    test process (and so in the environments of functions created during the test), so that
+    clients the test or a handler creates stay on the endpoints moto serves.
+    """
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self._mock: Any = None
+        self._saved_mode: str | None = None
+
+    def __enter__(self) -> MockedAws:
+        try:
+            import moto
+        except ImportError:
+            raise RuntimeError(
+                "the lambda_aws fixture needs moto and boto3: "
+                "pip install 'pytest-aws-lambda[aws]'") from None
+        self._saved_mode = os.environ.get(ENDPOINT_MODE_ENV)
+        os.environ[ENDPOINT_MODE_ENV] = "disabled"
+        self._mock = moto.mock_aws()
+        try:
+            self._mock.start()
+        except BaseException:
+            self._restore_mode()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._mock.stop()
+        finally:
+            self._restore_mode()
+
+    def _restore_mode(self) -> None:
+        if self._saved_mode is None:
+            os.environ.pop(ENDPOINT_MODE_ENV, None)
+        else:
+            os.environ[ENDPOINT_MODE_ENV] = self._saved_mode
+
+    def client(self, service: str, **kwargs: Any) -> Any:
+        """A boto3 client for ``service`` against moto."""
+        from .boto import client
+
+        return client(service, self.region, **kwargs)
+
+    def resource(self, service: str, **kwargs: Any) -> Any:
+        """A boto3 resource for ``service`` against moto."""
+        from .boto import resource
+
+        return resource(service, self.region, **kwargs)

@@ -1,0 +1,173 @@
+"""Push triggers (S3 notifications, SNS subscriptions) relayed through a hidden SQS queue.
+
+moto cannot call a function that lives in the test process, so each trigger points the real
+moto feature at a private SQS queue: a bucket ``QueueConfiguration`` (moto applies the event
+and prefix/suffix filters) or an SNS ``sqs`` subscription (moto applies the filter policy).
+:meth:`PushTrigger.drain` reads that queue, rebuilds each message into the exact event Lambda
+receives and invokes the function asynchronously (``Event``, as S3 and SNS do), then runs the
+function's async queue so retries, DLQs and destinations apply.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import random
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_plus
+
+from pytest_lambda.sources.common import client
+
+if TYPE_CHECKING:
+    from pytest_lambda.function import LambdaFunction
+    from pytest_lambda.result import InvokeResult
+
+
+class PushTrigger(ABC):
+    """A bucket notification or topic subscription that delivers to a function."""
+
+    kind = ""
+
+    def __init__(self, fn: LambdaFunction, region: str) -> None:
+        self.function = fn
+        self.region = region
+        self.sqs = client("sqs", region)
+        self._rng = random.Random(fn.new_request_id())
+        stem = f"pytest-lambda-{self.kind}-{fn.name}"[:60]
+        name = f"{stem}-{self._rng.getrandbits(32):08x}"
+        self.queue_url: str = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+        self.queue_arn: str = self.sqs.get_queue_attributes(
+            QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.results: list[InvokeResult] = []
+
+    def events(self) -> list[dict[str, Any]]:
+        """Take every pending notification off the relay queue, as Lambda events."""
+        out: list[dict[str, Any]] = []
+        while True:
+            messages = self.sqs.receive_message(
+                QueueUrl=self.queue_url, MaxNumberOfMessages=10,
+                MessageSystemAttributeNames=["SentTimestamp"]).get("Messages", [])
+            if not messages:
+                return out
+            for message in messages:
+                sent = int(message["Attributes"]["SentTimestamp"]) / 1000
+                event = self._event(json.loads(message["Body"]), sent)
+                if event is not None:
+                    out.append(event)
+                self.sqs.delete_message(QueueUrl=self.queue_url,
+                                        ReceiptHandle=message["ReceiptHandle"])
+
+    def drain(self) -> list[InvokeResult]:
+        """Deliver every pending notification and run the async queue; the attempts made."""
+        accepted = {self.function.invoke(event, invocation_type="Event").request_id
+                    for event in self.events()}
+        results = [r for r in self.function.account.queue.drain()
+                   if r.request_id in accepted]
+        self.results.extend(results)
+        return results
+
+    def close(self) -> None:
+        """Remove the notification or subscription and its relay queue."""
+        self.sqs.delete_queue(QueueUrl=self.queue_url)
+
+    @abstractmethod
+    def _event(self, body: dict[str, Any], sent: float) -> dict[str, Any] | None:
+        """The Lambda event for one relayed message, or None for one Lambda never sees."""
+
+
+class S3Trigger(PushTrigger):
+    """S3 event notifications of one bucket (filtered by event type, prefix, suffix)."""
+
+    kind = "s3"
+
+    def __init__(self, fn: LambdaFunction, bucket: str, events: tuple[str, ...],
+                 prefix: str | None, suffix: str | None, configuration_id: str | None) -> None:
+        super().__init__(fn, fn.config.region)
+        self.bucket = bucket
+        self.configuration_id = configuration_id or self.queue_arn.rsplit(":", 1)[1]
+        self.s3 = client("s3", fn.config.region)
+        current = self.s3.get_bucket_notification_configuration(Bucket=bucket)
+        current.pop("ResponseMetadata", None)
+        entry: dict[str, Any] = {"Id": self.configuration_id, "QueueArn": self.queue_arn,
+                                 "Events": list(events)}
+        rules = [{"Name": n, "Value": v} for n, v in (("prefix", prefix), ("suffix", suffix))
+                 if v]
+        if rules:
+            entry["Filter"] = {"Key": {"FilterRules": rules}}
+        current.setdefault("QueueConfigurations", []).append(entry)
+        self.s3.put_bucket_notification_configuration(Bucket=bucket,
+                                                      NotificationConfiguration=current)
+
+    def close(self) -> None:
+        current = self.s3.get_bucket_notification_configuration(Bucket=self.bucket)
+        current.pop("ResponseMetadata", None)
+        current["QueueConfigurations"] = [c for c in current.get("QueueConfigurations", [])
+                                          if c.get("Id") != self.configuration_id]
+        self.s3.put_bucket_notification_configuration(Bucket=self.bucket,
+                                                      NotificationConfiguration=current)
+        super().close()
+
+    def _event(self, body: dict[str, Any], sent: float) -> dict[str, Any] | None:
+        from pytest_lambda.events.s3 import S3_EVENT_NAMES, s3_event
+
+        if "Records" not in body:
+            return None  # s3:TestEvent: S3 sends it to queues, never to Lambda.
+        moto = body["Records"][0]
+        name = moto["eventName"]
+        obj = moto["s3"]["object"]
+        removed = ":Delete" in name
+        event = s3_event(
+            moto["s3"]["bucket"]["name"], unquote_plus(obj["key"]),
+            event_name=name if name in S3_EVENT_NAMES else "ObjectCreated:Put",
+            size=None if removed else int(obj.get("size", 0)),
+            etag=None if removed else obj.get("eTag"), version_id=obj.get("versionId"),
+            configuration_id=moto["s3"]["configurationId"], region=moto["awsRegion"],
+            account_id=self.function.config.account_id, rng=self._rng,
+            now=_dt.datetime.fromtimestamp(sent, _dt.UTC))
+        event["Records"][0]["eventName"] = name
+        return event
+
+
+class SnsTrigger(PushTrigger):
+    """A Lambda subscription to an SNS topic (with an optional filter policy)."""
+
+    kind = "sns"
+
+    def __init__(self, fn: LambdaFunction, topic_arn: str, filter_policy: dict[str, Any] | None,
+                 filter_policy_scope: str) -> None:
+        super().__init__(fn, topic_arn.split(":")[3])
+        self.topic_arn = topic_arn
+        self.sns = client("sns", self.region)
+        attributes: dict[str, str] = {}
+        if filter_policy is not None:
+            attributes = {"FilterPolicy": json.dumps(filter_policy),
+                          "FilterPolicyScope": filter_policy_scope}
+        self.subscription_arn: str = self.sns.subscribe(
+            TopicArn=topic_arn, Protocol="sqs", Endpoint=self.queue_arn, Attributes=attributes,
+            ReturnSubscriptionArn=True)["SubscriptionArn"]
+
+    def close(self) -> None:
+        self.sns.unsubscribe(SubscriptionArn=self.subscription_arn)
+        super().close()
+
+    def _event(self, body: dict[str, Any], sent: float) -> dict[str, Any] | None:
+        from pytest_lambda.events.sns import sns_notification
+
+        topic_arn = body["TopicArn"]
+        event = sns_notification(body["Message"], topic=topic_arn.rsplit(":", 1)[1],
+                                 region=topic_arn.split(":")[3],
+                                 account_id=topic_arn.split(":")[4], rng=self._rng)
+        record = event["Records"][0]
+        endpoint = f"https://sns.{self.region}.amazonaws.com"
+        record["EventSubscriptionArn"] = self.subscription_arn
+        record["Sns"].update(
+            MessageId=body["MessageId"], Subject=body.get("Subject"),
+            Timestamp=body["Timestamp"], SignatureVersion=body["SignatureVersion"],
+            Signature=body["Signature"],
+            # Lambda spells these ...Url; the SQS copy moto wrote spells them ...URL.
+            SigningCertUrl=body["SigningCertURL"],
+            UnsubscribeUrl=f"{endpoint}/?Action=Unsubscribe&SubscriptionArn="
+                           f"{self.subscription_arn}",
+            MessageAttributes=body.get("MessageAttributes", {}))
+        return event

@@ -1,0 +1,125 @@
+"""The SQS poller: receive a batch, invoke, delete what succeeded, let the queue retry the rest.
+
+Retries belong to the queue, as on Lambda: a failed message stays in flight for the queue's
+visibility timeout, is received again afterwards, and moto's redrive policy moves it to the
+dead-letter queue once its receive count passes ``maxReceiveCount`` (moto applies the redrive
+on ``ReceiveMessage``, as SQS does). moto keeps visibility on the wall clock, so the poller
+remembers when each failed message is due on the virtual clock and, once the clock has passed
+that moment, makes it visible with ``ChangeMessageVisibility(VisibilityTimeout=0)``.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import TYPE_CHECKING, Any
+
+from pytest_lambda.sources.common import failed_items, invoke
+from pytest_lambda.sources.mapping import EventSourceMapping
+
+if TYPE_CHECKING:
+    from pytest_lambda.function import LambdaFunction
+    from pytest_lambda.result import InvokeResult
+
+_ATTRIBUTE_ORDER = ("ApproximateReceiveCount", "SentTimestamp", "SenderId",
+                    "ApproximateFirstReceiveTimestamp")
+
+
+class SqsMapping(EventSourceMapping):
+    """An event source mapping on an SQS queue (standard or FIFO) in moto."""
+
+    source = "sqs"
+
+    def __init__(self, fn: LambdaFunction, arn: str, params: dict[str, Any],
+                 queue_url: str, visibility_timeout: int) -> None:
+        super().__init__(fn, arn, params)
+        self.sqs = self.client("sqs")
+        self.queue_url = queue_url
+        self.visibility_timeout = visibility_timeout
+        #: (due on the mapping clock, receipt handle) of failed messages still in flight.
+        self.in_flight: list[tuple[float, str]] = []
+
+    def _next_due(self) -> float | None:
+        return min(due for due, _ in self.in_flight) if self.in_flight else None
+
+    def _release(self) -> None:
+        now = self.now()
+        due = [handle for at, handle in self.in_flight if at <= now]
+        self.in_flight = [(at, handle) for at, handle in self.in_flight if at > now]
+        for handle in due:
+            try:
+                self.sqs.change_message_visibility(QueueUrl=self.queue_url,
+                                                   ReceiptHandle=handle, VisibilityTimeout=0)
+            except Exception:
+                # Deleted or moved to the DLQ by someone else meanwhile: nothing to release.
+                pass
+
+    def _receive(self) -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = []
+        while len(messages) < self.batch_size:
+            response = self.sqs.receive_message(
+                QueueUrl=self.queue_url,
+                MaxNumberOfMessages=min(10, self.batch_size - len(messages)),
+                MessageSystemAttributeNames=["All"], MessageAttributeNames=["All"])
+            received = response.get("Messages", [])
+            messages.extend(received)
+            if not received:
+                break
+        return messages
+
+    def _poll(self) -> list[InvokeResult]:
+        self._release()
+        messages = self._receive()
+        if not messages:
+            return []
+        records = [self._record(m) for m in messages]
+        result = invoke(self.function, {"Records": records})
+        failed = failed_items(result, [m["MessageId"] for m in messages],
+                              self.report_failures)
+        listed = {m["MessageId"] for m in messages} if failed is None else set(failed)
+        done = [m for m in messages if m["MessageId"] not in listed]
+        kept = [m for m in messages if m["MessageId"] in listed]
+        self._delete(done)
+        due = self.now() + self.visibility_timeout
+        self.in_flight.extend((due, m["ReceiptHandle"]) for m in kept)
+        return [result] if result is not None else []
+
+    def _delete(self, messages: list[dict[str, Any]]) -> None:
+        for start in range(0, len(messages), 10):
+            chunk = messages[start:start + 10]
+            self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                for i, m in enumerate(chunk)])
+
+    def _record(self, message: dict[str, Any]) -> dict[str, Any]:
+        raw = message.get("Attributes", {})
+        attributes = {k: str(raw[k]) for k in _ATTRIBUTE_ORDER if k in raw}
+        attributes.update((k, str(v)) for k, v in raw.items() if k not in attributes)
+        record: dict[str, Any] = {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": attributes,
+            "messageAttributes": {
+                name: _message_attribute(value)
+                for name, value in message.get("MessageAttributes", {}).items()},
+            "md5OfBody": message["MD5OfBody"],
+        }
+        if message.get("MD5OfMessageAttributes"):
+            record["md5OfMessageAttributes"] = message["MD5OfMessageAttributes"]
+        record.update({"eventSource": "aws:sqs", "eventSourceARN": self.event_source_arn,
+                       "awsRegion": self.region})
+        return record
+
+
+def _message_attribute(value: dict[str, Any]) -> dict[str, Any]:
+    """An SDK ``MessageAttributeValue`` in the lower-camel shape Lambda delivers."""
+    out: dict[str, Any] = {}
+    if "StringValue" in value:
+        out["stringValue"] = value["StringValue"]
+    if "BinaryValue" in value:
+        out["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode("ascii")
+    out["stringListValues"] = list(value.get("StringListValues", []))
+    out["binaryListValues"] = [base64.b64encode(b).decode("ascii")
+                               for b in value.get("BinaryListValues", [])]
+    out["dataType"] = value["DataType"]
+    return out

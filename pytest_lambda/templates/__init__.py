@@ -1,0 +1,1 @@
+"""Template internals: CloudFormation intrinsics, Serverless variables (API: ``template``)."""

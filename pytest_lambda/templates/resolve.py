@@ -1,0 +1,320 @@
+"""Resolution of CloudFormation intrinsics and Serverless variables for the template loader."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+Kind = Literal["sam", "serverless"]
+_NO_VALUE = object()
+_MAX_DEPTH = 32
+_SLS_VAR = re.compile(r"\$\{([^${}]+)\}")
+_SLS_SOURCE = re.compile(r"\s*(?!AWS::)[a-zA-Z][\w]*(\([^)]*\))?:")
+_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+# Ref return values CloudFormation documents, by type; other types return the physical name.
+_REF = {
+    "AWS::SQS::Queue": "https://sqs.{r}.amazonaws.com/{a}/{n}",
+    "AWS::SNS::Topic": "arn:aws:sns:{r}:{a}:{n}",
+    "AWS::StepFunctions::StateMachine": "arn:aws:states:{r}:{a}:stateMachine:{n}",
+    "AWS::Serverless::StateMachine": "arn:aws:states:{r}:{a}:stateMachine:{n}",
+    "AWS::SecretsManager::Secret": "arn:aws:secretsmanager:{r}:{a}:secret:{n}",
+}
+_GETATT = {
+    ("AWS::DynamoDB::Table", "Arn"): "arn:aws:dynamodb:{r}:{a}:table/{n}",
+    ("AWS::Serverless::SimpleTable", "Arn"): "arn:aws:dynamodb:{r}:{a}:table/{n}",
+    ("AWS::DynamoDB::Table", "StreamArn"):
+        "arn:aws:dynamodb:{r}:{a}:table/{n}/stream/1970-01-01T00:00:00.000",
+    ("AWS::SQS::Queue", "Arn"): "arn:aws:sqs:{r}:{a}:{n}",
+    ("AWS::SQS::Queue", "QueueName"): "{n}",
+    ("AWS::SQS::Queue", "QueueUrl"): "https://sqs.{r}.amazonaws.com/{a}/{n}",
+    ("AWS::SNS::Topic", "TopicArn"): "arn:aws:sns:{r}:{a}:{n}",
+    ("AWS::SNS::Topic", "TopicName"): "{n}",
+    ("AWS::S3::Bucket", "Arn"): "arn:aws:s3:::{n}",
+    ("AWS::S3::Bucket", "DomainName"): "{n}.s3.amazonaws.com",
+    ("AWS::S3::Bucket", "RegionalDomainName"): "{n}.s3.{r}.amazonaws.com",
+    ("AWS::Lambda::Function", "Arn"): "arn:aws:lambda:{r}:{a}:function:{n}",
+    ("AWS::Serverless::Function", "Arn"): "arn:aws:lambda:{r}:{a}:function:{n}",
+    ("AWS::StepFunctions::StateMachine", "Arn"): "arn:aws:states:{r}:{a}:stateMachine:{n}",
+    ("AWS::Serverless::StateMachine", "Arn"): "arn:aws:states:{r}:{a}:stateMachine:{n}",
+    ("AWS::Events::EventBus", "Arn"): "arn:aws:events:{r}:{a}:event-bus/{n}",
+    ("AWS::Events::EventBus", "Name"): "{n}",
+    ("AWS::Kinesis::Stream", "Arn"): "arn:aws:kinesis:{r}:{a}:stream/{n}",
+    ("AWS::IAM::Role", "Arn"): "arn:aws:iam::{a}:role/{n}",
+    ("AWS::Logs::LogGroup", "Arn"): "arn:aws:logs:{r}:{a}:log-group:{n}:*",
+}
+_NAME_PROPS = ("FunctionName", "TableName", "QueueName", "TopicName", "BucketName",
+               "StateMachineName", "StreamName", "RoleName", "LogGroupName", "Name")
+
+
+class TemplateError(ValueError):
+    """The template cannot be read, or a function in it cannot be built locally."""
+
+
+class UnknownFunctionError(TemplateError, KeyError):
+    """No function of that name in the template (a ``KeyError`` too, for ``functions[name]``)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+class _Scope:
+    """What intrinsic functions and Serverless variables resolve against."""
+
+    def __init__(self, path: Path, kind: Kind, doc: dict[str, Any],
+                 overrides: dict[str, Any], region: str, account_id: str, stack_name: str,
+                 stage: str) -> None:
+        self.path, self.kind, self.doc, self.overrides = path, kind, doc, overrides
+        self.region, self.account_id, self.stack_name, self.stage = (region, account_id,
+                                                                     stack_name, stage)
+        self.resources: dict[str, Any] = {}
+        self.explicit_stage = self.explicit_region = False
+        self.environ = dict(os.environ)
+
+    def fail(self, expr: str, where: str, why: str, key: str) -> TemplateError:
+        return TemplateError(
+            f"{self.path.name}: cannot resolve {expr} in {where}: {why}. Pass "
+            f"parameter_overrides={{{key!r}: ...}} (or environment={{...}} for an environment "
+            "variable).")
+
+    def resolve(self, value: Any, where: str, depth: int = 0) -> Any:
+        """``value`` with Serverless variables and intrinsic functions replaced."""
+        if depth > _MAX_DEPTH:
+            raise TemplateError(f"{self.path.name}: circular reference in {where}.")
+        if isinstance(value, str):
+            return self._variables(value, where, depth) if self.kind == "serverless" else value
+        if isinstance(value, list):
+            resolved = [self.resolve(v, where, depth + 1) for v in value]
+            return [v for v in resolved if v is not _NO_VALUE]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            (key, arg), = value.items()
+            if key == "Ref" or key.startswith("Fn::"):
+                return self._intrinsic(key, arg, where, depth + 1)
+        items = {k: self.resolve(v, f"{where}.{k}", depth + 1) for k, v in value.items()}
+        return {k: v for k, v in items.items() if v is not _NO_VALUE}
+
+    def _intrinsic(self, key: str, arg: Any, where: str, depth: int) -> Any:
+        if key == "Ref":
+            return self.ref(str(self.resolve(arg, where, depth)), where, depth)
+        if key == "Fn::If":
+            cond, yes, no = arg
+            return self.resolve(yes if self.condition(cond, where, depth) else no, where, depth)
+        arg = self.resolve(arg, where, depth)
+        if key == "Fn::GetAtt":
+            parts = arg.split(".", 1) if isinstance(arg, str) else list(arg)
+            return self.getatt(str(parts[0]), str(parts[1]), where, depth)
+        if key == "Fn::Sub":
+            text, names = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
+            return self.sub(text, names, where, depth)
+        if key == "Fn::Join":
+            return str(arg[0]).join(str(v) for v in arg[1])
+        if key == "Fn::Select":
+            return arg[1][int(arg[0])]
+        if key == "Fn::Split":
+            return str(arg[1]).split(str(arg[0]))
+        if key == "Fn::FindInMap":
+            found = _dict(_dict(_dict(self.doc.get("Mappings")).get(arg[0])).get(arg[1]))
+            if arg[2] in found:
+                return found[arg[2]]
+            if len(arg) > 3 and "DefaultValue" in _dict(arg[3]):
+                return arg[3]["DefaultValue"]
+            raise self.fail(f"Fn::FindInMap {arg[:3]}", where, "no such key in Mappings",
+                            str(arg[0]))
+        if key == "Fn::Equals":
+            return str(arg[0]) == str(arg[1])
+        if key == "Fn::Base64":
+            return base64.b64encode(str(arg).encode()).decode()
+        if key == "Fn::GetAZs":
+            return [f"{self.region}{z}" for z in "abc"]
+        if key == "Fn::ToJsonString":
+            return json.dumps(arg, separators=(",", ":"))
+        if key == "Fn::Length":
+            return len(arg)
+        if key == "Fn::ImportValue" and str(arg) in self.overrides:
+            return self.overrides[str(arg)]
+        raise self.fail(f"{key} {arg!r}", where, "its value exists only in a deployed stack",
+                        str(arg))
+
+    def condition(self, name: Any, where: str, depth: int) -> bool:
+        if isinstance(name, str):
+            conditions = _dict(self.doc.get("Conditions"))
+            if name not in conditions:
+                raise TemplateError(f"{self.path.name}: {where} uses condition {name!r}, which "
+                                    "is not under Conditions.")
+            return self.condition(conditions[name], where, depth + 1)
+        (key, arg), = _dict(name).items()
+        if key == "Condition":
+            return self.condition(arg, where, depth + 1)
+        if key == "Fn::Not":
+            return not self.condition(arg[0], where, depth + 1)
+        if key in ("Fn::And", "Fn::Or"):
+            results = [self.condition(c, where, depth + 1) for c in arg]
+            return all(results) if key == "Fn::And" else any(results)
+        return bool(self.resolve(name, where, depth + 1))
+
+    def ref(self, name: str, where: str, depth: int) -> Any:
+        pseudo = {"AWS::Region": self.region, "AWS::AccountId": self.account_id,
+                  "AWS::StackName": self.stack_name, "AWS::Partition": "aws",
+                  "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": _NO_VALUE,
+                  "AWS::NotificationARNs": [],
+                  "AWS::StackId": f"arn:aws:cloudformation:{self.region}:{self.account_id}:"
+                                  f"stack/{self.stack_name}/00000000-0000-0000-0000-000000000000"}
+        if name in self.overrides and name not in self.resources:
+            return self.overrides[name]
+        if name in pseudo:
+            return pseudo[name]
+        param = _dict(_dict(self.doc.get("Parameters")).get(name)) if self.kind == "sam" else {}
+        if param:
+            if "Default" not in param:
+                raise self.fail(f"Ref {name}", where, f"parameter {name!r} has no Default", name)
+            if param.get("Type") == "CommaDelimitedList":
+                return [s.strip() for s in str(param["Default"]).split(",")]
+            return param["Default"]
+        if name in self.resources:
+            rtype = str(_dict(self.resources[name]).get("Type"))
+            physical = self.physical_name(name, depth)
+            return _REF.get(rtype, "{n}").format(r=self.region, a=self.account_id, n=physical)
+        raise self.fail(f"Ref {name}", where, f"{name!r} is not a parameter or resource of "
+                        "the template", name)
+
+    def getatt(self, name: str, attr: str, where: str, depth: int) -> Any:
+        key = f"{name}.{attr}"
+        if key in self.overrides:
+            return self.overrides[key]
+        rtype = str(_dict(self.resources.get(name)).get("Type"))
+        pattern = _GETATT.get((rtype, attr))
+        if pattern is None:
+            why = (f"no local stand-in for {rtype}'s {attr} attribute" if name in self.resources
+                   else f"{name!r} is not a resource of the template")
+            raise self.fail(f"Fn::GetAtt {key}", where, why, key)
+        return pattern.format(r=self.region, a=self.account_id,
+                              n=self.physical_name(name, depth))
+
+    def physical_name(self, logical_id: str, depth: int) -> str:
+        """The resource's name: an override, its literal name property, else its logical id."""
+        if logical_id in self.overrides:
+            return str(self.overrides[logical_id])
+        props = _dict(_dict(self.resources.get(logical_id)).get("Properties"))
+        for prop in _NAME_PROPS:
+            if prop in props:
+                try:
+                    value = self.resolve(props[prop], f"{logical_id}.{prop}", depth + 1)
+                except TemplateError:
+                    break
+                if isinstance(value, str):
+                    return value
+        return logical_id
+
+    def sub(self, text: str, names: Mapping[str, Any], where: str, depth: int) -> str:
+        def one(m: re.Match[str]) -> str:
+            ref = m.group(1)
+            if ref.startswith("!"):
+                return "${" + ref[1:] + "}"
+            if ref in names:
+                return str(names[ref])
+            if "." in ref and not ref.startswith("AWS::"):
+                resource, attr = ref.split(".", 1)
+                return str(self.getatt(resource, attr, where, depth + 1))
+            return str(self.ref(ref, where, depth + 1))
+
+        return _SUB_VAR.sub(one, text)
+
+    def _variables(self, text: str, where: str, depth: int) -> Any:
+        """Serverless ``${source:address, fallback}`` variables, innermost first."""
+        for _ in range(_MAX_DEPTH):
+            spans = [m for m in _SLS_VAR.finditer(text) if _SLS_SOURCE.match(m.group(1))]
+            if not spans:
+                return text
+            m = spans[0]
+            value = self._variable(m.group(1), where, depth)
+            if m.span() == (0, len(text)):
+                if not isinstance(value, str):
+                    return value
+                text = value
+            else:
+                text = text[:m.start()] + _stringify(value) + text[m.end():]
+        raise TemplateError(f"{self.path.name}: variables in {where} do not settle: {text!r}.")
+
+    def _variable(self, body: str, where: str, depth: int) -> Any:
+        options = _split_fallbacks(body)
+        for option in options:
+            if option[:1] in "'\"" and option[-1:] == option[:1] and len(option) > 1:
+                return option[1:-1]
+            if re.fullmatch(r"-?\d+(\.\d+)?", option):
+                return float(option) if "." in option else int(option)
+            if option in ("true", "false"):
+                return option == "true"
+            value = self._source(option, where, depth)
+            if value is not None:
+                return value
+        first = options[0]
+        source = first.split(":", 1)[0]
+        why = (f"{source}: variables are looked up in AWS or other files, which a test "
+               "cannot read"
+               if source not in ("self", "opt", "env", "sls", "aws", "param")
+               else "it has no value and no fallback")
+        raise self.fail("${" + body + "}", where, why, first)
+
+    def _source(self, ref: str, where: str, depth: int) -> Any:
+        if ref in self.overrides:
+            return self.overrides[ref]
+        source, _, address = ref.partition(":")
+        if source == "self":
+            node: Any = self.doc
+            for part in filter(None, address.split(".")):
+                node = (node.get(part) if isinstance(node, dict) else
+                        node[int(part)] if isinstance(node, list) and part.isdigit()
+                        and int(part) < len(node) else None)
+            if node is None and address == "provider.stage":
+                return self.stage
+            if node is None and address == "provider.region":
+                return self.region
+            return None if node is None else self.resolve(node, where, depth + 1)
+        if source == "opt":
+            given = {"stage": self.stage if self.explicit_stage else None,
+                     "region": self.region if self.explicit_region else None}
+            return given.get(address)
+        if source == "env":
+            return self.environ.get(address)
+        if source == "sls" and address == "stage":
+            return self.stage
+        if source == "aws":
+            return {"region": self.region, "accountId": self.account_id}.get(address)
+        if source == "param":
+            params = _dict(self.doc.get("params"))
+            for group in (self.stage, "default"):
+                if address in _dict(params.get(group)):
+                    return self.resolve(params[group][address], where, depth + 1)
+        return None
+
+
+def _split_fallbacks(body: str) -> list[str]:
+    parts, current, quote = [], "", ""
+    for ch in body:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == ",":
+            parts.append(current.strip())
+            current = ""
+            continue
+        current += ch
+    return [*parts, current.strip()]
+
+
+def _stringify(value: Any) -> str:
+    """Template scalars as Lambda stores environment values (``true``, not ``True``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

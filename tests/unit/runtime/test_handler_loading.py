@@ -1,0 +1,200 @@
+"""Handler strings and init failures, with the Python runtime's exact error payloads."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pytest_lambda import LambdaFunction
+
+if TYPE_CHECKING:
+    from conftest import CodeWriter  # the shared alias of the ``code`` fixture
+
+
+
+def test_dotted_module_handler(code: CodeWriter) -> None:
+    """``pkg.module.function`` imports the package module and calls the function."""
+    root = code(pkg____init__="", pkg__orders="def handle(e, c):\n    return 'pkg'\n")
+    assert LambdaFunction("pkg.orders.handle", code_dir=root).invoke({}).payload == "pkg"
+
+
+def test_path_style_handler(code: CodeWriter) -> None:
+    """``path/to/module.function`` is turned into a dotted import, as Lambda does."""
+    root = code(src__api__app="def handler(e, c):\n    return 'path'\n")
+    assert LambdaFunction("src/api/app.handler", code_dir=root).invoke({}).payload == "path"
+
+
+def test_malformed_handler_name(code: CodeWriter) -> None:
+    """A handler without a dot is Runtime.MalformedHandlerName with the runtime's message."""
+    root = code(app="def handler(e, c):\n    return 1\n")
+    r = LambdaFunction("app", code_dir=root, name="f").invoke({})
+    assert r.function_error == "Unhandled"
+    assert r.payload == {
+        "errorMessage": "Bad handler 'app': not enough values to unpack (expected 2, got 1)",
+        "errorType": "Runtime.MalformedHandlerName",
+        "requestId": "",
+        "stackTrace": [],
+    }
+
+
+def test_builtin_module_conflict(code: CodeWriter) -> None:
+    """A handler module named like a built-in module is refused."""
+    root = code(app="")
+    r = LambdaFunction("sys.hello", code_dir=root, name="f").invoke({})
+    assert r.error is not None
+    assert r.error["errorType"] == "Runtime.BuiltInModuleConflict"
+    assert r.error["errorMessage"] == "Cannot use built-in module sys as a handler module"
+
+
+def test_module_not_found(code: CodeWriter) -> None:
+    """A missing module is Runtime.ImportModuleError naming the module as written."""
+    root = code(app="")
+    r = LambdaFunction("nope/missing.handler", code_dir=root, name="f").invoke({})
+    assert r.error == {
+        "errorMessage": "Unable to import module 'nope/missing': No module named 'nope'",
+        "errorType": "Runtime.ImportModuleError",
+        "requestId": "",
+        "stackTrace": [],
+    }
+
+
+def test_missing_dependency(code: CodeWriter) -> None:
+    """An import error inside the handler module is reported the same way."""
+    root = code(app="import requests_not_installed_xyz\n")
+    r = LambdaFunction("app.handler", code_dir=root).invoke({})
+    assert r.error is not None
+    assert r.error["errorMessage"] == (
+        "Unable to import module 'app': No module named 'requests_not_installed_xyz'")
+
+
+def test_handler_not_found(code: CodeWriter) -> None:
+    """A missing function is Runtime.HandlerNotFound, an init failure in current runtimes."""
+    root = code(app="x = 1\n")
+    fn = LambdaFunction("app.handler", code_dir=root)
+    first, second = fn.invoke({}), fn.invoke({})
+    assert first.error == {
+        "errorMessage": "Handler 'handler' missing on module 'app'",
+        "errorType": "Runtime.HandlerNotFound",
+        "requestId": "",
+        "stackTrace": [],
+    }
+    assert any("Status: error\tError Type: Runtime.HandlerNotFound" in m
+               for m in first.init_logs.messages)
+    assert second.cold_start is True
+
+
+def test_syntax_error(code: CodeWriter) -> None:
+    """A syntax error is Runtime.UserCodeSyntaxError with the runtime's one-entry trace."""
+    root = code(app="def handler(e, c)\n    return 1\n")
+    r = LambdaFunction("app.handler", code_dir=root).invoke({})
+    assert r.error is not None
+    assert r.error["errorType"] == "Runtime.UserCodeSyntaxError"
+    assert r.error["errorMessage"] == "Syntax error in module 'app': expected ':' (app.py, line 1)"
+    assert r.error["stackTrace"] == [
+        f'  File "{root / "app.py"}" Line 1\n    def handler(e, c)\n']
+
+
+def test_exception_during_import(code: CodeWriter) -> None:
+    """Any other exception at import time keeps its own type and message."""
+    root = code(app="import os\nTABLE = os.environ['TABLE']\n")
+    r = LambdaFunction("app.handler", code_dir=root).invoke({})
+    assert r.error is not None
+    assert r.error["errorType"] == "KeyError"
+    assert r.error["errorMessage"] == "'TABLE'"
+    assert r.error["requestId"] == ""
+    assert any("TABLE = os.environ['TABLE']" in line for line in r.error["stackTrace"])
+    assert not any("pytest_lambda" in line for line in r.error["stackTrace"])
+
+
+def test_init_failure_logs_and_retry(code: CodeWriter) -> None:
+    """A failed init is logged, retried before START (suppressed init), and again next time."""
+    root = code(app="print('importing')\nraise RuntimeError('bad config')\n")
+    fn = LambdaFunction("app.handler", code_dir=root)
+    r = fn.invoke({})
+    init = r.init_logs.messages
+    assert init[0].startswith("INIT_START ")
+    assert init.count("importing\n") == 2
+    assert sum(m.startswith("INIT_START") for m in init) == 1
+    warnings = [m for m in init if "LAMBDA_WARNING: Unhandled exception." in m]
+    assert len(warnings) == 2
+    assert re.fullmatch(r"\[WARNING\]\t\S+Z\t\tLAMBDA_WARNING: Unhandled exception\. .*\n",
+                        warnings[0])
+    errors = [m for m in init if m.startswith("[ERROR]")]
+    assert errors[0].startswith(
+        "[ERROR] RuntimeError: bad config\nTraceback (most recent call last):\n")
+    reports = [m for m in init if m.startswith("INIT_REPORT")]
+    assert re.fullmatch(r"INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\t"
+                        r"Error Type: Runtime.Unknown\n", reports[0])
+    assert reports[1].startswith("INIT_REPORT Init Duration: ")
+    assert "\tPhase: invoke\tStatus: error\tError Type: Runtime.Unknown" in reports[1]
+    assert r.logs.messages == [
+        f"START RequestId: {r.request_id} Version: $LATEST\n",
+        f"END RequestId: {r.request_id}\n",
+        r.logs.messages[-1],
+    ]
+    assert r.logs.messages[-1].endswith("Status: error\tError Type: Runtime.Unknown\n")
+    assert "Init Duration" not in r.logs.messages[-1]
+    again = fn.invoke({})
+    assert again.cold_start is True
+    assert again.error is not None
+    assert again.error["errorType"] == "RuntimeError"
+
+
+def test_import_error_keeps_runtime_error_type_on_platform_lines(code: CodeWriter) -> None:
+    """Runtime.* error types appear unchanged on INIT_REPORT and REPORT."""
+    r = LambdaFunction("missing_mod.handler", code_dir=code(app="")).invoke({})
+    assert any("Phase: init\tStatus: error\tError Type: Runtime.ImportModuleError" in m
+               for m in r.init_logs.messages)
+    assert r.logs.messages[-1].endswith("Status: error\tError Type: Runtime.ImportModuleError\n")
+
+
+def test_init_recovers_when_code_is_fixed(code: CodeWriter) -> None:
+    """Init is not cached as failed: once the code imports, the next invoke succeeds."""
+    root = code(app="raise RuntimeError('not yet')\n")
+    fn = LambdaFunction("app.handler", code_dir=root)
+    assert fn.invoke({}).function_error == "Unhandled"
+    code(app="def handler(e, c):\n    return 'fixed'\n")
+    assert fn.invoke({}).payload == "fixed"
+
+
+def test_two_functions_with_same_module_name_do_not_collide(tmp_path: Path,
+                                                            code: CodeWriter) -> None:
+    """Two code directories that both have ``app.py`` load their own module each."""
+    one = code(app="def handler(e, c):\n    return 'one'\n")
+    two = tmp_path / "other"
+    two.mkdir()
+    (two / "app.py").write_text("def handler(e, c):\n    return 'two'\n")
+    f1 = LambdaFunction("app.handler", code_dir=one)
+    f2 = LambdaFunction("app.handler", code_dir=two)
+    assert [f1.invoke({}).payload, f2.invoke({}).payload, f1.invoke({}).payload] == [
+        "one", "two", "one"]
+    assert "app" not in sys.modules
+
+
+def test_lazy_import_inside_handler_stays_in_environment(code: CodeWriter) -> None:
+    """A module imported at invoke time belongs to the environment, not the test process."""
+    root = code(app="def handler(e, c):\n    import helper_mod\n    return helper_mod.X\n",
+                helper_mod="X = 42\n")
+    fn = LambdaFunction("app.handler", code_dir=root)
+    assert fn.invoke({}).payload == 42
+    assert "helper_mod" not in sys.modules
+    assert fn.invoke({}).payload == 42
+
+
+def test_test_process_copy_of_handler_module_is_not_reused(code: CodeWriter) -> None:
+    """Init imports the handler fresh even when the test already imported the same file."""
+    root = code(fresh_mod="STATE = []\ndef handler(e, c):\n    STATE.append(1)\n"
+                          "    return len(STATE)\n")
+    sys.path.insert(0, str(root))
+    try:
+        import fresh_mod  # type: ignore[import-not-found]
+
+        fresh_mod.STATE.extend([0, 0, 0])
+        fn = LambdaFunction("fresh_mod.handler", code_dir=root)
+        assert fn.invoke({}).payload == 1
+        assert sys.modules["fresh_mod"] is fresh_mod
+    finally:
+        sys.path.remove(str(root))
+        sys.modules.pop("fresh_mod", None)

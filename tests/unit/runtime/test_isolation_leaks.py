@@ -1,0 +1,118 @@
+"""No process state leaks from handlers into the test process, over many invocations."""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import signal
+import sys
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_lambda import LambdaFunction
+
+if TYPE_CHECKING:
+    from conftest import CodeWriter  # the shared alias of the ``code`` fixture
+
+
+NOISY = """
+import io, logging, os, signal, sys, time
+LOG = logging.getLogger("noisy.app")
+logging.getLogger().setLevel(logging.INFO)
+os.environ["SET_AT_INIT"] = "1"
+sys.path.append("/nonexistent/added-at-init")
+
+def handler(event, context):
+    kind = event["kind"]
+    os.environ["LEAK_" + kind.upper()] = "x"
+    sys.path.insert(0, "/nonexistent/" + kind)
+    os.chdir("/")
+    signal.signal(signal.SIGUSR1, lambda *a: None)
+    logging.getLogger("botocore").setLevel(logging.CRITICAL)
+    logging.getLogger().addHandler(logging.StreamHandler(sys.stdout))
+    LOG.info("event %s", kind)
+    print("printing", kind)
+    sys.stdout = io.StringIO() if kind == "stdout" else sys.stdout
+    if kind == "raise":
+        raise RuntimeError("boom")
+    if kind == "exit":
+        sys.exit(3)
+    if kind == "timeout":
+        time.sleep(5)
+    if kind == "import":
+        import helper_mod_leak
+        return helper_mod_leak.VALUE
+    if kind == "unset":
+        os.environ.pop("PATH", None)
+    return kind
+"""
+
+KINDS = ["ok", "raise", "print", "import", "stdout", "unset", "exit", "ok", "raise", "ok"]
+
+
+def _snapshot() -> dict[str, Any]:
+    libc = ctypes.CDLL(None)
+    libc.getenv.restype = ctypes.c_char_p
+    root = logging.getLogger()
+    loggers = logging.root.manager.loggerDict
+    return {
+        "environ": dict(os.environ),
+        "c_environ": {k: libc.getenv(k.encode()) for k in
+                      ("LEAK_OK", "LEAK_RAISE", "SET_AT_INIT", "PATH", "TZ", "AWS_REGION")},
+        "path": list(sys.path),
+        "modules": set(sys.modules),
+        "cwd": os.getcwd(),
+        "signals": {s: signal.getsignal(s) for s in (signal.SIGUSR1, signal.SIGALRM,
+                                                     signal.SIGTERM, signal.SIGINT)},
+        "itimer": signal.getitimer(signal.ITIMER_REAL)[0] == 0,
+        "root": (root.level, list(root.handlers)),
+        "loggers": {n: (getattr(lg, "level", None), list(getattr(lg, "handlers", [])))
+                    for n, lg in loggers.items()},
+        "stdout": (sys.stdout, sys.stderr),
+        "socket_connect": __import__("socket").socket.connect,
+    }
+
+
+def test_thousand_mixed_invocations_leave_no_trace(code: CodeWriter) -> None:
+    """1000 invocations that mutate everything they can leave the process exactly as it was."""
+    root = code(noisy=NOISY, helper_mod_leak="VALUE = 'imported'\n")
+    fn = LambdaFunction("noisy.handler", code_dir=root, timeout=1)
+    fn.invoke({"kind": "ok"})  # let the plugin's own lazy imports happen first
+    fn.close()
+    before = _snapshot()
+    outcomes: dict[str, int] = {}
+    for i in range(1000):
+        kind = "timeout" if i in (500, 999) else KINDS[i % len(KINDS)]
+        r = fn.invoke({"kind": kind})
+        key = (r.function_error and (r.error or {}).get("errorType")) or "ok"
+        outcomes[key] = outcomes.get(key, 0) + 1
+        if i % 250 == 0:
+            assert _snapshot() == before, f"state leaked after invocation {i} ({kind})"
+    fn.close()
+    assert _snapshot() == before
+    assert outcomes == {"ok": 698, "RuntimeError": 200, "Runtime.ExitError": 100,
+                        "Sandbox.Timedout": 2}
+
+
+def test_environment_keeps_its_own_state_between_invocations(code: CodeWriter) -> None:
+    """What a warm environment changed (env, sys.path, loggers) is still there next time."""
+    body = ("import os, sys, logging\nlogging.getLogger('mine').setLevel(logging.DEBUG)\n"
+            "def handler(e, c):\n    os.environ.setdefault('COUNT', '0')\n"
+            "    os.environ['COUNT'] = str(int(os.environ['COUNT']) + 1)\n"
+            "    return [os.environ['COUNT'], logging.getLogger('mine').level]\n")
+    fn = LambdaFunction("keeps.handler", code_dir=code(keeps=body))
+    assert [fn.invoke({}).payload for _ in range(3)] == [["1", 10], ["2", 10], ["3", 10]]
+    assert "mine" not in logging.root.manager.loggerDict
+
+
+@pytest.mark.parametrize("kind", ["ok", "raise", "exit", "timeout"])
+def test_network_guard_removed_after_invocation(code: CodeWriter, kind: str) -> None:
+    """The socket patches are gone after every kind of invocation."""
+    import socket
+
+    connect = socket.socket.connect
+    root = code(noisy=NOISY, helper_mod_leak="VALUE = 1\n")
+    LambdaFunction("noisy.handler", code_dir=root, timeout=1).invoke({"kind": kind})
+    assert socket.socket.connect is connect

@@ -1,0 +1,184 @@
+"""Captured logs: platform lines, print and logging output, text and JSON formats."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import TYPE_CHECKING
+
+from pytest_lambda import LambdaFunction
+from pytest_lambda.report import Report
+
+if TYPE_CHECKING:
+    from conftest import CodeWriter  # the shared alias of the ``code`` fixture
+
+
+APP = """
+import logging, sys
+logger = logging.getLogger()
+logger.setLevel(logging.INFO)
+print("init line")
+def handler(event, context):
+    print("first", "second")
+    print("partial", end="")
+    sys.stderr.write("to stderr\\n")
+    logger.info("hello %s", "world")
+    logger.debug("hidden")
+    logging.getLogger("app.child").warning("multi\\nline")
+    try:
+        1 / 0
+    except ZeroDivisionError:
+        logger.exception("oops")
+    logger.info({"structured": True})
+    logger.info("with extra", extra={"order_id": 7})
+    return "ok"
+"""
+
+TS = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
+
+
+def test_text_format_lines(code: CodeWriter) -> None:
+    """Each print line and each logging record is one event in the runtime's text format."""
+    fn = LambdaFunction("app.handler", code_dir=code(app=APP), name="logs")
+    r = fn.invoke({})
+    rid = r.request_id
+    assert r.logs.messages[0] == f"START RequestId: {rid} Version: $LATEST\n"
+    m = [*r.init_logs.messages, *r.logs.messages]
+    assert re.fullmatch(r"INIT_START Runtime Version: python:3\.\d+\.v\d+\tRuntime Version ARN: "
+                        r"arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}\n", m[0])
+    assert m[1] == "init line\n"
+    assert m[2] == f"START RequestId: {rid} Version: $LATEST\n"
+    assert m[3] == "first second\n"
+    assert m[4] == "to stderr\n"
+    assert re.fullmatch(rf"\[INFO\]\t{TS}\t{rid}\thello world\n", m[5])
+    assert re.fullmatch(rf"\[WARNING\]\t{TS}\t{rid}\tmulti\nline\n", m[6])
+    assert re.fullmatch(rf"(?s)\[ERROR\]\t{TS}\t{rid}\toops\nTraceback \(most recent call last\)"
+                        r":\n.*ZeroDivisionError: division by zero", m[7])
+    assert "partial" in m  # flushed at the end of the invocation
+    assert m[-2] == f"END RequestId: {rid}\n"
+    assert re.fullmatch(
+        rf"REPORT RequestId: {rid}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\t"
+        r"Memory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms\t\n", m[-1])
+
+
+def test_logs_are_grouped_by_function_and_stream(code: CodeWriter) -> None:
+    """Events live in /aws/lambda/<name>, one stream per environment, tagged by request."""
+    fn = LambdaFunction("app.handler", code_dir=code(app=APP), name="logs")
+    a = fn.invoke({})
+    fn.cold_start()
+    b = fn.invoke({})
+    assert fn.log_group.name == "/aws/lambda/logs"
+    assert len(fn.log_group.streams) == 2
+    assert fn.logs.for_request(a.request_id).messages[0].startswith("START")
+    assert len(fn.logs) == sum(len(r.init_logs) + len(r.logs) for r in (a, b))
+    assert all(e.timestamp > 1_600_000_000_000 for e in fn.logs)
+
+
+def test_json_format(code: CodeWriter) -> None:
+    """``log_format="JSON"`` gives the runtime's JSON records and JSON platform events."""
+    fn = LambdaFunction("app.handler", code_dir=code(app=APP), name="logs", log_format="JSON",
+                        log_level="DEBUG")
+    r = fn.invoke({})
+    docs = [json.loads(m) for m in [*r.init_logs.messages, *r.logs.messages]
+            if m.startswith("{")]
+    types = [d.get("type") for d in docs if "type" in d]
+    assert types == ["platform.initStart", "platform.start", "platform.report"]
+    start = next(d for d in docs if d.get("type") == "platform.start")
+    assert start["record"] == {"requestId": r.request_id, "version": "$LATEST"}
+    assert re.fullmatch(TS, start["time"])
+    report = next(d for d in docs if d.get("type") == "platform.report")
+    assert report["record"]["status"] == "success"
+    assert set(report["record"]["metrics"]) == {"durationMs", "billedDurationMs", "memorySizeMB",
+                                                "maxMemoryUsedMB", "initDurationMs"}
+    app = [d for d in docs if "level" in d]
+    hello = next(d for d in app if d["message"] == "hello world")
+    assert hello == {"timestamp": hello["timestamp"], "level": "INFO", "message": "hello world",
+                     "logger": "root", "requestId": r.request_id}
+    assert re.fullmatch(TS, hello["timestamp"])
+    oops = next(d for d in app if d["message"] == "oops")
+    assert oops["errorType"] == "ZeroDivisionError"
+    assert oops["errorMessage"] == "division by zero"
+    assert oops["location"].endswith("app.py:handler:16")
+    assert any(d["message"] == {"structured": True} for d in app)
+    assert any(d.get("order_id") == 7 for d in app)
+    assert not any(m.startswith("END ") for m in r.logs.messages)
+
+
+def test_application_log_level_sets_root_level(code: CodeWriter) -> None:
+    """``log_level`` (AWS_LAMBDA_LOG_LEVEL) sets the root logger's level before init."""
+    root = code(lv="import logging\ndef handler(e, c):\n    logging.debug('dbg')\n"
+                   "    logging.info('inf')\n")
+    debug = LambdaFunction("lv.handler", code_dir=root, log_format="JSON", log_level="DEBUG")
+    error = LambdaFunction("lv.handler", code_dir=root, log_format="JSON", log_level="ERROR")
+    assert "dbg" in debug.invoke({}).logs.text
+    assert "inf" not in error.invoke({}).logs.text
+
+
+def test_json_error_record(code: CodeWriter) -> None:
+    """An unhandled error is logged as one JSON object in JSON format."""
+    root = code(bad="def handler(e, c):\n    raise ValueError('nope')\n")
+    r = LambdaFunction("bad.handler", code_dir=root, log_format="JSON").invoke({})
+    err = next(json.loads(m) for m in r.logs.messages if '"level": "ERROR"' in m)
+    assert err["errorType"] == "ValueError"
+    assert err["errorMessage"] == "nope"
+    assert err["requestId"] == r.request_id
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", err["timestamp"])
+
+
+def test_default_root_level_is_warning(code: CodeWriter) -> None:
+    """Without a level set by the code, ``logging.info`` is dropped as on Lambda."""
+    root = code(quiet="import logging\ndef handler(e, c):\n    logging.info('dropped')\n"
+                      "    logging.warning('kept')\n")
+    r = LambdaFunction("quiet.handler", code_dir=root).invoke({})
+    text = r.logs.text
+    assert "kept" in text and "dropped" not in text
+
+
+def test_request_id_kept_between_invocations_in_log_filter(code: CodeWriter) -> None:
+    """Init-time log records carry an empty request id, as the runtime's filter does."""
+    root = code(early="import logging\nlogging.getLogger().setLevel(logging.INFO)\n"
+                      "logging.warning('at init')\ndef handler(e, c):\n    return 1\n")
+    r = LambdaFunction("early.handler", code_dir=root).invoke({})
+    assert re.fullmatch(rf"\[WARNING\]\t{TS}\t\tat init\n", r.init_logs.messages[1])
+
+
+def test_logs_of_failed_invocations_are_complete(code: CodeWriter) -> None:
+    """Output written before a crash, exit or timeout is kept, with the closing lines."""
+    root = code(crash="import sys, time\ndef handler(e, c):\n    print('before')\n"
+                      "    if e == 'exit':\n        sys.exit(1)\n    time.sleep(3)\n")
+    fn = LambdaFunction("crash.handler", code_dir=root, timeout=1)
+    for event in ("exit", "sleep"):
+        r = fn.invoke(event)
+        assert "before\n" in r.logs.messages
+        assert r.logs.messages[-2] == f"END RequestId: {r.request_id}\n"
+        assert r.logs.messages[-1].startswith(f"REPORT RequestId: {r.request_id}")
+
+
+def test_test_process_logging_and_stdout_untouched(code: CodeWriter) -> None:
+    """The handler's logging setup never reaches the test process's loggers."""
+    import sys
+
+    root_logger = logging.getLogger()
+    before = (root_logger.level, list(root_logger.handlers), sys.stdout, sys.stderr,
+              logging.getLogger("botocore").level)
+    body = ("import logging\nlogging.basicConfig(level=logging.DEBUG, force=True)\n"
+            "logging.getLogger('botocore').setLevel(logging.CRITICAL)\n"
+            "def handler(e, c):\n    logging.getLogger().addHandler(logging.NullHandler())\n")
+    LambdaFunction("cfg.handler", code_dir=code(cfg=body)).invoke({})
+    after = (root_logger.level, list(root_logger.handlers), sys.stdout, sys.stderr,
+             logging.getLogger("botocore").level)
+    assert after == before
+
+
+def test_report_line_formats() -> None:
+    """REPORT lines match Lambda's for success, errors and timeouts."""
+    base = {"request_id": "r", "duration_ms": 12.345, "billed_duration_ms": 13,
+            "memory_size_mb": 128, "max_memory_used_mb": 40}
+    assert Report(**base).line() == ("REPORT RequestId: r\tDuration: 12.35 ms\tBilled Duration: "
+                                     "13 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\t")
+    assert Report(**base, init_duration_ms=100.5, status="error",
+                  error_type="Runtime.ExitError").line().endswith(
+        "Max Memory Used: 40 MB\tInit Duration: 100.50 ms\tStatus: error\t"
+        "Error Type: Runtime.ExitError")
+    assert Report(**base, status="timeout").line().endswith("\tStatus: timeout")

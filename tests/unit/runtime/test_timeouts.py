@@ -1,0 +1,140 @@
+"""Timeouts on the real clock, and remaining time on the handler's (possibly frozen) clock."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+
+from pytest_lambda import LambdaFunction
+
+if TYPE_CHECKING:
+    from conftest import CodeWriter  # the shared alias of the ``code`` fixture
+
+
+SLOW = """
+import time
+def sleeper(event, context):
+    time.sleep(5)
+def spinner(event, context):
+    while True:
+        pass
+def stubborn(event, context):
+    end = time.monotonic() + 1.5
+    while time.monotonic() < end:
+        try:
+            time.sleep(0.01)
+        except BaseException:
+            pass
+    return "ran on"
+def budget(event, context):
+    seen = [context.get_remaining_time_in_millis()]
+    while seen[-1] > 500:
+        seen.append(context.get_remaining_time_in_millis())
+    return seen
+"""
+
+
+def _timed(fn: LambdaFunction) -> tuple[float, object]:
+    started = time.perf_counter()
+    r = fn.invoke({})
+    return time.perf_counter() - started, r
+
+
+@pytest.mark.parametrize("handler", ["sleeper", "spinner"])
+def test_timeout_stops_handler(code: CodeWriter, handler: str) -> None:
+    """Sleeping and CPU-bound handlers are stopped at the limit with Lambda's payload."""
+    fn = LambdaFunction(f"slow.{handler}", code_dir=code(slow=SLOW), timeout=1)
+    elapsed, r = _timed(fn)
+    assert 1.0 <= elapsed < 1.5
+    assert r.timed_out  # type: ignore[attr-defined]
+    assert r.payload == {  # type: ignore[attr-defined]
+        "errorType": "Sandbox.Timedout",
+        "errorMessage": f"RequestId: {r.request_id} Error: Task timed out after 1.00 seconds",  # type: ignore[attr-defined]
+    }
+    last = r.logs.messages[-1]  # type: ignore[attr-defined]
+    assert last.startswith(f"REPORT RequestId: {r.request_id}\tDuration: 1000.00 ms\t"  # type: ignore[attr-defined]
+                           "Billed Duration: ")
+    assert last.endswith("\tStatus: timeout\n")
+    assert fn.invoke({}).cold_start is True
+
+
+def test_swallowed_timeout_is_still_a_timeout(code: CodeWriter) -> None:
+    """A handler that swallows every interruption and runs on is still reported timed out.
+
+    In-process, such code cannot be killed: it returns when it chooses (here after 1.5 s), and
+    its result is discarded, as Lambda would have stopped it at 1 s.
+    """
+    fn = LambdaFunction("slow.stubborn", code_dir=code(slow=SLOW), timeout=1)
+    _elapsed, r = _timed(fn)
+    assert r.timed_out  # type: ignore[attr-defined]
+    assert r.payload["errorType"] == "Sandbox.Timedout"  # type: ignore[attr-defined]
+    assert r.report.duration_ms == 1000.0  # type: ignore[attr-defined]
+
+
+def test_timeout_from_non_main_thread(code: CodeWriter) -> None:
+    """An invocation started from another thread is stopped too (CPU loop and sleep)."""
+    fn = LambdaFunction("slow.spinner", code_dir=code(slow=SLOW), timeout=1)
+    sleeper = LambdaFunction("slow.sleeper", code_dir=fn.config.code_dir, timeout=1)
+    out: list[object] = []
+    for f in (fn, sleeper):
+        t = threading.Thread(target=lambda f=f: out.append(_timed(f)))
+        t.start()
+        t.join(10)
+        assert not t.is_alive()
+    assert [r.timed_out for _, r in out] == [True, True]  # type: ignore[attr-defined]
+    assert all(1.0 <= elapsed < 1.6 for elapsed, _ in out)
+
+
+def test_existing_alarm_is_restored(code: CodeWriter) -> None:
+    """A SIGALRM timer set by someone else (pytest-timeout) survives an invocation."""
+    import signal
+
+    fired: list[int] = []
+    old = signal.signal(signal.SIGALRM, lambda *a: fired.append(1))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        quick = SLOW.replace("while True", "for _ in range(10)")
+        LambdaFunction("slow.spinner", code_dir=code(slow=quick), timeout=1).invoke({})
+        time.sleep(0.5)
+        assert fired == [1]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def test_remaining_time_follows_freezegun(code: CodeWriter) -> None:
+    """Under freezegun, remaining time moves with the fake clock, so budgets are testable."""
+    import freezegun
+
+    fn = LambdaFunction("slow.budget", code_dir=code(slow=SLOW), timeout=10)
+    with freezegun.freeze_time("2024-01-01", auto_tick_seconds=1):
+        seen = fn.invoke({}).payload
+    assert seen[0] <= 10_000
+    assert seen[-1] <= 500
+    assert all(a - b == 1000 for a, b in itertools.pairwise(seen))
+
+
+def test_remaining_time_follows_time_machine(code: CodeWriter) -> None:
+    """Under time-machine without ticking, remaining time stays at the full timeout."""
+    import time_machine
+
+    root = code(ctx="def handler(e, c):\n    return c.get_remaining_time_in_millis()\n")
+    fn = LambdaFunction("ctx.handler", code_dir=root, timeout=7)
+    with time_machine.travel("2024-01-01", tick=False):
+        assert fn.invoke({}).payload == 7000
+
+
+def test_freezegun_does_not_break_timeout(code: CodeWriter) -> None:
+    """Timeouts are enforced on the real clock even when time is frozen."""
+    import freezegun
+
+    fn = LambdaFunction("slow.spinner", code_dir=code(slow=SLOW), timeout=1)
+    with freezegun.freeze_time("2024-01-01"):
+        elapsed, r = _timed(fn)
+    assert r.timed_out  # type: ignore[attr-defined]
+    assert elapsed < 1.5
+    assert r.report.duration_ms == 1000.0  # type: ignore[attr-defined]

@@ -1,0 +1,135 @@
+"""Process isolation: one worker process per environment, limits enforced from outside."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from pytest_lambda import LambdaFunction
+
+if TYPE_CHECKING:
+    from conftest import CodeWriter  # the shared alias of the ``code`` fixture
+
+
+APP = """
+import ctypes, os, signal, sys, time
+COUNT = 0
+print("init in", os.getpid())
+def handler(event, context):
+    global COUNT
+    COUNT += 1
+    kind = event.get("kind")
+    if kind == "stuck":
+        # Blocks SIGALRM, so nothing in-process can interrupt the sleep: only a kill can.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(5)
+    if kind == "os_exit":
+        os._exit(7)
+    if kind == "segfault":
+        ctypes.string_at(0)
+    if kind == "hog":
+        data = bytearray(300 * 1024 * 1024)
+        for i in range(0, len(data), 4096):
+            data[i] = 1
+    if kind == "raise":
+        raise ValueError("boom")
+    if kind == "c_level":
+        os.write(1, b"written to fd 1\\n")
+    return {"count": COUNT, "pid": os.getpid(), "remaining": context.get_remaining_time_in_millis()}
+"""
+
+
+@pytest.fixture
+def fn(code: CodeWriter) -> LambdaFunction:
+    """A function over APP in process isolation mode, closed after the test."""
+    f = LambdaFunction("app.handler", code_dir=code(app=APP), timeout=1, isolation="process")
+    yield f  # type: ignore[misc]
+    f.close()
+
+
+def test_warm_reuse_happens_in_one_worker(fn: LambdaFunction) -> None:
+    """Warm invocations reuse the worker process and its module state."""
+    import os
+
+    a, b = fn.invoke({}), fn.invoke({})
+    assert (a.cold_start, b.cold_start) == (True, False)
+    assert a.payload["pid"] == b.payload["pid"] != os.getpid()
+    assert b.payload["count"] == 2
+    assert 0 < a.payload["remaining"] <= 1000
+    assert a.init_logs.messages[1] == f"init in {a.payload['pid']}\n"
+    assert a.logs.messages[0].startswith("START RequestId: ")
+    assert a.logs.messages[-1].startswith(f"REPORT RequestId: {a.request_id}\t")
+
+
+def test_errors_look_the_same_as_in_process(fn: LambdaFunction) -> None:
+    """An exception gives the same payload and log as the in-process mode."""
+    r = fn.invoke({"kind": "raise"})
+    assert r.payload["errorType"] == "ValueError"
+    assert r.payload["requestId"] == r.request_id
+    assert any(m.startswith("[ERROR] ValueError: boom\n") for m in r.logs.messages)
+
+
+def test_hard_timeout_for_code_stuck_in_c(fn: LambdaFunction) -> None:
+    """Code that cannot be interrupted in-process is killed at the limit."""
+    r = fn.invoke({"kind": "stuck"})
+    assert r.payload["errorType"] == "Sandbox.Timedout"
+    assert r.report is not None and r.report.duration_ms == 1000.0
+    assert r.logs.messages[-1].endswith("\tStatus: timeout\n")
+    assert fn.invoke({}).cold_start is True
+
+
+@pytest.mark.parametrize(("kind", "reason"), [
+    ("os_exit", "Runtime exited with error: exit status 7"),
+    ("segfault", "Runtime exited with error: signal: segmentation fault"),
+])
+def test_crashes_are_runtime_exit_errors(fn: LambdaFunction, kind: str, reason: str) -> None:
+    """A process that dies is Runtime.ExitError with the exit status or signal."""
+    r = fn.invoke({"kind": kind})
+    assert r.payload == {"errorType": "Runtime.ExitError",
+                         "errorMessage": f"RequestId: {r.request_id} Error: {reason}"}
+    assert r.logs.messages[-1].endswith("Status: error\tError Type: Runtime.ExitError\n")
+    assert fn.invoke({}).cold_start is True
+
+
+def test_memory_limit_is_real(fn: LambdaFunction) -> None:
+    """Touching more memory than configured kills the worker with Runtime.OutOfMemory."""
+    r = fn.invoke({"kind": "hog"})
+    assert r.report is not None
+    assert (r.report.status, r.report.error_type) == ("error", "Runtime.OutOfMemory")
+    assert r.payload["errorMessage"].endswith("Error: Runtime exited with error: signal: killed")
+
+
+def test_memory_peak_between_polls_is_still_out_of_memory(code: CodeWriter) -> None:
+    """A burst over the limit that is freed before the handler returns is still a kill."""
+    burst = ("def handler(e, c):\n    b = bytearray(300 * 1024 * 1024)\n"
+             "    for i in range(0, len(b), 4096):\n        b[i] = 1\n"
+             "    del b\n    return 'survived'\n")
+    with LambdaFunction("burst.handler", code_dir=code(burst=burst), memory_size=128,
+                        isolation="process") as f:
+        r = f.invoke({})
+    assert r.report is not None
+    assert (r.report.status, r.report.error_type) == ("error", "Runtime.OutOfMemory")
+
+
+def test_max_memory_used_is_the_worker_peak(code: CodeWriter) -> None:
+    """Max Memory Used is the worker's real peak resident set size."""
+    root = code(big="def handler(e, c):\n    b = bytearray(100 * 1024 * 1024)\n"
+                    "    for i in range(0, len(b), 4096):\n        b[i] = 1\n    return 1\n")
+    with LambdaFunction("big.handler", code_dir=root, memory_size=512,
+                        isolation="process") as f:
+        r = f.invoke({})
+    assert r.report is not None
+    assert 100 < r.report.max_memory_used_mb < 200
+
+
+def test_c_level_output_is_captured(fn: LambdaFunction) -> None:
+    """What the worker writes straight to file descriptor 1 still reaches the log."""
+    r = fn.invoke({"kind": "c_level"})
+    assert "written to fd 1\n" in r.logs.messages
+
+
+def test_invalid_isolation_mode(code: CodeWriter) -> None:
+    """An unknown isolation mode names the two valid ones."""
+    with pytest.raises(ValueError, match=r"use 'in-process'.*or 'process'"):
+        LambdaFunction("app.handler", code_dir=code(app=APP), isolation="docker")

@@ -1,0 +1,125 @@
+"""Concurrency: accounts, reserved concurrency, throttling and invoke_many."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from pytest_lambda import LambdaFunction
+from pytest_lambda.errors import (
+    InvalidParameterValueException,
+    ResourceConflictException,
+    TooManyRequestsException,
+    ValidationException,
+)
+from pytest_lambda.service.account import ACCOUNT_LIMIT, RESERVED_LIMIT, Account
+
+if TYPE_CHECKING:
+    from conftest import CodeWriter  # the shared alias of the ``code`` fixture
+
+APP = "def handler(event, context):\n    return event\n"
+
+
+def make(code: CodeWriter, name: str, account: Account | None = None,
+         **kwargs: object) -> LambdaFunction:
+    """A trivial echo function."""
+    return LambdaFunction("app.handler", code_dir=code(app=APP), name=name, account=account,
+                          **kwargs)  # type: ignore[arg-type]
+
+
+def test_invoke_many_throttles_at_reserved_concurrency_one(code: CodeWriter) -> None:
+    """Five simultaneous requests against reserved concurrency 1: one runs, four get 429."""
+    fn = make(code, "one", reserved_concurrent_executions=1)
+    results = fn.invoke_many([{"i": i} for i in range(10)], concurrency=5)
+    assert [r.status_code for r in results] == [200, 429, 429, 429, 429] * 2
+    assert [r.payload for r in results if r.ok] == [{"i": 0}, {"i": 5}]
+    throttled = results[1]
+    assert throttled.throttled and throttled.payload == {
+        "Reason": RESERVED_LIMIT, "Type": "User", "message": "Rate Exceeded."}
+    assert fn.metrics.sum("Throttles") == 8
+    assert fn.metrics.sum("Invocations") == 2
+    assert not throttled.logs
+
+
+def test_invoke_many_within_limit_reports_concurrency(code: CodeWriter) -> None:
+    """Below the limit every request runs, and ConcurrentExecutions peaks at the wave size."""
+    fn = make(code, "many")
+    results = fn.invoke_many([{"i": i} for i in range(8)], concurrency=4)
+    assert all(r.ok for r in results)
+    assert [r.payload["i"] for r in results] == list(range(8))
+    assert fn.metrics.statistic("ConcurrentExecutions", "Maximum") == 4
+    assert fn.account.in_flight() == 0
+
+
+def test_sync_invoke_over_limit_raises(code: CodeWriter) -> None:
+    """A synchronous invoke with no free slot raises TooManyRequestsException (429)."""
+    fn = make(code, "zero", reserved_concurrent_executions=0)
+    with pytest.raises(TooManyRequestsException) as info:
+        fn.invoke({})
+    assert info.value.status_code == 429
+    assert info.value.response()["Reason"] == RESERVED_LIMIT
+    assert fn.metrics.sum("Throttles") == 1
+
+
+def test_account_limit_throttles_unreserved(code: CodeWriter) -> None:
+    """Functions without a reservation share what the account has left."""
+    account = Account(concurrency_limit=2, unreserved_minimum=1)
+    fn = make(code, "shared", account)
+    results = fn.invoke_many([{}] * 3, concurrency=3)
+    assert [r.status_code for r in results] == [200, 200, 429]
+    assert results[2].payload["Reason"] == ACCOUNT_LIMIT
+
+
+def test_reserved_concurrency_keeps_unreserved_minimum(code: CodeWriter) -> None:
+    """Reserving more than the limit minus 100 is refused with Lambda's message."""
+    account = Account()
+    make(code, "big", account, reserved_concurrent_executions=850)
+    with pytest.raises(InvalidParameterValueException,
+                       match=r"below its minimum value of \[100\]"):
+        make(code, "more", account, reserved_concurrent_executions=51)
+    other = make(code, "other", account)
+    with pytest.raises(InvalidParameterValueException, match="minimum value"):
+        other.put_function_concurrency(60)
+    other.put_function_concurrency(50)
+    assert account.unreserved_concurrency == 100
+
+
+def test_negative_reserved_concurrency_is_a_validation_error(code: CodeWriter) -> None:
+    """A negative reservation fails the API schema."""
+    with pytest.raises(ValidationException, match="reservedConcurrentExecutions"):
+        make(code, "neg", reserved_concurrent_executions=-1)
+
+
+def test_duplicate_name_in_account(code: CodeWriter) -> None:
+    """Two functions with one name cannot share an account; closing frees the name."""
+    account = Account()
+    first = make(code, "dup", account)
+    with pytest.raises(ResourceConflictException, match="already exist"):
+        make(code, "dup", account)
+    first.close()
+    make(code, "dup", account)
+
+
+def test_invoke_many_rejects_bad_concurrency(code: CodeWriter) -> None:
+    """Concurrency must be a positive whole number."""
+    fn = make(code, "bad")
+    with pytest.raises(InvalidParameterValueException, match="concurrency"):
+        fn.invoke_many([{}], concurrency=0)
+
+
+def test_slot_released_after_handler_error(code: CodeWriter) -> None:
+    """A failing invocation gives its slot back."""
+    fn = LambdaFunction("app.handler", name="err", reserved_concurrent_executions=1,
+                        code_dir=code(app="def handler(e, c):\n    raise ValueError('x')\n"))
+    assert fn.invoke({}).function_error == "Unhandled"
+    assert fn.invoke({}).function_error == "Unhandled"
+    assert fn.account.in_flight("err") == 0
+
+
+def test_invoke_many_request_ids_follow_the_seed(code: CodeWriter) -> None:
+    """With a seed, invoke_many hands out the same request ids in event order on every run."""
+    ids = [[r.request_id for r in make(code, f"seeded{n}", seed=3,
+                                       reserved_concurrent_executions=2)
+            .invoke_many([{}] * 6, concurrency=3)] for n in range(2)]
+    assert ids[0] == ids[1] and len(set(ids[0])) == 6
