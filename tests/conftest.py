@@ -37,9 +37,14 @@ def code(tmp_path: Path) -> CodeWriter:
 
 @pytest.fixture
 def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    """pytester, without pytest-benchmark (whose xdist warning is an error in our suite) and
-    without pytest-randomly: the inner runs' own test order is part of what they check."""
-    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:benchmark -p no:randomly")
+    """pytester, without plugins the inner runs do not need.
+
+    pytest-benchmark's xdist warning is an error in our suite; pytest-randomly would shuffle the
+    inner runs' tests, whose order is part of what they check; hypothesis's plugin imports all of
+    hypothesis at every inner run's terminal summary (pytester drops the modules an in-process run
+    imported, so that is 2-6 s a run).
+    """
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:benchmark -p no:randomly -p no:hypothesispytest")
     return pytester
 
 

@@ -43,9 +43,9 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
 
 
 def run_test(pytester: pytest.Pytester, body: str, *args: str) -> pytest.RunResult:
-    """Write ``body`` as a test module and run it in a subprocess."""
+    """Write ``body`` as a test module and run it (in-process: pytester keeps the runs apart)."""
     pytester.makepyfile(test_it=textwrap.dedent(body))
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
+    return pytester.runpytest("-p", "no:cacheprovider", *args)
 
 
 def test_log_helpers_pass(project: pytest.Pytester) -> None:
