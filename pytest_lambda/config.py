@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from .arn import Arn
 from .errors import InvalidParameterValueException, validation_error
 
 Architecture = Literal["x86_64", "arm64"]
@@ -313,8 +314,8 @@ def _validate_async(cfg: FunctionConfig) -> None:
                 f"The destination ARN {arn} is invalid for {key}: use an SQS queue, SNS topic, "
                 "Lambda function or EventBridge event bus ARN"
                 f"{' (or an S3 bucket)' if key == 'OnFailure' else ''}.")
-        parts = str(arn).split(":")
-        if service == "lambda" and parts[6] == cfg.name and parts[3:5] == [cfg.region,
-                                                                         cfg.account_id]:
+        parsed = Arn.parse(arn)
+        if parsed is not None and parsed.function_name == cfg.name \
+                and (parsed.region, parsed.account) == (cfg.region, cfg.account_id):
             raise InvalidParameterValueException(
                 "You can't specify the function as a destination for itself.")

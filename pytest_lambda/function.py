@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .arn import Arn
 from .clock import real_time_ms
 from .config import (
     DEFAULT_ACCOUNT,
@@ -201,7 +202,9 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
 
     def _destination_function(self, arn: str) -> LambdaFunction | None:
         found = self.account.function(arn)
-        return found or self._destination_objects.get(":".join(arn.split(":")[:7]))
+        parsed = Arn.parse(arn)
+        return found or (self._destination_objects.get(parsed.unqualified)
+                         if parsed is not None else None)
 
     def invoke(
         self,

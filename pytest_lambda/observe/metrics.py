@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pytest_lambda.observe.assertions import MetricAssertions
 
+from ..arn import Arn
+
 if TYPE_CHECKING:
     from pytest_lambda.observe.emf import EmfError
     from pytest_lambda.observe.logs import LogEvent
@@ -310,8 +312,8 @@ def qualifier_of(result: Any) -> str | None:
     explicit = getattr(result, "qualifier", None)
     if explicit:
         return str(explicit)
-    parts = str(getattr(result, "invoked_function_arn", "") or "").split(":")
-    return parts[7] if len(parts) == 8 and parts[7] else None
+    arn = Arn.parse(getattr(result, "invoked_function_arn", None))
+    return arn.qualifier if arn is not None else None
 
 
 def lambda_dimension_sets(

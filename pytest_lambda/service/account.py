@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from pytest_lambda.config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from pytest_lambda.errors import InvalidParameterValueException, ResourceConflictException
 
+from ..arn import Arn
+
 if TYPE_CHECKING:
     from pytest_lambda.function import LambdaFunction
     from pytest_lambda.result import InvokeResult
@@ -102,10 +104,11 @@ class Account:
         """The registered function named by ``name_or_arn`` (a name or a, maybe qualified, ARN)."""
         name = name_or_arn
         if name_or_arn.startswith("arn:"):
-            parts = name_or_arn.split(":")
-            if len(parts) < 7 or parts[4] != self.account_id or parts[3] != self.region:
+            arn = Arn.parse(name_or_arn)
+            if arn is None or arn.function_name is None or arn.account != self.account_id \
+                    or arn.region != self.region:
                 return None
-            name = parts[6]
+            name = arn.function_name
         return self._functions.get(name)
 
     def reserved_total(self, excluding: str | None = None) -> int:

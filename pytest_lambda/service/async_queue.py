@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_lambda.clock import real_time
 
+from ..arn import Arn
+from ..config import arn_service
+
 if TYPE_CHECKING:
     from pytest_lambda.config import FunctionConfig
     from pytest_lambda.function import LambdaFunction
@@ -232,7 +235,7 @@ class AsyncQueue:
                       "ErrorMessage": ("String", message or "Unknown")}
         body = event.payload.decode(errors="replace")
         try:
-            if arn.split(":")[2] == "sqs":
+            if arn_service(arn) == "sqs":
                 aws.send_sqs(arn, body, attributes)
             else:
                 aws.publish_sns(arn, body, attributes)
@@ -293,7 +296,7 @@ class AsyncQueue:
         from pytest_lambda.errors import ResourceNotFoundException
         from pytest_lambda.service import delivery as aws
 
-        service = arn.split(":")[2]
+        service = arn_service(arn)
         if service == "sqs":
             aws.send_sqs(arn, body)
         elif service == "sns":
@@ -313,9 +316,9 @@ class AsyncQueue:
                 raise ResourceNotFoundException(
                     f"Function not found: {arn}. Create that LambdaFunction in the same "
                     "Account, or pass the LambdaFunction object as the destination.")
-            parts = arn.split(":")
+            parsed = Arn.parse(arn)
             target.invoke(record, invocation_type="Event",
-                          qualifier=parts[7] if len(parts) > 7 else None)
+                          qualifier=parsed.qualifier if parsed is not None else None)
             queue = target.account.queue
             if queue is not self and queue not in self._linked:
                 self._linked.append(queue)

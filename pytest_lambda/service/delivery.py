@@ -12,6 +12,8 @@ import sys
 from typing import Any
 from urllib.parse import urlparse
 
+from ..arn import Arn
+
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -44,8 +46,10 @@ def _client(service: str, region: str) -> Any:
 
 def _parts(arn: str) -> tuple[str, str, str]:
     """(region, account, resource) of an ARN."""
-    parts = arn.split(":", 5)
-    return parts[3], parts[4], parts[5]
+    parsed = Arn.parse(arn)
+    if parsed is None:
+        raise DeliveryError(f"{arn!r} is not an ARN: deliveries need the target's full ARN.")
+    return parsed.region, parsed.account, parsed.resource
 
 
 def send_sqs(arn: str, body: str, attributes: dict[str, tuple[str, str]] | None = None) -> None:
@@ -103,7 +107,7 @@ def put_event(bus_arn: str, *, source: str, detail_type: str, detail: str,
 
 def put_s3_object(bucket_arn: str, key: str, body: str, region: str) -> None:
     """PutObject of ``body`` at ``key`` in the bucket ``bucket_arn``."""
-    bucket = bucket_arn.split(":", 5)[5]
+    bucket = _parts(bucket_arn)[2]
     try:
         _client("s3", region).put_object(Bucket=bucket, Key=key, Body=body.encode())
     except DeliveryError:

@@ -19,6 +19,8 @@ from pytest_lambda.errors import (
     validation_error,
 )
 
+from ..arn import Arn
+
 if TYPE_CHECKING:
     from pytest_lambda.config import FunctionConfig
     from pytest_lambda.service.versions import Versions
@@ -44,9 +46,9 @@ def caller_account(principal: str) -> str | None:
     """The account a caller principal belongs to (None for a service principal)."""
     if _ACCOUNT.fullmatch(principal):
         return principal
-    parts = principal.split(":")
-    if principal.startswith("arn:") and len(parts) >= 6 and _ACCOUNT.fullmatch(parts[4]):
-        return parts[4]
+    arn = Arn.parse(principal)
+    if arn is not None and _ACCOUNT.fullmatch(arn.account):
+        return arn.account
     return None
 
 
@@ -57,7 +59,8 @@ def _principal_matches(block: Any, caller: str) -> bool:
         return bool(block["Service"] == caller)
     allowed = str(block["AWS"])
     if allowed.endswith(":root"):
-        return caller_account(caller) == allowed.split(":")[4]
+        arn = Arn.parse(allowed)
+        return arn is not None and caller_account(caller) == arn.account
     return allowed == caller
 
 

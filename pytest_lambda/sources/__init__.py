@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from pytest_lambda.arn import Arn
 from pytest_lambda.errors import InvalidParameterValueException, ResourceNotFoundException
 from pytest_lambda.sources.mapping import EventSourceMapping
 from pytest_lambda.sources.push import PushTrigger, S3Trigger, SnsTrigger
@@ -47,11 +48,11 @@ def _invalid(message: str, fix: str) -> InvalidParameterValueException:
 
 
 def _source_kind(arn: str) -> str:
-    parts = arn.split(":") if isinstance(arn, str) else []
-    service = parts[2] if len(parts) >= 6 and parts[0] == "arn" else ""
-    if service == "kinesis" and parts[5].startswith("stream/"):
+    parsed = Arn.parse(arn)
+    service = parsed.service if parsed is not None else ""
+    if parsed is not None and service == "kinesis" and parsed.resource.startswith("stream/"):
         return "kinesis"
-    if service == "dynamodb" and "/stream/" in parts[5]:
+    if parsed is not None and service == "dynamodb" and "/stream/" in parsed.resource:
         return "dynamodb"
     if service == "sqs":
         return "sqs"
@@ -110,8 +111,9 @@ def _check_stream(kind: str, p: dict[str, Any]) -> None:
     if dest is not None:
         target = (dest.get("OnFailure") or {}).get("Destination") if isinstance(
             dest, Mapping) else None
-        if set(dest or {}) - {"OnFailure"} or not isinstance(target, str) or \
-                target.split(":")[2:3] not in (["sqs"], ["sns"], ["s3"]):
+        target_arn = Arn.parse(target)
+        if set(dest or {}) - {"OnFailure"} or target_arn is None or \
+                target_arn.service not in ("sqs", "sns", "s3"):
             raise _invalid(f"Unsupported DestinationConfig {dest!r}.",
                            "Stream mappings take {'OnFailure': {'Destination': <ARN of an "
                            "SQS queue, SNS topic or S3 bucket>}} (no OnSuccess).")
@@ -128,7 +130,8 @@ def _check_sqs(fn: LambdaFunction, arn: str, p: dict[str, Any]) -> tuple[str, in
                            "redrive policy (maxReceiveCount + dead-letter queue).")
     from pytest_lambda.sources.common import client
 
-    region, account, name = arn.split(":")[3:6]
+    parsed = Arn.require(arn)
+    region, account, name = parsed.region, parsed.account, parsed.resource
     sqs = client("sqs", region)
     try:
         url = sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]

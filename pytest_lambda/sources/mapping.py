@@ -6,6 +6,7 @@ import json
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
+from pytest_lambda.arn import Arn
 from pytest_lambda.sources.common import MAX_DRAIN_INVOCATIONS, advance, client, mapping_now
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ class EventSourceMapping(ABC):
         self.state = "Enabled" if params["enabled"] else "Disabled"
         self.results: list[InvokeResult] = []
         self.deliveries: list[Delivery] = []
-        self.region = arn.split(":")[3]
+        self.region = Arn.require(arn).region
 
     @property
     def batch_size(self) -> int:
@@ -131,7 +132,7 @@ class EventSourceMapping(ABC):
             "Destination")
         if not dest:
             return
-        service = dest.split(":")[2]
+        service = Arn.require(dest).service
         body = json.dumps(record)
         error: str | None = None
         try:

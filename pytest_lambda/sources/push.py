@@ -17,6 +17,7 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
+from pytest_lambda.arn import Arn
 from pytest_lambda.sources.common import client
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class S3Trigger(PushTrigger):
                  prefix: str | None, suffix: str | None, configuration_id: str | None) -> None:
         super().__init__(fn, fn.config.region)
         self.bucket = bucket
-        self.configuration_id = configuration_id or self.queue_arn.rsplit(":", 1)[1]
+        self.configuration_id = configuration_id or Arn.require(self.queue_arn).name
         self.s3 = client("s3", fn.config.region)
         current = self.s3.get_bucket_notification_configuration(Bucket=bucket)
         current.pop("ResponseMetadata", None)
@@ -136,7 +137,7 @@ class SnsTrigger(PushTrigger):
 
     def __init__(self, fn: LambdaFunction, topic_arn: str, filter_policy: dict[str, Any] | None,
                  filter_policy_scope: str) -> None:
-        super().__init__(fn, topic_arn.split(":")[3])
+        super().__init__(fn, Arn.require(topic_arn).region)
         self.topic_arn = topic_arn
         self.sns = client("sns", self.region)
         attributes: dict[str, str] = {}
@@ -155,9 +156,9 @@ class SnsTrigger(PushTrigger):
         from pytest_lambda.events.sns import sns_notification
 
         topic_arn = body["TopicArn"]
-        event = sns_notification(body["Message"], topic=topic_arn.rsplit(":", 1)[1],
-                                 region=topic_arn.split(":")[3],
-                                 account_id=topic_arn.split(":")[4], rng=self._rng)
+        topic = Arn.require(topic_arn)
+        event = sns_notification(body["Message"], topic=topic.name, region=topic.region,
+                                 account_id=topic.account, rng=self._rng)
         record = event["Records"][0]
         endpoint = f"https://sns.{self.region}.amazonaws.com"
         record["EventSubscriptionArn"] = self.subscription_arn

@@ -18,6 +18,7 @@ from abc import abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pytest_lambda.arn import Arn
 from pytest_lambda.runtime.marshal import SYNC_REQUEST_LIMIT
 from pytest_lambda.sources.common import (
     BACKOFF_MAX_S,
@@ -243,7 +244,7 @@ class KinesisMapping(StreamMapping):
 
     def __init__(self, fn: LambdaFunction, arn: str, params: dict[str, Any]) -> None:
         self.kinesis = _client_for(arn, "kinesis")
-        self.account, self.stream = arn.split(":")[4], arn.split("/", 1)[1]
+        self.account, self.stream = Arn.require(arn).account, arn.split("/", 1)[1]
         summary = self.kinesis.describe_stream_summary(StreamName=self.stream)
         self.retention_s = float(summary["StreamDescriptionSummary"]["RetentionPeriodHours"]) * 3600
         self.role = f"arn:aws:iam::{fn.config.account_id}:role/service-role/{fn.name}-role"
@@ -342,4 +343,4 @@ def _typed_json(value: Any) -> Any:
 def _client_for(arn: str, service: str) -> Any:
     from pytest_lambda.sources.common import client
 
-    return client(service, arn.split(":")[3])
+    return client(service, Arn.require(arn).region)
