@@ -9,6 +9,7 @@ view of time (``time.time()``, used by ``get_remaining_time_in_millis``) follows
 
 from __future__ import annotations
 
+import datetime
 import time
 import types
 
@@ -44,3 +45,9 @@ def real_time_ms() -> int:
 def handler_time() -> float:
     """Wall time as the handler sees it: follows freezegun / time-machine when active."""
     return time.time()
+
+
+def iso_ms(epoch: float) -> str:
+    """``2019-11-14T00:38:04.835Z``: the millisecond UTC timestamp AWS writes in records."""
+    moment = datetime.datetime.fromtimestamp(epoch, datetime.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

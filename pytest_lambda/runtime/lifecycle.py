@@ -7,7 +7,6 @@ The platform's lines are written here, the same for every :class:`~.backend.Back
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 import math
@@ -17,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from ..clock import handler_time, real_time_ms
+from ..clock import handler_time, iso_ms, real_time_ms
 from ..config import FunctionConfig
 from ..context import LambdaContext
 from ..observe.logs import LogGroup
@@ -100,8 +99,7 @@ def run_lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str,
 def _platform(env: Backend, text: str, record_type: str, record: Mapping[str, Any]) -> None:
     """A platform log line, in text or in the JSON system-log format."""
     if env.sink.json_format:
-        now = datetime.datetime.fromtimestamp(real_time_ms() / 1000, datetime.UTC)
-        stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+        stamp = iso_ms(real_time_ms() / 1000)
         env.sink.emit(json.dumps({"time": stamp, "type": record_type, "record": record})
                       + "\n")
     else:

@@ -10,7 +10,6 @@ log lines and metrics; a throttled attempt is recorded as a throttle.
 
 from __future__ import annotations
 
-import datetime
 import heapq
 import itertools
 import json
@@ -19,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pytest_lambda.clock import real_time
+from pytest_lambda.clock import iso_ms, real_time
 
 from ..arn import Arn
 from ..config import arn_service
@@ -54,8 +53,7 @@ class VirtualClock:
 
     def iso(self, at: float | None = None) -> str:
         """``2019-11-24T23:08:25.651Z`` for virtual time ``at``."""
-        moment = datetime.datetime.fromtimestamp(self.time(at), datetime.UTC)
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+        return iso_ms(self.time(at))
 
     def __repr__(self) -> str:
         return f"<VirtualClock t={self.now:.3f}s>"

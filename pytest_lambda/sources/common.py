@@ -46,12 +46,6 @@ def advance(fn: LambdaFunction, seconds: float) -> None:
         fn.account.queue.advance(seconds)
 
 
-def iso_ms(epoch: float) -> str:
-    """``2019-11-14T00:38:04.835Z``."""
-    moment = _dt.datetime.fromtimestamp(epoch, _dt.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
 def iso_s(epoch: float) -> str:
     """``2019-11-14T00:13:19Z`` (DynamoDB's second precision)."""
     return _dt.datetime.fromtimestamp(epoch, _dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pytest_lambda.arn import Arn
+from pytest_lambda.clock import iso_ms
 from pytest_lambda.runtime.marshal import SYNC_REQUEST_LIMIT
 from pytest_lambda.sources.common import (
     BACKOFF_MAX_S,
     BACKOFF_START_S,
     failed_index,
     invoke,
-    iso_ms,
     iso_s,
     record_iterator_age,
     response_context,
