@@ -14,10 +14,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pytest_lambda.observe.stats import MetricNotFound, MetricRecord, statistic
+
 if TYPE_CHECKING:
     from pytest_lambda.observe.emf import EmfError
     from pytest_lambda.observe.logs import LogEvent
-    from pytest_lambda.observe.metrics import MetricRecord
 
 MAX_EVENTS_SHOWN = 50
 MAX_CHARS_PER_EVENT = 300
@@ -207,7 +208,6 @@ def _values(
     query: _Queryable, name: str, namespace: str | None, dimensions: Mapping[str, str] | None
 ) -> list[float]:
     __tracebackhide__ = True
-    from pytest_lambda.observe.metrics import MetricNotFound
 
     try:
         records = query.select(name, namespace=namespace, dimensions=dimensions)
@@ -297,7 +297,6 @@ class MetricAssertions:
     ) -> None:
         """Fail unless CloudWatch statistic ``stat`` (Sum, pNN, ...) equals ``expected``."""
         __tracebackhide__ = True
-        from pytest_lambda.observe.metrics import statistic
 
         values = _values(self, name, namespace, dimensions)
         actual = statistic(values, stat)
@@ -321,7 +320,6 @@ class MetricAssertions:
     def assert_not_emitted(self: _Queryable, name: str, *, namespace: str | None = None) -> None:
         """Fail if metric ``name`` was emitted at all."""
         __tracebackhide__ = True
-        from pytest_lambda.observe.metrics import MetricNotFound
 
         try:
             records = self.select(name, namespace=namespace)

@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pytest_lambda.observe.stats import MetricRecord
+
 if TYPE_CHECKING:
     from pytest_lambda.observe.logs import LogEvent
-    from pytest_lambda.observe.metrics import MetricRecord
 
 #: CloudWatch Logs event size limit, which EMF documents share (1 MB; 256 KB before 2025).
 MAX_EVENT_BYTES = 1024 * 1024
@@ -190,7 +191,6 @@ def validate(doc: Mapping[str, Any], *, size: int | None = None) -> list[str]:
 
 def extract(doc: Mapping[str, Any], *, request_id: str | None = None) -> list[MetricRecord]:
     """The metric records of a document that :func:`validate` accepted."""
-    from pytest_lambda.observe.metrics import MetricRecord
 
     meta = doc["_aws"]
     out: list[MetricRecord] = []
