@@ -13,11 +13,12 @@ AWS could never send. :class:`EventFactory` binds them all to one seed::
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import MappingProxyType
 from typing import Any
 
 from ._common import EventError
 from ._dynamodb_types import marshal_image, marshal_value, unmarshal_image, unmarshal_value
-from ._factory import EventFactory
+from ._factory import BoundFactories
 from .alb import alb_request
 from .alexa import alexa_intent, alexa_launch, alexa_session_ended
 from .alexa_smart_home import alexa_smart_home
@@ -158,7 +159,19 @@ FACTORIES: dict[str, Callable[..., Any]] = {
         workmail_message,
     )
 }
+
 """Every event factory by name (what :class:`EventFactory` binds)."""
+
+
+class EventFactory(BoundFactories):
+    """All event factories bound to this object's RNG, clock, region and account id.
+
+    Two factories built with the same seed produce identical events for the same calls. With a
+    seed (or ``now``) the clock starts at ``now`` (default 2024-06-01 12:00 UTC) and moves
+    forward a little after each event; without either, events carry the current time.
+    """
+
+    factories = MappingProxyType(FACTORIES)
 
 __all__ = [
     "FACTORIES",

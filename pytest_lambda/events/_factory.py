@@ -6,12 +6,13 @@ import datetime as _dt
 import functools
 import inspect
 import random
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 from ._common import DEFAULT_ACCOUNT, DEFAULT_REGION, check_account, check_region
 
-__all__ = ["SEEDED_EPOCH", "EventFactory"]
+__all__ = ["SEEDED_EPOCH", "BoundFactories"]
 
 SEEDED_EPOCH = _dt.datetime(2024, 6, 1, 12, 0, 0, tzinfo=_dt.UTC)
 """The clock a seeded factory starts from when no ``now`` is given (so events are reproducible)."""
@@ -25,13 +26,19 @@ def _accepts(func: Callable[..., Any], name: str) -> bool:
     return name in named or bool(code.co_flags & _CO_VARKEYWORDS)
 
 
-class EventFactory:
-    """All event factories bound to this object's RNG, clock, region and account id.
+class BoundFactories:
+    """Event factories bound to this object's RNG, clock, region and account id.
+
+    A subclass names the factories in :attr:`factories` (``pytest_lambda.events.EventFactory``
+    binds all of them), so this module needs none of them imported.
 
     Two factories built with the same seed produce identical events for the same calls. With a
     seed (or ``now``) the clock starts at ``now`` (default :data:`SEEDED_EPOCH`) and moves
     forward a little after each event; without either, events carry the current time.
     """
+
+    #: The factories, by name, this class binds.
+    factories: ClassVar[Mapping[str, Callable[..., Any]]] = MappingProxyType({})
 
     def __init__(
         self,
@@ -64,11 +71,9 @@ class EventFactory:
         return current
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
-        from . import FACTORIES
-
-        if name.startswith("_") or name not in FACTORIES:
+        if name.startswith("_") or name not in self.factories:
             raise AttributeError(f"EventFactory has no factory {name!r}")
-        func = FACTORIES[name]
+        func = self.factories[name]
 
         @functools.wraps(func)
         def bound(*args: Any, **kwargs: Any) -> Any:
@@ -87,6 +92,4 @@ class EventFactory:
         return bound
 
     def __dir__(self) -> list[str]:
-        from . import FACTORIES
-
-        return sorted({*super().__dir__(), *FACTORIES})
+        return sorted({*super().__dir__(), *self.factories})
