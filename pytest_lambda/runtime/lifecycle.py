@@ -73,11 +73,11 @@ def run_lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str,
             error, suppressed_ms, status = env.init(timeout, "invoke")
             if status != "success":
                 _init_report(env, suppressed_ms, "invoke", status, platform_error_type(error))
-                start_index = _start_line(env, request_id)
+                start_index = _start_line(env, request_id, tenant_id)
                 outcome = _init_failure(error, status, request_id, suppressed_ms, timeout,
                                         env.max_memory_mb)
                 return _end_lines(env, request_id, outcome, None), None, start_index
-    start_index = _start_line(env, request_id)
+    start_index = _start_line(env, request_id, tenant_id)
     context = LambdaContext(
         aws_request_id=request_id,
         deadline_ms=int(handler_time() * 1000) + timeout * 1000,
@@ -138,10 +138,10 @@ def _init_report(env: Backend, elapsed: float, phase: str, status: Status,
     _platform(env, line, "platform.initReport", record)
 
 
-def _start_line(env: Backend, request_id: str) -> int:
+def _start_line(env: Backend, request_id: str, tenant_id: str | None) -> int:
     """START; returns its position in the log stream (where the invocation's logs begin)."""
     start_index = len(env.sink.stream.events)
-    env.sink.begin_request(request_id)
+    env.sink.begin_request(request_id, tenant_id)
     env.set_trace_id(_trace_id(request_id))
     _platform(env, f"START RequestId: {request_id} Version: {env.version}", "platform.start",
               {"requestId": request_id, "version": env.version})

@@ -265,8 +265,11 @@ def test_async_payload_limit(code: CodeWriter) -> None:
     """An Event payload over 1 MB is refused; the same size synchronously is fine."""
     fn = make(code, "echo")
     big = "x" * 1_100_000
-    with pytest.raises(RequestTooLargeException, match="1048576"):
+    with pytest.raises(RequestTooLargeException) as caught:
         fn.invoke(big, invocation_type="Event")
+    assert caught.value.message.startswith(
+        "1100002 byte payload is too large for the Event invocation type (limit 1048576 bytes)")
+    assert (caught.value.code, caught.value.status_code) == ("RequestEntityTooLargeException", 413)
     assert fn.invoke(big).ok
 
 
@@ -293,3 +296,4 @@ def test_unknown_invocation_type(code: CodeWriter) -> None:
     """An invocation type outside the enum fails validation."""
     with pytest.raises(ValidationException, match="invocationType"):
         make(code, "echo").invoke({}, invocation_type="Later")
+
