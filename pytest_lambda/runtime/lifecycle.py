@@ -11,8 +11,10 @@ import datetime
 import hashlib
 import json
 import math
+import random
 import re
 import threading
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -32,6 +34,10 @@ from .workers.process import ProcessEnvironment
 PHASE_LOCK = threading.RLock()
 #: Lambda's limit on the Init phase of an on-demand environment.
 INIT_TIMEOUT_S = 10
+#: X-Ray's fixed rate for Lambda's active tracing, beyond the first request of each second.
+TRACE_SAMPLE_RATE = 0.05
+#: The second whose reservoir request each environment has used (active tracing).
+_TRACE_RESERVOIR: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 _PLATFORM_TYPE = re.compile(r"(Runtime|Function|Sandbox|Extension)\.[A-Z][a-zA-Z]+")
 
 
@@ -142,7 +148,7 @@ def _start_line(env: Backend, request_id: str, tenant_id: str | None) -> int:
     """START; returns its position in the log stream (where the invocation's logs begin)."""
     start_index = len(env.sink.stream.events)
     env.sink.begin_request(request_id, tenant_id)
-    env.set_trace_id(_trace_id(request_id))
+    env.set_trace_id(_trace_id(env, request_id))
     _platform(env, f"START RequestId: {request_id} Version: {env.version}", "platform.start",
               {"requestId": request_id, "version": env.version})
     return start_index
@@ -201,8 +207,23 @@ def platform_error_type(error: Mapping[str, Any] | None) -> str | None:
     return etype if _PLATFORM_TYPE.fullmatch(etype) else "Runtime.Unknown"
 
 
-def _trace_id(request_id: str) -> str:
-    """An X-Ray trace header for the invocation (``Root=1-<time>-<24 hex>;...``)."""
+def _trace_id(env: Backend, request_id: str) -> str:
+    """An X-Ray trace header for the invocation (``Root=1-<time>-<24 hex>;...``).
+
+    Without active tracing (``PassThrough``) Lambda still sets the header, not sampled. With
+    ``tracing=True`` (``Mode: Active``, AWS docs API_TracingConfig: "To sample and record
+    incoming requests, set Mode to Active") Lambda samples with its fixed rule, 1 request per
+    second and 5 % of the others (AWS docs "Visualize Lambda function invocations using AWS
+    X-Ray", services-xray.html): here the first invocation of each second in an execution
+    environment, then a 5 % draw seeded by the request id (so seeded runs repeat exactly).
+    """
     seconds = int(handler_time())
     digits = request_id.replace("-", "")
-    return f"Root=1-{seconds:08x}-{digits[:24]};Parent={digits[16:32]};Sampled=0"
+    sampled = 0
+    if env.config.tracing:
+        if _TRACE_RESERVOIR.get(env) != seconds:
+            _TRACE_RESERVOIR[env] = seconds
+            sampled = 1
+        elif random.Random(request_id).random() < TRACE_SAMPLE_RATE:
+            sampled = 1
+    return f"Root=1-{seconds:08x}-{digits[:24]};Parent={digits[16:32]};Sampled={sampled}"
