@@ -7,17 +7,20 @@ The platform's lines are written here, the same for every :class:`~.backend.Back
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
 import math
 import random
 import re
+import sys
 import threading
+import warnings
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, TextIO
 
 from ..clock import handler_time, real_time_ms
 from ..config import FunctionConfig
@@ -34,6 +37,14 @@ from .workers.process import ProcessEnvironment
 PHASE_LOCK = threading.RLock()
 #: Lambda's limit on the Init phase of an on-demand environment.
 INIT_TIMEOUT_S = 10
+#: CPython's default warning filters (no -W options, release build), in order.
+_DEFAULT_WARNING_FILTERS: tuple[tuple[Any, type[Warning], str], ...] = (
+    ("default", DeprecationWarning, "__main__"),
+    ("ignore", DeprecationWarning, ""),
+    ("ignore", PendingDeprecationWarning, ""),
+    ("ignore", ImportWarning, ""),
+    ("ignore", ResourceWarning, ""),
+)
 #: X-Ray's fixed rate for Lambda's active tracing, beyond the first request of each second.
 TRACE_SAMPLE_RATE = 0.05
 #: The second whose reservoir request each environment has used (active tracing).
@@ -55,6 +66,34 @@ def open_backend(config: FunctionConfig, version: str, log_group: LogGroup, *,
                 measure_memory=measure_memory)
 
 
+@contextlib.contextmanager
+def runtime_warning_filters() -> Iterator[None]:
+    """Run user code under the warning filters of a plain ``python3`` process, as on Lambda.
+
+    The Python runtime starts an interpreter with no ``-W`` options, so its filters are
+    CPython's defaults: ``DeprecationWarning`` shown only when triggered in ``__main__``,
+    deprecation, import and resource warnings ignored, others printed once per location to
+    stderr (the log). The test's own filters (pytest's ``filterwarnings = error``, say) and its
+    warning capture are put back afterwards.
+    """
+    with warnings.catch_warnings():
+        warnings.resetwarnings()
+        for action, category, module in _DEFAULT_WARNING_FILTERS:
+            warnings.filterwarnings(action, category=category, module=module, append=True)
+        warnings.showwarning = _show_warning
+        yield
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
+    """Print a warning to ``sys.stderr`` (the function's log), as the interpreter does."""
+    stream = sys.stderr if file is None else file
+    try:
+        stream.write(warnings.formatwarning(message, category, filename, lineno, line))
+    except OSError:
+        pass
+
+
 def run_lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str,
                   invoked_arn: str, client_context: Mapping[str, Any] | None,
                   identity: Mapping[str, Any] | None, tenant_id: str | None,
@@ -63,6 +102,14 @@ def run_lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str,
     handler, END and REPORT. Returns the outcome (with its report), the Init Duration (cold
     starts only) and the position of the START line in the environment's log stream.
     """
+    with runtime_warning_filters():
+        return _lifecycle(env, cold, payload, request_id, invoked_arn, client_context,
+                          identity, tenant_id)
+
+
+def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoked_arn: str,
+               client_context: Mapping[str, Any] | None, identity: Mapping[str, Any] | None,
+               tenant_id: str | None) -> tuple[Outcome, float | None, int]:
     timeout = env.config.timeout
     init_ms: float | None = None
     suppressed_ms = 0.0
