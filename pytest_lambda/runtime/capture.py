@@ -33,6 +33,32 @@ APP_LOG_LEVEL_TO_PY = {"TRACE": logging.DEBUG, "DEBUG": logging.DEBUG, "INFO": l
                        "WARN": logging.WARNING, "ERROR": logging.ERROR, "FATAL": logging.CRITICAL}
 
 
+#: Lambda's application log levels, lowest first, and the other names its filter accepts
+#: (the Python runtime's own JSON records say WARNING and CRITICAL).
+_LEVEL_RANK = {"TRACE": 0, "DEBUG": 1, "INFO": 2, "WARN": 3, "ERROR": 4, "FATAL": 5,
+               "WARNING": 3, "CRITICAL": 5}
+
+
+def line_rank(message: str) -> int:
+    """The level Lambda's filter gives one stdout/stderr line (INFO unless JSON says)."""
+    text = message.strip()
+    if text.startswith("{") and '"level"' in text:
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            return _LEVEL_RANK["INFO"]
+        level = doc.get("level") if isinstance(doc, dict) else None
+        if isinstance(level, str):
+            return _LEVEL_RANK.get(level.upper(), _LEVEL_RANK["INFO"])
+    return _LEVEL_RANK["INFO"]
+
+
+def _record_rank(levelno: int) -> int:
+    """The level of a ``logging`` record's frame (the runtime rounds down to tens)."""
+    tens = min(50, max(0, levelno)) // 10 * 10
+    return {10: 1, 20: 2, 30: 3, 40: 4, 50: 5}.get(tens, _LEVEL_RANK["INFO"])
+
+
 def json_ensure_ascii(runtime: str) -> bool:
     """Whether the Python runtime ``runtime`` escapes non-ASCII characters in its JSON."""
     return f"AWS_Lambda_{runtime}" not in _UTF8_JSON_ENVS
@@ -41,12 +67,15 @@ def json_ensure_ascii(runtime: str) -> bool:
 class LogSink:
     """Appends events to one log stream, tagging them with the running invocation's id."""
 
-    __slots__ = ("ensure_ascii", "json_format", "last_request_id", "request_id", "stream",
-                 "tenant_id")
+    __slots__ = ("ensure_ascii", "json_format", "last_request_id", "min_rank", "request_id",
+                 "stream", "tenant_id")
 
-    def __init__(self, stream: LogStream, *, json_format: bool, runtime: str = "") -> None:
+    def __init__(self, stream: LogStream, *, json_format: bool, runtime: str = "",
+                 app_log_level: str | None = None) -> None:
         self.stream = stream
         self.json_format = json_format
+        #: The application log level Lambda filters by (JSON format only), as a rank.
+        self.min_rank = _LEVEL_RANK[app_log_level] if json_format and app_log_level else None
         #: Whether the runtime's own JSON (error records) escapes non-ASCII characters.
         self.ensure_ascii = json_ensure_ascii(runtime)
         #: The invocation running now, or None during init and between invocations.
@@ -70,6 +99,19 @@ class LogSink:
             real_time_ms() if timestamp is None else timestamp, message, self.request_id,
             self.stream.name))
 
+    def app(self, message: str, rank: int | None = None) -> None:
+        """Append an application log event, unless Lambda's log-level filter drops it.
+
+        With the JSON log format and an application log level, Lambda keeps only events at
+        that level or above (AWS docs "Log-level filtering", monitoring-cloudwatchlogs-log-
+        level.html): the runtime's frames carry their level; a stdout/stderr line counts at the
+        level of its JSON ``"level"`` key, and as INFO when it has none or an invalid one.
+        """
+        if self.min_rank is not None and (
+                (line_rank(message) if rank is None else rank) < self.min_rank):
+            return
+        self.emit(message)
+
     def runtime_error(self, error: dict[str, Any]) -> None:
         """Log an error payload the way the Python runtime's ``log_error`` does.
 
@@ -79,7 +121,7 @@ class LogSink:
         if self.json_format:
             record = {"timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                       "level": "ERROR", **error}
-            self.emit(json.dumps(record, ensure_ascii=self.ensure_ascii))
+            self.app(json.dumps(record, ensure_ascii=self.ensure_ascii), _LEVEL_RANK["ERROR"])
             return
         etype, emsg = error.get("errorType"), error.get("errorMessage")
         head = "[ERROR]"
@@ -96,7 +138,7 @@ class LogSink:
                 continue
             for line in element.splitlines():
                 lines.append(_LEADING_SPACES.sub(lambda m: "\u00a0" * len(m.group()), line))
-        self.emit("\n".join(lines))
+        self.app("\n".join(lines), _LEVEL_RANK["ERROR"])
 
 
 class StreamWriter(io.TextIOBase):
@@ -134,14 +176,14 @@ class StreamWriter(io.TextIOBase):
             return len(s)
         text = self._partial + s
         *lines, self._partial = text.split("\n")
-        emit = self._sink.emit
+        emit = self._sink.app
         for line in lines:
             emit(line + "\n")
         return len(s)
 
     def flush(self) -> None:
         if self._partial:
-            self._sink.emit(self._partial)
+            self._sink.app(self._partial)
             self._partial = ""
 
 
@@ -229,6 +271,6 @@ class LambdaLogHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self._sink.emit(self.format(record))
+            self._sink.app(self.format(record), _record_rank(record.levelno))
         except Exception:
             self.handleError(record)

@@ -48,7 +48,8 @@ class ExecutionEnvironment:
         self.version = version
         self.log_stream_name = log_stream_name or new_log_stream_name(version, new_id)
         self.sink = LogSink(log_group.stream(self.log_stream_name),
-                            json_format=config.log_format == "JSON", runtime=config.runtime)
+                            json_format=config.log_format == "JSON", runtime=config.runtime,
+                            app_log_level=config.log_level)
         self.handler: Handler | None = None
         self.initialized = False
         self.alive = True

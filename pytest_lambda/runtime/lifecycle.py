@@ -141,7 +141,7 @@ def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoke
         log_group_name=env.config.log_group_name,
         log_stream_name=env.log_stream_name,
         identity=identity, client_context=client_context, tenant_id=tenant_id,
-        log=env.sink.emit,
+        log=env.sink.app,
     )
     outcome = env.invoke(payload, context, timeout, suppressed_ms)
     # Max Memory Used never shows more than the function has (the one place it is clamped).
