@@ -56,10 +56,19 @@ class ResourceConflictException(LambdaError):
 
 
 class RequestTooLargeException(LambdaError, ValueError):
-    """The invocation payload is over Lambda's limit."""
+    """The invocation payload is over Lambda's limit.
 
-    code = "RequestTooLargeException"
+    The API reference names this error ``RequestTooLargeException``, but the error code callers
+    receive on the wire (and botocore's ``ClientError`` shows) is
+    ``RequestEntityTooLargeException`` (captured: ASFHyP3/hyp3#2241, aws/aws-pdk#771).
+    """
+
+    code = "RequestEntityTooLargeException"
     status_code = 413
+
+
+#: The wire error code's name for the same exception.
+RequestEntityTooLargeException = RequestTooLargeException
 
 
 class TooManyRequestsException(LambdaError):

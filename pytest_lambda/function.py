@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -23,6 +24,7 @@ from .observe.logs import LogGroup, LogView
 from .observe.metrics import MetricStore
 from .result import InvokeResult
 from .runtime.backend import Backend
+from .runtime.capture import json_ensure_ascii
 from .runtime.lifecycle import PHASE_LOCK, open_backend, outcome_report, run_lifecycle
 from .runtime.marshal import SYNC_REQUEST_LIMIT, encode_event
 from .service.account import Account, Slot, throttle_body
@@ -281,9 +283,17 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
                                   source_account=source_account)
         limit = ASYNC_REQUEST_LIMIT if invocation_type == "Event" else SYNC_REQUEST_LIMIT
         if len(payload) > limit:
+            # Lambda's two wordings (error code RequestEntityTooLargeException, HTTP 413), as
+            # captured from real Invoke calls: aws/aws-pdk#771 and ASFHyP3/hyp3#2241 (Event),
+            # awslabs/aws-athena-query-federation#793 (RequestResponse).
+            if invocation_type == "Event":
+                aws = (f"{len(payload)} byte payload is too large for the Event invocation "
+                       f"type (limit {limit} bytes)")
+            else:
+                aws = (f"Request must be smaller than {limit} bytes for the InvokeFunction "
+                       f"operation")
             raise RequestTooLargeException(
-                f"Request must be smaller than {limit} bytes for the InvokeFunction operation "
-                f"(this {invocation_type} payload is {len(payload)} bytes). Send a smaller "
+                f"{aws}. This {invocation_type} payload is {len(payload)} bytes: send a smaller "
                 "event, or a reference to the data (an S3 key) instead of the data.")
         return payload, target
 
@@ -349,7 +359,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         result = InvokeResult(
             function_name=config.name, request_id=request_id, status_code=200,
             raw_payload=outcome.response if outcome.error is None else
-            encode_event(outcome.error),
+            _error_body(outcome.error, config),
             function_error="Unhandled" if outcome.error is not None else None,
             error=outcome.error, cold_start=cold, executed_version=version, logs=logs,
             init_logs=init_logs,
@@ -376,3 +386,14 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
 
     def __repr__(self) -> str:
         return f"<LambdaFunction {self.name} handler={self.config.handler!r}>"
+
+
+def _error_body(error: Mapping[str, Any], config: FunctionConfig) -> bytes:
+    """The body of a function error, as the runtime posts it.
+
+    The Python runtime escapes non-ASCII characters below python3.12 (its JSON encoder's rule,
+    :func:`~.runtime.capture.json_ensure_ascii`), and writes them raw from python3.12 on.
+    """
+    if config.is_node:
+        return encode_event(error)
+    return json.dumps(error, ensure_ascii=json_ensure_ascii(config.runtime)).encode()

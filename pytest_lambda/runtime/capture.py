@@ -13,36 +13,82 @@ import json
 import logging
 import re
 import time
+import traceback
 from typing import Any
 
 from pytest_lambda.clock import real_time_ms
 from pytest_lambda.observe.logs import LogEvent, LogStream
 
 _LEADING_SPACES = re.compile(r"^ +")
-_STANDARD_RECORD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
-    "message", "asctime", "aws_request_id", "_frame_type", "taskName",
-}
-_JSON_LEVELS = {10: "DEBUG", 20: "INFO", 30: "WARNING", 40: "ERROR", 50: "CRITICAL"}
+#: Record attributes the runtime's JSON formatter never copies into a record: the standard
+#: ones of Python 3.11 (not ``taskName``, new in 3.12: the client copies it when set), its
+#: own, and ``message``/``asctime`` (set on the record when another handler formatted it).
+_RESERVED_RECORD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) - {
+    "taskName"} | {"aws_request_id", "tenant_id", "_frame_type", "message", "asctime"}
+#: ``AWS_EXECUTION_ENV`` values under which the Python runtime writes its JSON (responses,
+#: error payloads and error records) as raw UTF-8; under any other it escapes non-ASCII
+#: characters (``awslambdaric`` 4.2.2 ``lambda_runtime_marshaller.Encoder``).
+_UTF8_JSON_ENVS = frozenset(f"AWS_Lambda_python3.{minor}" for minor in (12, 13, 14, 15))
 APP_LOG_LEVEL_TO_PY = {"TRACE": logging.DEBUG, "DEBUG": logging.DEBUG, "INFO": logging.INFO,
                        "WARN": logging.WARNING, "ERROR": logging.ERROR, "FATAL": logging.CRITICAL}
+
+
+#: Lambda's application log levels, lowest first, and the other names its filter accepts
+#: (the Python runtime's own JSON records say WARNING and CRITICAL).
+_LEVEL_RANK = {"TRACE": 0, "DEBUG": 1, "INFO": 2, "WARN": 3, "ERROR": 4, "FATAL": 5,
+               "WARNING": 3, "CRITICAL": 5}
+
+
+def line_rank(message: str) -> int:
+    """The level Lambda's filter gives one stdout/stderr line (INFO unless JSON says)."""
+    text = message.strip()
+    if text.startswith("{") and '"level"' in text:
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            return _LEVEL_RANK["INFO"]
+        level = doc.get("level") if isinstance(doc, dict) else None
+        if isinstance(level, str):
+            return _LEVEL_RANK.get(level.upper(), _LEVEL_RANK["INFO"])
+    return _LEVEL_RANK["INFO"]
+
+
+def _record_rank(levelno: int) -> int:
+    """The level of a ``logging`` record's frame (the runtime rounds down to tens)."""
+    tens = min(50, max(0, levelno)) // 10 * 10
+    return {10: 1, 20: 2, 30: 3, 40: 4, 50: 5}.get(tens, _LEVEL_RANK["INFO"])
+
+
+def json_ensure_ascii(runtime: str) -> bool:
+    """Whether the Python runtime ``runtime`` escapes non-ASCII characters in its JSON."""
+    return f"AWS_Lambda_{runtime}" not in _UTF8_JSON_ENVS
 
 
 class LogSink:
     """Appends events to one log stream, tagging them with the running invocation's id."""
 
-    __slots__ = ("json_format", "last_request_id", "request_id", "stream")
+    __slots__ = ("ensure_ascii", "json_format", "last_request_id", "min_rank", "request_id",
+                 "stream", "tenant_id")
 
-    def __init__(self, stream: LogStream, *, json_format: bool) -> None:
+    def __init__(self, stream: LogStream, *, json_format: bool, runtime: str = "",
+                 app_log_level: str | None = None) -> None:
         self.stream = stream
         self.json_format = json_format
+        #: The application log level Lambda filters by (JSON format only), as a rank.
+        self.min_rank = _LEVEL_RANK[app_log_level] if json_format and app_log_level else None
+        #: Whether the runtime's own JSON (error records) escapes non-ASCII characters.
+        self.ensure_ascii = json_ensure_ascii(runtime)
         #: The invocation running now, or None during init and between invocations.
         self.request_id: str | None = None
         #: What the runtime's logging filter shows: the last request id seen, "" before any.
         self.last_request_id = ""
+        #: The last invocation's tenant id (JSON records carry it as ``tenantId``).
+        self.tenant_id: str | None = None
 
-    def begin_request(self, request_id: str) -> None:
+    def begin_request(self, request_id: str, tenant_id: str | None = None) -> None:
         """Tag what follows with ``request_id`` (the invocation's START)."""
         self.request_id = self.last_request_id = request_id
+        self.tenant_id = tenant_id
 
     def end_request(self) -> None:
         """Between invocations: nothing is tagged (the runtime's filter keeps the last id)."""
@@ -53,12 +99,29 @@ class LogSink:
             real_time_ms() if timestamp is None else timestamp, message, self.request_id,
             self.stream.name))
 
+    def app(self, message: str, rank: int | None = None) -> None:
+        """Append an application log event, unless Lambda's log-level filter drops it.
+
+        With the JSON log format and an application log level, Lambda keeps only events at
+        that level or above (AWS docs "Log-level filtering", monitoring-cloudwatchlogs-log-
+        level.html): the runtime's frames carry their level; a stdout/stderr line counts at the
+        level of its JSON ``"level"`` key, and as INFO when it has none or an invalid one.
+        """
+        if self.min_rank is not None and (
+                (line_rank(message) if rank is None else rank) < self.min_rank):
+            return
+        self.emit(message)
+
     def runtime_error(self, error: dict[str, Any]) -> None:
-        """Log an error payload the way the Python runtime's ``log_error`` does."""
+        """Log an error payload the way the Python runtime's ``log_error`` does.
+
+        One telemetry frame, without a trailing newline: the text form's lines are joined
+        with ``\\n``; the JSON form is the payload after a timestamp and level.
+        """
         if self.json_format:
             record = {"timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                       "level": "ERROR", **error}
-            self.emit(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+            self.app(json.dumps(record, ensure_ascii=self.ensure_ascii), _LEVEL_RANK["ERROR"])
             return
         etype, emsg = error.get("errorType"), error.get("errorMessage")
         head = "[ERROR]"
@@ -66,14 +129,16 @@ class LogSink:
             head += " " + etype
         if emsg:
             head += (":" if etype else "") + " " + emsg
-        lines = [head, "Traceback (most recent call last):"]
+        lines = [head]
+        if error.get("stackTrace") is not None:
+            lines.append("Traceback (most recent call last):")
         for element in error.get("stackTrace") or []:
             if element == "":
                 lines.append("")
                 continue
             for line in element.splitlines():
                 lines.append(_LEADING_SPACES.sub(lambda m: "\u00a0" * len(m.group()), line))
-        self.emit("\n".join(lines) + "\n")
+        self.app("\n".join(lines), _LEVEL_RANK["ERROR"])
 
 
 class StreamWriter(io.TextIOBase):
@@ -111,14 +176,14 @@ class StreamWriter(io.TextIOBase):
             return len(s)
         text = self._partial + s
         *lines, self._partial = text.split("\n")
-        emit = self._sink.emit
+        emit = self._sink.app
         for line in lines:
             emit(line + "\n")
         return len(s)
 
     def flush(self) -> None:
         if self._partial:
-            self._sink.emit(self._partial)
+            self._sink.app(self._partial)
             self._partial = ""
 
 
@@ -150,6 +215,12 @@ class _TextFormatter(logging.Formatter):
 
 
 class _JsonFormatter(logging.Formatter):
+    """The runtime's JSON record: keys in the client's order, ``None`` values dropped.
+
+    Matches ``awslambdaric`` 4.2.2 ``JsonFormatter``: second-precision UTC timestamp, level
+    rounded down to a multiple of ten, exception keys between ``logger`` and ``requestId``.
+    """
+
     converter = staticmethod(time.gmtime)
 
     def __init__(self, sink: LogSink) -> None:
@@ -157,30 +228,34 @@ class _JsonFormatter(logging.Formatter):
         self._sink = sink
 
     def format(self, record: logging.LogRecord) -> str:
-        level = _JSON_LEVELS.get(min(max(record.levelno // 10 * 10, 10), 50), "INFO")
+        levelno = min(50, max(0, record.levelno)) // 10 * 10
         message: Any
         if isinstance(record.msg, dict) and not record.args:
             message = record.msg
         else:
             message = record.getMessage()
+        exc_info = record.exc_info if record.exc_info and record.exc_info[0] else None
         out: dict[str, Any] = {
-            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
-            "level": level,
+            "timestamp": self.formatTime(record, self.datefmt),
+            "level": logging.getLevelName(levelno),
             "message": message,
             "logger": record.name,
+            "stackTrace": None,
+            "errorType": None,
+            "errorMessage": None,
             "requestId": self._sink.last_request_id,
+            "location": None,
         }
-        if record.exc_info and record.exc_info[0] is not None:
-            etype, value, tb = record.exc_info
-            import traceback
-
+        if exc_info is not None:
+            etype, value, tb = exc_info
             out["stackTrace"] = traceback.format_tb(tb)
             out["errorType"] = etype.__name__
             out["errorMessage"] = str(value)
             out["location"] = f"{record.pathname}:{record.funcName}:{record.lineno}"
+        if self._sink.tenant_id is not None:
+            out["tenantId"] = self._sink.tenant_id
         for key, value in record.__dict__.items():
-            if key not in _STANDARD_RECORD_ATTRS and key not in out:
+            if key not in _RESERVED_RECORD_ATTRS and key not in out:
                 out[key] = value
         return json.dumps({k: v for k, v in out.items() if v is not None},
                           ensure_ascii=False, default=str) + "\n"
@@ -196,6 +271,6 @@ class LambdaLogHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self._sink.emit(self.format(record))
+            self._sink.app(self.format(record), _record_rank(record.levelno))
         except Exception:
             self.handleError(record)

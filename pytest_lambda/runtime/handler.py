@@ -14,6 +14,19 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 Handler = Callable[[Any, Any], Any]
 
+#: The warning the Python runtime logs (through ``logging``, level WARNING) before it reports
+#: an init failure: the whole paragraph of awslambdaric 4.2.2, with its closing carriage return.
+INIT_FAILURE_WARNING = (
+    "LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the function "
+    "code. However, in rare cases, a Lambda runtime update can cause unexpected function "
+    "behavior. For functions using managed runtimes, runtime updates can be triggered by a "
+    "function change, or can be applied automatically. To determine if the runtime has been "
+    "updated, check the runtime version in the INIT_START log entry. If this error correlates "
+    "with a change in the runtime version, you may be able to mitigate this error by "
+    "temporarily rolling back to the previous runtime version. For more information, see "
+    "https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html\r"
+)
+
 
 class FaultError(Exception):
     """A runtime fault with a ``Runtime.*`` error type (not an exception of user code)."""
@@ -74,10 +87,15 @@ def load_handler(handler: str) -> Handler:
 
 
 def user_stack(tb: TracebackType | None) -> list[str]:
-    """``traceback.format_list`` of the frames, without this package's own leading frames."""
-    frames = traceback.extract_tb(tb)
+    """The ``stackTrace`` entries, without this package's own leading frames.
+
+    The runtime formats plain ``(file, line, name, source)`` tuples, which carry no column
+    positions, so Python 3.11+'s ``^^^^`` / ``~~~~`` caret lines never appear.
+    """
+    frames: list[Any] = [(f.filename, f.lineno, f.name, f.line)
+                         for f in traceback.extract_tb(tb)]
     start = 0
-    while start < len(frames) and frames[start].filename.startswith(_PACKAGE_DIR):
+    while start < len(frames) and frames[start][0].startswith(_PACKAGE_DIR):
         start += 1
     return traceback.format_list(frames[start:])
 

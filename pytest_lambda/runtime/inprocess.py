@@ -20,7 +20,14 @@ from ..observe.logs import LogGroup
 from . import faults
 from .backend import InitResult, Outcome, Status, lambda_environ, new_log_stream_name
 from .capture import APP_LOG_LEVEL_TO_PY, LogSink
-from .handler import FaultError, Handler, error_from_exception, load_handler, make_error
+from .handler import (
+    INIT_FAILURE_WARNING,
+    FaultError,
+    Handler,
+    error_from_exception,
+    load_handler,
+    make_error,
+)
 from .isolation import ProcessState
 from .marshal import SYNC_RESPONSE_LIMIT, MarshalError, decode_event, encode_response
 from .memory import MemoryMeter, max_memory_used_mb
@@ -41,7 +48,8 @@ class ExecutionEnvironment:
         self.version = version
         self.log_stream_name = log_stream_name or new_log_stream_name(version, new_id)
         self.sink = LogSink(log_group.stream(self.log_stream_name),
-                            json_format=config.log_format == "JSON")
+                            json_format=config.log_format == "JSON", runtime=config.runtime,
+                            app_log_level=config.log_level)
         self.handler: Handler | None = None
         self.initialized = False
         self.alive = True
@@ -141,9 +149,7 @@ class ExecutionEnvironment:
     def _init_warning(self) -> None:
         """The warning record the runtime logs (through ``logging``) before an init error."""
         record = logging.LogRecord(
-            "root", logging.WARNING, __file__, 0,
-            "LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the "
-            "function code.", None, None)
+            "root", logging.WARNING, __file__, 0, INIT_FAILURE_WARNING, None, None)
         self.state.log_handler.handle(record)
 
     def invoke(self, payload: bytes, context: LambdaContext, seconds: float,

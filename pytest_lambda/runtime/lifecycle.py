@@ -7,14 +7,19 @@ The platform's lines are written here, the same for every :class:`~.backend.Back
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
+import random
 import re
+import sys
 import threading
-from collections.abc import Callable, Mapping
+import warnings
+import weakref
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, TextIO
 
 from ..clock import handler_time, iso_ms, real_time_ms
 from ..config import FunctionConfig
@@ -31,6 +36,18 @@ from .workers.process import ProcessEnvironment
 PHASE_LOCK = threading.RLock()
 #: Lambda's limit on the Init phase of an on-demand environment.
 INIT_TIMEOUT_S = 10
+#: CPython's default warning filters (no -W options, release build), in order.
+_DEFAULT_WARNING_FILTERS: tuple[tuple[Any, type[Warning], str], ...] = (
+    ("default", DeprecationWarning, "__main__"),
+    ("ignore", DeprecationWarning, ""),
+    ("ignore", PendingDeprecationWarning, ""),
+    ("ignore", ImportWarning, ""),
+    ("ignore", ResourceWarning, ""),
+)
+#: X-Ray's fixed rate for Lambda's active tracing, beyond the first request of each second.
+TRACE_SAMPLE_RATE = 0.05
+#: The second whose reservoir request each environment has used (active tracing).
+_TRACE_RESERVOIR: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 _PLATFORM_TYPE = re.compile(r"(Runtime|Function|Sandbox|Extension)\.[A-Z][a-zA-Z]+")
 
 
@@ -48,6 +65,34 @@ def open_backend(config: FunctionConfig, version: str, log_group: LogGroup, *,
                 measure_memory=measure_memory)
 
 
+@contextlib.contextmanager
+def runtime_warning_filters() -> Iterator[None]:
+    """Run user code under the warning filters of a plain ``python3`` process, as on Lambda.
+
+    The Python runtime starts an interpreter with no ``-W`` options, so its filters are
+    CPython's defaults: ``DeprecationWarning`` shown only when triggered in ``__main__``,
+    deprecation, import and resource warnings ignored, others printed once per location to
+    stderr (the log). The test's own filters (pytest's ``filterwarnings = error``, say) and its
+    warning capture are put back afterwards.
+    """
+    with warnings.catch_warnings():
+        warnings.resetwarnings()
+        for action, category, module in _DEFAULT_WARNING_FILTERS:
+            warnings.filterwarnings(action, category=category, module=module, append=True)
+        warnings.showwarning = _show_warning
+        yield
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
+    """Print a warning to ``sys.stderr`` (the function's log), as the interpreter does."""
+    stream = sys.stderr if file is None else file
+    try:
+        stream.write(warnings.formatwarning(message, category, filename, lineno, line))
+    except OSError:
+        pass
+
+
 def run_lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str,
                   invoked_arn: str, client_context: Mapping[str, Any] | None,
                   identity: Mapping[str, Any] | None, tenant_id: str | None,
@@ -56,6 +101,14 @@ def run_lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str,
     handler, END and REPORT. Returns the outcome (with its report), the Init Duration (cold
     starts only) and the position of the START line in the environment's log stream.
     """
+    with runtime_warning_filters():
+        return _lifecycle(env, cold, payload, request_id, invoked_arn, client_context,
+                          identity, tenant_id)
+
+
+def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoked_arn: str,
+               client_context: Mapping[str, Any] | None, identity: Mapping[str, Any] | None,
+               tenant_id: str | None) -> tuple[Outcome, float | None, int]:
     timeout = env.config.timeout
     init_ms: float | None = None
     suppressed_ms = 0.0
@@ -72,11 +125,11 @@ def run_lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str,
             error, suppressed_ms, status = env.init(timeout, "invoke")
             if status != "success":
                 _init_report(env, suppressed_ms, "invoke", status, platform_error_type(error))
-                start_index = _start_line(env, request_id)
+                start_index = _start_line(env, request_id, tenant_id)
                 outcome = _init_failure(error, status, request_id, suppressed_ms, timeout,
                                         env.max_memory_mb)
                 return _end_lines(env, request_id, outcome, None), None, start_index
-    start_index = _start_line(env, request_id)
+    start_index = _start_line(env, request_id, tenant_id)
     context = LambdaContext(
         aws_request_id=request_id,
         deadline_ms=int(handler_time() * 1000) + timeout * 1000,
@@ -87,7 +140,7 @@ def run_lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str,
         log_group_name=env.config.log_group_name,
         log_stream_name=env.log_stream_name,
         identity=identity, client_context=client_context, tenant_id=tenant_id,
-        log=env.sink.emit,
+        log=env.sink.app,
     )
     outcome = env.invoke(payload, context, timeout, suppressed_ms)
     # Max Memory Used never shows more than the function has (the one place it is clamped).
@@ -136,11 +189,11 @@ def _init_report(env: Backend, elapsed: float, phase: str, status: Status,
     _platform(env, line, "platform.initReport", record)
 
 
-def _start_line(env: Backend, request_id: str) -> int:
+def _start_line(env: Backend, request_id: str, tenant_id: str | None) -> int:
     """START; returns its position in the log stream (where the invocation's logs begin)."""
     start_index = len(env.sink.stream.events)
-    env.sink.begin_request(request_id)
-    env.set_trace_id(_trace_id(request_id))
+    env.sink.begin_request(request_id, tenant_id)
+    env.set_trace_id(_trace_id(env, request_id))
     _platform(env, f"START RequestId: {request_id} Version: {env.version}", "platform.start",
               {"requestId": request_id, "version": env.version})
     return start_index
@@ -199,8 +252,23 @@ def platform_error_type(error: Mapping[str, Any] | None) -> str | None:
     return etype if _PLATFORM_TYPE.fullmatch(etype) else "Runtime.Unknown"
 
 
-def _trace_id(request_id: str) -> str:
-    """An X-Ray trace header for the invocation (``Root=1-<time>-<24 hex>;...``)."""
+def _trace_id(env: Backend, request_id: str) -> str:
+    """An X-Ray trace header for the invocation (``Root=1-<time>-<24 hex>;...``).
+
+    Without active tracing (``PassThrough``) Lambda still sets the header, not sampled. With
+    ``tracing=True`` (``Mode: Active``, AWS docs API_TracingConfig: "To sample and record
+    incoming requests, set Mode to Active") Lambda samples with its fixed rule, 1 request per
+    second and 5 % of the others (AWS docs "Visualize Lambda function invocations using AWS
+    X-Ray", services-xray.html): here the first invocation of each second in an execution
+    environment, then a 5 % draw seeded by the request id (so seeded runs repeat exactly).
+    """
     seconds = int(handler_time())
     digits = request_id.replace("-", "")
-    return f"Root=1-{seconds:08x}-{digits[:24]};Parent={digits[16:32]};Sampled=0"
+    sampled = 0
+    if env.config.tracing:
+        if _TRACE_RESERVOIR.get(env) != seconds:
+            _TRACE_RESERVOIR[env] = seconds
+            sampled = 1
+        elif random.Random(request_id).random() < TRACE_SAMPLE_RATE:
+            sampled = 1
+    return f"Root=1-{seconds:08x}-{digits[:24]};Parent={digits[16:32]};Sampled={sampled}"

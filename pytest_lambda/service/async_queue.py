@@ -38,6 +38,7 @@ ERROR_MESSAGE_LIMIT = 1024
 #: A drain that runs this many steps is assumed to be a destination loop.
 MAX_STEPS = 1_000_000
 _RELEASE, _ATTEMPT = 0, 1
+LATEST_VERSION = "$LATEST"
 
 
 class VirtualClock:
@@ -216,7 +217,7 @@ class AsyncQueue:
         event.condition = condition
         self._metric(event, "AsyncEventsDropped", 1)
         last = result or (event.results[-1] if event.results else None)
-        cfg = event.function.config
+        cfg = _failure_config(event)
         if cfg.dead_letter_config:
             self._dead_letter(event, cfg.dead_letter_config["TargetArn"], last)
         self._deliver(event, "OnFailure", now, last)
@@ -275,7 +276,7 @@ class AsyncQueue:
 
     def _deliver(self, event: QueuedEvent, which: str, at: float,
                  result: InvokeResult | None) -> None:
-        dest = (event.function.config.destination_config or {}).get(which)
+        dest = (_failure_config(event).destination_config or {}).get(which)
         if not dest:
             return
         arn = dest["Destination"]
@@ -320,6 +321,21 @@ class AsyncQueue:
             queue = target.account.queue
             if queue is not self and queue not in self._linked:
                 self._linked.append(queue)
+
+
+def _failure_config(event: QueuedEvent) -> FunctionConfig:
+    """The configuration whose dead-letter queue and destinations an event's outcome goes to.
+
+    A published version keeps the DLQ it was published with ("Dead-letter queue" is among the
+    version-specific settings frozen by PublishVersion, AWS docs "Manage Lambda function
+    versions", configuration-versions.html), and its asynchronous invocation settings belong to
+    that version ("Configuring error handling for asynchronous invocation": per function,
+    version or alias), so later changes on $LATEST do not reach it. ``$LATEST`` (and an alias
+    resolving to it) follows the function's current configuration.
+    """
+    if event.target.version == LATEST_VERSION:
+        return event.function.config
+    return event.target.config
 
 
 def _json_or_text(payload: bytes) -> Any:

@@ -41,51 +41,10 @@ def _any(*matchers: Callable[[Key], bool]) -> Callable[[Key], bool]:
 
 
 JSON = ("json", "json-debug")
-PY_ERRORS = ("py-raise-*", "py-marshal-error", "py-init-*")
-PY_INIT_FAILURES = ("py-init-import-error", "py-init-syntax-error", "py-init-handler-not-found",
-                    "py-init-malformed-handler", "py-init-builtin-conflict",
-                    "py-init-module-keyerror")
 NODE_INIT_FAILURES = ("node-init-*",)
 NODE_CALLBACKS = ("node-callback-string", "node-callback-error", "node-callback-success")
 
 RULES: tuple[Rule, ...] = (
-    Rule("py-json-timestamp",
-         "JSON-format logging records: ours stamp milliseconds ('…T00:00:00.000Z'); the client "
-         "writes second precision ('…T00:00:00Z') [_capture._JsonFormatter.format]",
-         _cases("py-print-logging", "py-init-output", "py-logging-exception",
-                "py-marshal-error", *PY_INIT_FAILURES, variants=JSON)),
-    Rule("py-json-key-order",
-         "JSON record with exception info: ours put requestId right after logger; the client "
-         "orders timestamp, level, message, logger, stackTrace, errorType, errorMessage, "
-         "requestId, location [_capture._JsonFormatter.format]",
-         _cases("py-logging-exception", variants=JSON)),
-    Rule("py-error-newline",
-         "the '[ERROR] <type>: <message>\\nTraceback (most recent call last):…' frame ends "
-         "with '\\n' in ours; the client's frame has no trailing newline "
-         "[_capture.LogSink.runtime_error]",
-         _cases(*PY_ERRORS, variants=("text",))),
-    Rule("py-json-error-newline",
-         "the JSON error record ({\"timestamp\", \"level\": \"ERROR\", \"errorMessage\", …}) "
-         "ends with '\\n' in ours; the client's frame has none [_capture.LogSink.runtime_error]",
-         _cases(*PY_ERRORS, variants=JSON)),
-    Rule("py-carets",
-         "stackTrace entries (payload, [ERROR] frame, JSON error record) carry Python 3.11+ "
-         "caret lines under the source line ('    ^^^^^^^^', '~~~~~~^^^^^^'); the client "
-         "formats (file, line, name, text) tuples, which have none [handler.user_stack]",
-         _cases("py-raise-chain", "py-raise-mid-line", "py-init-module-keyerror")),
-    Rule("py-ascii",
-         "python3.11: error payload and JSON error record keep non-ASCII as raw UTF-8 "
-         "('naïve'); the client (simplejson, ensure_ascii before python3.12) writes "
-         "'na\\u00efve' [function.LambdaFunction result: _marshal.encode_event; "
-         "_capture.LogSink.runtime_error]",
-         _cases("py-raise-unicode")),
-    Rule("py-lambda-warning",
-         "init failure: ours log 'LAMBDA_WARNING: Unhandled exception. The most likely cause "
-         "is an issue in the function code.'; the client logs the whole paragraph ('… However, "
-         "in rare cases, a Lambda runtime update … see "
-         "https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html\\r') "
-         "[runtime.ExecutionEnvironment._init_warning]",
-         _cases(*PY_INIT_FAILURES)),
     Rule("node-stack",
          "Node stack traces (payload trace, Invoke Error / Uncaught Exception records, "
          "console.error(err)) end in pytest-aws-lambda's worker frames (worker.js invokeLegacy/"
@@ -260,46 +219,4 @@ OBSERVED: dict[Key, str] = {
     ("node-throw-sync", "nodejs24.x", "json"): "PRV",
     ("node-throw-sync", "nodejs24.x", "json-debug"): "PRV",
     ("node-throw-sync", "nodejs24.x", "text"): "PRV",
-    ("py-init-builtin-conflict", "python3.11", "json"): "L",
-    ("py-init-builtin-conflict", "python3.11", "json-debug"): "L",
-    ("py-init-builtin-conflict", "python3.11", "text"): "L",
-    ("py-init-handler-not-found", "python3.11", "json"): "L",
-    ("py-init-handler-not-found", "python3.11", "json-debug"): "L",
-    ("py-init-handler-not-found", "python3.11", "text"): "L",
-    ("py-init-import-error", "python3.11", "json"): "L",
-    ("py-init-import-error", "python3.11", "json-debug"): "L",
-    ("py-init-import-error", "python3.11", "text"): "L",
-    ("py-init-malformed-handler", "python3.11", "json"): "L",
-    ("py-init-malformed-handler", "python3.11", "json-debug"): "L",
-    ("py-init-malformed-handler", "python3.11", "text"): "L",
-    ("py-init-module-keyerror", "python3.11", "json"): "LPR",
-    ("py-init-module-keyerror", "python3.11", "json-debug"): "LPR",
-    ("py-init-module-keyerror", "python3.11", "text"): "LPR",
-    ("py-init-output", "python3.11", "json"): "IV",
-    ("py-init-output", "python3.11", "json-debug"): "IV",
-    ("py-init-syntax-error", "python3.11", "json"): "L",
-    ("py-init-syntax-error", "python3.11", "json-debug"): "L",
-    ("py-init-syntax-error", "python3.11", "text"): "L",
-    ("py-logging-exception", "python3.11", "json"): "V",
-    ("py-logging-exception", "python3.11", "json-debug"): "V",
-    ("py-marshal-error", "python3.11", "json"): "V",
-    ("py-marshal-error", "python3.11", "json-debug"): "V",
-    ("py-marshal-error", "python3.11", "text"): "V",
-    ("py-print-logging", "python3.11", "json"): "V",
-    ("py-print-logging", "python3.11", "json-debug"): "V",
-    ("py-raise-chain", "python3.11", "json"): "PRV",
-    ("py-raise-chain", "python3.11", "json-debug"): "PRV",
-    ("py-raise-chain", "python3.11", "text"): "PRV",
-    ("py-raise-empty", "python3.11", "json"): "V",
-    ("py-raise-empty", "python3.11", "json-debug"): "V",
-    ("py-raise-empty", "python3.11", "text"): "V",
-    ("py-raise-message", "python3.11", "json"): "V",
-    ("py-raise-message", "python3.11", "json-debug"): "V",
-    ("py-raise-message", "python3.11", "text"): "V",
-    ("py-raise-mid-line", "python3.11", "json"): "PRV",
-    ("py-raise-mid-line", "python3.11", "json-debug"): "PRV",
-    ("py-raise-mid-line", "python3.11", "text"): "PRV",
-    ("py-raise-unicode", "python3.11", "json"): "RV",
-    ("py-raise-unicode", "python3.11", "json-debug"): "RV",
-    ("py-raise-unicode", "python3.11", "text"): "RV",
 }

@@ -146,3 +146,23 @@ def test_w3c_is_taken_out_of_client_context() -> None:
     assert ctx.w3c() == {"traceparent": "00-x"}
     assert ctx.client_context is not None and ctx.client_context.client is None
     assert json.dumps(ctx.client_context.custom) == "{}"
+
+
+TRACE = "import os\ndef handler(event, context):\n    return os.environ['_X_AMZN_TRACE_ID']\n"
+
+
+def test_active_tracing_samples_like_lambda(code: CodeWriter) -> None:
+    """``tracing=True`` samples the first request of each second and ~5 % of the rest."""
+    freezegun = pytest.importorskip("freezegun")
+    root = code(app=TRACE)
+    active = LambdaFunction("app.handler", code_dir=root, tracing=True, seed=7)
+    passive = LambdaFunction("app.handler", code_dir=root, seed=7)
+    with freezegun.freeze_time("2026-01-01 00:00:00"):
+        traced = [active.invoke({}).payload for _ in range(60)]
+        untraced = [passive.invoke({}).payload for _ in range(3)]
+    flags = [t.rsplit(";", 1)[1] for t in traced]
+    assert flags[0] == "Sampled=1"
+    assert 1 < flags.count("Sampled=1") < 15 and "Sampled=0" in flags
+    assert {t.rsplit(";", 1)[1] for t in untraced} == {"Sampled=0"}
+    with freezegun.freeze_time("2026-01-01 00:00:01"):
+        assert active.invoke({}).payload.endswith(";Sampled=1")

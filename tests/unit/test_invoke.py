@@ -39,6 +39,10 @@ def handler(event, context):
         return b"\\x00raw"
     if kind == "unicode":
         return "h\\u00e9"
+    if kind == "unicode-error":
+        raise ValueError("na\\u00efve")
+    if kind == "midline":
+        return {"a": 1}["b"] + 1
     if kind == "mutate":
         event["changed"] = True
     return {"calls": len(CALLS), "event": event}
@@ -99,7 +103,18 @@ def test_unhandled_exception_payload(fn: LambdaFunction) -> None:
     error_log = next(m for m in r.logs.messages if m.startswith("[ERROR]"))
     assert error_log.startswith("[ERROR] ValueError: boom\nTraceback (most recent call last):\n"
                                 "\u00a0\u00a0File ")
+    # One telemetry frame, lines joined with "\n" and none after the last (awslambdaric).
+    assert error_log.endswith('\u00a0\u00a0\u00a0\u00a0raise ValueError("boom")')
     assert fn.invoke({}).cold_start is False
+
+
+def test_stack_trace_has_no_caret_lines(fn: LambdaFunction) -> None:
+    """stackTrace entries are formatted without Python 3.11+'s ``^^^``/``~~~`` caret lines."""
+    r = fn.invoke({"kind": "midline"})
+    [entry] = r.payload["stackTrace"]
+    assert entry.endswith('in handler\n    return {"a": 1}["b"] + 1\n')
+    error_log = next(m for m in r.logs.messages if m.startswith("[ERROR]"))
+    assert "^" not in error_log and "~" not in error_log
 
 
 def test_exception_with_empty_message(fn: LambdaFunction) -> None:
@@ -141,6 +156,20 @@ def test_ascii_escaping_follows_runtime(code: CodeWriter) -> None:
     assert old.invoke({"kind": "unicode"}).raw_payload == b'"h\\u00e9"'
 
 
+@pytest.mark.parametrize(("runtime", "escaped"), [("python3.11", True), ("python3.12", False)])
+def test_error_payload_and_record_escaping_follow_runtime(code: CodeWriter, runtime: str,
+                                                          escaped: bool) -> None:
+    """Error payloads and JSON error records escape non-ASCII below python3.12 only."""
+    fn = LambdaFunction("app.handler", code_dir=code(app=APP), runtime=runtime,
+                        log_format="JSON")
+    r = fn.invoke({"kind": "unicode-error"})
+    text = "na\\u00efve" if escaped else "na\u00efve"
+    assert f'"errorMessage": "{text}"'.encode() in r.raw_payload
+    [record] = [m for m in r.logs.messages if '"level": "ERROR"' in m]
+    assert record.startswith('{"timestamp": "') and not record.endswith("\n")
+    assert f'"errorMessage": "{text}"' in record
+
+
 @pytest.mark.parametrize(("kind", "message", "logged"), [
     ("exit0", "Error: Runtime exited without providing a reason", None),
     ("exit2", "Error: Runtime exited with error: exit status 2", None),
@@ -177,10 +206,12 @@ def test_non_serializable_event_is_refused_before_running(fn: LambdaFunction) ->
 
 
 def test_request_too_large(fn: LambdaFunction) -> None:
-    """A payload over 6 MB is RequestTooLargeException with Lambda's wording."""
+    """A payload over 6 MB is refused with Lambda's wording and wire error code."""
     with pytest.raises(RequestTooLargeException, match=r"^Request must be smaller than "
-                                                       r"6291456 bytes for the InvokeFunction"):
+                                                       r"6291456 bytes for the InvokeFunction "
+                                                       r"operation\. ") as caught:
         fn.invoke({"blob": "x" * 6_291_456})
+    assert caught.value.code == "RequestEntityTooLargeException"
 
 
 def test_response_too_large(code: CodeWriter) -> None:

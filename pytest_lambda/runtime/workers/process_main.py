@@ -44,10 +44,10 @@ def _serve(sock: socket.socket) -> None:
             send(sock, ("init", error, elapsed, status, env.initialized, new_events()))
         elif kind == "invoke":
             _, payload, context_kwargs, seconds, invoke_init_ms, request_id, trace = command
-            env.sink.begin_request(request_id)
+            env.sink.begin_request(request_id, context_kwargs.get("tenant_id"))
             if trace:
                 env.set_trace_id(trace)
-            context = LambdaContext(**context_kwargs, log=env.sink.emit)
+            context = LambdaContext(**context_kwargs, log=env.sink.app)
             outcome = env.invoke(payload, context, seconds, invoke_init_ms)
             env.sink.end_request()
             send(sock, ("invoke", outcome, env.alive, new_events()))

@@ -121,6 +121,10 @@ def test_init_failure_logs_and_retry(code: CodeWriter) -> None:
     assert len(warnings) == 2
     assert re.fullmatch(r"\[WARNING\]\t\S+Z\t\tLAMBDA_WARNING: Unhandled exception\. .*\n",
                         warnings[0])
+    # The whole paragraph of the runtime, ending with its carriage return (awslambdaric 4.2.2).
+    assert warnings[0].endswith(
+        "by temporarily rolling back to the previous runtime version. For more information, see "
+        "https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html\r\n")
     errors = [m for m in init if m.startswith("[ERROR]")]
     assert errors[0].startswith(
         "[ERROR] RuntimeError: bad config\nTraceback (most recent call last):\n")

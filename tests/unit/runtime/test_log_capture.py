@@ -95,8 +95,13 @@ def test_json_format(code: CodeWriter) -> None:
     hello = next(d for d in app if d["message"] == "hello world")
     assert hello == {"timestamp": hello["timestamp"], "level": "INFO", "message": "hello world",
                      "logger": "root", "requestId": r.request_id}
-    assert re.fullmatch(TS, hello["timestamp"])
+    # awslambdaric's JsonFormatter stamps records to the second (datefmt "%Y-%m-%dT%H:%M:%SZ").
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", hello["timestamp"])
     oops = next(d for d in app if d["message"] == "oops")
+    assert list(oops) == ["timestamp", "level", "message", "logger", "stackTrace", "errorType",
+                          "errorMessage", "requestId", "location"]
+    # logging.exception's stackTrace is traceback.format_tb: it keeps 3.11+ caret lines.
+    assert any("~~^~~" in entry for entry in oops["stackTrace"])
     assert oops["errorType"] == "ZeroDivisionError"
     assert oops["errorMessage"] == "division by zero"
     assert oops["location"].endswith("app.py:handler:16")
@@ -182,3 +187,37 @@ def test_report_line_formats() -> None:
         "Max Memory Used: 40 MB\tInit Duration: 100.50 ms\tStatus: error\t"
         "Error Type: Runtime.ExitError")
     assert Report(**base, status="timeout").line().endswith("\tStatus: timeout")
+
+
+LEVELS = """
+import json, logging, sys
+def handler(event, context):
+    print("plain print")
+    print(json.dumps({"level": "DEBUG", "message": "json debug"}))
+    print(json.dumps({"level": "info", "message": "json info"}))
+    print(json.dumps({"level": "WARN", "message": "json warn"}))
+    print(json.dumps({"level": "WARNING", "message": "powertools warning"}))
+    print(json.dumps({"level": "ERROR", "message": "json error"}))
+    print(json.dumps({"level": "bogus", "message": "json bogus"}))
+    print(json.dumps({"message": "json without level"}))
+    sys.stderr.write("stderr text\\n")
+    logging.getLogger().setLevel(logging.DEBUG)
+    logging.info("record info")
+    logging.error("record error")
+    raise ValueError("boom")
+"""
+
+
+def test_json_log_level_filters_stdout_lines(code: CodeWriter) -> None:
+    """With JSON format and WARN, Lambda keeps only WARN+ events; lines without a level are
+    INFO."""
+    root = code(app=LEVELS)
+    fn = LambdaFunction("app.handler", code_dir=root, log_format="JSON", log_level="WARN")
+    r = fn.invoke({})
+    app = [m for m in r.logs.messages if '"type": "platform.' not in m]
+    assert [json.loads(m).get("message") or json.loads(m)["errorMessage"] for m in app] == [
+        "json warn", "powertools warning", "json error", "record error", "boom"]
+    everything = LambdaFunction("app.handler", code_dir=root, log_format="JSON",
+                                log_level="TRACE").invoke({})
+    assert "plain print\n" in everything.logs.messages
+    assert any("record info" in m for m in everything.logs.messages)

@@ -265,8 +265,11 @@ def test_async_payload_limit(code: CodeWriter) -> None:
     """An Event payload over 1 MB is refused; the same size synchronously is fine."""
     fn = make(code, "echo")
     big = "x" * 1_100_000
-    with pytest.raises(RequestTooLargeException, match="1048576"):
+    with pytest.raises(RequestTooLargeException) as caught:
         fn.invoke(big, invocation_type="Event")
+    assert caught.value.message.startswith(
+        "1100002 byte payload is too large for the Event invocation type (limit 1048576 bytes)")
+    assert (caught.value.code, caught.value.status_code) == ("RequestEntityTooLargeException", 413)
     assert fn.invoke(big).ok
 
 
@@ -293,3 +296,26 @@ def test_unknown_invocation_type(code: CodeWriter) -> None:
     """An invocation type outside the enum fails validation."""
     with pytest.raises(ValidationException, match="invocationType"):
         make(code, "echo").invoke({}, invocation_type="Later")
+
+
+def test_published_version_keeps_its_dlq_and_destination(code: CodeWriter, aws: Any) -> None:
+    """A version's failures go to the DLQ and destination it was published with, not $LATEST's."""
+    old_url, old_arn = queue(aws, "old-dlq")
+    new_url, new_arn = queue(aws, "new-dlq")
+    old_dest_url, old_dest = queue(aws, "old-dest")
+    new_dest_url, new_dest = queue(aws, "new-dest")
+    fn = make(code, "fail", maximum_retry_attempts=0, dead_letter_config={"TargetArn": old_arn},
+              destination_config={"OnFailure": {"Destination": old_dest}})
+    version = fn.publish_version().version
+    fn.update_configuration(dead_letter_config={"TargetArn": new_arn},
+                            destination_config={"OnFailure": {"Destination": new_dest}})
+    fn.invoke({"v": version}, invocation_type="Event", qualifier=version)
+    fn.invoke({"v": "latest"}, invocation_type="Event")
+    fn.drain()
+    assert [json.loads(m["Body"]) for m in receive(aws, old_url)] == [{"v": version}]
+    assert [json.loads(m["Body"]) for m in receive(aws, new_url)] == [{"v": "latest"}]
+    [old_record] = [json.loads(m["Body"]) for m in receive(aws, old_dest_url)]
+    [new_record] = [json.loads(m["Body"]) for m in receive(aws, new_dest_url)]
+    assert old_record["requestPayload"] == {"v": version}
+    assert old_record["responseContext"]["executedVersion"] == version
+    assert new_record["requestPayload"] == {"v": "latest"}
