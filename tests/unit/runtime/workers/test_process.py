@@ -92,9 +92,13 @@ def test_crashes_are_runtime_exit_errors(fn: LambdaFunction, kind: str, reason: 
     assert fn.invoke({}).cold_start is True
 
 
-def test_memory_limit_is_real(fn: LambdaFunction) -> None:
+def test_memory_limit_is_real(code: CodeWriter) -> None:
     """Touching more memory than configured kills the worker with Runtime.OutOfMemory."""
-    r = fn.invoke({"kind": "hog"})
+    # A generous timeout: on a loaded machine touching 300 MB may take longer than 1 s, and
+    # the limit under test is memory, not time.
+    with LambdaFunction("app.handler", code_dir=code(app=APP), timeout=30,
+                        isolation="process") as f:
+        r = f.invoke({"kind": "hog"})
     assert r.report is not None
     assert (r.report.status, r.report.error_type) == ("error", "Runtime.OutOfMemory")
     assert r.payload["errorMessage"].endswith("Error: Runtime exited with error: signal: killed")
