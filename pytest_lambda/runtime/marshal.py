@@ -18,10 +18,26 @@ class MarshalError(Exception):
     """The handler's result cannot be written as JSON."""
 
 
+class RawJsonObject(dict[str, Any]):
+    """A JSON object that keeps the exact bytes a runtime wrote for it.
+
+    The Node.js runtimes post error payloads as ``JSON.stringify`` writes them (compact, no
+    spaces); callers receive those bytes, so they are passed through rather than re-encoded.
+    """
+
+    raw: bytes
+
+    def __init__(self, raw: bytes) -> None:
+        super().__init__(json.loads(raw))
+        self.raw = raw
+
+
 def encode_event(event: Any) -> bytes:
     """The request payload: ``bytes`` pass through as raw; anything else is JSON-encoded."""
     if isinstance(event, bytes | bytearray | memoryview):
         return bytes(event)
+    if isinstance(event, RawJsonObject):
+        return event.raw
     try:
         return json.dumps(event, ensure_ascii=False).encode()
     except (TypeError, ValueError) as exc:

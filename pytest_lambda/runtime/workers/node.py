@@ -35,13 +35,14 @@ from ...observe.logs import LogGroup
 from .. import faults
 from ..backend import InitResult, Outcome, lambda_environ, new_log_stream_name
 from ..capture import LogSink
-from ..marshal import SYNC_RESPONSE_LIMIT
+from ..marshal import SYNC_RESPONSE_LIMIT, RawJsonObject
 from .supervisor import Killed, Supervisor, killed_init, killed_outcome
 
 WORKER = Path(__file__).with_name("worker.js")
 #: Overrides the ``node`` found on PATH.
 NODE_ENV_VAR = "PYTEST_LAMBDA_NODE"
 _READY_TIMEOUT_S = 30.0
+_EXIT_AFTER_INIT_ERROR_S = 2.0
 
 
 
@@ -240,6 +241,16 @@ class NodeEnvironment:
         self._drain_output(0.5)
         return faults.exit_reason(code)
 
+    def _await_exit(self, seconds: float) -> None:
+        """After a failed init the runtime ends its process by itself (4.x through Node's
+        crash report on stderr, which is part of the function's log): wait, and read it."""
+        assert self._proc is not None
+        try:
+            self._proc.wait(seconds)
+        except subprocess.TimeoutExpired:
+            return
+        self._drain_output(0.5)
+
     def _kill(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
             self._proc.kill()
@@ -260,10 +271,12 @@ class NodeEnvironment:
             self._flush_partial_lines()
             return killed_init(killed, started, seconds)
         elapsed = (real_perf() - started) * 1000
+        body: str | None = answer.get("error")
+        if body is not None:
+            self._await_exit(_EXIT_AFTER_INIT_ERROR_S)
+            self._flush_partial_lines()
+            return RawJsonObject(body.encode()), elapsed, "error"
         self._flush_partial_lines()
-        error: dict[str, Any] | None = answer.get("error")
-        if error is not None:
-            return error, elapsed, "error"
         self.initialized = True
         self._freeze()
         return None, elapsed, "success"
@@ -313,7 +326,7 @@ class NodeEnvironment:
             self._freeze()
             return Outcome(status="success", response=response, duration_ms=duration,
                            max_memory_mb=memory)
-        error = answer["error"]
+        error = RawJsonObject(answer["error"].encode())  # the runtime's compact JSON
         exiting = bool(answer.get("exiting"))
         if exiting:  # an uncaught exception: the runtime posts it, then exits
             self.alive = False

@@ -183,7 +183,10 @@ def test_sync_throw_is_an_invocation_error(make_fn: MakeFn) -> None:
     assert r.payload["errorType"] == "TypeError"
     assert r.payload["errorMessage"] == "bad input"
     assert r.payload["trace"][0] == "TypeError: bad input"
-    assert r.payload["trace"][1].startswith("    at exports.syncThrow (")
+    # The runtime calls the handler as its own method, as on Lambda: `[as handler]`.
+    assert r.payload["trace"][1].startswith("    at exports.syncThrow [as handler] (")
+    assert r.payload["trace"][-1].startswith(
+        "    at Runtime.handleOnceNonStreaming (file:///var/runtime/index.mjs:")
     line = _error_line(r)
     assert re.fullmatch(STAMP + f"\t{r.request_id}\tERROR\tInvoke Error \t.*\n", line)
     logged = json.loads(line.split("\t", 4)[4])
@@ -319,9 +322,9 @@ def test_context_properties(make_fn: MakeFn) -> None:
     r = fn.invoke({})
     p = r.payload
     assert p["keys"] == ["callbackWaitsForEmptyEventLoop", "succeed", "fail", "done",
-                         "functionName", "functionVersion", "invokedFunctionArn",
-                         "memoryLimitInMB", "awsRequestId", "logGroupName", "logStreamName",
-                         "identity", "clientContext", "getRemainingTimeInMillis"]
+                         "functionVersion", "functionName", "memoryLimitInMB", "logGroupName",
+                         "logStreamName", "clientContext", "identity", "invokedFunctionArn",
+                         "awsRequestId", "tenantId", "getRemainingTimeInMillis"]
     assert p["functionName"] == "orders" and p["functionVersion"] == "$LATEST"
     assert p["invokedFunctionArn"] == "arn:aws:lambda:us-east-1:123456789012:function:orders"
     assert p["memoryLimitInMB"] == "256"
