@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from pytest_lambda.runtime.capture import LambdaLogHandler, LogSink, StreamWriter
+from pytest_lambda.runtime.cenviron import CEnviron
 
 _Setter = Callable[..., Any]
 _ORIGINAL_LOGGER_METHODS = (
@@ -31,10 +32,6 @@ _ORIGINAL_LOGGER_METHODS = (
 def _is_dependency(path: str) -> bool:
     return "site-packages" in path or "dist-packages" in path or path.startswith(
         (sys.base_prefix, sys.prefix))
-
-
-def _ignore_env_call(*args: Any) -> None:
-    return None
 
 
 def _encode(environ: dict[str, str]) -> dict[Any, Any]:
@@ -102,6 +99,7 @@ class ProcessState:
         #: logging manager between phases.
         self.owned_loggers: dict[str, Any] = {}
         self._saved: _Saved | None = None
+        self._c_environ = CEnviron()
         self._build_patches()
 
     def hide_code_modules(self) -> dict[str, ModuleType]:
@@ -125,6 +123,8 @@ class ProcessState:
         s = _Saved()
         s.environ_data = os.environ._data  # type: ignore[attr-defined]
         os.environ._data = self.environ_data  # type: ignore[attr-defined]
+        # Children and C getenv() read the C-level environment: the function's, for the phase.
+        self._c_environ.enter(s.environ_data, self.environ_data)
         s.path = sys.path
         sys.path = self.path
         modules = sys.modules
@@ -233,6 +233,7 @@ class ProcessState:
     def _exit_environ(self, s: _Saved) -> None:
         self.environ_data = os.environ._data  # type: ignore[attr-defined]
         os.environ._data = s.environ_data  # type: ignore[attr-defined]
+        self._c_environ.exit()
 
     def _build_patches(self) -> None:
         """The stand-ins installed during phases, built once per environment."""
@@ -269,9 +270,6 @@ class ProcessState:
 
     def _patch(self, s: _Saved) -> None:
         """Record the first change the code makes to a pre-existing logger or signal."""
-        # os.environ[...] = ... calls os.putenv: keep the C-level environment untouched.
-        self._real_env_calls = (os.putenv, os.unsetenv)
-        os.putenv = os.unsetenv = _ignore_env_call
         set_level, add, remove, patched_signal = self._patches
         self._loggers_before = len(logging.root.manager.loggerDict)
         logging.Logger.setLevel = set_level  # type: ignore[method-assign,assignment]
@@ -284,7 +282,6 @@ class ProcessState:
         logging.Logger.addHandler = _ORIGINAL_LOGGER_METHODS[1]  # type: ignore[method-assign]
         logging.Logger.removeHandler = _ORIGINAL_LOGGER_METHODS[2]  # type: ignore[method-assign]
         signal.signal = self._real_signal
-        os.putenv, os.unsetenv = self._real_env_calls
         loggers = logging.root.manager.loggerDict
         if len(loggers) > self._loggers_before:
             for name in list(itertools.islice(loggers, self._loggers_before, None)):
