@@ -29,9 +29,13 @@ class CEnviron:
         self._saved: dict[bytes, bytes] = {}
         self._touched: set[bytes] = set()
 
-    def enter(self, test_data: dict[Any, Any], function_data: dict[Any, Any]) -> None:
-        """Replace the test process's variables (``test_data``) by the function's."""
+    def enter(self, test_data: dict[Any, Any], function_data: dict[Any, Any],
+              children_only: dict[Any, Any] | None = None) -> None:
+        """Replace the test process's variables (``test_data``) by the function's, plus
+        ``children_only`` (variables for child processes that ``os.environ`` does not show)."""
         putenv, unsetenv = os.putenv, os.unsetenv
+        if children_only:
+            function_data = {**function_data, **children_only}
         self._real = (putenv, unsetenv)
         self._saved = dict(test_data)
         touched = self._touched = set()

@@ -20,6 +20,7 @@ from ..observe.logs import LogGroup
 from . import faults
 from .backend import InitResult, Outcome, Status, lambda_environ, new_log_stream_name
 from .capture import APP_LOG_LEVEL_TO_PY, LogSink
+from .childguard import child_variables
 from .handler import FaultError, Handler, error_from_exception, load_handler, make_error
 from .isolation import ProcessState
 from .marshal import SYNC_RESPONSE_LIMIT, MarshalError, decode_event, encode_response
@@ -54,7 +55,8 @@ class ExecutionEnvironment:
         if config.log_level:
             root_level = APP_LOG_LEVEL_TO_PY[config.log_level]
         environ = lambda_environ(config, version, self.log_stream_name)
-        self.state = ProcessState(config.code_dir, environ, self.sink, root_level)
+        children = child_variables(network_allow, config.name, environ)
+        self.state = ProcessState(config.code_dir, environ, self.sink, root_level, children)
 
     def _run_phase(self, seconds: float, body: Callable[[], Any]) -> tuple[PhaseEnd, Any, float]:
         """Run ``body`` with the environment swapped in, a deadline and the network guard.

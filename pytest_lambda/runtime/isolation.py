@@ -83,9 +83,11 @@ class ProcessState:
     """The process-wide state of one execution environment."""
 
     def __init__(self, code_dir: Path, environ: dict[str, str], sink: LogSink,
-                 root_level: int) -> None:
+                 root_level: int, children_environ: dict[str, str] | None = None) -> None:
         self.code_dir = str(code_dir)
         self.environ_data = _encode(environ)
+        #: Variables only child processes get (the network guard's hook), not ``os.environ``.
+        self.children_data = _encode(children_environ or {})
         self.path = [self.code_dir, *(p for p in sys.path if p != self.code_dir)]
         self.modules: dict[str, ModuleType] = {}
         self.stdout = StreamWriter(sink, "<stdout>")
@@ -124,7 +126,7 @@ class ProcessState:
         s.environ_data = os.environ._data  # type: ignore[attr-defined]
         os.environ._data = self.environ_data  # type: ignore[attr-defined]
         # Children and C getenv() read the C-level environment: the function's, for the phase.
-        self._c_environ.enter(s.environ_data, self.environ_data)
+        self._c_environ.enter(s.environ_data, self.environ_data, self.children_data)
         s.path = sys.path
         sys.path = self.path
         modules = sys.modules

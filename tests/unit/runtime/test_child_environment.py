@@ -112,3 +112,53 @@ def handler(event, context):
                 break
             time.sleep(0.01)
         assert _dead(pid), f"the handler's child {pid} outlived its environment"
+
+
+CHILD_NET = """
+import subprocess, sys
+
+PROBE = '''
+import socket
+try:
+    socket.getaddrinfo("example.com", 443)
+    print("resolved")
+except Exception as exc:
+    print(type(exc).__name__, exc)
+'''
+
+def handler(event, context):
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True)
+    return out.stdout + out.stderr
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_python_children_inherit_the_network_guard(code: CodeWriter, isolation: str) -> None:
+    """A Python child of the handler refuses the network with the parent's allow list."""
+    root = code(app=CHILD_NET)
+    with LambdaFunction("app.handler", code_dir=root, isolation=isolation, timeout=30,
+                        network_allow=["db.internal"]) as fn:
+        out = fn.invoke({}).payload
+    assert out.startswith("NetworkBlockedError pytest-aws-lambda blocked a connection to "
+                          "example.com:443 from function 'app'"), out
+
+
+def test_children_get_no_guard_when_everything_is_allowed(code: CodeWriter) -> None:
+    """With network_allow=True the child's environment carries no guard variables."""
+    root = code(app="""
+import subprocess, sys
+def handler(event, context):
+    code = "import os; print(os.environ.get('PYTEST_LAMBDA_CHILD_GUARD'))"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True,
+                          text=True).stdout.strip()
+""")
+    with LambdaFunction("app.handler", code_dir=root, network_allow=True) as fn:
+        assert fn.invoke({}).payload == "None"
+
+
+def test_guard_variables_are_not_in_the_handlers_os_environ(code: CodeWriter) -> None:
+    """The handler's os.environ is Lambda's: the child-guard variables are not in it."""
+    root = code(app="import os\ndef handler(e, c):\n    return sorted(os.environ)\n")
+    with LambdaFunction("app.handler", code_dir=root) as fn:
+        names = fn.invoke({}).payload
+    assert "PYTEST_LAMBDA_CHILD_GUARD" not in names and "PYTHONPATH" not in names
