@@ -108,6 +108,18 @@ class FunctionConfig:
         if not isinstance(handler, str) or not handler:
             raise validation_error(handler, "handler", "Member must have length greater than or "
                                    "equal to 1", "Pass a handler string such as 'app.handler'.")
+        if code_dir is not None and not isinstance(code_dir, str | os.PathLike):
+            raise InvalidParameterValueException(
+                f"code_dir={code_dir!r} is a {type(code_dir).__name__}: pass the path of the "
+                "folder that holds the handler's code (a str or pathlib.Path).")
+        if environment is not None and not isinstance(environment, Mapping):
+            example = "{'A1': 'b'}"
+            if isinstance(environment, str) and "=" in environment:
+                key, _, value = environment.partition("=")
+                example = "{" + repr(key) + ": " + repr(value) + "}"
+            raise InvalidParameterValueException(
+                f"environment={environment!r} is a {type(environment).__name__}: pass a dict of "
+                f"variable names to string values, e.g. environment={example}.")
         root = Path(code_dir if code_dir is not None else os.getcwd()).resolve()
         if not root.is_dir():
             raise InvalidParameterValueException(
@@ -212,6 +224,14 @@ class FunctionConfig:
 
     def _validate_environment(self) -> None:
         env = self.environment
+        if not isinstance(env, Mapping):
+            raise InvalidParameterValueException(
+                f"environment={env!r} is a {type(env).__name__}: pass a dict of variable names "
+                "to string values, e.g. environment={'A1': 'b'}.")
+        if not isinstance(self.tracing, bool):
+            raise InvalidParameterValueException(
+                f"tracing={self.tracing!r} is not valid: pass True (Active tracing) or False "
+                "(PassThrough).")
         for key, value in env.items():
             if not isinstance(key, str) or not _ENV_KEY.fullmatch(key):
                 raise validation_error(
