@@ -112,13 +112,14 @@ class FunctionConfig:
             raise InvalidParameterValueException(
                 f"code_dir={code_dir!r} is a {type(code_dir).__name__}: pass the path of the "
                 "folder that holds the handler's code (a str or pathlib.Path).")
-        if environment is not None and not isinstance(environment, Mapping):
+        given: object = environment  # typed as a Mapping, but callers pass anything
+        if given is not None and not isinstance(given, Mapping):
             example = "{'A1': 'b'}"
-            if isinstance(environment, str) and "=" in environment:
-                key, _, value = environment.partition("=")
+            if isinstance(given, str) and "=" in given:
+                key, _, value = given.partition("=")
                 example = "{" + repr(key) + ": " + repr(value) + "}"
             raise InvalidParameterValueException(
-                f"environment={environment!r} is a {type(environment).__name__}: pass a dict of "
+                f"environment={given!r} is a {type(given).__name__}: pass a dict of "
                 f"variable names to string values, e.g. environment={example}.")
         root = Path(code_dir if code_dir is not None else os.getcwd()).resolve()
         if not root.is_dir():
