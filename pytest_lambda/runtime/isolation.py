@@ -15,10 +15,10 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 from pytest_lambda.runtime.capture import LambdaLogHandler, LogSink, StreamWriter
 from pytest_lambda.runtime.cenviron import CEnviron
@@ -27,6 +27,14 @@ _Setter = Callable[..., Any]
 _ORIGINAL_LOGGER_METHODS = (
     logging.Logger.setLevel, logging.Logger.addHandler, logging.Logger.removeHandler,
 )
+
+
+class PhaseHook(Protocol):
+    """Something swapped in at the start of every phase and out at its end."""
+
+    def enter(self) -> None: ...
+
+    def exit(self) -> None: ...
 
 
 def _is_dependency(path: str) -> bool:
@@ -83,7 +91,8 @@ class ProcessState:
     """The process-wide state of one execution environment."""
 
     def __init__(self, code_dir: Path, environ: dict[str, str], sink: LogSink,
-                 root_level: int, children_environ: dict[str, str] | None = None) -> None:
+                 root_level: int, children_environ: dict[str, str] | None = None,
+                 phase_hooks: Sequence[PhaseHook] = ()) -> None:
         self.code_dir = str(code_dir)
         self.environ_data = _encode(environ)
         #: Variables only child processes get (the network guard's hook), not ``os.environ``.
@@ -102,6 +111,8 @@ class ProcessState:
         self.owned_loggers: dict[str, Any] = {}
         self._saved: _Saved | None = None
         self._c_environ = CEnviron()
+        #: Further state swapped in for each phase (the file-system rules), in this order.
+        self.phase_hooks = tuple(phase_hooks)
         self._build_patches()
 
     def hide_code_modules(self) -> dict[str, ModuleType]:
@@ -166,6 +177,8 @@ class ProcessState:
         s.signal_originals = {}
         self._patch(s)
         self._saved = s
+        for hook in self.phase_hooks:
+            hook.enter()
 
     def exit(self) -> None:
         """Record what the phase changed in this environment and restore the test process."""
@@ -173,6 +186,8 @@ class ProcessState:
         if s is None:
             return
         self._saved = None
+        for hook in reversed(self.phase_hooks):
+            hook.exit()
         self._unpatch()
         self.stdout.flush()
         self.stderr.flush()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import select
+import shutil
 import socket
 import subprocess
 import sys
@@ -70,6 +71,9 @@ class ProcessEnvironment:
         # The function's environment only: the test process's own variables (real AWS
         # credentials, tokens) must not reach the worker or the handler's child processes.
         env = lambda_environ(self.config, self.version, self.log_stream_name)
+        # The worker makes the environment's /tmp in here; removed even if it is killed.
+        self._tmp_base = tempfile.mkdtemp(prefix="pytest-lambda-worker-")
+        env["TMPDIR"] = self._tmp_base
         package_root = str(Path(__file__).resolve().parents[3])  # holds pytest_lambda/
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root,
                                                           os.environ.get("PYTHONPATH")]))
@@ -185,6 +189,7 @@ class ProcessEnvironment:
         if self._output is not None:
             self._output.close()
             self._output = None
+        shutil.rmtree(self._tmp_base, ignore_errors=True)
 
     def discard(self) -> None:
         self.alive = False
