@@ -29,6 +29,7 @@ from typing import Any
 __all__ = ["EnvironmentFiles"]
 
 _WRITE_MODES = frozenset("wax+")
+_CHANGERS = ("mkdir", "remove", "unlink", "rename", "replace", "rmdir")
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
@@ -95,7 +96,10 @@ class EnvironmentFiles:
         self.code_dir = os.path.abspath(code_dir)
         self.tmp_dir = tempfile.mkdtemp(prefix="pytest-lambda-tmp-")
         self.limit_bytes = ephemeral_storage_mb * 1024 * 1024
-        self._saved: tuple[Any, ...] | None = None
+        self._real: dict[str, Callable[..., Any]] = {}
+        self._tempdir: str | None = None
+        self._entered = False
+        self._build()
 
     def _read_only(self, path: str | None) -> bool:
         root = self.code_dir
@@ -108,14 +112,11 @@ class EnvironmentFiles:
     def _refuse(self, file: Any) -> OSError:
         return OSError(errno.EROFS, os.strerror(errno.EROFS), os.fsdecode(os.fspath(file)))
 
-    def enter(self) -> None:
-        """Install the rules for a phase (the phase's own thread and any other)."""
-        real_open, real_os_open = builtins.open, os.open
-        changers = {name: getattr(os, name) for name in
-                    ("mkdir", "remove", "unlink", "rename", "replace", "rmdir")}
-        self._saved = (real_open, io.open, real_os_open, changers, tempfile.tempdir)
+    def _build(self) -> None:
+        """The stand-ins, built once; they call whatever was installed when the phase began."""
 
         def guarded_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+            real_open = self._real["open"]
             if _WRITE_MODES.intersection(mode):
                 path = _path(file)
                 if self._read_only(path):
@@ -126,37 +127,50 @@ class EnvironmentFiles:
             return real_open(file, mode, *args, **kwargs)
 
         def guarded_os_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> Any:
-            if flags & _WRITE_FLAGS and self._read_only(_path(path)) \
-                    and kwargs.get("dir_fd") is None:
+            if flags & _WRITE_FLAGS and kwargs.get("dir_fd") is None \
+                    and self._read_only(_path(path)):
                 raise self._refuse(path)
-            return real_os_open(path, flags, *args, **kwargs)
+            return self._real["os.open"](path, flags, *args, **kwargs)
 
-        def changer(real: Callable[..., Any]) -> Callable[..., Any]:
+        def changer(name: str) -> Callable[..., Any]:
             def guarded(*args: Any, **kwargs: Any) -> Any:
                 for target in args[:2]:
                     if not isinstance(target, int) and self._read_only(_path(target)):
                         raise self._refuse(target)
-                return real(*args, **kwargs)
+                return self._real[name](*args, **kwargs)
             return guarded
 
-        builtins.open = io.open = guarded_open
-        os.open = guarded_os_open
-        for name, real in changers.items():
-            setattr(os, name, changer(real))
+        self._stand_ins: dict[str, Callable[..., Any]] = {
+            "open": guarded_open, "os.open": guarded_os_open,
+            **{name: changer(name) for name in _CHANGERS}}
+
+    def enter(self) -> None:
+        """Install the rules for a phase (the phase's own thread and any other)."""
+        real = self._real
+        real["open"], real["io.open"], real["os.open"] = builtins.open, io.open, os.open
+        for name in _CHANGERS:
+            real[name] = getattr(os, name)
+        self._tempdir = tempfile.tempdir
+        self._entered = True
+        stand_ins = self._stand_ins
+        builtins.open = io.open = stand_ins["open"]
+        os.open = stand_ins["os.open"]
+        for name in _CHANGERS:
+            setattr(os, name, stand_ins[name])
         tempfile.tempdir = self.tmp_dir
 
     def exit(self) -> None:
         """Put the real functions back."""
-        if self._saved is None:
+        if not self._entered:
             return
-        real_open, real_io_open, real_os_open, changers, tempdir = self._saved
-        self._saved = None
-        builtins.open = real_open
-        io.open = real_io_open
-        os.open = real_os_open
-        for name, real in changers.items():
-            setattr(os, name, real)
-        tempfile.tempdir = tempdir
+        self._entered = False
+        real = self._real
+        builtins.open = real["open"]
+        io.open = real["io.open"]
+        os.open = real["os.open"]
+        for name in _CHANGERS:
+            setattr(os, name, real[name])
+        tempfile.tempdir = self._tempdir
 
     def close(self) -> None:
         """Remove the temporary directory (the environment has ended)."""
