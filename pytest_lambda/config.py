@@ -35,7 +35,7 @@ APP_LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 
 _NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 _ENV_KEY = re.compile(r"[a-zA-Z]([a-zA-Z0-9_])+")
-_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
+_REGION = REGION_PATTERN = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
 _ACCOUNT = re.compile(r"\d{12}")
 RESERVED_ENV_KEYS = frozenset({
     "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
@@ -109,6 +109,19 @@ class FunctionConfig:
         if not isinstance(handler, str) or not handler:
             raise validation_error(handler, "handler", "Member must have length greater than or "
                                    "equal to 1", "Pass a handler string such as 'app.handler'.")
+        if code_dir is not None and not isinstance(code_dir, str | os.PathLike):
+            raise InvalidParameterValueException(
+                f"code_dir={code_dir!r} is a {type(code_dir).__name__}: pass the path of the "
+                "folder that holds the handler's code (a str or pathlib.Path).")
+        given: object = environment  # typed as a Mapping, but callers pass anything
+        if given is not None and not isinstance(given, Mapping):
+            example = "{'A1': 'b'}"
+            if isinstance(given, str) and "=" in given:
+                key, _, value = given.partition("=")
+                example = "{" + repr(key) + ": " + repr(value) + "}"
+            raise InvalidParameterValueException(
+                f"environment={given!r} is a {type(given).__name__}: pass a dict of "
+                f"variable names to string values, e.g. environment={example}.")
         root = Path(code_dir if code_dir is not None else os.getcwd()).resolve()
         if not root.is_dir():
             raise InvalidParameterValueException(
@@ -213,6 +226,14 @@ class FunctionConfig:
 
     def _validate_environment(self) -> None:
         env = self.environment
+        if not isinstance(env, Mapping):
+            raise InvalidParameterValueException(
+                f"environment={env!r} is a {type(env).__name__}: pass a dict of variable names "
+                "to string values, e.g. environment={'A1': 'b'}.")
+        if not isinstance(self.tracing, bool):
+            raise InvalidParameterValueException(
+                f"tracing={self.tracing!r} is not valid: pass True (Active tracing) or False "
+                "(PassThrough).")
         for key, value in env.items():
             if not isinstance(key, str) or not _ENV_KEY.fullmatch(key):
                 raise validation_error(

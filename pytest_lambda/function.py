@@ -40,6 +40,12 @@ ASYNC_REQUEST_LIMIT = 1_048_576
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 
 
+def _check_mapping(value: object, argument: str, example: str) -> None:
+    if value is not None and not isinstance(value, Mapping):
+        raise TypeError(f"{argument}={value!r} is a {type(value).__name__}: pass a dict (it is "
+                        f"sent as JSON, as the SDKs do), e.g. {argument}={example}, or None.")
+
+
 class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
     """A Lambda function you can invoke in-process, as AWS Lambda would run it.
 
@@ -99,6 +105,9 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         self.log_group = LogGroup(self.config.log_group_name)
         self.metrics = MetricStore()
         self.network_allow = network_allow
+        if not isinstance(measure_memory, bool):
+            raise TypeError(f"measure_memory={measure_memory!r} is not valid: pass True (report "
+                            "Max Memory Used, the default) or False (skip measuring).")
         self.measure_memory = measure_memory
         if isolation not in ("in-process", "process"):
             raise ValueError(f"isolation={isolation!r} is not valid: use 'in-process' (the "
@@ -229,6 +238,10 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         ``source_account``) is the caller checked against the resource-based policy.
         A throttled synchronous call raises ``TooManyRequestsException``.
         """
+        _check_mapping(client_context, "client_context",
+                       "{'client': {...}, 'custom': {...}, 'env': {...}}")
+        _check_mapping(identity, "identity",
+                       "{'cognitoIdentityId': '...', 'cognitoIdentityPoolId': '...'}")
         payload, target = self._admit(event, invocation_type, qualifier, principal,
                                       source_arn, source_account)
         if invocation_type != "RequestResponse":

@@ -112,7 +112,13 @@ def load_template(path: str | os.PathLike[str], *, parameter_overrides: Mapping[
             "that defines your functions.")
     scope = _Scope(source, "sam", doc, overrides, region or DEFAULT_REGION, account_id,
                    stack_name, "")
-    scope.resources = _dict(doc.get("Resources"))
+    resources = doc.get("Resources", {})
+    if not isinstance(resources, dict):
+        raise TemplateError(
+            f"{source.name}: Resources is a {type(resources).__name__}, not a mapping of "
+            "logical ids to resources (e.g. 'Resources:\n  MyFunction:\n    Type: "
+            "AWS::Serverless::Function').")
+    scope.resources = resources
     return _load_sam(scope)
 
 
@@ -206,7 +212,13 @@ def _sam_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
                             "(PackageType: Image); only zip functions with local code can run "
                             "in-process.")
     for prop in ("Handler", "Runtime"):
-        if not get(prop):
+        value = get(prop)
+        if value and not isinstance(value, str):
+            raise TemplateError(
+                f"{scope.path.name}: resource {lid} has {prop}: {value!r}, a "
+                f"{type(value).__name__}; it must be one string, e.g. {prop}: "
+                f"{'app.handler' if prop == 'Handler' else 'python3.12'}.")
+        if not value:
             raise TemplateError(
                 f"{scope.path.name}: resource {lid} ({props['Type']}) has no {prop} property"
                 f"{' (nor Globals.Function)' if serverless else ''}. Add {prop}: "

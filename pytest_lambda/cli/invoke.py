@@ -28,41 +28,59 @@ def register(parser: argparse.ArgumentParser) -> Any:
     parser.add_argument("--log-format", choices=["Text", "JSON"], default="Text")
     parser.add_argument("--log", action="store_true",
                         help="print the invocation's log to standard error")
+    parser.add_argument("--isolation", choices=["process", "in-process"], default="process",
+                        help="where the handler runs: a worker process (default: a handler "
+                        "that calls os._exit() or crashes is reported, not fatal to the "
+                        "command) or in-process")
     return _run
+
+
+class _UsageError(Exception):
+    """A mistake in the command line: reported on standard error, exit status 2."""
 
 
 def _read_event(source: str | None) -> Any:
     if source is None:
         return {}
-    text = sys.stdin.read() if source == "-" else Path(source).read_text()
+    where = "standard input" if source == "-" else repr(source)
+    try:
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        text = data.decode("utf-8")
+    except OSError as exc:
+        raise _UsageError(f"--event {source!r} cannot be read: {exc.strerror or exc}. Pass the "
+                          "path of a JSON file, or - for standard input.") from None
+    except UnicodeDecodeError as exc:
+        raise _UsageError(f"the event in {where} is not UTF-8 text (byte {exc.start}: "
+                          f"{exc.reason}). Save the JSON file as UTF-8.") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        where = "standard input" if source == "-" else source
-        raise SystemExit(f"pytest-lambda invoke: the event in {where} is not JSON ({exc}). "
-                         "Pass a JSON document, e.g. one from 'pytest-lambda generate-event'."
-                         ) from None
+        raise _UsageError(f"the event in {where} is not JSON ({exc}). Pass a JSON document, "
+                          "e.g. one from 'pytest-lambda generate-event'.") from None
 
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
     from pytest_lambda.errors import LambdaError
     from pytest_lambda.function import LambdaFunction
+    from pytest_lambda.runtime.marshal import EventError
 
-    if extra:
-        raise SystemExit(f"pytest-lambda invoke: unexpected arguments {extra}")
-    environment = {}
-    for item in args.env:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise SystemExit(f"pytest-lambda invoke: --env {item!r} must be KEY=VALUE")
-        environment[key] = value
     try:
+        if extra:
+            raise _UsageError(f"unexpected arguments {extra}")
+        environment = {}
+        for item in args.env:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise _UsageError(f"--env {item!r} must be KEY=VALUE")
+            environment[key] = value
+        event = _read_event(args.event)
         fn = LambdaFunction(args.handler, code_dir=args.code_dir, name=args.name,
                             timeout=args.timeout, memory_size=args.memory, region=args.region,
-                            environment=environment, log_format=args.log_format)
-        result = fn.invoke(_read_event(args.event))
-    except (LambdaError, TypeError) as exc:
-        print(f"pytest-lambda invoke: {exc}", file=sys.stderr)
+                            environment=environment, log_format=args.log_format,
+                            isolation=args.isolation)
+        result = fn.invoke(event)
+    except (_UsageError, LambdaError, TypeError, EventError) as exc:
+        print(f"pytest-lambda invoke: error: {exc}", file=sys.stderr)
         return 2
     if args.log:
         sys.stderr.write(result.logs.text + "\n")

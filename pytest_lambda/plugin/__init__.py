@@ -33,7 +33,7 @@ from .fixtures import (
     lambda_metrics,
 )
 from .freezegun_guard import FreezegunGuard
-from .markers import MARKERS
+from .markers import MARKER_NAMES, MARKERS, marker_arg
 from .state import FREEZEGUN_KEY, INVOCATIONS_KEY, SETTINGS_KEY, TEMPLATES_KEY, Settings
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ __all__ = [
     "lambda_logs",
     "lambda_metrics",
     "pytest_addoption",
+    "pytest_collection_modifyitems",
     "pytest_configure",
     "pytest_report_header",
     "pytest_runtest_makereport",
@@ -109,6 +110,28 @@ def _as_int(config: pytest.Config, name: str, low: int, high: int) -> int:
     return value
 
 
+def _check_network_allow(allow: tuple[str, ...] | bool) -> None:
+    """A bad lambda_network_allow entry stops the run at start-up, not every test."""
+    from ..runtime.network import NetworkGuard  # standard library only
+
+    try:
+        NetworkGuard(allow)
+    except (TypeError, ValueError) as exc:
+        raise pytest.UsageError(
+            f"lambda_network_allow is not valid: {exc} (--lambda-network-allow or ini "
+            "lambda_network_allow).") from None
+
+
+def _check_region(region: str) -> None:
+    """A region that is not an AWS Region name stops the run at start-up."""
+    from ..config import REGION_PATTERN
+
+    if not REGION_PATTERN.fullmatch(region):
+        raise pytest.UsageError(
+            f"lambda_region = {region!r} is not an AWS Region name: use a name such as "
+            "'us-east-1' (--lambda-region or ini lambda_region).")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
@@ -136,6 +159,9 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(
                 f"lambda_template = {template!r} is not a file: point it at your SAM "
                 "template.yaml or serverless.yml (relative paths start at the rootdir).")
+    _check_network_allow(allow)
+    region = str(_setting(config, "region"))
+    _check_region(region)
     isolation = str(_setting(config, "isolation"))
     if isolation not in _ISOLATION_MODES:
         raise pytest.UsageError(
@@ -145,7 +171,7 @@ def pytest_configure(config: pytest.Config) -> None:
         code_dir=code_dir,
         default_timeout=_as_int(config, "default_timeout", 1, 900),
         default_memory=_as_int(config, "default_memory", 128, 10240),
-        region=str(_setting(config, "region")),
+        region=region,
         seed=seed,
         network_allow=allow,
         template=template,
@@ -172,11 +198,18 @@ def pytest_report_header(config: pytest.Config) -> str | None:
             f"{s.default_timeout} s, memory {s.default_memory} MB, code dir {s.code_dir}")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Check every plugin marker once, at collection: a bad one stops the run up front."""
+    for item in items:
+        for name in MARKER_NAMES:
+            marker_arg(item, name)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
     item.stash[INVOCATIONS_KEY] = []
     result = yield
-    if item.get_closest_marker("lambda_cold") is not None:
+    if marker_arg(item, "lambda_cold") is not None:
         from ..function import LambdaFunction  # not at the top: loading the plugin stays cheap
 
         for value in getattr(item, "funcargs", {}).values():

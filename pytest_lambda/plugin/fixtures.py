@@ -117,8 +117,12 @@ def lambda_context(request: pytest.FixtureRequest) -> LambdaContext:
     from pytest_lambda.context import LambdaContext
 
     settings = request.config.stash[SETTINGS_KEY]
-    timeout = marker_arg(request.node, "lambda_timeout") or settings.default_timeout
-    memory = marker_arg(request.node, "lambda_memory") or settings.default_memory
+    timeout = marker_arg(request.node, "lambda_timeout")
+    memory = marker_arg(request.node, "lambda_memory")
+    if timeout is None:
+        timeout = settings.default_timeout
+    if memory is None:
+        memory = settings.default_memory
     name = "test-function"
     return LambdaContext(
         aws_request_id=str(uuid.uuid4()),

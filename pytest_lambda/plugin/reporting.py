@@ -55,7 +55,10 @@ def add_options(parser: pytest.Parser) -> None:
     )
     parser.addini("lambda_report", "default for --lambda-report", default="")
     parser.addini("lambda_billing", "default for --lambda-billing", default="current")
-    parser.addini("lambda_free_tier", "default for --lambda-free-tier", type="bool", default=False)
+    # Read as text and parsed here: pytest's "bool" ini type fails with a message that does
+    # not name the option ("invalid truth value 'maybe'").
+    parser.addini("lambda_free_tier", "default for --lambda-free-tier (true or false)",
+                  default="false")
 
 
 def _report_path(config: pytest.Config) -> Path | None:
@@ -92,6 +95,19 @@ def configure(config: pytest.Config) -> None:
     config.pluginmanager.register(plugin, PLUGIN_NAME)
 
 
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0", "")
+
+
+def _truth(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE or value in _FALSE:
+        return value in _TRUE
+    raise pytest.UsageError(
+        f"lambda_free_tier = {raw!r} is not valid: use true or false (ini lambda_free_tier, or "
+        "the --lambda-free-tier flag).")
+
+
 def budget_of(item: pytest.Item) -> Budget | None:
     """The item's ``lambda_budget`` (closest marker wins); raises ValueError if malformed."""
     marker = item.get_closest_marker("lambda_budget")
@@ -113,7 +129,7 @@ class ObservabilityPlugin:
             raise pytest.UsageError(f"lambda_billing: {exc}") from None
         free_tier = config.getoption("lambda_free_tier")
         if free_tier is None:
-            free_tier = bool(config.getini("lambda_free_tier"))
+            free_tier = _truth(str(config.getini("lambda_free_tier")))
         self.report_path = _report_path(config)
         self.summary = SessionSummary(rules=rules, free_tier=bool(free_tier))
 

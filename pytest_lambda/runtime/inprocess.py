@@ -20,6 +20,8 @@ from ..observe.logs import LogGroup
 from . import faults
 from .backend import InitResult, Outcome, Status, lambda_environ, new_log_stream_name
 from .capture import APP_LOG_LEVEL_TO_PY, LogSink
+from .childguard import child_variables
+from .filesystem import EnvironmentFiles
 from .handler import (
     INIT_FAILURE_WARNING,
     FaultError,
@@ -61,8 +63,12 @@ class ExecutionEnvironment:
         root_level = logging.WARNING
         if config.log_level:
             root_level = APP_LOG_LEVEL_TO_PY[config.log_level]
+        self.files = EnvironmentFiles(str(config.code_dir), config.ephemeral_storage)
         environ = lambda_environ(config, version, self.log_stream_name)
-        self.state = ProcessState(config.code_dir, environ, self.sink, root_level)
+        environ["TMPDIR"] = self.files.tmp_dir  # this environment's own /tmp
+        children = child_variables(network_allow, config.name, environ)
+        self.state = ProcessState(config.code_dir, environ, self.sink, root_level, children,
+                                  phase_hooks=(self.files,))
 
     def _run_phase(self, seconds: float, body: Callable[[], Any]) -> tuple[PhaseEnd, Any, float]:
         """Run ``body`` with the environment swapped in, a deadline and the network guard.
@@ -228,4 +234,5 @@ class ExecutionEnvironment:
         self.alive = False
         self._memory.close()
         self.state.discard()
+        self.files.close()
         self.handler = None

@@ -15,12 +15,13 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 from pytest_lambda.runtime.capture import LambdaLogHandler, LogSink, StreamWriter
+from pytest_lambda.runtime.cenviron import CEnviron
 
 _Setter = Callable[..., Any]
 _ORIGINAL_LOGGER_METHODS = (
@@ -28,13 +29,17 @@ _ORIGINAL_LOGGER_METHODS = (
 )
 
 
+class PhaseHook(Protocol):
+    """Something swapped in at the start of every phase and out at its end."""
+
+    def enter(self) -> None: ...
+
+    def exit(self) -> None: ...
+
+
 def _is_dependency(path: str) -> bool:
     return "site-packages" in path or "dist-packages" in path or path.startswith(
         (sys.base_prefix, sys.prefix))
-
-
-def _ignore_env_call(*args: Any) -> None:
-    return None
 
 
 def _encode(environ: dict[str, str]) -> dict[Any, Any]:
@@ -86,9 +91,12 @@ class ProcessState:
     """The process-wide state of one execution environment."""
 
     def __init__(self, code_dir: Path, environ: dict[str, str], sink: LogSink,
-                 root_level: int) -> None:
+                 root_level: int, children_environ: dict[str, str] | None = None,
+                 phase_hooks: Sequence[PhaseHook] = ()) -> None:
         self.code_dir = str(code_dir)
         self.environ_data = _encode(environ)
+        #: Variables only child processes get (the network guard's hook), not ``os.environ``.
+        self.children_data = _encode(children_environ or {})
         self.path = [self.code_dir, *(p for p in sys.path if p != self.code_dir)]
         self.modules: dict[str, ModuleType] = {}
         self.stdout = StreamWriter(sink, "<stdout>")
@@ -102,6 +110,9 @@ class ProcessState:
         #: logging manager between phases.
         self.owned_loggers: dict[str, Any] = {}
         self._saved: _Saved | None = None
+        self._c_environ = CEnviron()
+        #: Further state swapped in for each phase (the file-system rules), in this order.
+        self.phase_hooks = tuple(phase_hooks)
         self._build_patches()
 
     def hide_code_modules(self) -> dict[str, ModuleType]:
@@ -125,6 +136,8 @@ class ProcessState:
         s = _Saved()
         s.environ_data = os.environ._data  # type: ignore[attr-defined]
         os.environ._data = self.environ_data  # type: ignore[attr-defined]
+        # Children and C getenv() read the C-level environment: the function's, for the phase.
+        self._c_environ.enter(s.environ_data, self.environ_data, self.children_data)
         s.path = sys.path
         sys.path = self.path
         modules = sys.modules
@@ -164,6 +177,8 @@ class ProcessState:
         s.signal_originals = {}
         self._patch(s)
         self._saved = s
+        for hook in self.phase_hooks:
+            hook.enter()
 
     def exit(self) -> None:
         """Record what the phase changed in this environment and restore the test process."""
@@ -171,6 +186,8 @@ class ProcessState:
         if s is None:
             return
         self._saved = None
+        for hook in reversed(self.phase_hooks):
+            hook.exit()
         self._unpatch()
         self.stdout.flush()
         self.stderr.flush()
@@ -233,6 +250,7 @@ class ProcessState:
     def _exit_environ(self, s: _Saved) -> None:
         self.environ_data = os.environ._data  # type: ignore[attr-defined]
         os.environ._data = s.environ_data  # type: ignore[attr-defined]
+        self._c_environ.exit()
 
     def _build_patches(self) -> None:
         """The stand-ins installed during phases, built once per environment."""
@@ -269,9 +287,6 @@ class ProcessState:
 
     def _patch(self, s: _Saved) -> None:
         """Record the first change the code makes to a pre-existing logger or signal."""
-        # os.environ[...] = ... calls os.putenv: keep the C-level environment untouched.
-        self._real_env_calls = (os.putenv, os.unsetenv)
-        os.putenv = os.unsetenv = _ignore_env_call
         set_level, add, remove, patched_signal = self._patches
         self._loggers_before = len(logging.root.manager.loggerDict)
         logging.Logger.setLevel = set_level  # type: ignore[method-assign,assignment]
@@ -284,7 +299,6 @@ class ProcessState:
         logging.Logger.addHandler = _ORIGINAL_LOGGER_METHODS[1]  # type: ignore[method-assign]
         logging.Logger.removeHandler = _ORIGINAL_LOGGER_METHODS[2]  # type: ignore[method-assign]
         signal.signal = self._real_signal
-        os.putenv, os.unsetenv = self._real_env_calls
         loggers = logging.root.manager.loggerDict
         if len(loggers) > self._loggers_before:
             for name in list(itertools.islice(loggers, self._loggers_before, None)):

@@ -6,11 +6,11 @@ import decimal
 import json
 import math
 import re
+import secrets
 from typing import Any
 
 SYNC_REQUEST_LIMIT = 6_291_456
 SYNC_RESPONSE_LIMIT = 6_291_556
-_DECIMAL_MARK = re.compile(r'"\\u0000D([^"\\]*)\\u0000"')
 _ASCII_RUNTIMES = frozenset({"python3.10", "python3.11"})
 
 
@@ -32,44 +32,88 @@ class RawJsonObject(dict[str, Any]):
         self.raw = raw
 
 
-def encode_event(event: Any) -> bytes:
-    """The request payload: ``bytes`` pass through as raw; anything else is JSON-encoded."""
+class EventError(ValueError):
+    """The event cannot be sent to Lambda (it is not valid JSON)."""
+
+
+def encode_event(event: Any, argument: str = "event") -> bytes:
+    """The request payload: ``bytes`` pass through as raw; anything else is JSON-encoded.
+
+    Lambda's Invoke API only accepts a valid JSON document, so NaN and Infinity (which
+    ``json.dumps`` would write as non-standard tokens) are refused here, as are values nested
+    deeper than the encoder can walk.
+    """
     if isinstance(event, bytes | bytearray | memoryview):
         return bytes(event)
     if isinstance(event, RawJsonObject):
         return event.raw
     try:
-        return json.dumps(event, ensure_ascii=False).encode()
-    except (TypeError, ValueError) as exc:
+        return json.dumps(event, ensure_ascii=False, allow_nan=False).encode()
+    except RecursionError:
+        raise EventError(
+            f"the {argument} cannot be sent to Lambda: it is nested too deeply to be written as "
+            "JSON (Python's recursion limit). Send a flatter structure, or pre-encoded JSON "
+            "as bytes."
+        ) from None
+    except ValueError as exc:
+        raise EventError(
+            f"the {argument} cannot be sent to Lambda: {exc} (NaN and Infinity are not valid "
+            "JSON, and Lambda only accepts a valid JSON payload). Replace them with null, a "
+            "string or a finite number."
+        ) from None
+    except TypeError as exc:
         raise TypeError(
-            f"the event cannot be sent to Lambda: {exc}. Lambda payloads are JSON; pass dicts, "
-            "lists, str, int, float, bool and None only (or raw bytes)."
+            f"the {argument} cannot be sent to Lambda: {exc}. Lambda payloads are JSON; pass "
+            "dicts, lists, str, int, float, bool and None only (or raw bytes)."
         ) from None
 
 
 def decode_event(payload: bytes) -> Any:
     """What the runtime hands the handler; ``ValueError`` carries the runtime's wording."""
-    return json.loads(payload)
+    try:
+        return json.loads(payload)
+    except RecursionError:
+        raise ValueError("maximum recursion depth exceeded while decoding a JSON document") \
+            from None
 
 
-def _default(obj: Any) -> Any:
-    if isinstance(obj, decimal.Decimal):
-        if obj.is_nan():
-            return math.nan
-        # Marked, then unquoted below: the runtime writes Decimals as raw numbers.
-        return f"\x00D{obj}\x00"
-    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+def _dumps(result: Any, token: str, ensure_ascii: bool) -> tuple[str, int]:
+    """``result`` as JSON with each Decimal written as ``"<token><number><token>"``."""
+    found = 0
+
+    def default(obj: Any) -> Any:
+        nonlocal found
+        if isinstance(obj, decimal.Decimal):
+            if obj.is_nan():
+                return math.nan
+            found += 1
+            return f"{token}{obj}{token}"
+        raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+    text = json.dumps(result, default=default, allow_nan=True, ensure_ascii=ensure_ascii)
+    return text, found
 
 
 def encode_response(result: Any, runtime: str) -> bytes:
-    """The response body, or :class:`MarshalError` with the runtime's message."""
+    """The response body, or :class:`MarshalError` with the runtime's message.
+
+    The runtime (simplejson) writes a ``Decimal`` as a raw number. The standard ``json``
+    encoder cannot, so each Decimal is written as a string between two copies of a random
+    token, and those quoted strings are then replaced by the bare number. A token that also
+    occurs in the handler's own strings is detected (it is counted) and another one drawn, so
+    any string round-trips exactly.
+    """
     if isinstance(result, bytes):
         return result
-    try:
-        text = json.dumps(result, default=_default, allow_nan=True,
-                          ensure_ascii=runtime in _ASCII_RUNTIMES)
-    except (TypeError, ValueError, RecursionError) as exc:
-        raise MarshalError(f"Unable to marshal response: {exc}") from None
-    if "\\u0000D" in text:
-        text = _DECIMAL_MARK.sub(r"\1", text)
-    return text.encode()
+    ensure_ascii = runtime in _ASCII_RUNTIMES
+    while True:
+        token = secrets.token_hex(16)
+        try:
+            text, found = _dumps(result, token, ensure_ascii)
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise MarshalError(f"Unable to marshal response: {exc}") from None
+        if not found:
+            return text.encode()
+        if text.count(token) == 2 * found:
+            return re.sub(f'"{token}([^"]*){token}"', r"\1", text).encode()
+        # The handler's own data contains the token: draw another one.

@@ -79,7 +79,9 @@ def _is_local_ip(ip: _Address) -> bool:
 
 
 def _is_local(host: str) -> bool:
-    if host.startswith("127.") or host == "::1" or host.lower() in _LOOPBACK_NAMES:
+    # Exact matching only: a name that merely starts like a loopback address
+    # ("127.0.0.1.nip.io") is a DNS name like any other, and is resolved by a real lookup.
+    if host.lower() in _LOOPBACK_NAMES:
         return True
     ip = _parse_ip(host.partition("%")[0])
     return ip is not None and _is_local_ip(ip)

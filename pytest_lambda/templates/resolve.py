@@ -62,6 +62,18 @@ class UnknownFunctionError(TemplateError, KeyError):
         return str(self.args[0])
 
 
+_USAGE = {
+    "Fn::Join": "Write !Join [delimiter, [value, ...]].",
+    "Fn::Select": "Write !Select [index, [value, ...]] with 0 <= index < the list's length.",
+    "Fn::If": "Write !If [condition_name, value_if_true, value_if_false].",
+    "Fn::Split": "Write !Split [delimiter, string].",
+    "Fn::Sub": "Write !Sub 'text' or !Sub ['text', {name: value}].",
+    "Fn::GetAtt": "Write !GetAtt Resource.Attribute.",
+    "Fn::FindInMap": "Write !FindInMap [MapName, TopKey, SecondKey].",
+    "Fn::Equals": "Write !Equals [value1, value2].",
+}
+
+
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -104,6 +116,19 @@ class _Scope:
         return {k: v for k, v in items.items() if v is not _NO_VALUE}
 
     def _intrinsic(self, key: str, arg: Any, where: str, depth: int) -> Any:
+        try:
+            return self._apply(key, arg, where, depth)
+        except (IndexError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            if isinstance(exc, TemplateError):
+                raise
+            short = key.removeprefix("Fn::")
+            usage = _USAGE.get(key, "")
+            raise TemplateError(
+                f"{self.path.name}: {key} in {where} is malformed ({arg!r}: "
+                f"{type(exc).__name__}: {exc}). {usage or f'Check the !{short} arguments.'}"
+            ) from None
+
+    def _apply(self, key: str, arg: Any, where: str, depth: int) -> Any:
         if key == "Ref":
             return self.ref(str(self.resolve(arg, where, depth)), where, depth)
         if key == "Fn::If":
@@ -117,9 +142,16 @@ class _Scope:
             text, names = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
             return self.sub(text, names, where, depth)
         if key == "Fn::Join":
+            if not isinstance(arg, list) or len(arg) != 2 or not isinstance(arg[1], list):
+                raise TypeError("expected [delimiter, [values...]]")
             return str(arg[0]).join(str(v) for v in arg[1])
         if key == "Fn::Select":
-            return arg[1][int(arg[0])]
+            if not isinstance(arg, list) or len(arg) != 2 or not isinstance(arg[1], list):
+                raise TypeError("expected [index, [values...]]")
+            index = int(arg[0])
+            if not 0 <= index < len(arg[1]):
+                raise IndexError(f"index {index} is outside the list of {len(arg[1])}")
+            return arg[1][index]
         if key == "Fn::Split":
             return str(arg[1]).split(str(arg[0]))
         if key == "Fn::FindInMap":
@@ -146,6 +178,9 @@ class _Scope:
                         str(arg))
 
     def condition(self, name: Any, where: str, depth: int) -> bool:
+        if depth > _MAX_DEPTH:
+            raise TemplateError(f"{self.path.name}: circular condition in {where} (a condition "
+                                "that refers back to itself through Conditions).")
         if isinstance(name, str):
             conditions = _dict(self.doc.get("Conditions"))
             if name not in conditions:

@@ -204,6 +204,11 @@ def test_markers_and_options_are_registered(pytester: pytest.Pytester) -> None:
     ("lambda_default_memory = lots", "*lambda_default_memory = 'lots' is not valid*"),
     ("lambda_seed = abc", "*lambda_seed = 'abc' is not valid: use a whole number*"),
     ("lambda_code_dir = nowhere", "*lambda_code_dir = '*nowhere' is not a directory*"),
+    ("lambda_region = mars", "lambda_region = 'mars' is not an AWS Region name: use a name such "
+                             "as 'us-east-1'*"),
+    ("lambda_network_allow = 10.0.0.0/33", "lambda_network_allow is not valid: lambda_network "
+                                           "allow entry '10.0.0.0/33' is not a valid CIDR*"),
+    ("lambda_free_tier = maybe", "lambda_free_tier = 'maybe' is not valid: use true or false*"),
 ])
 def test_bad_settings_are_usage_errors(pytester: pytest.Pytester, ini: str,
                                        message: str) -> None:

@@ -36,7 +36,7 @@ from .. import faults
 from ..backend import InitResult, Outcome, lambda_environ, new_log_stream_name
 from ..capture import LogSink
 from ..marshal import SYNC_RESPONSE_LIMIT, RawJsonObject
-from .supervisor import Killed, Supervisor, killed_init, killed_outcome
+from .supervisor import Killed, Supervisor, kill_group, killed_init, killed_outcome
 
 WORKER = Path(__file__).with_name("worker.js")
 #: Overrides the ``node`` found on PATH.
@@ -61,9 +61,7 @@ def node_executable() -> str:
 
 
 def _kill_quietly(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.kill()
-        proc.wait()
+    kill_group(proc)
 
 
 class _Lines:
@@ -132,7 +130,8 @@ class NodeEnvironment:
                  str(evt_w), self.config.handler, str(self.config.code_dir),
                  self.config.runtime],
                 pass_fds=(cmd_r, evt_w), stdin=subprocess.DEVNULL, stdout=out_w, stderr=err_w,
-                env=self._node_environ(), cwd=str(self.config.code_dir))
+                env=self._node_environ(), cwd=str(self.config.code_dir),
+                start_new_session=True)
         finally:
             for fd in (cmd_r, evt_w, out_w, err_w):
                 os.close(fd)
@@ -252,9 +251,8 @@ class NodeEnvironment:
         self._drain_output(0.5)
 
     def _kill(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait()
+        if self._proc is not None:
+            kill_group(self._proc)
         self._frozen = False
         self._drain_output(0.5)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import select
+import shutil
 import socket
 import subprocess
 import sys
@@ -32,9 +33,9 @@ from ...config import FunctionConfig
 from ...context import LambdaContext
 from ...observe.logs import LogEvent, LogGroup
 from .. import faults
-from ..backend import InitResult, Outcome, new_log_stream_name
+from ..backend import InitResult, Outcome, lambda_environ, new_log_stream_name
 from ..capture import LogSink
-from .supervisor import Killed, Supervisor, killed_init, killed_outcome
+from .supervisor import Killed, Supervisor, kill_group, killed_init, killed_outcome
 from .wire import recv, send
 
 #: Extra time the worker gets to report its own (in-process) timeout before it is killed.
@@ -67,15 +68,21 @@ class ProcessEnvironment:
     def _spawn(self) -> None:
         parent, child = socket.socketpair()
         self._output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _stop()
-        env = dict(os.environ)
+        # The function's environment only: the test process's own variables (real AWS
+        # credentials, tokens) must not reach the worker or the handler's child processes.
+        env = lambda_environ(self.config, self.version, self.log_stream_name)
+        # The worker makes the environment's /tmp in here; removed even if it is killed.
+        self._tmp_base = tempfile.mkdtemp(prefix="pytest-lambda-worker-")
+        env["TMPDIR"] = self._tmp_base
         package_root = str(Path(__file__).resolve().parents[3])  # holds pytest_lambda/
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root,
-                                                          env.get("PYTHONPATH")]))
+                                                          os.environ.get("PYTHONPATH")]))
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "pytest_lambda.runtime.workers.process_main",
              str(child.fileno())],
             pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stdout=self._output,
-            stderr=subprocess.STDOUT, env=env, cwd=str(self.config.code_dir))
+            stderr=subprocess.STDOUT, env=env, cwd=str(self.config.code_dir),
+            start_new_session=True)
         child.close()
         self._sock = parent
         self._output_seen = 0
@@ -104,9 +111,8 @@ class ProcessEnvironment:
         return self._supervisor.wait(proc, seconds, poll, self._kill)
 
     def _kill(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait()
+        if self._proc is not None:
+            kill_group(self._proc)
 
     def _collect(self, events: list[LogEvent]) -> None:
         """Append the worker's log events, then anything written straight to its fd 1/2."""
@@ -177,11 +183,13 @@ class ProcessEnvironment:
             try:
                 self._proc.wait(timeout=1)
             except subprocess.TimeoutExpired:
-                self._kill()
+                pass
+            self._kill()  # and whatever the handler left running in the environment
             self._proc = None
         if self._output is not None:
             self._output.close()
             self._output = None
+        shutil.rmtree(self._tmp_base, ignore_errors=True)
 
     def discard(self) -> None:
         self.alive = False

@@ -52,6 +52,7 @@ def _serve(sock: socket.socket) -> None:
             env.sink.end_request()
             send(sock, ("invoke", outcome, env.alive, new_events()))
         elif kind == "stop":
+            env.discard()  # removes the environment's temporary directory
             return
 
 

@@ -6,6 +6,8 @@ reading its memory, and the outcome of a worker killed from outside.
 from __future__ import annotations
 
 import math
+import os
+import signal
 import subprocess
 from collections.abc import Callable
 from typing import TypeVar
@@ -26,6 +28,22 @@ class Killed(Exception):
         super().__init__(reason)
         self.reason = reason
         self.detail = detail
+
+
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the worker and every process it started (its process group), then reap it.
+
+    Workers are started with ``start_new_session=True``, so their group id is their pid. On
+    Lambda, stopping an execution environment stops everything in it: a handler's child left
+    running (``sleep 300 &``) must not outlive its worker.
+    """
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
 
 
 def status_kb(pid: int) -> tuple[int, int]:

@@ -191,3 +191,38 @@ def test_invoke_subcommand_bad_config_is_usage_error(tmp_path: Path,
     """An invalid setting exits 2 with Lambda's validation message."""
     assert cli.main(["invoke", "app.handler", "--code-dir", str(tmp_path), "--memory", "5"]) == 2
     assert "at 'memorySize' failed to satisfy constraint" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("setup", "argv", "message"), [
+    (None, ["--event", "missing.json"],
+     "--event 'missing.json' cannot be read: No such file or directory"),
+    (b"\xff\xfe{}", ["--event", "EVENT"], "is not UTF-8 text (byte 0: invalid start byte)"),
+    (b"{nope", ["--event", "EVENT"], "is not JSON (Expecting property name"),
+    (b'{"x": NaN}', ["--event", "EVENT"], "NaN and Infinity are not valid JSON"),
+    (None, ["--env", "NOEQUALS"], "--env 'NOEQUALS' must be KEY=VALUE"),
+    (None, ["--unknown-flag"], "unexpected arguments ['--unknown-flag']"),
+])
+def test_invoke_usage_errors_exit_2_with_a_message(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        setup: bytes | None, argv: list[str], message: str) -> None:
+    """Every usage error of ``invoke`` exits 2 with one message line, never a traceback."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app.py").write_text("def handler(e, c):\n    return e\n")
+    if setup is not None:
+        (tmp_path / "event.json").write_bytes(setup)
+    argv = [str(tmp_path / "event.json") if a == "EVENT" else a for a in argv]
+    assert cli.main(["invoke", "app.handler", "--isolation", "in-process", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pytest-lambda invoke: error: ") and message in err, err
+
+
+def test_invoke_reports_a_handler_that_calls_os_exit(tmp_path: Path) -> None:
+    """A handler calling os._exit(3) is reported as Runtime.ExitError, exit status 1."""
+    (tmp_path / "app.py").write_text("import os\ndef handler(e, c):\n    os._exit(3)\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest_lambda.cli", "invoke", "app.handler", "--code-dir",
+         str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1, out.stderr
+    payload = json.loads(out.stdout)
+    assert payload["errorType"] == "Runtime.ExitError"
+    assert payload["errorMessage"].endswith("Runtime exited with error: exit status 3")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import pickle
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -25,7 +26,12 @@ TEST_NET = "192.0.2.10"  # RFC 5737 documentation range: never routed
 
 
 def _is_loopback(host: object) -> bool:
-    return isinstance(host, str) and (host.startswith("127.") or host == "::1")
+    if not isinstance(host, str):
+        return False
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class LowerLayer:
@@ -546,3 +552,12 @@ def test_one_guard_object_can_be_entered_on_many_threads(lower: LowerLayer) -> N
     for thread in threads:
         thread.join(timeout=5)
     assert socket.socket.__dict__["connect"] is stub
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1.nip.io", "127.example.com", "localhost.evil.com",
+                                  "::1.example.com"])
+def test_names_that_only_look_like_loopback_are_refused(lower: LowerLayer, host: str) -> None:
+    """A name starting like a loopback address is looked up like any name: refused, no DNS."""
+    with NetworkGuard(), pytest.raises(NetworkBlockedError, match=re.escape(host)):
+        socket.getaddrinfo(host, 80)
+    assert lower.calls == []  # refused before any lookup

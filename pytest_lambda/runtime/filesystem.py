@@ -1,0 +1,177 @@
+"""The execution environment's file system: a read-only task root and a private, sized /tmp.
+
+On Lambda, ``/var/task`` (``LAMBDA_TASK_ROOT``) is read-only: writing there fails with
+``[Errno 30] Read-only file system``; the only writable place is ``/tmp``, sized by the
+function's ``ephemeral_storage`` (512-10,240 MB), where a write past the size fails with
+``[Errno 28] No space left on device``. (AWS docs: "Lambda execution environment" - "/tmp
+... between 512 MB and 10,240 MB"; "Configuring ephemeral storage".)
+
+:class:`EnvironmentFiles` gives each environment its own temporary directory (``TMPDIR`` and
+``tempfile.gettempdir()`` during its phases), removed when the environment is discarded, and,
+during each phase, patches the Python-level ways to open and change files (``open``,
+``io.open``, ``pathlib``, ``os.open``, ``os.mkdir``, ``os.remove``/``unlink``/``rename``/
+``replace``/``rmdir``) so that writes into the code directory fail with ``EROFS`` and writes
+into the temporary directory past its size fail with ``ENOSPC``. C code and child processes
+are not covered.
+"""
+
+from __future__ import annotations
+
+import builtins
+import errno
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["EnvironmentFiles"]
+
+_WRITE_MODES = frozenset("wax+")
+_CHANGERS = ("mkdir", "remove", "unlink", "rename", "replace", "rmdir")
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+
+def _path(file: Any) -> str | None:
+    if isinstance(file, int):
+        return None
+    try:
+        return os.path.abspath(os.fsdecode(os.fspath(file)))
+    except TypeError:
+        return None
+
+
+def _usage(root: str) -> int:
+    total = 0
+    for folder, _, files in os.walk(root):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(folder, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
+class _SizedWriter:
+    """A file opened for writing in the sized temporary directory: refuses to grow past it."""
+
+    def __init__(self, raw: Any, files: EnvironmentFiles, path: str) -> None:
+        self._raw = raw
+        self._limit = files.limit_bytes
+        self._path = path
+        # What the directory held when the file was opened (this file included), plus what
+        # this handle wrote since: other handles writing at the same time are not counted.
+        self._used = _usage(files.tmp_dir)
+
+    def write(self, data: Any) -> Any:
+        size = len(data.encode() if isinstance(data, str) else data)
+        if self._used + size > self._limit:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), self._path)
+        self._used += size
+        return self._raw.write(data)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __enter__(self) -> _SizedWriter:
+        self._raw.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> Any:
+        return self._raw.__exit__(*exc)
+
+    def __iter__(self) -> Any:
+        return iter(self._raw)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+
+class EnvironmentFiles:
+    """One environment's temporary directory and the file-system rules of its phases."""
+
+    def __init__(self, code_dir: str, ephemeral_storage_mb: int) -> None:
+        self.code_dir = os.path.abspath(code_dir)
+        self.tmp_dir = tempfile.mkdtemp(prefix="pytest-lambda-tmp-")
+        self.limit_bytes = ephemeral_storage_mb * 1024 * 1024
+        self._real: dict[str, Callable[..., Any]] = {}
+        self._tempdir: str | None = None
+        self._entered = False
+        self._build()
+
+    def _read_only(self, path: str | None) -> bool:
+        root = self.code_dir
+        return path is not None and (path == root or path.startswith(root + os.sep)) \
+            and not path.startswith(self.tmp_dir + os.sep)
+
+    def _in_tmp(self, path: str | None) -> bool:
+        return path is not None and path.startswith(self.tmp_dir + os.sep)
+
+    def _refuse(self, file: Any) -> OSError:
+        return OSError(errno.EROFS, os.strerror(errno.EROFS), os.fsdecode(os.fspath(file)))
+
+    def _build(self) -> None:
+        """The stand-ins, built once; they call whatever was installed when the phase began."""
+
+        def guarded_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+            real_open = self._real["open"]
+            if _WRITE_MODES.intersection(mode):
+                path = _path(file)
+                if self._read_only(path):
+                    raise self._refuse(file)
+                if self._in_tmp(path):
+                    assert path is not None
+                    return _SizedWriter(real_open(file, mode, *args, **kwargs), self, path)
+            return real_open(file, mode, *args, **kwargs)
+
+        def guarded_os_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> Any:
+            if flags & _WRITE_FLAGS and kwargs.get("dir_fd") is None \
+                    and self._read_only(_path(path)):
+                raise self._refuse(path)
+            return self._real["os.open"](path, flags, *args, **kwargs)
+
+        def changer(name: str) -> Callable[..., Any]:
+            def guarded(*args: Any, **kwargs: Any) -> Any:
+                for target in args[:2]:
+                    if not isinstance(target, int) and self._read_only(_path(target)):
+                        raise self._refuse(target)
+                return self._real[name](*args, **kwargs)
+            return guarded
+
+        self._stand_ins: dict[str, Callable[..., Any]] = {
+            "open": guarded_open, "os.open": guarded_os_open,
+            **{name: changer(name) for name in _CHANGERS}}
+
+    def enter(self) -> None:
+        """Install the rules for a phase (the phase's own thread and any other)."""
+        real = self._real
+        real["open"], real["io.open"], real["os.open"] = builtins.open, io.open, os.open
+        for name in _CHANGERS:
+            real[name] = getattr(os, name)
+        self._tempdir = tempfile.tempdir
+        self._entered = True
+        stand_ins = self._stand_ins
+        builtins.open = io.open = stand_ins["open"]
+        os.open = stand_ins["os.open"]
+        for name in _CHANGERS:
+            setattr(os, name, stand_ins[name])
+        tempfile.tempdir = self.tmp_dir
+
+    def exit(self) -> None:
+        """Put the real functions back."""
+        if not self._entered:
+            return
+        self._entered = False
+        real = self._real
+        builtins.open = real["open"]
+        io.open = real["io.open"]
+        os.open = real["os.open"]
+        for name in _CHANGERS:
+            setattr(os, name, real[name])
+        tempfile.tempdir = self._tempdir
+
+    def close(self) -> None:
+        """Remove the temporary directory (the environment has ended)."""
+        shutil.rmtree(self.tmp_dir, ignore_errors=True)

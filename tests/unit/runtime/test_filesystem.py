@@ -1,0 +1,110 @@
+"""The task root is read-only and each environment has its own /tmp, sized by
+ephemeral_storage and removed with the environment, as on Lambda."""
+
+from __future__ import annotations
+
+import builtins
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from pytest_lambda import LambdaFunction
+
+if TYPE_CHECKING:
+    from conftest import CodeWriter
+
+WRITER = """
+import os, pathlib, tempfile
+
+def handler(event, context):
+    out = {}
+    attempts = {
+        "open": lambda: open("written.txt", "w"),
+        "pathlib": lambda: pathlib.Path(os.environ["LAMBDA_TASK_ROOT"], "p.txt").write_text("x"),
+        "os.open": lambda: os.open("o.txt", os.O_CREAT | os.O_WRONLY),
+        "mkdir": lambda: os.mkdir("newdir"),
+        "remove": lambda: os.remove("app.py"),
+    }
+    for name, attempt in attempts.items():
+        try:
+            attempt()
+            out[name] = "written"
+        except OSError as exc:
+            out[name] = str(exc).split(":")[0]
+    with open("app.py") as f:  # reading stays possible
+        out["read"] = len(f.read()) > 0
+    out["tmpdir"] = tempfile.gettempdir()
+    with tempfile.NamedTemporaryFile("w", delete=False) as f:
+        f.write("ok")
+        out["tmpfile"] = f.name
+    out["TMPDIR"] = os.environ["TMPDIR"]
+    return out
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_task_root_is_read_only_and_tmp_is_private(code: CodeWriter, isolation: str) -> None:
+    """Writes into LAMBDA_TASK_ROOT fail with EROFS; tempfile uses the environment's own dir."""
+    root = code(app=WRITER)
+    with LambdaFunction("app.handler", code_dir=root, isolation=isolation, timeout=30) as fn:
+        out = fn.invoke({}).payload
+        names = ("open", "pathlib", "os.open", "mkdir", "remove")
+        assert {k: out[k] for k in names} == dict.fromkeys(
+            names, "[Errno 30] Read-only file system")
+        assert out["read"] is True
+        tmp = out["tmpdir"]
+        assert out["TMPDIR"] == tmp and tmp != tempfile.gettempdir()
+        assert out["tmpfile"].startswith(tmp + os.sep)
+        assert Path(out["tmpfile"]).read_text() == "ok"  # it persists while the env is warm
+    assert not Path(tmp).exists()  # removed with the environment
+    assert sorted(p.name for p in root.iterdir() if p.name != "__pycache__") == ["app.py"]
+
+
+def test_writes_past_ephemeral_storage_fail_with_enospc(code: CodeWriter) -> None:
+    """A write that would take /tmp over ephemeral_storage fails with ENOSPC."""
+    root = code(app="""
+import tempfile, os
+MB = 1024 * 1024
+def handler(event, context):
+    tmp = tempfile.gettempdir()
+    with open(os.path.join(tmp, "sparse"), "wb") as f:
+        f.truncate(event["filled_mb"] * MB)  # counted by size, without using the disk
+    written = 0
+    try:
+        with open(os.path.join(tmp, "data"), "wb") as f:
+            for _ in range(5):
+                f.write(b"x" * MB)
+                written += 1
+    except OSError as exc:
+        return [written, str(exc).split(":")[0]]
+    return [written, None]
+""")
+    with LambdaFunction("app.handler", code_dir=root, ephemeral_storage=512) as fn:
+        assert fn.invoke({"filled_mb": 100}).payload == [5, None]
+        assert fn.invoke({"filled_mb": 509}).payload == [3, "[Errno 28] No space left on device"]
+    with LambdaFunction("app.handler", code_dir=root, ephemeral_storage=1024) as fn:
+        assert fn.invoke({"filled_mb": 509}).payload == [5, None]
+
+
+def test_environments_have_separate_tmp_dirs(code: CodeWriter) -> None:
+    """Two environments (a cold start after discarding) do not share /tmp."""
+    root = code(app="import tempfile\ndef handler(e, c):\n    return tempfile.gettempdir()\n")
+    with LambdaFunction("app.handler", code_dir=root) as fn:
+        first = fn.invoke({}).payload
+        fn.cold_start()
+        second = fn.invoke({}).payload
+    assert first != second
+
+
+def test_file_functions_are_restored_after_phases(code: CodeWriter) -> None:
+    """open, io.open, os.open and tempfile.tempdir are the test process's own afterwards."""
+    before = (builtins.open, io.open, os.open, os.mkdir, os.remove, tempfile.tempdir)
+    root = code(app="def handler(e, c):\n    raise RuntimeError('x')\n")
+    with LambdaFunction("app.handler", code_dir=root) as fn:
+        fn.invoke({})
+    assert (builtins.open, io.open, os.open, os.mkdir, os.remove, tempfile.tempdir) == before
+    (root / "after.txt").write_text("the test itself may still write here")
