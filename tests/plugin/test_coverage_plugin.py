@@ -1,0 +1,77 @@
+"""Coverage across process isolation workers, measured as users measure it (pytest --cov)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+pytest.importorskip("pytest_cov")
+
+_HANDLER = """\
+import time
+
+
+def handler(event, context):
+    if event.get("isolated"):
+        where = "worker"
+    else:
+        where = "test process"
+    if event.get("hang"):
+        reached_before_timeout = True
+        time.sleep(30)
+        never_reached = True
+        return never_reached and reached_before_timeout
+    return where
+"""
+
+_TESTS = """\
+import pytest
+
+
+@pytest.mark.lambda_isolation("process")
+def test_isolated(lambda_function):
+    assert lambda_function("app.handler").invoke({"isolated": True}).payload == "worker"
+
+
+@pytest.mark.lambda_isolation("process")
+@pytest.mark.lambda_timeout(1)
+def test_timed_out(lambda_function):
+    assert lambda_function("app.handler").invoke({"hang": True}).report.status == "timeout"
+
+
+def test_in_process(lambda_function):
+    assert lambda_function("app.handler").invoke({}).payload == "test process"
+"""
+
+
+def _line(source: str, text: str) -> int:
+    return next(n for n, line in enumerate(source.splitlines(), 1) if text in line)
+
+
+@pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_process_worker_lines_count_as_covered(pytester: pytest.Pytester,
+                                               xdist: list[str]) -> None:
+    """Lines and branches run only in process workers (a timed-out one too) are covered."""
+    pytester.mkdir("src")
+    pytester.path.joinpath("src", "app.py").write_text(_HANDLER)
+    pytester.makeini("[pytest]\nlambda_code_dir = src\n")
+    pytester.makepyfile(test_app=textwrap.dedent(_TESTS))
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", *xdist, "--cov=src", "--cov-branch",
+        "--cov-report=json:cov.json")
+    result.assert_outcomes(passed=3)
+    data = json.loads(pytester.path.joinpath("cov.json").read_text())
+    app = next(v for k, v in data["files"].items() if k.endswith("app.py"))
+    executed = set(app["executed_lines"])
+    assert _line(_HANDLER, 'where = "worker"') in executed
+    assert _line(_HANDLER, "reached_before_timeout = True") in executed
+    assert _line(_HANDLER, "time.sleep(30)") in executed
+    assert _line(_HANDLER, "never_reached = True") not in executed
+    # Both ways out of the isolation branch were taken: one only in a worker.
+    branch = _line(_HANDLER, 'if event.get("isolated")')
+    assert all(b[0] != branch for b in app["missing_branches"])
+    assert not list(pytester.path.glob(".coverage.*")), "worker data files were not combined"
+
+
