@@ -66,6 +66,7 @@ def test_process_worker_lines_count_as_covered(pytester: pytest.Pytester,
     app = next(v for k, v in data["files"].items() if k.endswith("app.py"))
     executed = set(app["executed_lines"])
     assert _line(_HANDLER, 'where = "worker"') in executed
+    assert _line(_HANDLER, 'where = "test process"') in executed  # in-process, as before
     assert _line(_HANDLER, "reached_before_timeout = True") in executed
     assert _line(_HANDLER, "time.sleep(30)") in executed
     assert _line(_HANDLER, "never_reached = True") not in executed

@@ -61,8 +61,10 @@ def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage) -> Non
             context = LambdaContext(**context_kwargs, log=env.sink.emit)
             outcome = env.invoke(payload, context, seconds, invoke_init_ms)
             env.sink.end_request()
-            cov.save()
             send(sock, ("invoke", outcome, env.alive, new_events()))
+            # After answering, so the save overlaps the test process's own work; the next
+            # command waits for it, so a kill during the next invocation loses nothing saved.
+            cov.save()
         elif kind == "stop":
             return
 
