@@ -23,7 +23,21 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["WorkerCoverage", "worker_settings"]
+__all__ = ["WorkerCoverage", "v8_directory", "v8_directory_for", "worker_settings"]
+
+#: Where Node.js workers write V8 coverage (NODE_V8_COVERAGE), next to coverage.py's data file.
+V8_FOLDER = ".lambda-v8-coverage"
+
+
+def v8_directory_for(data_file: str) -> str:
+    """The V8 coverage folder that goes with a coverage.py data file."""
+    return os.path.join(os.path.dirname(os.path.abspath(data_file)), V8_FOLDER)
+
+
+def v8_directory() -> str | None:
+    """Where a Node.js worker writes V8 coverage now, or None when nothing is measured."""
+    settings = worker_settings()
+    return None if settings is None else v8_directory_for(settings["data_file"])
 
 
 def _abs_pattern(pattern: str) -> str:

@@ -9,11 +9,14 @@ gate fails the run with a table.
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pytest_lambda.observe.coverage import v8_directory_for
 from pytest_lambda.observe.gates import (
     FailUnder,
     FunctionInfo,
@@ -23,6 +26,7 @@ from pytest_lambda.observe.gates import (
     parse_fail_under,
     table,
 )
+from pytest_lambda.observe.v8lines import js_line_coverage
 from pytest_lambda.plugin.reporting import PROPERTY as INVOCATIONS_PROPERTY
 from pytest_lambda.plugin.state import FUNCTIONS_KEY, SETTINGS_KEY
 
@@ -91,6 +95,7 @@ class GatesPlugin:
         self.functions: dict[str, FunctionInfo] = {}
         self.rows: list[GateRow] = []
         self.problems: list[str] = []
+        self.started = time.time()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item,
@@ -131,6 +136,22 @@ class GatesPlugin:
         return found
 
     @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self) -> None:
+        # Node.js workers' V8 coverage of an earlier run must not count in this one.
+        cov = None if self.is_worker else _coverage(self.config)
+        if cov is not None:
+            for stale in Path(v8_directory_for(cov.config.data_file)).glob("coverage-*.json"):
+                stale.unlink(missing_ok=True)
+
+    def _add_javascript(self, coverage: dict[str, tuple[int, int]], cov: Any) -> None:
+        """Add each directory's JavaScript lines, from the Node.js workers' V8 coverage."""
+        folder = v8_directory_for(cov.config.data_file)
+        for directory, (statements, executed) in coverage.items():
+            js = js_line_coverage(folder, directory, since=self.started).values()
+            coverage[directory] = (statements + sum(n for n, _ in js),
+                                   executed + sum(c for _, c in js))
+
+    @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.is_worker:
             return
@@ -141,8 +162,9 @@ class GatesPlugin:
         if self.fail_under:
             cov = _coverage(self.config)
             if cov is not None:
-                coverage = line_coverage(cov, {f.code_dir for f in functions.values()
-                                               if f.code_dir is not None})
+                dirs = {f.code_dir for f in functions.values() if f.code_dir is not None}
+                coverage = line_coverage(cov, dirs)
+                self._add_javascript(coverage, cov)
         self.rows, self.problems = evaluate(
             functions.values(), self.invocations, require_invoked=self.require_invoked,
             fail_under=self.fail_under, coverage=coverage)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 
 import pytest
@@ -76,3 +77,34 @@ def test_process_worker_lines_count_as_covered(pytester: pytest.Pytester,
     assert not list(pytester.path.glob(".coverage.*")), "worker data files were not combined"
 
 
+
+
+_NODE_HANDLER = """\
+exports.handler = async (event) => {
+  if (event.big) {
+    const size = 'big';
+    return size.toUpperCase();
+  }
+  return 'small';
+};
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node on PATH")
+@pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_node_handler_lines_count_for_its_function(pytester: pytest.Pytester,
+                                                   xdist: list[str]) -> None:
+    """A Node.js handler's lines run by the suite are counted in its function's coverage."""
+    pytester.mkdir("node")
+    pytester.path.joinpath("node", "index.js").write_text(_NODE_HANDLER)
+    pytester.makepyfile(test_node="""
+        def test_small(lambda_function):
+            fn = lambda_function("index.handler", code_dir="node", runtime="nodejs20.x",
+                                 name="sizes")
+            assert fn.invoke({}).payload == "small"
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *xdist, "--cov=.",
+                                           "--lambda-cov-fail-under=sizes=90")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    # 4 code lines (export, if, const, return x2 = 5): the small path runs 3 of 5.
+    result.stdout.fnmatch_lines(["sizes*1*3/5*60.00%*90%*FAIL: lines 60.00% < 90%"])
