@@ -71,6 +71,9 @@ def worker_settings() -> dict[str, Any] | None:
         "timid": bool(c.timid),
         "concurrency": list(c.concurrency or []) or None,
         "plugins": list(c.plugins or []),
+        # relative_files paths are relative to the directory coverage starts in; the worker's
+        # is the function's code directory, so it starts in the test process's instead.
+        "start_dir": os.getcwd(),
     }
     source_dirs = getattr(c, "source_dirs", None)
     if source_dirs:  # coverage >= 7.8
@@ -93,11 +96,18 @@ class WorkerCoverage:
             self._cov = running
             return
         kwargs = dict(settings)
+        start_dir = kwargs.pop("start_dir", None)
         if not kwargs.get("plugins"):
             kwargs.pop("plugins", None)
         # data_suffix=True: a parallel file per worker that combine merges with the others.
         self._cov = coverage.Coverage(data_suffix=True, **kwargs)
-        self._cov.start()
+        here = os.getcwd()
+        if start_dir:
+            os.chdir(start_dir)
+        try:
+            self._cov.start()
+        finally:
+            os.chdir(here)
         self._owned = True
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import textwrap
 
@@ -77,6 +78,22 @@ def test_process_worker_lines_count_as_covered(pytester: pytest.Pytester,
     assert not list(pytester.path.glob(".coverage.*")), "worker data files were not combined"
 
 
+
+
+def test_process_worker_with_relative_files(pytester: pytest.Pytester) -> None:
+    """With ``relative_files = true`` worker data names files as the test process does."""
+    pytester.mkdir("src")
+    pytester.path.joinpath("src", "app.py").write_text(_HANDLER)
+    pytester.makeini("[pytest]\nlambda_code_dir = src\n")
+    pytester.path.joinpath(".coveragerc").write_text("[run]\nrelative_files = true\n")
+    pytester.makepyfile(test_app=textwrap.dedent(_TESTS))
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--cov=src", "--cov-report=json:cov.json")
+    result.assert_outcomes(passed=3)
+    files = json.loads(pytester.path.joinpath("cov.json").read_text())["files"]
+    assert list(files) == [os.path.join("src", "app.py")]
+    assert _line(_HANDLER, 'where = "worker"') in files[os.path.join("src", "app.py")][
+        "executed_lines"]
 
 
 _NODE_HANDLER = """\
