@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 _TEMPLATE = """\
@@ -176,3 +178,33 @@ def test_cov_fail_under_counts_code_that_never_ran(project: pytest.Pytester) -> 
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(
         ["RefundsFunction (refunds-prod)*0*0/2*0.00%*40%*FAIL: lines 0.00% < 40%"])
+
+
+def test_coverage_cli_applies_the_gates_to_the_union_of_shards(
+        project: pytest.Pytester, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each shard invokes one function; the CLI over both reports passes, over one it fails."""
+    from pytest_lambda.cli import main
+
+    pytest.importorskip("pytest_cov")
+    project.makeini("[pytest]\nlambda_template = template.yaml\n")
+    _suite(project, refunds=True)
+    for shard, selected in (("1", "test_orders"), ("2", "test_refunds")):
+        project.runpytest_subprocess("-p", "no:cacheprovider", "-k", selected, "--cov=.",
+                                     "--cov-append", f"--lambda-report=shard-{shard}.json"
+                                     ).assert_outcomes(passed=1, deselected=1)
+    capsys.readouterr()
+    base = ["coverage", "--template", str(project.path / "template.yaml"),
+            "--require-invoked"]
+    shard1 = str(project.path / "shard-1.json")
+    assert main([*base, "--report", shard1]) == 1
+    assert "RefundsFunction (refunds-prod)" in capsys.readouterr().out
+    shards = str(project.path / "shard-*.json")
+    data = str(project.path / ".coverage")
+    assert main([*base, "--report", shards, "--data-file", data, "--fail-under", "40",
+                 "--json"]) == 0
+    rows = {r["label"]: r for r in json.loads(capsys.readouterr().out)["functions"]}
+    assert (rows["OrdersFunction"]["executed"], rows["OrdersFunction"]["statements"]) == (3, 7)
+    assert rows["RefundsFunction"]["invocations"] == 1
+    assert main([*base, "--report", shards, "--data-file", data,
+                 "--fail-under", "OrdersFunction=90"]) == 1
+    assert "OrdersFunction" in capsys.readouterr().out
