@@ -182,6 +182,8 @@ SUBCOMMANDS: tuple[tuple[str, Register], ...] = (
     ("invoke", lazy("pytest_lambda.cli.invoke",
                     summary="Invoke a handler once as Lambda would and print the response.")),
     # ("invoke", lazy("pytest_lambda.cli.invoke")),
+    ("coverage", lazy("pytest_lambda.cli.coverage", summary="Per-function gates (invoked, "
+                      "line coverage) from --lambda-report files and a coverage data file.")),
 )
 """Subcommand name → register function (see the module docstring)."""
 

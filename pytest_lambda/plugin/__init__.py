@@ -23,7 +23,7 @@ if os.path.exists(os.path.join(os.path.dirname(os.path.dirname(__file__)), "impl
     )
 
 from .. import __version__
-from . import reporting
+from . import gates, reporting
 from .fixtures import (
     lambda_aws,
     lambda_context,
@@ -90,6 +90,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("lambda_network_allow", "hosts handlers may connect to (one per line; "
                   "'*' allows everything)", type="linelist", default=[])
     reporting.add_options(parser)
+    gates.add_options(parser)
 
 
 def _setting(config: pytest.Config, name: str) -> Any:
@@ -178,6 +179,7 @@ def pytest_configure(config: pytest.Config) -> None:
         isolation=isolation,
     )
     reporting.configure(config)
+    gates.configure(config)
     guard = FreezegunGuard()
     guard.install()
     config.stash[FREEZEGUN_KEY] = guard

@@ -87,7 +87,11 @@ def new_log_stream_name(version: str, new_id: Callable[[], str]) -> str:
 # handler's boto3 clients stay on the regional endpoints moto serves (see service/boto.py).
 _PASSTHROUGH = ("PATH", "HOME", "TMPDIR", "TEMP", "TMP", "SYSTEMROOT", "PYTHONHASHSEED",
                 "AWS_ACCOUNT_ID_ENDPOINT_MODE")
-_PASSTHROUGH_PREFIXES = ("COV_CORE_", "COVERAGE_")
+# coverage.py's own variables (COVERAGE_PROCESS_CONFIG from `[run] patch = subprocess`,
+# COVERAGE_PROCESS_START, COVERAGE_FILE, COVERAGE_RCFILE, COVERAGE_CORE) reach the handler, so a
+# subprocess it starts is measured as the user configured. pytest-cov 7 sets no COV_CORE_*
+# variables any more; process workers get their coverage settings from observe/coverage.py.
+_PASSTHROUGH_PREFIXES = ("COVERAGE_",)
 
 
 def lambda_environ(config: FunctionConfig, version: str, log_stream_name: str) -> dict[str, str]:

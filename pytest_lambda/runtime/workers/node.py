@@ -31,6 +31,7 @@ from typing import Any
 from ...clock import real_perf
 from ...config import FunctionConfig
 from ...context import LambdaContext
+from ...observe.coverage import v8_directory
 from ...observe.logs import LogGroup
 from .. import faults
 from ..backend import InitResult, Outcome, lambda_environ, new_log_stream_name
@@ -39,6 +40,7 @@ from ..marshal import SYNC_RESPONSE_LIMIT, RawJsonObject
 from .supervisor import Killed, Supervisor, kill_group, killed_init, killed_outcome
 
 WORKER = Path(__file__).with_name("worker.js")
+V8_FLUSH = Path(__file__).with_name("v8_flush.js")
 #: Overrides the ``node`` found on PATH.
 NODE_ENV_VAR = "PYTEST_LAMBDA_NODE"
 _READY_TIMEOUT_S = 30.0
@@ -103,6 +105,7 @@ class NodeEnvironment:
         self._proc: subprocess.Popen[bytes] | None = None
         self._frozen = False
         self._fds: dict[str, int] = {}
+        self._v8_coverage: str | None = None
         self._buffer = b""
         self._lines: dict[int, _Lines] = {}
         self._stream_lines: dict[int, _Lines] = {}
@@ -115,6 +118,8 @@ class NodeEnvironment:
         env.setdefault("NODE_PATH", os.pathsep.join([
             f"/opt/nodejs/node{major}/node_modules", "/opt/nodejs/node_modules",
             "/var/runtime/node_modules", "/var/runtime", str(self.config.code_dir)]))
+        if self._v8_coverage is not None:  # V8's own coverage, flushed by v8_flush.js
+            env["NODE_V8_COVERAGE"] = self._v8_coverage
         return env
 
     def _spawn(self) -> None:
@@ -124,10 +129,12 @@ class NodeEnvironment:
         err_r, err_w = os.pipe()
         # The JS heap stays below the function's memory, as the runtime's bootstrap sets it.
         heap_mb = max(self.config.memory_size * 9 // 10, 64)
+        self._v8_coverage = v8_directory()
+        preload = [] if self._v8_coverage is None else ["--require", str(V8_FLUSH)]
         try:
             self._proc = subprocess.Popen(
-                [self._node, f"--max-old-space-size={heap_mb}", str(WORKER), str(cmd_r),
-                 str(evt_w), self.config.handler, str(self.config.code_dir),
+                [self._node, f"--max-old-space-size={heap_mb}", *preload, str(WORKER),
+                 str(cmd_r), str(evt_w), self.config.handler, str(self.config.code_dir),
                  self.config.runtime],
                 pass_fds=(cmd_r, evt_w), stdin=subprocess.DEVNULL, stdout=out_w, stderr=err_w,
                 env=self._node_environ(), cwd=str(self.config.code_dir),

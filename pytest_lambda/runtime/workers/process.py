@@ -31,6 +31,7 @@ from typing import Any
 from ...clock import real_perf, real_time_ms
 from ...config import FunctionConfig
 from ...context import LambdaContext
+from ...observe.coverage import worker_settings as worker_coverage_settings
 from ...observe.logs import LogEvent, LogGroup
 from .. import faults
 from ..backend import InitResult, Outcome, lambda_environ, new_log_stream_name
@@ -89,7 +90,8 @@ class ProcessEnvironment:
         send(parent, {"config": self.config, "version": self.version,
                       "log_group": self.config.log_group_name,
                       "log_stream_name": self.log_stream_name,
-                      "network_allow": self._network_allow})
+                      "network_allow": self._network_allow,
+                      "coverage": worker_coverage_settings()})
         self._call(None, 30.0)
 
     def _call(self, message: Any, seconds: float) -> Any:

@@ -12,15 +12,25 @@ import socket
 import sys
 from typing import Any
 
+from pytest_lambda.observe.coverage import WorkerCoverage
 from pytest_lambda.runtime.workers.wire import recv, send
 
 
 def _serve(sock: socket.socket) -> None:
+    setup: dict[str, Any] = recv(sock)
+    # Before the environment's modules load: the handler's Init is measured too.
+    cov = WorkerCoverage(setup.get("coverage"))
+    try:
+        _run(sock, setup, cov)
+    finally:
+        cov.stop()
+
+
+def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage) -> None:
     from pytest_lambda.context import LambdaContext
     from pytest_lambda.observe.logs import LogGroup
     from pytest_lambda.runtime.inprocess import ExecutionEnvironment
 
-    setup: dict[str, Any] = recv(sock)
     group = LogGroup(setup["log_group"])
     env = ExecutionEnvironment(setup["config"], setup["version"], group,
                                new_id=lambda: "0" * 32, network_allow=setup["network_allow"],
@@ -41,6 +51,7 @@ def _serve(sock: socket.socket) -> None:
         if kind == "init":
             _, seconds, phase = command
             error, elapsed, status = env.init(seconds, phase)
+            cov.save()  # before answering: the test process may kill the worker next
             send(sock, ("init", error, elapsed, status, env.initialized, new_events()))
         elif kind == "invoke":
             _, payload, context_kwargs, seconds, invoke_init_ms, request_id, trace = command
@@ -51,6 +62,9 @@ def _serve(sock: socket.socket) -> None:
             outcome = env.invoke(payload, context, seconds, invoke_init_ms)
             env.sink.end_request()
             send(sock, ("invoke", outcome, env.alive, new_events()))
+            # After answering, so the save overlaps the test process's own work; the next
+            # command waits for it, so a kill during the next invocation loses nothing saved.
+            cov.save()
         elif kind == "stop":
             env.discard()  # removes the environment's temporary directory
             return

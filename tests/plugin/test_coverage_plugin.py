@@ -1,0 +1,127 @@
+"""Coverage across process isolation workers, measured as users measure it (pytest --cov)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import textwrap
+
+import pytest
+
+pytest.importorskip("pytest_cov")
+
+_HANDLER = """\
+import time
+
+
+def handler(event, context):
+    if event.get("isolated"):
+        where = "worker"
+    else:
+        where = "test process"
+    if event.get("hang"):
+        reached_before_timeout = True
+        time.sleep(30)
+        never_reached = True
+        return never_reached and reached_before_timeout
+    return where
+"""
+
+_TESTS = """\
+import pytest
+
+
+@pytest.mark.lambda_isolation("process")
+def test_isolated(lambda_function):
+    assert lambda_function("app.handler").invoke({"isolated": True}).payload == "worker"
+
+
+@pytest.mark.lambda_isolation("process")
+@pytest.mark.lambda_timeout(1)
+def test_timed_out(lambda_function):
+    assert lambda_function("app.handler").invoke({"hang": True}).report.status == "timeout"
+
+
+def test_in_process(lambda_function):
+    assert lambda_function("app.handler").invoke({}).payload == "test process"
+"""
+
+
+def _line(source: str, text: str) -> int:
+    return next(n for n, line in enumerate(source.splitlines(), 1) if text in line)
+
+
+@pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_process_worker_lines_count_as_covered(pytester: pytest.Pytester,
+                                               xdist: list[str]) -> None:
+    """Lines and branches run only in process workers (a timed-out one too) are covered."""
+    pytester.mkdir("src")
+    pytester.path.joinpath("src", "app.py").write_text(_HANDLER)
+    pytester.makeini("[pytest]\nlambda_code_dir = src\n")
+    pytester.makepyfile(test_app=textwrap.dedent(_TESTS))
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", *xdist, "--cov=src", "--cov-branch",
+        "--cov-report=json:cov.json")
+    result.assert_outcomes(passed=3)
+    data = json.loads(pytester.path.joinpath("cov.json").read_text())
+    app = next(v for k, v in data["files"].items() if k.endswith("app.py"))
+    executed = set(app["executed_lines"])
+    assert _line(_HANDLER, 'where = "worker"') in executed
+    assert _line(_HANDLER, 'where = "test process"') in executed  # in-process, as before
+    assert _line(_HANDLER, "reached_before_timeout = True") in executed
+    assert _line(_HANDLER, "time.sleep(30)") in executed
+    assert _line(_HANDLER, "never_reached = True") not in executed
+    # Both ways out of the isolation branch were taken: one only in a worker.
+    branch = _line(_HANDLER, 'if event.get("isolated")')
+    assert all(b[0] != branch for b in app["missing_branches"])
+    assert not list(pytester.path.glob(".coverage.*")), "worker data files were not combined"
+
+
+
+
+def test_process_worker_with_relative_files(pytester: pytest.Pytester) -> None:
+    """With ``relative_files = true`` worker data names files as the test process does."""
+    pytester.mkdir("src")
+    pytester.path.joinpath("src", "app.py").write_text(_HANDLER)
+    pytester.makeini("[pytest]\nlambda_code_dir = src\n")
+    pytester.path.joinpath(".coveragerc").write_text("[run]\nrelative_files = true\n")
+    pytester.makepyfile(test_app=textwrap.dedent(_TESTS))
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--cov=src", "--cov-report=json:cov.json")
+    result.assert_outcomes(passed=3)
+    files = json.loads(pytester.path.joinpath("cov.json").read_text())["files"]
+    assert list(files) == [os.path.join("src", "app.py")]
+    assert _line(_HANDLER, 'where = "worker"') in files[os.path.join("src", "app.py")][
+        "executed_lines"]
+
+
+_NODE_HANDLER = """\
+exports.handler = async (event) => {
+  if (event.big) {
+    const size = 'big';
+    return size.toUpperCase();
+  }
+  return 'small';
+};
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node on PATH")
+@pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_node_handler_lines_count_for_its_function(pytester: pytest.Pytester,
+                                                   xdist: list[str]) -> None:
+    """A Node.js handler's lines run by the suite are counted in its function's coverage."""
+    pytester.mkdir("node")
+    pytester.path.joinpath("node", "index.js").write_text(_NODE_HANDLER)
+    pytester.makepyfile(test_node="""
+        def test_small(lambda_function):
+            fn = lambda_function("index.handler", code_dir="node", runtime="nodejs20.x",
+                                 name="sizes")
+            assert fn.invoke({}).payload == "small"
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *xdist, "--cov=.",
+                                           "--lambda-cov-fail-under=sizes=90")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    # 4 code lines (export, if, const, return x2 = 5): the small path runs 3 of 5.
+    result.stdout.fnmatch_lines(["sizes*1*3/5*60.00%*90%*FAIL: lines 60.00% < 90%"])
