@@ -34,6 +34,7 @@ from ...observe.logs import LogEvent, LogGroup
 from .. import faults
 from ..backend import InitResult, Outcome, new_log_stream_name
 from ..capture import LogSink
+from ..memory import RUNTIME_BASELINE_MB
 from .supervisor import Killed, Supervisor, killed_init, killed_outcome
 from .wire import recv, send
 
@@ -57,12 +58,15 @@ class ProcessEnvironment:
         # The worker measures nothing itself: its real memory is watched from here.
         self._network_allow = network_allow
         self._trace = ""
-        self._supervisor = Supervisor(config.memory_size)
+        self._supervisor = self._new_supervisor()
         self._proc: subprocess.Popen[bytes] | None = None
         self._sock: socket.socket | None = None
         self._output: Any = None
         self._output_seen = 0
         self._spawn()
+
+    def _new_supervisor(self) -> Supervisor:
+        return Supervisor(self.config.memory_size, RUNTIME_BASELINE_MB["python"])
 
     def _spawn(self) -> None:
         parent, child = socket.socketpair()
@@ -84,6 +88,8 @@ class ProcessEnvironment:
                       "log_stream_name": self.log_stream_name,
                       "network_allow": self._network_allow})
         self._call(None, 30.0)
+        # The worker is ready and has not loaded user code: its size now is "the runtime".
+        self._supervisor.rebase(self._proc)
 
     def _call(self, message: Any, seconds: float) -> Any:
         """Send ``message`` and wait for the answer, enforcing time and memory from outside."""
@@ -142,7 +148,7 @@ class ProcessEnvironment:
     def reset_for_retry(self) -> None:
         """A failed init restarts the runtime process before Lambda retries it."""
         self._stop()
-        self._supervisor = Supervisor(self.config.memory_size)
+        self._supervisor = self._new_supervisor()
         self._spawn()
 
     def invoke(self, payload: bytes, context: LambdaContext, seconds: float,
