@@ -36,7 +36,7 @@ from ..backend import InitResult, Outcome, new_log_stream_name
 from ..capture import LogSink
 from ..memory import RUNTIME_BASELINE_MB
 from .supervisor import Killed, Supervisor, killed_init, killed_outcome
-from .wire import recv, send
+from .wire import read_records, recv, send
 
 #: Extra time the worker gets to report its own (in-process) timeout before it is killed.
 GRACE_S = 0.25
@@ -63,6 +63,8 @@ class ProcessEnvironment:
         self._sock: socket.socket | None = None
         self._output: Any = None
         self._output_seen = 0
+        self._events: Any = None
+        self._events_seen = 0
         self._spawn()
 
     def _new_supervisor(self) -> Supervisor:
@@ -71,18 +73,20 @@ class ProcessEnvironment:
     def _spawn(self) -> None:
         parent, child = socket.socketpair()
         self._output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _stop()
+        self._events = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _stop()
+        events_fd = self._events.fileno()
         env = dict(os.environ)
         package_root = str(Path(__file__).resolve().parents[3])  # holds pytest_lambda/
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root,
                                                           env.get("PYTHONPATH")]))
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "pytest_lambda.runtime.workers.process_main",
-             str(child.fileno())],
-            pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stdout=self._output,
+             str(child.fileno()), str(events_fd)],
+            pass_fds=[child.fileno(), events_fd], stdin=subprocess.DEVNULL, stdout=self._output,
             stderr=subprocess.STDOUT, env=env, cwd=str(self.config.code_dir))
         child.close()
         self._sock = parent
-        self._output_seen = 0
+        self._output_seen = self._events_seen = 0
         send(parent, {"config": self.config, "version": self.version,
                       "log_group": self.config.log_group_name,
                       "log_stream_name": self.log_stream_name,
@@ -115,11 +119,17 @@ class ProcessEnvironment:
             self._proc.wait()
 
     def _collect(self, events: list[LogEvent]) -> None:
-        """Append the worker's log events, then anything written straight to its fd 1/2."""
+        """Append the worker's log events (from its events file, written as they were
+        logged, so a killed worker's lines are there too), then anything written straight to
+        its fd 1/2."""
         stream = self.sink.stream.events
         request_id = self.sink.request_id
         for e in events:
             stream.append(LogEvent(e.timestamp, e.message, e.request_id, e.stream))
+        self._events.seek(self._events_seen)
+        records, used = read_records(self._events.read())
+        self._events_seen += used
+        stream.extend(LogEvent(*record) for record in records)
         self._output.seek(self._output_seen)
         raw = self._output.read()
         self._output_seen += len(raw)
@@ -188,6 +198,9 @@ class ProcessEnvironment:
         if self._output is not None:
             self._output.close()
             self._output = None
+        if self._events is not None:
+            self._events.close()
+            self._events = None
 
     def discard(self) -> None:
         self.alive = False

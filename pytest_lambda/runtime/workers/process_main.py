@@ -1,21 +1,43 @@
 """The runtime worker: one process per execution environment in process isolation mode.
 
 Started by :mod:`pytest_lambda.runtime.workers.process` as
-``python -m pytest_lambda.runtime.workers.process_main FD``; it runs the
+``python -m pytest_lambda.runtime.workers.process_main FD EVENTS_FD``; it runs the
 same in-process environment code as the default mode, inside its own interpreter, and answers
-the test process's commands over the socket ``FD``.
+the test process's commands over the socket ``FD``; its log events go to the file
+``EVENTS_FD`` as they are written.
 """
 
 from __future__ import annotations
 
+import os
+import pickle
 import socket
 import sys
 from typing import Any
 
-from pytest_lambda.runtime.workers.wire import recv, send
+from pytest_lambda.runtime.workers.wire import _HEADER, recv, send
 
 
-def _serve(sock: socket.socket) -> None:
+class _EventsToFile(list):  # type: ignore[type-arg]
+    """The worker's log stream: each event is written to a file the test process reads, the
+    moment it is logged, and not kept. Output is not the function's memory (on Lambda it
+    leaves the sandbox), and what was written before the worker is killed is not lost."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+        self._count = 0
+
+    def append(self, event: Any) -> None:
+        data = pickle.dumps(tuple(event), protocol=pickle.HIGHEST_PROTOCOL)
+        os.write(self._fd, _HEADER.pack(len(data)) + data)
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+
+def _serve(sock: socket.socket, events_fd: int) -> None:
     from pytest_lambda.context import LambdaContext
     from pytest_lambda.observe.logs import LogGroup
     from pytest_lambda.runtime.inprocess import ExecutionEnvironment
@@ -25,14 +47,7 @@ def _serve(sock: socket.socket) -> None:
     env = ExecutionEnvironment(setup["config"], setup["version"], group,
                                new_id=lambda: "0" * 32, network_allow=setup["network_allow"],
                                measure_memory=False, log_stream_name=setup["log_stream_name"])
-    events = env.sink.stream.events
-    sent = 0
-
-    def new_events() -> list[Any]:
-        nonlocal sent
-        out = events[sent:]
-        sent = len(events)
-        return out
+    env.sink.stream.events = _EventsToFile(events_fd)
 
     send(sock, ("ready",))
     while True:
@@ -41,7 +56,7 @@ def _serve(sock: socket.socket) -> None:
         if kind == "init":
             _, seconds, phase = command
             error, elapsed, status = env.init(seconds, phase)
-            send(sock, ("init", error, elapsed, status, env.initialized, new_events()))
+            send(sock, ("init", error, elapsed, status, env.initialized, []))
         elif kind == "invoke":
             _, payload, context_kwargs, seconds, invoke_init_ms, request_id, trace = command
             env.sink.begin_request(request_id)
@@ -50,7 +65,7 @@ def _serve(sock: socket.socket) -> None:
             context = LambdaContext(**context_kwargs, log=env.sink.emit)
             outcome = env.invoke(payload, context, seconds, invoke_init_ms)
             env.sink.end_request()
-            send(sock, ("invoke", outcome, env.alive, new_events()))
+            send(sock, ("invoke", outcome, env.alive, []))
         elif kind == "stop":
             return
 
@@ -59,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     sock = socket.socket(fileno=int(args[0]))
     try:
-        _serve(sock)
+        _serve(sock, int(args[1]))
     except EOFError:
         pass
     finally:

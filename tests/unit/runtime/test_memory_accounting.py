@@ -57,3 +57,29 @@ def test_one_baseline_in_both_isolation_modes(code: CodeWriter, isolation: str) 
                    for _ in range(3)}
     baseline = RUNTIME_BASELINE_MB["python"]
     assert figures <= set(range(baseline, baseline + 3))
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_printed_output_is_not_memory(code: CodeWriter, isolation: str) -> None:
+    """Printing 50 MB at 128 MB is not out of memory, and every line reaches the logs."""
+    with LambdaFunction("app.loud", code_dir=code(app=APP), memory_size=128,
+                        isolation=isolation) as fn:
+        r = fn.invoke({"lines": 51_200})
+    assert r.error is None, r.error
+    assert r.report is not None and r.report.max_memory_used_mb < 60
+    printed = [e for e in r.logs if e.message.startswith("y")]
+    assert len(printed) == 51_200
+    assert printed[-1].message == "y" * 1023 + "\n"
+
+
+def test_lines_written_before_an_out_of_memory_kill_reach_the_logs(code: CodeWriter) -> None:
+    """A worker killed for memory keeps the lines it printed before (process isolation)."""
+    hog = ("def handler(e, c):\n    for i in range(500):\n        print('line', i)\n"
+           "    data = bytearray(300 * 1024 * 1024)\n    for i in range(0, len(data), 4096):\n"
+           "        data[i] = 1\n")
+    with LambdaFunction("hog.handler", code_dir=code(hog=hog), memory_size=128,
+                        isolation="process") as fn:
+        r = fn.invoke({})
+    assert r.report is not None and r.report.error_type == "Runtime.OutOfMemory"
+    lines = [e.message for e in r.logs if e.message.startswith("line ")]
+    assert lines == [f"line {i}\n" for i in range(500)]
