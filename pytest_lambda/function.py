@@ -19,7 +19,12 @@ from .config import (
     DEFAULT_TIMEOUT,
     FunctionConfig,
 )
-from .errors import RequestTooLargeException, TooManyRequestsException, validation_error
+from .errors import (
+    HandlerNotStopped,
+    RequestTooLargeException,
+    TooManyRequestsException,
+    validation_error,
+)
 from .observe.logs import LogGroup, LogView
 from .observe.metrics import MetricStore
 from .result import InvokeResult
@@ -273,9 +278,22 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             return [self._accept(p, t, invocation_type) for p, t in admitted]
         # Drawn here, in order, so seeded request ids do not depend on thread scheduling.
         ids = [self.new_request_id() for _ in admitted]
+        # Requests running at the same time run in different execution environments, as on
+        # Lambda: each admitted request of a wave takes an idle environment, or a new one (a
+        # cold start), before any of them runs; afterwards they are idle for the next wave.
+        envs: dict[int, tuple[Backend, bool]] = {}
+
+        def admit(i: int) -> Slot | str:
+            slot = self.account.try_acquire(self)
+            if not isinstance(slot, str):
+                target = admitted[i][1]
+                envs[i] = self._checkout(target.config, target.version)
+            return slot
+
         return invoke_many(
-            lambda i: self.account.try_acquire(self),
-            lambda i, slot: self._run_in(slot, *admitted[i], request_id=ids[i]),
+            admit,
+            lambda i, slot: self._run_in(slot, *admitted[i], request_id=ids[i],
+                                         environment=envs.pop(i)),
             lambda i, reason: self._throttled(admitted[i][1], ids[i], reason, invocation_type),
             len(admitted), concurrency)
 
@@ -347,20 +365,21 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
              client_context: Mapping[str, Any] | None = None,
              identity: Mapping[str, Any] | None = None, tenant_id: str | None = None,
              request_id: str | None = None, invocation_type: str = "RequestResponse",
-             extra: dict[str, Any] | None = None) -> InvokeResult:
-        """Run one invocation of ``config`` (a version's frozen configuration)."""
+             extra: dict[str, Any] | None = None,
+             environment: tuple[Backend, bool] | None = None) -> InvokeResult:
+        """Run one invocation of ``config`` (a version's frozen configuration), in
+        ``environment`` (an environment checked out for it, and whether it is new) or in an
+        idle one."""
         request_id = request_id or self.new_request_id()
         with PHASE_LOCK:
-            idle = self._idle.setdefault(version, [])
-            env = idle.pop() if idle else None
-            cold = env is None
             start_time = real_time_ms()
-            if env is None:
-                env = self._new_environment(config, version)
+            env, cold = environment or self._checkout(config, version)
+            idle = self._idle.setdefault(version, [])
             stream = env.sink.stream.events
             first = len(stream)
             outcome, init_ms, start_index = run_lifecycle(
                 env, cold, payload, request_id, invoked_arn, client_context, identity, tenant_id)
+            not_stopped = getattr(env, "not_stopped", "")
             if outcome.reset or not env.alive:
                 env.discard()
             else:
@@ -380,7 +399,19 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             timed_out=outcome.status == "timeout", start_time=start_time,
             invoked_function_arn=invoked_arn, extra={} if extra is None else extra)
         self._publish(result)
+        if not_stopped:
+            raise HandlerNotStopped(
+                f"{config.name} (request {request_id}): {not_stopped} The invocation is "
+                "reported as Lambda's timeout (result attribute of this exception).", result)
         return result
+
+    def _checkout(self, config: FunctionConfig, version: str) -> tuple[Backend, bool]:
+        """An idle environment of ``version`` (warm), or a new one (cold: True)."""
+        with PHASE_LOCK:
+            idle = self._idle.setdefault(version, [])
+            if idle:
+                return idle.pop(), False
+            return self._new_environment(config, version), True
 
     def _new_environment(self, config: FunctionConfig, version: str) -> Backend:
         """A fresh execution environment (a cold start) in the configured isolation mode."""

@@ -141,6 +141,31 @@ class LogSink:
         self.app("\n".join(lines), _LEVEL_RANK["ERROR"])
 
 
+#: The most UTF-8 bytes one CloudWatch Logs event can hold: an event counts its message plus
+#: 26 bytes and may not exceed 256 KB (262,144 bytes; PutLogEvents API reference, "Each log
+#: event can be no larger than 256 KB", batch size "the sum of all event messages in UTF-8,
+#: plus 26 bytes for each log event"). Lambda splits a longer stdout line into several events
+#: of at most this size, it does not drop or truncate it (a real function's 89,781-character
+#: line came back in pieces, the largest 2**18 - 26 bytes: stackoverflow.com/q/77175643).
+MAX_EVENT_BYTES = 262_144 - 26
+
+
+def split_event(text: str) -> list[str]:
+    """``text`` in pieces of at most MAX_EVENT_BYTES UTF-8 bytes, cut between characters."""
+    if len(text) * 4 <= MAX_EVENT_BYTES:
+        return [text]
+    data = text.encode("utf-8", "surrogatepass")
+    pieces = []
+    while len(data) > MAX_EVENT_BYTES:
+        cut = MAX_EVENT_BYTES
+        while data[cut] & 0xC0 == 0x80:  # not in the middle of a character
+            cut -= 1
+        pieces.append(data[:cut].decode("utf-8", "surrogatepass"))
+        data = data[cut:]
+    pieces.append(data.decode("utf-8", "surrogatepass"))
+    return pieces
+
+
 class StreamWriter(io.TextIOBase):
     """A ``sys.stdout`` / ``sys.stderr`` stand-in: every complete line is one log event."""
 
@@ -171,13 +196,22 @@ class StreamWriter(io.TextIOBase):
     def write(self, s: str) -> int:
         if not isinstance(s, str):
             raise TypeError(f"write() argument must be str, not {type(s).__name__}")
+        emit = self._sink.app
         if "\n" not in s:
             self._partial += s
+            if len(self._partial) * 4 > MAX_EVENT_BYTES:
+                # A line growing past one event's size: send the full events now.
+                *full, self._partial = split_event(self._partial)
+                for piece in full:
+                    emit(piece)
             return len(s)
         text = self._partial + s
         *lines, self._partial = text.split("\n")
-        emit = self._sink.app
         for line in lines:
+            if len(line) * 4 > MAX_EVENT_BYTES:
+                *full, line = split_event(line)
+                for piece in full:
+                    emit(piece)
             emit(line + "\n")
         return len(s)
 

@@ -32,7 +32,7 @@ from .handler import (
 )
 from .isolation import ProcessState
 from .marshal import SYNC_RESPONSE_LIMIT, MarshalError, decode_event, encode_response
-from .memory import MemoryMeter, max_memory_used_mb
+from .memory import NOISE_BYTES, MemoryMeter, log_bytes, max_memory_used_mb
 from .network import NetworkGuard
 from .timeout import Deadline, HandlerTimeout
 
@@ -60,6 +60,8 @@ class ExecutionEnvironment:
         self._memory = MemoryMeter()
         self._retained = 0
         self._peak = 0
+        #: Why a phase's handler could not be stopped in time in-process ("" if it could).
+        self.not_stopped = ""
         root_level = logging.WARNING
         if config.log_level:
             root_level = APP_LOG_LEVEL_TO_PY[config.log_level]
@@ -77,6 +79,7 @@ class ExecutionEnvironment:
         """
         deadline = Deadline(seconds)
         memory = self._memory if self._measure else None
+        logged_from = len(self.sink.stream.events)
         self.state.enter()
         started = real_perf()
         try:
@@ -89,38 +92,51 @@ class ExecutionEnvironment:
                         value = body()
                     finally:
                         if memory is not None:
-                            self._account(memory.stop())
-                deadline.disarm()
+                            self._account(memory.stop(), logged_from)
+                deadline.disarm_safely()
                 kind: PhaseEnd = "returned"
             except HandlerTimeout as exc:
-                deadline.disarm()
+                deadline.disarm_safely()
                 kind, value = "timed_out", exc
             except SystemExit as exc:
-                deadline.disarm()
+                deadline.disarm_safely()
                 kind, value = "exited", exc
             except KeyboardInterrupt:
-                deadline.disarm()
+                deadline.disarm_safely()
                 raise
             except BaseException as exc:
-                deadline.disarm()
+                deadline.disarm_safely()
                 kind, value = "raised", exc
         except HandlerTimeout as exc:
             # The timer fired between the handler's return and the disarm.
-            deadline.disarm()
+            deadline.disarm_safely()
             kind, value = "timed_out", exc
         finally:
             elapsed = (real_perf() - started) * 1000
             if memory is not None:
-                self._account(memory.stop())  # interrupted before its own stop ran
+                self._account(memory.stop(), logged_from)  # interrupted before its own stop
             self.state.exit()
         if kind != "timed_out" and elapsed >= seconds * 1000:
             kind = "timed_out"  # it swallowed the timeout and ran on: Lambda had stopped it
+        if deadline.not_stopped:
+            self.not_stopped = deadline.not_stopped
         return kind, value, elapsed
 
-    def _account(self, measured: tuple[int, int]) -> None:
+    def _account(self, measured: tuple[int, int], logged_from: int) -> None:
+        """Charge a phase's memory to the environment, minus the plugin's copy of its logs.
+
+        On Lambda output leaves the process; here the log stream keeps every line the phase
+        wrote, so their size is taken off both figures. What the environment retains is
+        signed (freeing memory gives it back) and never below zero.
+        """
         retained, peak = measured
-        self._peak = max(self._peak, self._retained + peak)
-        self._retained += retained
+        if abs(retained) <= NOISE_BYTES:
+            retained = 0
+        if retained == 0 and peak == 0:
+            return
+        logs = log_bytes(self.sink.stream.events, logged_from)
+        self._peak = max(self._peak, self._retained + max(peak - logs, 0))
+        self._retained = max(self._retained + retained - logs, 0)
 
     @property
     def max_memory_mb(self) -> int:

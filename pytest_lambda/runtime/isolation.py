@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -24,6 +25,8 @@ from pytest_lambda.runtime.capture import LambdaLogHandler, LogSink, StreamWrite
 from pytest_lambda.runtime.cenviron import CEnviron
 
 _Setter = Callable[..., Any]
+_SIGALRM = signal.SIGALRM
+_MAIN_THREAD = threading.main_thread()
 _ORIGINAL_LOGGER_METHODS = (
     logging.Logger.setLevel, logging.Logger.addHandler, logging.Logger.removeHandler,
 )
@@ -70,7 +73,7 @@ class _Saved:
 
     __slots__ = ("cwd", "environ_data", "logger_originals", "logger_shadowed", "logging_disable",
                  "modules_len", "path", "root_handlers", "root_level", "shadowed",
-                 "signal_originals", "stderr", "stdout", "test_handlers")
+                 "signal_mask", "signal_originals", "stderr", "stdout", "test_handlers")
     cwd: str
     environ_data: dict[Any, Any]
     logger_originals: dict[logging.Logger, _LoggerState]
@@ -81,6 +84,7 @@ class _Saved:
     root_handlers: list[logging.Handler]
     root_level: int
     shadowed: dict[str, ModuleType]
+    signal_mask: set[Any]
     signal_originals: dict[Any, Any]
     stderr: Any
     stdout: Any
@@ -174,7 +178,12 @@ class ProcessState:
             stale = True
         if stale:
             manager._clear_cache()  # type: ignore[attr-defined]  # cached isEnabledFor
+        # SIGALRM is the timeout's: whatever the code does with it, the test process's own
+        # disposition comes back (not the timer's callback), and so does the signal mask.
         s.signal_originals = {}
+        if threading.get_ident() == _MAIN_THREAD.ident:  # signals are the main thread's
+            s.signal_originals[_SIGALRM] = signal.getsignal(_SIGALRM)
+        s.signal_mask = signal.pthread_sigmask(signal.SIG_BLOCK, ())
         self._patch(s)
         self._saved = s
         for hook in self.phase_hooks:
@@ -200,7 +209,9 @@ class ProcessState:
         sys.path = s.path
         self._exit_environ(s)
         for signum, handler in s.signal_originals.items():
-            signal.signal(signum, handler)
+            if handler is not None:  # None: set from C, cannot be put back from Python
+                signal.signal(signum, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, s.signal_mask)
 
     def _exit_logging(self, s: _Saved) -> None:
         root = logging.root

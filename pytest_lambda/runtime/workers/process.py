@@ -36,8 +36,9 @@ from ...observe.logs import LogEvent, LogGroup
 from .. import faults
 from ..backend import InitResult, Outcome, lambda_environ, new_log_stream_name
 from ..capture import LogSink
+from ..memory import RUNTIME_BASELINE_MB
 from .supervisor import Killed, Supervisor, kill_group, killed_init, killed_outcome
-from .wire import recv, send
+from .wire import read_records, recv, send
 
 #: Extra time the worker gets to report its own (in-process) timeout before it is killed.
 GRACE_S = 0.25
@@ -59,16 +60,23 @@ class ProcessEnvironment:
         # The worker measures nothing itself: its real memory is watched from here.
         self._network_allow = network_allow
         self._trace = ""
-        self._supervisor = Supervisor(config.memory_size)
+        self._supervisor = self._new_supervisor()
         self._proc: subprocess.Popen[bytes] | None = None
         self._sock: socket.socket | None = None
         self._output: Any = None
         self._output_seen = 0
+        self._events: Any = None
+        self._events_seen = 0
         self._spawn()
+
+    def _new_supervisor(self) -> Supervisor:
+        return Supervisor(self.config.memory_size, RUNTIME_BASELINE_MB["python"])
 
     def _spawn(self) -> None:
         parent, child = socket.socketpair()
         self._output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _stop()
+        self._events = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _stop()
+        events_fd = self._events.fileno()
         # The function's environment only: the test process's own variables (real AWS
         # credentials, tokens) must not reach the worker or the handler's child processes.
         env = lambda_environ(self.config, self.version, self.log_stream_name)
@@ -80,19 +88,21 @@ class ProcessEnvironment:
                                                           os.environ.get("PYTHONPATH")]))
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "pytest_lambda.runtime.workers.process_main",
-             str(child.fileno())],
-            pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stdout=self._output,
+             str(child.fileno()), str(events_fd)],
+            pass_fds=[child.fileno(), events_fd], stdin=subprocess.DEVNULL, stdout=self._output,
             stderr=subprocess.STDOUT, env=env, cwd=str(self.config.code_dir),
             start_new_session=True)
         child.close()
         self._sock = parent
-        self._output_seen = 0
+        self._output_seen = self._events_seen = 0
         send(parent, {"config": self.config, "version": self.version,
                       "log_group": self.config.log_group_name,
                       "log_stream_name": self.log_stream_name,
                       "network_allow": self._network_allow,
                       "coverage": worker_coverage_settings()})
         self._call(None, 30.0)
+        # The worker is ready and has not loaded user code: its size now is "the runtime".
+        self._supervisor.rebase(self._proc)
 
     def _call(self, message: Any, seconds: float) -> Any:
         """Send ``message`` and wait for the answer, enforcing time and memory from outside."""
@@ -117,11 +127,17 @@ class ProcessEnvironment:
             kill_group(self._proc)
 
     def _collect(self, events: list[LogEvent]) -> None:
-        """Append the worker's log events, then anything written straight to its fd 1/2."""
+        """Append the worker's log events (from its events file, written as they were
+        logged, so a killed worker's lines are there too), then anything written straight to
+        its fd 1/2."""
         stream = self.sink.stream.events
         request_id = self.sink.request_id
         for e in events:
             stream.append(LogEvent(e.timestamp, e.message, e.request_id, e.stream))
+        self._events.seek(self._events_seen)
+        records, used = read_records(self._events.read())
+        self._events_seen += used
+        stream.extend(LogEvent(*record) for record in records)
         self._output.seek(self._output_seen)
         raw = self._output.read()
         self._output_seen += len(raw)
@@ -150,7 +166,7 @@ class ProcessEnvironment:
     def reset_for_retry(self) -> None:
         """A failed init restarts the runtime process before Lambda retries it."""
         self._stop()
-        self._supervisor = Supervisor(self.config.memory_size)
+        self._supervisor = self._new_supervisor()
         self._spawn()
 
     def invoke(self, payload: bytes, context: LambdaContext, seconds: float,
@@ -191,6 +207,9 @@ class ProcessEnvironment:
         if self._output is not None:
             self._output.close()
             self._output = None
+        if self._events is not None:
+            self._events.close()
+            self._events = None
         shutil.rmtree(self._tmp_base, ignore_errors=True)
 
     def discard(self) -> None:

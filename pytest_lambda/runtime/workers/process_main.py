@@ -1,32 +1,55 @@
 """The runtime worker: one process per execution environment in process isolation mode.
 
 Started by :mod:`pytest_lambda.runtime.workers.process` as
-``python -m pytest_lambda.runtime.workers.process_main FD``; it runs the
+``python -m pytest_lambda.runtime.workers.process_main FD EVENTS_FD``; it runs the
 same in-process environment code as the default mode, inside its own interpreter, and answers
-the test process's commands over the socket ``FD``.
+the test process's commands over the socket ``FD``. Log events go to the file ``EVENTS_FD``
+as they are written.
 """
 
 from __future__ import annotations
 
+import os
+import pickle
 import socket
 import sys
 from typing import Any
 
 from pytest_lambda.observe.coverage import WorkerCoverage
-from pytest_lambda.runtime.workers.wire import recv, send
+from pytest_lambda.runtime.workers.wire import _HEADER, recv, send
 
 
-def _serve(sock: socket.socket) -> None:
+class _EventsToFile(list):  # type: ignore[type-arg]
+    """The worker's log stream: each event is written to a file the test process reads, the
+    moment it is logged, and not kept. Output is not the function's memory (on Lambda it
+    leaves the sandbox), and what was written before the worker is killed is not lost."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+        self._count = 0
+
+    def append(self, event: Any) -> None:
+        data = pickle.dumps(tuple(event), protocol=pickle.HIGHEST_PROTOCOL)
+        os.write(self._fd, _HEADER.pack(len(data)) + data)
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+
+def _serve(sock: socket.socket, events_fd: int) -> None:
     setup: dict[str, Any] = recv(sock)
     # Before the environment's modules load: the handler's Init is measured too.
     cov = WorkerCoverage(setup.get("coverage"))
     try:
-        _run(sock, setup, cov)
+        _run(sock, setup, cov, events_fd)
     finally:
         cov.stop()
 
 
-def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage) -> None:
+def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage,
+         events_fd: int) -> None:
     from pytest_lambda.context import LambdaContext
     from pytest_lambda.observe.logs import LogGroup
     from pytest_lambda.runtime.inprocess import ExecutionEnvironment
@@ -35,14 +58,7 @@ def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage) -> Non
     env = ExecutionEnvironment(setup["config"], setup["version"], group,
                                new_id=lambda: "0" * 32, network_allow=setup["network_allow"],
                                measure_memory=False, log_stream_name=setup["log_stream_name"])
-    events = env.sink.stream.events
-    sent = 0
-
-    def new_events() -> list[Any]:
-        nonlocal sent
-        out = events[sent:]
-        sent = len(events)
-        return out
+    env.sink.stream.events = _EventsToFile(events_fd)
 
     send(sock, ("ready",))
     while True:
@@ -52,7 +68,7 @@ def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage) -> Non
             _, seconds, phase = command
             error, elapsed, status = env.init(seconds, phase)
             cov.save()  # before answering: the test process may kill the worker next
-            send(sock, ("init", error, elapsed, status, env.initialized, new_events()))
+            send(sock, ("init", error, elapsed, status, env.initialized, []))
         elif kind == "invoke":
             _, payload, context_kwargs, seconds, invoke_init_ms, request_id, trace = command
             env.sink.begin_request(request_id, context_kwargs.get("tenant_id"))
@@ -61,7 +77,7 @@ def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage) -> Non
             context = LambdaContext(**context_kwargs, log=env.sink.app)
             outcome = env.invoke(payload, context, seconds, invoke_init_ms)
             env.sink.end_request()
-            send(sock, ("invoke", outcome, env.alive, new_events()))
+            send(sock, ("invoke", outcome, env.alive, []))
             # After answering, so the save overlaps the test process's own work; the next
             # command waits for it, so a kill during the next invocation loses nothing saved.
             cov.save()
@@ -74,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     sock = socket.socket(fileno=int(args[0]))
     try:
-        _serve(sock)
+        _serve(sock, int(args[1]))
     except EOFError:
         pass
     finally:

@@ -62,22 +62,38 @@ def status_kb(pid: int) -> tuple[int, int]:
 
 
 class Supervisor:
-    """Watches one worker process from the test process: its memory and its deadline."""
+    """Watches one worker process from the test process: its memory and its deadline.
 
-    __slots__ = ("limit_kb", "peak_kb")
+    With a ``baseline_mb``, the worker's memory is counted as Lambda's runtime footprint
+    (``memory.RUNTIME_BASELINE_MB``) plus what the worker grew past its size when it was ready
+    to load user code (:meth:`rebase`), the same rule as in-process: our worker interpreter is
+    not Lambda's runtime, and its own size (about 20 MB) is not what Lambda reports.
+    """
 
-    def __init__(self, memory_size_mb: int) -> None:
+    __slots__ = ("base_kb", "baseline_kb", "limit_kb", "peak_kb")
+
+    def __init__(self, memory_size_mb: int, baseline_mb: int | None = None) -> None:
         self.limit_kb = memory_size_mb * 1024
-        #: The worker's peak resident set size (``VmHWM``) seen so far.
+        #: The worker's peak resident set size (``VmHWM``) seen so far, as charged.
         self.peak_kb = 0
+        self.baseline_kb = None if baseline_mb is None else baseline_mb * 1024
+        self.base_kb = 0
+
+    def rebase(self, proc: subprocess.Popen[bytes]) -> None:
+        """Take the worker's current size as the runtime's footprint (before user code)."""
+        if self.baseline_kb is not None:
+            self.base_kb = status_kb(proc.pid)[0]
+            self.peak_kb = self.baseline_kb
 
     @property
     def max_memory_mb(self) -> int:
         return max(math.ceil(self.peak_kb / 1024), 1)
 
     def sample(self, proc: subprocess.Popen[bytes]) -> int:
-        """Record the worker's peak memory; returns that peak (``VmHWM``) in kB."""
+        """Record the worker's peak memory; returns that peak (``VmHWM``) in kB, as charged."""
         _, hwm_kb = status_kb(proc.pid)
+        if self.baseline_kb is not None and self.base_kb and hwm_kb:
+            hwm_kb = self.baseline_kb + max(hwm_kb - self.base_kb, 0)
         self.peak_kb = max(self.peak_kb, hwm_kb)
         return hwm_kb
 

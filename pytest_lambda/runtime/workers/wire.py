@@ -21,6 +21,20 @@ def recv(sock: socket.socket) -> Any:
     return pickle.loads(_read(sock, size))
 
 
+def read_records(data: bytes) -> tuple[list[Any], int]:
+    """The complete length-prefixed records at the start of ``data``, and the bytes used (a
+    record cut short, by a worker killed while writing it, is left out)."""
+    out = []
+    at = 0
+    while at + _HEADER.size <= len(data):
+        (size,) = _HEADER.unpack_from(data, at)
+        if at + _HEADER.size + size > len(data):
+            break
+        out.append(pickle.loads(data[at + _HEADER.size:at + _HEADER.size + size]))
+        at += _HEADER.size + size
+    return out, at
+
+
 def _read(sock: socket.socket, size: int) -> bytes:
     chunks = []
     while size:

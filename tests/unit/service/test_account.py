@@ -123,3 +123,31 @@ def test_invoke_many_request_ids_follow_the_seed(code: CodeWriter) -> None:
                                        reserved_concurrent_executions=2)
             .invoke_many([{}] * 6, concurrency=3)] for n in range(2)]
     assert ids[0] == ids[1] and len(set(ids[0])) == 6
+
+
+STATEFUL = """
+import uuid
+TOKEN = uuid.uuid4().hex  # one per execution environment (module state)
+CALLS = 0
+def handler(event, context):
+    global CALLS
+    CALLS += 1
+    return {"token": TOKEN, "calls": CALLS, "stream": context.log_stream_name}
+"""
+
+
+def test_concurrent_requests_get_their_own_environments(code: CodeWriter) -> None:
+    """invoke_many(100, concurrency=10): 10 cold starts, 10 environments, reused 10 times each."""
+    with LambdaFunction("state.handler", code_dir=code(state=STATEFUL)) as fn:
+        results = fn.invoke_many([{}] * 100, concurrency=10)
+        assert all(r.ok for r in results)
+        assert sum(r.cold_start for r in results) == 10
+        assert all(r.cold_start for r in results[:10])
+        tokens = [r.payload["token"] for r in results]
+        assert len(set(tokens)) == 10
+        assert all(tokens.count(t) == 10 for t in set(tokens))
+        assert len({r.payload["stream"] for r in results}) == 10
+        assert sorted(r.payload["calls"] for r in results[-10:]) == [10] * 10
+        assert fn.metrics.statistic("ConcurrentExecutions", "Maximum") == 10
+        # The warm pool is still there for a later request.
+        assert fn.invoke({}).cold_start is False

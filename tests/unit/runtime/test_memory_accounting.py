@@ -1,0 +1,85 @@
+"""Max Memory Used in warm loops: stable for code that keeps nothing, rising for code that does."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from pytest_lambda import LambdaFunction
+from pytest_lambda.runtime.memory import RUNTIME_BASELINE_MB
+
+if TYPE_CHECKING:
+    from conftest import CodeWriter  # the shared alias of the ``code`` fixture
+
+APP = """
+KEEP = []
+def noop(event, context):
+    return None
+def keep(event, context):
+    KEEP.append("x" * (1 << 20))  # 1 MiB, touched, kept by the module
+    return len(KEEP)
+def loud(event, context):
+    line = "y" * 1023
+    for _ in range(event["lines"]):
+        print(line)
+    return "done"
+"""
+
+
+def test_noop_warm_loop_is_never_out_of_memory(code: CodeWriter) -> None:
+    """A no-op at 128 MB invoked 2,500 times is never OOM-killed and its figure stays flat."""
+    with LambdaFunction("app.noop", code_dir=code(app=APP), memory_size=128) as fn:
+        figures = []
+        for _ in range(2500):
+            r = fn.invoke({})
+            assert r.error is None, r.error
+            assert r.report is not None
+            figures.append(r.report.max_memory_used_mb)
+    assert figures[0] == RUNTIME_BASELINE_MB["python"]
+    assert max(figures) - min(figures) <= 3
+
+
+def test_memory_the_code_keeps_still_rises(code: CodeWriter) -> None:
+    """A handler appending 1 MiB to a module-level list per invoke shows ~1 MB more each time."""
+    with LambdaFunction("app.keep", code_dir=code(app=APP), memory_size=512) as fn:
+        figures = [fn.invoke({}).report.max_memory_used_mb  # type: ignore[union-attr]
+                   for _ in range(12)]
+    assert figures == sorted(figures)
+    assert 9 <= figures[-1] - figures[0] <= 14
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_one_baseline_in_both_isolation_modes(code: CodeWriter, isolation: str) -> None:
+    """A no-op reports the runtime baseline (40 MB) in-process and in a worker process alike."""
+    with LambdaFunction("app.noop", code_dir=code(app=APP), isolation=isolation) as fn:
+        figures = {fn.invoke({}).report.max_memory_used_mb  # type: ignore[union-attr]
+                   for _ in range(3)}
+    baseline = RUNTIME_BASELINE_MB["python"]
+    assert figures <= set(range(baseline, baseline + 3))
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_printed_output_is_not_memory(code: CodeWriter, isolation: str) -> None:
+    """Printing 50 MB at 128 MB is not out of memory, and every line reaches the logs."""
+    with LambdaFunction("app.loud", code_dir=code(app=APP), memory_size=128,
+                        isolation=isolation) as fn:
+        r = fn.invoke({"lines": 51_200})
+    assert r.error is None, r.error
+    assert r.report is not None and r.report.max_memory_used_mb < 60
+    printed = [e for e in r.logs if e.message.startswith("y")]
+    assert len(printed) == 51_200
+    assert printed[-1].message == "y" * 1023 + "\n"
+
+
+def test_lines_written_before_an_out_of_memory_kill_reach_the_logs(code: CodeWriter) -> None:
+    """A worker killed for memory keeps the lines it printed before (process isolation)."""
+    hog = ("def handler(e, c):\n    for i in range(500):\n        print('line', i)\n"
+           "    data = bytearray(300 * 1024 * 1024)\n    for i in range(0, len(data), 4096):\n"
+           "        data[i] = 1\n")
+    with LambdaFunction("hog.handler", code_dir=code(hog=hog), memory_size=128,
+                        isolation="process") as fn:
+        r = fn.invoke({})
+    assert r.report is not None and r.report.error_type == "Runtime.OutOfMemory"
+    lines = [e.message for e in r.logs if e.message.startswith("line ")]
+    assert lines == [f"line {i}\n" for i in range(500)]
