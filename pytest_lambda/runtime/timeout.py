@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import _signal  # type: ignore[import-not-found]  # the C module under signal.py: no stubs
 import ctypes
+import os
+import select
 import signal
 import sys
 import threading
@@ -30,6 +32,7 @@ GIVE_UP_AFTER_S = 2.0
 _SIGALRM = int(signal.SIGALRM)
 _ITIMER_REAL = signal.ITIMER_REAL
 _OWN_PREFIX = __name__.split(".")[0] + "."
+_sleep = time.sleep  # the real one, whatever a handler does to time.sleep
 
 
 class HandlerTimeout(BaseException):
@@ -38,35 +41,46 @@ class HandlerTimeout(BaseException):
 
 class _Watchdog:
     """One daemon thread watching the running main-thread deadline (cheaper than a thread
-    per phase): it detects tampering with the timer and stops a handler that defeated it."""
+    per phase): it detects tampering with the timer and stops a handler that defeated it.
+
+    The main thread talks to it through a pipe, never a lock: an exception the watchdog
+    raised asynchronously in the main thread can land right after a lock was acquired and
+    before the ``with`` block that releases it, leaving it held for good.
+    """
 
     def __init__(self) -> None:
-        self._cond = threading.Condition()
         self._deadline: Deadline | None = None
         self._thread: threading.Thread | None = None
+        self._pipe: tuple[int, int] | None = None
 
     def watch(self, deadline: Deadline | None) -> None:
-        with self._cond:
-            self._deadline = deadline
-            if deadline is not None and (self._thread is None or not self._thread.is_alive()):
-                self._thread = threading.Thread(target=self._run, name="pytest-lambda-watchdog",
-                                                daemon=True)
-                self._thread.start()
-            self._cond.notify()
+        self._deadline = deadline
+        if deadline is not None and (self._thread is None or not self._thread.is_alive()):
+            if self._pipe is None:
+                self._pipe = os.pipe()
+                os.set_blocking(self._pipe[1], False)
+            self._thread = threading.Thread(target=self._run, name="pytest-lambda-watchdog",
+                                            daemon=True)
+            self._thread.start()
+        if self._pipe is not None:
+            try:
+                os.write(self._pipe[1], b"\0")
+            except BlockingIOError:
+                pass  # the watchdog has wake-ups pending already
 
     def _run(self) -> None:
-        with self._cond:
-            while True:
-                deadline = self._deadline
-                if deadline is None:
-                    self._cond.wait()
-                    continue
-                due = deadline.next_check()
-                while self._deadline is deadline and time.monotonic() < due:
-                    left = due - time.monotonic()
-                    self._cond.wait(left if left < 3600 else 3600)
-                if self._deadline is deadline:
-                    deadline.check()
+        assert self._pipe is not None
+        wake = self._pipe[0]
+        while True:
+            deadline = self._deadline
+            wait = None
+            if deadline is not None:
+                wait = min(max(deadline.next_check() - time.monotonic(), 0.0), 3600.0)
+            if select.select([wake], [], [], wait)[0]:
+                os.read(wake, 4096)
+                continue
+            if deadline is not None and self._deadline is deadline:
+                deadline.check()
 
 
 _WATCHDOG = _Watchdog()
@@ -83,9 +97,9 @@ class Deadline:
     """
 
     __slots__ = ("_active", "_armed", "_callback", "_cancel", "_ends", "_escalated",
-                 "_expired", "_home", "_old_handler", "_old_profile", "_old_timer",
-                 "_old_trace", "_on_main", "_real_sleep", "_seconds", "_started", "_thread",
-                 "_watchdog", "not_stopped", "tampered")
+                 "_expired", "_home", "_old_handler", "_old_hook", "_old_profile",
+                 "_old_timer", "_old_trace", "_on_main", "_real_sleep", "_seconds", "_started",
+                 "_thread", "_tracer", "_watchdog", "checking", "not_stopped", "tampered")
 
     def __init__(self, seconds: float) -> None:
         self._seconds = seconds
@@ -106,6 +120,10 @@ class Deadline:
         self._home: FrameType | None = None
         self._old_trace: Any = None
         self._old_profile: Any = None
+        self._old_hook: Any = None
+        self._tracer: Any = None
+        #: True while the watchdog thread looks at (and may raise into) the handler's thread.
+        self.checking = False
         #: How the handler interfered with the timer, if it did (e.g. "SIGALRM ignored").
         self.tampered = ""
         #: Set when the handler could not be stopped within GIVE_UP_AFTER_S of its deadline.
@@ -115,6 +133,11 @@ class Deadline:
         self._active = self._armed = True
         self._home = sys._getframe(1)  # the frame that runs the phase: stop unwinding there
         self._old_trace = sys.gettrace()
+        # The timeout may fire inside a weakref callback or a __del__, where Python can only
+        # report it as "unraisable": that is the timer's business, not the test's (it fires
+        # again 50 ms later).
+        self._old_hook = sys.unraisablehook
+        sys.unraisablehook = self._unraisable
         self._started = time.monotonic()
         self._ends = self._started + self._seconds
         if self._on_main:
@@ -143,6 +166,8 @@ class Deadline:
         self._active = False
         if not self._armed:
             return
+        if sys.unraisablehook == self._unraisable:
+            sys.unraisablehook = self._old_hook
         if self._escalated:
             sys.setprofile(self._old_profile)
             sys.settrace(self._old_trace)
@@ -152,6 +177,8 @@ class Deadline:
                 frame = frame.f_back
         if self._on_main:
             _WATCHDOG.watch(None)
+            while self.checking:  # it may be raising into this thread right now
+                _sleep(0.0002)
             _signal.setitimer(_ITIMER_REAL, 0)
             if time.monotonic() >= self._ends:
                 # The watchdog may have queued an exception for this thread.
@@ -180,9 +207,14 @@ class Deadline:
             except HandlerTimeout:
                 continue
 
+    def _unraisable(self, unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, HandlerTimeout):
+            self._old_hook(unraisable)
+
     def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
         if self._active:
-            if frame is not None and time.monotonic() >= self._ends + ESCALATE_AFTER_S:
+            if frame is not None and time.monotonic() >= self._ends + ESCALATE_AFTER_S \
+                    and not frame.f_globals.get("__name__", "").startswith(_OWN_PREFIX):
                 self._stop_lines(frame)
             raise HandlerTimeout
 
@@ -197,8 +229,14 @@ class Deadline:
 
     def check(self) -> None:
         """Past the deadline and still running: detect tampering, stop the handler by force."""
-        if not self._active:
-            return
+        self.checking = True
+        try:
+            if self._active:
+                self._check()
+        finally:
+            self.checking = False
+
+    def _check(self) -> None:
         now = time.monotonic()
         if not self.tampered:
             self.tampered = self._tampering()
@@ -250,13 +288,18 @@ class Deadline:
 
         CPython turns a trace function off once it raises, and the exception may land inside
         the ``try`` that swallows it; so a profile function (which never raises) puts the
-        trace function back at every call and return, and the watchdog every 50 ms, until an
-        exception lands outside every ``try`` of the handler.
+        trace function back when user code calls or returns, and the watchdog every 50 ms,
+        until an exception lands outside every ``try`` of the handler.
         """
-        if not self._escalated:
+        if self._tracer is None:
             self._escalated = True
             self._old_profile = sys.getprofile()
-        home = self._home
+            self._tracer, keeper = self._make_tracer()
+            sys.setprofile(keeper)
+        if sys.gettrace() is not self._tracer:
+            self._install(frame)
+
+    def _make_tracer(self) -> tuple[Any, Any]:
         me = self
 
         def tracer(frame: FrameType, event: str, arg: Any) -> Any:
@@ -267,19 +310,21 @@ class Deadline:
             return tracer
 
         def keeper(frame: FrameType, event: str, arg: Any) -> None:
-            if me._active and sys.gettrace() is not tracer:
-                install(frame)
+            if me._active and event in ("call", "return") and sys.gettrace() is not tracer \
+                    and not frame.f_globals.get("__name__", "").startswith(_OWN_PREFIX):
+                me._install(frame)
 
-        def install(frame: FrameType | None) -> None:
-            while frame is not None and frame is not home:
-                if not frame.f_globals.get("__name__", "").startswith(_OWN_PREFIX):
-                    frame.f_trace = tracer
-                    frame.f_trace_lines = True
-                frame = frame.f_back
-            sys.settrace(tracer)
+        return tracer, keeper
 
-        install(frame)
-        sys.setprofile(keeper)
+    def _install(self, frame: FrameType | None) -> None:
+        home = self._home
+        tracer = self._tracer
+        while frame is not None and frame is not home:
+            if not frame.f_globals.get("__name__", "").startswith(_OWN_PREFIX):
+                frame.f_trace = tracer
+                frame.f_trace_lines = True
+            frame = frame.f_back
+        sys.settrace(tracer)
 
     def _watch(self) -> None:
         assert self._cancel is not None and self._expired is not None
