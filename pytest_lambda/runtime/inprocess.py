@@ -60,8 +60,6 @@ class ExecutionEnvironment:
         self._memory = MemoryMeter()
         self._retained = 0
         self._peak = 0
-        #: Why a phase's handler could not be stopped in time in-process ("" if it could).
-        self.not_stopped = ""
         root_level = logging.WARNING
         if config.log_level:
             root_level = APP_LOG_LEVEL_TO_PY[config.log_level]
@@ -93,23 +91,23 @@ class ExecutionEnvironment:
                     finally:
                         if memory is not None:
                             self._account(memory.stop(), logged_from)
-                deadline.disarm_safely()
+                deadline.disarm()
                 kind: PhaseEnd = "returned"
             except HandlerTimeout as exc:
-                deadline.disarm_safely()
+                deadline.disarm()
                 kind, value = "timed_out", exc
             except SystemExit as exc:
-                deadline.disarm_safely()
+                deadline.disarm()
                 kind, value = "exited", exc
             except KeyboardInterrupt:
-                deadline.disarm_safely()
+                deadline.disarm()
                 raise
             except BaseException as exc:
-                deadline.disarm_safely()
+                deadline.disarm()
                 kind, value = "raised", exc
         except HandlerTimeout as exc:
             # The timer fired between the handler's return and the disarm.
-            deadline.disarm_safely()
+            deadline.disarm()
             kind, value = "timed_out", exc
         finally:
             elapsed = (real_perf() - started) * 1000
@@ -118,8 +116,6 @@ class ExecutionEnvironment:
             self.state.exit()
         if kind != "timed_out" and elapsed >= seconds * 1000:
             kind = "timed_out"  # it swallowed the timeout and ran on: Lambda had stopped it
-        if deadline.not_stopped:
-            self.not_stopped = deadline.not_stopped
         return kind, value, elapsed
 
     def _account(self, measured: tuple[int, int], logged_from: int) -> None:

@@ -68,10 +68,6 @@ def _run_with_coverage(pytester: pytest.Pytester, xdist: list[str]) -> dict[str,
     return app
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known bug, open in #14: since the undefeatable-timeout change (#10) a process worker "
-    "sleeping past its deadline is killed by the test process before it answers, so the "
-    "timed-out invocation's coverage is lost"))
 def test_timed_out_worker_lines_before_the_timeout_are_covered(pytester: pytest.Pytester) -> None:
     """A worker killed at its timeout keeps the lines it ran before the deadline."""
     executed = set(_run_with_coverage(pytester, [])["executed_lines"])
