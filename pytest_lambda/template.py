@@ -10,7 +10,6 @@ Everything is resolved lazily, so one unresolvable value only stops the function
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,15 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import DEFAULT_ACCOUNT, DEFAULT_REGION
-from .templates.resolve import (
-    _NO_VALUE,
-    Kind,
-    TemplateError,
-    UnknownFunctionError,
-    _dict,
-    _Scope,
-    _stringify,
-)
+from .templates.errors import TemplateError, UnknownFunctionError
+from .templates.resolve import _NO_VALUE, Kind, _dict, _Scope, _stringify
+from .templates.yamlfile import read_yaml
 
 if TYPE_CHECKING:
     from .function import LambdaFunction
@@ -97,7 +90,7 @@ def load_template(path: str | os.PathLike[str], *, parameter_overrides: Mapping[
     ``provider.region``, else us-east-1; ``stage`` is Serverless's ``--stage``.
     """
     source = Path(path).resolve()
-    doc = _read_yaml(source)
+    doc = read_yaml(source)
     overrides = dict(parameter_overrides or {})
     if isinstance(doc, dict) and "service" in doc and ("functions" in doc or "provider" in doc):
         scope = _Scope(source, "serverless", doc, overrides, region or DEFAULT_REGION,
@@ -133,44 +126,6 @@ def function_from_template(path: str | os.PathLike[str], name: str, *,
     fn = load_template(path, parameter_overrides=parameter_overrides, region=region,
                        account_id=account_id, stack_name=stack_name, stage=stage).function(name)
     return LambdaFunction(**fn.kwargs(**overrides))
-
-
-def _read_yaml(path: Path) -> Any:
-    if not path.is_file():
-        raise TemplateError(f"template {path} does not exist. Check the path (ini "
-                            "lambda_template is relative to the rootdir).")
-    try:
-        yaml: Any = importlib.import_module("yaml")
-    except ImportError:
-        raise TemplateError("reading templates needs PyYAML: pip install "
-                            "'pytest-aws-lambda[yaml]'.") from None
-    loader: Any = type("CloudFormationLoader", (yaml.SafeLoader,), {})
-    loader.add_multi_constructor("!", _short_form)
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise TemplateError(f"{path}{where}: invalid YAML: {exc.problem or exc}. Fix the "
-                            "syntax there.") from None
-    except yaml.YAMLError as exc:
-        raise TemplateError(f"{path}: invalid YAML: {exc}") from None
-
-
-def _short_form(loader: Any, suffix: str, node: Any) -> dict[str, Any]:
-    """``!Ref X`` -> ``{"Ref": "X"}``, ``!GetAtt A.B`` -> ``{"Fn::GetAtt": ["A", "B"]}``, ..."""
-    value: Any
-    if node.id == "scalar":
-        value = loader.construct_scalar(node)
-    elif node.id == "sequence":
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    if suffix in ("Ref", "Condition"):
-        return {suffix: value}
-    if suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {f"Fn::{suffix}": value}
 
 
 def _merge(base: Any, over: Any) -> Any:

@@ -48,11 +48,17 @@ def lambda_function(request: pytest.FixtureRequest) -> Iterator[Callable[..., La
     }
     accounts: dict[tuple[str, str], Account] = {}
 
-    def factory(handler: str, **kwargs: Any) -> LambdaFunction:
+    def factory(handler: str, /, **kwargs: Any) -> LambdaFunction:
         for key, value in markers.items():
             if value is not None:
                 kwargs.setdefault(key, value)
-        handler, kwargs = _from_template(request.config, settings, handler, kwargs)
+        explicit = kwargs.pop("handler", None)
+        if explicit is None:
+            handler, kwargs = _from_template(request.config, settings, handler, kwargs)
+        else:
+            # ``lambda_function("Orders", handler="app.other")``: keyword arguments win over
+            # the template; without a template function of that name it names the function.
+            handler, kwargs = _with_handler(request.config, settings, handler, explicit, kwargs)
         kwargs.setdefault("timeout", settings.default_timeout)
         kwargs.setdefault("memory_size", settings.default_memory)
         kwargs.setdefault("code_dir", settings.code_dir)
@@ -104,6 +110,20 @@ def _from_template(config: pytest.Config, settings: Settings, handler: str,
     handler = merged.pop("handler")
     for name, value in merged.items():
         kwargs.setdefault(name, value)
+    return handler, kwargs
+
+
+def _with_handler(config: pytest.Config, settings: Settings, name: str, handler: str,
+                  kwargs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A template function (or a new function called ``name``) with ``handler`` instead."""
+    from pytest_lambda.template import UnknownFunctionError
+
+    try:
+        found, kwargs = _from_template(config, settings, name, kwargs)
+    except UnknownFunctionError:
+        found = name
+    if found == name and "." not in name:  # not a template function: it names the function
+        kwargs.setdefault("name", name)
     return handler, kwargs
 
 
