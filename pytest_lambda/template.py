@@ -59,9 +59,30 @@ class TemplateFunction:
 class Template(dict[str, TemplateFunction]):
     """The functions of one template by logical id (Serverless: the key under ``functions``)."""
 
-    def __init__(self, path: Path, kind: Kind, functions: dict[str, TemplateFunction]) -> None:
+    def __init__(self, path: Path, kind: Kind, functions: dict[str, TemplateFunction],
+                 scope: _Scope | None = None) -> None:
         super().__init__(functions)
         self.path, self.kind = path, kind
+        self._scope = scope
+
+    @property
+    def resources(self) -> Mapping[str, Any]:
+        """The template's resources by logical id (a serverless.yml's ``resources.Resources``)."""
+        return self._scope.resources if self._scope is not None else {}
+
+    def resolve(self, value: Any, where: str) -> Any:
+        """``value`` with its intrinsics (and Serverless variables) resolved, as functions' are."""
+        if self._scope is None:
+            return value
+        return self._scope.resolve(value, where)
+
+    @property
+    def region(self) -> str:
+        return self._scope.region if self._scope is not None else DEFAULT_REGION
+
+    @property
+    def account_id(self) -> str:
+        return self._scope.account_id if self._scope is not None else DEFAULT_ACCOUNT
 
     def function(self, name: str) -> TemplateFunction:
         """The function with this logical id or deployed function name."""
@@ -151,7 +172,7 @@ def _load_sam(scope: _Scope) -> Template:
         functions[logical_id] = TemplateFunction(
             logical_id, name if isinstance(name, str) else logical_id, scope.path, "sam",
             {"Type": rtype, **props}, scope)
-    return Template(scope.path, "sam", functions)
+    return Template(scope.path, "sam", functions, scope)
 
 
 def _sam_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
@@ -264,7 +285,7 @@ def _load_serverless(scope: _Scope, *, explicit_region: str | None,
         name = scope.resolve(spec["name"], f"functions.{key}.name") if "name" in spec else (
             f"{service}-{scope.stage}-{key}")
         functions[key] = TemplateFunction(key, str(name), scope.path, "serverless", spec, scope)
-    return Template(scope.path, "serverless", functions)
+    return Template(scope.path, "serverless", functions, scope)
 
 
 def _sls_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
