@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ..function import LambdaFunction
     from ..service.aws import MockedAws
     from ..templates.app import Application
+    from ..templates.http import HttpClient
     from .views import LambdaLogs, LambdaMetrics
 
 
@@ -228,6 +229,36 @@ def lambda_app(request: pytest.FixtureRequest, lambda_aws: MockedAws) -> Iterato
         yield app
     finally:
         app.close()
+
+
+@pytest.fixture
+def lambda_api(lambda_function: Callable[..., LambdaFunction]) -> Callable[..., HttpClient]:
+    """Factory: ``lambda_api("app.handler", kind="http")`` -> an HTTP client for one function.
+
+    The first argument is a handler string, a template function name or a ``LambdaFunction``;
+    ``kind`` is ``"http"`` (HTTP API, ``payload_format`` "2.0" or "1.0"), ``"rest"`` (REST
+    API) or ``"url"`` (Function URL); ``path`` a route such as ``/orders/{id}`` (default: every
+    path). Other keyword arguments go to ``lambda_function``.
+    """
+    from pytest_lambda.function import LambdaFunction
+    from pytest_lambda.templates.http import single_function_client
+
+    made: dict[str, LambdaFunction] = {}
+
+    def factory(function: str | LambdaFunction, /, *, kind: str = "http",
+                payload_format: str = "2.0", stage: str | None = None,
+                path: str = "/{proxy+}", binary_media_types: list[str] | None = None,
+                **kwargs: Any) -> HttpClient:
+        if isinstance(function, LambdaFunction):
+            fn = function
+        elif function in made and not kwargs:  # one function per handler, as an API has
+            fn = made[function]
+        else:
+            fn = made[function] = lambda_function(function, **kwargs)
+        return single_function_client(fn, kind, payload_format=payload_format, stage=stage,
+                                      path=path, binary_media_types=binary_media_types)
+
+    return factory
 
 
 @pytest.fixture

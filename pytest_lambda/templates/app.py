@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING, Any
 from ..config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ..service.account import Account
 from .errors import TemplateError
+from .http import HttpClient
 from .resources import CREATORS, Resource, create, set_redrive
+from .routes import IMPLICIT, Cors, RouteTable, api_id, http_cors
 
 if TYPE_CHECKING:
     from ..function import LambdaFunction
@@ -35,7 +37,8 @@ if TYPE_CHECKING:
 #: Types the application understands without creating anything: the functions themselves,
 #: and the wiring resources it turns into event source mappings, subscriptions and schedules.
 _WIRING = ("AWS::Serverless::Function", "AWS::Lambda::Function", "AWS::Lambda::EventSourceMapping",
-           "AWS::SNS::Subscription", "AWS::Events::Rule")
+           "AWS::SNS::Subscription", "AWS::Events::Rule", "AWS::Serverless::Api",
+           "AWS::Serverless::HttpApi")
 _RATE = re.compile(r"rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)")
 _UNIT_S = {"minute": 60, "hour": 3600, "day": 86400}
 #: Drain passes before giving up: a loop of functions feeding each other forever.
@@ -87,6 +90,7 @@ class Application:
         self.mappings: list[EventSourceMapping] = []
         self.triggers: list[PushTrigger] = []
         self.schedules: list[Schedule] = []
+        self.routes = RouteTable()
         overrides = dict(parameter_overrides or {})
         try:
             first = load_template(template, parameter_overrides=overrides, region=region,
@@ -107,6 +111,9 @@ class Application:
             for lid, spec in self.template.items():
                 self._add_function(lid, spec, function_settings)
             self._wire()
+            self.unsupported.extend(self.routes.unsupported)
+            self.http = HttpClient(self.routes, self.account.clock,
+                                   seed=function_settings.get("seed"))
         except BaseException:
             self.close()
             raise
@@ -236,13 +243,24 @@ class Application:
                 events = spec.properties.get("Events") or {}
                 for name, event in events.items() if isinstance(events, Mapping) else ():
                     where = f"{lid}.Events.{name}"
-                    props = self.template.resolve(dict(event.get("Properties") or {}), where)
-                    self._sam_event(fn, name, str(event.get("Type")), props, where)
+                    raw = dict(event.get("Properties") or {})
+                    kind = str(event.get("Type"))
+                    if kind in ("Api", "HttpApi"):
+                        self._sam_route(fn, kind, raw, where)
+                        continue
+                    props = self.template.resolve(raw, where)
+                    self._sam_event(fn, name, kind, props, where)
+                url = spec.properties.get("FunctionUrlConfig")
+                if isinstance(url, Mapping):
+                    self._function_url(fn, lid, url)
             else:
                 for i, event in enumerate(spec.properties.get("events") or ()):
                     for kind, value in dict(event).items():
                         where = f"functions.{lid}.events[{i}].{kind}"
                         self._sls_event(fn, kind, self.template.resolve(value, where), where)
+                url = spec.properties.get("url")
+                if url:
+                    self._function_url(fn, lid, url if isinstance(url, Mapping) else {})
         for lid, resource in self.template.resources.items():
             rtype = resource.get("Type") if isinstance(resource, Mapping) else None
             if rtype in ("AWS::Lambda::EventSourceMapping", "AWS::SNS::Subscription",
@@ -290,6 +308,8 @@ class Application:
                                 else spec.get("arn") or spec.get("topicName")),
                 filter_policy=spec.get("filterPolicy"),
                 filter_policy_scope=str(spec.get("filterPolicyScope", "MessageAttributes"))))
+        elif kind in ("http", "httpApi"):
+            self._sls_route(fn, kind, value, where)
         elif kind == "schedule":
             rates = _list(spec.get("rate") if isinstance(value, Mapping) else value)
             for i, rate in enumerate(rates):
@@ -297,6 +317,95 @@ class Application:
                                spec.get("input"), False, spec.get("enabled", True))
         else:
             self.unsupported.append(f"{where} ({kind} event)")
+
+    def _sam_route(self, fn: LambdaFunction, kind: str, raw: Mapping[str, Any],
+                   where: str) -> None:
+        """An ``Api`` (REST) or ``HttpApi`` event: a route of the named or implicit API."""
+        api_kind: Any = "rest" if kind == "Api" else "http"
+        ref = raw.get("RestApiId" if kind == "Api" else "ApiId")
+        name = (ref.get("Ref") if isinstance(ref, Mapping) else ref) or IMPLICIT[api_kind][0]
+        api = self.routes.api(str(name), api_kind, self.template, self.functions)
+        props = self.template.resolve(dict(raw), where)
+        path, method = props.get("Path"), str(props.get("Method", "ANY"))
+        if api_kind == "http" and path is None:  # the $default route: every request
+            path, method = "/{proxy+}", "ANY"
+        if path is None:
+            raise TemplateError(f"{self.path}: {where} has no Path; add one (e.g. /orders).")
+        fmt = props.get("PayloadFormatVersion")
+        if api_kind == "http" and fmt is None:
+            resource = _dict(self.template.resources.get(str(name)))
+            fmt = _dict(resource.get("Properties")).get("PayloadFormatVersion")
+        self.routes.add(api, method, str(path), fn, _dict(props.get("Auth")),
+                        None if fmt is None else str(fmt))
+
+    def _function_url(self, fn: LambdaFunction, lid: str, config: Mapping[str, Any]) -> None:
+        """A Function URL (SAM ``FunctionUrlConfig``, serverless.yml ``url``)."""
+        from .routes import Api
+
+        config = self.template.resolve(dict(config), f"{lid}.FunctionUrlConfig")
+        api = Api(fn.name, "url", "$default", api_id(fn.name))
+        cors = config.get("Cors") or config.get("cors")
+        if cors:
+            api.cors = http_cors(cors)
+        self.routes.apis[fn.name] = api
+        self.routes.add(api, "ANY", "/{proxy+}", fn, None, "2.0")
+        self.routes.add(api, "ANY", "/", fn, None, "2.0")
+
+    def _sls_route(self, fn: LambdaFunction, kind: str, value: Any, where: str) -> None:
+        """serverless.yml ``http`` (REST API) and ``httpApi`` (HTTP API) events."""
+        spec = dict(value) if isinstance(value, Mapping) else {}
+        if not isinstance(value, Mapping):
+            text = str(value).strip()
+            method, _, path = text.partition(" ") if " " in text else ("ANY", "", text)
+            spec = {"method": method, "path": path}
+        api_kind: Any = "rest" if kind == "http" else "http"
+        name = "ApiGatewayRestApi" if kind == "http" else "HttpApi"
+        api = self.routes.api(name, api_kind)
+        api.stage = self.template._scope.stage if self.template._scope else api.stage
+        if api_kind == "http":
+            api.stage = "$default"
+        path = str(spec.get("path", "/"))
+        path = path if path.startswith("/") or path == "*" else "/" + path
+        method = str(spec.get("method", "ANY"))
+        if path == "*" or method == "*":
+            path, method = ("/{proxy+}" if path == "*" else path), "ANY"
+        if spec.get("cors"):
+            api.cors = http_cors(spec["cors"]) if api_kind == "http" else Cors()
+        auth = spec.get("authorizer")
+        auth_spec: dict[str, Any] | None = None
+        if auth:
+            auth_spec = self._sls_authorizer(api, auth, where)
+        self.routes.add(api, method, path, fn, auth_spec, None)
+
+    def _sls_authorizer(self, api: Any, auth: Any, where: str) -> dict[str, Any] | None:
+        from .routes import Authorizer
+
+        spec = dict(auth) if isinstance(auth, Mapping) else {"name": str(auth)}
+        name = str(spec.get("name") or spec.get("functionName") or "")
+        provider = _dict(_dict(self.template._scope.doc if self.template._scope else {}).get(
+            "provider"))
+        declared = _dict(_dict(_dict(provider.get("httpApi")).get("authorizers")).get(name))
+        target = declared.get("functionName") or spec.get("functionName") or name
+        try:
+            function = self._function_of(target, where)
+        except TemplateError:
+            self.unsupported.append(f"{where}.authorizer {name!r} (not a Lambda authorizer of "
+                                    "this service: JWT/Cognito/IAM authorizers are not checked)")
+            return None
+        if api.kind == "rest":
+            kind = str(spec.get("type", "token")).upper()
+            source = str(spec.get("identitySource", "method.request.header.Authorization"))
+            headers = [s.rsplit(".", 1)[-1] for s in source.split(",")]
+            api.authorizers[name] = Authorizer(name, function, kind, headers,
+                                               int(spec.get("resultTtlInSeconds", 300)))
+        else:
+            sources = [str(s).rsplit(".", 1)[-1] for s in
+                       _list(declared.get("identitySource") or ["$request.header.Authorization"])]
+            api.authorizers[name] = Authorizer(
+                name, function, "REQUEST", sources, int(declared.get("resultTtlInSeconds", 0)),
+                str(declared.get("payloadVersion", "2.0")),
+                bool(declared.get("enableSimpleResponses", False)))
+        return {"Authorizer": name}
 
     def _cfn_wiring(self, lid: str, rtype: str, props: dict[str, Any]) -> None:
         if rtype == "AWS::Lambda::EventSourceMapping":

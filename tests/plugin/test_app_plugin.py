@@ -68,9 +68,9 @@ Resources:
         Hourly:
           Type: Schedule
           Properties: {Schedule: rate(1 hour)}
-        Web:
-          Type: Api
-          Properties: {Path: /orders, Method: get}
+        Audit:
+          Type: EventBridgeRule
+          Properties: {Pattern: {source: [orders]}}
 """
 
 HANDLERS = """
@@ -157,7 +157,7 @@ def test_template_application_end_to_end(app_project: pytest.Pytester) -> None:
         "*lambda_app: not emulated*",
         "template.yaml declares what lambda_app does not create or wire*",
         "  LoaderRole (AWS::IAM::Role)",
-        "  Notifier.Events.Web (Api event)",
+        "  Notifier.Events.Audit (EventBridgeRule event)",
     ])
     assert result.stdout.str().count("LoaderRole (AWS::IAM::Role)") == 1
 
