@@ -46,6 +46,9 @@ Resources:
       Handler: app.load
       Environment: {Variables: {TABLE: !Ref OrdersTable}}
       Events:
+        Post:
+          Type: HttpApi
+          Properties: {Path: /orders, Method: POST}
         Orders:
           Type: SQS
           Properties: {Queue: !GetAtt OrdersQueue.Arn, BatchSize: 5,
@@ -78,6 +81,9 @@ import json, os, boto3
 
 def load(event, context):
     table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
+    if "rawPath" in event:  # POST /orders through the HTTP API
+        table.put_item(Item={"id": json.loads(event["body"])["id"]})
+        return {"statusCode": 201, "body": ""}
     failures = []
     for record in event["Records"]:
         body = json.loads(record["body"])
@@ -140,6 +146,11 @@ def app_project(pytester: pytest.Pytester, _moto_loaded: None) -> pytest.Pyteste
                 QueueUrl=copy, MaxNumberOfMessages=10)["Messages"]]
             assert sorted(bodies) == ["aws:dynamodb", "aws:s3"]
 
+        def test_api_to_table(lambda_app):
+            assert lambda_app.http.post("/orders", json={"id": "web"}).status_code == 201
+            items = lambda_app.client("dynamodb").scan(TableName="OrdersTable")["Items"]
+            assert items == [{"id": {"S": "web"}}]
+
         def test_schedule_runs_on_the_virtual_clock(lambda_app):
             assert [r.payload for r in lambda_app.advance(2 * 3600 + 1)] == [
                 "aws.events", "aws.events"]
@@ -149,10 +160,11 @@ def app_project(pytester: pytest.Pytester, _moto_loaded: None) -> pytest.Pyteste
 
 
 def test_template_application_end_to_end(app_project: pytest.Pytester) -> None:
-    """Queue -> function -> table with a DLQ, S3 and a stream -> function -> SNS -> SQS, and a
-    schedule, all declared only in template.yaml; what is not emulated is listed once."""
+    """API -> function -> table, queue -> function -> table with a DLQ, S3 and a stream ->
+    function -> SNS -> SQS, and a schedule, all declared only in template.yaml; what is not
+    emulated is listed once."""
     result = app_project.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines([
         "*lambda_app: not emulated*",
         "template.yaml declares what lambda_app does not create or wire*",
