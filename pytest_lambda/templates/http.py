@@ -393,6 +393,7 @@ class _Gateway:
             "region": fn.config.region, "account_id": fn.config.account_id,
             "rng": self.client._rng, "now": self._now()}
         headers = {k: v for k, v in self.headers.items()}
+        event: dict[str, Any]
         if self.api.kind == "rest" or self.route.payload_format == "1.0":
             event = apigateway_rest(
                 self.method, self.path, resource=self.route.path, headers=headers or None,
