@@ -213,6 +213,12 @@ def lambda_app(request: pytest.FixtureRequest, lambda_aws: MockedAws) -> Iterato
     created: list[LambdaFunction] = item.stash.setdefault(FUNCTIONS_KEY, [])
     options: dict[str, Any] = {"isolation": settings.isolation,
                                "network_allow": settings.network_allow}
+    # Markers win over the template, as for lambda_function.
+    for key, marker in (("timeout", "lambda_timeout"), ("memory_size", "lambda_memory"),
+                        ("network_allow", "lambda_network"), ("isolation", "lambda_isolation")):
+        value = marker_arg(item, marker)
+        if value is not None:
+            options[key] = value
     if settings.seed is not None:
         options["seed"] = settings.seed
     app = Application(settings.template, region=settings.region, aws=lambda_aws, **options)
