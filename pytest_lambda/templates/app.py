@@ -24,6 +24,7 @@ from ..config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ..service.account import Account
 from .errors import TemplateError
 from .http import HttpClient
+from .iot import TopicRule
 from .resources import CREATORS, Resource, create, set_redrive
 from .routes import IMPLICIT, Cors, RouteTable, api_id, http_cors
 
@@ -91,6 +92,7 @@ class Application:
         self.triggers: list[PushTrigger] = []
         self.schedules: list[Schedule] = []
         self.routes = RouteTable()
+        self.iot_rules: list[TopicRule] = []
         overrides = dict(parameter_overrides or {})
         try:
             first = load_template(template, parameter_overrides=overrides, region=region,
@@ -171,6 +173,16 @@ class Application:
             schedule.next_due += schedule.period
         out.extend(self.account.advance(max(end - clock.now, 0.0)))
         return out
+
+    def publish_iot(self, topic: str, payload: Mapping[str, Any], *,
+                    client_id: str = "test-device") -> list[InvokeResult]:
+        """Publish an MQTT message to AWS IoT Core: every ``IoTRule`` whose topic filter
+        matches invokes its function asynchronously with the rule's SELECT applied, as IoT
+        does; returns the attempts made."""
+        invoked = {rule.function.invoke(rule.event(topic, dict(payload), client_id),
+                                        invocation_type="Event").request_id
+                   for rule in self.iot_rules if rule.matches(topic)}
+        return [r for r in self.account.drain() if r.request_id in invoked]
 
     def run_schedule(self, name: str) -> list[InvokeResult]:
         """Fire one schedule now (any expression, ``cron(...)`` included); its attempts."""
@@ -285,6 +297,8 @@ class Application:
             self.triggers.append(fn.subscribe_sns(
                 str(props.get("Topic")), filter_policy=props.get("FilterPolicy"),
                 filter_policy_scope=str(props.get("FilterPolicyScope", "MessageAttributes"))))
+        elif kind == "IoTRule":
+            self.iot_rules.append(TopicRule.parse(where, fn, str(props.get("Sql", ""))))
         elif kind in ("Schedule", "ScheduleV2"):
             expression = props.get("Schedule" if kind == "Schedule" else "ScheduleExpression")
             self._schedule(str(props.get("Name") or f"{fn.name}{name}"), fn, str(expression),
