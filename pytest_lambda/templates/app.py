@@ -16,6 +16,7 @@ import datetime as _dt
 import json
 import os
 import re
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -506,7 +507,9 @@ class Application:
     def _fire(self, schedule: Schedule) -> None:
         from ..events.eventbridge import scheduled_event, scheduler_event
 
-        now = _dt.datetime.fromtimestamp(self.account.clock.time(), _dt.UTC)
+        # The time the test sees now (frozen under freezegun / time-machine) plus the virtual
+        # clock's progress, so a schedule fires at the time the test set.
+        now = _dt.datetime.fromtimestamp(time.time() + self.account.clock.now, _dt.UTC)
         if schedule.input is not None:
             event = (json.loads(schedule.input) if isinstance(schedule.input, str)
                      else schedule.input)
