@@ -22,6 +22,7 @@ from ._factory import BoundFactories
 from .alb import alb_request
 from .alexa import alexa_intent, alexa_launch, alexa_session_ended
 from .alexa_smart_home import alexa_smart_home
+from .amazon_mq import activemq_event, rabbitmq_event
 from .apigateway import apigateway_authorizer_request, apigateway_authorizer_token, apigateway_rest
 from .apigateway_websocket import apigateway_websocket
 from .apigatewayv2 import http_api, http_api_authorizer, lambda_function_url
@@ -48,6 +49,7 @@ from .cognito import (
 )
 from .cognito_sync import cognito_sync_trigger
 from .connect import connect_contact_flow
+from .documentdb import documentdb_change_event
 from .dynamodb import (
     dynamodb_batch,
     dynamodb_insert,
@@ -61,6 +63,7 @@ from .iot import iot_button, iot_rule
 from .kafka import kafka_event
 from .kinesis import decode_kinesis_data, decode_kinesis_json, kinesis_batch, kinesis_record
 from .kinesis_analytics import kinesis_analytics_preprocessing
+from .kinesis_dynamodb import kinesis_dynamodb_batch, kinesis_dynamodb_record
 from .lex import lex_v1, lex_v2
 from .s3 import (
     decode_s3_key,
@@ -75,17 +78,21 @@ from .s3 import (
     s3_put,
 )
 from .s3_batch_operations import s3_batch_operation
+from .s3_eventbridge import s3_eventbridge_event
+from .s3_object_lambda import s3_object_lambda
 from .sagemaker import sagemaker_annotation_consolidation, sagemaker_pre_human_task
 from .secretsmanager import secretsmanager_rotation
 from .ses import ses_receipt
 from .sns import sns_notification
 from .sqs import sqs_batch, sqs_message
 from .stepfunctions import stepfunctions_error, stepfunctions_task_token
+from .vpc_lattice import vpc_lattice_request
 from .workmail import workmail_message
 
 FACTORIES: dict[str, Callable[..., Any]] = {
     f.__name__: f
     for f in (
+        activemq_event,
         alb_request,
         alexa_intent,
         alexa_launch,
@@ -118,6 +125,7 @@ FACTORIES: dict[str, Callable[..., Any]] = {
         cognito_verify_auth_challenge,
         config_rule,
         connect_contact_flow,
+        documentdb_change_event,
         dynamodb_batch,
         dynamodb_insert,
         dynamodb_modify,
@@ -132,18 +140,23 @@ FACTORIES: dict[str, Callable[..., Any]] = {
         kafka_event,
         kinesis_analytics_preprocessing,
         kinesis_batch,
+        kinesis_dynamodb_batch,
+        kinesis_dynamodb_record,
         kinesis_record,
         lambda_function_url,
         lex_v1,
         lex_v2,
+        rabbitmq_event,
         s3_batch,
         s3_batch_operation,
         s3_copy,
         s3_delete,
         s3_event,
+        s3_eventbridge_event,
         s3_lifecycle_expiration,
         s3_lifecycle_transition,
         s3_multipart_upload,
+        s3_object_lambda,
         s3_put,
         sagemaker_annotation_consolidation,
         sagemaker_pre_human_task,
@@ -156,6 +169,7 @@ FACTORIES: dict[str, Callable[..., Any]] = {
         sqs_message,
         stepfunctions_error,
         stepfunctions_task_token,
+        vpc_lattice_request,
         workmail_message,
     )
 }
@@ -172,6 +186,7 @@ class EventFactory(BoundFactories):
     """
 
     factories = MappingProxyType(FACTORIES)
+
 
 __all__ = [
     "FACTORIES",

@@ -413,6 +413,29 @@ _MORE: tuple[Entry, ...] = (
     Entry("sqs", "receive-message", "sqs_message"),
     Entry("sqs", "receive-message-fifo", "sqs_message", (("fifo", True),)),
     Entry("stepfunctions", "task-token", "stepfunctions_task_token"),
+    Entry("vpc-lattice", "request-v2", "vpc_lattice_request"),
+    Entry("vpc-lattice", "request-v1", "vpc_lattice_request", (("version", "1.0"),)),
+    Entry("s3", "object-lambda-get-object", "s3_object_lambda"),
+    Entry("s3", "eventbridge-object-created", "s3_eventbridge_event"),
+    Entry(
+        "s3",
+        "eventbridge-object-deleted",
+        "s3_eventbridge_event",
+        (("detail_type", "Object Deleted"),),
+    ),
+    Entry(
+        "s3",
+        "eventbridge-object-restore-completed",
+        "s3_eventbridge_event",
+        (("detail_type", "Object Restore Completed"),),
+    ),
+    Entry("mq", "activemq", "activemq_event"),
+    Entry("mq", "rabbitmq", "rabbitmq_event"),
+    Entry("documentdb", "change-stream", "documentdb_change_event"),
+    Entry(
+        "documentdb", "change-stream-update", "documentdb_change_event", (("operation", "update"),)
+    ),
+    Entry("kinesis", "dynamodb-change", "kinesis_dynamodb_record"),
 )
 """Names follow ``sam local generate-event`` where SAM has the event; ``fixed`` values are defaults
 the CLI user may override (e.g. ``--bucket``)."""

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import event_checks as checks
+import event_checks_sources as more
 import powertools_oracle
 import pytest
 
@@ -125,6 +126,9 @@ MODELS: dict[str, str] = {
     "ses_receipt": "SesModel",
     "sns_notification": "SnsModel",
     "sqs_message": "SqsModel",
+    "s3_object_lambda": "S3ObjectLambdaEvent",
+    "s3_eventbridge_event": "S3EventNotificationEventBridgeModel",
+    "kinesis_dynamodb_record": "KinesisDataStreamModel",
 }
 
 
@@ -168,6 +172,13 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     "sqs_message": checks.check_sqs,
     "stepfunctions_error": checks.check_stepfunctions_error,
     "workmail_message": checks.check_workmail,
+    "vpc_lattice_request": more.check_vpc_lattice,
+    "s3_object_lambda": more.check_s3_object_lambda,
+    "s3_eventbridge_event": more.check_s3_eventbridge,
+    "activemq_event": more.check_activemq,
+    "rabbitmq_event": more.check_rabbitmq,
+    "documentdb_change_event": more.check_documentdb,
+    "kinesis_dynamodb_record": more.check_kinesis_dynamodb,
 }
 # Payloads that are whatever the caller configured (no AWS-defined envelope to check).
 FREE_FORM = {"iot_rule", "stepfunctions_task_token"}
@@ -182,6 +193,8 @@ def _model(entry: Entry) -> str | None:
     if entry.factory == "apigateway_websocket":
         kind = {"$connect": "Connect", "$disconnect": "Disconnect"}.get(fixed["route"], "Message")
         return f"APIGatewayWebSocket{kind}EventModel"
+    if entry.factory == "vpc_lattice_request":
+        return "VpcLatticeModel" if fixed.get("version") == "1.0" else "VpcLatticeV2Model"
     if fixed.get("multi_value_headers"):
         return None  # AlbModel knows only single-value mode; check_alb covers multi-value
     return MODELS.get(entry.factory)

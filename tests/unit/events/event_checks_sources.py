@@ -1,0 +1,183 @@
+"""Realism checks for the sources added in round 2 (Lattice, Object Lambda, MQ, DocumentDB, ...).
+
+Each rule cites the AWS page it comes from; event_checks.py holds the checks for the older
+sources.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from event_checks import ISO_MS, ISO_S, UUID
+
+
+def check_vpc_lattice(event: dict[str, Any]) -> None:
+    """VPC Lattice user guide, "Lambda functions as targets" (event structure 1.0 / 2.0)."""
+    v2 = event.get("version") == "2.0"
+    # 1.0 is snake_case without a request context; 2.0 is camelCase with one.
+    assert ("raw_path" in event) != v2 and ("requestContext" in event) == v2
+    headers = event["headers"]
+    assert all(k == k.lower() and isinstance(v, str) for k, v in headers.items())
+    assert headers["host"].endswith(".on.aws") and ".vpc-lattice-svcs." in headers["host"]
+    # Callers are inside a VPC: x-forwarded-for is a private address.
+    assert ipaddress.ip_address(headers["x-forwarded-for"].split(",")[0]).is_private
+    encoded = event["is_base64_encoded" if not v2 else "isBase64Encoded"]
+    if encoded:
+        base64.b64decode(event["body"], validate=True)
+    if v2:
+        context = event["requestContext"]
+        for key, kind in (
+            ("serviceNetworkArn", "servicenetwork/sn-"),
+            ("serviceArn", "service/svc-"),
+            ("targetGroupArn", "targetgroup/tg-"),
+        ):
+            assert re.fullmatch(
+                rf"arn:aws:vpc-lattice:{context['region']}:\d{{12}}:{kind}[0-9a-f]{{17}}",
+                context[key],
+            )
+        # timeEpoch: epoch microseconds, sent as a string.
+        assert isinstance(context["timeEpoch"], str) and len(context["timeEpoch"]) == 16
+        identity = context["identity"]
+        assert identity["type"] in ("NONE", "AWS_IAM")
+        assert ("principal" in identity) == (identity["type"] == "AWS_IAM")
+
+
+def check_s3_object_lambda(event: dict[str, Any]) -> None:
+    """Amazon S3 user guide, "Event context format and usage" (olap-event-context.html)."""
+    context = event["getObjectContext"]
+    url = urlsplit(context["inputS3Url"])
+    assert url.scheme == "https" and ".s3-accesspoint." in url.netloc
+    query = parse_qs(url.query)
+    # A presigned GetObject on the supporting access point (SigV4 query parameters).
+    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"] and "X-Amz-Signature" in query
+    assert re.fullmatch(r"io-[a-z]{2}[a-z]\d-\d{3}", context["outputRoute"])
+    config = event["configuration"]
+    assert config["accessPointArn"].startswith("arn:aws:s3-object-lambda:")
+    ap_name = config["supportingAccessPointArn"].rsplit("/", 1)[1]
+    assert url.netloc.startswith(ap_name + "-")
+    assert isinstance(config["payload"], str)
+    assert urlsplit(event["userRequest"]["url"]).netloc == event["userRequest"]["headers"]["Host"]
+    assert event["protocolVersion"] == "1.00"
+    assert event["userIdentity"]["accountId"].isdigit()
+
+
+_S3_EB_BY_S3 = (
+    "Object Restore Completed",
+    "Object Restore Expired",
+    "Object Storage Class Changed",
+    "Object Access Tier Changed",
+)
+
+
+def check_s3_eventbridge(event: dict[str, Any]) -> None:
+    """Amazon S3 user guide, "EventBridge event message structure" (ev-events.html)."""
+    assert event["source"] == "aws.s3" and event["version"] == "0" and ISO_S.match(event["time"])
+    detail = event["detail"]
+    assert detail["version"] == "0"
+    assert event["resources"] == [f"arn:aws:s3:::{detail['bucket']['name']}"]
+    kind = event["detail-type"]
+    by_s3 = kind in _S3_EB_BY_S3 or detail.get("reason") == "Lifecycle Expiration"
+    # Events S3 raises itself: requester s3.amazonaws.com and no source IP.
+    assert (detail["requester"] == "s3.amazonaws.com") == by_s3
+    assert ("source-ip-address" in detail) != by_s3
+    assert ("reason" in detail) == (kind in ("Object Created", "Object Deleted"))
+    assert ("deletion-type" in detail) == (kind == "Object Deleted")
+    assert ("restore-expiry-time" in detail) == (kind == "Object Restore Completed")
+    assert ("destination-storage-class" in detail) == (kind == "Object Storage Class Changed")
+    assert ("destination-access-tier" in detail) == (kind == "Object Access Tier Changed")
+    if "restore-expiry-time" in detail:
+        assert ISO_MS.match(detail["restore-expiry-time"])
+    obj = detail["object"]
+    if "etag" in obj:
+        assert re.fullmatch(r"[0-9a-f]{32}(-\d+)?", obj["etag"]) and obj["size"] >= 0
+    # Deletions describe an object that is gone: no size or ETag.
+    assert ("size" in obj) != (
+        kind in ("Object Deleted", "Object Restore Expired", "Object Tags Deleted")
+    )
+
+
+def check_activemq(event: dict[str, Any]) -> None:
+    """Lambda developer guide, "Using Lambda with Amazon MQ" (example ActiveMQ event)."""
+    assert event["eventSource"] == "aws:mq"
+    assert re.fullmatch(
+        r"arn:aws:mq:[a-z0-9-]+:\d{12}:broker:[\w-]+:b-[0-9a-f-]{36}", event["eventSourceArn"]
+    )
+    broker_id = event["eventSourceArn"].rsplit(":", 1)[1]
+    ids = [m["messageID"] for m in event["messages"]]
+    assert len(set(ids)) == len(ids)
+    for message in event["messages"]:
+        assert message["messageID"].startswith(f"ID:{broker_id}-")
+        assert message["messageType"] in ("jms/text-message", "jms/bytes-message")
+        base64.b64decode(message["data"], validate=True)
+        # The broker received the message, then handed it on: in <= out, both epoch ms.
+        assert message["timestamp"] <= message["brokerInTime"] <= message["brokerOutTime"]
+        assert all(isinstance(v, str) for v in message["properties"].values())
+
+
+def check_rabbitmq(event: dict[str, Any]) -> None:
+    """Same page (example RabbitMQ event): messages grouped by "<queue>::<virtual host>"."""
+    assert event["eventSource"] == "aws:rmq"
+    assert event["eventSourceArn"].startswith("arn:aws:mq:")
+    for queue, messages in event["rmqMessagesByQueue"].items():
+        name, _, vhost = queue.partition("::")
+        assert name and vhost
+        for message in messages:
+            props = message["basicProperties"]
+            body = base64.b64decode(message["data"], validate=True)
+            assert props["bodySize"] == len(body)
+            assert isinstance(message["redelivered"], bool)
+            for value in props["headers"].values():
+                # String headers travel as their UTF-8 bytes.
+                assert isinstance(value, int | float) or set(value) == {"bytes"}
+
+
+def check_documentdb(event: dict[str, Any]) -> None:
+    """Lambda developer guide, "Using Lambda with Amazon DocumentDB" (example event)."""
+    assert event["eventSource"] == "aws:docdb"
+    assert re.fullmatch(r"arn:aws:rds:[a-z0-9-]+:\d{12}:cluster:[\w-]+", event["eventSourceArn"])
+    times = []
+    for item in event["events"]:
+        change = item["event"]
+        kind = change["operationType"]
+        assert kind in ("insert", "update", "replace", "delete")
+        stamp = change["clusterTime"]["$timestamp"]
+        times.append((stamp["t"], stamp["i"]))
+        # fullDocument on insert/replace, never on delete (DocumentDB guide, change streams).
+        if kind in ("insert", "replace"):
+            assert change["fullDocument"]["_id"] == change["documentKey"]["_id"]
+        assert kind != "delete" or "fullDocument" not in change
+        assert ("updateDescription" in change) == (kind == "update")
+        assert set(change["ns"]) == {"db", "coll"}
+    # Change streams are time-ordered (same guide).
+    assert times == sorted(times)
+
+
+def check_kinesis_dynamodb(event: dict[str, Any]) -> None:
+    """DynamoDB developer guide, "Kinesis Data Streams for DynamoDB" (record format)."""
+    keys_by_partition: dict[str, str] = {}
+    for record in event["Records"]:
+        data = json.loads(base64.b64decode(record["kinesis"]["data"]))
+        assert data["recordFormat"] == "application/json" and data["eventSource"] == "aws:dynamodb"
+        assert UUID.match(data["eventID"]) and data["awsRegion"] == record["awsRegion"]
+        change = data["dynamodb"]
+        name = data["eventName"]
+        assert ("NewImage" in change) == (name != "REMOVE")
+        assert ("OldImage" in change) == (name != "INSERT")
+        # Kinesis delivery has no stream view type or stream sequence number.
+        assert "StreamViewType" not in change and "SequenceNumber" not in change
+        assert data["userIdentity"] in (
+            None,
+            {"type": "Service", "principalId": "dynamodb.amazonaws.com"},
+        )
+        # One item's changes share a partition key (so they stay ordered on one shard).
+        key = json.dumps(change["Keys"], sort_keys=True)
+        assert keys_by_partition.setdefault(record["kinesis"]["partitionKey"], key) == key
+        # Written before it reached Kinesis (creation time in µs or ms; arrival in seconds).
+        created = change["ApproximateCreationDateTime"]
+        seconds = created / 10**6 if created > 10**14 else created / 1000
+        assert seconds <= record["kinesis"]["approximateArrivalTimestamp"]
