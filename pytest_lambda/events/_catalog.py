@@ -436,6 +436,32 @@ _MORE: tuple[Entry, ...] = (
         "documentdb", "change-stream-update", "documentdb_change_event", (("operation", "update"),)
     ),
     Entry("kinesis", "dynamodb-change", "kinesis_dynamodb_record"),
+    Entry("cognito", "custom-email-sender", "cognito_custom_email_sender"),
+    Entry("cognito", "custom-sms-sender", "cognito_custom_sms_sender"),
+    Entry("appsync", "lambda-authorizer", "appsync_authorizer"),
+    Entry("appsync", "events-publish", "appsync_events"),
+    Entry("appsync", "events-subscribe", "appsync_events", (("operation", "SUBSCRIBE"),)),
+    Entry("cloudwatch", "alarm-action", "cloudwatch_alarm"),
+    Entry("codedeploy", "lifecycle-hook", "codedeploy_lifecycle_hook"),
+    Entry("bedrock-agent", "action-group-api", "bedrock_agent_api"),
+    Entry("bedrock-agent", "action-group-function", "bedrock_agent_function"),
+    Entry("transfer-family", "identity-provider", "transfer_family_auth"),
+    Entry("iot", "registry-thing", "iot_registry_thing_event"),
+    Entry("iot", "registry-thing-group", "iot_registry_thing_group_event"),
+    Entry("lambda", "destination-on-success", "lambda_destination_record"),
+    Entry(
+        "lambda",
+        "destination-on-failure",
+        "lambda_destination_record",
+        (("condition", "RetriesExhausted"),),
+    ),
+    Entry("lambda", "stream-on-failure-kinesis", "lambda_stream_failure_record"),
+    Entry(
+        "lambda",
+        "stream-on-failure-dynamodb",
+        "lambda_stream_failure_record",
+        (("source", "dynamodb"),),
+    ),
 )
 """Names follow ``sam local generate-event`` where SAM has the event; ``fixed`` values are defaults
 the CLI user may override (e.g. ``--bucket``)."""

@@ -181,3 +181,156 @@ def check_kinesis_dynamodb(event: dict[str, Any]) -> None:
         created = change["ApproximateCreationDateTime"]
         seconds = created / 10**6 if created > 10**14 else created / 1000
         assert seconds <= record["kinesis"]["approximateArrivalTimestamp"]
+
+
+def check_cognito_sender(event: dict[str, Any]) -> None:
+    """Cognito guide, "Custom email sender" / "Custom SMS sender" Lambda triggers."""
+    kind = "Email" if event["triggerSource"].startswith("CustomEmailSender_") else "SMS"
+    assert event["triggerSource"].startswith(f"Custom{kind}Sender_")
+    request = event["request"]
+    assert request["type"] == f"custom{kind}SenderRequestV1"
+    # The code is an AWS Encryption SDK message (base64), never the plain code.
+    raw = base64.b64decode(request["code"], validate=True)
+    assert raw[:2] == b"\x01\x80" and len(raw) > 100 and not request["code"].isdigit()
+    assert "response" not in event
+    assert all(isinstance(v, str) for v in request["userAttributes"].values())
+    assert event["userPoolId"].startswith(event["region"] + "_")
+
+
+def check_appsync_authorizer(event: dict[str, Any]) -> None:
+    """AppSync guide, "AWS Lambda authorization" (the authorizer's request event)."""
+    context = event["requestContext"]
+    assert re.fullmatch(r"[a-z0-9]{26}", context["apiId"]) and context["accountId"].isdigit()
+    assert UUID.match(context["requestId"]) and context["queryString"].strip()
+    assert isinstance(context["variables"], dict)
+    # The token is the request's Authorization header.
+    assert event["requestHeaders"]["authorization"] == event["authorizationToken"]
+    assert context["apiId"] in event["requestHeaders"]["host"]
+
+
+def check_appsync_events(event: dict[str, Any]) -> None:
+    """AppSync Events guide, "Direct Lambda integration" (handler event)."""
+    info = event["info"]
+    assert info["operation"] in ("PUBLISH", "SUBSCRIBE")
+    channel = info["channel"]
+    assert channel["path"] == "/" + "/".join(channel["segments"])
+    assert info["channelNamespace"]["name"] == channel["segments"][0]
+    # Events travel only on PUBLISH, 1-5 of them, each {id, payload object}.
+    if info["operation"] == "PUBLISH":
+        assert 1 <= len(event["events"]) <= 5
+        assert all(UUID.match(e["id"]) and isinstance(e["payload"], dict) for e in event["events"])
+    else:
+        assert event["events"] is None
+    assert event["stash"] == {} and event["outErrors"] == []
+
+
+_CW_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$")
+
+
+def check_cloudwatch_alarm(event: dict[str, Any]) -> None:
+    """CloudWatch user guide, "Lambda alarm actions" (example event)."""
+    assert event["source"] == "aws.cloudwatch"
+    assert event["alarmArn"] == (
+        f"arn:aws:cloudwatch:{event['region']}:{event['accountId']}:alarm:"
+        f"{event['alarmData']['alarmName']}"
+    )
+    assert _CW_TIME.match(event["time"])
+    data = event["alarmData"]
+    # Actions run on a state change: the two states differ, the previous one came first.
+    assert data["state"]["value"] != data["previousState"]["value"]
+    assert data["previousState"]["timestamp"] < data["state"]["timestamp"]
+    for state in (data["state"], data["previousState"]):
+        assert state["value"] in ("OK", "ALARM", "INSUFFICIENT_DATA")
+        assert _CW_TIME.match(state["timestamp"])
+        if "reasonData" in state:
+            assert json.loads(state["reasonData"])["version"] == "1.0"
+    for metric in data["configuration"]["metrics"]:
+        stat = metric["metricStat"]
+        assert stat["period"] in (10, 20, 30) or stat["period"] % 60 == 0
+        assert all(isinstance(v, str) for v in stat["metric"]["dimensions"].values())
+
+
+def check_codedeploy_hook(event: dict[str, Any]) -> None:
+    """CodeDeploy user guide, AppSpec hooks for a Lambda deployment: exactly two ids."""
+    assert set(event) == {"DeploymentId", "LifecycleEventHookExecutionId"}
+    assert re.fullmatch(r"d-[A-Z0-9]{9}", event["DeploymentId"])
+    base64.b64decode(event["LifecycleEventHookExecutionId"], validate=True)
+
+
+def check_bedrock_agent(event: dict[str, Any]) -> None:
+    """Bedrock user guide, "Lambda input event from Amazon Bedrock" (agents-lambda.html)."""
+    assert event["messageVersion"] == "1.0"
+    assert set(event["agent"]) == {"name", "id", "alias", "version"}
+    # An action group is defined by an OpenAPI schema or by function details, never both.
+    assert ("function" in event) != ("apiPath" in event)
+    assert ("httpMethod" in event) == ("apiPath" in event)
+    body = event.get("requestBody", {"content": {}})["content"]
+    params = list(event.get("parameters") or [])
+    params += [p for media in body.values() for p in media["properties"]]
+    for param in params:
+        assert set(param) == {"name", "type", "value"} and isinstance(param["value"], str)
+        assert param["type"] in ("string", "number", "integer", "boolean", "array")
+    assert all(isinstance(v, str) for v in event["sessionAttributes"].values())
+
+
+def check_transfer_family(event: dict[str, Any]) -> None:
+    """Transfer Family user guide, custom identity provider Lambda event."""
+    assert event["protocol"] in ("SFTP", "FTP", "FTPS")
+    assert re.fullmatch(r"s-[0-9a-f]{17}", event["serverId"])
+    ipaddress.ip_address(event["sourceIp"])
+    # Only SFTP has key-based logins (no password field).
+    assert "password" in event or event["protocol"] == "SFTP"
+
+
+def check_iot_registry(event: dict[str, Any]) -> None:
+    """AWS IoT developer guide, "Registry events"."""
+    assert event["eventType"] in ("THING_EVENT", "THING_GROUP_EVENT")
+    assert event["operation"] in ("CREATED", "UPDATED", "DELETED")
+    assert isinstance(event["timestamp"], int) and event["accountId"].isdigit()
+    # A created thing or group is at version 1; later operations are after it.
+    if event["operation"] == "CREATED":
+        assert event["versionNumber"] == 1
+    if event["operation"] == "UPDATED":
+        assert event["versionNumber"] > 1
+    assert all(isinstance(v, str) for v in event["attributes"].values())
+    if event["eventType"] == "THING_GROUP_EVENT":
+        chain = event["rootToParentThingGroups"]
+        assert (event["parentGroupName"] is None) == (not chain)
+        if chain:
+            assert chain[-1]["groupArn"].endswith("/" + event["parentGroupName"])
+            assert chain[-1]["groupId"] == event["parentGroupId"]
+
+
+def check_destination_record(event: dict[str, Any]) -> None:
+    """Lambda guide, "Capturing records of Lambda asynchronous invocations"."""
+    assert event["version"] == "1.0" and ISO_MS.match(event["timestamp"])
+    context, response = event["requestContext"], event["responseContext"]
+    assert context["condition"] in ("Success", "RetriesExhausted", "EventAgeExceeded")
+    assert UUID.match(context["requestId"]) and context["approximateInvokeCount"] >= 1
+    # The ARN names the version that was invoked, and executedVersion agrees.
+    assert context["functionArn"].rsplit(":", 1)[1] == response["executedVersion"]
+    ran = response["statusCode"] == 200
+    # A throttled event (429) never ran, so there is no response payload.
+    assert ran == ("responsePayload" in event)
+    if context["condition"] == "Success":
+        assert ran and "functionError" not in response
+    if context["condition"] == "RetriesExhausted":
+        assert ran and response["functionError"] in ("Handled", "Unhandled")
+
+
+def check_stream_failure_record(event: dict[str, Any]) -> None:
+    """Lambda guide, Kinesis/DynamoDB "Configuring destinations for failed invocations"."""
+    assert event["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    # Stream mappings invoke the unqualified function and carry no payloads.
+    assert event["requestContext"]["functionArn"].count(":") == 6
+    assert "requestPayload" not in event and "responsePayload" not in event
+    [key] = [k for k in event if k.endswith("BatchInfo")]
+    info = event[key]
+    assert key in ("KinesisBatchInfo", "DDBStreamBatchInfo")
+    assert info["streamArn"].startswith(
+        "arn:aws:kinesis:" if key == "KinesisBatchInfo" else "arn:aws:dynamodb:"
+    )
+    assert int(info["startSequenceNumber"]) <= int(info["endSequenceNumber"])
+    first, last = info["approximateArrivalOfFirstRecord"], info["approximateArrivalOfLastRecord"]
+    assert ISO_MS.match(first) and first <= last <= event["timestamp"]
+    assert 1 <= info["batchSize"] <= 10_000

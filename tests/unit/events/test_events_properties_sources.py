@@ -117,3 +117,107 @@ def test_s3_object_lambda_any_key(key: str, payload: str) -> None:
     models.S3ObjectLambdaEvent.model_validate(event)
     more.check_s3_object_lambda(event)
     assert event["configuration"]["payload"] == payload
+
+
+params = st.dictionaries(
+    names,
+    st.text(max_size=20)
+    | st.integers()
+    | st.booleans()
+    | st.floats(allow_nan=False, allow_infinity=False),
+    max_size=5,
+)
+
+
+@SETTINGS
+@given(parameters=params, body=params)
+def test_bedrock_any_parameters(parameters: dict[str, Any], body: dict[str, Any]) -> None:
+    """Any parameter values arrive as typed string properties in both action-group kinds."""
+    api = _roundtrip(events.bedrock_agent_api("/items", "POST", parameters=parameters, body=body))
+    models.BedrockAgentEventModel.model_validate(api)
+    more.check_bedrock_agent(api)
+    function = _roundtrip(events.bedrock_agent_function("f", parameters))
+    models.BedrockAgentFunctionEventModel.model_validate(function)
+    more.check_bedrock_agent(function)
+    assert [p["name"] for p in function["parameters"]] == list(parameters)
+
+
+@SETTINGS
+@given(payloads=st.lists(json_objects, min_size=1, max_size=5))
+def test_appsync_events_any_payloads(payloads: list[dict[str, Any]]) -> None:
+    """Any 1-5 JSON payloads publish unchanged, each with its own id."""
+    event = _roundtrip(events.appsync_events(payloads))
+    models.AppSyncEventsModel.model_validate(event)
+    more.check_appsync_events(event)
+    assert [e["payload"] for e in event["events"]] == payloads
+
+
+@SETTINGS
+@given(
+    states=st.permutations(["OK", "ALARM", "INSUFFICIENT_DATA"]),
+    threshold=st.floats(-1e6, 1e6),
+    period=st.sampled_from([10, 20, 30, 60, 300, 3600]),
+)
+def test_cloudwatch_alarm_any_transition(states: list[str], threshold: float, period: int) -> None:
+    """Every state transition, threshold and period gives a consistent alarm event."""
+    event = _roundtrip(
+        events.cloudwatch_alarm(states[0], states[1], threshold=threshold, period=period)
+    )
+    more.check_cloudwatch_alarm(event)
+
+
+@SETTINGS
+@given(
+    request=json_objects,
+    response=json_objects,
+    condition=st.sampled_from(["Success", "RetriesExhausted", "EventAgeExceeded"]),
+    throttled=st.booleans(),
+)
+def test_destination_any_payloads(
+    request: dict[str, Any], response: dict[str, Any], condition: str, throttled: bool
+) -> None:
+    """Any request/response payloads give a consistent destination record."""
+    throttled = throttled and condition == "EventAgeExceeded"
+    event = _roundtrip(
+        events.lambda_destination_record(
+            request, None if throttled else response, condition=condition, throttled=throttled
+        )
+    )
+    more.check_destination_record(event)
+    assert event["requestPayload"] == request
+
+
+@SETTINGS
+@given(
+    attributes=st.dictionaries(names, st.text(max_size=20), max_size=5),
+    metadata=st.dictionaries(names, st.text(max_size=20), max_size=3),
+)
+def test_cognito_senders_any_attributes(
+    attributes: dict[str, str], metadata: dict[str, str]
+) -> None:
+    """Any string attributes and client metadata keep a valid sender event."""
+    email = _roundtrip(
+        events.cognito_custom_email_sender(user_attributes=attributes, client_metadata=metadata)
+    )
+    models.CognitoCustomEmailSenderTriggerModel.model_validate(email)
+    more.check_cognito_sender(email)
+    assert email["request"].get("clientMetadata", {}) == metadata
+
+
+@SETTINGS
+@given(
+    attributes=st.dictionaries(names, st.text(max_size=20), max_size=5),
+    operation=st.sampled_from(["CREATED", "UPDATED", "DELETED"]),
+    parents=st.lists(names, max_size=7),
+)
+def test_iot_registry_any_attributes(
+    attributes: dict[str, str], operation: str, parents: list[str]
+) -> None:
+    """Any attributes, operation and parent chain keep the registry event shape."""
+    thing = _roundtrip(events.iot_registry_thing_event(operation, attributes=attributes))
+    group = _roundtrip(
+        events.iot_registry_thing_group_event(operation, parents=parents, attributes=attributes)
+    )
+    more.check_iot_registry(thing)
+    more.check_iot_registry(group)
+    assert thing["attributes"] == group["attributes"] == attributes

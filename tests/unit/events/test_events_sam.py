@@ -129,6 +129,10 @@ MODELS: dict[str, str] = {
     "s3_object_lambda": "S3ObjectLambdaEvent",
     "s3_eventbridge_event": "S3EventNotificationEventBridgeModel",
     "kinesis_dynamodb_record": "KinesisDataStreamModel",
+    "appsync_events": "AppSyncEventsModel",
+    "bedrock_agent_api": "BedrockAgentEventModel",
+    "bedrock_agent_function": "BedrockAgentFunctionEventModel",
+    "transfer_family_auth": "TransferFamilyAuthorizer",
 }
 
 
@@ -179,6 +183,19 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     "rabbitmq_event": more.check_rabbitmq,
     "documentdb_change_event": more.check_documentdb,
     "kinesis_dynamodb_record": more.check_kinesis_dynamodb,
+    "cognito_custom_email_sender": more.check_cognito_sender,
+    "cognito_custom_sms_sender": more.check_cognito_sender,
+    "appsync_authorizer": more.check_appsync_authorizer,
+    "appsync_events": more.check_appsync_events,
+    "cloudwatch_alarm": more.check_cloudwatch_alarm,
+    "codedeploy_lifecycle_hook": more.check_codedeploy_hook,
+    "bedrock_agent_api": more.check_bedrock_agent,
+    "bedrock_agent_function": more.check_bedrock_agent,
+    "transfer_family_auth": more.check_transfer_family,
+    "iot_registry_thing_event": more.check_iot_registry,
+    "iot_registry_thing_group_event": more.check_iot_registry,
+    "lambda_destination_record": more.check_destination_record,
+    "lambda_stream_failure_record": more.check_stream_failure_record,
 }
 # Payloads that are whatever the caller configured (no AWS-defined envelope to check).
 FREE_FORM = {"iot_rule", "stepfunctions_task_token"}
@@ -193,6 +210,8 @@ def _model(entry: Entry) -> str | None:
     if entry.factory == "apigateway_websocket":
         kind = {"$connect": "Connect", "$disconnect": "Disconnect"}.get(fixed["route"], "Message")
         return f"APIGatewayWebSocket{kind}EventModel"
+    if entry.factory == "lambda_stream_failure_record" and fixed.get("source") == "dynamodb":
+        return "DynamoDBStreamLambdaOnFailureDestinationModel"
     if entry.factory == "vpc_lattice_request":
         return "VpcLatticeModel" if fixed.get("version") == "1.0" else "VpcLatticeV2Model"
     if fixed.get("multi_value_headers"):

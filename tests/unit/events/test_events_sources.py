@@ -15,6 +15,7 @@ import powertools_oracle
 import pytest
 
 from pytest_lambda import events
+from pytest_lambda.events.cognito_senders import EMAIL_SOURCES, SMS_SOURCES
 from pytest_lambda.events.s3_eventbridge import S3_EVENTBRIDGE_TYPES
 
 models = powertools_oracle.load_models()
@@ -130,6 +131,130 @@ CASES: list[tuple[str, Callable[[], Any], str | None, Check]] = [
         more.check_kinesis_dynamodb,
     ),
 ]
+CASES += [
+    (
+        "email sender",
+        lambda: events.cognito_custom_email_sender(client_metadata={"a": "b"}),
+        "CognitoCustomEmailSenderTriggerModel",
+        more.check_cognito_sender,
+    ),
+    (
+        "sms sender",
+        lambda: events.cognito_custom_sms_sender(phone_number="+447700900123"),
+        "CognitoCustomSMSSenderTriggerModel",
+        more.check_cognito_sender,
+    ),
+    (
+        "appsync authorizer",
+        lambda: events.appsync_authorizer(),
+        None,
+        more.check_appsync_authorizer,
+    ),
+    (
+        "appsync authorizer anonymous op",
+        lambda: events.appsync_authorizer("t", "{ a }", operation_name=None, variables={}),
+        None,
+        more.check_appsync_authorizer,
+    ),
+    (
+        "appsync events publish",
+        lambda: events.appsync_events([{"a": 1}] * 5),
+        "AppSyncEventsModel",
+        more.check_appsync_events,
+    ),
+    (
+        "appsync events subscribe",
+        lambda: events.appsync_events(channel="/chat/room-1/x", operation="SUBSCRIBE"),
+        "AppSyncEventsModel",
+        more.check_appsync_events,
+    ),
+    ("alarm", lambda: events.cloudwatch_alarm(), None, more.check_cloudwatch_alarm),
+    (
+        "alarm ok",
+        lambda: events.cloudwatch_alarm("OK", "INSUFFICIENT_DATA", description="d", period=300),
+        None,
+        more.check_cloudwatch_alarm,
+    ),
+    ("codedeploy", lambda: events.codedeploy_lifecycle_hook(), None, more.check_codedeploy_hook),
+    (
+        "bedrock api",
+        lambda: events.bedrock_agent_api(),
+        "BedrockAgentEventModel",
+        more.check_bedrock_agent,
+    ),
+    (
+        "bedrock api body",
+        lambda: events.bedrock_agent_api(
+            "/claims", "POST", body={"n": 1, "x": 1.5, "ok": True, "l": [1]}
+        ),
+        "BedrockAgentEventModel",
+        more.check_bedrock_agent,
+    ),
+    (
+        "bedrock function",
+        lambda: events.bedrock_agent_function(),
+        "BedrockAgentFunctionEventModel",
+        more.check_bedrock_agent,
+    ),
+    (
+        "transfer",
+        lambda: events.transfer_family_auth(),
+        "TransferFamilyAuthorizer",
+        more.check_transfer_family,
+    ),
+    (
+        "transfer key",
+        lambda: events.transfer_family_auth("jane.doe", None),
+        "TransferFamilyAuthorizer",
+        more.check_transfer_family,
+    ),
+    (
+        "iot thing",
+        lambda: events.iot_registry_thing_event(
+            "UPDATED", attributes={"a": "1"}, thing_type="sensor"
+        ),
+        None,
+        more.check_iot_registry,
+    ),
+    (
+        "iot group",
+        lambda: events.iot_registry_thing_group_event(parents=["root", "mid"]),
+        None,
+        more.check_iot_registry,
+    ),
+    (
+        "destination success",
+        lambda: events.lambda_destination_record({"a": 1}, {"ok": True}),
+        None,
+        more.check_destination_record,
+    ),
+    (
+        "destination failure",
+        lambda: events.lambda_destination_record(condition="RetriesExhausted", version="3"),
+        None,
+        more.check_destination_record,
+    ),
+    (
+        "destination expired",
+        lambda: events.lambda_destination_record(
+            condition="EventAgeExceeded", throttled=True, attempts=5
+        ),
+        None,
+        more.check_destination_record,
+    ),
+    (
+        "stream failure kinesis",
+        lambda: events.lambda_stream_failure_record(),
+        None,
+        more.check_stream_failure_record,
+    ),
+    (
+        "stream failure ddb",
+        lambda: events.lambda_stream_failure_record("dynamodb", batch_size=10),
+        "DynamoDBStreamLambdaOnFailureDestinationModel",
+        more.check_stream_failure_record,
+    ),
+]
 for _kind in S3_EVENTBRIDGE_TYPES:
     CASES.append(
         (
@@ -232,6 +357,33 @@ def test_lattice_v2_time_epoch_is_the_delivery_time() -> None:
             "changes[0]",
         ),
         (lambda: events.kinesis_dynamodb_record(precision="SECOND"), "precision"),
+        (lambda: events.cognito_custom_email_sender("AccountTakeOver"), "source"),
+        (lambda: events.cognito_custom_sms_sender(phone_number="555-0100"), "phone_number"),
+        (
+            lambda: events.cognito_custom_sms_sender(client_metadata={"a": 1}),
+            "client_metadata['a']",
+        ),
+        (lambda: events.appsync_authorizer(""), "authorization_token"),
+        (lambda: events.appsync_events(channel="no-slash"), "channel"),
+        (lambda: events.appsync_events([{}] * 6), "payloads"),
+        (lambda: events.appsync_events([{}], operation="SUBSCRIBE"), "payloads"),
+        (lambda: events.cloudwatch_alarm("OK", "OK"), "previous_state"),
+        (lambda: events.cloudwatch_alarm(period=45), "period"),
+        (lambda: events.codedeploy_lifecycle_hook(deployment_id="d-abc"), "deployment_id"),
+        (lambda: events.bedrock_agent_api("/x", "GET", body={"a": 1}), "body"),
+        (lambda: events.bedrock_agent_function("get weather"), "function"),
+        (lambda: events.bedrock_agent_function(parameters={"a": None}), "parameters['a']"),
+        (lambda: events.transfer_family_auth(protocol="FTP", password=None), "password"),
+        (lambda: events.transfer_family_auth(server_id="s-1"), "server_id"),
+        (lambda: events.iot_registry_thing_event("CREATED", version=2), "version"),
+        (lambda: events.iot_registry_thing_group_event(parents=list("abcdefgh")), "parents"),
+        (lambda: events.lambda_destination_record(function_error="Handled"), "condition"),
+        (
+            lambda: events.lambda_destination_record(condition="RetriesExhausted", throttled=True),
+            "throttled",
+        ),
+        (lambda: events.lambda_destination_record(attempts=4), "attempts"),
+        (lambda: events.lambda_stream_failure_record("sqs"), "source"),
     ],
 )
 def test_impossible_input_names_the_argument(call: Callable[[], Any], argument: str) -> None:
@@ -243,6 +395,19 @@ def test_impossible_input_names_the_argument(call: Callable[[], Any], argument: 
 def test_sources_never_date_events_after_delivery() -> None:
     """No timestamp in any round-2 event is later than the clock that built it."""
     names = (
+        "appsync_authorizer",
+        "appsync_events",
+        "bedrock_agent_api",
+        "bedrock_agent_function",
+        "cloudwatch_alarm",
+        "codedeploy_lifecycle_hook",
+        "cognito_custom_email_sender",
+        "cognito_custom_sms_sender",
+        "iot_registry_thing_event",
+        "iot_registry_thing_group_event",
+        "lambda_destination_record",
+        "lambda_stream_failure_record",
+        "transfer_family_auth",
         "vpc_lattice_request",
         "activemq_event",
         "rabbitmq_event",
@@ -254,3 +419,106 @@ def test_sources_never_date_events_after_delivery() -> None:
     for seed in range(5):
         for name in names:
             checks.check_not_after(getattr(events.EventFactory(seed=seed, now=NOW), name)(), NOW)
+
+
+@pytest.mark.parametrize(
+    ("kind", "source"),
+    [("Email", s) for s in EMAIL_SOURCES] + [("SMS", s) for s in SMS_SOURCES],
+)
+def test_sender_sources_validate_apart_from_literal(kind: str, source: str) -> None:
+    """Every sender trigger source matches the model's shape (it pins only the SignUp literal)."""
+    build = (
+        events.cognito_custom_email_sender if kind == "Email" else events.cognito_custom_sms_sender
+    )
+    event = build(source)
+    assert event["triggerSource"] == f"Custom{kind}Sender_{source}"
+    more.check_cognito_sender(event)
+    model = getattr(models, f"CognitoCustom{kind}SenderTriggerModel")
+    model.model_validate({**event, "triggerSource": f"Custom{kind}Sender_SignUp"})
+
+
+@pytest.mark.parametrize(
+    ("build", "model"),
+    [
+        (lambda: events.iot_registry_thing_event("DELETED", version=4), "IoTCoreThingEvent"),
+        (
+            lambda: events.iot_registry_thing_group_event("UPDATED", parents=["a"]),
+            "IoTCoreThingGroupEvent",
+        ),
+    ],
+)
+def test_iot_registry_events_validate(build: Callable[[], Any], model: str) -> None:
+    """Registry events validate against Powertools' IoT registry models."""
+    registry = pytest.importorskip(
+        "aws_lambda_powertools.utilities.parser.models.iot_registry_events"
+    )
+    event = build()
+    getattr(registry, model).model_validate(event)
+    more.check_iot_registry(event)
+
+
+def test_alarm_reads_through_powertools_data_class() -> None:
+    """Powertools' CloudWatchAlarmEvent decodes our reason data and metric."""
+    event = events.cloudwatch_alarm(metric_name="Throttles", dimensions={"FunctionName": "f"})
+    view = _data_class("cloud_watch_alarm_event", "CloudWatchAlarmEvent")(event)
+    assert view.alarm_data.state.value == "ALARM" and view.alarm_data.previous_state.value == "OK"
+    assert view.alarm_data.state.reason_data_decoded["statistic"] == "Sum"
+    metric = view.alarm_data.configuration.metrics[0].metric_stat.metric
+    assert metric == {
+        "namespace": "AWS/Lambda",
+        "name": "Throttles",
+        "dimensions": {"FunctionName": "f"},
+    }
+
+
+def test_codedeploy_and_authorizer_read_through_powertools_data_classes() -> None:
+    """Powertools' CodeDeploy and AppSync authorizer data classes read our events."""
+    hook = _data_class("code_deploy_lifecycle_hook_event", "CodeDeployLifecycleHookEvent")(
+        events.codedeploy_lifecycle_hook(deployment_id="d-ABC123XYZ")
+    )
+    assert hook.deployment_id == "d-ABC123XYZ" and hook.lifecycle_event_hook_execution_id
+    auth = _data_class("appsync_authorizer_event", "AppSyncAuthorizerEvent")(
+        events.appsync_authorizer("tok", variables={"id": "9"})
+    )
+    assert auth.authorization_token == "tok" and auth.request_context.variables == {"id": "9"}
+
+
+def test_bedrock_api_reads_through_powertools_data_class() -> None:
+    """Powertools' BedrockAgentEvent sees our path, method, parameters and body."""
+    event = events.bedrock_agent_api(
+        "/claims/{claimId}", "PUT", parameters={"claimId": "7"}, body={"note": "x"}
+    )
+    view = _data_class("bedrock_agent_event", "BedrockAgentEvent")(event)
+    assert view.api_path == "/claims/{claimId}" and view.http_method == "PUT"
+    assert [(p.name, p.value) for p in view.parameters] == [("claimId", "7")]
+    assert view.request_body.content["application/json"].properties[0].value == "x"
+
+
+def test_async_queue_records_match_the_destination_factory(code: Any) -> None:
+    """A record the async queue delivers has the factory's shape (one shared builder)."""
+    from pytest_lambda import LambdaFunction
+
+    app = (
+        "def fail(event, context):\n    raise RuntimeError('no')\n"
+        "def echo(event, context):\n    return event\n"
+    )
+    sink = LambdaFunction("app.echo", code_dir=code(app=app), name="echo")
+    fn = LambdaFunction(
+        "app.fail",
+        code_dir=code(app=app),
+        name="fail",
+        maximum_retry_attempts=0,
+        destination_config={"OnFailure": {"Destination": sink}},
+    )
+    fn.invoke({"z": 1}, invocation_type="Event")
+    fn.account.drain()
+    delivered = json.loads(sink.async_events[0].payload)
+    built = events.lambda_destination_record({"z": 1}, condition="RetriesExhausted", attempts=1)
+
+    def shape(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: shape(v) for k, v in value.items() if k != "responsePayload"}
+        return type(value).__name__
+
+    assert list(delivered) == list(built) and shape(delivered) == shape(built)
+    more.check_destination_record(delivered)
