@@ -1,7 +1,8 @@
 """Amazon MQ event source mappings: ActiveMQ and RabbitMQ brokers.
 
 Shape: Lambda developer guide, "Using Lambda with Amazon MQ" (with-mq.html, example ActiveMQ and
-RabbitMQ events): ActiveMQ batches are ``messages`` with JMS fields (epoch-ms ``timestamp``,
+RabbitMQ events; aws-lambda-go events/testdata/activemq-event.json): ActiveMQ batches are
+``messages`` with JMS fields (``messageID``, ``correlationID``, epoch-ms ``timestamp``,
 ``brokerInTime`` <= ``brokerOutTime``) and source ``aws:mq``; RabbitMQ batches are grouped by
 ``"<queue>::<virtual host>"`` under ``rmqMessagesByQueue`` with AMQP ``basicProperties`` (string
 headers as ``{"bytes": [...]}``), source ``aws:rmq``. Bodies are base64 in ``data``.
@@ -91,7 +92,7 @@ def activemq_event(
                 "type": None,
                 "expiration": 0,
                 "priority": 4,
-                "correlationId": None,
+                "correlationID": None,
                 "redelivered": False,
                 "destination": {"physicalName": queue},
                 "data": b64encode(body),

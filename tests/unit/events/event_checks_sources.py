@@ -117,6 +117,8 @@ def check_activemq(event: dict[str, Any]) -> None:
         # The broker received the message, then handed it on: in <= out, both epoch ms.
         assert message["timestamp"] <= message["brokerInTime"] <= message["brokerOutTime"]
         assert all(isinstance(v, str) for v in message["properties"].values())
+        # JMS header names keep their Java spelling (messageID, correlationID).
+        assert "correlationId" not in message and "messageId" not in message
 
 
 def check_rabbitmq(event: dict[str, Any]) -> None:
