@@ -4,7 +4,11 @@ Shape: VPC Lattice user guide, "Lambda functions as targets" (lambda-functions.h
 events from the VPC Lattice service"): version 1.0 uses snake_case keys and no request context;
 2.0 adds ``version``, ``requestContext`` (service network, service and target group ARNs, the
 caller's identity, ``timeEpoch`` in epoch microseconds as a string) and camelCase keys.
-Header names arrive lower-case, repeated values joined with commas.
+Header names arrive lower-case. In 1.0 each header is one string (repeats joined with commas);
+in 2.0 each header is a list of values, as the same page shows (``"header-key":
+["header-value", ...]``) and as AWS's own event types model it (aws-lambda-java-libs
+VpcLatticeV2RequestEvent ``Map<String, List<String>>``; aws-lambda-go pull request 521, checked
+against a running function). Powertools' VpcLatticeV2Model types them as plain strings instead.
 """
 
 from __future__ import annotations
@@ -118,7 +122,7 @@ def vpc_lattice_request(
         "version": "2.0",
         "path": path,
         "method": method,
-        "headers": flat,
+        "headers": lower,
     }
     if queries:
         event["queryStringParameters"] = queries

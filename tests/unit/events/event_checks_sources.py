@@ -21,11 +21,17 @@ def check_vpc_lattice(event: dict[str, Any]) -> None:
     v2 = event.get("version") == "2.0"
     # 1.0 is snake_case without a request context; 2.0 is camelCase with one.
     assert ("raw_path" in event) != v2 and ("requestContext" in event) == v2
-    headers = event["headers"]
-    assert all(k == k.lower() and isinstance(v, str) for k, v in headers.items())
-    assert headers["host"].endswith(".on.aws") and ".vpc-lattice-svcs." in headers["host"]
+    # 1.0: one string per header; 2.0: a list of values per header (same page, and AWS's
+    # aws-lambda-java-libs / aws-lambda-go event types).
+    headers = {k: v if v2 else [v] for k, v in event["headers"].items()}
+    assert all(k == k.lower() for k in headers)
+    assert all(
+        isinstance(v, list) and v and all(isinstance(i, str) for i in v) for v in headers.values()
+    )
+    [host] = headers["host"]
+    assert host.endswith(".on.aws") and ".vpc-lattice-svcs." in host
     # Callers are inside a VPC: x-forwarded-for is a private address.
-    assert ipaddress.ip_address(headers["x-forwarded-for"].split(",")[0]).is_private
+    assert ipaddress.ip_address(headers["x-forwarded-for"][0].split(",")[0]).is_private
     encoded = event["is_base64_encoded" if not v2 else "isBase64Encoded"]
     if encoded:
         base64.b64decode(event["body"], validate=True)
@@ -336,3 +342,14 @@ def check_stream_failure_record(event: dict[str, Any]) -> None:
     first, last = info["approximateArrivalOfFirstRecord"], info["approximateArrivalOfLastRecord"]
     assert ISO_MS.match(first) and first <= last <= event["timestamp"]
     assert 1 <= info["batchSize"] <= 10_000
+
+
+def for_powertools(model: str, event: dict[str, Any]) -> dict[str, Any]:
+    """*event* in the shape a Powertools model expects where that model departs from AWS.
+
+    VpcLatticeV2Model types 2.0 headers as strings; AWS sends lists (see check_vpc_lattice).
+    Everything else in the event is still validated by the model.
+    """
+    if model == "VpcLatticeV2Model":
+        return {**event, "headers": {k: ",".join(v) for k, v in event["headers"].items()}}
+    return event

@@ -40,9 +40,8 @@ def test_lattice_any_body_and_query(
             "POST", "/p", version=version, query=query, body=body, auth_type=auth
         )
     )
-    getattr(models, "VpcLatticeModel" if version == "1.0" else "VpcLatticeV2Model").model_validate(
-        event
-    )
+    model = "VpcLatticeModel" if version == "1.0" else "VpcLatticeV2Model"
+    getattr(models, model).model_validate(more.for_powertools(model, event))
     more.check_vpc_lattice(event)
     sent = event["body"]
     if isinstance(body, bytes):
