@@ -6,7 +6,9 @@ Shape: Amazon S3 user guide, "EventBridge event message structure" (ev-events.ht
 (``request-id``, ``source-ip-address``, ``version-id``, ``deletion-type``, ...) and, per
 detail-type, which object fields and type-specific keys are present. Events S3 raises itself
 (lifecycle, tiering, restore completion/expiry) name ``s3.amazonaws.com`` as requester and carry
-no source IP.
+no source IP. Unlike S3 notifications, the object key is not URL-encoded (the page's examples;
+a captured event, gist vincentclaes/7a5eb53a, carries a key with ':' as is). Newer events may
+add ``detail.event-version``; it is not generated here.
 """
 
 from __future__ import annotations
