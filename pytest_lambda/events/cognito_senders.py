@@ -34,6 +34,11 @@ EMAIL_SOURCES = (
     "AdminCreateUser",
 )
 SMS_SOURCES = EMAIL_SOURCES
+_STATUS = {
+    "SignUp": "UNCONFIRMED",
+    "ResendCode": "UNCONFIRMED",
+    "AdminCreateUser": "FORCE_CHANGE_PASSWORD",
+}
 # AWS Encryption SDK message format, version 1: version 0x01, type 0x80, algorithm 0x0378
 # (AES-256-GCM, HKDF-SHA384, ECDSA-P384: the SDK's default suite), then a 16-byte message id.
 _ESDK_HEADER = b"\x01\x80\x03\x78"
@@ -49,6 +54,7 @@ def _sender(
     source: str,
     allowed: tuple[str, ...],
     client_metadata: Mapping[str, str] | None,
+    caller_attributes: Mapping[str, Any] | None,
     common: dict[str, Any],
 ) -> dict[str, Any]:
     check_choice("source", source, allowed)
@@ -62,6 +68,20 @@ def _sender(
     event = _build(f"Custom{kind}Sender_{source}", request, {}, common)
     # Sender triggers return nothing to Cognito, so the event has no response object.
     del event["response"]
+    attributes = event["request"]["userAttributes"]
+    # The sign-up code goes to a user who has not confirmed yet (so nothing is verified); an
+    # admin-created user has a temporary password to change (Cognito API reference, UserType
+    # UserStatus).
+    status = _STATUS.get(source)
+    given = set(caller_attributes or {})
+    if status is not None:
+        # Attributes the caller set win over these defaults.
+        defaults = {"cognito:user_status": status, "email_verified": "false"}
+        if kind == "SMS":
+            defaults["phone_number_verified"] = "false"
+        for name, value in defaults.items():
+            if name in attributes and name not in given:
+                attributes[name] = value
     return event
 
 
@@ -90,7 +110,7 @@ def cognito_custom_email_sender(
         "rng": rng,
         "now": now,
     }
-    return _sender("Email", source, EMAIL_SOURCES, client_metadata, common)
+    return _sender("Email", source, EMAIL_SOURCES, client_metadata, user_attributes, common)
 
 
 @checked
@@ -124,4 +144,4 @@ def cognito_custom_sms_sender(
         "rng": rng,
         "now": now,
     }
-    return _sender("SMS", source, SMS_SOURCES, client_metadata, common)
+    return _sender("SMS", source, SMS_SOURCES, client_metadata, user_attributes, common)

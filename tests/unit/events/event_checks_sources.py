@@ -201,6 +201,17 @@ def check_cognito_sender(event: dict[str, Any]) -> None:
     raw = base64.b64decode(request["code"], validate=True)
     assert raw[:2] == b"\x01\x80" and len(raw) > 100 and not request["code"].isdigit()
     assert "response" not in event
+    # Codes for sign-up go to unconfirmed users; admin-created users must change their password.
+    status = request["userAttributes"].get("cognito:user_status")
+    source = event["triggerSource"].split("_", 1)[1]
+    if source in ("SignUp", "ResendCode"):
+        assert status == "UNCONFIRMED"
+        assert "true" not in (
+            request["userAttributes"].get("email_verified"),
+            request["userAttributes"].get("phone_number_verified"),
+        )
+    if source == "AdminCreateUser":
+        assert status == "FORCE_CHANGE_PASSWORD"
     assert all(isinstance(v, str) for v in request["userAttributes"].values())
     assert event["userPoolId"].startswith(event["region"] + "_")
 

@@ -168,3 +168,16 @@ def test_powertools_lattice_v2_model_still_types_headers_as_strings() -> None:
     pydantic = pytest.importorskip("pydantic")
     with pytest.raises(pydantic.ValidationError):
         models.VpcLatticeV2Model.model_validate(events.vpc_lattice_request())
+
+
+def test_sender_user_status_follows_the_trigger_source() -> None:
+    """Sign-up codes go to unconfirmed users, admin-created ones must change the password."""
+    signup = events.cognito_custom_sms_sender("SignUp")["request"]["userAttributes"]
+    assert signup["cognito:user_status"] == "UNCONFIRMED"
+    assert signup["phone_number_verified"] == "false"
+    admin = events.cognito_custom_email_sender("AdminCreateUser")["request"]["userAttributes"]
+    assert admin["cognito:user_status"] == "FORCE_CHANGE_PASSWORD"
+    forgot = events.cognito_custom_email_sender("ForgotPassword")["request"]["userAttributes"]
+    assert forgot["cognito:user_status"] == "CONFIRMED" and forgot["email_verified"] == "true"
+    given = events.cognito_custom_email_sender(user_attributes={"email_verified": True})
+    assert given["request"]["userAttributes"]["email_verified"] == "true"
