@@ -140,20 +140,19 @@ def lambda_destination_record(
     if isinstance(count, bool) or count < 1 or (count > 3 and not throttled):
         raise bad("attempts", attempts, "a function runs an event 1-3 times")
     json_text("request_payload", request_payload)
+    request_id = uuid4(rng)
     response: Any = response_payload
     if function_error is not None and response_payload is None:
+        # The Python runtime's error document for an unhandled exception.
         response = {
             "errorMessage": "Something went wrong",
             "errorType": "Exception",
-            "requestId": "",
+            "requestId": request_id,
             "stackTrace": [
                 '  File "/var/task/app.py", line 4, in handler\n'
                 '    raise Exception("Something went wrong")\n'
             ],
         }
-    request_id = uuid4(rng)
-    if isinstance(response, dict) and "requestId" in response:
-        response = {**response, "requestId": request_id}
     json_text("response_payload", response)
     return invocation_record(
         timestamp=iso_ms(when),
