@@ -24,7 +24,10 @@ from .observe.logs import LogGroup, LogView
 from .observe.metrics import MetricStore
 from .result import InvokeResult
 from .runtime.backend import Backend
+from .observe.coverage import worker_settings
+from .runtime import interpreter
 from .runtime.capture import json_ensure_ascii
+from .runtime.interpreter import Interpreter
 from .runtime.lifecycle import PHASE_LOCK, open_backend, outcome_report, run_lifecycle
 from .runtime.marshal import SYNC_REQUEST_LIMIT, encode_event
 from .service.account import Account, Slot, throttle_body
@@ -86,6 +89,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         dead_letter_config: Mapping[str, str] | None = None,
         destination_config: Mapping[str, Mapping[str, Any]] | None = None,
         reserved_concurrent_executions: int | None = None,
+        python_executable: str | os.PathLike[str] | Interpreter | None = None,
     ) -> None:
         if account is not None:
             region, account_id = account.region, account.account_id
@@ -114,6 +118,17 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
                              "default: fast, shares mocks with the test) or 'process' (a "
                              "worker process per environment: hard timeouts, real memory).")
         self.isolation = isolation
+        if python_executable is not None and (isolation != "process" or self.config.is_node):
+            raise ValueError(
+                f"python_executable={python_executable!r} only applies to Python functions "
+                "with isolation='process' (their worker runs on it); pass "
+                "isolation='process', or drop python_executable.")
+        if python_executable is not None and not isinstance(python_executable, Interpreter):
+            python_executable = interpreter.explicit(python_executable, self.config.runtime)
+        self._python_executable = python_executable
+        #: The interpreter process workers run on, per runtime (resolved at the first one).
+        self._worker_python: dict[str, Interpreter | None] = {}
+        self._notes: list[str] = []
         self._rng = random.Random(seed) if seed is not None else None
         self._idle: dict[str, list[Backend]] = {}
         self._listeners: list[Listener] = []
@@ -133,6 +148,17 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
     def logs(self) -> LogView:
         """Every log event this function produced, across environments, oldest first."""
         return self.log_group.events()
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Where this function's runs differ from Lambda's because of this machine (a Python
+        runtime running on another Python version, coverage not measured in a worker), one
+        sentence each. The pytest plugin prints them once per session, in its summary."""
+        return tuple(self._notes)
+
+    def _note(self, text: str | None) -> None:
+        if text and text not in self._notes:
+            self._notes.append(text)
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener(result)`` after every invocation (the pytest plugin uses this)."""
@@ -192,6 +218,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         if "reserved_concurrent_executions" in changes:
             self.account.check_reserved(self.name, changes["reserved_concurrent_executions"])
         self.config = self.config.with_changes(**changes)
+        self._worker_python.clear()
         self.cold_start()
 
     def put_function_concurrency(self, reserved: int | None) -> None:
@@ -405,9 +432,35 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
 
     def _new_environment(self, config: FunctionConfig, version: str) -> Backend:
         """A fresh execution environment (a cold start) in the configured isolation mode."""
+        python = None
+        if not config.is_node:
+            python = self._python_for(config.runtime)
         return open_backend(config, version, self.log_group, isolation=self.isolation,
                             new_id=self.new_request_id, network_allow=self.network_allow,
-                            measure_memory=self.measure_memory)
+                            measure_memory=self.measure_memory, python=python)
+
+    def _python_for(self, runtime: str) -> Interpreter | None:
+        """The interpreter a process worker of ``runtime`` runs on (None: this one), noting
+        when the function's Python version is not the one that runs its code."""
+        if self.isolation != "process":
+            self._note(interpreter.mismatch_note(runtime, "in-process"))
+            return None
+        if runtime not in self._worker_python:
+            chosen = self._python_executable
+            if isinstance(chosen, Interpreter):
+                want = interpreter.runtime_version(runtime)
+                if want is not None and chosen.version[:2] != want:
+                    chosen = interpreter.explicit(chosen.executable, runtime)  # raises
+            else:
+                chosen = interpreter.find(runtime)
+            self._worker_python[runtime] = chosen
+            if chosen is None:
+                self._note(interpreter.mismatch_note(runtime, "process"))
+            elif not chosen.is_current and not chosen.has_coverage and worker_settings():
+                self._note(f"{runtime} functions were not measured by coverage: coverage.py "
+                           f"is not installed for {chosen.executable} (install it there)")
+        found = self._worker_python[runtime]
+        return None if found is None or found.is_current else found
 
     def _publish(self, result: InvokeResult) -> None:
         if result.throttled:

@@ -29,6 +29,7 @@ from ..report import Report
 from . import faults
 from .backend import Backend, Outcome, Status
 from .inprocess import ExecutionEnvironment
+from .interpreter import Interpreter
 from .workers.node import NodeEnvironment
 from .workers.process import ProcessEnvironment
 
@@ -53,14 +54,17 @@ _PLATFORM_TYPE = re.compile(r"(Runtime|Function|Sandbox|Extension)\.[A-Z][a-zA-Z
 
 def open_backend(config: FunctionConfig, version: str, log_group: LogGroup, *,
                  isolation: str, new_id: Callable[[], str], network_allow: Any,
-                 measure_memory: bool) -> Backend:
-    """A fresh execution environment (a cold start) for ``config`` in ``isolation`` mode."""
-    kind: type[ExecutionEnvironment | ProcessEnvironment | NodeEnvironment]
+                 measure_memory: bool, python: Interpreter | None = None) -> Backend:
+    """A fresh execution environment (a cold start) for ``config`` in ``isolation`` mode;
+    a process worker runs on ``python`` (None: the interpreter running the tests)."""
+    kind: type[ExecutionEnvironment | NodeEnvironment]
     kind = ExecutionEnvironment
     if config.is_node:
         kind = NodeEnvironment
     elif isolation == "process":
-        kind = ProcessEnvironment
+        return ProcessEnvironment(config, version, log_group, new_id=new_id,
+                                  network_allow=network_allow, measure_memory=measure_memory,
+                                  python=python)
     return kind(config, version, log_group, new_id=new_id, network_allow=network_allow,
                 measure_memory=measure_memory)
 
