@@ -20,12 +20,12 @@ from .config import (
     FunctionConfig,
 )
 from .errors import RequestTooLargeException, TooManyRequestsException, validation_error
+from .observe.coverage import worker_settings
 from .observe.logs import LogGroup, LogView
 from .observe.metrics import MetricStore
 from .result import InvokeResult
-from .runtime.backend import Backend
-from .observe.coverage import worker_settings
 from .runtime import interpreter
+from .runtime.backend import Backend
 from .runtime.capture import json_ensure_ascii
 from .runtime.interpreter import Interpreter
 from .runtime.lifecycle import PHASE_LOCK, open_backend, outcome_report, run_lifecycle

@@ -92,12 +92,12 @@ def candidates(version: tuple[int, int]) -> Iterator[str]:
     pyenv's shims are skipped: a shim of a version that is not selected exists but fails
     (and takes half a second to say so); the version's own directory is searched instead.
     """
-    name = "python%d.%d" % version
+    name = f"python{version[0]}.{version[1]}"
     found = shutil.which(name)
     if found and os.path.dirname(os.path.realpath(found)) != _pyenv_shims():
         yield found
     root = Path(os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")) / "versions"
-    prefix = "%d.%d." % version
+    prefix = f"{version[0]}.{version[1]}."
     try:
         dirs = [d for d in root.iterdir() if d.name.startswith(prefix)]
     except OSError:
