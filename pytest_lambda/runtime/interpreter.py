@@ -93,9 +93,11 @@ def candidates(version: tuple[int, int]) -> Iterator[str]:
     (and takes half a second to say so); the version's own directory is searched instead.
     """
     name = f"python{version[0]}.{version[1]}"
-    found = shutil.which(name)
-    if found and os.path.dirname(os.path.realpath(found)) != _pyenv_shims():
-        yield found
+    shims = _pyenv_shims()
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        found = shutil.which(name, path=folder) if folder else None
+        if found and os.path.dirname(os.path.realpath(found)) != shims:
+            yield found
     root = Path(os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")) / "versions"
     prefix = f"{version[0]}.{version[1]}."
     try:
