@@ -96,8 +96,8 @@ def test_python_executable_of_another_version_is_refused(code: CodeWriter) -> No
 def test_python_executable_that_cannot_run_is_refused(code: CodeWriter,
                                                       tmp_path: Path) -> None:
     """A path that is no interpreter fails at construction, naming the argument."""
-    with pytest.raises(ValueError, match="python_executable='.*nope' cannot be run as a "
-                                         "Python interpreter"):
+    with pytest.raises(ValueError, match=r"python_executable='.*nope' cannot be run as a "
+                                         r"Python interpreter"):
         LambdaFunction("app.handler", code_dir=code(app=VERSION), isolation="process",
                        python_executable=tmp_path / "nope")
 
