@@ -40,8 +40,9 @@ class Interpreter:
 
     @property
     def is_current(self) -> bool:
-        """True for the interpreter that runs the tests (the process's own)."""
-        return os.path.realpath(self.executable) == os.path.realpath(sys.executable)
+        """True for the interpreter that runs the tests (the process's own). By path, not by
+        the file it links to: a virtual environment's python is another environment."""
+        return os.path.abspath(self.executable) == os.path.abspath(sys.executable)
 
 
 def current() -> Interpreter:
