@@ -458,7 +458,8 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
                 self._note(interpreter.mismatch_note(runtime, "process"))
             elif not chosen.is_current and not chosen.has_coverage and worker_settings():
                 self._note(f"{runtime} functions were not measured by coverage: coverage.py "
-                           f"is not installed for {chosen.executable} (install it there)")
+                           f"is not installed for {chosen.executable} (run "
+                           f"'{chosen.executable} -m pip install coverage')")
         found = self._worker_python[runtime]
         return None if found is None or found.is_current else found
 

@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,25 +163,26 @@ def explicit(executable: str | os.PathLike[str], runtime: str) -> Interpreter:
     return found
 
 
-def mismatch_note(runtime: str, isolation: str, searched: Sequence[str] = ()) -> str | None:
+def mismatch_note(runtime: str, isolation: str) -> str | None:
     """The one-line notice for a Python function that runs on another Python version than
     its runtime (None when the versions agree)."""
     want = runtime_version(runtime)
     here = current()
     if want is None or here.version[:2] == want:
         return None
+    wanted = f"{want[0]}.{want[1]}"
     ran = f"{runtime} functions ran on Python {here.version_text}"
-    if isolation == "in-process":
-        return (f"{ran} in-process, so {want[0]}.{want[1]} syntax and behaviour were not "
-                f"tested; run them with isolation=\"process\" to use a Python "
-                f"{want[0]}.{want[1]} interpreter (found on PATH, in pyenv or in "
-                "lambda_python_interpreters)")
-    where = ", ".join([*searched, "PATH", "pyenv"])
     if want < MIN_WORKER_VERSION:
-        return (f"{ran} in process workers: the worker needs Python "
-                f"{MIN_WORKER_VERSION[0]}.{MIN_WORKER_VERSION[1]} or newer")
-    return (f"{ran} in process workers: no Python {want[0]}.{want[1]} interpreter was found "
-            f"(searched {where}); install one, or name it in lambda_python_interpreters or "
+        lowest = f"{MIN_WORKER_VERSION[0]}.{MIN_WORKER_VERSION[1]}"
+        return (f"{ran} {'in-process' if isolation == 'in-process' else 'in process workers'}"
+                f", so {wanted} syntax and behaviour were not tested (process workers need "
+                f"Python {lowest} or newer)")
+    if isolation == "in-process":
+        return (f"{ran} in-process, so {wanted} syntax and behaviour were not tested; run them "
+                f"with isolation=\"process\" to use a Python {wanted} interpreter (found on "
+                "PATH, in pyenv or in lambda_python_interpreters)")
+    return (f"{ran} in process workers: no Python {wanted} interpreter was found (searched "
+            "PATH and pyenv); install one, or name it in lambda_python_interpreters or "
             "python_executable")
 
 

@@ -116,7 +116,6 @@ def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoke
     timeout = env.config.timeout
     init_ms: float | None = None
     suppressed_ms = 0.0
-    trace = _trace(env, request_id)
     if cold:
         _init_start(env, "init")
         error, elapsed, status = env.init(INIT_TIMEOUT_S, "init")
@@ -130,11 +129,11 @@ def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoke
             error, suppressed_ms, status = env.init(timeout, "invoke")
             if status != "success":
                 _init_report(env, suppressed_ms, "invoke", status, platform_error_type(error))
-                start_index = _start_line(env, request_id, tenant_id, trace)
+                start_index, trace = _start_line(env, request_id, tenant_id)
                 outcome = _init_failure(error, status, request_id, suppressed_ms, timeout,
                                         env.max_memory_mb)
                 return _end_lines(env, request_id, outcome, None, trace), None, start_index
-    start_index = _start_line(env, request_id, tenant_id, trace)
+    start_index, trace = _start_line(env, request_id, tenant_id)
     context = LambdaContext(
         aws_request_id=request_id,
         deadline_ms=int(handler_time() * 1000) + timeout * 1000,
@@ -194,17 +193,19 @@ def _init_report(env: Backend, elapsed: float, phase: str, status: Status,
     _platform(env, line, "platform.initReport", record)
 
 
-def _start_line(env: Backend, request_id: str, tenant_id: str | None, trace: Trace) -> int:
-    """START; returns its position in the log stream (where the invocation's logs begin)."""
+def _start_line(env: Backend, request_id: str, tenant_id: str | None) -> tuple[int, Trace]:
+    """START; returns its position in the log stream (where the invocation's logs begin) and
+    the invocation's trace."""
     start_index = len(env.sink.stream.events)
     env.sink.begin_request(request_id, tenant_id)
+    trace = _trace(env, request_id)
     env.set_trace_id(trace.header)
     record: dict[str, Any] = {"requestId": request_id, "version": env.version}
     if trace.segment_id:
         record["tracing"] = trace.context()
     _platform(env, f"START RequestId: {request_id} Version: {env.version}", "platform.start",
               record)
-    return start_index
+    return start_index, trace
 
 
 def _end_lines(env: Backend, request_id: str, outcome: Outcome,
@@ -274,12 +275,14 @@ class Trace:
     tracing sampled it, the id of the segment Lambda records for it.
 
     A sampled invocation shows that segment twice (``segment_id``): after the text REPORT line,
-    as ``XRAY TraceId: <root>\tSegmentId: <id>\tSampled: true\t`` (AWS docs
-    python-logging.html and nodejs-logging.html sample output; captured CloudWatch lines keep
-    the trailing TAB), and in the JSON format as the ``tracing`` TraceContext
-    ``{spanId, type: "X-Amzn-Trace-Id", value: <header>}`` of ``platform.start`` and
-    ``platform.report`` (AWS docs telemetry-schema-reference.html; its spanId is not the
-    header's Parent). Unsampled invocations record no segment, and no capture shows an XRAY
+    as ``XRAY TraceId: <root>\tSegmentId: <id>\tSampled: true\t`` in the same CloudWatch event
+    (AWS docs python-logging.html sample output; REPORT events captured in public repositories
+    carry it after a newline, trailing TAB included, and Logs Insights discovers
+    ``@xrayTraceId``/``@xraySegmentId`` in REPORT events), and in the JSON format as the
+    ``tracing`` TraceContext ``{spanId, type: "X-Amzn-Trace-Id", value: <header>}`` of
+    ``platform.start`` and ``platform.report`` (AWS docs telemetry-schema-reference.html, whose
+    spanId is not the header's Parent; a captured platform.report puts it between ``metrics``
+    and ``status``). Unsampled invocations record no segment, and no capture shows an XRAY
     line for one, so none is written.
     """
 

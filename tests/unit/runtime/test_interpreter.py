@@ -79,7 +79,7 @@ def test_missing_interpreter_is_noted_and_the_test_interpreter_runs(
     want = OTHER.removeprefix("python")
     assert notes == (f"{OTHER} functions ran on Python {interpreter.current().version_text} "
                      f"in process workers: no Python {want} interpreter was found (searched "
-                     "PATH, pyenv); install one, or name it in lambda_python_interpreters or "
+                     "PATH and pyenv); install one, or name it in lambda_python_interpreters or "
                      "python_executable",)
 
 
@@ -124,7 +124,19 @@ def test_worker_without_coverage_is_noted(code: CodeWriter,
         assert fn.invoke({}).payload == list(python.version[:2])
         notes = fn.notes
     assert notes == (f"{OTHER} functions were not measured by coverage: coverage.py is not "
-                     f"installed for {python.executable} (install it there)",)
+                     f"installed for {python.executable} (run '{python.executable} -m pip "
+                     "install coverage')",)
+
+
+def test_runtime_older_than_the_worker_supports_is_noted(code: CodeWriter) -> None:
+    """python3.10 cannot get a 3.10 worker (the worker needs 3.11+): the note says so."""
+    with LambdaFunction("app.handler", code_dir=code(app=VERSION), runtime="python3.10",
+                        isolation="process") as fn:
+        assert fn.invoke({}).payload == list(sys.version_info[:2])
+        notes = fn.notes
+    assert notes == (f"python3.10 functions ran on Python {interpreter.current().version_text} "
+                     "in process workers, so 3.10 syntax and behaviour were not tested (process "
+                     "workers need Python 3.11 or newer)",)
 
 
 def test_foreign_worker_finds_the_package_last_on_its_path() -> None:
