@@ -25,6 +25,9 @@ def register(parser: argparse.ArgumentParser) -> Any:
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
                         help="environment variable for the function (repeatable)")
+    parser.add_argument("--runtime", default=None,
+                        help="runtime, e.g. python3.12 (default: this Python's version); the "
+                        "worker runs on an interpreter of its version when one is installed")
     parser.add_argument("--log-format", choices=["Text", "JSON"], default="Text")
     parser.add_argument("--log", action="store_true",
                         help="print the invocation's log to standard error")
@@ -77,11 +80,13 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         fn = LambdaFunction(args.handler, code_dir=args.code_dir, name=args.name,
                             timeout=args.timeout, memory_size=args.memory, region=args.region,
                             environment=environment, log_format=args.log_format,
-                            isolation=args.isolation)
+                            isolation=args.isolation, runtime=args.runtime)
         result = fn.invoke(event)
     except (_UsageError, LambdaError, TypeError, EventError) as exc:
         print(f"pytest-lambda invoke: error: {exc}", file=sys.stderr)
         return 2
+    for note in fn.notes:
+        print(f"pytest-lambda invoke: note: {note}", file=sys.stderr)
     if args.log:
         sys.stderr.write(result.logs.text + "\n")
     payload = result.payload
