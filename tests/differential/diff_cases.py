@@ -15,8 +15,9 @@ VARIANTS = {"text": ("Text", None), "json": ("JSON", None), "json-debug": ("JSON
             "json-warn": ("JSON", "WARN"), "json-fatal": ("JSON", "FATAL")}
 #: The configurations every case runs under unless it names its own.
 STANDARD = ("text", "json", "json-debug")
-#: Log-level filtering: above INFO, the client drops console methods (and, at FATAL, its own
-#: error records) and the platform drops stdout/stderr lines.
+#: Log-level filtering: above INFO, the clients drop console methods and `logging` records
+#: (the Node clients, at FATAL, their own error records too), and the platform drops
+#: stdout/stderr lines and the frames below the level.
 FILTERED = ("json-warn", "json-fatal")
 
 
@@ -88,6 +89,8 @@ CASES = (
     Case("node-init-handler-not-found", "handler_not_found.js", NODE),
     Case("node-init-malformed-handler", "malformed_handler.js", NODE, "index"),
     Case("py-print-logging-filtered", "print_and_logging.py", PYTHON, variants=FILTERED),
+    Case("py-raise-message-filtered", "raise_message.py", PYTHON, variants=FILTERED),
+    Case("py-init-import-error-filtered", "import_error.py", PYTHON, variants=FILTERED),
     Case("node-console-methods-filtered", "console_methods.js", NODE, variants=FILTERED),
     Case("node-stdout-levels", "stdout_levels.js", NODE, variants=FILTERED),
     Case("node-throw-sync-filtered", "throw_sync.js", NODE, variants=FILTERED),

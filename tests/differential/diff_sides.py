@@ -93,14 +93,21 @@ _RANK = {"TRACE": 0, "DEBUG": 1, "INFO": 2, "WARN": 3, "WARNING": 3, "ERROR": 4,
 def platform_keeps(event: Event, log_level: str | None) -> bool:
     """Whether Lambda's log-level filter keeps one event of the client's output.
 
-    The platform's part, which no client does: a stdout/stderr line counts at the level of
-    its JSON ``"level"`` key, and as INFO when it has none or an invalid one (AWS docs
-    "Log-level filtering", monitoring-cloudwatchlogs-log-level.html). Framed records are the
-    client's own, filtered by it already.
+    The platform's part, which the clients leave to it (AWS docs "Log-level filtering",
+    monitoring-cloudwatchlogs-log-level.html): a telemetry frame counts at the level its type
+    carries (bits 2-4: 1 TRACE ... 6 FATAL, in both clients' frame types), and a
+    stdout/stderr line at the level of its JSON ``"level"`` key; either counts as INFO without
+    a valid level. The Node clients drop console methods below the level before framing; the
+    Python client frames its own error records whatever the level.
     """
-    if log_level is None or event.frame_type is not None:
+    if log_level is None:
         return True
     rank = _RANK["INFO"]
+    if event.frame_type is not None:
+        level = (event.frame_type & 0x1C) >> 2
+        if 1 <= level <= 6:
+            rank = level - 1
+        return rank >= _RANK[log_level]
     try:
         doc = json.loads(event.message)
     except ValueError:
