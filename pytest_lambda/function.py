@@ -447,11 +447,10 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             return None
         if runtime not in self._worker_python:
             chosen = self._python_executable
-            if isinstance(chosen, Interpreter):
-                want = interpreter.runtime_version(runtime)
-                if want is not None and chosen.version[:2] != want:
-                    chosen = interpreter.explicit(chosen.executable, runtime)  # raises
-            else:
+            # Checked against the runtime at construction; after update_configuration(runtime=)
+            # to another version it no longer applies, and that version is searched for.
+            if not isinstance(chosen, Interpreter) or (
+                    chosen.version[:2] != interpreter.runtime_version(runtime)):
                 chosen = interpreter.find(runtime)
             self._worker_python[runtime] = chosen
             if chosen is None:

@@ -168,3 +168,15 @@ def test_pyenv_shims_are_not_candidates(tmp_path: Path, monkeypatch: pytest.Monk
     assert list(interpreter.candidates((3, 12))) == [
         str(root / "versions" / "3.12.10" / "bin" / "python"),
         str(root / "versions" / "3.12.1" / "bin" / "python")]
+
+
+def test_python_executable_gives_way_after_a_runtime_change(code: CodeWriter) -> None:
+    """After ``update_configuration(runtime=...)`` to another version, the worker runs on an
+    interpreter of the new version, not on the old ``python_executable``."""
+    python = _installed(OTHER)
+    with LambdaFunction("app.handler", code_dir=code(app=VERSION), runtime=OTHER,
+                        isolation="process", python_executable=python.executable) as fn:
+        assert fn.invoke({}).payload == list(python.version[:2])
+        fn.update_configuration(runtime=f"python3.{sys.version_info.minor}")
+        assert fn.invoke({}).payload == list(sys.version_info[:2])
+        assert fn.notes == ()
