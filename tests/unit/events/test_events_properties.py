@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import string
 from typing import Any
 
 import event_checks as checks
@@ -27,9 +28,9 @@ json_values = st.recursive(
 )
 json_objects = st.dictionaries(st.text(), json_values, max_size=5)
 keys = st.text(min_size=1, max_size=200).filter(lambda k: len(k.encode()) <= 1024)
-names = st.text(
-    st.characters(whitelist_categories=("Lu", "Ll", "Nd")), min_size=1, max_size=20
-).filter(lambda s: s.isascii())
+# ASCII letters and digits, drawn directly: filtering Unicode letters down to ASCII rejects
+# most draws, which fails Hypothesis' filter health check for strategies built on this one.
+names = st.text(string.ascii_letters + string.digits, min_size=1, max_size=20)
 sqs_values = st.one_of(st.text(max_size=50), st.integers(), st.binary(max_size=20))
 ddb_scalars = st.one_of(
     st.none(),
