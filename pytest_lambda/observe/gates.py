@@ -179,16 +179,18 @@ def table(rows: list[GateRow]) -> list[str]:
     """The gate table as aligned text lines (branch and event columns when there are any)."""
     branch = any(r.figures is not None and r.figures.branch for r in rows)
     with_events = any(r.events is not None for r in rows)
-    head = ["function", "invocations", "lines", "cover"]
+    with_cover = any(r.figures is not None or r.required is not None for r in rows)
+    head = ["function", "invocations"] + (["lines", "cover"] if with_cover else [])
     head += ["branches", "bcover"] if branch else []
     head += ["events"] if with_events else []
-    head += ["required", "result"]
+    head += (["required"] if with_cover else []) + ["result"]
     body = []
     for r in rows:
         f = r.figures
-        cells = [r.function.shown, str(r.invocations),
-                 "-" if f is None else f"{f.executed}/{f.statements}",
-                 "-" if f is None else f"{f.line_percent:.2f}%"]
+        cells = [r.function.shown, str(r.invocations)]
+        if with_cover:
+            cells += ["-" if f is None else f"{f.executed}/{f.statements}",
+                      "-" if f is None else f"{f.line_percent:.2f}%"]
         if branch:
             bp = r.branch_percent
             cells += ["-" if f is None or bp is None else f"{f.covered_branches}/{f.branches}",
@@ -197,8 +199,9 @@ def table(rows: list[GateRow]) -> list[str]:
             e = r.events
             cells.append("-" if e is None else
                          f"{len(e.declared) - len(e.missing)}/{len(e.declared)}")
-        cells += ["-" if r.required is None else r.required.shown(branch),
-                  "FAIL: " + "; ".join(r.problems) if r.problems else "ok"]
+        if with_cover:
+            cells.append("-" if r.required is None else r.required.shown(branch))
+        cells.append("FAIL: " + "; ".join(r.problems) if r.problems else "ok")
         body.append(cells)
     widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
     lines = []

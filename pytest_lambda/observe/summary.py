@@ -235,8 +235,9 @@ class SessionSummary:
         """The terminal summary: a header and one row per function, columns aligned."""
         header = ["function", "invocations", "errors", "timeouts", "throttles", "cold starts",
                   "p50 ms", "p95 ms", "max ms", "max MB", "$ per 1M"]  # fmt: skip
+        branch = any("branch_percent" in f for f in self.coverage.values())
         if self.coverage:
-            header.append("cover")
+            header += ["cover", "branch cover"] if branch else ["cover"]
 
         def ms(value: float | None) -> str:
             return "-" if value is None else f"{value:.2f}"
@@ -257,7 +258,7 @@ class SessionSummary:
                     ms(max(s.durations) if s.durations else None),
                     str(s.max_memory_used_mb) if s.invocations else "-",
                     f"{s.cost.per_million(pricing=self.pricing):.4f}" if s.invocations else "-",
-                    *([_cover(self.coverage.get(name))] if self.coverage else []),
+                    *(_cover(self.coverage.get(name), branch) if self.coverage else []),
                 ]
             )
         widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
@@ -279,11 +280,10 @@ class SessionSummary:
         path.write_text(json.dumps(self.as_dict(), indent=2, sort_keys=False) + "\n", "utf-8")
 
 
-def _cover(figures: Mapping[str, Any] | None) -> str:
-    """The summary's coverage cell: line percent, and branch percent when measured."""
-    if figures is None:
-        return "-"
-    cell = f"{figures['percent']:.1f}%"
-    if "branch_percent" in figures:
-        cell += f" / {figures['branch_percent']:.1f}%"
-    return cell
+def _cover(figures: Mapping[str, Any] | None, branch: bool) -> list[str]:
+    """The summary's coverage cells: line percent, and branch percent when measured."""
+    cells = ["-" if figures is None else f"{figures['percent']:.1f}%"]
+    if branch:
+        cells.append("-" if figures is None or "branch_percent" not in figures
+                     else f"{figures['branch_percent']:.1f}%")
+    return cells
