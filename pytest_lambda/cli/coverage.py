@@ -72,7 +72,8 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         for row in rows:
             invocations[row["function"]] += int(row.get("invocations", 0))
             sources.setdefault(row["function"], Counter()).update(row.get("event_sources", {}))
-            functions.setdefault(row["function"], FunctionInfo(row["function"], None))
+            functions.setdefault(row["function"], FunctionInfo(row["function"],
+                                                               row.get("code_dir")))
     declared: dict[str, list[Declared]] = {}
     if args.template:
         from pytest_lambda.template import load_template

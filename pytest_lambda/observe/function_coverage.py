@@ -3,8 +3,9 @@
 A function's figure adds up two parts:
 
 - its code directory (``CodeUri``, a ``LambdaFunction``'s ``code_dir``): every ``.py`` file
-  under it, whoever ran it (its own invocations, or tests importing the module directly), and
-  files that never ran count with every statement missed;
+  under it (and ``.js``/``.mjs``/``.cjs`` file, from the lines observe/coverage_js.py added),
+  whoever ran it (its own invocations, or tests importing the module directly), and files
+  that never ran count with every statement missed;
 - shared modules: any other measured file (a shared library, a layer's code) counts with the
   lines run *during that function's invocations*, told apart by the coverage context the plugin
   switches to around each invocation (``...|lambda:<function name>``, see
@@ -21,6 +22,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from .v8lines import JS_SUFFIXES, code_lines, js_files
 
 __all__ = ["Figures", "coverage_by_function", "directory_coverage"]
 
@@ -81,8 +84,26 @@ def _python_files(directory: str) -> Iterable[str]:
         yield from (os.path.join(root, f) for f in files if f.endswith(".py"))
 
 
-def _figures(cov: Any, filename: str) -> Figures | None:
+def _javascript(cov: Any, filename: str,
+                javascript: Mapping[str, set[int]] | None) -> Figures | None:
+    """A JavaScript file's lines: from ``javascript`` (covered lines by real path) when given,
+    else from the data (where observe/coverage_js.py recorded them)."""
+    try:
+        statements = code_lines(filename)
+    except OSError:
+        return None
+    if javascript is not None:
+        executed = javascript.get(os.path.realpath(filename), set()) & statements
+    else:
+        executed = set(cov.get_data().lines(filename) or ()) & statements
+    return Figures(len(statements), len(executed), branch=bool(cov.get_data().has_arcs()))
+
+
+def _figures(cov: Any, filename: str,
+             javascript: Mapping[str, set[int]] | None = None) -> Figures | None:
     """A file's figures under the data's current query contexts; None if not Python."""
+    if filename.endswith(JS_SUFFIXES):
+        return _javascript(cov, filename, javascript)
     try:
         analyze = getattr(cov, "_analyze", None)
         if analyze is None:  # no Analysis to read branches from: lines only
@@ -96,7 +117,8 @@ def _figures(cov: Any, filename: str) -> Figures | None:
                    n.n_branches - n.n_missing_branches if branch else 0, branch)
 
 
-def directory_coverage(cov: Any, directories: Iterable[str]) -> dict[str, Figures]:
+def directory_coverage(cov: Any, directories: Iterable[str], *,
+                       javascript: Mapping[str, set[int]] | None = None) -> dict[str, Figures]:
     """The figures of each code directory, whoever ran its files.
 
     A file of the directory that never ran counts with all its statements missed, also where
@@ -106,11 +128,11 @@ def directory_coverage(cov: Any, directories: Iterable[str]) -> dict[str, Figure
     totals = {d: Figures(branch=bool(cov.get_data().has_arcs())) for d in dirs}
     measured = {os.path.realpath(f): f for f in cov.get_data().measured_files()}
     for real_dir in set(dirs.values()):
-        for path in _python_files(real_dir):
+        for path in (*_python_files(real_dir), *js_files(real_dir)):
             measured.setdefault(os.path.realpath(path), path)
     for real, filename in measured.items():
         owners = [d for d, r in dirs.items() if _under(real, r)]
-        figures = _figures(cov, filename) if owners else None
+        figures = _figures(cov, filename, javascript) if owners else None
         if figures is not None:
             for d in owners:
                 totals[d].add(figures)
@@ -132,7 +154,8 @@ def _shared(cov: Any, name: str, code_dir: str | None) -> Figures | None:
     try:
         for filename in sorted(data.measured_files()):
             real = os.path.realpath(filename)
-            if (own and _under(real, own)) or _under(real, _OWN_PACKAGE):
+            if ((own and _under(real, own)) or _under(real, _OWN_PACKAGE)
+                    or filename.endswith(JS_SUFFIXES)):  # Node.js lines carry no contexts
                 continue
             if not data.lines(filename):
                 continue
@@ -145,11 +168,13 @@ def _shared(cov: Any, name: str, code_dir: str | None) -> Figures | None:
     return total
 
 
-def coverage_by_function(cov: Any, functions: Mapping[str, str | None]) -> dict[str,
-                                                                                 Figures | None]:
+def coverage_by_function(cov: Any, functions: Mapping[str, str | None], *,
+                         javascript: Mapping[str, set[int]] | None = None,
+                         ) -> dict[str, Figures | None]:
     """Each function's figures (``functions``: name -> code directory); None when it has
-    neither a code directory nor lines run in its invocations."""
-    dirs = directory_coverage(cov, {d for d in functions.values() if d})
+    neither a code directory nor lines run in its invocations. ``javascript``: the covered
+    lines of JavaScript files by real path, when not (yet) in the data."""
+    dirs = directory_coverage(cov, {d for d in functions.values() if d}, javascript=javascript)
     data = cov.get_data()
     contexts = [c for c in data.measured_contexts() if "lambda:" in c]
     out: dict[str, Figures | None] = {}

@@ -159,6 +159,8 @@ class SessionSummary:
     #: Each function's coverage figures (``Figures.as_dict()``), set at the end of a session
     #: that measured coverage; shown as a column and written to the JSON report.
     coverage: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Each function's code directory (written to the JSON report, for the CLI's coverage).
+    code_dirs: dict[str, str] = field(default_factory=dict)
 
     def add(self, record: Mapping[str, Any]) -> None:
         """Count one invocation record."""
@@ -204,6 +206,8 @@ class SessionSummary:
             for name in sorted(self.functions)
         ]
         for row in rows:
+            if row["function"] in self.code_dirs:
+                row["code_dir"] = self.code_dirs[row["function"]]
             if row["function"] in self.coverage:
                 row["coverage"] = self.coverage[row["function"]]
         cost = self.session_cost()

@@ -30,7 +30,6 @@ from pytest_lambda.observe.gates import (
     parse_fail_under,
     table,
 )
-from pytest_lambda.observe.v8lines import js_line_coverage
 from pytest_lambda.plugin.reporting import PLUGIN_KEY as REPORTING_KEY
 from pytest_lambda.plugin.reporting import PROPERTY as INVOCATIONS_PROPERTY
 from pytest_lambda.plugin.state import FUNCTIONS_KEY, SETTINGS_KEY
@@ -130,6 +129,8 @@ class GatesPlugin:
         self.rows: list[GateRow] = []
         self.problems: list[str] = []
         self.event_checks: dict[str, EventCheck] = {}
+        #: Covered lines of the Node.js handlers' files, by real path (from V8's coverage).
+        self.javascript: dict[str, set[int]] = {}
         self.started = time.time()
 
     @property
@@ -188,40 +189,47 @@ class GatesPlugin:
             for stale in Path(v8_directory_for(cov.config.data_file)).glob("coverage-*.json"):
                 stale.unlink(missing_ok=True)
 
-    def _add_javascript(self, coverage: dict[str, Figures | None],
-                        functions: dict[str, FunctionInfo], cov: Any) -> None:
-        """Add each function's JavaScript lines, from the Node.js workers' V8 coverage."""
-        folder = v8_directory_for(cov.config.data_file)
-        by_dir: dict[str, tuple[int, int]] = {}
-        for name, fn in functions.items():
-            figures = coverage.get(name)
-            if fn.code_dir is None or figures is None:
-                continue
-            if fn.code_dir not in by_dir:
-                js = js_line_coverage(folder, fn.code_dir, since=self.started).values()
-                by_dir[fn.code_dir] = (sum(n for n, _ in js), sum(c for _, c in js))
-            lines, covered = by_dir[fn.code_dir]
-            figures.add(Figures(lines, covered))
-
     def _measure(self, functions: dict[str, FunctionInfo]) -> dict[str, Figures | None] | None:
         cov = _coverage(self.config)
         if cov is None:
             return None
-        coverage = coverage_by_function(cov, {n: f.code_dir for n, f in functions.items()})
-        self._add_javascript(coverage, functions, cov)
-        return coverage
+        return coverage_by_function(cov, {n: f.code_dir for n, f in functions.items()},
+                                    javascript=self.javascript)
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.is_worker:
-            return
+    def _all_functions(self) -> tuple[dict[str, FunctionInfo], dict[str, list[Declared]]]:
         functions = dict(self.functions)
         declared: dict[str, list[Declared]] = {}
         for fn, events in self._template_functions():  # the template's entry (label) wins
             functions[fn.name] = fn
             declared[fn.name] = events
+        return functions, declared
+
+    @pytest.hookimpl(wrapper=True, trylast=True)  # inside pytest-cov's: runs before it combines
+    def pytest_runtestloop(self, session: pytest.Session) -> Any:
+        result = yield
+        cov = None if self.is_worker else _coverage(self.config)
+        if cov is not None:
+            from pytest_lambda.observe.coverage_js import record_javascript
+
+            # Node.js workers' V8 coverage becomes line data of the handlers' .js files, in a
+            # parallel data file that pytest-cov combines (so its reports can show them with
+            # our coverage.py plugin enabled); the figures below use the same lines.
+            functions, _ = self._all_functions()
+            self.javascript = record_javascript(
+                cov, v8_directory_for(cov.config.data_file),
+                {f.code_dir for f in functions.values() if f.code_dir}, since=self.started)
+        return result
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.is_worker:
+            return
+        functions, declared = self._all_functions()
         coverage = self._measure(functions) if functions else None
         reporting = self.config.stash.get(REPORTING_KEY, None)
+        if reporting is not None:
+            reporting.summary.code_dirs = {n: f.code_dir for n, f in functions.items()
+                                           if f.code_dir is not None}
         if coverage is not None and reporting is not None:
             reporting.summary.coverage = {n: f.as_dict() for n, f in coverage.items()
                                           if f is not None}

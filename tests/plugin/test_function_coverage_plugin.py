@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 pytest.importorskip("pytest_cov")
@@ -55,6 +57,8 @@ def handler(event, context):
 """
 
 _TESTS = """\
+import shutil
+
 import pytest
 
 
@@ -147,3 +151,43 @@ def test_summary_has_no_coverage_column_without_coverage(project: pytest.Pyteste
     result.assert_outcomes(passed=2)
     header = next(line for line in result.outlines if line.startswith("function "))
     assert "cover" not in header
+
+
+_NODE_HANDLER = """\
+exports.handler = async (event) => {
+  if (event.big) {
+    const size = 'big';
+    return size.toUpperCase();
+  }
+  return 'small';
+};
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node on PATH")
+@pytest.mark.parametrize("branch", [[], ["--cov-branch"]], ids=["lines", "branch"])
+def test_node_lines_in_coverage_report_and_cli(pytester: pytest.Pytester, branch: list[str],
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """With the coverage.py plugin enabled, the handler's .js file is in coverage's report;
+    the CLI counts the same lines from the data file."""
+    from pytest_lambda.cli import main
+
+    pytester.mkdir("node")
+    pytester.path.joinpath("node", "index.js").write_text(_NODE_HANDLER)
+    pytester.path.joinpath(".coveragerc").write_text(
+        "[run]\nplugins = pytest_lambda.observe.coverage_js\n")
+    pytester.makepyfile(test_node="""
+        def test_small(lambda_function):
+            fn = lambda_function("index.handler", code_dir="node", runtime="nodejs20.x",
+                                 name="sizes")
+            assert fn.invoke({}).payload == "small"
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--cov=.", *branch,
+                                           "--lambda-report=r.json")
+    result.assert_outcomes(passed=1)
+    # 5 code lines (export, if, const, two returns): the small path runs 3.
+    result.stdout.fnmatch_lines(["sizes*1*60.0%*", "node/index.js*5*2*60%"])
+    capsys.readouterr()
+    assert main(["coverage", "--report", str(pytester.path / "r.json"), "--data-file",
+                 str(pytester.path / ".coverage"), "--fail-under", "sizes=50"]) == 0
+    assert "sizes" in capsys.readouterr().out
