@@ -10,8 +10,9 @@ coverage.py's reports (terminal, HTML, XML, JSON) show them when the plugin is e
     [coverage:run]            # or [run] in .coveragerc, [tool.coverage.run] in pyproject.toml
     plugins = pytest_lambda.observe.coverage_js
 
-Without it coverage.py skips the files quietly (it only reports non-``.py`` files through a
-plugin), so the data is harmless to other tools.
+The files are marked as this plugin's only when it is enabled: coverage.py refuses to report
+files whose plugin is not loaded, and quietly skips ``.js`` files that name none, so without
+the plugin the data is harmless to coverage.py's reports and to other tools.
 """
 
 from __future__ import annotations
@@ -78,6 +79,9 @@ def record_javascript(cov: Any, v8_dir: str, directories: Iterable[str], *,
         data.add_arcs({p: [(-line, line) for line in sorted(c)] for p, c in files.items()})
     else:
         data.add_lines({p: sorted(c) for p, c in files.items()})
-    data.add_file_tracers(dict.fromkeys(files, PLUGIN_NAME))
+    if __name__ in (cov.config.plugins or []):
+        # Only then: coverage.py fails a report of files whose plugin is not loaded, and
+        # quietly skips .js files that name none.
+        data.add_file_tracers(dict.fromkeys(files, PLUGIN_NAME))
     data.write()
     return files
