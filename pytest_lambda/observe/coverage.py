@@ -25,7 +25,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["WorkerCoverage", "function_context", "v8_directory", "v8_directory_for",
+__all__ = ["CONTEXT_FLAG", "WorkerCoverage", "function_context", "v8_directory", "v8_directory_for",
            "worker_settings"]
 
 #: Where Node.js workers write V8 coverage (NODE_V8_COVERAGE), next to coverage.py's data file.
@@ -68,11 +68,17 @@ def _dynamic_context(cov: Any) -> str | None:
     return current[len(static) + 1:] if current.startswith(static + "|") else current
 
 
+#: Set to False on a Coverage object to leave its context alone (ini lambda_cov_context =
+#: false): the plugin marks the measurement itself, so no state lives in this module.
+CONTEXT_FLAG = "pytest_lambda_function_context"
+
+
 def _can_switch(cov: Any) -> bool:
     core = getattr(cov, "_core", None)
     # A user's [run] dynamic_context switches by itself (switching too would warn), and the
     # sysmon core records no dynamic contexts at all.
-    return (not cov.config.dynamic_context and getattr(cov, "_started", True)
+    return (getattr(cov, CONTEXT_FLAG, True) and not cov.config.dynamic_context
+            and getattr(cov, "_started", True)
             and getattr(core, "supports_dynamic_contexts", True))
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from pytest_lambda.observe.coverage import v8_directory_for
+from pytest_lambda.observe.coverage import CONTEXT_FLAG, v8_directory_for
 from pytest_lambda.observe.event_gate import Declared, EventCheck, checks
 from pytest_lambda.observe.event_gate import table as events_table
 from pytest_lambda.observe.function_coverage import Figures, coverage_by_function
@@ -62,17 +62,21 @@ def add_options(parser: pytest.Parser) -> None:
                   type="bool", default=False)
     parser.addini("lambda_require_events", "default for --lambda-require-events (true or "
                   "false)", default="false")
+    parser.addini("lambda_cov_context", "switch coverage's context to lambda:<function> "
+                  "around each invocation, to attribute shared modules per function (true or "
+                  "false; costs a coverage data flush per invocation)", default="true")
     parser.addini("lambda_cov_fail_under", "minimum coverage per function: a default "
                   "percentage and/or FunctionName=percent overrides; lines:branches for "
                   "separate branch minimums", type="args", default=[])
 
 
-def _truth(raw: str, option: str) -> bool:
+def _truth(raw: str, option: str, *, flag: bool = True) -> bool:
     value = raw.strip().lower()
     if value in _TRUE or value in _FALSE:
         return value in _TRUE
+    also = f", or the --{option.replace('_', '-')} flag" if flag else ""
     raise pytest.UsageError(f"{option} = {raw!r} is not valid: use true or false (ini "
-                            f"{option}, or the --{option.replace('_', '-')} flag).")
+                            f"{option}{also}).")
 
 
 def configure(config: pytest.Config) -> None:
@@ -95,8 +99,10 @@ def configure(config: pytest.Config) -> None:
         reporting = config.stash.get(REPORTING_KEY, None)
         if reporting is not None:
             reporting.event_sources = True
-    config.pluginmanager.register(GatesPlugin(config, bool(require), bool(events), fail_under),
-                                  PLUGIN_NAME)
+    plugin = GatesPlugin(config, bool(require), bool(events), fail_under)
+    plugin.cov_context = _truth(str(config.getini("lambda_cov_context")), "lambda_cov_context",
+                                flag=False)
+    config.pluginmanager.register(plugin, PLUGIN_NAME)
 
 
 def _coverage(config: pytest.Config) -> Any:
@@ -132,10 +138,18 @@ class GatesPlugin:
         #: Covered lines of the Node.js handlers' files, by real path (from V8's coverage).
         self.javascript: dict[str, set[int]] = {}
         self.started = time.time()
+        self.cov_context = True
 
     @property
     def gated(self) -> bool:
         return self.require_invoked or self.require_events or bool(self.fail_under)
+
+    @pytest.hookimpl(tryfirst=True)  # before fixtures run (they may invoke functions)
+    def pytest_runtest_setup(self) -> None:
+        if not self.cov_context:  # mark the measurement (started by now, xdist workers too)
+            cov = _coverage(self.config)
+            if cov is not None:
+                setattr(cov, CONTEXT_FLAG, False)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item,

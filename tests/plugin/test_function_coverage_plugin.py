@@ -110,6 +110,15 @@ def test_invocations_run_in_a_function_context_composed_with_the_test_context(
     assert refunds[3] == ["test_app.py::test_refunds_isolated|run|lambda:RefundsFunction"]
 
 
+def test_function_contexts_can_be_turned_off(project: pytest.Pytester) -> None:
+    """lambda_cov_context = false leaves pytest-cov's test contexts as they are."""
+    project.makeini("[pytest]\nlambda_template = template.yaml\nlambda_cov_context = false\n")
+    result = project.runpytest_subprocess("-p", "no:cacheprovider", "--cov=.",
+                                          "--cov-context=test")
+    result.assert_outcomes(passed=2)
+    assert _contexts(project, "orders/app.py")[6] == ["test_app.py::test_orders|run"]
+
+
 def test_shared_module_counts_for_the_function_that_ran_it(project: pytest.Pytester) -> None:
     """shared.py's lines run by OrdersFunction count toward it, not toward RefundsFunction."""
     result = project.runpytest_subprocess("-p", "no:cacheprovider", "--cov=.",
