@@ -82,18 +82,26 @@ def _can_switch(cov: Any) -> bool:
             and getattr(core, "supports_dynamic_contexts", True))
 
 
-@contextlib.contextmanager
-def function_context(name: str) -> Iterator[None]:
+#: What :func:`function_context` returns when nothing is measured (stateless, reusable).
+_NOTHING = contextlib.nullcontext()
+
+
+def function_context(name: str) -> contextlib.AbstractContextManager[None]:
     """Record what runs inside as ``<current context>|lambda:<name>``, then restore.
 
     Composes with pytest-cov's ``--cov-context=test`` (``<test id>|run|lambda:<name>``);
     observe/function_coverage.py attributes shared modules to functions by it. A process
     worker started inside takes the composed context as its own (:func:`worker_settings`).
+    Costs one dictionary lookup when coverage is not imported.
     """
     cov = _measuring()
     if cov is None or not _can_switch(cov):
-        yield
-        return
+        return _NOTHING
+    return _switched(cov, name)
+
+
+@contextlib.contextmanager
+def _switched(cov: Any, name: str) -> Iterator[None]:
     previous = _dynamic_context(cov)
     label = f"lambda:{name}"
     cov.switch_context(f"{previous}|{label}" if previous else label)

@@ -2,8 +2,8 @@
 
 ``lambda_require_events`` compares what a template declares (``Events:``) with what the suite
 sent; an invocation only carries its payload, so the source is recognised the way a handler
-router would: by the fields each service puts in its events (docs/reference: the event source
-table and its dispatch order, which avoids false matches, e.g. Function URLs before HTTP APIs).
+router would: by the fields each service puts in its events, checked in an order that avoids
+false matches (``Records`` first, Function URLs before HTTP APIs, authorizers before APIs).
 
 Names follow SAM's event ``Type`` where SAM has one (``SQS``, ``Api``, ``HttpApi``,
 ``Schedule``, ``EventBridgeRule``, ...); sources SAM does not declare as events get a name in
