@@ -211,9 +211,22 @@ class GatesPlugin:
                                     javascript=self.javascript)
 
     def _all_functions(self) -> tuple[dict[str, FunctionInfo], dict[str, list[Declared]]]:
+        """The functions the tests created and the template's (with their declared events).
+
+        Without a gate the template is only read for the summary's figures: a template that
+        cannot be read then leaves them out instead of failing the session at its end.
+        """
+        from pytest_lambda.template import TemplateError
+
         functions = dict(self.functions)
         declared: dict[str, list[Declared]] = {}
-        for fn, events in self._template_functions():  # the template's entry (label) wins
+        try:
+            from_template = self._template_functions()
+        except TemplateError:
+            if self.gated:
+                raise
+            from_template = []
+        for fn, events in from_template:  # the template's entry (label) wins
             functions[fn.name] = fn
             declared[fn.name] = events
         return functions, declared
@@ -238,9 +251,13 @@ class GatesPlugin:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.is_worker:
             return
+        reporting = self.config.stash.get(REPORTING_KEY, None)
+        wanted = self.gated or _coverage(self.config) is not None or (
+            reporting is not None and reporting.report_path is not None)
+        if not wanted:  # no gate, no coverage column, no report: nothing to gather
+            return
         functions, declared = self._all_functions()
         coverage = self._measure(functions) if functions else None
-        reporting = self.config.stash.get(REPORTING_KEY, None)
         if reporting is not None:
             reporting.summary.code_dirs = {n: f.code_dir for n, f in functions.items()
                                            if f.code_dir is not None}
