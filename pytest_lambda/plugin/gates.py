@@ -99,10 +99,11 @@ def configure(config: pytest.Config) -> None:
         reporting = config.stash.get(REPORTING_KEY, None)
         if reporting is not None:
             reporting.event_sources = True
-    plugin = GatesPlugin(config, bool(require), bool(events), fail_under)
-    plugin.cov_context = _truth(str(config.getini("lambda_cov_context")), "lambda_cov_context",
-                                flag=False)
-    config.pluginmanager.register(plugin, PLUGIN_NAME)
+    cov_context = _truth(str(config.getini("lambda_cov_context")), "lambda_cov_context",
+                         flag=False)
+    config.pluginmanager.register(
+        GatesPlugin(config, bool(require), bool(events), fail_under, cov_context=cov_context),
+        PLUGIN_NAME)
 
 
 def _coverage(config: pytest.Config) -> Any:
@@ -123,7 +124,7 @@ class GatesPlugin:
     """
 
     def __init__(self, config: pytest.Config, require_invoked: bool, require_events: bool,
-                 fail_under: FailUnder) -> None:
+                 fail_under: FailUnder, *, cov_context: bool = True) -> None:
         self.config = config
         self.is_worker = hasattr(config, "workerinput")
         self.require_invoked = require_invoked
@@ -138,7 +139,8 @@ class GatesPlugin:
         #: Covered lines of the Node.js handlers' files, by real path (from V8's coverage).
         self.javascript: dict[str, set[int]] = {}
         self.started = time.time()
-        self.cov_context = True
+        #: ini lambda_cov_context: switch coverage's context around each invocation.
+        self.cov_context = cov_context
 
     @property
     def gated(self) -> bool:
