@@ -12,7 +12,7 @@ from .arn import Arn
 from .clock import real_time_ms
 from .config import FunctionConfig, FunctionSettings
 from .errors import RequestTooLargeException, TooManyRequestsException, validation_error
-from .observe.coverage import worker_settings
+from .observe.coverage import function_context, worker_settings
 from .observe.logs import LogGroup, LogView
 from .observe.metrics import MetricStore
 from .result import InvokeResult
@@ -383,7 +383,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         idle one."""
         config, version, invoked_arn = target.config, target.version, target.invoked_arn
         request_id = request_id or self.new_request_id()
-        with PHASE_LOCK:
+        with PHASE_LOCK, function_context(config.name):
             start_time = real_time_ms()
             env, cold = environment or self._checkout(config, version)
             idle = self._idle.setdefault(version, [])
@@ -409,7 +409,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             report=report, config=config, invocation_type=invocation_type,
             timed_out=outcome.status == "timeout", start_time=start_time,
             invoked_function_arn=invoked_arn, concurrent_executions=concurrent_executions,
-            attempt=attempt, virtual_time=virtual_time)
+            attempt=attempt, virtual_time=virtual_time, event_payload=payload)
         self._publish(result)
         return result
 

@@ -20,9 +20,14 @@ REPORT_VERSION = 1
 
 
 def invocation_record(
-    result: Any, *, rules: BillingRules = CURRENT, pricing: Pricing = US_EAST_1
+    result: Any, *, rules: BillingRules = CURRENT, pricing: Pricing = US_EAST_1,
+    event_source: bool = False,
 ) -> dict[str, Any]:
-    """The JSON-ready summary record of one ``InvokeResult`` (throttled ones included)."""
+    """The JSON-ready summary record of one ``InvokeResult`` (throttled ones included).
+
+    ``event_source=True`` adds the source its event's shape shows (parsing the payload, so
+    only when ``lambda_require_events`` or ``--lambda-report`` needs it).
+    """
     from pytest_lambda.observe.cost import invocation_cost
 
     config = getattr(result, "config", None)
@@ -36,6 +41,10 @@ def invocation_record(
     report = getattr(result, "report", None)
     if record["throttled"] or report is None:
         return record
+    if event_source:
+        from pytest_lambda.observe.event_shapes import detect_payload
+
+        record["event_source"] = detect_payload(getattr(result, "event_payload", b""))
     cost = invocation_cost(
         duration_ms=report.duration_ms,
         init_duration_ms=report.init_duration_ms,
@@ -77,6 +86,8 @@ class FunctionStats:
     memory_size_mb: int = 0
     emf_errors: list[str] = field(default_factory=list)
     cost: CostSummary = field(default_factory=CostSummary)
+    #: Invocations by the source their event's shape shows (when records carry it).
+    event_sources: dict[str, int] = field(default_factory=dict)
 
     def add(self, record: Mapping[str, Any]) -> None:
         """Count one invocation record."""
@@ -91,6 +102,9 @@ class FunctionStats:
             self.timeouts += 1
         if record.get("cold_start"):
             self.cold_starts += 1
+        source = record.get("event_source")
+        if source is not None:
+            self.event_sources[source] = self.event_sources.get(source, 0) + 1
         self.durations.append(float(record.get("duration_ms", 0.0)))
         self.max_memory_used_mb = max(
             self.max_memory_used_mb, int(record.get("max_memory_used_mb", 0))
@@ -130,6 +144,7 @@ class FunctionStats:
             "estimated_cost_usd": float(self.cost.total(pricing=pricing, free_tier=free_tier)),
             "cost_per_million_usd": float(self.cost.per_million(pricing=pricing)),
             "emf_errors": list(self.emf_errors),
+            "event_sources": dict(sorted(self.event_sources.items())),
         }
 
 
@@ -141,6 +156,11 @@ class SessionSummary:
     pricing: Pricing = US_EAST_1
     free_tier: bool = False
     functions: dict[str, FunctionStats] = field(default_factory=dict)
+    #: Each function's coverage figures (``Figures.as_dict()``), set at the end of a session
+    #: that measured coverage; shown as a column and written to the JSON report.
+    coverage: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Each function's code directory (written to the JSON report, for the CLI's coverage).
+    code_dirs: dict[str, str] = field(default_factory=dict)
 
     def add(self, record: Mapping[str, Any]) -> None:
         """Count one invocation record."""
@@ -185,6 +205,11 @@ class SessionSummary:
             self.functions[name].as_dict(pricing=self.pricing, free_tier=self.free_tier)
             for name in sorted(self.functions)
         ]
+        for row in rows:
+            if row["function"] in self.code_dirs:
+                row["code_dir"] = self.code_dirs[row["function"]]
+            if row["function"] in self.coverage:
+                row["coverage"] = self.coverage[row["function"]]
         cost = self.session_cost()
         return {
             "version": REPORT_VERSION,
@@ -214,6 +239,9 @@ class SessionSummary:
         """The terminal summary: a header and one row per function, columns aligned."""
         header = ["function", "invocations", "errors", "timeouts", "throttles", "cold starts",
                   "p50 ms", "p95 ms", "max ms", "max MB", "$ per 1M"]  # fmt: skip
+        branch = any("branch_percent" in f for f in self.coverage.values())
+        if self.coverage:
+            header += ["cover", "branch cover"] if branch else ["cover"]
 
         def ms(value: float | None) -> str:
             return "-" if value is None else f"{value:.2f}"
@@ -234,6 +262,7 @@ class SessionSummary:
                     ms(max(s.durations) if s.durations else None),
                     str(s.max_memory_used_mb) if s.invocations else "-",
                     f"{s.cost.per_million(pricing=self.pricing):.4f}" if s.invocations else "-",
+                    *(_cover(self.coverage.get(name), branch) if self.coverage else []),
                 ]
             )
         widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
@@ -253,3 +282,12 @@ class SessionSummary:
     def write_json(self, path: Path) -> None:
         """Write :meth:`as_dict` to ``path``."""
         path.write_text(json.dumps(self.as_dict(), indent=2, sort_keys=False) + "\n", "utf-8")
+
+
+def _cover(figures: Mapping[str, Any] | None, branch: bool) -> list[str]:
+    """The summary's coverage cells: line percent, and branch percent when measured."""
+    cells = ["-" if figures is None else f"{figures['percent']:.1f}%"]
+    if branch:
+        cells.append("-" if figures is None or "branch_percent" not in figures
+                     else f"{figures['branch_percent']:.1f}%")
+    return cells

@@ -132,6 +132,9 @@ class ObservabilityPlugin:
         if free_tier is None:
             free_tier = _truth(str(config.getini("lambda_free_tier")))
         self.report_path = _report_path(config)
+        #: Records carry their event's detected source: the JSON report (the CLI's events gate
+        #: over shards) and lambda_require_events (set by plugin/gates.py) need it.
+        self.event_sources = self.report_path is not None
         self.summary = SessionSummary(rules=rules, free_tier=bool(free_tier))
         self.app_notes: dict[str, dict[str, None]] = {}
         #: LambdaFunction.notes of the whole session, each once, in the order first seen.
@@ -154,7 +157,8 @@ class ObservabilityPlugin:
 
     def _records(self, item: pytest.Item) -> list[dict[str, Any]]:
         results = item.stash.get(INVOCATIONS_KEY, None) or []
-        return [invocation_record(r, rules=self.summary.rules) for r in results]
+        return [invocation_record(r, rules=self.summary.rules, event_source=self.event_sources)
+                for r in results]
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
