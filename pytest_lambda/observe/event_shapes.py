@@ -38,6 +38,7 @@ _RECORD_SOURCES = {
 _TOP_SOURCES = {
     "aws:kafka": "MSK",
     "SelfManagedKafka": "SelfManagedKafka",
+    "aws:mq": "MQ",  # Amazon MQ for ActiveMQ (the developer guide's with-mq sample)
     "aws:amq": "MQ",
     "aws:rmq": "MQ",
     "aws:docdb": "DocumentDB",
@@ -50,7 +51,9 @@ SOURCES = frozenset({
     "HttpApiAuthorizer", "Api", "ApiAuthorizer", "WebSocket", "Schedule", "ScheduleV2",
     "EventBridgeRule", "CloudWatchAlarm", "Firehose", "KinesisAnalytics", "S3BatchOperations",
     "CloudFormation", "SecretsManager", "Config", "AlexaSkill", "AlexaSmartHome", "Lex",
-    "AppSync", "Connect", "SageMaker", "WorkMail", "IoTButton", CUSTOM,
+    "AppSync", "AppSyncAuthorizer", "AppSyncEvents", "Connect", "SageMaker", "WorkMail",
+    "IoTButton", "BedrockAgent", "CodeDeploy", "S3ObjectLambda", "TransferFamily",
+    "VpcLattice", CUSTOM,
 })
 
 
@@ -151,6 +154,29 @@ def _other(event: Mapping[str, Any]) -> str | None:
         return "IoTButton"
     if isinstance(event.get("info"), Mapping) and "fieldName" in event["info"]:
         return "AppSync"
+    return _other_services(event)
+
+
+def _other_services(event: Mapping[str, Any]) -> str | None:
+    """Services that invoke a function directly with a shape of their own (no SAM event)."""
+    if "authorizationToken" in event and isinstance(_get(event, "requestContext", "apiId"),
+                                                    str):
+        return "AppSyncAuthorizer"
+    if isinstance(event.get("events"), list) and isinstance(_get(event, "info", "channel"),
+                                                           Mapping):
+        return "AppSyncEvents"
+    if "messageVersion" in event and "actionGroup" in event and "agent" in event:
+        return "BedrockAgent"
+    if "DeploymentId" in event and "LifecycleEventHookExecutionId" in event:
+        return "CodeDeploy"
+    if "getObjectContext" in event and "userRequest" in event:
+        return "S3ObjectLambda"
+    if {"username", "serverId", "protocol", "sourceIp"} <= event.keys():
+        return "TransferFamily"
+    if "method" in event and (
+            isinstance(_get(event, "requestContext", "serviceNetworkArn"), str)  # 2.0
+            or {"raw_path", "is_base64_encoded"} <= event.keys()):  # 1.0: snake_case keys
+        return "VpcLattice"
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 
 import pytest
 
@@ -13,7 +14,7 @@ AWSTemplateFormatVersion: '2010-09-09'
 Transform: AWS::Serverless-2016-10-31
 Globals:
   Function:
-    Runtime: python3.12
+    Runtime: python3.MINOR
 Resources:
   OrdersFunction:
     Type: AWS::Serverless::Function
@@ -25,7 +26,7 @@ Resources:
     Properties:
       CodeUri: refunds/
       Handler: app.handler
-"""
+""".replace("python3.MINOR", f"python3.{sys.version_info.minor}")  # workers on this Python
 
 # shared.py lives outside both code directories (a shared library on the test path).
 _SHARED = """\

@@ -19,6 +19,7 @@ _ARGS: dict[str, tuple[Any, ...]] = {
     "dynamodb_record": ("INSERT", {"id": "1"}),
     "dynamodb_remove": ({"id": "1"},),
     "kinesis_batch": (["a", "b"],),
+    "kinesis_dynamodb_batch": ([{"event_name": "INSERT", "keys": {"id": "1"}}],),
     "s3_batch": ("b", ["k1", "k2"]),
     "s3_copy": ("b", "k"),
     "s3_delete": ("b", "k"),
@@ -32,6 +33,29 @@ _ARGS: dict[str, tuple[Any, ...]] = {
 
 #: The source each factory's event must be recognised as.
 EXPECTED = {
+    "activemq_event": "MQ",
+    "appsync_authorizer": "AppSyncAuthorizer",
+    "appsync_events": "AppSyncEvents",
+    "bedrock_agent_api": "BedrockAgent",
+    "bedrock_agent_function": "BedrockAgent",
+    "cloudwatch_alarm": "CloudWatchAlarm",
+    "codedeploy_lifecycle_hook": "CodeDeploy",
+    "cognito_custom_email_sender": "Cognito",
+    "cognito_custom_sms_sender": "Cognito",
+    "documentdb_change_event": "DocumentDB",
+    # IoT registry events reach a function through an IoT rule: the user's JSON.
+    "iot_registry_thing_event": "custom",
+    "iot_registry_thing_group_event": "custom",
+    "kinesis_dynamodb_batch": "Kinesis",
+    "kinesis_dynamodb_record": "Kinesis",
+    # Lambda's own invocation records, sent to a destination function asynchronously.
+    "lambda_destination_record": "custom",
+    "lambda_stream_failure_record": "custom",
+    "rabbitmq_event": "MQ",
+    "s3_eventbridge_event": "EventBridgeRule",
+    "s3_object_lambda": "S3ObjectLambda",
+    "transfer_family_auth": "TransferFamily",
+    "vpc_lattice_request": "VpcLattice",
     "alb_request": "ALB",
     "alexa_intent": "AlexaSkill",
     "alexa_launch": "AlexaSkill",
