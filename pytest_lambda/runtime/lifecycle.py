@@ -65,8 +65,21 @@ def open_backend(config: FunctionConfig, version: str, log_group: LogGroup, *,
                 measure_memory=measure_memory)
 
 
-@contextlib.contextmanager
-def runtime_warning_filters() -> Iterator[None]:
+def _runtime_filter_list() -> list[Any]:
+    """The ``warnings.filters`` list of a plain interpreter, built once (the same calls
+    ``warnings`` makes for the defaults, so the entries have the module's own shape)."""
+    with warnings.catch_warnings():
+        warnings.resetwarnings()
+        for action, category, module in _DEFAULT_WARNING_FILTERS:
+            warnings.filterwarnings(action, category=category, module=module, append=True)
+        return list(warnings.filters)
+
+
+#: Built at import: every invocation copies it instead of re-parsing five filters.
+_RUNTIME_FILTERS = _runtime_filter_list()
+
+
+def _enter_warnings() -> tuple[Any, Any, Any]:
     """Run user code under the warning filters of a plain ``python3`` process, as on Lambda.
 
     The Python runtime starts an interpreter with no ``-W`` options, so its filters are
@@ -75,12 +88,20 @@ def runtime_warning_filters() -> Iterator[None]:
     stderr (the log). The test's own filters (pytest's ``filterwarnings = error``, say) and its
     warning capture are put back afterwards.
     """
-    with warnings.catch_warnings():
-        warnings.resetwarnings()
-        for action, category, module in _DEFAULT_WARNING_FILTERS:
-            warnings.filterwarnings(action, category=category, module=module, append=True)
-        warnings.showwarning = _show_warning
-        yield
+    module = warnings
+    saved = (module.filters, module.showwarning,
+             module._showwarnmsg_impl)  # type: ignore[attr-defined]
+    module.filters = _RUNTIME_FILTERS.copy()  # type: ignore[attr-defined]
+    module._filters_mutated()  # type: ignore[attr-defined]  # drops cached "once" decisions
+    module.showwarning = _show_warning
+    return saved
+
+
+def _exit_warnings(saved: tuple[Any, Any, Any]) -> None:
+    module = warnings
+    module.filters, module.showwarning, module._showwarnmsg_impl = \
+        saved  # type: ignore[attr-defined]
+    module._filters_mutated()  # type: ignore[attr-defined]
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
@@ -101,9 +122,12 @@ def run_lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str,
     handler, END and REPORT. Returns the outcome (with its report), the Init Duration (cold
     starts only) and the position of the START line in the environment's log stream.
     """
-    with runtime_warning_filters():
+    saved = _enter_warnings()
+    try:
         return _lifecycle(env, cold, payload, request_id, invoked_arn, client_context,
                           identity, tenant_id)
+    finally:
+        _exit_warnings(saved)
 
 
 def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoked_arn: str,
