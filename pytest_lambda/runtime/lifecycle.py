@@ -168,8 +168,8 @@ def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoke
     )
     outcome = env.invoke(payload, context, timeout, suppressed_ms)
     # Max Memory Used never shows more than the function has (the one place it is clamped).
-    outcome = replace(outcome,
-                      max_memory_mb=min(outcome.max_memory_mb, env.config.memory_size))
+    if outcome.max_memory_mb > env.config.memory_size:
+        outcome = replace(outcome, max_memory_mb=env.config.memory_size)
     return _end_lines(env, request_id, outcome, init_ms), init_ms, start_index
 
 
@@ -233,7 +233,10 @@ def _end_lines(env: Backend, request_id: str, outcome: Outcome,
         env.sink.emit(f"END RequestId: {request_id}\n")
         env.sink.emit(report.line() + "\n")
     env.sink.end_request()
-    return replace(outcome, report=report)
+    # The backend built this outcome for this call alone and nothing else holds it yet:
+    # setting its last field in place spares a copy of every field (dataclasses.replace).
+    object.__setattr__(outcome, "report", report)
+    return outcome
 
 
 def outcome_report(request_id: str, outcome: Outcome, memory_size: int,
