@@ -117,8 +117,11 @@ class GatesPlugin:
                     self.functions.setdefault(fn["name"], FunctionInfo(fn["name"],
                                                                        fn["code_dir"]))
             elif name == INVOCATIONS_PROPERTY:
-                self.invocations.update(r["function"] for r in json.loads(str(value))
-                                        if not r.get("throttled"))
+                # Batched records count invocations; older per-invocation ones are flagged
+                # when throttled.
+                self.invocations.update(
+                    r["function"] for r in json.loads(str(value))
+                    if (r.get("invocations") if "invocations" in r else not r.get("throttled")))
 
     def _template_functions(self) -> list[FunctionInfo]:
         settings = self.config.stash.get(SETTINGS_KEY, None)

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from pytest_lambda.observe.cost import BILLING_RULES, Budget, parse_rules
-from pytest_lambda.observe.summary import SessionSummary, invocation_record
+from pytest_lambda.observe.cost import BillingRules
+from pytest_lambda.observe.summary import SessionSummary, batch_records, invocation_record
 from pytest_lambda.plugin.state import INVOCATIONS_KEY
 
 PROPERTY = "pytest_lambda.invocations"
@@ -116,6 +117,18 @@ def budget_of(item: pytest.Item) -> Budget | None:
     return Budget.from_kwargs(*marker.args, **marker.kwargs)
 
 
+def encode_invocations(results: list[Any], rules: BillingRules) -> str:
+    """A test's invocations as the teardown report carries them: one summed record per
+    function (see ``batch_records``), so the cost per invocation stays small."""
+    return json.dumps(batch_records(results, rules=rules))
+
+
+def report_invocations(results: list[Any], rules: BillingRules,
+                       summary: SessionSummary) -> None:
+    """The whole per-test path (worker, then controller) at once: what bench/ times."""
+    summary.extend(json.loads(encode_invocations(results, rules)))
+
+
 class ObservabilityPlugin:
     """Session state of the observability features, registered as ``lambda-observability``."""
 
@@ -171,9 +184,10 @@ class ObservabilityPlugin:
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
         if call.when == "teardown":
-            records = self._records(item)
-            if records:
-                report.user_properties.append((PROPERTY, json.dumps(records)))
+            results = item.stash.get(INVOCATIONS_KEY, None)
+            if results:
+                report.user_properties.append(
+                    (PROPERTY, encode_invocations(results, self.summary.rules)))
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
