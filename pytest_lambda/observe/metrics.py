@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 LAMBDA_NAMESPACE = "AWS/Lambda"
+_MISSING = object()
 _INVOCATION, _THROTTLE, _LOGS = 0, 1, 2
 
 #: Lambda's function metrics and their CloudWatch units. The async and stream metrics are
@@ -90,6 +91,11 @@ class MetricQuery(MetricAssertions, ABC):
     def _snapshot(self) -> tuple[list[MetricRecord], list[EmfError]]:
         """The records this query covers, and the EMF documents that were rejected."""
 
+    def _view(self) -> tuple[Sequence[MetricRecord], Sequence[EmfError]]:
+        """The records and rejected documents to read, not to keep or change (no copy where
+        the collection can avoid one)."""
+        return self._snapshot()
+
     @property
     def records(self) -> list[MetricRecord]:
         """Every record, in the order recorded."""
@@ -102,13 +108,14 @@ class MetricQuery(MetricAssertions, ABC):
 
     def names(self) -> list[tuple[str, str]]:
         """The distinct ``(namespace, name)`` pairs recorded, sorted."""
-        return sorted({(r.namespace, r.name) for r in self.records})
+        return sorted({(r.namespace, r.name) for r in self._view()[0]})
 
     def describe(self) -> str:
         """A multi-line listing of what was recorded, used in failure messages."""
         lines: list[str] = []
         by_metric: dict[tuple[str, str], list[MetricRecord]] = {}
-        for r in self.records:
+        records, errors = self._view()
+        for r in records:
             by_metric.setdefault((r.namespace, r.name), []).append(r)
         for (ns, name), recs in sorted(by_metric.items()):
             values = [v for r in recs for v in r.values]
@@ -119,7 +126,7 @@ class MetricQuery(MetricAssertions, ABC):
             )
         if not lines:
             lines.append("  (no metrics were recorded)")
-        for err in self.emf_errors:
+        for err in errors:
             lines.append(f"  rejected EMF document: {err}")
         return "\n".join(lines)
 
@@ -135,8 +142,7 @@ class MetricQuery(MetricAssertions, ABC):
 
         Without ``namespace`` the name must be unambiguous across namespaces.
         """
-        records = self.records
-        named = [r for r in records if r.name == name]
+        named = [r for r in self._view()[0] if r.name == name]
         if namespace is not None:
             named = [r for r in named if r.namespace == namespace]
         if not named:
@@ -208,7 +214,7 @@ class MetricQuery(MetricAssertions, ABC):
 
     def for_request(self, request_id: str) -> MetricView:
         """The records (and rejected EMF documents) of one invocation."""
-        records, errors = self._snapshot()
+        records, errors = self._view()
         return MetricView(
             [r for r in records if r.request_id == request_id],
             [e for e in errors if e.request_id == request_id],
@@ -278,6 +284,8 @@ class MetricStore(MetricQuery):
         self._direct: list[MetricRecord] = []
         self._deriving = False
         self._lock = threading.RLock()
+        self._qualifiers: dict[Any, Any] = {}
+        self._dimensions: dict[tuple[Any, ...], tuple[dict[str, str], ...]] = {}
 
     def __repr__(self) -> str:
         records, errors = self._snapshot()
@@ -287,6 +295,13 @@ class MetricStore(MetricQuery):
         with self._lock:
             self._materialize()
             return list(self._records), list(self._errors)
+
+    def _view(self) -> tuple[Sequence[MetricRecord], Sequence[EmfError]]:
+        # Records are only ever appended: a query reads the lists as they are (a tuple of
+        # their current items would cost a copy of the whole history on every query).
+        with self._lock:
+            self._materialize()
+            return self._records, self._errors
 
     def _materialize(self) -> None:
         if not self._pending:
@@ -350,8 +365,18 @@ class MetricStore(MetricQuery):
 
     def record_invocation(self, result: InvocationLike) -> None:
         """Record Invocations, Errors, Duration and ConcurrentExecutions for one invocation."""
+        report = result.report
+        if report is None:  # an Event or DryRun call that did not run (yet)
+            return
+        extra = getattr(result, "extra", None) or {}
+        # The few fields the metrics need, not the result: what the store keeps per
+        # invocation until it is queried.
+        row = (result.function_name, result.request_id, float(result.start_time),
+               float(report.duration_ms), result.function_error is not None or result.timed_out,
+               getattr(result, "qualifier", None), getattr(result, "invoked_function_arn", None),
+               result.executed_version, extra.get("concurrent_executions"))
         with self._lock:
-            self._pending.append((_INVOCATION, result))
+            self._pending.append((_INVOCATION, row))
 
     def record_throttle(self, result: InvocationLike) -> None:
         """Record a Throttles datapoint for an invocation rejected with TooManyRequestsException."""
@@ -360,34 +385,40 @@ class MetricStore(MetricQuery):
 
     def ingest_log_events(self, events: Iterable[LogEvent]) -> None:
         """Turn every EMF document in ``events`` into metrics; keep rejected ones with reasons."""
-        with self._lock:
-            self._pending.append((_LOGS, events))
+        # Only events that can be EMF are kept for later (the first test looks_like_emf makes).
+        candidates = [e for e in events if '"_aws"' in e.message]
+        if candidates:
+            with self._lock:
+                self._pending.append((_LOGS, candidates))
 
-    def _record_invocation_now(self, result: InvocationLike) -> None:
-        report = result.report
-        if report is None:  # an Event or DryRun call that did not run (yet)
-            return
-        start = float(result.start_time)
-        end = start + float(report.duration_ms)
-        extra = getattr(result, "extra", None) or {}
-        concurrent = extra.get("concurrent_executions")
+    def _record_invocation_now(self, row: tuple[Any, ...]) -> None:
+        (function_name, request_id, start, duration, failed, qualifier, arn, executed_version,
+         concurrent) = row
+        end = start + duration
         if concurrent is None:
             # Without accounting from the core, overlap in real time is the best figure.
             self._intervals = [(s, e) for s, e in self._intervals if e > start or s == start]
             self._intervals.append((start, end))
             concurrent = sum(1 for s, e in self._intervals if s <= start < e or s == start)
-        failed = result.function_error is not None or result.timed_out
-        common: dict[str, Any] = {
-            "function_name": result.function_name,
-            "timestamp": int(start),
-            "qualifier": qualifier_of(result),
-            "executed_version": result.executed_version,
-            "request_id": result.request_id,
-        }
-        self.record_lambda_metric("Invocations", 1, **common)
-        self.record_lambda_metric("Errors", 1 if failed else 0, **common)
-        self.record_lambda_metric("Duration", float(report.duration_ms), **common)
-        self.record_lambda_metric("ConcurrentExecutions", concurrent, **common)
+        if qualifier:
+            qualifier = str(qualifier)
+        else:
+            qualifier = self._qualifiers.get(arn, _MISSING)
+            if qualifier is _MISSING:
+                parsed = Arn.parse(arn)
+                qualifier = self._qualifiers[arn] = parsed.qualifier if parsed else None
+        key = (function_name, qualifier, executed_version)
+        dimension_sets = self._dimensions.get(key)
+        if dimension_sets is None:
+            # Shared by every record of the same function and qualifier (records are frozen).
+            dimension_sets = self._dimensions[key] = lambda_dimension_sets(*key)
+        timestamp = int(start)
+        append = self._records.append
+        for name, value in (("Invocations", 1.0), ("Errors", 1.0 if failed else 0.0),
+                            ("Duration", duration), ("ConcurrentExecutions", float(concurrent))):
+            append(MetricRecord(namespace=LAMBDA_NAMESPACE, name=name, values=(value,),
+                                unit=LAMBDA_METRIC_UNITS[name], dimension_sets=dimension_sets,
+                                timestamp=timestamp, request_id=request_id))
 
     def _record_throttle_now(self, result: InvocationLike) -> None:
         self.record_lambda_metric(
