@@ -20,6 +20,7 @@ from .config import (
     FunctionConfig,
 )
 from .errors import RequestTooLargeException, TooManyRequestsException, validation_error
+from .observe.history import DEFAULT_HISTORY, LogWindow
 from .observe.logs import LogGroup, LogView
 from .observe.metrics import MetricStore
 from .result import InvokeResult
@@ -86,7 +87,13 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         dead_letter_config: Mapping[str, str] | None = None,
         destination_config: Mapping[str, Mapping[str, Any]] | None = None,
         reserved_concurrent_executions: int | None = None,
+        history: int | None = DEFAULT_HISTORY,
     ) -> None:
+        if history is not None and (isinstance(history, bool) or not isinstance(history, int)
+                                    or history < 1):
+            raise ValueError(f"history={history!r} is not valid: pass how many recent "
+                             "invocations to keep in full (logs, metric records), at least 1, "
+                             "or None to keep everything (memory grows with every call).")
         if account is not None:
             region, account_id = account.region, account.account_id
         self._destination_objects: dict[str, LambdaFunction] = {}
@@ -103,7 +110,10 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         self.account = account or Account(self.config.account_id, self.config.region)
         self.account.register(self)
         self.log_group = LogGroup(self.config.log_group_name)
-        self.metrics = MetricStore()
+        #: Lambda's own metrics are four records per invocation.
+        self.metrics = MetricStore(window=None if history is None else history * 4)
+        self.history = history
+        self._log_window = LogWindow(history)
         self.network_allow = network_allow
         if not isinstance(measure_memory, bool):
             raise TypeError(f"measure_memory={measure_memory!r} is not valid: pass True (report "
@@ -380,6 +390,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
                 idle.append(env)
             start = max(start_index, first)
             init_logs, logs = LogView(stream[first:start]), LogView(stream[start:])
+            self._log_window.add(env.sink.stream, first)  # may cut older events: last
         report = outcome.report or outcome_report(request_id, outcome, config.memory_size,
                                                   init_ms)
         result = InvokeResult(

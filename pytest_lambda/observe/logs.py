@@ -97,6 +97,8 @@ class LogStream:
 
     name: str
     events: list[LogEvent] = field(default_factory=list)
+    #: Events cut from the front of ``events`` by the function's history window.
+    dropped: int = 0
 
     def view(self) -> LogView:
         return LogView(self.events)

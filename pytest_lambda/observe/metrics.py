@@ -9,6 +9,7 @@ dimension set, which is how CloudWatch matches dimensions.
 
 from __future__ import annotations
 
+import math
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_lambda.observe.assertions import MetricAssertions
 from pytest_lambda.observe.emf import EmfError, parse_event
+from pytest_lambda.observe.history import FoldedMetrics
 from pytest_lambda.observe.stats import (
     STATISTICS,
     MetricNotFound,
@@ -96,6 +98,10 @@ class MetricQuery(MetricAssertions, ABC):
         the collection can avoid one)."""
         return self._snapshot()
 
+    def _folded(self) -> FoldedMetrics | None:
+        """Totals of records that left the collection's window (see observe/history.py)."""
+        return None
+
     @property
     def records(self) -> list[MetricRecord]:
         """Every record, in the order recorded."""
@@ -145,12 +151,15 @@ class MetricQuery(MetricAssertions, ABC):
         named = [r for r in self._view()[0] if r.name == name]
         if namespace is not None:
             named = [r for r in named if r.namespace == namespace]
-        if not named:
+        folded = self._folded()
+        folded_ns = {ns for ns, n in folded.names() if n == name and namespace in (None, ns)} \
+            if folded else set()
+        if not named and not folded_ns:
             where = f" in namespace {namespace!r}" if namespace is not None else ""
             raise MetricNotFound(
                 f"metric {name!r}{where} was never emitted. Recorded metrics:\n{self.describe()}"
             )
-        namespaces = sorted({r.namespace for r in named})
+        namespaces = sorted({r.namespace for r in named} | folded_ns)
         if len(namespaces) > 1:
             raise MetricNotFound(
                 f"metric {name!r} exists in several namespaces ({', '.join(namespaces)}); "
@@ -160,7 +169,8 @@ class MetricQuery(MetricAssertions, ABC):
             named = [r for r in named if r.request_id == request_id]
         if dimensions is not None:
             matching = [r for r in named if r.has_dimensions(dimensions)]
-            if not matching:
+            if not matching and not (
+                    folded and folded.totals(namespaces[0], name, dimensions)[0]):
                 seen = sorted({_fmt_dims(ds) for r in named for ds in r.dimension_sets})
                 raise MetricNotFound(
                     f"metric {name!r} was never emitted with dimensions {_fmt_dims(dimensions)}; "
@@ -189,8 +199,34 @@ class MetricQuery(MetricAssertions, ABC):
         namespace: str | None = None,
         dimensions: Mapping[str, str] | None = None,
     ) -> float:
-        """CloudWatch statistic ``stat`` of metric ``name`` over everything recorded."""
-        return statistic(self.values(name, namespace=namespace, dimensions=dimensions), stat)
+        """CloudWatch statistic ``stat`` of metric ``name`` over everything recorded.
+
+        Past the window of a long history, Sum, SampleCount, Average, Minimum and Maximum
+        still count every value (exact totals are kept); percentiles see the window only.
+        """
+        values = self.values(name, namespace=namespace, dimensions=dimensions)
+        folded = self._folded()
+        if not folded:
+            return statistic(values, stat)
+        resolved = namespace
+        if resolved is None:
+            found = {ns for ns, n in folded.names() if n == name}
+            resolved = found.pop() if len(found) == 1 else None
+        if resolved is None:
+            return statistic(values, stat)
+        count, partials, low, high = folded.totals(resolved, name, dimensions)
+        if not count or stat not in STATISTICS:
+            return statistic(values, stat)
+        if stat == "SampleCount":
+            return float(count + len(values))
+        total = math.fsum([*partials, *values])
+        if stat == "Sum":
+            return total
+        if stat == "Average":
+            return total / (count + len(values))
+        if stat == "Minimum":
+            return float(min(low, *values))
+        return float(max(high, *values))
 
     def sum(
         self,
@@ -210,7 +246,8 @@ class MetricQuery(MetricAssertions, ABC):
         dimensions: Mapping[str, str] | None = None,
     ) -> int:
         """The SampleCount statistic of metric ``name``."""
-        return len(self.values(name, namespace=namespace, dimensions=dimensions))
+        return int(self.statistic(name, "SampleCount", namespace=namespace,
+                                  dimensions=dimensions))
 
     def for_request(self, request_id: str) -> MetricView:
         """The records (and rejected EMF documents) of one invocation."""
@@ -272,9 +309,16 @@ class MetricStore(MetricQuery):
 
     The core calls :meth:`record_invocation` and :meth:`ingest_log_events` after every
     invocation and :meth:`record_throttle` for a rejected one; it is safe to call from threads.
+    With a ``window`` (in records) older records are folded into exact totals once there are
+    half as many again (see observe/history.py).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, window: int | None = None) -> None:
+        if window is not None and (not isinstance(window, int) or window < 1):
+            raise ValueError(f"window={window!r} is not valid: pass a whole number of records "
+                             "of at least 1, or None to keep every record.")
+        self._window = window
+        self._folded_metrics = FoldedMetrics()
         self._records: list[MetricRecord] = []
         self._errors: list[EmfError] = []
         self._intervals: list[tuple[float, float]] = []
@@ -297,11 +341,36 @@ class MetricStore(MetricQuery):
             return list(self._records), list(self._errors)
 
     def _view(self) -> tuple[Sequence[MetricRecord], Sequence[EmfError]]:
-        # Records are only ever appended: a query reads the lists as they are (a tuple of
-        # their current items would cost a copy of the whole history on every query).
+        # A query reads the lists at once, as they are: a copy of the whole history on every
+        # query is what made repeated queries slow.
         with self._lock:
             self._materialize()
             return self._records, self._errors
+
+    def _folded(self) -> FoldedMetrics | None:
+        return self._folded_metrics or None
+
+    def _bound(self) -> None:
+        """Fold the oldest records into totals when the window is full by half again."""
+        window = self._window
+        if window is None:
+            return
+        if len(self._pending) > window + window // 2:
+            self._materialize()  # folds too
+            return
+        self._fold_records()
+
+    def _fold_records(self) -> None:
+        window = self._window
+        records = self._records
+        if window is None:
+            return
+        if len(records) > window + window // 2:
+            cut = len(records) - window
+            fold = self._folded_metrics.add
+            for r in records[:cut]:
+                fold(r.namespace, r.name, r.dimension_sets, r.values)
+            del records[:cut]
 
     def _materialize(self) -> None:
         if not self._pending:
@@ -318,6 +387,7 @@ class MetricStore(MetricQuery):
                     self._ingest_now(item)
         finally:
             self._deriving = False
+        self._fold_records()
 
     def add(self, record: MetricRecord) -> None:
         """Store one record (after everything recorded before it)."""
@@ -377,11 +447,15 @@ class MetricStore(MetricQuery):
                result.executed_version, extra.get("concurrent_executions"))
         with self._lock:
             self._pending.append((_INVOCATION, row))
+            if self._window is not None:
+                self._bound()
 
     def record_throttle(self, result: InvocationLike) -> None:
         """Record a Throttles datapoint for an invocation rejected with TooManyRequestsException."""
         with self._lock:
             self._pending.append((_THROTTLE, result))
+            if self._window is not None:
+                self._bound()
 
     def ingest_log_events(self, events: Iterable[LogEvent]) -> None:
         """Turn every EMF document in ``events`` into metrics; keep rejected ones with reasons."""
@@ -390,6 +464,8 @@ class MetricStore(MetricQuery):
         if candidates:
             with self._lock:
                 self._pending.append((_LOGS, candidates))
+                if self._window is not None:
+                    self._bound()
 
     def _record_invocation_now(self, row: tuple[Any, ...]) -> None:
         (function_name, request_id, start, duration, failed, qualifier, arn, executed_version,
