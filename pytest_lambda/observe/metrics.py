@@ -396,6 +396,7 @@ class MetricStore(MetricQuery):
             self._records.append(record)
             if not self._deriving:
                 self._direct.append(record)
+                self._fold_records()
 
     @property
     def direct_records(self) -> list[MetricRecord]:
