@@ -308,7 +308,7 @@ def bench_warm(code_dir: Path, module: Any, rounds: int, per_round: int,
             fn.close()
     rt_min, rt_med = _stats(roundtrip)
     print(f"{'handler':<8} {'variant':<20} {'min µs':>9} {'median µs':>10} "
-          f"{'overhead µs':>12} {'× floor':>8}")
+          f"{'overhead µs':>12} {'x floor':>8}")
     for kind in EVENTS:
         direct = statistics.median(samples[(kind, "direct")]) / 1000
         floor_over = statistics.median(samples[(kind, "floor")]) / 1000 - direct
@@ -325,8 +325,8 @@ def bench_warm(code_dir: Path, module: Any, rounds: int, per_round: int,
     api = statistics.median(samples[("apigw", "ours")]) / 1000
     api -= statistics.median(samples[("apigw", "direct")]) / 1000
     print(f"apigw 2 KB: JSON round trip (event in, response out) min {rt_min:.1f} / median "
-          f"{rt_med:.1f} µs; ours adds {api:.1f} µs = {api / rt_med:.2f}× the round trip "
-          "(target ≤ 1.5×)")
+          f"{rt_med:.1f} µs; ours adds {api:.1f} µs = {api / rt_med:.2f}x the round trip "
+          "(target ≤ 1.5x)")
     if local is None:
         print("python-lambda-local is not installed: `pip install python-lambda-local` to "
               "compare with it")

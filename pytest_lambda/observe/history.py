@@ -3,7 +3,7 @@
 A function invoked many times (a session-scoped fixture, a load test in one test) would
 otherwise keep every log line and metric record it ever produced. Past its ``history`` (in
 invocations) a function keeps the log events of only its most recent invocations (between
-``history`` and 1.5 × ``history``: cutting in batches keeps the cost per invocation flat), and
+``history`` and 1.5 x ``history``: cutting in batches keeps the cost per invocation flat), and
 folds older metric records into exact totals (count, sum, minimum, maximum) per metric and
 dimension set, which the Sum, SampleCount, Average, Minimum and Maximum statistics include.
 Percentiles and the lists of records and values cover the window only.

@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 
-from pytest_lambda.observe.cost import BILLING_RULES, Budget, parse_rules
-from pytest_lambda.observe.cost import BillingRules
+from pytest_lambda.observe.cost import BILLING_RULES, BillingRules, Budget, parse_rules
 from pytest_lambda.observe.summary import SessionSummary, batch_records, invocation_record
 from pytest_lambda.plugin.state import INVOCATIONS_KEY
 

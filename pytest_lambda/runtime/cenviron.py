@@ -81,7 +81,7 @@ class EnvironData(dict):  # type: ignore[type-arg]
         self.generation += 1
         return method(self, *args, **kwargs)
 
-    def pop(self, *args: Any) -> Any:  # type: ignore[override]
+    def pop(self, *args: Any) -> Any:
         return self._changed(dict.pop, *args)
 
     def popitem(self) -> Any:
@@ -93,10 +93,10 @@ class EnvironData(dict):  # type: ignore[type-arg]
     def update(self, *args: Any, **kwargs: Any) -> None:
         self._changed(dict.update, *args, **kwargs)
 
-    def setdefault(self, *args: Any) -> Any:  # type: ignore[override]
+    def setdefault(self, *args: Any) -> Any:
         return self._changed(dict.setdefault, *args)
 
-    def __ior__(self, other: Any) -> EnvironData:  # type: ignore[override,misc]
+    def __ior__(self, other: Any) -> EnvironData:  # type: ignore[misc]
         self._changed(dict.update, other)
         return self
 

@@ -7,7 +7,6 @@ The platform's lines are written here, the same for every :class:`~.backend.Back
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
@@ -17,7 +16,7 @@ import sys
 import threading
 import warnings
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, TextIO
 
@@ -88,20 +87,18 @@ def _enter_warnings() -> tuple[Any, Any, Any]:
     stderr (the log). The test's own filters (pytest's ``filterwarnings = error``, say) and its
     warning capture are put back afterwards.
     """
-    module = warnings
-    saved = (module.filters, module.showwarning,
-             module._showwarnmsg_impl)  # type: ignore[attr-defined]
-    module.filters = _RUNTIME_FILTERS.copy()  # type: ignore[attr-defined]
-    module._filters_mutated()  # type: ignore[attr-defined]  # drops cached "once" decisions
+    module: Any = warnings  # filters and _showwarnmsg_impl are not in the stubs
+    saved = (module.filters, module.showwarning, module._showwarnmsg_impl)
+    module.filters = _RUNTIME_FILTERS.copy()
+    module._filters_mutated()  # drops cached "once" decisions
     module.showwarning = _show_warning
     return saved
 
 
 def _exit_warnings(saved: tuple[Any, Any, Any]) -> None:
-    module = warnings
-    module.filters, module.showwarning, module._showwarnmsg_impl = \
-        saved  # type: ignore[attr-defined]
-    module._filters_mutated()  # type: ignore[attr-defined]
+    module: Any = warnings
+    module.filters, module.showwarning, module._showwarnmsg_impl = saved
+    module._filters_mutated()
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,

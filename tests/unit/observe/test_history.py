@@ -89,7 +89,7 @@ def _record(n: int, value: float, kind: str = "a") -> MetricRecord:
 
 
 def test_windowed_store_keeps_exact_statistics() -> None:
-    """Past its window a store answers Sum, SampleCount, Average, Min and Max like an unbounded one."""
+    """Past its window a store gives Sum, SampleCount, Average, Min and Max as unbounded does."""
     bounded, unbounded = MetricStore(window=10), MetricStore()
     rng = random.Random(3)
     for n in range(100):
