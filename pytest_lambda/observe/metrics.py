@@ -439,13 +439,12 @@ class MetricStore(MetricQuery):
         report = result.report
         if report is None:  # an Event or DryRun call that did not run (yet)
             return
-        extra = getattr(result, "extra", None) or {}
         # The few fields the metrics need, not the result: what the store keeps per
         # invocation until it is queried.
         row = (result.function_name, result.request_id, float(result.start_time),
                float(report.duration_ms), result.function_error is not None or result.timed_out,
                getattr(result, "qualifier", None), getattr(result, "invoked_function_arn", None),
-               result.executed_version, extra.get("concurrent_executions"))
+               result.executed_version, getattr(result, "concurrent_executions", None))
         with self._lock:
             self._pending.append((_INVOCATION, row))
             if self._window is not None:

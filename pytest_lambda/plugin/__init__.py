@@ -25,6 +25,7 @@ if os.path.exists(os.path.join(os.path.dirname(os.path.dirname(__file__)), "impl
 from .. import __version__
 from . import gates, reporting
 from .fixtures import (
+    lambda_app,
     lambda_aws,
     lambda_context,
     lambda_events,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "lambda_app",
     "lambda_aws",
     "lambda_context",
     "lambda_events",
