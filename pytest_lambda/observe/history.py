@@ -51,12 +51,15 @@ class _Totals:
 
     def add(self, values: Iterable[float]) -> None:
         for v in values:
-            self.count += 1
-            _add_exact(self.partials, v)
-            if v < self.minimum:
-                self.minimum = v
-            if v > self.maximum:
-                self.maximum = v
+            self.add_one(v)
+
+    def add_one(self, v: float) -> None:
+        self.count += 1
+        _add_exact(self.partials, v)
+        if v < self.minimum:
+            self.minimum = v
+        if v > self.maximum:
+            self.maximum = v
 
 
 def _dims_key(dimensions: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
@@ -66,11 +69,14 @@ def _dims_key(dimensions: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
 class FoldedMetrics:
     """Exact totals of metric records that left the window, per metric and dimension set."""
 
-    __slots__ = ("_totals",)
+    __slots__ = ("_shared", "_totals")
 
     def __init__(self) -> None:
         # (namespace, name, dimension set or None for "each emission once") -> totals
         self._totals: dict[tuple[str, str, Any], _Totals] = {}
+        #: The totals one shared tuple of dimension sets feeds (Lambda's metrics share theirs),
+        #: keyed by the tuple's identity; the tuple is kept so the identity stays its own.
+        self._shared: dict[tuple[str, str, int], tuple[Any, list[_Totals]]] = {}
 
     def __bool__(self) -> bool:
         return bool(self._totals)
@@ -85,6 +91,23 @@ class FoldedMetrics:
             if entry is None:
                 entry = totals[key] = _Totals()
             entry.add(values)
+
+    def add_one(self, namespace: str, name: str,
+                dimension_sets: tuple[Mapping[str, str], ...], value: float) -> None:
+        """Fold one value of a record whose ``dimension_sets`` tuple is shared by many."""
+        key = (namespace, name, id(dimension_sets))
+        entry = self._shared.get(key)
+        if entry is None:
+            targets = []
+            for dims in (None, *(_dims_key(ds) for ds in dimension_sets)):
+                full = (namespace, name, dims)
+                totals = self._totals.get(full)
+                if totals is None:
+                    totals = self._totals[full] = _Totals()
+                targets.append(totals)
+            entry = self._shared[key] = (dimension_sets, targets)
+        for totals in entry[1]:
+            totals.add_one(value)
 
     def names(self) -> set[tuple[str, str]]:
         """The ``(namespace, name)`` pairs folded."""

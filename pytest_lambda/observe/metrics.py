@@ -41,6 +41,8 @@ __all__ = [
 
 LAMBDA_NAMESPACE = "AWS/Lambda"
 _MISSING = object()
+#: The metrics Lambda records for every invocation, in the order of their row values.
+_LAMBDA_NAMES = ("Invocations", "Errors", "Duration", "ConcurrentExecutions")
 _INVOCATION, _THROTTLE, _LOGS = 0, 1, 2
 
 #: Lambda's function metrics and their CloudWatch units. The async and stream metrics are
@@ -351,26 +353,51 @@ class MetricStore(MetricQuery):
         return self._folded_metrics or None
 
     def _bound(self) -> None:
-        """Fold the oldest records into totals when the window is full by half again."""
-        window = self._window
-        if window is None:
-            return
-        if len(self._pending) > window + window // 2:
-            self._materialize()  # folds too
-            return
-        self._fold_records()
+        """Fold the oldest records into totals once the window is full by half again.
 
-    def _fold_records(self) -> None:
+        A pending invocation counts as its four records. Those past the window are folded
+        straight from their compact row, without making the records first.
+        """
         window = self._window
-        records = self._records
-        if window is None:
+        pending = self._pending
+        if window is None or len(self._records) + 4 * len(pending) <= window + window // 2:
             return
-        if len(records) > window + window // 2:
-            cut = len(records) - window
-            fold = self._folded_metrics.add
-            for r in records[:cut]:
-                fold(r.namespace, r.name, r.dimension_sets, r.values)
-            del records[:cut]
+        keep = window // 4
+        if len(pending) <= keep:
+            self._fold_records(window - 4 * len(pending))
+            return
+        self._fold_records(0)  # every record is older than every pending invocation
+        cut = len(pending) - keep
+        oldest, self._pending = pending[:cut], pending[cut:]
+        self._deriving = True
+        try:
+            for kind, item in oldest:
+                if kind == _INVOCATION:
+                    self._fold_row(item)
+                elif kind == _THROTTLE:
+                    self._record_throttle_now(item)
+                else:
+                    self._ingest_now(item)
+        finally:
+            self._deriving = False
+        self._fold_records(window - 4 * len(self._pending))
+
+    def _fold_records(self, keep: int) -> None:
+        """Fold all records but the newest ``keep`` into the totals."""
+        records = self._records
+        cut = len(records) - max(keep, 0)
+        if cut <= 0:
+            return
+        fold = self._folded_metrics.add
+        for r in records[:cut]:
+            fold(r.namespace, r.name, r.dimension_sets, r.values)
+        del records[:cut]
+
+    def _fold_row(self, row: tuple[Any, ...]) -> None:
+        dimension_sets, _, _, values = self._row_metrics(row)
+        add = self._folded_metrics.add_one
+        for name, value in zip(_LAMBDA_NAMES, values, strict=True):
+            add(LAMBDA_NAMESPACE, name, dimension_sets, value)
 
     def _materialize(self) -> None:
         if not self._pending:
@@ -387,7 +414,9 @@ class MetricStore(MetricQuery):
                     self._ingest_now(item)
         finally:
             self._deriving = False
-        self._fold_records()
+        window = self._window
+        if window is not None and len(self._records) > window + window // 2:
+            self._fold_records(window)
 
     def add(self, record: MetricRecord) -> None:
         """Store one record (after everything recorded before it)."""
@@ -396,7 +425,9 @@ class MetricStore(MetricQuery):
             self._records.append(record)
             if not self._deriving:
                 self._direct.append(record)
-                self._fold_records()
+                window = self._window
+                if window is not None and len(self._records) > window + window // 2:
+                    self._fold_records(window)
 
     @property
     def direct_records(self) -> list[MetricRecord]:
@@ -443,7 +474,8 @@ class MetricStore(MetricQuery):
         # invocation until it is queried.
         row = (result.function_name, result.request_id, float(result.start_time),
                float(report.duration_ms), result.function_error is not None or result.timed_out,
-               getattr(result, "qualifier", None), getattr(result, "invoked_function_arn", None),
+               self._qualifier(getattr(result, "qualifier", None),
+                               getattr(result, "invoked_function_arn", None)),
                result.executed_version, getattr(result, "concurrent_executions", None))
         with self._lock:
             self._pending.append((_INVOCATION, row))
@@ -467,34 +499,41 @@ class MetricStore(MetricQuery):
                 if self._window is not None:
                     self._bound()
 
-    def _record_invocation_now(self, row: tuple[Any, ...]) -> None:
-        (function_name, request_id, start, duration, failed, qualifier, arn, executed_version,
+    def _row_metrics(self, row: tuple[Any, ...]) -> tuple[Any, int, str, tuple[float, ...]]:
+        """(dimension sets, timestamp, request id, the values of _LAMBDA_NAMES) of one row."""
+        (function_name, request_id, start, duration, failed, qualifier, executed_version,
          concurrent) = row
-        end = start + duration
         if concurrent is None:
             # Without accounting from the core, overlap in real time is the best figure.
+            end = start + duration
             self._intervals = [(s, e) for s, e in self._intervals if e > start or s == start]
             self._intervals.append((start, end))
             concurrent = sum(1 for s, e in self._intervals if s <= start < e or s == start)
-        if qualifier:
-            qualifier = str(qualifier)
-        else:
-            qualifier = self._qualifiers.get(arn, _MISSING)
-            if qualifier is _MISSING:
-                parsed = Arn.parse(arn)
-                qualifier = self._qualifiers[arn] = parsed.qualifier if parsed else None
         key = (function_name, qualifier, executed_version)
         dimension_sets = self._dimensions.get(key)
         if dimension_sets is None:
             # Shared by every record of the same function and qualifier (records are frozen).
             dimension_sets = self._dimensions[key] = lambda_dimension_sets(*key)
-        timestamp = int(start)
+        values = (1.0, 1.0 if failed else 0.0, duration, float(concurrent))
+        return dimension_sets, int(start), request_id, values
+
+    def _record_invocation_now(self, row: tuple[Any, ...]) -> None:
+        dimension_sets, timestamp, request_id, values = self._row_metrics(row)
         append = self._records.append
-        for name, value in (("Invocations", 1.0), ("Errors", 1.0 if failed else 0.0),
-                            ("Duration", duration), ("ConcurrentExecutions", float(concurrent))):
+        for name, value in zip(_LAMBDA_NAMES, values, strict=True):
             append(MetricRecord(namespace=LAMBDA_NAMESPACE, name=name, values=(value,),
                                 unit=LAMBDA_METRIC_UNITS[name], dimension_sets=dimension_sets,
                                 timestamp=timestamp, request_id=request_id))
+
+    def _qualifier(self, explicit: Any, arn: Any) -> str | None:
+        """``qualifier_of`` with the ARN parsed once per distinct ARN."""
+        if explicit:
+            return str(explicit)
+        found = self._qualifiers.get(arn, _MISSING)
+        if found is _MISSING:
+            parsed = Arn.parse(arn)
+            found = self._qualifiers[arn] = parsed.qualifier if parsed else None
+        return found  # type: ignore[no-any-return]
 
     def _record_throttle_now(self, result: InvocationLike) -> None:
         self.record_lambda_metric(
