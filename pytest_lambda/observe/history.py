@@ -40,11 +40,18 @@ def _add_exact(partials: list[float], x: float) -> None:
     partials[i:] = [x]
 
 
+#: Whole numbers below this add up exactly in a float (Invocations, Errors, counts).
+_EXACT_WHOLE = 2.0 ** 52
+
+
 class _Totals:
-    __slots__ = ("count", "maximum", "minimum", "partials")
+    __slots__ = ("count", "maximum", "minimum", "partials", "whole")
 
     def __init__(self) -> None:
         self.count = 0
+        #: Whole-number values are summed here (exact while below _EXACT_WHOLE), the others
+        #: as exact partials: the total is ``math.fsum([whole, *partials])``.
+        self.whole = 0.0
         self.partials: list[float] = []
         self.minimum = math.inf
         self.maximum = -math.inf
@@ -54,8 +61,12 @@ class _Totals:
             self.add_one(v)
 
     def add_one(self, v: float) -> None:
+        v = float(v)
         self.count += 1
-        _add_exact(self.partials, v)
+        if v.is_integer() and abs(self.whole) < _EXACT_WHOLE and abs(v) < _EXACT_WHOLE:
+            self.whole += v
+        else:
+            _add_exact(self.partials, v)
         if v < self.minimum:
             self.minimum = v
         if v > self.maximum:
@@ -120,7 +131,7 @@ class FoldedMetrics:
             (namespace, name, None if dimensions is None else _dims_key(dimensions)))
         if entry is None:
             return 0, [], math.inf, -math.inf
-        return entry.count, entry.partials, entry.minimum, entry.maximum
+        return entry.count, [entry.whole, *entry.partials], entry.minimum, entry.maximum
 
 
 class LogWindow:

@@ -73,6 +73,8 @@ def test_folded_totals_are_exact() -> None:
     """Folded sums equal math.fsum over every value, whatever the order they came in."""
     rng = random.Random(7)
     values = [rng.uniform(-1e6, 1e6) * 10 ** rng.randrange(-8, 8) for _ in range(2000)]
+    values += [float(rng.randrange(-1000, 1000)) for _ in range(500)] + [2.0 ** 60, 1.0]
+    rng.shuffle(values)
     folded = FoldedMetrics()
     for v in values:
         folded.add("NS", "M", [{"D": "x"}], (v,))
