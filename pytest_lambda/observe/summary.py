@@ -78,48 +78,48 @@ def batch_records(results: Iterable[Any], *, rules: BillingRules = CURRENT) -> l
     Durations are kept one by one (the percentiles need them); GB-seconds are computed once
     from the summed billed milliseconds, which is exact because they are linear in them.
     """
-    groups: dict[tuple[str, str, int], dict[str, Any]] = {}
+    # Per group: [invocations, errors, timeouts, throttles, cold starts, max memory,
+    # billed ms, durations, EMF errors], as a list: cheaper to update than a dict's keys.
+    groups: dict[tuple[str, str, int], list[Any]] = {}
     billed_of = rules.billed_duration_ms
     for result in results:
         report = result.report
         throttled = result.throttled
         memory = 0 if throttled or report is None else report.memory_size_mb
         key = (result.function_name, result.config.architecture, memory)
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = {
-                "function": key[0], "architecture": str(key[1]),
-                "invocations": 0, "errors": 0, "timeouts": 0, "throttles": 0,
-                "cold_starts": 0, "durations": [], "max_memory_used_mb": 0,
-                "memory_size_mb": int(memory), "billed_duration_ms": 0, "emf_errors": []}
+        acc = groups.get(key)
+        if acc is None:
+            acc = groups[key] = [0, 0, 0, 0, 0, 0, 0, [], []]
         if throttled:
-            group["throttles"] += 1
+            acc[3] += 1
             continue
         if report is None:
             continue
-        group["invocations"] += 1
+        acc[0] += 1
         status = report.status
         if status != "success":
-            group["errors"] += 1
+            acc[1] += 1
             if status == "timeout":
-                group["timeouts"] += 1
+                acc[2] += 1
         if result.cold_start:
-            group["cold_starts"] += 1
-        group["durations"].append(report.duration_ms)
-        if report.max_memory_used_mb > group["max_memory_used_mb"]:
-            group["max_memory_used_mb"] = int(report.max_memory_used_mb)
-        group["billed_duration_ms"] += billed_of(report.duration_ms, report.init_duration_ms)
+            acc[4] += 1
+        acc[7].append(report.duration_ms)
+        if report.max_memory_used_mb > acc[5]:
+            acc[5] = report.max_memory_used_mb
+        acc[6] += billed_of(report.duration_ms, report.init_duration_ms)
         for event in result.logs:
             # The test looks_like_emf() starts with: most lines are not EMF at all.
             if '"_aws"' in event.message:
                 outcome = parse_event(event)
                 if isinstance(outcome, EmfError):
-                    group["emf_errors"].append(str(outcome))
-    out = []
-    for (_, _, memory), group in groups.items():
-        group["gb_seconds"] = str(gb_seconds(memory, group["billed_duration_ms"]))
-        out.append(group)
-    return out
+                    acc[8].append(str(outcome))
+    return [
+        {"function": name, "architecture": str(architecture), "invocations": acc[0],
+         "errors": acc[1], "timeouts": acc[2], "throttles": acc[3], "cold_starts": acc[4],
+         "durations": acc[7], "max_memory_used_mb": int(acc[5]), "memory_size_mb": int(memory),
+         "billed_duration_ms": acc[6], "emf_errors": acc[8],
+         "gb_seconds": str(gb_seconds(memory, acc[6]))}
+        for (name, architecture, memory), acc in groups.items()]
 
 
 @dataclass
