@@ -13,7 +13,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pytest_lambda.observe.cost import CURRENT, US_EAST_1, BillingRules, CostSummary, Pricing
+from pytest_lambda.observe.cost import (
+    CURRENT,
+    US_EAST_1,
+    BillingRules,
+    CostSummary,
+    Pricing,
+    gb_seconds,
+)
+from pytest_lambda.observe.emf import EmfError, parse_event
+from pytest_lambda.observe.event_shapes import detect_payload
 from pytest_lambda.observe.metrics import MetricStore, percentile
 
 REPORT_VERSION = 1
@@ -42,8 +51,6 @@ def invocation_record(
     if record["throttled"] or report is None:
         return record
     if event_source:
-        from pytest_lambda.observe.event_shapes import detect_payload
-
         record["event_source"] = detect_payload(getattr(result, "event_payload", b""))
     cost = invocation_cost(
         duration_ms=report.duration_ms,
@@ -71,6 +78,65 @@ def invocation_record(
     return record
 
 
+def batch_records(results: Iterable[Any], *, rules: BillingRules = CURRENT,
+                  event_sources: bool = False) -> list[dict[str, Any]]:
+    """Many ``InvokeResult``s summed into one JSON-ready record per function, architecture and
+    memory size: what :meth:`FunctionStats.add` would count from their invocation records,
+    at a small fraction of the cost (no per-invocation dict, Decimal or JSON).
+
+    Durations are kept one by one (the percentiles need them); GB-seconds are computed once
+    from the summed billed milliseconds, which is exact because they are linear in them.
+    ``event_sources=True`` also counts the invocations by the source their event's shape
+    shows (``"event_sources": {"SQS": 3}``), which parses each payload.
+    """
+    # Per group: [invocations, errors, timeouts, throttles, cold starts, max memory,
+    # billed ms, durations, EMF errors], as a list: cheaper to update than a dict's keys.
+    groups: dict[tuple[str, str, int], list[Any]] = {}
+    billed_of = rules.billed_duration_ms
+    for result in results:
+        report = result.report
+        throttled = result.throttled
+        memory = 0 if throttled or report is None else report.memory_size_mb
+        key = (result.function_name, result.config.architecture, memory)
+        acc = groups.get(key)
+        if acc is None:
+            acc = groups[key] = [0, 0, 0, 0, 0, 0, 0, [], [], {}]
+        if throttled:
+            acc[3] += 1
+            continue
+        if report is None:
+            continue
+        acc[0] += 1
+        if event_sources:
+            source = detect_payload(getattr(result, "event_payload", b""))
+            acc[9][source] = acc[9].get(source, 0) + 1
+        status = report.status
+        if status != "success":
+            acc[1] += 1
+            if status == "timeout":
+                acc[2] += 1
+        if result.cold_start:
+            acc[4] += 1
+        acc[7].append(report.duration_ms)
+        if report.max_memory_used_mb > acc[5]:
+            acc[5] = report.max_memory_used_mb
+        acc[6] += billed_of(report.duration_ms, report.init_duration_ms)
+        for event in result.logs:
+            # The test looks_like_emf() starts with: most lines are not EMF at all.
+            if '"_aws"' in event.message:
+                outcome = parse_event(event)
+                if isinstance(outcome, EmfError):
+                    acc[8].append(str(outcome))
+    return [
+        {"function": name, "architecture": str(architecture), "invocations": acc[0],
+         "errors": acc[1], "timeouts": acc[2], "throttles": acc[3], "cold_starts": acc[4],
+         "durations": acc[7], "max_memory_used_mb": int(acc[5]), "memory_size_mb": int(memory),
+         "billed_duration_ms": acc[6], "emf_errors": acc[8],
+         "gb_seconds": str(gb_seconds(memory, acc[6])),
+         **({"event_sources": acc[9]} if event_sources else {})}
+        for (name, architecture, memory), acc in groups.items()]
+
+
 @dataclass
 class FunctionStats:
     """Aggregated figures of one function over the session."""
@@ -90,7 +156,10 @@ class FunctionStats:
     event_sources: dict[str, int] = field(default_factory=dict)
 
     def add(self, record: Mapping[str, Any]) -> None:
-        """Count one invocation record."""
+        """Count one invocation record (or a batch of them, see :func:`batch_records`)."""
+        if "invocations" in record:
+            self._add_batch(record)
+            return
         if record.get("throttled"):
             self.throttles += 1
             return
@@ -118,6 +187,27 @@ class FunctionStats:
         self.cost.gb_seconds_by_arch[arch] = (
             self.cost.gb_seconds_by_arch.get(arch, Decimal(0)) + gbs
         )
+
+    def _add_batch(self, batch: Mapping[str, Any]) -> None:
+        self.throttles += int(batch["throttles"])
+        count = int(batch["invocations"])
+        if not count:
+            return
+        self.invocations += count
+        self.errors += int(batch["errors"])
+        self.timeouts += int(batch["timeouts"])
+        self.cold_starts += int(batch["cold_starts"])
+        self.durations.extend(float(d) for d in batch["durations"])
+        self.max_memory_used_mb = max(self.max_memory_used_mb, int(batch["max_memory_used_mb"]))
+        self.memory_size_mb = max(self.memory_size_mb, int(batch["memory_size_mb"]))
+        self.emf_errors.extend(batch["emf_errors"])
+        for source, n in dict(batch.get("event_sources") or {}).items():
+            self.event_sources[source] = self.event_sources.get(source, 0) + int(n)
+        arch = str(batch["architecture"])
+        self.cost.requests += count
+        self.cost.billed_duration_ms += int(batch["billed_duration_ms"])
+        self.cost.gb_seconds_by_arch[arch] = (
+            self.cost.gb_seconds_by_arch.get(arch, Decimal(0)) + Decimal(batch["gb_seconds"]))
 
     def duration(self, p: float) -> float | None:
         """The ``p``-th percentile duration in ms, None when nothing ran."""

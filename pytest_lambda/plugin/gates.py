@@ -174,13 +174,20 @@ class GatesPlugin:
                     self.functions.setdefault(fn["name"], FunctionInfo(fn["name"],
                                                                        fn["code_dir"]))
             elif name == INVOCATIONS_PROPERTY:
+                # Batched records count invocations (and their event sources); older
+                # per-invocation ones are flagged when throttled.
                 for record in json.loads(str(value)):
-                    if record.get("throttled"):
+                    if "invocations" in record:
+                        self.invocations[record["function"]] += int(record["invocations"])
+                        sources = record.get("event_sources") or {}
+                    elif record.get("throttled"):
                         continue
-                    self.invocations[record["function"]] += 1
-                    if "event_source" in record:
-                        self.sources.setdefault(record["function"], Counter())[
-                            record["event_source"]] += 1
+                    else:
+                        self.invocations[record["function"]] += 1
+                        sources = ({record["event_source"]: 1} if "event_source" in record
+                                   else {})
+                    for source, n in sources.items():
+                        self.sources.setdefault(record["function"], Counter())[source] += n
 
     def _template_functions(self) -> list[tuple[FunctionInfo, list[Declared]]]:
         settings = self.config.stash.get(SETTINGS_KEY, None)
