@@ -67,7 +67,8 @@ def test_one_baseline_in_both_isolation_modes(code: CodeWriter, isolation: str) 
 @pytest.mark.parametrize("isolation", ["in-process", "process"])
 def test_printed_output_is_not_memory(code: CodeWriter, isolation: str) -> None:
     """Printing 50 MB at 128 MB is not out of memory, and every line reaches the logs."""
-    with LambdaFunction("app.loud", code_dir=code(app=APP), memory_size=128,
+    # 50 MB of output takes seconds on a loaded machine: a timeout is not what is tested.
+    with LambdaFunction("app.loud", code_dir=code(app=APP), memory_size=128, timeout=120,
                         isolation=isolation) as fn:
         r = fn.invoke({"lines": 51_200})
     assert r.error is None, r.error
