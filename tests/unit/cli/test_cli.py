@@ -281,7 +281,9 @@ def test_invoke_under_moto(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         "import boto3\ndef handler(e, c):\n    s3 = boto3.client('s3')\n"
         "    s3.create_bucket(Bucket='made-here')\n"
         "    return [b['Name'] for b in s3.list_buckets()['Buckets']]\n")
-    code = cli.main(["invoke", "app.handler", "--code-dir", str(tmp_path), "--aws"])
+    # The cold start imports boto3: not bounded by the default 3 s on a loaded machine.
+    code = cli.main(["invoke", "app.handler", "--code-dir", str(tmp_path), "--aws",
+                     "--timeout", "60"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert json.loads(captured.out) == ["made-here"]
