@@ -6,13 +6,14 @@ import json
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from .arn import Arn
 from .errors import InvalidParameterValueException, validation_error
+from .layers import check_layers, check_unzipped_size
 
 Architecture = Literal["x86_64", "arm64"]
 LogFormat = Literal["Text", "JSON"]
@@ -31,6 +32,7 @@ PYTHON_RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13", "pyth
 NODE_RUNTIMES = ("nodejs20.x", "nodejs22.x", "nodejs24.x")
 DEPRECATED_RUNTIMES = ("python2.7", "python3.6", "python3.7", "python3.8", "python3.9",
                        "nodejs14.x", "nodejs16.x", "nodejs18.x")
+PACKAGE_CHECKS = ("off", "warn", "strict")
 APP_LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 
 _NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
@@ -79,6 +81,12 @@ class FunctionConfig:
     dead_letter_config: Mapping[str, str] | None = None
     destination_config: Mapping[str, Mapping[str, str]] | None = None
     reserved_concurrent_executions: int | None = None
+    #: Local folders of the function's layers, in order (see ``layers.py``).
+    layers: tuple[Path, ...] = ()
+    #: Emulation settings, not Lambda's: extra top-level modules every environment shares with
+    #: the test process, and the deployment-package check (``off``, ``warn`` or ``strict``).
+    shared_modules: tuple[str, ...] = ()
+    package_check: str = "off"
 
     @classmethod
     def create(
@@ -104,6 +112,9 @@ class FunctionConfig:
         dead_letter_config: Mapping[str, str] | None = None,
         destination_config: Mapping[str, Mapping[str, str]] | None = None,
         reserved_concurrent_executions: int | None = None,
+        layers: Sequence[str | os.PathLike[str]] | None = None,
+        shared_modules: Sequence[str] = (),
+        package_check: str = "off",
     ) -> FunctionConfig:
         """Validate the arguments and build the configuration."""
         if not isinstance(handler, str) or not handler:
@@ -152,14 +163,25 @@ class FunctionConfig:
             dead_letter_config=dead_letter_config,
             destination_config=destination_config,
             reserved_concurrent_executions=reserved_concurrent_executions,
+            layers=check_layers(layers),
+            shared_modules=shared_module_names(shared_modules),
+            package_check=package_check,
         )
         cfg.validate()
+        if cfg.layers:
+            check_unzipped_size(cfg.code_dir, cfg.layers)
         return cfg
 
     def with_changes(self, **changes: Any) -> FunctionConfig:
         """A validated copy with some fields changed (``UpdateFunctionConfiguration``)."""
+        if "layers" in changes:
+            changes["layers"] = check_layers(changes["layers"])
+        if "shared_modules" in changes:
+            changes["shared_modules"] = shared_module_names(changes["shared_modules"])
         cfg = replace(self, **changes)
         cfg.validate()
+        if "layers" in changes and cfg.layers:
+            check_unzipped_size(cfg.code_dir, cfg.layers)
         return cfg
 
     def validate(self) -> None:
@@ -210,6 +232,11 @@ class FunctionConfig:
             )
         self._validate_environment()
         _validate_async(self)
+        if self.package_check not in PACKAGE_CHECKS:
+            raise InvalidParameterValueException(
+                f"package_check={self.package_check!r} is not valid: use 'off' (the default), "
+                "'warn' (log imports the deployment package would not have) or 'strict' (fail "
+                "them with Runtime.ImportModuleError, as Lambda would).")
 
     def _validate_runtime(self) -> None:
         if self.runtime in DEPRECATED_RUNTIMES:
@@ -271,6 +298,20 @@ class FunctionConfig:
     @property
     def log_group_name(self) -> str:
         return self.log_group or f"/aws/lambda/{self.name}"
+
+
+def shared_module_names(names: Sequence[str]) -> tuple[str, ...]:
+    """Validated extra shared modules (``shared_modules=``, ini ``lambda_shared_modules``)."""
+    if isinstance(names, str):
+        names = names.split()
+    out = []
+    for name in names:
+        if not isinstance(name, str) or not name.strip().isidentifier():
+            raise InvalidParameterValueException(
+                f"shared_modules entry {name!r} is not a top-level import name: list packages "
+                "as you import them (e.g. 'pydantic', not 'pydantic.main' or 'pydantic-core').")
+        out.append(name.strip())
+    return tuple(out)
 
 
 def _check_int(value: object, member: str, low: int, high: int, fix: str) -> None:

@@ -86,6 +86,9 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         dead_letter_config: Mapping[str, str] | None = None,
         destination_config: Mapping[str, Mapping[str, Any]] | None = None,
         reserved_concurrent_executions: int | None = None,
+        layers: Sequence[str | os.PathLike[str]] | None = None,
+        shared_modules: Sequence[str] = (),
+        package_check: str = "off",
     ) -> None:
         if account is not None:
             region, account_id = account.region, account.account_id
@@ -99,7 +102,8 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             maximum_event_age_in_seconds=maximum_event_age_in_seconds,
             dead_letter_config=dead_letter_config,
             destination_config=self._destinations(destination_config),
-            reserved_concurrent_executions=reserved_concurrent_executions)
+            reserved_concurrent_executions=reserved_concurrent_executions, layers=layers,
+            shared_modules=shared_modules, package_check=package_check)
         self.account = account or Account(self.config.account_id, self.config.region)
         self.account.register(self)
         self.log_group = LogGroup(self.config.log_group_name)
