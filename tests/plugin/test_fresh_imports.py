@@ -1,0 +1,145 @@
+"""Every execution environment imports the handler's libraries fresh, as a new process would."""
+
+from __future__ import annotations
+
+import pytest
+
+#: hello_world/app.py of SAM's "Hello World Example with Powertools for AWS Lambda" template.
+POWERTOOLS_APP = """
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+
+app = APIGatewayRestResolver()
+tracer = Tracer()
+logger = Logger()
+metrics = Metrics(namespace="Powertools")
+
+
+@app.get("/hello")
+@tracer.capture_method
+def hello():
+    metrics.add_metric(name="HelloWorldInvocations", unit=MetricUnit.Count, value=1)
+    logger.info("Hello world API - HTTP 200")
+    return {"message": "hello world"}
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event, context):
+    return app.resolve(event, context)
+"""
+
+SAM_TEMPLATE = """
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Timeout: 3
+    Environment:
+      Variables:
+        POWERTOOLS_SERVICE_NAME: PowertoolsHelloWorld
+        POWERTOOLS_METRICS_NAMESPACE: Powertools
+        POWERTOOLS_TRACE_DISABLED: "true"
+        LOG_LEVEL: INFO
+Resources:
+  HelloWorldFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: hello_world/
+      Handler: app.lambda_handler
+      Runtime: python3.12
+"""
+
+#: tests/unit/test_handler.py as SAM generates it (the module is imported at collection and
+#: called directly with a hand-made context), followed by tests that invoke the function.
+SAM_TESTS = """
+import json
+from dataclasses import dataclass
+
+import pytest
+
+from hello_world import app
+
+
+@pytest.fixture()
+def apigw_event():
+    return {"body": "", "resource": "/hello", "path": "/hello", "httpMethod": "GET",
+            "headers": {}, "queryStringParameters": None, "pathParameters": None,
+            "requestContext": {"resourcePath": "/hello", "httpMethod": "GET",
+                               "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"}}
+
+
+@pytest.fixture()
+def fake_context():
+    @dataclass
+    class LambdaContext:
+        function_name: str = "test"
+        memory_limit_in_mb: int = 128
+        invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:test"
+        aws_request_id: str = "da658bd3-2d6f-4e7b-8ec2-937234644fdc"
+
+    return LambdaContext()
+
+
+def test_lambda_handler(apigw_event, fake_context):
+    ret = app.lambda_handler(apigw_event, fake_context)
+    assert ret["statusCode"] == 200
+    assert json.loads(ret["body"]) == {"message": "hello world"}
+
+
+def _records(result):
+    out = []
+    for line in result.logs.messages:
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            continue
+    return out
+
+
+def _cold_flags(result):
+    emf = [r for r in _records(result) if "_aws" in r]
+    logs = [r for r in _records(result) if "cold_start" in r]
+    return any("ColdStart" in r for r in emf), {r["cold_start"] for r in logs}
+
+
+def test_every_cold_start_is_cold_for_powertools(lambda_function, apigw_event):
+    fn = lambda_function("HelloWorldFunction")
+    first, warm = fn.invoke(apigw_event), fn.invoke(apigw_event)
+    fn.cold_start()
+    again = fn.invoke(apigw_event)
+    assert [r.cold_start for r in (first, warm, again)] == [True, False, True]
+    assert _cold_flags(first) == (True, {True})
+    assert _cold_flags(warm) == (False, {False})
+    assert _cold_flags(again) == (True, {True})
+
+
+def test_a_later_test_is_cold_too(lambda_function, apigw_event):
+    r = lambda_function("HelloWorldFunction").invoke(apigw_event)
+    assert r.cold_start and _cold_flags(r) == (True, {True})
+    assert r.report.init_duration_ms is not None
+"""
+
+
+def _sam_project(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".yaml", template=SAM_TEMPLATE)
+    pytester.makeini("[pytest]\nlambda_template = template.yaml\n")
+    (pytester.path / "hello_world").mkdir()
+    (pytester.path / "hello_world" / "__init__.py").write_text("")
+    (pytester.path / "hello_world" / "app.py").write_text(POWERTOOLS_APP)
+    (pytester.path / "hello_world" / "requirements.txt").write_text("aws-lambda-powertools\n")
+    (pytester.path / "tests" / "unit").mkdir(parents=True)
+    (pytester.path / "tests" / "__init__.py").write_text("")
+    (pytester.path / "tests" / "unit" / "__init__.py").write_text("")
+    (pytester.path / "tests" / "unit" / "test_handler.py").write_text(SAM_TESTS)
+
+
+def test_sam_powertools_layout_sees_every_cold_start(pytester: pytest.Pytester) -> None:
+    """SAM's Powertools layout: each cold start emits ColdStart and logs cold_start true."""
+    pytest.importorskip("aws_lambda_powertools")
+    _sam_project(pytester)
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=3)
