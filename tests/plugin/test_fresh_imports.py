@@ -143,3 +143,47 @@ def test_sam_powertools_layout_sees_every_cold_start(pytester: pytest.Pytester) 
     _sam_project(pytester)
     result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=3)
+
+
+MOTO_APP = """
+import sys
+
+import boto3
+
+IMPORTED_FIRST = "moto" not in sys.modules
+
+
+def handler(event, context):
+    if event.get("noop"):
+        return {"moto_loaded_at_init": not IMPORTED_FIRST}
+    s3 = boto3.client("s3", region_name="us-east-1")
+    return sorted(b["Name"] for b in s3.list_buckets()["Buckets"])
+"""
+
+MOTO_TEST = """
+import sys
+
+import pytest
+
+
+def test_handler_imports_boto3_first(lambda_function):
+    assert "boto3" not in sys.modules and "moto" not in sys.modules
+    fn = lambda_function("app.handler")
+    assert fn.invoke({"noop": True}).payload == {"moto_loaded_at_init": False}
+    from moto import mock_aws
+    import boto3
+
+    with mock_aws():
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="made-in-test")
+        assert fn.invoke({}).payload == ["made-in-test"]
+        fn.cold_start()
+        assert fn.invoke({}).payload == ["made-in-test"]
+"""
+
+
+def test_moto_mocks_a_handler_that_imported_boto3_first(pytester: pytest.Pytester) -> None:
+    """A handler that imports boto3 before the test loads moto still gets moto's mocked AWS."""
+    pytest.importorskip("moto")
+    pytester.makepyfile(app=MOTO_APP, test_moto_order=MOTO_TEST)
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
