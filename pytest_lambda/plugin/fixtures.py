@@ -59,6 +59,8 @@ def lambda_function(request: pytest.FixtureRequest) -> Iterator[Callable[..., La
         kwargs.setdefault("region", settings.region)
         kwargs.setdefault("network_allow", settings.network_allow)
         kwargs.setdefault("isolation", settings.isolation)
+        kwargs.setdefault("shared_modules", settings.shared_modules)
+        kwargs.setdefault("package_check", settings.package_check)
         if settings.seed is not None:
             kwargs.setdefault("seed", settings.seed + len(created))
         if "account" not in kwargs:
@@ -100,7 +102,8 @@ def _from_template(config: pytest.Config, settings: Settings, handler: str,
         if "." in handler:  # a handler string, not a template function name
             return handler, kwargs
         raise
-    merged = found.kwargs(environment=kwargs.pop("environment", None))
+    explicit = {"layers": kwargs["layers"]} if "layers" in kwargs else {}
+    merged = found.kwargs(environment=kwargs.pop("environment", None), **explicit)
     handler = merged.pop("handler")
     for name, value in merged.items():
         kwargs.setdefault(name, value)

@@ -28,6 +28,8 @@ class Settings:
     network_allow: tuple[str, ...] | bool
     template: str | None
     isolation: str
+    shared_modules: tuple[str, ...] = ()
+    package_check: str = "off"
 
 
 SETTINGS_KEY = pytest.StashKey[Settings]()

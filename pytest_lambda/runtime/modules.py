@@ -8,7 +8,7 @@ the test machinery that runs during phases, and the *mock layer*: the libraries 
 outside, which the handler must see patched (docs/runtime.md gives the reason for each entry).
 
 Finding the test process's own non-shared modules must not cost a scan of ``sys.modules`` per
-cold start (thousands of entries in a suite that imports moto): :class:`TestProcessModules`
+cold start (thousands of entries in a suite that imports moto): :class:`ModuleMirror`
 keeps the set up to date from the entries appended since its last look, which is what imports
 do, and rescans only when something else (a deletion) changed the dictionary.
 """
@@ -65,7 +65,7 @@ class SharedModules:
         return top in self.names or top.startswith(_SHARED_PREFIXES)
 
 
-class TestProcessModules:
+class ModuleMirror:
     """The test process's non-shared modules in ``sys.modules``, by name.
 
     ``known`` mirrors the names in ``sys.modules`` after each :meth:`sync`. Imports append
@@ -133,4 +133,4 @@ class TestProcessModules:
 
 #: The one mirror of ``sys.modules``: process-wide because ``sys.modules`` is, and touched only
 #: under ``lifecycle.PHASE_LOCK`` (one phase at a time in the process).
-TEST_MODULES = TestProcessModules()
+TEST_MODULES = ModuleMirror()
