@@ -187,3 +187,43 @@ def test_moto_mocks_a_handler_that_imported_boto3_first(pytester: pytest.Pyteste
     pytester.makepyfile(app=MOTO_APP, test_moto_order=MOTO_TEST)
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+PACKAGE_TEST = """
+def test_invoke(lambda_function):
+    r = lambda_function("app.handler").invoke({})
+    assert r.error is None, r.error["errorMessage"]
+"""
+
+
+def test_ini_package_check_strict_fails_and_passes(pytester: pytest.Pytester) -> None:
+    """lambda_package_check = strict: an undeclared import fails like Lambda, declared passes."""
+    pytest.importorskip("yaml")
+    pytester.makeini("[pytest]\nlambda_package_check = strict\n")
+    pytester.makepyfile(app="import yaml\ndef handler(e, c):\n    return 1\n",
+                        test_pkg=PACKAGE_TEST)
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*Unable to import module 'app': No module named 'yaml'*"])
+    (pytester.path / "requirements.txt").write_text("PyYAML\n")
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_ini_shared_modules_and_bad_values(pytester: pytest.Pytester) -> None:
+    """lambda_shared_modules shares a package; bad option values stop the run at start-up."""
+    pytester.makeini("[pytest]\nlambda_shared_modules =\n    my_shared\n")
+    pytester.makepyfile(my_shared="import uuid\nTOKEN = uuid.uuid4().hex\n",
+                        app="import my_shared\ndef handler(e, c):\n    return my_shared.TOKEN\n",
+                        test_shared="""
+import my_shared
+
+def test_shared(lambda_function):
+    assert lambda_function("app.handler").invoke({}).payload == my_shared.TOKEN
+""")
+    pytester.runpytest().assert_outcomes(passed=1)
+    result = pytester.runpytest("--lambda-package-check", "loose")
+    result.stderr.fnmatch_lines(["*lambda_package_check = 'loose' is not valid: use 'off', "
+                                 "'warn' or 'strict'*"])
+    result = pytester.runpytest("--lambda-shared-modules", "pydantic.main")
+    result.stderr.fnmatch_lines(["*lambda_shared_modules is not valid: shared_modules entry "
+                                 "'pydantic.main' is not a top-level import name*"])
