@@ -1,4 +1,4 @@
-"""What importing every library fresh per environment costs: ``python bench/bench_fresh_imports.py``.
+"""What importing every library fresh per environment costs (bench/bench_fresh_imports.py).
 
 Three measurements, each side by side in one run (interleaved rounds, min / median):
 

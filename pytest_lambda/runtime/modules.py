@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from types import ModuleType
+from typing import Any
 
 #: The test machinery: pytest and this plugin, and tools whose code runs inside phases (the
 #: coverage tracer, xdist's I/O thread) and so may import lazily while the handler runs.
@@ -44,6 +45,7 @@ MOCK_LAYER = frozenset({
     "aws_xray_sdk", "wrapt",
 })
 
+_ABSENT: Any = object()
 _SHARED_PREFIXES = ("pytest_", "__editable__", "_cython_")
 
 
@@ -119,8 +121,9 @@ class ModuleMirror:
         for name in self.private:
             if extra and name.partition(".")[0] in extra:
                 continue
-            module = pop(name, None)
-            if module is not None:
+            # A None entry blocks an import on purpose: hidden and restored like a module.
+            module = pop(name, _ABSENT)
+            if module is not _ABSENT:
                 hidden[name] = module
         self.known.difference_update(hidden)
         return hidden

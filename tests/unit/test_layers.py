@@ -131,7 +131,7 @@ def test_sam_layer_arn_needs_a_local_folder(tmp_path: Path) -> None:
     """A template's layer ARN without local content names parameter_overrides as the fix."""
     pytest.importorskip("yaml")
     fn = load_template(_sam(tmp_path)).function("Fn")
-    with pytest.raises(TemplateError, match="parameter_overrides=.*'path/to/layer'"):
+    with pytest.raises(TemplateError, match=r"parameter_overrides=.*'path/to/layer'"):
         fn.kwargs()
 
 

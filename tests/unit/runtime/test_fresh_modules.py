@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_lambda import LambdaFunction
-from pytest_lambda.runtime.modules import SharedModules, ModuleMirror
+from pytest_lambda.runtime.modules import ModuleMirror, SharedModules
 
 if TYPE_CHECKING:
     from conftest import CodeWriter
@@ -101,7 +101,7 @@ def test_shared_module_first_imported_by_a_handler_stays(code: CodeWriter, libra
     name = library("firstlib")
     root = code(app=f"import {name}\ndef handler(e, c):\n    return {name}.TOKEN\n")
     token = LambdaFunction("app.handler", code_dir=root, shared_modules=[name]).invoke({}).payload
-    assert importlib.import_module(name).TOKEN == token
+    assert token == importlib.import_module(name).TOKEN
 
 
 def test_handler_module_imported_at_collection_is_reimported(code: CodeWriter,
@@ -160,3 +160,12 @@ def test_c_extension_refusal_without_an_earlier_copy_fails_init(
     r = LambdaFunction("app.handler", code_dir=root).invoke({})
     assert r.error is not None and r.error["errorMessage"] == (
         "Unable to import module 'app': refused")
+
+
+def test_a_blocking_none_entry_comes_back(code: CodeWriter, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    """A ``None`` entry in sys.modules (an import blocked on purpose) is put back after Init."""
+    monkeypatch.setitem(sys.modules, "blocked_by_test", None)
+    root = code(app="def handler(e, c):\n    return 1\n")
+    assert LambdaFunction("app.handler", code_dir=root).invoke({}).payload == 1
+    assert "blocked_by_test" in sys.modules and sys.modules["blocked_by_test"] is None

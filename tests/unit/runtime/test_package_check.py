@@ -96,5 +96,5 @@ def test_off_is_the_default(code: CodeWriter) -> None:
 
 def test_bad_value_is_refused(code: CodeWriter) -> None:
     """package_check accepts off, warn and strict only."""
-    with pytest.raises(ValueError, match="'off' .*'warn'.*'strict'"):
+    with pytest.raises(ValueError, match=r"'off' .*'warn'.*'strict'"):
         LambdaFunction("app.handler", code_dir=code(), package_check="yes")
