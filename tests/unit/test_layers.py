@@ -39,11 +39,13 @@ def _layers(tmp_path: Path) -> tuple[Path, Path, Path]:
     return code, one, two
 
 
-def test_layers_follow_the_code_on_the_path(tmp_path: Path) -> None:
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_layers_follow_the_code_on_the_path(tmp_path: Path, isolation: str) -> None:
     """python/lib/python3.X/site-packages, then python/, after the code; later layers win."""
     code, one, two = _layers(tmp_path)
-    r = LambdaFunction("app.handler", code_dir=code, runtime=RUNTIME,
-                       layers=[one, two]).invoke({})
+    with LambdaFunction("app.handler", code_dir=code, runtime=RUNTIME, isolation=isolation,
+                        layers=[one, two]) as fn:
+        r = fn.invoke({})
     assert r.payload == {
         "path": [str(code), str(two / "python" / "lib" / RUNTIME / "site-packages"),
                  str(two / "python"), str(one / "python")],

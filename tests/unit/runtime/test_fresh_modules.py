@@ -169,3 +169,16 @@ def test_a_blocking_none_entry_comes_back(code: CodeWriter, monkeypatch: pytest.
     root = code(app="def handler(e, c):\n    return 1\n")
     assert LambdaFunction("app.handler", code_dir=root).invoke({}).payload == 1
     assert "blocked_by_test" in sys.modules and sys.modules["blocked_by_test"] is None
+
+
+def test_max_memory_used_includes_a_library_the_test_imported_first(
+        code: CodeWriter, library: Any, tmp_path: Path) -> None:
+    """The library's import is part of Init again, so its memory is in Max Memory Used."""
+    name = library("heavylib")
+    (tmp_path / "site" / f"{name}.py").write_text(
+        "BLOCK = bytearray(48 * 1024 * 1024)\nfor i in range(0, len(BLOCK), 4096):\n"
+        "    BLOCK[i] = 1\n")
+    importlib.import_module(name)
+    root = code(app=f"import {name}\ndef handler(e, c):\n    return 1\n")
+    r = LambdaFunction("app.handler", code_dir=root, memory_size=512).invoke({})
+    assert r.report is not None and r.report.max_memory_used_mb >= 40 + 45
