@@ -132,7 +132,8 @@ def modules_size(code: Path, rounds: int) -> None:
     for size in (0, 5_000, 20_000):
         while len(pad) < size:
             name = f"botocore.bench_pad_{len(pad)}"  # a shared package, like moto's thousands
-            sys.modules[name] = types.ModuleType(name)
+            module = sys.modules[name] = types.ModuleType(name)
+            module.__file__ = f"/site-packages/botocore/bench_pad_{len(pad)}.py"
             pad.append(name)
         cold, scan = [], []
         for _ in range(rounds):

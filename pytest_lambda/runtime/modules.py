@@ -15,6 +15,7 @@ do, and rescans only when something else (a deletion) changed the dictionary.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Iterable
 from types import ModuleType
@@ -49,6 +50,7 @@ _ABSENT: Any = object()
 _SHARED_PREFIXES = ("pytest_", "__editable__", "_cython_")
 
 
+@functools.cache
 def base_shared() -> frozenset[str]:
     """Top-level names every environment shares: the standard library and the lists above."""
     return frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names) \
