@@ -172,7 +172,8 @@ class PackageCheck:
         self.strict = config.package_check == "strict"
         self.runtime = config.runtime
         self.shared = shared
-        self.allowed_names = _local_names(folders) | set(sys.stdlib_module_names) \
+        self.folders = frozenset(folders)
+        self.allowed_names = _local_names(self.folders) | set(sys.stdlib_module_names) \
             | set(sys.builtin_module_names) | {"__future__"}
         self.distributions = _allowed_distributions(config.code_dir, config.runtime,
                                                     _stamp(config.code_dir))
@@ -184,7 +185,9 @@ class PackageCheck:
         """Would the deployment package (code, layers, runtime, declared deps) have ``top``?"""
         if top in self.allowed_names:
             return True
-        index = _top_level_index(tuple(sys.path))
+        # Keyed by the test process's part of the path only: the index is read once per session,
+        # not once per code folder.
+        index = _top_level_index(tuple(p for p in sys.path if p not in self.folders))
         return any(d in self.distributions for d in index.get(top, ()))
 
     def enter(self) -> None:
