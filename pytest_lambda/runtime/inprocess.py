@@ -7,6 +7,7 @@ environment in its own process; in-process emulation serialises them instead).
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 from collections.abc import Callable
@@ -151,12 +152,19 @@ class ExecutionEnvironment:
         """Import the handler (the Init phase). Returns (error payload or None, ms, status)."""
         hidden = self.state.hide_modules()  # every library is imported fresh, as on Lambda
         importlib.invalidate_caches()
+        # No automatic collection during Init: it would free the garbage of the test process
+        # and of earlier environments (their libraries' copies) and take it off this
+        # environment's Max Memory Used. Collections resume when Init ends.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             with EXTENSIONS.guard(hidden):
                 kind, value, elapsed = self._run_phase(
                     seconds, lambda: load_handler(self.config.handler))
         finally:
             self.state.restore_modules(hidden)
+            if collecting:
+                gc.enable()
         if kind == "returned":
             self.handler = value
             self.initialized = True
