@@ -108,11 +108,6 @@ class ModuleMirror:
             if name not in shared:
                 self.private.add(name)
 
-    def forget(self, names: Iterable[str]) -> None:
-        """Record names taken out of ``sys.modules``."""
-        self.known.difference_update(names)
-        self.private.difference_update(names)
-
     def hide(self, shared: SharedModules) -> dict[str, ModuleType]:
         """Take the test process's non-shared modules out of ``sys.modules`` (a cold start)."""
         modules = sys.modules
@@ -131,7 +126,7 @@ class ModuleMirror:
         return hidden
 
     def restore(self, hidden: dict[str, ModuleType]) -> None:
-        """Put modules :meth:`hide` took back (what the environment imported is its own)."""
+        """Put back what :meth:`hide` took out (what the environment imported stays its own)."""
         sys.modules.update(hidden)
         self.known.update(hidden)
 
