@@ -25,6 +25,8 @@ if os.path.exists(os.path.join(os.path.dirname(os.path.dirname(__file__)), "impl
 from .. import __version__
 from . import gates, reporting
 from .fixtures import (
+    lambda_api,
+    lambda_app,
     lambda_aws,
     lambda_context,
     lambda_events,
@@ -34,13 +36,22 @@ from .fixtures import (
 )
 from .freezegun_guard import FreezegunGuard
 from .markers import MARKER_NAMES, MARKERS, marker_arg
-from .state import FREEZEGUN_KEY, INVOCATIONS_KEY, SETTINGS_KEY, TEMPLATES_KEY, Settings
+from .state import (
+    FREEZEGUN_KEY,
+    INTERPRETERS_KEY,
+    INVOCATIONS_KEY,
+    SETTINGS_KEY,
+    TEMPLATES_KEY,
+    Settings,
+)
 
 if TYPE_CHECKING:
     from ..result import InvokeResult
 
 
 __all__ = [
+    "lambda_api",
+    "lambda_app",
     "lambda_aws",
     "lambda_context",
     "lambda_events",
@@ -99,6 +110,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("lambda_shared_modules", "top-level packages every execution environment "
                   "shares with the test process instead of importing fresh (one per line)",
                   type="linelist", default=[])
+    group.addoption("--lambda-python-interpreter", dest="lambda_python_interpreters",
+                    action="append", default=None, metavar="PYTHON",
+                    help="a Python interpreter that process workers of functions whose runtime "
+                    "is its version run on; repeatable (ini: lambda_python_interpreters)")
+    parser.addini("lambda_python_interpreters", "Python interpreters (paths or commands, one "
+                  "per line) process workers run on when a function's runtime is their "
+                  "version; PATH and pyenv are searched after them", type="linelist",
+                  default=[])
     reporting.add_options(parser)
     gates.add_options(parser)
 
@@ -154,6 +173,25 @@ def _shared_modules(config: pytest.Config) -> tuple[str, ...]:
         raise pytest.UsageError(f"lambda_shared_modules is not valid: {exc}") from None
 
 
+def _check_interpreters(paths: tuple[str, ...]) -> list[Any]:
+    """Each configured interpreter, asked its version once; one that cannot run stops the run."""
+    if not paths:
+        return []
+    from ..runtime.interpreter import probe  # standard library only
+
+    found = []
+    for path in paths:
+        python = probe(path)
+        if python is None:
+            raise pytest.UsageError(
+                f"lambda_python_interpreters: {path!r} cannot be run as a Python interpreter: "
+                "give the path (or command name) of a python executable, e.g. "
+                "/usr/bin/python3.12 (--lambda-python-interpreter or ini "
+                "lambda_python_interpreters).")
+        found.append(python)
+    return found
+
+
 def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
@@ -194,6 +232,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if isolation not in _ISOLATION_MODES:
         raise pytest.UsageError(
             f"lambda_isolation = {isolation!r} is not valid: use 'in-process' or 'process'.")
+    interpreters = tuple(str(p) for p in _setting(config, "python_interpreters") or [])
+    config.stash[INTERPRETERS_KEY] = {"configured": _check_interpreters(interpreters)}
     config.stash[TEMPLATES_KEY] = {}
     config.stash[SETTINGS_KEY] = Settings(
         code_dir=code_dir,
@@ -206,6 +246,7 @@ def pytest_configure(config: pytest.Config) -> None:
         isolation=isolation,
         shared_modules=shared,
         package_check=package_check,
+        python_interpreters=interpreters,
     )
     reporting.configure(config)
     gates.configure(config)

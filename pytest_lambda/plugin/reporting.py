@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
-from pytest_lambda.observe.cost import BILLING_RULES, Budget, parse_rules
-from pytest_lambda.observe.summary import SessionSummary, invocation_record
-from pytest_lambda.plugin.state import INVOCATIONS_KEY
+from pytest_lambda.observe.cost import BILLING_RULES, BillingRules, Budget, parse_rules
+from pytest_lambda.observe.summary import SessionSummary, batch_records, invocation_record
+from pytest_lambda.plugin.state import APP_NOTES_PROPERTY, INVOCATIONS_KEY, NOTES_KEY
 
 PROPERTY = "pytest_lambda.invocations"
+NOTES_PROPERTY = "pytest_lambda.notes"
 PLUGIN_NAME = "lambda-observability"
 PLUGIN_KEY = pytest.StashKey["ObservabilityPlugin"]()
 BUDGET_MARKER = (
@@ -116,6 +117,19 @@ def budget_of(item: pytest.Item) -> Budget | None:
     return Budget.from_kwargs(*marker.args, **marker.kwargs)
 
 
+def encode_invocations(results: list[Any], rules: BillingRules, *,
+                       event_sources: bool = False) -> str:
+    """A test's invocations as the teardown report carries them: one summed record per
+    function (see ``batch_records``), so the cost per invocation stays small."""
+    return json.dumps(batch_records(results, rules=rules, event_sources=event_sources))
+
+
+def report_invocations(results: list[Any], rules: BillingRules,
+                       summary: SessionSummary) -> None:
+    """The whole per-test path (worker, then controller) at once: what bench/ times."""
+    summary.extend(json.loads(encode_invocations(results, rules)))
+
+
 class ObservabilityPlugin:
     """Session state of the observability features, registered as ``lambda-observability``."""
 
@@ -131,7 +145,13 @@ class ObservabilityPlugin:
         if free_tier is None:
             free_tier = _truth(str(config.getini("lambda_free_tier")))
         self.report_path = _report_path(config)
+        #: Records carry their event's detected source: the JSON report (the CLI's events gate
+        #: over shards) and lambda_require_events (set by plugin/gates.py) need it.
+        self.event_sources = self.report_path is not None
         self.summary = SessionSummary(rules=rules, free_tier=bool(free_tier))
+        self.app_notes: dict[str, dict[str, None]] = {}
+        #: LambdaFunction.notes of the whole session, each once, in the order first seen.
+        self.notes: dict[str, None] = {}
 
     def pytest_report_header(self) -> str | None:
         if self.report_path is None:
@@ -150,7 +170,8 @@ class ObservabilityPlugin:
 
     def _records(self, item: pytest.Item) -> list[dict[str, Any]]:
         results = item.stash.get(INVOCATIONS_KEY, None) or []
-        return [invocation_record(r, rules=self.summary.rules) for r in results]
+        return [invocation_record(r, rules=self.summary.rules, event_source=self.event_sources)
+                for r in results]
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
@@ -171,9 +192,13 @@ class ObservabilityPlugin:
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
         if call.when == "teardown":
-            records = self._records(item)
-            if records:
-                report.user_properties.append((PROPERTY, json.dumps(records)))
+            results = item.stash.get(INVOCATIONS_KEY, None)
+            if results:
+                report.user_properties.append((PROPERTY, encode_invocations(
+                    results, self.summary.rules, event_sources=self.event_sources)))
+            notes = item.stash.get(NOTES_KEY, None)
+            if notes:
+                report.user_properties.append((NOTES_PROPERTY, json.dumps(notes)))
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -182,13 +207,31 @@ class ObservabilityPlugin:
         for name, value in report.user_properties:
             if name == PROPERTY:
                 self.summary.extend(json.loads(str(value)))
+            elif name == APP_NOTES_PROPERTY:
+                template, notes = json.loads(str(value))
+                self.app_notes.setdefault(template, dict.fromkeys(notes))
+            elif name == NOTES_PROPERTY:
+                self.notes.update(dict.fromkeys(json.loads(str(value))))
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.is_worker or not self.summary:
+        if self.is_worker:
+            return
+        for template, notes in self.app_notes.items():
+            terminalreporter.write_sep("=", "lambda_app: not emulated")
+            terminalreporter.write_line(f"{template} declares what lambda_app does not create "
+                                        "or wire (see docs/application.md):")
+            for note in notes:
+                terminalreporter.write_line(f"  {note}")
+        if not (self.summary or self.notes):
             return
         terminalreporter.write_sep("=", "AWS Lambda summary")
-        for line in self.summary.table():
-            terminalreporter.write_line(line)
+        if self.summary:
+            for line in self.summary.table():
+                terminalreporter.write_line(line)
+        # Notes, not warnings: a warning is an error under `filterwarnings = error`, and
+        # which Python versions a machine has says nothing about the code under test.
+        for note in self.notes:
+            terminalreporter.write_line(f"note: {note}", yellow=True)
         if self.report_path is not None:
             terminalreporter.write_line(f"lambda report written to {self.report_path}")
 

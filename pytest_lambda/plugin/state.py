@@ -30,10 +30,20 @@ class Settings:
     isolation: str
     shared_modules: tuple[str, ...] = ()
     package_check: str = "off"
+    #: Interpreters (paths or commands) process workers may run on, by their version.
+    python_interpreters: tuple[str, ...] = ()
 
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 #: Parsed templates, by path, for the session (loading YAML once, not per function).
 TEMPLATES_KEY = pytest.StashKey[dict[str, Any]]()
+#: The interpreter chosen for each Python runtime's process workers, for the session.
+INTERPRETERS_KEY = pytest.StashKey[dict[str, Any]]()
+#: Notes of the test's functions (``LambdaFunction.notes``), reported once per session.
+NOTES_KEY = pytest.StashKey[list[str]]()
 #: freezegun's guard against lazy imports during its module scan (see freezegun_guard.py).
 FREEZEGUN_KEY = pytest.StashKey[FreezegunGuard]()
+
+#: ``user_properties`` name under which ``lambda_app`` reports what a template declares that the
+#: application does not emulate (so the controller can list it once, under xdist too).
+APP_NOTES_PROPERTY = "pytest_lambda.app_notes"

@@ -7,7 +7,6 @@ The platform's lines are written here, the same for every :class:`~.backend.Back
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
@@ -17,8 +16,8 @@ import sys
 import threading
 import warnings
 import weakref
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, TextIO
 
 from ..clock import handler_time, iso_ms, real_time_ms
@@ -29,6 +28,7 @@ from ..report import Report
 from . import faults
 from .backend import Backend, Outcome, Status
 from .inprocess import ExecutionEnvironment
+from .interpreter import Interpreter
 from .workers.node import NodeEnvironment
 from .workers.process import ProcessEnvironment
 
@@ -53,20 +53,36 @@ _PLATFORM_TYPE = re.compile(r"(Runtime|Function|Sandbox|Extension)\.[A-Z][a-zA-Z
 
 def open_backend(config: FunctionConfig, version: str, log_group: LogGroup, *,
                  isolation: str, new_id: Callable[[], str], network_allow: Any,
-                 measure_memory: bool) -> Backend:
-    """A fresh execution environment (a cold start) for ``config`` in ``isolation`` mode."""
-    kind: type[ExecutionEnvironment | ProcessEnvironment | NodeEnvironment]
+                 measure_memory: bool, python: Interpreter | None = None) -> Backend:
+    """A fresh execution environment (a cold start) for ``config`` in ``isolation`` mode;
+    a process worker runs on ``python`` (None: the interpreter running the tests)."""
+    kind: type[ExecutionEnvironment | NodeEnvironment]
     kind = ExecutionEnvironment
     if config.is_node:
         kind = NodeEnvironment
     elif isolation == "process":
-        kind = ProcessEnvironment
+        return ProcessEnvironment(config, version, log_group, new_id=new_id,
+                                  network_allow=network_allow, measure_memory=measure_memory,
+                                  python=python)
     return kind(config, version, log_group, new_id=new_id, network_allow=network_allow,
                 measure_memory=measure_memory)
 
 
-@contextlib.contextmanager
-def runtime_warning_filters() -> Iterator[None]:
+def _runtime_filter_list() -> list[Any]:
+    """The ``warnings.filters`` list of a plain interpreter, built once (the same calls
+    ``warnings`` makes for the defaults, so the entries have the module's own shape)."""
+    with warnings.catch_warnings():
+        warnings.resetwarnings()
+        for action, category, module in _DEFAULT_WARNING_FILTERS:
+            warnings.filterwarnings(action, category=category, module=module, append=True)
+        return list(warnings.filters)
+
+
+#: Built at import: every invocation copies it instead of re-parsing five filters.
+_RUNTIME_FILTERS = _runtime_filter_list()
+
+
+def _enter_warnings() -> tuple[Any, Any, Any]:
     """Run user code under the warning filters of a plain ``python3`` process, as on Lambda.
 
     The Python runtime starts an interpreter with no ``-W`` options, so its filters are
@@ -75,12 +91,18 @@ def runtime_warning_filters() -> Iterator[None]:
     stderr (the log). The test's own filters (pytest's ``filterwarnings = error``, say) and its
     warning capture are put back afterwards.
     """
-    with warnings.catch_warnings():
-        warnings.resetwarnings()
-        for action, category, module in _DEFAULT_WARNING_FILTERS:
-            warnings.filterwarnings(action, category=category, module=module, append=True)
-        warnings.showwarning = _show_warning
-        yield
+    module: Any = warnings  # filters and _showwarnmsg_impl are not in the stubs
+    saved = (module.filters, module.showwarning, module._showwarnmsg_impl)
+    module.filters = _RUNTIME_FILTERS.copy()
+    module._filters_mutated()  # drops cached "once" decisions
+    module.showwarning = _show_warning
+    return saved
+
+
+def _exit_warnings(saved: tuple[Any, Any, Any]) -> None:
+    module: Any = warnings
+    module.filters, module.showwarning, module._showwarnmsg_impl = saved
+    module._filters_mutated()
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
@@ -101,9 +123,12 @@ def run_lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str,
     handler, END and REPORT. Returns the outcome (with its report), the Init Duration (cold
     starts only) and the position of the START line in the environment's log stream.
     """
-    with runtime_warning_filters():
+    saved = _enter_warnings()
+    try:
         return _lifecycle(env, cold, payload, request_id, invoked_arn, client_context,
                           identity, tenant_id)
+    finally:
+        _exit_warnings(saved)
 
 
 def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoked_arn: str,
@@ -125,11 +150,11 @@ def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoke
             error, suppressed_ms, status = env.init(timeout, "invoke")
             if status != "success":
                 _init_report(env, suppressed_ms, "invoke", status, platform_error_type(error))
-                start_index = _start_line(env, request_id, tenant_id)
+                start_index, trace = _start_line(env, request_id, tenant_id)
                 outcome = _init_failure(error, status, request_id, suppressed_ms, timeout,
                                         env.max_memory_mb)
-                return _end_lines(env, request_id, outcome, None), None, start_index
-    start_index = _start_line(env, request_id, tenant_id)
+                return _end_lines(env, request_id, outcome, None, trace), None, start_index
+    start_index, trace = _start_line(env, request_id, tenant_id)
     context = LambdaContext(
         aws_request_id=request_id,
         deadline_ms=int(handler_time() * 1000) + timeout * 1000,
@@ -144,9 +169,9 @@ def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoke
     )
     outcome = env.invoke(payload, context, timeout, suppressed_ms)
     # Max Memory Used never shows more than the function has (the one place it is clamped).
-    outcome = replace(outcome,
-                      max_memory_mb=min(outcome.max_memory_mb, env.config.memory_size))
-    return _end_lines(env, request_id, outcome, init_ms), init_ms, start_index
+    if outcome.max_memory_mb > env.config.memory_size:
+        outcome = replace(outcome, max_memory_mb=env.config.memory_size)
+    return _end_lines(env, request_id, outcome, init_ms, trace), init_ms, start_index
 
 
 def _platform(env: Backend, text: str, record_type: str, record: Mapping[str, Any]) -> None:
@@ -189,27 +214,43 @@ def _init_report(env: Backend, elapsed: float, phase: str, status: Status,
     _platform(env, line, "platform.initReport", record)
 
 
-def _start_line(env: Backend, request_id: str, tenant_id: str | None) -> int:
-    """START; returns its position in the log stream (where the invocation's logs begin)."""
+def _start_line(env: Backend, request_id: str, tenant_id: str | None) -> tuple[int, Trace]:
+    """START; returns its position in the log stream (where the invocation's logs begin) and
+    the invocation's trace."""
     start_index = len(env.sink.stream.events)
     env.sink.begin_request(request_id, tenant_id)
-    env.set_trace_id(_trace_id(env, request_id))
+    trace = _trace(env, request_id)
+    env.set_trace_id(trace.header)
+    record: dict[str, Any] = {"requestId": request_id, "version": env.version}
+    if trace.segment_id:
+        record["tracing"] = trace.context()
     _platform(env, f"START RequestId: {request_id} Version: {env.version}", "platform.start",
-              {"requestId": request_id, "version": env.version})
-    return start_index
+              record)
+    return start_index, trace
 
 
 def _end_lines(env: Backend, request_id: str, outcome: Outcome,
-               init_ms: float | None) -> Outcome:
-    """END and REPORT; returns the outcome with its report."""
+               init_ms: float | None, trace: Trace) -> Outcome:
+    """END and REPORT (with its XRAY line when the invocation was traced); returns the
+    outcome with its report."""
     report = outcome_report(request_id, outcome, env.config.memory_size, init_ms)
     if env.sink.json_format:
-        _platform(env, "", "platform.report", report.record())
+        record = report.record()
+        if trace.segment_id:
+            # Key order of a captured platform.report: requestId, metrics, tracing, status.
+            status = {k: record.pop(k) for k in ("status", "errorType") if k in record}
+            record.update(tracing=trace.context(), **status)
+        _platform(env, "", "platform.report", record)
     else:
         env.sink.emit(f"END RequestId: {request_id}\n")
-        env.sink.emit(report.line() + "\n")
+        # One CloudWatch event: Logs Insights reads @xrayTraceId off the REPORT record.
+        env.sink.emit(report.line() + "\n" + (trace.xray_line() + "\n" if trace.segment_id
+                                               else ""))
     env.sink.end_request()
-    return replace(outcome, report=report)
+    # The backend built this outcome for this call alone and nothing else holds it yet:
+    # setting its last field in place spares a copy of every field (dataclasses.replace).
+    object.__setattr__(outcome, "report", report)
+    return outcome
 
 
 def outcome_report(request_id: str, outcome: Outcome, memory_size: int,
@@ -250,6 +291,44 @@ def platform_error_type(error: Mapping[str, Any] | None) -> str | None:
         return None
     etype = str(error.get("errorType") or "")
     return etype if _PLATFORM_TYPE.fullmatch(etype) else "Runtime.Unknown"
+
+
+@dataclass(frozen=True)
+class Trace:
+    """The X-Ray trace of one invocation: its ``_X_AMZN_TRACE_ID`` header and, when active
+    tracing sampled it, the id of the segment Lambda records for it.
+
+    A sampled invocation shows that segment twice (``segment_id``): after the text REPORT line,
+    as ``XRAY TraceId: <root>\tSegmentId: <id>\tSampled: true\t`` in the same CloudWatch event
+    (AWS docs python-logging.html sample output; REPORT events captured in public repositories
+    carry it after a newline, trailing TAB included, and Logs Insights discovers
+    ``@xrayTraceId``/``@xraySegmentId`` in REPORT events), and in the JSON format as the
+    ``tracing`` TraceContext ``{spanId, type: "X-Amzn-Trace-Id", value: <header>}`` of
+    ``platform.start`` and ``platform.report`` (AWS docs telemetry-schema-reference.html, whose
+    spanId is not the header's Parent; a captured platform.report puts it between ``metrics``
+    and ``status``). Unsampled invocations record no segment, and no capture shows an XRAY
+    line for one, so none is written.
+    """
+
+    header: str
+    segment_id: str = ""
+
+    def context(self) -> dict[str, str]:
+        return {"spanId": self.segment_id, "type": "X-Amzn-Trace-Id", "value": self.header}
+
+    def xray_line(self) -> str:
+        root = self.header.split(";", 1)[0].removeprefix("Root=")
+        return f"XRAY TraceId: {root}\tSegmentId: {self.segment_id}\tSampled: true\t"
+
+
+def _trace(env: Backend, request_id: str) -> Trace:
+    """The invocation's trace; a sampled one gets a segment id (from the request id, so
+    seeded runs repeat exactly)."""
+    header = _trace_id(env, request_id)
+    if not header.endswith(";Sampled=1"):
+        return Trace(header)
+    digest = hashlib.blake2b(request_id.encode(), digest_size=8, person=b"segment")
+    return Trace(header, digest.hexdigest())
 
 
 def _trace_id(env: Backend, request_id: str) -> str:

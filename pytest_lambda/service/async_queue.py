@@ -173,7 +173,7 @@ class AsyncQueue:
             return
         slot = self.account.try_acquire(fn)
         if isinstance(slot, str):
-            result = fn._throttled(event.target, event.request_id, slot, "Event")
+            result = fn.refuse(event.target, event.request_id, slot, "Event")
             self._record(event, result)
             event.throttles += 1
             if cfg.reserved_concurrent_executions == 0:
@@ -186,12 +186,8 @@ class AsyncQueue:
             return
         self._metric(event, "AsyncEventAge", round(age * 1000))
         event.attempts += 1
-        target = event.target
         try:
-            result = fn._run(event.payload, target.config, target.version, target.invoked_arn,
-                             request_id=event.request_id, invocation_type="Event",
-                             extra={"concurrent_executions": slot.count,
-                                    "attempt": event.attempts, "virtual_time": now})
+            result = fn.run_queued(event, concurrent_executions=slot.count, virtual_time=now)
         except BaseException:
             slot.release()
             raise
@@ -254,25 +250,21 @@ class AsyncQueue:
     def record(self, event: QueuedEvent, condition: str, at: float,
                result: InvokeResult | None) -> dict[str, Any]:
         """Lambda's invocation record for a destination."""
+        # One builder for this record and the `lambda_destination_record` event factory.
+        from pytest_lambda.events.lambda_destination import invocation_record
+
         target = event.target
         arn = target.invoked_arn if target.qualifier else f"{target.invoked_arn}:$LATEST"
-        response: dict[str, Any] = {
-            "statusCode": 429 if result is None or result.throttled else 200,
-            "executedVersion": target.version}
-        if result is not None and result.function_error:
-            response["functionError"] = result.function_error
-        record: dict[str, Any] = {
-            "version": "1.0",
-            "timestamp": self.clock.iso(at),
-            "requestContext": {"requestId": event.request_id, "functionArn": arn,
-                               "condition": condition,
-                               "approximateInvokeCount": event.attempts},
-            "requestPayload": _json_or_text(event.payload),
-            "responseContext": response,
-        }
-        if result is not None and not result.throttled:
-            record["responsePayload"] = result.payload if result.raw_payload else None
-        return record
+        ran = result is not None and not result.throttled
+        extra: dict[str, Any] = {}
+        if result is not None and ran:
+            extra["response_payload"] = result.payload if result.raw_payload else None
+        return invocation_record(
+            timestamp=self.clock.iso(at), request_id=event.request_id, function_arn=arn,
+            condition=condition, invoke_count=event.attempts,
+            request_payload=_json_or_text(event.payload),
+            status_code=200 if ran else 429, executed_version=target.version,
+            function_error=result.function_error if result is not None else None, **extra)
 
     def _deliver(self, event: QueuedEvent, which: str, at: float,
                  result: InvokeResult | None) -> None:
@@ -310,7 +302,7 @@ class AsyncQueue:
             key = f"aws/lambda/async/{event.function.name}/{day}/{event.request_id}"
             aws.put_s3_object(arn, key, body, event.function.config.region)
         else:
-            target = event.function._destination_function(arn)
+            target = event.function.resolve_destination(arn)
             if target is None:
                 raise ResourceNotFoundException(
                     f"Function not found: {arn}. Create that LambdaFunction in the same "
@@ -346,23 +338,15 @@ def _json_or_text(payload: bytes) -> Any:
 
 
 class AsyncMixin:
-    """``LambdaFunction``'s view of its account's asynchronous queue."""
+    """``LambdaFunction``'s view of its account's asynchronous queue.
+
+    The queue belongs to the account (functions that share an ``Account`` share it), so it is
+    run through the account: ``fn.account.drain()``, ``fn.account.advance(60)``,
+    ``fn.account.clock``.
+    """
 
     account: Account
     config: FunctionConfig
-
-    def drain(self) -> list[InvokeResult]:
-        """Run the asynchronous queue until every event succeeded or was given up on."""
-        return self.account.queue.drain()
-
-    def advance(self, seconds: float) -> list[InvokeResult]:
-        """Move the queue's virtual clock forward, running what falls due."""
-        return self.account.queue.advance(seconds)
-
-    @property
-    def clock(self) -> VirtualClock:
-        """The virtual clock of the asynchronous queue."""
-        return self.account.queue.clock
 
     @property
     def async_events(self) -> list[QueuedEvent]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..layers import layer_arn_error
-from .resolve import TemplateError, _dict, _Scope
+from .errors import TemplateError
+from .resolve import _dict, _Scope
 
 _SAM_LAYER_TYPES = {"AWS::Serverless::LayerVersion": "ContentUri",
                     "AWS::Lambda::LayerVersion": "Content"}

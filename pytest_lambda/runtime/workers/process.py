@@ -21,7 +21,6 @@ import select
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -36,6 +35,7 @@ from ...observe.logs import LogEvent, LogGroup
 from .. import faults
 from ..backend import InitResult, Outcome, lambda_environ, new_log_stream_name
 from ..capture import LogSink
+from ..interpreter import Interpreter, worker_command
 from ..memory import RUNTIME_BASELINE_MB
 from .supervisor import Killed, Supervisor, kill_group, killed_init, killed_outcome
 from .wire import read_records, recv, send
@@ -49,8 +49,10 @@ class ProcessEnvironment:
 
     def __init__(self, config: FunctionConfig, version: str, log_group: LogGroup, *,
                  new_id: Callable[[], str], network_allow: Any = (),
-                 measure_memory: bool = True) -> None:
+                 measure_memory: bool = True, python: Interpreter | None = None) -> None:
         self.config = config
+        #: Another interpreter to run the worker on (the runtime's version), or None.
+        self._python = python
         self.version = version
         self.log_stream_name = new_log_stream_name(version, new_id)
         self.sink = LogSink(log_group.stream(self.log_stream_name),
@@ -84,11 +86,10 @@ class ProcessEnvironment:
         self._tmp_base = tempfile.mkdtemp(prefix="pytest-lambda-worker-")
         env["TMPDIR"] = self._tmp_base
         package_root = str(Path(__file__).resolve().parents[3])  # holds pytest_lambda/
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root,
-                                                          os.environ.get("PYTHONPATH")]))
+        command, path = worker_command(self._python, package_root)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [path, os.environ.get("PYTHONPATH")]))
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "pytest_lambda.runtime.workers.process_main",
-             str(child.fileno()), str(events_fd)],
+            [*command, str(child.fileno()), str(events_fd)],
             pass_fds=[child.fileno(), events_fd], stdin=subprocess.DEVNULL, stdout=self._output,
             stderr=subprocess.STDOUT, env=env, cwd=str(self.config.code_dir),
             start_new_session=True)
@@ -99,7 +100,8 @@ class ProcessEnvironment:
                       "log_group": self.config.log_group_name,
                       "log_stream_name": self.log_stream_name,
                       "network_allow": self._network_allow,
-                      "coverage": worker_coverage_settings()})
+                      "coverage": worker_coverage_settings() if self._python is None
+                      or self._python.has_coverage else None})
         self._call(None, 30.0)
         # The worker is ready and has not loaded user code: its size now is "the runtime".
         self._supervisor.rebase(self._proc)
