@@ -7,13 +7,14 @@ import json
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypedDict, Unpack
 
 from .arn import Arn
 from .errors import InvalidParameterValueException, validation_error
+from .layers import check_layers, check_unzipped_size
 
 Architecture = Literal["x86_64", "arm64"]
 LogFormat = Literal["Text", "JSON"]
@@ -32,6 +33,7 @@ PYTHON_RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13", "pyth
 NODE_RUNTIMES = ("nodejs20.x", "nodejs22.x", "nodejs24.x")
 DEPRECATED_RUNTIMES = ("python2.7", "python3.6", "python3.7", "python3.8", "python3.9",
                        "nodejs14.x", "nodejs16.x", "nodejs18.x")
+PACKAGE_CHECKS = ("off", "warn", "strict")
 APP_LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 
 _NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
@@ -80,6 +82,12 @@ class FunctionSettings(TypedDict, total=False):
     #: takes a ``LambdaFunction`` object as a destination.
     destination_config: Mapping[str, Mapping[str, Any]] | None
     reserved_concurrent_executions: int | None
+    #: Local folders holding the function's layers, in order (Lambda's ``Layers``).
+    layers: Sequence[str | os.PathLike[str]] | None
+    #: Extra top-level packages every environment shares with the test process.
+    shared_modules: Sequence[str]
+    #: The deployment-package check: ``off``, ``warn`` or ``strict``.
+    package_check: str
 
 
 #: Settings that ``create`` turns into fields itself (resolving defaults and paths).
@@ -125,6 +133,12 @@ class FunctionConfig:
     dead_letter_config: Mapping[str, str] | None = None
     destination_config: Mapping[str, Mapping[str, str]] | None = None
     reserved_concurrent_executions: int | None = None
+    #: Local folders of the function's layers, in order (see ``layers.py``).
+    layers: tuple[Path, ...] = ()
+    #: Emulation settings, not Lambda's: extra top-level modules every environment shares with
+    #: the test process, and the deployment-package check (``off``, ``warn`` or ``strict``).
+    shared_modules: tuple[str, ...] = ()
+    package_check: str = "off"
 
     @classmethod
     def create(cls, handler: str, **settings: Unpack[FunctionSettings]) -> FunctionConfig:
@@ -157,17 +171,29 @@ class FunctionConfig:
             )
         # The other settings go through as given; the dataclass's fields hold their defaults.
         rest: dict[str, Any] = {k: v for k, v in settings.items() if k not in _DERIVED}
+        if "layers" in rest:
+            rest["layers"] = check_layers(rest["layers"])
+        if "shared_modules" in rest:
+            rest["shared_modules"] = shared_module_names(rest["shared_modules"])
         cfg = cls(handler=handler, code_dir=root,
                   name=_name_from_handler(handler) if name is None else name,
                   runtime=runtime or default_runtime(), environment=dict(environment or {}),
                   **rest)
         cfg.validate()
+        if cfg.layers:
+            check_unzipped_size(cfg.code_dir, cfg.layers)
         return cfg
 
     def with_changes(self, **changes: Any) -> FunctionConfig:
         """A validated copy with some fields changed (``UpdateFunctionConfiguration``)."""
+        if "layers" in changes:
+            changes["layers"] = check_layers(changes["layers"])
+        if "shared_modules" in changes:
+            changes["shared_modules"] = shared_module_names(changes["shared_modules"])
         cfg = replace(self, **changes)
         cfg.validate()
+        if "layers" in changes and cfg.layers:
+            check_unzipped_size(cfg.code_dir, cfg.layers)
         return cfg
 
     def validate(self) -> None:
@@ -218,6 +244,11 @@ class FunctionConfig:
             )
         self._validate_environment()
         _validate_async(self)
+        if self.package_check not in PACKAGE_CHECKS:
+            raise InvalidParameterValueException(
+                f"package_check={self.package_check!r} is not valid: use 'off' (the default), "
+                "'warn' (log imports the deployment package would not have) or 'strict' (fail "
+                "them with Runtime.ImportModuleError, as Lambda would).")
 
     def _validate_runtime(self) -> None:
         if self.runtime in DEPRECATED_RUNTIMES:
@@ -279,6 +310,20 @@ class FunctionConfig:
     @property
     def log_group_name(self) -> str:
         return self.log_group or f"/aws/lambda/{self.name}"
+
+
+def shared_module_names(names: Sequence[str]) -> tuple[str, ...]:
+    """Validated extra shared modules (``shared_modules=``, ini ``lambda_shared_modules``)."""
+    if isinstance(names, str):
+        names = names.split()
+    out = []
+    for name in names:
+        if not isinstance(name, str) or not name.strip().isidentifier():
+            raise InvalidParameterValueException(
+                f"shared_modules entry {name!r} is not a top-level import name: list packages "
+                "as you import them (e.g. 'pydantic', not 'pydantic.main' or 'pydantic-core').")
+        out.append(name.strip())
+    return tuple(out)
 
 
 def _check_int(value: object, member: str, low: int, high: int, fix: str) -> None:

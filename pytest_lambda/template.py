@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from .templates.errors import TemplateError, UnknownFunctionError
+from .templates.layers import sam_layers, sls_layers
 from .templates.resolve import _NO_VALUE, Kind, _dict, _Scope, _stringify
 from .templates.yamlfile import read_yaml
 
@@ -52,6 +53,14 @@ class TemplateFunction:
         """
         build = _sls_kwargs if self.kind == "serverless" else _sam_kwargs
         out = build(self, set(environment or {}))
+        if "layers" not in overrides:  # layers= given: the template's (perhaps ARNs) unused
+            props, owner = self.properties, self.logical_id
+            if self.kind == "serverless":
+                provider = _dict(self._scope.doc.get("provider"))
+                out["layers"] = sls_layers(self._scope, f"functions.{owner}",
+                                           props.get("layers", provider.get("layers")))
+            else:
+                out["layers"] = sam_layers(self._scope, owner, props.get("Layers"))
         out["environment"] = {**out["environment"], **(environment or {})}
         out.update(overrides)
         return out

@@ -82,6 +82,9 @@ _SETTINGS = (
     ("isolation", "where handlers run: in-process (default: fast, shares mocks with the test) "
      "or process (a worker process per environment: hard timeouts, real memory)", "string",
      "in-process"),
+    ("package_check", "check handlers' imports against their deployment package: off "
+     "(default), warn (log what Lambda would not find) or strict (fail it with "
+     "Runtime.ImportModuleError)", "string", "off"),
 )
 
 
@@ -100,6 +103,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     "(ini: lambda_network_allow)")
     parser.addini("lambda_network_allow", "hosts handlers may connect to (one per line; "
                   "'*' allows everything)", type="linelist", default=[])
+    group.addoption("--lambda-shared-modules", dest="lambda_shared_modules", action="append",
+                    default=None, help="top-level package every execution environment shares "
+                    "with the test process instead of importing it fresh; repeatable (ini: "
+                    "lambda_shared_modules)")
+    parser.addini("lambda_shared_modules", "top-level packages every execution environment "
+                  "shares with the test process instead of importing fresh (one per line)",
+                  type="linelist", default=[])
     group.addoption("--lambda-python-interpreter", dest="lambda_python_interpreters",
                     action="append", default=None, metavar="PYTHON",
                     help="a Python interpreter that process workers of functions whose runtime "
@@ -152,6 +162,17 @@ def _check_region(region: str) -> None:
             "'us-east-1' (--lambda-region or ini lambda_region).")
 
 
+def _shared_modules(config: pytest.Config) -> tuple[str, ...]:
+    """ini/CLI lambda_shared_modules, checked at start-up."""
+    from ..config import shared_module_names  # standard library only
+
+    raw = [n for line in _setting(config, "shared_modules") or [] for n in str(line).split()]
+    try:
+        return shared_module_names(raw)
+    except ValueError as exc:
+        raise pytest.UsageError(f"lambda_shared_modules is not valid: {exc}") from None
+
+
 def _check_interpreters(paths: tuple[str, ...]) -> list[Any]:
     """Each configured interpreter, asked its version once; one that cannot run stops the run."""
     if not paths:
@@ -201,6 +222,12 @@ def pytest_configure(config: pytest.Config) -> None:
     _check_network_allow(allow)
     region = str(_setting(config, "region"))
     _check_region(region)
+    package_check = str(_setting(config, "package_check"))
+    if package_check not in ("off", "warn", "strict"):
+        raise pytest.UsageError(
+            f"lambda_package_check = {package_check!r} is not valid: use 'off', 'warn' or "
+            "'strict' (--lambda-package-check or ini lambda_package_check).")
+    shared = _shared_modules(config)
     isolation = str(_setting(config, "isolation"))
     if isolation not in _ISOLATION_MODES:
         raise pytest.UsageError(
@@ -217,6 +244,8 @@ def pytest_configure(config: pytest.Config) -> None:
         network_allow=allow,
         template=template,
         isolation=isolation,
+        shared_modules=shared,
+        package_check=package_check,
         python_interpreters=interpreters,
     )
     reporting.configure(config)

@@ -78,6 +78,8 @@ def lambda_function(request: pytest.FixtureRequest) -> Iterator[Callable[..., La
         kwargs.setdefault("region", settings.region)
         kwargs.setdefault("network_allow", settings.network_allow)
         kwargs.setdefault("isolation", settings.isolation)
+        kwargs.setdefault("shared_modules", settings.shared_modules)
+        kwargs.setdefault("package_check", settings.package_check)
         if kwargs["isolation"] == "process" and "python_executable" not in kwargs:
             python = _worker_python(request.config, kwargs.get("runtime"))
             if python is not None:
@@ -145,7 +147,8 @@ def _from_template(config: pytest.Config, settings: Settings, handler: str,
         if "." in handler:  # a handler string, not a template function name
             return handler, kwargs
         raise
-    merged = found.kwargs(environment=kwargs.pop("environment", None))
+    explicit = {"layers": kwargs["layers"]} if "layers" in kwargs else {}
+    merged = found.kwargs(environment=kwargs.pop("environment", None), **explicit)
     handler = merged.pop("handler")
     for name, value in merged.items():
         kwargs.setdefault(name, value)

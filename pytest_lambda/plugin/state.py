@@ -28,6 +28,8 @@ class Settings:
     network_allow: tuple[str, ...] | bool
     template: str | None
     isolation: str
+    shared_modules: tuple[str, ...] = ()
+    package_check: str = "off"
     #: Interpreters (paths or commands) process workers may run on, by their version.
     python_interpreters: tuple[str, ...] = ()
 

@@ -7,20 +7,22 @@ environment in its own process; in-process emulation serialises them instead).
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
-import sys
 from collections.abc import Callable
 from typing import Any, Literal
 
 from ..clock import real_perf
 from ..config import FunctionConfig
 from ..context import LambdaContext
+from ..layers import layer_path
 from ..observe.logs import LogGroup
 from . import faults
 from .backend import InitResult, Outcome, Status, lambda_environ, new_log_stream_name
 from .capture import APP_LOG_LEVEL_TO_PY, LogSink
 from .childguard import child_variables
+from .extensions import EXTENSIONS
 from .filesystem import EnvironmentFiles
 from .handler import (
     INIT_FAILURE_WARNING,
@@ -33,7 +35,9 @@ from .handler import (
 from .isolation import ProcessState
 from .marshal import SYNC_RESPONSE_LIMIT, MarshalError, decode_event, encode_response
 from .memory import NOISE_BYTES, MemoryMeter, log_bytes, max_memory_used_mb
+from .modules import SharedModules
 from .network import NetworkGuard
+from .package_check import PackageCheck
 from .timeout import Deadline, HandlerTimeout
 
 #: How a phase's body ended (not a Status: the caller decides what each means for Lambda).
@@ -67,8 +71,13 @@ class ExecutionEnvironment:
         environ = lambda_environ(config, version, self.log_stream_name)
         environ["TMPDIR"] = self.files.tmp_dir  # this environment's own /tmp
         children = child_variables(network_allow, config.name, environ)
+        shared = SharedModules(config.shared_modules)
+        layers = layer_path(config.layers, config.runtime)
+        hooks: tuple[Any, ...] = (self.files,)
+        if config.package_check != "off":
+            hooks += (PackageCheck(config, [str(config.code_dir), *layers], shared),)
         self.state = ProcessState(config.code_dir, environ, self.sink, root_level, children,
-                                  phase_hooks=(self.files,))
+                                  phase_hooks=hooks, extra_path=layers, shared=shared)
 
     def _run_phase(self, seconds: float, body: Callable[[], Any]) -> tuple[PhaseEnd, Any, float]:
         """Run ``body`` with the environment swapped in, a deadline and the network guard.
@@ -141,13 +150,21 @@ class ExecutionEnvironment:
 
     def init(self, seconds: float, phase: str) -> InitResult:
         """Import the handler (the Init phase). Returns (error payload or None, ms, status)."""
-        hidden = self.state.hide_code_modules()
+        hidden = self.state.hide_modules()  # every library is imported fresh, as on Lambda
         importlib.invalidate_caches()
+        # No automatic collection during Init: it would free the garbage of the test process
+        # and of earlier environments (their libraries' copies) and take it off this
+        # environment's Max Memory Used. Collections resume when Init ends.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
-            kind, value, elapsed = self._run_phase(
-                seconds, lambda: load_handler(self.config.handler))
+            with EXTENSIONS.guard(hidden):
+                kind, value, elapsed = self._run_phase(
+                    seconds, lambda: load_handler(self.config.handler))
         finally:
-            sys.modules.update(hidden)
+            self.state.restore_modules(hidden)
+            if collecting:
+                gc.enable()
         if kind == "returned":
             self.handler = value
             self.initialized = True

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from pytest_lambda.runtime.capture import LambdaLogHandler, LogSink, StreamWriter
 from pytest_lambda.runtime.cenviron import CEnviron, EnvironData
+from pytest_lambda.runtime.modules import TEST_MODULES, SharedModules
 
 _Setter = Callable[..., Any]
 _SIGALRM = int(signal.SIGALRM)
@@ -41,11 +42,6 @@ class PhaseHook(Protocol):
     def enter(self) -> None: ...
 
     def exit(self) -> None: ...
-
-
-def _is_dependency(path: str) -> bool:
-    return "site-packages" in path or "dist-packages" in path or path.startswith(
-        (sys.base_prefix, sys.prefix))
 
 
 def _encode(environ: dict[str, str]) -> dict[Any, Any]:
@@ -99,12 +95,17 @@ class ProcessState:
 
     def __init__(self, code_dir: Path, environ: dict[str, str], sink: LogSink,
                  root_level: int, children_environ: dict[str, str] | None = None,
-                 phase_hooks: Sequence[PhaseHook] = ()) -> None:
+                 phase_hooks: Sequence[PhaseHook] = (), extra_path: Sequence[str] = (),
+                 shared: SharedModules | None = None) -> None:
         self.code_dir = str(code_dir)
         self.environ_data: dict[Any, Any] = EnvironData(_encode(environ))
         #: Variables only child processes get (the network guard's hook), not ``os.environ``.
         self.children_data = _encode(children_environ or {})
-        self.path = [self.code_dir, *(p for p in sys.path if p != self.code_dir)]
+        # Layers come right after the function's code, as /opt/python... on Lambda.
+        own = [self.code_dir, *extra_path]
+        self.path = [*own, *(p for p in sys.path if p not in own)]
+        #: What every environment shares with the test process (the rest is imported fresh).
+        self.shared = shared if shared is not None else SharedModules()
         self.modules: dict[str, ModuleType] = {}
         self.stdout = StreamWriter(sink, "<stdout>")
         self.stderr = StreamWriter(sink, "<stderr>")
@@ -122,21 +123,18 @@ class ProcessState:
         self.phase_hooks = tuple(phase_hooks)
         self._build_patches()
 
-    def hide_code_modules(self) -> dict[str, ModuleType]:
-        """Take modules loaded from the code directory out of ``sys.modules`` (cold start).
+    def hide_modules(self) -> dict[str, ModuleType]:
+        """Take the test process's non-shared modules out of ``sys.modules`` (a cold start).
 
-        The test process may have imported the handler's own modules already; Lambda imports
-        them fresh in every new environment, so init must not find them cached.
+        Lambda imports the handler and every library it uses fresh in each new environment, so
+        Init must not find the test process's copies (of the handler's own modules too, which a
+        test may have imported at collection). Put them back with :meth:`restore_modules`.
         """
-        prefix = self.code_dir + os.sep
-        hidden = {}
-        for name, module in list(sys.modules.items()):
-            file = getattr(module, "__file__", None)
-            if file and file.startswith(prefix) and not _is_dependency(file) \
-                    and not name.startswith("pytest_lambda"):
-                hidden[name] = module
-                del sys.modules[name]
-        return hidden
+        return TEST_MODULES.hide(self.shared)
+
+    def restore_modules(self, hidden: dict[str, ModuleType]) -> None:
+        """Put back what :meth:`hide_modules` took out."""
+        TEST_MODULES.restore(hidden)
 
     def set_variable(self, key: bytes, value: bytes) -> None:
         """Set one of the function's environment variables between phases."""
@@ -263,9 +261,17 @@ class ProcessState:
     def _exit_modules(self, s: _Saved) -> None:
         modules = sys.modules
         if len(modules) > s.modules_len:
-            # Dict order is insertion order: modules imported in the phase come last.
-            for name in list(itertools.islice(modules, s.modules_len, None)):
-                self.modules[name] = modules[name]
+            # Dict order is insertion order: modules imported in the phase come last, so they
+            # are read from the end (not by skipping every older entry).
+            kept = []
+            shared = self.shared
+            new = list(itertools.islice(reversed(modules), len(modules) - s.modules_len))
+            for name in reversed(new):
+                if name in shared:  # the mock layer, the stdlib: the test process's from now on
+                    kept.append(name)
+                else:
+                    self.modules[name] = modules[name]
+            TEST_MODULES.add(kept)
         for name in self.modules:
             current = modules.pop(name, None)
             if current is not None:

@@ -1,0 +1,91 @@
+"""A template function's layers as local folders (SAM / CloudFormation and serverless.yml)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..layers import layer_arn_error
+from .errors import TemplateError
+from .resolve import _dict, _Scope
+
+_SAM_LAYER_TYPES = {"AWS::Serverless::LayerVersion": "ContentUri",
+                    "AWS::Lambda::LayerVersion": "Content"}
+
+
+def sam_layers(scope: _Scope, owner: str, entries: Any) -> list[str]:
+    """``Layers`` of a SAM / CloudFormation function: ``!Ref`` to a local LayerVersion, or a
+    layer ARN mapped to a folder through ``parameter_overrides``."""
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise TemplateError(f"{scope.path.name}: {owner}'s Layers is {entries!r}; it must be a "
+                            "list (e.g. Layers: [!Ref SharedLayer]).")
+    out = []
+    for entry in entries:
+        ref = entry.get("Ref") if isinstance(entry, dict) and len(entry) == 1 else None
+        resource = _dict(scope.resources.get(ref)) if isinstance(ref, str) else {}
+        prop = _SAM_LAYER_TYPES.get(str(resource.get("Type")))
+        if prop is not None:
+            content = scope.resolve(_dict(resource.get("Properties")).get(prop),
+                                    f"{ref}.{prop}")
+            if not isinstance(content, str) or content.startswith("s3://"):
+                raise TemplateError(
+                    f"{scope.path.name}: layer {ref}'s {prop} is {content!r}, content stored in "
+                    f"S3; local content is needed. Point {prop} at the layer's folder, or pass "
+                    "layers=['path/to/layer'].")
+            out.append(_folder(scope, f"layer {ref}'s {prop}", content))
+            continue
+        out.append(_local(scope, f"{owner}.Layers", scope.resolve(entry, f"{owner}.Layers")))
+    return out
+
+
+def sls_layers(scope: _Scope, owner: str, entries: Any) -> list[str]:
+    """``layers`` of a serverless.yml function (or ``provider.layers``): ``{Ref:
+    <Name>LambdaLayer}`` for a layer of the service's ``layers:`` section, or an ARN."""
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise TemplateError(f"{scope.path.name}: {owner}.layers is {entries!r}; it must be a "
+                            "list (e.g. layers: [{Ref: SharedLambdaLayer}]).")
+    defined = {_sls_layer_id(name): (name, spec)
+               for name, spec in _dict(scope.doc.get("layers")).items()}
+    out = []
+    for entry in entries:
+        ref = entry.get("Ref") if isinstance(entry, dict) and len(entry) == 1 else None
+        if isinstance(ref, str) and ref in defined:
+            name, spec = defined[ref]
+            path = scope.resolve(_dict(spec).get("path"), f"layers.{name}.path")
+            if not isinstance(path, str):
+                raise TemplateError(f"{scope.path.name}: layers.{name} has no path; add path: "
+                                    "<folder> (its content, holding python/).")
+            out.append(_folder(scope, f"layers.{name}.path", path))
+            continue
+        out.append(_local(scope, f"{owner}.layers", scope.resolve(entry, f"{owner}.layers")))
+    return out
+
+
+def _sls_layer_id(name: str) -> str:
+    """The CloudFormation logical id Serverless gives layer ``name`` (``NameLambdaLayer``)."""
+    normal = name.replace("-", "Dash").replace("_", "Underscore")
+    return normal[:1].upper() + normal[1:] + "LambdaLayer"
+
+
+def _local(scope: _Scope, where: str, value: Any) -> str:
+    """A resolved layer entry: an ARN mapped through ``parameter_overrides``, or a folder."""
+    if not isinstance(value, str):
+        raise TemplateError(f"{scope.path.name}: {where} entry {value!r} is not a layer ARN or "
+                            "a !Ref to a LayerVersion of the template.")
+    if value.startswith("arn:"):
+        mapped = scope.overrides.get(value)
+        if not isinstance(mapped, str):
+            raise TemplateError(f"{scope.path.name}: {layer_arn_error(value, where)}")
+        return _folder(scope, f"parameter_overrides[{value!r}]", mapped)
+    return _folder(scope, where, value)
+
+
+def _folder(scope: _Scope, where: str, path: str) -> str:
+    folder = (scope.path.parent / path).resolve()
+    if not folder.is_dir():
+        raise TemplateError(f"{scope.path.name}: {where} is {path!r} ({folder}), which is not "
+                            "a folder. Fix the path, relative to the template's folder.")
+    return str(folder)

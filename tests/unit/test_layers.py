@@ -1,0 +1,167 @@
+"""Layers: local folders on the module path after the code, with Lambda's limits."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pytest_lambda import LambdaFunction
+from pytest_lambda.errors import InvalidParameterValueException
+from pytest_lambda.layers import UNZIPPED_LIMIT
+from pytest_lambda.template import TemplateError, load_template
+
+RUNTIME = f"python3.{sys.version_info.minor}"
+HANDLER = """
+import sys
+import common, only_one, only_two
+
+def handler(event, context):
+    return {"path": sys.path[:4], "common": common.VALUE, "one": only_one.VALUE,
+            "two": only_two.VALUE}
+"""
+
+
+def _layers(tmp_path: Path) -> tuple[Path, Path, Path]:
+    code, one, two = tmp_path / "code", tmp_path / "one", tmp_path / "two"
+    code.mkdir()
+    (code / "app.py").write_text(HANDLER)
+    (one / "python").mkdir(parents=True)
+    (one / "python" / "common.py").write_text("VALUE = 'one'\n")
+    (one / "python" / "only_one.py").write_text("VALUE = 1\n")
+    site = two / "python" / "lib" / RUNTIME / "site-packages"
+    site.mkdir(parents=True)
+    (site / "common.py").write_text("VALUE = 'two'\n")
+    (site / "only_two.py").write_text("VALUE = 2\n")
+    return code, one, two
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_layers_follow_the_code_on_the_path(tmp_path: Path, isolation: str) -> None:
+    """python/lib/python3.X/site-packages, then python/, after the code; later layers win."""
+    code, one, two = _layers(tmp_path)
+    with LambdaFunction("app.handler", code_dir=code, runtime=RUNTIME, isolation=isolation,
+                        layers=[one, two]) as fn:
+        r = fn.invoke({})
+    assert r.payload == {
+        "path": [str(code), str(two / "python" / "lib" / RUNTIME / "site-packages"),
+                 str(two / "python"), str(one / "python")],
+        "common": "two", "one": 1, "two": 2}
+
+
+def test_without_the_layer_its_modules_are_missing(tmp_path: Path) -> None:
+    """The layer's modules come from the layer: without it, Init fails to import them."""
+    code, one, _ = _layers(tmp_path)
+    r = LambdaFunction("app.handler", code_dir=code, layers=[one]).invoke({})
+    assert r.error is not None
+    assert r.error["errorMessage"] == "Unable to import module 'app': No module named 'only_two'"
+
+
+def test_more_than_five_layers_is_refused(tmp_path: Path) -> None:
+    """Lambda's limit of five layers, with its message."""
+    folders = []
+    for i in range(6):
+        folders.append(tmp_path / f"l{i}")
+        folders[-1].mkdir()
+    with pytest.raises(InvalidParameterValueException, match="Cannot reference more than 5 "):
+        LambdaFunction("app.handler", code_dir=tmp_path, layers=folders)
+
+
+def test_layer_arn_without_content_says_how_to_point_at_a_folder(tmp_path: Path) -> None:
+    """A published layer ARN cannot be imported: the error names the local-folder fix."""
+    arn = "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3:7"
+    with pytest.raises(InvalidParameterValueException) as info:
+        LambdaFunction("app.handler", code_dir=tmp_path, layers=[arn])
+    assert "no local content" in str(info.value)
+    assert "layers=['path/to/layer']" in str(info.value)
+
+
+def test_unzipped_size_limit_counts_code_and_layers(tmp_path: Path) -> None:
+    """250 MB unzipped, function and layers together, with the API's message."""
+    layer = tmp_path / "big"
+    (layer / "python").mkdir(parents=True)
+    with open(layer / "python" / "blob.bin", "wb") as f:
+        f.truncate(UNZIPPED_LIMIT)  # sparse: the size counts, the disk is not used
+    with pytest.raises(InvalidParameterValueException,
+                       match="Unzipped size must be smaller than 262144000 bytes"):
+        LambdaFunction("app.handler", code_dir=tmp_path / "big" / "python", layers=[layer])
+
+
+def test_not_packaged_folders_do_not_count(tmp_path: Path) -> None:
+    """A .venv in the code folder is not part of the unzipped size."""
+    venv = tmp_path / ".venv"
+    venv.mkdir()
+    with open(venv / "huge.bin", "wb") as f:
+        f.truncate(UNZIPPED_LIMIT + 1)
+    layer = tmp_path / "layer"
+    layer.mkdir()
+    assert LambdaFunction("app.handler", code_dir=tmp_path, layers=[layer]).config.layers
+
+
+SAM = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Shared:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: layers/shared/
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      Layers:
+        - !Ref Shared
+        - arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3:7
+"""
+
+
+def _sam(tmp_path: Path) -> Path:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "layers" / "shared" / "python").mkdir(parents=True)
+    (tmp_path / "layers" / "pt").mkdir()
+    path = tmp_path / "template.yaml"
+    path.write_text(textwrap.dedent(SAM))
+    return path
+
+
+def test_sam_layer_arn_needs_a_local_folder(tmp_path: Path) -> None:
+    """A template's layer ARN without local content names parameter_overrides as the fix."""
+    pytest.importorskip("yaml")
+    fn = load_template(_sam(tmp_path)).function("Fn")
+    with pytest.raises(TemplateError, match=r"parameter_overrides=.*'path/to/layer'"):
+        fn.kwargs()
+
+
+def test_sam_layers_resolve_to_local_folders(tmp_path: Path) -> None:
+    """!Ref to a LayerVersion is its ContentUri; an ARN maps through parameter_overrides."""
+    pytest.importorskip("yaml")
+    arn = "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3:7"
+    fn = load_template(_sam(tmp_path), parameter_overrides={arn: "layers/pt"}).function("Fn")
+    assert fn.kwargs()["layers"] == [str(tmp_path / "layers" / "shared"),
+                                     str(tmp_path / "layers" / "pt")]
+    assert fn.kwargs(layers=[])["layers"] == []
+
+
+def test_serverless_layers_section(tmp_path: Path) -> None:
+    """serverless.yml: {Ref: <Name>LambdaLayer} is the layers section's path."""
+    pytest.importorskip("yaml")
+    (tmp_path / "deps-layer").mkdir()
+    path = tmp_path / "serverless.yml"
+    path.write_text(textwrap.dedent("""
+        service: orders
+        provider: {name: aws, runtime: python3.12}
+        layers:
+          my-deps: {path: deps-layer}
+        functions:
+          api:
+            handler: app.handler
+            layers: [{Ref: MyDashdepsLambdaLayer}]
+    """))
+    fn = load_template(path).function("api")
+    assert fn.kwargs()["layers"] == [str(tmp_path / "deps-layer")]
+    assert os.path.isdir(fn.kwargs()["layers"][0])
