@@ -61,7 +61,7 @@ def main() -> None:
                 samples[name].append(per_call_us(call, args.requests))
         fn.close()
     base = statistics.median(samples["direct fn.invoke(event)"])
-    print(f"{'case':<26}{'min µs':>10}{'median µs':>12}{'× direct':>10}")
+    print(f"{'case':<26}{'min µs':>10}{'median µs':>12}{'x direct':>10}")
     for name, values in samples.items():
         median = statistics.median(values)
         print(f"{name:<26}{min(values):>10.1f}{median:>12.1f}{median / base:>10.2f}")
