@@ -8,7 +8,6 @@ The platform's lines are written here, the same for every :class:`~.backend.Back
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import math
 import random
@@ -29,8 +28,6 @@ from ..report import Report
 from . import faults
 from .backend import Backend, Outcome, Status
 from .inprocess import ExecutionEnvironment
-from .workers.node import NodeEnvironment
-from .workers.process import ProcessEnvironment
 
 #: One phase (init or invoke) at a time in this process: phases swap process-wide state.
 PHASE_LOCK = threading.RLock()
@@ -55,11 +52,15 @@ def open_backend(config: FunctionConfig, version: str, log_group: LogGroup, *,
                  isolation: str, new_id: Callable[[], str], network_allow: Any,
                  measure_memory: bool) -> Backend:
     """A fresh execution environment (a cold start) for ``config`` in ``isolation`` mode."""
-    kind: type[ExecutionEnvironment | ProcessEnvironment | NodeEnvironment]
-    kind = ExecutionEnvironment
+    kind: Callable[..., Backend] = ExecutionEnvironment
+    # The worker backends are imported when first used: most test processes never need them.
     if config.is_node:
+        from .workers.node import NodeEnvironment
+
         kind = NodeEnvironment
     elif isolation == "process":
+        from .workers.process import ProcessEnvironment
+
         kind = ProcessEnvironment
     return kind(config, version, log_group, new_id=new_id, network_allow=network_allow,
                 measure_memory=measure_memory)
@@ -163,8 +164,20 @@ def runtime_version(runtime: str) -> tuple[str, str]:
     """The ``INIT_START`` runtime version and version ARN for ``runtime``."""
     family = "nodejs" if runtime.startswith("nodejs") else "python"
     number = runtime.removeprefix(family).removesuffix(".x")
-    digest = hashlib.sha256(runtime.encode()).hexdigest()
-    return f"{family}:{number}.v1", digest
+    return f"{family}:{number}.v1", _sha256_hex(runtime)
+
+
+def _sha256_hex(text: str) -> str:
+    # The interpreter's built-in SHA-256: hashlib would load OpenSSL (~4 ms) on the first cold
+    # start for one short digest.
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found, unused-ignore]  # 3.12+
+    except ImportError:
+        try:
+            from _sha256 import sha256  # type: ignore[import-not-found, no-redef, unused-ignore]
+        except ImportError:  # an interpreter built without them
+            from hashlib import sha256
+    return str(sha256(text.encode()).hexdigest())
 
 
 def _init_start(env: Backend, phase: str) -> None:
