@@ -9,8 +9,9 @@ Prints, side by side in one run:
 * timeout lateness: when ``invoke`` returns after the handler's 1 s limit, measured from the
   moment the handler started (a probe file), per mode: a sleeping handler, a spinning one, and
   one stuck in C (process isolation: only a kill stops it);
-* xdist: wall time of a generated suite serially and with ``-n 2``, and the per-worker start-up
-  cost (``-n 2`` versus ``-n 0`` on a two-test suite);
+* xdist: wall time of a generated suite (about 20 s serially on an idle 2-core machine)
+  serially and with ``-n 2``, and the per-worker start-up cost (``-n 2`` versus ``-n 0`` on a
+  two-test suite), with plugin autoloading off and only xdist and this plugin loaded;
 * event source mapping drains: 100 and 1,000 SQS messages through a mapping on moto.
 
 ``--tree DIR`` (repeatable) runs every measurement against the package in ``DIR`` (put first on
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 SECTIONS = ("import", "cold", "timeout", "xdist", "drain")
+_PYCACHE = os.path.join(tempfile.gettempdir(), "pytest-lambda-bench-pycache")
 TARGETS = {
     "import + first invoke": 20.0,
     "cold start, process": 10.0,
@@ -185,10 +187,26 @@ def _run_child(tree: str | None, section: str, code_dir: Path, quick: bool) -> d
 
 
 def _env(tree: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    # Bytecode is cached (in a directory of our own, not in the trees): users' imports read
+    # .pyc files, and PYTHONDONTWRITEBYTECODE would make every sample compile from source.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("PYTEST_") and k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = _PYCACHE
     if tree:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [tree, os.environ.get("PYTHONPATH")]))
     return env
+
+
+def _warm_up(tree: str | None) -> None:
+    """Byte-compile the package (and pytest) for ``tree`` before anything is timed."""
+    import _pytest
+
+    roots = [os.path.join(tree, "pytest_lambda")] if tree else []
+    roots.append(os.path.dirname(_pytest.__file__))
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *roots], env=_env(tree),
+                   capture_output=True, check=False)
+    subprocess.run([sys.executable, "-c", "import pytest_lambda.function, pytest_lambda.plugin"],
+                   env=_env(tree), capture_output=True, check=False)
 
 
 def _wall_ms(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> float:
@@ -259,8 +277,11 @@ def _suite(root: Path, tests: int, invokes: int, work: int) -> None:
 
 
 def _xdist_sample(tree: str | None, big: Path, small: Path) -> dict[str, list[float]]:
-    env = _env(tree)
-    base = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
+    # Only xdist and this plugin: other plugins installed here (hypothesis alone takes ~0.7 s
+    # to import) would be start-up cost of every worker that is not ours.
+    env = {**_env(tree), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    base = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "xdist.plugin",
+            "-p", "pytest_lambda.plugin"]
     serial = _wall_ms([*base, "-n", "0"], env, big)
     parallel = _wall_ms([*base, "-n", "2"], env, big)
     small_serial = _wall_ms([*base, "-n", "0"], env, small)
@@ -308,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
             # About 20 s serially on an idle 2-core machine (400 tests x 50 invokes).
             _suite(big, 80 if q else 400, 50, 2000 if q else 20000)
             _suite(small, 2, 1, 1)
+        for tree in trees:
+            _warm_up(tree)
         for section in sections:
             print(f"\n[{section}]", flush=True)
             for r in range(rounds * (10 if section == "import" else 1)):
