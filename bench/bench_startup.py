@@ -124,7 +124,7 @@ def _cold(code_dir: Path, quick: bool) -> dict[str, Any]:
 def _timeout(code_dir: Path, quick: bool) -> dict[str, Any]:
     from pytest_lambda import LambdaFunction
 
-    probe = code_dir / f"probe-{os.getpid()}"
+    probe = code_dir.parent / f"probe-{os.getpid()}"  # the code directory is read-only
     out: dict[str, Any] = {}
     cases = [("in-process", "app", {}, ("sleeper", "spinner")),
              ("process", "app", {"isolation": "process"}, ("sleeper", "spinner", "stuck"))]

@@ -80,6 +80,8 @@ def _become_worker(request: dict[str, Any], fds: list[int]) -> int:
     sys.path[0] = cwd
     from pytest_lambda.runtime.workers import process_main
 
+    sys.argv = [process_main.__file__, str(sock_fd), str(events_fd)]  # as a started worker's
+
     try:
         process_main.main([str(sock_fd), str(events_fd)])
     except SystemExit as exc:
