@@ -106,8 +106,11 @@ class ForkServer:
         self._exits: dict[int, int] = {}
         self._processes: dict[int, ForkedProcess] = {}
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        # A measured session's workers all start coverage: import it once, in the template.
+        preload = ["coverage"] if "coverage" in sys.modules else []
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "pytest_lambda.runtime.workers.zygote", str(child.fileno())],
+            [sys.executable, "-m", "pytest_lambda.runtime.workers.zygote", str(child.fileno()),
+             *preload],
             pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, env=template_environ(), cwd="/",
             start_new_session=True)

@@ -1,4 +1,4 @@
-"""The template process that forks Python runtime workers (``python -m ...zygote FD``).
+"""The template process that forks Python runtime workers (``python -m ...zygote FD [MODULE ...]``).
 
 Starting a worker interpreter and importing the runtime costs tens of milliseconds; forking a
 process that has already done both costs about one. The test process starts one template per
@@ -172,6 +172,11 @@ def main() -> None:
 
     for name in _PRELOAD:
         importlib.import_module(name)
+    for name in sys.argv[2:]:  # optional extras the test process asks for (coverage)
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
     control = socket.socket(fileno=int(sys.argv[1]))
     control.send(pickle.dumps(("ready", os.getpid())))
     try:
