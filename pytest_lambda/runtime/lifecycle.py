@@ -8,6 +8,7 @@ The platform's lines are written here, the same for every :class:`~.backend.Back
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import random
@@ -167,16 +168,17 @@ def runtime_version(runtime: str) -> tuple[str, str]:
     return f"{family}:{number}.v1", _sha256_hex(runtime)
 
 
+@functools.cache
 def _sha256_hex(text: str) -> str:
     # The interpreter's built-in SHA-256: hashlib would load OpenSSL (~4 ms) on the first cold
-    # start for one short digest.
+    # start for one short digest. (Named by version: a failed import costs a sys.path search.)
     try:
-        from _sha2 import sha256  # type: ignore[import-not-found, unused-ignore]  # 3.12+
-    except ImportError:
-        try:
+        if sys.version_info >= (3, 12):
+            from _sha2 import sha256  # type: ignore[import-not-found, unused-ignore]
+        else:
             from _sha256 import sha256  # type: ignore[import-not-found, no-redef, unused-ignore]
-        except ImportError:  # an interpreter built without them
-            from hashlib import sha256
+    except ImportError:  # an interpreter built without them
+        from hashlib import sha256
     return str(sha256(text.encode()).hexdigest())
 
 
