@@ -1,7 +1,7 @@
 """Asynchronous queue throughput: ``python bench/bench_async.py``.
 
 Queues a burst of ``Event`` invocations and measures how many events per second of real time
-the queue processes to completion (``fn.drain()``), for three handlers:
+the queue processes to completion (``fn.account.drain()``), for three handlers:
 
 * ``ok``: succeeds at once (one invocation per event);
 * ``retry``: fails on the first two attempts of every event, succeeds on the third (three
@@ -58,9 +58,9 @@ def run(code_dir: Path, handler: str, events: int, **kwargs: Any) -> tuple[float
         started = time.perf_counter()
         for i in range(events):
             fn.invoke({"id": i}, invocation_type="Event")
-        results = fn.drain()
+        results = fn.account.drain()
         elapsed = time.perf_counter() - started
-        return events / elapsed, len(results), fn.clock.now
+        return events / elapsed, len(results), fn.account.clock.now
 
 
 def main() -> None:

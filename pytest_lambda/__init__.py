@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Account",
     "Alias",
+    "Application",
     "FunctionConfig",
     "InvokeResult",
     "LambdaContext",
@@ -39,10 +40,12 @@ if TYPE_CHECKING:
     from .result import InvokeResult
     from .service.account import Account
     from .service.versions import Alias, Version
+    from .templates.app import Application
 
 _LAZY = {
     "Account": ("service.account", "Account"),
     "Alias": ("service.versions", "Alias"),
+    "Application": ("templates.app", "Application"),
     "Version": ("service.versions", "Version"),
     "FunctionConfig": ("config", "FunctionConfig"),
     "InvokeResult": ("result", "InvokeResult"),

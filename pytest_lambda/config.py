@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -9,7 +10,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from .arn import Arn
 from .errors import InvalidParameterValueException, validation_error
@@ -51,6 +52,51 @@ def default_runtime() -> str:
     return f"python3.{sys.version_info.minor}"
 
 
+class FunctionSettings(TypedDict, total=False):
+    """A function's settings as keyword arguments: of ``LambdaFunction(handler, ...)`` and
+    ``FunctionConfig.create``. Their defaults are :class:`FunctionConfig`'s field defaults."""
+
+    #: The folder holding the handler's code (Lambda's ``/var/task``); default: the cwd.
+    code_dir: str | os.PathLike[str] | None
+    #: The function name; default: from the handler's module (``app.handler`` -> ``app``).
+    name: str | None
+    #: ``python3.12``, ``nodejs22.x``, ...; default: the Python of the interpreter running tests.
+    runtime: str | None
+    memory_size: int
+    timeout: int
+    environment: Mapping[str, str] | None
+    architecture: str
+    log_format: str
+    log_level: str | None
+    log_group: str | None
+    region: str
+    account_id: str
+    ephemeral_storage: int
+    tracing: bool
+    maximum_retry_attempts: int
+    maximum_event_age_in_seconds: int
+    dead_letter_config: Mapping[str, str] | None
+    #: ``{"OnSuccess": {"Destination": arn}, "OnFailure": ...}``; ``LambdaFunction`` also
+    #: takes a ``LambdaFunction`` object as a destination.
+    destination_config: Mapping[str, Mapping[str, Any]] | None
+    reserved_concurrent_executions: int | None
+
+
+#: Settings that ``create`` turns into fields itself (resolving defaults and paths).
+_DERIVED = frozenset({"code_dir", "name", "runtime", "environment"})
+
+
+def _check_setting_names(settings: Mapping[str, object]) -> None:
+    """Refuse a misspelt setting with the closest valid name (Python's own message lists none)."""
+    known = FunctionSettings.__annotations__
+    for key in settings:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise TypeError(f"unexpected keyword argument {key!r} for a Lambda function: {hint}"
+                            f"the function settings are {', '.join(known)}.")
+
+
 @dataclass(frozen=True)
 class FunctionConfig:
     """Everything Lambda knows about a function's configuration.
@@ -81,31 +127,11 @@ class FunctionConfig:
     reserved_concurrent_executions: int | None = None
 
     @classmethod
-    def create(
-        cls,
-        handler: str,
-        *,
-        code_dir: str | os.PathLike[str] | None = None,
-        name: str | None = None,
-        runtime: str | None = None,
-        memory_size: int = DEFAULT_MEMORY,
-        timeout: int = DEFAULT_TIMEOUT,
-        environment: Mapping[str, str] | None = None,
-        architecture: str = "x86_64",
-        log_format: str = "Text",
-        log_level: str | None = None,
-        log_group: str | None = None,
-        region: str = DEFAULT_REGION,
-        account_id: str = DEFAULT_ACCOUNT,
-        ephemeral_storage: int = 512,
-        tracing: bool = False,
-        maximum_retry_attempts: int = DEFAULT_RETRY_ATTEMPTS,
-        maximum_event_age_in_seconds: int = DEFAULT_EVENT_AGE,
-        dead_letter_config: Mapping[str, str] | None = None,
-        destination_config: Mapping[str, Mapping[str, str]] | None = None,
-        reserved_concurrent_executions: int | None = None,
-    ) -> FunctionConfig:
+    def create(cls, handler: str, **settings: Unpack[FunctionSettings]) -> FunctionConfig:
         """Validate the arguments and build the configuration."""
+        _check_setting_names(settings)
+        code_dir, name = settings.get("code_dir"), settings.get("name")
+        environment, runtime = settings.get("environment"), settings.get("runtime")
         if not isinstance(handler, str) or not handler:
             raise validation_error(handler, "handler", "Member must have length greater than or "
                                    "equal to 1", "Pass a handler string such as 'app.handler'.")
@@ -129,30 +155,12 @@ class FunctionConfig:
                 "code_dir= (or ini lambda_code_dir) pointing at the folder that holds the "
                 "handler's code (Lambda's /var/task)."
             )
-        if name is None:
-            name = _name_from_handler(handler)
-        cfg = cls(
-            handler=handler,
-            code_dir=root,
-            name=name,
-            runtime=runtime or default_runtime(),
-            memory_size=memory_size,
-            timeout=timeout,
-            environment=dict(environment or {}),
-            architecture=architecture,  # type: ignore[arg-type]
-            log_format=log_format,  # type: ignore[arg-type]
-            log_level=log_level,
-            log_group=log_group,
-            region=region,
-            account_id=account_id,
-            ephemeral_storage=ephemeral_storage,
-            tracing=tracing,
-            maximum_retry_attempts=maximum_retry_attempts,
-            maximum_event_age_in_seconds=maximum_event_age_in_seconds,
-            dead_letter_config=dead_letter_config,
-            destination_config=destination_config,
-            reserved_concurrent_executions=reserved_concurrent_executions,
-        )
+        # The other settings go through as given; the dataclass's fields hold their defaults.
+        rest: dict[str, Any] = {k: v for k, v in settings.items() if k not in _DERIVED}
+        cfg = cls(handler=handler, code_dir=root,
+                  name=_name_from_handler(handler) if name is None else name,
+                  runtime=runtime or default_runtime(), environment=dict(environment or {}),
+                  **rest)
         cfg.validate()
         return cfg
 

@@ -6,19 +6,11 @@ import json
 import os
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from .arn import Arn
 from .clock import real_time_ms
-from .config import (
-    DEFAULT_ACCOUNT,
-    DEFAULT_EVENT_AGE,
-    DEFAULT_MEMORY,
-    DEFAULT_REGION,
-    DEFAULT_RETRY_ATTEMPTS,
-    DEFAULT_TIMEOUT,
-    FunctionConfig,
-)
+from .config import FunctionConfig, FunctionSettings
 from .errors import RequestTooLargeException, TooManyRequestsException, validation_error
 from .observe.logs import LogGroup, LogView
 from .observe.metrics import MetricStore
@@ -33,6 +25,7 @@ from .service.permissions import Policy, PolicyMixin
 from .service.versions import Target, Versions, VersionsMixin
 
 if TYPE_CHECKING:
+    from .service.async_queue import QueuedEvent
     from .sources import EventSourceMapping, PushTrigger
 
 Listener = Callable[[InvokeResult], None]
@@ -62,44 +55,28 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         self,
         handler: str,
         *,
-        code_dir: str | os.PathLike[str] | None = None,
-        name: str | None = None,
-        runtime: str | None = None,
-        memory_size: int = DEFAULT_MEMORY,
-        timeout: int = DEFAULT_TIMEOUT,
-        environment: Mapping[str, str] | None = None,
-        architecture: str = "x86_64",
-        log_format: str = "Text",
-        log_level: str | None = None,
-        log_group: str | None = None,
-        region: str = DEFAULT_REGION,
-        account_id: str = DEFAULT_ACCOUNT,
-        ephemeral_storage: int = 512,
-        tracing: bool = False,
         seed: int | None = None,
         network_allow: Sequence[str] | bool = (),
         measure_memory: bool = True,
         isolation: str = "in-process",
         account: Account | None = None,
-        maximum_retry_attempts: int = DEFAULT_RETRY_ATTEMPTS,
-        maximum_event_age_in_seconds: int = DEFAULT_EVENT_AGE,
-        dead_letter_config: Mapping[str, str] | None = None,
-        destination_config: Mapping[str, Mapping[str, Any]] | None = None,
-        reserved_concurrent_executions: int | None = None,
+        **settings: Unpack[FunctionSettings],
     ) -> None:
+        """``handler`` is Lambda's handler string (``"app.handler"``, ``"pkg/mod.fn"``);
+        ``settings`` are the function's configuration (:class:`~.config.FunctionSettings`:
+        ``code_dir``, ``timeout``, ``memory_size``, ``environment``, ``runtime``, ...).
+
+        ``seed`` makes request ids and routing reproducible; ``network_allow`` lists hosts the
+        handler may reach (``True``: any); ``measure_memory=False`` skips Max Memory Used;
+        ``isolation="process"`` runs each environment in a worker process; functions given
+        the same ``account`` share its concurrency and asynchronous queue.
+        """
         if account is not None:
-            region, account_id = account.region, account.account_id
+            settings["region"], settings["account_id"] = account.region, account.account_id
         self._destination_objects: dict[str, LambdaFunction] = {}
-        self.config = FunctionConfig.create(
-            handler, code_dir=code_dir, name=name, runtime=runtime, memory_size=memory_size,
-            timeout=timeout, environment=environment, architecture=architecture,
-            log_format=log_format, log_level=log_level, log_group=log_group, region=region,
-            account_id=account_id, ephemeral_storage=ephemeral_storage, tracing=tracing,
-            maximum_retry_attempts=maximum_retry_attempts,
-            maximum_event_age_in_seconds=maximum_event_age_in_seconds,
-            dead_letter_config=dead_letter_config,
-            destination_config=self._destinations(destination_config),
-            reserved_concurrent_executions=reserved_concurrent_executions)
+        if "destination_config" in settings:
+            settings["destination_config"] = self._destinations(settings["destination_config"])
+        self.config = FunctionConfig.create(handler, **settings)
         self.account = account or Account(self.config.account_id, self.config.region)
         self.account.register(self)
         self.log_group = LogGroup(self.config.log_group_name)
@@ -211,7 +188,9 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             out[key] = entry
         return out
 
-    def _destination_function(self, arn: str) -> LambdaFunction | None:
+    def resolve_destination(self, arn: str) -> LambdaFunction | None:
+        """The function a Lambda destination ARN names: one of the account's functions, or a
+        ``LambdaFunction`` object given as a destination (a port for the asynchronous queue)."""
         found = self.account.function(arn)
         parsed = Arn.parse(arn)
         return found or (self._destination_objects.get(parsed.unqualified)
@@ -248,7 +227,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             return self._accept(payload, target, invocation_type)
         slot = self.account.try_acquire(self)
         if isinstance(slot, str):
-            self._throttled(target, self.new_request_id(), slot, invocation_type)
+            self.refuse(target, self.new_request_id(), slot, invocation_type)
             raise TooManyRequestsException(
                 f"Rate Exceeded. ({slot}: {self.account.in_flight(self.name)} request(s) of "
                 f"{self.name!r} already running; raise reserved_concurrent_executions or the "
@@ -289,7 +268,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             admit,
             lambda i, slot: self._run_in(slot, *admitted[i], request_id=ids[i],
                                          environment=envs.pop(i)),
-            lambda i, reason: self._throttled(admitted[i][1], ids[i], reason, invocation_type),
+            lambda i, reason: self.refuse(admitted[i][1], ids[i], reason, invocation_type),
             len(admitted), concurrency)
 
     def _admit(self, event: Any, invocation_type: str, qualifier: str | None,
@@ -326,45 +305,55 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
     def _accept(self, payload: bytes, target: Target, invocation_type: str) -> InvokeResult:
         """The 202 of a queued ``Event`` or the 204 of a ``DryRun`` (the handler has not run)."""
         request_id = self.new_request_id()
-        extra: dict[str, Any] = {}
-        if invocation_type == "Event":
-            extra["event"] = self.account.queue.enqueue(self, payload, target, request_id)
+        queued = (self.account.queue.enqueue(self, payload, target, request_id)
+                  if invocation_type == "Event" else None)
         return InvokeResult(
             function_name=self.name, request_id=request_id,
             status_code=202 if invocation_type == "Event" else 204, raw_payload=b"",
             function_error=None, error=None, cold_start=False, executed_version=target.version,
             logs=LogView(), report=None, config=target.config, invocation_type=invocation_type,
-            start_time=real_time_ms(), invoked_function_arn=target.invoked_arn, extra=extra)
+            start_time=real_time_ms(), invoked_function_arn=target.invoked_arn,
+            queued_event=queued)
 
-    def _throttled(self, target: Target, request_id: str, reason: str,
-                   invocation_type: str) -> InvokeResult:
-        """Record (and return) a request refused with 429 for lack of concurrency."""
+    def refuse(self, target: Target, request_id: str, reason: str,
+               invocation_type: str) -> InvokeResult:
+        """Record (and return) a request refused with 429 for lack of concurrency: ``reason``
+        is the throttle Reason (a port for the asynchronous queue and ``invoke_many``)."""
         body = throttle_body(reason)
         result = InvokeResult(
             function_name=self.name, request_id=request_id, status_code=429,
             raw_payload=encode_event(body), function_error=None, error=body, cold_start=False,
             executed_version=target.version, logs=LogView(), report=None, config=target.config,
             invocation_type=invocation_type, throttled=True, start_time=real_time_ms(),
-            invoked_function_arn=target.invoked_arn, extra={"reason": reason})
+            invoked_function_arn=target.invoked_arn, throttle_reason=reason)
         self._publish(result)
         return result
 
     def _run_in(self, slot: Slot, payload: bytes, target: Target, **kwargs: Any) -> InvokeResult:
         try:
-            return self._run(payload, target.config, target.version, target.invoked_arn,
-                             extra={"concurrent_executions": slot.count}, **kwargs)
+            return self._run(payload, target, concurrent_executions=slot.count, **kwargs)
         finally:
             slot.release()
 
-    def _run(self, payload: bytes, config: FunctionConfig, version: str, invoked_arn: str, *,
+    def run_queued(self, event: QueuedEvent, *, concurrent_executions: int,
+                   virtual_time: float) -> InvokeResult:
+        """Run one attempt of a queued ``Event`` invocation (a port for the asynchronous
+        queue, which holds the concurrency slot and counts the attempts)."""
+        return self._run(event.payload, event.target, request_id=event.request_id,
+                         invocation_type="Event", concurrent_executions=concurrent_executions,
+                         attempt=event.attempts, virtual_time=virtual_time)
+
+    def _run(self, payload: bytes, target: Target, *,
              client_context: Mapping[str, Any] | None = None,
              identity: Mapping[str, Any] | None = None, tenant_id: str | None = None,
              request_id: str | None = None, invocation_type: str = "RequestResponse",
-             extra: dict[str, Any] | None = None,
+             concurrent_executions: int | None = None, attempt: int | None = None,
+             virtual_time: float | None = None,
              environment: tuple[Backend, bool] | None = None) -> InvokeResult:
-        """Run one invocation of ``config`` (a version's frozen configuration), in
+        """Run one invocation of ``target`` (a version's frozen configuration), in
         ``environment`` (an environment checked out for it, and whether it is new) or in an
         idle one."""
+        config, version, invoked_arn = target.config, target.version, target.invoked_arn
         request_id = request_id or self.new_request_id()
         with PHASE_LOCK:
             start_time = real_time_ms()
@@ -391,7 +380,8 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             init_logs=init_logs,
             report=report, config=config, invocation_type=invocation_type,
             timed_out=outcome.status == "timeout", start_time=start_time,
-            invoked_function_arn=invoked_arn, extra={} if extra is None else extra)
+            invoked_function_arn=invoked_arn, concurrent_executions=concurrent_executions,
+            attempt=attempt, virtual_time=virtual_time)
         self._publish(result)
         return result
 

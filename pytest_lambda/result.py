@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import FunctionConfig
 from .observe.logs import LogView
 from .report import Report
+
+if TYPE_CHECKING:
+    from .service.async_queue import QueuedEvent
 
 _TAIL_BYTES = 4096
 
@@ -41,7 +44,17 @@ class InvokeResult:
     #: A cold start's init phase (INIT_START and what the module printed while importing);
     #: ``logs`` itself runs from START to REPORT, as CloudWatch groups an invocation.
     init_logs: LogView = field(default_factory=LogView)
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: Executions of the function running at once, this one included (the
+    #: ``ConcurrentExecutions`` metric); ``None`` when the handler did not run.
+    concurrent_executions: int | None = None
+    #: Why a throttled request was refused: ``"ReservedFunctionConcurrentInvocationLimitExceeded"``
+    #: or ``"ConcurrentInvocationLimitExceeded"``; ``None`` when not throttled.
+    throttle_reason: str | None = None
+    #: ``Event`` calls: the queued event (its attempts, condition and results) for the 202, and
+    #: for each attempt its number (1, 2, 3) and the queue's virtual time when it ran.
+    queued_event: QueuedEvent | None = None
+    attempt: int | None = None
+    virtual_time: float | None = None
 
     @property
     def payload(self) -> Any:

@@ -10,7 +10,6 @@ Everything is resolved lazily, so one unresolvable value only stops the function
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,15 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import DEFAULT_ACCOUNT, DEFAULT_REGION
-from .templates.resolve import (
-    _NO_VALUE,
-    Kind,
-    TemplateError,
-    UnknownFunctionError,
-    _dict,
-    _Scope,
-    _stringify,
-)
+from .templates.errors import TemplateError, UnknownFunctionError
+from .templates.resolve import _NO_VALUE, Kind, _dict, _Scope, _stringify
+from .templates.yamlfile import read_yaml
 
 if TYPE_CHECKING:
     from .function import LambdaFunction
@@ -66,9 +59,30 @@ class TemplateFunction:
 class Template(dict[str, TemplateFunction]):
     """The functions of one template by logical id (Serverless: the key under ``functions``)."""
 
-    def __init__(self, path: Path, kind: Kind, functions: dict[str, TemplateFunction]) -> None:
+    def __init__(self, path: Path, kind: Kind, functions: dict[str, TemplateFunction],
+                 scope: _Scope | None = None) -> None:
         super().__init__(functions)
         self.path, self.kind = path, kind
+        self._scope = scope
+
+    @property
+    def resources(self) -> Mapping[str, Any]:
+        """The template's resources by logical id (a serverless.yml's ``resources.Resources``)."""
+        return self._scope.resources if self._scope is not None else {}
+
+    def resolve(self, value: Any, where: str) -> Any:
+        """``value`` with its intrinsics (and Serverless variables) resolved, as functions' are."""
+        if self._scope is None:
+            return value
+        return self._scope.resolve(value, where)
+
+    @property
+    def region(self) -> str:
+        return self._scope.region if self._scope is not None else DEFAULT_REGION
+
+    @property
+    def account_id(self) -> str:
+        return self._scope.account_id if self._scope is not None else DEFAULT_ACCOUNT
 
     def function(self, name: str) -> TemplateFunction:
         """The function with this logical id or deployed function name."""
@@ -97,7 +111,7 @@ def load_template(path: str | os.PathLike[str], *, parameter_overrides: Mapping[
     ``provider.region``, else us-east-1; ``stage`` is Serverless's ``--stage``.
     """
     source = Path(path).resolve()
-    doc = _read_yaml(source)
+    doc = read_yaml(source)
     overrides = dict(parameter_overrides or {})
     if isinstance(doc, dict) and "service" in doc and ("functions" in doc or "provider" in doc):
         scope = _Scope(source, "serverless", doc, overrides, region or DEFAULT_REGION,
@@ -135,44 +149,6 @@ def function_from_template(path: str | os.PathLike[str], name: str, *,
     return LambdaFunction(**fn.kwargs(**overrides))
 
 
-def _read_yaml(path: Path) -> Any:
-    if not path.is_file():
-        raise TemplateError(f"template {path} does not exist. Check the path (ini "
-                            "lambda_template is relative to the rootdir).")
-    try:
-        yaml: Any = importlib.import_module("yaml")
-    except ImportError:
-        raise TemplateError("reading templates needs PyYAML: pip install "
-                            "'pytest-aws-lambda[yaml]'.") from None
-    loader: Any = type("CloudFormationLoader", (yaml.SafeLoader,), {})
-    loader.add_multi_constructor("!", _short_form)
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise TemplateError(f"{path}{where}: invalid YAML: {exc.problem or exc}. Fix the "
-                            "syntax there.") from None
-    except yaml.YAMLError as exc:
-        raise TemplateError(f"{path}: invalid YAML: {exc}") from None
-
-
-def _short_form(loader: Any, suffix: str, node: Any) -> dict[str, Any]:
-    """``!Ref X`` -> ``{"Ref": "X"}``, ``!GetAtt A.B`` -> ``{"Fn::GetAtt": ["A", "B"]}``, ..."""
-    value: Any
-    if node.id == "scalar":
-        value = loader.construct_scalar(node)
-    elif node.id == "sequence":
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    if suffix in ("Ref", "Condition"):
-        return {suffix: value}
-    if suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {f"Fn::{suffix}": value}
-
-
 def _merge(base: Any, over: Any) -> Any:
     """SAM's Globals rules: maps merge key by key, lists add up, anything else is replaced."""
     if isinstance(base, dict) and isinstance(over, dict):
@@ -196,7 +172,7 @@ def _load_sam(scope: _Scope) -> Template:
         functions[logical_id] = TemplateFunction(
             logical_id, name if isinstance(name, str) else logical_id, scope.path, "sam",
             {"Type": rtype, **props}, scope)
-    return Template(scope.path, "sam", functions)
+    return Template(scope.path, "sam", functions, scope)
 
 
 def _sam_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
@@ -309,7 +285,7 @@ def _load_serverless(scope: _Scope, *, explicit_region: str | None,
         name = scope.resolve(spec["name"], f"functions.{key}.name") if "name" in spec else (
             f"{service}-{scope.stage}-{key}")
         functions[key] = TemplateFunction(key, str(name), scope.path, "serverless", spec, scope)
-    return Template(scope.path, "serverless", functions)
+    return Template(scope.path, "serverless", functions, scope)
 
 
 def _sls_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:

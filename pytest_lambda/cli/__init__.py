@@ -181,7 +181,8 @@ SUBCOMMANDS: tuple[tuple[str, Register], ...] = (
     ("generate-event", _register_generate_event),
     ("invoke", lazy("pytest_lambda.cli.invoke",
                     summary="Invoke a handler once as Lambda would and print the response.")),
-    # ("invoke", lazy("pytest_lambda.cli.invoke")),
+    ("serve", lazy("pytest_lambda.cli.serve", summary="Serve a template's APIs on a loopback "
+                   "HTTP server, running the functions in-process on moto.")),
     ("coverage", lazy("pytest_lambda.cli.coverage", summary="Per-function gates (invoked, "
                       "line coverage) from --lambda-report files and a coverage data file.")),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -12,26 +13,46 @@ from typing import Any
 def register(parser: argparse.ArgumentParser) -> Any:
     """Invoke a handler once and print its response (and, with --log, its CloudWatch log)."""
     parser.description = (
-        "Invoke a Python handler once in an emulated Lambda environment and print the response "
-        "payload as JSON. The event is read from --event (a file, or - for standard input), "
-        "or is {} by default.")
-    parser.add_argument("handler", help="handler string, e.g. app.handler or src/app.handler")
-    parser.add_argument("--code-dir", default=".", help="folder holding the code (default: .)")
+        "Invoke a handler (Python or Node.js) once in an emulated Lambda environment and print "
+        "the response payload as JSON. The event is read from --event (a file, or - for "
+        "standard input), or is {} by default. With --template, HANDLER is a function of that "
+        "SAM template or serverless.yml (logical id or deployed name) and its settings apply; "
+        "options given on the command line win.")
+    parser.add_argument("handler", metavar="HANDLER",
+                        help="handler string (app.handler, src/app.handler), or with "
+                        "--template the name of one of its functions")
+    parser.add_argument("--template", default=None,
+                        help="SAM template.yaml or serverless.yml that defines the function")
+    parser.add_argument("--stage", default=None, help="serverless.yml stage (with --template)")
+    parser.add_argument("--code-dir", default=None, help="folder holding the code (default: .)")
     parser.add_argument("--event", default=None,
                         help="JSON event file, or - to read it from standard input")
     parser.add_argument("--name", default=None, help="function name")
-    parser.add_argument("--timeout", type=int, default=3, help="timeout in seconds (1-900)")
-    parser.add_argument("--memory", type=int, default=128, help="memory in MB (128-10240)")
-    parser.add_argument("--region", default="us-east-1")
+    parser.add_argument("--runtime", default=None,
+                        help="python3.10 ... python3.14 or nodejs20.x ... nodejs24.x (default: "
+                        "the template's, else this interpreter's Python)")
+    parser.add_argument("--timeout", type=int, default=None,
+                        help="timeout in seconds, 1-900 (default: the template's, else 3)")
+    parser.add_argument("--memory", type=int, default=None,
+                        help="memory in MB, 128-10240 (default: the template's, else 128)")
+    parser.add_argument("--region", default=None, help="Region (default: us-east-1)")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
-                        help="environment variable for the function (repeatable)")
-    parser.add_argument("--log-format", choices=["Text", "JSON"], default="Text")
+                        help="environment variable for the function (repeatable; wins over "
+                        "the template's)")
+    parser.add_argument("--log-format", choices=["Text", "JSON"], default=None)
     parser.add_argument("--log", action="store_true",
                         help="print the invocation's log to standard error")
-    parser.add_argument("--isolation", choices=["process", "in-process"], default="process",
-                        help="where the handler runs: a worker process (default: a handler "
-                        "that calls os._exit() or crashes is reported, not fatal to the "
-                        "command) or in-process")
+    parser.add_argument("--aws", action="store_true",
+                        help="run under moto, the embedded AWS (needs pytest-aws-lambda[aws]): "
+                        "the handler's boto3 calls reach an empty mocked account, never AWS; "
+                        "implies --isolation in-process")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="HOST",
+                        help="a host or CIDR the handler may connect to (repeatable; by "
+                        "default only loopback)")
+    parser.add_argument("--isolation", choices=["process", "in-process"], default=None,
+                        help="where a Python handler runs: a worker process (the default: a "
+                        "handler that calls os._exit() or crashes is reported, not fatal to "
+                        "the command) or in-process (the default with --aws)")
     return _run
 
 
@@ -59,27 +80,60 @@ def _read_event(source: str | None) -> Any:
                           "e.g. one from 'pytest-lambda generate-event'.") from None
 
 
+def _settings(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    """The handler and ``LambdaFunction`` keyword arguments the command line asks for."""
+    environment = {}
+    for item in args.env:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise _UsageError(f"--env {item!r} must be KEY=VALUE")
+        environment[key] = value
+    if args.aws and args.isolation == "process":
+        raise _UsageError("--aws runs moto in this process, which a worker process cannot "
+                          "reach: drop --isolation process (or --aws).")
+    given = {"code_dir": args.code_dir, "name": args.name, "runtime": args.runtime,
+             "timeout": args.timeout, "memory_size": args.memory, "region": args.region,
+             "log_format": args.log_format}
+    kwargs: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+    kwargs["isolation"] = args.isolation or ("in-process" if args.aws else "process")
+    kwargs["network_allow"] = list(args.allow_host)
+    handler = args.handler
+    if args.template is not None:
+        from pytest_lambda.template import load_template
+
+        function = load_template(args.template, region=args.region,
+                                 stage=args.stage).function(handler)
+        settings = function.kwargs(environment=environment)
+        handler = settings.pop("handler")
+        return handler, {**settings, **kwargs}
+    if args.stage is not None:
+        raise _UsageError("--stage applies to a serverless.yml: pass --template too.")
+    kwargs.setdefault("code_dir", ".")
+    return handler, {**kwargs, "environment": environment}
+
+
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
     from pytest_lambda.errors import LambdaError
     from pytest_lambda.function import LambdaFunction
     from pytest_lambda.runtime.marshal import EventError
+    from pytest_lambda.templates.errors import TemplateError
 
     try:
         if extra:
             raise _UsageError(f"unexpected arguments {extra}")
-        environment = {}
-        for item in args.env:
-            key, sep, value = item.partition("=")
-            if not sep:
-                raise _UsageError(f"--env {item!r} must be KEY=VALUE")
-            environment[key] = value
+        handler, kwargs = _settings(args)
         event = _read_event(args.event)
-        fn = LambdaFunction(args.handler, code_dir=args.code_dir, name=args.name,
-                            timeout=args.timeout, memory_size=args.memory, region=args.region,
-                            environment=environment, log_format=args.log_format,
-                            isolation=args.isolation)
-        result = fn.invoke(event)
-    except (_UsageError, LambdaError, TypeError, EventError) as exc:
+        with contextlib.ExitStack() as stack:
+            if args.aws:
+                from pytest_lambda.service.aws import MockedAws
+
+                try:
+                    stack.enter_context(MockedAws(kwargs.get("region") or "us-east-1"))
+                except RuntimeError as exc:  # moto is not installed
+                    raise _UsageError(f"--aws: {exc}") from None
+            fn = stack.enter_context(LambdaFunction(handler, **kwargs))
+            result = fn.invoke(event)
+    except (_UsageError, LambdaError, TypeError, ValueError, EventError, TemplateError) as exc:
         print(f"pytest-lambda invoke: error: {exc}", file=sys.stderr)
         return 2
     if args.log:
@@ -89,5 +143,4 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         sys.stdout.write(payload.decode("utf-8", "replace") + "\n")
     else:
         print(json.dumps(payload, indent=2, ensure_ascii=False))
-    fn.close()
     return 1 if result.function_error else 0

@@ -369,8 +369,7 @@ class MetricStore(MetricQuery):
             return
         start = float(result.start_time)
         end = start + float(report.duration_ms)
-        extra = getattr(result, "extra", None) or {}
-        concurrent = extra.get("concurrent_executions")
+        concurrent = getattr(result, "concurrent_executions", None)
         if concurrent is None:
             # Without accounting from the core, overlap in real time is the best figure.
             self._intervals = [(s, e) for s, e in self._intervals if e > start or s == start]

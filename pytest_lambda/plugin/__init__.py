@@ -25,6 +25,8 @@ if os.path.exists(os.path.join(os.path.dirname(os.path.dirname(__file__)), "impl
 from .. import __version__
 from . import gates, reporting
 from .fixtures import (
+    lambda_api,
+    lambda_app,
     lambda_aws,
     lambda_context,
     lambda_events,
@@ -41,6 +43,8 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "lambda_api",
+    "lambda_app",
     "lambda_aws",
     "lambda_context",
     "lambda_events",

@@ -7,19 +7,30 @@ nothing but pytest and the standard library.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from .markers import marker_arg
-from .state import FUNCTIONS_KEY, INVOCATIONS_KEY, SETTINGS_KEY, TEMPLATES_KEY, Settings
+from .state import (
+    APP_NOTES_PROPERTY,
+    FUNCTIONS_KEY,
+    INVOCATIONS_KEY,
+    SETTINGS_KEY,
+    TEMPLATES_KEY,
+    Settings,
+)
 
 if TYPE_CHECKING:
     from ..context import LambdaContext
     from ..events import EventFactory
     from ..function import LambdaFunction
     from ..service.aws import MockedAws
+    from ..templates.app import Application
+    from ..templates.http import HttpClient
     from .views import LambdaLogs, LambdaMetrics
 
 
@@ -48,11 +59,17 @@ def lambda_function(request: pytest.FixtureRequest) -> Iterator[Callable[..., La
     }
     accounts: dict[tuple[str, str], Account] = {}
 
-    def factory(handler: str, **kwargs: Any) -> LambdaFunction:
+    def factory(handler: str, /, **kwargs: Any) -> LambdaFunction:
         for key, value in markers.items():
             if value is not None:
                 kwargs.setdefault(key, value)
-        handler, kwargs = _from_template(request.config, settings, handler, kwargs)
+        explicit = kwargs.pop("handler", None)
+        if explicit is None:
+            handler, kwargs = _from_template(request.config, settings, handler, kwargs)
+        else:
+            # ``lambda_function("Orders", handler="app.other")``: keyword arguments win over
+            # the template; without a template function of that name it names the function.
+            handler, kwargs = _with_handler(request.config, settings, handler, explicit, kwargs)
         kwargs.setdefault("timeout", settings.default_timeout)
         kwargs.setdefault("memory_size", settings.default_memory)
         kwargs.setdefault("code_dir", settings.code_dir)
@@ -107,6 +124,20 @@ def _from_template(config: pytest.Config, settings: Settings, handler: str,
     return handler, kwargs
 
 
+def _with_handler(config: pytest.Config, settings: Settings, name: str, handler: str,
+                  kwargs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A template function (or a new function called ``name``) with ``handler`` instead."""
+    from pytest_lambda.template import UnknownFunctionError
+
+    try:
+        found, kwargs = _from_template(config, settings, name, kwargs)
+    except UnknownFunctionError:
+        found = name
+    if found == name and "." not in name:  # not a template function: it names the function
+        kwargs.setdefault("name", name)
+    return handler, kwargs
+
+
 @pytest.fixture
 def lambda_context(request: pytest.FixtureRequest) -> LambdaContext:
     """A context object like Lambda's, for tests that call a handler function directly."""
@@ -158,6 +189,76 @@ def lambda_aws(request: pytest.FixtureRequest) -> Iterator[MockedAws]:
     settings = request.config.stash[SETTINGS_KEY]
     with MockedAws(settings.region) as aws:
         yield aws
+
+
+@pytest.fixture
+def lambda_app(request: pytest.FixtureRequest, lambda_aws: MockedAws) -> Iterator[Application]:
+    """The whole application of ini ``lambda_template``, created in ``lambda_aws``'s moto.
+
+    Queues, topics, tables, streams and buckets the template declares exist (with the names
+    its ``!Ref`` / ``!GetAtt`` give, so handlers run unchanged), every function is a
+    ``LambdaFunction``, and each function's events are wired: ``lambda_app.drain()`` delivers
+    what is pending. What the template declares but the application does not emulate is
+    listed once in the session summary.
+    """
+    from pytest_lambda.templates.app import Application
+
+    settings = request.config.stash[SETTINGS_KEY]
+    if settings.template is None:
+        raise pytest.UsageError(
+            "the lambda_app fixture needs a template: set the ini option lambda_template "
+            "(or --lambda-template) to your template.yaml or serverless.yml.")
+    item = request.node
+    results = item.stash.setdefault(INVOCATIONS_KEY, [])
+    created: list[LambdaFunction] = item.stash.setdefault(FUNCTIONS_KEY, [])
+    options: dict[str, Any] = {"isolation": settings.isolation,
+                               "network_allow": settings.network_allow}
+    if settings.seed is not None:
+        options["seed"] = settings.seed
+    app = Application(settings.template, region=settings.region, aws=lambda_aws, **options)
+    try:
+        for fn in app.functions.values():
+            fn.add_listener(results.append)
+            created.append(fn)
+        if app.unsupported:
+            shown = Path(settings.template)
+            if shown.is_relative_to(request.config.rootpath):
+                shown = shown.relative_to(request.config.rootpath)
+            item.user_properties.append((APP_NOTES_PROPERTY, json.dumps(
+                [str(shown), app.unsupported])))
+        yield app
+    finally:
+        app.close()
+
+
+@pytest.fixture
+def lambda_api(lambda_function: Callable[..., LambdaFunction]) -> Callable[..., HttpClient]:
+    """Factory: ``lambda_api("app.handler", kind="http")`` -> an HTTP client for one function.
+
+    The first argument is a handler string, a template function name or a ``LambdaFunction``;
+    ``kind`` is ``"http"`` (HTTP API, ``payload_format`` "2.0" or "1.0"), ``"rest"`` (REST
+    API) or ``"url"`` (Function URL); ``path`` a route such as ``/orders/{id}`` (default: every
+    path). Other keyword arguments go to ``lambda_function``.
+    """
+    from pytest_lambda.function import LambdaFunction
+    from pytest_lambda.templates.http import single_function_client
+
+    made: dict[str, LambdaFunction] = {}
+
+    def factory(function: str | LambdaFunction, /, *, kind: str = "http",
+                payload_format: str = "2.0", stage: str | None = None,
+                path: str = "/{proxy+}", binary_media_types: list[str] | None = None,
+                **kwargs: Any) -> HttpClient:
+        if isinstance(function, LambdaFunction):
+            fn = function
+        elif function in made and not kwargs:  # one function per handler, as an API has
+            fn = made[function]
+        else:
+            fn = made[function] = lambda_function(function, **kwargs)
+        return single_function_client(fn, kind, payload_format=payload_format, stage=stage,
+                                      path=path, binary_media_types=binary_media_types)
+
+    return factory
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 
 from pytest_lambda.observe.cost import BILLING_RULES, Budget, parse_rules
 from pytest_lambda.observe.summary import SessionSummary, invocation_record
-from pytest_lambda.plugin.state import INVOCATIONS_KEY
+from pytest_lambda.plugin.state import APP_NOTES_PROPERTY, INVOCATIONS_KEY
 
 PROPERTY = "pytest_lambda.invocations"
 PLUGIN_NAME = "lambda-observability"
@@ -132,6 +132,7 @@ class ObservabilityPlugin:
             free_tier = _truth(str(config.getini("lambda_free_tier")))
         self.report_path = _report_path(config)
         self.summary = SessionSummary(rules=rules, free_tier=bool(free_tier))
+        self.app_notes: dict[str, dict[str, None]] = {}
 
     def pytest_report_header(self) -> str | None:
         if self.report_path is None:
@@ -182,9 +183,20 @@ class ObservabilityPlugin:
         for name, value in report.user_properties:
             if name == PROPERTY:
                 self.summary.extend(json.loads(str(value)))
+            elif name == APP_NOTES_PROPERTY:
+                template, notes = json.loads(str(value))
+                self.app_notes.setdefault(template, dict.fromkeys(notes))
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.is_worker or not self.summary:
+        if self.is_worker:
+            return
+        for template, notes in self.app_notes.items():
+            terminalreporter.write_sep("=", "lambda_app: not emulated")
+            terminalreporter.write_line(f"{template} declares what lambda_app does not create "
+                                        "or wire (see docs/application.md):")
+            for note in notes:
+                terminalreporter.write_line(f"  {note}")
+        if not self.summary:
             return
         terminalreporter.write_sep("=", "AWS Lambda summary")
         for line in self.summary.table():

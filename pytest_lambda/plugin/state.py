@@ -35,3 +35,7 @@ SETTINGS_KEY = pytest.StashKey[Settings]()
 TEMPLATES_KEY = pytest.StashKey[dict[str, Any]]()
 #: freezegun's guard against lazy imports during its module scan (see freezegun_guard.py).
 FREEZEGUN_KEY = pytest.StashKey[FreezegunGuard]()
+
+#: ``user_properties`` name under which ``lambda_app`` reports what a template declares that the
+#: application does not emulate (so the controller can list it once, under xdist too).
+APP_NOTES_PROPERTY = "pytest_lambda.app_notes"

@@ -20,7 +20,7 @@ from ..arn import Arn
 if TYPE_CHECKING:
     from pytest_lambda.function import LambdaFunction
     from pytest_lambda.result import InvokeResult
-    from pytest_lambda.service.async_queue import AsyncQueue
+    from pytest_lambda.service.async_queue import AsyncQueue, VirtualClock
 
 #: Lambda's default per-Region concurrency quota and the pool it keeps for unreserved functions.
 DEFAULT_CONCURRENCY_LIMIT = 1000
@@ -169,6 +169,15 @@ class Account:
     def drain(self) -> list[InvokeResult]:
         """Run the account's asynchronous queue until it is empty (see ``AsyncQueue.drain``)."""
         return self.queue.drain()
+
+    def advance(self, seconds: float) -> list[InvokeResult]:
+        """Move the asynchronous queue's virtual clock forward, running what falls due."""
+        return self.queue.advance(seconds)
+
+    @property
+    def clock(self) -> VirtualClock:
+        """The virtual clock of the account's asynchronous queue (Lambda's delays cost no time)."""
+        return self.queue.clock
 
     def __repr__(self) -> str:
         return (f"<Account {self.account_id} {self.region} limit={self.concurrency_limit} "

@@ -173,7 +173,7 @@ class AsyncQueue:
             return
         slot = self.account.try_acquire(fn)
         if isinstance(slot, str):
-            result = fn._throttled(event.target, event.request_id, slot, "Event")
+            result = fn.refuse(event.target, event.request_id, slot, "Event")
             self._record(event, result)
             event.throttles += 1
             if cfg.reserved_concurrent_executions == 0:
@@ -186,12 +186,8 @@ class AsyncQueue:
             return
         self._metric(event, "AsyncEventAge", round(age * 1000))
         event.attempts += 1
-        target = event.target
         try:
-            result = fn._run(event.payload, target.config, target.version, target.invoked_arn,
-                             request_id=event.request_id, invocation_type="Event",
-                             extra={"concurrent_executions": slot.count,
-                                    "attempt": event.attempts, "virtual_time": now})
+            result = fn.run_queued(event, concurrent_executions=slot.count, virtual_time=now)
         except BaseException:
             slot.release()
             raise
@@ -310,7 +306,7 @@ class AsyncQueue:
             key = f"aws/lambda/async/{event.function.name}/{day}/{event.request_id}"
             aws.put_s3_object(arn, key, body, event.function.config.region)
         else:
-            target = event.function._destination_function(arn)
+            target = event.function.resolve_destination(arn)
             if target is None:
                 raise ResourceNotFoundException(
                     f"Function not found: {arn}. Create that LambdaFunction in the same "
@@ -346,23 +342,15 @@ def _json_or_text(payload: bytes) -> Any:
 
 
 class AsyncMixin:
-    """``LambdaFunction``'s view of its account's asynchronous queue."""
+    """``LambdaFunction``'s view of its account's asynchronous queue.
+
+    The queue belongs to the account (functions that share an ``Account`` share it), so it is
+    run through the account: ``fn.account.drain()``, ``fn.account.advance(60)``,
+    ``fn.account.clock``.
+    """
 
     account: Account
     config: FunctionConfig
-
-    def drain(self) -> list[InvokeResult]:
-        """Run the asynchronous queue until every event succeeded or was given up on."""
-        return self.account.queue.drain()
-
-    def advance(self, seconds: float) -> list[InvokeResult]:
-        """Move the queue's virtual clock forward, running what falls due."""
-        return self.account.queue.advance(seconds)
-
-    @property
-    def clock(self) -> VirtualClock:
-        """The virtual clock of the asynchronous queue."""
-        return self.account.queue.clock
 
     @property
     def async_events(self) -> list[QueuedEvent]:

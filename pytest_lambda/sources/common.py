@@ -2,7 +2,7 @@
 
 Time: a mapping measures record ages and waits (retry backoff, SQS visibility timeouts) on
 *wall time plus the function's virtual clock offset* (``fn.account.queue.clock.now``). Records
-written to moto carry real arrival times, so a fresh record has age ~0; ``fn.advance(3600)``
+written to moto carry real arrival times, so a fresh record has age ~0; ``fn.account.advance(3600)``
 (or a mapping's ``drain()``, which advances the clock to the next retry it waits for) makes
 every record an hour older without sleeping.
 """

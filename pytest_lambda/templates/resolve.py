@@ -10,11 +10,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from .errors import TemplateError
+from .yamlfile import read_yaml
+
 Kind = Literal["sam", "serverless"]
 _NO_VALUE = object()
 _MAX_DEPTH = 32
 _SLS_VAR = re.compile(r"\$\{([^${}]+)\}")
-_SLS_SOURCE = re.compile(r"\s*(?!AWS::)[a-zA-Z][\w]*(\([^)]*\))?:")
+# ``source:address`` (``self:a.b``, ``file(x.yml):a``), or a whole file: ``${file(x.yml)}``.
+_SLS_SOURCE = re.compile(r"\s*(?!AWS::)(?:[a-zA-Z][\w]*(\([^)]*\))?:|file\([^)]*\)\s*(?:,|$))")
+_FILE_REF = re.compile(r"file\(\s*([^)]*?)\s*\)(?::(.*))?")
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 # Ref return values CloudFormation documents, by type; other types return the physical name.
 _REF = {
@@ -49,17 +54,6 @@ _GETATT = {
 }
 _NAME_PROPS = ("FunctionName", "TableName", "QueueName", "TopicName", "BucketName",
                "StateMachineName", "StreamName", "RoleName", "LogGroupName", "Name")
-
-
-class TemplateError(ValueError):
-    """The template cannot be read, or a function in it cannot be built locally."""
-
-
-class UnknownFunctionError(TemplateError, KeyError):
-    """No function of that name in the template (a ``KeyError`` too, for ``functions[name]``)."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 _USAGE = {
@@ -294,7 +288,9 @@ class _Scope:
                 return value
         first = options[0]
         source = first.split(":", 1)[0]
-        why = (f"{source}: variables are looked up in AWS or other files, which a test "
+        why = ("the file has no value at that address, and there is no fallback"
+               if source.startswith("file(") else
+               f"{source}: variables are looked up in AWS or other files, which a test "
                "cannot read"
                if source not in ("self", "opt", "env", "sls", "aws", "param")
                else "it has no value and no fallback")
@@ -307,6 +303,9 @@ class _Scope:
         if source == "self":
             node: Any = self.doc
             for part in filter(None, address.split(".")):
+                if isinstance(node, str) and "${" in node:
+                    # A section that is itself a variable (``custom: ${file(./c.yml)}``).
+                    node = self.resolve(node, where, depth + 1)
                 node = (node.get(part) if isinstance(node, dict) else
                         node[int(part)] if isinstance(node, list) and part.isdigit()
                         and int(part) < len(node) else None)
@@ -325,12 +324,35 @@ class _Scope:
             return self.stage
         if source == "aws":
             return {"region": self.region, "accountId": self.account_id}.get(address)
+        if source.startswith("file("):
+            return self._file(ref, where, depth)
         if source == "param":
             params = _dict(self.doc.get("params"))
             for group in (self.stage, "default"):
                 if address in _dict(params.get(group)):
                     return self.resolve(params[group][address], where, depth + 1)
         return None
+
+
+    def _file(self, ref: str, where: str, depth: int) -> Any:
+        """``file(./config.yml)`` (the whole document) or ``file(./config.yml):a.b`` (a path
+        in it), relative to the serverless.yml; YAML or JSON, its own variables resolved."""
+        m = _FILE_REF.fullmatch(ref)
+        if m is None:
+            raise self.fail("${" + ref + "}", where, "write it as ${file(./path.yml)} or "
+                            "${file(./path.yml):key.path}", ref)
+        name, address = m.group(1).strip("'\""), m.group(2) or ""
+        path = (self.path.parent / name).resolve()
+        if path.suffix not in (".yml", ".yaml", ".json"):
+            raise self.fail("${" + ref + "}", where, f"{name} is not a YAML or JSON file (a "
+                            "JavaScript file would have to be run to get its value)", ref)
+        if not path.is_file():
+            raise self.fail("${" + ref + "}", where, f"{path} does not exist", ref)
+        node: Any = (json.loads(path.read_text(encoding="utf-8")) if path.suffix == ".json"
+                     else read_yaml(path))
+        for part in filter(None, address.strip().split(".")):
+            node = node.get(part) if isinstance(node, dict) else None
+        return None if node is None else self.resolve(node, where, depth + 1)
 
 
 def _split_fallbacks(body: str) -> list[str]:

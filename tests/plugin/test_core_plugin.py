@@ -289,8 +289,18 @@ def test_template_functions_by_name(pytester: pytest.Pytester) -> None:
             assert fn.invoke({}).payload == ["orders", "512", "OrdersFunction"]
             assert fn.config.timeout == 10
             assert fn.config.runtime == "python3.12"
+
+        def test_keyword_handler_wins(lambda_function):
+            fn = lambda_function("OrdersFunction", handler="app.other", timeout=5)
+            assert (fn.config.handler, fn.config.timeout, fn.name) == (
+                "app.other", 5, "OrdersFunction")
+            assert fn.config.environment["TABLE"] == "orders"
+
+        def test_handler_keyword_without_template_function(lambda_function):
+            fn = lambda_function("Extra", handler="app.handler")
+            assert (fn.name, fn.config.handler) == ("Extra", "app.handler")
     """)
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)
 
 
 def test_isolation_marker_runs_in_a_worker_process(project: pytest.Pytester) -> None:

@@ -64,7 +64,7 @@ def test_fails_twice_then_succeeds_with_one_success_record(project: pytest.Pytes
                     "OnSuccess": {"Destination": "arn:aws:sqs:us-east-1:123456789012:ok"}})
                 accepted = fn.invoke({"order": 1}, invocation_type="Event")
                 assert accepted.status_code == 202
-                attempts = fn.drain()
+                attempts = fn.account.drain()
                 assert len(attempts) == 3
                 assert {a.request_id for a in attempts} == {accepted.request_id}
                 messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
@@ -93,7 +93,7 @@ def test_always_failing_event_reaches_moto_dlq(project: pytest.Pytester) -> None
                     QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
                 fn = lambda_function("app.broken", dead_letter_config={"TargetArn": arn})
                 request_id = fn.invoke({"order": 2}, invocation_type="Event").request_id
-                assert [r.function_error for r in fn.drain()] == ["Unhandled"] * 3
+                assert [r.function_error for r in fn.account.drain()] == ["Unhandled"] * 3
                 [msg] = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"])[
                     "Messages"]
                 assert msg["Body"] == '{"order": 2}'
@@ -113,12 +113,12 @@ def test_event_outlives_its_maximum_age(project: pytest.Pytester) -> None:
             fn = lambda_function("app.broken", maximum_event_age_in_seconds=60,
                                  destination_config={"OnFailure": {"Destination": sink}})
             fn.invoke({}, invocation_type="Event")
-            fn.drain()
+            fn.account.drain()
             assert len([r for r in fn.async_events[0].results]) == 1
             assert fn.async_events[0].condition == "EventAgeExceeded"
             record = sink.async_events[0].results[0].payload["event"]
             assert record["requestContext"]["condition"] == "EventAgeExceeded"
-            assert fn.clock.now < 120
+            assert fn.account.clock.now < 120
     """)
     run(project).assert_outcomes(passed=1)
 

@@ -48,3 +48,10 @@ def test_bad_invoke_arguments(code: CodeWriter, argument: str) -> None:
         with pytest.raises(TypeError, match=rf"{argument}='str' is a str: pass a dict"):
             fn.invoke({}, **{argument: "str"})
         assert fn.logs.messages == []
+
+
+def test_misspelt_setting_names_the_closest_one(code: CodeWriter) -> None:
+    """A misspelt function setting is refused with the setting it most likely meant."""
+    with pytest.raises(TypeError, match=r"'timeot' for a Lambda function: did you mean "
+                                        r"'timeout'\?"):
+        LambdaFunction("app.handler", code_dir=code(app=""), timeot=3)  # type: ignore[call-arg]

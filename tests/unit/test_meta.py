@@ -69,8 +69,8 @@ def test_module_imports_without_warnings(name: str, import_errors: dict[str, str
 def test_public_api_is_pinned() -> None:
     """``__all__`` lists exactly the names users import; each one resolves."""
     assert pytest_lambda.__all__ == [
-        "Account", "Alias", "FunctionConfig", "InvokeResult", "LambdaContext", "LambdaFunction",
-        "LogEvent", "LogView", "Report", "Version", "__version__", "events",
+        "Account", "Alias", "Application", "FunctionConfig", "InvokeResult", "LambdaContext",
+        "LambdaFunction", "LogEvent", "LogView", "Report", "Version", "__version__", "events",
     ]
     for name in pytest_lambda.__all__:
         assert getattr(pytest_lambda, name) is not None

@@ -606,3 +606,54 @@ def test_invoke_serverless_function_with_overrides(sls: Path) -> None:
     assert (seen["function_name"], seen["memory"]) == ("orders-dev-create", "1024")
     assert 4_000 < seen["remaining"] <= 5_000
     assert seen["region"] == "eu-central-1"
+
+
+def test_serverless_file_variables_read_yaml_and_json(tmp_path: Path) -> None:
+    """``${file(x)}`` loads a whole file and ``${file(x):a.b}`` a value in it, YAML or JSON."""
+    (tmp_path / "config.yml").write_text("dev:\n  table: orders-${sls:stage}\n")
+    (tmp_path / "limits.json").write_text('{"timeout": 7}')
+    path = _write(tmp_path, "serverless.yml", """\
+        service: svc
+        custom: ${file(./config.yml)}
+        provider:
+          name: aws
+          runtime: python3.12
+          timeout: ${file(./limits.json):timeout}
+        functions:
+          api:
+            handler: app.handler
+            environment:
+              TABLE: ${self:custom.dev.table}
+              MODE: ${file(./config.yml):dev.mode, 'fast'}
+        """)
+    kw = load_template(path)["api"].kwargs()
+    assert kw["timeout"] == 7
+    assert kw["environment"] == {"TABLE": "orders-dev", "MODE": "fast"}
+    with_override = load_template(path, parameter_overrides={"file(./limits.json):timeout": 9})
+    assert with_override["api"].kwargs()["timeout"] == 9
+
+
+@pytest.mark.parametrize(("reference", "why"), [
+    ("${file(./missing.yml)}", "missing.yml does not exist"),
+    ("${file(./config.yml):nope}", "the file has no value at that address"),
+    ("${file(./config.js):x}", "config.js is not a YAML or JSON file"),
+])
+def test_serverless_file_variables_that_cannot_resolve(tmp_path: Path, reference: str,
+                                                       why: str) -> None:
+    """A file variable with no value fails naming the variable and why, not as literal text."""
+    (tmp_path / "config.yml").write_text("a: 1\n")
+    (tmp_path / "config.js").write_text("module.exports = {x: 1}\n")
+    path = _write(tmp_path, "serverless.yml", f"""\
+        service: svc
+        provider:
+          name: aws
+          runtime: python3.12
+        functions:
+          api:
+            handler: app.handler
+            environment:
+              VALUE: {reference}
+        """)
+    with pytest.raises(TemplateError) as info:
+        load_template(path)["api"].kwargs()
+    assert reference in str(info.value) and why in str(info.value)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -226,3 +228,77 @@ def test_invoke_reports_a_handler_that_calls_os_exit(tmp_path: Path) -> None:
     payload = json.loads(out.stdout)
     assert payload["errorType"] == "Runtime.ExitError"
     assert payload["errorMessage"].endswith("Runtime exited with error: exit status 3")
+
+
+def test_invoke_a_template_function_with_command_line_overrides(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With --template, HANDLER names a template function; its settings apply, options win."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "import os\ndef handler(e, c):\n"
+        "    return [os.environ['TABLE'], os.environ['MODE'], c.memory_limit_in_mb,"
+        " c.function_name, round(c.get_remaining_time_in_millis() / 1000)]\n")
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Orders:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: src/\n      Handler: app.handler\n      Runtime: python3.12\n"
+        "      MemorySize: 512\n      Timeout: 20\n"
+        "      Environment:\n        Variables:\n          TABLE: !Ref Table\n"
+        "          MODE: slow\n"
+        "  Table:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      TableName: orders\n")
+    code = cli.main(["invoke", "Orders", "--template", str(tmp_path / "template.yaml"),
+                     "--timeout", "5", "--env", "MODE=fast", "--isolation", "in-process"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert json.loads(captured.out) == ["orders", "fast", "512", "Orders", 5]
+
+
+def test_invoke_template_errors_are_usage_errors(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown template function exits 2 naming the functions the template defines."""
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n"
+        "      Handler: app.handler\n      Code: .\n")
+    assert cli.main(["invoke", "Nope", "--template", str(tmp_path / "template.yaml")]) == 2
+    assert "no function named 'Nope'" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node on PATH")
+def test_invoke_a_node_handler(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A Node.js runtime runs index.handler in the node worker."""
+    (tmp_path / "index.mjs").write_text(
+        "export const handler = async (event) => ({node: true, got: event});\n")
+    code = cli.main(["invoke", "index.handler", "--code-dir", str(tmp_path), "--runtime",
+                     "nodejs22.x"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert json.loads(captured.out) == {"node": True, "got": {}}
+
+
+def test_invoke_under_moto(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--aws runs the handler against moto: its boto3 calls reach an empty mocked account."""
+    (tmp_path / "app.py").write_text(
+        "import boto3\ndef handler(e, c):\n    s3 = boto3.client('s3')\n"
+        "    s3.create_bucket(Bucket='made-here')\n"
+        "    return [b['Name'] for b in s3.list_buckets()['Buckets']]\n")
+    code = cli.main(["invoke", "app.handler", "--code-dir", str(tmp_path), "--aws"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert json.loads(captured.out) == ["made-here"]
+    assert cli.main(["invoke", "app.handler", "--code-dir", str(tmp_path), "--aws",
+                     "--isolation", "process"]) == 2
+    assert "drop --isolation process" in capsys.readouterr().err
+
+
+def test_invoke_allow_host_reaches_the_function(tmp_path: Path) -> None:
+    """--allow-host (repeatable) becomes the function's network allow-list."""
+    from pytest_lambda.cli.invoke import _settings, register
+
+    parser = argparse.ArgumentParser()
+    register(parser)
+    args = parser.parse_args(["app.handler", "--allow-host", "db.internal",
+                              "--allow-host", "10.0.0.0/8"])
+    handler, kwargs = _settings(args)
+    assert handler == "app.handler"
+    assert kwargs["network_allow"] == ["db.internal", "10.0.0.0/8"]
+    assert (kwargs["isolation"], kwargs["code_dir"]) == ("process", ".")

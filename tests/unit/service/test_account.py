@@ -37,6 +37,8 @@ def test_invoke_many_throttles_at_reserved_concurrency_one(code: CodeWriter) -> 
     throttled = results[1]
     assert throttled.throttled and throttled.payload == {
         "Reason": RESERVED_LIMIT, "Type": "User", "message": "Rate Exceeded."}
+    assert (throttled.throttle_reason, throttled.concurrent_executions) == (RESERVED_LIMIT, None)
+    assert (results[0].throttle_reason, results[0].concurrent_executions) == (None, 1)
     assert fn.metrics.sum("Throttles") == 8
     assert fn.metrics.sum("Invocations") == 2
     assert not throttled.logs

@@ -68,8 +68,10 @@ def test_event_is_accepted_with_202_and_queued(code: CodeWriter) -> None:
     r = fn.invoke({"a": 1}, invocation_type="Event")
     assert (r.status_code, r.raw_payload, r.report) == (202, b"", None)
     assert not fn.logs and fn.account.queue.pending == 1
-    results = fn.drain()
+    assert r.queued_event is fn.async_events[0] and r.attempt is None
+    results = fn.account.drain()
     assert [x.payload for x in results] == [{"a": 1}]
+    assert r.queued_event.condition == "Success" and r.queued_event.results == results
     assert results[0].request_id == r.request_id and results[0].invocation_type == "Event"
     assert fn.metrics.sum("AsyncEventsReceived") == 1
 
@@ -78,11 +80,11 @@ def test_retries_then_success_keep_request_id(code: CodeWriter) -> None:
     """Two failures then a success: three invocations, one request id, 1 and 2 minute delays."""
     fn = make(code, "flaky")
     request_id = fn.invoke({}, invocation_type="Event").request_id
-    results = fn.drain()
+    results = fn.account.drain()
     assert [r.function_error for r in results] == ["Unhandled", "Unhandled", None]
     assert {r.request_id for r in results} == {request_id}
-    assert [r.extra["attempt"] for r in results] == [1, 2, 3]
-    times = [r.extra["virtual_time"] for r in results]
+    assert [r.attempt for r in results] == [1, 2, 3]
+    times = [r.virtual_time for r in results]
     assert times[1] - times[0] == pytest.approx(60, abs=1)
     assert times[2] - times[1] == pytest.approx(120, abs=1)
     assert fn.logs.text.count(f"START RequestId: {request_id}") == 3
@@ -94,19 +96,20 @@ def test_advance_steps_the_clock(code: CodeWriter) -> None:
     """Stepping the clock runs only the attempts that fall due."""
     fn = make(code, "flaky")
     fn.invoke({}, invocation_type="Event")
-    assert len(fn.advance(0)) == 1
-    assert fn.advance(30) == []
-    assert len(fn.advance(31)) == 1
-    assert len(fn.drain()) == 1
+    assert len(fn.account.advance(0)) == 1
+    assert fn.account.advance(30) == []
+    assert len(fn.account.advance(31)) == 1
+    assert fn.account.clock.now == 61 and fn.account.clock is fn.account.queue.clock
+    assert len(fn.account.drain()) == 1
     with pytest.raises(ValueError, match="backwards"):
-        fn.advance(-1)
+        fn.account.advance(-1)
 
 
 def test_retry_attempts_zero_gives_up_at_once(code: CodeWriter) -> None:
     """With MaximumRetryAttempts 0 a failed event is not retried."""
     fn = make(code, "fail", maximum_retry_attempts=0)
     fn.invoke({}, invocation_type="Event")
-    assert len(fn.drain()) == 1
+    assert len(fn.account.drain()) == 1
     assert fn.async_events[0].condition == "RetriesExhausted"
     assert fn.metrics.sum("AsyncEventsDropped") == 1
 
@@ -117,7 +120,7 @@ def test_event_older_than_max_age_is_dropped(code: CodeWriter, aws: Any) -> None
     fn = make(code, "fail", maximum_event_age_in_seconds=60,
               destination_config={"OnFailure": {"Destination": arn}})
     fn.invoke({"k": "v"}, invocation_type="Event")
-    assert len(fn.drain()) == 1
+    assert len(fn.account.drain()) == 1
     [message] = receive(aws, url)
     record = json.loads(message["Body"])
     assert record["requestContext"]["condition"] == "EventAgeExceeded"
@@ -130,7 +133,7 @@ def test_always_failing_event_goes_to_sqs_dlq(code: CodeWriter, aws: Any) -> Non
     url, arn = queue(aws, "dlq")
     fn = make(code, "fail", dead_letter_config={"TargetArn": arn})
     request_id = fn.invoke({"order": 7}, invocation_type="Event").request_id
-    assert len(fn.drain()) == 3
+    assert len(fn.account.drain()) == 3
     [message] = receive(aws, url)
     assert json.loads(message["Body"]) == {"order": 7}
     attrs = message["MessageAttributes"]
@@ -149,7 +152,7 @@ def test_sns_dlq_and_destination(code: CodeWriter, aws: Any) -> None:
     fn = make(code, "fail", maximum_retry_attempts=0, dead_letter_config={"TargetArn": topic},
               destination_config={"OnFailure": {"Destination": topic}})
     fn.invoke({"n": 1}, invocation_type="Event")
-    fn.drain()
+    fn.account.drain()
     bodies = sorted(m["Body"] for m in receive(aws, url))
     assert len(bodies) == 2 and '{"n": 1}' in bodies
     assert all(d.ok for d in fn.deliveries)
@@ -160,7 +163,7 @@ def test_success_destination_record_shape(code: CodeWriter, aws: Any) -> None:
     url, arn = queue(aws, "ok")
     fn = make(code, "flaky", destination_config={"OnSuccess": {"Destination": arn}})
     request_id = fn.invoke({"x": 1}, invocation_type="Event").request_id
-    fn.drain()
+    fn.account.drain()
     [message] = receive(aws, url)
     record = json.loads(message["Body"])
     assert set(record) == {"version", "timestamp", "requestContext", "requestPayload",
@@ -183,7 +186,7 @@ def test_eventbridge_destination(code: CodeWriter, aws: Any) -> None:
     events.put_targets(Rule="r", EventBusName="b", Targets=[{"Id": "q", "Arn": queue_arn}])
     fn = make(code, "echo", destination_config={"OnSuccess": {"Destination": bus}})
     fn.invoke({"e": 1}, invocation_type="Event")
-    fn.drain()
+    fn.account.drain()
     [message] = receive(aws, url)
     event = json.loads(message["Body"])
     assert event["detail-type"] == "Lambda Function Invocation Result - Success"
@@ -196,7 +199,7 @@ def test_lambda_destination_by_object(code: CodeWriter) -> None:
     fn = make(code, "fail", maximum_retry_attempts=1,
               destination_config={"OnFailure": {"Destination": sink}})
     fn.invoke({"z": 1}, invocation_type="Event")
-    results = fn.drain()
+    results = fn.account.drain()
     assert [r.function_name for r in results].count("echo") == 1
     received = sink.async_events[0]
     record = json.loads(received.payload)
@@ -223,7 +226,7 @@ def test_failed_delivery_counts_metrics(code: CodeWriter) -> None:
               destination_config={"OnFailure": {
                   "Destination": "arn:aws:sqs:us-east-1:123456789012:gone"}})
     fn.invoke({}, invocation_type="Event")
-    fn.drain()
+    fn.account.drain()
     assert fn.metrics.sum("DeadLetterErrors") == 1
     assert fn.metrics.sum("DestinationDeliveryFailures") == 1
     assert [d.ok for d in fn.deliveries] == [False, False]
@@ -235,7 +238,7 @@ def test_missing_sqs_queue_is_a_dead_letter_error(code: CodeWriter, aws: Any) ->
     fn = make(code, "fail", maximum_retry_attempts=0,
               dead_letter_config={"TargetArn": "arn:aws:sqs:us-east-1:123456789012:missing"})
     fn.invoke({}, invocation_type="Event")
-    fn.drain()
+    fn.account.drain()
     assert fn.metrics.sum("DeadLetterErrors") == 1
 
 
@@ -244,7 +247,7 @@ def test_throttled_async_events_are_retried_with_backoff(code: CodeWriter) -> No
     fn = make(code, "echo", reserved_concurrent_executions=1)
     for i in range(4):
         fn.invoke({"i": i}, invocation_type="Event")
-    results = fn.drain()
+    results = fn.account.drain()
     ran = [r.payload["i"] for r in results if r.ok]
     assert sorted(ran) == [0, 1, 2, 3]
     throttles = [r for r in results if r.throttled]
@@ -256,7 +259,7 @@ def test_reserved_zero_sends_async_straight_to_failure(code: CodeWriter) -> None
     """With reserved concurrency 0 an event is never run and is given up at once."""
     fn = make(code, "echo", reserved_concurrent_executions=0)
     fn.invoke({}, invocation_type="Event")
-    results = fn.drain()
+    results = fn.account.drain()
     assert [r.throttled for r in results] == [True]
     assert fn.async_events[0].condition == "RetriesExhausted"
 
@@ -311,7 +314,7 @@ def test_published_version_keeps_its_dlq_and_destination(code: CodeWriter, aws: 
                             destination_config={"OnFailure": {"Destination": new_dest}})
     fn.invoke({"v": version}, invocation_type="Event", qualifier=version)
     fn.invoke({"v": "latest"}, invocation_type="Event")
-    fn.drain()
+    fn.account.drain()
     assert [json.loads(m["Body"]) for m in receive(aws, old_url)] == [{"v": version}]
     assert [json.loads(m["Body"]) for m in receive(aws, new_url)] == [{"v": "latest"}]
     [old_record] = [json.loads(m["Body"]) for m in receive(aws, old_dest_url)]

@@ -206,7 +206,7 @@ def test_maximum_record_age_discards_on_the_virtual_clock(aws: Any, make: Any) -
     mapping = create_event_source_mapping(fn, arn, maximum_record_age_in_seconds=60)
     results = mapping.drain()
     assert 5 <= len(results) <= 8
-    assert fn.clock.now >= 60
+    assert fn.account.clock.now >= 60
     assert mapping.poll() == [] and mapping.describe()["MaximumRecordAgeInSeconds"] == 60
 
 
@@ -336,7 +336,7 @@ def test_sqs_partial_failure_then_redrive_to_dlq(aws: Any, make: Any) -> None:
                                           function_response_types=["ReportBatchItemFailures"])
     results = mapping.drain()
     assert [sorted(r.payload["bodies"]) for r in results] == [["bad", "ok1", "ok2"], ["bad"]]
-    assert fn.clock.now >= 30
+    assert fn.account.clock.now >= 30
     assert [m["Body"] for m in messages(aws, dlq_url)] == ["bad"]
     assert messages(aws, url) == []
 

@@ -1,0 +1,17 @@
+"""The template loader's errors."""
+
+from __future__ import annotations
+
+
+class TemplateError(ValueError):
+    """The template cannot be read, or a function in it cannot be built locally."""
+
+
+class UnknownFunctionError(TemplateError, KeyError):
+    """No function of that name in the template (a ``KeyError`` too, for ``functions[name]``)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+__all__ = ["TemplateError", "UnknownFunctionError"]

@@ -1,0 +1,205 @@
+"""The HTTP routes a template declares: REST APIs, HTTP APIs and Function URLs, with their
+authorizers and CORS settings, read from SAM ``Api`` / ``HttpApi`` events, ``FunctionUrlConfig``
+and serverless.yml ``http`` / ``httpApi`` events."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from ..function import LambdaFunction
+    from ..template import Template
+
+Kind = Literal["rest", "http", "url"]
+_PARAM = re.compile(r"\{[^}/]+\}")
+
+#: SAM's implicit APIs (AWS SAM developer guide, "AWS::Serverless::Api": an implicit
+#: ``ServerlessRestApi`` with the stage ``Prod``; ``AWS::Serverless::HttpApi``: an implicit
+#: ``ServerlessHttpApi`` on the ``$default`` stage).
+IMPLICIT = {"rest": ("ServerlessRestApi", "Prod"), "http": ("ServerlessHttpApi", "$default")}
+
+
+@dataclass
+class Authorizer:
+    """A Lambda authorizer of an API (TOKEN / REQUEST for REST APIs; REQUEST for HTTP APIs)."""
+
+    name: str
+    function: LambdaFunction
+    #: ``TOKEN`` or ``REQUEST``
+    type: str = "TOKEN"
+    #: Header names (and ``query:`` names) whose values must be present and key the cache.
+    identity: list[str] = field(default_factory=lambda: ["Authorization"])
+    #: Seconds a result is reused for the same identity (REST default 300; HTTP API 0).
+    ttl: int = 300
+    #: HTTP APIs: "1.0" or "2.0" payload, and whether simple ``isAuthorized`` responses are used.
+    payload_format: str = "2.0"
+    simple_responses: bool = False
+
+
+@dataclass
+class Cors:
+    """CORS as the template configures it (SAM ``Cors`` / ``CorsConfiguration``)."""
+
+    allow_origins: list[str] = field(default_factory=lambda: ["*"])
+    allow_methods: list[str] = field(default_factory=lambda: ["*"])
+    allow_headers: list[str] = field(default_factory=list)
+    expose_headers: list[str] = field(default_factory=list)
+    max_age: int | None = None
+    allow_credentials: bool = False
+
+
+@dataclass
+class Api:
+    """One REST API, HTTP API or a function's URL."""
+
+    name: str
+    kind: Kind
+    stage: str
+    api_id: str
+    authorizers: dict[str, Authorizer] = field(default_factory=dict)
+    default_authorizer: str | None = None
+    cors: Cors | None = None
+    binary_media_types: list[str] = field(default_factory=list)
+    #: HTTP APIs: the default payload format of its routes.
+    payload_format: str = "2.0"
+
+
+@dataclass
+class Route:
+    """``method path`` of an API, and the function it invokes."""
+
+    api: Api
+    method: str
+    path: str
+    function: LambdaFunction
+    authorizer: Authorizer | None = None
+    payload_format: str = "2.0"
+
+    def specificity(self) -> tuple[int, int, int]:
+        """API Gateway's precedence: literal segments first, then variables, greedy last;
+        a method wins over ``ANY``."""
+        greedy = 1 if "+}" in self.path else 0
+        variables = len(_PARAM.findall(self.path))
+        return (greedy, variables, 1 if self.method == "ANY" else 0)
+
+    def pattern(self) -> re.Pattern[str]:
+        out, last = "", 0
+        for m in _PARAM.finditer(self.path):
+            out += re.escape(self.path[last:m.start()])
+            out += "(.+)" if m.group(0).endswith("+}") else "([^/]+)"
+            last = m.end()
+        return re.compile(out + re.escape(self.path[last:]))
+
+
+def api_id(name: str) -> str:
+    """A stable 10-character API id for an API's logical id (the same on every run)."""
+    return hashlib.sha256(name.encode()).hexdigest()[:10]
+
+
+class RouteTable:
+    """Every API and route of a template, built once the functions exist."""
+
+    def __init__(self) -> None:
+        self.apis: dict[str, Api] = {}
+        self.routes: list[Route] = []
+        self.unsupported: list[str] = []
+
+    def api(self, name: str, kind: Kind, template: Template | None = None,
+            functions: Mapping[str, LambdaFunction] | None = None) -> Api:
+        if name in self.apis:
+            return self.apis[name]
+        props: dict[str, Any] = {}
+        if template is not None:
+            resource = template.resources.get(name)
+            if isinstance(resource, Mapping):
+                props = dict(template.resolve(dict(resource.get("Properties") or {}),
+                                              f"Resources.{name}.Properties"))
+        stage = str(props.get("StageName") or IMPLICIT.get(kind, ("", "$default"))[1])
+        api = Api(name, kind, stage, api_id(name),
+                  binary_media_types=[str(t).replace("~1", "/")
+                                      for t in props.get("BinaryMediaTypes") or ()])
+        if kind == "rest" and props.get("Cors"):
+            api.cors = rest_cors(props["Cors"])
+        if kind == "http" and props.get("CorsConfiguration"):
+            api.cors = http_cors(props["CorsConfiguration"])
+        auth = props.get("Auth") or {}
+        if isinstance(auth, Mapping) and functions is not None:
+            self._authorizers(api, auth, functions)
+        self.apis[name] = api
+        return api
+
+    def _authorizers(self, api: Api, auth: Mapping[str, Any],
+                     functions: Mapping[str, LambdaFunction]) -> None:
+        api.default_authorizer = auth.get("DefaultAuthorizer")
+        for name, spec in dict(auth.get("Authorizers") or {}).items():
+            arn = spec.get("FunctionArn")
+            function = next((fn for lid, fn in functions.items()
+                             if arn in (lid, fn.arn, fn.name)), None)
+            if function is None:
+                self.unsupported.append(f"{api.name}.Auth.Authorizers.{name} (not a Lambda "
+                                        "authorizer of this template: JWT and Cognito "
+                                        "authorizers are not checked)")
+                continue
+            identity = dict(spec.get("Identity") or {})
+            if api.kind == "rest":
+                kind = str(spec.get("FunctionPayloadType", "TOKEN"))
+                sources = ([str(identity.get("Header", "Authorization"))] if kind == "TOKEN"
+                           else [*map(str, identity.get("Headers") or []),
+                                 *(f"query:{q}" for q in identity.get("QueryStrings") or [])])
+                ttl = int(identity.get("ReauthorizeEvery", 300))
+                api.authorizers[name] = Authorizer(name, function, kind, sources, ttl)
+            else:
+                sources = [*map(str, identity.get("Headers") or ["Authorization"]),
+                           *(f"query:{q}" for q in identity.get("QueryStrings") or [])]
+                api.authorizers[name] = Authorizer(
+                    name, function, "REQUEST", sources, int(identity.get("ReauthorizeEvery", 0)),
+                    str(spec.get("AuthorizerPayloadFormatVersion", "2.0")),
+                    bool(spec.get("EnableSimpleResponses", False)))
+
+    def add(self, api: Api, method: str, path: str, function: LambdaFunction,
+            auth: Mapping[str, Any] | None, payload_format: str | None) -> None:
+        name = (auth or {}).get("Authorizer", api.default_authorizer)
+        authorizer = None
+        if name and name not in ("NONE", "AWS_IAM"):
+            authorizer = api.authorizers.get(str(name))
+        method = method.upper()
+        self.routes.append(Route(api, "ANY" if method in ("ANY", "*") else method, path,
+                                 function, authorizer, payload_format or api.payload_format))
+
+
+def _list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    return [str(v).strip().strip("'") for v in items]
+
+
+def rest_cors(spec: Any) -> Cors:
+    """SAM ``Api.Cors``: a quoted origin string, or a map of quoted values."""
+    if not isinstance(spec, Mapping):
+        return Cors(allow_origins=_list(spec))
+    cors = Cors(allow_origins=_list(spec.get("AllowOrigin", "'*'")),
+                allow_methods=_list(spec.get("AllowMethods", "'*'")),
+                allow_headers=_list(spec.get("AllowHeaders")),
+                allow_credentials=str(spec.get("AllowCredentials")).lower() == "true")
+    if spec.get("MaxAge") is not None:
+        cors.max_age = int(str(spec["MaxAge"]).strip("'"))
+    return cors
+
+
+def http_cors(spec: Any) -> Cors:
+    """SAM ``HttpApi.CorsConfiguration``: ``true`` (allow all) or its map."""
+    if not isinstance(spec, Mapping):
+        return Cors()
+    cors = Cors(allow_origins=_list(spec.get("AllowOrigins")),
+                allow_methods=_list(spec.get("AllowMethods")),
+                allow_headers=_list(spec.get("AllowHeaders")),
+                expose_headers=_list(spec.get("ExposeHeaders")),
+                allow_credentials=bool(spec.get("AllowCredentials", False)))
+    if spec.get("MaxAge") is not None:
+        cors.max_age = int(spec["MaxAge"])
+    return cors

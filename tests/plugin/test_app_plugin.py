@@ -1,0 +1,184 @@
+"""The application fixture as a user writes it: a template, and no resource declared in the test."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+TEMPLATE = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    CodeUri: src/
+    Runtime: RUNTIME
+    Timeout: 5
+Resources:
+  OrdersQueue:
+    Type: AWS::SQS::Queue
+    Properties:
+      RedrivePolicy: {deadLetterTargetArn: !GetAtt OrdersDLQ.Arn, maxReceiveCount: 1}
+  OrdersDLQ:
+    Type: AWS::SQS::Queue
+  OrdersTable:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      StreamSpecification: {StreamViewType: NEW_IMAGE}
+  Uploads:
+    Type: AWS::S3::Bucket
+  Alerts:
+    Type: AWS::SNS::Topic
+  AlertsCopy:
+    Type: AWS::SQS::Queue
+  AlertsToCopy:
+    Type: AWS::SNS::Subscription
+    Properties: {TopicArn: !Ref Alerts, Protocol: sqs, Endpoint: !GetAtt AlertsCopy.Arn,
+                 RawMessageDelivery: true}
+  LoaderRole:
+    Type: AWS::IAM::Role
+  Loader:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.load
+      Environment: {Variables: {TABLE: !Ref OrdersTable}}
+      Events:
+        Post:
+          Type: HttpApi
+          Properties: {Path: /orders, Method: POST}
+        Orders:
+          Type: SQS
+          Properties: {Queue: !GetAtt OrdersQueue.Arn, BatchSize: 5,
+                       FunctionResponseTypes: [ReportBatchItemFailures]}
+  Notifier:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.notify
+      Environment: {Variables: {TOPIC: !Ref Alerts}}
+      Events:
+        Changes:
+          Type: DynamoDB
+          Properties: {Stream: !GetAtt OrdersTable.StreamArn, StartingPosition: TRIM_HORIZON}
+        Upload:
+          Type: S3
+          Properties:
+            Bucket: !Ref Uploads
+            Events: s3:ObjectCreated:*
+            Filter: {S3Key: {Rules: [{Name: prefix, Value: in/}]}}
+        Hourly:
+          Type: Schedule
+          Properties: {Schedule: rate(1 hour)}
+        Audit:
+          Type: EventBridgeRule
+          Properties: {Pattern: {source: [orders]}}
+"""
+
+HANDLERS = """
+import json, os, boto3
+
+def load(event, context):
+    table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
+    if "rawPath" in event:  # POST /orders through the HTTP API
+        table.put_item(Item={"id": json.loads(event["body"])["id"]})
+        return {"statusCode": 201, "body": ""}
+    failures = []
+    for record in event["Records"]:
+        body = json.loads(record["body"])
+        if body.get("poison"):
+            failures.append({"itemIdentifier": record["messageId"]})
+        else:
+            table.put_item(Item={"id": body["id"]})
+    return {"batchItemFailures": failures}
+
+def notify(event, context):
+    source = (event.get("Records") or [{}])[0].get("eventSource") or event["source"]
+    boto3.client("sns").publish(TopicArn=os.environ["TOPIC"], Message=source)
+    return source
+"""
+
+
+@pytest.fixture(scope="module")
+def _moto_loaded() -> None:
+    """Load moto's services outside the in-process pytester runs (see tests/conftest.py)."""
+    moto = pytest.importorskip("moto")
+    boto3 = pytest.importorskip("boto3")
+    with moto.mock_aws():
+        for service in ("sqs", "sns", "s3", "dynamodb", "dynamodbstreams"):
+            boto3.client(service, region_name="us-east-1")
+
+
+@pytest.fixture
+def app_project(pytester: pytest.Pytester, _moto_loaded: None) -> pytest.Pytester:
+    """A SAM project: the template above and its handlers."""
+    pytester.mkdir("src")
+    pytester.path.joinpath("src", "app.py").write_text(HANDLERS)
+    runtime = f"python3.{sys.version_info.minor}"
+    pytester.path.joinpath("template.yaml").write_text(TEMPLATE.replace("RUNTIME", runtime))
+    pytester.makeini("[pytest]\nlambda_template = template.yaml\n")
+    pytester.makepyfile("""
+        import json
+
+        def test_queue_to_table_with_partial_failures(lambda_app):
+            sqs = lambda_app.client("sqs")
+            queue = lambda_app.resources["OrdersQueue"].physical_id
+            sqs.send_message(QueueUrl=queue, MessageBody=json.dumps({"id": "a"}))
+            sqs.send_message(QueueUrl=queue, MessageBody=json.dumps({"id": "b", "poison": 1}))
+            lambda_app.drain()
+            items = lambda_app.client("dynamodb").scan(TableName="OrdersTable")["Items"]
+            assert items == [{"id": {"S": "a"}}]
+            dlq = lambda_app.resources["OrdersDLQ"].physical_id
+            [dead] = sqs.receive_message(QueueUrl=dlq)["Messages"]
+            assert json.loads(dead["Body"]) == {"id": "b", "poison": 1}
+            assert lambda_app.drain() == []  # the first drain delivered everything
+
+        def test_upload_and_stream_reach_the_notifier(lambda_app):
+            lambda_app.client("s3").put_object(Bucket="uploads", Key="in/x.csv", Body=b"1")
+            lambda_app.client("s3").put_object(Bucket="uploads", Key="out/y.csv", Body=b"2")
+            lambda_app.client("dynamodb").put_item(TableName="OrdersTable",
+                                                   Item={"id": {"S": "z"}})
+            results = lambda_app.drain()
+            assert sorted(r.payload for r in results) == ["aws:dynamodb", "aws:s3"]
+            copy = lambda_app.resources["AlertsCopy"].physical_id
+            bodies = [m["Body"] for m in lambda_app.client("sqs").receive_message(
+                QueueUrl=copy, MaxNumberOfMessages=10)["Messages"]]
+            assert sorted(bodies) == ["aws:dynamodb", "aws:s3"]
+
+        def test_api_to_table(lambda_app):
+            assert lambda_app.http.post("/orders", json={"id": "web"}).status_code == 201
+            items = lambda_app.client("dynamodb").scan(TableName="OrdersTable")["Items"]
+            assert items == [{"id": {"S": "web"}}]
+
+        def test_schedule_runs_on_the_virtual_clock(lambda_app):
+            assert [r.payload for r in lambda_app.advance(2 * 3600 + 1)] == [
+                "aws.events", "aws.events"]
+            assert lambda_app.function("Notifier").name == "Notifier"
+    """)
+    return pytester
+
+
+def test_template_application_end_to_end(app_project: pytest.Pytester) -> None:
+    """API -> function -> table, queue -> function -> table with a DLQ, S3 and a stream ->
+    function -> SNS -> SQS, and a schedule, all declared only in template.yaml; what is not
+    emulated is listed once."""
+    result = app_project.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines([
+        "*lambda_app: not emulated*",
+        "template.yaml declares what lambda_app does not create or wire*",
+        "  LoaderRole (AWS::IAM::Role)",
+        "  Notifier.Events.Audit (EventBridgeRule event)",
+    ])
+    assert result.stdout.str().count("LoaderRole (AWS::IAM::Role)") == 1
+
+
+def test_lambda_app_without_a_template_is_a_usage_error(pytester: pytest.Pytester,
+                                                        _moto_loaded: None) -> None:
+    """Without ini lambda_template the fixture says which option to set."""
+    pytester.makepyfile("def test_it(lambda_app):\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["*the lambda_app fixture needs a template: set the ini option "
+                                 "lambda_template*"])
+    assert result.ret != 0

@@ -1,0 +1,67 @@
+"""``pytest-lambda serve``: a real loopback HTTP server in front of a template's APIs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from pytest_lambda import cli
+
+TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.hello
+      Runtime: RUNTIME
+      CodeUri: .
+      Events:
+        Get: {Type: HttpApi, Properties: {Path: "/hello/{name}", Method: GET}}
+"""
+
+
+def test_serve_answers_real_http_requests(tmp_path: Path) -> None:
+    """A real HTTP client reaches the function through the server; its log is printed."""
+    pytest.importorskip("moto")
+    (tmp_path / "app.py").write_text(
+        "def hello(event, context):\n    print('serving', event['rawPath'])\n"
+        "    return {'hello': event['pathParameters']['name']}\n")
+    (tmp_path / "template.yaml").write_text(
+        TEMPLATE.replace("RUNTIME", f"python3.{sys.version_info.minor}"))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pytest_lambda.cli", "serve", "--template",
+         str(tmp_path / "template.yaml"), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        assert first.startswith("Serving "), first + (server.stderr.read() if server.stderr
+                                                      else "")
+        base = first.split(" on ", 1)[1].split(" ", 1)[0]
+        with urllib.request.urlopen(f"{base}/hello/world", timeout=60) as response:
+            assert response.status == 200
+            assert response.headers["Content-Type"] == "application/json"
+            assert json.loads(response.read()) == {"hello": "world"}
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{base}/nothing", timeout=60)
+        assert missing.value.code == 404
+        assert json.loads(missing.value.read()) == {"message": "Not Found"}
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=60)
+    assert "serving /hello/world" in err and "REPORT RequestId: " in err
+
+
+def test_serve_refuses_a_non_loopback_host(capsys: pytest.CaptureFixture[str],
+                                           tmp_path: Path) -> None:
+    """The server is for local use: a public address is a usage error."""
+    assert cli.main(["serve", "--template", str(tmp_path / "t.yaml"), "--host",
+                     "0.0.0.0"]) == 2
+    assert "is not a loopback address" in capsys.readouterr().err

@@ -1,0 +1,172 @@
+"""Application: a template's resources on moto and its functions' events, without the plugin."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("moto")
+
+from pytest_lambda.templates.app import Application
+from pytest_lambda.templates.errors import TemplateError
+
+RUNTIME = f"python3.{sys.version_info.minor}"
+HANDLERS = """
+import base64, json, os
+def echo(event, context):
+    records = event.get("Records") or [event]
+    return [r.get("eventSource") or r.get("EventSource") or r.get("source") for r in records]
+def kinesis(event, context):
+    return [base64.b64decode(r["kinesis"]["data"]).decode() for r in event["Records"]]
+def env(event, context):
+    return {k: v for k, v in os.environ.items() if k.startswith("APP_")}
+"""
+
+
+def _project(tmp_path: Path, name: str, text: str) -> Path:
+    (tmp_path / "app.py").write_text(HANDLERS)
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text).replace("RUNTIME", RUNTIME))
+    return path
+
+
+def test_serverless_events_create_and_wire(tmp_path: Path) -> None:
+    """serverless.yml sqs, stream, s3 (with rules), sns (by topic name) and schedule events."""
+    path = _project(tmp_path, "serverless.yml", """\
+        service: shop
+        provider: {name: aws, runtime: RUNTIME}
+        functions:
+          jobs:
+            handler: app.echo
+            events:
+              - sqs: {arn: !GetAtt Jobs.Arn, batchSize: 2}
+              - s3: {bucket: shop-uploads, event: "s3:ObjectCreated:*", rules: [{suffix: .csv}]}
+              - sns: orders-topic
+              - schedule: rate(10 minutes)
+          clicks:
+            handler: app.kinesis
+            events:
+              - stream: {type: kinesis, arn: !GetAtt Clicks.Arn, batchSize: 10,
+                         startingPosition: TRIM_HORIZON}
+        resources:
+          Resources:
+            Jobs: {Type: AWS::SQS::Queue, Properties: {QueueName: shop-jobs}}
+            Clicks: {Type: AWS::Kinesis::Stream, Properties: {ShardCount: 1}}
+        """)
+    with Application(path) as app:
+        assert set(app.functions) == {"jobs", "clicks"}
+        assert app.function("shop-dev-jobs") is app.functions["jobs"]
+        sqs = app.client("sqs")
+        for body in ("a", "b", "c"):
+            sqs.send_message(QueueUrl=app.resources["Jobs"].physical_id, MessageBody=body)
+        app.client("s3").put_object(Bucket="shop-uploads", Key="x.csv", Body=b"1")
+        app.client("s3").put_object(Bucket="shop-uploads", Key="x.txt", Body=b"1")
+        app.client("sns").publish(TopicArn=app.resources["orders-topic"].physical_id,
+                                  Message="m")
+        app.client("kinesis").put_record(StreamName="Clicks", Data=b"c1", PartitionKey="p")
+        results = app.drain()
+        payloads = sorted(str(r.payload) for r in results)
+        assert payloads == sorted(["['aws:sqs', 'aws:sqs']", "['aws:sqs']", "['aws:s3']",
+                                   "['aws:sns']", "['c1']"])
+        assert [r.payload for r in app.advance(600)] == [["aws.events"]]
+        assert app.unsupported == []
+
+
+def test_cloudformation_wiring_resources(tmp_path: Path) -> None:
+    """Plain CloudFormation: an EventSourceMapping, a lambda SNS subscription, a scheduled rule
+    and a bucket's LambdaConfigurations reach the function; environment refs are real names."""
+    path = _project(tmp_path, "template.yaml", """\
+        Resources:
+          Fn:
+            Type: AWS::Lambda::Function
+            Properties:
+              Handler: app.echo
+              Runtime: RUNTIME
+              Code: .
+          Env:
+            Type: AWS::Lambda::Function
+            Properties:
+              Handler: app.env
+              Runtime: RUNTIME
+              Code: .
+              Environment:
+                Variables:
+                  APP_QUEUE: !Ref Queue
+                  APP_FIFO: !GetAtt Fifo.QueueName
+                  APP_STREAM: !GetAtt Table.StreamArn
+                  APP_BUCKET: !Ref Bucket
+          Queue: {Type: AWS::SQS::Queue}
+          Fifo: {Type: AWS::SQS::Queue, Properties: {FifoQueue: true}}
+          Table:
+            Type: AWS::DynamoDB::Table
+            Properties:
+              AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]
+              KeySchema: [{AttributeName: pk, KeyType: HASH}]
+              BillingMode: PAY_PER_REQUEST
+              StreamSpecification: {StreamViewType: KEYS_ONLY}
+          Mapping:
+            Type: AWS::Lambda::EventSourceMapping
+            Properties: {FunctionName: !Ref Fn, EventSourceArn: !GetAtt Queue.Arn}
+          Topic: {Type: AWS::SNS::Topic}
+          Sub:
+            Type: AWS::SNS::Subscription
+            Properties: {TopicArn: !Ref Topic, Protocol: lambda, Endpoint: !GetAtt Fn.Arn}
+          Nightly:
+            Type: AWS::Events::Rule
+            Properties:
+              ScheduleExpression: cron(0 3 * * ? *)
+              Targets: [{Arn: !GetAtt Fn.Arn, Id: t}]
+          Bucket:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName: Mixed-Case-Not-Allowed
+              NotificationConfiguration:
+                LambdaConfigurations: [{Event: "s3:ObjectCreated:*", Function: !GetAtt Fn.Arn}]
+        """)
+    with Application(path) as app:
+        env = app.function("Env").invoke({}).payload
+        stream = app.resources["Table"].attributes["StreamArn"]
+        assert env == {"APP_QUEUE": app.resources["Queue"].physical_id, "APP_FIFO": "Fifo.fifo",
+                       "APP_STREAM": stream, "APP_BUCKET": "mixed-case-not-allowed"}
+        app.client("sqs").send_message(QueueUrl=env["APP_QUEUE"], MessageBody="q")
+        app.client("sns").publish(TopicArn=app.resources["Topic"].physical_id, Message="n")
+        app.client("s3").put_object(Bucket=env["APP_BUCKET"], Key="k", Body=b"")
+        assert sorted(str(r.payload) for r in app.drain()) == [
+            "['aws:s3']", "['aws:sns']", "['aws:sqs']"]
+        assert app.advance(86400) == []  # cron schedules run only when asked
+        assert [r.payload for r in app.run_schedule("Nightly")] == [["aws.events"]]
+
+
+def test_bad_schedule_and_unknown_function_are_clear_errors(tmp_path: Path) -> None:
+    """A schedule expression Lambda would refuse, or a mapping to no function, names the cause."""
+    path = _project(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.echo
+              Runtime: RUNTIME
+              CodeUri: .
+              Events:
+                Tick: {Type: Schedule, Properties: {Schedule: every 5 minutes}}
+        """)
+    with pytest.raises(TemplateError, match=r"schedule 'FnTick' has the expression "
+                                            r"'every 5 minutes'; use rate\("):
+        Application(path)
+    path = _project(tmp_path, "template.yaml", """\
+        Resources:
+          Fn:
+            Type: AWS::Lambda::Function
+            Properties: {Handler: app.echo, Runtime: RUNTIME, Code: .}
+          Queue: {Type: AWS::SQS::Queue}
+          Map:
+            Type: AWS::Lambda::EventSourceMapping
+            Properties: {FunctionName: other, EventSourceArn: !GetAtt Queue.Arn}
+        """)
+    with pytest.raises(TemplateError, match=r"Resources.Map names the function 'other', which "
+                                            r"is not one of the template's functions"):
+        Application(path)
