@@ -12,11 +12,14 @@ from .arn import Arn
 from .clock import real_time_ms
 from .config import FunctionConfig, FunctionSettings
 from .errors import RequestTooLargeException, TooManyRequestsException, validation_error
+from .observe.coverage import worker_settings
 from .observe.logs import LogGroup, LogView
 from .observe.metrics import MetricStore
 from .result import InvokeResult
+from .runtime import interpreter
 from .runtime.backend import Backend
 from .runtime.capture import json_ensure_ascii
+from .runtime.interpreter import Interpreter
 from .runtime.lifecycle import PHASE_LOCK, open_backend, outcome_report, run_lifecycle
 from .runtime.marshal import SYNC_REQUEST_LIMIT, encode_event
 from .service.account import Account, Slot, throttle_body
@@ -60,6 +63,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         measure_memory: bool = True,
         isolation: str = "in-process",
         account: Account | None = None,
+        python_executable: str | os.PathLike[str] | Interpreter | None = None,
         **settings: Unpack[FunctionSettings],
     ) -> None:
         """``handler`` is Lambda's handler string (``"app.handler"``, ``"pkg/mod.fn"``);
@@ -68,8 +72,9 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
 
         ``seed`` makes request ids and routing reproducible; ``network_allow`` lists hosts the
         handler may reach (``True``: any); ``measure_memory=False`` skips Max Memory Used;
-        ``isolation="process"`` runs each environment in a worker process; functions given
-        the same ``account`` share its concurrency and asynchronous queue.
+        ``isolation="process"`` runs each environment in a worker process (on
+        ``python_executable``, else an installed interpreter of the runtime's Python version);
+        functions given the same ``account`` share its concurrency and asynchronous queue.
         """
         if account is not None:
             settings["region"], settings["account_id"] = account.region, account.account_id
@@ -91,6 +96,17 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
                              "default: fast, shares mocks with the test) or 'process' (a "
                              "worker process per environment: hard timeouts, real memory).")
         self.isolation = isolation
+        if python_executable is not None and (isolation != "process" or self.config.is_node):
+            raise ValueError(
+                f"python_executable={python_executable!r} only applies to Python functions "
+                "with isolation='process' (their worker runs on it); pass "
+                "isolation='process', or drop python_executable.")
+        if python_executable is not None and not isinstance(python_executable, Interpreter):
+            python_executable = interpreter.explicit(python_executable, self.config.runtime)
+        self._python_executable = python_executable
+        #: The interpreter process workers run on, per runtime (resolved at the first one).
+        self._worker_python: dict[str, Interpreter | None] = {}
+        self._notes: list[str] = []
         self._rng = random.Random(seed) if seed is not None else None
         self._idle: dict[str, list[Backend]] = {}
         self._listeners: list[Listener] = []
@@ -110,6 +126,17 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
     def logs(self) -> LogView:
         """Every log event this function produced, across environments, oldest first."""
         return self.log_group.events()
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Where this function's runs differ from Lambda's because of this machine (a Python
+        runtime running on another Python version, coverage not measured in a worker), one
+        sentence each. The pytest plugin prints them once per session, in its summary."""
+        return tuple(self._notes)
+
+    def _note(self, text: str | None) -> None:
+        if text and text not in self._notes:
+            self._notes.append(text)
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener(result)`` after every invocation (the pytest plugin uses this)."""
@@ -169,6 +196,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         if "reserved_concurrent_executions" in changes:
             self.account.check_reserved(self.name, changes["reserved_concurrent_executions"])
         self.config = self.config.with_changes(**changes)
+        self._worker_python.clear()
         self.cold_start()
 
     def put_function_concurrency(self, reserved: int | None) -> None:
@@ -395,9 +423,35 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
 
     def _new_environment(self, config: FunctionConfig, version: str) -> Backend:
         """A fresh execution environment (a cold start) in the configured isolation mode."""
+        python = None
+        if not config.is_node:
+            python = self._python_for(config.runtime)
         return open_backend(config, version, self.log_group, isolation=self.isolation,
                             new_id=self.new_request_id, network_allow=self.network_allow,
-                            measure_memory=self.measure_memory)
+                            measure_memory=self.measure_memory, python=python)
+
+    def _python_for(self, runtime: str) -> Interpreter | None:
+        """The interpreter a process worker of ``runtime`` runs on (None: this one), noting
+        when the function's Python version is not the one that runs its code."""
+        if self.isolation != "process":
+            self._note(interpreter.mismatch_note(runtime, "in-process"))
+            return None
+        if runtime not in self._worker_python:
+            chosen = self._python_executable
+            # Checked against the runtime at construction; after update_configuration(runtime=)
+            # to another version it no longer applies, and that version is searched for.
+            if not isinstance(chosen, Interpreter) or (
+                    chosen.version[:2] != interpreter.runtime_version(runtime)):
+                chosen = interpreter.find(runtime)
+            self._worker_python[runtime] = chosen
+            if chosen is None:
+                self._note(interpreter.mismatch_note(runtime, "process"))
+            elif not chosen.is_current and not chosen.has_coverage and worker_settings():
+                self._note(f"{runtime} functions were not measured by coverage: coverage.py "
+                           f"is not installed for {chosen.executable} (run "
+                           f"'{chosen.executable} -m pip install coverage')")
+        found = self._worker_python[runtime]
+        return None if found is None or found.is_current else found
 
     def _publish(self, result: InvokeResult) -> None:
         if result.throttled:

@@ -218,7 +218,35 @@ def _sam_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
                                   _dict(get("EphemeralStorage")).get("Size", 512)),
         "tracing": tracing in ("Active", True), "region": scope.region,
         "account_id": scope.account_id,
+        **_sam_async(get, serverless, lid, scope),
     }
+
+
+def _sam_async(get: Any, serverless: bool, lid: str, scope: _Scope) -> dict[str, Any]:
+    """Asynchronous invocation settings: SAM ``EventInvokeConfig`` and ``DeadLetterQueue``,
+    CloudFormation ``DeadLetterConfig``; ``ReservedConcurrentExecutions`` for both."""
+    out: dict[str, Any] = {}
+    config = _dict(get("EventInvokeConfig")) if serverless else {}
+    if "MaximumRetryAttempts" in config:
+        out["maximum_retry_attempts"] = _int(scope, lid, "EventInvokeConfig.MaximumRetryAttempts",
+                                             config["MaximumRetryAttempts"])
+    if "MaximumEventAgeInSeconds" in config:
+        out["maximum_event_age_in_seconds"] = _int(
+            scope, lid, "EventInvokeConfig.MaximumEventAgeInSeconds",
+            config["MaximumEventAgeInSeconds"])
+    destinations = {which: {"Destination": _dict(target).get("Destination")}
+                    for which, target in _dict(config.get("DestinationConfig")).items()
+                    if _dict(target).get("Destination")}
+    if destinations:
+        out["destination_config"] = destinations
+    dlq = _dict(get("DeadLetterQueue") if serverless else get("DeadLetterConfig"))
+    if dlq.get("TargetArn"):
+        out["dead_letter_config"] = {"TargetArn": dlq["TargetArn"]}
+    reserved = get("ReservedConcurrentExecutions")
+    if reserved is not None:
+        out["reserved_concurrent_executions"] = _int(scope, lid, "ReservedConcurrentExecutions",
+                                                     reserved)
+    return out
 
 
 def _sam_code(scope: _Scope, lid: str, prop: str, code: Any, inline: bool) -> str:
@@ -331,4 +359,31 @@ def _sls_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
                                   get("ephemeralStorageSize", 512)),
         "tracing": scope.resolve(tracing, f"{key}.tracing") in (True, "Active", "true"),
         "region": scope.region, "account_id": scope.account_id,
+        **_sls_async(get, key, scope),
     }
+
+
+def _sls_async(get: Any, key: str, scope: _Scope) -> dict[str, Any]:
+    """serverless.yml ``maximumRetryAttempts``, ``maximumEventAge``, ``destinations``,
+    ``onError`` (a dead-letter topic) and ``reservedConcurrency``."""
+    out: dict[str, Any] = {}
+    if get("maximumRetryAttempts") is not None:
+        out["maximum_retry_attempts"] = _int(scope, key, "maximumRetryAttempts",
+                                             get("maximumRetryAttempts"))
+    if get("maximumEventAge") is not None:
+        out["maximum_event_age_in_seconds"] = _int(scope, key, "maximumEventAge",
+                                                   get("maximumEventAge"))
+    destinations = {}
+    for name, which in (("onSuccess", "OnSuccess"), ("onFailure", "OnFailure")):
+        target = _dict(get("destinations")).get(name)
+        arn = _dict(target).get("arn") if isinstance(target, dict) else target
+        if arn:
+            destinations[which] = {"Destination": arn}
+    if destinations:
+        out["destination_config"] = destinations
+    if get("onError"):
+        out["dead_letter_config"] = {"TargetArn": get("onError")}
+    if get("reservedConcurrency") is not None:
+        out["reserved_concurrent_executions"] = _int(scope, key, "reservedConcurrency",
+                                                     get("reservedConcurrency"))
+    return out

@@ -30,7 +30,8 @@ def register(parser: argparse.ArgumentParser) -> Any:
     parser.add_argument("--name", default=None, help="function name")
     parser.add_argument("--runtime", default=None,
                         help="python3.10 ... python3.14 or nodejs20.x ... nodejs24.x (default: "
-                        "the template's, else this interpreter's Python)")
+                        "the template's, else this interpreter's Python); a Python worker "
+                        "runs on an interpreter of that version when one is installed")
     parser.add_argument("--timeout", type=int, default=None,
                         help="timeout in seconds, 1-900 (default: the template's, else 3)")
     parser.add_argument("--memory", type=int, default=None,
@@ -136,6 +137,8 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     except (_UsageError, LambdaError, TypeError, ValueError, EventError, TemplateError) as exc:
         print(f"pytest-lambda invoke: error: {exc}", file=sys.stderr)
         return 2
+    for note in fn.notes:
+        print(f"pytest-lambda invoke: note: {note}", file=sys.stderr)
     if args.log:
         sys.stderr.write(result.logs.text + "\n")
     payload = result.payload

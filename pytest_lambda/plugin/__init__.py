@@ -36,7 +36,14 @@ from .fixtures import (
 )
 from .freezegun_guard import FreezegunGuard
 from .markers import MARKER_NAMES, MARKERS, marker_arg
-from .state import FREEZEGUN_KEY, INVOCATIONS_KEY, SETTINGS_KEY, TEMPLATES_KEY, Settings
+from .state import (
+    FREEZEGUN_KEY,
+    INTERPRETERS_KEY,
+    INVOCATIONS_KEY,
+    SETTINGS_KEY,
+    TEMPLATES_KEY,
+    Settings,
+)
 
 if TYPE_CHECKING:
     from ..result import InvokeResult
@@ -93,6 +100,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     "(ini: lambda_network_allow)")
     parser.addini("lambda_network_allow", "hosts handlers may connect to (one per line; "
                   "'*' allows everything)", type="linelist", default=[])
+    group.addoption("--lambda-python-interpreter", dest="lambda_python_interpreters",
+                    action="append", default=None, metavar="PYTHON",
+                    help="a Python interpreter that process workers of functions whose runtime "
+                    "is its version run on; repeatable (ini: lambda_python_interpreters)")
+    parser.addini("lambda_python_interpreters", "Python interpreters (paths or commands, one "
+                  "per line) process workers run on when a function's runtime is their "
+                  "version; PATH and pyenv are searched after them", type="linelist",
+                  default=[])
     reporting.add_options(parser)
     gates.add_options(parser)
 
@@ -137,6 +152,25 @@ def _check_region(region: str) -> None:
             "'us-east-1' (--lambda-region or ini lambda_region).")
 
 
+def _check_interpreters(paths: tuple[str, ...]) -> list[Any]:
+    """Each configured interpreter, asked its version once; one that cannot run stops the run."""
+    if not paths:
+        return []
+    from ..runtime.interpreter import probe  # standard library only
+
+    found = []
+    for path in paths:
+        python = probe(path)
+        if python is None:
+            raise pytest.UsageError(
+                f"lambda_python_interpreters: {path!r} cannot be run as a Python interpreter: "
+                "give the path (or command name) of a python executable, e.g. "
+                "/usr/bin/python3.12 (--lambda-python-interpreter or ini "
+                "lambda_python_interpreters).")
+        found.append(python)
+    return found
+
+
 def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
@@ -171,6 +205,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if isolation not in _ISOLATION_MODES:
         raise pytest.UsageError(
             f"lambda_isolation = {isolation!r} is not valid: use 'in-process' or 'process'.")
+    interpreters = tuple(str(p) for p in _setting(config, "python_interpreters") or [])
+    config.stash[INTERPRETERS_KEY] = {"configured": _check_interpreters(interpreters)}
     config.stash[TEMPLATES_KEY] = {}
     config.stash[SETTINGS_KEY] = Settings(
         code_dir=code_dir,
@@ -181,6 +217,7 @@ def pytest_configure(config: pytest.Config) -> None:
         network_allow=allow,
         template=template,
         isolation=isolation,
+        python_interpreters=interpreters,
     )
     reporting.configure(config)
     gates.configure(config)

@@ -18,7 +18,9 @@ from .markers import marker_arg
 from .state import (
     APP_NOTES_PROPERTY,
     FUNCTIONS_KEY,
+    INTERPRETERS_KEY,
     INVOCATIONS_KEY,
+    NOTES_KEY,
     SETTINGS_KEY,
     TEMPLATES_KEY,
     Settings,
@@ -76,6 +78,10 @@ def lambda_function(request: pytest.FixtureRequest) -> Iterator[Callable[..., La
         kwargs.setdefault("region", settings.region)
         kwargs.setdefault("network_allow", settings.network_allow)
         kwargs.setdefault("isolation", settings.isolation)
+        if kwargs["isolation"] == "process" and "python_executable" not in kwargs:
+            python = _worker_python(request.config, kwargs.get("runtime"))
+            if python is not None:
+                kwargs["python_executable"] = python
         if settings.seed is not None:
             kwargs.setdefault("seed", settings.seed + len(created))
         if "account" not in kwargs:
@@ -89,8 +95,30 @@ def lambda_function(request: pytest.FixtureRequest) -> Iterator[Callable[..., La
         return fn
 
     yield factory
+    notes = item.stash.setdefault(NOTES_KEY, [])
     for fn in created:
+        notes.extend(n for n in fn.notes if n not in notes)
         fn.close()
+
+
+def _worker_python(config: pytest.Config, runtime: str | None) -> Any:
+    """The interpreter for ``runtime``'s process workers, chosen once per session: a
+    configured one of its version, else one on PATH or in pyenv; None for this interpreter
+    (or when there is none: the function then notes it)."""
+    from pytest_lambda.config import default_runtime
+    from pytest_lambda.runtime import interpreter
+
+    runtime = runtime or default_runtime()
+    want = interpreter.runtime_version(runtime)
+    if want is None:
+        return None
+    cache = config.stash[INTERPRETERS_KEY]
+    if runtime not in cache:
+        found = next((p for p in cache["configured"] if p.version[:2] == want), None)
+        if found is None:
+            found = interpreter.find(runtime)
+        cache[runtime] = None if found is None or found.is_current else found
+    return cache[runtime]
 
 
 DEFAULT_ACCOUNT_ID = "123456789012"
@@ -213,6 +241,12 @@ def lambda_app(request: pytest.FixtureRequest, lambda_aws: MockedAws) -> Iterato
     created: list[LambdaFunction] = item.stash.setdefault(FUNCTIONS_KEY, [])
     options: dict[str, Any] = {"isolation": settings.isolation,
                                "network_allow": settings.network_allow}
+    # Markers win over the template, as for lambda_function.
+    for key, marker in (("timeout", "lambda_timeout"), ("memory_size", "lambda_memory"),
+                        ("network_allow", "lambda_network"), ("isolation", "lambda_isolation")):
+        value = marker_arg(item, marker)
+        if value is not None:
+            options[key] = value
     if settings.seed is not None:
         options["seed"] = settings.seed
     app = Application(settings.template, region=settings.region, aws=lambda_aws, **options)
@@ -228,6 +262,9 @@ def lambda_app(request: pytest.FixtureRequest, lambda_aws: MockedAws) -> Iterato
                 [str(shown), app.unsupported])))
         yield app
     finally:
+        notes = item.stash.setdefault(NOTES_KEY, [])
+        for fn in app.functions.values():
+            notes.extend(n for n in fn.notes if n not in notes)
         app.close()
 
 

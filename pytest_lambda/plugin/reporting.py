@@ -16,9 +16,10 @@ import pytest
 
 from pytest_lambda.observe.cost import BILLING_RULES, Budget, parse_rules
 from pytest_lambda.observe.summary import SessionSummary, invocation_record
-from pytest_lambda.plugin.state import APP_NOTES_PROPERTY, INVOCATIONS_KEY
+from pytest_lambda.plugin.state import APP_NOTES_PROPERTY, INVOCATIONS_KEY, NOTES_KEY
 
 PROPERTY = "pytest_lambda.invocations"
+NOTES_PROPERTY = "pytest_lambda.notes"
 PLUGIN_NAME = "lambda-observability"
 PLUGIN_KEY = pytest.StashKey["ObservabilityPlugin"]()
 BUDGET_MARKER = (
@@ -133,6 +134,8 @@ class ObservabilityPlugin:
         self.report_path = _report_path(config)
         self.summary = SessionSummary(rules=rules, free_tier=bool(free_tier))
         self.app_notes: dict[str, dict[str, None]] = {}
+        #: LambdaFunction.notes of the whole session, each once, in the order first seen.
+        self.notes: dict[str, None] = {}
 
     def pytest_report_header(self) -> str | None:
         if self.report_path is None:
@@ -175,6 +178,9 @@ class ObservabilityPlugin:
             records = self._records(item)
             if records:
                 report.user_properties.append((PROPERTY, json.dumps(records)))
+            notes = item.stash.get(NOTES_KEY, None)
+            if notes:
+                report.user_properties.append((NOTES_PROPERTY, json.dumps(notes)))
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -186,6 +192,8 @@ class ObservabilityPlugin:
             elif name == APP_NOTES_PROPERTY:
                 template, notes = json.loads(str(value))
                 self.app_notes.setdefault(template, dict.fromkeys(notes))
+            elif name == NOTES_PROPERTY:
+                self.notes.update(dict.fromkeys(json.loads(str(value))))
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.is_worker:
@@ -196,11 +204,16 @@ class ObservabilityPlugin:
                                         "or wire (see docs/application.md):")
             for note in notes:
                 terminalreporter.write_line(f"  {note}")
-        if not self.summary:
+        if not (self.summary or self.notes):
             return
         terminalreporter.write_sep("=", "AWS Lambda summary")
-        for line in self.summary.table():
-            terminalreporter.write_line(line)
+        if self.summary:
+            for line in self.summary.table():
+                terminalreporter.write_line(line)
+        # Notes, not warnings: a warning is an error under `filterwarnings = error`, and
+        # which Python versions a machine has says nothing about the code under test.
+        for note in self.notes:
+            terminalreporter.write_line(f"note: {note}", yellow=True)
         if self.report_path is not None:
             terminalreporter.write_line(f"lambda report written to {self.report_path}")
 

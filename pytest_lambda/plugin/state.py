@@ -28,11 +28,17 @@ class Settings:
     network_allow: tuple[str, ...] | bool
     template: str | None
     isolation: str
+    #: Interpreters (paths or commands) process workers may run on, by their version.
+    python_interpreters: tuple[str, ...] = ()
 
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 #: Parsed templates, by path, for the session (loading YAML once, not per function).
 TEMPLATES_KEY = pytest.StashKey[dict[str, Any]]()
+#: The interpreter chosen for each Python runtime's process workers, for the session.
+INTERPRETERS_KEY = pytest.StashKey[dict[str, Any]]()
+#: Notes of the test's functions (``LambdaFunction.notes``), reported once per session.
+NOTES_KEY = pytest.StashKey[list[str]]()
 #: freezegun's guard against lazy imports during its module scan (see freezegun_guard.py).
 FREEZEGUN_KEY = pytest.StashKey[FreezegunGuard]()
 

@@ -107,10 +107,14 @@ class LogSink:
         level.html): the runtime's frames carry their level; a stdout/stderr line counts at the
         level of its JSON ``"level"`` key, and as INFO when it has none or an invalid one.
         """
-        if self.min_rank is not None and (
-                (line_rank(message) if rank is None else rank) < self.min_rank):
-            return
-        self.emit(message)
+        if self.keeps(message, rank):
+            self.emit(message)
+
+    def keeps(self, message: str, rank: int | None = None) -> bool:
+        """Whether Lambda's log-level filter keeps an application event (see :meth:`app`);
+        ``rank`` is the level its frame carries, None for a stdout/stderr line."""
+        return self.min_rank is None or (
+            (line_rank(message) if rank is None else rank) >= self.min_rank)
 
     def runtime_error(self, error: dict[str, Any]) -> None:
         """Log an error payload the way the Python runtime's ``log_error`` does.

@@ -18,8 +18,8 @@ import threading
 import warnings
 import weakref
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
-from typing import Any, TextIO
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..clock import handler_time, iso_ms, real_time_ms
 from ..config import FunctionConfig
@@ -29,6 +29,9 @@ from ..report import Report
 from . import faults
 from .backend import Backend, Outcome, Status
 from .inprocess import ExecutionEnvironment
+
+if TYPE_CHECKING:
+    from .interpreter import Interpreter
 
 #: One phase (init or invoke) at a time in this process: phases swap process-wide state.
 PHASE_LOCK = threading.RLock()
@@ -51,8 +54,9 @@ _PLATFORM_TYPE = re.compile(r"(Runtime|Function|Sandbox|Extension)\.[A-Z][a-zA-Z
 
 def open_backend(config: FunctionConfig, version: str, log_group: LogGroup, *,
                  isolation: str, new_id: Callable[[], str], network_allow: Any,
-                 measure_memory: bool) -> Backend:
-    """A fresh execution environment (a cold start) for ``config`` in ``isolation`` mode."""
+                 measure_memory: bool, python: Interpreter | None = None) -> Backend:
+    """A fresh execution environment (a cold start) for ``config`` in ``isolation`` mode;
+    a process worker runs on ``python`` (None: the interpreter running the tests)."""
     kind: Callable[..., Backend] = ExecutionEnvironment
     # The worker backends are imported when first used: most test processes never need them.
     if config.is_node:
@@ -62,7 +66,9 @@ def open_backend(config: FunctionConfig, version: str, log_group: LogGroup, *,
     elif isolation == "process":
         from .workers.process import ProcessEnvironment
 
-        kind = ProcessEnvironment
+        return ProcessEnvironment(config, version, log_group, new_id=new_id,
+                                  network_allow=network_allow, measure_memory=measure_memory,
+                                  python=python)
     return kind(config, version, log_group, new_id=new_id, network_allow=network_allow,
                 measure_memory=measure_memory)
 
@@ -127,11 +133,11 @@ def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoke
             error, suppressed_ms, status = env.init(timeout, "invoke")
             if status != "success":
                 _init_report(env, suppressed_ms, "invoke", status, platform_error_type(error))
-                start_index = _start_line(env, request_id, tenant_id)
+                start_index, trace = _start_line(env, request_id, tenant_id)
                 outcome = _init_failure(error, status, request_id, suppressed_ms, timeout,
                                         env.max_memory_mb)
-                return _end_lines(env, request_id, outcome, None), None, start_index
-    start_index = _start_line(env, request_id, tenant_id)
+                return _end_lines(env, request_id, outcome, None, trace), None, start_index
+    start_index, trace = _start_line(env, request_id, tenant_id)
     context = LambdaContext(
         aws_request_id=request_id,
         deadline_ms=int(handler_time() * 1000) + timeout * 1000,
@@ -148,7 +154,7 @@ def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoke
     # Max Memory Used never shows more than the function has (the one place it is clamped).
     outcome = replace(outcome,
                       max_memory_mb=min(outcome.max_memory_mb, env.config.memory_size))
-    return _end_lines(env, request_id, outcome, init_ms), init_ms, start_index
+    return _end_lines(env, request_id, outcome, init_ms, trace), init_ms, start_index
 
 
 def _platform(env: Backend, text: str, record_type: str, record: Mapping[str, Any]) -> None:
@@ -204,25 +210,38 @@ def _init_report(env: Backend, elapsed: float, phase: str, status: Status,
     _platform(env, line, "platform.initReport", record)
 
 
-def _start_line(env: Backend, request_id: str, tenant_id: str | None) -> int:
-    """START; returns its position in the log stream (where the invocation's logs begin)."""
+def _start_line(env: Backend, request_id: str, tenant_id: str | None) -> tuple[int, Trace]:
+    """START; returns its position in the log stream (where the invocation's logs begin) and
+    the invocation's trace."""
     start_index = len(env.sink.stream.events)
     env.sink.begin_request(request_id, tenant_id)
-    env.set_trace_id(_trace_id(env, request_id))
+    trace = _trace(env, request_id)
+    env.set_trace_id(trace.header)
+    record: dict[str, Any] = {"requestId": request_id, "version": env.version}
+    if trace.segment_id:
+        record["tracing"] = trace.context()
     _platform(env, f"START RequestId: {request_id} Version: {env.version}", "platform.start",
-              {"requestId": request_id, "version": env.version})
-    return start_index
+              record)
+    return start_index, trace
 
 
 def _end_lines(env: Backend, request_id: str, outcome: Outcome,
-               init_ms: float | None) -> Outcome:
-    """END and REPORT; returns the outcome with its report."""
+               init_ms: float | None, trace: Trace) -> Outcome:
+    """END and REPORT (with its XRAY line when the invocation was traced); returns the
+    outcome with its report."""
     report = outcome_report(request_id, outcome, env.config.memory_size, init_ms)
     if env.sink.json_format:
-        _platform(env, "", "platform.report", report.record())
+        record = report.record()
+        if trace.segment_id:
+            # Key order of a captured platform.report: requestId, metrics, tracing, status.
+            status = {k: record.pop(k) for k in ("status", "errorType") if k in record}
+            record.update(tracing=trace.context(), **status)
+        _platform(env, "", "platform.report", record)
     else:
         env.sink.emit(f"END RequestId: {request_id}\n")
-        env.sink.emit(report.line() + "\n")
+        # One CloudWatch event: Logs Insights reads @xrayTraceId off the REPORT record.
+        env.sink.emit(report.line() + "\n" + (trace.xray_line() + "\n" if trace.segment_id
+                                               else ""))
     env.sink.end_request()
     return replace(outcome, report=report)
 
@@ -265,6 +284,46 @@ def platform_error_type(error: Mapping[str, Any] | None) -> str | None:
         return None
     etype = str(error.get("errorType") or "")
     return etype if _PLATFORM_TYPE.fullmatch(etype) else "Runtime.Unknown"
+
+
+@dataclass(frozen=True)
+class Trace:
+    """The X-Ray trace of one invocation: its ``_X_AMZN_TRACE_ID`` header and, when active
+    tracing sampled it, the id of the segment Lambda records for it.
+
+    A sampled invocation shows that segment twice (``segment_id``): after the text REPORT line,
+    as ``XRAY TraceId: <root>\tSegmentId: <id>\tSampled: true\t`` in the same CloudWatch event
+    (AWS docs python-logging.html sample output; REPORT events captured in public repositories
+    carry it after a newline, trailing TAB included, and Logs Insights discovers
+    ``@xrayTraceId``/``@xraySegmentId`` in REPORT events), and in the JSON format as the
+    ``tracing`` TraceContext ``{spanId, type: "X-Amzn-Trace-Id", value: <header>}`` of
+    ``platform.start`` and ``platform.report`` (AWS docs telemetry-schema-reference.html, whose
+    spanId is not the header's Parent; a captured platform.report puts it between ``metrics``
+    and ``status``). Unsampled invocations record no segment, and no capture shows an XRAY
+    line for one, so none is written.
+    """
+
+    header: str
+    segment_id: str = ""
+
+    def context(self) -> dict[str, str]:
+        return {"spanId": self.segment_id, "type": "X-Amzn-Trace-Id", "value": self.header}
+
+    def xray_line(self) -> str:
+        root = self.header.split(";", 1)[0].removeprefix("Root=")
+        return f"XRAY TraceId: {root}\tSegmentId: {self.segment_id}\tSampled: true\t"
+
+
+def _trace(env: Backend, request_id: str) -> Trace:
+    """The invocation's trace; a sampled one gets a segment id (from the request id, so
+    seeded runs repeat exactly)."""
+    header = _trace_id(env, request_id)
+    if not header.endswith(";Sampled=1"):
+        return Trace(header)
+    import hashlib  # only for sampled traces: it loads OpenSSL, milliseconds at start-up
+
+    digest = hashlib.blake2b(request_id.encode(), digest_size=8, person=b"segment")
+    return Trace(header, digest.hexdigest())
 
 
 def _trace_id(env: Backend, request_id: str) -> str:

@@ -250,25 +250,21 @@ class AsyncQueue:
     def record(self, event: QueuedEvent, condition: str, at: float,
                result: InvokeResult | None) -> dict[str, Any]:
         """Lambda's invocation record for a destination."""
+        # One builder for this record and the `lambda_destination_record` event factory.
+        from pytest_lambda.events.lambda_destination import invocation_record
+
         target = event.target
         arn = target.invoked_arn if target.qualifier else f"{target.invoked_arn}:$LATEST"
-        response: dict[str, Any] = {
-            "statusCode": 429 if result is None or result.throttled else 200,
-            "executedVersion": target.version}
-        if result is not None and result.function_error:
-            response["functionError"] = result.function_error
-        record: dict[str, Any] = {
-            "version": "1.0",
-            "timestamp": self.clock.iso(at),
-            "requestContext": {"requestId": event.request_id, "functionArn": arn,
-                               "condition": condition,
-                               "approximateInvokeCount": event.attempts},
-            "requestPayload": _json_or_text(event.payload),
-            "responseContext": response,
-        }
-        if result is not None and not result.throttled:
-            record["responsePayload"] = result.payload if result.raw_payload else None
-        return record
+        ran = result is not None and not result.throttled
+        extra: dict[str, Any] = {}
+        if result is not None and ran:
+            extra["response_payload"] = result.payload if result.raw_payload else None
+        return invocation_record(
+            timestamp=self.clock.iso(at), request_id=event.request_id, function_arn=arn,
+            condition=condition, invoke_count=event.attempts,
+            request_payload=_json_or_text(event.payload),
+            status_code=200 if ran else 429, executed_version=target.version,
+            function_error=result.function_error if result is not None else None, **extra)
 
     def _deliver(self, event: QueuedEvent, which: str, at: float,
                  result: InvokeResult | None) -> None:

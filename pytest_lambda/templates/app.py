@@ -16,6 +16,7 @@ import datetime as _dt
 import json
 import os
 import re
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from ..config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ..service.account import Account
 from .errors import TemplateError
 from .http import HttpClient
+from .iot import TopicRule
 from .resources import CREATORS, Resource, create, set_redrive
 from .routes import IMPLICIT, Cors, RouteTable, api_id, http_cors
 
@@ -91,6 +93,7 @@ class Application:
         self.triggers: list[PushTrigger] = []
         self.schedules: list[Schedule] = []
         self.routes = RouteTable()
+        self.iot_rules: list[TopicRule] = []
         overrides = dict(parameter_overrides or {})
         try:
             first = load_template(template, parameter_overrides=overrides, region=region,
@@ -171,6 +174,16 @@ class Application:
             schedule.next_due += schedule.period
         out.extend(self.account.advance(max(end - clock.now, 0.0)))
         return out
+
+    def publish_iot(self, topic: str, payload: Mapping[str, Any], *,
+                    client_id: str = "test-device") -> list[InvokeResult]:
+        """Publish an MQTT message to AWS IoT Core: every ``IoTRule`` whose topic filter
+        matches invokes its function asynchronously with the rule's SELECT applied, as IoT
+        does; returns the attempts made."""
+        invoked = {rule.function.invoke(rule.event(topic, dict(payload), client_id),
+                                        invocation_type="Event").request_id
+                   for rule in self.iot_rules if rule.matches(topic)}
+        return [r for r in self.account.drain() if r.request_id in invoked]
 
     def run_schedule(self, name: str) -> list[InvokeResult]:
         """Fire one schedule now (any expression, ``cron(...)`` included); its attempts."""
@@ -285,6 +298,8 @@ class Application:
             self.triggers.append(fn.subscribe_sns(
                 str(props.get("Topic")), filter_policy=props.get("FilterPolicy"),
                 filter_policy_scope=str(props.get("FilterPolicyScope", "MessageAttributes"))))
+        elif kind == "IoTRule":
+            self.iot_rules.append(TopicRule.parse(where, fn, str(props.get("Sql", ""))))
         elif kind in ("Schedule", "ScheduleV2"):
             expression = props.get("Schedule" if kind == "Schedule" else "ScheduleExpression")
             self._schedule(str(props.get("Name") or f"{fn.name}{name}"), fn, str(expression),
@@ -492,7 +507,9 @@ class Application:
     def _fire(self, schedule: Schedule) -> None:
         from ..events.eventbridge import scheduled_event, scheduler_event
 
-        now = _dt.datetime.fromtimestamp(self.account.clock.time(), _dt.UTC)
+        # The time the test sees now (frozen under freezegun / time-machine) plus the virtual
+        # clock's progress, so a schedule fires at the time the test set.
+        now = _dt.datetime.fromtimestamp(time.time() + self.account.clock.now, _dt.UTC)
         if schedule.input is not None:
             event = (json.loads(schedule.input) if isinstance(schedule.input, str)
                      else schedule.input)

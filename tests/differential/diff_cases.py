@@ -10,8 +10,15 @@ PROBES = Path(__file__).resolve().parent / "probes"
 PYTHON = ("python3.11",)
 NODE = ("nodejs22.x", "nodejs24.x")
 
-#: (id, log_format, log_level): the log configurations every case runs under.
-VARIANTS = (("text", "Text", None), ("json", "JSON", None), ("json-debug", "JSON", "DEBUG"))
+#: id -> (log_format, log_level): the log configurations a case can run under.
+VARIANTS = {"text": ("Text", None), "json": ("JSON", None), "json-debug": ("JSON", "DEBUG"),
+            "json-warn": ("JSON", "WARN"), "json-fatal": ("JSON", "FATAL")}
+#: The configurations every case runs under unless it names its own.
+STANDARD = ("text", "json", "json-debug")
+#: Log-level filtering: above INFO, the clients drop console methods and `logging` records
+#: (the Node clients, at FATAL, their own error records too), and the platform drops
+#: stdout/stderr lines and the frames below the level.
+FILTERED = ("json-warn", "json-fatal")
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,7 @@ class Case:
     runtimes: tuple[str, ...]
     handler: str = ""
     event: Any = field(default_factory=lambda: {"count": "x", "order": None})
+    variants: tuple[str, ...] = STANDARD
 
     @property
     def is_node(self) -> bool:
@@ -80,4 +88,11 @@ CASES = (
     Case("node-init-syntax-error", "init_syntax.js-invalid", NODE),
     Case("node-init-handler-not-found", "handler_not_found.js", NODE),
     Case("node-init-malformed-handler", "malformed_handler.js", NODE, "index"),
+    Case("py-print-logging-filtered", "print_and_logging.py", PYTHON, variants=FILTERED),
+    Case("py-raise-message-filtered", "raise_message.py", PYTHON, variants=FILTERED),
+    Case("py-init-import-error-filtered", "import_error.py", PYTHON, variants=FILTERED),
+    Case("node-console-methods-filtered", "console_methods.js", NODE, variants=FILTERED),
+    Case("node-stdout-levels", "stdout_levels.js", NODE, variants=FILTERED),
+    Case("node-throw-sync-filtered", "throw_sync.js", NODE, variants=FILTERED),
+    Case("node-init-throw-filtered", "init_throw.js", NODE, variants=FILTERED),
 )

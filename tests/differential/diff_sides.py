@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from diff_clients import Client
+from diff_frames import Event
 from diff_real import RealRun, run_client
 
 from pytest_lambda import InvokeResult, LambdaFunction
@@ -84,6 +85,38 @@ def lambda_environment(fn: LambdaFunction) -> dict[str, str]:
     return env
 
 
+#: Lambda's application log levels, lowest first (and the Python runtime's own names).
+_RANK = {"TRACE": 0, "DEBUG": 1, "INFO": 2, "WARN": 3, "WARNING": 3, "ERROR": 4, "FATAL": 5,
+         "CRITICAL": 5}
+
+
+def platform_keeps(event: Event, log_level: str | None) -> bool:
+    """Whether Lambda's log-level filter keeps one event of the client's output.
+
+    The platform's part, which the clients leave to it (AWS docs "Log-level filtering",
+    monitoring-cloudwatchlogs-log-level.html): a telemetry frame counts at the level its type
+    carries (bits 2-4: 1 TRACE ... 6 FATAL, in both clients' frame types), and a
+    stdout/stderr line at the level of its JSON ``"level"`` key; either counts as INFO without
+    a valid level. The Node clients drop console methods below the level before framing; the
+    Python client frames its own error records whatever the level.
+    """
+    if log_level is None:
+        return True
+    rank = _RANK["INFO"]
+    if event.frame_type is not None:
+        level = (event.frame_type & 0x1C) >> 2
+        if 1 <= level <= 6:
+            rank = level - 1
+        return rank >= _RANK[log_level]
+    try:
+        doc = json.loads(event.message)
+    except ValueError:
+        doc = None
+    if isinstance(doc, dict) and isinstance(doc.get("level"), str):
+        rank = _RANK.get(doc["level"].upper(), _RANK["INFO"])
+    return rank >= _RANK[log_level]
+
+
 def _messages(view: Any) -> list[str]:
     return [e.message for e in view if not is_platform_line(e.message)]
 
@@ -127,17 +160,20 @@ def observe_real(client: Client, fn: LambdaFunction, event: Any) -> Observed:
         return run_client(client, code_dir=code_dir, env=env, events=[event],
                           function_arn=fn.arn, timeout_s=c.timeout)
 
+    def kept(run: RealRun, phase: str) -> list[str]:
+        return [e.message for e in run.phases.get(phase, [])
+                if platform_keeps(e, c.log_level)]
+
     first = run()
-    init_events = [e.message for e in first.phases.get("init", [])]
+    init_events = kept(first, "init")
     if first.post("init-error") is not None:
         retry = run()
         init_error = retry.post("init-error")
         assert init_error is not None, "the real client failed init once but not on the retry"
-        return Observed(init_error.body, True, init_events,
-                        [e.message for e in retry.phases.get("init", [])], "", True,
+        return Observed(init_error.body, True, init_events, kept(retry, "init"), "", True,
                         {"exit_code": retry.exit_code})
     request_id = first.request_ids[0]
-    invoke = [e.message for e in first.phases.get(request_id, [])]
+    invoke = kept(first, request_id)
     for kind, error in (("response", False), ("error", True)):
         post = first.post(kind)
         if post is not None:

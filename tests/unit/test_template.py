@@ -657,3 +657,53 @@ def test_serverless_file_variables_that_cannot_resolve(tmp_path: Path, reference
     with pytest.raises(TemplateError) as info:
         load_template(path)["api"].kwargs()
     assert reference in str(info.value) and why in str(info.value)
+
+
+def test_async_invocation_settings_from_sam_and_serverless(tmp_path: Path) -> None:
+    """EventInvokeConfig / DeadLetterQueue / ReservedConcurrentExecutions (SAM) and
+    maximumRetryAttempts / destinations / onError / reservedConcurrency (serverless.yml)."""
+    sam = _write(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              Runtime: python3.12
+              CodeUri: .
+              ReservedConcurrentExecutions: 5
+              DeadLetterQueue: {Type: SQS, TargetArn: !GetAtt Dlq.Arn}
+              EventInvokeConfig:
+                MaximumRetryAttempts: 1
+                MaximumEventAgeInSeconds: 600
+                DestinationConfig:
+                  OnFailure: {Type: SQS, Destination: !GetAtt Dlq.Arn}
+          Dlq: {Type: AWS::SQS::Queue}
+        """)
+    kw = load_template(sam)["Fn"].kwargs()
+    dlq = "arn:aws:sqs:us-east-1:123456789012:Dlq"
+    assert (kw["maximum_retry_attempts"], kw["maximum_event_age_in_seconds"]) == (1, 600)
+    assert kw["destination_config"] == {"OnFailure": {"Destination": dlq}}
+    assert kw["dead_letter_config"] == {"TargetArn": dlq}
+    assert kw["reserved_concurrent_executions"] == 5
+    sls = _write(tmp_path, "serverless.yml", """\
+        service: s
+        provider: {name: aws, runtime: python3.12}
+        functions:
+          f:
+            handler: app.handler
+            maximumRetryAttempts: 0
+            maximumEventAge: 120
+            reservedConcurrency: 2
+            onError: arn:aws:sns:us-east-1:123456789012:errors
+            destinations:
+              onSuccess: arn:aws:sqs:us-east-1:123456789012:ok
+              onFailure: {arn: arn:aws:sqs:us-east-1:123456789012:ko, type: sqs}
+        """)
+    kw = load_template(sls)["f"].kwargs()
+    assert (kw["maximum_retry_attempts"], kw["maximum_event_age_in_seconds"],
+            kw["reserved_concurrent_executions"]) == (0, 120, 2)
+    assert kw["dead_letter_config"] == {"TargetArn": "arn:aws:sns:us-east-1:123456789012:errors"}
+    assert kw["destination_config"] == {
+        "OnSuccess": {"Destination": "arn:aws:sqs:us-east-1:123456789012:ok"},
+        "OnFailure": {"Destination": "arn:aws:sqs:us-east-1:123456789012:ko"}}

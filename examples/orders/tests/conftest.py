@@ -1,12 +1,9 @@
-"""Shared fixtures: a moto-backed DynamoDB table and the three functions under test."""
+"""Shared fixtures: the template's application in moto, and handles on its parts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
-import moto
 import pytest
 
 from pytest_lambda import LambdaFunction
@@ -15,47 +12,33 @@ TABLE = "orders-test"
 
 
 @pytest.fixture
-def table() -> Iterator[Any]:
-    """An empty ``orders`` table in moto's in-memory DynamoDB (no network, no real AWS)."""
-    with moto.mock_aws():
-        dynamodb = boto3.resource("dynamodb", region_name="us-east-1")
-        yield dynamodb.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "order_id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+def table(lambda_app: Any) -> Any:
+    """The template's orders table (empty), as a boto3 resource on moto."""
+    import boto3
+
+    return boto3.resource("dynamodb", region_name="us-east-1").Table(TABLE)
 
 
 @pytest.fixture
-def make_fn(lambda_function: Callable[..., LambdaFunction]) -> Callable[..., LambdaFunction]:
-    """``lambda_function`` with the environment every orders function is deployed with."""
-
-    def make(handler: str, **kwargs: Any) -> LambdaFunction:
-        environment = {"TABLE_NAME": TABLE, **kwargs.pop("environment", {})}
-        return lambda_function(handler, environment=environment, **kwargs)
-
-    return make
-
-
-@pytest.fixture
-def api(table: Any, make_fn: Callable[..., LambdaFunction]) -> LambdaFunction:
+def api(lambda_app: Any) -> LambdaFunction:
     """The HTTP API function, already warm (one request served, like after a deploy check)."""
-    fn = make_fn("orders.api.handler", name="orders-api")
-    fn.invoke({"routeKey": "GET /health"})
+    lambda_app.http.get("/health")
+    fn: LambdaFunction = lambda_app.function("OrdersApi")
     return fn
 
 
 @pytest.fixture
-def worker(table: Any, make_fn: Callable[..., LambdaFunction]) -> LambdaFunction:
+def worker(lambda_app: Any) -> LambdaFunction:
     """The SQS worker function (cold until the test invokes it)."""
-    return make_fn("orders.worker.handler", name="orders-worker")
+    fn: LambdaFunction = lambda_app.function("OrdersWorker")
+    return fn
 
 
 @pytest.fixture
-def report(table: Any, make_fn: Callable[..., LambdaFunction]) -> LambdaFunction:
-    """The scheduled report function, with JSON-friendly defaults."""
-    return make_fn("orders.report.handler", name="orders-report")
+def report(lambda_app: Any) -> LambdaFunction:
+    """The scheduled report function."""
+    fn: LambdaFunction = lambda_app.function("OrdersReport")
+    return fn
 
 
 def put_orders(table: Any, *statuses: str) -> list[str]:

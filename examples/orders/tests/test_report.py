@@ -10,12 +10,12 @@ from conftest import put_orders
 from pytest_lambda import LambdaFunction
 
 
-def test_report_counts_orders_and_logs_json(report: LambdaFunction, table: Any,
-                                            lambda_events: Any, lambda_logs: Any) -> None:
-    """The report returns the counts and logs them as one JSON line."""
+def test_report_counts_orders_and_logs_json(lambda_app: Any, table: Any,
+                                            lambda_logs: Any) -> None:
+    """The nightly schedule's report returns the counts and logs them as one JSON line."""
     put_orders(table, "PENDING", "PENDING", "SHIPPED")
 
-    r = report.invoke(lambda_events.scheduled_event("orders-nightly"))
+    [r] = lambda_app.run_schedule("orders-nightly")
 
     assert r.payload == {"total": 3, "PENDING": 2, "SHIPPED": 1}
     lambda_logs.assert_json_field("counts.PENDING", 2)
@@ -40,11 +40,11 @@ def test_report_emits_emf_metrics(report: LambdaFunction, table: Any, lambda_eve
 
 
 @pytest.mark.lambda_timeout(1)
-def test_slow_scan_times_out(make_fn: Any, table: Any, lambda_events: Any) -> None:
+def test_slow_scan_times_out(lambda_function: Any, table: Any, lambda_events: Any) -> None:
     """Paging slowly past the 1 s timeout: Lambda stops the function and says so."""
     put_orders(table, "PENDING", "PENDING", "PENDING", "PENDING")
-    fn = make_fn("orders.report.handler",
-                 environment={"REPORT_PAGE_SIZE": "1", "REPORT_PAGE_DELAY": "0.5"})
+    fn = lambda_function("OrdersReport", name="orders-report-slow",
+                         environment={"REPORT_PAGE_SIZE": "1", "REPORT_PAGE_DELAY": "0.5"})
 
     r = fn.invoke(lambda_events.scheduled_event())
 

@@ -10,16 +10,33 @@ from conftest import put_orders
 from pytest_lambda import LambdaFunction, events
 
 
-def test_good_messages_update_orders(worker: LambdaFunction, table: Any) -> None:
-    """Every message applied: no batch item failures."""
+def test_good_messages_update_orders(lambda_app: Any, table: Any) -> None:
+    """Status messages sent to the template's queue are applied: no batch item failures."""
     ids = put_orders(table, "PENDING", "PENDING")
-    event = events.sqs_batch([json.dumps({"order_id": i, "status": "PAID"}) for i in ids])
+    sqs = lambda_app.client("sqs")
+    for order_id in ids:
+        sqs.send_message(QueueUrl=lambda_app.resources["StatusQueue"].physical_id,
+                         MessageBody=json.dumps({"order_id": order_id, "status": "PAID"}))
 
-    r = worker.invoke(event)
+    [r] = lambda_app.drain()
 
     assert r.payload == {"batchItemFailures": []}
     assert [table.get_item(Key={"order_id": i})["Item"]["status"] for i in ids] == ["PAID"] * 2
     assert r.cold_start
+
+
+def test_a_bad_message_ends_in_the_dead_letter_queue(lambda_app: Any, table: Any) -> None:
+    """A message that always fails is received three times, then SQS moves it to the DLQ."""
+    sqs = lambda_app.client("sqs")
+    sqs.send_message(QueueUrl=lambda_app.resources["StatusQueue"].physical_id,
+                     MessageBody=json.dumps({"order_id": "o-x", "status": "LOST"}))
+
+    results = lambda_app.drain()
+
+    assert len(results) == 3
+    dlq = lambda_app.resources["StatusDLQ"].physical_id
+    [dead] = sqs.receive_message(QueueUrl=dlq)["Messages"]
+    assert json.loads(dead["Body"])["status"] == "LOST"
 
 
 def test_bad_messages_are_reported_as_batch_item_failures(worker: LambdaFunction, table: Any,

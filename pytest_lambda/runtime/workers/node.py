@@ -96,7 +96,8 @@ class NodeEnvironment:
         self.version = version
         self.log_stream_name = new_log_stream_name(version, new_id)
         self.sink = LogSink(log_group.stream(self.log_stream_name),
-                            json_format=config.log_format == "JSON")
+                            json_format=config.log_format == "JSON",
+                            app_log_level=config.log_level)
         self.initialized = False
         self.alive = True
         self._node = node_executable()
@@ -208,7 +209,7 @@ class NodeEnvironment:
                 self.sink.emit(message["message"], message["ts"])
             elif kind == "out":
                 for text in self._stream_lines[message["fd"]].feed(message["data"]):
-                    self.sink.emit(text, message["ts"])
+                    self._raw(text, message["ts"])
             else:
                 answer = message
         return answer
@@ -219,11 +220,19 @@ class NodeEnvironment:
         lines = self._lines[fd]
         if not data:
             for text in lines.flush():
-                self.sink.emit(text)
+                self._raw(text)
             del self._lines[fd]
             return
         for text in lines.feed(data.decode("utf-8", "replace")):
-            self.sink.emit(text)
+            self._raw(text)
+
+    def _raw(self, text: str, timestamp: int | None = None) -> None:
+        """A line written to stdout/stderr (not through console): with the JSON format and
+        an application log level, Lambda keeps it only at that level or above, reading its
+        JSON ``"level"`` (INFO without one). The console's records come filtered already:
+        the runtime client drops the methods below AWS_LAMBDA_LOG_LEVEL (worker.js)."""
+        if self.sink.keeps(text):
+            self.sink.emit(text, timestamp)
 
     def _drain_output(self, seconds: float) -> None:
         """Read what is already written to fd 1/2 (until EOF, at most ``seconds``)."""
@@ -239,7 +248,7 @@ class NodeEnvironment:
     def _flush_partial_lines(self) -> None:
         for lines in [*self._stream_lines.values(), *self._lines.values()]:
             for text in lines.flush():
-                self.sink.emit(text)
+                self._raw(text)
 
     def _exit_reason(self) -> str:
         assert self._proc is not None

@@ -16,14 +16,15 @@ run moto in server mode on loopback and point the function at it with ``AWS_ENDP
 
 from __future__ import annotations
 
+import os
 import select
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from ...clock import real_perf, real_time_ms
@@ -34,6 +35,7 @@ from ...observe.logs import LogEvent, LogGroup
 from .. import faults
 from ..backend import InitResult, Outcome, lambda_environ, new_log_stream_name
 from ..capture import LogSink
+from ..interpreter import Interpreter, worker_command
 from ..memory import RUNTIME_BASELINE_MB
 from . import forkserver
 from .forkserver import forkable
@@ -57,8 +59,10 @@ class ProcessEnvironment:
 
     def __init__(self, config: FunctionConfig, version: str, log_group: LogGroup, *,
                  new_id: Callable[[], str], network_allow: Any = (),
-                 measure_memory: bool = True) -> None:
+                 measure_memory: bool = True, python: Interpreter | None = None) -> None:
         self.config = config
+        #: Another interpreter to run the worker on (the runtime's version), or None.
+        self._python = python
         self.version = version
         self.log_stream_name = new_log_stream_name(version, new_id)
         self.sink = LogSink(log_group.stream(self.log_stream_name),
@@ -92,19 +96,23 @@ class ProcessEnvironment:
         # The worker makes the environment's /tmp in here; removed even if it is killed.
         self._tmp_base = tempfile.mkdtemp(prefix="pytest-lambda-worker-")
         env["TMPDIR"] = self._tmp_base
-        env["PYTHONPATH"] = forkserver.worker_pythonpath(env.get("PYTHONPATH"))
+        package_root = str(Path(__file__).resolve().parents[3])  # holds pytest_lambda/
+        command, path = worker_command(self._python, package_root)
+        # The function's own PYTHONPATH is kept, between the package and the test process's.
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [
+            path, env.get("PYTHONPATH"), os.environ.get("PYTHONPATH")]))
         cwd = str(self.config.code_dir)
-        coverage = worker_coverage_settings()
+        coverage = (worker_coverage_settings()
+                    if self._python is None or self._python.has_coverage else None)
         self._measured = coverage is not None
-        if forkable(env):
+        if self._python is None and forkable(env):
             # A fork of the pre-imported template: a cold worker in about a millisecond.
             self._proc = forkserver.server().fork(
                 env, cwd, [child.fileno(), events_fd, self._output.fileno()])
         else:
             self._proc = subprocess.Popen(
                 # -u: a killed worker loses no line to a buffer of its real stdout/stderr.
-                [sys.executable, "-u", "-m", "pytest_lambda.runtime.workers.process_main",
-                 str(child.fileno()), str(events_fd)],
+                [command[0], "-u", *command[1:], str(child.fileno()), str(events_fd)],
                 pass_fds=[child.fileno(), events_fd], stdin=subprocess.DEVNULL,
                 stdout=self._output, stderr=subprocess.STDOUT, env=env, cwd=cwd,
                 start_new_session=True)

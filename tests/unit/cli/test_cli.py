@@ -302,3 +302,21 @@ def test_invoke_allow_host_reaches_the_function(tmp_path: Path) -> None:
     assert handler == "app.handler"
     assert kwargs["network_allow"] == ["db.internal", "10.0.0.0/8"]
     assert (kwargs["isolation"], kwargs["code_dir"]) == ("process", ".")
+def test_invoke_runtime_runs_on_that_python_or_notes_why_not(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--runtime`` picks the worker's Python version; in-process a mismatch is a note."""
+    from pytest_lambda.runtime import interpreter
+
+    other = "python3.12" if sys.version_info[:2] != (3, 12) else "python3.13"
+    (tmp_path / "app.py").write_text(
+        "import sys\ndef handler(event, context):\n    return list(sys.version_info[:2])\n")
+    code, out, err = run(capsys, "invoke", "app.handler", "--code-dir", str(tmp_path),
+                         "--runtime", other, "--isolation", "in-process")
+    assert code == 0 and json.loads(out) == list(sys.version_info[:2])
+    assert err.startswith(f"pytest-lambda invoke: note: {other} functions ran on Python ")
+    found = interpreter.find(other)
+    if found is None or found.is_current:
+        pytest.skip(f"no {other} interpreter is installed")
+    code, out, err = run(capsys, "invoke", "app.handler", "--code-dir", str(tmp_path),
+                         "--runtime", other)
+    assert (code, json.loads(out), err) == (0, list(found.version[:2]), "")

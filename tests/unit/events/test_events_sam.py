@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import event_checks as checks
+import event_checks_sources as more
 import powertools_oracle
 import pytest
 
@@ -125,6 +126,13 @@ MODELS: dict[str, str] = {
     "ses_receipt": "SesModel",
     "sns_notification": "SnsModel",
     "sqs_message": "SqsModel",
+    "s3_object_lambda": "S3ObjectLambdaEvent",
+    "s3_eventbridge_event": "S3EventNotificationEventBridgeModel",
+    "kinesis_dynamodb_record": "KinesisDataStreamModel",
+    "appsync_events": "AppSyncEventsModel",
+    "bedrock_agent_api": "BedrockAgentEventModel",
+    "bedrock_agent_function": "BedrockAgentFunctionEventModel",
+    "transfer_family_auth": "TransferFamilyAuthorizer",
 }
 
 
@@ -168,6 +176,26 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     "sqs_message": checks.check_sqs,
     "stepfunctions_error": checks.check_stepfunctions_error,
     "workmail_message": checks.check_workmail,
+    "vpc_lattice_request": more.check_vpc_lattice,
+    "s3_object_lambda": more.check_s3_object_lambda,
+    "s3_eventbridge_event": more.check_s3_eventbridge,
+    "activemq_event": more.check_activemq,
+    "rabbitmq_event": more.check_rabbitmq,
+    "documentdb_change_event": more.check_documentdb,
+    "kinesis_dynamodb_record": more.check_kinesis_dynamodb,
+    "cognito_custom_email_sender": more.check_cognito_sender,
+    "cognito_custom_sms_sender": more.check_cognito_sender,
+    "appsync_authorizer": more.check_appsync_authorizer,
+    "appsync_events": more.check_appsync_events,
+    "cloudwatch_alarm": more.check_cloudwatch_alarm,
+    "codedeploy_lifecycle_hook": more.check_codedeploy_hook,
+    "bedrock_agent_api": more.check_bedrock_agent,
+    "bedrock_agent_function": more.check_bedrock_agent,
+    "transfer_family_auth": more.check_transfer_family,
+    "iot_registry_thing_event": more.check_iot_registry,
+    "iot_registry_thing_group_event": more.check_iot_registry,
+    "lambda_destination_record": more.check_destination_record,
+    "lambda_stream_failure_record": more.check_stream_failure_record,
 }
 # Payloads that are whatever the caller configured (no AWS-defined envelope to check).
 FREE_FORM = {"iot_rule", "stepfunctions_task_token"}
@@ -182,6 +210,10 @@ def _model(entry: Entry) -> str | None:
     if entry.factory == "apigateway_websocket":
         kind = {"$connect": "Connect", "$disconnect": "Disconnect"}.get(fixed["route"], "Message")
         return f"APIGatewayWebSocket{kind}EventModel"
+    if entry.factory == "lambda_stream_failure_record" and fixed.get("source") == "dynamodb":
+        return "DynamoDBStreamLambdaOnFailureDestinationModel"
+    if entry.factory == "vpc_lattice_request":
+        return "VpcLatticeModel" if fixed.get("version") == "1.0" else "VpcLatticeV2Model"
     if fixed.get("multi_value_headers"):
         return None  # AlbModel knows only single-value mode; check_alb covers multi-value
     return MODELS.get(entry.factory)
@@ -216,7 +248,7 @@ def test_catalog_entry_passes_its_oracles(entry: Entry) -> None:
         event = json.loads(json.dumps(_build(entry, seed)))
         model = _model(entry)
         if model is not None:
-            getattr(models, model).model_validate(event)
+            getattr(models, model).model_validate(more.for_powertools(model, event))
             oracles += 1
         if entry.factory in CHECKS:
             CHECKS[entry.factory](event)

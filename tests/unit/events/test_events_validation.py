@@ -31,6 +31,7 @@ REQUIRED: dict[str, tuple[Any, ...]] = {
     "s3_put": ("bkt", "k"),
     "sqs_batch": (["a"],),
     "appsync_batch": ([{"id": "1"}],),
+    "kinesis_dynamodb_batch": ([{"event_name": "INSERT", "keys": {"pk": "a"}}],),
 }
 
 

@@ -1,0 +1,1 @@
+"""Backup report: which databases were backed up last night."""

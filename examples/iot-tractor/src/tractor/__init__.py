@@ -1,0 +1,1 @@
+"""IoT tractor: predictive maintenance from sensor readings."""

@@ -1,0 +1,1 @@
+"""Stream analytics: hashtag counts from a stream of posts."""

@@ -1,0 +1,1 @@
+"""Thumbnails: resize images uploaded to S3."""
