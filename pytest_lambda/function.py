@@ -12,7 +12,8 @@ from .arn import Arn
 from .clock import real_time_ms
 from .config import FunctionConfig, FunctionSettings
 from .errors import RequestTooLargeException, TooManyRequestsException, validation_error
-from .observe.coverage import worker_settings
+from .observe.coverage import function_context, worker_settings
+from .observe.history import DEFAULT_HISTORY, LogWindow
 from .observe.logs import LogGroup, LogView
 from .observe.metrics import MetricStore
 from .result import InvokeResult
@@ -64,6 +65,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         isolation: str = "in-process",
         account: Account | None = None,
         python_executable: str | os.PathLike[str] | Interpreter | None = None,
+        history: int | None = DEFAULT_HISTORY,
         **settings: Unpack[FunctionSettings],
     ) -> None:
         """``handler`` is Lambda's handler string (``"app.handler"``, ``"pkg/mod.fn"``);
@@ -74,8 +76,15 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         handler may reach (``True``: any); ``measure_memory=False`` skips Max Memory Used;
         ``isolation="process"`` runs each environment in a worker process (on
         ``python_executable``, else an installed interpreter of the runtime's Python version);
-        functions given the same ``account`` share its concurrency and asynchronous queue.
+        functions given the same ``account`` share its concurrency and asynchronous queue;
+        ``history`` is how many recent invocations keep their logs and metric records in full
+        (``None``: all).
         """
+        if history is not None and (isinstance(history, bool) or not isinstance(history, int)
+                                    or history < 1):
+            raise ValueError(f"history={history!r} is not valid: pass how many recent "
+                             "invocations to keep in full (logs, metric records), at least 1, "
+                             "or None to keep everything (memory grows with every call).")
         if account is not None:
             settings["region"], settings["account_id"] = account.region, account.account_id
         self._destination_objects: dict[str, LambdaFunction] = {}
@@ -85,7 +94,10 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         self.account = account or Account(self.config.account_id, self.config.region)
         self.account.register(self)
         self.log_group = LogGroup(self.config.log_group_name)
-        self.metrics = MetricStore()
+        #: Lambda's own metrics are four records per invocation.
+        self.metrics = MetricStore(window=None if history is None else history * 4)
+        self.history = history
+        self._log_window = LogWindow(history)
         self.network_allow = network_allow
         if not isinstance(measure_memory, bool):
             raise TypeError(f"measure_memory={measure_memory!r} is not valid: pass True (report "
@@ -383,7 +395,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         idle one."""
         config, version, invoked_arn = target.config, target.version, target.invoked_arn
         request_id = request_id or self.new_request_id()
-        with PHASE_LOCK:
+        with PHASE_LOCK, function_context(config.name):
             start_time = real_time_ms()
             env, cold = environment or self._checkout(config, version)
             idle = self._idle.setdefault(version, [])
@@ -397,6 +409,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
                 idle.append(env)
             start = max(start_index, first)
             init_logs, logs = LogView(stream[first:start]), LogView(stream[start:])
+            self._log_window.add(env.sink.stream, first)  # may cut older events: last
         report = outcome.report or outcome_report(request_id, outcome, config.memory_size,
                                                   init_ms)
         result = InvokeResult(
@@ -409,7 +422,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             report=report, config=config, invocation_type=invocation_type,
             timed_out=outcome.status == "timeout", start_time=start_time,
             invoked_function_arn=invoked_arn, concurrent_executions=concurrent_executions,
-            attempt=attempt, virtual_time=virtual_time)
+            attempt=attempt, virtual_time=virtual_time, event_payload=payload)
         self._publish(result)
         return result
 

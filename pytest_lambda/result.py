@@ -55,6 +55,9 @@ class InvokeResult:
     queued_event: QueuedEvent | None = None
     attempt: int | None = None
     virtual_time: float | None = None
+    #: The event as the function received it (JSON bytes); the plugin tells its source from
+    #: its shape for ``lambda_require_events`` (observe/event_shapes.py).
+    event_payload: bytes = b""
 
     @property
     def payload(self) -> Any:

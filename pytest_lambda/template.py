@@ -23,6 +23,7 @@ from .templates.yamlfile import read_yaml
 
 if TYPE_CHECKING:
     from .function import LambdaFunction
+    from .observe.event_gate import Declared
 
 __all__ = ["Template", "TemplateError", "TemplateFunction", "UnknownFunctionError",
            "function_from_template", "load_template"]
@@ -54,6 +55,14 @@ class TemplateFunction:
         out["environment"] = {**out["environment"], **(environment or {})}
         out.update(overrides)
         return out
+
+    def declared_events(self) -> list[Declared]:
+        """The event sources this function declares (``Events``, ``events``, a Function URL,
+        event source mappings pointing at it), for ``lambda_require_events``."""
+        from .templates.event_sources import declared_events
+
+        return declared_events(self.kind, self.properties, self._scope.resources,
+                               self.logical_id, self.function_name)
 
 
 class Template(dict[str, TemplateFunction]):

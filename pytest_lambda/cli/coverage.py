@@ -1,8 +1,9 @@
 """``pytest-lambda coverage``: the per-function gate table from saved data, for CI steps.
 
-Reads one or more ``--lambda-report`` JSON files (shards of a split suite are added up), the
-template's functions and, for coverage minimums, a coverage.py data file; prints the same table
-as the plugin's gates (or JSON) and exits 1 when a gate fails.
+Reads one or more ``--lambda-report`` JSON files (shards of a split suite are added up: their
+invocations and the event sources they exercised), the template's functions and, for coverage
+minimums, a coverage.py data file; prints the same tables as the plugin's gates (or JSON) and
+exits 1 when a gate fails.
 """
 
 from __future__ import annotations
@@ -14,13 +15,10 @@ import sys
 from collections import Counter
 from typing import Any
 
-from pytest_lambda.observe.gates import (
-    FunctionInfo,
-    evaluate,
-    line_coverage,
-    parse_fail_under,
-    table,
-)
+from pytest_lambda.observe.event_gate import Declared, checks
+from pytest_lambda.observe.event_gate import table as events_table
+from pytest_lambda.observe.function_coverage import coverage_by_function
+from pytest_lambda.observe.gates import FunctionInfo, evaluate, parse_fail_under, table
 
 __all__ = ["register"]
 
@@ -37,9 +35,12 @@ def register(parser: argparse.ArgumentParser) -> Any:
                         help="coverage.py data file (combined), for --fail-under")
     parser.add_argument("--require-invoked", action="store_true",
                         help="fail unless every function was invoked at least once")
+    parser.add_argument("--require-events", action="store_true",
+                        help="fail unless every event source a template function declares "
+                        "was exercised (needs --template)")
     parser.add_argument("--fail-under", action="append", default=[],
-                        metavar="PERCENT|FUNCTION=PERCENT",
-                        help="minimum line coverage per function; repeatable")
+                        metavar="PERCENT[:BRANCH]|FUNCTION=PERCENT[:BRANCH]",
+                        help="minimum line (and branch) coverage per function; repeatable")
     parser.add_argument("--json", action="store_true", help="print the table as JSON")
     return _run
 
@@ -56,8 +57,11 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         fail_under = parse_fail_under(args.fail_under)
     except ValueError as exc:
         return _fail(str(exc).replace("lambda_cov_fail_under", "--fail-under"))
+    if args.require_events and not args.template:
+        return _fail("--require-events needs --template (the functions' declared events)")
     paths = [p for pattern in args.report for p in (sorted(glob.glob(pattern)) or [pattern])]
     invocations: Counter[str] = Counter()
+    sources: dict[str, Counter[str]] = {}
     functions: dict[str, FunctionInfo] = {}
     for path in paths:
         try:
@@ -67,7 +71,10 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
             return _fail(f"--report {path!r} is not a readable --lambda-report file ({exc})")
         for row in rows:
             invocations[row["function"]] += int(row.get("invocations", 0))
-            functions.setdefault(row["function"], FunctionInfo(row["function"], None))
+            sources.setdefault(row["function"], Counter()).update(row.get("event_sources", {}))
+            functions.setdefault(row["function"], FunctionInfo(row["function"],
+                                                               row.get("code_dir")))
+    declared: dict[str, list[Declared]] = {}
     if args.template:
         from pytest_lambda.template import load_template
 
@@ -77,29 +84,43 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
             except Exception:  # a function that cannot be built has no directory
                 code_dir = None
             functions[fn.function_name] = FunctionInfo(fn.function_name, code_dir, fn.logical_id)
+            declared[fn.function_name] = fn.declared_events()
     if not functions:
         return _fail("no functions: give --template and/or --report")
     coverage = None
-    if fail_under:
+    if fail_under or args.data_file:
         if args.data_file is None:
             return _fail("--fail-under needs --data-file (the combined .coverage file)")
         import coverage as coverage_py
 
         cov = coverage_py.Coverage(data_file=args.data_file, config_file=False)
         cov.load()
-        coverage = line_coverage(cov, {f.code_dir for f in functions.values() if f.code_dir})
+        coverage = coverage_by_function(cov, {n: f.code_dir for n, f in functions.items()})
+    event_checks = checks(declared, sources)
     rows, problems = evaluate(functions.values(), invocations,
                               require_invoked=args.require_invoked, fail_under=fail_under,
-                              coverage=coverage)
+                              coverage=coverage, require_events=args.require_events,
+                              events=event_checks if args.require_events else None)
     failed = bool(problems) or any(r.problems for r in rows)
     if args.json:
         print(json.dumps({"passed": not failed, "problems": problems, "functions": [
             {"function": r.function.name, "label": r.function.label or r.function.name,
-             "invocations": r.invocations, "statements": r.statements, "executed": r.executed,
-             "percent": r.percent, "required": r.required, "problems": list(r.problems)}
+             "invocations": r.invocations,
+             "statements": None if r.figures is None else r.figures.statements,
+             "executed": None if r.figures is None else r.figures.executed,
+             "percent": r.percent, "branch_percent": r.branch_percent,
+             "required": None if r.required is None else {
+                 "lines": r.required.lines, "branches": r.required.branch_minimum},
+             "event_sources": dict(sources.get(r.function.name, {})),
+             "events_missing": [d.shown for d in (r.events.missing if r.events else [])],
+             "problems": list(r.problems)}
             for r in rows]}, indent=2))
     else:
         print("\n".join(table(rows)))
         for problem in problems:
             print(f"ERROR: {problem}")
+        if args.require_events and event_checks:
+            print("\nevent sources per function:")
+            print("\n".join(events_table((r.function.shown, r.events) for r in rows
+                                         if r.events is not None)))
     return 1 if failed else 0

@@ -47,6 +47,15 @@ def _edge_headers(argument: str, given: Mapping[str, list[str]]) -> dict[str, li
     return out
 
 
+def _override(defaults: dict[str, list[str]],
+              given: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """``defaults`` with each header the caller gave replacing the default of that name (in
+    any case); the caller's own headers that differ only in case are all kept, as CloudFront
+    lists each under the lower-cased name."""
+    names = {k.lower() for k in given}
+    return {**{k: v for k, v in defaults.items() if k.lower() not in names}, **given}
+
+
 def _config(rng: random.Random, event_type: str, distribution_id: str | None) -> dict[str, str]:
     dist = distribution_id or "E" + upper_token(rng, 13)
     if not (dist.isalnum() and dist.isupper() and 10 <= len(dist) <= 20):
@@ -81,10 +90,7 @@ def _request(
     given = {"Host": [domain], "User-Agent": ["Amazon CloudFront"]}
     if event_type.startswith("viewer"):
         given["User-Agent"] = ["Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0"]
-    for name, values in multi("headers", headers).items():
-        for existing in [k for k in given if k.lower() == name.lower()]:
-            del given[existing]
-        given[name] = values
+    given = _override(given, multi("headers", headers))
     request: dict[str, Any] = {
         "clientIp": client_ip or source_ip(rng),
         "headers": _edge_headers("headers", given),
@@ -199,10 +205,7 @@ def cloudfront_response(
         "Server": ["AmazonS3"],
         "Content-Type": ["text/html"],
     }
-    for name, values in multi("headers", headers).items():
-        for existing in [k for k in given if k.lower() == name.lower()]:
-            del given[existing]
-        given[name] = values
+    given = _override(given, multi("headers", headers))
     response = {
         "headers": _edge_headers("headers", given),
         "status": str(status),

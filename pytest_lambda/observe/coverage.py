@@ -19,11 +19,14 @@ or about to be) or by the worker when settings arrive: nothing here costs a run 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["WorkerCoverage", "v8_directory", "v8_directory_for", "worker_settings"]
+__all__ = ["CONTEXT_FLAG", "WorkerCoverage", "function_context", "v8_directory", "v8_directory_for",
+           "worker_settings"]
 
 #: Where Node.js workers write V8 coverage (NODE_V8_COVERAGE), next to coverage.py's data file.
 V8_FOLDER = ".lambda-v8-coverage"
@@ -38,6 +41,74 @@ def v8_directory() -> str | None:
     """Where a Node.js worker writes V8 coverage now, or None when nothing is measured."""
     settings = worker_settings()
     return None if settings is None else v8_directory_for(settings["data_file"])
+
+
+def _measuring() -> Any:
+    """The running coverage.py measurement of this process, or None (cheap when none)."""
+    module = sys.modules.get("coverage")
+    if module is None:
+        return None
+    current = getattr(module.Coverage, "current", None)
+    return current() if current is not None else None
+
+
+def _dynamic_context(cov: Any) -> str | None:
+    """The dynamic context being recorded now, without the static ``[run] context``.
+
+    Read before switching, to compose with it: coverage returns the previous context from
+    ``switch_context`` only since 7.16, and with the static part joined in.
+    """
+    data = getattr(getattr(cov, "_collector", None), "covdata", None)
+    current = getattr(data, "_current_context", None)
+    static = cov.config.context
+    if not isinstance(current, str) or not static:
+        return current if isinstance(current, str) else None
+    if current == static:
+        return None
+    return current[len(static) + 1:] if current.startswith(static + "|") else current
+
+
+#: Set to False on a Coverage object to leave its context alone (ini lambda_cov_context =
+#: false): the plugin marks the measurement itself, so no state lives in this module.
+CONTEXT_FLAG = "pytest_lambda_function_context"
+
+
+def _can_switch(cov: Any) -> bool:
+    core = getattr(cov, "_core", None)
+    # A user's [run] dynamic_context switches by itself (switching too would warn), and the
+    # sysmon core records no dynamic contexts at all.
+    return (getattr(cov, CONTEXT_FLAG, True) and not cov.config.dynamic_context
+            and getattr(cov, "_started", True)
+            and getattr(core, "supports_dynamic_contexts", True))
+
+
+#: What :func:`function_context` returns when nothing is measured (stateless, reusable).
+_NOTHING = contextlib.nullcontext()
+
+
+def function_context(name: str) -> contextlib.AbstractContextManager[None]:
+    """Record what runs inside as ``<current context>|lambda:<name>``, then restore.
+
+    Composes with pytest-cov's ``--cov-context=test`` (``<test id>|run|lambda:<name>``);
+    observe/function_coverage.py attributes shared modules to functions by it. A process
+    worker started inside takes the composed context as its own (:func:`worker_settings`).
+    Costs one dictionary lookup when coverage is not imported.
+    """
+    cov = _measuring()
+    if cov is None or not _can_switch(cov):
+        return _NOTHING
+    return _switched(cov, name)
+
+
+@contextlib.contextmanager
+def _switched(cov: Any, name: str) -> Iterator[None]:
+    previous = _dynamic_context(cov)
+    label = f"lambda:{name}"
+    cov.switch_context(f"{previous}|{label}" if previous else label)
+    try:
+        yield
+    finally:
+        cov.switch_context(previous or "")
 
 
 def _abs_pattern(pattern: str) -> str:
@@ -74,6 +145,9 @@ def worker_settings() -> dict[str, Any] | None:
         # relative_files paths are relative to the directory coverage starts in; the worker's
         # is the function's code directory, so it starts in the test process's instead.
         "start_dir": os.getcwd(),
+        # The function context the worker starts in (function_context is switched around the
+        # invocation that starts it), so its lines are attributed like in-process ones.
+        "context": _dynamic_context(cov) if _can_switch(cov) else None,
     }
     source_dirs = getattr(c, "source_dirs", None)
     if source_dirs:  # coverage >= 7.8
@@ -94,9 +168,11 @@ class WorkerCoverage:
         running = coverage.Coverage.current()
         if running is not None:  # the worker was started measured (patch = subprocess)
             self._cov = running
+            self._switch(settings.get("context"))
             return
         kwargs = dict(settings)
         start_dir = kwargs.pop("start_dir", None)
+        context = kwargs.pop("context", None)
         if not kwargs.get("plugins"):
             kwargs.pop("plugins", None)
         # data_suffix=True: a parallel file per worker that combine merges with the others.
@@ -109,6 +185,11 @@ class WorkerCoverage:
         finally:
             os.chdir(here)
         self._owned = True
+        self._switch(context)
+
+    def _switch(self, context: str | None) -> None:
+        if context and _can_switch(self._cov):
+            self._cov.switch_context(context)
 
     @property
     def active(self) -> bool:

@@ -1,4 +1,5 @@
-"""Per-function gates over a whole session: every function invoked, line coverage per function.
+"""Per-function gates over a whole session: every function invoked, every declared event
+source exercised, line (and branch) coverage per function.
 
 Pure logic over plain data (function names, code directories, invocation counts, coverage
 figures per directory); the plugin (plugin/gates.py) gathers the data and prints the table.
@@ -6,13 +7,13 @@ figures per directory); the plugin (plugin/gates.py) gathers the data and prints
 
 from __future__ import annotations
 
-import os
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-__all__ = ["FailUnder", "FunctionInfo", "GateRow", "evaluate", "line_coverage",
+from .event_gate import EventCheck
+from .function_coverage import Figures
+
+__all__ = ["FailUnder", "Figures", "FunctionInfo", "GateRow", "Minimum", "evaluate",
            "parse_fail_under", "table"]
 
 
@@ -33,13 +34,33 @@ class FunctionInfo:
 
 
 @dataclass(frozen=True)
+class Minimum:
+    """A coverage minimum: lines, and branches when coverage measures them.
+
+    ``85`` asks 85 % of both; ``85:70`` asks 85 % of lines and 70 % of branches.
+    """
+
+    lines: float
+    branches: float | None = None
+
+    @property
+    def branch_minimum(self) -> float:
+        return self.lines if self.branches is None else self.branches
+
+    def shown(self, branch: bool) -> str:
+        if not branch or self.branches is None:
+            return f"{self.lines:g}%"
+        return f"{self.lines:g}%:{self.branches:g}%"
+
+
+@dataclass(frozen=True)
 class FailUnder:
-    """``lambda_cov_fail_under``: a default minimum and per-function overrides (percent)."""
+    """``lambda_cov_fail_under``: a default minimum and per-function overrides."""
 
-    default: float | None = None
-    overrides: Mapping[str, float] = field(default_factory=dict)
+    default: Minimum | None = None
+    overrides: Mapping[str, Minimum] = field(default_factory=dict)
 
-    def required(self, fn: FunctionInfo) -> float | None:
+    def required(self, fn: FunctionInfo) -> Minimum | None:
         for key in (fn.name, fn.label):
             if key in self.overrides:
                 return self.overrides[key]
@@ -56,73 +77,31 @@ def _percent(raw: str, where: str) -> float:
         value = -1.0
     if not 0 <= value <= 100:
         raise ValueError(f"{where}: {raw!r} is not a percentage; use a number from 0 to 100, "
-                         "e.g. 80 or Orders=85")
+                         "e.g. 80, 80:70 (lines:branches) or Orders=85")
     return value
 
 
+def _minimum(raw: str, where: str) -> Minimum:
+    lines, sep, branches = raw.partition(":")
+    if sep:
+        return Minimum(_percent(lines, where), _percent(branches, where))
+    return Minimum(_percent(raw, where))
+
+
 def parse_fail_under(tokens: Iterable[str]) -> FailUnder:
-    """``["80", "Orders=85"]`` (commas and spaces separate too) as a :class:`FailUnder`."""
-    default: float | None = None
-    overrides: dict[str, float] = {}
+    """``["80", "Orders=85:70"]`` (commas and spaces separate too) as a :class:`FailUnder`."""
+    default: Minimum | None = None
+    overrides: dict[str, Minimum] = {}
     for token in (t for raw in tokens for t in raw.replace(",", " ").split()):
         name, sep, value = token.partition("=")
         if sep:
             if not name:
                 raise ValueError(f"lambda_cov_fail_under: {token!r} has no function name "
                                  "before '='; write FunctionName=85")
-            overrides[name] = _percent(value, f"lambda_cov_fail_under {name}")
+            overrides[name] = _minimum(value, f"lambda_cov_fail_under {name}")
         else:
-            default = _percent(token, "lambda_cov_fail_under")
+            default = _minimum(token, "lambda_cov_fail_under")
     return FailUnder(default, overrides)
-
-
-def _under(path: str, directory: str) -> bool:
-    try:
-        return os.path.commonpath([path, directory]) == directory
-    except ValueError:  # different drives
-        return False
-
-
-_SKIP_DIRS = ("__pycache__", "node_modules", "site-packages")
-
-
-def _python_files(directory: str) -> Iterable[str]:
-    """The .py files of a code directory (no hidden folders, caches, virtualenvs)."""
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS
-                   and not os.path.exists(os.path.join(root, d, "pyvenv.cfg"))]
-        yield from (os.path.join(root, f) for f in files if f.endswith(".py"))
-
-
-def line_coverage(cov: Any, directories: Iterable[str]) -> dict[str, tuple[int, int]]:
-    """(statements, executed) per directory, from a coverage.py ``Coverage``'s data.
-
-    A file of the directory that never ran counts with all its statements missed, also where
-    coverage itself does not list it (Lambda code directories are seldom packages).
-    """
-    dirs = {d: os.path.realpath(d) for d in directories}
-    totals = dict.fromkeys(dirs, (0, 0))
-    with warnings.catch_warnings():
-        # "No data was collected" is the gate's finding to report, not an error of its own
-        # (under filterwarnings = error it would end the session with a traceback).
-        warnings.simplefilter("ignore")
-        data = cov.get_data()
-    measured = {os.path.realpath(f): f for f in data.measured_files()}
-    for real_dir in set(dirs.values()):
-        for path in _python_files(real_dir):
-            measured.setdefault(os.path.realpath(path), path)
-    for real, filename in measured.items():
-        owners = [d for d, r in dirs.items() if _under(real, r)]
-        if not owners:
-            continue
-        try:
-            _, statements, _, missing, _ = cov.analysis2(filename)
-        except Exception:  # source gone or not Python: coverage skips it too
-            continue
-        for d in owners:
-            s, e = totals[d]
-            totals[d] = (s + len(statements), e + len(statements) - len(missing))
-    return totals
 
 
 @dataclass(frozen=True)
@@ -131,22 +110,42 @@ class GateRow:
 
     function: FunctionInfo
     invocations: int
-    statements: int | None
-    executed: int | None
-    required: float | None
+    figures: Figures | None
+    required: Minimum | None
     problems: tuple[str, ...]
+    events: EventCheck | None = None
 
     @property
     def percent(self) -> float | None:
-        if self.statements is None or self.executed is None:
-            return None
-        return 100.0 if self.statements == 0 else 100.0 * self.executed / self.statements
+        return None if self.figures is None else self.figures.line_percent
+
+    @property
+    def branch_percent(self) -> float | None:
+        return None if self.figures is None else self.figures.branch_percent
+
+
+def _coverage_problems(figures: Figures | None, required: Minimum) -> list[str]:
+    if figures is None:
+        return ["no coverage data"]
+    out = []
+    if round(figures.line_percent, 2) < required.lines:
+        out.append(f"lines {figures.line_percent:.2f}% < {required.lines:g}%")
+    branch = figures.branch_percent
+    if branch is not None and round(branch, 2) < required.branch_minimum:
+        out.append(f"branches {branch:.2f}% < {required.branch_minimum:g}%")
+    return out
 
 
 def evaluate(functions: Iterable[FunctionInfo], invocations: Mapping[str, int], *,
              require_invoked: bool, fail_under: FailUnder,
-             coverage: Mapping[str, tuple[int, int]] | None) -> tuple[list[GateRow], list[str]]:
-    """The table's rows and the session-level problems (e.g. an override naming no function)."""
+             coverage: Mapping[str, Figures | None] | None,
+             require_events: bool = False,
+             events: Mapping[str, EventCheck] | None = None) -> tuple[list[GateRow], list[str]]:
+    """The table's rows and the session-level problems (e.g. an override naming no function).
+
+    ``coverage`` holds each function's figures by name (None: no measurement); ``events``
+    each function's declared and exercised event sources, by name.
+    """
     rows: list[GateRow] = []
     known: set[str] = set()
     for fn in sorted(functions, key=lambda f: f.shown):
@@ -155,18 +154,14 @@ def evaluate(functions: Iterable[FunctionInfo], invocations: Mapping[str, int], 
         problems: list[str] = []
         if require_invoked and count == 0:
             problems.append("never invoked")
+        check = (events or {}).get(fn.name)
+        if require_events and check is not None and check.missing:
+            problems.append("events not exercised: " + ", ".join(d.shown for d in check.missing))
         required = fail_under.required(fn) if fail_under else None
-        statements = executed = None
-        if coverage is not None and fn.code_dir is not None:
-            statements, executed = coverage.get(fn.code_dir, (0, 0))
-        row = GateRow(fn, count, statements, executed, required, ())
-        if required is not None:
-            pct = row.percent
-            if pct is None:
-                problems.append("no coverage data")
-            elif round(pct, 2) < required:
-                problems.append(f"lines {pct:.2f}% < {required:g}%")
-        rows.append(GateRow(fn, count, statements, executed, required, tuple(problems)))
+        figures = None if coverage is None else coverage.get(fn.name)
+        if required is not None and coverage is not None:
+            problems.extend(_coverage_problems(figures, required))
+        rows.append(GateRow(fn, count, figures, required, tuple(problems), check))
     session: list[str] = []
     unknown = sorted(set(fail_under.overrides) - known)
     if unknown:
@@ -181,19 +176,33 @@ def evaluate(functions: Iterable[FunctionInfo], invocations: Mapping[str, int], 
 
 
 def table(rows: list[GateRow]) -> list[str]:
-    """The gate table as aligned text lines."""
-    head = ("function", "invocations", "lines", "cover", "required", "result")
+    """The gate table as aligned text lines (branch and event columns when there are any)."""
+    branch = any(r.figures is not None and r.figures.branch for r in rows)
+    with_events = any(r.events is not None for r in rows)
+    with_cover = any(r.figures is not None or r.required is not None for r in rows)
+    head = ["function", "invocations"] + (["lines", "cover"] if with_cover else [])
+    head += ["branches", "bcover"] if branch else []
+    head += ["events"] if with_events else []
+    head += (["required"] if with_cover else []) + ["result"]
     body = []
     for r in rows:
-        pct = r.percent
-        body.append((
-            r.function.shown,
-            str(r.invocations),
-            "-" if r.statements is None else f"{r.executed}/{r.statements}",
-            "-" if pct is None else f"{pct:.2f}%",
-            "-" if r.required is None else f"{r.required:g}%",
-            "FAIL: " + "; ".join(r.problems) if r.problems else "ok",
-        ))
+        f = r.figures
+        cells = [r.function.shown, str(r.invocations)]
+        if with_cover:
+            cells += ["-" if f is None else f"{f.executed}/{f.statements}",
+                      "-" if f is None else f"{f.line_percent:.2f}%"]
+        if branch:
+            bp = r.branch_percent
+            cells += ["-" if f is None or bp is None else f"{f.covered_branches}/{f.branches}",
+                      "-" if bp is None else f"{bp:.2f}%"]
+        if with_events:
+            e = r.events
+            cells.append("-" if e is None else
+                         f"{len(e.declared) - len(e.missing)}/{len(e.declared)}")
+        if with_cover:
+            cells.append("-" if r.required is None else r.required.shown(branch))
+        cells.append("FAIL: " + "; ".join(r.problems) if r.problems else "ok")
+        body.append(cells)
     widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
     lines = []
     for cells in [head, *body]:

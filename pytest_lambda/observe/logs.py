@@ -97,6 +97,8 @@ class LogStream:
 
     name: str
     events: list[LogEvent] = field(default_factory=list)
+    #: Events cut from the front of ``events`` by the function's history window.
+    dropped: int = 0
 
     def view(self) -> LogView:
         return LogView(self.events)
@@ -108,6 +110,13 @@ class LogGroup:
 
     name: str
     streams: dict[str, LogStream] = field(default_factory=dict)
+    #: :meth:`events` merges incrementally: the merged list so far, how many events of each
+    #: stream it holds, and the view last returned (reused while nothing was added).
+    _merged: list[LogEvent] = field(default_factory=list, init=False, repr=False, compare=False)
+    _taken: dict[str, tuple[int, LogEvent | None]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    _tail: tuple[int, int] = field(default=(-1, -1), init=False, repr=False, compare=False)
+    _view: LogView | None = field(default=None, init=False, repr=False, compare=False)
 
     def stream(self, name: str) -> LogStream:
         """The stream called ``name``, created on first use."""
@@ -117,7 +126,49 @@ class LogGroup:
         return s
 
     def events(self) -> LogView:
-        """Every event of every stream, ordered by timestamp (stable within a stream)."""
-        merged = [e for s in self.streams.values() for e in s.events]
-        merged.sort(key=lambda e: e.timestamp)
-        return LogView(merged)
+        """Every event of every stream, ordered by timestamp (stable within a stream).
+
+        Ties are broken by stream (in creation order), then by position in the stream, as one
+        stable sort of all streams would. Events added since the last call are merged in
+        without sorting the rest again when they all come after it; otherwise (a stream
+        writing an event older than one already merged, or streams shrinking) everything is
+        sorted again.
+        """
+        taken = self._taken
+        fresh: list[tuple[int, LogEvent]] = []
+        rebuild = False
+        for index, (name, stream) in enumerate(self.streams.items()):
+            events = stream.events
+            start, last = taken.get(name, (0, None))
+            if len(events) < start or (start and events[start - 1] is not last):
+                rebuild = True  # the stream was cut or rewritten, not only appended to
+                break
+            if len(events) > start:
+                fresh.extend((index, e) for e in events[start:])
+        if not rebuild and not fresh and self._view is not None:
+            return self._view
+        last_ts, last_stream = self._tail
+        if not rebuild and fresh:
+            fresh.sort(key=lambda pair: pair[1].timestamp)
+            first = fresh[0][1]
+            rebuild = first.timestamp < last_ts or (
+                first.timestamp == last_ts and any(
+                    i < last_stream for i, e in fresh if e.timestamp == last_ts))
+        if rebuild:
+            ordered = [(i, e) for i, s in enumerate(self.streams.values()) for e in s.events]
+            ordered.sort(key=lambda pair: pair[1].timestamp)
+            self._merged = [e for _, e in ordered]
+            fresh = ordered
+        else:
+            self._merged.extend(e for _, e in fresh)
+        if fresh:
+            top = fresh[-1][1].timestamp
+            stream_index = max(i for i, e in fresh if e.timestamp == top)
+            if not rebuild and top == last_ts:
+                stream_index = max(stream_index, last_stream)
+            self._tail = (top, stream_index)
+        for name, stream in self.streams.items():
+            events = stream.events
+            taken[name] = (len(events), events[-1] if events else None)
+        self._view = LogView(self._merged)
+        return self._view

@@ -9,14 +9,16 @@ dimension set, which is how CloudWatch matches dimensions.
 
 from __future__ import annotations
 
+import math
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_lambda.observe.assertions import MetricAssertions
 from pytest_lambda.observe.emf import EmfError, parse_event
+from pytest_lambda.observe.history import FoldedMetrics
 from pytest_lambda.observe.stats import (
     STATISTICS,
     MetricNotFound,
@@ -38,6 +40,9 @@ __all__ = [
 ]
 
 LAMBDA_NAMESPACE = "AWS/Lambda"
+_MISSING = object()
+#: The metrics Lambda records for every invocation, in the order of their row values.
+_LAMBDA_NAMES = ("Invocations", "Errors", "Duration", "ConcurrentExecutions")
 _INVOCATION, _THROTTLE, _LOGS = 0, 1, 2
 
 #: Lambda's function metrics and their CloudWatch units. The async and stream metrics are
@@ -90,6 +95,15 @@ class MetricQuery(MetricAssertions, ABC):
     def _snapshot(self) -> tuple[list[MetricRecord], list[EmfError]]:
         """The records this query covers, and the EMF documents that were rejected."""
 
+    def _view(self) -> tuple[Sequence[MetricRecord], Sequence[EmfError]]:
+        """The records and rejected documents to read, not to keep or change (no copy where
+        the collection can avoid one)."""
+        return self._snapshot()
+
+    def _folded(self) -> FoldedMetrics | None:
+        """Totals of records that left the collection's window (see observe/history.py)."""
+        return None
+
     @property
     def records(self) -> list[MetricRecord]:
         """Every record, in the order recorded."""
@@ -102,13 +116,14 @@ class MetricQuery(MetricAssertions, ABC):
 
     def names(self) -> list[tuple[str, str]]:
         """The distinct ``(namespace, name)`` pairs recorded, sorted."""
-        return sorted({(r.namespace, r.name) for r in self.records})
+        return sorted({(r.namespace, r.name) for r in self._view()[0]})
 
     def describe(self) -> str:
         """A multi-line listing of what was recorded, used in failure messages."""
         lines: list[str] = []
         by_metric: dict[tuple[str, str], list[MetricRecord]] = {}
-        for r in self.records:
+        records, errors = self._view()
+        for r in records:
             by_metric.setdefault((r.namespace, r.name), []).append(r)
         for (ns, name), recs in sorted(by_metric.items()):
             values = [v for r in recs for v in r.values]
@@ -119,7 +134,7 @@ class MetricQuery(MetricAssertions, ABC):
             )
         if not lines:
             lines.append("  (no metrics were recorded)")
-        for err in self.emf_errors:
+        for err in errors:
             lines.append(f"  rejected EMF document: {err}")
         return "\n".join(lines)
 
@@ -135,16 +150,18 @@ class MetricQuery(MetricAssertions, ABC):
 
         Without ``namespace`` the name must be unambiguous across namespaces.
         """
-        records = self.records
-        named = [r for r in records if r.name == name]
+        named = [r for r in self._view()[0] if r.name == name]
         if namespace is not None:
             named = [r for r in named if r.namespace == namespace]
-        if not named:
+        folded = self._folded()
+        folded_ns = {ns for ns, n in folded.names() if n == name and namespace in (None, ns)} \
+            if folded else set()
+        if not named and not folded_ns:
             where = f" in namespace {namespace!r}" if namespace is not None else ""
             raise MetricNotFound(
                 f"metric {name!r}{where} was never emitted. Recorded metrics:\n{self.describe()}"
             )
-        namespaces = sorted({r.namespace for r in named})
+        namespaces = sorted({r.namespace for r in named} | folded_ns)
         if len(namespaces) > 1:
             raise MetricNotFound(
                 f"metric {name!r} exists in several namespaces ({', '.join(namespaces)}); "
@@ -154,7 +171,8 @@ class MetricQuery(MetricAssertions, ABC):
             named = [r for r in named if r.request_id == request_id]
         if dimensions is not None:
             matching = [r for r in named if r.has_dimensions(dimensions)]
-            if not matching:
+            if not matching and not (
+                    folded and folded.totals(namespaces[0], name, dimensions)[0]):
                 seen = sorted({_fmt_dims(ds) for r in named for ds in r.dimension_sets})
                 raise MetricNotFound(
                     f"metric {name!r} was never emitted with dimensions {_fmt_dims(dimensions)}; "
@@ -183,8 +201,34 @@ class MetricQuery(MetricAssertions, ABC):
         namespace: str | None = None,
         dimensions: Mapping[str, str] | None = None,
     ) -> float:
-        """CloudWatch statistic ``stat`` of metric ``name`` over everything recorded."""
-        return statistic(self.values(name, namespace=namespace, dimensions=dimensions), stat)
+        """CloudWatch statistic ``stat`` of metric ``name`` over everything recorded.
+
+        Past the window of a long history, Sum, SampleCount, Average, Minimum and Maximum
+        still count every value (exact totals are kept); percentiles see the window only.
+        """
+        values = self.values(name, namespace=namespace, dimensions=dimensions)
+        folded = self._folded()
+        if not folded:
+            return statistic(values, stat)
+        resolved = namespace
+        if resolved is None:
+            found = {ns for ns, n in folded.names() if n == name}
+            resolved = found.pop() if len(found) == 1 else None
+        if resolved is None:
+            return statistic(values, stat)
+        count, partials, low, high = folded.totals(resolved, name, dimensions)
+        if not count or stat not in STATISTICS:
+            return statistic(values, stat)
+        if stat == "SampleCount":
+            return float(count + len(values))
+        total = math.fsum([*partials, *values])
+        if stat == "Sum":
+            return total
+        if stat == "Average":
+            return total / (count + len(values))
+        if stat == "Minimum":
+            return float(min(low, *values))
+        return float(max(high, *values))
 
     def sum(
         self,
@@ -204,11 +248,12 @@ class MetricQuery(MetricAssertions, ABC):
         dimensions: Mapping[str, str] | None = None,
     ) -> int:
         """The SampleCount statistic of metric ``name``."""
-        return len(self.values(name, namespace=namespace, dimensions=dimensions))
+        return int(self.statistic(name, "SampleCount", namespace=namespace,
+                                  dimensions=dimensions))
 
     def for_request(self, request_id: str) -> MetricView:
         """The records (and rejected EMF documents) of one invocation."""
-        records, errors = self._snapshot()
+        records, errors = self._view()
         return MetricView(
             [r for r in records if r.request_id == request_id],
             [e for e in errors if e.request_id == request_id],
@@ -266,9 +311,16 @@ class MetricStore(MetricQuery):
 
     The core calls :meth:`record_invocation` and :meth:`ingest_log_events` after every
     invocation and :meth:`record_throttle` for a rejected one; it is safe to call from threads.
+    With a ``window`` (in records) older records are folded into exact totals once there are
+    half as many again (see observe/history.py).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, window: int | None = None) -> None:
+        if window is not None and (not isinstance(window, int) or window < 1):
+            raise ValueError(f"window={window!r} is not valid: pass a whole number of records "
+                             "of at least 1, or None to keep every record.")
+        self._window = window
+        self._folded_metrics = FoldedMetrics()
         self._records: list[MetricRecord] = []
         self._errors: list[EmfError] = []
         self._intervals: list[tuple[float, float]] = []
@@ -278,6 +330,8 @@ class MetricStore(MetricQuery):
         self._direct: list[MetricRecord] = []
         self._deriving = False
         self._lock = threading.RLock()
+        self._qualifiers: dict[Any, Any] = {}
+        self._dimensions: dict[tuple[Any, ...], tuple[dict[str, str], ...]] = {}
 
     def __repr__(self) -> str:
         records, errors = self._snapshot()
@@ -287,6 +341,63 @@ class MetricStore(MetricQuery):
         with self._lock:
             self._materialize()
             return list(self._records), list(self._errors)
+
+    def _view(self) -> tuple[Sequence[MetricRecord], Sequence[EmfError]]:
+        # A query reads the lists at once, as they are: a copy of the whole history on every
+        # query is what made repeated queries slow.
+        with self._lock:
+            self._materialize()
+            return self._records, self._errors
+
+    def _folded(self) -> FoldedMetrics | None:
+        return self._folded_metrics or None
+
+    def _bound(self) -> None:
+        """Fold the oldest records into totals once the window is full by half again.
+
+        A pending invocation counts as its four records. Those past the window are folded
+        straight from their compact row, without making the records first.
+        """
+        window = self._window
+        pending = self._pending
+        if window is None or len(self._records) + 4 * len(pending) <= window + window // 2:
+            return
+        keep = window // 4
+        if len(pending) <= keep:
+            self._fold_records(window - 4 * len(pending))
+            return
+        self._fold_records(0)  # every record is older than every pending invocation
+        cut = len(pending) - keep
+        oldest, self._pending = pending[:cut], pending[cut:]
+        self._deriving = True
+        try:
+            for kind, item in oldest:
+                if kind == _INVOCATION:
+                    self._fold_row(item)
+                elif kind == _THROTTLE:
+                    self._record_throttle_now(item)
+                else:
+                    self._ingest_now(item)
+        finally:
+            self._deriving = False
+        self._fold_records(window - 4 * len(self._pending))
+
+    def _fold_records(self, keep: int) -> None:
+        """Fold all records but the newest ``keep`` into the totals."""
+        records = self._records
+        cut = len(records) - max(keep, 0)
+        if cut <= 0:
+            return
+        fold = self._folded_metrics.add
+        for r in records[:cut]:
+            fold(r.namespace, r.name, r.dimension_sets, r.values)
+        del records[:cut]
+
+    def _fold_row(self, row: tuple[Any, ...]) -> None:
+        dimension_sets, _, _, values = self._row_metrics(row)
+        add = self._folded_metrics.add_one
+        for name, value in zip(_LAMBDA_NAMES, values, strict=True):
+            add(LAMBDA_NAMESPACE, name, dimension_sets, value)
 
     def _materialize(self) -> None:
         if not self._pending:
@@ -303,6 +414,9 @@ class MetricStore(MetricQuery):
                     self._ingest_now(item)
         finally:
             self._deriving = False
+        window = self._window
+        if window is not None and len(self._records) > window + window // 2:
+            self._fold_records(window)
 
     def add(self, record: MetricRecord) -> None:
         """Store one record (after everything recorded before it)."""
@@ -311,6 +425,9 @@ class MetricStore(MetricQuery):
             self._records.append(record)
             if not self._deriving:
                 self._direct.append(record)
+                window = self._window
+                if window is not None and len(self._records) > window + window // 2:
+                    self._fold_records(window)
 
     @property
     def direct_records(self) -> list[MetricRecord]:
@@ -350,43 +467,73 @@ class MetricStore(MetricQuery):
 
     def record_invocation(self, result: InvocationLike) -> None:
         """Record Invocations, Errors, Duration and ConcurrentExecutions for one invocation."""
+        report = result.report
+        if report is None:  # an Event or DryRun call that did not run (yet)
+            return
+        # The few fields the metrics need, not the result: what the store keeps per
+        # invocation until it is queried.
+        row = (result.function_name, result.request_id, float(result.start_time),
+               float(report.duration_ms), result.function_error is not None or result.timed_out,
+               self._qualifier(getattr(result, "qualifier", None),
+                               getattr(result, "invoked_function_arn", None)),
+               result.executed_version, getattr(result, "concurrent_executions", None))
         with self._lock:
-            self._pending.append((_INVOCATION, result))
+            self._pending.append((_INVOCATION, row))
+            if self._window is not None:
+                self._bound()
 
     def record_throttle(self, result: InvocationLike) -> None:
         """Record a Throttles datapoint for an invocation rejected with TooManyRequestsException."""
         with self._lock:
             self._pending.append((_THROTTLE, result))
+            if self._window is not None:
+                self._bound()
 
     def ingest_log_events(self, events: Iterable[LogEvent]) -> None:
         """Turn every EMF document in ``events`` into metrics; keep rejected ones with reasons."""
-        with self._lock:
-            self._pending.append((_LOGS, events))
+        # Only events that can be EMF are kept for later (the first test looks_like_emf makes).
+        candidates = [e for e in events if '"_aws"' in e.message]
+        if candidates:
+            with self._lock:
+                self._pending.append((_LOGS, candidates))
+                if self._window is not None:
+                    self._bound()
 
-    def _record_invocation_now(self, result: InvocationLike) -> None:
-        report = result.report
-        if report is None:  # an Event or DryRun call that did not run (yet)
-            return
-        start = float(result.start_time)
-        end = start + float(report.duration_ms)
-        concurrent = getattr(result, "concurrent_executions", None)
+    def _row_metrics(self, row: tuple[Any, ...]) -> tuple[Any, int, str, tuple[float, ...]]:
+        """(dimension sets, timestamp, request id, the values of _LAMBDA_NAMES) of one row."""
+        (function_name, request_id, start, duration, failed, qualifier, executed_version,
+         concurrent) = row
         if concurrent is None:
             # Without accounting from the core, overlap in real time is the best figure.
+            end = start + duration
             self._intervals = [(s, e) for s, e in self._intervals if e > start or s == start]
             self._intervals.append((start, end))
             concurrent = sum(1 for s, e in self._intervals if s <= start < e or s == start)
-        failed = result.function_error is not None or result.timed_out
-        common: dict[str, Any] = {
-            "function_name": result.function_name,
-            "timestamp": int(start),
-            "qualifier": qualifier_of(result),
-            "executed_version": result.executed_version,
-            "request_id": result.request_id,
-        }
-        self.record_lambda_metric("Invocations", 1, **common)
-        self.record_lambda_metric("Errors", 1 if failed else 0, **common)
-        self.record_lambda_metric("Duration", float(report.duration_ms), **common)
-        self.record_lambda_metric("ConcurrentExecutions", concurrent, **common)
+        key = (function_name, qualifier, executed_version)
+        dimension_sets = self._dimensions.get(key)
+        if dimension_sets is None:
+            # Shared by every record of the same function and qualifier (records are frozen).
+            dimension_sets = self._dimensions[key] = lambda_dimension_sets(*key)
+        values = (1.0, 1.0 if failed else 0.0, duration, float(concurrent))
+        return dimension_sets, int(start), request_id, values
+
+    def _record_invocation_now(self, row: tuple[Any, ...]) -> None:
+        dimension_sets, timestamp, request_id, values = self._row_metrics(row)
+        append = self._records.append
+        for name, value in zip(_LAMBDA_NAMES, values, strict=True):
+            append(MetricRecord(namespace=LAMBDA_NAMESPACE, name=name, values=(value,),
+                                unit=LAMBDA_METRIC_UNITS[name], dimension_sets=dimension_sets,
+                                timestamp=timestamp, request_id=request_id))
+
+    def _qualifier(self, explicit: Any, arn: Any) -> str | None:
+        """``qualifier_of`` with the ARN parsed once per distinct ARN."""
+        if explicit:
+            return str(explicit)
+        found = self._qualifiers.get(arn, _MISSING)
+        if found is _MISSING:
+            parsed = Arn.parse(arn)
+            found = self._qualifiers[arn] = parsed.qualifier if parsed else None
+        return found  # type: ignore[no-any-return]
 
     def _record_throttle_now(self, result: InvocationLike) -> None:
         self.record_lambda_metric(

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-__all__ = ["js_files", "js_line_coverage"]
+__all__ = ["JS_SUFFIXES", "code_lines", "js_covered_lines", "js_files", "js_line_coverage"]
 
-_SUFFIXES = (".js", ".mjs", ".cjs")
+JS_SUFFIXES = (".js", ".mjs", ".cjs")
 _NOT_CODE = {"", "}", "};", "})", "});", ")", ");", "]", "];", "{"}
 
 
@@ -27,7 +27,7 @@ def js_files(directory: str) -> Iterable[str]:
     """The JavaScript files of a code directory, without node_modules and hidden folders."""
     for root, dirs, files in os.walk(directory):
         dirs[:] = [d for d in dirs if not d.startswith(".") and d != "node_modules"]
-        yield from (os.path.join(root, f) for f in files if f.endswith(_SUFFIXES))
+        yield from (os.path.join(root, f) for f in files if f.endswith(JS_SUFFIXES))
 
 
 def _code_lines(text: str) -> list[tuple[int, int, int]]:
@@ -79,12 +79,18 @@ def _path(url: str) -> str | None:
     return None
 
 
-def js_line_coverage(v8_dir: str, directory: str, *,
-                     since: float = 0.0) -> dict[str, tuple[int, int]]:
+def code_lines(path: str) -> set[int]:
+    """The numbers of the lines of a JavaScript file that hold code."""
+    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    return {n for n, _, _ in _code_lines(text)}
+
+
+def js_covered_lines(v8_dir: str, directory: str, *,
+                     since: float = 0.0) -> dict[str, tuple[set[int], set[int]]]:
     """(code lines, covered lines) of each JavaScript file under ``directory``.
 
     Reads the V8 coverage files of ``v8_dir`` written at or after ``since`` (a ``time.time()``);
-    files of the directory that never ran count with every line missed.
+    files of the directory that never ran have no covered lines.
     """
     root = os.path.realpath(directory)
     files = {os.path.realpath(f): f for f in js_files(root)}
@@ -103,8 +109,15 @@ def js_line_coverage(v8_dir: str, directory: str, *,
                 continue
             lines = _code_lines(Path(path).read_text(encoding="utf-8", errors="replace"))
             covered[path] |= _counts(script.get("functions", []), lines)
-    out = {}
+    out: dict[str, tuple[set[int], set[int]]] = {}
     for path, original in files.items():
-        lines = _code_lines(Path(path).read_text(encoding="utf-8", errors="replace"))
-        out[original] = (len(lines), len(covered[path] & {n for n, _, _ in lines}))
+        numbers = code_lines(path)
+        out[original] = (numbers, covered[path] & numbers)
     return out
+
+
+def js_line_coverage(v8_dir: str, directory: str, *,
+                     since: float = 0.0) -> dict[str, tuple[int, int]]:
+    """(code lines, covered lines) counts of each JavaScript file under ``directory``."""
+    return {path: (len(lines), len(covered)) for path, (lines, covered)
+            in js_covered_lines(v8_dir, directory, since=since).items()}

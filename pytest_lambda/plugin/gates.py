@@ -1,62 +1,93 @@
-"""The session gates of the pytest plugin: ``lambda_require_invoked``, ``lambda_cov_fail_under``.
+"""The session gates of the pytest plugin: ``lambda_require_invoked``,
+``lambda_require_events`` and ``lambda_cov_fail_under``; and the summary's coverage column.
 
 The functions each test created travel on its teardown report (like the invocation records in
-reporting.py), so the pytest-xdist controller sees all of them; the gates are evaluated once,
-on the controller, at session finish (after pytest-cov has combined its data), and a failing
-gate fails the run with a table.
+reporting.py, which carry each event's detected source), so the pytest-xdist controller sees
+all of them; the gates are evaluated once, on the controller, at session finish (after
+pytest-cov has combined its data), and a failing gate fails the run with a table.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import time
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pytest_lambda.observe.coverage import v8_directory_for
+from pytest_lambda.observe.coverage import CONTEXT_FLAG, v8_directory_for
+from pytest_lambda.observe.event_gate import Declared, EventCheck, checks
+from pytest_lambda.observe.event_gate import table as events_table
+from pytest_lambda.observe.function_coverage import Figures, coverage_by_function
 from pytest_lambda.observe.gates import (
     FailUnder,
     FunctionInfo,
     GateRow,
     evaluate,
-    line_coverage,
     parse_fail_under,
     table,
 )
-from pytest_lambda.observe.v8lines import js_line_coverage
+from pytest_lambda.plugin.reporting import PLUGIN_KEY as REPORTING_KEY
 from pytest_lambda.plugin.reporting import PROPERTY as INVOCATIONS_PROPERTY
 from pytest_lambda.plugin.state import FUNCTIONS_KEY, SETTINGS_KEY
 
 FUNCTIONS_PROPERTY = "pytest_lambda.functions"
 PLUGIN_NAME = "lambda-gates"
 
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0", "")
+
 
 def add_options(parser: pytest.Parser) -> None:
-    """Register ``--lambda-require-invoked``, ``--lambda-cov-fail-under`` and their ini twins."""
+    """Register the gates' command-line options and their ini twins."""
     group = parser.getgroup("aws_lambda")
     group.addoption(
         "--lambda-require-invoked", dest="lambda_require_invoked", action="store_true",
         default=None, help="fail the run unless every function of the template (and every "
         "LambdaFunction created) was invoked at least once (ini: lambda_require_invoked)")
     group.addoption(
+        "--lambda-require-events", dest="lambda_require_events", action="store_true",
+        default=None, help="fail the run unless every event source a template function "
+        "declares (Events:, events:, a Function URL) was exercised by an invocation with "
+        "that source's event shape (ini: lambda_require_events)")
+    group.addoption(
         "--lambda-cov-fail-under", dest="lambda_cov_fail_under", action="append",
-        default=None, metavar="PERCENT|FUNCTION=PERCENT",
-        help="fail the run if a function's code directory has less line coverage; "
-        "repeatable, e.g. 80 Orders=90 (ini: lambda_cov_fail_under)")
+        default=None, metavar="PERCENT[:BRANCH]|FUNCTION=PERCENT[:BRANCH]",
+        help="fail the run if a function's code has less line (and, when measured, branch) "
+        "coverage; repeatable, e.g. 80 Orders=90:75 (ini: lambda_cov_fail_under)")
     parser.addini("lambda_require_invoked", "default for --lambda-require-invoked",
                   type="bool", default=False)
-    parser.addini("lambda_cov_fail_under", "minimum line coverage per function: a default "
-                  "percentage and/or FunctionName=percent overrides", type="args", default=[])
+    parser.addini("lambda_require_events", "default for --lambda-require-events (true or "
+                  "false)", default="false")
+    parser.addini("lambda_cov_context", "switch coverage's context to lambda:<function> "
+                  "around each invocation, to attribute shared modules per function (true or "
+                  "false; costs a coverage data flush per invocation)", default="true")
+    parser.addini("lambda_cov_fail_under", "minimum coverage per function: a default "
+                  "percentage and/or FunctionName=percent overrides; lines:branches for "
+                  "separate branch minimums", type="args", default=[])
+
+
+def _truth(raw: str, option: str, *, flag: bool = True) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE or value in _FALSE:
+        return value in _TRUE
+    also = f", or the --{option.replace('_', '-')} flag" if flag else ""
+    raise pytest.UsageError(f"{option} = {raw!r} is not valid: use true or false (ini "
+                            f"{option}{also}).")
 
 
 def configure(config: pytest.Config) -> None:
-    """Validate the gate options and register the plugin object when a gate is on."""
+    """Validate the gate options and register the plugin object."""
     require = config.getoption("lambda_require_invoked")
     if require is None:
         require = bool(config.getini("lambda_require_invoked"))
+    events = config.getoption("lambda_require_events")
+    if events is None:
+        events = _truth(str(config.getini("lambda_require_events")), "lambda_require_events")
     raw = config.getoption("lambda_cov_fail_under")
     if raw is None:
         raw = list(config.getini("lambda_cov_fail_under"))
@@ -65,9 +96,15 @@ def configure(config: pytest.Config) -> None:
     except ValueError as exc:
         raise pytest.UsageError(f"{exc} (--lambda-cov-fail-under or ini "
                                 "lambda_cov_fail_under)") from None
-    if require or fail_under:
-        config.pluginmanager.register(GatesPlugin(config, bool(require), fail_under),
-                                      PLUGIN_NAME)
+    if events:  # invocation records must carry their event's source
+        reporting = config.stash.get(REPORTING_KEY, None)
+        if reporting is not None:
+            reporting.event_sources = True
+    cov_context = _truth(str(config.getini("lambda_cov_context")), "lambda_cov_context",
+                         flag=False)
+    config.pluginmanager.register(
+        GatesPlugin(config, bool(require), bool(events), fail_under, cov_context=cov_context),
+        PLUGIN_NAME)
 
 
 def _coverage(config: pytest.Config) -> Any:
@@ -76,26 +113,46 @@ def _coverage(config: pytest.Config) -> Any:
     controller = getattr(cov_plugin, "cov_controller", None)
     if controller is not None and getattr(controller, "cov", None) is not None:
         return controller.cov
-    import sys
-
     module = sys.modules.get("coverage")
     return module.Coverage.current() if module is not None else None
 
 
 class GatesPlugin:
-    """Collects invocations and functions per test; evaluates the gates once per session."""
+    """Collects invocations and functions per test; evaluates the gates once per session.
 
-    def __init__(self, config: pytest.Config, require_invoked: bool,
-                 fail_under: FailUnder) -> None:
+    Registered in every session (the summary's coverage column needs the functions too); the
+    gate table is printed only when a gate is on.
+    """
+
+    def __init__(self, config: pytest.Config, require_invoked: bool, require_events: bool,
+                 fail_under: FailUnder, *, cov_context: bool = True) -> None:
         self.config = config
         self.is_worker = hasattr(config, "workerinput")
         self.require_invoked = require_invoked
+        self.require_events = require_events
         self.fail_under = fail_under
         self.invocations: Counter[str] = Counter()
+        self.sources: dict[str, Counter[str]] = {}
         self.functions: dict[str, FunctionInfo] = {}
         self.rows: list[GateRow] = []
         self.problems: list[str] = []
+        self.event_checks: dict[str, EventCheck] = {}
+        #: Covered lines of the Node.js handlers' files, by real path (from V8's coverage).
+        self.javascript: dict[str, set[int]] = {}
         self.started = time.time()
+        #: ini lambda_cov_context: switch coverage's context around each invocation.
+        self.cov_context = cov_context
+
+    @property
+    def gated(self) -> bool:
+        return self.require_invoked or self.require_events or bool(self.fail_under)
+
+    @pytest.hookimpl(tryfirst=True)  # before fixtures run (they may invoke functions)
+    def pytest_runtest_setup(self) -> None:
+        if not self.cov_context:  # mark the measurement (started by now, xdist workers too)
+            cov = _coverage(self.config)
+            if cov is not None:
+                setattr(cov, CONTEXT_FLAG, False)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item,
@@ -117,10 +174,22 @@ class GatesPlugin:
                     self.functions.setdefault(fn["name"], FunctionInfo(fn["name"],
                                                                        fn["code_dir"]))
             elif name == INVOCATIONS_PROPERTY:
-                self.invocations.update(r["function"] for r in json.loads(str(value))
-                                        if not r.get("throttled"))
+                # Batched records count invocations (and their event sources); older
+                # per-invocation ones are flagged when throttled.
+                for record in json.loads(str(value)):
+                    if "invocations" in record:
+                        self.invocations[record["function"]] += int(record["invocations"])
+                        sources = record.get("event_sources") or {}
+                    elif record.get("throttled"):
+                        continue
+                    else:
+                        self.invocations[record["function"]] += 1
+                        sources = ({record["event_source"]: 1} if "event_source" in record
+                                   else {})
+                    for source, n in sources.items():
+                        self.sources.setdefault(record["function"], Counter())[source] += n
 
-    def _template_functions(self) -> list[FunctionInfo]:
+    def _template_functions(self) -> list[tuple[FunctionInfo, list[Declared]]]:
         settings = self.config.stash.get(SETTINGS_KEY, None)
         if settings is None or settings.template is None:
             return []
@@ -132,7 +201,8 @@ class GatesPlugin:
                 code_dir: str | None = str(fn.kwargs()["code_dir"])
             except Exception:  # a function that cannot be built has no directory
                 code_dir = None
-            found.append(FunctionInfo(fn.function_name, code_dir, fn.logical_id))
+            found.append((FunctionInfo(fn.function_name, code_dir, fn.logical_id),
+                          fn.declared_events()))
         return found
 
     @pytest.hookimpl(tryfirst=True)
@@ -143,31 +213,78 @@ class GatesPlugin:
             for stale in Path(v8_directory_for(cov.config.data_file)).glob("coverage-*.json"):
                 stale.unlink(missing_ok=True)
 
-    def _add_javascript(self, coverage: dict[str, tuple[int, int]], cov: Any) -> None:
-        """Add each directory's JavaScript lines, from the Node.js workers' V8 coverage."""
-        folder = v8_directory_for(cov.config.data_file)
-        for directory, (statements, executed) in coverage.items():
-            js = js_line_coverage(folder, directory, since=self.started).values()
-            coverage[directory] = (statements + sum(n for n, _ in js),
-                                   executed + sum(c for _, c in js))
+    def _measure(self, functions: dict[str, FunctionInfo]) -> dict[str, Figures | None] | None:
+        cov = _coverage(self.config)
+        if cov is None:
+            return None
+        with warnings.catch_warnings():
+            # "No data was collected" is the gate's finding to report, not an error of its own
+            # (under filterwarnings = error it would end the session with a traceback).
+            warnings.simplefilter("ignore")
+            return coverage_by_function(cov, {n: f.code_dir for n, f in functions.items()},
+                                        javascript=self.javascript)
+
+    def _all_functions(self) -> tuple[dict[str, FunctionInfo], dict[str, list[Declared]]]:
+        """The functions the tests created and the template's (with their declared events).
+
+        Without a gate the template is only read for the summary's figures: a template that
+        cannot be read then leaves them out instead of failing the session at its end.
+        """
+        from pytest_lambda.template import TemplateError
+
+        functions = dict(self.functions)
+        declared: dict[str, list[Declared]] = {}
+        try:
+            from_template = self._template_functions()
+        except TemplateError:
+            if self.gated:
+                raise
+            from_template = []
+        for fn, events in from_template:  # the template's entry (label) wins
+            functions[fn.name] = fn
+            declared[fn.name] = events
+        return functions, declared
+
+    @pytest.hookimpl(wrapper=True, trylast=True)  # inside pytest-cov's: runs before it combines
+    def pytest_runtestloop(self, session: pytest.Session) -> Any:
+        result = yield
+        cov = None if self.is_worker else _coverage(self.config)
+        if cov is not None:
+            from pytest_lambda.observe.coverage_js import record_javascript
+
+            # Node.js workers' V8 coverage becomes line data of the handlers' .js files, in a
+            # parallel data file that pytest-cov combines (so its reports can show them with
+            # our coverage.py plugin enabled); the figures below use the same lines.
+            functions, _ = self._all_functions()
+            self.javascript = record_javascript(
+                cov, v8_directory_for(cov.config.data_file),
+                {f.code_dir for f in functions.values() if f.code_dir}, since=self.started)
+        return result
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.is_worker:
             return
-        functions = dict(self.functions)
-        for fn in self._template_functions():  # the template's entry (with its label) wins
-            functions[fn.name] = fn
-        coverage = None
-        if self.fail_under:
-            cov = _coverage(self.config)
-            if cov is not None:
-                dirs = {f.code_dir for f in functions.values() if f.code_dir is not None}
-                coverage = line_coverage(cov, dirs)
-                self._add_javascript(coverage, cov)
+        reporting = self.config.stash.get(REPORTING_KEY, None)
+        wanted = self.gated or _coverage(self.config) is not None or (
+            reporting is not None and reporting.report_path is not None)
+        if not wanted:  # no gate, no coverage column, no report: nothing to gather
+            return
+        functions, declared = self._all_functions()
+        coverage = self._measure(functions) if functions else None
+        if reporting is not None:
+            reporting.summary.code_dirs = {n: f.code_dir for n, f in functions.items()
+                                           if f.code_dir is not None}
+        if coverage is not None and reporting is not None:
+            reporting.summary.coverage = {n: f.as_dict() for n, f in coverage.items()
+                                          if f is not None}
+        if not self.gated:
+            return
+        self.event_checks = checks(declared, self.sources)
         self.rows, self.problems = evaluate(
             functions.values(), self.invocations, require_invoked=self.require_invoked,
-            fail_under=self.fail_under, coverage=coverage)
+            fail_under=self.fail_under, coverage=coverage, require_events=self.require_events,
+            events=self.event_checks if self.require_events else None)
         if self.failed and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -191,3 +308,13 @@ class GatesPlugin:
                 terminalreporter.write_line(
                     f"lambda_require_invoked: {len(never)} of {len(self.rows)} functions were "
                     f"never invoked: {', '.join(never)}", red=True)
+        if self.require_events and self.event_checks:
+            failing = [(r.function.shown, r.events) for r in self.rows
+                       if r.events is not None and r.events.missing]
+            shown = [(r.function.shown, r.events) for r in self.rows if r.events is not None]
+            terminalreporter.write_line("")
+            terminalreporter.write_line("lambda_require_events: event sources per function "
+                                        f"({len(failing)} of {len(shown)} with sources never "
+                                        "exercised)", red=bool(failing))
+            for line in events_table(shown):
+                terminalreporter.write_line(line)

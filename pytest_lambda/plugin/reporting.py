@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from pytest_lambda.observe.cost import BILLING_RULES, Budget, parse_rules
-from pytest_lambda.observe.summary import SessionSummary, invocation_record
+from pytest_lambda.observe.cost import BILLING_RULES, BillingRules, Budget, parse_rules
+from pytest_lambda.observe.summary import SessionSummary, batch_records, invocation_record
 from pytest_lambda.plugin.state import APP_NOTES_PROPERTY, INVOCATIONS_KEY, NOTES_KEY
 
 PROPERTY = "pytest_lambda.invocations"
@@ -117,6 +117,19 @@ def budget_of(item: pytest.Item) -> Budget | None:
     return Budget.from_kwargs(*marker.args, **marker.kwargs)
 
 
+def encode_invocations(results: list[Any], rules: BillingRules, *,
+                       event_sources: bool = False) -> str:
+    """A test's invocations as the teardown report carries them: one summed record per
+    function (see ``batch_records``), so the cost per invocation stays small."""
+    return json.dumps(batch_records(results, rules=rules, event_sources=event_sources))
+
+
+def report_invocations(results: list[Any], rules: BillingRules,
+                       summary: SessionSummary) -> None:
+    """The whole per-test path (worker, then controller) at once: what bench/ times."""
+    summary.extend(json.loads(encode_invocations(results, rules)))
+
+
 class ObservabilityPlugin:
     """Session state of the observability features, registered as ``lambda-observability``."""
 
@@ -132,6 +145,9 @@ class ObservabilityPlugin:
         if free_tier is None:
             free_tier = _truth(str(config.getini("lambda_free_tier")))
         self.report_path = _report_path(config)
+        #: Records carry their event's detected source: the JSON report (the CLI's events gate
+        #: over shards) and lambda_require_events (set by plugin/gates.py) need it.
+        self.event_sources = self.report_path is not None
         self.summary = SessionSummary(rules=rules, free_tier=bool(free_tier))
         self.app_notes: dict[str, dict[str, None]] = {}
         #: LambdaFunction.notes of the whole session, each once, in the order first seen.
@@ -154,7 +170,8 @@ class ObservabilityPlugin:
 
     def _records(self, item: pytest.Item) -> list[dict[str, Any]]:
         results = item.stash.get(INVOCATIONS_KEY, None) or []
-        return [invocation_record(r, rules=self.summary.rules) for r in results]
+        return [invocation_record(r, rules=self.summary.rules, event_source=self.event_sources)
+                for r in results]
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
@@ -175,9 +192,10 @@ class ObservabilityPlugin:
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
         if call.when == "teardown":
-            records = self._records(item)
-            if records:
-                report.user_properties.append((PROPERTY, json.dumps(records)))
+            results = item.stash.get(INVOCATIONS_KEY, None)
+            if results:
+                report.user_properties.append((PROPERTY, encode_invocations(
+                    results, self.summary.rules, event_sources=self.event_sources)))
             notes = item.stash.get(NOTES_KEY, None)
             if notes:
                 report.user_properties.append((NOTES_PROPERTY, json.dumps(notes)))

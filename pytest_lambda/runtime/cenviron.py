@@ -26,7 +26,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["CEnviron"]
+__all__ = ["CEnviron", "EnvironData"]
 
 
 def _environ_pointer() -> ctypes.c_void_p | None:
@@ -59,11 +59,53 @@ def _owned_copy(pointer: int) -> int:
     return ctypes.addressof(copy)
 
 
+class EnvironData(dict):  # type: ignore[type-arg]
+    """``os.environ``'s data for a function: a dict that counts its changes.
+
+    ``os.environ`` sets and deletes through ``__setitem__``/``__delitem__`` of its data; the
+    count lets :class:`CEnviron` rebuild the C-level table only when a variable changed,
+    instead of comparing every variable on every phase.
+    """
+
+    generation = 0
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.generation += 1
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        self.generation += 1
+        dict.__delitem__(self, key)
+
+    def _changed(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        self.generation += 1
+        return method(self, *args, **kwargs)
+
+    def pop(self, *args: Any) -> Any:
+        return self._changed(dict.pop, *args)
+
+    def popitem(self) -> Any:
+        return self._changed(dict.popitem)
+
+    def clear(self) -> None:
+        self._changed(dict.clear)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._changed(dict.update, *args, **kwargs)
+
+    def setdefault(self, *args: Any) -> Any:
+        return self._changed(dict.setdefault, *args)
+
+    def __ior__(self, other: Any) -> EnvironData:  # type: ignore[misc]
+        self._changed(dict.update, other)
+        return self
+
+
 class CEnviron:
     """One environment's swap of the C-level environment; :meth:`enter` then :meth:`exit`."""
 
-    __slots__ = ("_array", "_entered", "_items", "_real", "_saved", "_saved_pointer", "_size",
-                 "_template", "_touched")
+    __slots__ = ("_array", "_built", "_entered", "_real", "_saved", "_saved_pointer", "_size",
+                 "_slots", "_template", "_touched")
 
     def __init__(self) -> None:
         self._real: tuple[Callable[..., Any], Callable[..., Any]] | None = None
@@ -71,7 +113,10 @@ class CEnviron:
         self._touched: set[bytes] = set()
         self._saved_pointer: int | None = None
         self._entered = False
-        self._items: tuple[tuple[bytes, bytes], ...] | None = None
+        #: What the table was built from: (function data, its generation, children data).
+        self._built: tuple[Any, int, Any] | None = None
+        #: The table position of each function variable (to replace one in place).
+        self._slots: dict[bytes, int] = {}
         self._template: Any = None
         self._array: Any = None
         self._size = 0
@@ -80,23 +125,42 @@ class CEnviron:
               children_only: dict[Any, Any] | None = None) -> None:
         """Replace the test process's variables (``test_data``) by the function's, plus
         ``children_only`` (variables for child processes that ``os.environ`` does not show)."""
-        if children_only:
-            function_data = {**function_data, **children_only}
         if _ENVIRON is not None:
-            self._enter_pointer(function_data)
+            self._enter_pointer(function_data, children_only)
         else:
+            if children_only:
+                function_data = {**function_data, **children_only}
             self._enter_calls(test_data, function_data)
 
-    def _enter_pointer(self, data: dict[bytes, bytes]) -> None:
-        items = tuple(data.items())
-        if items != self._items:  # rebuilt only when the function's variables changed
-            entries = [b"%s=%s" % item for item in items]
+    def set_variable(self, function_data: dict[Any, Any], key: bytes, value: bytes) -> None:
+        """Set one function variable between phases, replacing only its entry in the table
+        (the trace id changes on every invocation; everything else rarely does)."""
+        built = self._built
+        dict.__setitem__(function_data, key, value)  # not counted as a change: patched here
+        slot = self._slots.get(key)
+        if built is None or built[0] is not function_data or slot is None \
+                or built[1] != getattr(function_data, "generation", None):
+            self._built = None  # rebuilt whole at the next phase
+            return
+        self._template[slot] = b"%s=%s" % (key, value)
+
+    def _enter_pointer(self, data: dict[Any, Any], children_only: dict[Any, Any] | None) -> None:
+        generation = getattr(data, "generation", None)
+        built = self._built
+        if built is None or generation is None or built[0] is not data \
+                or built[1] != generation or built[2] is not children_only:
+            # Rebuilt only when the function's variables changed since the last phase.
+            merged = {**data, **children_only} if children_only else data
+            entries = [b"%s=%s" % item for item in merged.items()]
             kind = ctypes.c_char_p * (len(entries) + 1)
             # The template holds the strings and is never handed to C; the phase gets a copy
             # of its pointers, since unsetenv() and putenv() edit the live array in place.
             self._template = kind(*entries, None)
             self._array = kind()
-            self._items, self._size = items, ctypes.sizeof(kind)
+            self._size = ctypes.sizeof(kind)
+            self._slots = {key: i for i, key in enumerate(merged)
+                           if not children_only or key not in children_only}
+            self._built = (data, generation, children_only) if generation is not None else None
         ctypes.memmove(self._array, self._template, self._size)
         assert _ENVIRON is not None
         current = _ENVIRON.value

@@ -240,7 +240,7 @@ class ExecutionEnvironment:
 
     def set_trace_id(self, header: str) -> None:
         """Set ``_X_AMZN_TRACE_ID`` for the next invocation, as the runtime does per invoke."""
-        self.state.environ_data[b"_X_AMZN_TRACE_ID"] = header.encode()
+        self.state.set_variable(b"_X_AMZN_TRACE_ID", header.encode())
 
     def discard(self) -> None:
         self.alive = False

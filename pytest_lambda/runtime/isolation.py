@@ -10,6 +10,7 @@ reaches the test process.
 
 from __future__ import annotations
 
+import _signal  # type: ignore[import-not-found]  # signal.py's C module: no enum wrapping
 import itertools
 import logging
 import os
@@ -22,10 +23,12 @@ from types import ModuleType
 from typing import Any, Protocol
 
 from pytest_lambda.runtime.capture import LambdaLogHandler, LogSink, StreamWriter
-from pytest_lambda.runtime.cenviron import CEnviron
+from pytest_lambda.runtime.cenviron import CEnviron, EnvironData
 
 _Setter = Callable[..., Any]
-_SIGALRM = signal.SIGALRM
+_SIGALRM = int(signal.SIGALRM)
+_SIG_BLOCK = int(signal.SIG_BLOCK)
+_SIG_SETMASK = int(signal.SIG_SETMASK)
 _MAIN_THREAD = threading.main_thread()
 _ORIGINAL_LOGGER_METHODS = (
     logging.Logger.setLevel, logging.Logger.addHandler, logging.Logger.removeHandler,
@@ -98,7 +101,7 @@ class ProcessState:
                  root_level: int, children_environ: dict[str, str] | None = None,
                  phase_hooks: Sequence[PhaseHook] = ()) -> None:
         self.code_dir = str(code_dir)
-        self.environ_data = _encode(environ)
+        self.environ_data: dict[Any, Any] = EnvironData(_encode(environ))
         #: Variables only child processes get (the network guard's hook), not ``os.environ``.
         self.children_data = _encode(children_environ or {})
         self.path = [self.code_dir, *(p for p in sys.path if p != self.code_dir)]
@@ -135,6 +138,10 @@ class ProcessState:
                 del sys.modules[name]
         return hidden
 
+    def set_variable(self, key: bytes, value: bytes) -> None:
+        """Set one of the function's environment variables between phases."""
+        self._c_environ.set_variable(self.environ_data, key, value)
+
     def enter(self) -> None:
         """Swap this environment's state into the process."""
         s = _Saved()
@@ -151,7 +158,8 @@ class ProcessState:
         modules.update(self.modules)
         s.modules_len = len(sys.modules)
         s.cwd = os.getcwd()
-        os.chdir(self.code_dir)
+        if s.cwd != self.code_dir:
+            os.chdir(self.code_dir)
         s.stdout, s.stderr = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = self.stdout, self.stderr
         root = logging.root
@@ -182,8 +190,9 @@ class ProcessState:
         # disposition comes back (not the timer's callback), and so does the signal mask.
         s.signal_originals = {}
         if threading.get_ident() == _MAIN_THREAD.ident:  # signals are the main thread's
-            s.signal_originals[_SIGALRM] = signal.getsignal(_SIGALRM)
-        s.signal_mask = signal.pthread_sigmask(signal.SIG_BLOCK, ())
+            s.signal_originals[_SIGALRM] = _signal.getsignal(_SIGALRM)
+        # The C functions: signal.py's wrappers convert every number to an enum member.
+        s.signal_mask = _signal.pthread_sigmask(_SIG_BLOCK, ())
         self._patch(s)
         self._saved = s
         for hook in self.phase_hooks:
@@ -203,15 +212,20 @@ class ProcessState:
         sys.stdout, sys.stderr = s.stdout, s.stderr
         self._exit_logging(s)
         self._exit_loggers(s)
-        os.chdir(s.cwd)
+        try:
+            moved = os.getcwd() != s.cwd
+        except OSError:  # the code removed the directory it moved to
+            moved = True
+        if moved:
+            os.chdir(s.cwd)
         self._exit_modules(s)
         self.path = sys.path
         sys.path = s.path
         self._exit_environ(s)
         for signum, handler in s.signal_originals.items():
             if handler is not None:  # None: set from C, cannot be put back from Python
-                signal.signal(signum, handler)
-        signal.pthread_sigmask(signal.SIG_SETMASK, s.signal_mask)
+                _signal.signal(signum, handler)
+        _signal.pthread_sigmask(_SIG_SETMASK, s.signal_mask)
 
     def _exit_logging(self, s: _Saved) -> None:
         root = logging.root
@@ -290,7 +304,7 @@ class ProcessState:
         def patched_signal(signum: Any, handler: Any) -> Any:
             s = self._saved
             if s is not None and signum not in s.signal_originals:
-                s.signal_originals[signum] = signal.getsignal(signum)
+                s.signal_originals[signum] = _signal.getsignal(signum)
             return real_signal(signum, handler)
 
         self._patches = (patched_set_level, patched_add, patched_remove, patched_signal)

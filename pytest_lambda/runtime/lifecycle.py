@@ -7,7 +7,6 @@ The platform's lines are written here, the same for every :class:`~.backend.Back
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import math
@@ -17,7 +16,7 @@ import sys
 import threading
 import warnings
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -73,8 +72,21 @@ def open_backend(config: FunctionConfig, version: str, log_group: LogGroup, *,
                 measure_memory=measure_memory)
 
 
-@contextlib.contextmanager
-def runtime_warning_filters() -> Iterator[None]:
+def _runtime_filter_list() -> list[Any]:
+    """The ``warnings.filters`` list of a plain interpreter, built once (the same calls
+    ``warnings`` makes for the defaults, so the entries have the module's own shape)."""
+    with warnings.catch_warnings():
+        warnings.resetwarnings()
+        for action, category, module in _DEFAULT_WARNING_FILTERS:
+            warnings.filterwarnings(action, category=category, module=module, append=True)
+        return list(warnings.filters)
+
+
+#: Built at import: every invocation copies it instead of re-parsing five filters.
+_RUNTIME_FILTERS = _runtime_filter_list()
+
+
+def _enter_warnings() -> tuple[Any, Any, Any]:
     """Run user code under the warning filters of a plain ``python3`` process, as on Lambda.
 
     The Python runtime starts an interpreter with no ``-W`` options, so its filters are
@@ -83,12 +95,18 @@ def runtime_warning_filters() -> Iterator[None]:
     stderr (the log). The test's own filters (pytest's ``filterwarnings = error``, say) and its
     warning capture are put back afterwards.
     """
-    with warnings.catch_warnings():
-        warnings.resetwarnings()
-        for action, category, module in _DEFAULT_WARNING_FILTERS:
-            warnings.filterwarnings(action, category=category, module=module, append=True)
-        warnings.showwarning = _show_warning
-        yield
+    module: Any = warnings  # filters and _showwarnmsg_impl are not in the stubs
+    saved = (module.filters, module.showwarning, module._showwarnmsg_impl)
+    module.filters = _RUNTIME_FILTERS.copy()
+    module._filters_mutated()  # drops cached "once" decisions
+    module.showwarning = _show_warning
+    return saved
+
+
+def _exit_warnings(saved: tuple[Any, Any, Any]) -> None:
+    module: Any = warnings
+    module.filters, module.showwarning, module._showwarnmsg_impl = saved
+    module._filters_mutated()
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
@@ -109,9 +127,12 @@ def run_lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str,
     handler, END and REPORT. Returns the outcome (with its report), the Init Duration (cold
     starts only) and the position of the START line in the environment's log stream.
     """
-    with runtime_warning_filters():
+    saved = _enter_warnings()
+    try:
         return _lifecycle(env, cold, payload, request_id, invoked_arn, client_context,
                           identity, tenant_id)
+    finally:
+        _exit_warnings(saved)
 
 
 def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoked_arn: str,
@@ -152,8 +173,8 @@ def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoke
     )
     outcome = env.invoke(payload, context, timeout, suppressed_ms)
     # Max Memory Used never shows more than the function has (the one place it is clamped).
-    outcome = replace(outcome,
-                      max_memory_mb=min(outcome.max_memory_mb, env.config.memory_size))
+    if outcome.max_memory_mb > env.config.memory_size:
+        outcome = replace(outcome, max_memory_mb=env.config.memory_size)
     return _end_lines(env, request_id, outcome, init_ms, trace), init_ms, start_index
 
 
@@ -243,7 +264,10 @@ def _end_lines(env: Backend, request_id: str, outcome: Outcome,
         env.sink.emit(report.line() + "\n" + (trace.xray_line() + "\n" if trace.segment_id
                                                else ""))
     env.sink.end_request()
-    return replace(outcome, report=report)
+    # The backend built this outcome for this call alone and nothing else holds it yet:
+    # setting its last field in place spares a copy of every field (dataclasses.replace).
+    object.__setattr__(outcome, "report", report)
+    return outcome
 
 
 def outcome_report(request_id: str, outcome: Outcome, memory_size: int,

@@ -109,6 +109,12 @@ def encode_response(result: Any, runtime: str) -> bytes:
     if isinstance(result, bytes):
         return result
     ensure_ascii = runtime in _ASCII_RUNTIMES
+    try:
+        # Most responses hold no Decimal: one plain encode, no token to draw. Anything the
+        # plain encoder refuses goes the long way below, which also words the error.
+        return json.dumps(result, allow_nan=True, ensure_ascii=ensure_ascii).encode()
+    except (TypeError, ValueError, RecursionError):
+        pass
     while True:
         token = os.urandom(16).hex()  # what secrets.token_hex does, without hmac/OpenSSL
         try:

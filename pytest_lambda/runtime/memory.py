@@ -80,12 +80,12 @@ class MemoryMeter:
     def start(self) -> None:
         self.running = True
         if self._clear_fd is not None:
-            _touch_free_pools()
             os.write(self._clear_fd, b"5")  # "5": reset the peak RSS to the current RSS
+            usage = _getrusage(_RUSAGE)
             # getrusage also reports the peak of threads that have exited, which cannot be
             # reset: when that hides the fresh peak, read VmHWM from /proc instead (slower).
             self._before = self._rss_kb()
-            hwm = _maxrss_kb()
+            hwm = usage.ru_maxrss
             self._stuck = hwm > max(self._before, self._last_rss) + 1024
             self._hwm_before = self._hwm_kb() if self._stuck else hwm
             return
@@ -109,7 +109,7 @@ class MemoryMeter:
             return 0, 0
         self.running = False
         if self._clear_fd is not None:
-            peak_kb = self._hwm_kb() if self._stuck else _maxrss_kb()
+            peak_kb = self._hwm_kb() if self._stuck else _getrusage(_RUSAGE).ru_maxrss
             now_kb = self._last_rss = self._rss_kb()
             return (now_kb - self._before) * 1024, max(peak_kb - self._hwm_before, 0) * 1024
         import tracemalloc
@@ -132,17 +132,8 @@ class MemoryMeter:
         self._clear_fd = self._statm_fd = self._status_fd = None
 
 
-def _touch_free_pools() -> None:
-    """Leave some resident, empty allocator pools for the phase's own small objects.
-
-    The test process keeps what the plugin records between phases (logs, results), which
-    uses up the free space in Python's small-object pools; the next phase's first few
-    temporary objects would then fault in fresh pages and be charged for them. Allocating
-    and freeing ~100 kB of small objects here leaves empty pools already resident.
-    """
-    scratch = [b"x" * 200 for _ in range(400)]
-    del scratch
-
-
-def _maxrss_kb() -> int:
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+_getrusage = resource.getrusage
+#: The calling thread's usage: its ``ru_maxrss`` is the process's high-water mark all the same
+#: (the memory map is shared), and the call skips summing every thread's CPU time, which made
+#: ``RUSAGE_SELF`` several times slower.
+_RUSAGE = getattr(resource, "RUSAGE_THREAD", resource.RUSAGE_SELF)

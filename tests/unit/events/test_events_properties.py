@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import string
 from typing import Any
 
 import event_checks as checks
 import powertools_oracle
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pytest_lambda import events
@@ -27,9 +28,9 @@ json_values = st.recursive(
 )
 json_objects = st.dictionaries(st.text(), json_values, max_size=5)
 keys = st.text(min_size=1, max_size=200).filter(lambda k: len(k.encode()) <= 1024)
-names = st.text(
-    st.characters(whitelist_categories=("Lu", "Ll", "Nd")), min_size=1, max_size=20
-).filter(lambda s: s.isascii())
+# ASCII letters and digits, drawn directly: filtering Unicode letters down to ASCII rejects
+# most draws, which fails Hypothesis' filter health check for strategies built on this one.
+names = st.text(string.ascii_letters + string.digits, min_size=1, max_size=20)
 sqs_values = st.one_of(st.text(max_size=50), st.integers(), st.binary(max_size=20))
 ddb_scalars = st.one_of(
     st.none(),
@@ -181,7 +182,8 @@ header_names = st.text(
     min_size=1,
     max_size=20,
 ).filter(
-    lambda s: s.isascii() and s.lower() not in ("connection", "expect", "keep-alive", "upgrade")
+    lambda s: s.isascii()
+    and s.lower() not in ("connection", "expect", "keep-alive", "proxy-authenticate", "upgrade")
 )
 
 
@@ -193,6 +195,7 @@ header_names = st.text(
     ),
     event_type=st.sampled_from(["viewer-request", "origin-request"]),
 )
+@example(headers={"P": "", "p": ""}, query="", event_type="viewer-request")
 def test_cloudfront_any_headers(headers: dict[str, str], query: str, event_type: str) -> None:
     """Any header set and query string keep the Lambda@Edge shape, case-folded names intact."""
     event = _roundtrip(

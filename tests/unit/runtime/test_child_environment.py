@@ -162,3 +162,29 @@ def test_guard_variables_are_not_in_the_handlers_os_environ(code: CodeWriter) ->
     with LambdaFunction("app.handler", code_dir=root) as fn:
         names = fn.invoke({}).payload
     assert "PYTEST_LAMBDA_CHILD_GUARD" not in names and "PYTHONPATH" not in names
+
+
+GETENV = """
+import ctypes, os
+libc = ctypes.CDLL(None)
+libc.getenv.restype = ctypes.c_char_p
+
+def handler(event, context):
+    if event.get("set"):
+        os.environ["CHANGED"] = event["set"]
+    if event.get("unset"):
+        del os.environ["CHANGED"]
+    read = lambda k: (libc.getenv(k.encode()) or b"").decode()
+    return [read("_X_AMZN_TRACE_ID"), os.environ["_X_AMZN_TRACE_ID"], read("CHANGED")]
+"""
+
+
+def test_c_environment_follows_every_change_between_warm_invocations(code: CodeWriter) -> None:
+    """getenv() sees each invocation's own trace id and the handler's earlier changes."""
+    with LambdaFunction("app.handler", code_dir=code(app=GETENV)) as fn:
+        seen = [fn.invoke(event).payload for event in
+                ({}, {"set": "one"}, {}, {"set": "two"}, {"unset": True}, {})]
+    traces = [c_trace for c_trace, _, _ in seen]
+    assert all(c_trace == py_trace for c_trace, py_trace, _ in seen)
+    assert len(set(traces)) == len(traces)
+    assert [changed for _, _, changed in seen] == ["", "one", "one", "two", "", ""]
