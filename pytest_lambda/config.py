@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -99,6 +98,8 @@ def _check_setting_names(settings: Mapping[str, object]) -> None:
     known = FunctionSettings.__annotations__
     for key in settings:
         if key not in known:
+            import difflib  # only to word this error: off the start-up path
+
             close = difflib.get_close_matches(key, known, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise TypeError(f"unexpected keyword argument {key!r} for a Lambda function: {hint}"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -65,6 +64,8 @@ def runtime_version(runtime: str) -> tuple[int, int] | None:
 
 def probe(executable: str | os.PathLike[str]) -> Interpreter | None:
     """Ask ``executable`` what it is; None when it cannot run (missing, broken, not Python)."""
+    import subprocess  # only when asking an interpreter: off the start-up path
+
     path = shutil.which(os.fspath(executable)) or os.fspath(executable)
     try:
         done = subprocess.run([path, "-I", "-c", _PROBE], capture_output=True, text=True,

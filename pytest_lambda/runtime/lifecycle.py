@@ -7,7 +7,7 @@ The platform's lines are written here, the same for every :class:`~.backend.Back
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import json
 import math
 import random
@@ -18,7 +18,7 @@ import warnings
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..clock import handler_time, iso_ms, real_time_ms
 from ..config import FunctionConfig
@@ -28,9 +28,9 @@ from ..report import Report
 from . import faults
 from .backend import Backend, Outcome, Status
 from .inprocess import ExecutionEnvironment
-from .interpreter import Interpreter
-from .workers.node import NodeEnvironment
-from .workers.process import ProcessEnvironment
+
+if TYPE_CHECKING:
+    from .interpreter import Interpreter
 
 #: One phase (init or invoke) at a time in this process: phases swap process-wide state.
 PHASE_LOCK = threading.RLock()
@@ -56,11 +56,15 @@ def open_backend(config: FunctionConfig, version: str, log_group: LogGroup, *,
                  measure_memory: bool, python: Interpreter | None = None) -> Backend:
     """A fresh execution environment (a cold start) for ``config`` in ``isolation`` mode;
     a process worker runs on ``python`` (None: the interpreter running the tests)."""
-    kind: type[ExecutionEnvironment | NodeEnvironment]
-    kind = ExecutionEnvironment
+    kind: Callable[..., Backend] = ExecutionEnvironment
+    # The worker backends are imported when first used: most test processes never need them.
     if config.is_node:
+        from .workers.node import NodeEnvironment
+
         kind = NodeEnvironment
     elif isolation == "process":
+        from .workers.process import ProcessEnvironment
+
         return ProcessEnvironment(config, version, log_group, new_id=new_id,
                                   network_allow=network_allow, measure_memory=measure_memory,
                                   python=python)
@@ -188,8 +192,21 @@ def runtime_version(runtime: str) -> tuple[str, str]:
     """The ``INIT_START`` runtime version and version ARN for ``runtime``."""
     family = "nodejs" if runtime.startswith("nodejs") else "python"
     number = runtime.removeprefix(family).removesuffix(".x")
-    digest = hashlib.sha256(runtime.encode()).hexdigest()
-    return f"{family}:{number}.v1", digest
+    return f"{family}:{number}.v1", _sha256_hex(runtime)
+
+
+@functools.cache
+def _sha256_hex(text: str) -> str:
+    # The interpreter's built-in SHA-256: hashlib would load OpenSSL (~4 ms) on the first cold
+    # start for one short digest. (Named by version: a failed import costs a sys.path search.)
+    try:
+        if sys.version_info >= (3, 12):
+            from _sha2 import sha256  # type: ignore[import-not-found, unused-ignore]
+        else:
+            from _sha256 import sha256  # type: ignore[import-not-found, no-redef, unused-ignore]
+    except ImportError:  # an interpreter built without them
+        from hashlib import sha256
+    return str(sha256(text.encode()).hexdigest())
 
 
 def _init_start(env: Backend, phase: str) -> None:
@@ -327,6 +344,8 @@ def _trace(env: Backend, request_id: str) -> Trace:
     header = _trace_id(env, request_id)
     if not header.endswith(";Sampled=1"):
         return Trace(header)
+    import hashlib  # only for sampled traces: it loads OpenSSL, milliseconds at start-up
+
     digest = hashlib.blake2b(request_id.encode(), digest_size=8, person=b"segment")
     return Trace(header, digest.hexdigest())
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import decimal
 import json
 import math
+import os
 import re
-import secrets
+import sys
 from typing import Any
 
 SYNC_REQUEST_LIMIT = 6_291_456
@@ -83,7 +83,10 @@ def _dumps(result: Any, token: str, ensure_ascii: bool) -> tuple[str, int]:
 
     def default(obj: Any) -> Any:
         nonlocal found
-        if isinstance(obj, decimal.Decimal):
+        # Only a program that imported decimal can hand us a Decimal: no import here (it
+        # would cost every test process a millisecond at start-up).
+        decimal = sys.modules.get("decimal")
+        if decimal is not None and isinstance(obj, decimal.Decimal):
             if obj.is_nan():
                 return math.nan
             found += 1
@@ -113,7 +116,7 @@ def encode_response(result: Any, runtime: str) -> bytes:
     except (TypeError, ValueError, RecursionError):
         pass
     while True:
-        token = secrets.token_hex(16)
+        token = os.urandom(16).hex()  # what secrets.token_hex does, without hmac/OpenSSL
         try:
             text, found = _dumps(result, token, ensure_ascii)
         except (TypeError, ValueError, RecursionError) as exc:

@@ -6,7 +6,6 @@ import math
 import os
 import resource
 import sys
-import tracemalloc
 from collections.abc import Sequence
 from typing import Any
 
@@ -90,6 +89,8 @@ class MemoryMeter:
             self._stuck = hwm > max(self._before, self._last_rss) + 1024
             self._hwm_before = self._hwm_kb() if self._stuck else hwm
             return
+        import tracemalloc  # only where /proc cannot be used: it imports pickle (~2 ms)
+
         self._owned = not tracemalloc.is_tracing()
         if self._owned:
             tracemalloc.start()
@@ -111,6 +112,8 @@ class MemoryMeter:
             peak_kb = self._hwm_kb() if self._stuck else _getrusage(_RUSAGE).ru_maxrss
             now_kb = self._last_rss = self._rss_kb()
             return (now_kb - self._before) * 1024, max(peak_kb - self._hwm_before, 0) * 1024
+        import tracemalloc
+
         current, peak = tracemalloc.get_traced_memory()
         if self._owned:
             tracemalloc.stop()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -204,6 +203,8 @@ def invoke_many(run: Callable[[int], Slot | str], finish: Callable[[int, Slot], 
         raise InvalidParameterValueException(
             f"concurrency must be a whole number >= 1, got {concurrency!r}.")
     results: list[InvokeResult | None] = [None] * count
+    from concurrent.futures import ThreadPoolExecutor  # off the start-up path
+
     with ThreadPoolExecutor(max_workers=concurrency,
                             thread_name_prefix="pytest-lambda-invoke") as pool:
         for start in range(0, count, concurrency):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from pytest_lambda.errors import (
@@ -20,6 +19,7 @@ from pytest_lambda.errors import (
 )
 
 from ..arn import Arn
+from .ids import new_uuid
 
 if TYPE_CHECKING:
     from pytest_lambda.config import FunctionConfig
@@ -84,7 +84,7 @@ class Policy:
 
     def __init__(self) -> None:
         self._statements: dict[str | None, list[dict[str, Any]]] = {}
-        self._revision = str(uuid.uuid4())
+        self._revision = new_uuid()
 
     def add(self, resource: str, qualifier: str | None, *, statement_id: str, action: str,
             principal: str, source_arn: str | None = None, source_account: str | None = None,
@@ -120,7 +120,7 @@ class Policy:
         if condition:
             statement["Condition"] = condition
         statements.append(statement)
-        self._revision = str(uuid.uuid4())
+        self._revision = new_uuid()
         return statement
 
     def remove(self, statement_id: str, qualifier: str | None) -> None:
@@ -129,7 +129,7 @@ class Policy:
         for i, statement in enumerate(statements):
             if statement["Sid"] == statement_id:
                 del statements[i]
-                self._revision = str(uuid.uuid4())
+                self._revision = new_uuid()
                 return
         raise ResourceNotFoundException(
             f"Statement {statement_id} is not found in resource policy.")
@@ -195,7 +195,7 @@ class PolicyMixin:
             self._versions.resolve(qualifier, self.config)  # 404 for an unknown qualifier
         resource = self.config.arn if qualifier is None else f"{self.config.arn}:{qualifier}"
         return self._policy.add(resource, qualifier, action=action, principal=principal,
-                                statement_id=statement_id or f"sid-{uuid.uuid4().hex[:12]}",
+                                statement_id=statement_id or _new_sid(),
                                 source_arn=source_arn, source_account=source_account)
 
     def remove_permission(self, statement_id: str, *, qualifier: str | None = None) -> None:
@@ -211,3 +211,7 @@ class PolicyMixin:
         """``GetPolicy``: ``{"Policy": <JSON string>, "RevisionId": ...}``, 404 when empty."""
         return self._policy.get_policy(qualifier)
 
+
+def _new_sid() -> str:
+    """A generated statement id: ``sid-`` and 12 hex digits."""
+    return "sid-" + new_uuid().replace("-", "")[:12]

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 import random
 import re
 import shutil
 import tempfile
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,6 +20,7 @@ from pytest_lambda.errors import (
     ResourceNotFoundException,
     validation_error,
 )
+from pytest_lambda.service.ids import new_uuid
 
 LATEST = "$LATEST"
 #: Lambda's limit on a deployment package's unzipped size (250 MB).
@@ -58,7 +57,7 @@ class Alias:
     function_version: str
     routing: dict[str, float] = field(default_factory=dict)
     description: str = ""
-    revision_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    revision_id: str = field(default_factory=new_uuid)
 
     @property
     def arn(self) -> str:
@@ -86,6 +85,8 @@ class Target:
 
 def code_sha256(root: Path) -> str:
     """A digest of the code directory (paths and contents), base64 like Lambda's CodeSha256."""
+    import hashlib  # off the import path: OpenSSL loads in milliseconds
+
     digest = hashlib.sha256()
     size = 0
     for path in sorted(_files(root)):
@@ -191,7 +192,7 @@ class Versions:
         alias.routing = dict(weights)
         if description is not None:
             alias.description = description
-        alias.revision_id = str(uuid.uuid4())
+        alias.revision_id = new_uuid()
         return alias
 
     def delete_alias(self, name: str, function_arn: str) -> None:
@@ -302,4 +303,5 @@ class VersionsMixin:
 
     def delete_alias(self, name: str) -> None:
         self._versions.delete_alias(name, self.config.arn)
+
 

@@ -37,10 +37,20 @@ from ..backend import InitResult, Outcome, lambda_environ, new_log_stream_name
 from ..capture import LogSink
 from ..interpreter import Interpreter, worker_command
 from ..memory import RUNTIME_BASELINE_MB
-from .supervisor import Killed, Supervisor, kill_group, killed_init, killed_outcome
+from . import forkserver
+from .forkserver import forkable
+from .supervisor import (
+    Killed,
+    Supervisor,
+    WorkerProcess,
+    kill_group,
+    killed_init,
+    killed_outcome,
+)
 from .wire import read_records, recv, send
 
-#: Extra time the worker gets to report its own (in-process) timeout before it is killed.
+#: Extra time a worker measuring coverage gets to report its own (in-process) timeout, and
+#: so save what it measured, before it is killed.
 GRACE_S = 0.25
 
 
@@ -63,7 +73,8 @@ class ProcessEnvironment:
         self._network_allow = network_allow
         self._trace = ""
         self._supervisor = self._new_supervisor()
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._proc: WorkerProcess | None = None
+        self._measured = False
         self._sock: socket.socket | None = None
         self._output: Any = None
         self._output_seen = 0
@@ -87,12 +98,24 @@ class ProcessEnvironment:
         env["TMPDIR"] = self._tmp_base
         package_root = str(Path(__file__).resolve().parents[3])  # holds pytest_lambda/
         command, path = worker_command(self._python, package_root)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [path, os.environ.get("PYTHONPATH")]))
-        self._proc = subprocess.Popen(
-            [*command, str(child.fileno()), str(events_fd)],
-            pass_fds=[child.fileno(), events_fd], stdin=subprocess.DEVNULL, stdout=self._output,
-            stderr=subprocess.STDOUT, env=env, cwd=str(self.config.code_dir),
-            start_new_session=True)
+        # The function's own PYTHONPATH is kept, between the package and the test process's.
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [
+            path, env.get("PYTHONPATH"), os.environ.get("PYTHONPATH")]))
+        cwd = str(self.config.code_dir)
+        coverage = (worker_coverage_settings()
+                    if self._python is None or self._python.has_coverage else None)
+        self._measured = coverage is not None
+        if self._python is None and forkable(env):
+            # A fork of the pre-imported template: a cold worker in about a millisecond.
+            self._proc = forkserver.server().fork(
+                env, cwd, [child.fileno(), events_fd, self._output.fileno()])
+        else:
+            self._proc = subprocess.Popen(
+                # -u: a killed worker loses no line to a buffer of its real stdout/stderr.
+                [command[0], "-u", *command[1:], str(child.fileno()), str(events_fd)],
+                pass_fds=[child.fileno(), events_fd], stdin=subprocess.DEVNULL,
+                stdout=self._output, stderr=subprocess.STDOUT, env=env, cwd=cwd,
+                start_new_session=True)
         child.close()
         self._sock = parent
         self._output_seen = self._events_seen = 0
@@ -100,11 +123,19 @@ class ProcessEnvironment:
                       "log_group": self.config.log_group_name,
                       "log_stream_name": self.log_stream_name,
                       "network_allow": self._network_allow,
-                      "coverage": worker_coverage_settings() if self._python is None
-                      or self._python.has_coverage else None})
+                      "coverage": coverage})
         self._call(None, 30.0)
         # The worker is ready and has not loaded user code: its size now is "the runtime".
         self._supervisor.rebase(self._proc)
+
+    @property
+    def _grace(self) -> float:
+        """How long past its deadline a worker may take to report its own timeout.
+
+        Only a measured worker gets time (to save its coverage of the phase); any other is
+        killed at the deadline: the outcome is the same, and its log lines are already in
+        its files."""
+        return GRACE_S if self._measured else 0.0
 
     def _call(self, message: Any, seconds: float) -> Any:
         """Send ``message`` and wait for the answer, enforcing time and memory from outside."""
@@ -154,7 +185,7 @@ class ProcessEnvironment:
         started = real_perf()
         try:
             _, error, elapsed, status, initialized, events = self._call(
-                ("init", seconds, phase), seconds + GRACE_S)
+                ("init", seconds, phase), seconds + self._grace)
         except Killed as killed:
             self._collect([])
             return killed_init(killed, started, seconds)
@@ -179,7 +210,7 @@ class ProcessEnvironment:
         try:
             _, outcome, alive, events = self._call(
                 ("invoke", payload, context.to_kwargs(), seconds, invoke_init_ms, request_id,
-                 self._trace), remaining + GRACE_S)
+                 self._trace), remaining + self._grace)
         except Killed as killed:
             self._collect([])
             self.alive = False
@@ -193,18 +224,22 @@ class ProcessEnvironment:
 
     def _stop(self) -> None:
         if self._sock is not None:
-            try:
-                send(self._sock, ("stop",))
-            except OSError:
-                pass
+            if self._measured:
+                try:
+                    send(self._sock, ("stop",))  # the worker saves its coverage and exits
+                except OSError:
+                    pass
             self._sock.close()
             self._sock = None
         if self._proc is not None:
-            try:
-                self._proc.wait(timeout=1)
-            except subprocess.TimeoutExpired:
-                pass
-            self._kill()  # and whatever the handler left running in the environment
+            if self._measured:
+                try:
+                    self._proc.wait(timeout=1)
+                except subprocess.TimeoutExpired:
+                    pass
+            # And whatever the handler left running in the environment. Nothing else needs
+            # the worker to stop by itself: its log lines are in files already.
+            self._kill()
             self._proc = None
         if self._output is not None:
             self._output.close()

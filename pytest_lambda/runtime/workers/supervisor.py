@@ -10,7 +10,7 @@ import os
 import signal
 import subprocess
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from ...clock import real_perf
 from .. import faults
@@ -19,6 +19,19 @@ from ..backend import InitResult, Outcome
 #: How often the test process polls a running worker's memory (and its deadline).
 POLL_S = 0.005
 T = TypeVar("T")
+
+
+class WorkerProcess(Protocol):
+    """What is used of a worker process: a :class:`subprocess.Popen`, or a worker forked by
+    the template process (:class:`.forkserver.ForkedProcess`)."""
+
+    pid: int
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+    def kill(self) -> None: ...
 
 
 class Killed(Exception):
@@ -30,20 +43,23 @@ class Killed(Exception):
         self.detail = detail
 
 
-def kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """Kill the worker and every process it started (its process group), then reap it.
+def kill_group(proc: WorkerProcess) -> None:
+    """Kill the worker and every process it started (its process group), and reap it when it
+    is our child (the template process reaps the workers it forked, without making us wait).
 
-    Workers are started with ``start_new_session=True``, so their group id is their pid. On
-    Lambda, stopping an execution environment stops everything in it: a handler's child left
-    running (``sleep 300 &``) must not outlive its worker.
+    Workers run in their own session, so their group id is their pid. On Lambda, stopping an
+    execution environment stops everything in it: a handler's child left running
+    (``sleep 300 &``) must not outlive its worker.
     """
+    if proc.poll() is not None and not isinstance(proc, subprocess.Popen):
+        return  # reaped by the template, which killed its group: the id may be reused
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait()
+    proc.kill()
+    if isinstance(proc, subprocess.Popen):
+        proc.wait()
 
 
 def status_kb(pid: int) -> tuple[int, int]:
@@ -79,7 +95,7 @@ class Supervisor:
         self.baseline_kb = None if baseline_mb is None else baseline_mb * 1024
         self.base_kb = 0
 
-    def rebase(self, proc: subprocess.Popen[bytes]) -> None:
+    def rebase(self, proc: WorkerProcess) -> None:
         """Take the worker's current size as the runtime's footprint (before user code)."""
         if self.baseline_kb is not None:
             self.base_kb = status_kb(proc.pid)[0]
@@ -89,7 +105,7 @@ class Supervisor:
     def max_memory_mb(self) -> int:
         return max(math.ceil(self.peak_kb / 1024), 1)
 
-    def sample(self, proc: subprocess.Popen[bytes]) -> int:
+    def sample(self, proc: WorkerProcess) -> int:
         """Record the worker's peak memory; returns that peak (``VmHWM``) in kB, as charged."""
         _, hwm_kb = status_kb(proc.pid)
         if self.baseline_kb is not None and self.base_kb and hwm_kb:
@@ -97,14 +113,14 @@ class Supervisor:
         self.peak_kb = max(self.peak_kb, hwm_kb)
         return hwm_kb
 
-    def wait(self, proc: subprocess.Popen[bytes], seconds: float,
+    def wait(self, proc: WorkerProcess, seconds: float,
              poll: Callable[[float], T | None], kill: Callable[[], None]) -> T:
         """Call ``poll(POLL_S)`` (wait up to that long for the worker's answer) until it
         answers; kill the worker and raise :class:`Killed` when it goes over its memory or
-        past ``seconds``."""
+        past ``seconds`` (the last wait ends at the deadline, not up to a poll period later)."""
         deadline = real_perf() + seconds
         while True:
-            answer = poll(POLL_S)
+            answer = poll(min(POLL_S, max(deadline - real_perf(), 0.0)))
             # The peak, not the current size: a handler that touches too much memory and frees
             # it again between two polls would otherwise pass, where Lambda kills it.
             if self.sample(proc) > self.limit_kb:
