@@ -24,6 +24,7 @@ from .runtime.interpreter import Interpreter
 from .runtime.lifecycle import PHASE_LOCK, open_backend, outcome_report, run_lifecycle
 from .runtime.marshal import SYNC_REQUEST_LIMIT, encode_event
 from .service.account import Account, Slot, throttle_body
+from .service.account import invoke_many as run_concurrently
 from .service.async_queue import AsyncMixin
 from .service.permissions import Policy, PolicyMixin
 from .service.versions import Target, Versions, VersionsMixin
@@ -284,8 +285,6 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         Requests over the concurrency limit come back as throttled results (status 429,
         ``throttled=True``) instead of raising; see ``concurrency.invoke_many`` for the model.
         """
-        from .service.account import invoke_many
-
         admitted = [self._admit(e, invocation_type, qualifier, principal, source_arn,
                                 source_account) for e in events]
         if invocation_type != "RequestResponse":
@@ -304,7 +303,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
                 envs[i] = self._checkout(target.config, target.version)
             return slot
 
-        return invoke_many(
+        return run_concurrently(
             admit,
             lambda i, slot: self._run_in(slot, *admitted[i], request_id=ids[i],
                                          environment=envs.pop(i)),

@@ -72,6 +72,7 @@ class InvokeResult:
     @property
     def metrics(self) -> Any:
         """The Lambda and EMF metrics of this invocation alone (a ``MetricStore``)."""
+        # Late: the metrics machinery is loaded on first use, off the start-up path.
         from .observe.metrics import MetricStore
 
         return MetricStore.from_results([self])

@@ -20,6 +20,7 @@ from pytest_lambda.observe.cost import (
     CostSummary,
     Pricing,
     gb_seconds,
+    invocation_cost,
 )
 from pytest_lambda.observe.emf import EmfError, parse_event
 from pytest_lambda.observe.event_shapes import detect_payload
@@ -37,8 +38,6 @@ def invocation_record(
     ``event_source=True`` adds the source its event's shape shows (parsing the payload, so
     only when ``lambda_require_events`` or ``--lambda-report`` needs it).
     """
-    from pytest_lambda.observe.cost import invocation_cost
-
     config = getattr(result, "config", None)
     architecture = str(getattr(config, "architecture", "x86_64"))
     record: dict[str, Any] = {

@@ -22,6 +22,7 @@ from pytest_lambda.clock import iso_ms, real_time
 
 from ..arn import Arn
 from ..config import arn_service
+from ..errors import ResourceNotFoundException
 
 if TYPE_CHECKING:
     from pytest_lambda.config import FunctionConfig
@@ -284,7 +285,6 @@ class AsyncQueue:
 
     def _send(self, event: QueuedEvent, arn: str, which: str, record: dict[str, Any],
               body: str) -> None:
-        from pytest_lambda.errors import ResourceNotFoundException
         from pytest_lambda.service import delivery as aws
 
         service = arn_service(arn)
