@@ -96,19 +96,21 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
 def run_lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str,
                   invoked_arn: str, client_context: Mapping[str, Any] | None,
                   identity: Mapping[str, Any] | None, tenant_id: str | None,
-                  ) -> tuple[Outcome, float | None, int]:
+                  trace_header: str | None = None) -> tuple[Outcome, float | None, int]:
     """One invocation in ``env``: init on a cold start (with Lambda's retry), START, the
     handler, END and REPORT. Returns the outcome (with its report), the Init Duration (cold
     starts only) and the position of the START line in the environment's log stream.
+    ``trace_header`` is the invocation's ``_X_AMZN_TRACE_ID`` when it continues a trace.
     """
     with runtime_warning_filters():
         return _lifecycle(env, cold, payload, request_id, invoked_arn, client_context,
-                          identity, tenant_id)
+                          identity, tenant_id, trace_header)
 
 
 def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoked_arn: str,
                client_context: Mapping[str, Any] | None, identity: Mapping[str, Any] | None,
-               tenant_id: str | None) -> tuple[Outcome, float | None, int]:
+               tenant_id: str | None, trace_header: str | None,
+               ) -> tuple[Outcome, float | None, int]:
     timeout = env.config.timeout
     init_ms: float | None = None
     suppressed_ms = 0.0
@@ -125,11 +127,11 @@ def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoke
             error, suppressed_ms, status = env.init(timeout, "invoke")
             if status != "success":
                 _init_report(env, suppressed_ms, "invoke", status, platform_error_type(error))
-                start_index = _start_line(env, request_id, tenant_id)
+                start_index = _start_line(env, request_id, tenant_id, trace_header)
                 outcome = _init_failure(error, status, request_id, suppressed_ms, timeout,
                                         env.max_memory_mb)
                 return _end_lines(env, request_id, outcome, None), None, start_index
-    start_index = _start_line(env, request_id, tenant_id)
+    start_index = _start_line(env, request_id, tenant_id, trace_header)
     context = LambdaContext(
         aws_request_id=request_id,
         deadline_ms=int(handler_time() * 1000) + timeout * 1000,
@@ -189,11 +191,12 @@ def _init_report(env: Backend, elapsed: float, phase: str, status: Status,
     _platform(env, line, "platform.initReport", record)
 
 
-def _start_line(env: Backend, request_id: str, tenant_id: str | None) -> int:
+def _start_line(env: Backend, request_id: str, tenant_id: str | None,
+                trace_header: str | None = None) -> int:
     """START; returns its position in the log stream (where the invocation's logs begin)."""
     start_index = len(env.sink.stream.events)
     env.sink.begin_request(request_id, tenant_id)
-    env.set_trace_id(_trace_id(env, request_id))
+    env.set_trace_id(trace_header or _trace_id(env, request_id))
     _platform(env, f"START RequestId: {request_id} Version: {env.version}", "platform.start",
               {"requestId": request_id, "version": env.version})
     return start_index

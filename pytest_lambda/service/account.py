@@ -94,6 +94,9 @@ class Account:
                 "name; pass name= to tell them apart.")
         self.check_reserved(fn.name, fn.config.reserved_concurrent_executions)
         self._functions[fn.name] = fn
+        from .lambda_api import announce
+
+        announce(fn)  # visible to boto3's Lambda client while lambda_aws is active
 
     def unregister(self, fn: LambdaFunction) -> None:
         """Remove ``fn`` (when it is closed)."""

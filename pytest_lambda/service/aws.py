@@ -20,6 +20,8 @@ class MockedAws:
         self.region = region
         self._mock: Any = None
         self._saved_mode: str | None = None
+        #: The Lambda API answered by in-process functions (``boto3.client("lambda")``).
+        self.lambda_api: Any = None
 
     def __enter__(self) -> MockedAws:
         try:
@@ -36,10 +38,20 @@ class MockedAws:
         except BaseException:
             self._restore_mode()
             raise
+        from .lambda_api import LambdaApi
+
+        self.lambda_api = LambdaApi()
+        try:
+            self.lambda_api.install()
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
         try:
+            if self.lambda_api is not None:
+                self.lambda_api.uninstall()
             self._mock.stop()
         finally:
             self._restore_mode()
