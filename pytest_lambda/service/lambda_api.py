@@ -20,7 +20,6 @@ import os
 import re
 import sys
 import uuid
-import weakref
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -68,7 +67,9 @@ class LambdaApi:
     """Routes Lambda API requests for in-process functions to them, the rest to moto."""
 
     def __init__(self) -> None:
-        self._functions: dict[tuple[str, str, str], weakref.ref[LambdaFunction]] = {}
+        # Held until the mock ends (a function the test stops referencing is still deployed);
+        # a closed function leaves its account, and is no longer answered for.
+        self._functions: dict[tuple[str, str, str], LambdaFunction] = {}
         self._modified: dict[int, float] = {}
         self.mappings: dict[str, EventSourceMapping] = {}
         self._mapping_times: dict[str, float] = {}
@@ -110,13 +111,12 @@ class LambdaApi:
     def register(self, fn: LambdaFunction) -> None:
         """Answer for ``fn`` (the newest function of a name wins in its account and Region)."""
         key = (fn.config.account_id, fn.config.region, fn.name)
-        self._functions[key] = weakref.ref(fn)
+        self._functions[key] = fn
         self._modified.setdefault(id(fn), real_time())
 
     def function(self, account: str, region: str, name: str) -> LambdaFunction | None:
         """The live, registered function of that name (None: not ours)."""
-        ref = self._functions.get((account, region, name))
-        fn = ref() if ref is not None else None
+        fn = self._functions.get((account, region, name))
         if fn is None or fn.account.function(fn.name) is not fn:
             return None
         return fn
