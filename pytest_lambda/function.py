@@ -236,14 +236,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         if invocation_type == "DryRun":
             return self._accept(payload, target, invocation_type)
         if recursion.stops(trace_header, self.arn):
-            self._drop_recursive(target)
-            if invocation_type == "Event":
-                return self._accept(payload, target, invocation_type, queue=False)
-            raise RecursiveInvocationException(
-                "Recursive invocation of function " + self.name + " detected (the same "
-                f"triggering event already invoked it {recursion.MAX_INVOCATIONS} times). "
-                "Break the loop: do not send the event back to the queue, topic or function "
-                "that triggered this function.")
+            return self._stop_recursive(payload, target, invocation_type)
         if invocation_type != "RequestResponse":
             return self._accept(payload, target, invocation_type, trace_header=trace_header)
         slot = self.account.try_acquire(self)
@@ -337,12 +330,20 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             start_time=real_time_ms(), invoked_function_arn=target.invoked_arn,
             queued_event=queued)
 
-    def _drop_recursive(self, target: Target) -> None:
-        """Count an invocation stopped by recursive loop detection (its one metric)."""
+    def _stop_recursive(self, payload: bytes, target: Target,
+                        invocation_type: str) -> InvokeResult:
+        """Recursive loop detection stops the request: counted in its metric, then a
+        ``RecursiveInvocationException`` (synchronous) or a 202 whose event is dropped."""
         self.metrics.record_lambda_metric(
             "RecursiveInvocationsDropped", 1, function_name=self.name,
             timestamp=real_time_ms(), qualifier=target.qualifier,
             executed_version=target.version)
+        if invocation_type == "Event":
+            return self._accept(payload, target, invocation_type, queue=False)
+        raise RecursiveInvocationException(
+            f"Recursive invocation of function {self.name} detected: the same triggering "
+            f"event already invoked it {recursion.MAX_INVOCATIONS} times. Break the loop: do "
+            "not send the event back to the queue, topic or function that triggered it.")
 
     def refuse(self, target: Target, request_id: str, reason: str,
                invocation_type: str) -> InvokeResult:
@@ -369,8 +370,9 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         """Run one attempt of a queued ``Event`` invocation (a port for the asynchronous
         queue, which holds the concurrency slot and counts the attempts)."""
         return self._run(event.payload, event.target, request_id=event.request_id,
-                         invocation_type="Event", trace_header=event.trace_header, concurrent_executions=concurrent_executions,
-                         attempt=event.attempts, virtual_time=virtual_time)
+                         invocation_type="Event", concurrent_executions=concurrent_executions,
+                         attempt=event.attempts, virtual_time=virtual_time,
+                         trace_header=event.trace_header)
 
     def _run(self, payload: bytes, target: Target, *,
              client_context: Mapping[str, Any] | None = None,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING, Any
 
+from pytest_lambda.errors import RecursiveInvocationException
 from pytest_lambda.service import recursion
 from pytest_lambda.sources.common import failed_items, invoke
 from pytest_lambda.sources.mapping import EventSourceMapping
@@ -75,11 +76,12 @@ class SqsMapping(EventSourceMapping):
         if not messages:
             return []
         records = [self._record(m) for m in messages]
-        trace = _trace_header(messages, self.function.arn)
-        if recursion.stops(trace, self.function.arn):
+        try:
+            result = invoke(self.function, {"Records": records},
+                            trace_header=_trace_header(messages, self.function.arn))
+        except RecursiveInvocationException:
             self._drop_recursive(messages)
             return []
-        result = invoke(self.function, {"Records": records}, trace_header=trace)
         failed = failed_items(result, [m["MessageId"] for m in messages],
                               self.report_failures)
         listed = {m["MessageId"] for m in messages} if failed is None else set(failed)
@@ -95,9 +97,6 @@ class SqsMapping(EventSourceMapping):
         messages go to the queue's dead-letter queue when it has one, and leave the queue
         (the announcement "AWS Lambda detects recursive loops": Lambda "will stop the next
         invocation and sends the event to a Dead-Letter Queue ... if configured")."""
-        self.function.metrics.record_lambda_metric(
-            "RecursiveInvocationsDropped", 1, function_name=self.function.name,
-            timestamp=int(self.now() * 1000))
         dlq = _dead_letter_arn(self.sqs, self.queue_url)
         if dlq is not None:
             from pytest_lambda.service import delivery
