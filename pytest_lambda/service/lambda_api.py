@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 _HOST = re.compile(r"lambda\.([a-z0-9-]+)\.amazonaws\.com$")
 _SQS_HOST = re.compile(r"(sqs|queue)\.([a-z0-9-]+\.)?amazonaws\.com$")
+_SNS_HOST = re.compile(r"sns\.[a-z0-9-]+\.amazonaws\.com$")
+_MESSAGE_ID = re.compile(rb"<MessageId>([^<]+)</MessageId>")
 _PARTIAL_ARN = re.compile(r"(\d{12}):function:([^:]+)(?::(.+))?")
 _ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
 _TRACE = "X-Amzn-Trace-Id"
@@ -77,6 +79,8 @@ class LambdaApi:
         self._stubber: Any = None
         self._moto: Any = None
         self._model: Any = None
+        #: SNS message id -> the publisher's trace header (SNS passes it to subscribers).
+        self.sns_traces: dict[str, str] = {}
 
     def install(self) -> None:
         """Put the API in front of moto's dispatcher (moto must be imported and mocking)."""
@@ -160,7 +164,23 @@ class LambdaApi:
                 return answer
         elif _SQS_HOST.match(host):
             self._sqs_trace(request)
+        elif _SNS_HOST.match(host):
+            return self._sns_publish(request)
         return self._moto(request)
+
+    def _sns_publish(self, request: Any) -> Any:
+        """moto's answer to an SNS request; a ``Publish`` made from a handler remembers the
+        trace header it carried, which SNS passes on with the notification (the
+        relay's Lambda invocation continues it: :mod:`pytest_lambda.sources.push`)."""
+        answer = self._moto(request)
+        header = self._outgoing_trace(_header(request, _TRACE))
+        body = request.body if isinstance(request.body, bytes) else str(request.body).encode()
+        if header is not None and b"Action=Publish&" in body + b"&" and answer is not None:
+            found = _MESSAGE_ID.search(answer[2] if isinstance(answer[2], bytes)
+                                       else str(answer[2]).encode())
+            if found is not None:
+                self.sns_traces[found.group(1).decode()] = header
+        return answer
 
     def _lambda(self, request: Any, region: str) -> Any:
         found = self._route(request)

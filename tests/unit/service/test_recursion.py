@@ -138,3 +138,21 @@ def test_client_error_shape_of_a_stopped_invoke(aws: MockedAws, code: CodeWriter
         client.invoke(FunctionName="loop")
     assert info.value.response["Error"]["Code"] == "RecursiveInvocationException"
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_sns_loop_is_stopped_after_16_invocations(aws: MockedAws, code: CodeWriter) -> None:
+    """Lambda -> SNS -> Lambda: the 17th notification to the function is dropped."""
+    sns = aws.client("sns")
+    topic = sns.create_topic(Name="loop")["TopicArn"]
+    fn = LambdaFunction("echo.handler", environment={"TOPIC": topic}, code_dir=code(echo="""
+        import os, boto3
+        def handler(event, context):
+            boto3.client("sns").publish(TopicArn=os.environ["TOPIC"], Message="again")
+        """))
+    trigger = fn.subscribe_sns(topic)
+    sns.publish(TopicArn=topic, Message="start")
+    runs = 0
+    while batch := trigger.drain():
+        runs += len(batch)
+    assert runs == 16 and fn.metrics.sum("Invocations") == 16
+    assert fn.metrics.values("RecursiveInvocationsDropped") == [1.0]
