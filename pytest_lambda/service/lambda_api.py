@@ -58,6 +58,13 @@ def active() -> LambdaApi | None:
     return api if isinstance(api, LambdaApi) and getattr(stubber, "enabled", False) else None
 
 
+def worker_endpoint() -> str | None:
+    """The loopback endpoint worker processes send their SDK calls to, started on first use
+    (None when no API is installed: workers then keep the SDK's own endpoints)."""
+    api = active()
+    return api.bridge_url() if api is not None else None
+
+
 def announce(fn: LambdaFunction) -> None:
     """Make ``fn`` reachable through the installed API (called when a function is created)."""
     api = active()
@@ -81,6 +88,7 @@ class LambdaApi:
         self._model: Any = None
         #: SNS message id -> the publisher's trace header (SNS passes it to subscribers).
         self.sns_traces: dict[str, str] = {}
+        self._bridge: Any = None
 
     def install(self) -> None:
         """Put the API in front of moto's dispatcher (moto must be imported and mocking)."""
@@ -97,7 +105,10 @@ class LambdaApi:
         stubber.process_request = self._process
 
     def uninstall(self) -> None:
-        """Give moto its dispatcher back."""
+        """Give moto its dispatcher back (and stop the loopback endpoint)."""
+        if self._bridge is not None:
+            self._bridge.close()
+            self._bridge = None
         if self._stubber is not None:
             if self._stubber.__dict__.get("process_request") == self._process:
                 del self._stubber.process_request
@@ -111,6 +122,22 @@ class LambdaApi:
 
     def __exit__(self, *exc: object) -> None:
         self.uninstall()
+
+    def bridge_url(self) -> str:
+        """``http://127.0.0.1:<port>``: moto (with this API in front) for other processes."""
+        if self._bridge is None:
+            from .bridge import Bridge
+
+            self._bridge = Bridge(self._from_worker)
+        return str(self._bridge.url)
+
+    def _from_worker(self, request: Any) -> Any:
+        """A worker's request, run under PHASE_LOCK: by the thread waiting for that worker
+        (it holds the lock; see ``runtime/mailbox.py``), or here when the lock is free."""
+        from pytest_lambda.runtime.lifecycle import PHASE_LOCK
+        from pytest_lambda.runtime.mailbox import PHASE_MAILBOX
+
+        return PHASE_MAILBOX.call(lambda: self._process(request), PHASE_LOCK)
 
     def register(self, fn: LambdaFunction) -> None:
         """Answer for ``fn`` (the newest function of a name wins in its account and Region)."""
