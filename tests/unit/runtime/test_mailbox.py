@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from pytest_lambda.runtime.mailbox import Mailbox
 
 
@@ -33,9 +35,5 @@ def test_errors_reach_the_caller() -> None:
     def fail() -> None:
         raise ValueError("boom")
 
-    try:
+    with pytest.raises(ValueError, match="boom"):
         Mailbox().call(fail, threading.RLock())
-    except ValueError as exc:
-        assert str(exc) == "boom"
-    else:
-        raise AssertionError("the work's error was not raised")
