@@ -84,6 +84,24 @@ def client_context(header: str | None) -> dict[str, Any] | None:
     return value
 
 
+def _json_payload(payload: bytes) -> bytes:
+    """The Invoke body, which the API accepts only as JSON: an empty body is the event ``{}``
+    (what a handler receives from ``invoke`` without ``Payload``), anything else must parse.
+    Lambda's wording, captured in awsdocs/aws-lambda-developer-guide#382: "Could not parse
+    request body into json: Could not parse payload into json: ..." (its JSON parser's own
+    detail follows; ours is Python's). Invoking without ``Payload`` succeeds
+    (aws/aws-sdk-js#1876); the handler's event is then ``{}`` here."""
+    if not payload.strip():
+        return b"{}"
+    try:
+        json.loads(payload)
+    except ValueError as exc:
+        raise InvalidRequestContentException(
+            f"Could not parse request body into json: Could not parse payload into json: "
+            f"{exc}. Send a JSON document as Payload (json.dumps(event)).") from None
+    return payload
+
+
 def invoke(api: LambdaApi, fn: LambdaFunction | None, p: dict[str, Any]) -> Reply:
     """``Invoke``: run the in-process function and answer as Lambda does."""
     fn = _fn(fn)
@@ -94,8 +112,7 @@ def invoke(api: LambdaApi, fn: LambdaFunction | None, p: dict[str, Any]) -> Repl
             f"1 validation error detected: Value '{log_type}' at 'logType' failed to satisfy "
             "constraint: Member must satisfy enum value set: [Tail, None]. Use LogType='Tail' "
             "or leave it out.")
-    payload = p.get("Payload") or b""
-    result = fn.invoke(payload or b"{}", invocation_type=invocation_type,
+    result = fn.invoke(_json_payload(p.get("Payload") or b""), invocation_type=invocation_type,
                        qualifier=p.get("Qualifier"),
                        client_context=client_context(p.get("ClientContext")),
                        tenant_id=p.get("TenantId"), trace_header=p.get("TraceHeader"))

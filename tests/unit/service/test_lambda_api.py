@@ -333,3 +333,14 @@ def test_uninstall_restores_moto(aws: MockedAws) -> None:
     aws.lambda_api.uninstall()
     assert "process_request" not in vars(stubber)
     assert not hasattr(stubber, "pytest_lambda_api")
+
+
+def test_payload_that_is_not_json_is_refused(client: Any, fn: LambdaFunction) -> None:
+    """A body that is not JSON is InvalidRequestContentException; an empty one is {}."""
+    response = _error(client.invoke, FunctionName="thumbs", Payload=b"not json")
+    assert response["Error"]["Code"] == "InvalidRequestContentException"
+    assert response["Error"]["Message"].startswith(
+        "Could not parse request body into json: Could not parse payload into json: ")
+    assert fn.logs.text == ""
+    empty = client.invoke(FunctionName="thumbs")
+    assert json.loads(empty["Payload"].read())["event"] == {}
