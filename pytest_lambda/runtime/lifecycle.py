@@ -14,7 +14,6 @@ import math
 import random
 import re
 import sys
-import threading
 import warnings
 import weakref
 from collections.abc import Callable, Iterator, Mapping
@@ -29,11 +28,10 @@ from ..report import Report
 from . import faults
 from .backend import Backend, Outcome, Status
 from .inprocess import ExecutionEnvironment
+from .mailbox import PHASE_LOCK as PHASE_LOCK  # re-exported: where callers take it from
 from .workers.node import NodeEnvironment
 from .workers.process import ProcessEnvironment
 
-#: One phase (init or invoke) at a time in this process: phases swap process-wide state.
-PHASE_LOCK = threading.RLock()
 #: Lambda's limit on the Init phase of an on-demand environment.
 INIT_TIMEOUT_S = 10
 #: CPython's default warning filters (no -W options, release build), in order.

@@ -70,5 +70,7 @@ class Mailbox:
             item.run_once()
 
 
-#: The process's one mailbox for ``lifecycle.PHASE_LOCK`` (one phase at a time per process).
+#: One phase (init or invoke) at a time in this process: phases swap process-wide state.
+PHASE_LOCK = threading.RLock()
+#: Work posted for the thread that holds ``PHASE_LOCK``.
 PHASE_MAILBOX = Mailbox()

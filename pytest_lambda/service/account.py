@@ -17,6 +17,7 @@ from pytest_lambda.config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from pytest_lambda.errors import InvalidParameterValueException, ResourceConflictException
 
 from ..arn import Arn
+from .lambda_api import announce
 
 if TYPE_CHECKING:
     from pytest_lambda.function import LambdaFunction
@@ -94,8 +95,6 @@ class Account:
                 "name; pass name= to tell them apart.")
         self.check_reserved(fn.name, fn.config.reserved_concurrent_executions)
         self._functions[fn.name] = fn
-        from .lambda_api import announce
-
         announce(fn)  # visible to boto3's Lambda client while lambda_aws is active
 
     def unregister(self, fn: LambdaFunction) -> None:

@@ -26,6 +26,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from pytest_lambda.arn import Arn
 from pytest_lambda.clock import real_time
 from pytest_lambda.errors import LambdaError, ResourceNotFoundException
+from pytest_lambda.runtime.mailbox import PHASE_LOCK, PHASE_MAILBOX
 
 from . import recursion
 from .lambda_ops import OPERATIONS, Reply
@@ -134,9 +135,6 @@ class LambdaApi:
     def _from_worker(self, request: Any) -> Any:
         """A worker's request, run under PHASE_LOCK: by the thread waiting for that worker
         (it holds the lock; see ``runtime/mailbox.py``), or here when the lock is free."""
-        from pytest_lambda.runtime.lifecycle import PHASE_LOCK
-        from pytest_lambda.runtime.mailbox import PHASE_MAILBOX
-
         return PHASE_MAILBOX.call(lambda: self._process(request), PHASE_LOCK)
 
     def register(self, fn: LambdaFunction) -> None:
