@@ -198,7 +198,7 @@ class LambdaApi:
         trace header it carried, which SNS passes on with the notification (the
         relay's Lambda invocation continues it: :mod:`pytest_lambda.sources.push`)."""
         answer = self._moto(request)
-        header = self._outgoing_trace(_header(request, _TRACE))
+        header = self._outgoing_trace(trace_header(request))
         body = request.body if isinstance(request.body, bytes) else str(request.body).encode()
         if header is not None and b"Action=Publish&" in body + b"&" and answer is not None:
             found = _MESSAGE_ID.search(answer[2] if isinstance(answer[2], bytes)
@@ -276,7 +276,7 @@ class LambdaApi:
             params = {**params, "Qualifier": qualifier}
         fn = self.function(account, region, function_name)
         if name == "Invoke" and fn is not None:
-            params["TraceHeader"] = self._outgoing_trace(_header(request, _TRACE))
+            params["TraceHeader"] = self._outgoing_trace(trace_header(request))
         return fn, params
 
     def _outgoing_trace(self, header: str | None) -> str | None:
@@ -308,7 +308,7 @@ class LambdaApi:
         """SQS keeps the sender's ``X-Amzn-Trace-Id`` as the message's ``AWSTraceHeader``
         system attribute (AWS docs "Amazon SQS and AWS X-Ray"); moto does not, so it is added
         to the request here (JSON protocol ``SendMessage`` / ``SendMessageBatch``)."""
-        header = self._outgoing_trace(_header(request, _TRACE))
+        header = self._outgoing_trace(trace_header(request))
         target = _header(request, "X-Amz-Target") or ""
         if header is None or not target.endswith((".SendMessage", ".SendMessageBatch")):
             return
@@ -392,6 +392,13 @@ def _header(request: Any, name: str) -> str | None:
     """A request header as text (botocore keeps some as bytes)."""
     value = request.headers.get(name)
     return value.decode() if isinstance(value, bytes) else value
+
+
+def trace_header(request: Any) -> str | None:
+    """The request's ``X-Amzn-Trace-Id``, as sent before botocore percent-encoded it (it
+    escapes the ``|`` between ``Lineage`` entries: ``add_recursion_detection_header``)."""
+    value = _header(request, _TRACE)
+    return unquote(value) if value is not None else None
 
 
 def _account(request: Any) -> str:

@@ -87,7 +87,9 @@ def test_sqs_loop_is_stopped_after_16_invocations(aws: MockedAws, code: CodeWrit
         {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3})})["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
         "Attributes"]["QueueArn"]
-    fn = LambdaFunction("loop.handler", code_dir=code(loop=LOOP),
+    # A generous timeout: a timed-out hop is redelivered with the same trace (the same hop
+    # again, as on Lambda), which a loaded machine must not cause.
+    fn = LambdaFunction("loop.handler", code_dir=code(loop=LOOP), timeout=30,
                         environment={"QUEUE_URL": url})
     mapping = fn.add_event_source(arn, batch_size=1)
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"hop": 0}))
@@ -149,7 +151,8 @@ def test_sns_loop_is_stopped_after_16_invocations(aws: MockedAws, code: CodeWrit
     """Lambda -> SNS -> Lambda: the 17th notification to the function is dropped."""
     sns = aws.client("sns")
     topic = sns.create_topic(Name="loop")["TopicArn"]
-    fn = LambdaFunction("echo.handler", environment={"TOPIC": topic}, code_dir=code(echo="""
+    fn = LambdaFunction("echo.handler", environment={"TOPIC": topic}, timeout=60,
+                        code_dir=code(echo="""
         import os, boto3
         def handler(event, context):
             boto3.client("sns").publish(TopicArn=os.environ["TOPIC"], Message="again")
@@ -164,3 +167,17 @@ def test_sns_loop_is_stopped_after_16_invocations(aws: MockedAws, code: CodeWrit
         runs += len(batch)
     assert runs == 16 and fn.metrics.sum("Invocations") == 16
     assert fn.metrics.values("RecursiveInvocationsDropped") == [1.0]
+
+
+def test_trace_header_is_read_as_sent() -> None:
+    """botocore percent-encodes the '|' between Lineage entries; both entries are read back."""
+    from botocore.awsrequest import AWSPreparedRequest
+    from botocore.compat import HTTPHeaders
+
+    from pytest_lambda.service.lambda_api import trace_header
+
+    headers = HTTPHeaders()
+    headers["X-Amzn-Trace-Id"] = f"{ROOT};Sampled=0;Lineage=a87bd80c:1%7C68fd508a:5"
+    request = AWSPreparedRequest("POST", "https://sqs.us-east-1.amazonaws.com/", headers,
+                                 b"", False)
+    assert recursion.lineage(trace_header(request)) == {"a87bd80c": 1, "68fd508a": 5}
