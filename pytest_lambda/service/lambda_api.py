@@ -280,19 +280,27 @@ class LambdaApi:
         return fn, params
 
     def _outgoing_trace(self, header: str | None) -> str | None:
-        """A caller's trace header with its own ``Lineage`` entry (0 when the caller was
-        invoked without one), so a loop's first hop counts too."""
+        """The trace header a request from a running handler carries, with the invocation's
+        own ``Lineage`` counts in it and the caller's entry (0 when the caller was invoked
+        without one), so that every hop of a loop counts.
+
+        The invocation's counts are taken from its ``_X_AMZN_TRACE_ID`` too: a tracer that
+        writes the header itself (the X-Ray SDK's botocore patch, once applied, stays in the
+        process) may leave ``Lineage`` out.
+        """
         if header is None:
             return None
         caller = self._caller()
-        key = recursion.function_key(caller.arn) if caller is not None else None
-        if key is None or key in recursion.lineage(header):
+        if caller is None:
             return header
-        entries = "|".join([*(f"{k}:{v}" for k, v in recursion.lineage(header).items()),
-                            f"{key}:0"])
-        kept = ";".join(part for part in header.split(";")
-                        if not part.strip().startswith("Lineage="))
-        return f"{kept};Lineage={entries}"
+        counts = recursion.lineage(header)
+        for key, count in recursion.lineage(os.environ.get("_X_AMZN_TRACE_ID")).items():
+            counts[key] = max(count, counts.get(key, count))
+        counts.setdefault(recursion.function_key(caller.arn), 0)
+        kept = [part for part in header.split(";")
+                if part.strip() and not part.strip().startswith("Lineage=")]
+        entries = "|".join(f"{k}:{v}" for k, v in counts.items())
+        return ";".join([*kept, f"Lineage={entries}"])
 
     def _caller(self) -> LambdaFunction | None:
         """The in-process function whose handler is running (its environment is swapped in)."""
