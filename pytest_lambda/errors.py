@@ -91,3 +91,11 @@ def validation_error(value: object, member: str, constraint: str, fix: str) -> V
         f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
         f"constraint: {constraint}. {fix}"
     )
+
+
+class RecursiveInvocationException(LambdaError):
+    """Lambda's recursive loop detection stopped the invocation (AWS docs "Lambda recursive
+    loop detection"; the error the Invoke API returns, status 400)."""
+
+    code = "RecursiveInvocationException"
+    status_code = 400

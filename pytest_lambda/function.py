@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING, Any, Unpack
 from .arn import Arn
 from .clock import real_time_ms
 from .config import FunctionConfig, FunctionSettings
-from .errors import RequestTooLargeException, TooManyRequestsException, validation_error
+from .errors import (
+    RecursiveInvocationException,
+    RequestTooLargeException,
+    TooManyRequestsException,
+    validation_error,
+)
 from .observe.coverage import function_context, worker_settings
 from .observe.history import DEFAULT_HISTORY, LogWindow
 from .observe.logs import LogGroup, LogView
@@ -23,6 +28,7 @@ from .runtime.capture import json_ensure_ascii
 from .runtime.interpreter import Interpreter
 from .runtime.lifecycle import PHASE_LOCK, open_backend, outcome_report, run_lifecycle
 from .runtime.marshal import SYNC_REQUEST_LIMIT, encode_event
+from .service import recursion
 from .service.account import Account, Slot, throttle_body
 from .service.account import invoke_many as run_concurrently
 from .service.async_queue import AsyncMixin
@@ -249,6 +255,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         client_context: Mapping[str, Any] | None = None,
         identity: Mapping[str, Any] | None = None,
         tenant_id: str | None = None,
+        trace_header: str | None = None,
     ) -> InvokeResult:
         """Invoke and return the result: ``RequestResponse`` (200), ``Event`` (202) or
         ``DryRun`` (204).
@@ -256,7 +263,10 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         ``event`` is sent as JSON (``bytes`` are sent raw, like an SDK ``Payload``).
         ``qualifier`` names a version or alias; ``principal`` (with ``source_arn`` /
         ``source_account``) is the caller checked against the resource-based policy.
-        A throttled synchronous call raises ``TooManyRequestsException``.
+        A throttled synchronous call raises ``TooManyRequestsException``. ``trace_header`` is
+        the ``X-Amzn-Trace-Id`` the request arrived with (from an SDK call or an event source):
+        the invocation continues that trace, and recursive loop detection stops it with
+        ``RecursiveInvocationException`` once it would be the 17th in its chain.
         """
         _check_mapping(client_context, "client_context",
                        "{'client': {...}, 'custom': {...}, 'env': {...}}")
@@ -264,8 +274,12 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
                        "{'cognitoIdentityId': '...', 'cognitoIdentityPoolId': '...'}")
         payload, target = self._admit(event, invocation_type, qualifier, principal,
                                       source_arn, source_account)
-        if invocation_type != "RequestResponse":
+        if invocation_type == "DryRun":
             return self._accept(payload, target, invocation_type)
+        if recursion.stops(trace_header, self.arn):
+            return self._stop_recursive(payload, target, invocation_type)
+        if invocation_type != "RequestResponse":
+            return self._accept(payload, target, invocation_type, trace_header=trace_header)
         slot = self.account.try_acquire(self)
         if isinstance(slot, str):
             self.refuse(target, self.new_request_id(), slot, invocation_type)
@@ -274,7 +288,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
                 f"{self.name!r} already running; raise reserved_concurrent_executions or the "
                 "Account's concurrency_limit, or send fewer requests at once.)", Reason=slot)
         return self._run_in(slot, payload, target, client_context=client_context,
-                            identity=identity, tenant_id=tenant_id)
+                            identity=identity, tenant_id=tenant_id, trace_header=trace_header)
 
     def invoke_many(self, events: Iterable[Any], *, concurrency: int = 10,
                     invocation_type: str = "RequestResponse", qualifier: str | None = None,
@@ -341,11 +355,12 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
                 "event, or a reference to the data (an S3 key) instead of the data.")
         return payload, target
 
-    def _accept(self, payload: bytes, target: Target, invocation_type: str) -> InvokeResult:
+    def _accept(self, payload: bytes, target: Target, invocation_type: str, *,
+                queue: bool = True, trace_header: str | None = None) -> InvokeResult:
         """The 202 of a queued ``Event`` or the 204 of a ``DryRun`` (the handler has not run)."""
         request_id = self.new_request_id()
-        queued = (self.account.queue.enqueue(self, payload, target, request_id)
-                  if invocation_type == "Event" else None)
+        queued = (self.account.queue.enqueue(self, payload, target, request_id, trace_header)
+                  if invocation_type == "Event" and queue else None)
         return InvokeResult(
             function_name=self.name, request_id=request_id,
             status_code=202 if invocation_type == "Event" else 204, raw_payload=b"",
@@ -353,6 +368,21 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             logs=LogView(), report=None, config=target.config, invocation_type=invocation_type,
             start_time=real_time_ms(), invoked_function_arn=target.invoked_arn,
             queued_event=queued)
+
+    def _stop_recursive(self, payload: bytes, target: Target,
+                        invocation_type: str) -> InvokeResult:
+        """Recursive loop detection stops the request: counted in its metric, then a
+        ``RecursiveInvocationException`` (synchronous) or a 202 whose event is dropped."""
+        self.metrics.record_lambda_metric(
+            "RecursiveInvocationsDropped", 1, function_name=self.name,
+            timestamp=real_time_ms(), qualifier=target.qualifier,
+            executed_version=target.version)
+        if invocation_type == "Event":
+            return self._accept(payload, target, invocation_type, queue=False)
+        raise RecursiveInvocationException(
+            f"Recursive invocation of function {self.name} detected: the same triggering "
+            f"event already invoked it {recursion.MAX_INVOCATIONS} times. Break the loop: do "
+            "not send the event back to the queue, topic or function that triggered it.")
 
     def refuse(self, target: Target, request_id: str, reason: str,
                invocation_type: str) -> InvokeResult:
@@ -380,7 +410,8 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         queue, which holds the concurrency slot and counts the attempts)."""
         return self._run(event.payload, event.target, request_id=event.request_id,
                          invocation_type="Event", concurrent_executions=concurrent_executions,
-                         attempt=event.attempts, virtual_time=virtual_time)
+                         attempt=event.attempts, virtual_time=virtual_time,
+                         trace_header=event.trace_header)
 
     def _run(self, payload: bytes, target: Target, *,
              client_context: Mapping[str, Any] | None = None,
@@ -388,12 +419,15 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
              request_id: str | None = None, invocation_type: str = "RequestResponse",
              concurrent_executions: int | None = None, attempt: int | None = None,
              virtual_time: float | None = None,
-             environment: tuple[Backend, bool] | None = None) -> InvokeResult:
+             environment: tuple[Backend, bool] | None = None,
+             trace_header: str | None = None) -> InvokeResult:
         """Run one invocation of ``target`` (a version's frozen configuration), in
         ``environment`` (an environment checked out for it, and whether it is new) or in an
         idle one."""
         config, version, invoked_arn = target.config, target.version, target.invoked_arn
         request_id = request_id or self.new_request_id()
+        trace = (None if trace_header is None
+                 else recursion.continue_trace(trace_header, self.arn, request_id))
         with PHASE_LOCK, function_context(config.name):
             start_time = real_time_ms()
             env, cold = environment or self._checkout(config, version)
@@ -401,7 +435,8 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             stream = env.sink.stream.events
             first = len(stream)
             outcome, init_ms, start_index = run_lifecycle(
-                env, cold, payload, request_id, invoked_arn, client_context, identity, tenant_id)
+                env, cold, payload, request_id, invoked_arn, client_context, identity, tenant_id,
+                trace_header=trace)
             if outcome.reset or not env.alive:
                 env.discard()
             else:

@@ -60,6 +60,7 @@ LAMBDA_METRIC_UNITS: Mapping[str, str] = MappingProxyType(
         "AsyncEventAge": "Milliseconds",
         "AsyncEventsReceived": "Count",
         "AsyncEventsDropped": "Count",
+        "RecursiveInvocationsDropped": "Count",
     }
 )
 

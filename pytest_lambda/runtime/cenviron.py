@@ -44,11 +44,11 @@ _POINTER = ctypes.sizeof(ctypes.c_void_p)
 _OWNED: list[Any] = [None]
 
 
-def _owned_copy(pointer: int) -> int:
-    """The address of a copy of the ``environ`` table at ``pointer`` that this module owns."""
+def _owned_copy(pointer: int) -> Any:
+    """A copy of the ``environ`` table at ``pointer`` that this module owns (a ctypes array)."""
     owned = _OWNED[0]
     if owned is not None and ctypes.addressof(owned) == pointer:
-        return pointer  # still ours: nothing set a variable since the last phase
+        return owned  # still ours: nothing set a variable since the last phase
     table = ctypes.cast(pointer, ctypes.POINTER(ctypes.c_void_p))
     count = 0
     while table[count]:
@@ -56,7 +56,7 @@ def _owned_copy(pointer: int) -> int:
     copy = (ctypes.c_void_p * (count + 1))()
     ctypes.memmove(copy, pointer, (count + 1) * _POINTER)
     _OWNED[0] = copy
-    return ctypes.addressof(copy)
+    return copy
 
 
 class EnvironData(dict):  # type: ignore[type-arg]
@@ -104,14 +104,16 @@ class EnvironData(dict):  # type: ignore[type-arg]
 class CEnviron:
     """One environment's swap of the C-level environment; :meth:`enter` then :meth:`exit`."""
 
-    __slots__ = ("_array", "_built", "_entered", "_real", "_saved", "_saved_pointer", "_size",
+    __slots__ = ("_array", "_built", "_entered", "_real", "_saved", "_saved_table", "_size",
                  "_slots", "_template", "_touched")
 
     def __init__(self) -> None:
         self._real: tuple[Callable[..., Any], Callable[..., Any]] | None = None
         self._saved: dict[bytes, bytes] = {}
         self._touched: set[bytes] = set()
-        self._saved_pointer: int | None = None
+        # The table to put back, held here: a phase nested in this one (a handler invoking
+        # another function in-process) makes its own copy, which must not free this one.
+        self._saved_table: Any = None
         self._entered = False
         #: What the table was built from: (function data, its generation, children data).
         self._built: tuple[Any, int, Any] | None = None
@@ -164,7 +166,7 @@ class CEnviron:
         ctypes.memmove(self._array, self._template, self._size)
         assert _ENVIRON is not None
         current = _ENVIRON.value
-        self._saved_pointer = _owned_copy(current) if current else None
+        self._saved_table = _owned_copy(current) if current else None
         _ENVIRON.value = ctypes.addressof(self._array)
         self._entered = True
 
@@ -195,8 +197,12 @@ class CEnviron:
         """Put the test process's environment back."""
         if self._entered:
             assert _ENVIRON is not None
-            _ENVIRON.value = self._saved_pointer
-            self._saved_pointer = None
+            table = self._saved_table
+            _ENVIRON.value = ctypes.addressof(table) if table is not None else None
+            # The table now live in ``environ`` must outlive this object: the module keeps it
+            # (and the fast path above recognises it on the next phase).
+            _OWNED[0] = table
+            self._saved_table = None
             self._entered = False
             return
         if self._real is None:

@@ -13,7 +13,6 @@ import math
 import random
 import re
 import sys
-import threading
 import warnings
 import weakref
 from collections.abc import Callable, Mapping
@@ -28,12 +27,11 @@ from ..report import Report
 from . import faults
 from .backend import Backend, Outcome, Status
 from .inprocess import ExecutionEnvironment
+from .mailbox import PHASE_LOCK as PHASE_LOCK  # re-exported: where callers take it from
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
 
-#: One phase (init or invoke) at a time in this process: phases swap process-wide state.
-PHASE_LOCK = threading.RLock()
 #: Lambda's limit on the Init phase of an on-demand environment.
 INIT_TIMEOUT_S = 10
 #: CPython's default warning filters (no -W options, release build), in order.
@@ -122,22 +120,24 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
 def run_lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str,
                   invoked_arn: str, client_context: Mapping[str, Any] | None,
                   identity: Mapping[str, Any] | None, tenant_id: str | None,
-                  ) -> tuple[Outcome, float | None, int]:
+                  trace_header: str | None = None) -> tuple[Outcome, float | None, int]:
     """One invocation in ``env``: init on a cold start (with Lambda's retry), START, the
     handler, END and REPORT. Returns the outcome (with its report), the Init Duration (cold
     starts only) and the position of the START line in the environment's log stream.
+    ``trace_header`` is the invocation's ``_X_AMZN_TRACE_ID`` when it continues a trace.
     """
     saved = _enter_warnings()
     try:
         return _lifecycle(env, cold, payload, request_id, invoked_arn, client_context,
-                          identity, tenant_id)
+                          identity, tenant_id, trace_header)
     finally:
         _exit_warnings(saved)
 
 
 def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoked_arn: str,
                client_context: Mapping[str, Any] | None, identity: Mapping[str, Any] | None,
-               tenant_id: str | None) -> tuple[Outcome, float | None, int]:
+               tenant_id: str | None, trace_header: str | None,
+               ) -> tuple[Outcome, float | None, int]:
     timeout = env.config.timeout
     init_ms: float | None = None
     suppressed_ms = 0.0
@@ -154,11 +154,11 @@ def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoke
             error, suppressed_ms, status = env.init(timeout, "invoke")
             if status != "success":
                 _init_report(env, suppressed_ms, "invoke", status, platform_error_type(error))
-                start_index, trace = _start_line(env, request_id, tenant_id)
+                start_index, trace = _start_line(env, request_id, tenant_id, trace_header)
                 outcome = _init_failure(error, status, request_id, suppressed_ms, timeout,
                                         env.max_memory_mb)
                 return _end_lines(env, request_id, outcome, None, trace), None, start_index
-    start_index, trace = _start_line(env, request_id, tenant_id)
+    start_index, trace = _start_line(env, request_id, tenant_id, trace_header)
     context = LambdaContext(
         aws_request_id=request_id,
         deadline_ms=int(handler_time() * 1000) + timeout * 1000,
@@ -231,12 +231,13 @@ def _init_report(env: Backend, elapsed: float, phase: str, status: Status,
     _platform(env, line, "platform.initReport", record)
 
 
-def _start_line(env: Backend, request_id: str, tenant_id: str | None) -> tuple[int, Trace]:
+def _start_line(env: Backend, request_id: str, tenant_id: str | None,
+                trace_header: str | None = None) -> tuple[int, Trace]:
     """START; returns its position in the log stream (where the invocation's logs begin) and
     the invocation's trace."""
     start_index = len(env.sink.stream.events)
     env.sink.begin_request(request_id, tenant_id)
-    trace = _trace(env, request_id)
+    trace = _trace(env, request_id, trace_header)
     env.set_trace_id(trace.header)
     record: dict[str, Any] = {"requestId": request_id, "version": env.version}
     if trace.segment_id:
@@ -338,10 +339,10 @@ class Trace:
         return f"XRAY TraceId: {root}\tSegmentId: {self.segment_id}\tSampled: true\t"
 
 
-def _trace(env: Backend, request_id: str) -> Trace:
-    """The invocation's trace; a sampled one gets a segment id (from the request id, so
-    seeded runs repeat exactly)."""
-    header = _trace_id(env, request_id)
+def _trace(env: Backend, request_id: str, header: str | None = None) -> Trace:
+    """The invocation's trace (``header`` when the caller continues one); a sampled one gets a
+    segment id (from the request id, so seeded runs repeat exactly)."""
+    header = header or _trace_id(env, request_id)
     if not header.endswith(";Sampled=1"):
         return Trace(header)
     import hashlib  # only for sampled traces: it loads OpenSSL, milliseconds at start-up

@@ -16,6 +16,7 @@ from pytest_lambda.config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from pytest_lambda.errors import InvalidParameterValueException, ResourceConflictException
 
 from ..arn import Arn
+from .lambda_api import announce
 
 if TYPE_CHECKING:
     from pytest_lambda.function import LambdaFunction
@@ -93,6 +94,7 @@ class Account:
                 "name; pass name= to tell them apart.")
         self.check_reserved(fn.name, fn.config.reserved_concurrent_executions)
         self._functions[fn.name] = fn
+        announce(fn)  # visible to boto3's Lambda client while lambda_aws is active
 
     def unregister(self, fn: LambdaFunction) -> None:
         """Remove ``fn`` (when it is closed)."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .boto import ENDPOINT_MODE_ENV
+
+if TYPE_CHECKING:
+    from .lambda_api import LambdaApi
 
 
 class MockedAws:
@@ -20,6 +23,7 @@ class MockedAws:
         self.region = region
         self._mock: Any = None
         self._saved_mode: str | None = None
+        self._lambda_api: LambdaApi | None = None
 
     def __enter__(self) -> MockedAws:
         try:
@@ -36,13 +40,32 @@ class MockedAws:
         except BaseException:
             self._restore_mode()
             raise
+        from .lambda_api import LambdaApi
+
+        self._lambda_api = LambdaApi()
+        try:
+            self._lambda_api.install()
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
         try:
+            if self._lambda_api is not None:
+                self._lambda_api.uninstall()
             self._mock.stop()
         finally:
             self._restore_mode()
+
+    @property
+    def lambda_api(self) -> LambdaApi:
+        """The Lambda API answered by in-process functions (``boto3.client("lambda")``):
+        ``mapping(uuid)`` for a mapping created through it, ``register(fn)``."""
+        if self._lambda_api is None:
+            raise RuntimeError("lambda_api exists while the MockedAws is entered (inside "
+                               "the lambda_aws fixture or a 'with MockedAws(...)' block).")
+        return self._lambda_api
 
     def _restore_mode(self) -> None:
         if self._saved_mode is None:

@@ -51,10 +51,12 @@ def iso_s(epoch: float) -> str:
     return _dt.datetime.fromtimestamp(epoch, _dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def invoke(fn: LambdaFunction, event: Any) -> InvokeResult | None:
-    """A synchronous invocation as a poller makes it; ``None`` when it was throttled."""
+def invoke(fn: LambdaFunction, event: Any,
+           trace_header: str | None = None) -> InvokeResult | None:
+    """A synchronous invocation as a poller makes it; ``None`` when it was throttled.
+    ``trace_header`` is the trace the records carry (SQS's ``AWSTraceHeader``)."""
     try:
-        return fn.invoke(event)
+        return fn.invoke(event, trace_header=trace_header)
     except TooManyRequestsException:
         return None
 

@@ -44,7 +44,11 @@ class PushTrigger(ABC):
 
     def events(self) -> list[dict[str, Any]]:
         """Take every pending notification off the relay queue, as Lambda events."""
-        out: list[dict[str, Any]] = []
+        return [event for event, _ in self._pending()]
+
+    def _pending(self) -> list[tuple[dict[str, Any], str | None]]:
+        """Every pending notification as a Lambda event, with the trace it continues."""
+        out: list[tuple[dict[str, Any], str | None]] = []
         while True:
             messages = self.sqs.receive_message(
                 QueueUrl=self.queue_url, MaxNumberOfMessages=10,
@@ -53,16 +57,18 @@ class PushTrigger(ABC):
                 return out
             for message in messages:
                 sent = int(message["Attributes"]["SentTimestamp"]) / 1000
-                event = self._event(json.loads(message["Body"]), sent)
+                body = json.loads(message["Body"])
+                event = self._event(body, sent)
                 if event is not None:
-                    out.append(event)
+                    out.append((event, _trace(body)))
                 self.sqs.delete_message(QueueUrl=self.queue_url,
                                         ReceiptHandle=message["ReceiptHandle"])
 
     def drain(self) -> list[InvokeResult]:
         """Deliver every pending notification and run the async queue; the attempts made."""
-        accepted = {self.function.invoke(event, invocation_type="Event").request_id
-                    for event in self.events()}
+        accepted = {self.function.invoke(event, invocation_type="Event",
+                                         trace_header=trace).request_id
+                    for event, trace in self._pending()}
         results = [r for r in self.function.account.queue.drain()
                    if r.request_id in accepted]
         self.results.extend(results)
@@ -75,6 +81,16 @@ class PushTrigger(ABC):
     @abstractmethod
     def _event(self, body: dict[str, Any], sent: float) -> dict[str, Any] | None:
         """The Lambda event for one relayed message, or None for one Lambda never sees."""
+
+
+def _trace(body: dict[str, Any]) -> str | None:
+    """The trace header an SNS notification carries (what its publisher sent, when the
+    Lambda API is installed to see it: ``LambdaApi.sns_traces``)."""
+    from pytest_lambda.service.lambda_api import active
+
+    api = active()
+    message_id = body.get("MessageId")
+    return api.sns_traces.get(message_id) if api is not None and message_id else None
 
 
 class S3Trigger(PushTrigger):

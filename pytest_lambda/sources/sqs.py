@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from pytest_lambda.arn import Arn
+from pytest_lambda.errors import RecursiveInvocationException
+from pytest_lambda.service import recursion
 from pytest_lambda.sources.common import failed_items, invoke
 from pytest_lambda.sources.mapping import EventSourceMapping
 
@@ -46,6 +48,8 @@ class SqsMapping(EventSourceMapping):
         self.visibility_timeout = visibility_timeout
         #: (due on the mapping clock, receipt handle) of failed messages still in flight.
         self.in_flight: list[tuple[float, str]] = []
+        #: Messages recursive loop detection stopped (never delivered to the function).
+        self.dropped: list[dict[str, Any]] = []
 
     def _next_due(self) -> float | None:
         return min(due for due, _ in self.in_flight) if self.in_flight else None
@@ -85,7 +89,12 @@ class SqsMapping(EventSourceMapping):
         if not messages:
             return []
         records = [self._record(m) for m in messages]
-        result = invoke(self.function, {"Records": records})
+        try:
+            result = invoke(self.function, {"Records": records},
+                            trace_header=_trace_header(messages, self.function.arn))
+        except RecursiveInvocationException:
+            self._drop_recursive(messages)
+            return []
         failed = failed_items(result, [m["MessageId"] for m in messages],
                               self.report_failures)
         listed = {m["MessageId"] for m in messages} if failed is None else set(failed)
@@ -95,6 +104,20 @@ class SqsMapping(EventSourceMapping):
         due = self.now() + self.visibility_timeout
         self.in_flight.extend((due, m["ReceiptHandle"]) for m in kept)
         return [result] if result is not None else []
+
+    def _drop_recursive(self, messages: list[dict[str, Any]]) -> None:
+        """Lambda's recursive loop detection stops the batch: the function does not run, the
+        messages go to the queue's dead-letter queue when it has one, and leave the queue
+        (the announcement "AWS Lambda detects recursive loops": Lambda "will stop the next
+        invocation and sends the event to a Dead-Letter Queue ... if configured")."""
+        dlq = _dead_letter_arn(self.sqs, self.queue_url)
+        if dlq is not None:
+            from pytest_lambda.service import delivery
+
+            for message in messages:
+                delivery.send_sqs(dlq, message["Body"])
+        self.dropped.extend(messages)
+        self._delete(messages)
 
     def _delete(self, messages: list[dict[str, Any]]) -> None:
         for start in range(0, len(messages), 10):
@@ -122,6 +145,24 @@ class SqsMapping(EventSourceMapping):
         record.update({"eventSource": "aws:sqs", "eventSourceARN": self.event_source_arn,
                        "awsRegion": self.region})
         return record
+
+
+def _trace_header(messages: list[dict[str, Any]], arn: str) -> str | None:
+    """The trace a batch continues: the ``AWSTraceHeader`` that went furthest around a loop
+    through this function (so one looping message in a batch cannot hide)."""
+    headers = [m.get("Attributes", {}).get("AWSTraceHeader") for m in messages]
+    traced = [h for h in headers if h]
+    return max(traced, key=lambda h: recursion.chain_count(h, arn)) if traced else None
+
+
+def _dead_letter_arn(sqs: Any, queue_url: str) -> str | None:
+    """The queue's redrive dead-letter queue, if it has one."""
+    import json
+
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url,
+                                          AttributeNames=["RedrivePolicy"]).get("Attributes", {})
+    policy = attributes.get("RedrivePolicy")
+    return json.loads(policy).get("deadLetterTargetArn") if policy else None
 
 
 def _message_attribute(value: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Protocol, TypeVar
 from ...clock import real_perf
 from .. import faults
 from ..backend import InitResult, Outcome
+from ..mailbox import PHASE_MAILBOX
 
 #: How often the test process polls a running worker's memory (and its deadline).
 POLL_S = 0.005
@@ -121,6 +122,7 @@ class Supervisor:
         deadline = real_perf() + seconds
         while True:
             answer = poll(min(POLL_S, max(deadline - real_perf(), 0.0)))
+            PHASE_MAILBOX.serve()  # the worker's SDK calls back into the test process
             # The peak, not the current size: a handler that touches too much memory and frees
             # it again between two polls would otherwise pass, where Lambda kills it.
             if self.sample(proc) > self.limit_kb:
