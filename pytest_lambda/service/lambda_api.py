@@ -25,11 +25,17 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from pytest_lambda.arn import Arn
 from pytest_lambda.clock import real_time
-from pytest_lambda.errors import LambdaError, ResourceNotFoundException
+from pytest_lambda.errors import (
+    InvalidParameterValueException,
+    LambdaError,
+    ResourceNotFoundException,
+)
 from pytest_lambda.runtime.mailbox import PHASE_LOCK, PHASE_MAILBOX
 
 from . import recursion
+from .bridge import Bridge
 from .lambda_ops import OPERATIONS, Reply
+from .lambda_shapes import configuration
 
 if TYPE_CHECKING:
     from pytest_lambda.function import LambdaFunction
@@ -127,7 +133,6 @@ class LambdaApi:
     def bridge_url(self) -> str:
         """``http://127.0.0.1:<port>``: moto (with this API in front) for other processes."""
         if self._bridge is None:
-            from .bridge import Bridge
 
             self._bridge = Bridge(self._from_worker)
         return str(self._bridge.url)
@@ -268,7 +273,6 @@ class LambdaApi:
         if qualifier is not None:
             given = params.get("Qualifier")
             if given is not None and given != qualifier:
-                from pytest_lambda.errors import InvalidParameterValueException
 
                 raise InvalidParameterValueException(
                     "The derived qualifier from the function name does not match the "
@@ -339,7 +343,6 @@ class LambdaApi:
         if status != 200:
             return status, headers, body
         listed = json.loads(body)
-        from .lambda_shapes import configuration
 
         ours = [configuration(fn, last_modified=self.last_modified(fn))
                 for fn in self.functions(_account(request), region)]

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pytest_lambda.config import DEFAULT_EVENT_AGE, DEFAULT_RETRY_ATTEMPTS
 from pytest_lambda.errors import (
     InvalidParameterValueException,
     LambdaError,
@@ -240,7 +241,6 @@ def put_function_event_invoke_config(api: LambdaApi, fn: LambdaFunction | None,
     goes back to Lambda's defaults), unlike ``UpdateFunctionEventInvokeConfig``."""
     fn = _fn(fn)
     _latest_only(fn, p, "PutFunctionEventInvokeConfig")
-    from pytest_lambda.config import DEFAULT_EVENT_AGE, DEFAULT_RETRY_ATTEMPTS
 
     fn.update_configuration(**_event_invoke_changes(p, {
         "maximum_retry_attempts": DEFAULT_RETRY_ATTEMPTS,

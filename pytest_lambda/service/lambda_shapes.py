@@ -13,6 +13,8 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from ..clock import real_time
+from ..errors import InvalidParameterValueException
+from .versions import _files, code_sha256
 
 if TYPE_CHECKING:
     from pytest_lambda.config import FunctionConfig
@@ -40,7 +42,6 @@ def revision_id(config: FunctionConfig, version: str) -> str:
 def code_size(config: FunctionConfig) -> int:
     """Bytes of code in the function's folder (Lambda reports the zip's size; ours is the sum
     of the files, which is what changes when the code does)."""
-    from .versions import _files
 
     try:
         return sum(p.stat().st_size for p in _files(config.code_dir))
@@ -51,9 +52,7 @@ def code_size(config: FunctionConfig) -> int:
 def code_digest(config: FunctionConfig) -> str:
     """``CodeSha256`` of the code folder (a digest of the configuration when the folder is
     over Lambda's unzipped limit, which a test's code folder may well be)."""
-    from pytest_lambda.errors import InvalidParameterValueException
 
-    from .versions import code_sha256
 
     try:
         return code_sha256(config.code_dir)

@@ -5,9 +5,10 @@ A late import (inside a function) of one of the package's own modules is allowed
   package root resolves its public names lazily, and a worker process imports what its first
   message needs (STYLE.md rule 3: importing the plugin costs almost nothing);
 - for an on-demand subsystem: the AWS SDK wrappers (service.boto, service.aws,
-  service.delivery), event sources on moto, the asynchronous queue, the event factories, the
-  worker backends, the template and application loaders, and the ``LambdaFunction`` façade
-  that pulls in the whole runtime -- each loaded only by a test that uses it;
+  service.delivery), the Lambda API on moto (service.lambda_api), event sources on moto, the
+  asynchronous queue, the event factories, the worker backends, the template and application
+  loaders, and the ``LambdaFunction`` façade that pulls in the whole runtime -- each loaded
+  only by a test that uses it;
 - or with a comment on the line or the line above saying why.
 And never to hide a cycle: hoisting it must not create one.
 """
@@ -24,7 +25,8 @@ START_UP = ("pytest_lambda.plugin", "pytest_lambda.cli",
             "pytest_lambda.runtime.childguard")
 ON_DEMAND = ("pytest_lambda.sources", "pytest_lambda.service.async_queue",
              "pytest_lambda.service.delivery", "pytest_lambda.service.boto",
-             "pytest_lambda.service.aws", "pytest_lambda.events", "pytest_lambda.runtime.workers",
+             "pytest_lambda.service.aws", "pytest_lambda.service.lambda_api",
+             "pytest_lambda.events", "pytest_lambda.runtime.workers",
              "pytest_lambda.templates", "pytest_lambda.function", "pytest_lambda.template")
 
 
