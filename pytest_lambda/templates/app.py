@@ -27,7 +27,7 @@ from .errors import TemplateError
 from .http import HttpClient
 from .iot import TopicRule
 from .resources import CREATORS, Resource, create, set_redrive
-from .routes import IMPLICIT, Cors, RouteTable, api_id, http_cors
+from .routes import IMPLICIT, Api, Cors, RouteTable, api_id, http_cors
 
 if TYPE_CHECKING:
     from ..function import LambdaFunction
@@ -40,7 +40,9 @@ if TYPE_CHECKING:
 #: and the wiring resources it turns into event source mappings, subscriptions and schedules.
 _WIRING = ("AWS::Serverless::Function", "AWS::Lambda::Function", "AWS::Lambda::EventSourceMapping",
            "AWS::SNS::Subscription", "AWS::Events::Rule", "AWS::Serverless::Api",
-           "AWS::Serverless::HttpApi")
+           "AWS::Serverless::HttpApi", "AWS::ElasticLoadBalancingV2::Listener",
+           "AWS::ElasticLoadBalancingV2::ListenerRule", "AWS::ElasticLoadBalancingV2::TargetGroup",
+           "AWS::ElasticLoadBalancingV2::LoadBalancer")
 _RATE = re.compile(r"rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)")
 _UNIT_S = {"minute": 60, "hour": 3600, "day": 86400}
 #: Drain passes before giving up: a loop of functions feeding each other forever.
@@ -274,6 +276,7 @@ class Application:
                 url = spec.properties.get("url")
                 if url:
                     self._function_url(fn, lid, url if isinstance(url, Mapping) else {})
+        self._load_balancers()
         for lid, resource in self.template.resources.items():
             rtype = resource.get("Type") if isinstance(resource, Mapping) else None
             if rtype in ("AWS::Lambda::EventSourceMapping", "AWS::SNS::Subscription",
@@ -325,6 +328,8 @@ class Application:
                 filter_policy_scope=str(spec.get("filterPolicyScope", "MessageAttributes"))))
         elif kind in ("http", "httpApi"):
             self._sls_route(fn, kind, value, where)
+        elif kind == "alb":
+            self._sls_alb(fn, spec)
         elif kind == "schedule":
             rates = _list(spec.get("rate") if isinstance(value, Mapping) else value)
             for i, rate in enumerate(rates):
@@ -355,8 +360,6 @@ class Application:
 
     def _function_url(self, fn: LambdaFunction, lid: str, config: Mapping[str, Any]) -> None:
         """A Function URL (SAM ``FunctionUrlConfig``, serverless.yml ``url``)."""
-        from .routes import Api
-
         config = self.template.resolve(dict(config), f"{lid}.FunctionUrlConfig")
         api = Api(fn.name, "url", "$default", api_id(fn.name))
         cors = config.get("Cors") or config.get("cors")
@@ -421,6 +424,87 @@ class Application:
                 str(declared.get("payloadVersion", "2.0")),
                 bool(declared.get("enableSimpleResponses", False)))
         return {"Authorizer": name}
+
+    def _load_balancers(self) -> None:
+        """ALB listeners whose rules (or default action) forward to Lambda target groups."""
+        from .alb import FixedResponse, Rule, TargetGroup, rule_from_cfn
+
+        groups: dict[str, TargetGroup | None] = {}
+        by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for lid, resource in self.template.resources.items():
+            rtype = str(_dict(resource).get("Type"))
+            if rtype.startswith("AWS::ElasticLoadBalancingV2::"):
+                props = self.template.resolve(dict(_dict(resource).get("Properties") or {}),
+                                              f"Resources.{lid}.Properties")
+                by_type.setdefault(rtype.rsplit("::", 1)[1], []).append((lid, props))
+        for lid, props in by_type.get("TargetGroup", []):
+            targets = [t.get("Id") for t in props.get("Targets") or ()]
+            functions = [fn for fn in self.functions.values()
+                         if any(self._is_function(t) and self._function_of(t, lid) is fn
+                                for t in targets)]
+            multi = any(a.get("Key") == "lambda.multi_value_headers.enabled"
+                        and str(a.get("Value")).lower() == "true"
+                        for a in props.get("TargetGroupAttributes") or ())
+            groups[lid] = (TargetGroup(str(props.get("Name") or lid), functions[0], multi)
+                           if props.get("TargetType") == "lambda" and functions else None)
+
+        def action(actions: Any, where: str) -> TargetGroup | FixedResponse | None:
+            for entry in actions or ():
+                if entry.get("Type") == "fixed-response":
+                    config = entry.get("FixedResponseConfig") or {}
+                    return FixedResponse(int(config.get("StatusCode", 200)),
+                                         str(config.get("ContentType", "text/plain")),
+                                         str(config.get("MessageBody", "")))
+                if entry.get("Type") == "forward":
+                    arn = str(entry.get("TargetGroupArn"))
+                    lid = next((g for g in groups if arn in (g, self._group_arn(g))), None)
+                    if lid is not None and groups[lid] is not None:
+                        return groups[lid]
+            self.unsupported.append(f"{where} (an action that forwards to no Lambda target "
+                                    "group of this template)")
+            return None
+
+        for lid, props in by_type.get("Listener", []):
+            default = action(props.get("DefaultActions"), f"Resources.{lid}.DefaultActions")
+            rules: list[Rule] = []
+            for rule_lid, rule_props in by_type.get("ListenerRule", []):
+                if str(rule_props.get("ListenerArn")) not in (lid, self._group_arn(lid)):
+                    continue
+                forward = action(rule_props.get("Actions"), f"Resources.{rule_lid}.Actions")
+                if forward is not None:
+                    rules.append(rule_from_cfn(rule_props.get("Priority", 50000),
+                                               list(rule_props.get("Conditions") or ()), forward))
+            if default is not None:
+                rules.append(Rule(float("inf"), default))
+            if rules:
+                rules.sort(key=lambda r: r.priority)
+                self.routes.listeners[lid] = rules
+                self.routes.apis[lid] = Api(lid, "alb", "$default", api_id(lid))
+
+    def _sls_alb(self, fn: LambdaFunction, spec: Mapping[str, Any]) -> None:
+        """A serverless.yml ``alb`` event: a listener rule forwarding to the function."""
+        from .alb import Rule, TargetGroup
+
+        conditions = _dict(spec.get("conditions"))
+        header = _dict(conditions.get("header"))
+        rule = Rule(float(spec.get("priority", 1)),
+                    TargetGroup(fn.name, fn, bool(spec.get("multiValueHeaders", False))),
+                    paths=[str(p) for p in _list(conditions.get("path"))],
+                    methods=[str(m).upper() for m in _list(conditions.get("method"))],
+                    hosts=[str(h) for h in _list(conditions.get("host"))],
+                    headers=({str(header.get("name")): [str(v) for v in _list(
+                        header.get("values"))]} if header else {}),
+                    queries=[(str(k), str(v)) for k, v in
+                             _dict(conditions.get("query")).items()])
+        listener = str(spec.get("listenerArn"))
+        rules = self.routes.listeners.setdefault(listener, [])
+        rules.append(rule)
+        rules.sort(key=lambda r: r.priority)
+        self.routes.apis.setdefault(listener, Api(listener, "alb", "$default", api_id(listener)))
+
+    def _group_arn(self, lid: str) -> str:
+        """The ARN ``!Ref`` gives a target group or listener (its physical name stand-in)."""
+        return str(self.template.resolve({"Ref": lid}, f"Resources.{lid}"))
 
     def _cfn_wiring(self, lid: str, rtype: str, props: dict[str, Any]) -> None:
         if rtype == "AWS::Lambda::EventSourceMapping":

@@ -184,19 +184,36 @@ class HttpClient:
         jar = {**self.cookies, **dict(cookies or {})}
         if jar and not _has(head, "Cookie"):
             head["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
+        listener = self._listener(api or self._api)
+        if listener is not None:
+            response = _alb(self, listener, method, path, query, head, body)
+            self._keep_cookies(response)
+            return response
         route, params_, stage_path = self._route(method, path, api or self._api)
         if route is None:
             return self._no_route(method, path, head, api or self._api)
         if method == "OPTIONS" and route.api.cors is not None and _has(head, "Origin"):
             return _preflight(route.api, head)
         response = _Gateway(self, route, method, stage_path, params_, query, head, body).run()
+        self._keep_cookies(response)
+        return response
+
+    def _keep_cookies(self, response: HttpResponse) -> None:
         for name, value in response.header_list:
             if name.lower() == "set-cookie":
                 cookie: SimpleCookie = SimpleCookie()
                 cookie.load(value)
                 for key, morsel in cookie.items():
                     self.cookies[key] = morsel.value
-        return response
+
+    def _listener(self, api: str | None) -> str | None:
+        """The ALB listener this request goes to: the one asked for, or the template's only
+        HTTP entry point when that is an ALB."""
+        if api is not None:
+            return api if api in self.table.listeners else None
+        if self.table.listeners and not self.table.routes:
+            return next(iter(self.table.listeners))
+        return None
 
     def _route(self, method: str, path: str, api: str | None
                ) -> tuple[Route | None, dict[str, str] | None, str]:
@@ -628,3 +645,56 @@ def single_function_client(function: Any, kind: str = "http", *, payload_format:
     if path == "/{proxy+}":
         table.add(api, "ANY", "/", function, None, "1.0" if kind == "rest" else payload_format)
     return HttpClient(table, function.account.clock)
+
+
+#: What an ALB answers when its Lambda target fails or answers malformed (502, ``awselb/2.0``;
+#: Elastic Load Balancing user guide, "Troubleshoot your Application Load Balancers": HTTP 502,
+#: "The Lambda function ... returned a malformed response or an error").
+_ALB_502 = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+            b"<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n")
+
+
+def _alb(client: HttpClient, listener: str, method: str, path: str,
+         query: dict[str, list[str]], headers: dict[str, str], body: bytes | None
+         ) -> HttpResponse:
+    """One request through an ALB listener: the first matching rule's action."""
+    from ..events import alb
+    from .alb import FixedResponse
+
+    rules = client.table.listeners[listener]
+    rule = next((r for r in rules if r.matches(method, path, headers, query)), None)
+    if rule is None:
+        return HttpResponse(404, [("Content-Type", "text/plain; charset=utf-8"),
+                                  ("Server", "awselb/2.0")], b"Not Found")
+    action = rule.action
+    if isinstance(action, FixedResponse):
+        return HttpResponse(action.status_code, [("Content-Type", action.content_type),
+                                                 ("Server", "awselb/2.0")],
+                            action.body.encode())
+    fn = action.function
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    binary = bool(content_type) and not content_type.lower().startswith(_TEXT_TYPES)
+    sent: bytes | str | None = body if body is None or binary else body.decode("utf-8", "replace")
+    event = _unchecked(alb.alb_request)(
+        method, path, query=query or None, headers=headers or None, body=sent,
+        multi_value_headers=action.multi_value_headers, target_group=action.name[:32],
+        region=fn.config.region, account_id=fn.config.account_id, rng=client._rng)
+    result = fn.invoke(event)
+    payload = result.payload
+    failed = HttpResponse(502, [("Content-Type", "text/html"), ("Server", "awselb/2.0")],
+                          _ALB_502, result)
+    if result.function_error is not None or not isinstance(payload, Mapping):
+        return failed
+    status = payload.get("statusCode")
+    if isinstance(status, bool) or not isinstance(status, int):
+        return failed
+    items: list[tuple[str, str]] = [("Server", "awselb/2.0")]
+    if action.multi_value_headers:
+        for name, values in dict(payload.get("multiValueHeaders") or {}).items():
+            items.extend((name, str(v)) for v in values)
+    else:
+        items.extend((name, str(v)) for name, v in dict(payload.get("headers") or {}).items())
+    raw = payload.get("body")
+    text = "" if raw is None else raw if isinstance(raw, str) else _json_dumps(raw)
+    content = base64.b64decode(text) if payload.get("isBase64Encoded") else text.encode()
+    return HttpResponse(status, items, content, result)

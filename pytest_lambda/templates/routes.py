@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from ..function import LambdaFunction
     from ..template import Template
+    from .alb import Rule
 
-Kind = Literal["rest", "http", "url"]
+Kind = Literal["rest", "http", "url", "alb"]
 _PARAM = re.compile(r"\{[^}/]+\}")
 
 #: SAM's implicit APIs (AWS SAM developer guide, "AWS::Serverless::Api": an implicit
@@ -106,6 +107,8 @@ class RouteTable:
     def __init__(self) -> None:
         self.apis: dict[str, Api] = {}
         self.routes: list[Route] = []
+        #: ALB listeners (kind "alb" in ``apis``): their rules, default action last.
+        self.listeners: dict[str, list[Rule]] = {}
         self.unsupported: list[str] = []
 
     def api(self, name: str, kind: Kind, template: Template | None = None,
