@@ -19,7 +19,12 @@ from .config import (
     DEFAULT_TIMEOUT,
     FunctionConfig,
 )
-from .errors import RequestTooLargeException, TooManyRequestsException, validation_error
+from .errors import (
+    HandlerNotStopped,
+    RequestTooLargeException,
+    TooManyRequestsException,
+    validation_error,
+)
 from .observe.logs import LogGroup, LogView
 from .observe.metrics import MetricStore
 from .result import InvokeResult
@@ -374,6 +379,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             first = len(stream)
             outcome, init_ms, start_index = run_lifecycle(
                 env, cold, payload, request_id, invoked_arn, client_context, identity, tenant_id)
+            not_stopped = getattr(env, "not_stopped", "")
             if outcome.reset or not env.alive:
                 env.discard()
             else:
@@ -393,6 +399,10 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             timed_out=outcome.status == "timeout", start_time=start_time,
             invoked_function_arn=invoked_arn, extra={} if extra is None else extra)
         self._publish(result)
+        if not_stopped:
+            raise HandlerNotStopped(
+                f"{config.name} (request {request_id}): {not_stopped} The invocation is "
+                "reported as Lambda's timeout (result attribute of this exception).", result)
         return result
 
     def _checkout(self, config: FunctionConfig, version: str) -> tuple[Backend, bool]:
