@@ -213,9 +213,10 @@ _WATCHDOG = _Watchdog()
 class Deadline:
     """Arms a timer for one phase (init or invoke) and disarms it exactly once."""
 
-    __slots__ = ("_active", "_armed", "_callback", "_cancel", "_ends", "_expired", "_old_handler",
-                 "_old_hook", "_old_timer", "_on_main", "_past", "_previous", "_real_sleep",
-                 "_seconds", "_started", "_thread", "_watchdog", "not_stopped", "tampered")
+    __slots__ = ("_active", "_alarming", "_armed", "_callback", "_cancel", "_ends", "_expired",
+                 "_old_handler", "_old_hook", "_old_timer", "_on_main", "_past", "_previous",
+                 "_real_sleep", "_seconds", "_shield", "_started", "_thread", "_watchdog",
+                 "not_stopped", "tampered")
 
     def __init__(self, seconds: float) -> None:
         self._seconds = seconds
@@ -227,6 +228,8 @@ class Deadline:
         self._started = 0.0
         self._ends = 0.0
         self._past = False
+        self._shield = 0
+        self._alarming = False
         self._previous: Deadline | None = None
         self._old_hook: Any = None
         self._callback = self._on_alarm
@@ -320,27 +323,38 @@ class Deadline:
         return interrupted
 
     def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
-        if not self._active:
+        if not self._active or self._alarming:
+            # Run again from a check point inside this very function: the outer run asks for
+            # the next one itself.
             return
-        if not self._past:
-            self._past = True
-            # From here the timeout is raised wherever Python checks for signals, which
-            # includes __del__ methods and weakref callbacks: there it can only be reported
-            # as "unraisable", which is the timer's business, not the test's.
-            self._old_hook = sys.unraisablehook
-            sys.unraisablehook = self._unraisable
-        # Not inside the plugin's own code (it must finish what it started), nor inside a
-        # trace or profile function (CPython would uninstall it).
-        land = not (_is_own(frame) or _in_tracer(frame))
-        # Again at the next point Python checks for signals, and the next, until the handler
-        # has unwound (``run`` clears ``_active`` first thing). No call may follow this one.
-        _raise_again()
+        self._alarming = True
+        try:
+            if not self._past:
+                self._past = True
+                # From here the timeout is raised wherever Python checks for signals, which
+                # includes __del__ methods and weakref callbacks: there it can only be
+                # reported as "unraisable", which is the timer's business, not the test's.
+                self._old_hook = sys.unraisablehook
+                sys.unraisablehook = self._unraisable
+            # Not inside the plugin's own code (it must finish what it started), nor inside
+            # a trace or profile function (CPython would uninstall it).
+            land = not (self._shield or _is_own(frame) or _in_tracer(frame))
+            # Again at the next point Python checks for signals after this one, and the
+            # next, until the handler has unwound (``run`` clears ``_active`` first thing).
+            _add_pending_call(_SET_INTERRUPT, _SIGALRM)  # see _raise_again
+        finally:
+            self._alarming = False
         if land:
             raise HandlerTimeout
 
     def _unraisable(self, unraisable: Any) -> None:
         if not isinstance(unraisable.exc_value, HandlerTimeout):
-            self._old_hook(unraisable)
+            # The test's hook (pytest's) reports someone else's exception: not interrupted.
+            self._shield += 1
+            try:
+                self._old_hook(unraisable)
+            finally:
+                self._shield -= 1
 
     # -- main thread, asked by the watchdog ------------------------------------------------
 
