@@ -209,12 +209,67 @@ class _Watchdog:
 #: Process-wide by nature: there is one SIGALRM, one interval timer and one main thread.
 _WATCHDOG = _Watchdog()
 
+#: CPython 3.12 reports an exception raised where a loop jumps back as raised at the loop's
+#: head, inside a ``try`` that starts the body: ``while True: try: ... except: pass`` would
+#: catch every one. There, a ``sys.monitoring`` tool of our own (not the debugger's, coverage's
+#: or a profiler's id; ``sys.settrace`` has its own) raises on each line of the handler's
+#: functions once the deadline has passed, which lands in the ``except`` body.
+_MONITORING = getattr(sys, "monitoring", None)
+_TOOL_IDS = (4, 3)
+
+
+class _LineStops:
+    """LINE events of the handler's code objects, raising the timeout (Python 3.12+)."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        self._deadline = deadline
+        self._codes: set[Any] = set()
+        self._tool: int | None = None
+        mon: Any = _MONITORING
+        for tool in _TOOL_IDS:
+            try:
+                mon.use_tool_id(tool, "pytest-lambda timeout")
+            except ValueError:
+                continue  # taken by someone else
+            self._tool = tool
+            mon.register_callback(tool, mon.events.LINE, self._on_line)
+            break
+
+    def cover(self, frame: FrameType | None) -> None:
+        """Raise on every line of ``frame``'s function and its callers', up to the plugin."""
+        mon: Any = _MONITORING
+        if self._tool is None:
+            return
+        while frame is not None and not _is_own(frame):
+            code = frame.f_code
+            if code not in self._codes:
+                self._codes.add(code)
+                mon.set_local_events(self._tool, code, mon.events.LINE)
+            frame = frame.f_back
+
+    def _on_line(self, code: Any, line: int) -> Any:
+        deadline = self._deadline
+        if deadline._active and not deadline._shield:
+            raise HandlerTimeout
+        return None
+
+    def close(self) -> None:
+        mon: Any = _MONITORING
+        if self._tool is None:
+            return
+        for code in self._codes:
+            mon.set_local_events(self._tool, code, 0)
+        mon.register_callback(self._tool, mon.events.LINE, None)
+        mon.free_tool_id(self._tool)
+        self._tool = None
+
 
 class Deadline:
     """Arms a timer for one phase (init or invoke) and disarms it exactly once."""
 
     __slots__ = ("_active", "_alarming", "_armed", "_callback", "_cancel", "_ends", "_expired",
-                 "_old_handler", "_old_hook", "_old_timer", "_on_main", "_past", "_previous",
+                 "_lines", "_old_handler", "_old_hook", "_old_timer", "_on_main", "_past",
+                 "_previous",
                  "_real_sleep", "_seconds", "_shield", "_started", "_thread", "_watchdog",
                  "not_stopped", "tampered")
 
@@ -229,6 +284,7 @@ class Deadline:
         self._ends = 0.0
         self._past = False
         self._shield = 0
+        self._lines: _LineStops | None = None
         self._alarming = False
         self._previous: Deadline | None = None
         self._old_hook: Any = None
@@ -316,6 +372,9 @@ class Deadline:
             interrupted = exc
         if _SIGALRM in signal.sigpending():
             signal.sigtimedwait((_SIGALRM,), 0)
+        if self._lines is not None:
+            self._lines.close()
+            self._lines = None
         if self._old_hook is not None:
             if sys.unraisablehook == self._unraisable:
                 sys.unraisablehook = self._old_hook
@@ -339,6 +398,10 @@ class Deadline:
             # Not inside the plugin's own code (it must finish what it started), nor inside
             # a trace or profile function (CPython would uninstall it).
             land = not (self._shield or _is_own(frame) or _in_tracer(frame))
+            if land and _MONITORING:
+                if self._lines is None:
+                    self._lines = _LineStops(self)
+                self._lines.cover(frame)
             # Again at the next point Python checks for signals after this one, and the
             # next, until the handler has unwound (``run`` clears ``_active`` first thing).
             _add_pending_call(_SET_INTERRUPT, _SIGALRM)  # see _raise_again

@@ -137,5 +137,7 @@ def test_timeouts_under_coverage_run(code: CodeWriter, tmp_path: Path, tracer: s
                             capture_output=True, text=True, timeout=60, check=True)
     files = json.loads(report.stdout)["files"]
     executed = set(next(v for k, v in files.items() if k.endswith("app.py"))["executed_lines"])
-    # spin's body, the sleeping line, the swallowing loop and the ignoring handler's first line
-    assert {5, 6, 7, 9, 11, 12, 13, 14, 15, 17} <= executed
+    # Lines run before each deadline: spin's body, the sleep, the swallowing loop (its
+    # ``except`` body runs only after the deadline: on 3.12+ the timeout lands as it starts),
+    # the handler that ignores SIGALRM.
+    assert {4, 5, 6, 8, 10, 11, 12, 16, 17, 18, 20} <= executed
