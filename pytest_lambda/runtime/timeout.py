@@ -39,6 +39,9 @@ from ..clock import real_perf
 
 _T = TypeVar("_T")
 _REFIRE_S = 0.05
+#: At disarm, a timer with less than this left may have fired (a re-fire is 0.05 s away)
+#: or have been cancelled: settle pending signals then.
+_SETTLE_BELOW_S = 0.06
 #: How often the watchdog looks at the running main-thread deadline, and how many idle looks
 #: (no phase running) before it sleeps until the next phase.
 _POLL_S = 0.05
@@ -146,7 +149,8 @@ class _Watchdog:
 
     def __init__(self) -> None:
         self.current: Deadline | None = None
-        self.sleeping = False
+        #: Not polling (no thread yet, or idle): ``wake`` must be called.
+        self.asleep = True
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         os.register_at_fork(after_in_child=self._forked)
@@ -154,22 +158,20 @@ class _Watchdog:
         self._callback = _PENDING_CALL(self._on_pending)
         self._callback_address = ctypes.cast(self._callback, ctypes.c_void_p).value
 
-    def watch(self, deadline: Deadline | None) -> None:
-        self.current = deadline
-        if deadline is None:
-            return
+    def wake(self) -> None:
         if self._thread is None:
-            self.sleeping = False
+            self.asleep = False
             self._wake = threading.Event()
             self._thread = threading.Thread(target=self._run, name="pytest-lambda-watchdog",
                                             daemon=True)
             self._thread.start()
-        elif self.sleeping:
+        else:
             self._wake.set()
 
     def _forked(self) -> None:
         self._thread = None  # threads do not survive a fork: start a new one when needed
         self.current = None
+        self.asleep = True
 
     def _run(self) -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, (_SIGALRM,))
@@ -183,10 +185,10 @@ class _Watchdog:
                 idle += 1
             else:
                 self._wake.clear()
-                self.sleeping = True
-                if self.current is None:  # checked after ``sleeping``: watch() sets first
+                self.asleep = True
+                if self.current is None:  # checked after ``asleep``: arm() sets it first
                     self._wake.wait()
-                self.sleeping = False
+                self.asleep = False
                 idle = 0
                 continue
             _sleep(_POLL_S)
@@ -267,37 +269,35 @@ class _LineStops:
 class Deadline:
     """Arms a timer for one phase (init or invoke) and disarms it exactly once."""
 
-    __slots__ = ("_active", "_alarming", "_armed", "_callback", "_cancel", "_ends", "_expired",
-                 "_lines", "_old_handler", "_old_hook", "_old_timer", "_on_main", "_past",
-                 "_previous",
-                 "_real_sleep", "_seconds", "_shield", "_started", "_thread", "_watchdog",
-                 "not_stopped", "tampered")
+    # Set on every phase; the rest lives in __dict__ only once a late or defiant handler
+    # changes it from the class-level default (a phase's setup stays a few stores).
+    __slots__ = ("__dict__", "_active", "_callback", "_old_handler", "_old_timer", "_on_main",
+                 "_seconds", "_started", "_thread")
+    _armed = False
+    _past = False
+    _shield = 0
+    _alarming = False
+    _lines: _LineStops | None = None
+    _old_hook: Any = None
+    _previous: Deadline | None = None
+    _cancel: threading.Event | None = None
+    _expired: threading.Event | None = None
+    _watchdog: threading.Thread | None = None
+    _real_sleep: Any = None
+    #: How the handler interfered with the timer, if it did (e.g. "SIGALRM was ignored").
+    tampered = ""
+    #: Why the handler could not be stopped in time in-process ("" if it could).
+    not_stopped = ""
 
     def __init__(self, seconds: float) -> None:
         self._seconds = seconds
         self._active = False
-        self._armed = False
+        self._thread = threading.get_ident()
         self._on_main = threading.current_thread() is threading.main_thread()
+        self._callback = self._on_alarm
         self._old_handler: Any = None
         self._old_timer: tuple[float, float] = (0.0, 0.0)
         self._started = 0.0
-        self._ends = 0.0
-        self._past = False
-        self._shield = 0
-        self._lines: _LineStops | None = None
-        self._alarming = False
-        self._previous: Deadline | None = None
-        self._old_hook: Any = None
-        self._callback = self._on_alarm
-        self._cancel: threading.Event | None = None
-        self._expired: threading.Event | None = None
-        self._watchdog: threading.Thread | None = None
-        self._thread = threading.get_ident()
-        self._real_sleep: Any = None
-        #: How the handler interfered with the timer, if it did (e.g. "SIGALRM was ignored").
-        self.tampered = ""
-        #: Why the handler could not be stopped in time in-process ("" if it could).
-        self.not_stopped = ""
 
     def run(self, body: Callable[[], _T]) -> _T:
         """``body()`` under this deadline: armed just before, disarmed as soon as it ends."""
@@ -308,16 +308,22 @@ class Deadline:
             self._active = False  # first, with no call before it: nothing can land in between
             self.disarm()
 
+    @property
+    def _ends(self) -> float:
+        return self._started + self._seconds
+
     def arm(self) -> None:
         self._active = self._armed = True
         self._started = real_perf()
-        self._ends = self._started + self._seconds
         if self._on_main:
             # The C-level functions: signal.signal's enum wrapping costs microseconds per call.
             self._old_handler = _signal.signal(_SIGALRM, self._callback)
             self._old_timer = _signal.setitimer(_ITIMER_REAL, self._seconds, _REFIRE_S)
-            self._previous = _WATCHDOG.current
-            _WATCHDOG.watch(self)
+            watchdog = _WATCHDOG
+            self._previous = watchdog.current
+            watchdog.current = self
+            if watchdog.asleep:
+                watchdog.wake()
             return
         self._cancel = threading.Event()
         self._expired = threading.Event()
@@ -334,9 +340,9 @@ class Deadline:
             if not self._armed:
                 return
             _WATCHDOG.current = self._previous
-            _signal.setitimer(_ITIMER_REAL, 0)
+            left = _signal.setitimer(_ITIMER_REAL, 0)[0]
             interrupted: BaseException | None = None
-            if self._past or real_perf() >= self._ends - 0.005:
+            if self._past or left < _SETTLE_BELOW_S:  # it fired, or nearly; or was cancelled
                 interrupted = self._settle()
             _signal.signal(_SIGALRM, self._old_handler)
             self._armed = False
