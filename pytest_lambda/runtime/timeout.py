@@ -393,6 +393,9 @@ class Deadline:
             # the next one itself.
             return
         self._alarming = True
+        # No line events in this frame for a Python-level tracer: each would be a point where
+        # the signal is checked, between our request for the next one and the raise.
+        sys._getframe().f_trace = None
         try:
             if not self._past:
                 self._past = True
