@@ -112,3 +112,14 @@ def test_handler_that_cannot_be_stopped_fails_clearly(code: CodeWriter) -> None:
     assert result.payload["errorType"] == "Sandbox.Timedout"
     assert "SIGALRM was blocked" in str(info.value)
     assert _signal_state() == before
+
+
+def test_swallowing_handler_is_stopped_on_the_real_clock_under_freezegun(code: CodeWriter) -> None:
+    """With time frozen, a handler swallowing the timeout forever is still stopped."""
+    import freezegun
+
+    with LambdaFunction("app.swallow", code_dir=code(app=APP), timeout=1) as fn, \
+            freezegun.freeze_time("2024-01-01"):
+        r = fn.invoke({})  # no HandlerNotStopped: stopped within the grace period
+    assert r.timed_out
+    assert r.report is not None and r.report.duration_ms == 1000
