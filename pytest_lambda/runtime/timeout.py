@@ -55,6 +55,8 @@ _REFIRE_S = 0.05
 #: At disarm, a timer with less than this left may have fired (a re-fire is 0.05 s away)
 #: or have been cancelled: settle pending signals then.
 _SETTLE_BELOW_S = 0.06
+#: How much earlier than the deadline SIGALRM may be seen (timer and clock granularity).
+_EARLY_S = 0.002
 #: Past this, a handler still running is declared unstoppable in-process (stuck in C code).
 GIVE_UP_AFTER_S = 2.0
 _SIGALRM = int(signal.SIGALRM)
@@ -192,6 +194,8 @@ class Deadline:
             # Run again from a check point inside this very function: the outer run asks for
             # the next one itself.
             return
+        if not self._past and real_perf() < self._ends - _EARLY_S:
+            return  # a request left over from an earlier phase, not this deadline's timer
         self._alarming = True
         # No line events in this frame for a Python-level tracer: each would be a point where
         # the signal is checked, between our request for the next one and the raise.
@@ -234,8 +238,8 @@ class Deadline:
 
     def repair(self) -> None:
         """Put the timer back as ``arm`` set it, and go on raising (on the main thread)."""
-        if not self._active:
-            return
+        if not self._active or real_perf() < self._ends:
+            return  # asked for an earlier phase's deadline: this one is not due yet
         reasons = []
         handler = _signal.getsignal(_SIGALRM)
         if handler is not self._callback:
