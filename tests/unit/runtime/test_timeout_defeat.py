@@ -123,3 +123,14 @@ def test_swallowing_handler_is_stopped_on_the_real_clock_under_freezegun(code: C
         r = fn.invoke({})  # no HandlerNotStopped: stopped within the grace period
     assert r.timed_out
     assert r.report is not None and r.report.duration_ms == 1000
+
+
+def test_nothing_left_over_stops_the_next_invocation_early(code: CodeWriter) -> None:
+    """After handlers that defeated the timer, quick invocations right after run to the end."""
+    with LambdaFunction("app.own_handler", code_dir=code(app=APP), timeout=1) as quick:
+        for name in ("swallow", "ignore", "cancel", "block"):
+            with LambdaFunction(f"app.{name}", code_dir=quick.config.code_dir,
+                                timeout=1) as fn:
+                assert fn.invoke({}).timed_out
+            results = [quick.invoke({}) for _ in range(200)]
+            assert [r.payload for r in results] == ["installed"] * 200
