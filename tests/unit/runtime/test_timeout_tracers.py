@@ -42,14 +42,11 @@ def quick(e, c):
 """
 
 SCENARIOS = """
-import dataclasses, json, sys, threading
+import cProfile, dataclasses, json, sys, threading
 from pytest_lambda import LambdaFunction
 
 def tracer(frame, event, arg):
     return tracer
-
-def profiler(frame, event, arg):
-    return None
 
 def run(names):
     out = []
@@ -66,9 +63,11 @@ mode = sys.argv[2]
 names = ["quick", "sleeper", "swallow", "ignore", "quick"]
 if mode == "settrace":
     sys.settrace(tracer)
-    sys.setprofile(profiler)
+    profiler = cProfile.Profile()  # a C-level profile function, as cProfile and yappi install
+    profiler.enable()
     out = run(names)
     kept = sys.gettrace() is tracer and sys.getprofile() is profiler
+    profiler.disable()
 elif mode == "thread":
     threading.settrace(tracer)
     box = []
@@ -100,7 +99,7 @@ MAIN_THREAD = [["quick", False, True], ["sleeper", True, "Sandbox.Timedout"],
 
 
 def test_timeouts_under_settrace_and_setprofile(code: CodeWriter, tmp_path: Path) -> None:
-    """With a user's trace and profile functions installed, handlers stop and both are kept."""
+    """Under a Python trace function and cProfile, handlers stop and both are kept."""
     root = code(app=HANDLERS)
     (tmp_path / "scenarios.py").write_text(SCENARIOS)
     out = _run([sys.executable, "scenarios.py", str(root), "settrace"], tmp_path)
