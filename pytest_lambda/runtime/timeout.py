@@ -76,6 +76,7 @@ class Deadline:
     _alarming = False
     _lines: LineStops | None = None
     _old_hook: Any = None
+    _old_trace: Any = None
     _previous: Watched | None = None  # an outer phase's (a handler invoking another function)
     _cancel: threading.Event | None = None
     _expired: threading.Event | None = None
@@ -172,7 +173,7 @@ class Deadline:
         rather than the test's own handler, and drop one left pending by a blocked mask."""
         interrupted: BaseException | None = None
         try:
-            checkpoint()  # a queued _raise_again trips SIGALRM here...
+            checkpoint()  # a queued raise_again trips SIGALRM here...
             checkpoint()  # ...and it is handled here
         except HandlerTimeout:
             pass
@@ -183,6 +184,8 @@ class Deadline:
         if self._lines is not None:
             self._lines.close()
             self._lines = None
+        if self._old_trace is not None and sys.gettrace() is None:
+            sys.settrace(self._old_trace)  # uninstalled by a last-resort timeout (see _on_alarm)
         if self._old_hook is not None:
             if sys.unraisablehook == self._unraisable:
                 sys.unraisablehook = self._old_hook
@@ -203,6 +206,7 @@ class Deadline:
         try:
             if not self._past:
                 self._past = True
+                self._old_trace = sys.gettrace()
                 # From here the timeout is raised wherever Python checks for signals, which
                 # includes __del__ methods and weakref callbacks: there it can only be
                 # reported as "unraisable", which is the timer's business, not the test's.
@@ -210,7 +214,11 @@ class Deadline:
                 sys.unraisablehook = self._unraisable
             # Not inside the plugin's own code (it must finish what it started), nor inside
             # a trace or profile function (CPython would uninstall it).
-            land = not (self._shield or is_own(frame) or in_tracer(frame))
+            # Past the grace period, inside a tracer too: a Python-level tracer can keep
+            # every check point inside itself; CPython then uninstalls it, and it is put
+            # back after the phase (the test fails with HandlerNotStopped anyway).
+            land = not (self._shield or is_own(frame)
+                        or (in_tracer(frame) and not self.not_stopped))
             if land and MONITORING:
                 if self._lines is None:
                     self._lines = LineStops(self)
