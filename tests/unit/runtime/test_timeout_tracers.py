@@ -64,9 +64,13 @@ names = ["quick", "sleeper", "swallow", "ignore", "quick"]
 if mode == "settrace":
     sys.settrace(tracer)
     profiler = cProfile.Profile()  # a C-level profile function, as cProfile and yappi install
-    profiler.enable()
+    profiler.enable()  # sys.setprofile on 3.11, a sys.monitoring tool on 3.12+
+    before = (sys.gettrace(), sys.getprofile(), getattr(sys, "monitoring", None)
+              and sys.monitoring.get_tool(sys.monitoring.PROFILER_ID))
     out = run(names)
-    kept = sys.gettrace() is tracer and sys.getprofile() is profiler
+    kept = sys.gettrace() is tracer and (sys.gettrace(), sys.getprofile(),
+        getattr(sys, "monitoring", None)
+        and sys.monitoring.get_tool(sys.monitoring.PROFILER_ID)) == before
     profiler.disable()
 elif mode == "thread":
     threading.settrace(tracer)
