@@ -85,6 +85,18 @@ class AccessDeniedException(LambdaError, PermissionError):
     status_code = 403
 
 
+class HandlerNotStopped(RuntimeError):
+    """An in-process handler ran on past its timeout and could not be stopped in time.
+
+    Not a Lambda error: Lambda would have stopped it (``result`` holds the invocation, which
+    reports Lambda's timeout). The test fails instead of the session hanging or passing.
+    """
+
+    def __init__(self, message: str, result: Any) -> None:
+        super().__init__(message)
+        self.result = result
+
+
 def validation_error(value: object, member: str, constraint: str, fix: str) -> ValidationException:
     """AWS's single-field validation message, followed by the fix."""
     return ValidationException(

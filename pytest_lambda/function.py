@@ -12,6 +12,7 @@ from .arn import Arn
 from .clock import real_time_ms
 from .config import FunctionConfig, FunctionSettings
 from .errors import (
+    HandlerNotStopped,
     RecursiveInvocationException,
     RequestTooLargeException,
     TooManyRequestsException,
@@ -437,6 +438,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             outcome, init_ms, start_index = run_lifecycle(
                 env, cold, payload, request_id, invoked_arn, client_context, identity, tenant_id,
                 trace_header=trace)
+            not_stopped = getattr(env, "not_stopped", "")
             if outcome.reset or not env.alive:
                 env.discard()
             else:
@@ -458,6 +460,10 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             invoked_function_arn=invoked_arn, concurrent_executions=concurrent_executions,
             attempt=attempt, virtual_time=virtual_time, event_payload=payload)
         self._publish(result)
+        if not_stopped:
+            raise HandlerNotStopped(
+                f"{config.name} (request {request_id}): {not_stopped} The invocation is "
+                "reported as Lambda's timeout (result attribute of this exception).", result)
         return result
 
     def _checkout(self, config: FunctionConfig, version: str) -> tuple[Backend, bool]:

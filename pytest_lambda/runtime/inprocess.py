@@ -64,6 +64,8 @@ class ExecutionEnvironment:
         self._memory = MemoryMeter()
         self._retained = 0
         self._peak = 0
+        #: Why a phase's handler could not be stopped in time in-process ("" if it could).
+        self.not_stopped = ""
         root_level = logging.WARNING
         if config.log_level:
             root_level = APP_LOG_LEVEL_TO_PY[config.log_level]
@@ -92,11 +94,10 @@ class ExecutionEnvironment:
         try:
             try:
                 with self._guard:
-                    deadline.arm()
                     if memory is not None:
                         memory.start()
                     try:
-                        value = body()
+                        value = deadline.run(body)
                     finally:
                         if memory is not None:
                             self._account(memory.stop(), logged_from)
@@ -125,6 +126,8 @@ class ExecutionEnvironment:
             self.state.exit()
         if kind != "timed_out" and elapsed >= seconds * 1000:
             kind = "timed_out"  # it swallowed the timeout and ran on: Lambda had stopped it
+        if deadline.not_stopped:
+            self.not_stopped = deadline.not_stopped
         return kind, value, elapsed
 
     def _account(self, measured: tuple[int, int], logged_from: int) -> None:

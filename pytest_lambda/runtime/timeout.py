@@ -1,58 +1,132 @@
 """Stopping a handler at its deadline, on the real clock.
 
 On the main thread a real-time interval timer (``SIGALRM``) interrupts both pure-Python loops
-and blocking system calls such as ``time.sleep``. On other threads a watchdog thread raises
-the timeout asynchronously in the handler's thread; that interrupts Python code at the next
-bytecode, and ``time.sleep`` is made interruptible for the invocation, but a thread blocked in
-another C call is stopped only when that call returns (the result still says it timed out).
-The timeout is re-raised every 50 ms, so handler code that swallows it cannot run on.
+and blocking system calls such as ``time.sleep``. Once the deadline has passed, the signal
+handler asks to run again at the next point where the interpreter checks for signals
+(``interrupts.raise_again``), so the timeout is raised at every such point until the handler
+has unwound: code that catches it (``except BaseException: pass`` in a loop) cannot run on. A
+handler that ignores, replaces or blocks ``SIGALRM`` or cancels the timer is caught by the
+watchdog thread, which asks the main thread (a pending call) to put the timer back and go on
+raising. The main thread never receives an asynchronous exception, and no trace or profile
+function is involved (see ``interrupts``).
+
+On other threads a per-phase watchdog thread raises the timeout asynchronously in the
+handler's thread every 50 ms; that interrupts Python code at the next bytecode, and
+``time.sleep`` is made interruptible for the invocation, but a thread blocked in another C
+call is stopped only when that call returns.
+
+A handler still running ``GIVE_UP_AFTER_S`` after its deadline (stuck in a C call with the
+timer defeated, say) sets ``not_stopped``: the invocation ends as Lambda's timeout when the
+call returns, and ``invoke`` raises ``HandlerNotStopped`` naming ``isolation="process"``.
 """
 
 from __future__ import annotations
 
 import _signal  # type: ignore[import-not-found]  # the C module under signal.py: no stubs
-import ctypes
+import os
 import signal
+import sys
 import threading
 import time
+from collections.abc import Callable
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 
+from ..clock import real_perf
+from .interrupts import (
+    MONITORING,
+    SET_INTERRUPT,
+    HandlerTimeout,
+    LineStops,
+    add_pending_call,
+    checkpoint,
+    drain,
+    in_tracer,
+    is_own,
+    raise_again,
+    raise_in,
+)
+from .watchdog import WATCHDOG, Watched
+
+__all__ = ["GIVE_UP_AFTER_S", "Deadline", "HandlerTimeout"]
+
+_T = TypeVar("_T")
 _REFIRE_S = 0.05
+#: At disarm, a timer with less than this left may have fired (a re-fire is 0.05 s away)
+#: or have been cancelled: settle pending signals then.
+_SETTLE_BELOW_S = 0.06
+#: How much earlier than the deadline SIGALRM may be seen (timer and clock granularity).
+_EARLY_S = 0.002
+#: Past this, a handler still running is declared unstoppable in-process (stuck in C code).
+GIVE_UP_AFTER_S = 2.0
 _SIGALRM = int(signal.SIGALRM)
 _ITIMER_REAL = signal.ITIMER_REAL
-
-
-class HandlerTimeout(BaseException):
-    """Raised inside handler code when its invocation's time is up."""
 
 
 class Deadline:
     """Arms a timer for one phase (init or invoke) and disarms it exactly once."""
 
-    __slots__ = ("_active", "_cancel", "_expired", "_old_handler", "_old_timer", "_on_main",
-                 "_real_sleep", "_seconds", "_started", "_thread", "_watchdog")
+    # Set on every phase; the rest lives in __dict__ only once a late or defiant handler
+    # changes it from the class-level default (a phase's setup stays a few stores).
+    __slots__ = ("__dict__", "_active", "_callback", "_old_handler", "_old_timer", "_on_main",
+                 "_seconds", "_started", "_thread")
+    _armed = False
+    _past = False
+    _shield = 0
+    _alarming = False
+    _lines: LineStops | None = None
+    _old_hook: Any = None
+    _old_trace: Any = None
+    _previous: Watched | None = None  # an outer phase's (a handler invoking another function)
+    _cancel: threading.Event | None = None
+    _expired: threading.Event | None = None
+    _watchdog: threading.Thread | None = None
+    _real_sleep: Any = None
+    #: How the handler interfered with the timer, if it did (e.g. "SIGALRM was ignored").
+    tampered = ""
+    #: Why the handler could not be stopped in time in-process ("" if it could).
+    not_stopped = ""
 
     def __init__(self, seconds: float) -> None:
         self._seconds = seconds
         self._active = False
+        self._thread = threading.get_ident()
         self._on_main = threading.current_thread() is threading.main_thread()
+        self._callback = self._on_alarm
         self._old_handler: Any = None
         self._old_timer: tuple[float, float] = (0.0, 0.0)
         self._started = 0.0
-        self._cancel: threading.Event | None = None
-        self._expired: threading.Event | None = None
-        self._watchdog: threading.Thread | None = None
-        self._thread = threading.get_ident()
-        self._real_sleep: Any = None
+
+    def run(self, body: Callable[[], _T]) -> _T:
+        """``body()`` under this deadline: armed just before, disarmed as soon as it ends."""
+        self.arm()
+        try:
+            return body()
+        finally:
+            self._active = False  # first, with no call before it: nothing can land in between
+            self.disarm()
+
+    @property
+    def stopping(self) -> bool:
+        """Whether the timeout should land now (``interrupts.LineStops`` asks)."""
+        return self._active and not self._shield
+
+    @property
+    def _ends(self) -> float:
+        return self._started + self._seconds
 
     def arm(self) -> None:
-        self._active = True
+        self._active = self._armed = True
+        self._started = real_perf()
         if self._on_main:
             # The C-level functions: signal.signal's enum wrapping costs microseconds per call.
-            self._old_handler = _signal.signal(_SIGALRM, self._on_alarm)
-            self._started = time.monotonic()
+            self._old_handler = _signal.signal(_SIGALRM, self._callback)
             self._old_timer = _signal.setitimer(_ITIMER_REAL, self._seconds, _REFIRE_S)
+            watchdog = WATCHDOG
+            self._previous = watchdog.current
+            watchdog.current = self
+            if watchdog.asleep:
+                watchdog.wake()
             return
         self._cancel = threading.Event()
         self._expired = threading.Event()
@@ -63,27 +137,190 @@ class Deadline:
         self._watchdog.start()
 
     def disarm(self) -> None:
-        if not self._active:
-            return
+        """Stop the timer and put back what ``arm`` replaced (idempotent)."""
         self._active = False
         if self._on_main:
-            _signal.setitimer(_ITIMER_REAL, 0)
+            if not self._armed:
+                return
+            WATCHDOG.current = self._previous
+            left = _signal.setitimer(_ITIMER_REAL, 0)[0]
+            interrupted: BaseException | None = None
+            if self._past or left < _SETTLE_BELOW_S:  # it fired, or nearly; or was cancelled
+                interrupted = self._settle()
             _signal.signal(_SIGALRM, self._old_handler)
+            self._armed = False
             delay, interval = self._old_timer
             if delay:
                 # Someone else (pytest-timeout, say) had a timer running: give it back.
-                left = max(delay - (time.monotonic() - self._started), 0.001)
+                left = max(delay - (real_perf() - self._started), 0.001)
                 _signal.setitimer(_ITIMER_REAL, left, interval)
+            if interrupted is not None:
+                raise interrupted
             return
-        assert self._cancel is not None
+        if self._cancel is None:
+            return
         self._cancel.set()
         time.sleep = self._real_sleep
         if self._watchdog is not None and self._watchdog is not threading.current_thread():
             self._watchdog.join()
+        assert self._expired is not None
+        if self._expired.is_set():
+            drain(self._thread)  # the watchdog's last exception may not have landed yet
+        self._cancel = None
+
+    def _settle(self) -> BaseException | None:
+        """After the deadline: let a last tripped SIGALRM reach our (now inactive) callback
+        rather than the test's own handler, and drop one left pending by a blocked mask."""
+        interrupted: BaseException | None = None
+        try:
+            checkpoint()  # a queued raise_again trips SIGALRM here...
+            checkpoint()  # ...and it is handled here
+        except HandlerTimeout:
+            pass
+        except BaseException as exc:  # another signal's (SIGINT): re-raised
+            interrupted = exc
+        if _SIGALRM in signal.sigpending():
+            signal.sigtimedwait((_SIGALRM,), 0)
+        if self._lines is not None:
+            self._lines.close()
+            self._lines = None
+        if self._old_trace is not None and sys.gettrace() is None:
+            sys.settrace(self._old_trace)  # uninstalled by a last-resort timeout (see _on_alarm)
+        if self._old_hook is not None:
+            if sys.unraisablehook == self._unraisable:
+                sys.unraisablehook = self._old_hook
+            self._old_hook = None
+        return interrupted
 
     def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
-        if self._active:
+        if not self._active or self._alarming:
+            # Run again from a check point inside this very function: the outer run asks for
+            # the next one itself.
+            return
+        if not self._past and real_perf() < self._ends - _EARLY_S:
+            return  # a request left over from an earlier phase, not this deadline's timer
+        self._alarming = True
+        # No line events in this frame for a Python-level tracer: each would be a point where
+        # the signal is checked, between our request for the next one and the raise.
+        sys._getframe().f_trace = None
+        try:
+            if not self._past:
+                self._past = True
+                self._old_trace = sys.gettrace()
+                # From here the timeout is raised wherever Python checks for signals, which
+                # includes __del__ methods and weakref callbacks: there it can only be
+                # reported as "unraisable", which is the timer's business, not the test's.
+                self._old_hook = sys.unraisablehook
+                sys.unraisablehook = self._unraisable
+            # Not inside the plugin's own code (it must finish what it started), nor inside
+            # a trace or profile function (CPython would uninstall it).
+            # Past the grace period, inside a tracer too: a Python-level tracer can keep
+            # every check point inside itself; CPython then uninstalls it, and it is put
+            # back after the phase (the test fails with HandlerNotStopped anyway).
+            land = not (self._shield or is_own(frame)
+                        or (in_tracer(frame) and not self.not_stopped))
+            if land and MONITORING:
+                if self._lines is None:
+                    self._lines = LineStops(self)
+                self._lines.cover(frame)
+            # Again at the next point Python checks for signals after this one, and the
+            # next, until the handler has unwound (``run`` clears ``_active`` first thing).
+            # Inline, a C call: a Python-level function would give a tracer 'call' and
+            # 'return' events, checks where the signal would be consumed in here.
+            add_pending_call(SET_INTERRUPT, _SIGALRM)  # what raise_again does
+        finally:
+            self._alarming = False
+        if land:
             raise HandlerTimeout
+
+    def _unraisable(self, unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, HandlerTimeout):
+            # The test's hook (pytest's) reports someone else's exception: not interrupted.
+            self._shield += 1
+            try:
+                self._old_hook(unraisable)
+            finally:
+                self._shield -= 1
+
+    # -- main thread, asked by the watchdog ------------------------------------------------
+
+    def repair(self) -> None:
+        """Put the timer back as ``arm`` set it, and go on raising (on the main thread)."""
+        if not self._active or real_perf() < self._ends:
+            return  # asked for an earlier phase's deadline: this one is not due yet
+        reasons = []
+        handler = _signal.getsignal(_SIGALRM)
+        if handler is not self._callback:
+            reasons.append("SIGALRM was ignored" if handler == signal.SIG_IGN
+                           else "SIGALRM's handler was replaced")
+            _signal.signal(_SIGALRM, self._callback)
+        delay, interval = _signal.getitimer(_ITIMER_REAL)
+        if abs(interval - _REFIRE_S) > 1e-4:
+            reasons.append("the interval timer was cancelled" if not delay and not interval
+                           else "the interval timer was replaced")
+            _signal.setitimer(_ITIMER_REAL, _REFIRE_S, _REFIRE_S)
+        if _SIGALRM in signal.pthread_sigmask(signal.SIG_BLOCK, ()):
+            reasons.append("SIGALRM was blocked")
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, (_SIGALRM,))
+        self._note(reasons)
+        raise_again()
+
+    def _note(self, reasons: list[str]) -> None:
+        for reason in reasons:
+            if reason not in self.tampered:
+                self.tampered = f"{self.tampered}, {reason}" if self.tampered else reason
+
+    def _seen_from_outside(self) -> list[str]:
+        """What ``repair`` would find, looked at from the watchdog's thread (the main thread
+        is stuck and cannot run it)."""
+        reasons = []
+        handler = _signal.getsignal(_SIGALRM)
+        if handler is not self._callback:
+            reasons.append("SIGALRM was ignored" if handler == signal.SIG_IGN
+                           else "SIGALRM's handler was replaced")
+        if _signal.getitimer(_ITIMER_REAL) == (0.0, 0.0):
+            reasons.append("the interval timer was cancelled")
+        try:  # another thread's signal mask: only the kernel's view of it says
+            path = f"/proc/self/task/{threading.main_thread().native_id}/status"
+            with open(path, "rb") as status:
+                for line in status:
+                    if line.startswith(b"SigBlk:"):
+                        if int(line.split()[1], 16) >> (_SIGALRM - 1) & 1:
+                            reasons.append("SIGALRM was blocked")
+                        break
+        except (OSError, ValueError):
+            pass
+        return reasons
+
+    # -- the watchdog's side (another thread) -----------------------------------------------
+
+    def poll(self, schedule: Callable[[], None]) -> None:
+        """Past the deadline and still running: have the main thread check the timer."""
+        if not self._active:
+            return
+        late = real_perf() - self._ends
+        if late < 0:
+            return
+        schedule()
+        if late >= GIVE_UP_AFTER_S:
+            self._give_up()
+
+    def _give_up(self) -> None:
+        if self.not_stopped or not self._active:
+            return
+        if self._on_main:
+            self._note(self._seen_from_outside())
+        self.not_stopped = (
+            f"the handler was still running {GIVE_UP_AFTER_S:g} s after its "
+            f"{self._seconds:g} s timeout and could not be stopped in-process"
+            + (f" ({self.tampered})" if self.tampered else "")
+            + "; it is probably blocked in C code. Run it with isolation=\"process\" "
+            "(marker lambda_isolation(\"process\")), where a timeout kills the worker.")
+        # Said now, not only when the call returns: a C call that never returns hangs the test.
+        try:
+            os.write(2, f"\npytest-lambda: {self.not_stopped}\n".encode())
+        except OSError:
+            pass
 
     def _watch(self) -> None:
         assert self._cancel is not None and self._expired is not None
@@ -91,12 +328,11 @@ class Deadline:
             return
         self._expired.set()
         while self._active:
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                ctypes.c_ulong(self._thread), ctypes.py_object(HandlerTimeout))
+            raise_in(self._thread)
             if self._cancel.wait(_REFIRE_S):
                 break
-        # A pending async exception must not hit our own code after the handler returned.
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread), None)
+            if real_perf() - self._ends >= GIVE_UP_AFTER_S:
+                self._give_up()
 
     def _interruptible_sleep(self, seconds: float) -> None:
         if threading.get_ident() != self._thread or not self._active or self._expired is None:

@@ -75,6 +75,67 @@ def test_timed_out_worker_lines_before_the_timeout_are_covered(pytester: pytest.
     assert _line(_HANDLER, "time.sleep(30)") in executed
 
 
+_DEFIANT = """\
+import signal
+import time
+
+
+def spin():
+    total = 0
+    for i in range(20000):
+        total += i
+
+
+def sleeper(event, context):
+    time.sleep(30)
+
+
+def swallow(event, context):
+    while True:
+        try:
+            spin()
+        except BaseException:
+            pass
+
+
+def ignore(event, context):
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    while True:
+        spin()
+"""
+
+_DEFIANT_TESTS = """\
+import sys
+
+import pytest
+
+
+@pytest.mark.lambda_timeout(1)
+@pytest.mark.parametrize("name", ["sleeper", "swallow", "ignore"])
+def test_stopped(lambda_function, name):
+    tracer = sys.gettrace()
+    result = lambda_function(f"defiant.{name}").invoke({})
+    assert result.payload["errorType"] == "Sandbox.Timedout"
+    assert sys.gettrace() is tracer
+"""
+
+
+def test_in_process_timeouts_under_pytest_cov(pytester: pytest.Pytester) -> None:
+    """Under pytest-cov, sleeping and timer-defeating handlers stop and their lines count."""
+    pytester.mkdir("src")
+    pytester.path.joinpath("src", "defiant.py").write_text(_DEFIANT)
+    pytester.makeini("[pytest]\nlambda_code_dir = src\n")
+    pytester.makepyfile(test_defiant=_DEFIANT_TESTS)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--cov=src", "--cov-report=json:cov.json", timeout=120)
+    result.assert_outcomes(passed=3)
+    files = json.loads(pytester.path.joinpath("cov.json").read_text())["files"]
+    executed = set(next(v for k, v in files.items() if k.endswith("defiant.py"))[
+        "executed_lines"])
+    for text in ("total += i", "time.sleep(30)", "pass", "signal.signal(signal.SIGALRM"):
+        assert _line(_DEFIANT, text) in executed
+
+
 @pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_process_worker_lines_count_as_covered(pytester: pytest.Pytester,
                                                xdist: list[str]) -> None:

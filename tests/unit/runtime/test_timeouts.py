@@ -63,11 +63,7 @@ def test_timeout_stops_handler(code: CodeWriter, handler: str) -> None:
 
 
 def test_swallowed_timeout_is_still_a_timeout(code: CodeWriter) -> None:
-    """A handler that swallows every interruption and runs on is still reported timed out.
-
-    In-process, such code cannot be killed: it returns when it chooses (here after 1.5 s), and
-    its result is discarded, as Lambda would have stopped it at 1 s.
-    """
+    """A handler that swallows every interruption (for 1.5 s) is reported timed out at 1 s."""
     fn = LambdaFunction("slow.stubborn", code_dir=code(slow=SLOW), timeout=1)
     _elapsed, r = _timed(fn)
     assert r.timed_out  # type: ignore[attr-defined]

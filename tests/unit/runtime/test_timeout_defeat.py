@@ -1,0 +1,136 @@
+"""In-process timeouts a handler cannot defeat, and signal state that never leaks back."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_lambda import LambdaFunction
+from pytest_lambda.errors import HandlerNotStopped
+
+if TYPE_CHECKING:
+    from conftest import CodeWriter  # the shared alias of the ``code`` fixture
+
+APP = """
+import signal, time
+def spin():
+    x = 0
+    for i in range(100000):
+        x += i
+def swallow(e, c):
+    while True:
+        try:
+            spin()
+        except BaseException:
+            pass
+def ignore(e, c):
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    while True:
+        spin()
+def cancel(e, c):
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    while True:
+        spin()
+def block(e, c):
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    while True:
+        spin()
+def block_only(e, c):
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    return "blocked"
+def own_handler(e, c):
+    signal.signal(signal.SIGALRM, lambda *a: None)
+    return "installed"
+def stuck_in_c(e, c):
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    time.sleep(3.2)
+    return "woke"
+"""
+
+
+def _signal_state() -> tuple[Any, ...]:
+    return (signal.getsignal(signal.SIGALRM), signal.pthread_sigmask(signal.SIG_BLOCK, ()),
+            signal.getitimer(signal.ITIMER_REAL), sys.gettrace(), sys.getprofile())
+
+
+@pytest.mark.parametrize("name", ["swallow", "ignore", "cancel", "block"])
+def test_defeating_the_timer_still_times_out(code: CodeWriter, name: str) -> None:
+    """Swallowing the timeout, ignoring/blocking SIGALRM, cancelling the timer: still a timeout."""
+    before = _signal_state()
+    with LambdaFunction(f"app.{name}", code_dir=code(app=APP), timeout=1) as fn:
+        r = fn.invoke({})
+    assert r.timed_out
+    assert r.payload == {"errorType": "Sandbox.Timedout",
+                         "errorMessage": f"RequestId: {r.request_id} Error: Task timed out "
+                                         "after 1.00 seconds"}
+    assert r.report is not None and r.report.duration_ms <= 1000
+    assert _signal_state() == before
+
+
+def test_blocked_sigalrm_is_unblocked_after_the_phase(code: CodeWriter) -> None:
+    """A handler blocking SIGALRM leaves the test process's signal mask as it was."""
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, ())
+    with LambdaFunction("app.block_only", code_dir=code(app=APP)) as fn:
+        assert fn.invoke({}).payload == "blocked"
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, ()) == before
+
+
+def test_handler_own_sigalrm_gives_back_the_test_disposition(code: CodeWriter) -> None:
+    """After a handler installs its own SIGALRM handler, the test's handler and alarms work."""
+    fired: list[int] = []
+
+    def mine(signum: int, frame: Any) -> None:
+        fired.append(signum)
+
+    previous = signal.signal(signal.SIGALRM, mine)
+    try:
+        with LambdaFunction("app.own_handler", code_dir=code(app=APP)) as fn:
+            assert fn.invoke({}).payload == "installed"
+        assert signal.getsignal(signal.SIGALRM) is mine
+        signal.setitimer(signal.ITIMER_REAL, 0.01)
+        deadline = time.monotonic() + 2
+        while not fired and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert fired == [signal.SIGALRM]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_handler_that_cannot_be_stopped_fails_clearly(code: CodeWriter) -> None:
+    """A handler stuck in C with SIGALRM blocked fails the test naming isolation="process"."""
+    before = _signal_state()
+    with LambdaFunction("app.stuck_in_c", code_dir=code(app=APP), timeout=1) as fn, \
+            pytest.raises(HandlerNotStopped, match='isolation="process"') as info:
+        fn.invoke({})
+    result = info.value.result
+    assert result.timed_out
+    assert result.payload["errorType"] == "Sandbox.Timedout"
+    assert "SIGALRM was blocked" in str(info.value)
+    assert _signal_state() == before
+
+
+def test_swallowing_handler_is_stopped_on_the_real_clock_under_freezegun(code: CodeWriter) -> None:
+    """With time frozen, a handler swallowing the timeout forever is still stopped."""
+    import freezegun
+
+    with LambdaFunction("app.swallow", code_dir=code(app=APP), timeout=1) as fn, \
+            freezegun.freeze_time("2024-01-01"):
+        r = fn.invoke({})  # no HandlerNotStopped: stopped within the grace period
+    assert r.timed_out
+    assert r.report is not None and r.report.duration_ms == 1000
+
+
+def test_nothing_left_over_stops_the_next_invocation_early(code: CodeWriter) -> None:
+    """After handlers that defeated the timer, quick invocations right after run to the end."""
+    with LambdaFunction("app.own_handler", code_dir=code(app=APP), timeout=1) as quick:
+        for name in ("swallow", "ignore", "cancel", "block"):
+            with LambdaFunction(f"app.{name}", code_dir=quick.config.code_dir,
+                                timeout=1) as fn:
+                assert fn.invoke({}).timed_out
+            results = [quick.invoke({}) for _ in range(200)]
+            assert [r.payload for r in results] == ["installed"] * 200
