@@ -10,13 +10,18 @@ action forwards to a target group (``TargetType: lambda``) or answers a ``fixed-
 
 from __future__ import annotations
 
+import base64
 import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .gateway import _TEXT_TYPES, _unchecked
+from .http_response import HttpResponse, _json_dumps
+
 if TYPE_CHECKING:
     from ..function import LambdaFunction
+    from .http import HttpClient
 
 
 @dataclass
@@ -96,3 +101,55 @@ def rule_from_cfn(priority: Any, conditions: list[Any], action: TargetGroup | Fi
 def _values(condition: Mapping[str, Any], config: str) -> list[str]:
     found = condition.get("Values") or (condition.get(config) or {}).get("Values") or []
     return [str(v) for v in found]
+
+
+#: What an ALB answers when its Lambda target fails or answers malformed (502, ``awselb/2.0``;
+#: Elastic Load Balancing user guide, "Troubleshoot your Application Load Balancers": HTTP 502,
+#: "The Lambda function ... returned a malformed response or an error").
+_ALB_502 = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+            b"<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n")
+
+
+def serve(client: HttpClient, listener: str, method: str, path: str,
+         query: dict[str, list[str]], headers: dict[str, str], body: bytes | None
+         ) -> HttpResponse:
+    """One request through an ALB listener: the first matching rule's action."""
+    from ..events import alb
+
+    rules = client.table.listeners[listener]
+    rule = next((r for r in rules if r.matches(method, path, headers, query)), None)
+    if rule is None:
+        return HttpResponse(404, [("Content-Type", "text/plain; charset=utf-8"),
+                                  ("Server", "awselb/2.0")], b"Not Found")
+    action = rule.action
+    if isinstance(action, FixedResponse):
+        return HttpResponse(action.status_code, [("Content-Type", action.content_type),
+                                                 ("Server", "awselb/2.0")],
+                            action.body.encode())
+    fn = action.function
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    binary = bool(content_type) and not content_type.lower().startswith(_TEXT_TYPES)
+    sent: bytes | str | None = body if body is None or binary else body.decode("utf-8", "replace")
+    event = _unchecked(alb.alb_request)(
+        method, path, query=query or None, headers=headers or None, body=sent,
+        multi_value_headers=action.multi_value_headers, target_group=action.name[:32],
+        region=fn.config.region, account_id=fn.config.account_id, rng=client._rng)
+    result = fn.invoke(event)
+    payload = result.payload
+    failed = HttpResponse(502, [("Content-Type", "text/html"), ("Server", "awselb/2.0")],
+                          _ALB_502, result)
+    if result.function_error is not None or not isinstance(payload, Mapping):
+        return failed
+    status = payload.get("statusCode")
+    if isinstance(status, bool) or not isinstance(status, int):
+        return failed
+    items: list[tuple[str, str]] = [("Server", "awselb/2.0")]
+    if action.multi_value_headers:
+        for name, values in dict(payload.get("multiValueHeaders") or {}).items():
+            items.extend((name, str(v)) for v in values)
+    else:
+        items.extend((name, str(v)) for name, v in dict(payload.get("headers") or {}).items())
+    raw = payload.get("body")
+    text = "" if raw is None else raw if isinstance(raw, str) else _json_dumps(raw)
+    content = base64.b64decode(text) if payload.get("isBase64Encoded") else text.encode()
+    return HttpResponse(status, items, content, result)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from pytest_lambda import LambdaFunction
-from pytest_lambda.templates import http as gateway
+from pytest_lambda.templates import gateway
+from pytest_lambda.templates.http import single_function_client
 
 
 @pytest.mark.parametrize(("kind", "status", "body"), [
@@ -31,7 +32,7 @@ def test_integration_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ki
             return result
 
         monkeypatch.setattr(fn, "invoke", slow_invoke)
-        response = gateway.single_function_client(fn, kind).get("/x")
+        response = single_function_client(fn, kind).get("/x")
         assert (response.status_code, response.json()) == (status, body)
         assert response.invocation is not None
 
@@ -41,4 +42,4 @@ def test_bad_kind_names_the_choices(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text("def handler(e, c):\n    return e\n")
     with LambdaFunction("app.handler", code_dir=tmp_path) as fn, \
             pytest.raises(ValueError, match=r"kind='alb' is not an API kind: use 'rest'"):
-        gateway.single_function_client(fn, "alb")
+        single_function_client(fn, "alb")

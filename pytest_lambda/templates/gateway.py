@@ -1,0 +1,375 @@
+"""An in-process HTTP client for a template's APIs: requests in, API Gateway's behaviour out.
+
+A request is routed as API Gateway routes it (literal paths before variables before greedy
+``{proxy+}``, a method before ``ANY``), runs the route's Lambda authorizer first, becomes the
+exact event of the API's kind (REST API payload 1.0, HTTP API payload 1.0 or 2.0, Function URL)
+and invokes the function; the result is mapped back to an HTTP response the way the gateway
+maps it. Status codes and bodies the gateway produces itself are AWS's:
+
+- REST API (API Gateway developer guide, "Set up Lambda proxy integrations" and "Gateway
+  response types"): function error or malformed proxy response -> 502
+  ``{"message": "Internal server error"}``; no route -> 403
+  ``{"message":"Missing Authentication Token"}``; integration timeout (29 s) -> 504
+  ``{"message": "Endpoint request timed out"}``; authorizer ``Unauthorized`` or missing
+  identity -> 401 ``{"message":"Unauthorized"}``; an explicit deny -> 403
+  ``{"Message":"User is not authorized to access this resource with an explicit deny"}``.
+- HTTP API ("Working with AWS Lambda proxy integrations for HTTP APIs"): function error or
+  malformed response -> 500 ``{"message":"Internal Server Error"}``; no route -> 404
+  ``{"message":"Not Found"}``; integration timeout (30 s) -> 503
+  ``{"message":"Service Unavailable"}``; authorizer refusal -> 403 ``{"message":"Forbidden"}``,
+  missing identity -> 401 ``{"message":"Unauthorized"}``. A 2.0 response without
+  ``statusCode`` is inferred: 200, ``application/json``, the function's JSON as the body.
+- Function URL ("Invoking Lambda function URLs"): same response inference as HTTP API 2.0; a
+  function error -> 502 ``Internal Server Error`` (awsdocs/aws-lambda-developer-guide#430).
+"""
+
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import fnmatch
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .http_response import HttpResponse, _gateway_error, _json_dumps
+from .routes import Api, Authorizer, Route
+
+if TYPE_CHECKING:
+    from ..result import InvokeResult
+    from .http import HttpClient
+
+REST_TIMEOUT_S, HTTP_TIMEOUT_S = 29, 30
+_REST_DEFAULT_TYPE = "application/json"
+_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript",
+               "application/x-www-form-urlencoded")
+
+
+
+
+class _Gateway:
+    """One request through API Gateway: authorizer, event, invocation, response mapping."""
+
+    def __init__(self, client: HttpClient, route: Route, method: str, path: str,
+                 params: dict[str, str] | None, query: dict[str, list[str]],
+                 headers: dict[str, str], body: bytes | None) -> None:
+        self.client, self.route, self.api = client, route, route.api
+        self.method, self.path, self.params = method, path, params
+        self.query, self.headers, self.body = query, headers, body
+        self.auth_results: list[InvokeResult] = []
+
+    def run(self) -> HttpResponse:
+        context: dict[str, Any] | None = None
+        if self.route.authorizer is not None:
+            verdict = self._authorize(self.route.authorizer)
+            if isinstance(verdict, HttpResponse):
+                verdict.authorizer_invocations = self.auth_results
+                return verdict
+            context = verdict
+        event = self._event(context)
+        result = self.route.function.invoke(event)
+        response = self._map(result)
+        response.authorizer_invocations = self.auth_results
+        if self.api.cors is not None and self.api.kind != "rest":
+            _cors_headers(self.api, self.headers, response)
+        return response
+
+    def _now(self) -> _dt.datetime:
+        return _dt.datetime.now(_dt.UTC)
+
+    def _identity(self, authorizer: Authorizer) -> tuple[str, ...] | None:
+        values = []
+        for source in authorizer.identity:
+            if source.startswith("query:"):
+                found = self.query.get(source[6:])
+                value = found[-1] if found else None
+            else:
+                value = next((v for k, v in self.headers.items()
+                              if k.lower() == source.lower()), None)
+            if not value:
+                return None
+            values.append(value)
+        return tuple(values)
+
+    def _authorize(self, authorizer: Authorizer) -> dict[str, Any] | HttpResponse:
+        identity = self._identity(authorizer)
+        if identity is None:
+            return _gateway_error(401, {"message": "Unauthorized"})
+        answer, result = self.client.authorize(authorizer, identity,
+                                               lambda: self._authorizer_event(authorizer))
+        if result is not None:
+            self.auth_results.append(result)
+        if not isinstance(answer, Mapping):  # the authorizer failed (answer is its result)
+            error = getattr(answer, "error", None) or {}
+            if self.api.kind == "rest":
+                if error.get("errorMessage") == "Unauthorized":
+                    return _gateway_error(401, {"message": "Unauthorized"})
+                return _gateway_error(500, {"message": None})
+            return _gateway_error(500, {"message": "Internal Server Error"})
+        if self.api.kind == "http" and authorizer.simple_responses:
+            if answer.get("isAuthorized") is not True:
+                return _gateway_error(403, {"message": "Forbidden"})
+            return {"lambda": dict(answer.get("context") or {})}
+        allowed = _policy_allows(answer.get("policyDocument"), self._method_arn())
+        if not allowed:
+            if self.api.kind == "rest":
+                return _gateway_error(403, {"Message": "User is not authorized to access this "
+                                                       "resource with an explicit deny"})
+            return _gateway_error(403, {"message": "Forbidden"})
+        extra = dict(answer.get("context") or {})
+        if self.api.kind == "rest":
+            out: dict[str, Any] = {"principalId": answer.get("principalId"), **extra}
+            if "usageIdentifierKey" in answer:
+                out["usageIdentifierKey"] = answer["usageIdentifierKey"]
+            return out
+        return {"lambda": extra}
+
+    def _method_arn(self) -> str:
+        from ..events.apigateway import method_arn
+
+        fn = self.route.function
+        return method_arn(self.api.api_id, self.api.stage, self.method, self.path,
+                          fn.config.region, fn.config.account_id)
+
+    def _authorizer_event(self, authorizer: Authorizer) -> dict[str, Any]:
+        from ..events.apigateway import apigateway_authorizer_token
+
+        fn = self.route.function
+        if self.api.kind == "rest" and authorizer.type == "TOKEN":
+            event = apigateway_authorizer_token(
+                self._identity(authorizer)[0],  # type: ignore[index]
+                method=self.method, resource=self.path, stage=self.api.stage,
+                region=fn.config.region, account_id=fn.config.account_id,
+                rng=self.client._rng, now=self._now())
+            event["methodArn"] = self._method_arn()
+            return event
+        event = self._event(None)
+        event.pop("body", None)
+        event.pop("isBase64Encoded", None)
+        if self.api.kind == "rest":
+            for name in ("queryStringParameters", "multiValueQueryStringParameters",
+                         "pathParameters", "stageVariables"):
+                if event.get(name) is None:
+                    event[name] = {}
+            return {"type": "REQUEST", "methodArn": self._method_arn(), **event}
+        identity = list(self._identity(authorizer) or ())
+        arn = self._method_arn()
+        if authorizer.payload_format == "1.0":
+            return {"version": "1.0", "type": "REQUEST", "methodArn": arn,
+                    "identitySource": ",".join(identity), **event}
+        event.pop("version", None)
+        return {"version": "2.0", "type": "REQUEST", "routeArn": arn,
+                "identitySource": identity, **event}
+
+    def _body_for_event(self) -> str | bytes | None:
+        if self.body is None:
+            return None
+        content_type = next((v for k, v in self.headers.items()
+                             if k.lower() == "content-type"), "")
+        if self.api.kind == "rest":
+            binary = _matches(content_type, self.api.binary_media_types)
+        else:
+            binary = not content_type.lower().startswith(_TEXT_TYPES) and bool(content_type)
+        if binary:
+            return self.body
+        return self.body.decode("utf-8", "replace")
+
+    def _event(self, authorizer_context: dict[str, Any] | None) -> dict[str, Any]:
+        from ..events import apigateway, apigatewayv2
+
+        # The factories' argument checks re-validate what the gateway built itself; their
+        # own checks of header and query values (strings, HTTP tokens) still run.
+        apigateway_rest = _unchecked(apigateway.apigateway_rest)
+        http_api = _unchecked(apigatewayv2.http_api)
+        lambda_function_url = _unchecked(apigatewayv2.lambda_function_url)
+        fn = self.route.function
+        common: dict[str, Any] = {
+            "query": self.query or None, "body": self._body_for_event(),
+            "region": fn.config.region, "account_id": fn.config.account_id,
+            "rng": self.client._rng, "now": self._now()}
+        headers = {k: v for k, v in self.headers.items()}
+        event: dict[str, Any]
+        if self.api.kind == "rest" or self.route.payload_format == "1.0":
+            event = apigateway_rest(
+                self.method, self.path, resource=self.route.path, headers=headers or None,
+                stage=self.api.stage if self.api.kind == "rest" else "prod",
+                path_parameters=self.params, authorizer=authorizer_context, **common)
+            if self.api.kind == "http":
+                # HTTP API payload format 1.0 (developer guide, "payload format version").
+                event = {"version": "1.0", **event}
+                ctx = event["requestContext"]
+                ctx["stage"], ctx["resourceId"] = self.api.stage, f"{self.method} " \
+                    f"{self.route.path}"
+                ctx["path"] = self.path if self.api.stage == "$default" else \
+                    f"/{self.api.stage}{self.path}"
+                ctx.setdefault("authorizer", {"claims": None, "scopes": None})
+        elif self.api.kind == "http":
+            event = http_api(self.method, self.path, route=self.route.path,
+                             headers=headers or None, stage=self.api.stage,
+                             lambda_context=(authorizer_context or {}).get("lambda"),
+                             **common)
+            if self.route.method == "ANY":
+                event["routeKey"] = f"ANY {self.route.path}"
+                event["requestContext"]["routeKey"] = event["routeKey"]
+        else:
+            event = lambda_function_url(self.method, self.path, headers=headers or None,
+                                        **common)
+        _stable_ids(event, self.api)
+        return event
+
+    def _map(self, result: InvokeResult) -> HttpResponse:
+        kind = self.api.kind
+        timeout = REST_TIMEOUT_S if kind == "rest" else HTTP_TIMEOUT_S
+        report = result.report
+        if kind != "url" and report is not None and report.duration_ms > timeout * 1000:
+            if kind == "rest":
+                return _gateway_error(504, {"message": "Endpoint request timed out"}, result)
+            return _gateway_error(503, {"message": "Service Unavailable"}, result)
+        if result.function_error is not None:
+            return self._failed(result)
+        payload = result.payload
+        structured = isinstance(payload, Mapping) and "statusCode" in payload
+        if kind in ("http", "url") and self.route.payload_format == "2.0" and not structured:
+            return HttpResponse(200, [("Content-Type", "application/json")],
+                                bytes(result.raw_payload), result)
+        if not structured or not _valid_proxy(payload, v2=self.route.payload_format == "2.0"
+                                              and kind != "rest"):
+            return self._failed(result)
+        assert isinstance(payload, Mapping)
+        items: list[tuple[str, str]] = []
+        multi = dict(payload.get("multiValueHeaders") or {})
+        single = dict(payload.get("headers") or {})
+        for name, values in multi.items():
+            items.extend((name, str(v)) for v in values)
+        for name, value in single.items():
+            if not any(k.lower() == name.lower() for k in multi):
+                items.append((name, str(value)))
+        for cookie in payload.get("cookies") or ():
+            items.append(("Set-Cookie", str(cookie)))
+        if kind == "rest" and not any(k.lower() == "content-type" for k, _ in items):
+            items.append(("Content-Type", _REST_DEFAULT_TYPE))
+        raw = payload.get("body")
+        text = "" if raw is None else raw if isinstance(raw, str) else _json_dumps(raw)
+        content = text.encode()
+        if payload.get("isBase64Encoded"):
+            accept = next((v for k, v in self.headers.items() if k.lower() == "accept"), "")
+            if kind != "rest" or _matches(accept, self.api.binary_media_types):
+                content = base64.b64decode(text)
+        return HttpResponse(int(payload["statusCode"]), items, content, result)
+
+    def _failed(self, result: InvokeResult) -> HttpResponse:
+        if self.api.kind == "rest":
+            return _gateway_error(502, {"message": "Internal server error"}, result)
+        if self.api.kind == "http":
+            return _gateway_error(500, {"message": "Internal Server Error"}, result)
+        return HttpResponse(502, [("Content-Type", "text/plain")], b"Internal Server Error",
+                            result)
+
+
+def _unchecked(factory: Any) -> Any:
+    return getattr(factory, "__wrapped__", factory)
+
+
+def _valid_proxy(payload: Any, *, v2: bool) -> bool:
+    """A proxy response API Gateway accepts: an integer status, string headers, string body."""
+    status = payload.get("statusCode")
+    if isinstance(status, bool) or not isinstance(status, int | str) or \
+            not str(status).isdigit():
+        return False
+    body = payload.get("body")
+    if body is not None and not isinstance(body, str) and not v2:
+        return False
+    headers = payload.get("headers")
+    if headers is not None and not isinstance(headers, Mapping):
+        return False
+    multi = payload.get("multiValueHeaders")
+    return multi is None or (isinstance(multi, Mapping) and all(
+        isinstance(v, list) for v in multi.values()))
+
+
+def _policy_allows(document: Any, arn: str) -> bool:
+    """An IAM policy's verdict on ``execute-api:Invoke`` of ``arn``: an explicit deny wins."""
+    if not isinstance(document, Mapping):
+        return False
+    allowed = False
+    for statement in _as_list(document.get("Statement")):
+        if not isinstance(statement, Mapping):
+            continue
+        actions = [str(a) for a in _as_list(statement.get("Action"))]
+        if not any(fnmatch.fnmatchcase("execute-api:Invoke", a) for a in actions):
+            continue
+        if any(fnmatch.fnmatchcase(arn, str(r)) for r in _as_list(statement.get("Resource"))):
+            if statement.get("Effect") == "Deny":
+                return False
+            allowed = allowed or statement.get("Effect") == "Allow"
+    return allowed
+
+
+def _preflight(api: Api, headers: Mapping[str, str]) -> HttpResponse:
+    """The gateway's own answer to a CORS preflight (SAM adds it for REST API ``Cors``; HTTP
+    APIs answer it when ``CorsConfiguration`` is set)."""
+    cors = api.cors
+    assert cors is not None
+    origin = next((v for k, v in headers.items() if k.lower() == "origin"), "")
+    items: list[tuple[str, str]] = []
+    if "*" in cors.allow_origins or origin in cors.allow_origins:
+        items.append(("Access-Control-Allow-Origin",
+                      "*" if "*" in cors.allow_origins and not cors.allow_credentials
+                      else origin))
+        items.append(("Access-Control-Allow-Methods", ",".join(cors.allow_methods) or "*"))
+        if cors.allow_headers:
+            items.append(("Access-Control-Allow-Headers", ",".join(cors.allow_headers)))
+        if cors.max_age is not None:
+            items.append(("Access-Control-Max-Age", str(cors.max_age)))
+        if cors.allow_credentials:
+            items.append(("Access-Control-Allow-Credentials", "true"))
+    return HttpResponse(204 if api.kind == "http" else 200, items, b"")
+
+
+def _cors_headers(api: Api, headers: Mapping[str, str], response: HttpResponse) -> None:
+    cors = api.cors
+    assert cors is not None
+    origin = next((v for k, v in headers.items() if k.lower() == "origin"), None)
+    if origin is None or not ("*" in cors.allow_origins or origin in cors.allow_origins):
+        return
+    response.header_list.append(("Access-Control-Allow-Origin",
+                                 "*" if "*" in cors.allow_origins and not cors.allow_credentials
+                                 else origin))
+    if cors.expose_headers:
+        response.header_list.append(("Access-Control-Expose-Headers",
+                                     ",".join(cors.expose_headers)))
+    if cors.allow_credentials:
+        response.header_list.append(("Access-Control-Allow-Credentials", "true"))
+
+
+def _stable_ids(event: dict[str, Any], api: Api) -> None:
+    """One API id per API (factories draw a random one per event)."""
+    ctx = event.get("requestContext") or {}
+    old = ctx.get("apiId")
+    if not old:
+        return
+    new = api.api_id if api.kind != "url" else (api.api_id * 4)[:32]
+    ctx["apiId"] = new
+    for key in ("domainName", "domainPrefix"):
+        if isinstance(ctx.get(key), str):
+            ctx[key] = ctx[key].replace(old, new)
+    for holder in (event.get("headers") or {}, event.get("multiValueHeaders") or {}):
+        for name, value in list(holder.items()):
+            if name.lower() == "host":
+                holder[name] = ([v.replace(old, new) for v in value] if isinstance(value, list)
+                                else value.replace(old, new))
+
+
+def _matches(content_type: str, patterns: list[str]) -> bool:
+    media = [t.split(";", 1)[0].strip().lower() for t in content_type.split(",")]
+    return any(fnmatch.fnmatchcase(m, p.lower()) for m in media for p in patterns if m)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _has(headers: Mapping[str, str], name: str) -> bool:
+    return any(k.lower() == name.lower() for k in headers)

@@ -1,0 +1,196 @@
+"""How a template's HTTP entry points reach its functions: API Gateway REST and HTTP APIs,
+Function URLs and Application Load Balancers, with authorizers and CORS
+(``Application``'s part; requests are served by :mod:`pytest_lambda.templates.http`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .app_state import AppState, _dict, _list
+from .errors import TemplateError
+from .routes import IMPLICIT, Api, Cors, api_id, http_cors
+
+if TYPE_CHECKING:
+    from ..function import LambdaFunction
+
+
+class HttpWiring(AppState):
+    """The HTTP side of :class:`~pytest_lambda.templates.app.Application`."""
+
+    def _sls_http_event(self, fn: LambdaFunction, kind: str, value: Any, where: str) -> bool:
+        if kind in ("http", "httpApi"):
+            self._sls_route(fn, kind, value, where)
+        elif kind == "alb":
+            self._sls_alb(fn, value if isinstance(value, Mapping) else {"arn": value})
+        else:
+            return False
+        return True
+
+    def _sam_route(self, fn: LambdaFunction, kind: str, raw: Mapping[str, Any],
+                   where: str) -> None:
+        """An ``Api`` (REST) or ``HttpApi`` event: a route of the named or implicit API."""
+        api_kind: Any = "rest" if kind == "Api" else "http"
+        ref = raw.get("RestApiId" if kind == "Api" else "ApiId")
+        name = (ref.get("Ref") if isinstance(ref, Mapping) else ref) or IMPLICIT[api_kind][0]
+        api = self.routes.api(str(name), api_kind, self.template, self.functions)
+        props = self.template.resolve(dict(raw), where)
+        path, method = props.get("Path"), str(props.get("Method", "ANY"))
+        if api_kind == "http" and path is None:  # the $default route: every request
+            path, method = "/{proxy+}", "ANY"
+        if path is None:
+            raise TemplateError(f"{self.path}: {where} has no Path; add one (e.g. /orders).")
+        fmt = props.get("PayloadFormatVersion")
+        if api_kind == "http" and fmt is None:
+            resource = _dict(self.template.resources.get(str(name)))
+            fmt = _dict(resource.get("Properties")).get("PayloadFormatVersion")
+        self.routes.add(api, method, str(path), fn, _dict(props.get("Auth")),
+                        None if fmt is None else str(fmt))
+
+    def _function_url(self, fn: LambdaFunction, lid: str, config: Mapping[str, Any]) -> None:
+        """A Function URL (SAM ``FunctionUrlConfig``, serverless.yml ``url``)."""
+        config = self.template.resolve(dict(config), f"{lid}.FunctionUrlConfig")
+        api = Api(fn.name, "url", "$default", api_id(fn.name))
+        cors = config.get("Cors") or config.get("cors")
+        if cors:
+            api.cors = http_cors(cors)
+        self.routes.apis[fn.name] = api
+        self.routes.add(api, "ANY", "/{proxy+}", fn, None, "2.0")
+        self.routes.add(api, "ANY", "/", fn, None, "2.0")
+
+    def _sls_route(self, fn: LambdaFunction, kind: str, value: Any, where: str) -> None:
+        """serverless.yml ``http`` (REST API) and ``httpApi`` (HTTP API) events."""
+        spec = dict(value) if isinstance(value, Mapping) else {}
+        if not isinstance(value, Mapping):
+            text = str(value).strip()
+            method, _, path = text.partition(" ") if " " in text else ("ANY", "", text)
+            spec = {"method": method, "path": path}
+        api_kind: Any = "rest" if kind == "http" else "http"
+        name = "ApiGatewayRestApi" if kind == "http" else "HttpApi"
+        api = self.routes.api(name, api_kind)
+        api.stage = self.template._scope.stage if self.template._scope else api.stage
+        if api_kind == "http":
+            api.stage = "$default"
+        path = str(spec.get("path", "/"))
+        path = path if path.startswith("/") or path == "*" else "/" + path
+        method = str(spec.get("method", "ANY"))
+        if path == "*" or method == "*":
+            path, method = ("/{proxy+}" if path == "*" else path), "ANY"
+        if spec.get("cors"):
+            api.cors = http_cors(spec["cors"]) if api_kind == "http" else Cors()
+        auth = spec.get("authorizer")
+        auth_spec: dict[str, Any] | None = None
+        if auth:
+            auth_spec = self._sls_authorizer(api, auth, where)
+        self.routes.add(api, method, path, fn, auth_spec, None)
+
+    def _sls_authorizer(self, api: Any, auth: Any, where: str) -> dict[str, Any] | None:
+        from .routes import Authorizer
+
+        spec = dict(auth) if isinstance(auth, Mapping) else {"name": str(auth)}
+        name = str(spec.get("name") or spec.get("functionName") or "")
+        provider = _dict(_dict(self.template._scope.doc if self.template._scope else {}).get(
+            "provider"))
+        declared = _dict(_dict(_dict(provider.get("httpApi")).get("authorizers")).get(name))
+        target = declared.get("functionName") or spec.get("functionName") or name
+        try:
+            function = self._function_of(target, where)
+        except TemplateError:
+            self.unsupported.append(f"{where}.authorizer {name!r} (not a Lambda authorizer of "
+                                    "this service: JWT/Cognito/IAM authorizers are not checked)")
+            return None
+        if api.kind == "rest":
+            kind = str(spec.get("type", "token")).upper()
+            source = str(spec.get("identitySource", "method.request.header.Authorization"))
+            headers = [s.rsplit(".", 1)[-1] for s in source.split(",")]
+            api.authorizers[name] = Authorizer(name, function, kind, headers,
+                                               int(spec.get("resultTtlInSeconds", 300)))
+        else:
+            sources = [str(s).rsplit(".", 1)[-1] for s in
+                       _list(declared.get("identitySource") or ["$request.header.Authorization"])]
+            api.authorizers[name] = Authorizer(
+                name, function, "REQUEST", sources, int(declared.get("resultTtlInSeconds", 0)),
+                str(declared.get("payloadVersion", "2.0")),
+                bool(declared.get("enableSimpleResponses", False)))
+        return {"Authorizer": name}
+
+    def _load_balancers(self) -> None:
+        """ALB listeners whose rules (or default action) forward to Lambda target groups."""
+        from .alb import FixedResponse, Rule, TargetGroup, rule_from_cfn
+
+        groups: dict[str, TargetGroup | None] = {}
+        by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for lid, resource in self.template.resources.items():
+            rtype = str(_dict(resource).get("Type"))
+            if rtype.startswith("AWS::ElasticLoadBalancingV2::"):
+                props = self.template.resolve(dict(_dict(resource).get("Properties") or {}),
+                                              f"Resources.{lid}.Properties")
+                by_type.setdefault(rtype.rsplit("::", 1)[1], []).append((lid, props))
+        for lid, props in by_type.get("TargetGroup", []):
+            targets = [t.get("Id") for t in props.get("Targets") or ()]
+            functions = [fn for fn in self.functions.values()
+                         if any(self._is_function(t) and self._function_of(t, lid) is fn
+                                for t in targets)]
+            multi = any(a.get("Key") == "lambda.multi_value_headers.enabled"
+                        and str(a.get("Value")).lower() == "true"
+                        for a in props.get("TargetGroupAttributes") or ())
+            groups[lid] = (TargetGroup(str(props.get("Name") or lid), functions[0], multi)
+                           if props.get("TargetType") == "lambda" and functions else None)
+
+        def action(actions: Any, where: str) -> TargetGroup | FixedResponse | None:
+            for entry in actions or ():
+                if entry.get("Type") == "fixed-response":
+                    config = entry.get("FixedResponseConfig") or {}
+                    return FixedResponse(int(config.get("StatusCode", 200)),
+                                         str(config.get("ContentType", "text/plain")),
+                                         str(config.get("MessageBody", "")))
+                if entry.get("Type") == "forward":
+                    arn = str(entry.get("TargetGroupArn"))
+                    lid = next((g for g in groups if arn in (g, self._group_arn(g))), None)
+                    if lid is not None and groups[lid] is not None:
+                        return groups[lid]
+            self.unsupported.append(f"{where} (an action that forwards to no Lambda target "
+                                    "group of this template)")
+            return None
+
+        for lid, props in by_type.get("Listener", []):
+            default = action(props.get("DefaultActions"), f"Resources.{lid}.DefaultActions")
+            rules: list[Rule] = []
+            for rule_lid, rule_props in by_type.get("ListenerRule", []):
+                if str(rule_props.get("ListenerArn")) not in (lid, self._group_arn(lid)):
+                    continue
+                forward = action(rule_props.get("Actions"), f"Resources.{rule_lid}.Actions")
+                if forward is not None:
+                    rules.append(rule_from_cfn(rule_props.get("Priority", 50000),
+                                               list(rule_props.get("Conditions") or ()), forward))
+            if default is not None:
+                rules.append(Rule(float("inf"), default))
+            if rules:
+                rules.sort(key=lambda r: r.priority)
+                self.routes.listeners[lid] = rules
+                self.routes.apis[lid] = Api(lid, "alb", "$default", api_id(lid))
+
+    def _sls_alb(self, fn: LambdaFunction, spec: Mapping[str, Any]) -> None:
+        """A serverless.yml ``alb`` event: a listener rule forwarding to the function."""
+        from .alb import Rule, TargetGroup
+
+        conditions = _dict(spec.get("conditions"))
+        header = _dict(conditions.get("header"))
+        rule = Rule(float(spec.get("priority", 1)),
+                    TargetGroup(fn.name, fn, bool(spec.get("multiValueHeaders", False))),
+                    paths=[str(p) for p in _list(conditions.get("path"))],
+                    methods=[str(m).upper() for m in _list(conditions.get("method"))],
+                    hosts=[str(h) for h in _list(conditions.get("host"))],
+                    headers=({str(header.get("name")): [str(v) for v in _list(
+                        header.get("values"))]} if header else {}),
+                    queries=[(str(k), str(v)) for k, v in
+                             _dict(conditions.get("query")).items()])
+        listener = str(spec.get("listenerArn"))
+        rules = self.routes.listeners.setdefault(listener, [])
+        rules.append(rule)
+        rules.sort(key=lambda r: r.priority)
+        self.routes.apis.setdefault(listener, Api(listener, "alb", "$default", api_id(listener)))
+
+    def _group_arn(self, lid: str) -> str:
+        """The ARN ``!Ref`` gives a target group or listener (its physical name stand-in)."""
+        return str(self.template.resolve({"Ref": lid}, f"Resources.{lid}"))

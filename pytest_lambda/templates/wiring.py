@@ -1,0 +1,186 @@
+"""How a template's events reach its functions: event source mappings, S3 and SNS triggers,
+schedules, IoT rules, and the CloudFormation resources that wire them (``Application``'s part)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .app_state import AppState, Schedule, _dict, _json, _list
+from .errors import TemplateError
+from .iot import TopicRule
+from .resources import create
+
+if TYPE_CHECKING:
+    from ..function import LambdaFunction
+
+_RATE = re.compile(r"rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)")
+_UNIT_S = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+class EventWiring(AppState):
+    """The event side of :class:`~pytest_lambda.templates.app.Application`."""
+
+    def _sam_event(self, fn: LambdaFunction, name: str, kind: str, props: dict[str, Any],
+                   where: str) -> None:
+        if kind == "SQS":
+            self._mapping(fn, props.get("Queue"), props, where)
+        elif kind in ("Kinesis", "DynamoDB"):
+            self._mapping(fn, props.get("Stream"), props, where)
+        elif kind == "S3":
+            rules = _dict(_dict(props.get("Filter")).get("S3Key")).get("Rules") or []
+            self._s3(fn, str(props.get("Bucket")), _list(props.get("Events")), rules)
+        elif kind == "SNS":
+            if props.get("SqsSubscription"):
+                self.unsupported.append(f"{where}.SqsSubscription (the SNS-to-SQS queue SAM "
+                                        "would add; the function is subscribed directly)")
+            self.triggers.append(fn.subscribe_sns(
+                str(props.get("Topic")), filter_policy=props.get("FilterPolicy"),
+                filter_policy_scope=str(props.get("FilterPolicyScope", "MessageAttributes"))))
+        elif kind == "IoTRule":
+            self.iot_rules.append(TopicRule.parse(where, fn, str(props.get("Sql", ""))))
+        elif kind in ("Schedule", "ScheduleV2"):
+            expression = props.get("Schedule" if kind == "Schedule" else "ScheduleExpression")
+            self._schedule(str(props.get("Name") or f"{fn.name}{name}"), fn, str(expression),
+                           props.get("Input"), kind == "ScheduleV2",
+                           props.get("Enabled", props.get("State", "ENABLED")))
+        else:
+            self.unsupported.append(f"{where} ({kind} event)")
+
+    def _sls_event(self, fn: LambdaFunction, kind: str, value: Any, where: str) -> None:
+        spec = value if isinstance(value, Mapping) else {"arn": value}
+        if kind == "sqs" or kind == "stream":
+            self._mapping(fn, spec.get("arn"), _sls_mapping(spec), where)
+        elif kind == "s3":
+            bucket = str(spec.get("bucket") if isinstance(value, Mapping) else value)
+            rules = [{"Name": k, "Value": v} for rule in spec.get("rules") or ()
+                     for k, v in dict(rule).items()]
+            self._s3(fn, bucket, _list(spec.get("event", "s3:ObjectCreated:*")), rules)
+        elif kind == "sns":
+            self.triggers.append(fn.subscribe_sns(
+                self._topic_arn(value if not isinstance(value, Mapping)
+                                else spec.get("arn") or spec.get("topicName")),
+                filter_policy=spec.get("filterPolicy"),
+                filter_policy_scope=str(spec.get("filterPolicyScope", "MessageAttributes"))))
+        elif self._sls_http_event(fn, kind, value, where):
+            pass  # http, httpApi, alb: the HTTP side's
+        elif kind == "schedule":
+            rates = _list(spec.get("rate") if isinstance(value, Mapping) else value)
+            for i, rate in enumerate(rates):
+                self._schedule(str(spec.get("name") or f"{fn.name}-schedule-{i + 1}"), fn, rate,
+                               spec.get("input"), False, spec.get("enabled", True))
+        else:
+            self.unsupported.append(f"{where} ({kind} event)")
+
+    def _cfn_wiring(self, lid: str, rtype: str, props: dict[str, Any]) -> None:
+        if rtype == "AWS::Lambda::EventSourceMapping":
+            fn = self._function_of(props.get("FunctionName"), f"Resources.{lid}")
+            self._mapping(fn, props.get("EventSourceArn"), props, f"Resources.{lid}")
+        elif rtype == "AWS::SNS::Subscription":
+            endpoint, protocol = str(props.get("Endpoint")), props.get("Protocol")
+            if protocol == "lambda":
+                self.triggers.append(self._function_of(endpoint, lid).subscribe_sns(
+                    str(props.get("TopicArn")), filter_policy=props.get("FilterPolicy"),
+                    filter_policy_scope=str(props.get("FilterPolicyScope",
+                                                      "MessageAttributes"))))
+            elif protocol == "sqs":
+                attributes = {k: v if isinstance(v, str) else _json(v) for k, v in props.items()
+                              if k in ("FilterPolicy", "FilterPolicyScope",
+                                       "RawMessageDelivery")}
+                self.client("sns").subscribe(TopicArn=props.get("TopicArn"), Protocol="sqs",
+                                             Endpoint=endpoint, Attributes=attributes)
+            else:
+                self.unsupported.append(f"{lid} (AWS::SNS::Subscription, protocol {protocol})")
+        elif rtype == "AWS::Events::Rule":
+            targets = [t for t in props.get("Targets") or () if self._is_function(t.get("Arn"))]
+            if "ScheduleExpression" in props and targets:
+                for target in targets:
+                    self._schedule(str(props.get("Name") or lid),
+                                   self._function_of(target["Arn"], lid),
+                                   str(props["ScheduleExpression"]), target.get("Input"),
+                                   False, props.get("State", "ENABLED"))
+            else:
+                self.unsupported.append(f"{lid} (AWS::Events::Rule with an EventPattern: "
+                                        "invoke the function with lambda_events instead)")
+        elif rtype == "AWS::S3::Bucket":
+            config = _dict(props.get("NotificationConfiguration"))
+            for entry in config.get("LambdaConfigurations") or ():
+                rules = _dict(_dict(entry.get("Filter")).get("S3Key")).get("Rules") or []
+                self._s3(self._function_of(entry.get("Function"), lid), str(
+                    self.resources[lid].physical_id), [str(entry.get("Event"))], rules)
+            relay = {k: config[k] for k in ("QueueConfigurations", "TopicConfigurations")
+                     if config.get(k)}
+            if relay:
+                self.client("s3").put_bucket_notification_configuration(
+                    Bucket=self.resources[lid].physical_id, NotificationConfiguration=relay)
+
+    def _mapping(self, fn: LambdaFunction, arn: Any, props: Mapping[str, Any],
+                 where: str) -> None:
+        if not isinstance(arn, str):
+            raise TemplateError(f"{self.path}: {where} has no event source ARN (got "
+                                f"{arn!r}); point it at a queue or stream of the template.")
+        if props.get("FilterCriteria"):
+            self.unsupported.append(f"{where}.FilterCriteria (every record is delivered)")
+        kwargs: dict[str, Any] = {}
+        for prop, key in _MAPPING_PROPS.items():
+            if props.get(prop) is not None:
+                kwargs[key] = props[prop]
+        failure = _dict(_dict(props.get("DestinationConfig")).get("OnFailure"))
+        if failure.get("Destination"):
+            kwargs["destination_config"] = {"OnFailure": {"Destination": failure["Destination"]}}
+        if "function_response_types" in kwargs:
+            kwargs["function_response_types"] = _list(kwargs["function_response_types"])
+        self.mappings.append(fn.add_event_source(arn, **kwargs))
+
+    def _s3(self, fn: LambdaFunction, bucket: str, events: list[str],
+            rules: Iterable[Mapping[str, Any]]) -> None:
+        found = {str(r.get("Name")).lower(): str(r.get("Value")) for r in rules}
+        if not any(r.physical_id == bucket for r in self.resources.values()):
+            self.resources[bucket] = create(bucket, "AWS::S3::Bucket", {"BucketName": bucket},
+                                            self.region)
+        self.triggers.append(fn.connect_s3(bucket, events=events, prefix=found.get("prefix"),
+                                           suffix=found.get("suffix")))
+
+    def _schedule(self, name: str, fn: LambdaFunction, expression: str, payload: Any,
+                  scheduler: bool, enabled: Any) -> None:
+        m = _RATE.fullmatch(expression.strip())
+        period = None
+        if m is not None:
+            period = int(m.group(1)) * _UNIT_S[m.group(2).rstrip("s")]
+        elif not expression.strip().startswith(("cron(", "at(")):
+            raise TemplateError(f"{self.path}: schedule {name!r} has the expression "
+                                f"{expression!r}; use rate(N minutes|hours|days) or cron(...).")
+        on = enabled not in (False, "false", "DISABLED")
+        self.schedules.append(Schedule(name, fn, expression, payload, scheduler, on, period,
+                                       self.account.clock.now + (period or 0)))
+
+
+#: Event source mapping properties (CloudFormation / SAM spelling) and our keyword names.
+_MAPPING_PROPS = {
+    "BatchSize": "batch_size", "StartingPosition": "starting_position",
+    "MaximumBatchingWindowInSeconds": "maximum_batching_window_in_seconds",
+    "MaximumRetryAttempts": "maximum_retry_attempts",
+    "MaximumRecordAgeInSeconds": "maximum_record_age_in_seconds",
+    "BisectBatchOnFunctionError": "bisect_batch_on_function_error",
+    "FunctionResponseTypes": "function_response_types",
+    "ParallelizationFactor": "parallelization_factor", "Enabled": "enabled",
+}
+
+
+def _sls_mapping(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A serverless.yml ``sqs`` / ``stream`` event's settings in CloudFormation spelling."""
+    names = {"batchSize": "BatchSize", "startingPosition": "StartingPosition",
+             "maximumBatchingWindow": "MaximumBatchingWindowInSeconds",
+             "maximumRetryAttempts": "MaximumRetryAttempts",
+             "maximumRecordAgeInSeconds": "MaximumRecordAgeInSeconds",
+             "bisectBatchOnFunctionError": "BisectBatchOnFunctionError",
+             "functionResponseType": "FunctionResponseTypes",
+             "parallelizationFactor": "ParallelizationFactor", "enabled": "Enabled",
+             "filterPatterns": "FilterCriteria"}
+    out = {names[k]: v for k, v in spec.items() if k in names}
+    failure = _dict(_dict(spec.get("destinations")).get("onFailure"))
+    target = failure.get("arn") if failure else _dict(spec.get("destinations")).get("onFailure")
+    if target:
+        out["DestinationConfig"] = {"OnFailure": {"Destination": target}}
+    return out
