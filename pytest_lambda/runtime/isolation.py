@@ -71,7 +71,8 @@ class _Saved:
     """What the test process had before a phase began."""
 
     __slots__ = ("cwd", "environ_data", "logger_originals", "logger_shadowed", "logging_disable",
-                 "modules_len", "path", "root_handlers", "root_level", "shadowed",
+                 "modules_len", "packages_hidden", "path", "root_handlers", "root_level",
+                 "shadowed",
                  "signal_mask", "signal_originals", "stderr", "stdout", "test_handlers")
     cwd: str
     environ_data: dict[Any, Any]
@@ -83,6 +84,7 @@ class _Saved:
     root_handlers: list[logging.Handler]
     root_level: int
     shadowed: dict[str, ModuleType]
+    packages_hidden: dict[str, ModuleType]
     signal_mask: set[Any]
     signal_originals: dict[Any, Any]
     stderr: Any
@@ -107,6 +109,8 @@ class ProcessState:
         #: What every environment shares with the test process (the rest is imported fresh).
         self.shared = shared if shared is not None else SharedModules()
         self.modules: dict[str, ModuleType] = {}
+        self._package_cache: set[str] = set()
+        self._package_count = -1
         self.stdout = StreamWriter(sink, "<stdout>")
         self.stderr = StreamWriter(sink, "<stderr>")
         self.log_handler = LambdaLogHandler(sink)
@@ -153,6 +157,10 @@ class ProcessState:
         # Between phases the environment's modules are out of sys.modules: any module there
         # under one of their names is the test process's own, to put back afterwards.
         s.shadowed = {k: modules[k] for k in self.modules if k in modules}
+        # The test process's other modules of the packages this environment imported fresh
+        # stay out too: a lazy import inside such a package must not return the test's copy.
+        s.packages_hidden = (TEST_MODULES.hide_packages(self._packages(), self.modules)
+                             if self.modules else {})
         modules.update(self.modules)
         s.modules_len = len(sys.modules)
         s.cwd = os.getcwd()
@@ -258,6 +266,14 @@ class ProcessState:
         loggers.update(s.logger_shadowed)
         logging.root.manager._clear_cache()  # type: ignore[attr-defined]
 
+    def _packages(self) -> set[str]:
+        """The top-level packages this environment has its own copies of."""
+        count = len(self.modules)
+        if self._package_count != count:
+            self._package_cache = {name.partition(".")[0] for name in self.modules}
+            self._package_count = count
+        return self._package_cache
+
     def _exit_modules(self, s: _Saved) -> None:
         modules = sys.modules
         if len(modules) > s.modules_len:
@@ -277,6 +293,8 @@ class ProcessState:
             if current is not None:
                 self.modules[name] = current
         modules.update(s.shadowed)
+        if s.packages_hidden:
+            TEST_MODULES.restore(s.packages_hidden)
 
     def _exit_environ(self, s: _Saved) -> None:
         self.environ_data = os.environ._data  # type: ignore[attr-defined]

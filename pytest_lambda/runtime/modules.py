@@ -81,6 +81,8 @@ class ModuleMirror:
     def __init__(self) -> None:
         self.known: set[str] = set()
         self.private: set[str] = set()
+        #: ``private`` by top-level package (``PIL`` -> ``PIL.Image``, ``PIL.PngImagePlugin``).
+        self.by_top: dict[str, set[str]] = {}
         self.rescans = 0
         self._shared = SharedModules()
 
@@ -96,6 +98,9 @@ class ModuleMirror:
             self.rescans += 1
             current = set(modules)
             self.private &= current
+            self.by_top = {}
+            for name in self.private:
+                self.by_top.setdefault(name.partition(".")[0], set()).add(name)
             new = list(current - known)
             known.intersection_update(current)
         self.add(new)
@@ -107,6 +112,7 @@ class ModuleMirror:
             self.known.add(name)
             if name not in shared:
                 self.private.add(name)
+                self.by_top.setdefault(name.partition(".")[0], set()).add(name)
 
     def hide(self, shared: SharedModules) -> dict[str, ModuleType]:
         """Take the test process's non-shared modules out of ``sys.modules`` (a cold start)."""
@@ -122,6 +128,24 @@ class ModuleMirror:
             module = pop(name, _ABSENT)
             if module is not _ABSENT:
                 hidden[name] = module
+        self.known.difference_update(hidden)
+        return hidden
+
+    def hide_packages(self, tops: Iterable[str], own: dict[str, ModuleType]
+                      ) -> dict[str, ModuleType]:
+        """Take out the test process's modules of the packages an environment imported fresh
+        (``tops``), but not ``own`` (the environment's): for a phase after Init, so that what
+        such a package imports lazily -- Pillow's image plugins, say -- is imported fresh too,
+        into the environment's copy of the package, instead of being the test process's."""
+        modules = sys.modules
+        self.sync(modules)
+        hidden: dict[str, ModuleType] = {}
+        for top in tops:
+            for name in self.by_top.get(top, ()):
+                if name not in own:
+                    module = modules.pop(name, _ABSENT)
+                    if module is not _ABSENT:
+                        hidden[name] = module
         self.known.difference_update(hidden)
         return hidden
 

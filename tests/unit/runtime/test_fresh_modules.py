@@ -182,3 +182,36 @@ def test_max_memory_used_includes_a_library_the_test_imported_first(
     root = code(app=f"import {name}\ndef handler(e, c):\n    return 1\n")
     r = LambdaFunction("app.handler", code_dir=root, memory_size=512).invoke({})
     assert r.report is not None and r.report.max_memory_used_mb >= 40 + 45
+
+
+def test_lazy_imports_of_a_fresh_package_are_fresh_too(
+        code: CodeWriter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A package that registers plugins by importing them lazily (as Pillow's ``Image.open``
+    does) finds them in its own registry, even when the test process imported the plugins
+    first into its copy of the package."""
+    package = tmp_path / "site" / "imgkit"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "registry.py").write_text(
+        "OPENERS = {}\n"
+        "def open_kind(kind):\n"
+        "    if kind not in OPENERS:\n"
+        "        __import__(f'imgkit.plugin_{kind}')  # lazy, at first use\n"
+        "    return OPENERS[kind]()\n")
+    (package / "plugin_png.py").write_text(
+        "from imgkit import registry\nregistry.OPENERS['png'] = lambda: 'png opened'\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    for name in [n for n in sys.modules if n.startswith("imgkit")]:
+        monkeypatch.delitem(sys.modules, name)
+    for name in ("imgkit", "imgkit.registry", "imgkit.plugin_png"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    # The test process uses the library first: its registry has the plugin loaded.
+    test_registry = importlib.import_module("imgkit.registry")
+    assert test_registry.open_kind("png") == "png opened"
+    app = code(app="from imgkit import registry\n"
+                   "def handler(event, context):\n    return registry.open_kind('png')\n")
+    with LambdaFunction("app.handler", code_dir=app) as fn:
+        assert [fn.invoke({}).payload for _ in range(2)] == ["png opened"] * 2
+    assert sys.modules["imgkit.registry"] is test_registry
+    for name in ("imgkit", "imgkit.registry", "imgkit.plugin_png"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
