@@ -13,6 +13,7 @@ import datetime as dt
 import importlib
 import inspect
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -209,7 +210,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    return handlers[args.command](args, extra)
+    try:
+        code = handlers[args.command](args, extra)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (``pytest-lambda generate-event ... | head``): not an error of
+        # ours. Point stdout at devnull so that the interpreter's final flush stays quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    return code
 
 
 if __name__ == "__main__":

@@ -322,3 +322,17 @@ def test_invoke_runtime_runs_on_that_python_or_notes_why_not(
     code, out, err = run(capsys, "invoke", "app.handler", "--code-dir", str(tmp_path),
                          "--runtime", other)
     assert (code, json.loads(out), err) == (0, list(found.version[:2]), "")
+
+
+def test_a_reader_that_goes_away_is_not_a_traceback() -> None:
+    """``pytest-lambda generate-event ... | head``: no BrokenPipeError traceback."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest_lambda.cli", "generate-event", "sqs", "receive-message",
+         "--count", "10000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(10)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    proc.wait(timeout=120)
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
