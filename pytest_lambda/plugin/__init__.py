@@ -23,7 +23,7 @@ if os.path.exists(os.path.join(os.path.dirname(os.path.dirname(__file__)), "impl
     )
 
 from .. import __version__
-from . import gates, reporting
+from . import gates, instrumentation, reporting
 from .fixtures import (
     lambda_api,
     lambda_app,
@@ -38,6 +38,7 @@ from .freezegun_guard import FreezegunGuard
 from .markers import MARKER_NAMES, MARKERS, marker_arg
 from .state import (
     FREEZEGUN_KEY,
+    INSTRUMENTATION_KEY,
     INTERPRETERS_KEY,
     INVOCATIONS_KEY,
     SETTINGS_KEY,
@@ -280,6 +281,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
     item.stash[INVOCATIONS_KEY] = []
+    item.stash[INSTRUMENTATION_KEY] = instrumentation.snapshot()
     result = yield
     if marker_arg(item, "lambda_cold") is not None:
         from ..function import LambdaFunction  # not at the top: loading the plugin stays cheap
@@ -287,6 +289,18 @@ def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
         for value in getattr(item, "funcargs", {}).values():
             if isinstance(value, LambdaFunction):
                 value.cold_start()
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    result = yield
+    # After the fixtures' teardown: what a handler's tracer patched into shared libraries
+    # (X-Ray's botocore/requests/http.client wrappers) does not reach the next test.
+    taken = item.stash.get(INSTRUMENTATION_KEY, None)
+    if taken is not None:
+        instrumentation.restore(taken)
+        instrumentation.unwrap_new(taken)
     return result
 
 

@@ -47,3 +47,6 @@ FREEZEGUN_KEY = pytest.StashKey[FreezegunGuard]()
 #: ``user_properties`` name under which ``lambda_app`` reports what a template declares that the
 #: application does not emulate (so the controller can list it once, under xdist too).
 APP_NOTES_PROPERTY = "pytest_lambda.app_notes"
+
+#: The watched library attributes before a test (plugin/instrumentation.py).
+INSTRUMENTATION_KEY = pytest.StashKey[list[tuple[Any, dict[str, Any]]]]()

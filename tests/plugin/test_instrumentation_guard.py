@@ -1,0 +1,41 @@
+"""A tracer a handler installs into shared libraries does not outlive the test."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_xray_patches_from_a_handler_are_taken_back(pytester: pytest.Pytester) -> None:
+    """A handler that runs X-Ray's patch_all() at Init (as Powertools' Tracer does) leaves
+    botocore, requests and http.client unwrapped for the next test."""
+    pytest.importorskip("aws_xray_sdk")
+    pytest.importorskip("botocore")
+    pytester.makepyfile(app="""
+        from aws_xray_sdk.core import patch
+        patch(["botocore", "requests", "httplib"])
+        def handler(event, context):
+            return "traced"
+    """)
+    pytester.makeini("[pytest]\nlambda_code_dir = .\n")
+    pytester.makepyfile("""
+        import http.client
+        import botocore.client
+        import botocore.endpoint
+        import requests
+
+        def wrapped(attribute):
+            return type(attribute).__name__ in ("FunctionWrapper", "BoundFunctionWrapper")
+
+        def test_a_handler_patches(lambda_function):
+            assert lambda_function("app.handler").invoke({}).payload == "traced"
+            assert wrapped(botocore.client.BaseClient._make_api_call)
+
+        def test_the_next_test_sees_the_libraries_as_they_were():
+            assert not wrapped(botocore.client.BaseClient._make_api_call)
+            assert not wrapped(botocore.endpoint.Endpoint.prepare_request)
+            assert not wrapped(requests.Session.request)
+            assert not wrapped(http.client.HTTPConnection.getresponse)
+            assert not hasattr(botocore.client, "_xray_enabled")
+    """)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly",
+                                  "-p", "no:xdist").assert_outcomes(passed=2)
