@@ -9,8 +9,11 @@ libraries are shared with the test process (they are on the shared list: the moc
 standard library), so without this guard every later test would send its AWS and HTTP calls
 through the tracer (rewriting ``X-Amzn-Trace-Id`` headers, logging missing segments).
 
-The guard snapshots the attributes of those classes and modules before a test and puts back
-whatever changed during it. Only modules already imported are watched, so nothing is imported.
+The guard snapshots the attributes of those classes before a test and, after it, puts back
+any that became an instrumentation wrapper (wrapt's ``FunctionWrapper``) meanwhile. Only
+modules already imported are watched, so nothing is imported; the tracers' own "patched"
+flags stay (their registries say the same), which only means a later tracer does not wrap
+again.
 """
 
 from __future__ import annotations
@@ -18,14 +21,11 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-#: (module, class) pairs tracing SDKs wrap; class None means the module's own attributes
-#: (where they set their "patched" flags).
+#: (module, class) pairs tracing SDKs wrap.
 WATCHED = (
-    ("botocore.client", "BaseClient"), ("botocore.client", None),
-    ("botocore.endpoint", "Endpoint"), ("botocore.endpoint", None),
-    ("requests.sessions", "Session"), ("requests", None),
-    ("http.client", "HTTPConnection"), ("http.client", "HTTPResponse"), ("http.client", None),
-    ("httpx", "Client"), ("httpx", "AsyncClient"),
+    ("botocore.client", "BaseClient"), ("botocore.endpoint", "Endpoint"),
+    ("requests.sessions", "Session"), ("http.client", "HTTPConnection"),
+    ("http.client", "HTTPResponse"), ("httpx", "Client"), ("httpx", "AsyncClient"),
     ("aiobotocore.client", "AioBaseClient"),
 )
 _MISSING: Any = object()
@@ -38,25 +38,38 @@ def snapshot() -> list[tuple[Any, dict[str, Any]]]:
         module = sys.modules.get(module_name)
         if module is None:
             continue
-        target = module if class_name is None else getattr(module, class_name, None)
+        target = getattr(module, class_name, None)
         if target is not None:
             taken.append((target, dict(vars(target))))
     return taken
 
 
 def restore(taken: list[tuple[Any, dict[str, Any]]]) -> list[str]:
-    """Put back what changed since :func:`snapshot`; the names of what was put back."""
+    """Put back the attributes that became instrumentation wrappers since :func:`snapshot`;
+    the names of what was put back. Only wrappers (wrapt's, which X-Ray, OpenTelemetry and
+    ddtrace use) are undone: a fixture's own patch of these classes (a mock, a function) is
+    that fixture's to undo, and a session-scoped one must survive the test."""
     changed = []
     for target, before in taken:
-        now = vars(target)
-        for name in [n for n in now if n not in before]:
-            delattr(target, name)
-            changed.append(f"{_name(target)}.{name}")
-        for name, value in before.items():
-            if now.get(name, _MISSING) is not value:
-                setattr(target, name, value)
+        for name, value in list(vars(target).items()):
+            if _is_wrapper(value) and before.get(name, _MISSING) is not value:
+                original = before.get(name, _MISSING)
+                if original is _MISSING:
+                    original = _unwrapped(value)
+                setattr(target, name, original)
                 changed.append(f"{_name(target)}.{name}")
     return changed
+
+
+def _is_wrapper(value: Any) -> bool:
+    return type(value).__name__ in ("FunctionWrapper", "BoundFunctionWrapper") and \
+        hasattr(value, "__wrapped__")
+
+
+def _unwrapped(value: Any) -> Any:
+    while _is_wrapper(value):
+        value = value.__wrapped__
+    return value
 
 
 def unwrap_new(taken: list[tuple[Any, dict[str, Any]]]) -> list[str]:
@@ -65,18 +78,12 @@ def unwrap_new(taken: list[tuple[Any, dict[str, Any]]]) -> list[str]:
     seen = {id(target) for target, _ in taken}
     changed = []
     for module_name, class_name in WATCHED:
-        module = sys.modules.get(module_name)
-        target = module if class_name is None or module is None else getattr(
-            module, class_name, None)
-        if class_name is None or target is None or id(target) in seen:
+        target = getattr(sys.modules.get(module_name), class_name, None)
+        if target is None or id(target) in seen:
             continue
         for name, value in list(vars(target).items()):
-            original = value
-            while type(original).__name__ in ("FunctionWrapper", "BoundFunctionWrapper") and \
-                    hasattr(original, "__wrapped__"):
-                original = original.__wrapped__
-            if original is not value:
-                setattr(target, name, original)
+            if _is_wrapper(value):
+                setattr(target, name, _unwrapped(value))
                 changed.append(f"{_name(target)}.{name}")
     return changed
 

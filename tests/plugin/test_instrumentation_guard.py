@@ -35,7 +35,30 @@ def test_xray_patches_from_a_handler_are_taken_back(pytester: pytest.Pytester) -
             assert not wrapped(botocore.endpoint.Endpoint.prepare_request)
             assert not wrapped(requests.Session.request)
             assert not wrapped(http.client.HTTPConnection.getresponse)
-            assert not hasattr(botocore.client, "_xray_enabled")
+    """)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly",
+                                  "-p", "no:xdist").assert_outcomes(passed=2)
+
+
+def test_a_session_fixture_patch_of_a_watched_class_survives(pytester: pytest.Pytester) -> None:
+    """Only tracer wrappers are undone: a session-scoped fixture's own patch stays in place."""
+    pytest.importorskip("requests")
+    pytester.makepyfile("""
+        import pytest
+        import requests
+
+        @pytest.fixture(scope="session")
+        def offline():
+            original = requests.Session.request
+            requests.Session.request = lambda self, *a, **k: "stubbed"
+            yield
+            requests.Session.request = original
+
+        def test_first(offline):
+            assert requests.Session().request("GET", "http://x") == "stubbed"
+
+        def test_second(offline):
+            assert requests.Session().request("GET", "http://x") == "stubbed"
     """)
     pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly",
                                   "-p", "no:xdist").assert_outcomes(passed=2)
