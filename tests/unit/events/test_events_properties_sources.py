@@ -146,7 +146,9 @@ def test_bedrock_any_parameters(parameters: dict[str, Any], body: dict[str, Any]
 def test_appsync_events_any_payloads(payloads: list[dict[str, Any]]) -> None:
     """Any 1-5 JSON payloads publish unchanged, each with its own id."""
     event = _roundtrip(events.appsync_events(payloads))
-    models.AppSyncEventsModel.model_validate(event)
+    model = powertools_oracle.model(models, "AppSyncEventsModel")
+    if model is not None:
+        model.model_validate(event)
     more.check_appsync_events(event)
     assert [e["payload"] for e in event["events"]] == payloads
 
