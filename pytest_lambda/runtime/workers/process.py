@@ -16,6 +16,7 @@ run moto in server mode on loopback and point the function at it with ``AWS_ENDP
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import select
 import shutil
@@ -119,7 +120,7 @@ class ProcessEnvironment:
         child.close()
         self._sock = parent
         self._output_seen = self._events_seen = 0
-        send(parent, {"config": self.config, "version": self.version,
+        send(parent, {"config": portable_config(self.config), "version": self.version,
                       "log_group": self.config.log_group_name,
                       "log_stream_name": self.log_stream_name,
                       "network_allow": self._network_allow,
@@ -252,3 +253,12 @@ class ProcessEnvironment:
     def discard(self) -> None:
         self.alive = False
         self._stop()
+
+
+def portable_config(config: FunctionConfig) -> FunctionConfig:
+    """``config`` with its paths as strings, for a worker on another Python version: a
+    ``pathlib`` path pickled by 3.13 names ``pathlib._local``, which 3.12 and older lack
+    (``worker_config`` turns them back into paths)."""
+    paths: dict[str, Any] = {"code_dir": str(config.code_dir),
+                             "layers": tuple(str(p) for p in config.layers)}
+    return dataclasses.replace(config, **paths)

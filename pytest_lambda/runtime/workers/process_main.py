@@ -9,10 +9,12 @@ as they are written.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import socket
 import sys
+from pathlib import Path
 from typing import Any
 
 from pytest_lambda.observe.coverage import WorkerCoverage
@@ -55,7 +57,11 @@ def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage,
     from pytest_lambda.runtime.inprocess import ExecutionEnvironment
 
     group = LogGroup(setup["log_group"])
-    env = ExecutionEnvironment(setup["config"], setup["version"], group,
+    config = setup["config"]
+    # Sent with string paths (see process.portable_config): paths again here.
+    config = dataclasses.replace(config, code_dir=Path(config.code_dir),
+                                 layers=tuple(Path(p) for p in config.layers))
+    env = ExecutionEnvironment(config, setup["version"], group,
                                new_id=lambda: "0" * 32, network_allow=setup["network_allow"],
                                measure_memory=False, log_stream_name=setup["log_stream_name"])
     env.sink.stream.events = _EventsToFile(events_fd)
