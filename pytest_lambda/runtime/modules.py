@@ -44,6 +44,11 @@ MOCK_LAYER = frozenset({
     # X-Ray patches botocore/requests/httpx when imported; a fresh copy would wrap them again
     # on every cold start.
     "aws_xray_sdk", "wrapt",
+    # What moto imports lazily while a handler's call runs (SNS signs messages with
+    # cryptography, the XML and HTTP layers): a copy made during a phase would be attributed to
+    # the environment, and moto's next call would mix two copies ("Algorithm must be a
+    # registered hash algorithm").
+    "cryptography", "cffi", "_cffi_backend", "xmltodict", "werkzeug", "jinja2", "markupsafe",
 })
 
 _ABSENT: Any = object()
