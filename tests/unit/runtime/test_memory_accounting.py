@@ -41,7 +41,8 @@ def test_noop_warm_loop_is_never_out_of_memory(code: CodeWriter) -> None:
             assert r.error is None, r.error
             assert r.report is not None
             figures.append(r.report.max_memory_used_mb)
-    assert figures[0] == RUNTIME_BASELINE_MB["python"]
+    baseline = RUNTIME_BASELINE_MB["python"]
+    assert figures[0] in range(baseline, baseline + 3)  # as the baseline test allows
     assert max(figures) - min(figures) <= 3
 
 
