@@ -108,6 +108,10 @@ def test_thousand_faulty_invocations_leave_the_process_unchanged(code: CodeWrite
     worker = LambdaFunction("faults.handler", code_dir=root, isolation="process")
     fn.invoke({"kind": "ok"})  # the plugin's own lazy imports and watchdog thread first
     fn.cold_start()
+    # The same for process workers: their modules and the per-process template (zygote) the
+    # first process-isolated cold start starts, which stays for the session by design.
+    worker.invoke({"kind": "ok"})
+    worker.cold_start()
     threads = _other_threads()
     before = _state()
     rng = random.Random(1010)
