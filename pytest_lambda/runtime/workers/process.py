@@ -51,8 +51,13 @@ from .supervisor import (
 from .wire import read_records, recv, send
 
 #: Extra time a worker measuring coverage gets to report its own (in-process) timeout, and
-#: so save what it measured, before it is killed.
-GRACE_S = 0.25
+#: so save what it measured, before it is killed. Generous on purpose: on a loaded CI machine
+#: a quarter of a second was not always enough for the worker to be scheduled, notice its
+#: deadline and answer, and the lines it ran were lost. Only a handler that defeats the
+#: worker's own enforcement ever waits it out.
+GRACE_S = 2.0
+#: How long a measured worker told to stop may take to save its coverage and exit.
+STOP_WAIT_S = 5.0
 
 
 class ProcessEnvironment:
@@ -235,7 +240,7 @@ class ProcessEnvironment:
         if self._proc is not None:
             if self._measured:
                 try:
-                    self._proc.wait(timeout=1)
+                    self._proc.wait(timeout=STOP_WAIT_S)
                 except subprocess.TimeoutExpired:
                     pass
             # And whatever the handler left running in the environment. Nothing else needs
