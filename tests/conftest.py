@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import sys
+import tempfile
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +17,26 @@ from typing import Any
 import boto3  # noqa: F401
 import moto  # noqa: F401
 import pytest
+
+
+def _share_compiled_modules() -> None:
+    """Let this suite's many interpreters (xdist workers, pytester runs, process workers) share
+    compiled modules, even where ``PYTHONDONTWRITEBYTECODE`` is set (CI sets it): otherwise each
+    one compiles the package from source again, 0.6 s of every inner pytest run's 1 s. The
+    cache lives outside the clone (``PYTHONPYCACHEPREFIX``, unless one is set already), so the
+    clone stays clean; what runs is the same source.
+    """
+    if not (sys.dont_write_bytecode or os.environ.get("PYTHONDONTWRITEBYTECODE")):
+        return
+    user = getattr(os, "getuid", lambda: "user")()
+    default = Path(tempfile.gettempdir(), f"pytest-aws-lambda-pycache-{user}")
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ.setdefault("PYTHONPYCACHEPREFIX", str(default))
+    sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"]
+    sys.dont_write_bytecode = False
+
+
+_share_compiled_modules()
 
 #: What the ``code`` fixture returns; test modules import it under TYPE_CHECKING.
 CodeWriter = Callable[..., Path]

@@ -52,6 +52,8 @@ __all__ = ["GIVE_UP_AFTER_S", "Deadline", "HandlerTimeout"]
 
 _T = TypeVar("_T")
 _REFIRE_S = 0.05
+#: How soon the timer asks again after a timeout that could not land (see ``_on_alarm``).
+_NUDGE_S = 0.001
 #: At disarm, a timer with less than this left may have fired (a re-fire is 0.05 s away)
 #: or have been cancelled: settle pending signals then.
 _SETTLE_BELOW_S = 0.06
@@ -60,6 +62,9 @@ _EARLY_S = 0.002
 #: Past this, a handler still running is declared unstoppable in-process (stuck in C code).
 GIVE_UP_AFTER_S = 2.0
 _SIGALRM = int(signal.SIGALRM)
+#: CPython 3.11 under a trace or profile function re-executes a RESUME until its eval
+#: breaker is clear (3.12 moved on after handling it).
+_RESUME_REPEATS = sys.version_info < (3, 12)
 _ITIMER_REAL = signal.ITIMER_REAL
 
 
@@ -217,17 +222,25 @@ class Deadline:
             # Past the grace period, inside a tracer too: a Python-level tracer can keep
             # every check point inside itself; CPython then uninstalls it, and it is put
             # back after the phase (the test fails with HandlerNotStopped anyway).
-            land = not (self._shield or is_own(frame)
-                        or (in_tracer(frame) and not self.not_stopped))
+            ours = bool(self._shield) or is_own(frame)
+            land = not (ours or (in_tracer(frame) and not self.not_stopped))
             if land and MONITORING:
                 if self._lines is None:
                     self._lines = LineStops(self)
                 self._lines.cover(frame)
-            # Again at the next point Python checks for signals after this one, and the
-            # next, until the handler has unwound (``run`` clears ``_active`` first thing).
-            # Inline, a C call: a Python-level function would give a tracer 'call' and
-            # 'return' events, checks where the signal would be consumed in here.
-            add_pending_call(SET_INTERRUPT, _SIGALRM)  # what raise_again does
+            if not (ours and _RESUME_REPEATS and (sys.gettrace() or sys.getprofile())):
+                # Again at the next point Python checks for signals after this one, and the
+                # next, until the handler has unwound (``run`` clears ``_active`` first
+                # thing). Inline, a C call: a Python-level function would give a tracer
+                # 'call' and 'return' events, checks where the signal would be consumed here.
+                add_pending_call(SET_INTERRUPT, _SIGALRM)  # what raise_again does
+            else:
+                # Not landing in our own code on 3.11 under a trace or profile function:
+                # there the check point after a function's RESUME is that same RESUME, so a
+                # request made now would be handled there again, and again, for good (the
+                # session hung). The timer asks again a moment later instead, once our code
+                # has moved on. (Inside a trace function tracing is off: no such loop.)
+                _signal.setitimer(_ITIMER_REAL, _NUDGE_S, _REFIRE_S)
         finally:
             self._alarming = False
         if land:

@@ -8,6 +8,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from types import FrameType
 from typing import Any, Protocol
 
 from .interrupts import PENDING_CALL, add_pending_call
@@ -44,6 +45,10 @@ class Watchdog:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         os.register_at_fork(after_in_child=self._forked)
+        #: A repair is queued or running as a pending call (see ``_on_pending``).
+        self._scheduled = False
+        #: ``_on_pending`` is running (the main thread is inside a pending call).
+        self.in_pending_call = False
         # Kept alive here: the interpreter holds only its C pointer.
         self._callback = PENDING_CALL(self._on_pending)
         self._callback_address = ctypes.cast(self._callback, ctypes.c_void_p).value
@@ -62,6 +67,7 @@ class Watchdog:
         self._thread = None  # threads do not survive a fork: start a new one when needed
         self.current = None
         self.asleep = True
+        self._scheduled = self.in_pending_call = False
 
     def _run(self) -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, (_SIGALRM,))
@@ -84,18 +90,41 @@ class Watchdog:
             _sleep(_POLL_S)
 
     def _schedule(self) -> None:
+        if self._scheduled:  # one at a time: see _on_pending
+            return
+        self._scheduled = True
         add_pending_call(self._callback_address, None)
+
+    def inside_pending_call(self, frame: FrameType | None) -> bool:
+        """Whether the main thread is running ``_on_pending`` (``frame`` is where a signal
+        landed: its first bytecode comes before its first statement)."""
+        return self.in_pending_call or (frame is not None and frame.f_code is _ON_PENDING)
 
     def _on_pending(self, arg: Any) -> int:
         # Runs on the main thread, between two bytecodes; must never raise (ctypes would
         # only print it).
+        #
+        # While a pending call runs Python code, CPython (make_pending_calls) runs no other
+        # pending call, yet one queued meanwhile keeps the eval breaker set; on 3.11, under a
+        # trace function (coverage.py's), the next function entry then spins on its RESUME
+        # instruction for good, and each SIGALRM of the interval timer nests another signal
+        # handler there: the session hangs. So no pending call may be queued while this
+        # runs: the watchdog queues one repair at a time, and SIGALRM's handler, landing in
+        # here, leaves asking for the next one to the repair (``raise_again`` is its last
+        # call, after which only returns follow).
+        self.in_pending_call = True
         deadline = self.current
         if deadline is not None:
             try:
                 deadline.repair()
             except BaseException:  # nothing can propagate from here
                 pass
+        self.in_pending_call = False
+        self._scheduled = False
         return 0
+
+
+_ON_PENDING = Watchdog._on_pending.__code__
 
 
 #: Process-wide by nature: there is one SIGALRM, one interval timer and one main thread.

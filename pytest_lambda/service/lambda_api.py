@@ -250,9 +250,9 @@ class LambdaApi:
 
     def _table(self) -> list[tuple[str, re.Pattern[str], Any]]:
         if self._routes is None:
-            import botocore.session  # type: ignore[import-untyped]
+            from .boto import shared_session
 
-            model = botocore.session.get_session().get_service_model("lambda")
+            model = shared_session().get_service_model("lambda")
             self._routes = []
             for name in [*OPERATIONS, "ListFunctions"]:
                 operation = model.operation_model(name)

@@ -84,3 +84,50 @@ def test_package_import_is_stdlib_only() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_lazy_names_match_the_type_checking_imports() -> None:
+    """Each name the package resolves on first use comes from the module its
+    TYPE_CHECKING import (what type checkers see) names."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(events))
+    block = next(node for node in tree.body if isinstance(node, ast.If)
+                 and ast.unparse(node.test) == "TYPE_CHECKING")
+    declared = {alias.name: node.module for node in block.body
+                if isinstance(node, ast.ImportFrom) for alias in node.names}
+    lazy = {**events._FACTORY_MODULES, **events._HELPER_MODULES}
+    assert declared == lazy
+    for name, module in lazy.items():
+        assert getattr(events, name).__module__ == f"pytest_lambda.events.{module}"
+
+
+def test_importing_the_package_imports_no_factory_module() -> None:
+    """``import pytest_lambda.events`` loads no factory until one is used."""
+    import subprocess
+    import sys
+
+    code = ("import sys, pytest_lambda.events as e\n"
+            "loaded = sorted(m for m in sys.modules if m.startswith('pytest_lambda.events.'))\n"
+            "e.sqs_batch(['x'])\n"
+            "after = sorted(m for m in sys.modules if m.startswith('pytest_lambda.events.'))\n"
+            "print(loaded, 'pytest_lambda.events.sqs' in after)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "['pytest_lambda.events._common', 'pytest_lambda.events._factory'] True"
+
+
+def test_a_submodule_named_like_its_factory_keeps_the_factory() -> None:
+    """Importing ``pytest_lambda.events.appsync_events`` does not hide the factory."""
+    import importlib
+
+    importlib.import_module("pytest_lambda.events.appsync_events")
+    importlib.import_module("pytest_lambda.events.alexa_smart_home")
+    assert callable(events.appsync_events)
+    assert callable(events.alexa_smart_home)
+    assert events.FACTORIES["appsync_events"] is events.appsync_events
+    with pytest.raises(AttributeError, match="no attribute 'not_a_factory'"):
+        events.not_a_factory  # noqa: B018
+    with pytest.raises(KeyError):
+        events.FACTORIES["not_a_factory"]

@@ -18,8 +18,12 @@ if TYPE_CHECKING:
 SLOW = """
 import time
 def sleeper(event, context):
+    if event.get("quick"):
+        return "quick"
     time.sleep(5)
 def spinner(event, context):
+    if event.get("quick"):
+        return "quick"
     while True:
         pass
 def stubborn(event, context):
@@ -59,7 +63,8 @@ def test_timeout_stops_handler(code: CodeWriter, handler: str) -> None:
     assert last.startswith(f"REPORT RequestId: {r.request_id}\tDuration: 1000.00 ms\t"  # type: ignore[attr-defined]
                            "Billed Duration: ")
     assert last.endswith("\tStatus: timeout\n")
-    assert fn.invoke({}).cold_start is True
+    after = fn.invoke({"quick": True})
+    assert after.cold_start is True and after.payload == "quick"
 
 
 def test_swallowed_timeout_is_still_a_timeout(code: CodeWriter) -> None:

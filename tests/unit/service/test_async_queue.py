@@ -37,8 +37,10 @@ REGION = "us-east-1"
 @pytest.fixture
 def aws() -> Iterator[Any]:
     """An active moto mock (boto3 and moto imported only for these tests)."""
-    moto = pytest.importorskip("moto")
-    with moto.mock_aws():
+    pytest.importorskip("moto")
+    from pytest_lambda.service.aws import MockedAws
+
+    with MockedAws(REGION):
         yield __import__("boto3")
 
 

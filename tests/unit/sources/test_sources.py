@@ -55,8 +55,10 @@ def sqs_partial(event, context):
 @pytest.fixture
 def aws() -> Iterator[Any]:
     """An active moto mock; yields the boto3 module."""
-    moto = pytest.importorskip("moto")
-    with moto.mock_aws():
+    pytest.importorskip("moto")
+    from pytest_lambda.service.aws import MockedAws
+
+    with MockedAws(REGION):
         yield __import__("boto3")
 
 
