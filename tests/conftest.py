@@ -14,7 +14,7 @@ from typing import Any
 # Loaded once, before any in-process pytester run: pytester removes the modules a run imported,
 # and a botocore imported again afterwards would no longer be the one moto patches, so a later
 # "mocked" call could go to real AWS.
-import boto3  # noqa: F401
+import boto3
 import moto  # noqa: F401
 import pytest
 
@@ -69,6 +69,17 @@ def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pyte
     """
     monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:benchmark -p no:randomly -p no:hypothesispytest")
     return pytester
+
+
+def share_boto_models() -> None:
+    """For this suite's moto fixtures only: make boto3's default session (which moto has just
+    dropped) read models through the plugin's process-wide loader, so each test does not parse
+    the endpoint rules (~60 ms) and service models again. Never for handlers' memory: a fresh
+    environment parsing its models is part of what it uses on Lambda (the examples check it)."""
+
+    from pytest_lambda.service.boto import shared_session
+
+    boto3.setup_default_session(botocore_session=shared_session())
 
 
 _LOCAL_NAMES = ("localhost", "127.0.0.1", "::1", "")

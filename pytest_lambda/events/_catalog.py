@@ -462,6 +462,12 @@ _MORE: tuple[Entry, ...] = (
         "lambda_stream_failure_record",
         (("source", "dynamodb"),),
     ),
+    Entry(
+        "lambda",
+        "stream-on-failure-kafka",
+        "lambda_stream_failure_record",
+        (("source", "kafka"),),
+    ),
 )
 """Names follow ``sam local generate-event`` where SAM has the event; ``fixed`` values are defaults
 the CLI user may override (e.g. ``--bucket``)."""

@@ -11,6 +11,12 @@ functionError}, ``responsePayload``; conditions Success, RetriesExhausted, Event
 invocations", example records): condition RetryAttemptsExhausted, an unqualified function ARN,
 no payloads, and ``KinesisBatchInfo`` / ``DDBStreamBatchInfo`` {shardId, start/end sequence
 numbers, approximate arrival of first/last record, batchSize, streamArn}.
+"Capturing discarded batches for Amazon MSK and self-managed Apache Kafka event sources"
+(kafka-on-failure.html, SNS/SQS and S3 example records): condition RetryAttemptsExhausted or
+MaximumPayloadSizeExceeded (then ``responseContext`` is null), ``KafkaBatchInfo`` {batchSize,
+eventSourceArn, bootstrapServers, payloadSize in bytes, recordsInfo keyed "<topic>-<partition>"
+with first/last record offset (strings) and timestamp}; an S3 destination also gets the whole
+event as an escaped JSON string in ``payload``.
 
 :func:`invocation_record` is the one builder of the asynchronous record: the async queue
 (``pytest_lambda.service.async_queue``) builds the records it delivers with it too.
@@ -177,16 +183,26 @@ def lambda_stream_failure_record(
     attempts: int = 3,
     stream: str = "my-stream",
     table: str = "my-table",
+    topic: str = "my-topic",
+    cluster: str = "my-cluster",
+    condition: str = "RetryAttemptsExhausted",
+    include_payload: bool = False,
     function: str = "my-function",
     region: str = DEFAULT_REGION,
     account_id: str = DEFAULT_ACCOUNT,
     rng: random.Random | None = None,
     now: _dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """The on-failure record of a Kinesis or DynamoDB Streams batch whose retries ran out."""
+    """The on-failure record of a Kinesis, DynamoDB Streams or Amazon MSK (``"kafka"``) batch
+    whose retries ran out, as an SQS queue or SNS topic destination receives it.
+
+    Kafka only: ``condition="MaximumPayloadSizeExceeded"`` (the batch was too large to invoke
+    with; no response context) and ``include_payload=True`` (what an S3 destination gets: the
+    whole event, as a JSON string, in ``payload``).
+    """
     rng = rng_or_new(rng)
     when = now_or_utc(now)
-    check_choice("source", source, ("kinesis", "dynamodb"))
+    check_choice("source", source, ("kinesis", "dynamodb", "kafka"))
     check_choice("function_error", function_error, FUNCTION_ERRORS)
     check_region(region)
     check_account(account_id)
@@ -195,6 +211,16 @@ def lambda_stream_failure_record(
         raise bad("batch_size", batch_size, "stream batches hold 1-10000 records")
     if isinstance(attempts, bool) or attempts < 1:
         raise bad("attempts", attempts, "expected at least one attempt")
+    if source == "kafka":
+        return _kafka_failure_record(batch_size, function_error, attempts, topic, cluster,
+                                     condition, include_payload, function, region, account_id,
+                                     rng, when)
+    if condition != "RetryAttemptsExhausted":
+        raise bad("condition", condition, "Kinesis and DynamoDB Streams records are "
+                  "'RetryAttemptsExhausted' (MaximumPayloadSizeExceeded is Kafka's)")
+    if include_payload:
+        raise bad("include_payload", include_payload, "only Kafka on-failure records carry "
+                  "the event (to an S3 destination)")
     first = int(
         ("4959" if source == "kinesis" else "") + digits(rng, 52 if source == "kinesis" else 21)
     )
@@ -234,3 +260,58 @@ def lambda_stream_failure_record(
             "streamArn": stream_arn,
         },
     }
+
+
+def _kafka_failure_record(batch_size: int, function_error: str, attempts: int, topic: str,
+                          cluster: str, condition: str, include_payload: bool, function: str,
+                          region: str, account_id: str, rng: random.Random,
+                          when: _dt.datetime) -> dict[str, Any]:
+    """The Amazon MSK on-failure record, derived from the batch that failed."""
+    from .kafka import kafka_event
+
+    check_choice("condition", condition, ("RetryAttemptsExhausted", "MaximumPayloadSizeExceeded"))
+    # The batch was read before the record was written.
+    read = when - _dt.timedelta(milliseconds=rng.randrange(200, 5_000))
+    start = rng.randrange(0, 10**6)
+    event = kafka_event([f"record {start + i}" for i in range(batch_size)], topic=topic,
+                        cluster=cluster, start_offset=start, region=region,
+                        account_id=account_id, rng=rng, now=read)
+    records_info = {}
+    for key, records in event["records"].items():
+        records_info[key] = {
+            "firstRecordOffset": str(records[0]["offset"]),
+            "lastRecordOffset": str(records[-1]["offset"]),
+            "firstRecordTimestamp": iso_ms(_from_ms(records[0]["timestamp"])),
+            "lastRecordTimestamp": iso_ms(_from_ms(records[-1]["timestamp"])),
+        }
+    payload = json_text("event", event)
+    ran = condition == "RetryAttemptsExhausted"
+    record: dict[str, Any] = {
+        "requestContext": {
+            "requestId": uuid4(rng),
+            "functionArn": arn("lambda", region, account_id, f"function:{function}"),
+            "condition": condition,
+            "approximateInvokeCount": attempts if ran else 1,
+        },
+        "responseContext": {
+            "statusCode": 200,
+            "executedVersion": "$LATEST",
+            "functionError": function_error,
+        } if ran else None,
+        "version": "1.0",
+        "timestamp": iso_ms(when),
+        "KafkaBatchInfo": {
+            "batchSize": batch_size,
+            "eventSourceArn": event["eventSourceArn"],
+            "bootstrapServers": event["bootstrapServers"],
+            "payloadSize": len(payload.encode()),
+            "recordsInfo": records_info,
+        },
+    }
+    if include_payload:
+        record["payload"] = payload
+    return record
+
+
+def _from_ms(ms: int) -> _dt.datetime:
+    return _dt.datetime.fromtimestamp(ms / 1000, _dt.UTC)

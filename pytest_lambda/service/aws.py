@@ -40,10 +40,7 @@ class MockedAws:
         except BaseException:
             self._restore_mode()
             raise
-        from .boto import install_default_session
         from .lambda_api import LambdaApi
-
-        install_default_session()
 
         self._lambda_api = LambdaApi()
         try:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-#: One botocore data loader per data path for the whole process: it caches the JSON service
-#: models and endpoint rules it parses, which would otherwise be parsed again in every test
-#: (moto drops boto3's default session each time a mock starts: ~60 ms for the endpoint
-#: rules, ~10-40 ms per service model).
+#: One botocore data loader per data path for the plugin's own model lookups (the Lambda API's
+#: route table): it caches the JSON it parses. Handlers and tests keep boto3's own sessions:
+#: a fresh environment parsing its models is part of the memory it uses on Lambda.
 _LOADERS: dict[Any, Any] = {}
 
 #: botocore's environment variable for account-ID endpoint routing; "disabled" keeps requests
@@ -56,7 +55,8 @@ def resource(service: str, region: str, **kwargs: Any) -> Any:
 
 def shared_session() -> Any:
     """A new botocore session that reads service models through the process's shared loader
-    (the models are read-only data; credentials, configuration and clients stay per session)."""
+    (the models are read-only data; credentials, configuration and clients stay per session).
+    Never boto3's default session: see :data:`_LOADERS`."""
     import botocore.loaders  # type: ignore[import-untyped]
     import botocore.session  # type: ignore[import-untyped]
 
@@ -68,11 +68,3 @@ def shared_session() -> Any:
     session.register_component("data_loader", loader)
     return session
 
-
-def install_default_session() -> None:
-    """Make boto3's default session (which moto's mock has just dropped) one on the shared
-    loader, so ``boto3.client(...)`` in a test or a handler costs no model parsing after the
-    first time in the process. moto restores the previous default session when it stops."""
-    import boto3
-
-    boto3.setup_default_session(botocore_session=shared_session())

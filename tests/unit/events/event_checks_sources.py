@@ -338,13 +338,17 @@ def check_destination_record(event: dict[str, Any]) -> None:
 
 
 def check_stream_failure_record(event: dict[str, Any]) -> None:
-    """Lambda guide, Kinesis/DynamoDB "Configuring destinations for failed invocations"."""
-    assert event["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    """Lambda guide, Kinesis/DynamoDB "Configuring destinations for failed invocations" and
+    "Capturing discarded batches for Amazon MSK ... event sources"."""
     # Stream mappings invoke the unqualified function and carry no payloads.
     assert event["requestContext"]["functionArn"].count(":") == 6
     assert "requestPayload" not in event and "responsePayload" not in event
     [key] = [k for k in event if k.endswith("BatchInfo")]
     info = event[key]
+    if key == "KafkaBatchInfo":
+        _check_kafka_failure(event, info)
+        return
+    assert event["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert key in ("KinesisBatchInfo", "DDBStreamBatchInfo")
     assert info["streamArn"].startswith(
         "arn:aws:kinesis:" if key == "KinesisBatchInfo" else "arn:aws:dynamodb:"
@@ -353,6 +357,33 @@ def check_stream_failure_record(event: dict[str, Any]) -> None:
     first, last = info["approximateArrivalOfFirstRecord"], info["approximateArrivalOfLastRecord"]
     assert ISO_MS.match(first) and first <= last <= event["timestamp"]
     assert 1 <= info["batchSize"] <= 10_000
+
+
+def _check_kafka_failure(event: dict[str, Any], info: dict[str, Any]) -> None:
+    condition = event["requestContext"]["condition"]
+    assert condition in ("RetryAttemptsExhausted", "MaximumPayloadSizeExceeded")
+    assert (event["responseContext"] is None) == (condition == "MaximumPayloadSizeExceeded")
+    assert set(info) == {"batchSize", "eventSourceArn", "bootstrapServers", "payloadSize",
+                         "recordsInfo"}
+    assert info["eventSourceArn"].startswith("arn:aws:kafka:")
+    assert all(s.rsplit(":", 1)[1].isdigit() for s in info["bootstrapServers"].split(","))
+    assert isinstance(info["payloadSize"], int) and info["payloadSize"] > 0
+    total = 0
+    for key, span in info["recordsInfo"].items():
+        topic, partition = key.rsplit("-", 1)
+        assert topic and partition.isdigit()
+        first, last = int(span["firstRecordOffset"]), int(span["lastRecordOffset"])
+        assert 0 <= first <= last and isinstance(span["firstRecordOffset"], str)
+        assert ISO_MS.match(span["firstRecordTimestamp"])
+        assert span["firstRecordTimestamp"] <= span["lastRecordTimestamp"] <= event["timestamp"]
+        total += last - first + 1
+    assert total == info["batchSize"]
+    if "payload" in event:  # an S3 destination's: the whole event, as JSON text
+        import json
+
+        payload = json.loads(event["payload"])
+        assert payload["eventSource"] == "aws:kafka"
+        assert len(event["payload"].encode()) == info["payloadSize"]
 
 
 def for_powertools(model: str, event: dict[str, Any]) -> dict[str, Any]:

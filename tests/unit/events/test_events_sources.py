@@ -249,6 +249,19 @@ CASES += [
         "DynamoDBStreamLambdaOnFailureDestinationModel",
         more.check_stream_failure_record,
     ),
+    (
+        "stream failure kafka",
+        lambda: events.lambda_stream_failure_record("kafka", batch_size=25, topic="orders"),
+        None,
+        more.check_stream_failure_record,
+    ),
+    (
+        "stream failure kafka to s3, too large",
+        lambda: events.lambda_stream_failure_record(
+            "kafka", condition="MaximumPayloadSizeExceeded", include_payload=True),
+        None,
+        more.check_stream_failure_record,
+    ),
 ]
 for _kind in S3_EVENTBRIDGE_TYPES:
     CASES.append(
@@ -331,6 +344,12 @@ def test_source_validates_and_is_realistic(
         ),
         (lambda: events.lambda_destination_record(attempts=4), "attempts"),
         (lambda: events.lambda_stream_failure_record("sqs"), "source"),
+        (lambda: events.lambda_stream_failure_record(condition="MaximumPayloadSizeExceeded"),
+         "condition"),
+        (lambda: events.lambda_stream_failure_record("dynamodb", include_payload=True),
+         "include_payload"),
+        (lambda: events.lambda_stream_failure_record("kafka", condition="RetriesExhausted"),
+         "condition"),
     ],
 )
 def test_impossible_input_names_the_argument(call: Callable[[], Any], argument: str) -> None:

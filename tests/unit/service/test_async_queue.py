@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from conftest import share_boto_models
 
 from pytest_lambda import LambdaFunction
 from pytest_lambda.errors import (
@@ -41,6 +42,7 @@ def aws() -> Iterator[Any]:
     from pytest_lambda.service.aws import MockedAws
 
     with MockedAws(REGION):
+        share_boto_models()
         yield __import__("boto3")
 
 

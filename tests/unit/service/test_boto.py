@@ -1,10 +1,9 @@
-"""The embedded AWS's boto3 sessions: models parsed once per process, endpoints moto serves."""
+"""The embedded AWS's boto3 sessions: the plugin's lookups share a loader, endpoints moto serves."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -14,37 +13,28 @@ from pytest_lambda.service.aws import MockedAws
 from pytest_lambda.service.boto import ENDPOINT_MODE_ENV, shared_session
 
 
-def _loader() -> Any:
+def test_plugin_sessions_share_one_loader() -> None:
+    """The plugin's own model lookups parse each model once per process."""
+    first, second = shared_session(), shared_session()
+    assert first is not second
+    loader = first.get_component("data_loader")
+    assert second.get_component("data_loader") is loader
+    model = loader.load_service_model("lambda", "service-2")
+    assert second.get_component("data_loader").load_service_model("lambda", "service-2") is model
+
+
+def test_handlers_and_tests_keep_boto3s_own_sessions() -> None:
+    """Under lambda_aws, boto3's default session is a plain one: a fresh environment that
+    creates a client parses its models, and that memory counts, as on Lambda."""
     import boto3
 
-    session = boto3.DEFAULT_SESSION
-    assert session is not None
-    return session._session.get_component("data_loader")
-
-
-def test_each_mock_gets_a_new_session_on_the_same_loader() -> None:
-    """A second lambda_aws (the next test) parses no service model again."""
-    import boto3
-
+    shared = shared_session().get_component("data_loader")
+    before = boto3.DEFAULT_SESSION
     with MockedAws("us-east-1") as aws:
         aws.client("sqs").list_queues()
-        first_session, first_loader = boto3.DEFAULT_SESSION, _loader()
-        model = first_loader.load_service_model("sqs", "service-2")
-    with MockedAws("eu-west-1") as aws:
-        aws.client("sqs").list_queues()
-        assert boto3.DEFAULT_SESSION is not first_session  # credentials and config: fresh
-        assert _loader() is first_loader
-        assert _loader().load_service_model("sqs", "service-2") is model
-
-
-def test_the_default_session_is_given_back() -> None:
-    """After the mock, boto3's default session is the one from before it."""
-    import boto3
-
-    before = boto3.DEFAULT_SESSION
-    with MockedAws("us-east-1"):
-        assert boto3.DEFAULT_SESSION is not None
-        assert boto3.DEFAULT_SESSION is not before
+        session = boto3.DEFAULT_SESSION
+        assert session is not None and session is not before
+        assert session._session.get_component("data_loader") is not shared
     assert boto3.DEFAULT_SESSION is before
 
 

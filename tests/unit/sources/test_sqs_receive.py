@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from conftest import share_boto_models
 
 from pytest_lambda import LambdaFunction
 from pytest_lambda.sources import create_event_source_mapping
@@ -28,6 +29,7 @@ def sqs() -> Iterator[Any]:
     from pytest_lambda.service.aws import MockedAws
 
     with MockedAws(REGION) as aws:
+        share_boto_models()
         yield aws.client("sqs")
 
 
