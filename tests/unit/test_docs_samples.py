@@ -1,0 +1,168 @@
+"""The documentation's Python samples, executed as a reader would run them.
+
+Each page gets a small project: the handler files its samples name (a sample whose first line is
+``# src/greeter.py`` is such a file itself), and a prelude that defines what a fragment assumes
+(``fn``, ``event``, ``r``...). A sample with ``def test_`` is a test file, run by pytest in that
+project; any other sample runs as the body of a test after the prelude. A sample that cannot run
+as written (a before/after illustration with ``...``) is listed in ``skip`` with the reason.
+
+The events page's samples are executed by ``tests/unit/events/test_events_docs.py``. Pages not in
+``PAGES`` yet are listed in ``NOT_EXECUTED``: a new page with samples must join one or the other.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+SAMPLE = re.compile(r"```python\n(.*?)```", re.S)
+FILE_HEADER = re.compile(r"#\s*((?:src|tests|lambda)/[\w/.-]+\.(?:py|js))\s*$")
+
+INI = "[pytest]\nlambda_code_dir = src\n"
+
+ECHO = """
+def handler(event, context):
+    if isinstance(event, dict) and event.get("bad"):
+        raise ValueError("bad order")
+    return {"ok": True, "event": event}
+"""
+
+
+@dataclass
+class Page:
+    """How to run one page's samples."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    prelude: str = ""
+    #: More set-up for one sample (by its index on the page), after the prelude.
+    before: dict[int, str] = field(default_factory=dict)
+    skip: dict[int, str] = field(default_factory=dict)
+    ini: str = INI
+
+
+PAGES: dict[str, Page] = {
+    "getting-started.md": Page(
+        files={
+            "src/slow.py": "import time\n\ndef handler(event, context):\n    time.sleep(5)\n",
+            "src/orders/__init__.py": "",
+            "src/orders/api.py": "def handler(event, context):\n    return {'statusCode': 200}\n",
+            "src/bad.py": "def handler(event, context):\n    raise ValueError('bad order')\n",
+        },
+        prelude="""
+            from pytest_lambda import LambdaFunction
+            fn = LambdaFunction("bad.handler", code_dir="src")
+            r = LambdaFunction("greeter.handler", code_dir="src").invoke({})
+        """,
+    ),
+    "index.md": Page(files={"src/app.py": ECHO}),
+    "invocation.md": Page(
+        files={"src/app.py": ECHO},
+        prelude="""
+            from pytest_lambda import LambdaFunction
+            fn = LambdaFunction("app.handler", code_dir="src")
+            other_function = LambdaFunction("app.handler", code_dir="src", name="other")
+            event = {"order": 1}
+        """,
+        before={0: """
+            fn.publish_version()
+            fn.create_alias("live", "1")
+            fn.add_permission(principal="s3.amazonaws.com", statement_id="s3",
+                              source_arn="arn:aws:s3:::uploads",
+                              source_account="123456789012")
+        """},
+    ),
+    "how-to/timeouts.md": Page(files={"src/app.py": """
+        import time
+
+        def handler(event, context):
+            if event.get("slow"):
+                time.sleep(5)
+            hog = bytearray(event.get("size_mb", 0) * 1024 * 1024)
+            return len(hog)
+    """}),
+    "how-to/cold-starts.md": Page(files={"src/app.py": ECHO}),
+    "runtime.md": Page(prelude="""
+        from pytest_lambda import LambdaFunction
+        r = LambdaFunction("app.handler", code_dir="src").invoke({"body": "a: 1"})
+        assert r.payload == {"a": 1}, r.payload
+    """),
+    "node.md": Page(ini="[pytest]\n", files={"lambda/index.js": """
+        exports.handler = async (event, context) => {
+          console.log("order", event.orderId);
+          return { orderId: event.orderId };
+        };
+    """}),
+}
+
+#: Pages whose samples are still only parsed (tests/unit/test_docs.py), not run.
+NOT_EXECUTED = {
+    "application.md", "how-to/migrate.md", "how-to/powertools.md", "how-to/queue-consumer.md",
+    "how-to/stream-consumer.md", "how-to/test-an-api.md", "lambda-api.md", "network.md",
+    "observability.md", "sources.md", "templates.md",
+}
+
+
+def _samples(page: str) -> list[str]:
+    return SAMPLE.findall((DOCS / page).read_text())
+
+
+def test_every_page_with_samples_is_executed_or_listed() -> None:
+    """A page with Python samples is run here, by the events tests, or listed as not run."""
+    pages = {str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md") if _samples(str(p.relative_to(DOCS)))}
+    assert pages == set(PAGES) | NOT_EXECUTED | {"events.md"}
+    assert not set(PAGES) & NOT_EXECUTED
+
+
+def _project(pytester: pytest.Pytester, page: str, spec: Page) -> int:
+    """Write the page's project and its samples as test files; how many tests they hold."""
+    pytester.makeini(spec.ini)
+    for path, text in spec.files.items():
+        target = pytester.path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text).lstrip())
+    tests = 0
+    fragments = []
+    for index, sample in enumerate(_samples(page)):
+        if index in spec.skip:
+            continue
+        header = FILE_HEADER.match(sample.splitlines()[0])
+        if header is not None:
+            target = pytester.path / header[1]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(sample)
+            tests += sample.count("\ndef test_")
+        elif re.search(r"^def test_", sample, re.M):
+            name = f"test_sample_{index}.py"
+            pytester.path.joinpath(name).write_text(f"import pytest\n\n{sample}")
+            tests += len(re.findall(r"^def test_", sample, re.M))
+        else:
+            fragments.append((index, sample))
+    prelude = textwrap.dedent(spec.prelude)
+    body = ["import pytest\n"]
+    for index, sample in fragments:
+        setup = prelude + textwrap.dedent(spec.before.get(index, ""))
+        body.append(textwrap.dedent(f"""
+            def test_fragment_{index}():
+                namespace = {{}}
+                exec(compile({setup!r}, "prelude", "exec"), namespace)
+                exec(compile({sample!r}, "{page} sample {index}", "exec"), namespace)
+        """))
+    if not fragments and prelude:  # the page's files, used as the prelude shows
+        body.append(f"def test_prelude():\n    exec(compile({prelude!r}, 'prelude', 'exec'), {{}})\n")
+    if len(body) > 1:
+        pytester.path.joinpath("test_fragments.py").write_text("\n".join(body))
+    return tests + len(body) - 1
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_page_samples_run(pytester: pytest.Pytester, page: str) -> None:
+    """Every sample of the page runs and its assertions hold."""
+    expected = _project(pytester, page, PAGES[page])
+    result = pytester.runpytest("-p", "no:cacheprovider", "-q")
+    assert result.ret == 0, result.stdout.str()[-4000:]
+    result.assert_outcomes(passed=expected)
