@@ -113,7 +113,8 @@ def _samples(page: str) -> list[str]:
 
 def test_every_page_with_samples_is_executed_or_listed() -> None:
     """A page with Python samples is run here, by the events tests, or listed as not run."""
-    pages = {str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md") if _samples(str(p.relative_to(DOCS)))}
+    names = (str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md"))
+    pages = {name for name in names if _samples(name)}
     assert pages == set(PAGES) | NOT_EXECUTED | {"events.md"}
     assert not set(PAGES) & NOT_EXECUTED
 
@@ -153,7 +154,8 @@ def _project(pytester: pytest.Pytester, page: str, spec: Page) -> int:
                 exec(compile({sample!r}, "{page} sample {index}", "exec"), namespace)
         """))
     if not fragments and prelude:  # the page's files, used as the prelude shows
-        body.append(f"def test_prelude():\n    exec(compile({prelude!r}, 'prelude', 'exec'), {{}})\n")
+        body.append(f"def test_prelude():\n"
+                    f"    exec(compile({prelude!r}, 'prelude', 'exec'), {{}})\n")
     if len(body) > 1:
         pytester.path.joinpath("test_fragments.py").write_text("\n".join(body))
     return tests + len(body) - 1
