@@ -71,7 +71,7 @@ def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pyte
     return pytester
 
 
-def share_boto_models() -> None:
+def _share_boto_models() -> None:
     """For this suite's moto fixtures only: make boto3's default session (which moto has just
     dropped) read models through the plugin's process-wide loader, so each test does not parse
     the endpoint rules (~60 ms) and service models again. Never for handlers' memory: a fresh
@@ -80,6 +80,12 @@ def share_boto_models() -> None:
     from pytest_lambda.service.boto import shared_session
 
     boto3.setup_default_session(botocore_session=shared_session())
+
+
+@pytest.fixture
+def share_boto_models() -> Callable[[], None]:
+    """``share_boto_models()``, to call right after a moto mock starts (see above)."""
+    return _share_boto_models
 
 
 _LOCAL_NAMES = ("localhost", "127.0.0.1", "::1", "")

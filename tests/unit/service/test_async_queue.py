@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import share_boto_models
 
 from pytest_lambda import LambdaFunction
 from pytest_lambda.errors import (
@@ -36,7 +35,7 @@ REGION = "us-east-1"
 
 
 @pytest.fixture
-def aws() -> Iterator[Any]:
+def aws(share_boto_models: Callable[[], None]) -> Iterator[Any]:
     """An active moto mock (boto3 and moto imported only for these tests)."""
     pytest.importorskip("moto")
     from pytest_lambda.service.aws import MockedAws

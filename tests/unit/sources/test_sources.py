@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import share_boto_models
 
 from pytest_lambda import LambdaFunction
 from pytest_lambda.errors import InvalidParameterValueException, ResourceNotFoundException
@@ -54,7 +53,7 @@ def sqs_partial(event, context):
 
 
 @pytest.fixture
-def aws() -> Iterator[Any]:
+def aws(share_boto_models: Callable[[], None]) -> Iterator[Any]:
     """An active moto mock; yields the boto3 module."""
     pytest.importorskip("moto")
     from pytest_lambda.service.aws import MockedAws

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import share_boto_models
 
 from pytest_lambda import LambdaFunction
 from pytest_lambda.sources import create_event_source_mapping
@@ -23,7 +22,7 @@ def bodies(event, context):
 
 
 @pytest.fixture
-def sqs() -> Iterator[Any]:
+def sqs(share_boto_models: Callable[[], None]) -> Iterator[Any]:
     """A boto3 SQS client inside an active moto mock."""
     pytest.importorskip("moto")
     from pytest_lambda.service.aws import MockedAws
