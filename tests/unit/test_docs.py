@@ -1,4 +1,5 @@
-"""The documentation site: reference pages generated from the code, and code samples that parse."""
+"""The documentation site: reference pages generated from the code, and code samples that parse
+(test_docs_samples.py runs them)."""
 
 from __future__ import annotations
 
