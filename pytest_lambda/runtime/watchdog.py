@@ -93,7 +93,8 @@ class Watchdog:
         if self._scheduled:  # one at a time: see _on_pending
             return
         self._scheduled = True
-        add_pending_call(self._callback_address, None)
+        if add_pending_call(self._callback_address, None) != 0:
+            self._scheduled = False  # the queue was full: try again at the next poll
 
     def inside_pending_call(self, frame: FrameType | None) -> bool:
         """Whether the main thread is running ``_on_pending`` (``frame`` is where a signal
