@@ -8,7 +8,6 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from types import FrameType
 from typing import Any, Protocol
 
 from .interrupts import PENDING_CALL, add_pending_call
@@ -47,8 +46,6 @@ class Watchdog:
         os.register_at_fork(after_in_child=self._forked)
         #: A repair is queued or running as a pending call (see ``_on_pending``).
         self._scheduled = False
-        #: ``_on_pending`` is running (the main thread is inside a pending call).
-        self.in_pending_call = False
         # Kept alive here: the interpreter holds only its C pointer.
         self._callback = PENDING_CALL(self._on_pending)
         self._callback_address = ctypes.cast(self._callback, ctypes.c_void_p).value
@@ -67,7 +64,7 @@ class Watchdog:
         self._thread = None  # threads do not survive a fork: start a new one when needed
         self.current = None
         self.asleep = True
-        self._scheduled = self.in_pending_call = False
+        self._scheduled = False
 
     def _run(self) -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, (_SIGALRM,))
@@ -96,11 +93,6 @@ class Watchdog:
         if add_pending_call(self._callback_address, None) != 0:
             self._scheduled = False  # the queue was full: try again at the next poll
 
-    def inside_pending_call(self, frame: FrameType | None) -> bool:
-        """Whether the main thread is running ``_on_pending`` (``frame`` is where a signal
-        landed: its first bytecode comes before its first statement)."""
-        return self.in_pending_call or (frame is not None and frame.f_code is _ON_PENDING)
-
     def _on_pending(self, arg: Any) -> int:
         # Runs on the main thread, between two bytecodes; must never raise (ctypes would
         # only print it).
@@ -109,23 +101,18 @@ class Watchdog:
         # pending call, yet one queued meanwhile keeps the eval breaker set; on 3.11, under a
         # trace function (coverage.py's), the next function entry then spins on its RESUME
         # instruction for good, and each SIGALRM of the interval timer nests another signal
-        # handler there: the session hangs. So no pending call may be queued while this
-        # runs: the watchdog queues one repair at a time, and SIGALRM's handler, landing in
-        # here, leaves asking for the next one to the repair (``raise_again`` is its last
-        # call, after which only returns follow).
-        self.in_pending_call = True
+        # handler there: the session hangs. So no pending call is queued while this runs:
+        # the watchdog queues one repair at a time, SIGALRM's handler landing in our code
+        # does not ask again on 3.11 under a tracer (see timeout.Deadline._on_alarm), and
+        # ``raise_again`` is the repair's last call, after which only returns follow.
         deadline = self.current
         if deadline is not None:
             try:
                 deadline.repair()
             except BaseException:  # nothing can propagate from here
                 pass
-        self.in_pending_call = False
         self._scheduled = False
         return 0
-
-
-_ON_PENDING = Watchdog._on_pending.__code__
 
 
 #: Process-wide by nature: there is one SIGALRM, one interval timer and one main thread.

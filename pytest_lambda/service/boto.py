@@ -67,4 +67,3 @@ def shared_session() -> Any:
         loader = _LOADERS[data_path] = botocore.loaders.create_loader(data_path)
     session.register_component("data_loader", loader)
     return session
-
