@@ -219,8 +219,8 @@ def lambda_stream_failure_record(
         raise bad("condition", condition, "Kinesis and DynamoDB Streams records are "
                   "'RetryAttemptsExhausted' (MaximumPayloadSizeExceeded is Kafka's)")
     if include_payload:
-        raise bad("include_payload", include_payload, "only Kafka on-failure records carry "
-                  "the event (to an S3 destination)")
+        raise bad("include_payload", include_payload, "the S3 destination's payload is "
+                  "modelled for Kafka records only (source='kafka')")
     first = int(
         ("4959" if source == "kinesis" else "") + digits(rng, 52 if source == "kinesis" else 21)
     )
