@@ -216,6 +216,18 @@ PAGES.update({
 NOT_EXECUTED: set[str] = set()
 
 
+#: Fragments create functions the page never closes (a reader's session ends anyway): the
+#: runner closes them, so no worker or environment outlives its test.
+_CLOSE = """
+def _close(namespace):
+    from pytest_lambda import LambdaFunction
+
+    for value in namespace.values():
+        if isinstance(value, LambdaFunction):
+            value.close()
+"""
+
+
 def _samples(page: str) -> list[str]:
     return SAMPLE.findall((DOCS / page).read_text())
 
@@ -260,21 +272,25 @@ def _project(pytester: pytest.Pytester, page: str, spec: Page) -> int:
         else:
             fragments.append((index, sample))
     prelude = textwrap.dedent(spec.prelude)
-    body = ["import pytest\n"]
+    body = ["import pytest\n", _CLOSE]
     for index, sample in fragments:
         setup = prelude + textwrap.dedent(spec.before.get(index, ""))
         body.append(textwrap.dedent(f"""
             def test_fragment_{index}():
                 namespace = {{}}
-                exec(compile({setup!r}, "prelude", "exec"), namespace)
-                exec(compile({sample!r}, "{page} sample {index}", "exec"), namespace)
+                try:
+                    exec(compile({setup!r}, "prelude", "exec"), namespace)
+                    exec(compile({sample!r}, "{page} sample {index}", "exec"), namespace)
+                finally:
+                    _close(namespace)
         """))
     if not fragments and prelude:  # the page's files, used as the prelude shows
-        body.append(f"def test_prelude():\n"
-                    f"    exec(compile({prelude!r}, 'prelude', 'exec'), {{}})\n")
-    if len(body) > 1:
+        body.append(f"def test_prelude():\n    namespace = {{}}\n"
+                    f"    exec(compile({prelude!r}, 'prelude', 'exec'), namespace)\n"
+                    f"    _close(namespace)\n")
+    if len(body) > 2:
         pytester.path.joinpath("test_fragments.py").write_text("\n".join(body))
-    return tests + len(body) - 1
+    return tests + len(body) - 2
 
 
 @pytest.mark.parametrize("page", sorted(PAGES))

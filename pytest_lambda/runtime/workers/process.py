@@ -93,6 +93,21 @@ class ProcessEnvironment:
 
     def _spawn(self) -> None:
         parent, child = socket.socketpair()
+        self._sock = parent
+        self._tmp_base = ""
+        try:
+            self._start(child)
+        except BaseException:
+            # A worker that could not start leaves nothing open behind it (its socket, files,
+            # process and /tmp): the environment is never handed out, so never stopped.
+            child.close()
+            self._measured = False  # nothing to save: kill, do not wait
+            self._stop()
+            raise
+
+    def _start(self, child: socket.socket) -> None:
+        parent = self._sock
+        assert parent is not None
         self._output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _stop()
         self._events = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _stop()
         events_fd = self._events.fileno()
@@ -123,7 +138,6 @@ class ProcessEnvironment:
                 stdout=self._output, stderr=subprocess.STDOUT, env=env, cwd=cwd,
                 start_new_session=True)
         child.close()
-        self._sock = parent
         self._output_seen = self._events_seen = 0
         send(parent, {"config": portable_config(self.config), "version": self.version,
                       "log_group": self.config.log_group_name,
