@@ -22,6 +22,7 @@ from . import faults
 from .backend import InitResult, Outcome, Status, lambda_environ, new_log_stream_name
 from .capture import APP_LOG_LEVEL_TO_PY, LogSink
 from .childguard import child_variables
+from .event_loop import EventLoopState
 from .extensions import EXTENSIONS
 from .filesystem import EnvironmentFiles
 from .handler import (
@@ -75,7 +76,8 @@ class ExecutionEnvironment:
         children = child_variables(network_allow, config.name, environ)
         shared = SharedModules(config.shared_modules)
         layers = layer_path(config.layers, config.runtime)
-        hooks: tuple[Any, ...] = (self.files,)
+        self._event_loop = EventLoopState()
+        hooks: tuple[Any, ...] = (self.files, self._event_loop)
         if config.package_check != "off":
             hooks += (PackageCheck(config, [str(config.code_dir), *layers], shared),)
         self.state = ProcessState(config.code_dir, environ, self.sink, root_level, children,
@@ -267,4 +269,5 @@ class ExecutionEnvironment:
         self._memory.close()
         self.state.discard()
         self.files.close()
+        self._event_loop.close()
         self.handler = None
