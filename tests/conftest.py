@@ -76,7 +76,6 @@ def _share_boto_models() -> None:
     dropped) read models through the plugin's process-wide loader, so each test does not parse
     the endpoint rules (~60 ms) and service models again. Never for handlers' memory: a fresh
     environment parsing its models is part of what it uses on Lambda (the examples check it)."""
-
     from pytest_lambda.service.boto import shared_session
 
     boto3.setup_default_session(botocore_session=shared_session())

@@ -4,7 +4,7 @@ Each page gets a small project: the handler files its samples name (a sample who
 ``# src/greeter.py`` is such a file itself), and a prelude that defines what a fragment assumes
 (``fn``, ``event``, ``r``...). A sample with ``def test_`` is a test file, run by pytest in that
 project; any other sample runs as the body of a test after the prelude. A sample that cannot run
-as written (a before/after illustration with ``...``) is listed in ``skip`` with the reason.
+as written (an elided body or value, ``...``) is listed in ``skip`` with the reason.
 
 The events page's samples are executed by ``tests/unit/events/test_events_docs.py``. Pages not in
 ``PAGES`` yet are listed in ``NOT_EXECUTED``: a new page with samples must join one or the other.
