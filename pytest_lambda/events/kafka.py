@@ -68,13 +68,20 @@ def kafka_event(
     if not items:
         raise bad("values", items, "Lambda never invokes with an empty batch")
     end = epoch_ms(now_or_utc(now))
+    # Later offsets of a partition were written later: timestamps rise with the offset.
+    stamps = []
+    stamp = end
+    for _ in items:
+        stamp -= rng.randrange(1, 100)
+        stamps.append(stamp)
+    stamps.reverse()
     records = []
     for index, value in enumerate(items):
         record: dict[str, Any] = {
             "topic": topic,
             "partition": partition,
             "offset": start_offset + index,
-            "timestamp": end - (len(items) - index) * rng.randrange(1, 100),
+            "timestamp": stamps[index],
             "timestampType": timestamp_type,
         }
         if key is not None:
