@@ -280,21 +280,4 @@ class EventFactory(BoundFactories):
     factories = FACTORIES
 
 
-__all__ = [
-    "FACTORIES",
-    "EventError",
-    "EventFactory",
-    "cloudwatch_logs_payload",
-    "decode_cloudwatch_logs",
-    "decode_kinesis_data",
-    "decode_kinesis_json",
-    "decode_s3_key",
-    "encode_s3_key",
-    "item_identifier",
-    "marshal_image",
-    "marshal_value",
-    "partial_batch_response",
-    "unmarshal_image",
-    "unmarshal_value",
-    *_FACTORY_MODULES,
-]
+__all__ = ["FACTORIES", "EventError", "EventFactory", *_HELPER_MODULES, *_FACTORY_MODULES]
