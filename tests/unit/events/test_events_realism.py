@@ -185,6 +185,15 @@ def test_kafka_records_keyed_by_topic_partition() -> None:
     assert isinstance(event["bootstrapServers"], str)
 
 
+def test_kafka_timestamps_rise_with_the_offset() -> None:
+    """Within a partition a later offset was written later (log order)."""
+    for seed in range(5):
+        event = events.EventFactory(seed=seed).kafka_event([str(i) for i in range(20)])
+        [records] = event["records"].values()
+        stamps = [r["timestamp"] for r in records]
+        assert stamps == sorted(stamps), seed
+
+
 @pytest.mark.parametrize("entry", CATALOG, ids=[f"{e.service} {e.event}" for e in CATALOG])
 def test_no_timestamp_after_delivery(entry: Entry) -> None:
     """No catalog event, built with a fixed clock, carries a time later than that clock."""
