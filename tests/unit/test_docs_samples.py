@@ -3,8 +3,8 @@
 Each page gets a small project: the handler files its samples name (a sample whose first line is
 ``# src/greeter.py`` is such a file itself), and a prelude that defines what a fragment assumes
 (``fn``, ``event``, ``r``...). A sample with ``def test_`` is a test file, run by pytest in that
-project; any other sample runs as the body of a test after the prelude. A sample that cannot run
-as written (an elided body or value, ``...``) is listed in ``skip`` with the reason.
+project; any other sample runs as the body of a test after the prelude. Every sample runs: a
+page shows concrete values, never an elided body or argument a reader could not run.
 
 The events page's samples are executed by ``tests/unit/events/test_events_docs.py``. Pages not in
 ``PAGES`` yet are listed in ``NOT_EXECUTED``: a new page with samples must join one or the other.
@@ -26,7 +26,9 @@ FILE_HEADER = re.compile(r"#\s*((?:src|tests|lambda)/[\w/.-]+\.(?:py|js))\s*$")
 
 INI = "[pytest]\nlambda_code_dir = src\n"
 EXAMPLES = DOCS.parent / "examples"
-EXAMPLE_INI = "[pytest]\nlambda_template = template.yaml\nlambda_region = us-east-1\n"
+EXAMPLE_INI = (
+    "[pytest]\nlambda_template = template.yaml\nlambda_code_dir = src\nlambda_region = us-east-1\n"
+)
 
 ECHO = """
 def handler(event, context):
@@ -44,11 +46,54 @@ class Page:
     prelude: str = ""
     #: More set-up for one sample (by its index on the page), after the prelude.
     before: dict[int, str] = field(default_factory=dict)
-    skip: dict[int, str] = field(default_factory=dict)
     ini: str = INI
     #: An example repository (under examples/) whose template and code the page's samples use.
     example: str = ""
 
+
+#: The application the application page's samples describe: a queue feeding a loader that
+#: writes to a table, and an HTTP API behind a Lambda authorizer.
+APPLICATION_TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: {Runtime: python3.12, CodeUri: src/}
+Resources:
+  OrdersTable:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+  OrdersQueue:
+    Type: AWS::SQS::Queue
+  Loader:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: loader.handler
+      Environment: {Variables: {TABLE: !Ref OrdersTable}}
+      Events:
+        Orders: {Type: SQS, Properties: {Queue: !GetAtt OrdersQueue.Arn}}
+  OrdersHttpApi:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth:
+        DefaultAuthorizer: TokenCheck
+        Authorizers:
+          TokenCheck:
+            FunctionArn: !GetAtt Authorizer.Arn
+            EnableSimpleResponses: true
+            Identity: {Headers: [Authorization]}
+  Authorizer:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: auth.handler}
+  Orders:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: orders.get
+      Events:
+        Get: {Type: HttpApi, Properties: {ApiId: !Ref OrdersHttpApi, Path: "/orders/{id}",
+                                          Method: GET}}
+"""
 
 PAGES: dict[str, Page] = {
     "getting-started.md": Page(
@@ -138,15 +183,13 @@ PAGES.update({
             def audit(event, context):
                 print("audited", event)
         """},
-        skip={1: "continues the first sample (its client)",
-              2: "elided body (a handler sending each message back to its queue)"},
     ),
     "network.md": Page(),
     "sources.md": Page(
         files={"src/app.py": "def handler(event, context):\n    return len(event['Records'])\n"},
-        skip={1: "a fragment over elided set-up (fn, s3, sns, topic_arn)"},
     ),
     "how-to/test-an-api.md": Page(
+        example="orders",
         files={"src/api.py": """
             import json
 
@@ -154,26 +197,58 @@ PAGES.update({
                 return {"statusCode": 200, "headers": {"content-type": "application/json"},
                         "body": json.dumps({"item": event["path"].rsplit("/", 1)[-1]})}
         """},
-        skip={0: "needs the orders application's template.yaml (examples/orders runs it)"},
     ),
-    "observability.md": Page(
-        skip={0: "elided argument (assert_statistic(..., ...))",
-              3: "runs inside a test (lambda_function is a fixture)"},
-    ),
-    "how-to/queue-consumer.md": Page(example="etl", skip={
-        1: "the queue and function set up by hand: tests/unit/sources runs the same calls"}),
+    "observability.md": Page(files={"src/app.py": """
+        import json
+        import time
+
+        def handler(event, context):
+            print(f"order {event['id']} received")
+            print(json.dumps({"level": "INFO", "order": {"id": event["id"]}}))
+            print(json.dumps({"_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [
+                {"Namespace": "Shop", "Dimensions": [["service"]],
+                 "Metrics": [{"Name": "Orders", "Unit": "Count"}]}]},
+                "service": "orders", "Orders": 1}))
+    """}),
+    "how-to/queue-consumer.md": Page(example="etl"),
     "how-to/stream-consumer.md": Page(example="stream-analytics"),
     "application.md": Page(
-        files={"src/api.py": """
-            import json
+        ini=EXAMPLE_INI,
+        files={
+            "template.yaml": APPLICATION_TEMPLATE,
+            "src/api.py": """
+                import json
 
-            def handler(event, context):
-                item = event["rawPath"].rsplit("/", 1)[-1]
-                return {"statusCode": 200, "body": json.dumps({"item": item})}
-        """},
-        skip={0: "a template with OrdersQueue and OrdersTable the page only sketches",
-              1: "elided event ({...})",
-              2: "an API with an authorizer the page only sketches"},
+                def handler(event, context):
+                    item = event["rawPath"].rsplit("/", 1)[-1]
+                    return {"statusCode": 200, "body": json.dumps({"item": item})}
+            """,
+            "src/loader.py": """
+                import json
+                import os
+
+                import boto3
+
+                table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
+
+                def handler(event, context):
+                    for record in event["Records"]:
+                        table.put_item(Item={"id": json.loads(record["body"])["id"]})
+            """,
+            "src/orders.py": """
+                import json
+
+                def get(event, context):
+                    body = {"id": event["pathParameters"]["id"],
+                            "expand": event["queryStringParameters"]["expand"]}
+                    return {"statusCode": 200, "headers": {"content-type": "application/json"},
+                            "body": json.dumps(body)}
+            """,
+            "src/auth.py": """
+                def handler(event, context):
+                    return {"isAuthorized": event["headers"].get("authorization") == "token"}
+            """,
+        },
     ),
     "how-to/migrate.md": Page(
         ini=INI + "pythonpath = src\n",
@@ -257,8 +332,6 @@ def _project(pytester: pytest.Pytester, page: str, spec: Page) -> int:
     tests = 0
     fragments = []
     for index, sample in enumerate(_samples(page)):
-        if index in spec.skip:
-            continue
         header = FILE_HEADER.match(sample.splitlines()[0])
         if header is not None:
             target = pytester.path / header[1]
