@@ -38,7 +38,6 @@ from .marshal import SYNC_RESPONSE_LIMIT, MarshalError, decode_event, encode_res
 from .memory import NOISE_BYTES, MemoryMeter, log_bytes, max_memory_used_mb
 from .modules import SharedModules
 from .network import NetworkGuard
-from .package_check import PackageCheck
 from .timeout import Deadline, HandlerTimeout
 
 #: How a phase's body ended (not a Status: the caller decides what each means for Lambda).
@@ -79,6 +78,8 @@ class ExecutionEnvironment:
         self._event_loop = EventLoopState()
         hooks: tuple[Any, ...] = (self.files, self._event_loop)
         if config.package_check != "off":
+            from .package_check import PackageCheck  # importlib.metadata: only when opted in
+
             hooks += (PackageCheck(config, [str(config.code_dir), *layers], shared),)
         self.state = ProcessState(config.code_dir, environ, self.sink, root_level, children,
                                   phase_hooks=hooks, extra_path=layers, shared=shared)

@@ -7,6 +7,7 @@ the lock, and gives it back when it returns. Throttling follows from the slots h
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,6 @@ from pytest_lambda.config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from pytest_lambda.errors import InvalidParameterValueException, ResourceConflictException
 
 from ..arn import Arn
-from .lambda_api import announce
 
 if TYPE_CHECKING:
     from pytest_lambda.function import LambdaFunction
@@ -29,6 +29,14 @@ DEFAULT_UNRESERVED_MINIMUM = 100
 
 RESERVED_LIMIT = "ReservedFunctionConcurrentInvocationLimitExceeded"
 ACCOUNT_LIMIT = "ConcurrentInvocationLimitExceeded"
+
+
+def _announce(fn: LambdaFunction) -> None:
+    """Register ``fn`` with the installed Lambda API, if any. An API can only be installed once
+    its module is imported, so a process that never imported it (most) does not pay for it."""
+    api = sys.modules.get("pytest_lambda.service.lambda_api")
+    if api is not None:
+        api.announce(fn)
 
 
 @dataclass(slots=True)
@@ -94,7 +102,7 @@ class Account:
                 "name; pass name= to tell them apart.")
         self.check_reserved(fn.name, fn.config.reserved_concurrent_executions)
         self._functions[fn.name] = fn
-        announce(fn)  # visible to boto3's Lambda client while lambda_aws is active
+        _announce(fn)  # visible to boto3's Lambda client while lambda_aws is active
 
     def unregister(self, fn: LambdaFunction) -> None:
         """Remove ``fn`` (when it is closed)."""

@@ -33,7 +33,6 @@ from pytest_lambda.errors import (
 from pytest_lambda.runtime.mailbox import PHASE_LOCK, PHASE_MAILBOX
 
 from . import recursion
-from .bridge import Bridge
 from .lambda_ops import OPERATIONS, Reply
 from .lambda_shapes import configuration
 
@@ -133,6 +132,7 @@ class LambdaApi:
     def bridge_url(self) -> str:
         """``http://127.0.0.1:<port>``: moto (with this API in front) for other processes."""
         if self._bridge is None:
+            from .bridge import Bridge  # http.server: only once a worker needs it
 
             self._bridge = Bridge(self._from_worker)
         return str(self._bridge.url)

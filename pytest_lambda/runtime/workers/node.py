@@ -22,6 +22,7 @@ import select
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import weakref
 from collections.abc import Callable
@@ -33,7 +34,6 @@ from ...config import FunctionConfig
 from ...context import LambdaContext
 from ...observe.coverage import v8_directory
 from ...observe.logs import LogGroup
-from ...service.lambda_api import worker_endpoint
 from .. import faults
 from ..backend import InitResult, Outcome, lambda_environ, new_log_stream_name
 from ..capture import LogSink
@@ -122,7 +122,9 @@ class NodeEnvironment:
             "/var/runtime/node_modules", "/var/runtime", str(self.config.code_dir)]))
         if self._v8_coverage is not None:  # V8's own coverage, flushed by v8_flush.js
             env["NODE_V8_COVERAGE"] = self._v8_coverage
-        endpoint = worker_endpoint()  # the SDK v3 reaches lambda_aws's moto through it
+        api = sys.modules.get("pytest_lambda.service.lambda_api")  # installed only if imported
+        endpoint = api.worker_endpoint() if api is not None else None
+        # ^ the SDK v3 reaches lambda_aws's moto through it
         if endpoint is not None:
             env.setdefault("AWS_ENDPOINT_URL", endpoint)
         return env
