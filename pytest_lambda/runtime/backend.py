@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..report import Report, Status
+from .network import XRAY_DAEMON
 
 if TYPE_CHECKING:
     from ..config import FunctionConfig
@@ -118,9 +119,9 @@ def lambda_environ(config: FunctionConfig, version: str, log_stream_name: str) -
         "AWS_SECRET_ACCESS_KEY": "pytest-aws-lambda-fake-secret-access-key",
         "AWS_SESSION_TOKEN": "pytest-aws-lambda-fake-session-token",
         "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
-        "AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129:2000",
-        "_AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129",
-        "_AWS_XRAY_DAEMON_PORT": "2000",
+        "AWS_XRAY_DAEMON_ADDRESS": f"{XRAY_DAEMON[0]}:{XRAY_DAEMON[1]}",
+        "_AWS_XRAY_DAEMON_ADDRESS": XRAY_DAEMON[0],
+        "_AWS_XRAY_DAEMON_PORT": str(XRAY_DAEMON[1]),
         "LAMBDA_TASK_ROOT": str(c.code_dir),
         "LAMBDA_RUNTIME_DIR": "/var/runtime",
     })

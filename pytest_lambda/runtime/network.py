@@ -21,6 +21,12 @@ _LOOPBACK_NAMES = frozenset({"localhost", "localhost."})
 # Families whose traffic never leaves the machine (or needs privileges we don't guard against)
 # are let through; only Internet sockets are checked.
 _INET_FAMILIES = frozenset({socket.AF_INET, socket.AF_INET6})
+#: The X-Ray daemon's address in every Lambda execution environment (the reserved variable
+#: ``AWS_XRAY_DAEMON_ADDRESS``, AWS docs "Defined runtime environment variables"; this value as
+#: read in a deployed function). Tracing SDKs (the X-Ray SDK, Powertools Tracer) send their
+#: segments there as UDP datagrams and never wait for an answer: the daemon is part of the
+#: environment, so a guarded datagram to it is accepted and dropped instead of refused.
+XRAY_DAEMON = ("169.254.79.129", 2000)
 _MAX_RESOLVED = 256
 _MODULE_NAMES = ("getaddrinfo", "gethostbyname", "gethostbyname_ex")
 # sendmsg does not exist on Windows.
@@ -359,14 +365,25 @@ def _connect_ex(sock: socket.socket, address: Any) -> Any:
     return _PATCH.real["connect_ex"](sock, address)
 
 
+def _to_xray_daemon(sock: socket.socket, address: Any) -> bool:
+    """A datagram for the environment's X-Ray daemon, sent while a guard is active."""
+    return (bool(_PATCH.entries) and sock.type == socket.SOCK_DGRAM
+            and isinstance(address, tuple) and len(address) >= 2
+            and address[1] == XRAY_DAEMON[1] and _as_host(address[0]) == XRAY_DAEMON[0])
+
+
 def _sendto(sock: socket.socket, data: Any, *args: Any) -> Any:
     if args:
+        if _to_xray_daemon(sock, args[-1]):
+            return memoryview(data).nbytes  # delivered to the (emulated) daemon
         _PATCH.check_address(sock, args[-1])
     return _PATCH.real["sendto"](sock, data, *args)
 
 
 def _sendmsg(sock: socket.socket, buffers: Any, *args: Any) -> Any:
     if len(args) >= 3 and args[2] is not None:
+        if _to_xray_daemon(sock, args[2]):
+            return sum(memoryview(b).nbytes for b in buffers)
         _PATCH.check_address(sock, args[2])
     return _PATCH.real["sendmsg"](sock, buffers, *args)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from pytest_lambda.runtime.network import NetworkBlockedError, NetworkGuard
+from pytest_lambda.runtime.network import XRAY_DAEMON, NetworkBlockedError, NetworkGuard
 
 REAL_CONNECT = socket.socket.connect
 REAL_GETADDRINFO = socket.getaddrinfo
@@ -174,6 +174,18 @@ def test_sendto_to_non_loopback_is_refused(lower: LowerLayer, udp: socket.socket
             udp.sendto(b"x", ("203.0.113.5", 53))
         with pytest.raises(NetworkBlockedError, match=r"203\.0\.113\.5:53"):
             udp.sendto(b"x", 0, ("203.0.113.5", 53))
+    assert lower.calls == []
+
+
+def test_datagrams_to_the_xray_daemon_are_accepted(lower: LowerLayer, udp: socket.socket) -> None:
+    """The environment's X-Ray daemon takes tracing datagrams; its neighbours stay refused."""
+    with NetworkGuard():
+        assert udp.sendto(b"{\"format\": \"json\"}\n{}", XRAY_DAEMON) == 21
+        assert udp.sendto(b"segment", 0, XRAY_DAEMON) == 7
+        with pytest.raises(NetworkBlockedError, match=r"169\.254\.79\.129:2001"):
+            udp.sendto(b"x", (XRAY_DAEMON[0], 2001))
+        with pytest.raises(NetworkBlockedError, match=r"169\.254\.79\.130:2000"):
+            udp.sendto(b"x", ("169.254.79.130", 2000))
     assert lower.calls == []
 
 

@@ -108,3 +108,27 @@ def test_node_function_report_has_the_xray_line(tmp_path: Path) -> None:
     root, _ = _root_and_parent(header)
     assert f"\nXRAY TraceId: {root}\tSegmentId: " in report
     assert report.endswith("\tSampled: true\t\n")
+
+
+XRAY_SDK = """
+from aws_xray_sdk.core import xray_recorder
+
+@xray_recorder.capture("work")
+def work():
+    return "ok"
+
+def handler(event, context):
+    return work()
+"""
+
+
+def test_the_xray_sdk_sends_segments_without_errors(code: CodeWriter,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    """A traced handler's X-Ray SDK reaches the environment's daemon as on Lambda: no
+    ``Failed to send entity to Daemon`` errors in the function's log or the test's."""
+    pytest.importorskip("aws_xray_sdk")
+    with LambdaFunction("app.handler", code_dir=code(app=XRAY_SDK), tracing=True, seed=3) as fn:
+        results = [fn.invoke({}) for _ in range(3)]
+    assert [r.payload for r in results] == ["ok"] * 3
+    assert "Daemon" not in fn.logs.text and "NetworkBlockedError" not in fn.logs.text
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], caplog.text
