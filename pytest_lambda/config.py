@@ -253,10 +253,13 @@ class FunctionConfig:
 
     def _validate_runtime(self) -> None:
         if self.runtime in DEPRECATED_RUNTIMES:
+            # Lambda recommends the newest runtime of the same language (captured messages:
+            # nodejs12.x -> nodejs18.x in 2023, python2.7 -> python3.9 in 2022).
+            newest = (NODE_RUNTIMES if self.runtime.startswith("nodejs") else PYTHON_RUNTIMES)[-1]
             raise InvalidParameterValueException(
                 f"The runtime parameter of {self.runtime} is no longer supported for creating or "
                 f"updating AWS Lambda functions. We recommend you use the new runtime "
-                f"({PYTHON_RUNTIMES[-2]}) while creating or updating functions."
+                f"({newest}) while creating or updating functions."
             )
         if self.runtime not in PYTHON_RUNTIMES + NODE_RUNTIMES:
             allowed = ", ".join(PYTHON_RUNTIMES + NODE_RUNTIMES)

@@ -31,6 +31,8 @@ __all__ = ["Template", "TemplateError", "TemplateFunction", "UnknownFunctionErro
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
+#: The ``Globals`` section of each SAM API type (SAM applies it to the implicit APIs too).
+_API_GLOBALS = {"AWS::Serverless::Api": "Api", "AWS::Serverless::HttpApi": "HttpApi"}
 
 @dataclass(frozen=True)
 class TemplateFunction:
@@ -87,6 +89,17 @@ class Template(dict[str, TemplateFunction]):
     def resources(self) -> Mapping[str, Any]:
         """The template's resources by logical id (a serverless.yml's ``resources.Resources``)."""
         return self._scope.resources if self._scope is not None else {}
+
+    def api_properties(self, name: str, rtype: str) -> dict[str, Any]:
+        """The (unresolved) properties of the API ``name`` of type ``rtype``, with SAM's
+        ``Globals.Api`` / ``Globals.HttpApi`` merged under them as SAM merges ``Globals``;
+        ``name`` may be an implicit API (``ServerlessRestApi``), which has only the Globals."""
+        resource = _dict(self.resources.get(name))
+        props = _dict(resource.get("Properties"))
+        section = _API_GLOBALS.get(str(resource.get("Type", rtype)))
+        if self.kind != "sam" or self._scope is None or section is None:
+            return dict(props)
+        return dict(_merge(_dict(_dict(self._scope.doc.get("Globals")).get(section)), props))
 
     def resolve(self, value: Any, where: str) -> Any:
         """``value`` with its intrinsics (and Serverless variables) resolved, as functions' are."""

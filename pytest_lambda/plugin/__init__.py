@@ -119,8 +119,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   "per line) process workers run on when a function's runtime is their "
                   "version; PATH and pyenv are searched after them", type="linelist",
                   default=[])
+    group.addoption("--lambda-parameter-override", dest="lambda_parameter_overrides",
+                    action="append", default=None, metavar="KEY=VALUE",
+                    help="a template parameter_overrides entry (a parameter, a resource's "
+                    "local name, ssm:/path, a layer ARN...); repeatable (ini: "
+                    "lambda_parameter_overrides)")
+    parser.addini("lambda_parameter_overrides", "the template's parameter_overrides, one "
+                  "KEY=VALUE per line (as sam deploy --parameter-overrides takes them), for "
+                  "lambda_app and lambda_function", type="linelist", default=[])
     reporting.add_options(parser)
     gates.add_options(parser)
+
+
+def _parameter_overrides(config: pytest.Config) -> tuple[tuple[str, str], ...]:
+    """The ``KEY=VALUE`` lines of lambda_parameter_overrides, checked."""
+    pairs = []
+    for line in _setting(config, "parameter_overrides") or []:
+        key, sep, value = str(line).partition("=")
+        if not sep or not key.strip():
+            raise pytest.UsageError(
+                f"lambda_parameter_overrides: {line!r} is not KEY=VALUE: write one override "
+                "per line, e.g. ApiKey=test-key or ssm:/orders/table=orders-test "
+                "(--lambda-parameter-override or ini lambda_parameter_overrides).")
+        pairs.append((key.strip(), value.strip()))
+    return tuple(pairs)
 
 
 def _setting(config: pytest.Config, name: str) -> Any:
@@ -248,6 +270,7 @@ def pytest_configure(config: pytest.Config) -> None:
         shared_modules=shared,
         package_check=package_check,
         python_interpreters=interpreters,
+        parameter_overrides=_parameter_overrides(config),
     )
     reporting.configure(config)
     gates.configure(config)

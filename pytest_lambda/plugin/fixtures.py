@@ -134,7 +134,8 @@ def _from_template(config: pytest.Config, settings: Settings, handler: str,
     from pytest_lambda.template import UnknownFunctionError, load_template
 
     cache = config.stash[TEMPLATES_KEY]
-    overrides = kwargs.pop("parameter_overrides", None)
+    overrides = {**dict(settings.parameter_overrides),
+                 **(kwargs.pop("parameter_overrides", None) or {})}
     stage = kwargs.pop("stage", None)
     key = repr((settings.template, sorted((overrides or {}).items()), stage,
                 kwargs.get("region", settings.region)))
@@ -252,7 +253,8 @@ def lambda_app(request: pytest.FixtureRequest, lambda_aws: MockedAws) -> Iterato
             options[key] = value
     if settings.seed is not None:
         options["seed"] = settings.seed
-    app = Application(settings.template, region=settings.region, aws=lambda_aws, **options)
+    app = Application(settings.template, region=settings.region, aws=lambda_aws,
+                      parameter_overrides=dict(settings.parameter_overrides), **options)
     try:
         for fn in app.functions.values():
             fn.add_listener(results.append)

@@ -32,6 +32,8 @@ class Settings:
     package_check: str = "off"
     #: Interpreters (paths or commands) process workers may run on, by their version.
     python_interpreters: tuple[str, ...] = ()
+    #: The template's ``parameter_overrides`` (``Key=Value`` lines, as ``sam deploy`` takes).
+    parameter_overrides: tuple[tuple[str, str], ...] = ()
 
 
 SETTINGS_KEY = pytest.StashKey[Settings]()

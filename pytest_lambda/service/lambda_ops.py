@@ -331,6 +331,7 @@ _MAPPING_PARAMS = {
     "FunctionResponseTypes": "function_response_types",
     "DestinationConfig": "destination_config",
     "ParallelizationFactor": "parallelization_factor", "Enabled": "enabled",
+    "FilterCriteria": "filter_criteria",
 }
 
 

@@ -176,11 +176,14 @@ def create_event_source_mapping(
     destination_config: Mapping[str, Any] | None = None,
     parallelization_factor: int = 1,
     enabled: bool = True,
+    filter_criteria: Mapping[str, Any] | None = None,
 ) -> EventSourceMapping:
     """``CreateEventSourceMapping``: poll ``arn`` (Kinesis, DynamoDB stream, SQS) into ``fn``.
 
     ``batch_size`` defaults to 100 for streams and 10 for SQS; ``starting_position`` to
-    ``TRIM_HORIZON`` for streams (SQS takes none).
+    ``TRIM_HORIZON`` for streams (SQS takes none). ``filter_criteria``
+    (``{"Filters": [{"Pattern": "<JSON>"}]}``) delivers only matching records
+    (:mod:`pytest_lambda.sources.filtering`).
     """
     p: dict[str, Any] = {
         "batch_size": batch_size, "starting_position": starting_position,
@@ -195,6 +198,9 @@ def create_event_source_mapping(
     }
     kind = _source_kind(arn)
     _check_common(kind, p)
+    from pytest_lambda.sources.filtering import FilterCriteria
+
+    p["filter_criteria"] = FilterCriteria(filter_criteria, kind)
     if kind == "sqs":
         from pytest_lambda.sources.sqs import SqsMapping
 

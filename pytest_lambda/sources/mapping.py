@@ -74,6 +74,8 @@ class EventSourceMapping(ABC):
             "MaximumBatchingWindowInSeconds": p["maximum_batching_window_in_seconds"],
             "FunctionResponseTypes": list(p["function_response_types"]),
         }
+        if p.get("filter_criteria"):
+            out["FilterCriteria"] = p["filter_criteria"].raw
         if self.source != "sqs":
             out.update({
                 "StartingPosition": p["starting_position"],

@@ -85,10 +85,21 @@ class SqsMapping(EventSourceMapping):
 
     def _poll(self) -> list[InvokeResult]:
         self._release()
-        messages = self._receive()
-        if not messages:
-            return []
-        records = [self._record(m) for m in messages]
+        filters = self.params.get("filter_criteria")
+        while True:
+            messages = self._receive()
+            if not messages:
+                return []
+            records = [self._record(m) for m in messages]
+            if not filters:
+                break
+            # Lambda deletes the messages no filter matches; the rest form the batch.
+            keep = [filters.matches(r) for r in records]
+            self._delete([m for m, k in zip(messages, keep, strict=True) if not k])
+            messages = [m for m, k in zip(messages, keep, strict=True) if k]
+            records = [r for r, k in zip(records, keep, strict=True) if k]
+            if messages:
+                break
         try:
             result = invoke(self.function, {"Records": records},
                             trace_header=_trace_header(messages, self.function.arn))

@@ -111,11 +111,13 @@ class StreamMapping(EventSourceMapping):
         return min(waiting) if waiting else None
 
     def _fetch(self, shard: Shard) -> None:
+        filters = self.params.get("filter_criteria")
         while shard.iterator is not None:
             records, shard.iterator = self._read(shard.shard_id, shard.iterator)
             if not records:
                 break
-            shard.buffer.extend(records)
+            # Records no filter matches are skipped: the shard moves past them.
+            shard.buffer.extend(r for r in records if not filters or filters.matches(r.event))
 
     def _max_age(self) -> float:
         limit = self.params["maximum_record_age_in_seconds"]

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ..service.account import Account
-from .app_state import Schedule
+from .app_state import Schedule, _list
+from .errors import FunctionNotCreated
 from .http import HttpClient
 from .http_wiring import HttpWiring
 from .iot import TopicRule
@@ -43,6 +44,8 @@ _WIRING = ("AWS::Serverless::Function", "AWS::Lambda::Function", "AWS::Lambda::E
            "AWS::Serverless::HttpApi", "AWS::ElasticLoadBalancingV2::Listener",
            "AWS::ElasticLoadBalancingV2::ListenerRule", "AWS::ElasticLoadBalancingV2::TargetGroup",
            "AWS::ElasticLoadBalancingV2::LoadBalancer")
+#: Layers: nothing is created, but a function's ``Layers: [!Ref X]`` loads X's local content.
+_LAYERS = ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion")
 #: Drain passes before giving up: a loop of functions feeding each other forever.
 _MAX_PASSES = 100
 
@@ -71,6 +74,9 @@ class Application(EventWiring, HttpWiring):
             aws = self._own_aws = MockedAws(region or DEFAULT_REGION).__enter__()
         self.aws = aws
         self.functions: dict[str, LambdaFunction] = {}
+        #: Functions that could not be created (a value that does not resolve locally, an
+        #: invalid setting), by logical id: the others run; using one of these raises its error.
+        self.failed: dict[str, Exception] = {}
         self.resources: dict[str, Resource] = {}
         self.unsupported: list[str] = []
         self.mappings: list[EventSourceMapping] = []
@@ -84,7 +90,7 @@ class Application(EventWiring, HttpWiring):
                                   account_id=account_id, stage=stage)
             self.region, self.account_id = first.region, first.account_id
             self.account = Account(account_id, self.region)
-            self._create_resources(first)
+            self._create_resources(first, layers_given="layers" in function_settings)
             # Load again with what moto made (a stream ARN carries its creation time), so
             # !GetAtt in environment variables and events resolve to the real values.
             attributes: dict[str, Any] = {
@@ -112,6 +118,7 @@ class Application(EventWiring, HttpWiring):
         for fn in self.functions.values():
             if name in (fn.name, fn.arn):
                 return fn
+        self._raise_if_failed(name)
         raise KeyError(f"no function {name!r} in {self.path}: it defines "
                        f"{', '.join(self.functions) or '(none)'}.")
 
@@ -164,13 +171,25 @@ class Application(EventWiring, HttpWiring):
         return [r for r in self.account.drain() if r.request_id in invoked]
 
     def run_schedule(self, name: str) -> list[InvokeResult]:
-        """Fire one schedule now (any expression, ``cron(...)`` included); its attempts."""
-        for schedule in self.schedules:
-            if name in (schedule.name, schedule.function.name):
-                self._fire(schedule)
-                return self.account.drain()
+        """Fire one schedule now (any expression, ``cron(...)`` included); its attempts.
+
+        ``name`` is the schedule's name, or its function's (logical id, key under
+        ``functions:``, deployed name or ARN) when that function has one schedule.
+        """
+        found = [s for s in self.schedules if s.name == name]
+        if not found:
+            fn = next((f for lid, f in self.functions.items()
+                       if name in (lid, f.name, f.arn)), None)
+            found = [s for s in self.schedules if fn is not None and s.function is fn]
+        if len(found) == 1:
+            self._fire(found[0])
+            return self.account.drain()
+        if found:
+            raise KeyError(f"{name!r} has {len(found)} schedules in {self.path}: name one of "
+                           f"{', '.join(s.name for s in found)}.")
         raise KeyError(f"no schedule {name!r} in {self.path}: it has "
-                       f"{', '.join(s.name for s in self.schedules) or '(none)'}.")
+                       f"{', '.join(s.name for s in self.schedules) or '(none)'} (a schedule "
+                       "name, or a function with one schedule).")
 
     def close(self) -> None:
         """Remove the triggers and functions, and stop moto if the application started it."""
@@ -193,7 +212,7 @@ class Application(EventWiring, HttpWiring):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _create_resources(self, template: Template) -> None:
+    def _create_resources(self, template: Template, *, layers_given: bool) -> None:
         resources = template.resources
         for rtype in CREATORS:
             for lid, resource in resources.items():
@@ -202,9 +221,14 @@ class Application(EventWiring, HttpWiring):
                                              f"Resources.{lid}.Properties")
                     props.pop("RedrivePolicy", None)
                     self.resources[lid] = create(lid, rtype, props, template.region)
+        loaded = _loaded_layers(template, layers_given)
         for lid, resource in resources.items():
             rtype = str(resource.get("Type")) if isinstance(resource, Mapping) else "?"
-            if rtype not in CREATORS and rtype not in _WIRING:
+            if rtype in _LAYERS:
+                if lid not in loaded:
+                    why = _unloaded_layer(template, layers_given)
+                    self.unsupported.append(f"{lid} ({rtype}: {why})")
+            elif rtype not in CREATORS and rtype not in _WIRING:
                 self.unsupported.append(f"{lid} ({rtype})")
         if template.kind == "serverless":
             self._serverless_implicit(template)
@@ -220,15 +244,23 @@ class Application(EventWiring, HttpWiring):
                       settings: Mapping[str, Any]) -> None:
         from ..function import LambdaFunction
 
-        kwargs = spec.kwargs(**{k: v for k, v in settings.items() if k != "environment"},
-                             environment=settings.get("environment"))
-        kwargs.pop("region", None)
-        kwargs.pop("account_id", None)
-        handler = kwargs.pop("handler")
-        self.functions[lid] = LambdaFunction(handler, account=self.account, **kwargs)
+        try:
+            kwargs = spec.kwargs(**{k: v for k, v in settings.items() if k != "environment"},
+                                 environment=settings.get("environment"))
+            kwargs.pop("region", None)
+            kwargs.pop("account_id", None)
+            handler = kwargs.pop("handler")
+            self.functions[lid] = LambdaFunction(handler, account=self.account, **kwargs)
+        except ValueError as error:  # TemplateError included
+            # Only this function stops (docs/templates.md): the rest of the application runs,
+            # and using this one raises the error, which names the override or setting to fix.
+            self.failed[lid] = error
+            self.unsupported.append(f"{lid} (not created: {error})")
 
     def _wire(self) -> None:
         for lid, spec in self.template.items():
+            if lid in self.failed:
+                continue
             fn = self.functions[lid]
             if self.template.kind == "sam":
                 events = spec.properties.get("Events") or {}
@@ -252,14 +284,21 @@ class Application(EventWiring, HttpWiring):
                 url = spec.properties.get("url")
                 if url:
                     self._function_url(fn, lid, url if isinstance(url, Mapping) else {})
+        if self.template.kind == "sam":
+            self._definition_routes()
+        else:
+            self._sls_http_api_cors()
         self._load_balancers()
         for lid, resource in self.template.resources.items():
             rtype = resource.get("Type") if isinstance(resource, Mapping) else None
             if rtype in ("AWS::Lambda::EventSourceMapping", "AWS::SNS::Subscription",
-                         "AWS::Events::Rule", "AWS::S3::Bucket"):
+                         "AWS::SNS::Topic", "AWS::Events::Rule", "AWS::S3::Bucket"):
                 props = self.template.resolve(dict(resource.get("Properties") or {}),
                                               f"Resources.{lid}.Properties")
-                self._cfn_wiring(lid, str(rtype), props)
+                try:
+                    self._cfn_wiring(lid, str(rtype), props)
+                except FunctionNotCreated as error:  # wiring of a function that is not there
+                    self.unsupported.append(f"{lid} (not wired: {error})")
 
     def _fire(self, schedule: Schedule) -> None:
         from ..events.eventbridge import scheduled_event, scheduler_event
@@ -299,6 +338,21 @@ class Application(EventWiring, HttpWiring):
                                 template.region)
 
 
+def _loaded_layers(template: Template, layers_given: bool) -> set[str]:
+    """The LayerVersions whose content the functions load: a SAM / CloudFormation function's
+    ``Layers`` entry ``!Ref X`` is X's folder (templates/layers.py)."""
+    if template.kind != "sam" or layers_given:
+        return set()
+    return {entry["Ref"] for spec in template.values()
+            for entry in _list(spec.properties.get("Layers"))
+            if isinstance(entry, Mapping) and isinstance(entry.get("Ref"), str)}
 
 
-
+def _unloaded_layer(template: Template, layers_given: bool) -> str:
+    """Why a LayerVersion's content is not loaded into any function."""
+    if layers_given:
+        return "layers= replaces every function's layers, so its content is not loaded"
+    if template.kind == "serverless":
+        return ("a serverless.yml function's layers come from the layers: section or an ARN "
+                "mapped to a folder, so its content is not loaded")
+    return "no function's Layers has !Ref to it, so its content is not loaded"

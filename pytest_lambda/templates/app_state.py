@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import TemplateError
+from .errors import FunctionNotCreated, TemplateError
 
 if TYPE_CHECKING:
     from ..function import LambdaFunction
@@ -45,6 +45,7 @@ class AppState:
     account: Account
     template: Template
     functions: dict[str, LambdaFunction]
+    failed: dict[str, Exception]
     resources: dict[str, Resource]
     unsupported: list[str]
     mappings: list[EventSourceMapping]
@@ -75,8 +76,20 @@ class AppState:
         for lid, fn in self.functions.items():
             if text in (lid, fn.name, fn.arn) or text.startswith(fn.arn + ":"):
                 return fn
+        self._raise_if_failed(text, where)
         raise TemplateError(f"{self.path}: {where} names the function {text!r}, which is not "
                             "one of the template's functions.")
+
+    def _raise_if_failed(self, name: str, where: str = "") -> None:
+        """Raise why the function ``name`` (logical id, name or ARN) was not created, if so."""
+        specs = dict(self.template.items())
+        for lid, error in self.failed.items():
+            names = {lid, specs[lid].function_name} if lid in specs else {lid}
+            if name in names or any(name == f"arn:aws:lambda:{self.region}:{self.account_id}"
+                                                f":function:{n}" for n in names):
+                at = f" ({where})" if where else ""
+                raise FunctionNotCreated(
+                    f"{self.path}: the function {lid}{at} was not created: {error}") from error
 
     def client(self, service: str, **kwargs: Any) -> Any:
         """A boto3 client for ``service`` in the application's moto account and Region."""

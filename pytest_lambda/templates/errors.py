@@ -14,4 +14,9 @@ class UnknownFunctionError(TemplateError, KeyError):
         return str(self.args[0])
 
 
-__all__ = ["TemplateError", "UnknownFunctionError"]
+__all__ = ["FunctionNotCreated", "TemplateError", "UnknownFunctionError"]
+
+
+class FunctionNotCreated(TemplateError):
+    """The template names a function the application could not create (see
+    ``Application.failed``): what depends on it is not wired."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .app_state import AppState, _dict, _list
 from .errors import TemplateError
-from .routes import IMPLICIT, Api, Cors, api_id, http_cors
+from .routes import HTTP_METHODS, IMPLICIT, SAM_TYPES, Api, Cors, api_id, http_cors, sls_http_cors
 
 if TYPE_CHECKING:
     from ..function import LambdaFunction
@@ -42,10 +42,93 @@ class HttpWiring(AppState):
             raise TemplateError(f"{self.path}: {where} has no Path; add one (e.g. /orders).")
         fmt = props.get("PayloadFormatVersion")
         if api_kind == "http" and fmt is None:
-            resource = _dict(self.template.resources.get(str(name)))
-            fmt = _dict(resource.get("Properties")).get("PayloadFormatVersion")
+            fmt = self.template.api_properties(str(name), SAM_TYPES["http"]).get(
+                "PayloadFormatVersion")
         self.routes.add(api, method, str(path), fn, _dict(props.get("Auth")),
                         None if fmt is None else str(fmt))
+
+    def _definition_routes(self) -> None:
+        """Routes of SAM APIs declared in their inline OpenAPI ``DefinitionBody``, added as
+        events add theirs; what they integrate with other than a function of this template
+        through a Lambda proxy integration is listed as not emulated."""
+        from .openapi import http_cors as openapi_cors
+        from .openapi import operations
+
+        for lid, resource in self.template.resources.items():
+            rtype = str(_dict(resource).get("Type"))
+            kind: Any = next((k for k, t in SAM_TYPES.items() if t == rtype), None)
+            if kind is None:
+                continue
+            props = self.template.api_properties(lid, rtype)
+            body = props.get("DefinitionBody")
+            included = isinstance(body, Mapping) and "Fn::Transform" in body  # AWS::Include
+            if props.get("DefinitionUri") is not None or included:
+                prop = "DefinitionBody" if included else "DefinitionUri"
+                self.unsupported.append(f"{lid}.{prop} (an OpenAPI definition in a file is not "
+                                        "read: inline it as DefinitionBody, or declare the "
+                                        "routes as the functions' events)")
+                continue
+            if not isinstance(body, Mapping) or not body.get("paths"):
+                continue
+            api = self.routes.api(lid, kind, self.template, self.functions)
+            cors = openapi_cors(body)
+            if kind == "http" and cors is not None and api.cors is None:
+                api.cors = http_cors(cors)
+            for op in operations(body):
+                where = f"{lid}.DefinitionBody {op.where}"
+                if op.integration_type != "aws_proxy":
+                    self.unsupported.append(
+                        f"{where} ({op.integration_type or 'no'} integration: only Lambda proxy "
+                        "integrations (aws_proxy) are emulated)")
+                    continue
+                fn = self._integration_function(op.integration.get("uri"), where)
+                if fn is None:
+                    self.unsupported.append(f"{where} (a Lambda proxy integration whose uri names "
+                                            "no function of this template)")
+                    continue
+                auth = next((name for name in op.security if name in api.authorizers), None)
+                for name in op.security:
+                    note = (f"{lid}.DefinitionBody security {name!r} (not a Lambda authorizer "
+                            "of the API's Auth: its routes run without it)")
+                    if name not in api.authorizers and note not in self.unsupported:
+                        self.unsupported.append(note)
+                fmt = op.integration.get("payloadFormatVersion") if kind == "http" else None
+                self.routes.add(api, op.method, op.path, fn,
+                                {"Authorizer": auth} if auth else None,
+                                None if fmt is None else str(fmt))
+
+    def _integration_function(self, uri: Any, where: str) -> LambdaFunction | None:
+        """The function an integration ``uri`` invokes: by its resolved ARN, else (parts that
+        do not resolve locally, such as ``${Fn.Alias}``) by the one function it refers to."""
+        from .openapi import function_arn, referenced_ids
+
+        try:
+            arn = function_arn(self.template.resolve(uri, f"{where}.uri"))
+        except TemplateError:
+            arn = None
+        if arn is not None and self._is_function(arn):
+            return self._function_of(arn, where)
+        named = [lid for lid in referenced_ids(uri) if lid in self.functions]
+        return self.functions[named[0]] if len(named) == 1 else None
+
+    def _sls_http_api_cors(self) -> None:
+        """serverless.yml ``provider.httpApi.cors`` on the HTTP API, as the Framework compiles
+        it: unless ``allowedMethods`` is given, OPTIONS and every route's method."""
+        provider = _dict(self.template._scope.doc if self.template._scope else {}).get(
+            "provider")
+        spec = self.template.resolve(_dict(_dict(provider).get("httpApi")).get("cors"),
+                                     "provider.httpApi.cors")
+        api = self.routes.apis.get("HttpApi")
+        if not spec or api is None or api.kind != "http":
+            return
+        api.cors = cors = sls_http_cors(spec)
+        if isinstance(spec, Mapping) and spec.get("allowedMethods"):
+            return
+        for route in self.routes.routes:
+            if route.api is api:
+                for method in HTTP_METHODS if route.method == "ANY" else (route.method,):
+                    if method not in cors.allow_methods:
+                        cors.allow_methods.append(method)
 
     def _function_url(self, fn: LambdaFunction, lid: str, config: Mapping[str, Any]) -> None:
         """A Function URL (SAM ``FunctionUrlConfig``, serverless.yml ``url``)."""

@@ -1,6 +1,6 @@
 """The HTTP routes a template declares: REST APIs, HTTP APIs and Function URLs, with their
-authorizers and CORS settings, read from SAM ``Api`` / ``HttpApi`` events, ``FunctionUrlConfig``
-and serverless.yml ``http`` / ``httpApi`` events."""
+authorizers and CORS settings, read from SAM ``Api`` / ``HttpApi`` events and OpenAPI
+definitions, ``FunctionUrlConfig`` and serverless.yml ``http`` / ``httpApi`` events."""
 
 from __future__ import annotations
 
@@ -22,6 +22,13 @@ _PARAM = re.compile(r"\{[^}/]+\}")
 #: ``ServerlessRestApi`` with the stage ``Prod``; ``AWS::Serverless::HttpApi``: an implicit
 #: ``ServerlessHttpApi`` on the ``$default`` stage).
 IMPLICIT = {"rest": ("ServerlessRestApi", "Prod"), "http": ("ServerlessHttpApi", "$default")}
+#: The SAM resource type of each kind of API (an implicit API is one of these too).
+SAM_TYPES = {"rest": "AWS::Serverless::Api", "http": "AWS::Serverless::HttpApi"}
+#: The methods an HTTP API route can have (``ANY`` stands for all of them).
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "OPTIONS", "HEAD", "DELETE")
+#: The Serverless Framework's default ``provider.httpApi.cors`` headers (its http-api.js).
+SLS_CORS_HEADERS = ("Content-Type", "X-Amz-Date", "Authorization", "X-Api-Key",
+                    "X-Amz-Security-Token", "X-Amz-User-Agent", "X-Amzn-Trace-Id")
 
 
 @dataclass
@@ -116,11 +123,12 @@ class RouteTable:
         if name in self.apis:
             return self.apis[name]
         props: dict[str, Any] = {}
-        if template is not None:
-            resource = template.resources.get(name)
-            if isinstance(resource, Mapping):
-                props = dict(template.resolve(dict(resource.get("Properties") or {}),
-                                              f"Resources.{name}.Properties"))
+        if template is not None and kind in SAM_TYPES:
+            # The OpenAPI definition is read route by route (HttpWiring): a part of it that
+            # does not resolve locally must not stop the API.
+            props = {k: v for k, v in template.api_properties(name, SAM_TYPES[kind]).items()
+                     if k != "DefinitionBody"}
+            props = dict(template.resolve(props, f"Resources.{name}.Properties"))
         stage = str(props.get("StageName") or IMPLICIT.get(kind, ("", "$default"))[1])
         api = Api(name, kind, stage, api_id(name),
                   binary_media_types=[str(t).replace("~1", "/")
@@ -205,4 +213,19 @@ def http_cors(spec: Any) -> Cors:
                 allow_credentials=bool(spec.get("AllowCredentials", False)))
     if spec.get("MaxAge") is not None:
         cors.max_age = int(spec["MaxAge"])
+    return cors
+
+
+def sls_http_cors(spec: Any) -> Cors:
+    """serverless.yml ``provider.httpApi.cors``: ``true`` or its object, with the Framework's
+    defaults (every origin, :data:`SLS_CORS_HEADERS`). Allowed methods not listed start as
+    ``OPTIONS``; the Framework adds each route's method (``HttpWiring`` does here)."""
+    spec = spec if isinstance(spec, Mapping) else {}
+    cors = Cors(allow_origins=_list(spec.get("allowedOrigins") or "*"),
+                allow_methods=_list(spec.get("allowedMethods") or "OPTIONS"),
+                allow_headers=_list(spec.get("allowedHeaders")) or list(SLS_CORS_HEADERS),
+                expose_headers=_list(spec.get("exposedResponseHeaders")),
+                allow_credentials=bool(spec.get("allowCredentials", False)))
+    if spec.get("maxAge") is not None:
+        cors.max_age = int(spec["maxAge"])
     return cors

@@ -3,12 +3,13 @@ schedules, IoT rules, and the CloudFormation resources that wire them (``Applica
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .app_state import AppState, Schedule, _dict, _json, _list
-from .errors import TemplateError
+from .errors import FunctionNotCreated, TemplateError
 from .iot import TopicRule
 from .resources import create
 
@@ -78,20 +79,17 @@ class EventWiring(AppState):
             fn = self._function_of(props.get("FunctionName"), f"Resources.{lid}")
             self._mapping(fn, props.get("EventSourceArn"), props, f"Resources.{lid}")
         elif rtype == "AWS::SNS::Subscription":
-            endpoint, protocol = str(props.get("Endpoint")), props.get("Protocol")
-            if protocol == "lambda":
-                self.triggers.append(self._function_of(endpoint, lid).subscribe_sns(
-                    str(props.get("TopicArn")), filter_policy=props.get("FilterPolicy"),
-                    filter_policy_scope=str(props.get("FilterPolicyScope",
-                                                      "MessageAttributes"))))
-            elif protocol == "sqs":
-                attributes = {k: v if isinstance(v, str) else _json(v) for k, v in props.items()
-                              if k in ("FilterPolicy", "FilterPolicyScope",
-                                       "RawMessageDelivery")}
-                self.client("sns").subscribe(TopicArn=props.get("TopicArn"), Protocol="sqs",
-                                             Endpoint=endpoint, Attributes=attributes)
-            else:
-                self.unsupported.append(f"{lid} (AWS::SNS::Subscription, protocol {protocol})")
+            self._sns_subscription(lid, rtype, str(props.get("TopicArn")), props)
+        elif rtype == "AWS::SNS::Topic":
+            # Inline subscriptions (Endpoint and Protocol only) are the same as
+            # AWS::SNS::Subscription resources on this topic.
+            topic = self.resources[lid].physical_id
+            for i, entry in enumerate(_list(props.get("Subscription"))):
+                try:
+                    self._sns_subscription(f"{lid}.Subscription[{i}]", "AWS::SNS::Topic inline "
+                                           "subscription", topic, _dict(entry))
+                except FunctionNotCreated as error:  # the others are still wired
+                    self.unsupported.append(f"{lid}.Subscription[{i}] (not wired: {error})")
         elif rtype == "AWS::Events::Rule":
             targets = [t for t in props.get("Targets") or () if self._is_function(t.get("Arn"))]
             if "ScheduleExpression" in props and targets:
@@ -115,14 +113,33 @@ class EventWiring(AppState):
                 self.client("s3").put_bucket_notification_configuration(
                     Bucket=self.resources[lid].physical_id, NotificationConfiguration=relay)
 
+    def _sns_subscription(self, where: str, kind: str, topic: str,
+                          props: Mapping[str, Any]) -> None:
+        """A topic's ``lambda`` or ``sqs`` subscription; any other protocol is listed as not
+        emulated (nothing reaches an HTTP, e-mail, SMS, Firehose or mobile endpoint)."""
+        endpoint, protocol = str(props.get("Endpoint")), props.get("Protocol")
+        if protocol == "lambda":
+            self.triggers.append(self._function_of(endpoint, where).subscribe_sns(
+                topic, filter_policy=props.get("FilterPolicy"),
+                filter_policy_scope=str(props.get("FilterPolicyScope", "MessageAttributes"))))
+        elif protocol == "sqs":
+            attributes = {k: v if isinstance(v, str) else _json(v) for k, v in props.items()
+                          if k in ("FilterPolicy", "FilterPolicyScope", "RawMessageDelivery")}
+            self.client("sns").subscribe(TopicArn=topic, Protocol="sqs", Endpoint=endpoint,
+                                         Attributes=attributes)
+        else:
+            self.unsupported.append(f"{where} ({kind}, protocol {protocol}: nothing is "
+                                    f"delivered to {endpoint})")
+
     def _mapping(self, fn: LambdaFunction, arn: Any, props: Mapping[str, Any],
                  where: str) -> None:
         if not isinstance(arn, str):
             raise TemplateError(f"{self.path}: {where} has no event source ARN (got "
                                 f"{arn!r}); point it at a queue or stream of the template.")
-        if props.get("FilterCriteria"):
-            self.unsupported.append(f"{where}.FilterCriteria (every record is delivered)")
         kwargs: dict[str, Any] = {}
+        criteria = props.get("FilterCriteria")
+        if criteria:
+            kwargs["filter_criteria"] = _filter_criteria(criteria)
         for prop, key in _MAPPING_PROPS.items():
             if props.get(prop) is not None:
                 kwargs[key] = props[prop]
@@ -166,6 +183,19 @@ _MAPPING_PROPS = {
     "FunctionResponseTypes": "function_response_types",
     "ParallelizationFactor": "parallelization_factor", "Enabled": "enabled",
 }
+
+
+def _filter_criteria(criteria: Any) -> Any:
+    """``FilterCriteria`` with each ``Pattern`` as JSON text: a serverless.yml
+    ``filterPatterns`` list of objects, or a template pattern written as a YAML mapping."""
+    if isinstance(criteria, list):  # serverless.yml filterPatterns
+        criteria = {"Filters": [{"Pattern": p} for p in criteria]}
+    if not isinstance(criteria, Mapping) or not isinstance(criteria.get("Filters"), list):
+        return criteria  # refused with its fix by create_event_source_mapping
+    return {**criteria, "Filters": [
+        {**f, "Pattern": json.dumps(f["Pattern"])}
+        if isinstance(f, Mapping) and isinstance(f.get("Pattern"), Mapping) else f
+        for f in criteria["Filters"]]}
 
 
 def _sls_mapping(spec: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,11 @@ Globals:
     CodeUri: src/
     Runtime: RUNTIME
     Timeout: 5
+    Layers: [!Ref SharedLayer]
 Resources:
+  SharedLayer:
+    Type: AWS::Serverless::LayerVersion
+    Properties: {ContentUri: layer/}
   OrdersQueue:
     Type: AWS::SQS::Queue
     Properties:
@@ -32,6 +36,8 @@ Resources:
     Type: AWS::S3::Bucket
   Alerts:
     Type: AWS::SNS::Topic
+    Properties:
+      Subscription: [{Protocol: email, Endpoint: ops@example.com}]
   AlertsCopy:
     Type: AWS::SQS::Queue
   AlertsToCopy:
@@ -114,6 +120,7 @@ def _moto_loaded() -> None:
 def app_project(pytester: pytest.Pytester, _moto_loaded: None) -> pytest.Pytester:
     """A SAM project: the template above and its handlers."""
     pytester.mkdir("src")
+    pytester.mkdir("layer")
     pytester.path.joinpath("src", "app.py").write_text(HANDLERS)
     runtime = f"python3.{sys.version_info.minor}"
     pytester.path.joinpath("template.yaml").write_text(TEMPLATE.replace("RUNTIME", runtime))
@@ -170,8 +177,11 @@ def test_template_application_end_to_end(app_project: pytest.Pytester) -> None:
         "template.yaml declares what lambda_app does not create or wire*",
         "  LoaderRole (AWS::IAM::Role)",
         "  Notifier.Events.Audit (EventBridgeRule event)",
+        "  Alerts.Subscription[0] (AWS::SNS::Topic inline subscription, protocol email: "
+        "nothing is delivered to ops@example.com)",
     ])
     assert result.stdout.str().count("LoaderRole (AWS::IAM::Role)") == 1
+    assert "SharedLayer" not in result.stdout.str()  # the functions load it
 
 
 def test_lambda_app_without_a_template_is_a_usage_error(pytester: pytest.Pytester,
@@ -182,3 +192,80 @@ def test_lambda_app_without_a_template_is_a_usage_error(pytester: pytest.Pyteste
     result.stdout.fnmatch_lines(["*the lambda_app fixture needs a template: set the ini option "
                                  "lambda_template*"])
     assert result.ret != 0
+
+
+PARAMETER_TEMPLATE = f"""\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  ApiKey: {{Type: String}}
+Globals:
+  Function: {{CodeUri: src/, Runtime: python3.{sys.version_info[1]}}}
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties: {{Handler: app.hello}}
+  NeedsKey:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.key
+      Environment: {{Variables: {{API_KEY: !Ref ApiKey}}}}
+"""
+PARAMETER_HANDLERS = """
+import os
+
+def hello(event, context):
+    return "hello"
+
+def key(event, context):
+    return os.environ["API_KEY"]
+"""
+
+
+def _parameter_project(pytester: pytest.Pytester, ini: str) -> None:
+    pytester.makefile(".yaml", template=PARAMETER_TEMPLATE)
+    pytester.mkdir("src")
+    pytester.path.joinpath("src", "app.py").write_text(PARAMETER_HANDLERS)
+    pytester.makeini(f"[pytest]\nlambda_template = template.yaml\n{ini}")
+
+
+def test_a_function_that_cannot_be_created_stops_only_itself(pytester: pytest.Pytester,
+                                                             _moto_loaded: None) -> None:
+    """A parameter without a Default stops the function using it; the others run, and using
+    it raises the error naming the override, which the summary lists too."""
+    _parameter_project(pytester, "")
+    pytester.makepyfile("""
+        import pytest
+        from pytest_lambda.templates.errors import TemplateError
+
+        def test_the_rest_runs(lambda_app):
+            assert lambda_app.function("Hello").invoke({}).payload == "hello"
+            assert list(lambda_app.failed) == ["NeedsKey"]
+            with pytest.raises(TemplateError, match="NeedsKey was not created: .*ApiKey"):
+                lambda_app.function("NeedsKey")
+    """)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["  NeedsKey (not created: *parameter 'ApiKey' has no Default*"])
+
+
+def test_parameter_overrides_from_the_ini(pytester: pytest.Pytester, _moto_loaded: None) -> None:
+    """lambda_parameter_overrides (KEY=VALUE lines) reach lambda_app and lambda_function."""
+    _parameter_project(pytester, "lambda_parameter_overrides =\n    ApiKey = k-1=x\n")
+    pytester.makepyfile("""
+        def test_app(lambda_app):
+            assert lambda_app.function("NeedsKey").invoke({}).payload == "k-1=x"
+            assert not lambda_app.failed
+
+        def test_function(lambda_function):
+            assert lambda_function("NeedsKey").invoke({}).payload == "k-1=x"
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_a_parameter_override_without_a_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    """An ini line that is not KEY=VALUE is refused with the form to use."""
+    _parameter_project(pytester, "lambda_parameter_overrides = ApiKey\n")
+    pytester.makepyfile("def test_it():\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*lambda_parameter_overrides: 'ApiKey' is not KEY=VALUE*"])

@@ -209,3 +209,62 @@ def test_lambda_api_for_one_function_and_powertools_resolvers(pytester: pytest.P
             assert lambda_api("api.on_http").get("/other").status_code == 404
     """)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+OPENAPI_TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: {Runtime: RUNTIME, CodeUri: src/, Handler: app.hello}
+  Api:
+    Cors: {AllowOrigin: "'*'", AllowMethods: "'GET,OPTIONS'"}
+Resources:
+  MyApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      DefinitionBody:
+        openapi: "3.0.1"
+        info: {title: x, version: "1"}
+        paths:
+          /hello/{name}:
+            get:
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                uri: !Sub INVOKE/${HelloFunction.Arn}/invocations
+          /status:
+            get:
+              x-amazon-apigateway-integration: {type: mock}
+  HelloFunction:
+    Type: AWS::Serverless::Function
+"""
+
+
+def test_openapi_definition_body_and_globals_cors(pytester: pytest.Pytester) -> None:
+    """Routes of an Api's DefinitionBody are served with Globals.Api.Cors; its mock
+    integration is reported as not emulated."""
+    pytest.importorskip("moto")
+    pytester.mkdir("src")
+    pytester.path.joinpath("src", "app.py").write_text(
+        "def hello(event, context):\n"
+        "    return {'statusCode': 200, 'body': 'hi ' + event['pathParameters']['name']}\n")
+    runtime = f"python3.{sys.version_info.minor}"
+    pytester.path.joinpath("template.yaml").write_text(
+        OPENAPI_TEMPLATE.replace("RUNTIME", runtime).replace(
+            "INVOKE", "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions"))
+    pytester.makeini("[pytest]\nlambda_template = template.yaml\n")
+    pytester.makepyfile("""
+        def test_it(lambda_app):
+            assert lambda_app.http.get("/hello/ann").text == "hi ann"
+            pre = lambda_app.http.options("/hello/ann", headers={"Origin": "https://a.example"})
+            assert pre.status_code == 200
+            assert pre.headers["Access-Control-Allow-Origin"] == "*"
+            assert pre.headers["Access-Control-Allow-Methods"] == "GET,OPTIONS"
+    """)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines([
+        "*lambda_app: not emulated*",
+        "  MyApi.DefinitionBody GET /status (mock integration: only Lambda proxy integrations "
+        "(aws_proxy) are emulated)",
+    ])

@@ -48,7 +48,9 @@ def test_validation_errors(tmp_path: Path, kwargs: dict[str, object], message: s
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"runtime": "python3.8"}, "The runtime parameter of python3.8 is no longer supported for "
-                               "creating or updating AWS Lambda functions."),
+                               "creating or updating AWS Lambda functions. We recommend you use "
+                               "the new runtime (python3.14) while"),
+    ({"runtime": "nodejs16.x"}, "We recommend you use the new runtime (nodejs24.x) while"),
     ({"environment": {"AWS_REGION": "x"}}, "Reserved keys used in this request: AWS_REGION"),
     ({"environment": {"BIG": "x" * 5000}}, "exceeded the 4KB limit. String measured: "),
     ({"environment": {"NUM": 1}}, "environment variable 'NUM' has a int value"),

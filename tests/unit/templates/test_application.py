@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import textwrap
 from pathlib import Path
@@ -138,6 +139,11 @@ def test_cloudformation_wiring_resources(tmp_path: Path) -> None:
             "['aws:s3']", "['aws:sns']", "['aws:sqs']"]
         assert app.advance(86400) == []  # cron schedules run only when asked
         assert [r.payload for r in app.run_schedule("Nightly")] == [["aws.events"]]
+        # Its only schedule, by the function's logical id or deployed name, as elsewhere.
+        assert [r.payload for r in app.run_schedule("Fn")] == [["aws.events"]]
+        assert [r.payload for r in app.run_schedule(app.function("Fn").name)] == [["aws.events"]]
+        with pytest.raises(KeyError, match=r"no schedule 'Env'.*a function with one schedule"):
+            app.run_schedule("Env")
 
 
 def test_bad_schedule_and_unknown_function_are_clear_errors(tmp_path: Path) -> None:
@@ -170,3 +176,101 @@ def test_bad_schedule_and_unknown_function_are_clear_errors(tmp_path: Path) -> N
     with pytest.raises(TemplateError, match=r"Resources.Map names the function 'other', which "
                                             r"is not one of the template's functions"):
         Application(path)
+
+
+def test_inline_topic_subscriptions_are_wired(tmp_path: Path) -> None:
+    """A topic's inline Subscription entries deliver as AWS::SNS::Subscription resources do;
+    other protocols are listed as not emulated."""
+    path = _project(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties: {Handler: app.echo, Runtime: RUNTIME, CodeUri: .}
+          Copy: {Type: AWS::SQS::Queue}
+          Topic:
+            Type: AWS::SNS::Topic
+            Properties:
+              Subscription:
+                - {Protocol: sqs, Endpoint: !GetAtt Copy.Arn}
+                - {Protocol: lambda, Endpoint: !GetAtt Fn.Arn}
+                - {Protocol: https, Endpoint: "https://example.com/hook"}
+                - {Protocol: email, Endpoint: ops@example.com}
+        """)
+    with Application(path) as app:
+        app.client("sns").publish(TopicArn=app.resources["Topic"].physical_id, Message="n")
+        assert [r.payload for r in app.drain()] == [["aws:sns"]]
+        [copy] = app.client("sqs").receive_message(
+            QueueUrl=app.resources["Copy"].physical_id)["Messages"]
+        assert json.loads(copy["Body"])["Message"] == "n"
+        assert app.unsupported == [
+            "Topic.Subscription[2] (AWS::SNS::Topic inline subscription, protocol https: "
+            "nothing is delivered to https://example.com/hook)",
+            "Topic.Subscription[3] (AWS::SNS::Topic inline subscription, protocol email: "
+            "nothing is delivered to ops@example.com)"]
+
+
+def test_serverless_resources_inline_topic_subscriptions(tmp_path: Path) -> None:
+    """serverless.yml resources.Resources: inline subscriptions are wired the same way, and a
+    LayerVersion there says why its content is not loaded."""
+    path = _project(tmp_path, "serverless.yml", """\
+        service: shop
+        provider: {name: aws, runtime: RUNTIME}
+        functions:
+          jobs: {handler: app.echo}
+        resources:
+          Resources:
+            Copy: {Type: AWS::SQS::Queue}
+            Topic:
+              Type: AWS::SNS::Topic
+              Properties:
+                Subscription:
+                  - {Protocol: sqs, Endpoint: !GetAtt Copy.Arn}
+                  - Protocol: lambda
+                    Endpoint: !Join [":", [arn:aws:lambda, !Ref AWS::Region,
+                                           !Ref AWS::AccountId, function, shop-dev-jobs]]
+                  - {Protocol: sms, Endpoint: "+15555550100"}
+            Deps: {Type: AWS::Lambda::LayerVersion, Properties: {Content: .}}
+        """)
+    with Application(path) as app:
+        app.client("sns").publish(TopicArn=app.resources["Topic"].physical_id, Message="n")
+        assert [r.payload for r in app.drain()] == [["aws:sns"]]
+        assert len(app.client("sqs").receive_message(
+            QueueUrl=app.resources["Copy"].physical_id)["Messages"]) == 1
+        assert app.unsupported == [
+            "Deps (AWS::Lambda::LayerVersion: a serverless.yml function's layers come from the "
+            "layers: section or an ARN mapped to a folder, so its content is not loaded)",
+            "Topic.Subscription[2] (AWS::SNS::Topic inline subscription, protocol sms: "
+            "nothing is delivered to +15555550100)"]
+
+
+def test_layer_versions_the_functions_load_are_not_listed(tmp_path: Path) -> None:
+    """A LayerVersion a function's Layers (or Globals' Layers) refers to is emulated; one no
+    function refers to, or all of them when layers= replaces the template's, is listed with
+    the reason."""
+    (tmp_path / "shared" / "python").mkdir(parents=True)
+    path = _project(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function: {Layers: [!Ref Shared]}
+        Resources:
+          Shared:
+            Type: AWS::Serverless::LayerVersion
+            Properties: {ContentUri: shared/}
+          Spare:
+            Type: AWS::Lambda::LayerVersion
+            Properties: {Content: shared/}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties: {Handler: app.env, Runtime: RUNTIME, CodeUri: .}
+        """)
+    with Application(path) as app:
+        assert app.functions["Fn"].config.layers == (tmp_path / "shared",)
+        assert app.unsupported == [
+            "Spare (AWS::Lambda::LayerVersion: no function's Layers has !Ref to it, so its "
+            "content is not loaded)"]
+    with Application(path, layers=[]) as app:
+        assert app.unsupported == [
+            f"{lid} ({rtype}: layers= replaces every function's layers, so its content is "
+            "not loaded)" for lid, rtype in (("Shared", "AWS::Serverless::LayerVersion"),
+                                             ("Spare", "AWS::Lambda::LayerVersion"))]

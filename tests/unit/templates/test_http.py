@@ -1,8 +1,12 @@
-"""The HTTP client's gateway rules that a quick handler cannot reach: integration timeouts."""
+"""The HTTP client: routes and CORS a template declares at the API level (OpenAPI definitions,
+SAM Globals, serverless.yml provider settings), and the gateway rules that a quick handler
+cannot reach (integration timeouts)."""
 
 from __future__ import annotations
 
 import dataclasses
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,33 @@ import pytest
 from pytest_lambda import LambdaFunction
 from pytest_lambda.templates import gateway
 from pytest_lambda.templates.http import single_function_client
+
+RUNTIME = f"python3.{sys.version_info.minor}"
+#: The Serverless Framework's default allowed headers for provider.httpApi.cors.
+#: The Lambda integration URI prefix (``INVOKE/<function ARN>/invocations``), and a function
+#: of another account.
+INVOKE = "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions"
+OTHER = (INVOKE.replace("${AWS::Region}", "us-east-1")
+         + "/arn:aws:lambda:us-east-1:999999999999:function:other/invocations")
+SLS_HEADERS = ("Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,"
+               "X-Amz-User-Agent,X-Amzn-Trace-Id")
+ECHO = """
+def echo(event, context):
+    return {"statusCode": 200, "body": context.function_name + " " + event.get("version", "1.0")
+            + " " + str(event.get("pathParameters"))}
+"""
+
+
+def _app(tmp_path: Path, name: str, text: str) -> object:
+    """An ``Application`` over ``text`` (``RUNTIME`` replaced), with ``app.echo`` beside it."""
+    pytest.importorskip("moto")
+    from pytest_lambda.templates.app import Application
+
+    (tmp_path / "app.py").write_text(ECHO)
+    path = tmp_path / name
+    text = textwrap.dedent(text).replace("RUNTIME", RUNTIME)
+    path.write_text(text.replace("INVOKE", INVOKE).replace("OTHER", OTHER))
+    return Application(path)
 
 
 @pytest.mark.parametrize(("kind", "status", "body"), [
@@ -43,3 +74,196 @@ def test_bad_kind_names_the_choices(tmp_path: Path) -> None:
     with LambdaFunction("app.handler", code_dir=tmp_path) as fn, \
             pytest.raises(ValueError, match=r"kind='alb' is not an API kind: use 'rest'"):
         single_function_client(fn, "alb")
+
+
+DEFINITIONS = """\
+    Transform: AWS::Serverless-2016-10-31
+    Globals:
+      Function: {Runtime: RUNTIME, CodeUri: ., Handler: app.echo}
+    Resources:
+      Rest:
+        Type: AWS::Serverless::Api
+        Properties:
+          StageName: prod
+          DefinitionBody:
+            openapi: "3.0.1"
+            info: {title: rest, version: "1"}
+            paths:
+              /hello:
+                get:
+                  x-amazon-apigateway-integration:
+                    type: aws_proxy
+                    httpMethod: POST
+                    uri: !Sub INVOKE/${Hello.Arn}/invocations
+                options:
+                  x-amazon-apigateway-integration: {type: mock}
+              /items/{id}:
+                x-amazon-apigateway-any-method:
+                  x-amazon-apigateway-integration:
+                    type: AWS_PROXY
+                    httpMethod: POST
+                    uri: !Sub
+                      - INVOKE/${Target}/invocations
+                      - {Target: !GetAtt Items.Arn}
+              /files/{proxy+}:
+                post:
+                  x-amazon-apigateway-integration:
+                    type: aws_proxy
+                    httpMethod: POST
+                    uri: !Join ["", ["arn:aws:apigateway:", !Ref "AWS::Region",
+                                     ":lambda:path/2015-03-31/functions/", !GetAtt Hello.Arn,
+                                     "/invocations"]]
+              /live:
+                get:
+                  x-amazon-apigateway-integration:
+                    type: aws_proxy
+                    httpMethod: POST
+                    uri: !Sub INVOKE/${Items.Alias}/invocations
+              /upstream:
+                get:
+                  x-amazon-apigateway-integration: {type: http_proxy, uri: "https://example.com"}
+              /elsewhere:
+                get:
+                  x-amazon-apigateway-integration:
+                    type: aws_proxy
+                    uri: OTHER
+      Http:
+        Type: AWS::Serverless::HttpApi
+        Properties:
+          DefinitionBody:
+            openapi: "3.0.1"
+            info: {title: http, version: "1"}
+            x-amazon-apigateway-cors: {allowOrigins: ["https://app.example"]}
+            paths:
+              /v1/{id}:
+                get:
+                  x-amazon-apigateway-integration:
+                    type: aws_proxy
+                    payloadFormatVersion: "1.0"
+                    uri: !GetAtt Items.Arn
+              $default:
+                x-amazon-apigateway-any-method:
+                  x-amazon-apigateway-integration:
+                    type: aws_proxy
+                    payloadFormatVersion: "2.0"
+                    uri: !Sub "INVOKE/${Hello.Arn}/invocations"
+      External:
+        Type: AWS::Serverless::Api
+        Properties: {StageName: prod, DefinitionUri: ./openapi.yaml}
+      Hello:
+        Type: AWS::Serverless::Function
+      Items:
+        Type: AWS::Serverless::Function
+    """
+
+
+def test_definition_body_routes(tmp_path: Path) -> None:
+    """Lambda proxy integrations of an OpenAPI DefinitionBody are routes (every uri form);
+    other integrations and a DefinitionUri are listed as not emulated."""
+    with _app(tmp_path, "template.yaml", DEFINITIONS) as app:  # type: ignore[attr-defined]
+        rest, http = app.http.for_api("Rest"), app.http.for_api("Http")
+        assert rest.get("/hello").text == "Hello 1.0 None"
+        assert rest.get("/prod/hello").text == "Hello 1.0 None"
+        assert rest.delete("/items/7").text == "Items 1.0 {'id': '7'}"
+        assert rest.post("/files/a/b.txt").text == "Hello 1.0 {'proxy': 'a/b.txt'}"
+        assert rest.get("/live").text == "Items 1.0 None"
+        assert rest.get("/upstream").status_code == 403
+        assert http.get("/v1/9").text == "Items 1.0 {'id': '9'}"
+        assert http.post("/anything/else").text.startswith("Hello 2.0 ")  # $default
+        r = http.get("/v1/9", headers={"Origin": "https://app.example"})
+        assert r.headers["Access-Control-Allow-Origin"] == "https://app.example"
+        assert app.unsupported == [
+            "Rest.DefinitionBody OPTIONS /hello (mock integration: only Lambda proxy "
+            "integrations (aws_proxy) are emulated)",
+            "Rest.DefinitionBody GET /upstream (http_proxy integration: only Lambda proxy "
+            "integrations (aws_proxy) are emulated)",
+            "Rest.DefinitionBody GET /elsewhere (a Lambda proxy integration whose uri names no "
+            "function of this template)",
+            "External.DefinitionUri (an OpenAPI definition in a file is not read: inline it as "
+            "DefinitionBody, or declare the routes as the functions' events)",
+        ]
+
+
+def test_sam_globals_cors_apply_to_every_api(tmp_path: Path) -> None:
+    """Globals.Api.Cors and Globals.HttpApi.CorsConfiguration reach the implicit APIs and
+    the declared ones; a resource's own setting wins."""
+    text = """\
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function: {Runtime: RUNTIME, CodeUri: ., Handler: app.echo}
+          Api:
+            Cors: {AllowOrigin: "'*'", AllowMethods: "'GET,OPTIONS'"}
+          HttpApi:
+            CorsConfiguration: {AllowOrigins: ["https://app.example"], ExposeHeaders: [x-id]}
+        Resources:
+          Own:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: prod
+              Cors: {AllowOrigin: "'https://own.example'"}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Events:
+                Implicit: {Type: Api, Properties: {Path: /a, Method: get}}
+                Declared: {Type: Api, Properties: {RestApiId: !Ref Own, Path: /b, Method: get}}
+                Http: {Type: HttpApi, Properties: {Path: /c, Method: get}}
+        """
+    with _app(tmp_path, "template.yaml", text) as app:  # type: ignore[attr-defined]
+        origin = {"Origin": "https://app.example", "Access-Control-Request-Method": "GET"}
+        pre = app.http.for_api("ServerlessRestApi").options("/a", headers=origin)
+        assert pre.status_code == 200
+        assert pre.headers["Access-Control-Allow-Origin"] == "*"
+        assert pre.headers["Access-Control-Allow-Methods"] == "GET,OPTIONS"
+        own = app.http.for_api("Own").options("/b", headers={"Origin": "https://own.example"})
+        assert own.headers["Access-Control-Allow-Origin"] == "https://own.example"
+        assert own.headers["Access-Control-Allow-Methods"] == "GET,OPTIONS"
+        r = app.http.for_api("ServerlessHttpApi").get("/c", headers=origin)
+        assert r.headers["Access-Control-Allow-Origin"] == "https://app.example"
+        assert r.headers["Access-Control-Expose-Headers"] == "x-id"
+
+
+@pytest.mark.parametrize(("cors", "expected"), [
+    ("true", {"Access-Control-Allow-Origin": "*",
+              "Access-Control-Allow-Methods": "OPTIONS,GET,POST,PUT,PATCH,HEAD,DELETE",
+              "Access-Control-Allow-Headers": SLS_HEADERS}),
+    ("{allowedOrigins: [https://app.example], allowedHeaders: [x-key], allowCredentials: true,"
+     " exposedResponseHeaders: [x-id], maxAge: 600}",
+     {"Access-Control-Allow-Origin": "https://app.example",
+      "Access-Control-Allow-Methods": "OPTIONS,GET,POST,PUT,PATCH,HEAD,DELETE",
+      "Access-Control-Allow-Headers": "x-key", "Access-Control-Max-Age": "600",
+      "Access-Control-Allow-Credentials": "true"}),
+    ("{allowedMethods: [GET]}", {"Access-Control-Allow-Origin": "*",
+                                 "Access-Control-Allow-Methods": "GET",
+                                 "Access-Control-Allow-Headers": SLS_HEADERS}),
+])
+def test_serverless_provider_http_api_cors(tmp_path: Path, cors: str,
+                                           expected: dict[str, str]) -> None:
+    """provider.httpApi.cors (true, or the Framework's object) answers preflights with the
+    Framework's defaults and methods, and marks the HTTP API's responses."""
+    text = f"""\
+        service: shop
+        provider:
+          name: aws
+          runtime: RUNTIME
+          httpApi:
+            cors: {cors}
+        functions:
+          get:
+            handler: app.echo
+            events:
+              - httpApi: GET /orders
+          any:
+            handler: app.echo
+            events:
+              - httpApi: {{method: "*", path: "/orders/{{id}}"}}
+        """
+    with _app(tmp_path, "serverless.yml", text) as app:  # type: ignore[attr-defined]
+        origin = {"Origin": "https://app.example", "Access-Control-Request-Method": "GET"}
+        pre = app.http.options("/orders", headers=origin)
+        assert pre.status_code == 204
+        assert {k: v for k, v in pre.headers.items() if k in expected or k.startswith(
+            "Access-Control-")} == expected
+        r = app.http.get("/orders", headers=origin)
+        assert r.headers["Access-Control-Allow-Origin"] == expected[
+            "Access-Control-Allow-Origin"]
