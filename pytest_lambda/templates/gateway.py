@@ -204,11 +204,13 @@ class _Gateway:
                     f"/{self.api.stage}{self.path}"
                 ctx.setdefault("authorizer", {"claims": None, "scopes": None})
         elif self.api.kind == "http":
-            event = http_api(self.method, self.path, route=self.route.path,
+            # The $default route's event has routeKey "$default" and no pathParameters.
+            event = http_api(self.method, self.path,
+                             route=None if self.route.default else self.route.path,
                              headers=headers or None, stage=self.api.stage,
                              lambda_context=(authorizer_context or {}).get("lambda"),
                              **common)
-            if self.route.method == "ANY":
+            if self.route.method == "ANY" and not self.route.default:
                 event["routeKey"] = f"ANY {self.route.path}"
                 event["requestContext"]["routeKey"] = event["routeKey"]
         else:

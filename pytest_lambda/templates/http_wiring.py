@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING, Any
 
 from .app_state import AppState, _dict, _list
 from .errors import TemplateError
-from .routes import HTTP_METHODS, IMPLICIT, SAM_TYPES, Api, Cors, api_id, http_cors, sls_http_cors
+from .routes import (
+    DEFAULT_ROUTE,
+    HTTP_METHODS,
+    IMPLICIT,
+    SAM_TYPES,
+    Api,
+    Cors,
+    api_id,
+    http_cors,
+    sls_http_cors,
+)
 
 if TYPE_CHECKING:
     from ..function import LambdaFunction
@@ -37,7 +47,7 @@ class HttpWiring(AppState):
         props = self.template.resolve(dict(raw), where)
         path, method = props.get("Path"), str(props.get("Method", "ANY"))
         if api_kind == "http" and path is None:  # the $default route: every request
-            path, method = "/{proxy+}", "ANY"
+            path, method = DEFAULT_ROUTE, "ANY"
         if path is None:
             raise TemplateError(f"{self.path}: {where} has no Path; add one (e.g. /orders).")
         fmt = props.get("PayloadFormatVersion")
@@ -158,7 +168,7 @@ class HttpWiring(AppState):
         path = path if path.startswith("/") or path == "*" else "/" + path
         method = str(spec.get("method", "ANY"))
         if path == "*" or method == "*":
-            path, method = ("/{proxy+}" if path == "*" else path), "ANY"
+            path, method = (DEFAULT_ROUTE if path == "*" else path), "ANY"
         if spec.get("cors"):
             api.cors = http_cors(spec["cors"]) if api_kind == "http" else Cors()
         auth = spec.get("authorizer")

@@ -48,7 +48,7 @@ def operations(body: Mapping[str, Any]) -> Iterator[Operation]:
                 integration = _dict(_pointer(body, str(integration["$ref"])))
             security = (_names(spec["security"]) if "security" in spec else default_security)
             method = "ANY" if str(key).lower() == _ANY else str(key).upper()
-            route = "/{proxy+}" if path == "$default" else str(path)
+            route = str(path)  # "$default": RouteTable.add's default route
             yield Operation(method, route, integration, security)
 
 

@@ -22,6 +22,8 @@ _PARAM = re.compile(r"\{[^}/]+\}")
 #: ``ServerlessRestApi`` with the stage ``Prod``; ``AWS::Serverless::HttpApi``: an implicit
 #: ``ServerlessHttpApi`` on the ``$default`` stage).
 IMPLICIT = {"rest": ("ServerlessRestApi", "Prod"), "http": ("ServerlessHttpApi", "$default")}
+#: The path :meth:`RouteTable.add` takes for an HTTP API's ``$default`` route.
+DEFAULT_ROUTE = "$default"
 #: The SAM resource type of each kind of API (an implicit API is one of these too).
 SAM_TYPES = {"rest": "AWS::Serverless::Api", "http": "AWS::Serverless::HttpApi"}
 #: The methods an HTTP API route can have (``ANY`` stands for all of them).
@@ -86,13 +88,17 @@ class Route:
     function: LambdaFunction
     authorizer: Authorizer | None = None
     payload_format: str = "2.0"
+    #: An HTTP API's ``$default`` route: it takes any request no other route matches (its
+    #: ``path`` is ``/{proxy+}`` for matching), and its event's ``routeKey`` is ``$default``
+    #: with no ``pathParameters``.
+    default: bool = False
 
-    def specificity(self) -> tuple[int, int, int]:
+    def specificity(self) -> tuple[int, int, int, int]:
         """API Gateway's precedence: literal segments first, then variables, greedy last;
-        a method wins over ``ANY``."""
+        a method wins over ``ANY``; ``$default`` after every other route."""
         greedy = 1 if "+}" in self.path else 0
         variables = len(_PARAM.findall(self.path))
-        return (greedy, variables, 1 if self.method == "ANY" else 0)
+        return (int(self.default), greedy, variables, 1 if self.method == "ANY" else 0)
 
     def pattern(self) -> re.Pattern[str]:
         out, last = "", 0
@@ -178,8 +184,10 @@ class RouteTable:
         if name and name not in ("NONE", "AWS_IAM"):
             authorizer = api.authorizers.get(str(name))
         method = method.upper()
-        self.routes.append(Route(api, "ANY" if method in ("ANY", "*") else method, path,
-                                 function, authorizer, payload_format or api.payload_format))
+        default = path == DEFAULT_ROUTE
+        self.routes.append(Route(api, "ANY" if method in ("ANY", "*") or default else method,
+                                 "/{proxy+}" if default else path, function, authorizer,
+                                 payload_format or api.payload_format, default))
 
 
 def _list(value: Any) -> list[str]:
