@@ -31,6 +31,10 @@ from pytest_lambda.errors import InvalidParameterValueException
 MAX_FILTERS = 5
 #: Characters per pattern (CloudFormation's ``Filter.Pattern`` maximum).
 MAX_PATTERN = 4096
+#: The comparison operators Lambda's filter rule syntax has (AWS docs "Filter rule syntax");
+#: EventBridge's ``wildcard`` and ``cidr`` are not among them.
+OPERATORS = frozenset({"prefix", "suffix", "equals-ignore-case", "anything-but", "numeric",
+                       "exists"})
 
 
 def _text_or_json(text: str) -> Any:
@@ -68,7 +72,9 @@ class FilterCriteria:
                     f"FilterCriteria.Filters[{index}] is {item!r}: each filter is "
                     f"{{'Pattern': '<JSON pattern, at most {MAX_PATTERN} characters>'}}.")
             try:
-                self._patterns.append(EventPattern.load(pattern))
+                loaded = EventPattern.load(pattern)
+                _check_operators(loaded.get_pattern())
+                self._patterns.append(loaded)
             except Exception as exc:
                 raise InvalidParameterValueException(
                     f"Invalid filter pattern definition in FilterCriteria.Filters[{index}] "
@@ -98,3 +104,21 @@ class FilterCriteria:
                 return {}  # not text: no pattern on data can match
             return {"data": _text_or_json(text)}
         return dict(record)
+
+
+def _check_operators(node: Any) -> None:
+    """Refuse comparison operators Lambda's filters do not have (EventBridge-only ones)."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if key == "$or" and isinstance(value, list):
+                for branch in value:
+                    _check_operators(branch)
+            else:
+                _check_operators(value)
+    elif isinstance(node, list):
+        for item in node:
+            if isinstance(item, Mapping):
+                for name in item:
+                    if name not in OPERATORS:
+                        raise ValueError(f"unsupported comparison operator {name!r} (Lambda "
+                                         f"filters take {', '.join(sorted(OPERATORS))})")

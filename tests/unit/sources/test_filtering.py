@@ -125,6 +125,8 @@ def test_dynamodb_filters_on_the_record(aws: Any, fn: LambdaFunction) -> None:
     ({"Filters": [{"Pattern": '{"body": "order"}'}]}, r"Filters\[0\].*must be an object or an "
                                                       r"array"),
     ({"Filters": [{"Pattern": "{}"}] * 6}, "6 filters; an event source mapping takes at most 5"),
+    ({"Filters": [{"Pattern": '{"body": {"ip": [{"cidr": "10.0.0.0/8"}]}}'}]},
+     r"Filters\[0\].*unsupported comparison operator 'cidr'"),
     ({"Filters": [{"pattern": "{}"}]}, r"Filters\[0\] is .*each filter is \{'Pattern'"),
     ({"Patterns": []}, "Invalid FilterCriteria .* Pass \\{'Filters'"),
 ])
