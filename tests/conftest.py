@@ -13,9 +13,13 @@ from typing import Any
 
 # Loaded once, before any in-process pytester run: pytester removes the modules a run imported,
 # and a botocore imported again afterwards would no longer be the one moto patches, so a later
-# "mocked" call could go to real AWS.
+# "mocked" call could go to real AWS. The same for moto's SNS backend and the cryptography it
+# signs with: its Rust extension cannot be loaded twice, so a second copy of cryptography's
+# Python modules (after a pytester run that used SNS first) fails with "Algorithm must be a
+# registered hash algorithm".
 import boto3
 import moto  # noqa: F401
+import moto.sns.models  # noqa: F401
 import pytest
 
 
