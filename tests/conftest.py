@@ -18,7 +18,7 @@ from typing import Any
 # Python modules (after a pytester run that used SNS first) fails with "Algorithm must be a
 # registered hash algorithm".
 import boto3
-import moto  # noqa: F401
+import moto
 import moto.sns.models  # noqa: F401
 import pytest
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import random
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -23,7 +22,7 @@ from ._common import (
     now_or_utc,
     rng_or_new,
 )
-from ._dynamodb_types import marshal_image
+from ._dynamodb_types import marshal_image, stream_record_size
 from ._validate import checked
 
 __all__ = [
@@ -104,9 +103,8 @@ def dynamodb_record(
         change["NewImage"] = _with_keys("new_image", keys, new_image or {})
     if event_name != "INSERT" and stream_view_type in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES"):
         change["OldImage"] = _with_keys("old_image", keys, old_image or {})
-    size = len(json.dumps([change.get("Keys"), change.get("NewImage"), change.get("OldImage")]))
     change["SequenceNumber"] = digits(rng, 21)
-    change["SizeBytes"] = max(1, size // 2)
+    change["SizeBytes"] = stream_record_size(change)
     change["StreamViewType"] = stream_view_type
     label = now - _dt.timedelta(days=rng.randrange(1, 400), milliseconds=rng.randrange(86_400_000))
     record: dict[str, Any] = {

@@ -29,6 +29,7 @@ from ._common import (
     rng_or_new,
     uuid4,
 )
+from ._dynamodb_types import stream_record_size
 from ._validate import checked
 from .dynamodb import EVENT_NAMES, _check_keys, _check_table, _with_keys
 from .kinesis import kinesis_batch
@@ -66,8 +67,7 @@ def _change(
         change["NewImage"] = _with_keys(f"{where}['new_image']", keys, new_image or {})
     if name != "INSERT":
         change["OldImage"] = _with_keys(f"{where}['old_image']", keys, old_image or {})
-    size = len(json.dumps([typed, change.get("NewImage"), change.get("OldImage")]))
-    change["SizeBytes"] = max(1, size // 2)
+    change["SizeBytes"] = stream_record_size(change)
     data = {
         "awsRegion": region,
         "eventID": uuid4(rng),

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_lambda.arn import Arn
 from pytest_lambda.clock import iso_ms
+from pytest_lambda.events._dynamodb_types import stream_record_size
 from pytest_lambda.runtime.marshal import SYNC_REQUEST_LIMIT
 from pytest_lambda.sources.common import (
     BACKOFF_MAX_S,
@@ -315,6 +316,8 @@ class DynamoDBMapping(StreamMapping):
         change: dict[str, Any] = {"ApproximateCreationDateTime": int(created)}
         change.update((k, _typed_json(v)) for k, v in raw["dynamodb"].items()
                       if k != "ApproximateCreationDateTime")
+        # moto's SizeBytes is its JSON length; DynamoDB counts the item sizes.
+        change["SizeBytes"] = stream_record_size(change)
         event: dict[str, Any] = {
             "eventID": raw["eventID"],
             "eventName": raw["eventName"],

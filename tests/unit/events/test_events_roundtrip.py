@@ -183,3 +183,19 @@ def test_partial_batch_response_shapes() -> None:
         ]
     }
     assert events.partial_batch_response() == {"batchItemFailures": []}
+
+
+def test_dynamodb_size_bytes_as_dynamodb_counts_item_sizes() -> None:
+    """SizeBytes is the keys' and images' item size: the values of the AWS docs' sample stream
+    records (INSERT 26, MODIFY 59, REMOVE 38) for the same items."""
+    keys = {"Id": 101}
+    first, changed = {"Message": "New item!"}, {"Message": "This item has changed"}
+    sizes = [events.dynamodb_insert(keys, first)["Records"][0]["dynamodb"]["SizeBytes"],
+             events.dynamodb_modify(keys, first, changed)["Records"][0]["dynamodb"]["SizeBytes"],
+             events.dynamodb_remove(keys, changed)["Records"][0]["dynamodb"]["SizeBytes"]]
+    assert sizes == [26, 59, 38]
+    # Lists and maps: 3 bytes each plus 1 per element; sets: their members; binary: its bytes.
+    record = events.dynamodb_insert({"k": "a"}, {"l": [1, "xy"], "m": {"a": True}, "b": b"\x00\x01",
+                                                 "ss": {"ab", "c"}})
+    expected = (1 + 1) * 2 + (1 + 3 + 2 + 1 + 2 + 1) + (1 + 3 + 1 + 1 + 1) + (1 + 2) + (2 + 3)
+    assert record["Records"][0]["dynamodb"]["SizeBytes"] == expected

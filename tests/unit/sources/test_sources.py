@@ -271,6 +271,8 @@ def test_dynamodb_stream_insert_modify_remove(aws: Any, make: Any) -> None:
     [result] = mapping.drain()
     insert, modify, remove = result.payload["Records"]
     assert [r["eventName"] for r in (insert, modify, remove)] == ["INSERT", "MODIFY", "REMOVE"]
+    # DynamoDB's item sizes, not moto's JSON length: keys pk (4) + image pk, n, blob (4+3+6).
+    assert insert["dynamodb"]["SizeBytes"] == 17
     assert insert["dynamodb"]["NewImage"] == {"pk": {"S": "o1"}, "n": {"N": "1"},
                                               "blob": {"B": "AAE="}}
     assert "OldImage" not in insert["dynamodb"] and "NewImage" not in remove["dynamodb"]
