@@ -16,6 +16,8 @@ from .yamlfile import read_yaml
 Kind = Literal["sam", "serverless"]
 _NO_VALUE = object()
 _MAX_DEPTH = 32
+# The Framework runs these to get the value (``module.exports``); a test cannot.
+_JS_SUFFIXES = (".js", ".cjs", ".mjs", ".ts")
 _SLS_VAR = re.compile(r"\$\{([^${}]+)\}")
 # ``source:address`` (``self:a.b``, ``file(x.yml):a``), or a whole file: ``${file(x.yml)}``.
 _SLS_SOURCE = re.compile(r"\s*(?!AWS::)(?:[a-zA-Z][\w]*(\([^)]*\))?:|file\([^)]*\)\s*(?:,|$))")
@@ -70,6 +72,15 @@ _USAGE = {
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+class _Absent:
+    """A ``file(...)`` variable without a value: null to its fallbacks, ``why`` if none has one."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str) -> None:
+        self.why = why
 
 
 class _Scope:
@@ -276,6 +287,7 @@ class _Scope:
 
     def _variable(self, body: str, where: str, depth: int) -> Any:
         options = _split_fallbacks(body)
+        absent: list[str] = []
         for option in options:
             if option[:1] in "'\"" and option[-1:] == option[:1] and len(option) > 1:
                 return option[1:-1]
@@ -284,12 +296,14 @@ class _Scope:
             if option in ("true", "false"):
                 return option == "true"
             value = self._source(option, where, depth)
-            if value is not None:
+            if isinstance(value, _Absent):
+                absent.append(value.why)
+            elif value is not None:
                 return value
         first = options[0]
         source = first.split(":", 1)[0]
-        why = ("the file has no value at that address, and there is no fallback"
-               if source.startswith("file(") else
+        why = ("; ".join(absent) + (", and no fallback has a value" if len(options) > 1 else "")
+               if absent else
                f"{source}: variables are looked up in AWS or other files, which a test "
                "cannot read"
                if source not in ("self", "opt", "env", "sls", "aws", "param")
@@ -333,26 +347,46 @@ class _Scope:
                     return self.resolve(params[group][address], where, depth + 1)
         return None
 
-
     def _file(self, ref: str, where: str, depth: int) -> Any:
         """``file(./config.yml)`` (the whole document) or ``file(./config.yml):a.b`` (a path
-        in it), relative to the serverless.yml; YAML or JSON, its own variables resolved."""
+        in it), relative to the serverless.yml, read as the Framework does: YAML, JSON (also
+        ``.tfstate``) with its own variables resolved, else plain text. No value is ``_Absent``."""
         m = _FILE_REF.fullmatch(ref)
         if m is None:
             raise self.fail("${" + ref + "}", where, "write it as ${file(./path.yml)} or "
                             "${file(./path.yml):key.path}", ref)
-        name, address = m.group(1).strip("'\""), m.group(2) or ""
+        name, address = m.group(1).strip("'\""), (m.group(2) or "").strip()
         path = (self.path.parent / name).resolve()
-        if path.suffix not in (".yml", ".yaml", ".json"):
-            raise self.fail("${" + ref + "}", where, f"{name} is not a YAML or JSON file (a "
-                            "JavaScript file would have to be run to get its value)", ref)
-        if not path.is_file():
-            raise self.fail("${" + ref + "}", where, f"{path} does not exist", ref)
-        node: Any = (json.loads(path.read_text(encoding="utf-8")) if path.suffix == ".json"
-                     else read_yaml(path))
-        for part in filter(None, address.strip().split(".")):
+        if not path.exists():
+            # The Framework reads a missing file as null, so the variable's fallbacks apply.
+            return _Absent(f"{path} does not exist")
+        if path.suffix in _JS_SUFFIXES:
+            raise self.fail("${" + ref + "}", where, f"{name} is JavaScript, which the "
+                            "Serverless Framework runs to get the value and a test cannot", ref)
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise self.fail("${" + ref + "}", where, f"{path} cannot be read ({exc})",
+                            ref) from None
+        node: Any
+        if path.suffix in (".yml", ".yaml"):
+            node = read_yaml(path)
+        elif path.suffix in (".json", ".tfstate"):
+            try:
+                node = json.loads(text)
+            except ValueError as exc:
+                raise self.fail("${" + ref + "}", where, f"{name} is not valid JSON ({exc})",
+                                ref) from None
+        elif address:
+            return _Absent(f"{name} is read as plain text (only .yml, .yaml, .json and "
+                           f".tfstate files have addresses), so it has no value at {address}")
+        else:
+            return text
+        for part in filter(None, address.split(".")):
             node = node.get(part) if isinstance(node, dict) else None
-        return None if node is None else self.resolve(node, where, depth + 1)
+        if node is None:
+            return _Absent(f"{name} has no value at {address}" if address else f"{name} is empty")
+        return self.resolve(node, where, depth + 1)
 
 
 def _split_fallbacks(body: str) -> list[str]:

@@ -633,16 +633,67 @@ def test_serverless_file_variables_read_yaml_and_json(tmp_path: Path) -> None:
     assert with_override["api"].kwargs()["timeout"] == 9
 
 
+def test_serverless_file_variables_read_other_files_as_text(tmp_path: Path) -> None:
+    """A ``${file(x)}`` that is not YAML or JSON is its text, as is; ``.tfstate`` is JSON."""
+    key = "-----BEGIN PUBLIC KEY-----\r\nMFkw\n-----END PUBLIC KEY-----\n"
+    (tmp_path / "public_key").write_bytes(key.encode())
+    (tmp_path / "notes.txt").write_text("a: 1\n")
+    (tmp_path / "state.tfstate").write_text('{"outputs": {"url": {"value": "https://x"}}}')
+    path = _write(tmp_path, "serverless.yml", """\
+        service: svc
+        provider:
+          name: aws
+          runtime: python3.12
+        functions:
+          api:
+            handler: app.handler
+            environment:
+              PEM: ${file(./public_key)}
+              NOTES: prefix-${file(./notes.txt)}
+              URL: ${file(./state.tfstate):outputs.url.value}
+              MODE: ${file(./notes.txt):a, 'text has no keys'}
+        """)
+    assert load_template(path)["api"].kwargs()["environment"] == {
+        "PEM": key, "NOTES": "prefix-a: 1\n", "URL": "https://x", "MODE": "text has no keys"}
+
+
+def test_serverless_missing_file_variables_use_their_fallbacks(tmp_path: Path) -> None:
+    """A missing file is null, as in the Framework, so the variable's next fallback is used."""
+    (tmp_path / "config.yml").write_text("mode: shared\n")
+    path = _write(tmp_path, "serverless.yml", """\
+        service: svc
+        provider:
+          name: aws
+          runtime: python3.12
+        functions:
+          api:
+            handler: app.handler
+            environment:
+              MODE: ${file(./config.${sls:stage}.yml):mode, file(./config.yml):mode}
+              NAME: ${file(./missing.yml), 'default'}
+              CODE: ${file(./missing.js):x, env:NO_SUCH_VARIABLE_X, 'js'}
+        """)
+    assert load_template(path)["api"].kwargs()["environment"] == {
+        "MODE": "shared", "NAME": "default", "CODE": "js"}
+
+
 @pytest.mark.parametrize(("reference", "why"), [
-    ("${file(./missing.yml)}", "missing.yml does not exist"),
-    ("${file(./config.yml):nope}", "the file has no value at that address"),
-    ("${file(./config.js):x}", "config.js is not a YAML or JSON file"),
+    ("${file(./missing.yml)}", "missing.yml does not exist. Pass"),
+    ("${file(./config.yml):nope}", "config.yml has no value at nope. Pass"),
+    ("${file(./config.js):x}", "config.js is JavaScript, which the Serverless Framework runs"),
+    ("${file(./key.pem):a.b}", "key.pem is read as plain text (only .yml, .yaml, .json and "
+                               ".tfstate files have addresses), so it has no value at a.b"),
+    ("${file(./a.yml):x, file(./config.yml):x}",
+     "a.yml does not exist; ./config.yml has no value at x, and no fallback has a value"),
+    ("${file(./bad.json)}", "bad.json is not valid JSON"),
 ])
 def test_serverless_file_variables_that_cannot_resolve(tmp_path: Path, reference: str,
                                                        why: str) -> None:
     """A file variable with no value fails naming the variable and why, not as literal text."""
     (tmp_path / "config.yml").write_text("a: 1\n")
     (tmp_path / "config.js").write_text("module.exports = {x: 1}\n")
+    (tmp_path / "key.pem").write_text("-----BEGIN-----\n")
+    (tmp_path / "bad.json").write_text("{nope")
     path = _write(tmp_path, "serverless.yml", f"""\
         service: svc
         provider:
