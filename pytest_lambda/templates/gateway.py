@@ -29,9 +29,11 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import fnmatch
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .cors import cors_headers
 from .http_response import HttpResponse, _gateway_error, _json_dumps
 from .routes import Api, Authorizer, Route
 
@@ -40,6 +42,10 @@ if TYPE_CHECKING:
     from .http import HttpClient
 
 REST_TIMEOUT_S, HTTP_TIMEOUT_S = 29, 30
+#: A Function URL's answer to a request without a valid SigV4 signature when its AuthType is
+#: AWS_IAM (as captured in ant-media/Ant-Media-Server#7827; formerly just "Forbidden").
+_URL_FORBIDDEN = ("Forbidden. For troubleshooting Function URL authorization issues, see: "
+                  "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html")
 _REST_DEFAULT_TYPE = "application/json"
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript",
                "application/x-www-form-urlencoded")
@@ -60,19 +66,33 @@ class _Gateway:
 
     def run(self) -> HttpResponse:
         context: dict[str, Any] | None = None
+        if self.api.kind == "url" and self.api.auth_type == "AWS_IAM" and not self._signed():
+            return _gateway_error(403, {"Message": _URL_FORBIDDEN})
         if self.route.authorizer is not None:
             verdict = self._authorize(self.route.authorizer)
             if isinstance(verdict, HttpResponse):
                 verdict.authorizer_invocations = self.auth_results
                 return verdict
             context = verdict
+        # API Gateway checks the key after the authorizer (whose answer may carry it as
+        # usageIdentifierKey); keys and usage plans are not validated locally.
+        if self.route.api_key_required and not _has(self.headers, "x-api-key") and (
+                context is None or "usageIdentifierKey" not in context):
+            refused = _gateway_error(403, {"message": "Forbidden"})
+            refused.authorizer_invocations = self.auth_results
+            return refused
         event = self._event(context)
         result = self.route.function.invoke(event)
         response = self._map(result)
         response.authorizer_invocations = self.auth_results
         if self.api.cors is not None and self.api.kind != "rest":
-            _cors_headers(self.api, self.headers, response)
+            cors_headers(self.api, self.headers, response)
         return response
+
+    def _signed(self) -> bool:
+        """Whether the request carries a SigV4 ``Authorization`` (not verifiable locally)."""
+        value = next((v for k, v in self.headers.items() if k.lower() == "authorization"), "")
+        return value.startswith("AWS4-HMAC-SHA256")
 
     def _now(self) -> _dt.datetime:
         return _dt.datetime.now(_dt.UTC)
@@ -118,7 +138,23 @@ class _Gateway:
             return _gateway_error(403, {"message": "Forbidden"})
         extra = dict(answer.get("context") or {})
         if self.api.kind == "rest":
-            out: dict[str, Any] = {"principalId": answer.get("principalId"), **extra}
+            # API Gateway developer guide, "Output from an API Gateway Lambda authorizer"
+            # (api-gateway-lambda-authorizer-output.html): the context map reaches the backend
+            # with its values stringified ("numberKey": "1", "booleanKey": "true"), and "you
+            # cannot set a JSON object or array as a valid value of any key in the context map":
+            # such a value fails the request as an AuthorizerConfigurationException, 500
+            # {"message": null}. HTTP APIs pass `authorizer.lambda` with its JSON types.
+            if any(isinstance(v, Mapping | list) for v in extra.values()):
+                failed = _gateway_error(500, {"message": None})
+                failed.header_list.append(("x-amzn-ErrorType",
+                                           "AuthorizerConfigurationException"))
+                return failed
+            # integrationLatency: the authorizer's own run, in ms (0 for a cached answer).
+            latency = round(result.report.duration_ms) if result is not None and \
+                result.report is not None else 0
+            out: dict[str, Any] = {"principalId": answer.get("principalId"),
+                                   "integrationLatency": latency,
+                                   **{k: _stringified(v) for k, v in extra.items()}}
             if "usageIdentifierKey" in answer:
                 out["usageIdentifierKey"] = answer["usageIdentifierKey"]
             return out
@@ -214,8 +250,14 @@ class _Gateway:
                 event["routeKey"] = f"ANY {self.route.path}"
                 event["requestContext"]["routeKey"] = event["routeKey"]
         else:
+            iam = self.api.auth_type == "AWS_IAM"
             event = lambda_function_url(self.method, self.path, headers=headers or None,
+                                        auth_type="AWS_IAM" if iam else "NONE",
                                         **common)
+            signature = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+            key = re.search(r"Credential=([A-Z0-9]+)/", signature)
+            if iam and key:  # the caller's access key, as the signature names it
+                event["requestContext"]["authorizer"]["iam"]["accessKey"] = key.group(1)
         _stable_ids(event, self.api)
         return event
 
@@ -268,6 +310,13 @@ class _Gateway:
                             result)
 
 
+def _stringified(value: Any) -> Any:
+    """A REST authorizer context value as the backend sees it (``True`` -> ``"true"``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if value is None or isinstance(value, str) else str(value)
+
+
 def _unchecked(factory: Any) -> Any:
     return getattr(factory, "__wrapped__", factory)
 
@@ -305,43 +354,6 @@ def _policy_allows(document: Any, arn: str) -> bool:
                 return False
             allowed = allowed or statement.get("Effect") == "Allow"
     return allowed
-
-
-def _preflight(api: Api, headers: Mapping[str, str]) -> HttpResponse:
-    """The gateway's own answer to a CORS preflight (SAM adds it for REST API ``Cors``; HTTP
-    APIs answer it when ``CorsConfiguration`` is set)."""
-    cors = api.cors
-    assert cors is not None
-    origin = next((v for k, v in headers.items() if k.lower() == "origin"), "")
-    items: list[tuple[str, str]] = []
-    if "*" in cors.allow_origins or origin in cors.allow_origins:
-        items.append(("Access-Control-Allow-Origin",
-                      "*" if "*" in cors.allow_origins and not cors.allow_credentials
-                      else origin))
-        items.append(("Access-Control-Allow-Methods", ",".join(cors.allow_methods) or "*"))
-        if cors.allow_headers:
-            items.append(("Access-Control-Allow-Headers", ",".join(cors.allow_headers)))
-        if cors.max_age is not None:
-            items.append(("Access-Control-Max-Age", str(cors.max_age)))
-        if cors.allow_credentials:
-            items.append(("Access-Control-Allow-Credentials", "true"))
-    return HttpResponse(204 if api.kind == "http" else 200, items, b"")
-
-
-def _cors_headers(api: Api, headers: Mapping[str, str], response: HttpResponse) -> None:
-    cors = api.cors
-    assert cors is not None
-    origin = next((v for k, v in headers.items() if k.lower() == "origin"), None)
-    if origin is None or not ("*" in cors.allow_origins or origin in cors.allow_origins):
-        return
-    response.header_list.append(("Access-Control-Allow-Origin",
-                                 "*" if "*" in cors.allow_origins and not cors.allow_credentials
-                                 else origin))
-    if cors.expose_headers:
-        response.header_list.append(("Access-Control-Expose-Headers",
-                                     ",".join(cors.expose_headers)))
-    if cors.allow_credentials:
-        response.header_list.append(("Access-Control-Allow-Credentials", "true"))
 
 
 def _stable_ids(event: dict[str, Any], api: Api) -> None:

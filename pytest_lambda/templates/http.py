@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .alb import serve as _alb
-from .gateway import _Gateway, _has, _preflight
+from .cors import preflight
+from .gateway import _Gateway, _has
 from .http_response import HttpResponse, _gateway_error, _json_dumps
 from .routes import Authorizer, Route, RouteTable
 
@@ -98,11 +99,20 @@ class HttpClient:
         route, params_, stage_path = self._route(method, path, api or self._api)
         if route is None:
             return self._no_route(method, path, head, api or self._api)
-        if method == "OPTIONS" and route.api.cors is not None and _has(head, "Origin"):
-            return _preflight(route.api, head)
+        cors = route.api.cors_of(route.path)
+        # A REST API's CORS preflight is an OPTIONS method of its own (a mock integration)
+        # answering any OPTIONS request; an HTTP API answers requests with an Origin.
+        if method == "OPTIONS" and cors is not None and (
+                route.method != "OPTIONS" if route.api.kind == "rest" else _has(head, "Origin")):
+            return preflight(route.api, cors, head, self._path_methods(route))
         response = _Gateway(self, route, method, stage_path, params_, query, head, body).run()
         self._keep_cookies(response)
         return response
+
+    def _path_methods(self, route: Route) -> list[str]:
+        """The methods of the routes at ``route``'s path on its API."""
+        return [r.method for r in self.table.routes
+                if r.api is route.api and r.path == route.path]
 
     def _keep_cookies(self, response: HttpResponse) -> None:
         for name, value in response.header_list:
@@ -135,7 +145,7 @@ class HttpClient:
             if route.api.kind != "url" and stage != "$default" and path.startswith(f"/{stage}/"):
                 local = path[len(stage) + 1:]
             if route.method not in ("ANY", method) and not (
-                    method == "OPTIONS" and route.api.cors is not None):
+                    method == "OPTIONS" and route.api.cors_of(route.path) is not None):
                 continue
             m = route.pattern().fullmatch(local)
             if m is None:

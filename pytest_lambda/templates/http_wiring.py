@@ -15,10 +15,10 @@ from .routes import (
     IMPLICIT,
     SAM_TYPES,
     Api,
-    Cors,
     api_id,
     http_cors,
     sls_http_cors,
+    sls_rest_cors,
 )
 
 if TYPE_CHECKING:
@@ -144,6 +144,8 @@ class HttpWiring(AppState):
         """A Function URL (SAM ``FunctionUrlConfig``, serverless.yml ``url``)."""
         config = self.template.resolve(dict(config), f"{lid}.FunctionUrlConfig")
         api = Api(fn.name, "url", "$default", api_id(fn.name))
+        # SAM AuthType; serverless.yml `url: {authorizer: aws_iam}`
+        api.auth_type = str(config.get("AuthType") or config.get("authorizer") or "NONE").upper()
         cors = config.get("Cors") or config.get("cors")
         if cors:
             api.cors = http_cors(cors)
@@ -169,12 +171,16 @@ class HttpWiring(AppState):
         method = str(spec.get("method", "ANY"))
         if path == "*" or method == "*":
             path, method = (DEFAULT_ROUTE if path == "*" else path), "ANY"
-        if spec.get("cors"):
-            api.cors = http_cors(spec["cors"]) if api_kind == "http" else Cors()
+        if spec.get("cors") and api_kind == "http":
+            api.cors = http_cors(spec["cors"])
+        elif spec.get("cors"):
+            api.path_cors[path] = sls_rest_cors(spec["cors"], method, api.path_cors.get(path))
         auth = spec.get("authorizer")
         auth_spec: dict[str, Any] | None = None
         if auth:
             auth_spec = self._sls_authorizer(api, auth, where)
+        if api_kind == "rest" and spec.get("private"):  # an API key is required
+            auth_spec = {**(auth_spec or {}), "ApiKeyRequired": True}
         self.routes.add(api, method, path, fn, auth_spec, None)
 
     def _sls_authorizer(self, api: Any, auth: Any, where: str) -> dict[str, Any] | None:

@@ -31,6 +31,11 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "OPTIONS", "HEAD", "DELETE")
 #: The Serverless Framework's default ``provider.httpApi.cors`` headers (its http-api.js).
 SLS_CORS_HEADERS = ("Content-Type", "X-Amz-Date", "Authorization", "X-Api-Key",
                     "X-Amz-Security-Token", "X-Amz-User-Agent", "X-Amzn-Trace-Id")
+#: Its default ``http`` (REST API) ``cors`` headers (api-gateway/lib/validate.js ``getCors``).
+SLS_REST_CORS_HEADERS = SLS_CORS_HEADERS[:-1]
+#: What a REST preflight allows for a path with an ``ANY`` method (SAM's
+#: ``_make_cors_allowed_methods_for_path``; the Framework's cors.js without OPTIONS).
+REST_ANY_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 
 @dataclass
@@ -52,7 +57,8 @@ class Authorizer:
 
 @dataclass
 class Cors:
-    """CORS as the template configures it (SAM ``Cors`` / ``CorsConfiguration``)."""
+    """CORS as the template configures it (SAM ``Cors`` / ``CorsConfiguration``,
+    serverless.yml ``cors``). A REST API's empty ``allow_methods`` are its path's methods."""
 
     allow_origins: list[str] = field(default_factory=lambda: ["*"])
     allow_methods: list[str] = field(default_factory=lambda: ["*"])
@@ -60,6 +66,11 @@ class Cors:
     expose_headers: list[str] = field(default_factory=list)
     max_age: int | None = None
     allow_credentials: bool = False
+    #: REST APIs: the preflight's ``Cache-Control`` (serverless.yml ``cacheControl``).
+    cache_control: str | None = None
+    #: serverless.yml ``origins``: patterns (``*`` a wildcard) a REST preflight answers with
+    #: the request's ``Origin`` when it matches one (else with the first of them).
+    echo_origins: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -76,6 +87,18 @@ class Api:
     binary_media_types: list[str] = field(default_factory=list)
     #: HTTP APIs: the default payload format of its routes.
     payload_format: str = "2.0"
+    #: serverless.yml ``http`` events: CORS is per path (the Framework's OPTIONS method).
+    path_cors: dict[str, Cors] = field(default_factory=dict)
+    #: REST APIs: SAM ``Auth.ApiKeyRequired`` for every method (an event's own ``Auth`` wins),
+    #: and whether the CORS preflight needs the key too (``AddApiKeyRequiredToCorsPreflight``).
+    api_key_required: bool = False
+    api_key_preflight: bool = True
+    #: Function URLs: ``AuthType`` (``NONE`` or ``AWS_IAM``).
+    auth_type: str = "NONE"
+
+    def cors_of(self, path: str) -> Cors | None:
+        """The CORS settings of the route at ``path``."""
+        return self.path_cors.get(path, self.cors)
 
 
 @dataclass
@@ -92,6 +115,9 @@ class Route:
     #: ``path`` is ``/{proxy+}`` for matching), and its event's ``routeKey`` is ``$default``
     #: with no ``pathParameters``.
     default: bool = False
+    #: REST APIs: a request without an ``x-api-key`` header is refused (SAM
+    #: ``ApiKeyRequired``, serverless.yml ``private``).
+    api_key_required: bool = False
 
     def specificity(self) -> tuple[int, int, int, int]:
         """API Gateway's precedence: literal segments first, then variables, greedy last;
@@ -144,6 +170,9 @@ class RouteTable:
         if kind == "http" and props.get("CorsConfiguration"):
             api.cors = http_cors(props["CorsConfiguration"])
         auth = props.get("Auth") or {}
+        if isinstance(auth, Mapping) and kind == "rest":
+            api.api_key_required = _true(auth.get("ApiKeyRequired"))
+            api.api_key_preflight = _true(auth.get("AddApiKeyRequiredToCorsPreflight", True))
         if isinstance(auth, Mapping) and functions is not None:
             self._authorizers(api, auth, functions)
         self.apis[name] = api
@@ -180,6 +209,8 @@ class RouteTable:
     def add(self, api: Api, method: str, path: str, function: LambdaFunction,
             auth: Mapping[str, Any] | None, payload_format: str | None) -> None:
         name = (auth or {}).get("Authorizer", api.default_authorizer)
+        key = api.kind == "rest" and _true((auth or {}).get("ApiKeyRequired",
+                                                            api.api_key_required))
         authorizer = None
         if name and name not in ("NONE", "AWS_IAM"):
             authorizer = api.authorizers.get(str(name))
@@ -187,7 +218,7 @@ class RouteTable:
         default = path == DEFAULT_ROUTE
         self.routes.append(Route(api, "ANY" if method in ("ANY", "*") or default else method,
                                  "/{proxy+}" if default else path, function, authorizer,
-                                 payload_format or api.payload_format, default))
+                                 payload_format or api.payload_format, default, key))
 
 
 def _list(value: Any) -> list[str]:
@@ -197,12 +228,17 @@ def _list(value: Any) -> list[str]:
     return [str(v).strip().strip("'") for v in items]
 
 
+def _true(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
 def rest_cors(spec: Any) -> Cors:
-    """SAM ``Api.Cors``: a quoted origin string, or a map of quoted values."""
+    """SAM ``Api.Cors``: a quoted origin string, or a map of quoted values. Without
+    ``AllowMethods``, SAM allows each path's methods and OPTIONS (``allow_methods`` empty)."""
     if not isinstance(spec, Mapping):
-        return Cors(allow_origins=_list(spec))
+        return Cors(allow_origins=_list(spec), allow_methods=[])
     cors = Cors(allow_origins=_list(spec.get("AllowOrigin", "'*'")),
-                allow_methods=_list(spec.get("AllowMethods", "'*'")),
+                allow_methods=_list(spec.get("AllowMethods")),
                 allow_headers=_list(spec.get("AllowHeaders")),
                 allow_credentials=str(spec.get("AllowCredentials")).lower() == "true")
     if spec.get("MaxAge") is not None:
@@ -237,3 +273,34 @@ def sls_http_cors(spec: Any) -> Cors:
     if spec.get("maxAge") is not None:
         cors.max_age = int(spec["maxAge"])
     return cors
+
+
+def sls_rest_cors(spec: Any, method: str, path_cors: Cors | None) -> Cors:
+    """A serverless.yml ``http`` event's ``cors`` (``true`` or its object) merged into its
+    path's preflight as the Framework compiles it (api-gateway/lib/validate.js ``getCors`` and
+    the merge in ``validate``, cors.js): default origin ``*`` and :data:`SLS_REST_CORS_HEADERS`,
+    methods ``OPTIONS`` and each event's method; headers, methods and ``origins`` are unions
+    over the path's events, the last event's ``origin``, ``maxAge`` and ``cacheControl`` win."""
+    spec = spec if isinstance(spec, Mapping) else {}
+    methods = [str(m) for m in _list(spec.get("methods"))]
+    for name in ("OPTIONS", method.upper()):
+        if name not in methods:
+            methods.append(name)
+    origins = _list(spec.get("origins"))
+    origin = None if origins else str(spec.get("origin", "*"))
+    if origin is not None and "," in origin:  # cors.js: an origin list in one string
+        origins, origin = _list(origin), None
+    old = path_cors or Cors(allow_origins=[], allow_methods=[])
+    cors = Cors(allow_origins=[origin] if origin else [],
+                allow_methods=_union(methods, old.allow_methods),
+                allow_headers=_union(_list(spec.get("headers")) or list(SLS_REST_CORS_HEADERS),
+                                     old.allow_headers),
+                allow_credentials=_true(spec.get("allowCredentials")) or old.allow_credentials,
+                max_age=int(spec["maxAge"]) if spec.get("maxAge") else old.max_age,
+                cache_control=str(spec.get("cacheControl") or "") or old.cache_control,
+                echo_origins=_union(origins, old.echo_origins))
+    return cors
+
+
+def _union(first: list[str], second: list[str]) -> list[str]:
+    return list(dict.fromkeys([*first, *second]))

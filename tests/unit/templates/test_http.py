@@ -267,3 +267,85 @@ def test_serverless_provider_http_api_cors(tmp_path: Path, cors: str,
         r = app.http.get("/orders", headers=origin)
         assert r.headers["Access-Control-Allow-Origin"] == expected[
             "Access-Control-Allow-Origin"]
+
+
+def test_serverless_rest_cors_preflight(tmp_path: Path) -> None:
+    """serverless.yml http `cors: true` answers with the Framework's origin, headers and the
+    path's methods; a `cors` object's origin(s), headers, credentials, maxAge and
+    cacheControl are used."""
+    text = """\
+        service: shop
+        provider: {name: aws, runtime: RUNTIME}
+        functions:
+          open:
+            handler: app.echo
+            events:
+              - http: {path: open, method: post, cors: true}
+              - http: {path: open, method: get, cors: true}
+          strict:
+            handler: app.echo
+            events:
+              - http:
+                  path: strict
+                  method: get
+                  cors:
+                    origin: https://app.example
+                    headers: [Content-Type, X-Custom]
+                    allowCredentials: true
+                    maxAge: 86400
+                    cacheControl: max-age=600
+          many:
+            handler: app.echo
+            events:
+              - http:
+                  path: many
+                  method: any
+                  cors: {origins: ["https://a.example", "https://*.b.example"]}
+        """
+    with _app(tmp_path, "serverless.yml", text) as app:  # type: ignore[attr-defined]
+        pre = app.http.options("/open", headers={"Origin": "https://x.example"})
+        assert pre.status_code == 200
+        assert {k: v for k, v in pre.headers.items() if k.startswith("Access-Control-")} == {
+            "Access-Control-Allow-Origin": "*",
+            "Access-Control-Allow-Methods": "OPTIONS,GET,POST",
+            "Access-Control-Allow-Headers": SLS_HEADERS.removesuffix(",X-Amzn-Trace-Id")}
+        strict = app.http.options("/strict")
+        assert {k: v for k, v in strict.headers.items() if k != "Content-Type"} == {
+            "Access-Control-Allow-Origin": "https://app.example",
+            "Access-Control-Allow-Methods": "OPTIONS,GET",
+            "Access-Control-Allow-Headers": "Content-Type,X-Custom",
+            "Access-Control-Allow-Credentials": "true", "Access-Control-Max-Age": "86400",
+            "Cache-Control": "max-age=600"}
+        many = app.http.options("/many", headers={"Origin": "https://c.b.example"})
+        assert many.headers["Access-Control-Allow-Origin"] == "https://c.b.example"
+        assert many.headers["Access-Control-Allow-Methods"] == \
+            "OPTIONS,DELETE,GET,HEAD,PATCH,POST,PUT"
+        other = app.http.options("/many", headers={"Origin": "https://evil.example"})
+        assert other.headers["Access-Control-Allow-Origin"] == "https://a.example"
+
+
+def test_sam_rest_cors_without_allow_methods(tmp_path: Path) -> None:
+    """SAM Api Cors without AllowMethods allows each path's methods plus OPTIONS (all of them
+    for ANY), sorted as the SAM translator writes them."""
+    text = """\
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Api:
+            Cors: {AllowOrigin: "'https://example.com'"}
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: RUNTIME
+              Handler: app.echo
+              Events:
+                Get: {Type: Api, Properties: {Path: /items, Method: GET}}
+                Post: {Type: Api, Properties: {Path: /items, Method: POST}}
+                Any: {Type: Api, Properties: {Path: /all, Method: ANY}}
+        """
+    with _app(tmp_path, "template.yaml", text) as app:  # type: ignore[attr-defined]
+        pre = app.http.options("/items", headers={"Origin": "https://example.com"})
+        assert pre.headers["Access-Control-Allow-Methods"] == "GET,OPTIONS,POST"
+        assert pre.headers["Access-Control-Allow-Origin"] == "https://example.com"
+        assert app.http.options("/all").headers["Access-Control-Allow-Methods"] == \
+            "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT"

@@ -1,0 +1,177 @@
+"""API Gateway and Function URL access control as AWS applies it: a REST authorizer's
+context as the backend sees it, API keys, and IAM-authorized Function URLs."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+RUNTIME = f"python3.{sys.version_info.minor}"
+APP = """
+import json
+
+def authorize(event, context):
+    token = event.get("authorizationToken") or event["headers"]["authorization"]
+    ctx = {"s": "x", "n": 123, "f": 1.5, "b": True, "z": None}
+    if token == "nested":
+        ctx["o"] = {"a": 1}
+    allow = {"Version": "2012-10-17", "Statement": [{"Action": "execute-api:Invoke",
+             "Effect": "Allow", "Resource": event.get("methodArn") or event["routeArn"]}]}
+    return {"principalId": "u", "context": ctx, "policyDocument": allow}
+
+def handler(event, context):
+    return {"statusCode": 200, "body": json.dumps(event["requestContext"].get("authorizer"))}
+"""
+
+
+def _app(tmp_path: Path, name: str, text: str) -> object:
+    """An ``Application`` over ``text`` with the handlers of ``APP`` beside it."""
+    pytest.importorskip("moto")
+    from pytest_lambda.templates.app import Application
+
+    (tmp_path / "app.py").write_text(APP)
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text).replace("RUNTIME", RUNTIME))
+    return Application(path)
+
+
+AUTHORIZED = """\
+    Transform: AWS::Serverless-2016-10-31
+    Globals:
+      Function: {Runtime: RUNTIME}
+    Resources:
+      Api:
+        Type: AWS::Serverless::Api
+        Properties:
+          StageName: Prod
+          Auth:
+            DefaultAuthorizer: Tok
+            Authorizers: {Tok: {FunctionArn: !GetAtt AuthFn.Arn}}
+      HttpApi:
+        Type: AWS::Serverless::HttpApi
+        Properties:
+          Auth:
+            DefaultAuthorizer: Req
+            Authorizers: {Req: {FunctionArn: !GetAtt AuthFn.Arn}}
+      AppFn:
+        Type: AWS::Serverless::Function
+        Properties:
+          Handler: app.handler
+          Events:
+            Get: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /, Method: GET}}
+            Http: {Type: HttpApi, Properties: {ApiId: !Ref HttpApi, Path: /h, Method: GET}}
+      AuthFn:
+        Type: AWS::Serverless::Function
+        Properties: {Handler: app.authorize}
+    """
+
+
+def test_rest_authorizer_context_is_stringified(tmp_path: Path) -> None:
+    """A REST API passes the authorizer's context with stringified values and its
+    integrationLatency; an HTTP API's authorizer.lambda keeps the JSON types."""
+    with _app(tmp_path, "template.yaml", AUTHORIZED) as app:  # type: ignore[attr-defined]
+        got = app.http.for_api("Api").get("/", headers={"Authorization": "t"}).json()
+        latency = got.pop("integrationLatency")
+        assert isinstance(latency, int) and latency >= 0
+        assert got == {"principalId": "u", "s": "x", "n": "123", "f": "1.5", "b": "true",
+                       "z": None}
+        cached = app.http.for_api("Api").get("/", headers={"Authorization": "t"}).json()
+        assert cached["integrationLatency"] == 0
+        http = app.http.for_api("HttpApi").get("/h", headers={"Authorization": "t"}).json()
+        assert http == {"lambda": {"s": "x", "n": 123, "f": 1.5, "b": True, "z": None}}
+
+
+def test_rest_authorizer_context_object_is_a_configuration_error(tmp_path: Path) -> None:
+    """A context value that is an object fails the request as API Gateway does: 500,
+    AuthorizerConfigurationException, and the function is not invoked."""
+    with _app(tmp_path, "template.yaml", AUTHORIZED) as app:  # type: ignore[attr-defined]
+        r = app.http.for_api("Api").get("/", headers={"Authorization": "nested"})
+        assert (r.status_code, r.json()) == (500, {"message": None})
+        assert r.headers["x-amzn-ErrorType"] == "AuthorizerConfigurationException"
+        assert r.invocation is None
+
+
+def test_api_key_required(tmp_path: Path) -> None:
+    """Api Auth.ApiKeyRequired (and an event's own Auth) refuse a request without x-api-key
+    with 403 Forbidden, the CORS preflight included; any key is accepted."""
+    text = """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Api:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: Prod
+              Cors: "'*'"
+              Auth: {ApiKeyRequired: true}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: RUNTIME
+              Handler: app.handler
+              Events:
+                Get: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /, Method: GET}}
+                Open: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /open, Method: GET,
+                                               Auth: {ApiKeyRequired: false}}}
+                Own: {Type: Api, Properties: {Path: /own, Method: GET,
+                                              Auth: {ApiKeyRequired: true}}}
+        """
+    with _app(tmp_path, "template.yaml", text) as app:  # type: ignore[attr-defined]
+        api = app.http.for_api("Api")
+        r = api.get("/")
+        assert (r.status_code, r.json(), r.invocation) == (403, {"message": "Forbidden"}, None)
+        assert api.get("/", headers={"x-api-key": "any"}).status_code == 200
+        assert api.get("/open").status_code == 200
+        assert api.options("/").status_code == 403
+        assert api.options("/", headers={"x-api-key": "k"}).status_code == 200
+        implicit = app.http.for_api("ServerlessRestApi")
+        assert implicit.get("/own").status_code == 403
+
+
+def test_serverless_private_http_event(tmp_path: Path) -> None:
+    """serverless.yml `private: true` on an http event requires an x-api-key header."""
+    text = """\
+        service: shop
+        provider: {name: aws, runtime: RUNTIME}
+        functions:
+          f:
+            handler: app.handler
+            events:
+              - http: {path: secret, method: get, private: true}
+              - http: {path: public, method: get}
+        """
+    with _app(tmp_path, "serverless.yml", text) as app:  # type: ignore[attr-defined]
+        assert app.http.get("/secret").json() == {"message": "Forbidden"}
+        assert app.http.get("/secret", headers={"X-Api-Key": "k"}).status_code == 200
+        assert app.http.get("/public").status_code == 200
+
+
+def test_function_url_aws_iam(tmp_path: Path) -> None:
+    """A Function URL with AuthType AWS_IAM refuses an unsigned request with AWS's 403;
+    a SigV4-signed one (not verified) reaches the function with the caller's IAM identity."""
+    text = """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: RUNTIME
+              Handler: app.handler
+              FunctionUrlConfig: {AuthType: AWS_IAM}
+        """
+    with _app(tmp_path, "template.yaml", text) as app:  # type: ignore[attr-defined]
+        r = app.http.get("/")
+        assert r.status_code == 403 and r.invocation is None
+        assert r.json()["Message"].startswith("Forbidden")
+        assert app.http.get("/", headers={"Authorization": "Bearer x"}).status_code == 403
+        signed = app.http.get("/", headers={"Authorization": (
+            "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20240101/us-east-1/lambda/aws4_request, "
+            "SignedHeaders=host;x-amz-date, Signature=abc")})
+        assert signed.status_code == 200
+        iam = json.loads(signed.text)["iam"]
+        assert iam["accessKey"] == "AKIAEXAMPLE"
+        assert iam["accountId"].isdigit() and len(iam["accountId"]) == 12
+        assert iam["userArn"].startswith(f"arn:aws:iam::{iam['accountId']}:user/")
