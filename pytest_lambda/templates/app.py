@@ -256,6 +256,7 @@ class Application(EventWiring, HttpWiring):
             # and using this one raises the error, which names the override or setting to fix.
             self.failed[lid] = error
             self.unsupported.append(f"{lid} (not created: {error})")
+            self.routes.not_created[lid] = str(error)
 
     def _wire(self) -> None:
         for lid, spec in self.template.items():

@@ -163,8 +163,10 @@ class HttpClient:
                   api: str | None) -> HttpResponse:
         apis = [a for a in self.table.apis.values() if api is None or a.name == api]
         if not apis:
+            missing = "".join(f" {lid} was not created, so its routes are missing: {why}"
+                              for lid, why in self.table.not_created.items())
             raise LookupError(f"the template declares no API, HTTP API or Function URL to "
-                              f"send {method} {path} to.")
+                              f"send {method} {path} to.{missing}")
         kind = apis[0].kind
         if kind == "rest":
             return _gateway_error(403, {"message": "Missing Authentication Token"})

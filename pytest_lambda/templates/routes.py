@@ -149,6 +149,8 @@ class RouteTable:
         #: ALB listeners (kind "alb" in ``apis``): their rules, default action last.
         self.listeners: dict[str, list[Rule]] = {}
         self.unsupported: list[str] = []
+        #: Functions the application could not create, with why: their routes are missing.
+        self.not_created: dict[str, str] = {}
 
     def api(self, name: str, kind: Kind, template: Template | None = None,
             functions: Mapping[str, LambdaFunction] | None = None) -> Api:

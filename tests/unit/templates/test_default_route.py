@@ -6,6 +6,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from pytest_lambda.templates.app import Application
 
 RUNTIME = f"python3.{sys.version_info[1]}"
@@ -58,3 +60,24 @@ def test_sam_and_serverless_default_routes(tmp_path: Path) -> None:
         """))
     with Application(sls) as app:
         assert app.http.get("/x").json()["routeKey"] == "$default"
+
+
+def test_a_route_of_a_function_not_created_says_why(tmp_path: Path) -> None:
+    """When the only API's function could not be created, the client names it and the cause
+    instead of saying the template declares no API."""
+    (tmp_path / "app.py").write_text(HANDLER)
+    sls = tmp_path / "serverless.yml"
+    sls.write_text(textwrap.dedent(f"""\
+        service: shop
+        provider: {{name: aws, runtime: {RUNTIME}}}
+        functions:
+          producer:
+            handler: app.handler
+            environment: {{QUEUE_URL: "${{construct:jobs.queueUrl}}"}}
+            events:
+              - httpApi: {{method: post, path: /produce}}
+        """))
+    with Application(sls) as app, pytest.raises(
+            LookupError, match=r"producer was not created, so its routes are missing: .*"
+                               r"parameter_overrides=\{'construct:jobs.queueUrl'"):
+        app.http.post("/produce", json={})
