@@ -127,7 +127,10 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         #: The interpreter process workers run on, per runtime (resolved at the first one).
         self._worker_python: dict[str, Interpreter | None] = {}
         self._notes: list[str] = []
-        self._rng = random.Random(seed) if seed is not None else None
+        # The seed is mixed with the function's name: two functions of one seeded session get
+        # different request ids (on Lambda they never share one), each reproducible on its own.
+        self._rng = (random.Random(f"{seed}/{self.config.name}") if seed is not None
+                     else None)
         self._idle: dict[str, list[Backend]] = {}
         self._listeners: list[Listener] = []
         self._versions = Versions(seed)

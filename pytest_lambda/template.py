@@ -199,9 +199,10 @@ def _load_sam(scope: _Scope) -> Template:
         props = _dict(resource.get("Properties"))
         if rtype == "AWS::Serverless::Function":
             props = _merge(globals_fn, props)
-        name = props.get("FunctionName")
+        # The deployed name as !Ref and !GetAtt give it (FunctionName resolved, e.g.
+        # !Sub "${AWS::StackName}-worker"; the logical id when it has none or cannot resolve).
         functions[logical_id] = TemplateFunction(
-            logical_id, name if isinstance(name, str) else logical_id, scope.path, "sam",
+            logical_id, scope.physical_name(logical_id, 0), scope.path, "sam",
             {"Type": rtype, **props}, scope)
     return Template(scope.path, "sam", functions, scope)
 

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pytest_lambda.cli.options import add_parameter_override, parameter_overrides
+
 
 def register(parser: argparse.ArgumentParser) -> Any:
     """Invoke a handler once and print its response (and, with --log, its CloudWatch log)."""
@@ -24,6 +26,7 @@ def register(parser: argparse.ArgumentParser) -> Any:
     parser.add_argument("--template", default=None,
                         help="SAM template.yaml or serverless.yml that defines the function")
     parser.add_argument("--stage", default=None, help="serverless.yml stage (with --template)")
+    add_parameter_override(parser)
     parser.add_argument("--code-dir", default=None, help="folder holding the code (default: .)")
     parser.add_argument("--event", default=None,
                         help="JSON event file, or - to read it from standard input")
@@ -102,13 +105,19 @@ def _settings(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     if args.template is not None:
         from pytest_lambda.template import load_template
 
-        function = load_template(args.template, region=args.region,
-                                 stage=args.stage).function(handler)
+        try:
+            overrides = parameter_overrides(args.parameter_overrides)
+        except ValueError as exc:
+            raise _UsageError(str(exc)) from None
+        function = load_template(args.template, region=args.region, stage=args.stage,
+                                 parameter_overrides=overrides).function(handler)
         settings = function.kwargs(environment=environment)
         handler = settings.pop("handler")
         return handler, {**settings, **kwargs}
     if args.stage is not None:
         raise _UsageError("--stage applies to a serverless.yml: pass --template too.")
+    if args.parameter_overrides:
+        raise _UsageError("--parameter-override gives template values: pass --template too.")
     kwargs.setdefault("code_dir", ".")
     return handler, {**kwargs, "environment": environment}
 

@@ -12,6 +12,8 @@ import sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
+from pytest_lambda.cli.options import add_parameter_override, parameter_overrides
+
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "date",
                "server"}
 
@@ -30,6 +32,7 @@ def register(parser: argparse.ArgumentParser) -> Any:
     parser.add_argument("--api", default=None,
                         help="serve only this API (logical id, or a function name for its URL)")
     parser.add_argument("--stage", default=None, help="serverless.yml stage")
+    add_parameter_override(parser)
     parser.add_argument("--region", default=None)
     parser.add_argument("--quiet", action="store_true", help="do not print the Lambda logs")
     return _run
@@ -47,7 +50,8 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
               "the server is for local use only (use 127.0.0.1).", file=sys.stderr)
         return 2
     try:
-        app = Application(args.template, region=args.region, stage=args.stage)
+        app = Application(args.template, region=args.region, stage=args.stage,
+                          parameter_overrides=parameter_overrides(args.parameter_overrides))
     except (TemplateError, ValueError, TypeError) as exc:
         print(f"pytest-lambda serve: error: {exc}", file=sys.stderr)
         return 2

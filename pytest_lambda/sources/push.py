@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import random
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
@@ -35,8 +36,10 @@ class PushTrigger(ABC):
         self.region = region
         self.sqs = client("sqs", region)
         self._rng = random.Random(fn.new_request_id())
-        stem = f"pytest-lambda-{self.kind}-{fn.name}"[:60]
-        name = f"{stem}-{self._rng.getrandbits(32):08x}"
+        # A private queue per trigger: the random part keeps two triggers of one function, or
+        # of two functions whose names share the first 50 characters, apart.
+        stem = f"pytest-lambda-{self.kind}-{fn.name}"[:50]
+        name = f"{stem}-{os.urandom(8).hex()}"
         self.queue_url: str = self.sqs.create_queue(QueueName=name)["QueueUrl"]
         self.queue_arn: str = self.sqs.get_queue_attributes(
             QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -64,15 +67,26 @@ class PushTrigger(ABC):
                 self.sqs.delete_message(QueueUrl=self.queue_url,
                                         ReceiptHandle=message["ReceiptHandle"])
 
+    def deliver(self) -> set[str]:
+        """Invoke the function asynchronously with every pending notification, without
+        running the async queue; the request ids accepted (see :meth:`collect`)."""
+        return {self.function.invoke(event, invocation_type="Event",
+                                     trace_header=trace).request_id
+                for event, trace in self._pending()}
+
+    def collect(self, accepted: set[str], results: list[InvokeResult]) -> list[InvokeResult]:
+        """Of an async queue run's ``results``, the attempts for the ``accepted`` deliveries
+        (kept in :attr:`results` too)."""
+        mine = [r for r in results if r.request_id in accepted]
+        self.results.extend(mine)
+        return mine
+
     def drain(self) -> list[InvokeResult]:
-        """Deliver every pending notification and run the async queue; the attempts made."""
-        accepted = {self.function.invoke(event, invocation_type="Event",
-                                         trace_header=trace).request_id
-                    for event, trace in self._pending()}
-        results = [r for r in self.function.account.queue.drain()
-                   if r.request_id in accepted]
-        self.results.extend(results)
-        return results
+        """Deliver every pending notification and run the account's async queue; the attempts
+        made for these notifications (other queued events run too, and are not returned:
+        ``lambda_app.drain()`` returns them all)."""
+        accepted = self.deliver()
+        return self.collect(accepted, self.function.account.queue.drain())
 
     def close(self) -> None:
         """Remove the notification or subscription and its relay queue."""

@@ -130,9 +130,13 @@ class Application(EventWiring, HttpWiring):
             before = len(out)
             for mapping in self.mappings:
                 out.extend(mapping.drain())
-            for trigger in self.triggers:
-                out.extend(trigger.drain())
-            out.extend(self.account.drain())
+            # Triggers only deliver here: one run of the account's queue then returns every
+            # function's attempts (a trigger's own drain would keep only its own).
+            delivered = [(trigger, trigger.deliver()) for trigger in self.triggers]
+            ran = self.account.drain()
+            for trigger, accepted in delivered:
+                trigger.collect(accepted, ran)
+            out.extend(ran)
             if len(out) == before:
                 return out
         raise RuntimeError(

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..errors import InvalidParameterValueException
 from .app_state import AppState, Schedule, _dict, _json, _list
 from .errors import FunctionNotCreated, TemplateError
 from .iot import TopicRule
@@ -148,7 +149,12 @@ class EventWiring(AppState):
             kwargs["destination_config"] = {"OnFailure": {"Destination": failure["Destination"]}}
         if "function_response_types" in kwargs:
             kwargs["function_response_types"] = _list(kwargs["function_response_types"])
-        self.mappings.append(fn.add_event_source(arn, **kwargs))
+        try:
+            self.mappings.append(fn.add_event_source(arn, **kwargs))
+        except InvalidParameterValueException as error:
+            # Lambda refuses this mapping (CreateEventSourceMapping's error): only it is left
+            # out, listed with the reason, and the rest of the application runs.
+            self.unsupported.append(f"{where} (not wired: {error})")
 
     def _s3(self, fn: LambdaFunction, bucket: str, events: list[str],
             rules: Iterable[Mapping[str, Any]]) -> None:

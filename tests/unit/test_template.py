@@ -279,12 +279,14 @@ def test_sam_parameter_overrides(sam: Path) -> None:
     assert (kw["memory_size"], kw["log_level"], kw["account_id"]) == (512, "WARN", "111122223333")
 
 
-def test_function_name_is_a_plain_string_or_the_logical_id(sam: Path) -> None:
-    """A literal FunctionName is used; a computed one falls back to the logical id."""
-    functions = load_template(sam)
-    assert functions["ListOrders"].function_name == "ListOrders"
-    assert functions["ListOrders"].kwargs()["name"] == "ListOrders"
+def test_function_name_is_the_resolved_function_name_or_the_logical_id(sam: Path) -> None:
+    """FunctionName is resolved (a computed one too, as !Ref gives it to other resources);
+    without one the function is named by its logical id."""
+    functions = load_template(sam, stack_name="shop")
+    assert functions["ListOrders"].function_name == "shop-list"
+    assert functions["ListOrders"].kwargs()["name"] == "shop-list"
     assert functions.function("create-order") is functions["CreateOrder"]
+    assert functions["Notifier"].function_name == "Notifier"
 
 
 def test_sam_defaults_and_ephemeral_storage(sam: Path) -> None:

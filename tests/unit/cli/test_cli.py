@@ -14,6 +14,8 @@ import pytest
 from pytest_lambda import cli
 from pytest_lambda.events._catalog import CATALOG
 
+RUNTIME = f"python3.{sys.version_info.minor}"
+
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = cli.main(list(argv))
@@ -261,6 +263,37 @@ def test_invoke_template_errors_are_usage_errors(tmp_path: Path,
         "      Handler: app.handler\n      Code: .\n")
     assert cli.main(["invoke", "Nope", "--template", str(tmp_path / "template.yaml")]) == 2
     assert "no function named 'Nope'" in capsys.readouterr().err
+
+
+def test_invoke_template_parameter_overrides(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """--parameter-override gives a parameter without Default and maps a published layer ARN
+    to a local folder, as ini lambda_parameter_overrides does for the plugin."""
+    layer_arn = "arn:aws:lambda:us-east-1:123456789012:layer:shared:3"
+    (tmp_path / "layer" / "python").mkdir(parents=True)
+    (tmp_path / "layer" / "python" / "shared.py").write_text("WHO = 'layer'\n")
+    (tmp_path / "app.py").write_text(
+        "import os, shared\ndef handler(e, c):\n    return [os.environ['TABLE'], shared.WHO]\n")
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nParameters:\n  TableName: {Type: String}\n"
+        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        f"      CodeUri: .\n      Handler: app.handler\n      Runtime: {RUNTIME}\n"
+        f"      Layers: [{layer_arn}]\n"
+        "      Environment: {Variables: {TABLE: !Ref TableName}}\n")
+    template = str(tmp_path / "template.yaml")
+    assert cli.main(["invoke", "Fn", "--template", template]) == 2
+    assert "TableName" in capsys.readouterr().err
+    code = cli.main(["invoke", "Fn", "--template", template, "--isolation", "in-process",
+                     "--parameter-override", "TableName=orders",
+                     "--parameter-override", f"{layer_arn}={tmp_path / 'layer'}"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert json.loads(captured.out) == ["orders", "layer"]
+    assert cli.main(["invoke", "Fn", "--template", template,
+                     "--parameter-override", "TableName"]) == 2
+    assert "--parameter-override 'TableName' is not KEY=VALUE" in capsys.readouterr().err
+    assert cli.main(["invoke", "app.handler", "--parameter-override", "A=b"]) == 2
+    assert "pass --template too" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs node on PATH")

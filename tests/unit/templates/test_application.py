@@ -274,3 +274,141 @@ def test_layer_versions_the_functions_load_are_not_listed(tmp_path: Path) -> Non
             f"{lid} ({rtype}: layers= replaces every function's layers, so its content is "
             "not loaded)" for lid, rtype in (("Shared", "AWS::Serverless::LayerVersion"),
                                              ("Spare", "AWS::Lambda::LayerVersion"))]
+
+
+def test_seeded_functions_with_a_shared_name_prefix_keep_their_own_triggers(
+        tmp_path: Path) -> None:
+    """Under one seed, two functions whose names share a long prefix each get their own S3
+    relay and their own request ids (on Lambda no two invocations share one)."""
+    long = "orders-service-production-image-thumbnail-generator-"
+    path = _project(tmp_path, "template.yaml", f"""\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Small:
+            Type: AWS::Serverless::Function
+            Properties:
+              FunctionName: {long}small
+              Handler: app.echo
+              Runtime: RUNTIME
+              CodeUri: .
+              Events:
+                Up: {{Type: S3, Properties: {{Bucket: !Ref Photos, Events: s3:ObjectCreated:*}}}}
+          Large:
+            Type: AWS::Serverless::Function
+            Properties:
+              FunctionName: {long}large
+              Handler: app.echo
+              Runtime: RUNTIME
+              CodeUri: .
+              Events:
+                Up: {{Type: S3, Properties: {{Bucket: !Ref Videos, Events: s3:ObjectCreated:*}}}}
+          Photos: {{Type: AWS::S3::Bucket, Properties: {{BucketName: photos}}}}
+          Videos: {{Type: AWS::S3::Bucket, Properties: {{BucketName: videos}}}}
+        """)
+    with Application(path, seed=7) as app:
+        assert len({t.queue_url for t in app.triggers}) == 2
+        app.client("s3").put_object(Bucket="photos", Key="a.jpg", Body=b"1")
+        app.client("s3").put_object(Bucket="videos", Key="b.mp4", Body=b"1")
+        results = app.drain()
+        assert sorted(r.function_name for r in results) == [f"{long}large", f"{long}small"]
+        assert len({r.request_id for r in results}) == 2
+        small, large = app.functions["Small"], app.functions["Large"]
+        assert small.new_request_id() != large.new_request_id()
+
+
+def test_drain_returns_every_async_invocation_next_to_push_triggers(tmp_path: Path) -> None:
+    """An asynchronous invoke of a function without a trigger is returned by drain() even
+    when the template has S3 and SNS triggers (a trigger's drain keeps only its own)."""
+    path = _project(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          OnUpload:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.echo
+              Runtime: RUNTIME
+              CodeUri: .
+              Events:
+                Up: {Type: S3, Properties: {Bucket: !Ref Uploads, Events: s3:ObjectCreated:*}}
+                Note: {Type: SNS, Properties: {Topic: !Ref Notes}}
+          Plain:
+            Type: AWS::Serverless::Function
+            Properties: {Handler: app.echo, Runtime: RUNTIME, CodeUri: .}
+          Uploads: {Type: AWS::S3::Bucket}
+          Notes: {Type: AWS::SNS::Topic}
+        """)
+    with Application(path) as app:
+        app.functions["Plain"].invoke({"source": "test"}, invocation_type="Event")
+        app.client("s3").put_object(Bucket=app.resources["Uploads"].physical_id, Key="k",
+                                    Body=b"1")
+        results = app.drain()
+        assert sorted(str(r.payload) for r in results) == ["['aws:s3']", "['test']"]
+        assert [r.payload for r in app.triggers[0].results] == [["aws:s3"]]
+
+
+def test_sam_function_name_from_sub_is_the_name_ref_gives(tmp_path: Path) -> None:
+    """FunctionName: !Sub "${AWS::StackName}-worker" names the function as !Ref and
+    !GetAtt give it to other functions, so a handler that invokes it by name finds it."""
+    path = _project(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Worker:
+            Type: AWS::Serverless::Function
+            Properties:
+              FunctionName: !Sub "${AWS::StackName}-worker"
+              Handler: app.env
+              Runtime: RUNTIME
+              CodeUri: .
+          Caller:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.env
+              Runtime: RUNTIME
+              CodeUri: .
+              Environment:
+                Variables: {APP_TARGET: !Ref Worker, APP_ARN: !GetAtt Worker.Arn}
+        """)
+    with Application(path) as app:
+        target = app.functions["Caller"].invoke({}).payload
+        worker = app.functions["Worker"]
+        assert target["APP_TARGET"] == worker.name and target["APP_ARN"] == worker.arn
+        assert worker.name.endswith("-worker") and app.function(worker.name) is worker
+
+
+def test_a_mapping_lambda_refuses_is_listed_and_the_rest_runs(tmp_path: Path) -> None:
+    """A FilterCriteria operator Lambda's filters do not have leaves that one mapping out,
+    listed with Lambda's error; the other mappings and functions still run."""
+    path = _project(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Filtered:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.echo
+              Runtime: RUNTIME
+              CodeUri: .
+              Events:
+                Jobs:
+                  Type: SQS
+                  Properties:
+                    Queue: !GetAtt Bad.Arn
+                    FilterCriteria:
+                      Filters: [{Pattern: '{"body": {"ip": [{"cidr": "10.0.0.0/24"}]}}'}]
+          Fine:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.echo
+              Runtime: RUNTIME
+              CodeUri: .
+              Events:
+                Jobs: {Type: SQS, Properties: {Queue: !GetAtt Good.Arn}}
+          Bad: {Type: AWS::SQS::Queue}
+          Good: {Type: AWS::SQS::Queue}
+        """)
+    with Application(path) as app:
+        assert [n for n in app.unsupported if n.startswith("Filtered.Events.Jobs")] == [
+            n for n in app.unsupported if "cidr" in n]
+        assert any("not wired" in n and "cidr" in n for n in app.unsupported)
+        app.client("sqs").send_message(QueueUrl=app.resources["Good"].physical_id,
+                                       MessageBody="x")
+        assert [r.payload for r in app.drain()] == [["aws:sqs"]]
