@@ -121,7 +121,7 @@ def test_slot_released_after_handler_error(code: CodeWriter) -> None:
 
 def test_invoke_many_request_ids_follow_the_seed(code: CodeWriter) -> None:
     """With a seed, invoke_many hands out the same request ids in event order on every run."""
-    ids = [[r.request_id for r in make(code, f"seeded{n}", seed=3,
+    ids = [[r.request_id for r in make(code, "seeded", Account(), seed=3,
                                        reserved_concurrent_executions=2)
             .invoke_many([{}] * 6, concurrency=3)] for n in range(2)]
     assert ids[0] == ids[1] and len(set(ids[0])) == 6
