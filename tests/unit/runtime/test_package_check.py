@@ -61,6 +61,18 @@ def test_code_folder_modules_and_stdlib_are_allowed(code: CodeWriter) -> None:
         {}).payload == 3
 
 
+def test_layer_libraries_are_in_the_package(code: CodeWriter, tmp_path: Path) -> None:
+    """A library one of the function's layers provides needs no declaration."""
+    layer = tmp_path / "layer"
+    (layer / "python" / "yaml").mkdir(parents=True)
+    (layer / "python" / "yaml" / "__init__.py").write_text(
+        "def safe_load(text):\n    return 'from the layer'\n")
+    root = code(app=USES_YAML)
+    r = LambdaFunction("app.handler", code_dir=root, package_check="strict",
+                       layers=[layer]).invoke({})
+    assert r.payload == "from the layer"
+
+
 def test_lazy_import_in_the_handler_fails_the_invocation(code: CodeWriter) -> None:
     """An import inside the handler fails that invocation with ModuleNotFoundError."""
     root = code(app="def handler(e, c):\n    import yaml\n    return 1\n")
