@@ -76,8 +76,14 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
 def _handler(client: Any, *, quiet: bool) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes: with Nagle's algorithm on, a keep-alive
+        # client's delayed ACK held every response back ~40 ms.
+        disable_nagle_algorithm = True
 
         def _serve(self) -> None:
+            # Each real client sends its own cookies: the in-process client's jar (a browser's,
+            # for tests) must not hand one client's cookies to another.
+            client.cookies.clear()
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
             headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}

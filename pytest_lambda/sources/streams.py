@@ -25,6 +25,7 @@ from pytest_lambda.runtime.marshal import SYNC_REQUEST_LIMIT
 from pytest_lambda.sources.common import (
     BACKOFF_MAX_S,
     BACKOFF_START_S,
+    client,
     failed_index,
     invoke,
     iso_s,
@@ -252,6 +253,10 @@ class KinesisMapping(StreamMapping):
         self.retention_s = float(summary["StreamDescriptionSummary"]["RetentionPeriodHours"]) * 3600
         self.role = f"arn:aws:iam::{fn.config.account_id}:role/service-role/{fn.name}-role"
         self._rng = random.Random(0)
+        #: AT_TIMESTAMP: records that arrived before it are skipped. moto places the iterator
+        #: when the mapping is made, so a time after the records then in the shard (a future
+        #: one included) would otherwise start at the first record put later.
+        self._not_before: float | None = params["starting_position_timestamp"]
         super().__init__(fn, arn, params)
 
     def _shard_ids(self) -> list[str]:
@@ -267,7 +272,11 @@ class KinesisMapping(StreamMapping):
 
     def _read(self, shard_id: str, iterator: str) -> tuple[list[StreamRecord], str | None]:
         response = self.kinesis.get_records(ShardIterator=iterator, Limit=10_000)
-        return ([self._record(shard_id, r) for r in response["Records"]],
+        records = response["Records"]
+        if self._not_before is not None:
+            records = [r for r in records
+                       if r["ApproximateArrivalTimestamp"].timestamp() >= self._not_before]
+        return ([self._record(shard_id, r) for r in records],
                 response.get("NextShardIterator"))
 
     def _record(self, shard_id: str, raw: dict[str, Any]) -> StreamRecord:
@@ -346,6 +355,4 @@ def _typed_json(value: Any) -> Any:
 
 
 def _client_for(arn: str, service: str) -> Any:
-    from pytest_lambda.sources.common import client
-
     return client(service, Arn.require(arn).region)

@@ -15,6 +15,7 @@ from .routes import (
     IMPLICIT,
     SAM_TYPES,
     Api,
+    Authorizer,
     api_id,
     http_cors,
     sls_http_cors,
@@ -96,8 +97,14 @@ class HttpWiring(AppState):
                     self.unsupported.append(f"{where} (a Lambda proxy integration whose uri names "
                                             "no function of this template)")
                     continue
-                auth = next((name for name in op.security if name in api.authorizers), None)
+                # As SAM's DefaultAuthorizer does on a definition's paths: an authorizer the
+                # operation names wins, {NONE: []} turns the default off, otherwise (no
+                # security, or only other schemes) the default applies.
+                auth = next((name for name in op.security if name in api.authorizers),
+                            "NONE" if "NONE" in op.security else None)
                 for name in op.security:
+                    if name == "NONE":
+                        continue
                     note = (f"{lid}.DefinitionBody security {name!r} (not a Lambda authorizer "
                             "of the API's Auth: its routes run without it)")
                     if name not in api.authorizers and note not in self.unsupported:
@@ -181,11 +188,18 @@ class HttpWiring(AppState):
             auth_spec = self._sls_authorizer(api, auth, where)
         if api_kind == "rest" and spec.get("private"):  # an API key is required
             auth_spec = {**(auth_spec or {}), "ApiKeyRequired": True}
-        self.routes.add(api, method, path, fn, auth_spec, None)
+        fmt = None
+        if api_kind == "http":  # provider.httpApi.payload: the format of every route
+            doc = self.template._scope.doc if self.template._scope else {}
+            payload = _dict(_dict(_dict(doc).get("provider")).get("httpApi")).get("payload")
+            if payload is not None:
+                fmt = str(self.template.resolve(payload, "provider.httpApi.payload"))
+                if fmt not in ("1.0", "2.0"):
+                    raise TemplateError(f"{self.path}: provider.httpApi.payload is {fmt!r}; "
+                                        "use '1.0' or '2.0'.")
+        self.routes.add(api, method, path, fn, auth_spec, fmt)
 
     def _sls_authorizer(self, api: Any, auth: Any, where: str) -> dict[str, Any] | None:
-        from .routes import Authorizer
-
         spec = dict(auth) if isinstance(auth, Mapping) else {"name": str(auth)}
         name = str(spec.get("name") or spec.get("functionName") or "")
         provider = _dict(_dict(self.template._scope.doc if self.template._scope else {}).get(

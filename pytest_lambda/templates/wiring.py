@@ -144,6 +144,9 @@ class EventWiring(AppState):
         for prop, key in _MAPPING_PROPS.items():
             if props.get(prop) is not None:
                 kwargs[key] = props[prop]
+        for prop in sorted(set(props) - set(_MAPPING_PROPS) - _MAPPING_OTHER):
+            why = _MAPPING_NOT_EMULATED.get(prop, "a setting the local mapping does not read")
+            self.unsupported.append(f"{where}.{prop} (not emulated: {why})")
         failure = _dict(_dict(props.get("DestinationConfig")).get("OnFailure"))
         if failure.get("Destination"):
             kwargs["destination_config"] = {"OnFailure": {"Destination": failure["Destination"]}}
@@ -188,6 +191,19 @@ _MAPPING_PROPS = {
     "BisectBatchOnFunctionError": "bisect_batch_on_function_error",
     "FunctionResponseTypes": "function_response_types",
     "ParallelizationFactor": "parallelization_factor", "Enabled": "enabled",
+    "StartingPositionTimestamp": "starting_position_timestamp",
+}
+#: Mapping properties read elsewhere (the source and the function, filters, destinations), or
+#: that change nothing a test can observe locally (encryption of the filter criteria, tags).
+_MAPPING_OTHER = {"Queue", "Stream", "EventSourceArn", "FunctionName", "FilterCriteria",
+                  "DestinationConfig", "KmsKeyArn", "Tags"}
+#: Mapping properties whose behaviour is not emulated: listed so a test does not trust them.
+_MAPPING_NOT_EMULATED = {
+    "TumblingWindowInSeconds": "tumbling windows; the handler gets plain batches, without "
+                               "window state",
+    "ScalingConfig": "SQS maximum concurrency; the local poller invokes one batch at a time",
+    "MetricsConfig": "event source mapping metrics are not recorded",
+    "ProvisionedPollerConfig": "provisioned pollers",
 }
 
 

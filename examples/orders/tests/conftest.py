@@ -22,7 +22,7 @@ def table(lambda_app: Any) -> Any:
 @pytest.fixture
 def api(lambda_app: Any) -> LambdaFunction:
     """The HTTP API function, already warm (one request served, like after a deploy check)."""
-    lambda_app.http.get("/health")
+    assert lambda_app.http.get("/health").json() == {"status": "ok"}
     fn: LambdaFunction = lambda_app.function("OrdersApi")
     return fn
 

@@ -24,6 +24,7 @@ Resources:
       CodeUri: .
       Events:
         Get: {Type: HttpApi, Properties: {Path: "/hello/{name}", Method: GET}}
+        Login: {Type: HttpApi, Properties: {Path: "/login", Method: POST}}
 """
 
 
@@ -32,7 +33,10 @@ def test_serve_answers_real_http_requests(tmp_path: Path) -> None:
     pytest.importorskip("moto")
     (tmp_path / "app.py").write_text(
         "def hello(event, context):\n    print('serving', event['rawPath'])\n"
-        "    return {'hello': event['pathParameters']['name']}\n")
+        "    if event['rawPath'] == '/login':\n"
+        "        return {'statusCode': 200, 'cookies': ['session=alice'], 'body': 'in'}\n"
+        "    return {'hello': event['pathParameters']['name'],"
+        " 'cookies': event.get('cookies', [])}\n")
     (tmp_path / "template.yaml").write_text(
         TEMPLATE.replace("RUNTIME", f"python3.{sys.version_info.minor}"))
     server = subprocess.Popen(
@@ -48,7 +52,13 @@ def test_serve_answers_real_http_requests(tmp_path: Path) -> None:
         with urllib.request.urlopen(f"{base}/hello/world", timeout=60) as response:
             assert response.status == 200
             assert response.headers["Content-Type"] == "application/json"
-            assert json.loads(response.read()) == {"hello": "world"}
+            assert json.loads(response.read()) == {"hello": "world", "cookies": []}
+        # One client's cookie is not sent on another client's request (no shared jar).
+        login = urllib.request.Request(f"{base}/login", data=b"", method="POST")
+        with urllib.request.urlopen(login, timeout=60) as response:
+            assert response.headers["Set-Cookie"] == "session=alice"
+        with urllib.request.urlopen(f"{base}/hello/bob", timeout=60) as response:
+            assert json.loads(response.read()) == {"hello": "bob", "cookies": []}
         with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(f"{base}/nothing", timeout=60)
         assert missing.value.code == 404

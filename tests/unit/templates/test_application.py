@@ -412,3 +412,49 @@ def test_a_mapping_lambda_refuses_is_listed_and_the_rest_runs(tmp_path: Path) ->
         app.client("sqs").send_message(QueueUrl=app.resources["Good"].physical_id,
                                        MessageBody="x")
         assert [r.payload for r in app.drain()] == [["aws:sqs"]]
+
+
+def test_mapping_properties_are_read_or_listed(tmp_path: Path) -> None:
+    """StartingPositionTimestamp wires an AT_TIMESTAMP mapping (records put before it are not
+    delivered); properties the local mapping does not emulate are listed, not dropped."""
+    path = _project(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function: {Runtime: RUNTIME, CodeUri: ., Handler: app.kinesis}
+        Resources:
+          Clicks: {Type: AWS::Kinesis::Stream, Properties: {ShardCount: 1}}
+          Jobs: {Type: AWS::SQS::Queue}
+          Later:
+            Type: AWS::Serverless::Function
+            Properties:
+              Events:
+                Clicks:
+                  Type: Kinesis
+                  Properties:
+                    Stream: !GetAtt Clicks.Arn
+                    StartingPosition: AT_TIMESTAMP
+                    StartingPositionTimestamp: 4102444800
+          Windowed:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.echo
+              Events:
+                Jobs:
+                  Type: SQS
+                  Properties: {Queue: !GetAtt Jobs.Arn, ScalingConfig: {MaximumConcurrency: 2}}
+                Clicks:
+                  Type: Kinesis
+                  Properties: {Stream: !GetAtt Clicks.Arn, StartingPosition: TRIM_HORIZON,
+                               TumblingWindowInSeconds: 60}
+        """)
+    with Application(path) as app:
+        assert len(app.mappings) == 3
+        assert sorted(app.unsupported) == [
+            "Windowed.Events.Clicks.TumblingWindowInSeconds (not emulated: tumbling windows; "
+            "the handler gets plain batches, without window state)",
+            "Windowed.Events.Jobs.ScalingConfig (not emulated: SQS maximum concurrency; the "
+            "local poller invokes one batch at a time)"]
+        app.client("kinesis").put_record(StreamName=app.resources["Clicks"].physical_id,
+                                         Data=b"c1", PartitionKey="p")
+        delivered = {r.function_name: r.payload for r in app.drain()}
+        assert "Later" not in delivered and delivered["Windowed"] == ["aws:kinesis"]

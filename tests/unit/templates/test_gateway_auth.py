@@ -175,3 +175,54 @@ def test_function_url_aws_iam(tmp_path: Path) -> None:
         assert iam["accessKey"] == "AKIAEXAMPLE"
         assert iam["accountId"].isdigit() and len(iam["accountId"]) == 12
         assert iam["userArn"].startswith(f"arn:aws:iam::{iam['accountId']}:user/")
+
+
+def test_definition_body_paths_get_the_default_authorizer_unless_none(tmp_path: Path) -> None:
+    """As SAM applies DefaultAuthorizer to an inline OpenAPI definition's paths: a path
+    without security (or with ``security: []``) gets it, ``{NONE: []}`` turns it off, and
+    an authorizer the operation names is used."""
+    invoke = ("arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+              "${AppFn.Arn}/invocations")
+    integration = f'{{type: aws_proxy, httpMethod: POST, uri: !Sub "{invoke}"}}'
+    text = f"""\
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function: {{Runtime: RUNTIME}}
+        Resources:
+          Api:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: Prod
+              Auth:
+                DefaultAuthorizer: Tok
+                Authorizers: {{Tok: {{FunctionArn: !GetAtt AuthFn.Arn}}}}
+              DefinitionBody:
+                openapi: "3.0.1"
+                info: {{title: api, version: "1"}}
+                paths:
+                  /plain:
+                    get: {{x-amazon-apigateway-integration: {integration}}}
+                  /empty:
+                    get: {{security: [], x-amazon-apigateway-integration: {integration}}}
+                  /open:
+                    get:
+                      security: [{{NONE: []}}]
+                      x-amazon-apigateway-integration: {integration}
+                  /named:
+                    get: {{security: [{{Tok: []}}], x-amazon-apigateway-integration: {integration}}}
+          AppFn:
+            Type: AWS::Serverless::Function
+            Properties: {{Handler: app.handler}}
+          AuthFn:
+            Type: AWS::Serverless::Function
+            Properties: {{Handler: app.authorize}}
+        """
+    with _app(tmp_path, "template.yaml", text) as app:  # type: ignore[attr-defined]
+        api = app.http.for_api("Api")
+        for path in ("/plain", "/empty", "/named"):
+            assert api.get(path).status_code == 401, path
+            # A token per path: the cached policy allows only the method it was issued for.
+            r = api.get(path, headers={"Authorization": path})
+            assert r.json()["principalId"] == "u"
+        assert (api.get("/open").status_code, api.get("/open").json()) == (200, None)
+        assert app.unsupported == []

@@ -97,6 +97,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         response = create(event)
     elif route == "GET /orders/{order_id}":
         response = read(event["pathParameters"]["order_id"])
+    elif route == "GET /health":
+        response = _response(200, {"status": "ok"})
     else:
         response = _response(404, {"message": f"no route {route}"})
     response["headers"]["x-environment-invocations"] = str(_invocations)
