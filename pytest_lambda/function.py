@@ -212,6 +212,14 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
 
         return subscribe_sns(self, topic_arn, **kwargs)
 
+    def connect_eventbridge(self, pattern: Mapping[str, Any] | str, **kwargs: Any) -> PushTrigger:
+        """A rule on an event bus (moto) whose ``pattern`` selects the events this function
+        receives: ``bus``, ``rule_name``, ``input``/``input_path``/``input_transformer`` (one
+        of them, as a target takes), ``enabled``. ``drain()`` delivers them asynchronously."""
+        from .sources.eventbridge import EventBridgeTrigger
+
+        return EventBridgeTrigger(self, pattern, **kwargs)
+
     def update_configuration(self, **changes: Any) -> None:
         """Change configuration like ``UpdateFunctionConfiguration``: new environments follow."""
         if "destination_config" in changes:

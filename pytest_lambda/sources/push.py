@@ -97,13 +97,13 @@ class PushTrigger(ABC):
         """The Lambda event for one relayed message, or None for one Lambda never sees."""
 
 
-def _trace(body: dict[str, Any]) -> str | None:
+def _trace(body: Any) -> str | None:
     """The trace header an SNS notification carries (what its publisher sent, when the
     Lambda API is installed to see it: ``LambdaApi.sns_traces``)."""
     from pytest_lambda.service.lambda_api import active
 
     api = active()
-    message_id = body.get("MessageId")
+    message_id = body.get("MessageId") if isinstance(body, dict) else None
     return api.sns_traces.get(message_id) if api is not None and message_id else None
 
 

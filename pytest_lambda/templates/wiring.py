@@ -42,6 +42,16 @@ class EventWiring(AppState):
                 filter_policy_scope=str(props.get("FilterPolicyScope", "MessageAttributes"))))
         elif kind == "IoTRule":
             self.iot_rules.append(TopicRule.parse(where, fn, str(props.get("Sql", ""))))
+        elif kind in ("EventBridgeRule", "CloudWatchEvent"):
+            for prop in ("DeadLetterConfig", "RetryPolicy"):
+                if props.get(prop) is not None:
+                    self.unsupported.append(f"{where}.{prop} (not emulated: EventBridge's own "
+                                            "target retries; Lambda's async retries apply)")
+            self._rule(fn, where, props.get("Pattern"), bus=props.get("EventBusName"),
+                       name=props.get("RuleName"), input=props.get("Input"),
+                       input_path=props.get("InputPath"),
+                       transformer=props.get("InputTransformer"),
+                       enabled=props.get("State", props.get("Enabled", "ENABLED")))
         elif kind in ("Schedule", "ScheduleV2"):
             expression = props.get("Schedule" if kind == "Schedule" else "ScheduleExpression")
             self._schedule(str(props.get("Name") or f"{fn.name}{name}"), fn, str(expression),
@@ -67,6 +77,15 @@ class EventWiring(AppState):
                 filter_policy_scope=str(spec.get("filterPolicyScope", "MessageAttributes"))))
         elif self._sls_http_event(fn, kind, value, where):
             pass  # http, httpApi, alb: the HTTP side's
+        elif kind in ("eventBridge", "cloudwatchEvent"):
+            transformer = _dict(spec.get("inputTransformer")) or None
+            if transformer is not None:
+                transformer = {"InputPathsMap": transformer.get("inputPathsMap") or {},
+                               "InputTemplate": transformer.get("inputTemplate")}
+            self._rule(fn, where, spec.get("pattern" if kind == "eventBridge" else "event"),
+                       bus=spec.get("eventBus"), name=spec.get("name"),
+                       input=spec.get("input"), input_path=spec.get("inputPath"),
+                       transformer=transformer, enabled=spec.get("enabled", True))
         elif kind == "schedule":
             rates = _list(spec.get("rate") if isinstance(value, Mapping) else value)
             for i, rate in enumerate(rates):
@@ -99,9 +118,16 @@ class EventWiring(AppState):
                                    self._function_of(target["Arn"], lid),
                                    str(props["ScheduleExpression"]), target.get("Input"),
                                    False, props.get("State", "ENABLED"))
-            else:
-                self.unsupported.append(f"{lid} (AWS::Events::Rule with an EventPattern: "
-                                        "invoke the function with lambda_events instead)")
+            elif props.get("EventPattern") is not None:
+                for target in targets:
+                    self._rule(self._function_of(target["Arn"], lid), f"Resources.{lid}",
+                               props["EventPattern"], bus=props.get("EventBusName"),
+                               # one moto rule per target: a shared name would overwrite
+                               name=props.get("Name") if len(targets) == 1 else None,
+                               input=target.get("Input"),
+                               input_path=target.get("InputPath"),
+                               transformer=target.get("InputTransformer"),
+                               enabled=props.get("State", "ENABLED"))
         elif rtype == "AWS::S3::Bucket":
             config = _dict(props.get("NotificationConfiguration"))
             for entry in config.get("LambdaConfigurations") or ():
@@ -167,6 +193,22 @@ class EventWiring(AppState):
                                             self.region)
         self.triggers.append(fn.connect_s3(bucket, events=events, prefix=found.get("prefix"),
                                            suffix=found.get("suffix")))
+
+    def _rule(self, fn: LambdaFunction, where: str, pattern: Any, *, bus: Any, name: Any,
+              input: Any, input_path: Any, transformer: Any, enabled: Any) -> None:
+        """An EventBridge rule with an event pattern that targets ``fn``."""
+        if not isinstance(pattern, Mapping | str):
+            raise TemplateError(f"{self.path}: {where} has no event pattern (got {pattern!r}); "
+                                "give one, e.g. {source: [my.app]}.")
+        if isinstance(input, Mapping):  # written as YAML: the JSON text it stands for
+            input = json.dumps(input)
+        try:
+            self.triggers.append(fn.connect_eventbridge(
+                pattern, bus=str(bus or "default"), rule_name=None if name is None else str(name),
+                input=input, input_path=input_path, input_transformer=transformer,
+                enabled=enabled not in (False, "false", "DISABLED")))
+        except ValueError as error:
+            raise TemplateError(f"{self.path}: {where}: {error}") from None
 
     def _schedule(self, name: str, fn: LambdaFunction, expression: str, payload: Any,
                   scheduler: bool, enabled: Any) -> None:

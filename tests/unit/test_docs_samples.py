@@ -186,7 +186,8 @@ PAGES.update({
     ),
     "network.md": Page(),
     "sources.md": Page(
-        files={"src/app.py": "def handler(event, context):\n    return len(event['Records'])\n"},
+        files={"src/app.py":
+               "def handler(event, context):\n    return len(event.get('Records', []))\n"},
     ),
     "how-to/test-an-api.md": Page(
         example="orders",

@@ -458,3 +458,120 @@ def test_mapping_properties_are_read_or_listed(tmp_path: Path) -> None:
                                          Data=b"c1", PartitionKey="p")
         delivered = {r.function_name: r.payload for r in app.drain()}
         assert "Later" not in delivered and delivered["Windowed"] == ["aws:kinesis"]
+
+
+def test_eventbridge_rules_with_a_pattern_deliver_matching_events(tmp_path: Path) -> None:
+    """SAM EventBridgeRule (custom bus, InputPath), CloudWatchEvent (Input) and a
+    CloudFormation AWS::Events::Rule (InputTransformer): moto matches the pattern, each
+    function gets what EventBridge would send it, asynchronously."""
+    (tmp_path / "rules.py").write_text("def got(event, context):\n    return event\n")
+    path = _project(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function: {Runtime: RUNTIME, CodeUri: ., Handler: rules.got}
+        Resources:
+          Bus: {Type: AWS::Events::EventBus, Properties: {Name: shop-bus}}
+          OnOrder:
+            Type: AWS::Serverless::Function
+            Properties:
+              Events:
+                Placed:
+                  Type: EventBridgeRule
+                  Properties:
+                    EventBusName: !Ref Bus
+                    Pattern: {source: [shop.orders], detail: {total: [{numeric: [">", 100]}]}}
+          Constant:
+            Type: AWS::Serverless::Function
+            Properties:
+              Events:
+                Any:
+                  Type: CloudWatchEvent
+                  Properties:
+                    Pattern: {source: [shop.audit]}
+                    Input: '{"fixed": true}'
+          Shaped:
+            Type: AWS::Serverless::Function
+          ShapedRule:
+            Type: AWS::Events::Rule
+            Properties:
+              EventPattern: {source: [shop.audit]}
+              Targets:
+                - Id: shaped
+                  Arn: !GetAtt Shaped.Arn
+                  InputTransformer:
+                    InputPathsMap: {who: $.detail.user}
+                    InputTemplate: '{"user": <who>}'
+        """)
+    with Application(path) as app:
+        bridge = app.client("events")
+        entries = [
+            {"Source": "shop.orders", "DetailType": "OrderPlaced", "EventBusName": "shop-bus",
+             "Detail": json.dumps({"total": 150})},
+            {"Source": "shop.orders", "DetailType": "OrderPlaced", "EventBusName": "shop-bus",
+             "Detail": json.dumps({"total": 5})},
+            {"Source": "shop.orders", "DetailType": "OrderPlaced",
+             "Detail": json.dumps({"total": 500})},  # the default bus: no rule there
+            {"Source": "shop.audit", "DetailType": "Login", "Detail": json.dumps({"user": "u1"})},
+        ]
+        assert bridge.put_events(Entries=entries)["FailedEntryCount"] == 0
+        got = {r.function_name: r.payload for r in app.drain()}
+        assert set(got) == {"OnOrder", "Constant", "Shaped"}
+        event = got["OnOrder"]
+        assert list(event) == ["version", "id", "detail-type", "source", "account", "time",
+                               "region", "resources", "detail"]
+        assert (event["detail"], event["account"], event["detail-type"]) == (
+            {"total": 150}, "123456789012", "OrderPlaced")
+        assert got["Constant"] == {"fixed": True}
+        assert got["Shaped"] == {"user": "u1"}
+        assert app.unsupported == []
+
+
+def test_eventbridge_rule_target_settings_are_checked(tmp_path: Path) -> None:
+    """Input and InputPath on one target is refused as EventBridge refuses it, naming where."""
+    path = _project(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: RUNTIME
+              CodeUri: .
+              Handler: app.echo
+              Events:
+                Both:
+                  Type: EventBridgeRule
+                  Properties: {Pattern: {source: [a]}, Input: '{}', InputPath: $.detail}
+        """)
+    with pytest.raises(TemplateError, match=r"Fn.Events.Both: input and input_path given"):
+        Application(path)
+
+
+def test_serverless_eventbridge_events(tmp_path: Path) -> None:
+    """serverless.yml eventBridge (custom bus by name, inputTransformer) and the legacy
+    cloudwatchEvent (event pattern, inputPath)."""
+    (tmp_path / "rules.py").write_text("def got(event, context):\n    return event\n")
+    path = _project(tmp_path, "serverless.yml", """\
+        service: shop
+        provider: {name: aws, runtime: RUNTIME}
+        functions:
+          audit:
+            handler: rules.got
+            events:
+              - eventBridge:
+                  eventBus: audit-bus
+                  pattern: {source: [shop.auth]}
+                  inputTransformer:
+                    inputPathsMap: {who: $.detail.user}
+                    inputTemplate: '{"who": <who>}'
+          legacy:
+            handler: rules.got
+            events:
+              - cloudwatchEvent: {event: {source: [shop.auth]}, inputPath: $.detail}
+        """)
+    with Application(path) as app:
+        app.client("events").put_events(Entries=[
+            {"Source": "shop.auth", "DetailType": "Login", "EventBusName": "audit-bus",
+             "Detail": json.dumps({"user": "ann"})},
+            {"Source": "shop.auth", "DetailType": "Login", "Detail": json.dumps({"user": "bob"})}])
+        got = sorted((r.function_name, json.dumps(r.payload)) for r in app.drain())
+        assert got == [("shop-dev-audit", '{"who": "ann"}'), ("shop-dev-legacy", '{"user": "bob"}')]
