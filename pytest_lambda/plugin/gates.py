@@ -31,9 +31,8 @@ from pytest_lambda.observe.gates import (
     parse_fail_under,
     table,
 )
-from pytest_lambda.plugin.reporting import PLUGIN_KEY as REPORTING_KEY
 from pytest_lambda.plugin.reporting import PROPERTY as INVOCATIONS_PROPERTY
-from pytest_lambda.plugin.state import FUNCTIONS_KEY, SETTINGS_KEY
+from pytest_lambda.plugin.state import FUNCTIONS_KEY, REPORTING_KEY, SETTINGS_KEY
 
 FUNCTIONS_PROPERTY = "pytest_lambda.functions"
 PLUGIN_NAME = "lambda-gates"

@@ -16,12 +16,16 @@ import pytest
 
 from pytest_lambda.observe.cost import BILLING_RULES, BillingRules, Budget, parse_rules
 from pytest_lambda.observe.summary import SessionSummary, batch_records, invocation_record
-from pytest_lambda.plugin.state import APP_NOTES_PROPERTY, INVOCATIONS_KEY, NOTES_KEY
+from pytest_lambda.plugin.state import (
+    APP_NOTES_PROPERTY,
+    INVOCATIONS_KEY,
+    NOTES_KEY,
+    REPORTING_KEY,
+)
 
 PROPERTY = "pytest_lambda.invocations"
 NOTES_PROPERTY = "pytest_lambda.notes"
 PLUGIN_NAME = "lambda-observability"
-PLUGIN_KEY = pytest.StashKey["ObservabilityPlugin"]()
 BUDGET_MARKER = (
     "lambda_budget(*, max_duration_ms=None, max_memory_mb=None, max_cost_per_million=None): "
     "fail the test if one of its Lambda invocations exceeds a duration (ms), memory used (MB) "
@@ -92,7 +96,7 @@ def configure(config: pytest.Config) -> None:
     """Register the ``lambda_budget`` marker, validate options, register the plugin object."""
     config.addinivalue_line("markers", BUDGET_MARKER)
     plugin = ObservabilityPlugin(config)
-    config.stash[PLUGIN_KEY] = plugin
+    config.stash[REPORTING_KEY] = plugin
     config.pluginmanager.register(plugin, PLUGIN_NAME)
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from .freezegun_guard import FreezegunGuard
+
+if TYPE_CHECKING:
+    from .reporting import ObservabilityPlugin
 
 #: Every InvokeResult produced by functions created in the test, in order.
 INVOCATIONS_KEY = pytest.StashKey[list[Any]]()
@@ -45,6 +48,8 @@ INTERPRETERS_KEY = pytest.StashKey[dict[str, Any]]()
 NOTES_KEY = pytest.StashKey[list[str]]()
 #: freezegun's guard against lazy imports during its module scan (see freezegun_guard.py).
 FREEZEGUN_KEY = pytest.StashKey[FreezegunGuard]()
+#: The session's observability plugin (budgets, summary, JSON report; plugin/reporting.py).
+REPORTING_KEY: pytest.StashKey[ObservabilityPlugin] = pytest.StashKey()
 
 #: ``user_properties`` name under which ``lambda_app`` reports what a template declares that the
 #: application does not emulate (so the controller can list it once, under xdist too).

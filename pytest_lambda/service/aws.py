@@ -6,6 +6,8 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from .boto import ENDPOINT_MODE_ENV
+from .boto import client as boto_client
+from .boto import resource as boto_resource
 
 if TYPE_CHECKING:
     from .lambda_api import LambdaApi
@@ -75,12 +77,8 @@ class MockedAws:
 
     def client(self, service: str, **kwargs: Any) -> Any:
         """A boto3 client for ``service`` against moto."""
-        from .boto import client
-
-        return client(service, self.region, **kwargs)
+        return boto_client(service, self.region, **kwargs)
 
     def resource(self, service: str, **kwargs: Any) -> Any:
         """A boto3 resource for ``service`` against moto."""
-        from .boto import resource
-
-        return resource(service, self.region, **kwargs)
+        return boto_resource(service, self.region, **kwargs)

@@ -15,7 +15,7 @@ from .alb import serve as _alb
 from .cors import preflight
 from .gateway import _Gateway, _has
 from .http_response import HttpResponse, _gateway_error, _json_dumps
-from .routes import Authorizer, Route, RouteTable
+from .routes import IMPLICIT, Api, Authorizer, Route, RouteTable, api_id
 
 if TYPE_CHECKING:
     from ..result import InvokeResult
@@ -209,8 +209,6 @@ def single_function_client(function: Any, kind: str = "http", *, payload_format:
                            binary_media_types: list[str] | None = None) -> HttpClient:
     """An HTTP client whose every request goes to ``function`` through one API of ``kind``
     (``"rest"``, ``"http"`` or ``"url"``) at ``path`` (a route such as ``/orders/{id}``)."""
-    from .routes import IMPLICIT, Api, RouteTable, api_id
-
     if kind not in ("rest", "http", "url"):
         raise ValueError(f"kind={kind!r} is not an API kind: use 'rest' (API Gateway REST API, "
                          "payload 1.0), 'http' (HTTP API) or 'url' (a Function URL).")

@@ -55,3 +55,44 @@ def test_python_samples_parse(page: Path) -> None:
     """Every ```python block of the docs is valid Python (``...`` stands for elided code)."""
     for sample in SAMPLE.findall(page.read_text()):
         ast.parse(sample, filename=str(page))
+
+
+def _layout_entries() -> set[str]:
+    """Paths the layout block of docs/architecture.md names, e.g. ``runtime/workers/wire.py``
+    (a package line ends with ``/``; other file names on an entry's line belong to its package)."""
+    block = (DOCS / "architecture.md").read_text().split("```")[1]
+    named: set[str] = set()
+    stack: list[tuple[int, str]] = []
+    for line in block.splitlines()[2:]:  # below "pytest_lambda/"
+        if not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip())
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        prefix = "".join(f"{name}/" for _, name in stack)
+        first = line.split()[0]
+        if first.endswith("/"):
+            named.add(prefix + first)
+            stack.append((indent, first.rstrip("/")))
+            continue
+        named.update(prefix + name for name in re.findall(r"\b\w+\.(?:py|js)\b", line))
+    return named
+
+
+def test_architecture_layout_names_every_module() -> None:
+    """docs/architecture.md's layout names every module of every package but events/."""
+    root = DOCS.parent / "pytest_lambda"
+    named = _layout_entries()
+    missing = []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if (path.suffix not in (".py", ".js") or "__pycache__" in path.parts
+                or relative.startswith("events/") or path.name in ("__init__.py", "__main__.py")):
+            continue
+        folders = [f"{'/'.join(path.relative_to(root).parts[:i])}/"
+                   for i in range(1, len(path.relative_to(root).parts))]
+        leaf_folder = bool(folders) and folders[-1] in named and not any(
+            entry.startswith(folders[-1]) and entry != folders[-1] for entry in named)
+        if relative not in named and not leaf_folder:
+            missing.append(relative)
+    assert missing == []

@@ -113,3 +113,9 @@ def test_every_late_import_is_justified() -> None:
                    if not m.startswith(START_UP) and m != "pytest_lambda"
                    and not t.startswith(ON_DEMAND) and "#" not in context]
     assert unjustified == []
+
+
+def test_no_late_import_of_a_module_imported_at_the_top() -> None:
+    """A late import of a module its importer already imports at the top keeps nothing lazy."""
+    top, late = _imports()
+    assert sorted({f"{m}:{line} imports {t}" for m, t, line, _ in late if t in top[m]}) == []

@@ -6,8 +6,10 @@ import importlib
 import json
 import os
 import pkgutil
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -72,6 +74,15 @@ def test_public_api_is_pinned() -> None:
     ]
     for name in pytest_lambda.__all__:
         assert getattr(pytest_lambda, name) is not None
+
+
+def test_every_stash_key_is_in_plugin_state() -> None:
+    """The plugin's state has one home: every ``pytest.StashKey`` is made in plugin/state.py."""
+    root = Path(pytest_lambda.__file__).parent
+    made = [f"{path.relative_to(root)}:{number}" for path in sorted(root.rglob("*.py"))
+            for number, line in enumerate(path.read_text().splitlines(), 1)
+            if re.search(r"StashKey\s*[(\[]", line) and path != root / "plugin" / "state.py"]
+    assert made == []
 
 
 def test_unknown_attribute_is_an_attribute_error() -> None:
