@@ -226,3 +226,83 @@ def test_definition_body_paths_get_the_default_authorizer_unless_none(tmp_path: 
             assert r.json()["principalId"] == "u"
         assert (api.get("/open").status_code, api.get("/open").json()) == (200, None)
         assert app.unsupported == []
+
+
+POLICY_AUTH = """
+import json
+
+def authorize(event, context):
+    headers = event.get("headers") or {}
+    allowed = (headers.get("x-token") or headers.get("X-Token")) == "ok"
+    return {"principalId": "p1", "context": {"who": "bob", "n": 1, "type": event["type"]},
+            "policyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Action": "execute-api:Invoke", "Effect": "Allow" if allowed else "Deny",
+                "Resource": event.get("methodArn") or event["routeArn"]}]}}
+
+def handler(event, context):
+    return {"statusCode": 200, "body": json.dumps(event["requestContext"].get("authorizer"))}
+"""
+
+
+def test_rest_request_and_http_api_policy_authorizers(tmp_path: Path) -> None:
+    """A REST REQUEST authorizer and an HTTP API authorizer answering with an IAM policy
+    (simple responses off): identity sources missing -> 401, Deny -> 403, Allow -> the
+    context reaches the function, and the cached answer is reused until the TTL passes on the
+    virtual clock."""
+    pytest.importorskip("moto")
+    from pytest_lambda.templates.app import Application
+
+    (tmp_path / "app.py").write_text(POLICY_AUTH)
+    (tmp_path / "template.yaml").write_text(textwrap.dedent("""\
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function: {Runtime: RUNTIME, CodeUri: .}
+        Resources:
+          Rest:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: prod
+              Auth:
+                DefaultAuthorizer: Req
+                Authorizers:
+                  Req:
+                    FunctionArn: !GetAtt Auth.Arn
+                    FunctionPayloadType: REQUEST
+                    Identity: {Headers: [X-Token], ReauthorizeEvery: 120}
+          Http:
+            Type: AWS::Serverless::HttpApi
+            Properties:
+              Auth:
+                DefaultAuthorizer: Pol
+                Authorizers:
+                  Pol:
+                    FunctionArn: !GetAtt Auth.Arn
+                    AuthorizerPayloadFormatVersion: "2.0"
+                    EnableSimpleResponses: false
+                    Identity: {Headers: [x-token], ReauthorizeEvery: 120}
+          Auth: {Type: AWS::Serverless::Function, Properties: {Handler: app.authorize}}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              Events:
+                R: {Type: Api, Properties: {RestApiId: !Ref Rest, Path: /r, Method: get}}
+                H: {Type: HttpApi, Properties: {ApiId: !Ref Http, Path: /h, Method: get}}
+        """).replace("RUNTIME", RUNTIME))
+    with Application(tmp_path / "template.yaml") as app:
+        rest, http = app.http.for_api("Rest"), app.http.for_api("Http")
+        assert rest.get("/r").status_code == 401
+        assert http.get("/h").status_code == 401
+        assert rest.get("/r", headers={"X-Token": "no"}).status_code == 403
+        assert http.get("/h", headers={"x-token": "no"}).status_code == 403
+        allowed = rest.get("/r", headers={"X-Token": "ok"})
+        got = allowed.json()
+        assert (got["principalId"], got["who"], got["n"], got["type"]) == (
+            "p1", "bob", "1", "REQUEST")
+        assert len(allowed.authorizer_invocations) == 1
+        http_got = http.get("/h", headers={"x-token": "ok"}).json()
+        # Format 2.0: the context under authorizer.lambda, with its JSON types.
+        assert http_got == {"lambda": {"who": "bob", "n": 1, "type": "REQUEST"}}
+        assert rest.get("/r", headers={"X-Token": "ok"}).authorizer_invocations == []
+        app.advance(121)
+        assert len(rest.get("/r", headers={"X-Token": "ok"}).authorizer_invocations) == 1
