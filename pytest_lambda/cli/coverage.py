@@ -26,13 +26,17 @@ __all__ = ["register"]
 def register(parser: argparse.ArgumentParser) -> Any:
     """Add the subcommand's arguments; return its handler."""
     parser.description = __doc__.splitlines()[0] if __doc__ else None
-    parser.add_argument("--report", action="append", default=[], metavar="PATH|GLOB",
-                        help="a --lambda-report JSON file; repeatable, globs allowed "
-                        "(shard-*.json): invocations are added up")
+    parser.add_argument("--report", "--combine", action="extend", nargs="+", default=[],
+                        metavar="PATH|GLOB",
+                        help="--lambda-report JSON files (shards); repeatable, globs allowed "
+                        "(shard-*.json): invocations and event sources are added up")
     parser.add_argument("--template", default=None,
                         help="SAM template.yaml or serverless.yml naming the functions")
     parser.add_argument("--data-file", default=None,
                         help="coverage.py data file (combined), for --fail-under")
+    parser.add_argument("--rcfile", default=None,
+                        help="coverage.py configuration file (default: .coveragerc, setup.cfg, "
+                        "tox.ini or pyproject.toml here, as coverage report reads them)")
     parser.add_argument("--require-invoked", action="store_true",
                         help="fail unless every function was invoked at least once")
     parser.add_argument("--require-events", action="store_true",
@@ -93,7 +97,8 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
             return _fail("--fail-under needs --data-file (the combined .coverage file)")
         import coverage as coverage_py
 
-        cov = coverage_py.Coverage(data_file=args.data_file, config_file=False)
+        # The session's configuration: relative_files names, [report] exclusions, plugins.
+        cov = coverage_py.Coverage(data_file=args.data_file, config_file=args.rcfile or True)
         cov.load()
         coverage = coverage_by_function(cov, {n: f.code_dir for n, f in functions.items()})
     event_checks = checks(declared, sources)
@@ -108,7 +113,11 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
              "invocations": r.invocations,
              "statements": None if r.figures is None else r.figures.statements,
              "executed": None if r.figures is None else r.figures.executed,
-             "percent": r.percent, "branch_percent": r.branch_percent,
+             "percent": r.percent,
+             "branches": r.figures.branches if r.figures and r.figures.branch else None,
+             "covered_branches": (r.figures.covered_branches if r.figures and r.figures.branch
+                                  else None),
+             "branch_percent": r.branch_percent,
              "required": None if r.required is None else {
                  "lines": r.required.lines, "branches": r.required.branch_minimum},
              "event_sources": dict(sources.get(r.function.name, {})),

@@ -173,10 +173,13 @@ class WorkerCoverage:
         kwargs = dict(settings)
         start_dir = kwargs.pop("start_dir", None)
         context = kwargs.pop("context", None)
-        if not kwargs.get("plugins"):
-            kwargs.pop("plugins", None)
+        # [run] plugins are module names; coverage's plugins= argument takes initialisation
+        # functions instead (a name there kills the worker): set them as the option.
+        plugins = kwargs.pop("plugins", None)
         # data_suffix=True: a parallel file per worker that combine merges with the others.
         self._cov = coverage.Coverage(data_suffix=True, **kwargs)
+        if plugins:
+            self._cov.set_option("run:plugins", plugins)
         here = os.getcwd()
         if start_dir:
             os.chdir(start_dir)

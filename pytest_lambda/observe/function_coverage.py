@@ -96,7 +96,7 @@ def _javascript(cov: Any, filename: str,
         executed = javascript.get(os.path.realpath(filename), set()) & statements
     else:
         executed = set(cov.get_data().lines(filename) or ()) & statements
-    return Figures(len(statements), len(executed), branch=bool(cov.get_data().has_arcs()))
+    return Figures(len(statements), len(executed))  # V8 lines: no branch figures
 
 
 def _figures(cov: Any, filename: str,
@@ -125,7 +125,8 @@ def directory_coverage(cov: Any, directories: Iterable[str], *,
     coverage itself does not list it (Lambda code directories are seldom packages).
     """
     dirs = {d: os.path.realpath(d) for d in directories}
-    totals = {d: Figures(branch=bool(cov.get_data().has_arcs())) for d in dirs}
+    # A directory has branch figures when a Python file brings them (JavaScript has none).
+    totals = {d: Figures() for d in dirs}
     measured = {os.path.realpath(f): f for f in cov.get_data().measured_files()}
     for real_dir in set(dirs.values()):
         for path in (*_python_files(real_dir), *js_files(real_dir)):

@@ -151,6 +151,7 @@ def test_process_worker_lines_count_as_covered(pytester: pytest.Pytester,
     assert _line(_HANDLER, 'where = "worker"') in executed
     assert _line(_HANDLER, 'where = "test process"') in executed  # in-process, as before
     assert _line(_HANDLER, "never_reached = True") not in executed
+    assert _line(_HANDLER, "reached_before_timeout = True") in executed  # timed-out worker
     # Both ways out of the isolation branch were taken: one only in a worker.
     branch = _line(_HANDLER, 'if event.get("isolated")')
     assert all(b[0] != branch for b in app["missing_branches"])
@@ -173,6 +174,104 @@ def test_process_worker_with_relative_files(pytester: pytest.Pytester) -> None:
     assert list(files) == [os.path.join("src", "app.py")]
     assert _line(_HANDLER, 'where = "worker"') in files[os.path.join("src", "app.py")][
         "executed_lines"]
+
+
+_INIT_HANDLER = """\
+import os
+
+import helper
+
+if os.environ["AWS_LAMBDA_FUNCTION_NAME"] == "first":
+    ROLE = "first at init"
+else:
+    ROLE = "second at init"
+
+
+def handler(event, context):
+    return [ROLE, helper.COPY]
+"""
+
+_HELPER = """\
+import os
+
+COPY = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
+if COPY == "second":
+    SECOND_COPY = True
+"""
+
+
+@pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_in_process_init_code_of_each_environments_copy_is_covered(
+        pytester: pytest.Pytester, xdist: list[str]) -> None:
+    """In-process, Init (module-level) code counts, in every environment's fresh module
+    copy: the second function's Init takes the other arm of a branch, in its own copy of
+    the handler and of the module it imports."""
+    pytester.mkdir("src")
+    pytester.path.joinpath("src", "app.py").write_text(_INIT_HANDLER)
+    pytester.path.joinpath("src", "helper.py").write_text(_HELPER)
+    pytester.makeini("[pytest]\nlambda_code_dir = src\n")
+    pytester.makepyfile(test_init="""
+        def test_two_environments(lambda_function):
+            first = lambda_function("app.handler", name="first").invoke({}).payload
+            second = lambda_function("app.handler", name="second").invoke({}).payload
+            assert first == ["first at init", "first"]
+            assert second == ["second at init", "second"]
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *xdist, "--cov=src",
+                                           "--cov-branch", "--cov-report=json:cov.json")
+    result.assert_outcomes(passed=1)
+    files = json.loads(pytester.path.joinpath("cov.json").read_text())["files"]
+    app = next(v for k, v in files.items() if k.endswith("app.py"))
+    helper = next(v for k, v in files.items() if k.endswith("helper.py"))
+    assert app["missing_lines"] == [] and app["missing_branches"] == []
+    assert helper["missing_lines"] == [] and helper["missing_branches"] == []
+
+
+_HOG = """\
+def handler(event, context):
+    if event.get("first"):
+        first_invocation = True
+        return first_invocation
+    hog = bytearray(300 * 1024 * 1024)
+    for i in range(0, len(hog), 4096):
+        hog[i] = 1
+    return "survived"
+"""
+
+
+def test_worker_killed_over_its_memory_keeps_earlier_invocations(
+        pytester: pytest.Pytester) -> None:
+    """A worker SIGKILLed at the memory limit loses only the invocation it was killed in: the
+    data flushed after the earlier one is combined."""
+    pytester.mkdir("src")
+    pytester.path.joinpath("src", "hog.py").write_text(_HOG)
+    pytester.makeini("[pytest]\nlambda_code_dir = src\n")
+    pytester.makepyfile(test_hog="""
+        import pytest
+
+        @pytest.mark.lambda_isolation("process")
+        def test_warm_then_out_of_memory(lambda_function):
+            fn = lambda_function("hog.handler", timeout=30, memory_size=128)
+            assert fn.invoke({"first": True}).payload is True
+            assert fn.invoke({}).report.error_type == "Runtime.OutOfMemory"
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--cov=src",
+                                           "--cov-report=json:cov.json")
+    result.assert_outcomes(passed=1)
+    files = json.loads(pytester.path.joinpath("cov.json").read_text())["files"]
+    executed = set(next(v for k, v in files.items() if k.endswith("hog.py"))["executed_lines"])
+    assert _line(_HOG, "first_invocation = True") in executed
+    assert _line(_HOG, 'return "survived"') not in executed
+
+
+def test_process_worker_with_coverage_plugins_configured(pytester: pytest.Pytester) -> None:
+    """``[run] plugins`` (ours for Node.js lines, as docs/coverage.md says) reach the worker
+    by the configuration file: coverage's ``plugins=`` argument wants callables, not names."""
+    pytester.path.joinpath(".coveragerc").write_text(
+        "[run]\nplugins = pytest_lambda.observe.coverage_js\n")
+    executed = set(_run_with_coverage(pytester, [])["executed_lines"])
+    assert _line(_HANDLER, 'where = "worker"') in executed
+    assert _line(_HANDLER, "reached_before_timeout = True") in executed
 
 
 _NODE_HANDLER = """\

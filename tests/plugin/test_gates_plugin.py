@@ -200,6 +200,9 @@ def test_coverage_cli_applies_the_gates_to_the_union_of_shards(
     assert "RefundsFunction (refunds-prod)" in capsys.readouterr().out
     shards = str(project.path / "shard-*.json")
     data = str(project.path / ".coverage")
+    # The issue's spelling, with the glob expanded by the shell: --combine takes several files.
+    assert main([*base, "--combine", shard1, str(project.path / "shard-2.json")]) == 0
+    capsys.readouterr()
     assert main([*base, "--report", shards, "--data-file", data, "--fail-under", "40",
                  "--json"]) == 0
     rows = {r["label"]: r for r in json.loads(capsys.readouterr().out)["functions"]}
@@ -208,3 +211,33 @@ def test_coverage_cli_applies_the_gates_to_the_union_of_shards(
     assert main([*base, "--report", shards, "--data-file", data,
                  "--fail-under", "OrdersFunction=90"]) == 1
     assert "OrdersFunction" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("coveragerc", [
+    "[run]\nrelative_files = true\n",
+    "[report]\nexclude_also =\n    size = size \\+\n",
+], ids=["relative_files", "exclusions"])
+def test_coverage_cli_reads_the_coverage_configuration(
+        project: pytest.Pytester, capsys: pytest.CaptureFixture[str], coveragerc: str) -> None:
+    """The CLI reads the data as the session did (relative file names, excluded lines), so
+    it prints the gate table's numbers (its JSON too, branch counts included)."""
+    from pytest_lambda.cli import main
+
+    pytest.importorskip("pytest_cov")
+    project.path.joinpath(".coveragerc").write_text(coveragerc)
+    project.makeini("[pytest]\nlambda_template = template.yaml\n")
+    _suite(project, refunds=True)
+    result = project.runpytest_subprocess("-p", "no:cacheprovider", "--cov=.", "--cov-branch",
+                                          "--lambda-cov-fail-under=10", "--lambda-report=r.json")
+    result.assert_outcomes(passed=2)
+    gates = result.outlines[next(i for i, line in enumerate(result.outlines)
+                                 if "AWS Lambda gates" in line):]
+    cells = next(line for line in gates if line.startswith("OrdersFunction")).split()
+    capsys.readouterr()
+    # pytester runs this in the project's directory, as a CI step runs coverage report
+    assert main(["coverage", "--template", "template.yaml", "--report", "r.json",
+                 "--data-file", ".coverage", "--fail-under", "10", "--json"]) == 0
+    orders = {r["label"]: r for r in json.loads(capsys.readouterr().out)["functions"]}[
+        "OrdersFunction"]
+    assert [f"{orders['executed']}/{orders['statements']}",
+            f"{orders['covered_branches']}/{orders['branches']}"] == [cells[2], cells[4]]

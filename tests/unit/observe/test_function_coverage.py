@@ -110,3 +110,27 @@ def test_worker_starts_in_the_invocation_context(measuring: Any, tmp_path: Path)
         settings = worker_settings()
     assert settings is not None
     assert settings["context"] == "t|run|lambda:Orders"
+
+
+def test_javascript_has_no_branch_figures_under_branch_measurement(tmp_path: Path) -> None:
+    """With branches measured, a Node.js function's branch figure is none (not 0/0 = 100 %),
+    so a branch minimum does not apply to it; a Python function keeps its branches."""
+    (tmp_path / "node").mkdir()
+    (tmp_path / "py").mkdir()
+    js = tmp_path / "node" / "index.js"
+    js.write_text("exports.handler = async () => {\n  return 1;\n};\n")
+    app = tmp_path / "py" / "app.py"
+    app.write_text("def handler(event, context):\n    return 1\n")
+    data = coverage.CoverageData(str(tmp_path / ".coverage"))
+    data.add_arcs({str(app): [(-1, 1), (1, -1)]})
+    data.write()
+    cov = coverage.Coverage(data_file=str(tmp_path / ".coverage"), config_file=False)
+    cov.load()
+    figures = coverage_by_function(cov, {"node": str(tmp_path / "node"),
+                                         "py": str(tmp_path / "py")},
+                                   javascript={str(js.resolve()): {1, 2}})
+    node, py = figures["node"], figures["py"]
+    assert node is not None and py is not None
+    assert (node.statements, node.executed, node.branch_percent) == (2, 2, None)
+    assert "branch_percent" not in node.as_dict()
+    assert py.branch
