@@ -60,6 +60,20 @@ GRACE_S = 2.0
 STOP_WAIT_S = 5.0
 
 
+class WorkerStartError(RuntimeError):
+    """A process worker ended before it was ready: the plugin's worker, not the handler,
+    failed (its own output says why)."""
+
+    def __init__(self, function: str, killed: Killed, output: str) -> None:
+        how = f"{killed.reason}{': ' + killed.detail if killed.detail else ''}"
+        super().__init__(
+            f"the process worker of {function!r} ended before it was ready ({how}), before "
+            "any handler code ran: isolation='process' could not start. Its output:\n"
+            f"{output or '(nothing)'}\nCheck the interpreter it runs on and the coverage "
+            "settings it starts with, or use isolation='in-process'.")
+        self.output = output
+
+
 class ProcessEnvironment:
     """An execution environment whose code runs in a dedicated worker process."""
 
@@ -139,14 +153,26 @@ class ProcessEnvironment:
                 start_new_session=True)
         child.close()
         self._output_seen = self._events_seen = 0
-        send(parent, {"config": portable_config(self.config), "version": self.version,
-                      "log_group": self.config.log_group_name,
-                      "log_stream_name": self.log_stream_name,
-                      "network_allow": self._network_allow,
-                      "coverage": coverage})
-        self._call(None, 30.0)
+        try:
+            send(parent, {"config": portable_config(self.config), "version": self.version,
+                          "log_group": self.config.log_group_name,
+                          "log_stream_name": self.log_stream_name,
+                          "network_allow": self._network_allow,
+                          "coverage": coverage})
+            self._call(None, 30.0)
+        except (Killed, OSError) as error:  # it died (or hung) before loading any user code
+            if isinstance(error, OSError):  # it closed the socket: wait for how it ended
+                error = Killed("exit", faults.exit_reason(self._proc.wait(timeout=10)))
+            raise WorkerStartError(self.config.name, error, self._start_output()) from None
         # The worker is ready and has not loaded user code: its size now is "the runtime".
         self._supervisor.rebase(self._proc)
+
+    def _start_output(self) -> str:
+        """The last lines the worker wrote before it died at start-up (its traceback)."""
+        assert self._output is not None
+        self._output.seek(0)
+        text = self._output.read().decode("utf-8", "replace").strip()
+        return "\n".join(text.splitlines()[-20:])
 
     @property
     def _grace(self) -> float:

@@ -137,3 +137,24 @@ def test_invalid_isolation_mode(code: CodeWriter) -> None:
     """An unknown isolation mode names the two valid ones."""
     with pytest.raises(ValueError, match=r"use 'in-process'.*or 'process'"):
         LambdaFunction("app.handler", code_dir=code(app=APP), isolation="docker")
+
+
+def test_a_worker_that_dies_at_start_says_why(code: CodeWriter,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that ends before it is ready raises an error with its own output (the
+    traceback that says why), not a bare 'exit'."""
+    import sys
+
+    from pytest_lambda.runtime.workers import process
+    from pytest_lambda.runtime.workers.process import WorkerStartError
+
+    crash = "import sys; sys.stderr.write('Traceback: bad coverage plugin xyz\\n'); sys.exit(1)"
+    monkeypatch.setattr(process, "forkable", lambda env: False)
+    monkeypatch.setattr(process, "worker_command",
+                        lambda python, root: ([sys.executable, "-c", crash], root))
+    fn = LambdaFunction("app.handler", code_dir=code(app="def handler(e, c):\n    return 1\n"),
+                        isolation="process")
+    with pytest.raises(WorkerStartError, match=r"(?s)ended before it was ready \(exit.*"
+                       r"bad coverage plugin xyz"):
+        fn.invoke({})
+    fn.close()
