@@ -47,7 +47,13 @@ def handler_time() -> float:
     return time.time()
 
 
-def iso_ms(epoch: float) -> str:
-    """``2019-11-14T00:38:04.835Z``: the millisecond UTC timestamp AWS writes in records."""
-    moment = datetime.datetime.fromtimestamp(epoch, datetime.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+def iso_ms(moment: float | datetime.datetime) -> str:
+    """``2019-11-14T00:38:04.835Z``: the millisecond UTC timestamp AWS writes in records.
+
+    ``moment`` is epoch seconds, or a datetime already in UTC (its fields are written as they
+    are, as the event factories, which hold UTC datetimes, need).
+    """
+    if not isinstance(moment, datetime.datetime):
+        moment = datetime.datetime.fromtimestamp(moment, datetime.UTC)
+    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:"
+            f"{moment.minute:02d}:{moment.second:02d}.{moment.microsecond // 1000:03d}Z")

@@ -13,6 +13,7 @@ from typing import Any
 
 from pytest_lambda.observe.logs import LogEvent
 from pytest_lambda.observe.metrics import MetricRecord, MetricStore
+from pytest_lambda.service.boto import client as make_client
 
 _MAX_LOG_BATCH = 10_000
 _MAX_METRIC_BATCH = 1_000
@@ -23,8 +24,6 @@ _DEFAULT_STREAM = "pytest-lambda"
 def _client(service: str, region: str | None, client: Any) -> Any:
     if client is not None:
         return client
-    from .service.boto import client as make_client
-
     return make_client(service, region or "us-east-1")
 
 

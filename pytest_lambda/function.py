@@ -1,4 +1,7 @@
-"""``LambdaFunction``: a function's configuration, environments, logs and metrics."""
+"""``LambdaFunction``: the façade users hold, and the run path of one invocation.
+
+The Lambda service around the run path lives in ``service/``; the class delegates to it.
+"""
 
 from __future__ import annotations
 
@@ -8,50 +11,35 @@ import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Unpack
 
-from .arn import Arn
 from .clock import real_time_ms
 from .config import FunctionConfig, FunctionSettings
-from .errors import (
-    HandlerNotStopped,
-    RecursiveInvocationException,
-    RequestTooLargeException,
-    TooManyRequestsException,
-    validation_error,
-)
-from .observe.coverage import function_context, worker_settings
-from .observe.history import DEFAULT_HISTORY, LogWindow
+from .errors import HandlerNotStopped
+from .observe.coverage import function_context
+from .observe.history import DEFAULT_HISTORY, LogWindow, check_history
 from .observe.logs import LogGroup, LogView
 from .observe.metrics import MetricStore
 from .result import InvokeResult
-from .runtime import interpreter
-from .runtime.backend import Backend
 from .runtime.capture import json_ensure_ascii
 from .runtime.interpreter import Interpreter
-from .runtime.lifecycle import PHASE_LOCK, open_backend, outcome_report, run_lifecycle
-from .runtime.marshal import SYNC_REQUEST_LIMIT, encode_event
-from .service import recursion
-from .service.account import Account, Slot, throttle_body
+from .runtime.lifecycle import PHASE_LOCK, outcome_report, run_lifecycle
+from .runtime.marshal import encode_event
+from .service import admission, environments, recursion
+from .service.account import Account, Slot
 from .service.account import invoke_many as run_concurrently
 from .service.async_queue import AsyncMixin
+from .service.destinations import DestinationsMixin
 from .service.permissions import Policy, PolicyMixin
+from .service.triggers import TriggersMixin
 from .service.versions import Target, Versions, VersionsMixin
 
 if TYPE_CHECKING:
+    from .runtime.backend import Backend
     from .service.async_queue import QueuedEvent
-    from .sources import EventSourceMapping, PushTrigger
 
 Listener = Callable[[InvokeResult], None]
-ASYNC_REQUEST_LIMIT = 1_048_576
-INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 
 
-def _check_mapping(value: object, argument: str, example: str) -> None:
-    if value is not None and not isinstance(value, Mapping):
-        raise TypeError(f"{argument}={value!r} is a {type(value).__name__}: pass a dict (it is "
-                        f"sent as JSON, as the SDKs do), e.g. {argument}={example}, or None.")
-
-
-class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
+class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin, DestinationsMixin, TriggersMixin):
     """A Lambda function you can invoke in-process, as AWS Lambda would run it.
 
     >>> fn = LambdaFunction("app.handler", code_dir="src", timeout=3)   # doctest: +SKIP
@@ -61,6 +49,9 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
     is imported and the Init Duration measured); later ones reuse it, so module-level state
     persists exactly as on Lambda, until :meth:`cold_start` discards it or an invocation
     crashes or times out.
+
+    It delegates to ``service/``: ``admission`` (checks, 202/204/429 answers), ``environments``
+    (warm and cold), ``versions``, ``permissions``, ``destinations``, ``triggers``, ``account``.
     """
 
     def __init__(
@@ -88,11 +79,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         ``history`` is how many recent invocations keep their logs and metric records in full
         (``None``: all).
         """
-        if history is not None and (isinstance(history, bool) or not isinstance(history, int)
-                                    or history < 1):
-            raise ValueError(f"history={history!r} is not valid: pass how many recent "
-                             "invocations to keep in full (logs, metric records), at least 1, "
-                             "or None to keep everything (memory grows with every call).")
+        check_history(history)
         if account is not None:
             settings["region"], settings["account_id"] = account.region, account.account_id
         self._destination_objects: dict[str, LambdaFunction] = {}
@@ -107,31 +94,15 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         self.history = history
         self._log_window = LogWindow(history)
         self.network_allow = network_allow
-        if not isinstance(measure_memory, bool):
-            raise TypeError(f"measure_memory={measure_memory!r} is not valid: pass True (report "
-                            "Max Memory Used, the default) or False (skip measuring).")
+        python = environments.check_options(measure_memory, isolation, python_executable,
+                                            self.config)
         self.measure_memory = measure_memory
-        if isolation not in ("in-process", "process"):
-            raise ValueError(f"isolation={isolation!r} is not valid: use 'in-process' (the "
-                             "default: fast, shares mocks with the test) or 'process' (a "
-                             "worker process per environment: hard timeouts, real memory).")
         self.isolation = isolation
-        if python_executable is not None and (isolation != "process" or self.config.is_node):
-            raise ValueError(
-                f"python_executable={python_executable!r} only applies to Python functions "
-                "with isolation='process' (their worker runs on it); pass "
-                "isolation='process', or drop python_executable.")
-        if python_executable is not None and not isinstance(python_executable, Interpreter):
-            python_executable = interpreter.explicit(python_executable, self.config.runtime)
-        self._python_executable = python_executable
-        #: The interpreter process workers run on, per runtime (resolved at the first one).
-        self._worker_python: dict[str, Interpreter | None] = {}
-        self._notes: list[str] = []
+        self._environments = environments.Environments(self, python)
         # The seed is mixed with the function's name: two functions of one seeded session get
         # different request ids (on Lambda they never share one), each reproducible on its own.
         self._rng = (random.Random(f"{seed}/{self.config.name}") if seed is not None
                      else None)
-        self._idle: dict[str, list[Backend]] = {}
         self._listeners: list[Listener] = []
         self._versions = Versions(seed)
         self._policy = Policy()
@@ -155,11 +126,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         """Where this function's runs differ from Lambda's because of this machine (a Python
         runtime running on another Python version, coverage not measured in a worker), one
         sentence each. The pytest plugin prints them once per session, in its summary."""
-        return tuple(self._notes)
-
-    def _note(self, text: str | None) -> None:
-        if text and text not in self._notes:
-            self._notes.append(text)
+        return tuple(self._environments.notes)
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener(result)`` after every invocation (the pytest plugin uses this)."""
@@ -175,11 +142,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
 
     def cold_start(self) -> None:
         """Discard every warm execution environment: the next invocation is a cold start."""
-        with PHASE_LOCK:
-            for envs in self._idle.values():
-                for env in envs:
-                    env.discard()
-            self._idle.clear()
+        self._environments.discard_all()
 
     def close(self) -> None:
         """Discard environments, version snapshots and the account entry (the fixture does)."""
@@ -193,33 +156,6 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def add_event_source(self, arn: str, **params: Any) -> EventSourceMapping:
-        """``CreateEventSourceMapping`` on moto: poll a Kinesis stream, DynamoDB stream or SQS
-        queue into this function (see :mod:`pytest_lambda.sources`)."""
-        from .sources import create_event_source_mapping
-
-        return create_event_source_mapping(self, arn, **params)
-
-    def connect_s3(self, bucket: str, **kwargs: Any) -> PushTrigger:
-        """Invoke this function for the bucket's object notifications (moto)."""
-        from .sources import connect_s3_notifications
-
-        return connect_s3_notifications(self, bucket, **kwargs)
-
-    def subscribe_sns(self, topic_arn: str, **kwargs: Any) -> PushTrigger:
-        """Subscribe this function to an SNS topic (moto)."""
-        from .sources import subscribe_sns
-
-        return subscribe_sns(self, topic_arn, **kwargs)
-
-    def connect_eventbridge(self, pattern: Mapping[str, Any] | str, **kwargs: Any) -> PushTrigger:
-        """A rule on an event bus (moto) whose ``pattern`` selects the events this function
-        receives: ``bus``, ``rule_name``, ``input``/``input_path``/``input_transformer`` (one
-        of them, as a target takes), ``enabled``. ``drain()`` delivers them asynchronously."""
-        from .sources.eventbridge import EventBridgeTrigger
-
-        return EventBridgeTrigger(self, pattern, **kwargs)
-
     def update_configuration(self, **changes: Any) -> None:
         """Change configuration like ``UpdateFunctionConfiguration``: new environments follow."""
         if "destination_config" in changes:
@@ -227,33 +163,12 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         if "reserved_concurrent_executions" in changes:
             self.account.check_reserved(self.name, changes["reserved_concurrent_executions"])
         self.config = self.config.with_changes(**changes)
-        self._worker_python.clear()
+        self._environments.forget_interpreters()
         self.cold_start()
 
     def put_function_concurrency(self, reserved: int | None) -> None:
         """``PutFunctionConcurrency`` (``None`` is ``DeleteFunctionConcurrency``)."""
         self.update_configuration(reserved_concurrent_executions=reserved)
-
-    def _destinations(self, config: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
-        """``destination_config`` with LambdaFunction objects replaced by their ARNs."""
-        if not isinstance(config, Mapping):
-            return config
-        out: dict[str, Any] = {}
-        for key, entry in config.items():
-            dest = entry.get("Destination") if isinstance(entry, Mapping) else None
-            if isinstance(dest, LambdaFunction):
-                self._destination_objects[dest.arn] = dest
-                entry = {**entry, "Destination": dest.arn}
-            out[key] = entry
-        return out
-
-    def resolve_destination(self, arn: str) -> LambdaFunction | None:
-        """The function a Lambda destination ARN names: one of the account's functions, or a
-        ``LambdaFunction`` object given as a destination (a port for the asynchronous queue)."""
-        found = self.account.function(arn)
-        parsed = Arn.parse(arn)
-        return found or (self._destination_objects.get(parsed.unqualified)
-                         if parsed is not None else None)
 
     def invoke(
         self,
@@ -280,27 +195,27 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         the invocation continues that trace, and recursive loop detection stops it with
         ``RecursiveInvocationException`` once it would be the 17th in its chain.
         """
-        _check_mapping(client_context, "client_context",
-                       "{'client': {...}, 'custom': {...}, 'env': {...}}")
-        _check_mapping(identity, "identity",
-                       "{'cognitoIdentityId': '...', 'cognitoIdentityPoolId': '...'}")
-        payload, target = self._admit(event, invocation_type, qualifier, principal,
-                                      source_arn, source_account)
+        admission.check_context(client_context, identity)
+        payload, target = admission.admit(event, invocation_type, qualifier, self.config,
+                                          self._versions, self._policy, principal, source_arn,
+                                          source_account)
         if invocation_type == "DryRun":
-            return self._accept(payload, target, invocation_type)
+            return admission.accept(self, payload, target, invocation_type)
         if recursion.stops(trace_header, self.arn):
-            return self._stop_recursive(payload, target, invocation_type)
+            return admission.stop_recursive(self, payload, target, invocation_type)
         if invocation_type != "RequestResponse":
-            return self._accept(payload, target, invocation_type, trace_header=trace_header)
+            return admission.accept(self, payload, target, invocation_type,
+                                    trace_header=trace_header)
         slot = self.account.try_acquire(self)
         if isinstance(slot, str):
             self.refuse(target, self.new_request_id(), slot, invocation_type)
-            raise TooManyRequestsException(
-                f"Rate Exceeded. ({slot}: {self.account.in_flight(self.name)} request(s) of "
-                f"{self.name!r} already running; raise reserved_concurrent_executions or the "
-                "Account's concurrency_limit, or send fewer requests at once.)", Reason=slot)
-        return self._run_in(slot, payload, target, client_context=client_context,
-                            identity=identity, tenant_id=tenant_id, trace_header=trace_header)
+            raise admission.too_many_requests(self, slot)
+        try:
+            return self._run(payload, target, client_context=client_context, identity=identity,
+                             tenant_id=tenant_id, trace_header=trace_header,
+                             concurrent_executions=slot.count)
+        finally:
+            slot.release()
 
     def invoke_many(self, events: Iterable[Any], *, concurrency: int = 10,
                     invocation_type: str = "RequestResponse", qualifier: str | None = None,
@@ -309,12 +224,14 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
         """Send ``events`` from ``concurrency`` threads at once; results in event order.
 
         Requests over the concurrency limit come back as throttled results (status 429,
-        ``throttled=True``) instead of raising; see ``concurrency.invoke_many`` for the model.
+        ``throttled=True``) instead of raising; see ``service.account.invoke_many`` for the
+        model.
         """
-        admitted = [self._admit(e, invocation_type, qualifier, principal, source_arn,
-                                source_account) for e in events]
+        admitted = [admission.admit(e, invocation_type, qualifier, self.config, self._versions,
+                                    self._policy, principal, source_arn, source_account)
+                    for e in events]
         if invocation_type != "RequestResponse":
-            return [self._accept(p, t, invocation_type) for p, t in admitted]
+            return [admission.accept(self, p, t, invocation_type) for p, t in admitted]
         # Drawn here, in order, so seeded request ids do not depend on thread scheduling.
         ids = [self.new_request_id() for _ in admitted]
         # Requests running at the same time run in different execution environments, as on
@@ -326,95 +243,28 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
             slot = self.account.try_acquire(self)
             if not isinstance(slot, str):
                 target = admitted[i][1]
-                envs[i] = self._checkout(target.config, target.version)
+                envs[i] = self._environments.checkout(target.config, target.version)
             return slot
 
+        def run(i: int, slot: Slot) -> InvokeResult:
+            try:
+                return self._run(*admitted[i], request_id=ids[i], environment=envs.pop(i),
+                                 concurrent_executions=slot.count)
+            finally:
+                slot.release()
+
         return run_concurrently(
-            admit,
-            lambda i, slot: self._run_in(slot, *admitted[i], request_id=ids[i],
-                                         environment=envs.pop(i)),
+            admit, run,
             lambda i, reason: self.refuse(admitted[i][1], ids[i], reason, invocation_type),
             len(admitted), concurrency)
-
-    def _admit(self, event: Any, invocation_type: str, qualifier: str | None,
-               principal: str | None, source_arn: str | None,
-               source_account: str | None) -> tuple[bytes, Target]:
-        """The checks Lambda makes before running anything: type, qualifier, policy, size."""
-        if invocation_type not in INVOCATION_TYPES:
-            raise validation_error(invocation_type, "invocationType",
-                                   "Member must satisfy enum value set: [Event, RequestResponse, "
-                                   "DryRun]", "Use one of those invocation types.")
-        payload = encode_event(event)
-        target = self._versions.resolve(None if qualifier is None else str(qualifier),
-                                        self.config)
-        self._policy.check_invoke(function_account=self.config.account_id,
-                                  resource=target.invoked_arn, qualifier=target.qualifier,
-                                  principal=principal, source_arn=source_arn,
-                                  source_account=source_account)
-        limit = ASYNC_REQUEST_LIMIT if invocation_type == "Event" else SYNC_REQUEST_LIMIT
-        if len(payload) > limit:
-            # Lambda's two wordings (error code RequestEntityTooLargeException, HTTP 413), as
-            # captured from real Invoke calls: aws/aws-pdk#771 and ASFHyP3/hyp3#2241 (Event),
-            # awslabs/aws-athena-query-federation#793 (RequestResponse).
-            if invocation_type == "Event":
-                aws = (f"{len(payload)} byte payload is too large for the Event invocation "
-                       f"type (limit {limit} bytes)")
-            else:
-                aws = (f"Request must be smaller than {limit} bytes for the InvokeFunction "
-                       f"operation")
-            raise RequestTooLargeException(
-                f"{aws}. This {invocation_type} payload is {len(payload)} bytes: send a smaller "
-                "event, or a reference to the data (an S3 key) instead of the data.")
-        return payload, target
-
-    def _accept(self, payload: bytes, target: Target, invocation_type: str, *,
-                queue: bool = True, trace_header: str | None = None) -> InvokeResult:
-        """The 202 of a queued ``Event`` or the 204 of a ``DryRun`` (the handler has not run)."""
-        request_id = self.new_request_id()
-        queued = (self.account.queue.enqueue(self, payload, target, request_id, trace_header)
-                  if invocation_type == "Event" and queue else None)
-        return InvokeResult(
-            function_name=self.name, request_id=request_id,
-            status_code=202 if invocation_type == "Event" else 204, raw_payload=b"",
-            function_error=None, error=None, cold_start=False, executed_version=target.version,
-            logs=LogView(), report=None, config=target.config, invocation_type=invocation_type,
-            start_time=real_time_ms(), invoked_function_arn=target.invoked_arn,
-            queued_event=queued)
-
-    def _stop_recursive(self, payload: bytes, target: Target,
-                        invocation_type: str) -> InvokeResult:
-        """Recursive loop detection stops the request: counted in its metric, then a
-        ``RecursiveInvocationException`` (synchronous) or a 202 whose event is dropped."""
-        self.metrics.record_lambda_metric(
-            "RecursiveInvocationsDropped", 1, function_name=self.name,
-            timestamp=real_time_ms(), qualifier=target.qualifier,
-            executed_version=target.version)
-        if invocation_type == "Event":
-            return self._accept(payload, target, invocation_type, queue=False)
-        raise RecursiveInvocationException(
-            f"Recursive invocation of function {self.name} detected: the same triggering "
-            f"event already invoked it {recursion.MAX_INVOCATIONS} times. Break the loop: do "
-            "not send the event back to the queue, topic or function that triggered it.")
 
     def refuse(self, target: Target, request_id: str, reason: str,
                invocation_type: str) -> InvokeResult:
         """Record (and return) a request refused with 429 for lack of concurrency: ``reason``
         is the throttle Reason (a port for the asynchronous queue and ``invoke_many``)."""
-        body = throttle_body(reason)
-        result = InvokeResult(
-            function_name=self.name, request_id=request_id, status_code=429,
-            raw_payload=encode_event(body), function_error=None, error=body, cold_start=False,
-            executed_version=target.version, logs=LogView(), report=None, config=target.config,
-            invocation_type=invocation_type, throttled=True, start_time=real_time_ms(),
-            invoked_function_arn=target.invoked_arn, throttle_reason=reason)
+        result = admission.throttled(self.name, target, request_id, reason, invocation_type)
         self._publish(result)
         return result
-
-    def _run_in(self, slot: Slot, payload: bytes, target: Target, **kwargs: Any) -> InvokeResult:
-        try:
-            return self._run(payload, target, concurrent_executions=slot.count, **kwargs)
-        finally:
-            slot.release()
 
     def run_queued(self, event: QueuedEvent, *, concurrent_executions: int,
                    virtual_time: float) -> InvokeResult:
@@ -442,8 +292,8 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
                  else recursion.continue_trace(trace_header, self.arn, request_id))
         with PHASE_LOCK, function_context(config.name):
             start_time = real_time_ms()
-            env, cold = environment or self._checkout(config, version)
-            idle = self._idle.setdefault(version, [])
+            env, cold = environment or self._environments.checkout(config, version)
+            idle = self._environments.idle.setdefault(version, [])
             stream = env.sink.stream.events
             first = len(stream)
             outcome, init_ms, start_index = run_lifecycle(
@@ -476,46 +326,6 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin):
                 f"{config.name} (request {request_id}): {not_stopped} The invocation is "
                 "reported as Lambda's timeout (result attribute of this exception).", result)
         return result
-
-    def _checkout(self, config: FunctionConfig, version: str) -> tuple[Backend, bool]:
-        """An idle environment of ``version`` (warm), or a new one (cold: True)."""
-        with PHASE_LOCK:
-            idle = self._idle.setdefault(version, [])
-            if idle:
-                return idle.pop(), False
-            return self._new_environment(config, version), True
-
-    def _new_environment(self, config: FunctionConfig, version: str) -> Backend:
-        """A fresh execution environment (a cold start) in the configured isolation mode."""
-        python = None
-        if not config.is_node:
-            python = self._python_for(config.runtime)
-        return open_backend(config, version, self.log_group, isolation=self.isolation,
-                            new_id=self.new_request_id, network_allow=self.network_allow,
-                            measure_memory=self.measure_memory, python=python)
-
-    def _python_for(self, runtime: str) -> Interpreter | None:
-        """The interpreter a process worker of ``runtime`` runs on (None: this one), noting
-        when the function's Python version is not the one that runs its code."""
-        if self.isolation != "process":
-            self._note(interpreter.mismatch_note(runtime, "in-process"))
-            return None
-        if runtime not in self._worker_python:
-            chosen = self._python_executable
-            # Checked against the runtime at construction; after update_configuration(runtime=)
-            # to another version it no longer applies, and that version is searched for.
-            if not isinstance(chosen, Interpreter) or (
-                    chosen.version[:2] != interpreter.runtime_version(runtime)):
-                chosen = interpreter.find(runtime)
-            self._worker_python[runtime] = chosen
-            if chosen is None:
-                self._note(interpreter.mismatch_note(runtime, "process"))
-            elif not chosen.is_current and not chosen.has_coverage and worker_settings():
-                self._note(f"{runtime} functions were not measured by coverage: coverage.py "
-                           f"is not installed for {chosen.executable} (run "
-                           f"'{chosen.executable} -m pip install coverage')")
-        found = self._worker_python[runtime]
-        return None if found is None or found.is_current else found
 
     def _publish(self, result: InvokeResult) -> None:
         if result.throttled:

@@ -70,6 +70,7 @@ class TemplateFunction:
     def declared_events(self) -> list[Declared]:
         """The event sources this function declares (``Events``, ``events``, a Function URL,
         event source mappings pointing at it), for ``lambda_require_events``."""
+        # Only lambda_require_events reads declared sources: the template loads without them.
         from .templates.event_sources import declared_events
 
         return declared_events(self.kind, self.properties, self._scope.resources,
@@ -173,6 +174,7 @@ def function_from_template(path: str | os.PathLike[str], name: str, *,
                            stack_name: str = "local", stage: str | None = None,
                            **overrides: Any) -> LambdaFunction:
     """``LambdaFunction`` for the template's function ``name``; ``overrides`` win."""
+    # The runtime loads when a function is made, not with the template reader.
     from .function import LambdaFunction
 
     fn = load_template(path, parameter_overrides=parameter_overrides, region=region,

@@ -120,6 +120,7 @@ def _field_names(func: Callable[..., Any]) -> list[str]:
 
 
 def _generate_event(args: argparse.Namespace, extra: list[str]) -> int:
+    # Only generate-event needs the factories and their catalog: the parser stays cheap.
     from pytest_lambda import events
     from pytest_lambda.events._catalog import CATALOG
 

@@ -80,6 +80,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
                                                                row.get("code_dir")))
     declared: dict[str, list[Declared]] = {}
     if args.template:
+        # Only with --template: the template loader.
         from pytest_lambda.template import load_template
 
         for fn in load_template(args.template).values():

@@ -103,6 +103,7 @@ def _settings(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     kwargs["network_allow"] = list(args.allow_host)
     handler = args.handler
     if args.template is not None:
+        # Only with --template: the template loader.
         from pytest_lambda.template import load_template
 
         try:
@@ -123,6 +124,7 @@ def _settings(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
 
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
+    # The core loads when the command runs, not with the parser (--help stays instant).
     from pytest_lambda.errors import LambdaError
     from pytest_lambda.function import LambdaFunction
     from pytest_lambda.runtime.marshal import EventError
@@ -135,6 +137,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         event = _read_event(args.event)
         with contextlib.ExitStack() as stack:
             if args.aws:
+                # Only with --aws: moto.
                 from pytest_lambda.service.aws import MockedAws
 
                 try:

@@ -39,6 +39,7 @@ def register(parser: argparse.ArgumentParser) -> Any:
 
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
+    # The application (templates, moto) loads when the server starts, not with the parser.
     from pytest_lambda.templates.app import Application
     from pytest_lambda.templates.errors import TemplateError
 

@@ -122,11 +122,6 @@ def source_ip(rng: random.Random) -> str:
     return f"{first}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
 
 
-def iso_ms(t: _dt.datetime) -> str:
-    """ISO-8601 with milliseconds and ``Z`` (S3, SNS, SES)."""
-    return f"{iso_s(t)[:-1]}.{t.microsecond // 1000:03d}Z"
-
-
 def iso_s(t: _dt.datetime) -> str:
     """ISO-8601 with seconds and ``Z`` (EventBridge)."""
     return f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}Z"

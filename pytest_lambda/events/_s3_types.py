@@ -12,7 +12,9 @@ import datetime as _dt
 import random
 from typing import Any
 
-from ._common import bad, check_choice, iso_ms
+from pytest_lambda.clock import iso_ms
+
+from ._common import bad, check_choice
 
 __all__ = [
     "ACCESS_TIERS",

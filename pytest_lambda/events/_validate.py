@@ -4,11 +4,14 @@ A factory decorated with :func:`checked` raises :class:`EventError` naming the a
 and the accepted types instead of failing later with a raw ``TypeError``/``AttributeError``. A
 ``str`` never satisfies an iterable-of-items parameter (it would be split into characters), and
 one-shot iterators are materialised into a list so they can be checked and still consumed.
+A factory that delegates to another (``sqs_message`` to ``sqs_batch``) is named in the message
+as the one called: the user never called the delegate.
 """
 
 from __future__ import annotations
 
 import collections.abc as cabc
+import contextvars
 import datetime as _dt
 import functools
 import inspect
@@ -26,6 +29,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _MARK = "__event_factory_checked__"
+#: The checked factory the user called, while it runs (the delegates it calls are not named).
+_CALLED: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "pytest_lambda_event_factory", default=None)
 
 
 def is_checked(func: Callable[..., Any]) -> bool:
@@ -117,9 +123,10 @@ def _matches(value: Any, tp: Any) -> bool:
     return True
 
 
-def _error(func: str, name: str, value: Any, tp: Any) -> EventError:
-    """The message: which argument (or list item), its value, what is allowed, what was given."""
-    where = f" ({func}() argument)" if not func.startswith("_") else ""
+def _error(func: str, name: str, value: Any, tp: Any, called: str | None = None) -> EventError:
+    """The message: which argument (or list item), its value, what is allowed, what was given;
+    ``called`` is the factory the user called, when ``func`` is a delegate of it."""
+    where = f" ({called or func}() argument)" if not func.startswith("_") else ""
     many = _strip_none(tp)
     if _is_many(many) and isinstance(value, cabc.Collection):
         if isinstance(value, str):
@@ -155,6 +162,7 @@ def checked(func: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         nonlocal hints
+        called = _CALLED.get()
         if hints is None:
             # Resolved lazily: annotations may name types defined later in the module.
             hints = typing.get_type_hints(func)
@@ -172,8 +180,14 @@ def checked(func: Callable[P, R]) -> Callable[P, R]:
                 value = list(value)
                 bound.arguments[name] = value
             if not _matches(value, tp):
-                raise _error(func.__name__, name, value, tp)
-        return func(*bound.args, **bound.kwargs)
+                raise _error(func.__name__, name, value, tp, called)
+        if called is not None or func.__name__.startswith("_"):
+            return func(*bound.args, **bound.kwargs)
+        token = _CALLED.set(func.__name__)
+        try:
+            return func(*bound.args, **bound.kwargs)
+        finally:
+            _CALLED.reset(token)
 
     setattr(wrapper, _MARK, True)
     return wrapper

@@ -15,6 +15,8 @@ import random
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pytest_lambda.arn import Arn
+
 from ._common import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
@@ -75,7 +77,7 @@ def activemq_event(
         if not isinstance(value, str):
             raise bad(f"properties[{name!r}]", value, "JMS properties arrive as strings")
     bodies = _bodies(messages)
-    broker_id = broker_arn.rsplit(":", 1)[1]
+    broker_id = Arn.require(broker_arn).name
     connection = f"ID:{broker_id}-1.mq.{region}.amazonaws.com-{rng.randrange(30000, 60000)}"
     session = f"{connection}-{end - rng.randrange(10**6, 10**8)}-1:1"
     out = []

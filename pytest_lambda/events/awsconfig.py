@@ -11,6 +11,8 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
+from pytest_lambda.clock import iso_ms
+
 from ._common import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
@@ -21,7 +23,6 @@ from ._common import (
     check_choice,
     check_region,
     hex_id,
-    iso_ms,
     json_text,
     now_or_utc,
     rng_or_new,

@@ -7,6 +7,8 @@ import random
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pytest_lambda.clock import iso_ms
+
 from ._common import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
@@ -18,7 +20,6 @@ from ._common import (
     digits,
     epoch_s,
     hex_id,
-    iso_ms,
     now_or_utc,
     rng_or_new,
 )

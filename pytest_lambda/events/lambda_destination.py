@@ -28,6 +28,8 @@ import datetime as _dt
 import random
 from typing import Any
 
+from pytest_lambda.clock import iso_ms
+
 from ._common import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
@@ -37,7 +39,6 @@ from ._common import (
     check_choice,
     check_region,
     digits,
-    iso_ms,
     json_text,
     now_or_utc,
     rng_or_new,
@@ -267,6 +268,7 @@ def _kafka_failure_record(batch_size: int, function_error: str, attempts: int, t
                           region: str, account_id: str, rng: random.Random,
                           when: _dt.datetime) -> dict[str, Any]:
     """The Amazon MSK on-failure record, derived from the batch that failed."""
+    # Only the MSK record is derived from a Kafka batch: the other records skip that factory.
     from .kafka import kafka_event
 
     check_choice("condition", condition, ("RetryAttemptsExhausted", "MaximumPayloadSizeExceeded"))

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
+from pytest_lambda.clock import iso_ms
+
 from ._common import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
@@ -17,7 +19,6 @@ from ._common import (
     check_nonempty,
     check_region,
     hex_id,
-    iso_ms,
     now_or_utc,
     rng_or_new,
     source_ip,

@@ -17,6 +17,8 @@ import datetime as _dt
 import random
 from typing import Any
 
+from pytest_lambda.clock import iso_ms
+
 from ._common import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
@@ -25,7 +27,6 @@ from ._common import (
     check_choice,
     check_region,
     hex_id,
-    iso_ms,
     now_or_utc,
     rng_or_new,
     source_ip,

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from email.utils import format_datetime
 from typing import Any
 
+from pytest_lambda.clock import iso_ms
+
 from ._common import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
@@ -16,7 +18,6 @@ from ._common import (
     check_account,
     check_choice,
     check_region,
-    iso_ms,
     now_or_utc,
     rng_or_new,
     token,

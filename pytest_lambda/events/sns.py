@@ -7,6 +7,8 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
+from pytest_lambda.clock import iso_ms
+
 from ._attributes import sns_message_attributes
 from ._common import (
     DEFAULT_ACCOUNT,
@@ -18,7 +20,6 @@ from ._common import (
     check_account,
     check_region,
     hex_id,
-    iso_ms,
     now_or_utc,
     rng_or_new,
     uuid4,

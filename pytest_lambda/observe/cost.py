@@ -232,6 +232,10 @@ def parse_rules(name: str) -> BillingRules:
     return rules
 
 
+#: The limits a Budget takes, each with an example value.
+_BUDGET_EXAMPLES = {"max_duration_ms": 100, "max_memory_mb": 256, "max_cost_per_million": 1.5}
+
+
 @dataclass(frozen=True, slots=True)
 class Budget:
     """Limits a test's invocations must stay within (the ``lambda_budget`` marker's arguments)."""
@@ -244,20 +248,21 @@ class Budget:
     def from_kwargs(cls, *args: Any, **kwargs: Any) -> Budget:
         """Validate marker arguments; raises ValueError naming the bad argument."""
         if args:
-            raise ValueError("lambda_budget takes keyword arguments only, e.g. max_duration_ms=100")
-        allowed = ("max_duration_ms", "max_memory_mb", "max_cost_per_million")
-        unknown = sorted(set(kwargs) - set(allowed))
+            raise ValueError("the limits are keyword arguments, e.g. max_duration_ms=100")
+        unknown = sorted(set(kwargs) - set(_BUDGET_EXAMPLES))
         if unknown:
             raise ValueError(
-                f"lambda_budget got unknown argument(s) {', '.join(unknown)}; "
-                f"valid ones are {', '.join(allowed)}"
+                f"unknown argument(s) {', '.join(unknown)}; valid ones are "
+                f"{', '.join(_BUDGET_EXAMPLES)}"
             )
         if not kwargs:
-            raise ValueError(f"lambda_budget needs at least one of {', '.join(allowed)}")
+            raise ValueError(f"give at least one limit ({', '.join(_BUDGET_EXAMPLES)}), e.g. "
+                             "max_duration_ms=100")
         for key, value in kwargs.items():
             ok = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
             if not ok or not math.isfinite(value) or value <= 0:
-                raise ValueError(f"lambda_budget({key}={value!r}): must be a positive number")
+                raise ValueError(f"{key} must be a positive number, e.g. "
+                                 f"{key}={_BUDGET_EXAMPLES[key]}")
         per_million = kwargs.get("max_cost_per_million")
         return cls(
             max_duration_ms=kwargs.get("max_duration_ms"),

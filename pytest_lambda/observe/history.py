@@ -18,7 +18,7 @@ from typing import Any
 
 from pytest_lambda.observe.logs import LogStream
 
-__all__ = ["DEFAULT_HISTORY", "FoldedMetrics", "LogWindow"]
+__all__ = ["DEFAULT_HISTORY", "FoldedMetrics", "LogWindow", "check_history"]
 
 #: Invocations a function keeps in full by default (logs and metric records).
 DEFAULT_HISTORY = 10_000
@@ -132,6 +132,15 @@ class FoldedMetrics:
         if entry is None:
             return 0, [], math.inf, -math.inf
         return entry.count, [entry.whole, *entry.partials], entry.minimum, entry.maximum
+
+
+def check_history(history: object) -> None:
+    """Refuse a ``history`` that is not a number of invocations (at least 1) or None."""
+    if history is not None and (isinstance(history, bool) or not isinstance(history, int)
+                                or history < 1):
+        raise ValueError(f"history={history!r} is not valid: pass how many recent "
+                         "invocations to keep in full (logs, metric records), at least 1, "
+                         "or None to keep everything (memory grows with every call).")
 
 
 class LogWindow:

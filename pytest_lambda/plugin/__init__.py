@@ -177,6 +177,7 @@ def _check_network_allow(allow: tuple[str, ...] | bool) -> None:
 
 def _check_region(region: str) -> None:
     """A region that is not an AWS Region name stops the run at start-up."""
+    # Only when a region is set: the core stays out of the plugin's import (STYLE rule 3).
     from ..config import REGION_PATTERN
 
     if not REGION_PATTERN.fullmatch(region):

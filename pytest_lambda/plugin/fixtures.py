@@ -46,6 +46,7 @@ def lambda_function(request: pytest.FixtureRequest) -> Iterator[Callable[..., La
     async queue, destinations by ARN); each is closed after the test and its invocations are
     reported.
     """
+    # The core loads with the first test that uses a function, not with the plugin.
     from pytest_lambda.function import LambdaFunction
     from pytest_lambda.service.account import Account
 
@@ -107,6 +108,7 @@ def _worker_python(config: pytest.Config, runtime: str | None) -> Any:
     """The interpreter for ``runtime``'s process workers, chosen once per session: a
     configured one of its version, else one on PATH or in pyenv; None for this interpreter
     (or when there is none: the function then notes it)."""
+    # Only for process workers: the core stays out of the plugin's import.
     from pytest_lambda.config import default_runtime
     from pytest_lambda.runtime import interpreter
 
@@ -131,6 +133,7 @@ def _from_template(config: pytest.Config, settings: Settings, handler: str,
     """``handler`` resolved through the ini template when it names one of its functions."""
     if settings.template is None:
         return handler, kwargs
+    # Only with lambda_template set: the template loader stays out of the plugin's import.
     from pytest_lambda.template import UnknownFunctionError, load_template
 
     cache = config.stash[TEMPLATES_KEY]
@@ -159,6 +162,7 @@ def _from_template(config: pytest.Config, settings: Settings, handler: str,
 def _with_handler(config: pytest.Config, settings: Settings, name: str, handler: str,
                   kwargs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """A template function (or a new function called ``name``) with ``handler`` instead."""
+    # Only for handler=: the template loader stays out of the plugin's import.
     from pytest_lambda.template import UnknownFunctionError
 
     try:
@@ -176,6 +180,7 @@ def lambda_context(request: pytest.FixtureRequest) -> LambdaContext:
     import time
     import uuid
 
+    # The core loads when the fixture is used, not with the plugin.
     from pytest_lambda.config import DEFAULT_ACCOUNT
     from pytest_lambda.context import LambdaContext
 
@@ -203,6 +208,7 @@ def lambda_context(request: pytest.FixtureRequest) -> LambdaContext:
 @pytest.fixture
 def lambda_events(request: pytest.FixtureRequest) -> EventFactory:
     """Event factories (``lambda_events.s3_put(...)``), seeded by ini ``lambda_seed``."""
+    # The event factories load when the fixture is used, not with the plugin.
     from pytest_lambda.events import EventFactory
 
     settings = request.config.stash[SETTINGS_KEY]
@@ -216,6 +222,7 @@ def lambda_aws(request: pytest.FixtureRequest) -> Iterator[MockedAws]:
     Everything the handlers and the plugin (dead-letter queues, destinations) send to AWS
     during the test lands in moto; nothing reaches the network.
     """
+    # moto loads only for tests that use lambda_aws.
     from pytest_lambda.service.aws import MockedAws
 
     settings = request.config.stash[SETTINGS_KEY]
@@ -233,6 +240,7 @@ def lambda_app(request: pytest.FixtureRequest, lambda_aws: MockedAws) -> Iterato
     what is pending. What the template declares but the application does not emulate is
     listed once in the session summary.
     """
+    # Templates and moto load only for tests that use lambda_app.
     from pytest_lambda.templates.app import Application
 
     settings = request.config.stash[SETTINGS_KEY]
@@ -282,6 +290,7 @@ def lambda_api(lambda_function: Callable[..., LambdaFunction]) -> Callable[..., 
     API) or ``"url"`` (Function URL); ``path`` a route such as ``/orders/{id}`` (default: every
     path). Other keyword arguments go to ``lambda_function``.
     """
+    # The core and the HTTP client load only for tests that use lambda_api.
     from pytest_lambda.function import LambdaFunction
     from pytest_lambda.templates.http import single_function_client
 
@@ -306,6 +315,7 @@ def lambda_api(lambda_function: Callable[..., LambdaFunction]) -> Callable[..., 
 @pytest.fixture
 def lambda_logs(request: pytest.FixtureRequest) -> LambdaLogs:
     """Logs of every invocation in this test, with ``assert_*`` helpers."""
+    # The views load with the first test that asks for them, not with the plugin.
     from pytest_lambda.plugin.views import LambdaLogs, _live_results
 
     assert isinstance(request.node, pytest.Item)
@@ -315,6 +325,7 @@ def lambda_logs(request: pytest.FixtureRequest) -> LambdaLogs:
 @pytest.fixture
 def lambda_metrics(request: pytest.FixtureRequest) -> LambdaMetrics:
     """Lambda and EMF metrics of every invocation in this test, with ``assert_*`` helpers."""
+    # The views load with the first test that asks for them, not with the plugin.
     from pytest_lambda.plugin.views import LambdaMetrics, _live_results
 
     node = request.node

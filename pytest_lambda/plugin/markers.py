@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from pytest_lambda.observe.cost import Budget
+
 # Lambda's limits (kept here so that loading the plugin imports nothing of the core).
 _TIMEOUT = (1, 900)
 _MEMORY = (128, 10240)
@@ -66,6 +68,19 @@ def lambda_isolation(mode: str) -> Any:
     return mode
 
 
+def lambda_budget(*, max_duration_ms: float | None = None, max_memory_mb: float | None = None,
+                  max_cost_per_million: float | None = None) -> Any:
+    """The marker's signature: limits each of the test's invocations must stay within."""
+    limits = {"max_duration_ms": max_duration_ms, "max_memory_mb": max_memory_mb,
+              "max_cost_per_million": max_cost_per_million}
+    given = {name: value for name, value in limits.items() if value is not None}
+    try:
+        return Budget.from_kwargs(**given)
+    except ValueError as exc:
+        shown = ", ".join(f"{name}={value!r}" for name, value in given.items())
+        raise pytest.UsageError(f"@pytest.mark.lambda_budget({shown}): {exc}.") from None
+
+
 def _whole(marker: str, name: str, value: object, low: int, high: int, unit: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         kind = "" if isinstance(value, int) and not isinstance(value, bool) else (
@@ -82,6 +97,7 @@ SIGNATURES: dict[str, Callable[..., Any]] = {
     "lambda_cold": lambda_cold,
     "lambda_network": lambda_network,
     "lambda_isolation": lambda_isolation,
+    "lambda_budget": lambda_budget,
 }
 
 _HELP = {
@@ -92,6 +108,8 @@ _HELP = {
     "lambda_network": "hosts the handler may connect to during the test (a list of host, "
                       "*.domain, IP, CIDR or host:port; True allows everything)",
     "lambda_isolation": "run this test's functions 'in-process' or in a worker 'process'",
+    "lambda_budget": "fail the test if one of its Lambda invocations exceeds a duration (ms), "
+                     "memory used (MB) or cost per million invocations (USD)",
 }
 
 

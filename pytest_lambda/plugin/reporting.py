@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from pytest_lambda.observe.cost import BILLING_RULES, BillingRules, Budget, parse_rules
+from pytest_lambda.observe.cost import BILLING_RULES, BillingRules, parse_rules
 from pytest_lambda.observe.summary import SessionSummary, batch_records, invocation_record
+from pytest_lambda.plugin.markers import marker_arg
 from pytest_lambda.plugin.state import (
     APP_NOTES_PROPERTY,
     INVOCATIONS_KEY,
@@ -26,11 +27,6 @@ from pytest_lambda.plugin.state import (
 PROPERTY = "pytest_lambda.invocations"
 NOTES_PROPERTY = "pytest_lambda.notes"
 PLUGIN_NAME = "lambda-observability"
-BUDGET_MARKER = (
-    "lambda_budget(*, max_duration_ms=None, max_memory_mb=None, max_cost_per_million=None): "
-    "fail the test if one of its Lambda invocations exceeds a duration (ms), memory used (MB) "
-    "or cost per million invocations (USD)"
-)
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -93,8 +89,7 @@ def _report_path(config: pytest.Config) -> Path | None:
 
 
 def configure(config: pytest.Config) -> None:
-    """Register the ``lambda_budget`` marker, validate options, register the plugin object."""
-    config.addinivalue_line("markers", BUDGET_MARKER)
+    """Validate the options and register the plugin object."""
     plugin = ObservabilityPlugin(config)
     config.stash[REPORTING_KEY] = plugin
     config.pluginmanager.register(plugin, PLUGIN_NAME)
@@ -111,14 +106,6 @@ def _truth(raw: str) -> bool:
     raise pytest.UsageError(
         f"lambda_free_tier = {raw!r} is not valid: use true or false (ini lambda_free_tier, or "
         "the --lambda-free-tier flag).")
-
-
-def budget_of(item: pytest.Item) -> Budget | None:
-    """The item's ``lambda_budget`` (closest marker wins); raises ValueError if malformed."""
-    marker = item.get_closest_marker("lambda_budget")
-    if marker is None:
-        return None
-    return Budget.from_kwargs(*marker.args, **marker.kwargs)
 
 
 def encode_invocations(results: list[Any], rules: BillingRules, *,
@@ -162,16 +149,6 @@ class ObservabilityPlugin:
             return None
         return f"lambda report: {self.report_path}"
 
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        problems = []
-        for item in items:
-            try:
-                budget_of(item)
-            except ValueError as exc:
-                problems.append(f"{item.nodeid}: {exc}")
-        if problems:
-            raise pytest.UsageError("invalid lambda_budget marker:\n  " + "\n  ".join(problems))
-
     def _records(self, item: pytest.Item) -> list[dict[str, Any]]:
         results = item.stash.get(INVOCATIONS_KEY, None) or []
         return [invocation_record(r, rules=self.summary.rules, event_source=self.event_sources)
@@ -180,7 +157,8 @@ class ObservabilityPlugin:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
         outcome = yield  # a failing test keeps its own failure; budgets are checked after success
-        budget = budget_of(item)
+        # Checked with the other markers at collection (plugin.markers.SIGNATURES).
+        budget = marker_arg(item, "lambda_budget")
         if budget is not None:
             violations = [v for rec in self._records(item) for v in budget.violations(rec)]
             if violations:

@@ -55,12 +55,13 @@ def open_backend(config: FunctionConfig, version: str, log_group: LogGroup, *,
     """A fresh execution environment (a cold start) for ``config`` in ``isolation`` mode;
     a process worker runs on ``python`` (None: the interpreter running the tests)."""
     kind: Callable[..., Backend] = ExecutionEnvironment
-    # The worker backends are imported when first used: most test processes never need them.
     if config.is_node:
+        # Imported when first used: most test processes never start a Node.js worker.
         from .workers.node import NodeEnvironment
 
         kind = NodeEnvironment
     elif isolation == "process":
+        # Imported when first used: most test processes never start a Python worker.
         from .workers.process import ProcessEnvironment
 
         return ProcessEnvironment(config, version, log_group, new_id=new_id,

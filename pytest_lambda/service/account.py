@@ -17,11 +17,12 @@ from pytest_lambda.config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from pytest_lambda.errors import InvalidParameterValueException, ResourceConflictException
 
 from ..arn import Arn
+from .async_queue import AsyncQueue
 
 if TYPE_CHECKING:
     from pytest_lambda.function import LambdaFunction
     from pytest_lambda.result import InvokeResult
-    from pytest_lambda.service.async_queue import AsyncQueue, VirtualClock
+    from pytest_lambda.service.async_queue import VirtualClock
 
 #: Lambda's default per-Region concurrency quota and the pool it keeps for unreserved functions.
 DEFAULT_CONCURRENCY_LIMIT = 1000
@@ -83,8 +84,6 @@ class Account:
     def queue(self) -> AsyncQueue:
         """The account's asynchronous-event queue (created on first use)."""
         if self._queue is None:
-            from pytest_lambda.service.async_queue import AsyncQueue
-
             self._queue = AsyncQueue(self)
         return self._queue
 

@@ -223,6 +223,7 @@ class AsyncQueue:
         self._deliver(event, "OnFailure", now, last)
 
     def _dead_letter(self, event: QueuedEvent, arn: str, last: InvokeResult | None) -> None:
+        # The deliveries (boto3 into moto) load with the first dead letter, not with the queue.
         from pytest_lambda.service import delivery as aws
 
         error = (last.error or {}) if last is not None else {}
@@ -288,6 +289,7 @@ class AsyncQueue:
 
     def _send(self, event: QueuedEvent, arn: str, which: str, record: dict[str, Any],
               body: str) -> None:
+        # The deliveries (boto3 into moto) load with the first destination, not with the queue.
         from pytest_lambda.service import delivery as aws
 
         service = arn_service(arn)

@@ -42,6 +42,7 @@ class MockedAws:
         except BaseException:
             self._restore_mode()
             raise
+        # The Lambda API on moto (botocore's model) loads when lambda_aws starts.
         from .lambda_api import LambdaApi
 
         self._lambda_api = LambdaApi()

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..arn import Arn
+from .boto import client as boto_client
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -39,9 +40,7 @@ def _client(service: str, region: str) -> Any:
             f"no moto mock is active, so nothing can receive this {service} delivery (and "
             "pytest-aws-lambda never sends to real AWS). Run the test inside "
             "moto.mock_aws() (or the lambda_aws fixture).")
-    from .boto import client
-
-    return client(service, region)
+    return boto_client(service, region)
 
 
 def _parts(arn: str) -> tuple[str, str, str]:

@@ -33,6 +33,7 @@ from pytest_lambda.errors import (
 from pytest_lambda.runtime.mailbox import PHASE_LOCK, PHASE_MAILBOX
 
 from . import recursion
+from .boto import shared_session
 from .lambda_ops import OPERATIONS, Reply
 from .lambda_shapes import configuration
 
@@ -250,8 +251,6 @@ class LambdaApi:
 
     def _table(self) -> list[tuple[str, re.Pattern[str], Any]]:
         if self._routes is None:
-            from .boto import shared_session
-
             model = shared_session().get_service_model("lambda")
             self._routes = []
             for name in [*OPERATIONS, "ListFunctions"]:

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_lambda.arn import Arn
 from pytest_lambda.errors import InvalidParameterValueException, ResourceNotFoundException
+from pytest_lambda.sources.common import client
+from pytest_lambda.sources.filtering import FilterCriteria
 from pytest_lambda.sources.mapping import EventSourceMapping
 from pytest_lambda.sources.push import PushTrigger, S3Trigger, SnsTrigger
 
@@ -128,8 +130,6 @@ def _check_sqs(fn: LambdaFunction, arn: str, p: dict[str, Any]) -> tuple[str, in
             raise _invalid(f"Unsupported parameter for SQS event sources: {name}.",
                            "SQS retries through the queue: use its visibility timeout and a "
                            "redrive policy (maxReceiveCount + dead-letter queue).")
-    from pytest_lambda.sources.common import client
-
     parsed = Arn.require(arn)
     region, account, name = parsed.region, parsed.account, parsed.resource
     sqs = client("sqs", region)
@@ -198,15 +198,15 @@ def create_event_source_mapping(
     }
     kind = _source_kind(arn)
     _check_common(kind, p)
-    from pytest_lambda.sources.filtering import FilterCriteria
-
     p["filter_criteria"] = FilterCriteria(filter_criteria, kind)
     if kind == "sqs":
+        # Only the poller of this source's kind is loaded.
         from pytest_lambda.sources.sqs import SqsMapping
 
         url, visibility = _check_sqs(fn, arn, p)
         return SqsMapping(fn, arn, p, url, visibility)
     _check_stream(kind, p)
+    # Only the poller of this source's kind is loaded.
     from pytest_lambda.sources.streams import DynamoDBMapping, KinesisMapping
 
     try:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_lambda.clock import real_time
 from pytest_lambda.errors import TooManyRequestsException
+from pytest_lambda.service.delivery import _client
 
 if TYPE_CHECKING:
     from pytest_lambda.function import LambdaFunction
@@ -30,8 +31,6 @@ REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
 
 def client(service: str, region: str) -> Any:
     """A boto3 client into the active moto mock (never real AWS)."""
-    from pytest_lambda.service.delivery import _client
-
     return _client(service, region)
 
 

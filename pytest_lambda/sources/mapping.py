@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
 from pytest_lambda.arn import Arn
+from pytest_lambda.service import delivery as aws
 from pytest_lambda.sources.common import MAX_DRAIN_INVOCATIONS, advance, client, mapping_now
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ class EventSourceMapping(ABC):
     def _deliver(self, record: dict[str, Any], request_id: str, s3_key: str | None = None,
                  payload: Any = None) -> None:
         """Send an on-failure record to the mapping's destination and remember it."""
-        from pytest_lambda.service import delivery as aws
+        # Only for an on-failure destination: `import pytest_lambda.sources` stays without it.
         from pytest_lambda.service.async_queue import Delivery
 
         dest = ((self.params["destination_config"] or {}).get("OnFailure") or {}).get(

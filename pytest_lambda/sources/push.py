@@ -100,6 +100,7 @@ class PushTrigger(ABC):
 def _trace(body: Any) -> str | None:
     """The trace header an SNS notification carries (what its publisher sent, when the
     Lambda API is installed to see it: ``LambdaApi.sns_traces``)."""
+    # The Lambda API is looked up only when a notification arrives (it may not be installed).
     from pytest_lambda.service.lambda_api import active
 
     api = active()
@@ -140,6 +141,7 @@ class S3Trigger(PushTrigger):
         super().close()
 
     def _event(self, body: dict[str, Any], sent: float) -> dict[str, Any] | None:
+        # The S3 event factory loads with the first notification.
         from pytest_lambda.events.s3 import S3_EVENT_NAMES, s3_event
 
         if "Records" not in body:
@@ -183,6 +185,7 @@ class SnsTrigger(PushTrigger):
         super().close()
 
     def _event(self, body: dict[str, Any], sent: float) -> dict[str, Any] | None:
+        # The SNS event factory loads with the first notification.
         from pytest_lambda.events.sns import sns_notification
 
         topic_arn = body["TopicArn"]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_lambda.arn import Arn
 from pytest_lambda.errors import RecursiveInvocationException
-from pytest_lambda.service import recursion
+from pytest_lambda.service import delivery, recursion
 from pytest_lambda.sources.common import failed_items, invoke
 from pytest_lambda.sources.mapping import EventSourceMapping
 
@@ -123,8 +123,6 @@ class SqsMapping(EventSourceMapping):
         invocation and sends the event to a Dead-Letter Queue ... if configured")."""
         dlq = _dead_letter_arn(self.sqs, self.queue_url)
         if dlq is not None:
-            from pytest_lambda.service import delivery
-
             for message in messages:
                 delivery.send_sqs(dlq, message["Body"])
         self.dropped.extend(messages)

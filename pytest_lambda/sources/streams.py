@@ -280,6 +280,7 @@ class KinesisMapping(StreamMapping):
                 response.get("NextShardIterator"))
 
     def _record(self, shard_id: str, raw: dict[str, Any]) -> StreamRecord:
+        # The Kinesis event factory loads with the first record.
         from pytest_lambda.events.kinesis import kinesis_record
 
         arrival = raw["ApproximateArrivalTimestamp"].timestamp()

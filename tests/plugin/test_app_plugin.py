@@ -79,7 +79,7 @@ Resources:
           Properties: {Schedule: rate(1 hour)}
         Audit:
           Type: EventBridgeRule
-          Properties: {Pattern: {source: [orders]}}
+          Properties: {Pattern: {source: [orders]}, RetryPolicy: {MaximumRetryAttempts: 2}}
 """
 
 HANDLERS = """
@@ -176,7 +176,8 @@ def test_template_application_end_to_end(app_project: pytest.Pytester) -> None:
         "*lambda_app: not emulated*",
         "template.yaml declares what lambda_app does not create or wire*",
         "  LoaderRole (AWS::IAM::Role)",
-        "  Notifier.Events.Audit (EventBridgeRule event)",
+        "  Notifier.Events.Audit.RetryPolicy (not emulated: EventBridge's own target "
+        "retries; Lambda's async retries apply)",
         "  Alerts.Subscription[0] (AWS::SNS::Topic inline subscription, protocol email: "
         "nothing is delivered to ops@example.com)",
     ])

@@ -31,6 +31,17 @@ import pytest
     ("lambda_network(allow=['10.0.0.0/33'])", "@pytest.mark.lambda_network(allow=*10.0.0.0/33*):"
                                               " * is not a valid CIDR network*"),
     ("lambda_cold(1)", "@pytest.mark.lambda_cold(1): too many positional arguments*"),
+    ("lambda_budget(max_duration_ms='fast')", "@pytest.mark.lambda_budget(max_duration_ms="
+                                              "'fast'): max_duration_ms must be a positive "
+                                              "number, e.g. max_duration_ms=100."),
+    ("lambda_budget(max_memory_mb=-1)", "@pytest.mark.lambda_budget(max_memory_mb=-1): "
+                                        "max_memory_mb must be a positive number*"),
+    ("lambda_budget(max_time=3)", "@pytest.mark.lambda_budget(max_time=3): got an unexpected "
+                                  "keyword argument 'max_time'. The marker's signature is "
+                                  "@pytest.mark.lambda_budget(*, max_duration_ms=None, "
+                                  "max_memory_mb=None, max_cost_per_million=None)."),
+    ("lambda_budget(100)", "@pytest.mark.lambda_budget(100): too many positional arguments*"),
+    ("lambda_budget()", "@pytest.mark.lambda_budget(): give at least one limit*"),
 ])
 def test_bad_markers_stop_the_run(pytester: pytest.Pytester, marker: str,
                                   message: str) -> None:

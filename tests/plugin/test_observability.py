@@ -417,33 +417,6 @@ def test_budget_does_not_hide_the_test_failure(project: pytest.Pytester) -> None
     result.stdout.no_fnmatch_line("lambda_budget exceeded:")
 
 
-@pytest.mark.parametrize(
-    ("marker", "message"),
-    [
-        (
-            'max_duration_ms="fast"',
-            "*lambda_budget(max_duration_ms='fast'): must be a positive number",
-        ),
-        ("max_time=3", "*lambda_budget got unknown argument(s) max_time; valid ones are*"),
-        ("100", "*lambda_budget takes keyword arguments only*"),
-    ],
-)
-def test_bad_budget_is_a_usage_error(project: pytest.Pytester, marker: str, message: str) -> None:
-    """A malformed ``lambda_budget`` marker stops the session before any test runs."""
-    result = run_test(
-        project,
-        f"""
-        import pytest
-
-        @pytest.mark.lambda_budget({marker})
-        def test_it():
-            pass
-        """,
-    )
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["ERROR: invalid lambda_budget marker:", message])
-
-
 def test_budget_marker_is_registered(pytester: pytest.Pytester) -> None:
     """``pytest --markers`` documents ``lambda_budget`` with its keywords."""
     result = pytester.runpytest_subprocess("--markers")

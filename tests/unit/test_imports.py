@@ -9,7 +9,8 @@ A late import (inside a function) of one of the package's own modules is allowed
   asynchronous queue, the event factories, the worker backends, the template and application
   loaders, and the ``LambdaFunction`` façade that pulls in the whole runtime -- each loaded
   only by a test that uses it;
-- or with a comment on the line or the line above saying why.
+- or with a comment on the line, or above it (or above the group of imports it is in), saying
+  why.
 And never to hide a cycle: hoisting it must not create one.
 """
 
@@ -55,6 +56,15 @@ def _targets(module: str, node: ast.Import | ast.ImportFrom) -> list[str]:
     return [t for t in found if t in MODULES]
 
 
+def _context(lines: list[str], lineno: int) -> str:
+    """The import's line, the imports right above it and the line above those: a comment over
+    a group of late imports is the reason for each of them."""
+    first = lineno - 1
+    while first > 0 and lines[first - 1].lstrip().startswith(("from ", "import ")):
+        first -= 1
+    return "".join(lines[max(first - 1, 0):lineno])
+
+
 @functools.cache
 def _imports() -> tuple[dict[str, set[str]], list[tuple[str, str, int, str]]]:
     """Module-level imports (outside ``TYPE_CHECKING``) and late ones, of our own modules."""
@@ -73,8 +83,8 @@ def _imports() -> tuple[dict[str, set[str]], list[tuple[str, str, int, str]]]:
                 if isinstance(child, ast.Import | ast.ImportFrom):
                     for target in _targets(module, child):
                         if function:
-                            context = lines[child.lineno - 2] + lines[child.lineno - 1]
-                            late.append((module, target, child.lineno, context))
+                            late.append((module, target, child.lineno,
+                                         _context(lines, child.lineno)))
                         elif not types_only:
                             top[module].add(target)
                 walk(child, function, types_only)

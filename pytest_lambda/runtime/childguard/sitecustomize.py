@@ -20,6 +20,7 @@ def _install() -> None:
         return
     try:
         setup = json.loads(spec)
+        # Only in a guarded child: every other interpreter that reads this hook skips it.
         from pytest_lambda.runtime.network import NetworkGuard
 
         NetworkGuard(setup["allow"], function_name=setup.get("function")).__enter__()

@@ -52,6 +52,7 @@ def _serve(sock: socket.socket, events_fd: int) -> None:
 
 def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage,
          events_fd: int) -> None:
+    # Imported once the setup message is read and coverage has started (see _serve).
     from pytest_lambda.context import LambdaContext
     from pytest_lambda.observe.logs import LogGroup
     from pytest_lambda.runtime.inprocess import ExecutionEnvironment

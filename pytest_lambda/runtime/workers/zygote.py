@@ -78,6 +78,7 @@ def _become_worker(request: dict[str, Any], fds: list[int]) -> int:
     tempfile.tempdir = None
     # ``python -m`` puts the working directory first on sys.path; the template's was its own.
     sys.path[0] = cwd
+    # Imported in the forked child, once its environment and sys.path are the worker's.
     from pytest_lambda.runtime.workers import process_main
 
     sys.argv = [process_main.__file__, str(sock_fd), str(events_fd)]  # as a started worker's

@@ -141,3 +141,27 @@ def test_decode_kinesis_rejects_non_base64() -> None:
     """Decoding a record whose data is not base64 fails clearly."""
     with pytest.raises(events.EventError, match="base64"):
         events.decode_kinesis_data({"kinesis": {"data": "not base64!"}})
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: events.kinesis_record(partition_key=5),
+     "partition_key=5 is not valid (kinesis_record() argument): expected str or None, got int"),
+    (lambda: events.sqs_message(region=5),
+     "region=5 is not valid (sqs_message() argument): expected str, got int"),
+    (lambda: events.EventFactory(seed=1).sqs_message(region=5),
+     "region=5 is not valid (sqs_message() argument): expected str, got int"),
+], ids=["kinesis_record", "sqs_message", "bound sqs_message"])
+def test_errors_name_the_factory_called_not_its_delegate(call: Callable[[], Any],
+                                                          message: str) -> None:
+    """A factory that hands its keywords to another is the one named as taking the argument."""
+    with pytest.raises(events.EventError) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_a_delegate_called_directly_is_named_itself() -> None:
+    """After a delegating call, the batch factory called on its own is named again."""
+    with pytest.raises(events.EventError, match=r"\(sqs_message\(\) argument\)"):
+        events.sqs_message(region=5)
+    with pytest.raises(events.EventError, match=r"\(sqs_batch\(\) argument\)"):
+        events.sqs_batch(["a"], region=5)

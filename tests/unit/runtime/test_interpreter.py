@@ -116,7 +116,8 @@ def test_worker_without_coverage_is_noted(code: CodeWriter,
     python = _installed(OTHER)
     if python.has_coverage:
         pytest.skip(f"coverage.py is installed for {python.executable}")
-    monkeypatch.setattr("pytest_lambda.function.worker_settings", lambda: {"data_file": "x"})
+    monkeypatch.setattr("pytest_lambda.service.environments.worker_settings",
+                        lambda: {"data_file": "x"})
     monkeypatch.setattr("pytest_lambda.runtime.workers.process.worker_coverage_settings",
                         lambda: {"data_file": "x"})
     with LambdaFunction("app.handler", code_dir=code(app=VERSION), runtime=OTHER,
