@@ -192,6 +192,7 @@ class GatesPlugin:
         settings = self.config.stash.get(SETTINGS_KEY, None)
         if settings is None or settings.template is None:
             return []
+        # templates load only when a gate needs one
         from pytest_lambda.template import load_template
 
         found = []
@@ -229,6 +230,7 @@ class GatesPlugin:
         Without a gate the template is only read for the summary's figures: a template that
         cannot be read then leaves them out instead of failing the session at its end.
         """
+        # templates load only when a gate needs one
         from pytest_lambda.template import TemplateError
 
         functions = dict(self.functions)
@@ -249,6 +251,7 @@ class GatesPlugin:
         result = yield
         cov = None if self.is_worker else _coverage(self.config)
         if cov is not None:
+            # coverage's JS plugin only with Node coverage
             from pytest_lambda.observe.coverage_js import record_javascript
 
             # Node.js workers' V8 coverage becomes line data of the handlers' .js files, in a

@@ -114,7 +114,7 @@ def serve(client: HttpClient, listener: str, method: str, path: str,
          query: dict[str, list[str]], headers: dict[str, str], body: bytes | None
          ) -> HttpResponse:
     """One request through an ALB listener: the first matching rule's action."""
-    from ..events import alb
+    from ..events import alb  # the event factories load on first use
 
     rules = client.table.listeners[listener]
     rule = next((r for r in rules if r.matches(method, path, headers, query)), None)

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..config import DEFAULT_ACCOUNT, DEFAULT_REGION
+from ..function import LambdaFunction
 from ..service.account import Account
 from .app_state import Schedule, _list
 from .errors import FunctionNotCreated
@@ -31,7 +32,6 @@ from .routes import RouteTable
 from .wiring import EventWiring
 
 if TYPE_CHECKING:
-    from ..function import LambdaFunction
     from ..result import InvokeResult
     from ..service.aws import MockedAws
     from ..sources import EventSourceMapping, PushTrigger
@@ -64,12 +64,12 @@ class Application(EventWiring, HttpWiring):
                  account_id: str = DEFAULT_ACCOUNT, stage: str | None = None,
                  parameter_overrides: Mapping[str, Any] | None = None,
                  aws: MockedAws | None = None, **function_settings: Any) -> None:
-        from ..template import load_template
+        from ..template import load_template  # the loader (PyYAML) only when an app is made
 
         self.path = template
         self._own_aws: MockedAws | None = None
         if aws is None:
-            from ..service.aws import MockedAws
+            from ..service.aws import MockedAws  # moto only when the app starts its own
 
             aws = self._own_aws = MockedAws(region or DEFAULT_REGION).__enter__()
         self.aws = aws
@@ -246,8 +246,6 @@ class Application(EventWiring, HttpWiring):
 
     def _add_function(self, lid: str, spec: TemplateFunction,
                       settings: Mapping[str, Any]) -> None:
-        from ..function import LambdaFunction
-
         try:
             kwargs = spec.kwargs(**{k: v for k, v in settings.items() if k != "environment"},
                                  environment=settings.get("environment"))
@@ -306,6 +304,7 @@ class Application(EventWiring, HttpWiring):
                     self.unsupported.append(f"{lid} (not wired: {error})")
 
     def _fire(self, schedule: Schedule) -> None:
+        # the event factories load on first use
         from ..events.eventbridge import scheduled_event, scheduler_event
 
         # The time the test sees now (frozen under freezegun / time-machine) plus the virtual

@@ -93,7 +93,7 @@ class AppState:
 
     def client(self, service: str, **kwargs: Any) -> Any:
         """A boto3 client for ``service`` in the application's moto account and Region."""
-        from ..service.boto import client
+        from ..service.boto import client  # boto3 only once a resource is made
 
         return client(service, self.region, **kwargs)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..arn import Arn
 from ..observe.event_gate import Declared
 from ..observe.event_shapes import CUSTOM
 
@@ -121,7 +122,8 @@ def _cloudformation(resources: Mapping[str, Any], logical_id: str,
             if "SelfManagedEventSource" in props:
                 out.append(Declared(rid, "SelfManagedKafka", frozenset({"SelfManagedKafka"})))
                 continue
-            service = arn.split(":")[2] if isinstance(arn, str) and arn.count(":") > 2 else None
+            parsed = Arn.parse(arn) if isinstance(arn, str) else None
+            service = parsed.service if parsed is not None else None
             if isinstance(arn, Mapping):  # Fn::GetAtt [Queue, Arn] -> the resource's type
                 target = arn.get("Fn::GetAtt")
                 rtype = (resources.get(str(target[0])) or {}).get("Type", "") if (

@@ -161,13 +161,14 @@ class _Gateway:
         return {"lambda": extra}
 
     def _method_arn(self) -> str:
-        from ..events.apigateway import method_arn
+        from ..events.apigateway import method_arn  # the event factories load on first use
 
         fn = self.route.function
         return method_arn(self.api.api_id, self.api.stage, self.method, self.path,
                           fn.config.region, fn.config.account_id)
 
     def _authorizer_event(self, authorizer: Authorizer) -> dict[str, Any]:
+        # the event factories load on first use
         from ..events.apigateway import apigateway_authorizer_token
 
         fn = self.route.function
@@ -211,7 +212,7 @@ class _Gateway:
         return self.body.decode("utf-8", "replace")
 
     def _event(self, authorizer_context: dict[str, Any] | None) -> dict[str, Any]:
-        from ..events import apigateway, apigatewayv2
+        from ..events import apigateway, apigatewayv2  # the event factories load on first use
 
         # The factories' argument checks re-validate what the gateway built itself; their
         # own checks of header and query values (strings, HTTP tokens) still run.

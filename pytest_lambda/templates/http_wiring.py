@@ -62,8 +62,8 @@ class HttpWiring(AppState):
         """Routes of SAM APIs declared in their inline OpenAPI ``DefinitionBody``, added as
         events add theirs; what they integrate with other than a function of this template
         through a Lambda proxy integration is listed as not emulated."""
-        from .openapi import http_cors as openapi_cors
-        from .openapi import operations
+        from .openapi import http_cors as openapi_cors  # only for APIs with an OpenAPI body
+        from .openapi import operations  # only for APIs with an OpenAPI body
 
         for lid, resource in self.template.resources.items():
             rtype = str(_dict(resource).get("Type"))
@@ -117,7 +117,7 @@ class HttpWiring(AppState):
     def _integration_function(self, uri: Any, where: str) -> LambdaFunction | None:
         """The function an integration ``uri`` invokes: by its resolved ARN, else (parts that
         do not resolve locally, such as ``${Fn.Alias}``) by the one function it refers to."""
-        from .openapi import function_arn, referenced_ids
+        from .openapi import function_arn, referenced_ids  # only for APIs with an OpenAPI body
 
         try:
             arn = function_arn(self.template.resolve(uri, f"{where}.uri"))
@@ -229,6 +229,7 @@ class HttpWiring(AppState):
 
     def _load_balancers(self) -> None:
         """ALB listeners whose rules (or default action) forward to Lambda target groups."""
+        # only for templates with a load balancer
         from .alb import FixedResponse, Rule, TargetGroup, rule_from_cfn
 
         groups: dict[str, TargetGroup | None] = {}
@@ -285,7 +286,7 @@ class HttpWiring(AppState):
 
     def _sls_alb(self, fn: LambdaFunction, spec: Mapping[str, Any]) -> None:
         """A serverless.yml ``alb`` event: a listener rule forwarding to the function."""
-        from .alb import Rule, TargetGroup
+        from .alb import Rule, TargetGroup  # only for templates with a load balancer
 
         conditions = _dict(spec.get("conditions"))
         header = _dict(conditions.get("header"))
