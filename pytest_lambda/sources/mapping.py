@@ -26,6 +26,8 @@ class EventSourceMapping(ABC):
     """
 
     source = ""
+    #: What stops a batch that keeps failing, for this kind of source (the drain limit's error).
+    drain_advice = "Set maximum_retry_attempts or maximum_record_age_in_seconds"
 
     def __init__(self, fn: LambdaFunction, arn: str, params: dict[str, Any]) -> None:
         self.function = fn
@@ -106,9 +108,8 @@ class EventSourceMapping(ABC):
                 raise RuntimeError(
                     f"event source mapping {self.uuid} invoked {self.function.name!r} "
                     f"{len(out)} times without draining {self.event_source_arn}: a batch "
-                    "that keeps failing is retried until the records expire. Set "
-                    "maximum_retry_attempts or maximum_record_age_in_seconds, fix the "
-                    "handler, or step with poll().")
+                    "that keeps failing is retried until the records expire. "
+                    f"{self.drain_advice}, fix the handler, or step with poll().")
             if results:
                 continue
             due = self._next_due()

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from pytest_lambda.function import LambdaFunction
     from pytest_lambda.result import InvokeResult
 
+_SEQUENCE_BASE = 18849496460467696128
 _ATTRIBUTE_ORDER = ("ApproximateReceiveCount", "SentTimestamp", "SenderId",
                     "ApproximateFirstReceiveTimestamp")
 
@@ -39,6 +40,8 @@ class SqsMapping(EventSourceMapping):
     """An event source mapping on an SQS queue (standard or FIFO) in moto."""
 
     source = "sqs"
+    drain_advice = ("Give the queue a RedrivePolicy (maxReceiveCount) to a dead-letter queue, "
+                    "or a shorter MessageRetentionPeriod")
 
     def __init__(self, fn: LambdaFunction, arn: str, params: dict[str, Any],
                  queue_url: str, visibility_timeout: int) -> None:
@@ -50,6 +53,8 @@ class SqsMapping(EventSourceMapping):
         self.in_flight: list[tuple[float, str]] = []
         #: Messages recursive loop detection stopped (never delivered to the function).
         self.dropped: list[dict[str, Any]] = []
+        #: FIFO sequence numbers given to messages moto left without one (see _record).
+        self._sequence: dict[str, str] = {}
 
     def _next_due(self) -> float | None:
         return min(due for due, _ in self.in_flight) if self.in_flight else None
@@ -67,7 +72,7 @@ class SqsMapping(EventSourceMapping):
                 pass
 
     def _receive(self) -> list[dict[str, Any]]:
-        with _linear_receives(self.event_source_arn):
+        with _linear_receives(self.event_source_arn, self.function.account.queue.clock.now):
             return self._receive_batch()
 
     def _receive_batch(self) -> list[dict[str, Any]]:
@@ -137,6 +142,14 @@ class SqsMapping(EventSourceMapping):
 
     def _record(self, message: dict[str, Any]) -> dict[str, Any]:
         raw = message.get("Attributes", {})
+        if self.event_source_arn.endswith(".fifo") and "SequenceNumber" not in raw:
+            # SQS numbers every FIFO message; moto only does when the sender gave a
+            # deduplication id (not with ContentBasedDeduplication). A number is given the
+            # first time a message is seen and kept for its retries, rising in receive order
+            # (SQS's own are large and non-consecutive, e.g. 18849496460467696128).
+            number = self._sequence.setdefault(
+                message["MessageId"], str(_SEQUENCE_BASE + 100_000 * len(self._sequence)))
+            raw = {**raw, "SequenceNumber": number}
         attributes = {k: str(raw[k]) for k in _ATTRIBUTE_ORDER if k in raw}
         attributes.update((k, str(v)) for k, v in raw.items() if k not in attributes)
         record: dict[str, Any] = {
@@ -192,15 +205,19 @@ _CHECK = "is_message_valid_based_on_retention_period"
 
 
 @contextmanager
-def _linear_receives(arn: str) -> Iterator[None]:
-    """Make moto's per-message retention check O(1) for the receives made inside.
+def _linear_receives(arn: str, offset: float = 0.0) -> Iterator[None]:
+    """Make moto's per-message retention check O(1) and virtual-clock aware for the receives
+    made inside.
 
     moto's ``SQSBackend.is_message_valid_based_on_retention_period`` calls
     ``get_queue_attributes``, which computes every attribute, including three counts over all
     messages, for each message received. The replacement compares the same two numbers (the
-    queue's ``MessageRetentionPeriod`` and the message's ``SentTimestamp``) on moto's own clock.
-    It is set on the backend instance for the duration of the receive only, and nothing is
-    replaced when moto is not the in-process mock or its backend looks different.
+    queue's ``MessageRetentionPeriod`` and the message's ``SentTimestamp``) on the mapping's
+    clock: moto's plus the virtual clock's ``offset``, so a message retried once per visibility
+    timeout leaves the queue when its retention period has passed in virtual time, as SQS
+    deletes it (without this, a 60 s retention lasted 60 wall seconds of retries). It is set
+    on the backend instance for the duration of the receive only, and nothing is replaced when
+    moto is not the in-process mock or its backend looks different.
     """
     backend = _moto_backend(arn)
     original = getattr(type(backend), _CHECK, None) if backend is not None else None
@@ -214,7 +231,7 @@ def _linear_receives(arn: str) -> Iterator[None]:
         retention = getattr(queue, "message_retention_period", None)
         if retention is None:
             return bool(original(backend, queue_name, message))
-        return bool(int(retention) + message.sent_timestamp / 1000 > unix_time())
+        return bool(int(retention) + message.sent_timestamp / 1000 > unix_time() + offset)
 
     setattr(backend, _CHECK, check)
     try:

@@ -192,8 +192,12 @@ class _Gateway:
         identity = list(self._identity(authorizer) or ())
         arn = self._method_arn()
         if authorizer.payload_format == "1.0":
+            # As the developer guide's 1.0 example ("Control access to HTTP APIs with Lambda
+            # authorizers"): the identity sources joined, also as authorizationToken, so a
+            # REST-compatible authorizer finds its token.
+            joined = ",".join(identity)
             return {"version": "1.0", "type": "REQUEST", "methodArn": arn,
-                    "identitySource": ",".join(identity), **event}
+                    "identitySource": joined, "authorizationToken": joined, **event}
         event.pop("version", None)
         return {"version": "2.0", "type": "REQUEST", "routeArn": arn,
                 "identitySource": identity, **event}

@@ -83,3 +83,46 @@ def test_the_backend_is_left_as_it_was(sqs: Any, fn: LambdaFunction) -> None:
     backend = _backend()
     assert len(create_event_source_mapping(fn, arn).drain()) == 2
     assert "is_message_valid_based_on_retention_period" not in vars(backend)
+
+
+FAILING = "def handler(event, context):\n    raise ValueError('poison')\n"
+
+
+def test_retention_runs_on_the_virtual_clock(sqs: Any, code: CodeWriter) -> None:
+    """A message that keeps failing is retried once per visibility timeout until its retention
+    period has passed on the virtual clock, then SQS has deleted it: 6 attempts for 60 s at
+    10 s, without waiting 60 wall seconds (before, the drain retried it thousands of times)."""
+    url, arn = _fill(sqs, "expiring", 0, MessageRetentionPeriod="60", VisibilityTimeout="10")
+    sqs.send_message(QueueUrl=url, MessageBody="poison")
+    with LambdaFunction("app.handler", code_dir=code(app=FAILING), timeout=10) as fn:
+        results = create_event_source_mapping(fn, arn).drain()
+    assert [r.function_error for r in results] == ["Unhandled"] * 6
+    assert sqs.receive_message(QueueUrl=url).get("Messages", []) == []
+
+
+def test_drain_limit_gives_the_sqs_remedies(sqs: Any, code: CodeWriter) -> None:
+    """The drain limit's error names what stops an SQS retry loop (a DLQ, a shorter
+    retention), not the stream-only settings."""
+    url, arn = _fill(sqs, "looping", 0, VisibilityTimeout="10")
+    sqs.send_message(QueueUrl=url, MessageBody="poison")
+    with LambdaFunction("app.handler", code_dir=code(app=FAILING), timeout=10) as fn, \
+            pytest.raises(RuntimeError, match=r"RedrivePolicy \(maxReceiveCount\)") as error:
+        create_event_source_mapping(fn, arn).drain(max_invocations=5)
+    assert "maximum_retry_attempts" not in str(error.value)
+
+
+def test_fifo_records_always_carry_a_sequence_number(sqs: Any, code: CodeWriter) -> None:
+    """With content-based deduplication (no deduplication id sent) moto gives no
+    SequenceNumber; SQS numbers every FIFO message, so the record has one, rising in order
+    and kept for a retry."""
+    handler = ("def handler(event, context):\n"
+               "    return [r['attributes']['SequenceNumber'] for r in event['Records']]\n")
+    url = sqs.create_queue(QueueName="jobs.fifo", Attributes={
+        "FifoQueue": "true", "ContentBasedDeduplication": "true"})["QueueUrl"]
+    for body in ("a", "b", "c"):
+        sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId="g")
+    with LambdaFunction("app.handler", code_dir=code(app=handler)) as fn:
+        [result] = create_event_source_mapping(
+            fn, f"arn:aws:sqs:{REGION}:{ACCOUNT}:jobs.fifo").drain()
+    numbers = [int(n) for n in result.payload]
+    assert len(numbers) == 3 and numbers == sorted(set(numbers)) and numbers[0] > 10**19

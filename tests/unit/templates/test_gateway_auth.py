@@ -306,3 +306,48 @@ def test_rest_request_and_http_api_policy_authorizers(tmp_path: Path) -> None:
         assert rest.get("/r", headers={"X-Token": "ok"}).authorizer_invocations == []
         app.advance(121)
         assert len(rest.get("/r", headers={"X-Token": "ok"}).authorizer_invocations) == 1
+
+
+def test_http_api_authorizer_payload_1_0_carries_the_token(tmp_path: Path) -> None:
+    """An HTTP API authorizer on payload format 1.0 gets the identity sources joined in both
+    identitySource and authorizationToken, as the developer guide's 1.0 example shows."""
+    pytest.importorskip("moto")
+    from pytest_lambda.templates.app import Application
+
+    (tmp_path / "app.py").write_text(textwrap.dedent("""\
+        def authorize(event, context):
+            effect = "Allow" if event["authorizationToken"] == "good" else "Deny"
+            assert event["identitySource"] == event["authorizationToken"]
+            return {"principalId": "u1", "policyDocument": {"Version": "2012-10-17",
+                    "Statement": [{"Action": "execute-api:Invoke", "Effect": effect,
+                                   "Resource": event["methodArn"]}]}}
+        def handler(event, context):
+            return {"statusCode": 200, "body": "hello"}
+        """))
+    (tmp_path / "template.yaml").write_text(textwrap.dedent("""\
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function: {Runtime: RUNTIME, CodeUri: .}
+        Resources:
+          HttpApi:
+            Type: AWS::Serverless::HttpApi
+            Properties:
+              Auth:
+                DefaultAuthorizer: Legacy
+                Authorizers:
+                  Legacy:
+                    AuthorizerPayloadFormatVersion: 1.0
+                    FunctionArn: !GetAtt Authorizer.Arn
+                    Identity: {Headers: [Authorization]}
+          Authorizer: {Type: AWS::Serverless::Function, Properties: {Handler: app.authorize}}
+          Api:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              Events:
+                Get: {Type: HttpApi, Properties: {ApiId: !Ref HttpApi, Path: /hello, Method: GET}}
+        """).replace("RUNTIME", RUNTIME))
+    with Application(tmp_path / "template.yaml") as app:
+        api = app.http.for_api("HttpApi")
+        assert api.get("/hello", headers={"Authorization": "good"}).text == "hello"
+        assert api.get("/hello", headers={"Authorization": "bad"}).status_code == 403
