@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import TemplateError
+from .routes import api_id
 from .yamlfile import read_yaml
 
 Kind = Literal["sam", "serverless"]
@@ -24,6 +25,9 @@ _SLS_SOURCE = re.compile(r"\s*(?!AWS::)(?:[a-zA-Z][\w]*(\([^)]*\))?:|file\([^)]*
 _FILE_REF = re.compile(r"file\(\s*([^)]*?)\s*\)(?::(.*))?")
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 # Ref return values CloudFormation documents, by type; other types return the physical name.
+#: API resources: their Ref is the API id.
+_API_TYPES = ("AWS::Serverless::Api", "AWS::Serverless::HttpApi", "AWS::ApiGateway::RestApi",
+              "AWS::ApiGatewayV2::Api")
 _REF = {
     "AWS::SQS::Queue": "https://sqs.{r}.amazonaws.com/{a}/{n}",
     "AWS::SNS::Topic": "arn:aws:sns:{r}:{a}:{n}",
@@ -222,15 +226,46 @@ class _Scope:
             return param["Default"]
         if name in self.resources:
             rtype = str(_dict(self.resources[name]).get("Type"))
+            if rtype in _API_TYPES:  # the API id, the one its events carry as apiId
+                return api_id(name)
             physical = self.physical_name(name, depth)
             return _REF.get(rtype, "{n}").format(r=self.region, a=self.account_id, n=physical)
+        base, _, prop = name.partition(".")
+        referenced = self.sam_property(base, prop, where, depth)
+        if referenced is not None:
+            return referenced
         raise self.fail(f"Ref {name}", where, f"{name!r} is not a parameter or resource of "
                         "the template", name)
+
+    def sam_property(self, name: str, prop: str, where: str, depth: int) -> Any:
+        """A SAM referenceable property (``!Ref MyApi.Stage``, ``${MyApi.Stage}``: SAM docs,
+        "Referenceable properties" of the resources it generates), or None for another name."""
+        resource = _dict(self.resources.get(name))
+        rtype, props = resource.get("Type"), _dict(resource.get("Properties"))
+        if rtype in ("AWS::Serverless::Api", "AWS::Serverless::HttpApi"):
+            if prop == "Stage":
+                stage = props.get("StageName")
+                if stage is None:
+                    return "$default" if rtype == "AWS::Serverless::HttpApi" else None
+                return self.resolve(stage, f"{name}.StageName", depth + 1)
+            if prop == "Deployment":
+                return api_id(f"{name}Deployment")
+        if rtype == "AWS::Serverless::Function" and prop in ("Alias", "Version"):
+            alias = props.get("AutoPublishAlias")
+            if alias is not None:
+                arn = (f"arn:aws:lambda:{self.region}:{self.account_id}:function:"
+                       f"{self.physical_name(name, depth)}")
+                return (f"{arn}:{self.resolve(alias, f'{name}.AutoPublishAlias', depth + 1)}"
+                        if prop == "Alias" else f"{arn}:1")
+        return None
 
     def getatt(self, name: str, attr: str, where: str, depth: int) -> Any:
         key = f"{name}.{attr}"
         if key in self.overrides:
             return self.overrides[key]
+        referenced = self.sam_property(name, attr, where, depth)  # ${MyApi.Stage} in !Sub
+        if referenced is not None:
+            return referenced
         rtype = str(_dict(self.resources.get(name)).get("Type"))
         pattern = _GETATT.get((rtype, attr))
         if pattern is None:

@@ -760,3 +760,34 @@ def test_async_invocation_settings_from_sam_and_serverless(tmp_path: Path) -> No
     assert kw["destination_config"] == {
         "OnSuccess": {"Destination": "arn:aws:sqs:us-east-1:123456789012:ok"},
         "OnFailure": {"Destination": "arn:aws:sqs:us-east-1:123456789012:ko"}}
+
+
+def test_sam_referenceable_properties_and_api_ids(tmp_path: Path) -> None:
+    """``!Ref MyApi.Stage`` / ``${MyApi.Stage}`` give the stage SAM creates, ``!Ref MyApi`` the
+    API id its events carry, ``!Ref Fn.Alias`` the AutoPublishAlias ARN (SAM docs,
+    "Referenceable properties"); unknown properties still fail naming the reference."""
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  RestApi:\n    Type: AWS::Serverless::Api\n    Properties: {StageName: s1}\n"
+        "  Http:\n    Type: AWS::Serverless::HttpApi\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: .\n      Handler: app.handler\n      Runtime: python3.12\n"
+        "      AutoPublishAlias: live\n"
+        "      Environment:\n        Variables:\n"
+        "          STAGE: !Ref RestApi.Stage\n"
+        "          HTTP_STAGE: !Ref Http.Stage\n"
+        "          URL: !Sub 'https://${RestApi}.execute-api.${AWS::Region}.amazonaws.com/"
+        "${RestApi.Stage}'\n"
+        "          ALIAS: !Ref Fn.Alias\n"
+        "  Bad:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: .\n      Handler: app.handler\n      Runtime: python3.12\n"
+        "      Environment: {Variables: {X: !Ref RestApi.Nothing}}\n")
+    from pytest_lambda.templates.routes import api_id
+
+    template = load_template(tmp_path / "template.yaml")
+    env = template["Fn"].kwargs()["environment"]
+    assert env["STAGE"] == "s1" and env["HTTP_STAGE"] == "$default"
+    assert env["URL"] == f"https://{api_id('RestApi')}.execute-api.us-east-1.amazonaws.com/s1"
+    assert env["ALIAS"] == "arn:aws:lambda:us-east-1:123456789012:function:Fn:live"
+    with pytest.raises(TemplateError, match=r"Ref RestApi.Nothing"):
+        template["Bad"].kwargs()
