@@ -295,10 +295,42 @@ def _sam_code(scope: _Scope, lid: str, prop: str, code: Any, inline: bool) -> st
             "needed. Point it at the folder that holds the handler (e.g. CodeUri: src/), or "
             "pass code_dir=.")
     folder = (scope.path.parent / code).resolve()
+    if folder.is_file():
+        # sam deploy / aws cloudformation package upload a .zip as it is and zip any other
+        # file on its own (FORCE_ZIP for functions): the package holds just that file.
+        return str(_file_package(folder))
     if not folder.is_dir():
         raise TemplateError(f"{scope.path.name}: {lid}'s code folder {code!r} ({folder}) does "
                             "not exist. Fix the path, relative to the template's folder.")
     return str(folder)
+
+
+def _file_package(path: Path) -> Path:
+    """The task root of a function whose code is one file: a folder (under the temp dir, one
+    per file and version) holding that file, or the contents of a .zip."""
+    import hashlib
+    import shutil
+    import tempfile
+    import zipfile
+
+    stat = path.stat()
+    key = hashlib.sha256(f"{path}:{stat.st_mtime_ns}:{stat.st_size}".encode()).hexdigest()[:16]
+    parent = Path(tempfile.gettempdir()) / "pytest-lambda-packages"
+    root = parent / key
+    if root.is_dir():
+        return root
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{key}-", dir=parent))
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            archive.extractall(staging)  # names are sanitised: nothing lands outside
+    else:
+        (staging / path.name).symlink_to(path)
+    try:
+        staging.rename(root)
+    except OSError:  # another process (an xdist worker) made it first
+        shutil.rmtree(staging, ignore_errors=True)
+    return root
 
 
 def _int(scope: _Scope, owner: str, prop: str, value: Any) -> int:

@@ -791,3 +791,34 @@ def test_sam_referenceable_properties_and_api_ids(tmp_path: Path) -> None:
     assert env["ALIAS"] == "arn:aws:lambda:us-east-1:123456789012:function:Fn:live"
     with pytest.raises(TemplateError, match=r"Ref RestApi.Nothing"):
         template["Bad"].kwargs()
+
+
+def test_code_uri_may_be_one_file_or_a_zip(tmp_path: Path) -> None:
+    """A CodeUri naming one file is packaged alone (sam deploy zips it); a .zip is used as
+    it is. The function's task root holds just that code."""
+    import zipfile
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "function.py").write_text(
+        "import os\ndef handler(e, c):\n"
+        "    return sorted(os.listdir(os.environ['LAMBDA_TASK_ROOT']))\n")
+    (tmp_path / "src" / "other.py").write_text("X = 1\n")
+    with zipfile.ZipFile(tmp_path / "bundle.zip", "w") as archive:
+        archive.writestr("pkg/__init__.py", "")
+        archive.writestr("pkg/app.py", "def handler(e, c):\n    return 'zipped'\n")
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Function: {Runtime: python3.12}\n"
+        "Resources:\n"
+        "  One:\n    Type: AWS::Serverless::Function\n"
+        "    Properties: {CodeUri: src/function.py, Handler: function.handler}\n"
+        "  Zipped:\n    Type: AWS::Serverless::Function\n"
+        "    Properties: {CodeUri: bundle.zip, Handler: pkg/app.handler}\n")
+    from pytest_lambda import LambdaFunction
+
+    template = load_template(tmp_path / "template.yaml")
+    with LambdaFunction(**template["One"].kwargs()) as one, \
+            LambdaFunction(**template["Zipped"].kwargs()) as zipped:
+        assert one.invoke({}).raise_for_error().payload == ["function.py"]
+        assert zipped.invoke({}).raise_for_error().payload == "zipped"
+    assert load_template(tmp_path / "template.yaml")["One"].kwargs()["code_dir"] == \
+        template["One"].kwargs()["code_dir"]
