@@ -36,7 +36,7 @@ from .handler import (
 from .isolation import ProcessState
 from .marshal import SYNC_RESPONSE_LIMIT, MarshalError, decode_event, encode_response
 from .memory import NOISE_BYTES, MemoryMeter, log_bytes, max_memory_used_mb
-from .modules import SharedModules
+from .modules import SharedModules, shadowing_names
 from .network import NetworkGuard
 from .timeout import Deadline, HandlerTimeout
 
@@ -73,8 +73,9 @@ class ExecutionEnvironment:
         environ = lambda_environ(config, version, self.log_stream_name)
         environ["TMPDIR"] = self.files.tmp_dir  # this environment's own /tmp
         children = child_variables(network_allow, config.name, environ)
-        shared = SharedModules(config.shared_modules)
         layers = layer_path(config.layers, config.runtime)
+        shared = SharedModules(config.shared_modules,
+                               own=shadowing_names([str(config.code_dir), *layers]))
         self._event_loop = EventLoopState()
         hooks: tuple[Any, ...] = (self.files, self._event_loop)
         if config.package_check != "off":

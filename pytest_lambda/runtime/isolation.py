@@ -134,7 +134,12 @@ class ProcessState:
         Init must not find the test process's copies (of the handler's own modules too, which a
         test may have imported at collection). Put them back with :meth:`restore_modules`.
         """
-        return TEST_MODULES.hide(self.shared)
+        hidden = TEST_MODULES.hide(self.shared)
+        own = self.shared.own
+        if own:  # the standard library's copies of names the function's code takes
+            for name in [n for n in sys.modules if n.partition(".")[0] in own]:
+                hidden[name] = sys.modules.pop(name)
+        return hidden
 
     def restore_modules(self, hidden: dict[str, ModuleType]) -> None:
         """Put back what :meth:`hide_modules` took out."""

@@ -51,6 +51,24 @@ MOCK_LAYER = frozenset({
     "cryptography", "cffi", "_cffi_backend", "xmltodict", "werkzeug", "jinja2", "markupsafe",
 })
 
+#: The standard library's top-level modules the Python runtime has imported before it loads the
+#: handler (measured: ``sys.modules`` after importing ``awslambdaric.bootstrap`` 4.2.2, the
+#: runtime interface client, on Python 3.11). A handler module of the code folder named like
+#: one of these is shadowed by the loaded module on Lambda too; one named like any other
+#: standard-library module (``code.py``, ``email/``) is the handler's own file there.
+RUNTIME_PRELOADED = frozenset({
+    "__future__", "_abc", "_codecs", "_collections", "_collections_abc", "_decimal",
+    "_frozen_importlib", "_frozen_importlib_external", "_functools", "_imp", "_io", "_json",
+    "_operator", "_signal", "_sitebuiltins", "_sre", "_stat", "_string", "_thread",
+    "_warnings", "_weakref", "_weakrefset", "abc", "atexit", "builtins", "codecs",
+    "collections", "contextlib", "copyreg", "decimal", "encodings", "enum", "errno",
+    "fnmatch", "functools", "genericpath", "importlib", "io", "ipaddress", "itertools", "json",
+    "keyword", "linecache", "logging", "marshal", "math", "ntpath", "numbers", "operator",
+    "os", "pathlib", "posix", "posixpath", "re", "reprlib", "site", "stat", "string", "sys",
+    "textwrap", "threading", "time", "token", "tokenize", "traceback", "types", "urllib",
+    "warnings", "weakref", "zipimport",
+})
+
 _ABSENT: Any = object()
 _SHARED_PREFIXES = ("pytest_", "__editable__", "_cython_")
 
@@ -62,12 +80,35 @@ def base_shared() -> frozenset[str]:
         | TEST_MACHINERY | MOCK_LAYER
 
 
-class SharedModules:
-    """The shared list of one function: the base list plus its extra names."""
+def shadowing_names(folders: Iterable[str]) -> frozenset[str]:
+    """Top-level modules of the code folder (and layers) named like a standard-library module
+    the runtime has not loaded: there the function's own file is imported, not the standard
+    library's, so such a name is the environment's own, not shared."""
+    import os
 
-    def __init__(self, extra: Iterable[str] = ()) -> None:
+    found: set[str] = set()
+    for folder in folders:
+        try:
+            entries = os.listdir(folder)
+        except OSError:
+            continue
+        for entry in entries:
+            name, ext = os.path.splitext(entry)
+            if ext == ".py" or (not ext and os.path.isfile(
+                    os.path.join(folder, entry, "__init__.py"))):
+                found.add(name)
+    return frozenset(found & frozenset(sys.stdlib_module_names)
+                     - RUNTIME_PRELOADED - frozenset(sys.builtin_module_names))
+
+
+class SharedModules:
+    """The shared list of one function: the base list plus its extra names, less ``own``
+    (standard-library names the function's own code takes, see :func:`shadowing_names`)."""
+
+    def __init__(self, extra: Iterable[str] = (), own: Iterable[str] = ()) -> None:
         self.extra = frozenset(extra)
-        self.names = base_shared() | self.extra
+        self.own = frozenset(own)
+        self.names = (base_shared() | self.extra) - self.own
 
     def __contains__(self, name: object) -> bool:
         top = str(name).partition(".")[0]

@@ -215,3 +215,25 @@ def test_lazy_imports_of_a_fresh_package_are_fresh_too(
     assert sys.modules["imgkit.registry"] is test_registry
     for name in ("imgkit", "imgkit.registry", "imgkit.plugin_png"):
         monkeypatch.delitem(sys.modules, name, raising=False)
+
+
+def test_handler_module_named_like_an_unloaded_stdlib_module_is_the_functions(
+        code: CodeWriter) -> None:
+    """On Lambda the runtime has not imported ``code`` when it loads the handler, so
+    ``code.handler`` is the function's code.py; the test process keeps its standard-library
+    ``code`` before, between and after the phases. A name the runtime has loaded (``json``)
+    is the standard library's there too: HandlerNotFound, as on Lambda."""
+    import code as stdlib_code
+
+    root = code(code="import json\nCOUNT = 0\ndef handler(e, c):\n"
+                     "    global COUNT\n    COUNT += 1\n    return {'own': True, 'n': COUNT}\n",
+                json="def handler(e, c):\n    return 'never'\n")
+    with LambdaFunction("code.handler", code_dir=root) as fn:
+        assert fn.invoke({}).raise_for_error().payload == {"own": True, "n": 1}
+        assert sys.modules["code"] is stdlib_code
+        assert fn.invoke({}).payload == {"own": True, "n": 2}  # warm: the same copy
+        assert sys.modules["code"] is stdlib_code
+    with LambdaFunction("json.handler", code_dir=root) as shadowed:
+        result = shadowed.invoke({})
+    assert result.payload["errorType"] == "Runtime.HandlerNotFound"
+    assert sys.modules["code"] is stdlib_code and sys.modules["json"].__name__ == "json"
