@@ -38,6 +38,7 @@ from .. import faults
 from ..backend import InitResult, Outcome, lambda_environ, new_log_stream_name
 from ..capture import LogSink
 from ..marshal import SYNC_RESPONSE_LIMIT, RawJsonObject
+from ..memory import RUNTIME_BASELINE_MB
 from .supervisor import Killed, Supervisor, kill_group, killed_init, killed_outcome
 
 WORKER = Path(__file__).with_name("worker.js")
@@ -103,7 +104,7 @@ class NodeEnvironment:
         self.alive = True
         self._node = node_executable()
         self._trace = ""
-        self._supervisor = Supervisor(config.memory_size)
+        self._supervisor = Supervisor(config.memory_size, RUNTIME_BASELINE_MB["nodejs"])
         self._proc: subprocess.Popen[bytes] | None = None
         self._frozen = False
         self._fds: dict[str, int] = {}
@@ -157,6 +158,9 @@ class NodeEnvironment:
         self._frozen = False
         self._finalizer = weakref.finalize(self, _kill_quietly, self._proc)
         self._call(None, _READY_TIMEOUT_S)
+        # Ready, no user code loaded: its size now is the runtime's footprint, counted as what
+        # Lambda reports for the Node.js runtime (as for Python process workers).
+        self._supervisor.rebase(self._proc)
 
     def _thaw(self) -> None:
         if self._frozen and self._proc is not None and self._proc.poll() is None:
@@ -307,7 +311,7 @@ class NodeEnvironment:
     def reset_for_retry(self) -> None:
         """A failed init restarts the runtime process before Lambda retries it."""
         self._stop()
-        self._supervisor = Supervisor(self.config.memory_size)
+        self._supervisor = Supervisor(self.config.memory_size, RUNTIME_BASELINE_MB["nodejs"])
         self._spawn()
 
     def invoke(self, payload: bytes, context: LambdaContext, seconds: float,

@@ -555,3 +555,20 @@ def test_node24_rejects_callback_handlers_at_init(make_fn: MakeFn) -> None:
     assert r.payload["errorType"] == "Runtime.CallbackHandlerDeprecated"
     assert r.payload["errorMessage"].startswith(
         "ERROR: AWS Lambda has removed support for callback-based function handlers")
+
+
+def test_max_memory_used_counts_the_runtime_footprint_lambda_reports(make_fn: MakeFn) -> None:
+    """A no-op reports about what Lambda's Node.js runtime reports (67 MB), not the local
+    node process's own size; memory the handler keeps still adds to it."""
+    fn = make_fn("index.handler", {"index.js": """
+        const kept = [];
+        exports.handler = async (event) => {
+          if (event.keep) kept.push(Buffer.alloc(event.keep * 1048576, 1));
+          return "ok";
+        };
+    """}, memory_size=512)
+    first = fn.invoke({})
+    assert first.report is not None and 67 <= first.report.max_memory_used_mb <= 75
+    grown = fn.invoke({"keep": 40})
+    assert grown.report is not None
+    assert grown.report.max_memory_used_mb >= first.report.max_memory_used_mb + 35
