@@ -38,6 +38,7 @@ from .marshal import SYNC_RESPONSE_LIMIT, MarshalError, decode_event, encode_res
 from .memory import NOISE_BYTES, MemoryMeter, log_bytes, max_memory_used_mb
 from .modules import SharedModules, shadowing_names
 from .network import NetworkGuard
+from .outside import LEDGER, hook_moto
 from .timeout import Deadline, HandlerTimeout
 
 #: How a phase's body ended (not a Status: the caller decides what each means for Lambda).
@@ -93,6 +94,8 @@ class ExecutionEnvironment:
         deadline = Deadline(seconds)
         memory = self._memory if self._measure else None
         logged_from = len(self.sink.stream.events)
+        hook_moto()  # moto's first use of a service is not the function's (runtime/outside.py)
+        outside = LEDGER.snapshot()
         self.state.enter()
         started = real_perf()
         try:
@@ -104,7 +107,7 @@ class ExecutionEnvironment:
                         value = deadline.run(body)
                     finally:
                         if memory is not None:
-                            self._account(memory.stop(), logged_from)
+                            self._account(memory.stop(), logged_from, outside)
                 deadline.disarm()
                 kind: PhaseEnd = "returned"
             except HandlerTimeout as exc:
@@ -124,9 +127,9 @@ class ExecutionEnvironment:
             deadline.disarm()
             kind, value = "timed_out", exc
         finally:
-            elapsed = (real_perf() - started) * 1000
-            if memory is not None:
-                self._account(memory.stop(), logged_from)  # interrupted before its own stop
+            elapsed = (real_perf() - started - (LEDGER.seconds - outside[2])) * 1000
+            if memory is not None:  # interrupted before its own stop
+                self._account(memory.stop(), logged_from, outside)
             self.state.exit()
         if kind != "timed_out" and elapsed >= seconds * 1000:
             kind = "timed_out"  # it swallowed the timeout and ran on: Lambda had stopped it
@@ -134,14 +137,19 @@ class ExecutionEnvironment:
             self.not_stopped = deadline.not_stopped
         return kind, value, elapsed
 
-    def _account(self, measured: tuple[int, int], logged_from: int) -> None:
-        """Charge a phase's memory to the environment, minus the plugin's copy of its logs.
+    def _account(self, measured: tuple[int, int], logged_from: int,
+                 outside: tuple[int, int, float]) -> None:
+        """Charge a phase's memory to the environment, minus the plugin's copy of its logs
+        and what moto's first use of a service took (``outside``: the ledger before).
 
         On Lambda output leaves the process; here the log stream keeps every line the phase
         wrote, so their size is taken off both figures. What the environment retains is
         signed (freeing memory gives it back) and never below zero.
         """
         retained, peak = measured
+        if LEDGER.retained_kb != outside[0] or LEDGER.peak_kb != outside[1]:
+            retained -= (LEDGER.retained_kb - outside[0]) * 1024
+            peak = max(peak - (LEDGER.peak_kb - outside[1]) * 1024, 0)
         if abs(retained) <= NOISE_BYTES:
             retained = 0
         if retained == 0 and peak == 0:
