@@ -56,11 +56,19 @@ class NetworkBlockedError(RuntimeError):
         if port is not None:
             target = f"{target}:{port}"
         source = f" from function '{function_name}'" if function_name else ""
+        if host.rstrip(".").endswith((".amazonaws.com", ".amazonaws.com.cn", ".api.aws")):
+            # Allowing it would send the test to real AWS: point at the mock instead.
+            fix = ("This is real AWS: run the code under moto (the lambda_aws fixture or "
+                   "mock_aws) in the test process; a process worker (isolation='process') "
+                   "is not reached by moto there, so run it in-process or point it at a moto "
+                   "server with AWS_ENDPOINT_URL.")
+        else:
+            fix = (f'Mock the service (moto), or allow the host with '
+                   f'@pytest.mark.lambda_network(allow=["{host}"]) or the ini option '
+                   f"lambda_network_allow.")
         super().__init__(
             f"pytest-aws-lambda blocked a connection to {target}{source}: tests must not reach "
-            f"the network. Mock the service (moto), or allow the host with "
-            f'@pytest.mark.lambda_network(allow=["{host}"]) or the ini option '
-            f"lambda_network_allow."
+            f"the network. {fix}"
         )
 
     def __reduce__(self) -> tuple[Any, ...]:

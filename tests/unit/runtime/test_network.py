@@ -119,13 +119,22 @@ def _message(target: str, host: str, function: str | None = None) -> str:
 
 def test_error_message_names_host_port_function_and_fixes() -> None:
     """The message names host, port and function and says how to mock or allow."""
-    error = NetworkBlockedError("sqs.us-east-1.amazonaws.com", 443, "orders")
+    error = NetworkBlockedError("api.example.com", 443, "orders")
     assert str(error) == (
-        "pytest-aws-lambda blocked a connection to sqs.us-east-1.amazonaws.com:443 from "
+        "pytest-aws-lambda blocked a connection to api.example.com:443 from "
         "function 'orders': tests must not reach the network. Mock the service (moto), or allow "
-        'the host with @pytest.mark.lambda_network(allow=["sqs.us-east-1.amazonaws.com"]) or '
+        'the host with @pytest.mark.lambda_network(allow=["api.example.com"]) or '
         "the ini option lambda_network_allow."
     )
+
+
+def test_error_message_for_aws_never_suggests_allowing_it() -> None:
+    """An AWS endpoint is real AWS: the fix is moto (and where it does not reach), never an
+    allow list entry that would send the test to a real account."""
+    error = str(NetworkBlockedError("sqs.us-east-1.amazonaws.com", 443, "orders"))
+    assert "lambda_network(allow" not in error
+    assert "This is real AWS: run the code under moto (the lambda_aws fixture or mock_aws)" in error
+    assert "isolation='process'" in error
 
 
 def test_error_message_without_function_or_port() -> None:
@@ -429,7 +438,7 @@ def test_boto3_without_moto_is_refused_naming_the_endpoint(
         client.list_queues()
     assert isinstance(info.value.__context__, NetworkBlockedError)
     endpoint = "sqs.us-east-1.amazonaws.com"
-    assert _message(f"{endpoint}:443", endpoint, "orders") in str(info.value)
+    assert str(NetworkBlockedError(endpoint, 443, "orders")) in str(info.value)
     assert lower.calls == []
 
 
