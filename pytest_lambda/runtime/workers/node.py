@@ -43,6 +43,7 @@ from .supervisor import Killed, Supervisor, kill_group, killed_init, killed_outc
 
 WORKER = Path(__file__).with_name("worker.js")
 V8_FLUSH = Path(__file__).with_name("v8_flush.js")
+NET_GUARD = Path(__file__).with_name("net_guard.js")
 #: Overrides the ``node`` found on PATH.
 NODE_ENV_VAR = "PYTEST_LAMBDA_NODE"
 _READY_TIMEOUT_S = 30.0
@@ -92,8 +93,9 @@ class NodeEnvironment:
     def __init__(self, config: FunctionConfig, version: str, log_group: LogGroup, *,
                  new_id: Callable[[], str], network_allow: Any = (),
                  measure_memory: bool = True) -> None:
-        # network_allow and measure_memory are in-process features: node's sockets are its
-        # own, and its memory is measured from outside.
+        # measure_memory is an in-process feature: node's memory is measured from outside.
+        # network_allow reaches the worker's own guard (net_guard.js).
+        self._network_allow = network_allow
         self.config = config
         self.version = version
         self.log_stream_name = new_log_stream_name(version, new_id)
@@ -128,6 +130,12 @@ class NodeEnvironment:
         # ^ the SDK v3 reaches lambda_aws's moto through it
         if endpoint is not None:
             env.setdefault("AWS_ENDPOINT_URL", endpoint)
+        # The worker's network guard and AWS routing (net_guard.js reads and removes it).
+        allow = self._network_allow
+        if allow is not True:
+            env["PYTEST_LAMBDA_NETWORK"] = json.dumps({
+                "function": self.config.name, "bridge": endpoint,
+                "allow": [] if allow is False else [str(a) for a in allow or ()]})
         return env
 
     def _spawn(self) -> None:
@@ -138,7 +146,9 @@ class NodeEnvironment:
         # The JS heap stays below the function's memory, as the runtime's bootstrap sets it.
         heap_mb = max(self.config.memory_size * 9 // 10, 64)
         self._v8_coverage = v8_directory()
-        preload = [] if self._v8_coverage is None else ["--require", str(V8_FLUSH)]
+        preload = ["--require", str(NET_GUARD)]
+        if self._v8_coverage is not None:
+            preload += ["--require", str(V8_FLUSH)]
         try:
             self._proc = subprocess.Popen(
                 [self._node, f"--max-old-space-size={heap_mb}", *preload, str(WORKER),

@@ -118,3 +118,75 @@ def test_node_sdk_v3_invoke(aws: MockedAws, code: CodeWriter) -> None:
     finally:
         caller.close()
         worker.close()
+
+
+#: The real AWS host over https (as the SDK v3 SQS client sends to a QueueUrl's host, and the
+#: SDK v2 ignores AWS_ENDPOINT_URL): it must reach lambda_aws's moto, not AWS.
+REAL_HOST = """
+const https = require("https");
+exports.handler = async () => {
+  const auth = "AWS4-HMAC-SHA256 Credential=" + process.env.AWS_ACCESS_KEY_ID +
+    "/20240101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0";
+  return await new Promise((resolve, reject) => {
+    const req = https.request("https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/" +
+        "worker/invocations", {method: "POST", headers: {authorization: auth}}, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve({status: res.statusCode,
+                                   body: JSON.parse(Buffer.concat(chunks).toString()),
+                                   sawGuardSettings: "PYTEST_LAMBDA_NETWORK" in process.env}));
+    });
+    req.on("error", reject);
+    req.end(JSON.stringify({n: 7}));
+  });
+};
+"""
+
+
+def test_requests_to_aws_hosts_reach_the_tests_moto(aws: MockedAws, code: CodeWriter) -> None:
+    """Under lambda_aws a request to a real AWS host (https) goes to the loopback endpoint,
+    so it reaches the in-process function instead of AWS; the guard's settings are not in
+    the handler's environment."""
+    root = code(worker=WORKER)
+    (root / "app.js").write_text(REAL_HOST)
+    account = Account()
+    caller = LambdaFunction("app.handler", name="caller", runtime="nodejs20.x",
+                            code_dir=root, account=account, timeout=30)
+    worker = LambdaFunction("worker.handler", code_dir=root, account=account)
+    try:
+        assert caller.invoke({}).raise_for_error().payload == {
+            "status": 200, "body": {"doubled": 14}, "sawGuardSettings": False}
+    finally:
+        caller.close()
+        worker.close()
+
+
+CONNECT = """
+const net = require("net");
+exports.handler = async (event) => new Promise((resolve) => {
+  const socket = net.connect({host: event.host, port: 443});
+  socket.setTimeout(300, () => { socket.destroy(); resolve({timedOut: true}); });
+  socket.on("error", (e) => resolve({name: e.name, message: e.message}));
+  socket.on("connect", () => { socket.destroy(); resolve({connected: true}); });
+});
+"""
+
+
+def test_node_handlers_are_network_guarded(code: CodeWriter) -> None:
+    """A Node.js handler's connection to a host that is neither loopback nor allowed fails
+    with the guard's message (naming host, port and function); an AWS host outside lambda_aws
+    is refused with the AWS advice; an allowed address is let through to the network."""
+    root = code()
+    (root / "app.js").write_text(CONNECT)
+    with LambdaFunction("app.handler", name="guarded", runtime="nodejs20.x",
+                        code_dir=root) as fn:
+        out = fn.invoke({"host": "203.0.113.5"}).raise_for_error().payload
+        assert out["name"] == "NetworkBlockedError"
+        assert out["message"].startswith("pytest-aws-lambda blocked a connection to "
+                                         "203.0.113.5:443 from function 'guarded'")
+        aws_host = fn.invoke({"host": "sqs.us-east-1.amazonaws.com"}).payload
+        assert "This is real AWS" in aws_host["message"]
+    with LambdaFunction("app.handler", runtime="nodejs20.x", code_dir=root,
+                        network_allow=["203.0.113.0/24"]) as allowed:
+        out = allowed.invoke({"host": "203.0.113.5"}).raise_for_error().payload
+        assert out.get("name") != "NetworkBlockedError"
