@@ -9,6 +9,7 @@ resources), so a function's environment points at what was created.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,9 +111,22 @@ def _stream(lid: str, props: Props, region: str) -> Resource:
     return Resource(lid, "AWS::Kinesis::Stream", name, name, {"Arn": arn["StreamARN"]})
 
 
+#: S3's bucket naming rules (general purpose buckets): 3-63 characters, lowercase letters,
+#: digits, dots and hyphens, beginning and ending with a letter or digit.
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
 def _bucket(lid: str, props: Props, region: str) -> Resource:
     s3 = client("s3", region)
-    name = str(props.get("BucketName") or lid).lower()
+    given = props.get("BucketName")
+    if given is not None and not _BUCKET_NAME.fullmatch(str(given)):
+        # S3 refuses it, so the stack would fail to deploy: the test must not pass.
+        raise TemplateError(
+            f"{lid} (AWS::S3::Bucket) has BucketName {given!r}, which S3 refuses (3-63 "
+            "lowercase letters, digits, dots and hyphens, starting and ending with a letter "
+            f"or digit): CloudFormation could not create it. Use e.g. {str(given).lower()!r}.")
+    # Without one, CloudFormation makes a lowercase name from the stack and the logical id.
+    name = str(given or lid).lower()
     if region == "us-east-1":
         s3.create_bucket(Bucket=name)
     else:

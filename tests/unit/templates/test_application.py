@@ -123,7 +123,7 @@ def test_cloudformation_wiring_resources(tmp_path: Path) -> None:
           Bucket:
             Type: AWS::S3::Bucket
             Properties:
-              BucketName: Mixed-Case-Not-Allowed
+              BucketName: lower-case-only
               NotificationConfiguration:
                 LambdaConfigurations: [{Event: "s3:ObjectCreated:*", Function: !GetAtt Fn.Arn}]
         """)
@@ -131,7 +131,7 @@ def test_cloudformation_wiring_resources(tmp_path: Path) -> None:
         env = app.function("Env").invoke({}).payload
         stream = app.resources["Table"].attributes["StreamArn"]
         assert env == {"APP_QUEUE": app.resources["Queue"].physical_id, "APP_FIFO": "Fifo.fifo",
-                       "APP_STREAM": stream, "APP_BUCKET": "mixed-case-not-allowed"}
+                       "APP_STREAM": stream, "APP_BUCKET": "lower-case-only"}
         app.client("sqs").send_message(QueueUrl=env["APP_QUEUE"], MessageBody="q")
         app.client("sns").publish(TopicArn=app.resources["Topic"].physical_id, Message="n")
         app.client("s3").put_object(Bucket=env["APP_BUCKET"], Key="k", Body=b"")
@@ -575,3 +575,15 @@ def test_serverless_eventbridge_events(tmp_path: Path) -> None:
             {"Source": "shop.auth", "DetailType": "Login", "Detail": json.dumps({"user": "bob"})}])
         got = sorted((r.function_name, json.dumps(r.payload)) for r in app.drain())
         assert got == [("shop-dev-audit", '{"who": "ann"}'), ("shop-dev-legacy", '{"user": "bob"}')]
+
+
+def test_a_bucket_name_s3_refuses_fails_like_the_stack(tmp_path: Path) -> None:
+    """An uppercase BucketName cannot be deployed (S3 refuses it): the application fails
+    naming the resource and a valid spelling, instead of quietly lower-casing it."""
+    path = _project(tmp_path, "template.yaml", """\
+        Resources:
+          Uploads: {Type: AWS::S3::Bucket, Properties: {BucketName: My-Uploads}}
+        """)
+    with pytest.raises(TemplateError, match=r"Uploads \(AWS::S3::Bucket\) has BucketName "
+                       r"'My-Uploads', which S3 refuses.*Use e.g. 'my-uploads'"):
+        Application(path)
