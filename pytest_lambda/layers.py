@@ -33,7 +33,8 @@ def layer_arn_error(arn: str, where: str = "layers") -> InvalidParameterValueExc
         "modules cannot be imported. Unpack the layer (aws lambda get-layer-version-by-arn "
         "gives its download URL) into a folder and pass that folder instead: "
         "layers=['path/to/layer'] (the folder that holds python/), or for a template "
-        f"parameter_overrides={{{arn!r}: 'path/to/layer'}}.")
+        f"ini lambda_parameter_overrides = {arn}=path/to/layer (parameter_overrides="
+        f"{{{arn!r}: 'path/to/layer'}} in Python).")
 
 
 def check_layers(layers: Iterable[object] | None) -> tuple[Path, ...]:

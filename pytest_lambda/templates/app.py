@@ -323,7 +323,16 @@ class Application(EventWiring, HttpWiring):
         schedule.function.invoke(event, invocation_type="Event")
 
     def _serverless_implicit(self, template: Template) -> None:
-        """Topics and buckets a serverless.yml creates from its functions' events."""
+        """Topics and buckets a serverless.yml creates from its functions' events; plugin
+        constructs (serverless-lift's ``constructs:``) are listed as not created."""
+        doc = template._scope.doc if template._scope is not None else {}
+        constructs = doc.get("constructs") if isinstance(doc, Mapping) else None
+        for name, spec in (constructs.items() if isinstance(constructs, Mapping) else ()):
+            kind = spec.get("type", "?") if isinstance(spec, Mapping) else "?"
+            self.unsupported.append(
+                f"constructs.{name} ({kind} construct of a plugin such as serverless-lift: "
+                "neither its resources nor its functions are created; declare them under "
+                "resources: and functions: to test them)")
         for lid, spec in template.items():
             for i, event in enumerate(spec.properties.get("events") or ()):
                 for kind, value in dict(event).items():

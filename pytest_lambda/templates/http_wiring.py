@@ -45,7 +45,12 @@ class HttpWiring(AppState):
         ref = raw.get("RestApiId" if kind == "Api" else "ApiId")
         name = (ref.get("Ref") if isinstance(ref, Mapping) else ref) or IMPLICIT[api_kind][0]
         api = self.routes.api(str(name), api_kind, self.template, self.functions)
-        props = self.template.resolve(dict(raw), where)
+        props = self.template.resolve({k: v for k, v in raw.items() if k != "Auth"}, where)
+        # Of the route's Auth only what the local gateway checks is resolved (scopes of a JWT
+        # authorizer, not emulated, may name a value given only at deploy time).
+        raw_auth = _dict(raw.get("Auth"))
+        auth: dict[str, Any] = {k: self.template.resolve(raw_auth[k], f"{where}.Auth.{k}")
+                                for k in ("Authorizer", "ApiKeyRequired") if k in raw_auth}
         path, method = props.get("Path"), str(props.get("Method", "ANY"))
         if api_kind == "http" and path is None:  # the $default route: every request
             path, method = DEFAULT_ROUTE, "ANY"
@@ -55,8 +60,7 @@ class HttpWiring(AppState):
         if api_kind == "http" and fmt is None:
             fmt = self.template.api_properties(str(name), SAM_TYPES["http"]).get(
                 "PayloadFormatVersion")
-        self.routes.add(api, method, str(path), fn, _dict(props.get("Auth")),
-                        None if fmt is None else str(fmt))
+        self.routes.add(api, method, str(path), fn, auth, None if fmt is None else str(fmt))
 
     def _definition_routes(self) -> None:
         """Routes of SAM APIs declared in their inline OpenAPI ``DefinitionBody``, added as

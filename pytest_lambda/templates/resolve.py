@@ -102,9 +102,11 @@ class _Scope:
 
     def fail(self, expr: str, where: str, why: str, key: str) -> TemplateError:
         return TemplateError(
-            f"{self.path.name}: cannot resolve {expr} in {where}: {why}. Pass "
-            f"parameter_overrides={{{key!r}: ...}} (or environment={{...}} for an environment "
-            "variable).")
+            f"{self.path.name}: cannot resolve {expr} in {where}: {why}. Give the value "
+            f"locally: ini lambda_parameter_overrides = {key}=... (or "
+            f"--lambda-parameter-override {key}=..., pytest-lambda --parameter-override, "
+            f"parameter_overrides={{{key!r}: ...}} in Python; environment={{...}} for an "
+            "environment variable).")
 
     def resolve(self, value: Any, where: str, depth: int = 0) -> Any:
         """``value`` with Serverless variables and intrinsic functions replaced."""

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from .errors import TemplateError
+
 if TYPE_CHECKING:
     from ..function import LambdaFunction
     from ..template import Template
@@ -160,9 +162,12 @@ class RouteTable:
         if template is not None and kind in SAM_TYPES:
             # The OpenAPI definition is read route by route (HttpWiring): a part of it that
             # does not resolve locally must not stop the API.
-            props = {k: v for k, v in template.api_properties(name, SAM_TYPES[kind]).items()
-                     if k != "DefinitionBody"}
-            props = dict(template.resolve(props, f"Resources.{name}.Properties"))
+            # Only what the local gateway uses is resolved, key by key: a value that does not
+            # resolve locally elsewhere (a JWT issuer, a domain) stops nothing.
+            raw = template.api_properties(name, SAM_TYPES[kind])
+            where = f"Resources.{name}.Properties"
+            props = {k: template.resolve(raw[k], f"{where}.{k}") for k in _USED if k in raw}
+            props["Auth"] = self._resolve_auth(name, raw.get("Auth"), template, where)
         stage = str(props.get("StageName") or IMPLICIT.get(kind, ("", "$default"))[1])
         api = Api(name, kind, stage, api_id(name),
                   binary_media_types=[str(t).replace("~1", "/")
@@ -179,6 +184,26 @@ class RouteTable:
             self._authorizers(api, auth, functions)
         self.apis[name] = api
         return api
+
+    def _resolve_auth(self, api: str, auth: Any, template: Template, where: str) -> Any:
+        """The API's ``Auth``, resolved authorizer by authorizer: one that is not a Lambda
+        authorizer (JWT, Cognito: not emulated) and does not resolve is left out, listed."""
+        if not isinstance(auth, Mapping):
+            return template.resolve(auth, f"{where}.Auth") if auth is not None else None
+        out = {k: template.resolve(v, f"{where}.Auth.{k}") for k, v in auth.items()
+               if k != "Authorizers"}
+        authorizers: dict[str, Any] = {}
+        for name, spec in dict(auth.get("Authorizers") or {}).items():
+            try:
+                authorizers[name] = template.resolve(spec, f"{where}.Auth.Authorizers.{name}")
+            except TemplateError as error:
+                if isinstance(spec, Mapping) and "FunctionArn" in spec:
+                    raise  # a Lambda authorizer the routes need
+                self.unsupported.append(f"{api}.Auth.Authorizers.{name} (not a Lambda "
+                                        "authorizer of this template: JWT and Cognito "
+                                        f"authorizers are not checked; {error})")
+        out["Authorizers"] = authorizers
+        return out
 
     def _authorizers(self, api: Api, auth: Mapping[str, Any],
                      functions: Mapping[str, LambdaFunction]) -> None:
@@ -221,6 +246,10 @@ class RouteTable:
         self.routes.append(Route(api, "ANY" if method in ("ANY", "*") or default else method,
                                  "/{proxy+}" if default else path, function, authorizer,
                                  payload_format or api.payload_format, default, key))
+
+
+#: The API properties the local gateway reads (the others are not resolved).
+_USED = ("StageName", "BinaryMediaTypes", "Cors", "CorsConfiguration")
 
 
 def _list(value: Any) -> list[str]:

@@ -201,6 +201,14 @@ def _write(folder: Path, name: str, text: str, *code_dirs: str) -> Path:
     return path
 
 
+def _fix(key: str) -> str:
+    """The end of a resolution error: how to give ``key`` locally."""
+    return (f"Give the value locally: ini lambda_parameter_overrides = {key}=... (or "
+            f"--lambda-parameter-override {key}=..., pytest-lambda --parameter-override, "
+            f"parameter_overrides={{{key!r}: ...}} in Python; environment={{...}} for an "
+            "environment variable).")
+
+
 @pytest.fixture
 def sam(tmp_path: Path) -> Path:
     """The SAM template above with its code folders."""
@@ -320,8 +328,7 @@ def test_unresolvable_values_stop_only_their_function(sam: Path) -> None:
         functions["Legacy"].kwargs()
     assert str(info.value) == (
         "template.yaml: cannot resolve Ref Secret in Legacy Environment.Variables.SECRET: "
-        "parameter 'Secret' has no Default. Pass parameter_overrides={'Secret': ...} (or "
-        "environment={...} for an environment variable).")
+        "parameter 'Secret' has no Default. " + _fix("Secret"))
     assert functions["CreateOrder"].kwargs()["name"] == "create-order"
 
 
@@ -339,9 +346,8 @@ def test_import_value_needs_an_override(sam: Path) -> None:
         load_template(sam, parameter_overrides={"Secret": "s"})["Legacy"].kwargs()
     assert str(info.value) == (
         "template.yaml: cannot resolve Fn::ImportValue 'shared-bus-arn' in Legacy "
-        "Environment.Variables.SHARED: its value exists only in a deployed stack. Pass "
-        "parameter_overrides={'shared-bus-arn': ...} (or environment={...} for an environment "
-        "variable).")
+        "Environment.Variables.SHARED: its value exists only in a deployed stack. "
+        + _fix("shared-bus-arn"))
 
 
 def test_short_forms_parse_into_long_forms(tmp_path: Path) -> None:
@@ -420,9 +426,8 @@ Resources:
     ("      Handler: app.handler\n      Runtime: python3.12\n"
      "      Environment: {Variables: {A: !GetAtt Table.StreamArn}}\n",
      "template.yaml: cannot resolve Fn::GetAtt Table.StreamArn in Fn "
-     "Environment.Variables.A: 'Table' is not a resource of the template. Pass "
-     "parameter_overrides={'Table.StreamArn': ...} (or environment={...} for an environment "
-     "variable)."),
+     "Environment.Variables.A: 'Table' is not a resource of the template. "
+     + _fix("Table.StreamArn")),
 ])
 def test_sam_function_errors(tmp_path: Path, props: str, message: str) -> None:
     """A function that cannot be built locally names the resource, property and fix."""
@@ -529,9 +534,8 @@ def test_serverless_unresolvable_variable(sls: Path) -> None:
         functions["secret"].kwargs()
     assert str(info.value) == (
         "serverless.yml: cannot resolve ${ssm:/orders/key} in functions.secret environment.KEY: "
-        "ssm: variables are looked up in AWS or other files, which a test cannot read. Pass "
-        "parameter_overrides={'ssm:/orders/key': ...} (or environment={...} for an "
-        "environment variable).")
+        "ssm: variables are looked up in AWS or other files, which a test cannot read. "
+        + _fix("ssm:/orders/key"))
     fixed = load_template(sls, parameter_overrides={"ssm:/orders/key": "k1"})
     assert fixed["secret"].kwargs()["environment"]["KEY"] == "k1"
 
@@ -550,8 +554,7 @@ def test_serverless_option_without_fallback(tmp_path: Path) -> None:
         load_template(path)["f"].kwargs()
     assert str(info.value) == (
         "serverless.yml: cannot resolve ${opt:mode} in functions.f environment.MODE: it has no "
-        "value and no fallback. Pass parameter_overrides={'opt:mode': ...} (or "
-        "environment={...} for an environment variable).")
+        "value and no fallback. " + _fix("opt:mode"))
     kw = load_template(path, parameter_overrides={"opt:mode": "fast"})["f"].kwargs()
     assert kw["environment"] == {"MODE": "fast"}
     assert (kw["memory_size"], kw["timeout"], kw["name"]) == (1024, 6, "svc-dev-f")
@@ -680,8 +683,8 @@ def test_serverless_missing_file_variables_use_their_fallbacks(tmp_path: Path) -
 
 
 @pytest.mark.parametrize(("reference", "why"), [
-    ("${file(./missing.yml)}", "missing.yml does not exist. Pass"),
-    ("${file(./config.yml):nope}", "config.yml has no value at nope. Pass"),
+    ("${file(./missing.yml)}", "missing.yml does not exist. Give the value locally"),
+    ("${file(./config.yml):nope}", "config.yml has no value at nope. Give the value"),
     ("${file(./config.js):x}", "config.js is JavaScript, which the Serverless Framework runs"),
     ("${file(./key.pem):a.b}", "key.pem is read as plain text (only .yml, .yaml, .json and "
                                ".tfstate files have addresses), so it has no value at a.b"),

@@ -587,3 +587,23 @@ def test_a_bucket_name_s3_refuses_fails_like_the_stack(tmp_path: Path) -> None:
     with pytest.raises(TemplateError, match=r"Uploads \(AWS::S3::Bucket\) has BucketName "
                        r"'My-Uploads', which S3 refuses.*Use e.g. 'my-uploads'"):
         Application(path)
+
+
+def test_serverless_lift_constructs_are_listed(tmp_path: Path) -> None:
+    """serverless-lift ``constructs:`` (a queue with its worker function) are not created:
+    they are listed, not skipped silently."""
+    path = _project(tmp_path, "serverless.yml", """\
+        service: jobs
+        provider: {name: aws, runtime: RUNTIME}
+        plugins: [serverless-lift]
+        functions:
+          ping: {handler: app.echo}
+        constructs:
+          jobs: {type: queue, worker: {handler: app.echo}}
+        """)
+    with Application(path) as app:
+        assert list(app.functions) == ["ping"]
+        assert app.unsupported == [
+            "constructs.jobs (queue construct of a plugin such as serverless-lift: neither its "
+            "resources nor its functions are created; declare them under resources: and "
+            "functions: to test them)"]

@@ -351,3 +351,47 @@ def test_http_api_authorizer_payload_1_0_carries_the_token(tmp_path: Path) -> No
         api = app.http.for_api("HttpApi")
         assert api.get("/hello", headers={"Authorization": "good"}).text == "hello"
         assert api.get("/hello", headers={"Authorization": "bad"}).status_code == 403
+
+
+def test_values_only_a_jwt_authorizer_uses_do_not_stop_the_api(tmp_path: Path) -> None:
+    """A parameter given only at deploy time, used by a JWT authorizer (not emulated) and a
+    route's scopes, stops nothing: the open route answers and the authorizer is listed."""
+    pytest.importorskip("moto")
+    from pytest_lambda.templates.app import Application
+
+    (tmp_path / "app.py").write_text(APP)
+    (tmp_path / "template.yaml").write_text(textwrap.dedent("""\
+        Transform: AWS::Serverless-2016-10-31
+        Parameters:
+          UserPoolId: {Type: String}
+        Globals:
+          Function: {Runtime: RUNTIME, CodeUri: .}
+        Resources:
+          HttpApi:
+            Type: AWS::Serverless::HttpApi
+            Properties:
+              Auth:
+                Authorizers:
+                  Jwt:
+                    IdentitySource: $request.header.Authorization
+                    JwtConfiguration:
+                      issuer: !Sub https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPoolId}
+                      audience: [abc]
+          Open:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              Events:
+                Get: {Type: HttpApi, Properties: {ApiId: !Ref HttpApi, Path: /, Method: get}}
+                Scoped:
+                  Type: HttpApi
+                  Properties:
+                    ApiId: !Ref HttpApi
+                    Path: /admin
+                    Method: get
+                    Auth: {Authorizer: Jwt, AuthorizationScopes: [!Ref UserPoolId]}
+        """).replace("RUNTIME", RUNTIME))
+    with Application(tmp_path / "template.yaml") as app:
+        assert app.http.get("/").status_code == 200
+        [note] = [n for n in app.unsupported if n.startswith("HttpApi.Auth.Authorizers.Jwt")]
+        assert "JWT and Cognito authorizers are not checked" in note and "UserPoolId" in note
