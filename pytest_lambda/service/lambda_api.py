@@ -33,9 +33,10 @@ from pytest_lambda.errors import (
 from pytest_lambda.runtime.mailbox import PHASE_LOCK, PHASE_MAILBOX
 
 from . import recursion
+from .account import DEFAULT_CONCURRENCY_LIMIT as DEFAULT_LIMIT
 from .boto import shared_session
 from .lambda_ops import OPERATIONS, Reply
-from .lambda_shapes import configuration
+from .lambda_shapes import code_size, configuration
 
 if TYPE_CHECKING:
     from pytest_lambda.function import LambdaFunction
@@ -222,6 +223,8 @@ class LambdaApi:
             fn, params = self._target(name, params, request, region)
             if name == "ListFunctions":
                 return self._list_functions(request, region)
+            if name == "GetAccountSettings":
+                return self._reply(self._account_settings(_account(request), region))
             if not self._ours(name, fn, params):
                 return None
             reply = OPERATIONS[name](self, fn, params)
@@ -253,7 +256,7 @@ class LambdaApi:
         if self._routes is None:
             model = shared_session().get_service_model("lambda")
             self._routes = []
-            for name in [*OPERATIONS, "ListFunctions"]:
+            for name in [*OPERATIONS, "ListFunctions", "GetAccountSettings"]:
                 operation = model.operation_model(name)
                 uri = operation.http["requestUri"].split("?")[0].rstrip("/")
                 regex = re.sub(r"\\\{(\w+)(?:\\\+)?\\\}", r"(?P<\1>[^/]+)", re.escape(uri))
@@ -335,6 +338,22 @@ class LambdaApi:
         request.body = json.dumps(body).encode()
         if "Content-Length" in request.headers:
             request.headers["Content-Length"] = str(len(request.body))
+
+    def _account_settings(self, account: str, region: str) -> Reply:
+        """``GetAccountSettings`` (moto has none): Lambda's limits with this account's
+        concurrency (its limit and unreserved pool) and the in-process functions' usage."""
+        functions = self.functions(account, region)
+        limit = functions[0].account if functions else None
+        concurrency = limit.concurrency_limit if limit is not None else DEFAULT_LIMIT
+        unreserved = limit.unreserved_concurrency if limit is not None else DEFAULT_LIMIT
+        # Lambda's quotas ("Lambda quotas"): 75 GB of code per Region, 250 MB unzipped and
+        # 50 MB zipped per function.
+        return Reply(200, {
+            "AccountLimit": {"TotalCodeSize": 80_530_636_800, "CodeSizeUnzipped": 262_144_000,
+                             "CodeSizeZipped": 52_428_800, "ConcurrentExecutions": concurrency,
+                             "UnreservedConcurrentExecutions": unreserved},
+            "AccountUsage": {"TotalCodeSize": sum(code_size(fn.config) for fn in functions),
+                             "FunctionCount": len(functions)}})
 
     def _list_functions(self, request: Any, region: str) -> Any:
         """``ListFunctions``: moto's functions, then the in-process ones."""

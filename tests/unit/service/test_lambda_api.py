@@ -344,3 +344,16 @@ def test_payload_that_is_not_json_is_refused(client: Any, fn: LambdaFunction) ->
     assert fn.logs.text == ""
     empty = client.invoke(FunctionName="thumbs")
     assert json.loads(empty["Payload"].read())["event"] == {}
+
+
+def test_get_account_settings(client: Any, fn: LambdaFunction) -> None:
+    """GetAccountSettings (moto has none; AWS's sample apps call it at import): Lambda's
+    quotas, the account's concurrency with reservations taken out, the functions' usage."""
+    fn.put_function_concurrency(50)
+    settings = client.get_account_settings()
+    assert settings["AccountLimit"] == {
+        "TotalCodeSize": 80_530_636_800, "CodeSizeUnzipped": 262_144_000,
+        "CodeSizeZipped": 52_428_800, "ConcurrentExecutions": 1000,
+        "UnreservedConcurrentExecutions": 950}
+    assert settings["AccountUsage"]["FunctionCount"] == 1
+    assert settings["AccountUsage"]["TotalCodeSize"] > 0
