@@ -41,6 +41,32 @@ from .network import NetworkGuard
 from .outside import LEDGER, hook_moto
 from .timeout import Deadline, HandlerTimeout
 
+
+def _logging_locks(env_handlers: list[logging.Handler]) -> list[Any]:
+    """logging's module lock and the locks of the handlers a phase's records go through."""
+    locks: list[Any] = [getattr(logging, "_lock", None)]
+    locks += [h.lock for h in (*logging.root.handlers, *env_handlers)]
+    return [lock for lock in locks if lock is not None and hasattr(lock, "_is_owned")]
+
+
+def _owned_logging_locks(env_handlers: list[logging.Handler]) -> set[int]:
+    return {id(lock) for lock in _logging_locks(env_handlers) if lock._is_owned()}
+
+
+def release_leaked_locks(env_handlers: list[logging.Handler], held: set[int]) -> None:
+    """Give back a logging lock the phase left held by this thread.
+
+    A timeout is an exception raised anywhere in the handler's code; landing between
+    ``_acquireLock()`` (or ``Handler.acquire()``) and its ``try:``, it leaves the lock held, and
+    the next thread to log waits for it forever: the session hung in CI that way (an
+    invocation from a thread, timed out). The thread that ran the phase still owns the lock
+    here, so it can release it.
+    """
+    for lock in _logging_locks(env_handlers):
+        if id(lock) not in held and lock._is_owned():
+            lock._release_save()
+
+
 #: How a phase's body ended (not a Status: the caller decides what each means for Lambda).
 PhaseEnd = Literal["returned", "raised", "timed_out", "exited"]
 
@@ -96,6 +122,7 @@ class ExecutionEnvironment:
         logged_from = len(self.sink.stream.events)
         hook_moto()  # moto's first use of a service is not the function's (runtime/outside.py)
         outside = LEDGER.snapshot()
+        held = _owned_logging_locks(self.state.root_handlers)
         self.state.enter()
         started = real_perf()
         try:
@@ -131,6 +158,7 @@ class ExecutionEnvironment:
             if memory is not None:  # interrupted before its own stop
                 self._account(memory.stop(), logged_from, outside)
             self.state.exit()
+            release_leaked_locks(self.state.root_handlers, held)
         if kind != "timed_out" and elapsed >= seconds * 1000:
             kind = "timed_out"  # it swallowed the timeout and ran on: Lambda had stopped it
         if deadline.not_stopped:

@@ -64,6 +64,23 @@ def is_own(frame: FrameType | None) -> bool:
     return isinstance(name, str) and name.startswith(_OWN_PREFIX)
 
 
+#: Standard-library modules whose code holds a process-wide lock across lines: logging's
+#: module lock (``_acquireLock()`` then ``try:``; a timeout raised between the two leaves the
+#: lock held for good, and the next logging call of any other thread deadlocks the session),
+#: and the import system's module locks.
+_LOCK_HOLDERS = ("logging", "importlib._bootstrap")
+
+
+def is_shielded(frame: FrameType | None) -> bool:
+    """Whether a timeout must not land in ``frame`` now: the plugin's own code, or standard
+    library code that may hold a process-wide lock (it lands once that code has returned)."""
+    if frame is None:
+        return False
+    name = frame.f_globals.get("__name__")
+    return isinstance(name, str) and (name.startswith(_OWN_PREFIX) or name in _LOCK_HOLDERS
+                                      or name.startswith("logging."))
+
+
 def _entry_code(hook: Any) -> Any:
     """The code object a trace or profile function starts in (None for a C-level one)."""
     hook = getattr(hook, "__func__", hook)

@@ -42,7 +42,7 @@ from .interrupts import (
     checkpoint,
     drain,
     in_tracer,
-    is_own,
+    is_shielded,
     raise_again,
     raise_in,
 )
@@ -222,7 +222,7 @@ class Deadline:
             # Past the grace period, inside a tracer too: a Python-level tracer can keep
             # every check point inside itself; CPython then uninstalls it, and it is put
             # back after the phase (the test fails with HandlerNotStopped anyway).
-            ours = bool(self._shield) or is_own(frame)
+            ours = bool(self._shield) or is_shielded(frame)
             land = not (ours or (in_tracer(frame) and not self.not_stopped))
             if land and MONITORING:
                 if self._lines is None:
@@ -341,6 +341,8 @@ class Deadline:
             return
         self._expired.set()
         while self._active:
+            # An asynchronous exception lands wherever the thread is; a lock it leaves held
+            # is given back after the phase (inprocess.release_leaked_locks).
             raise_in(self._thread)
             if self._cancel.wait(_REFIRE_S):
                 break
