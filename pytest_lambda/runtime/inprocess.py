@@ -49,11 +49,13 @@ def _logging_locks(env_handlers: list[logging.Handler]) -> list[Any]:
     return [lock for lock in locks if lock is not None and hasattr(lock, "_is_owned")]
 
 
-def _owned_logging_locks(env_handlers: list[logging.Handler]) -> set[int]:
-    return {id(lock) for lock in _logging_locks(env_handlers) if lock._is_owned()}
+#: logging's module lock (None if this Python's logging has none).
+_MODULE_LOCK: Any = getattr(logging, "_lock", None)
+if not hasattr(_MODULE_LOCK, "_is_owned"):
+    _MODULE_LOCK = None
 
 
-def release_leaked_locks(env_handlers: list[logging.Handler], held: set[int]) -> None:
+def release_leaked_locks(env_handlers: list[logging.Handler], module_held: bool) -> None:
     """Give back a logging lock the phase left held by this thread.
 
     A timeout is an exception raised anywhere in the handler's code; landing between
@@ -63,7 +65,7 @@ def release_leaked_locks(env_handlers: list[logging.Handler], held: set[int]) ->
     here, so it can release it.
     """
     for lock in _logging_locks(env_handlers):
-        if id(lock) not in held and lock._is_owned():
+        if lock._is_owned() and not (module_held and lock is _MODULE_LOCK):
             lock._release_save()
 
 
@@ -122,7 +124,8 @@ class ExecutionEnvironment:
         logged_from = len(self.sink.stream.events)
         hook_moto()  # moto's first use of a service is not the function's (runtime/outside.py)
         outside = LEDGER.snapshot()
-        held = _owned_logging_locks(self.state.root_handlers)
+        held = _MODULE_LOCK is not None and _MODULE_LOCK._is_owned()
+        returned = False
         self.state.enter()
         started = real_perf()
         try:
@@ -137,6 +140,7 @@ class ExecutionEnvironment:
                             self._account(memory.stop(), logged_from, outside)
                 deadline.disarm()
                 kind: PhaseEnd = "returned"
+                returned = True
             except HandlerTimeout as exc:
                 deadline.disarm()
                 kind, value = "timed_out", exc
@@ -158,7 +162,8 @@ class ExecutionEnvironment:
             if memory is not None:  # interrupted before its own stop
                 self._account(memory.stop(), logged_from, outside)
             self.state.exit()
-            release_leaked_locks(self.state.root_handlers, held)
+            if not returned:  # stopped or failed: a lock may be left held (see below)
+                release_leaked_locks(self.state.root_handlers, held)
         if kind != "timed_out" and elapsed >= seconds * 1000:
             kind = "timed_out"  # it swallowed the timeout and ran on: Lambda had stopped it
         if deadline.not_stopped:
