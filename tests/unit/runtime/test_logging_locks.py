@@ -50,7 +50,7 @@ def test_timeouts_inside_logging_leave_no_lock_held(code: CodeWriter, where: str
                 result = fn.invoke({})
             else:
                 out: list[object] = []
-                thread = threading.Thread(target=lambda: out.append(fn.invoke({})))
+                thread = threading.Thread(target=lambda out=out: out.append(fn.invoke({})))
                 thread.start()
                 thread.join(10)
                 assert not thread.is_alive(), f"invocation {i} is stuck"
