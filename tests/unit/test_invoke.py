@@ -277,7 +277,10 @@ def test_max_memory_used_is_measured(code: CodeWriter) -> None:
     worker = threading.Thread(target=hog)
     worker.start()
     worker.join()  # its peak now pins getrusage's figure for the whole process
-    root = code(mem="B = bytearray(60 * 1024 * 1024)\nfor i in range(0, len(B), 4096):\n"
+    # A fresh mapping, touched page by page: memory the allocator could hand back from what
+    # earlier tests freed (resident already, so not growth) cannot stand in for it.
+    root = code(mem="import mmap\nB = mmap.mmap(-1, 60 * 1024 * 1024)\n"
+                    "for i in range(0, len(B), 4096):\n"
                     "    B[i] = 1\ndef handler(e, c):\n    return 1\n",
                 small="def handler(e, c):\n    return 1\n")
     big = LambdaFunction("mem.handler", code_dir=root, memory_size=512).invoke({})
