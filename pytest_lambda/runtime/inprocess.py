@@ -41,18 +41,16 @@ from .network import NetworkGuard
 from .outside import LEDGER, hook_moto
 from .timeout import Deadline, HandlerTimeout
 
-
-def _logging_locks(env_handlers: list[logging.Handler]) -> list[Any]:
-    """logging's module lock and the locks of the handlers a phase's records go through."""
-    locks: list[Any] = [getattr(logging, "_lock", None)]
-    locks += [h.lock for h in (*logging.root.handlers, *env_handlers)]
-    return [lock for lock in locks if lock is not None and hasattr(lock, "_is_owned")]
-
-
 #: logging's module lock (None if this Python's logging has none).
 _MODULE_LOCK: Any = getattr(logging, "_lock", None)
 if not hasattr(_MODULE_LOCK, "_is_owned"):
     _MODULE_LOCK = None
+
+
+def _logging_locks(env_handlers: list[logging.Handler]) -> list[Any]:
+    """logging's module lock and the locks of the handlers a phase's records go through."""
+    locks: list[Any] = [_MODULE_LOCK, *(h.lock for h in (*logging.root.handlers, *env_handlers))]
+    return [lock for lock in locks if lock is not None and hasattr(lock, "_is_owned")]
 
 
 def release_leaked_locks(env_handlers: list[logging.Handler], module_held: bool) -> None:
