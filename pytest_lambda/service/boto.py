@@ -9,12 +9,21 @@ and :data:`ENDPOINT_MODE_ENV` does the same for clients a handler or a test crea
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import Any
 
-#: One botocore data loader per data path for the plugin's own model lookups (the Lambda API's
-#: route table): it caches the JSON it parses. Handlers and tests keep boto3's own sessions:
-#: a fresh environment parsing its models is part of the memory it uses on Lambda.
+#: One botocore data loader per data path for the plugin's own sessions (the Lambda API's
+#: route table, the plugin's clients, ``lambda_aws``'s): it caches the JSON it parses.
+#: ``boto3.client(...)`` in a handler (or a test) keeps boto3's own session: a fresh
+#: environment parsing its models is part of the memory it uses on Lambda.
 _LOADERS: dict[Any, Any] = {}
+
+#: The plugin's boto3 sessions (see :func:`_plugin_session`), oldest first, at most
+#: ``_MAX_SESSIONS``; ``_SESSION_LOCK`` guards them and the clients made from them.
+_SESSIONS: dict[Any, Any] = {}
+_MAX_SESSIONS = 8
+_SESSION_LOCK = threading.RLock()
 
 #: botocore's environment variable for account-ID endpoint routing; "disabled" keeps requests
 #: on the regional endpoints moto serves. Older botocore ignores it.
@@ -32,25 +41,49 @@ def client_config(config: Any = None) -> Any:
 
 
 def client(service: str, region: str, **kwargs: Any) -> Any:
-    """A boto3 client for ``service`` in ``region`` that moto can serve."""
-    import boto3  # type: ignore[import-untyped]
-
+    """A boto3 client for ``service`` in ``region`` that moto can serve, made from the plugin's
+    shared session (:func:`_plugin_session`)."""
     kwargs.setdefault("region_name", region)
     config = client_config(kwargs.pop("config", None))
     if config is not None:
         kwargs["config"] = config
-    return boto3.client(service, **kwargs)
+    with _SESSION_LOCK:  # a botocore session does not make clients from two threads at once
+        return _plugin_session().client(service, **kwargs)
 
 
 def resource(service: str, region: str, **kwargs: Any) -> Any:
-    """A boto3 resource for ``service`` in ``region`` that moto can serve."""
-    import boto3
-
+    """A boto3 resource for ``service`` in ``region`` that moto can serve (see :func:`client`)."""
     kwargs.setdefault("region_name", region)
     config = client_config(kwargs.pop("config", None))
     if config is not None:
         kwargs["config"] = config
-    return boto3.resource(service, **kwargs)
+    with _SESSION_LOCK:
+        return _plugin_session().resource(service, **kwargs)
+
+
+def _plugin_session() -> Any:
+    """The boto3 session the plugin's own clients and ``lambda_aws``'s come from.
+
+    boto3's default session, which ``moto.mock_aws`` drops at every start, costs 110-180 ms a
+    client (a new botocore session registers its ~130 built-in handlers, then parses the
+    service's model and endpoint rules); this one costs about 10 ms once its models are loaded.
+    It is made again whenever something it captured can have changed: an ``AWS_*`` variable
+    (credentials and profile are read once per session) or botocore's built-in handler list
+    (moto adds its request stubber there when it is imported, and only sessions made after
+    that have it: a session from before would send requests to real AWS).
+    Handlers never get it: see :data:`_LOADERS`.
+    """
+    import boto3  # type: ignore[import-untyped]
+    import botocore.handlers  # type: ignore[import-untyped]
+
+    key = (tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_"))),
+           len(botocore.handlers.BUILTIN_HANDLERS))
+    session = _SESSIONS.get(key)
+    if session is None:
+        if len(_SESSIONS) >= _MAX_SESSIONS:
+            _SESSIONS.pop(next(iter(_SESSIONS)))
+        session = _SESSIONS[key] = boto3.Session(botocore_session=shared_session())
+    return session
 
 
 def shared_session() -> Any:

@@ -9,6 +9,7 @@ import pytest
 
 pytest.importorskip("moto")
 
+from pytest_lambda.service import boto
 from pytest_lambda.service.aws import MockedAws
 from pytest_lambda.service.boto import ENDPOINT_MODE_ENV, shared_session
 
@@ -23,19 +24,46 @@ def test_plugin_sessions_share_one_loader() -> None:
     assert second.get_component("data_loader").load_service_model("lambda", "service-2") is model
 
 
-def test_handlers_and_tests_keep_boto3s_own_sessions() -> None:
-    """Under lambda_aws, boto3's default session is a plain one: a fresh environment that
-    creates a client parses its models, and that memory counts, as on Lambda."""
+def test_handlers_keep_boto3s_own_sessions() -> None:
+    """Under lambda_aws, ``boto3.client`` (in a handler, or a test) makes boto3's default
+    session a plain one: a fresh environment that creates a client parses its models, and that
+    memory counts, as on Lambda. ``lambda_aws.client`` comes from the plugin's session."""
     import boto3
 
     shared = shared_session().get_component("data_loader")
     before = boto3.DEFAULT_SESSION
     with MockedAws("us-east-1") as aws:
-        aws.client("sqs").list_queues()
+        boto3.client("sqs", region_name="us-east-1").list_queues()
         session = boto3.DEFAULT_SESSION
         assert session is not None and session is not before
         assert session._session.get_component("data_loader") is not shared
+        ours = aws.client("sqs")
+        assert ours._loader is shared
+        assert ours.list_queues().get("QueueUrls", []) == []
     assert boto3.DEFAULT_SESSION is before
+
+
+def test_the_plugin_session_is_made_again_when_what_it_captured_changes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """One session serves the plugin's clients while credentials, profile and botocore's
+    built-in handlers (where moto's stubber sits) stay the same; any change makes a new one."""
+    import botocore.handlers
+
+    with MockedAws("us-east-1") as aws:
+        first = aws.client("sqs")
+        session = boto._plugin_session()
+        assert boto._plugin_session() is session
+        assert aws.client("sqs") is not first  # a client of its own, as always
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAOTHERACCOUNT0000")
+        assert boto._plugin_session() is not session
+        assert aws.client("sqs")._request_signer._credentials.access_key == "AKIAOTHERACCOUNT0000"
+        monkeypatch.undo()
+        assert boto._plugin_session() is session
+        extra = ("before-send", lambda **_: None)
+        monkeypatch.setattr(botocore.handlers, "BUILTIN_HANDLERS",
+                            [*botocore.handlers.BUILTIN_HANDLERS, extra])
+        assert boto._plugin_session() is not session
+    assert len(boto._SESSIONS) <= boto._MAX_SESSIONS
 
 
 def test_a_data_path_of_its_own_gets_a_loader_of_its_own(
