@@ -8,6 +8,7 @@ process against moto; each invocation's log is printed as it happens.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
@@ -88,8 +89,19 @@ def _handler(client: Any, *, quiet: bool) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
             headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
-            response = client.request(self.command, self.path, data=body, headers=headers,
-                                      cookies={})
+            try:
+                response = client.request(self.command, self.path, data=body,
+                                          headers=headers, cookies={})
+            except LookupError as exc:  # a path several APIs route: --api picks one
+                message = f"{exc} Here: serve one API with --api NAME."
+                sys.stderr.write(f"pytest-lambda serve: {message}\n")
+                payload = json.dumps({"message": message}).encode()
+                self.send_response(421)  # Misdirected Request: which API is not known
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+                return
             if not quiet:
                 for result in [*response.authorizer_invocations,
                                *([response.invocation] if response.invocation else [])]:

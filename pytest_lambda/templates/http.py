@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 
 class HttpClient:
     """``client.get("/orders/1")``, ``client.post("/orders", json={...})``: requests-style calls
-    routed to the template's functions. ``api=`` (or :meth:`for_api`) picks one API when
-    several serve the same path. Cookies set by responses are sent back, as a browser does."""
+    routed to the template's functions. ``api=`` (or :meth:`for_api`) picks the API; it is
+    needed when a path routes on several APIs (a ``LookupError`` says so). Cookies set by
+    responses are sent back, as a browser does."""
 
     def __init__(self, table: RouteTable, clock: VirtualClock, *, seed: int | None = None,
                  api: str | None = None) -> None:
@@ -156,6 +157,8 @@ class HttpClient:
         if not candidates:
             return None, None, path
         candidates.sort(key=lambda c: c[0])
+        if api is None:
+            _refuse_several_apis(method, path, candidates)
         _, route, found, local = candidates[0]
         return route, found or None, local
 
@@ -185,6 +188,24 @@ class HttpClient:
         if result.function_error is None and authorizer.ttl:
             self._auth_cache[key] = (now, answer)
         return answer, result
+
+
+def _refuse_several_apis(method: str, path: str, candidates: list[Any]) -> None:
+    """On AWS each API has a host of its own: a request reaches one API, never the best match
+    over all of them. So a path that routes on more than one API needs the API named."""
+    by_api: dict[str, Route] = {}
+    for _, route, _, _ in candidates:
+        by_api.setdefault(route.api.name, route)
+    if len(by_api) < 2:
+        return
+    listed = ", ".join(f"{name} ({'$default' if route.default else f'{route.method} {route.path}'})"
+                       for name, route in by_api.items())
+    first = next(iter(by_api))
+    raise LookupError(
+        f"{method} {path} matches routes of {len(by_api)} APIs: {listed}. On AWS each API has "
+        f"a host of its own, so a request reaches only the API it is sent to. Name it: "
+        f"lambda_app.http.for_api({first!r}).{method.lower()}({path!r}), or "
+        f"lambda_app.http.request({method!r}, {path!r}, api={first!r}).")
 
 
 def _param_names(path: str) -> list[str]:

@@ -25,6 +25,8 @@ Resources:
       Events:
         Get: {Type: HttpApi, Properties: {Path: "/hello/{name}", Method: GET}}
         Login: {Type: HttpApi, Properties: {Path: "/login", Method: POST}}
+        Both: {Type: HttpApi, Properties: {Path: "/both", Method: GET}}
+        Rest: {Type: Api, Properties: {Path: "/both", Method: GET}}
 """
 
 
@@ -63,6 +65,13 @@ def test_serve_answers_real_http_requests(tmp_path: Path) -> None:
             urllib.request.urlopen(f"{base}/nothing", timeout=60)
         assert missing.value.code == 404
         assert json.loads(missing.value.read()) == {"message": "Not Found"}
+        # Two APIs route /both: which one a request means is not known without --api.
+        with pytest.raises(urllib.error.HTTPError) as misdirected:
+            urllib.request.urlopen(f"{base}/both", timeout=60)
+        assert misdirected.value.code == 421
+        message = json.loads(misdirected.value.read())["message"]
+        assert message.startswith("GET /both matches routes of 2 APIs: ServerlessHttpApi")
+        assert message.endswith("Here: serve one API with --api NAME.")
     finally:
         server.terminate()
         _, err = server.communicate(timeout=60)

@@ -184,6 +184,21 @@ def test_definition_body_routes(tmp_path: Path) -> None:
         ]
 
 
+def test_a_path_routed_on_several_apis_needs_the_api_named(tmp_path: Path) -> None:
+    """Each API has a host of its own on AWS: a path that two APIs route (here the HTTP API's
+    $default catches everything) is refused without an API, never sent to the best match."""
+    with _app(tmp_path, "template.yaml", DEFINITIONS) as app:  # type: ignore[attr-defined]
+        with pytest.raises(LookupError) as e:
+            app.http.get("/hello")
+        assert str(e.value) == (
+            "GET /hello matches routes of 2 APIs: Rest (GET /hello), Http ($default). On "
+            "AWS each API has a host of its own, so a request reaches only the API it is sent "
+            "to. Name it: lambda_app.http.for_api('Rest').get('/hello'), or "
+            "lambda_app.http.request('GET', '/hello', api='Rest').")
+        assert app.http.get("/hello", api="Rest").text == "Hello 1.0 None"
+        assert app.http.get("/hello", api="Http").text.startswith("Hello 2.0 ")
+
+
 def test_sam_globals_cors_apply_to_every_api(tmp_path: Path) -> None:
     """Globals.Api.Cors and Globals.HttpApi.CorsConfiguration reach the implicit APIs and
     the declared ones; a resource's own setting wins."""
