@@ -131,6 +131,46 @@ def test_kinesis_250_records_in_batches_of_100(aws: Any, make: Any) -> None:
     assert mapping.poll() == [] and mapping.state == "Enabled"
 
 
+def test_kinesis_sequence_numbers_are_kinesis_s(aws: Any, make: Any) -> None:
+    """Records carry 56-digit sequence numbers that rise within the shard, as Kinesis gives
+    (moto's own are 1, 2, 3...), the same ones PutRecord answered and GetRecords returns, so a
+    handler sorting them as strings sees Kinesis's order."""
+    arn = stream(aws, [])
+    kinesis = aws.client("kinesis", region_name=REGION)
+    put_answers = [kinesis.put_record(StreamName="orders", Data=f"r{i}".encode(),
+                                      PartitionKey="k")["SequenceNumber"] for i in range(12)]
+    [batch] = [r.payload["Records"] for r in create_event_source_mapping(
+        make("echo"), arn, batch_size=100).drain()]
+    numbers = [r["kinesis"]["sequenceNumber"] for r in batch]
+    assert numbers == put_answers
+    assert all(len(n) == 56 and n.isdigit() and n.startswith("49") for n in numbers)
+    assert numbers == sorted(numbers) == sorted(numbers, key=int) and len(set(numbers)) == 12
+    iterator = kinesis.get_shard_iterator(
+        StreamName="orders", ShardId="shardId-000000000000",
+        ShardIteratorType="AT_SEQUENCE_NUMBER", StartingSequenceNumber=numbers[10])
+    records = kinesis.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+    assert [r["SequenceNumber"] for r in records] == numbers[10:]
+
+
+def test_moto_numbers_kinesis_records_its_own_way_outside_the_embedded_aws() -> None:
+    """The numbering lasts while the embedded AWS runs; installs nest."""
+    pytest.importorskip("moto")
+    from moto.kinesis.models import Shard
+
+    from pytest_lambda.service import kinesis_numbers
+    from pytest_lambda.service.aws import MockedAws
+
+    own = Shard.__dict__["put_record"]
+    with MockedAws(REGION):
+        assert Shard.put_record is not own
+        kinesis_numbers.install()
+        kinesis_numbers.uninstall()
+        assert Shard.put_record is not own
+    assert Shard.__dict__["put_record"] is own
+    kinesis_numbers.uninstall()  # one too many does nothing
+    assert Shard.__dict__["put_record"] is own
+
+
 def test_bisect_isolates_the_failing_record(aws: Any, make: Any) -> None:
     """Bisecting splits failing batches until the bad record fails alone and is discarded."""
     arn = stream(aws, ["a", "b", "c", "d", "e", "bad", "g", "h"])
