@@ -19,10 +19,17 @@ def read_yaml(path: Path) -> Any:
     except ImportError:
         raise TemplateError("reading templates needs PyYAML: pip install "
                             "'pytest-aws-lambda[yaml]'.") from None
-    loader: Any = type("CloudFormationLoader", (yaml.SafeLoader,), {})
-    loader.add_multi_constructor("!", _short_form)
+    text = path.read_text(encoding="utf-8")
+    # libyaml's parser when PyYAML has it (5-10x faster), with the same safe constructors; an
+    # error is reported from the pure-Python parser, whose messages are the clearer ones.
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.load(text, Loader=_loader(fast))
+        except yaml.YAMLError:
+            pass
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        return yaml.load(text, Loader=_loader(yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -30,6 +37,12 @@ def read_yaml(path: Path) -> Any:
                             "syntax there.") from None
     except yaml.YAMLError as exc:
         raise TemplateError(f"{path}: invalid YAML: {exc}") from None
+
+
+def _loader(base: Any) -> Any:
+    loader: Any = type("CloudFormationLoader", (base,), {})
+    loader.add_multi_constructor("!", _short_form)
+    return loader
 
 
 def _short_form(loader: Any, suffix: str, node: Any) -> dict[str, Any]:

@@ -825,3 +825,39 @@ def test_code_uri_may_be_one_file_or_a_zip(tmp_path: Path) -> None:
         assert zipped.invoke({}).raise_for_error().payload == "zipped"
     assert load_template(tmp_path / "template.yaml")["One"].kwargs()["code_dir"] == \
         template["One"].kwargs()["code_dir"]
+
+
+def test_libyaml_reads_templates_as_the_python_parser_does(tmp_path: Path) -> None:
+    """Templates are parsed with libyaml when PyYAML has it: every example's template, and one
+    with every short-form tag, anchors and YAML 1.1 scalars, reads the same as with the
+    pure-Python parser; a syntax error still names the line."""
+    yaml = pytest.importorskip("yaml")
+    if not getattr(yaml, "__with_libyaml__", False):
+        pytest.skip("PyYAML without libyaml")
+    from pytest_lambda.templates import yamlfile
+
+    root = Path(__file__).resolve().parents[2] / "examples"
+    tags = _write(tmp_path, "template.yaml", """\
+        Parameters: {Stage: {Type: String, Default: dev}}
+        Globals: &globals {Function: {Timeout: 0x1e, MemorySize: 1_024}}
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: !Sub "${Stage}.handler"
+              Role: !GetAtt Role.Arn
+              Layers: [!Ref Layer, !ImportValue shared-layer]
+              Environment: {Variables: {A: !Join [",", [a, b]], B: !Select [0, !Split [",", "x,y"]],
+                                        C: yes, D: ~, E: 2001-12-14, F: 1e3, G: !Base64 x}}
+              Tags: *globals
+            Condition: !Equals [!Ref Stage, prod]
+        """)
+    paths = [tags, *sorted(root.glob("*/template.yaml")), *sorted(root.glob("*/serverless.yml"))]
+    assert len(paths) > 5
+    for path in paths:
+        fast = yamlfile.read_yaml(path)
+        slow = yaml.load(path.read_text(), Loader=yamlfile._loader(yaml.SafeLoader))
+        assert fast == slow, path
+    bad = _write(tmp_path, "bad.yaml", "Resources:\n  Fn: [a, b: c\n")
+    with pytest.raises(TemplateError, match=r"bad.yaml, line \d+, column \d+: invalid YAML"):
+        yamlfile.read_yaml(bad)
