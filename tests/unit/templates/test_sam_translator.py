@@ -10,6 +10,8 @@ CloudFormation SAM produces).
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
 import sys
@@ -151,13 +153,19 @@ class _NoPolicies:
 
 def _translate(path: Path) -> dict[str, Any]:
     """AWS's SAM transform of ``path``, with local code given placeholder S3 locations (the
-    transform only accepts code in S3; SAM CLI does the same before it validates)."""
+    transform only accepts code in S3; SAM CLI does the same before it validates). Each text
+    is transformed once per process: both tests of a template read the same output."""
+    return copy.deepcopy(_translate_text(path.read_text()))
+
+
+@functools.cache
+def _translate_text(text: str) -> dict[str, Any]:
     import boto3
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator
     from samtranslator.yaml_helper import yaml_parse
 
-    doc = yaml_parse(path.read_text())
+    doc = yaml_parse(text)
     placeholder = "s3://pytest-lambda-placeholder/code.zip"
     for section in [doc.get("Globals", {}).get("Function", {}),
                     *[r.get("Properties", {}) for r in doc["Resources"].values()]]:
