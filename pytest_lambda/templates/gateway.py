@@ -63,6 +63,8 @@ class _Gateway:
         self.method, self.path, self.params = method, path, params
         self.query, self.headers, self.body = query, headers, body
         self.auth_results: list[InvokeResult] = []
+        #: The request's Accept header as its event carries it (set when the event is made).
+        self.accept = ""
 
     def run(self) -> HttpResponse:
         context: dict[str, Any] | None = None
@@ -82,6 +84,10 @@ class _Gateway:
             refused.authorizer_invocations = self.auth_results
             return refused
         event = self._event(context)
+        # The request's Accept is the one the event carries: the client's own, or the */*
+        # every HTTP client (curl, requests, browsers) sends when the test gives none.
+        self.accept = next((v for k, v in (event.get("headers") or {}).items()
+                            if k.lower() == "accept"), "")
         result = self.route.function.invoke(event)
         response = self._map(result)
         response.authorizer_invocations = self.auth_results
@@ -300,10 +306,9 @@ class _Gateway:
         raw = payload.get("body")
         text = "" if raw is None else raw if isinstance(raw, str) else _json_dumps(raw)
         content = text.encode()
-        if payload.get("isBase64Encoded"):
-            accept = next((v for k, v in self.headers.items() if k.lower() == "accept"), "")
-            if kind != "rest" or _matches(accept, self.api.binary_media_types):
-                content = base64.b64decode(text)
+        if payload.get("isBase64Encoded") and (
+                kind != "rest" or _matches(self.accept, self.api.binary_media_types)):
+            content = base64.b64decode(text)
         return HttpResponse(int(payload["statusCode"]), items, content, result)
 
     def _failed(self, result: InvokeResult) -> HttpResponse:

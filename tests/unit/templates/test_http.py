@@ -364,3 +364,33 @@ def test_sam_rest_cors_without_allow_methods(tmp_path: Path) -> None:
         assert pre.headers["Access-Control-Allow-Origin"] == "https://example.com"
         assert app.http.options("/all").headers["Access-Control-Allow-Methods"] == \
             "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT"
+
+
+def test_binary_response_follows_the_accept_header_the_event_carries(tmp_path: Path) -> None:
+    """A REST API decodes a base64 response when the request's Accept matches a binary media
+    type. A request without an Accept header is sent as HTTP clients send it (``*/*``, as its
+    event shows), so ``*/*`` as a binary media type decodes it; an explicit Accept decides."""
+    text = """\
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Api: {BinaryMediaTypes: ["*~1*"]}
+        Resources:
+          Logo:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: RUNTIME
+              CodeUri: .
+              Handler: logo.handler
+              Events:
+                Get: {Type: Api, Properties: {Path: /logo, Method: get}}
+        """
+    (tmp_path / "logo.py").write_text(
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'isBase64Encoded': True, 'body': 'iVBORw==',\n"
+        "            'headers': {'Content-Type': 'image/png', 'x-accept': "
+        "str(event['headers'].get('Accept'))}}\n")
+    with _app(tmp_path, "template.yaml", text) as app:  # type: ignore[attr-defined]
+        plain = app.http.get("/logo")
+        assert plain.headers["x-accept"] == "*/*"
+        assert plain.content == b"\x89PNG"
+        assert app.http.get("/logo", headers={"Accept": "image/png"}).content == b"\x89PNG"
