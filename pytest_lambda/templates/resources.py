@@ -106,7 +106,16 @@ def _table(lid: str, props: Props, region: str) -> Resource:
 def _stream(lid: str, props: Props, region: str) -> Resource:
     kinesis = client("kinesis", region)
     name = str(props.get("Name") or lid)
-    kinesis.create_stream(StreamName=name, ShardCount=int(props.get("ShardCount", 1)))
+    mode = dict(props.get("StreamModeDetails") or {"StreamMode": "PROVISIONED"})
+    if mode.get("StreamMode") == "ON_DEMAND":
+        kinesis.create_stream(StreamName=name, StreamModeDetails=mode)
+    else:
+        kinesis.create_stream(StreamName=name, ShardCount=int(props.get("ShardCount", 1)))
+    # How long records stay (and so when a stream mapping's retries end): 24 h unless set.
+    retention = props.get("RetentionPeriodHours")
+    if retention is not None and int(retention) != 24:
+        kinesis.increase_stream_retention_period(StreamName=name,
+                                                 RetentionPeriodHours=int(retention))
     arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
     return Resource(lid, "AWS::Kinesis::Stream", name, name, {"Arn": arn["StreamARN"]})
 
@@ -166,7 +175,10 @@ def create(lid: str, rtype: str, props: Props, region: str) -> Resource:
     try:
         return CREATORS[rtype](lid, props, region)
     except Exception as exc:
-        if type(exc).__name__ not in ("ClientError", "ParamValidationError"):
+        # botocore's errors (a service's own exceptions subclass ClientError), by name: botocore
+        # is not imported at module level.
+        if not {c.__name__ for c in type(exc).__mro__} & {"ClientError", "ParamValidationError"}:
             raise
-        raise TemplateError(f"{lid} ({rtype}) could not be created in moto: {exc}. Check "
+        raise TemplateError(f"{lid} ({rtype}) could not be created in moto: "
+                            f"{str(exc).rstrip('.')}. Check "
                             "its Properties in the template.") from None

@@ -6,6 +6,7 @@ import json
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -458,6 +459,38 @@ def test_mapping_properties_are_read_or_listed(tmp_path: Path) -> None:
                                          Data=b"c1", PartitionKey="p")
         delivered = {r.function_name: r.payload for r in app.drain()}
         assert "Later" not in delivered and delivered["Windowed"] == ["aws:kinesis"]
+
+
+def test_kinesis_stream_retention_and_mode_are_created(tmp_path: Path) -> None:
+    """RetentionPeriodHours sets how long records stay (the end of a stream mapping's retries),
+    StreamModeDetails an on-demand stream; a retention Kinesis refuses is a clear error."""
+    text = """\
+        Resources:
+          Week: {Type: AWS::Kinesis::Stream, Properties: {ShardCount: 2, RetentionPeriodHours: 168}}
+          Plain: {Type: AWS::Kinesis::Stream}
+          OnDemand:
+            Type: AWS::Kinesis::Stream
+            Properties: {StreamModeDetails: {StreamMode: ON_DEMAND}}
+        """
+    with Application(_project(tmp_path, "template.yaml", text)) as app:
+        kinesis = app.client("kinesis")
+
+        def summary(lid: str) -> dict[str, Any]:
+            return kinesis.describe_stream_summary(  # type: ignore[no-any-return]
+                StreamName=app.resources[lid].physical_id)["StreamDescriptionSummary"]
+
+        assert (summary("Week")["RetentionPeriodHours"], summary("Week")["OpenShardCount"]) == (
+            168, 2)
+        assert summary("Plain")["RetentionPeriodHours"] == 24
+        assert summary("OnDemand")["StreamModeDetails"] == {"StreamMode": "ON_DEMAND"}
+    bad = _project(tmp_path, "bad.yaml", """\
+        Resources:
+          Short: {Type: AWS::Kinesis::Stream, Properties: {RetentionPeriodHours: 12}}
+        """)
+    with pytest.raises(TemplateError, match=r"Short \(AWS::Kinesis::Stream\) could not be "
+                       r"created in moto: .*Minimum allowed retention period is 24 hours.*"
+                       r"too short\. Check its Properties"):
+        Application(bad)
 
 
 def test_eventbridge_rules_with_a_pattern_deliver_matching_events(tmp_path: Path) -> None:
