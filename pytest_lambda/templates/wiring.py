@@ -134,11 +134,19 @@ class EventWiring(AppState):
                 rules = _dict(_dict(entry.get("Filter")).get("S3Key")).get("Rules") or []
                 self._s3(self._function_of(entry.get("Function"), lid), str(
                     self.resources[lid].physical_id), [str(entry.get("Event"))], rules)
-            relay = {k: config[k] for k in ("QueueConfigurations", "TopicConfigurations")
-                     if config.get(k)}
+            relay = _s3_destinations(config)
             if relay:
-                self.client("s3").put_bucket_notification_configuration(
-                    Bucket=self.resources[lid].physical_id, NotificationConfiguration=relay)
+                # Added to what is there: the Lambda entries above are S3Trigger queues.
+                s3, bucket = self.client("s3"), self.resources[lid].physical_id
+                current = s3.get_bucket_notification_configuration(Bucket=bucket)
+                current.pop("ResponseMetadata", None)
+                for key, entries in relay.items():
+                    if isinstance(entries, dict):  # EventBridgeConfiguration: on
+                        current[key] = entries
+                    else:
+                        current.setdefault(key, []).extend(entries)
+                s3.put_bucket_notification_configuration(Bucket=bucket,
+                                                         NotificationConfiguration=current)
 
     def _sns_subscription(self, where: str, kind: str, topic: str,
                           props: Mapping[str, Any]) -> None:
@@ -277,4 +285,28 @@ def _sls_mapping(spec: Mapping[str, Any]) -> dict[str, Any]:
     target = failure.get("arn") if failure else _dict(spec.get("destinations")).get("onFailure")
     if target:
         out["DestinationConfig"] = {"OnFailure": {"Destination": target}}
+    return out
+
+
+def _s3_destinations(config: Mapping[str, Any]) -> dict[str, Any]:
+    """A bucket's CloudFormation ``QueueConfigurations`` / ``TopicConfigurations`` (``Event``,
+    ``Queue`` / ``Topic``, ``Filter.S3Key.Rules``) in the S3 API's shape (``Events``,
+    ``QueueArn`` / ``TopicArn``, ``Filter.Key.FilterRules``), and ``EventBridgeConfiguration``
+    (``EventBridgeEnabled: true``: every event of the bucket to the default bus)."""
+    out: dict[str, Any] = {}
+    eventbridge = _dict(config.get("EventBridgeConfiguration"))
+    if str(eventbridge.get("EventBridgeEnabled", "")).lower() == "true":
+        out["EventBridgeConfiguration"] = {}
+    for key, target, arn_key in (("QueueConfigurations", "Queue", "QueueArn"),
+                                 ("TopicConfigurations", "Topic", "TopicArn")):
+        for raw in _list(config.get(key)):
+            entry = _dict(raw)
+            api: dict[str, Any] = {arn_key: str(entry.get(target)),
+                                   "Events": [str(entry.get("Event"))]}
+            rules = _dict(_dict(entry.get("Filter")).get("S3Key")).get("Rules") or []
+            if rules:
+                api["Filter"] = {"Key": {"FilterRules": [
+                    {"Name": str(_dict(r).get("Name")), "Value": str(_dict(r).get("Value"))}
+                    for r in rules]}}
+            out.setdefault(key, []).append(api)
     return out

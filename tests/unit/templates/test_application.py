@@ -493,6 +493,85 @@ def test_kinesis_stream_retention_and_mode_are_created(tmp_path: Path) -> None:
         Application(bad)
 
 
+def test_bucket_queue_and_topic_notifications_in_cloudformation_shape(tmp_path: Path) -> None:
+    """A bucket's QueueConfigurations / TopicConfigurations (CloudFormation's Event, Queue,
+    Topic, Filter.S3Key.Rules) notify the queue and topic, next to a Lambda notification."""
+    text = """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Jobs: {Type: AWS::SQS::Queue}
+          Fanout: {Type: AWS::SNS::Topic}
+          FanoutCopy: {Type: AWS::SQS::Queue}
+          Copy:
+            Type: AWS::SNS::Subscription
+            Properties: {TopicArn: !Ref Fanout, Protocol: sqs, Endpoint: !GetAtt FanoutCopy.Arn,
+                         RawMessageDelivery: true}
+          Uploads:
+            Type: AWS::S3::Bucket
+            Properties:
+              NotificationConfiguration:
+                QueueConfigurations:
+                  - Event: "s3:ObjectCreated:*"
+                    Queue: !GetAtt Jobs.Arn
+                    Filter: {S3Key: {Rules: [{Name: suffix, Value: .jpg}]}}
+                TopicConfigurations:
+                  - {Event: "s3:ObjectRemoved:*", Topic: !Ref Fanout}
+                LambdaConfigurations:
+                  - {Event: "s3:ObjectCreated:*", Function: !GetAtt Echo.Arn}
+          Echo:
+            Type: AWS::Serverless::Function
+            Properties: {Runtime: RUNTIME, CodeUri: ., Handler: app.echo}
+        """
+    with Application(_project(tmp_path, "template.yaml", text)) as app:
+        s3, sqs = app.client("s3"), app.client("sqs")
+        bucket = app.resources["Uploads"].physical_id
+        s3.put_object(Bucket=bucket, Key="a b.jpg", Body=b"x")
+        s3.put_object(Bucket=bucket, Key="notes.txt", Body=b"x")
+        s3.delete_object(Bucket=bucket, Key="notes.txt")
+
+        def keys(lid: str) -> list[tuple[str, str]]:
+            url = app.resources[lid].physical_id
+            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+            bodies = [json.loads(m["Body"]) for m in got]
+            # S3 tests a queue destination with an s3:TestEvent when it is configured.
+            return [(r["eventName"], r["s3"]["object"]["key"])
+                    for b in bodies for r in b.get("Records", [])]
+
+        assert keys("Jobs") == [("ObjectCreated:Put", "a+b.jpg")]
+        assert keys("FanoutCopy") == [("ObjectRemoved:Delete", "notes.txt")]
+        assert sorted(r.payload for r in app.drain()) == [["aws:s3"], ["aws:s3"]]
+
+
+def test_bucket_eventbridge_notifications_reach_rules(tmp_path: Path) -> None:
+    """EventBridgeEnabled sends the bucket's events to the default bus, where a rule on
+    ``aws.s3`` / ``Object Created`` invokes its function."""
+    text = """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Ingest:
+            Type: AWS::S3::Bucket
+            Properties:
+              NotificationConfiguration: {EventBridgeConfiguration: {EventBridgeEnabled: true}}
+          Quiet: {Type: AWS::S3::Bucket}
+          Echo:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: RUNTIME
+              CodeUri: .
+              Handler: app.echo
+              Events:
+                Created:
+                  Type: EventBridgeRule
+                  Properties:
+                    Pattern: {source: [aws.s3], detail-type: [Object Created]}
+        """
+    with Application(_project(tmp_path, "template.yaml", text)) as app:
+        s3 = app.client("s3")
+        s3.put_object(Bucket=app.resources["Ingest"].physical_id, Key="k", Body=b"x")
+        s3.put_object(Bucket=app.resources["Quiet"].physical_id, Key="k", Body=b"x")
+        assert [r.payload for r in app.drain()] == [["aws.s3"]]
+
+
 def test_eventbridge_rules_with_a_pattern_deliver_matching_events(tmp_path: Path) -> None:
     """SAM EventBridgeRule (custom bus, InputPath), CloudWatchEvent (Input) and a
     CloudFormation AWS::Events::Rule (InputTransformer): moto matches the pattern, each
