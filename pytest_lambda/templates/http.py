@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .alb import serve as _alb
 from .cors import preflight
-from .gateway import _Gateway, _has
+from .gateway import _Gateway, _has, _matches
 from .http_response import HttpResponse, _gateway_error, _json_dumps
 from .routes import IMPLICIT, Api, Authorizer, Route, RouteTable, api_id
 
@@ -105,6 +105,13 @@ class HttpClient:
         # answering any OPTIONS request; an HTTP API answers requests with an Origin.
         if method == "OPTIONS" and cors is not None and (
                 route.method != "OPTIONS" if route.api.kind == "rest" else _has(head, "Origin")):
+            if route.api.kind == "rest" and _binary_request(head, route.api.binary_media_types):
+                # The preflight is a MOCK integration with a JSON request template; a request
+                # body the binary media types mark as binary (any, with */*) cannot be
+                # transformed: "Execution failed due to configuration error: Unable to
+                # transform request", 500 (aws/serverless-application-model#1344; the
+                # Powertools REST example's template: "*/* doesn't work with CORS").
+                return _gateway_error(500, {"message": "Internal server error"})
             return preflight(route.api, cors, head, self._path_methods(route))
         response = _Gateway(self, route, method, stage_path, params_, query, head, body).run()
         self._keep_cookies(response)
@@ -206,6 +213,15 @@ def _refuse_several_apis(method: str, path: str, candidates: list[Any]) -> None:
         f"a host of its own, so a request reaches only the API it is sent to. Name it: "
         f"lambda_app.http.for_api({first!r}).{method.lower()}({path!r}), or "
         f"lambda_app.http.request({method!r}, {path!r}, api={first!r}).")
+
+
+def _binary_request(headers: Mapping[str, str], binary_media_types: list[str]) -> bool:
+    """Whether API Gateway treats a REST request's payload as binary: its Content-Type matches
+    a binary media type; ``*/*`` matches every request, one without a Content-Type too."""
+    if "*/*" in binary_media_types:
+        return True
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    return bool(content_type) and _matches(content_type, binary_media_types)
 
 
 def _param_names(path: str) -> list[str]:

@@ -394,3 +394,33 @@ def test_binary_response_follows_the_accept_header_the_event_carries(tmp_path: P
         assert plain.headers["x-accept"] == "*/*"
         assert plain.content == b"\x89PNG"
         assert app.http.get("/logo", headers={"Accept": "image/png"}).content == b"\x89PNG"
+
+
+def test_rest_cors_preflight_fails_with_every_type_binary(tmp_path: Path) -> None:
+    """SAM's CORS preflight is a MOCK integration: with ``*/*`` as a binary media type its
+    request cannot be transformed and API Gateway answers 500; a narrower type leaves it be."""
+    text = """\
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function: {Runtime: RUNTIME, CodeUri: ., Handler: app.echo}
+          Api:
+            BinaryMediaTypes: [BINARY]
+            Cors: {AllowOrigin: "'*'", AllowMethods: "'GET,OPTIONS'"}
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Events:
+                Get: {Type: Api, Properties: {Path: /todos, Method: get}}
+        """
+    origin = {"Origin": "https://app.example", "Access-Control-Request-Method": "GET"}
+    for name, binary, status in (("any", "'*~1*'", 500), ("png", "image~1png", 200)):
+        folder = tmp_path / name
+        folder.mkdir()
+        with _app(folder, "template.yaml",  # type: ignore[attr-defined]
+                  text.replace("BINARY", binary)) as app:
+            pre = app.http.options("/todos", headers=origin)
+            assert pre.status_code == status, binary
+            if status == 500:
+                assert pre.json() == {"message": "Internal server error"}
+            assert app.http.get("/todos").status_code == 200
