@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .gateway import _TEXT_TYPES, _unchecked
-from .http_response import HttpResponse, _json_dumps
+from .http_response import HttpResponse, _json_dumps, header_text
 
 if TYPE_CHECKING:
     from ..function import LambdaFunction
@@ -146,9 +146,10 @@ def serve(client: HttpClient, listener: str, method: str, path: str,
     items: list[tuple[str, str]] = [("Server", "awselb/2.0")]
     if action.multi_value_headers:
         for name, values in dict(payload.get("multiValueHeaders") or {}).items():
-            items.extend((name, str(v)) for v in values)
+            items.extend((name, header_text(v)) for v in values)
     else:
-        items.extend((name, str(v)) for name, v in dict(payload.get("headers") or {}).items())
+        items.extend((name, header_text(v))
+                     for name, v in dict(payload.get("headers") or {}).items())
     raw = payload.get("body")
     text = "" if raw is None else raw if isinstance(raw, str) else _json_dumps(raw)
     content = base64.b64decode(text) if payload.get("isBase64Encoded") else text.encode()

@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .cors import cors_headers
-from .http_response import HttpResponse, _gateway_error, _json_dumps
+from .http_response import HttpResponse, _gateway_error, _json_dumps, header_text
 from .routes import Api, Authorizer, Route
 
 if TYPE_CHECKING:
@@ -295,10 +295,10 @@ class _Gateway:
         multi = dict(payload.get("multiValueHeaders") or {})
         single = dict(payload.get("headers") or {})
         for name, values in multi.items():
-            items.extend((name, str(v)) for v in values)
+            items.extend((name, header_text(v)) for v in values)
         for name, value in single.items():
             if not any(k.lower() == name.lower() for k in multi):
-                items.append((name, str(value)))
+                items.append((name, header_text(value)))
         for cookie in payload.get("cookies") or ():
             items.append(("Set-Cookie", str(cookie)))
         if kind == "rest" and not any(k.lower() == "content-type" for k, _ in items):

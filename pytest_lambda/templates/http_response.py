@@ -82,6 +82,12 @@ def _json_dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+def header_text(value: Any) -> str:
+    """A response header value as the front end sends it: a string as is, anything else as its
+    JSON text (``true``, ``3``), never Python's spelling (``True``)."""
+    return value if isinstance(value, str) else _json_dumps(value)
+
+
 def _gateway_error(status: int, body: Any, result: InvokeResult | None = None) -> HttpResponse:
     return HttpResponse(status, [("Content-Type", "application/json")],
                         _json_dumps(body).encode(), result)

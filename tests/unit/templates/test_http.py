@@ -424,3 +424,31 @@ def test_rest_cors_preflight_fails_with_every_type_binary(tmp_path: Path) -> Non
             if status == 500:
                 assert pre.json() == {"message": "Internal server error"}
             assert app.http.get("/todos").status_code == 200
+
+
+def test_non_string_header_values_are_sent_as_json_text(tmp_path: Path) -> None:
+    """``"Access-Control-Allow-Credentials": true`` (the everyday CORS idiom) reaches the client
+    as ``true``, a number as its digits: the JSON text, never Python's ``True``."""
+    text = """\
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function: {Runtime: RUNTIME, CodeUri: ., Handler: creds.handler}
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Events:
+                Rest: {Type: Api, Properties: {Path: /r, Method: get}}
+                Http: {Type: HttpApi, Properties: {Path: /h, Method: get}}
+        """
+    (tmp_path / "creds.py").write_text(
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': '', 'headers': {\n"
+        "        'Access-Control-Allow-Credentials': True, 'X-Count': 3},\n"
+        "        'multiValueHeaders': {'X-Flags': [False, 1.5]}}\n")
+    with _app(tmp_path, "template.yaml", text) as app:  # type: ignore[attr-defined]
+        for response in (app.http.get("/r"), app.http.get("/h")):
+            assert response.headers["Access-Control-Allow-Credentials"] == "true"
+            assert response.headers["X-Count"] == "3"
+        rest = app.http.get("/r")
+        assert [v for k, v in rest.header_list if k == "X-Flags"] == ["false", "1.5"]
