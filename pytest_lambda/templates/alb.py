@@ -115,6 +115,7 @@ def serve(client: HttpClient, listener: str, method: str, path: str,
          ) -> HttpResponse:
     """One request through an ALB listener: the first matching rule's action."""
     from ..events import alb  # the event factories load on first use
+    from ..events._http import ANY_BODY  # with the factories, on first use
 
     rules = client.table.listeners[listener]
     rule = next((r for r in rules if r.matches(method, path, headers, query)), None)
@@ -130,10 +131,14 @@ def serve(client: HttpClient, listener: str, method: str, path: str,
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
     binary = bool(content_type) and not content_type.lower().startswith(_TEXT_TYPES)
     sent: bytes | str | None = body if body is None or binary else body.decode("utf-8", "replace")
-    event = _unchecked(alb.alb_request)(
-        method, path, query=query or None, headers=headers or None, body=sent,
-        multi_value_headers=action.multi_value_headers, target_group=action.name[:32],
-        region=fn.config.region, account_id=fn.config.account_id, rng=client._rng)
+    token = ANY_BODY.set(True)  # a client's body goes through as sent, JSON or not
+    try:
+        event = _unchecked(alb.alb_request)(
+            method, path, query=query or None, headers=headers or None, body=sent,
+            multi_value_headers=action.multi_value_headers, target_group=action.name[:32],
+            region=fn.config.region, account_id=fn.config.account_id, rng=client._rng)
+    finally:
+        ANY_BODY.reset(token)
     result = fn.invoke(event)
     payload = result.payload
     failed = HttpResponse(502, [("Content-Type", "text/html"), ("Server", "awselb/2.0")],

@@ -222,6 +222,15 @@ class _Gateway:
         return self.body.decode("utf-8", "replace")
 
     def _event(self, authorizer_context: dict[str, Any] | None) -> dict[str, Any]:
+        from ..events._http import ANY_BODY  # the event factories load on first use
+
+        token = ANY_BODY.set(True)  # a client's body goes through as sent, JSON or not
+        try:
+            return self._build_event(authorizer_context)
+        finally:
+            ANY_BODY.reset(token)
+
+    def _build_event(self, authorizer_context: dict[str, Any] | None) -> dict[str, Any]:
         from ..events import apigateway, apigatewayv2  # the event factories load on first use
 
         # The factories' argument checks re-validate what the gateway built itself; their

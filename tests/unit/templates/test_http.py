@@ -452,3 +452,38 @@ def test_non_string_header_values_are_sent_as_json_text(tmp_path: Path) -> None:
             assert response.headers["X-Count"] == "3"
         rest = app.http.get("/r")
         assert [v for k, v in rest.header_list if k == "X-Flags"] == ["false", "1.5"]
+
+
+def test_a_client_may_send_any_body_under_a_json_content_type(tmp_path: Path) -> None:
+    """API Gateway passes a proxy request's body on as sent: malformed JSON reaches the handler
+    (whose own 400 is what a test checks); the event factories still refuse it."""
+    from pytest_lambda.events import EventError, http_api
+
+    text = """\
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function: {Runtime: RUNTIME, CodeUri: ., Handler: strict.handler}
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Events:
+                Rest: {Type: Api, Properties: {Path: /r, Method: post}}
+                Http: {Type: HttpApi, Properties: {Path: /h, Method: post}}
+        """
+    (tmp_path / "strict.py").write_text(
+        "import json\n"
+        "def handler(event, context):\n"
+        "    try:\n"
+        "        json.loads(event['body'])\n"
+        "    except ValueError:\n"
+        "        return {'statusCode': 400, 'body': event['body']}\n"
+        "    return {'statusCode': 200, 'body': 'ok'}\n")
+    json_type = {"Content-Type": "application/json"}
+    with _app(tmp_path, "template.yaml", text) as app:  # type: ignore[attr-defined]
+        for path in ("/r", "/h"):
+            bad = app.http.post(path, data='{"id": 1,', headers=json_type)
+            assert (bad.status_code, bad.text) == (400, '{"id": 1,')
+            assert app.http.post(path, json={"id": 1}).text == "ok"
+    with pytest.raises(EventError, match="must be JSON text"):
+        http_api("POST", "/h", body='{"id": 1,', headers=json_type)
