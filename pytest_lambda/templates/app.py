@@ -17,7 +17,7 @@ import json
 import os
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ..function import LambdaFunction
@@ -27,6 +27,7 @@ from .errors import FunctionNotCreated
 from .http import HttpClient
 from .http_wiring import HttpWiring
 from .iot import TopicRule
+from .qualified import QualifiedFunction
 from .resources import CREATORS, Resource, create, set_redrive
 from .routes import RouteTable
 from .wiring import EventWiring
@@ -74,6 +75,8 @@ class Application(EventWiring, HttpWiring):
             aws = self._own_aws = MockedAws(region or DEFAULT_REGION).__enter__()
         self.aws = aws
         self.functions: dict[str, LambdaFunction] = {}
+        #: Functions whose events invoke an alias (SAM AutoPublishAlias), by logical id.
+        self.event_targets: dict[str, QualifiedFunction] = {}
         #: Functions that could not be created (a value that does not resolve locally, an
         #: invalid setting), by logical id: the others run; using one of these raises its error.
         self.failed: dict[str, Exception] = {}
@@ -252,7 +255,8 @@ class Application(EventWiring, HttpWiring):
             kwargs.pop("region", None)
             kwargs.pop("account_id", None)
             handler = kwargs.pop("handler")
-            self.functions[lid] = LambdaFunction(handler, account=self.account, **kwargs)
+            fn = self.functions[lid] = LambdaFunction(handler, account=self.account, **kwargs)
+            self._publish_alias(lid, spec, fn)
         except ValueError as error:  # TemplateError included
             # Only this function stops (docs/templates.md): the rest of the application runs,
             # and using this one raises the error, which names the override or setting to fix.
@@ -260,11 +264,23 @@ class Application(EventWiring, HttpWiring):
             self.unsupported.append(f"{lid} (not created: {error})")
             self.routes.not_created[lid] = str(error)
 
+    def _publish_alias(self, lid: str, spec: TemplateFunction, fn: LambdaFunction) -> None:
+        """SAM ``AutoPublishAlias``: version 1 and the alias, which the function's events
+        invoke (see :mod:`.qualified`)."""
+        raw = spec.properties.get("AutoPublishAlias") if self.template.kind == "sam" else None
+        if raw is None:
+            return
+        alias = str(self.template.resolve(raw, f"{lid}.AutoPublishAlias"))
+        version = fn.publish_version()
+        fn.create_alias(alias, version.version)
+        self.event_targets[lid] = QualifiedFunction(fn, alias)
+
     def _wire(self) -> None:
         for lid, spec in self.template.items():
             if lid in self.failed:
                 continue
-            fn = self.functions[lid]
+            # What the function's own events invoke: its alias under AutoPublishAlias.
+            fn = cast("LambdaFunction", self.event_targets.get(lid) or self.functions[lid])
             if self.template.kind == "sam":
                 events = spec.properties.get("Events") or {}
                 for name, event in events.items() if isinstance(events, Mapping) else ():

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .errors import FunctionNotCreated, TemplateError
+from .qualified import QualifiedFunction
 
 if TYPE_CHECKING:
     from ..function import LambdaFunction
@@ -45,6 +46,7 @@ class AppState:
     account: Account
     template: Template
     functions: dict[str, LambdaFunction]
+    event_targets: dict[str, QualifiedFunction]
     failed: dict[str, Exception]
     resources: dict[str, Resource]
     unsupported: list[str]
@@ -74,7 +76,13 @@ class AppState:
     def _function_of(self, ref: Any, where: str) -> LambdaFunction:
         text = str(ref)
         for lid, fn in self.functions.items():
-            if text in (lid, fn.name, fn.arn) or text.startswith(fn.arn + ":"):
+            if text in (lid, fn.name, fn.arn):
+                return fn
+            if text.startswith(fn.arn + ":"):
+                # A qualified ARN (!Ref Fn.Alias): invoke that alias or version, if it exists.
+                qualifier = text[len(fn.arn) + 1:]
+                if qualifier in fn.aliases or qualifier in fn.versions:
+                    return cast("LambdaFunction", QualifiedFunction(fn, qualifier))
                 return fn
         self._raise_if_failed(text, where)
         raise TemplateError(f"{self.path}: {where} names the function {text!r}, which is not "

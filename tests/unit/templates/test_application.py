@@ -572,6 +572,48 @@ def test_bucket_eventbridge_notifications_reach_rules(tmp_path: Path) -> None:
         assert [r.payload for r in app.drain()] == [["aws.s3"]]
 
 
+def test_auto_publish_alias_is_what_the_events_invoke(tmp_path: Path) -> None:
+    """SAM AutoPublishAlias publishes version 1 and the alias, and wires the function's events to
+    the alias: the handler sees the alias ARN and version 1, as on AWS. A direct invoke (no
+    qualifier) still runs $LATEST; a !Ref Fn.Alias elsewhere names the alias too."""
+    (tmp_path / "who.py").write_text(
+        "import os\n"
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': ' '.join([context.invoked_function_arn,\n"
+        "            context.function_version, os.environ['AWS_LAMBDA_FUNCTION_VERSION']])}\n")
+    text = """\
+        Transform: AWS::Serverless-2016-10-31
+        Parameters: {Stage: {Type: String, Default: live}}
+        Globals:
+          Function: {Runtime: RUNTIME, CodeUri: ., Handler: who.handler}
+        Resources:
+          Jobs: {Type: AWS::SQS::Queue}
+          More: {Type: AWS::SQS::Queue}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              AutoPublishAlias: !Ref Stage
+              Events:
+                Jobs: {Type: SQS, Properties: {Queue: !GetAtt Jobs.Arn}}
+                Http: {Type: HttpApi, Properties: {Path: /who, Method: get}}
+          MoreMapping:
+            Type: AWS::Lambda::EventSourceMapping
+            Properties: {EventSourceArn: !GetAtt More.Arn, FunctionName: !Ref Fn.Alias}
+        """
+    with Application(_project(tmp_path, "template.yaml", text)) as app:
+        arn = app.functions["Fn"].arn
+        assert list(app.functions["Fn"].aliases) == ["live"]
+        assert app.http.get("/who").text == f"{arn}:live 1 1"
+        sqs = app.client("sqs")
+        for queue in ("Jobs", "More"):
+            sqs.send_message(QueueUrl=app.resources[queue].physical_id, MessageBody="x")
+        drained = app.drain()
+        assert [json.loads(json.dumps(r.payload))["body"] for r in drained] == [
+            f"{arn}:live 1 1"] * 2
+        assert {r.executed_version for r in drained} == {"1"}
+        assert app.functions["Fn"].invoke({}).payload["body"] == f"{arn} $LATEST $LATEST"
+
+
 def test_eventbridge_rules_with_a_pattern_deliver_matching_events(tmp_path: Path) -> None:
     """SAM EventBridgeRule (custom bus, InputPath), CloudWatchEvent (Input) and a
     CloudFormation AWS::Events::Rule (InputTransformer): moto matches the pattern, each
