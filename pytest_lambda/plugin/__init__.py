@@ -76,7 +76,8 @@ _SETTINGS = (
      "string", "3"),
     ("default_memory", "function memory in MB when a test does not set one (128-10240)",
      "string", "128"),
-    ("region", "AWS Region the functions run in", "string", "us-east-1"),
+    ("region", "AWS Region the functions run in; default: the serverless.yml's "
+     "provider.region, else us-east-1", "string", ""),
     ("seed", "seed for request ids and generated events (reproducible runs)", "string", None),
     ("template", "SAM template.yaml or serverless.yml whose functions lambda_function(name) "
      "loads (relative to the rootdir)", "string", None),
@@ -175,6 +176,22 @@ def _check_network_allow(allow: tuple[str, ...] | bool) -> None:
             "lambda_network_allow).") from None
 
 
+def _template_region(template: str | None, overrides: tuple[tuple[str, str], ...]) -> str:
+    """The Region a test runs in when lambda_region is not set: a serverless.yml's
+    ``provider.region`` (``sls deploy`` deploys there), else us-east-1 (a SAM template names
+    none: the Region is the deploy's)."""
+    if template is None or not os.path.basename(template).startswith("serverless"):
+        return "us-east-1"
+    # Only for a serverless.yml without lambda_region: the loader stays out of the plugin's
+    # import otherwise (STYLE rule 3).
+    from ..template import load_template
+
+    try:
+        return load_template(template, parameter_overrides=dict(overrides)).region
+    except Exception:  # a template that does not load says so when a fixture loads it
+        return "us-east-1"
+
+
 def _check_region(region: str) -> None:
     """A region that is not an AWS Region name stops the run at start-up."""
     # Only when a region is set: the core stays out of the plugin's import (STYLE rule 3).
@@ -244,7 +261,8 @@ def pytest_configure(config: pytest.Config) -> None:
                 f"lambda_template = {template!r} is not a file: point it at your SAM "
                 "template.yaml or serverless.yml (relative paths start at the rootdir).")
     _check_network_allow(allow)
-    region = str(_setting(config, "region"))
+    region = str(_setting(config, "region") or "") or _template_region(
+        template, _parameter_overrides(config))
     _check_region(region)
     package_check = str(_setting(config, "package_check"))
     if package_check not in ("off", "warn", "strict"):

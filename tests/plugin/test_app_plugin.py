@@ -270,3 +270,49 @@ def test_a_parameter_override_without_a_value_is_a_usage_error(pytester: pytest.
     result = pytester.runpytest("-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*lambda_parameter_overrides: 'ApiKey' is not KEY=VALUE*"])
+
+
+SLS_REGION = f"""\
+service: shop
+provider:
+  name: aws
+  runtime: python3.{sys.version_info[1]}
+  region: eu-west-1
+functions:
+  where:
+    handler: app.where
+resources:
+  Resources:
+    Orders:
+      Type: AWS::SQS::Queue
+      Properties: {{QueueName: orders}}
+"""
+
+
+@pytest.mark.parametrize(("option", "expected"), [(None, "eu-west-1"),
+                                                  ("us-west-2", "us-west-2")])
+def test_a_serverless_yml_region_is_where_the_tests_run(
+        pytester: pytest.Pytester, _moto_loaded: None, option: str | None,
+        expected: str) -> None:
+    """Without lambda_region, a serverless.yml's provider.region is the Region of its functions,
+    resources, lambda_aws's clients and events (sls deploy deploys there); lambda_region wins."""
+    pytester.makefile(".yml", serverless=SLS_REGION)
+    pytester.path.joinpath("app.py").write_text(
+        "import os\ndef where(event, context):\n"
+        "    return [os.environ['AWS_REGION'], context.invoked_function_arn.split(':')[3]]\n")
+    pytester.makeini("[pytest]\nlambda_template = serverless.yml\n")
+    pytester.makepyfile(f"""
+        def test_app(lambda_app, lambda_aws, lambda_events):
+            assert lambda_app.function("where").invoke({{}}).payload == [{expected!r}] * 2
+            assert lambda_app.resources["Orders"].physical_id.startswith(
+                "https://sqs.{expected}.amazonaws.com/")
+            assert lambda_aws.client("sqs").meta.region_name == {expected!r}
+            assert lambda_events.sqs_batch(["x"])["Records"][0]["awsRegion"] == {expected!r}
+
+        def test_function(lambda_function):
+            assert lambda_function("where").invoke({{}}).payload == [{expected!r}] * 2
+    """)
+    args = ["-p", "no:cacheprovider"] + ([f"--lambda-region={option}"] if option else [])
+    result = pytester.runpytest(*args)
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines([f"aws_lambda: *region {expected},*"])
