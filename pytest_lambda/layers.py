@@ -32,8 +32,8 @@ def layer_arn_error(arn: str, where: str = "layers") -> InvalidParameterValueExc
         f"{where} entry {arn!r} is a published layer version with no local content, so its "
         "modules cannot be imported. Unpack the layer (aws lambda get-layer-version-by-arn "
         "gives its download URL) into a folder and pass that folder instead: "
-        "layers=['path/to/layer'] (the folder that holds python/), or for a template "
-        f"ini lambda_parameter_overrides = {arn}=path/to/layer (parameter_overrides="
+        "layers=['path/to/layer'] (the folder that holds python/ or nodejs/), or for a "
+        f"template ini lambda_parameter_overrides = {arn}=path/to/layer (parameter_overrides="
         f"{{{arn!r}: 'path/to/layer'}} in Python).")
 
 
@@ -57,7 +57,7 @@ def check_layers(layers: Iterable[object] | None) -> tuple[Path, ...]:
         if not folder.is_dir():
             raise InvalidParameterValueException(
                 f"layer folder {str(folder)!r} does not exist or is not a directory. Point it "
-                "at the layer's unpacked content (the folder that holds python/).")
+                "at the layer's unpacked content (the folder that holds python/ or nodejs/).")
         out.append(folder)
     if len(out) > MAX_LAYERS:
         raise InvalidParameterValueException(
@@ -113,3 +113,18 @@ def layer_path(layers: Sequence[Path], runtime: str) -> list[str]:
             site.append(str(packages))
         plain.append(str(python))
     return site + plain
+
+
+def node_layer_path(layers: Sequence[Path], runtime: str) -> list[str]:
+    """The ``NODE_PATH`` entries of ``layers`` for a Node.js ``runtime``, as Lambda orders
+    ``/opt``: every layer's ``nodejs/node<major>/node_modules``, then every layer's
+    ``nodejs/node_modules`` (AWS docs, "Packaging your layer content": Node.js layer paths),
+    the later layer first within each. A folder without ``nodejs/`` is taken as the ``nodejs/``
+    folder itself (a SAM layer with a ``BuildMethod``, before ``sam build``)."""
+    major = runtime.removeprefix("nodejs").removesuffix(".x")
+    versioned, plain = [], []
+    for layer in reversed(layers):
+        nodejs = layer / "nodejs" if (layer / "nodejs").is_dir() else layer
+        versioned.append(str(nodejs / f"node{major}" / "node_modules"))
+        plain.append(str(nodejs / "node_modules"))
+    return versioned + plain

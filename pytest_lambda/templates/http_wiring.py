@@ -160,6 +160,11 @@ class HttpWiring(AppState):
         cors = config.get("Cors") or config.get("cors")
         if cors:
             api.cors = http_cors(cors)
+        mode = str(config.get("InvokeMode") or config.get("invokeMode") or "BUFFERED").upper()
+        if mode == "RESPONSE_STREAM":  # SAM InvokeMode, serverless.yml url.invokeMode
+            self.unsupported.append(
+                f"{lid}.FunctionUrlConfig.InvokeMode RESPONSE_STREAM (not emulated: response "
+                "streaming; the URL answers as a BUFFERED one)")
         self.routes.apis[fn.name] = api
         self.routes.add(api, "ANY", "/{proxy+}", fn, None, "2.0")
         self.routes.add(api, "ANY", "/", fn, None, "2.0")

@@ -32,6 +32,7 @@ from typing import Any
 from ...clock import real_perf
 from ...config import FunctionConfig
 from ...context import LambdaContext
+from ...layers import node_layer_path
 from ...observe.coverage import v8_directory
 from ...observe.logs import LogGroup
 from .. import faults
@@ -120,7 +121,9 @@ class NodeEnvironment:
     def _node_environ(self) -> dict[str, str]:
         env = lambda_environ(self.config, self.version, self.log_stream_name)
         major = self.config.runtime.removeprefix("nodejs").removesuffix(".x")
+        # Lambda's NODE_PATH, with the function's local layer folders where /opt holds them.
         env.setdefault("NODE_PATH", os.pathsep.join([
+            *node_layer_path(self.config.layers, self.config.runtime),
             f"/opt/nodejs/node{major}/node_modules", "/opt/nodejs/node_modules",
             "/var/runtime/node_modules", "/var/runtime", str(self.config.code_dir)]))
         if self._v8_coverage is not None:  # V8's own coverage, flushed by v8_flush.js

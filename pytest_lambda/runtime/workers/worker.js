@@ -229,6 +229,24 @@ const host = {
   },
 };
 
+// Both runtime interface clients install awslambda.streamifyResponse and
+// awslambda.HttpResponseStream (src/types/awslambda.d.ts); response streaming is not emulated,
+// so a handler that uses them fails its init saying so, instead of with "awslambda is not
+// defined" or "streamifyResponse is not a function", which read like a bug in the handler.
+function notEmulatedStreaming() {
+  if (['true', '1'].includes(process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA ?? '')) return;
+  const awslambda = (globalThis.awslambda = globalThis.awslambda || {});
+  const refuse = (name) => () => {
+    throw new Error(`${name} is not emulated by pytest-aws-lambda: response streaming ` +
+      'does not run locally (docs/node.md). Test the handler\'s logic through a buffered ' +
+      'handler, or deploy to test streaming.');
+  };
+  if (!awslambda.streamifyResponse) awslambda.streamifyResponse = refuse('awslambda.streamifyResponse');
+  if (!awslambda.HttpResponseStream) {
+    awslambda.HttpResponseStream = { from: refuse('awslambda.HttpResponseStream.from') };
+  }
+}
+
 let started = false;
 function dispatch(message) {
   if (message.cmd === 'init' && !started) {
@@ -236,6 +254,7 @@ function dispatch(message) {
     const file = path.join(__dirname, LEGACY ? 'runtime3.js' : 'runtime4.js');
     const source = fs.readFileSync(file, 'utf8');
     const start = vm.runInThisContext(source, { filename: RUNTIME_URL })(host);
+    notEmulatedStreaming();
     setImmediate(start); // a fresh macrotask: no frame of this worker under the runtime's
   } else if (message.cmd === 'invoke') {
     if (waiting) {

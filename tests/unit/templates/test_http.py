@@ -487,3 +487,23 @@ def test_a_client_may_send_any_body_under_a_json_content_type(tmp_path: Path) ->
             assert app.http.post(path, json={"id": 1}).text == "ok"
     with pytest.raises(EventError, match="must be JSON text"):
         http_api("POST", "/h", body='{"id": 1,', headers=json_type)
+
+
+def test_a_streaming_function_url_is_listed_as_not_emulated(tmp_path: Path) -> None:
+    """InvokeMode RESPONSE_STREAM is said, not skipped: the URL answers as a buffered one."""
+    text = """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Streamer:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: RUNTIME
+              CodeUri: .
+              Handler: app.echo
+              FunctionUrlConfig: {AuthType: NONE, InvokeMode: RESPONSE_STREAM}
+        """
+    with _app(tmp_path, "template.yaml", text) as app:  # type: ignore[attr-defined]
+        assert app.unsupported == [
+            "Streamer.FunctionUrlConfig.InvokeMode RESPONSE_STREAM (not emulated: response "
+            "streaming; the URL answers as a BUFFERED one)"]
+        assert app.http.get("/").status_code == 200

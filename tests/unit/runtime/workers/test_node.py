@@ -572,3 +572,42 @@ def test_max_memory_used_counts_the_runtime_footprint_lambda_reports(make_fn: Ma
     grown = fn.invoke({"keep": 40})
     assert grown.report is not None
     assert grown.report.max_memory_used_mb >= first.report.max_memory_used_mb + 35
+
+
+def test_layers_are_on_node_path_in_lambdas_order(make_fn: MakeFn, tmp_path: Path) -> None:
+    """A layer's ``nodejs/node<major>/node_modules`` comes before its ``nodejs/node_modules``,
+    and a later layer before an earlier one (its files replace the earlier's in /opt)."""
+    def module(root: Path, where: str, text: str) -> Path:
+        path = root / where / "greeter" / "index.js"
+        path.parent.mkdir(parents=True)
+        path.write_text(f"module.exports = () => {text!r};\n")
+        return root
+
+    first = module(tmp_path / "first", "nodejs/node_modules", "first")
+    second = module(tmp_path / "second", "nodejs/node_modules", "second")
+    versioned = module(tmp_path / "versioned", "nodejs/node20/node_modules", "versioned")
+    (tmp_path / "built").mkdir()  # a SAM layer before `sam build`: node_modules at its root
+    built = module(tmp_path / "built", "node_modules", "built")
+    handler = {"index.js": "exports.handler = async () => require('greeter')();\n"}
+    assert make_fn("index.handler", handler, layers=[first]).invoke({}).payload == "first"
+    assert make_fn("index.handler", handler,
+                   layers=[first, second]).invoke({}).payload == "second"
+    assert make_fn("index.handler", handler,
+                   layers=[versioned, second]).invoke({}).payload == "versioned"
+    assert make_fn("index.handler", handler, layers=[built]).invoke({}).payload == "built"
+    missing = make_fn("index.handler", handler).invoke({})
+    assert missing.error is not None and "Cannot find module 'greeter'" in missing.error[
+        "errorMessage"]
+
+
+@pytest.mark.parametrize("runtime", ["nodejs22.x", "nodejs24.x"])
+def test_response_streaming_fails_init_saying_it_is_not_emulated(make_fn: MakeFn,
+                                                                 runtime: str) -> None:
+    """``awslambda.streamifyResponse`` exists in both runtime majors, as on Lambda; it fails the
+    init with a message that names what is not emulated, not "awslambda is not defined"."""
+    files = {"index.mjs": "export const handler = awslambda.streamifyResponse("
+                          "async (event, stream) => { stream.end(); });\n"}
+    result = make_fn("index.handler", files, runtime=runtime).invoke({})
+    assert result.error is not None
+    assert result.error["errorMessage"].startswith(
+        "awslambda.streamifyResponse is not emulated by pytest-aws-lambda: response streaming")
