@@ -23,6 +23,7 @@ from ..config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ..function import LambdaFunction
 from ..service.account import Account
 from .app_state import Schedule, _list
+from .cfn_rest import REST_TYPES, wire_rest_apis
 from .errors import FunctionNotCreated
 from .http import HttpClient
 from .http_wiring import HttpWiring
@@ -235,8 +236,10 @@ class Application(EventWiring, HttpWiring):
                 if lid not in loaded:
                     why = _unloaded_layer(template, layers_given)
                     self.unsupported.append(f"{lid} ({rtype}: {why})")
-            elif rtype not in CREATORS and rtype not in _WIRING:
+            elif rtype not in CREATORS and rtype not in _WIRING and rtype not in REST_TYPES:
                 self.unsupported.append(f"{lid} ({rtype})")
+                if rtype in ("AWS::ApiGatewayV2::Api", "AWS::ElasticLoadBalancingV2::LoadBalancer"):
+                    self.routes.skipped_apis[lid] = f"{rtype} resources are not emulated"
         if template.kind == "serverless":
             self._serverless_implicit(template)
 
@@ -307,6 +310,7 @@ class Application(EventWiring, HttpWiring):
             self._definition_routes()
         else:
             self._sls_http_api_cors()
+        wire_rest_apis(self)  # CloudFormation's own REST API resources (SAM or serverless.yml)
         self._load_balancers()
         for lid, resource in self.template.resources.items():
             rtype = resource.get("Type") if isinstance(resource, Mapping) else None

@@ -40,6 +40,9 @@ class HttpClient:
     def for_api(self, name: str) -> HttpClient:
         """A client that only routes to API ``name`` (logical id, or a function's name for its
         Function URL); it shares this client's cookies and authorizer cache."""
+        if name in self.table.skipped_apis:
+            raise KeyError(f"API {name!r} is declared but not emulated: "
+                           f"{self.table.skipped_apis[name]} (see lambda_app.unsupported).")
         if name not in self.table.apis:
             raise KeyError(f"no API {name!r}: the template has "
                            f"{', '.join(self.table.apis) or '(none)'}.")
@@ -171,10 +174,22 @@ class HttpClient:
 
     def _no_route(self, method: str, path: str, head: Mapping[str, str],
                   api: str | None) -> HttpResponse:
+        for owner, verb, declared, why in self.table.declared:
+            if (api is not None and owner.name != api) or verb not in ("ANY", method):
+                continue
+            local = path
+            if owner.stage != "$default" and path.startswith(f"/{owner.stage}/"):
+                local = path[len(owner.stage) + 1:]
+            probe = Route(owner, verb, declared, None)  # type: ignore[arg-type]
+            if probe.pattern().fullmatch(local):
+                raise LookupError(f"{method} {path}: {why}. See lambda_app.unsupported; test "
+                                  "the function itself with lambda_function and lambda_events.")
         apis = [a for a in self.table.apis.values() if api is None or a.name == api]
         if not apis:
             missing = "".join(f" {lid} was not created, so its routes are missing: {why}"
                               for lid, why in self.table.not_created.items())
+            missing += "".join(f" {lid} is declared but not emulated: {why}."
+                               for lid, why in self.table.skipped_apis.items())
             raise LookupError(f"the template declares no API, HTTP API or Function URL to "
                               f"send {method} {path} to.{missing}")
         kind = apis[0].kind

@@ -92,9 +92,11 @@ class HttpWiring(AppState):
             for op in operations(body):
                 where = f"{lid}.DefinitionBody {op.where}"
                 if op.integration_type != "aws_proxy":
-                    self.unsupported.append(
-                        f"{where} ({op.integration_type or 'no'} integration: only Lambda proxy "
-                        "integrations (aws_proxy) are emulated)")
+                    why = (f"{op.integration_type or 'no'} integration: only Lambda proxy "
+                           "integrations (aws_proxy) are emulated")
+                    self.unsupported.append(f"{where} ({why})")
+                    self.routes.declared.append((api, op.method.upper(), op.path,
+                                                 f"{where} is not emulated: {why}"))
                     continue
                 fn = self._integration_function(op.integration.get("uri"), where)
                 if fn is None:

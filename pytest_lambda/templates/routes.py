@@ -153,6 +153,11 @@ class RouteTable:
         self.unsupported: list[str] = []
         #: Functions the application could not create, with why: their routes are missing.
         self.not_created: dict[str, str] = {}
+        #: Methods the template declares that are not emulated (api, method, path, why): a
+        #: request to one is refused with why, not answered as a path that does not exist.
+        self.declared: list[tuple[Api, str, str, str]] = []
+        #: APIs the template declares that are not emulated, by logical id, with why.
+        self.skipped_apis: dict[str, str] = {}
 
     def api(self, name: str, kind: Kind, template: Template | None = None,
             functions: Mapping[str, LambdaFunction] | None = None) -> Api:

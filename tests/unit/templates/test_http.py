@@ -167,7 +167,8 @@ def test_definition_body_routes(tmp_path: Path) -> None:
         assert rest.delete("/items/7").text == "Items 1.0 {'id': '7'}"
         assert rest.post("/files/a/b.txt").text == "Hello 1.0 {'proxy': 'a/b.txt'}"
         assert rest.get("/live").text == "Items 1.0 None"
-        assert rest.get("/upstream").status_code == 403
+        with pytest.raises(LookupError, match="GET /upstream is not emulated: http_proxy"):
+            rest.get("/upstream")  # declared: not answered as a path that does not exist
         assert http.get("/v1/9").text == "Items 1.0 {'id': '9'}"
         assert http.post("/anything/else").text.startswith("Hello 2.0 ")  # $default
         r = http.get("/v1/9", headers={"Origin": "https://app.example"})
@@ -507,3 +508,91 @@ def test_a_streaming_function_url_is_listed_as_not_emulated(tmp_path: Path) -> N
             "Streamer.FunctionUrlConfig.InvokeMode RESPONSE_STREAM (not emulated: response "
             "streaming; the URL answers as a BUFFERED one)"]
         assert app.http.get("/").status_code == 200
+
+
+CFN_REST = """\
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Api:
+        Type: AWS::ApiGateway::RestApi
+        Properties: {Name: raw, BinaryMediaTypes: ["image~1png"]}
+      Items:
+        Type: AWS::ApiGateway::Resource
+        Properties: {RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: items}
+      Item:
+        Type: AWS::ApiGateway::Resource
+        Properties: {RestApiId: !Ref Api, ParentId: !Ref Items, PathPart: "{id}"}
+      RootGet:
+        Type: AWS::ApiGateway::Method
+        Properties:
+          RestApiId: !Ref Api
+          ResourceId: !GetAtt Api.RootResourceId
+          HttpMethod: GET
+          AuthorizationType: NONE
+          Integration:
+            Type: AWS_PROXY
+            IntegrationHttpMethod: POST
+            Uri: !Sub INVOKE/${Fn.Arn}/invocations
+      ItemAny:
+        Type: AWS::ApiGateway::Method
+        Properties:
+          RestApiId: !Ref Api
+          ResourceId: !Ref Item
+          HttpMethod: ANY
+          ApiKeyRequired: true
+          Integration: {Type: AWS_PROXY, IntegrationHttpMethod: POST,
+                        Uri: !Sub "INVOKE/${Fn.Arn}/invocations"}
+      ItemsMock:
+        Type: AWS::ApiGateway::Method
+        Properties: {RestApiId: !Ref Api, ResourceId: !Ref Items, HttpMethod: GET,
+                     Integration: {Type: MOCK}}
+      ItemsPost:
+        Type: AWS::ApiGateway::Method
+        Properties:
+          RestApiId: !Ref Api
+          ResourceId: !Ref Items
+          HttpMethod: POST
+          AuthorizationType: CUSTOM
+          Integration: {Type: AWS_PROXY, Uri: !Sub "INVOKE/${Fn.Arn}/invocations"}
+      Deployment:
+        Type: AWS::ApiGateway::Deployment
+        DependsOn: [RootGet]
+        Properties: {RestApiId: !Ref Api}
+      Stage:
+        Type: AWS::ApiGateway::Stage
+        Properties: {StageName: v1, RestApiId: !Ref Api, DeploymentId: !Ref Deployment}
+      Undeployed:
+        Type: AWS::ApiGateway::RestApi
+        Properties: {Name: nowhere}
+      Fn:
+        Type: AWS::Serverless::Function
+        Properties: {Runtime: RUNTIME, CodeUri: ., Handler: app.echo}
+    """
+
+
+def test_cloudformation_rest_api_resources_are_routed(tmp_path: Path) -> None:
+    """A RestApi declared as CloudFormation resources (Resource tree, Method with an AWS_PROXY
+    integration, Stage) routes as API Gateway does; a method that is not emulated (a MOCK
+    integration, a CUSTOM authorizer) is listed and a request to it is refused naming it."""
+    with _app(tmp_path, "template.yaml", CFN_REST) as app:  # type: ignore[attr-defined]
+        assert sorted(app.unsupported) == [
+            "ItemsMock (GET /items): mock integration: only Lambda proxy integrations are "
+            "emulated",
+            "ItemsPost (POST /items): AuthorizationType CUSTOM is not emulated, and the method "
+            "is not called without it",
+            "Undeployed (AWS::ApiGateway::RestApi without a Stage: it is never deployed, so "
+            "nothing can call it)"]
+        http = app.http
+        assert http.get("/").text == "Fn 1.0 None"
+        assert http.get("/v1/").text == "Fn 1.0 None"
+        assert http.delete("/items/7", headers={"x-api-key": "k"}).text == "Fn 1.0 {'id': '7'}"
+        assert http.delete("/items/7").status_code == 403  # ApiKeyRequired
+        assert http.get("/nowhere").json() == {"message": "Missing Authentication Token"}
+        with pytest.raises(LookupError, match=r"GET /items: ItemsMock \(GET /items\) is not "
+                                              r"emulated: mock integration"):
+            http.get("/items")
+        with pytest.raises(LookupError, match=r"ItemsPost .* AuthorizationType CUSTOM"):
+            http.post("/v1/items")
+        with pytest.raises(KeyError, match="API 'Undeployed' is declared but not emulated: "
+                                           "AWS::ApiGateway::RestApi without a Stage"):
+            http.for_api("Undeployed")
