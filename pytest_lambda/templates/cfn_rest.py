@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .app_state import _dict
+from .routes import endpoint_type
 
 if TYPE_CHECKING:
     from .http_wiring import HttpWiring
@@ -58,6 +59,9 @@ def _wire_api(app: HttpWiring, lid: str, props: Mapping[str, Any],
         return
     api = app.routes.api(lid, "rest")
     api.stage = str(stages[0])
+    if props.get("EndpointConfiguration") is not None:
+        api.endpoint_type = endpoint_type(app.template.resolve(
+            props["EndpointConfiguration"], f"Resources.{lid}.EndpointConfiguration"))
     binary = app.template.resolve(props.get("BinaryMediaTypes") or [],
                                   f"Resources.{lid}.BinaryMediaTypes")
     api.binary_media_types = [str(t).replace("~1", "/") for t in binary]

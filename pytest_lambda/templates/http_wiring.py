@@ -17,6 +17,7 @@ from .routes import (
     Api,
     Authorizer,
     api_id,
+    endpoint_type,
     http_cors,
     sls_http_cors,
     sls_rest_cors,
@@ -184,6 +185,12 @@ class HttpWiring(AppState):
         api.stage = self.template._scope.stage if self.template._scope else api.stage
         if api_kind == "http":
             api.stage = "$default"
+        else:  # provider.endpointType: edge unless set (the Framework's default)
+            provider = _dict(_dict(self.template._scope.doc if self.template._scope else {})
+                             .get("provider"))
+            if provider.get("endpointType"):
+                api.endpoint_type = endpoint_type(self.template.resolve(
+                    provider["endpointType"], "provider.endpointType"))
         path = str(spec.get("path", "/"))
         path = path if path.startswith("/") or path == "*" else "/" + path
         method = str(spec.get("method", "ANY"))

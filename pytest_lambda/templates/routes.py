@@ -97,6 +97,10 @@ class Api:
     api_key_preflight: bool = True
     #: Function URLs: ``AuthType`` (``NONE`` or ``AWS_IAM``).
     auth_type: str = "NONE"
+    #: REST APIs: ``EDGE`` (the default of API Gateway, SAM and the Serverless Framework: a
+    #: CloudFront distribution in front, whose headers reach the function), ``REGIONAL`` or
+    #: ``PRIVATE``.
+    endpoint_type: str = "EDGE"
 
     def cors_of(self, path: str) -> Cors | None:
         """The CORS settings of the route at ``path``."""
@@ -179,6 +183,8 @@ class RouteTable:
                                       for t in props.get("BinaryMediaTypes") or ()])
         if kind == "rest" and props.get("Cors"):
             api.cors = rest_cors(props["Cors"])
+        if kind == "rest" and props.get("EndpointConfiguration"):
+            api.endpoint_type = endpoint_type(props["EndpointConfiguration"])
         if kind == "http" and props.get("CorsConfiguration"):
             api.cors = http_cors(props["CorsConfiguration"])
         auth = props.get("Auth") or {}
@@ -254,7 +260,18 @@ class RouteTable:
 
 
 #: The API properties the local gateway reads (the others are not resolved).
-_USED = ("StageName", "BinaryMediaTypes", "Cors", "CorsConfiguration")
+_USED = ("StageName", "BinaryMediaTypes", "Cors", "CorsConfiguration", "EndpointConfiguration")
+
+
+def endpoint_type(value: Any) -> str:
+    """A REST API's endpoint type from SAM's ``EndpointConfiguration`` (a string or
+    ``{Type: ...}``), CloudFormation's (``{Types: [...]}``) or serverless.yml's
+    ``endpointType``."""
+    if isinstance(value, Mapping):
+        value = value.get("Type", value.get("Types"))
+    if isinstance(value, list | tuple):
+        value = value[0] if value else "EDGE"
+    return str(value or "EDGE").upper()
 
 
 def _list(value: Any) -> list[str]:

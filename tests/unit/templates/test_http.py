@@ -5,6 +5,8 @@ cannot reach (integration timeouts)."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -596,3 +598,58 @@ def test_cloudformation_rest_api_resources_are_routed(tmp_path: Path) -> None:
         with pytest.raises(KeyError, match="API 'Undeployed' is declared but not emulated: "
                                            "AWS::ApiGateway::RestApi without a Stage"):
             http.for_api("Undeployed")
+
+
+def test_edge_optimized_rest_apis_add_cloudfront_headers(tmp_path: Path) -> None:
+    """A REST API is edge-optimized unless its EndpointConfiguration says otherwise: CloudFront
+    adds its viewer headers, Via and X-Amz-Cf-Id to each request (a test's own value wins); a
+    regional REST API and an HTTP API add none."""
+    (tmp_path / "headers.py").write_text(
+        "EDGE = ('CloudFront-', 'Via', 'X-Amz-Cf')\n"
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': '', 'headers': {\n"
+        "        'x-seen': ','.join(sorted(k for k in event['headers'] if k.startswith(EDGE))),\n"
+        "        'x-country': str(event['headers'].get('CloudFront-Viewer-Country'))}}\n")
+    text = """\
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function: {Runtime: RUNTIME, CodeUri: ., Handler: headers.handler}
+        Resources:
+          Regional:
+            Type: AWS::Serverless::Api
+            Properties: {StageName: v1, EndpointConfiguration: {Type: REGIONAL}}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Events:
+                Edge: {Type: Api, Properties: {Path: /edge, Method: get}}
+                Reg: {Type: Api, Properties: {Path: /reg, Method: get, RestApiId: !Ref Regional}}
+                Http: {Type: HttpApi, Properties: {Path: /http, Method: get}}
+        """
+    with _app(tmp_path, "template.yaml", text) as app:  # type: ignore[attr-defined]
+        edge = app.http.get("/edge")
+        assert edge.headers["x-seen"] == (
+            "CloudFront-Forwarded-Proto,CloudFront-Is-Desktop-Viewer,CloudFront-Is-Mobile-Viewer,"
+            "CloudFront-Is-SmartTV-Viewer,CloudFront-Is-Tablet-Viewer,CloudFront-Viewer-Country,"
+            "Via,X-Amz-Cf-Id")
+        assert edge.headers["x-country"] == "US"
+        event = json.loads(edge.invocation.event_payload)  # type: ignore[union-attr]
+        assert re.fullmatch(r"2\.0 [0-9a-f]{32}\.cloudfront\.net \(CloudFront\)",
+                            event["headers"]["Via"])
+        assert re.fullmatch(r"[A-Za-z0-9_-]{54}==", event["headers"]["X-Amz-Cf-Id"])
+        assert event["multiValueHeaders"]["CloudFront-Viewer-Country"] == ["US"]
+        de = app.http.get("/edge", headers={"CloudFront-Viewer-Country": "DE"})
+        assert de.headers["x-country"] == "DE"
+        assert app.http.get("/reg").headers["x-seen"] == ""
+        assert app.http.get("/http").headers["x-seen"] == ""
+
+
+def test_endpoint_type_forms() -> None:
+    """SAM's string or {Type}, CloudFormation's {Types: [...]}, serverless.yml's endpointType."""
+    from pytest_lambda.templates.routes import endpoint_type
+
+    assert endpoint_type("REGIONAL") == "REGIONAL"
+    assert endpoint_type({"Type": "PRIVATE"}) == "PRIVATE"
+    assert endpoint_type({"Types": ["REGIONAL"]}) == "REGIONAL"
+    assert endpoint_type("regional") == "REGIONAL"
+    assert endpoint_type({}) == endpoint_type(None) == "EDGE"
