@@ -126,14 +126,17 @@ class Application(EventWiring, HttpWiring):
         raise KeyError(f"no function {name!r} in {self.path}: it defines "
                        f"{', '.join(self.functions) or '(none)'}.")
 
-    def drain(self) -> list[InvokeResult]:
+    def drain(self, *, max_invocations: int | None = None) -> list[InvokeResult]:
         """Deliver everything pending (queues, streams, notifications, async events and their
-        retries) until nothing moves; the invocations made, in order."""
+        retries) until nothing moves; the invocations made, in order. ``max_invocations``
+        bounds each event source mapping's drain (as ``mapping.drain(max_invocations=...)``:
+        a ``RuntimeError`` past it), e.g. for a poison record retried until it expires."""
         out: list[InvokeResult] = []
+        limit = {} if max_invocations is None else {"max_invocations": max_invocations}
         for _ in range(_MAX_PASSES):
             before = len(out)
             for mapping in self.mappings:
-                out.extend(mapping.drain())
+                out.extend(mapping.drain(**limit))
             # Triggers only deliver here: one run of the account's queue then returns every
             # function's attempts (a trigger's own drain would keep only its own).
             delivered = [(trigger, trigger.deliver()) for trigger in self.triggers]

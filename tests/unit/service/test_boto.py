@@ -91,3 +91,22 @@ def test_clients_stay_on_the_endpoints_moto_serves() -> None:
         streams = aws.client("dynamodbstreams").describe_stream(StreamArn=arn)
         assert streams["StreamDescription"]["StreamArn"] == arn
     assert os.environ.get(ENDPOINT_MODE_ENV) == before
+
+
+def test_handlers_can_call_cognito_user_pools(tmp_path: Path) -> None:
+    """The aws extra brings what moto's Cognito user pools need (joserfc): a trigger handler
+    that reads the user it is called for works under lambda_aws."""
+    from pytest_lambda import LambdaFunction
+
+    (tmp_path / "trigger.py").write_text(
+        "import boto3\n"
+        "def handler(event, context):\n"
+        "    user = boto3.client('cognito-idp').admin_get_user(\n"
+        "        UserPoolId=event['userPoolId'], Username=event['userName'])\n"
+        "    return user['Username']\n")
+    with MockedAws("us-east-1") as aws:
+        idp = aws.client("cognito-idp")
+        pool = idp.create_user_pool(PoolName="users")["UserPool"]["Id"]
+        idp.admin_create_user(UserPoolId=pool, Username="ada")
+        with LambdaFunction("trigger.handler", code_dir=tmp_path) as fn:
+            assert fn.invoke({"userPoolId": pool, "userName": "ada"}).payload == "ada"

@@ -614,6 +614,32 @@ def test_auto_publish_alias_is_what_the_events_invoke(tmp_path: Path) -> None:
         assert app.functions["Fn"].invoke({}).payload["body"] == f"{arn} $LATEST $LATEST"
 
 
+def test_drain_can_be_bounded_for_a_poison_record(tmp_path: Path) -> None:
+    """lambda_app.drain(max_invocations=N) stops a stream whose batch keeps failing (retried
+    until the record expires, as on Lambda) with the mapping's error, after N invocations."""
+    (tmp_path / "poison.py").write_text("def handler(event, context):\n    raise ValueError()\n")
+    text = """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Clicks: {Type: AWS::Kinesis::Stream, Properties: {ShardCount: 1}}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: RUNTIME
+              CodeUri: .
+              Handler: poison.handler
+              Events:
+                Clicks:
+                  Type: Kinesis
+                  Properties: {Stream: !GetAtt Clicks.Arn, StartingPosition: TRIM_HORIZON}
+        """
+    with Application(_project(tmp_path, "template.yaml", text)) as app:
+        app.client("kinesis").put_record(StreamName=app.resources["Clicks"].physical_id,
+                                         Data=b"x", PartitionKey="p")
+        with pytest.raises(RuntimeError, match=r"invoked 'Fn' 6 times without draining"):
+            app.drain(max_invocations=5)
+
+
 def test_eventbridge_rules_with_a_pattern_deliver_matching_events(tmp_path: Path) -> None:
     """SAM EventBridgeRule (custom bus, InputPath), CloudWatchEvent (Input) and a
     CloudFormation AWS::Events::Rule (InputTransformer): moto matches the pattern, each
