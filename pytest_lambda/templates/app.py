@@ -39,6 +39,17 @@ if TYPE_CHECKING:
     from ..sources import EventSourceMapping, PushTrigger
     from ..template import Template, TemplateFunction
 
+#: serverless.yml plugins that only build, package or run the service locally: nothing they do
+#: changes what is deployed, so they are not listed as not emulated.
+_PACKAGING_PLUGINS = frozenset({
+    "serverless-python-requirements", "serverless-webpack", "serverless-esbuild",
+    "serverless-plugin-typescript", "serverless-offline", "serverless-dotenv-plugin",
+    "serverless-prune-plugin", "serverless-bundle", "serverless-plugin-include-dependencies",
+    "serverless-plugin-optimize", "serverless-layers", "serverless-iam-roles-per-function",
+    "serverless-deployment-bucket", "serverless-stage-manager", "serverless-localstack",
+    "serverless-dynamodb-local", "serverless-dynamodb", "serverless-s3-local",
+    "serverless-offline-sqs",
+})
 #: Types the application understands without creating anything: the functions themselves,
 #: and the wiring resources it turns into event source mappings, subscriptions and schedules.
 _WIRING = ("AWS::Serverless::Function", "AWS::Lambda::Function", "AWS::Lambda::EventSourceMapping",
@@ -356,6 +367,14 @@ class Application(EventWiring, HttpWiring):
                 f"constructs.{name} ({kind} construct of a plugin such as serverless-lift: "
                 "neither its resources nor its functions are created; declare them under "
                 "resources: and functions: to test them)")
+        plugins = doc.get("plugins") if isinstance(doc, Mapping) else None
+        if isinstance(plugins, Mapping):  # the long form: {modules: [...], localPath: ...}
+            plugins = plugins.get("modules")
+        for plugin in plugins if isinstance(plugins, list) else ():
+            if str(plugin) not in _PACKAGING_PLUGINS:
+                self.unsupported.append(
+                    f"plugins: {plugin} (Serverless Framework plugins are not run: resources, "
+                    "routes or settings it adds to the service are not created)")
         for lid, spec in template.items():
             for i, event in enumerate(spec.properties.get("events") or ()):
                 for kind, value in dict(event).items():

@@ -769,13 +769,15 @@ def test_a_bucket_name_s3_refuses_fails_like_the_stack(tmp_path: Path) -> None:
         Application(path)
 
 
-def test_serverless_lift_constructs_are_listed(tmp_path: Path) -> None:
-    """serverless-lift ``constructs:`` (a queue with its worker function) are not created:
-    they are listed, not skipped silently."""
+def test_serverless_lift_constructs_and_plugins_are_listed(tmp_path: Path) -> None:
+    """serverless-lift ``constructs:`` (a queue with its worker function) are not created, and
+    plugins are not run: they are listed, not skipped silently (a packaging plugin changes
+    nothing that is deployed and is not)."""
     path = _project(tmp_path, "serverless.yml", """\
         service: jobs
         provider: {name: aws, runtime: RUNTIME}
-        plugins: [serverless-lift]
+        plugins: [serverless-lift, serverless-python-requirements,
+                  serverless-apigateway-service-proxy]
         functions:
           ping: {handler: app.echo}
         constructs:
@@ -786,4 +788,8 @@ def test_serverless_lift_constructs_are_listed(tmp_path: Path) -> None:
         assert app.unsupported == [
             "constructs.jobs (queue construct of a plugin such as serverless-lift: neither its "
             "resources nor its functions are created; declare them under resources: and "
-            "functions: to test them)"]
+            "functions: to test them)",
+            "plugins: serverless-lift (Serverless Framework plugins are not run: resources, "
+            "routes or settings it adds to the service are not created)",
+            "plugins: serverless-apigateway-service-proxy (Serverless Framework plugins are not "
+            "run: resources, routes or settings it adds to the service are not created)"]
