@@ -13,11 +13,11 @@ import json
 import logging
 import re
 import time
-import traceback
 from typing import Any
 
 from pytest_lambda.clock import real_time_ms
 from pytest_lambda.observe.logs import LogEvent, LogStream
+from pytest_lambda.runtime.handler import format_user_exception, user_frames
 
 _LEADING_SPACES = re.compile(r"^ +")
 #: Record attributes the runtime's JSON formatter never copies into a record: the standard
@@ -249,7 +249,15 @@ class _TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         record.aws_request_id = self._sink.last_request_id
-        return super().format(record)
+        # Another handler (pytest's log capture) may have cached its own exception text.
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
+    def formatException(self, ei: Any) -> str:  # logging's name
+        return format_user_exception(ei)
 
 
 class _JsonFormatter(logging.Formatter):
@@ -286,7 +294,7 @@ class _JsonFormatter(logging.Formatter):
         }
         if exc_info is not None:
             etype, value, tb = exc_info
-            out["stackTrace"] = traceback.format_tb(tb)
+            out["stackTrace"] = user_frames(tb).format()  # the runtime's format_tb(tb)
             out["errorType"] = etype.__name__
             out["errorMessage"] = str(value)
             out["location"] = f"{record.pathname}:{record.funcName}:{record.lineno}"

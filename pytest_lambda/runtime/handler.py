@@ -10,7 +10,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+#: This package's files: none of their frames exists on Lambda.
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 Handler = Callable[[Any, Any], Any]
 
@@ -86,18 +87,42 @@ def load_handler(handler: str) -> Handler:
                          f"Handler '{function}' missing on module '{module_part}'") from None
 
 
+def user_frames(tb: TracebackType | None) -> traceback.StackSummary:
+    """The frames of ``tb`` that exist on Lambda: without this package's own, wherever they
+    are (the runtime's frames before the handler's, and the guards a handler's call may pass
+    through: ``open`` under the read-only task root, the network guard, patched ``signal``).
+    On Lambda those calls are C functions or stdlib code, so the handler's line is last."""
+    return traceback.StackSummary.from_list(
+        [f for f in traceback.extract_tb(tb) if not f.filename.startswith(_PACKAGE_DIR)])
+
+
+def format_user_exception(exc_info: Any) -> str:
+    """``logging.Formatter.formatException`` of ``exc_info`` with only :func:`user_frames`
+    (chained exceptions too), as the handler's own ``logger.exception`` prints on Lambda."""
+    te = traceback.TracebackException(*exc_info)
+    seen: set[int] = set()
+    todo = [te]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.stack = traceback.StackSummary.from_list(
+            [f for f in current.stack if not f.filename.startswith(_PACKAGE_DIR)])
+        todo.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+        todo.extend(getattr(current, "exceptions", None) or ())
+    text = "".join(te.format())
+    return text[:-1] if text.endswith("\n") else text
+
+
 def user_stack(tb: TracebackType | None) -> list[str]:
-    """The ``stackTrace`` entries, without this package's own leading frames.
+    """The ``stackTrace`` entries (:func:`user_frames`).
 
     The runtime formats plain ``(file, line, name, source)`` tuples, which carry no column
     positions, so Python 3.11+'s ``^^^^`` / ``~~~~`` caret lines never appear.
     """
-    frames: list[Any] = [(f.filename, f.lineno, f.name, f.line)
-                         for f in traceback.extract_tb(tb)]
-    start = 0
-    while start < len(frames) and frames[start][0].startswith(_PACKAGE_DIR):
-        start += 1
-    return traceback.format_list(frames[start:])
+    frames: list[Any] = [(f.filename, f.lineno, f.name, f.line) for f in user_frames(tb)]
+    return traceback.format_list(frames)
 
 
 def error_from_exception(exc: BaseException, request_id: str) -> dict[str, Any]:

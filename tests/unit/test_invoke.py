@@ -117,6 +117,35 @@ def test_stack_trace_has_no_caret_lines(fn: LambdaFunction) -> None:
     assert "^" not in error_log and "~" not in error_log
 
 
+@pytest.mark.parametrize("log_format", ["Text", "JSON"])
+def test_stack_trace_never_shows_the_plugins_guards(code: CodeWriter, log_format: str) -> None:
+    """open() and os.mkdir() go through the guards of the read-only task root, this package's
+    Python frames; on Lambda they are C functions, so the handler's line is the last frame: in
+    stackTrace, the [ERROR] log line and a logged exception's JSON."""
+    root = code(app="""
+        import logging, os
+        log = logging.getLogger()
+        def handler(event, context):
+            try:
+                os.mkdir("/nonexistent-dir/sub")
+            except OSError:
+                log.exception("mkdir failed")
+            if event == "write":
+                open("notes.txt", "w")
+            with open("/nonexistent-dir/file") as f:
+                return f.read()
+        """)
+    with LambdaFunction("app.handler", code_dir=root, log_format=log_format) as fn:
+        for event, last in (("read", 'with open("/nonexistent-dir/file") as f:'),
+                            ("write", 'open("notes.txt", "w")')):
+            r = fn.invoke(event)
+            assert r.payload["stackTrace"][-1].strip().endswith(last), r.payload["stackTrace"]
+            assert not any("pytest_lambda" in f for f in r.payload["stackTrace"])
+            text = "\n".join(r.logs.messages)
+            assert "mkdir failed" in text, text
+            assert "pytest_lambda" not in text, text
+
+
 def test_exception_with_empty_message(fn: LambdaFunction) -> None:
     """An exception without a message logs ``[ERROR] <type>`` and an empty errorMessage."""
     r = fn.invoke({"kind": "empty"})
