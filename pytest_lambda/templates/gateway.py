@@ -33,6 +33,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..errors import TooManyRequestsException
 from .cors import cors_headers
 from .http_response import HttpResponse, _gateway_error, _json_dumps, header_text
 from .routes import Api, Authorizer, Route
@@ -88,7 +89,10 @@ class _Gateway:
         # every HTTP client (curl, requests, browsers) sends when the test gives none.
         self.accept = next((v for k, v in (event.get("headers") or {}).items()
                             if k.lower() == "accept"), "")
-        result = self.route.function.invoke(event)
+        try:
+            result = self.route.function.invoke(event)
+        except TooManyRequestsException:
+            return self._throttled()
         response = self._map(result)
         response.authorizer_invocations = self.auth_results
         if self.api.cors is not None and self.api.kind != "rest":
@@ -323,6 +327,20 @@ class _Gateway:
                 kind != "rest" or _matches(self.accept, self.api.binary_media_types)):
             content = base64.b64decode(text)
         return HttpResponse(int(payload["statusCode"]), items, content, result)
+
+    def _throttled(self) -> HttpResponse:
+        """The function was throttled (Lambda's 429): API Gateway's proxy integration answers
+        it as an integration failure, 500 (AWS knowledge center "api-gateway-internal-server-
+        error": throttling; "a Lambda 429 is always considered a 500" in API Gateway's own
+        answer on the AWS forums); a Function URL is Lambda's front end and passes the 429 on."""
+        if self.api.kind == "rest":
+            response = _gateway_error(500, {"message": "Internal server error"})
+        elif self.api.kind == "http":
+            response = _gateway_error(500, {"message": "Internal Server Error"})
+        else:
+            response = _gateway_error(429, {"message": "Rate Exceeded."})
+        response.authorizer_invocations = self.auth_results
+        return response
 
     def _failed(self, result: InvokeResult) -> HttpResponse:
         if self.api.kind == "rest":

@@ -653,3 +653,32 @@ def test_endpoint_type_forms() -> None:
     assert endpoint_type({"Types": ["REGIONAL"]}) == "REGIONAL"
     assert endpoint_type("regional") == "REGIONAL"
     assert endpoint_type({}) == endpoint_type(None) == "EDGE"
+
+
+def test_a_throttled_function_is_the_gateways_answer(tmp_path: Path) -> None:
+    """A function with no concurrency left is throttled (Lambda's 429): REST and HTTP APIs
+    answer 500 as an integration failure, a Function URL passes the 429 on; the test gets a
+    response, as a client would, not a Python exception; the throttle is in the metrics."""
+    text = """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Paused:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: RUNTIME
+              CodeUri: .
+              Handler: app.echo
+              ReservedConcurrentExecutions: 0
+              FunctionUrlConfig: {AuthType: NONE}
+              Events:
+                Rest: {Type: Api, Properties: {Path: /r, Method: get}}
+                Http: {Type: HttpApi, Properties: {Path: /h, Method: get}}
+        """
+    with _app(tmp_path, "template.yaml", text) as app:  # type: ignore[attr-defined]
+        rest = app.http.for_api("ServerlessRestApi").get("/r")
+        assert (rest.status_code, rest.json()) == (500, {"message": "Internal server error"})
+        http = app.http.for_api("ServerlessHttpApi").get("/h")
+        assert (http.status_code, http.json()) == (500, {"message": "Internal Server Error"})
+        url = app.http.for_api(app.functions["Paused"].name).get("/")
+        assert url.status_code == 429 and url.invocation is None
+        assert app.functions["Paused"].metrics.sum("Throttles") == 3
