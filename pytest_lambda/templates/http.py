@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json as _stdlib_json
 import random
 import re
 from collections.abc import Mapping
@@ -14,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 from .alb import serve as _alb
 from .cors import preflight
 from .gateway import _Gateway, _has, _matches
-from .http_response import HttpResponse, _gateway_error, _json_dumps
+from .http_response import HttpResponse, _gateway_error
 from .routes import IMPLICIT, Api, Authorizer, Route, RouteTable, api_id
 
 if TYPE_CHECKING:
@@ -88,7 +89,8 @@ class HttpClient:
         head: dict[str, str] = dict(headers or {})
         body: bytes | None = None
         if json is not None:
-            body = _json_dumps(json).encode()
+            # As requests sends json=: json.dumps's default separators, no NaN.
+            body = _stdlib_json.dumps(json, allow_nan=False).encode()
             _set_default(head, "Content-Type", "application/json")
         elif data is not None:
             body = data.encode() if isinstance(data, str) else bytes(data)

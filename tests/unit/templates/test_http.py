@@ -682,3 +682,29 @@ def test_a_throttled_function_is_the_gateways_answer(tmp_path: Path) -> None:
         url = app.http.for_api(app.functions["Paused"].name).get("/")
         assert url.status_code == 429 and url.invocation is None
         assert app.functions["Paused"].metrics.sum("Throttles") == 3
+
+
+def test_json_bodies_are_sent_as_requests_sends_them(tmp_path: Path) -> None:
+    """json= is serialised as requests serialises it (json.dumps's default separators), so a
+    handler that checks a signature of the raw body sees the bytes a real client sends."""
+    import json as stdlib_json
+
+    text = """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: RUNTIME
+              CodeUri: .
+              Handler: raw.handler
+              Events:
+                Http: {Type: HttpApi, Properties: {Path: /hook, Method: post}}
+        """
+    (tmp_path / "raw.py").write_text(
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': event['body']}\n")
+    payload = {"id": 1, "tags": ["a", "b"], "nested": {"ok": True}}
+    with _app(tmp_path, "template.yaml", text) as app:  # type: ignore[attr-defined]
+        assert app.http.post("/hook", json=payload).text == stdlib_json.dumps(payload)
+        with pytest.raises(ValueError, match="Out of range float values"):
+            app.http.post("/hook", json={"x": float("nan")})
