@@ -128,3 +128,25 @@ def node_layer_path(layers: Sequence[Path], runtime: str) -> list[str]:
         versioned.append(str(nodejs / f"node{major}" / "node_modules"))
         plain.append(str(nodejs / "node_modules"))
     return versioned + plain
+
+
+def pythonpath_entries(value: str | None, code_dir: Path) -> list[str]:
+    """The function's own ``PYTHONPATH`` (AWS docs, "Defined runtime environment variables":
+    not reserved, the runtime's interpreter starts with it) as local folders: ``/var/task`` and
+    ``$LAMBDA_TASK_ROOT`` are the code directory, a relative entry is relative to it (the
+    runtime's working directory); ``/var/runtime``, ``/var/lang`` and ``/opt`` are the runtime's
+    and the layers' (already on the path), so they are left out."""
+    out: list[str] = []
+    for entry in (value or "").split(os.pathsep):
+        if not entry:
+            continue
+        for prefix in ("/var/task", "$LAMBDA_TASK_ROOT", "${LAMBDA_TASK_ROOT}"):
+            if entry == prefix or entry.startswith(prefix + "/"):
+                entry = str(code_dir) + entry[len(prefix):]
+                break
+        if entry.startswith(("/var/runtime", "/var/lang", "/opt")):
+            continue
+        path = str(Path(code_dir, entry)) if not os.path.isabs(entry) else entry
+        if path not in out:
+            out.append(path)
+    return out

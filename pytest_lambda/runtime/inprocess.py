@@ -16,7 +16,7 @@ from typing import Any, Literal
 from ..clock import real_perf
 from ..config import FunctionConfig
 from ..context import LambdaContext
-from ..layers import layer_path
+from ..layers import layer_path, pythonpath_entries
 from ..observe.logs import LogGroup
 from . import faults
 from .backend import InitResult, Outcome, Status, lambda_environ, new_log_stream_name
@@ -100,7 +100,11 @@ class ExecutionEnvironment:
         environ = lambda_environ(config, version, self.log_stream_name)
         environ["TMPDIR"] = self.files.tmp_dir  # this environment's own /tmp
         children = child_variables(network_allow, config.name, environ)
-        layers = layer_path(config.layers, config.runtime)
+        # The function's own PYTHONPATH comes first after its code, as the runtime's
+        # interpreter starts with it; then the layers.
+        layers = [*pythonpath_entries((config.environment or {}).get("PYTHONPATH"),
+                                      config.code_dir),
+                  *layer_path(config.layers, config.runtime)]
         shared = SharedModules(config.shared_modules,
                                own=shadowing_names([str(config.code_dir), *layers]))
         self._event_loop = EventLoopState()

@@ -165,3 +165,36 @@ def test_serverless_layers_section(tmp_path: Path) -> None:
     fn = load_template(path).function("api")
     assert fn.kwargs()["layers"] == [str(tmp_path / "deps-layer")]
     assert os.path.isdir(fn.kwargs()["layers"][0])
+
+
+def test_pythonpath_entries_map_lambdas_folders() -> None:
+    """/var/task and $LAMBDA_TASK_ROOT are the code directory, relative entries are under it,
+    the runtime's and /opt folders are left out, duplicates once."""
+    from pytest_lambda.layers import pythonpath_entries
+
+    code = Path("/work/app")
+    assert pythonpath_entries("/var/runtime:/var/task/vendored:/var/task", code) == [
+        "/work/app/vendored", "/work/app"]
+    assert pythonpath_entries("$LAMBDA_TASK_ROOT/lib:lib:/opt/python:/srv/x:lib", code) == [
+        "/work/app/lib", "/srv/x"]
+    assert pythonpath_entries(None, code) == pythonpath_entries("", code) == []
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_the_functions_own_pythonpath_is_on_its_path(tmp_path: Path, isolation: str) -> None:
+    """A function that vendors its dependencies and sets PYTHONPATH (the Serverless Framework's
+    vendored pattern) imports them, as the runtime's interpreter starts with that path; the
+    variable itself is the function's, unchanged."""
+    (tmp_path / "vendored" / "mylib").mkdir(parents=True)
+    (tmp_path / "vendored" / "mylib" / "__init__.py").write_text("NAME = 'vendored'\n")
+    (tmp_path / "app.py").write_text(
+        "import os, mylib\n"
+        "def handler(event, context):\n"
+        "    return [mylib.NAME, os.environ['PYTHONPATH']]\n")
+    value = "/var/runtime:/var/task/vendored"
+    with LambdaFunction("app.handler", code_dir=tmp_path, isolation=isolation,
+                        environment={"PYTHONPATH": value}) as fn:
+        assert fn.invoke({}).payload == ["vendored", value]
+    with LambdaFunction("app.handler", code_dir=tmp_path, isolation=isolation) as plain:
+        error = plain.invoke({}).payload
+        assert error["errorType"] == "Runtime.ImportModuleError"

@@ -31,6 +31,7 @@ from typing import Any
 from ...clock import real_perf, real_time_ms
 from ...config import FunctionConfig
 from ...context import LambdaContext
+from ...layers import pythonpath_entries
 from ...observe.coverage import worker_settings as worker_coverage_settings
 from ...observe.logs import LogEvent, LogGroup
 from .. import faults
@@ -133,9 +134,11 @@ class ProcessEnvironment:
         env["TMPDIR"] = self._tmp_base
         package_root = str(Path(__file__).resolve().parents[3])  # holds pytest_lambda/
         command, path = worker_command(self._python, package_root)
-        # The function's own PYTHONPATH is kept, between the package and the test process's.
+        # The function's own PYTHONPATH is kept (as local folders: /var/task is the code
+        # directory), between the package and the test process's.
+        own = os.pathsep.join(pythonpath_entries(env.get("PYTHONPATH"), self.config.code_dir))
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [
-            path, env.get("PYTHONPATH"), os.environ.get("PYTHONPATH")]))
+            path, own, os.environ.get("PYTHONPATH")]))
         cwd = str(self.config.code_dir)
         coverage = (worker_coverage_settings()
                     if self._python is None or self._python.has_coverage else None)
