@@ -50,6 +50,24 @@ _PACKAGING_PLUGINS = frozenset({
     "serverless-dynamodb-local", "serverless-dynamodb", "serverless-s3-local",
     "serverless-offline-sqs",
 })
+#: Function properties that change how a function runs on Lambda, which the local runtime does
+#: not do (SAM / CloudFormation, and serverless.yml's names for them).
+_NOT_EMULATED_SAM = {
+    "DurableConfig": "durable functions; the handler gets the plain event, without a durable "
+                     "execution",
+    "FileSystemConfigs": "EFS mounts; the LocalMountPath does not exist locally",
+    "SnapStart": "SnapStart; every new environment is an on-demand cold start and no restore "
+                 "hook runs",
+    "ProvisionedConcurrencyConfig": "provisioned concurrency; every new environment is an "
+                                    "on-demand cold start",
+    "RecursiveLoop": "RecursiveLoop Allow; a recursive loop is still stopped at its 17th "
+                     "invocation",
+}
+_NOT_EMULATED_SLS = {
+    "fileSystemConfig": _NOT_EMULATED_SAM["FileSystemConfigs"],
+    "snapStart": _NOT_EMULATED_SAM["SnapStart"],
+    "provisionedConcurrency": _NOT_EMULATED_SAM["ProvisionedConcurrencyConfig"],
+}
 #: Types the application understands without creating anything: the functions themselves,
 #: and the wiring resources it turns into event source mappings, subscriptions and schedules.
 _WIRING = ("AWS::Serverless::Function", "AWS::Lambda::Function", "AWS::Lambda::EventSourceMapping",
@@ -274,12 +292,24 @@ class Application(EventWiring, HttpWiring):
             handler = kwargs.pop("handler")
             fn = self.functions[lid] = LambdaFunction(handler, account=self.account, **kwargs)
             self._publish_alias(lid, spec, fn)
+            self._list_not_emulated(lid, spec)
         except ValueError as error:  # TemplateError included
             # Only this function stops (docs/templates.md): the rest of the application runs,
             # and using this one raises the error, which names the override or setting to fix.
             self.failed[lid] = error
             self.unsupported.append(f"{lid} (not created: {error})")
             self.routes.not_created[lid] = str(error)
+
+    def _list_not_emulated(self, lid: str, spec: TemplateFunction) -> None:
+        """Function properties that change how it runs on Lambda but not here: said, not
+        skipped silently."""
+        sam = self.template.kind == "sam"
+        for name, why in (_NOT_EMULATED_SAM if sam else _NOT_EMULATED_SLS).items():
+            value = spec.properties.get(name)
+            if value in (None, False, {}, []) or (name == "RecursiveLoop" and value != "Allow"):
+                continue
+            where = f"{lid}.{name}" if sam else f"functions.{lid}.{name}"
+            self.unsupported.append(f"{where} (not emulated: {why})")
 
     def _publish_alias(self, lid: str, spec: TemplateFunction, fn: LambdaFunction) -> None:
         """SAM ``AutoPublishAlias``: version 1 and the alias, which the function's events

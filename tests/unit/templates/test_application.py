@@ -640,6 +640,39 @@ def test_drain_can_be_bounded_for_a_poison_record(tmp_path: Path) -> None:
             app.drain(max_invocations=5)
 
 
+def test_function_properties_that_do_not_run_locally_are_listed(tmp_path: Path) -> None:
+    """Durable functions, EFS mounts, SnapStart, provisioned concurrency and RecursiveLoop
+    Allow change how a function runs on Lambda: listed, not skipped silently."""
+    path = _project(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function: {Runtime: RUNTIME, CodeUri: ., Handler: app.echo}
+        Resources:
+          Durable:
+            Type: AWS::Serverless::Function
+            Properties: {DurableConfig: {ExecutionTimeout: 900}, RecursiveLoop: Terminate}
+          Mounted:
+            Type: AWS::Serverless::Function
+            Properties:
+              FileSystemConfigs:
+                - {Arn: "arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-1",
+                   LocalMountPath: /mnt/data}
+              SnapStart: {ApplyOn: PublishedVersions}
+              RecursiveLoop: Allow
+        """)
+    with Application(path) as app:
+        assert app.unsupported == [
+            "Durable.DurableConfig (not emulated: durable functions; the handler gets the plain "
+            "event, without a durable execution)",
+            "Mounted.FileSystemConfigs (not emulated: EFS mounts; the LocalMountPath does not "
+            "exist locally)",
+            "Mounted.SnapStart (not emulated: SnapStart; every new environment is an on-demand "
+            "cold start and no restore hook runs)",
+            "Mounted.RecursiveLoop (not emulated: RecursiveLoop Allow; a recursive loop is still "
+            "stopped at its 17th invocation)"]
+        assert app.function("Durable").invoke({}).ok
+
+
 def test_eventbridge_rules_with_a_pattern_deliver_matching_events(tmp_path: Path) -> None:
     """SAM EventBridgeRule (custom bus, InputPath), CloudWatchEvent (Input) and a
     CloudFormation AWS::Events::Rule (InputTransformer): moto matches the pattern, each
