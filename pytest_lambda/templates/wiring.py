@@ -227,9 +227,38 @@ class EventWiring(AppState):
         elif not expression.strip().startswith(("cron(", "at(")):
             raise TemplateError(f"{self.path}: schedule {name!r} has the expression "
                                 f"{expression!r}; use rate(N minutes|hours|days) or cron(...).")
+        problem = _expression_problem(expression.strip())
+        if problem is not None:
+            raise TemplateError(f"{self.path}: schedule {name!r} has the expression "
+                                f"{expression!r}, which EventBridge refuses: {problem}.")
         on = enabled not in (False, "false", "DISABLED")
         self.schedules.append(Schedule(name, fn, expression, payload, scheduler, on, period,
                                        self.account.clock.now + (period or 0)))
+
+
+def _expression_problem(expression: str) -> str | None:
+    """Why EventBridge (rules and Scheduler) refuses a schedule expression, or None (AWS docs,
+    "Schedule expressions for rules": a rate of 1 takes the singular unit, more the plural;
+    a cron has six fields and a ``?`` in day-of-month or day-of-week, not values in both)."""
+    m = _RATE.fullmatch(expression)
+    if m is not None:
+        value, unit = int(m.group(1)), m.group(2)
+        if value < 1:
+            return "the rate must be a positive whole number"
+        if value == 1 and unit.endswith("s"):
+            return f"a rate of 1 takes the singular unit: rate(1 {unit[:-1]})"
+        if value > 1 and not unit.endswith("s"):
+            return f"a rate above 1 takes the plural unit: rate({value} {unit}s)"
+        return None
+    if expression.startswith("cron(") and expression.endswith(")"):
+        fields = expression[5:-1].split()
+        if len(fields) != 6:
+            return (f"a cron expression has six fields (minutes hours day-of-month month "
+                    f"day-of-week year), this one {len(fields)}")
+        if "?" not in (fields[2], fields[4]):
+            return ("day-of-month and day-of-week cannot both be given: put ? in one of them, "
+                    f"e.g. cron({' '.join([*fields[:4], '?', fields[5]])})")
+    return None
 
 
 #: Event source mapping properties (CloudFormation / SAM spelling) and our keyword names.

@@ -673,6 +673,35 @@ def test_function_properties_that_do_not_run_locally_are_listed(tmp_path: Path) 
         assert app.function("Durable").invoke({}).ok
 
 
+@pytest.mark.parametrize(("expression", "problem"), [
+    ("rate(1 minutes)", "a rate of 1 takes the singular unit: rate(1 minute)"),
+    ("rate(5 minute)", "a rate above 1 takes the plural unit: rate(5 minutes)"),
+    ("rate(0 hours)", "the rate must be a positive whole number"),
+    ("cron(0 12 * * * *)", "day-of-month and day-of-week cannot both be given: put ? in one "
+                           "of them, e.g. cron(0 12 * * ? *)"),
+    ("cron(0 12 * *)", "a cron expression has six fields"),
+])
+def test_schedule_expressions_eventbridge_refuses_are_refused(tmp_path: Path, expression: str,
+                                                             problem: str) -> None:
+    """An expression EventBridge's PutRule refuses cannot deploy: the application says why
+    instead of running the schedule."""
+    path = _project(tmp_path, "template.yaml", f"""\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.echo
+              Runtime: RUNTIME
+              CodeUri: .
+              Events:
+                Tick: {{Type: Schedule, Properties: {{Schedule: "{expression}"}}}}
+        """)
+    with pytest.raises(TemplateError) as e:
+        Application(path)
+    assert f"'{expression}', which EventBridge refuses: {problem}" in str(e.value)
+
+
 def test_eventbridge_rules_with_a_pattern_deliver_matching_events(tmp_path: Path) -> None:
     """SAM EventBridgeRule (custom bus, InputPath), CloudWatchEvent (Input) and a
     CloudFormation AWS::Events::Rule (InputTransformer): moto matches the pattern, each
