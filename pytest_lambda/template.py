@@ -367,19 +367,29 @@ def _load_serverless(scope: _Scope, *, explicit_region: str | None,
         scope.stage = str(scope.resolve(provider.get("stage", "dev"), "provider.stage"))
     if explicit_region is None and "region" in provider:
         scope.region = str(scope.resolve(provider["region"], "provider.region"))
-    service = scope.doc["service"]
-    service = scope.resolve(_dict(service).get("name") if isinstance(service, dict)
-                            else service, "service")
+    functions: dict[str, TemplateFunction] = {}
+    for key, spec in _sls_functions(scope).items():
+        functions[key] = TemplateFunction(key, _sls_function_name(scope, key, spec), scope.path,
+                                          "serverless", spec, scope)
+    return Template(scope.path, "serverless", functions, scope)
+
+
+def _sls_functions(scope: _Scope) -> dict[str, dict[str, Any]]:
+    """serverless.yml ``functions:`` (a mapping, or a list of mappings) by key."""
     raw = scope.doc.get("functions") or {}
     entries = ({k: v for d in raw for k, v in _dict(d).items()} if isinstance(raw, list)
                else _dict(raw))
-    functions: dict[str, TemplateFunction] = {}
-    for key, spec in entries.items():
-        spec = _dict(spec)
-        name = scope.resolve(spec["name"], f"functions.{key}.name") if "name" in spec else (
-            f"{service}-{scope.stage}-{key}")
-        functions[key] = TemplateFunction(key, str(name), scope.path, "serverless", spec, scope)
-    return Template(scope.path, "serverless", functions, scope)
+    return {key: _dict(spec) for key, spec in entries.items()}
+
+
+def _sls_function_name(scope: _Scope, key: str, spec: Mapping[str, Any]) -> str:
+    """A function's deployed name: its ``name``, else ``<service>-<stage>-<key>``."""
+    if "name" in spec:
+        return str(scope.resolve(spec["name"], f"functions.{key}.name"))
+    service = scope.doc["service"]
+    service = scope.resolve(_dict(service).get("name") if isinstance(service, dict)
+                            else service, "service")
+    return f"{service}-{scope.stage}-{key}"
 
 
 def _sls_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
@@ -429,6 +439,15 @@ def _sls_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
     }
 
 
+def _sls_function_arn(scope: _Scope, key: str) -> str | None:
+    """The ARN of the service's function ``key`` (under ``functions:``), or None."""
+    spec = _sls_functions(scope).get(key)
+    if spec is None:
+        return None
+    name = _sls_function_name(scope, key, spec)
+    return f"arn:aws:lambda:{scope.region}:{scope.account_id}:function:{name}"
+
+
 def _sls_async(get: Any, key: str, scope: _Scope) -> dict[str, Any]:
     """serverless.yml ``maximumRetryAttempts``, ``maximumEventAge``, ``destinations``,
     ``onError`` (a dead-letter topic) and ``reservedConcurrency``."""
@@ -443,6 +462,9 @@ def _sls_async(get: Any, key: str, scope: _Scope) -> dict[str, Any]:
     for name, which in (("onSuccess", "OnSuccess"), ("onFailure", "OnFailure")):
         target = _dict(get("destinations")).get(name)
         arn = _dict(target).get("arn") if isinstance(target, dict) else target
+        if isinstance(arn, str) and not arn.startswith("arn:"):
+            # A function of the service, by its key: the Framework makes it that one's ARN.
+            arn = _sls_function_arn(scope, arn) or arn
         if arn:
             destinations[which] = {"Destination": arn}
     if destinations:

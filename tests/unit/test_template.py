@@ -763,6 +763,19 @@ def test_async_invocation_settings_from_sam_and_serverless(tmp_path: Path) -> No
     assert kw["destination_config"] == {
         "OnSuccess": {"Destination": "arn:aws:sqs:us-east-1:123456789012:ok"},
         "OnFailure": {"Destination": "arn:aws:sqs:us-east-1:123456789012:ko"}}
+    # A function of the service by its key is that function's ARN (the Framework's example).
+    by_name = _write(tmp_path, "serverless.yml", """\
+        service: s
+        provider: {name: aws, runtime: python3.12, stage: qa}
+        functions:
+          f: {handler: app.handler, destinations: {onSuccess: g, onFailure: named}}
+          g: {handler: app.handler}
+          named: {handler: app.handler, name: custom-name}
+        """)
+    assert load_template(by_name)["f"].kwargs()["destination_config"] == {
+        "OnSuccess": {"Destination": "arn:aws:lambda:us-east-1:123456789012:function:s-qa-g"},
+        "OnFailure": {
+            "Destination": "arn:aws:lambda:us-east-1:123456789012:function:custom-name"}}
 
 
 def test_sam_referenceable_properties_and_api_ids(tmp_path: Path) -> None:
