@@ -368,28 +368,10 @@ def _load_serverless(scope: _Scope, *, explicit_region: str | None,
     if explicit_region is None and "region" in provider:
         scope.region = str(scope.resolve(provider["region"], "provider.region"))
     functions: dict[str, TemplateFunction] = {}
-    for key, spec in _sls_functions(scope).items():
-        functions[key] = TemplateFunction(key, _sls_function_name(scope, key, spec), scope.path,
+    for key, spec in scope.sls_functions().items():
+        functions[key] = TemplateFunction(key, scope.sls_function_name(key, spec), scope.path,
                                           "serverless", spec, scope)
     return Template(scope.path, "serverless", functions, scope)
-
-
-def _sls_functions(scope: _Scope) -> dict[str, dict[str, Any]]:
-    """serverless.yml ``functions:`` (a mapping, or a list of mappings) by key."""
-    raw = scope.doc.get("functions") or {}
-    entries = ({k: v for d in raw for k, v in _dict(d).items()} if isinstance(raw, list)
-               else _dict(raw))
-    return {key: _dict(spec) for key, spec in entries.items()}
-
-
-def _sls_function_name(scope: _Scope, key: str, spec: Mapping[str, Any]) -> str:
-    """A function's deployed name: its ``name``, else ``<service>-<stage>-<key>``."""
-    if "name" in spec:
-        return str(scope.resolve(spec["name"], f"functions.{key}.name"))
-    service = scope.doc["service"]
-    service = scope.resolve(_dict(service).get("name") if isinstance(service, dict)
-                            else service, "service")
-    return f"{service}-{scope.stage}-{key}"
 
 
 def _sls_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
@@ -441,10 +423,10 @@ def _sls_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
 
 def _sls_function_arn(scope: _Scope, key: str) -> str | None:
     """The ARN of the service's function ``key`` (under ``functions:``), or None."""
-    spec = _sls_functions(scope).get(key)
+    spec = scope.sls_functions().get(key)
     if spec is None:
         return None
-    name = _sls_function_name(scope, key, spec)
+    name = scope.sls_function_name(key, spec)
     return f"arn:aws:lambda:{scope.region}:{scope.account_id}:function:{name}"
 
 

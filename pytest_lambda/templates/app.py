@@ -383,6 +383,14 @@ class Application(EventWiring, HttpWiring):
         else:
             event = scheduled_event(schedule.name[:64], region=self.region,
                                     account_id=self.account_id, now=now)
+            # The target's InputTransformer / InputPath, as EventBridge applies them.
+            from ..sources.eventbridge import _select, _transform  # with the first such rule
+
+            rule_arn = f"arn:aws:events:{self.region}:{self.account_id}:rule/{schedule.name}"
+            if schedule.transformer is not None:
+                event = _transform(event, schedule.transformer, rule_arn)
+            elif schedule.input_path is not None:
+                event = _select(event, schedule.input_path)
         schedule.fired += 1
         schedule.function.invoke(event, invocation_type="Event")
 

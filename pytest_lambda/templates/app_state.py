@@ -35,6 +35,9 @@ class Schedule:
     period: float | None = None
     next_due: float = 0.0
     fired: int = field(default=0)
+    #: The target's InputPath / InputTransformer, applied to the scheduled event.
+    input_path: str | None = None
+    transformer: Mapping[str, Any] | None = None
 
 
 class AppState:

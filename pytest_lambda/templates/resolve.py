@@ -232,12 +232,43 @@ class _Scope:
                 return api_id(name)
             physical = self.physical_name(name, depth)
             return _REF.get(rtype, "{n}").format(r=self.region, a=self.account_id, n=physical)
+        function = self.sls_logical_function(name)  # a serverless.yml function's own id
+        if function is not None:
+            return function
         base, _, prop = name.partition(".")
         referenced = self.sam_property(base, prop, where, depth)
         if referenced is not None:
             return referenced
         raise self.fail(f"Ref {name}", where, f"{name!r} is not a parameter or resource of "
                         "the template", name)
+
+    def sls_functions(self) -> dict[str, dict[str, Any]]:
+        """serverless.yml ``functions:`` (a mapping, or a list of mappings) by key."""
+        raw = self.doc.get("functions") or {}
+        entries = ({k: v for d in raw for k, v in _dict(d).items()} if isinstance(raw, list)
+                   else _dict(raw))
+        return {key: _dict(spec) for key, spec in entries.items()}
+
+    def sls_function_name(self, key: str, spec: Mapping[str, Any]) -> str:
+        """A serverless.yml function's deployed name: ``name``, else ``<service>-<stage>-<key>``."""
+        if "name" in spec:
+            return str(self.resolve(spec["name"], f"functions.{key}.name"))
+        service = self.doc["service"]
+        service = self.resolve(_dict(service).get("name") if isinstance(service, dict)
+                               else service, "service")
+        return f"{service}-{self.stage}-{key}"
+
+    def sls_logical_function(self, logical_id: str) -> str | None:
+        """The serverless.yml function whose generated logical id (``<Key>LambdaFunction``,
+        ``-`` as ``Dash``, ``_`` as ``Underscore``, the first letter upper-case: the
+        Framework's naming) is ``logical_id``; its deployed name, or None."""
+        if self.kind != "serverless" or not logical_id.endswith("LambdaFunction"):
+            return None
+        for key, spec in self.sls_functions().items():
+            normal = key.replace("-", "Dash").replace("_", "Underscore")
+            if f"{normal[:1].upper()}{normal[1:]}LambdaFunction" == logical_id:
+                return self.sls_function_name(key, spec)
+        return None
 
     def sam_property(self, name: str, prop: str, where: str, depth: int) -> Any:
         """A SAM referenceable property (``!Ref MyApi.Stage``, ``${MyApi.Stage}``: SAM docs,
@@ -268,6 +299,9 @@ class _Scope:
         referenced = self.sam_property(name, attr, where, depth)  # ${MyApi.Stage} in !Sub
         if referenced is not None:
             return referenced
+        function = self.sls_logical_function(name) if name not in self.resources else None
+        if function is not None and attr == "Arn":
+            return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{function}"
         rtype = str(_dict(self.resources.get(name)).get("Type"))
         pattern = _GETATT.get((rtype, attr))
         if pattern is None:

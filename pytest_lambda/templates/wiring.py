@@ -53,6 +53,14 @@ class EventWiring(AppState):
                        transformer=props.get("InputTransformer"),
                        enabled=props.get("State", props.get("Enabled", "ENABLED")))
         elif kind in ("Schedule", "ScheduleV2"):
+            for prop, why in (("DeadLetterConfig", "the schedule's own target retries; "
+                               "Lambda's async retries apply"),
+                              ("RetryPolicy", "the schedule's own target retries; Lambda's "
+                               "async retries apply"),
+                              ("StartDate", "the schedule runs from the start of the test"),
+                              ("EndDate", "the schedule never ends")):
+                if props.get(prop) is not None:
+                    self.unsupported.append(f"{where}.{prop} (not emulated: {why})")
             expression = props.get("Schedule" if kind == "Schedule" else "ScheduleExpression")
             self._schedule(str(props.get("Name") or f"{fn.name}{name}"), fn, str(expression),
                            props.get("Input"), kind == "ScheduleV2",
@@ -88,9 +96,14 @@ class EventWiring(AppState):
                        transformer=transformer, enabled=spec.get("enabled", True))
         elif kind == "schedule":
             rates = _list(spec.get("rate") if isinstance(value, Mapping) else value)
+            transformer = _dict(spec.get("inputTransformer")) or None
+            if transformer is not None:
+                transformer = {"InputPathsMap": transformer.get("inputPathsMap") or {},
+                               "InputTemplate": transformer.get("inputTemplate")}
             for i, rate in enumerate(rates):
                 self._schedule(str(spec.get("name") or f"{fn.name}-schedule-{i + 1}"), fn, rate,
-                               spec.get("input"), False, spec.get("enabled", True))
+                               spec.get("input"), False, spec.get("enabled", True),
+                               input_path=spec.get("inputPath"), transformer=transformer)
         else:
             self.unsupported.append(f"{where} ({kind} event)")
 
@@ -117,7 +130,9 @@ class EventWiring(AppState):
                     self._schedule(str(props.get("Name") or lid),
                                    self._function_of(target["Arn"], lid),
                                    str(props["ScheduleExpression"]), target.get("Input"),
-                                   False, props.get("State", "ENABLED"))
+                                   False, props.get("State", "ENABLED"),
+                                   input_path=target.get("InputPath"),
+                                   transformer=target.get("InputTransformer"))
             elif props.get("EventPattern") is not None:
                 for target in targets:
                     self._rule(self._function_of(target["Arn"], lid), f"Resources.{lid}",
@@ -219,7 +234,8 @@ class EventWiring(AppState):
             raise TemplateError(f"{self.path}: {where}: {error}") from None
 
     def _schedule(self, name: str, fn: LambdaFunction, expression: str, payload: Any,
-                  scheduler: bool, enabled: Any) -> None:
+                  scheduler: bool, enabled: Any, *, input_path: Any = None,
+                  transformer: Mapping[str, Any] | None = None) -> None:
         m = _RATE.fullmatch(expression.strip())
         period = None
         if m is not None:
@@ -232,8 +248,10 @@ class EventWiring(AppState):
             raise TemplateError(f"{self.path}: schedule {name!r} has the expression "
                                 f"{expression!r}, which EventBridge refuses: {problem}.")
         on = enabled not in (False, "false", "DISABLED")
-        self.schedules.append(Schedule(name, fn, expression, payload, scheduler, on, period,
-                                       self.account.clock.now + (period or 0)))
+        self.schedules.append(Schedule(
+            name, fn, expression, payload, scheduler, on, period,
+            self.account.clock.now + (period or 0),
+            input_path=None if input_path is None else str(input_path), transformer=transformer))
 
 
 def _expression_problem(expression: str) -> str | None:

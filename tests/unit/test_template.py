@@ -874,3 +874,23 @@ def test_libyaml_reads_templates_as_the_python_parser_does(tmp_path: Path) -> No
     bad = _write(tmp_path, "bad.yaml", "Resources:\n  Fn: [a, b: c\n")
     with pytest.raises(TemplateError, match=r"bad.yaml, line \d+, column \d+: invalid YAML"):
         yamlfile.read_yaml(bad)
+
+
+def test_serverless_generated_function_ids_resolve(tmp_path: Path) -> None:
+    """``!GetAtt <Key>LambdaFunction.Arn`` / ``!Ref <Key>LambdaFunction`` name the Framework's
+    function resources (``-`` as Dash, ``_`` as Underscore, the first letter upper-case)."""
+    sls = _write(tmp_path, "serverless.yml", """\
+        service: s
+        provider: {name: aws, runtime: python3.12}
+        functions:
+          send-mail_now: {handler: app.handler}
+          reader:
+            handler: app.handler
+            environment:
+              TARGET: !GetAtt SendDashmailUnderscorenowLambdaFunction.Arn
+              NAME: !Ref SendDashmailUnderscorenowLambdaFunction
+        """)
+    env = load_template(sls)["reader"].kwargs()["environment"]
+    assert env == {
+        "TARGET": "arn:aws:lambda:us-east-1:123456789012:function:s-dev-send-mail_now",
+        "NAME": "s-dev-send-mail_now"}

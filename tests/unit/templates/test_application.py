@@ -702,6 +702,47 @@ def test_schedule_expressions_eventbridge_refuses_are_refused(tmp_path: Path, ex
     assert f"'{expression}', which EventBridge refuses: {problem}" in str(e.value)
 
 
+def test_schedule_targets_apply_their_input_path_and_transformer(tmp_path: Path) -> None:
+    """A scheduled rule's target InputPath / InputTransformer shape the Scheduled Event as
+    EventBridge does (CloudFormation targets and serverless.yml schedule events)."""
+    (tmp_path / "got.py").write_text("def handler(event, context):\n    return event\n")
+    path = _project(tmp_path, "serverless.yml", """\
+        service: cron
+        provider: {name: aws, runtime: RUNTIME}
+        functions:
+          path:
+            handler: got.handler
+            events: [{schedule: {rate: rate(1 hour), inputPath: $.detail-type}}]
+          shaped:
+            handler: got.handler
+            events:
+              - schedule:
+                  rate: rate(1 hour)
+                  inputTransformer:
+                    inputPathsMap: {when: $.time, kind: $.detail-type}
+                    inputTemplate: '{"kind": <kind>, "at": <when>}'
+        resources:
+          Resources:
+            Nightly:
+              Type: AWS::Events::Rule
+              Properties:
+                ScheduleExpression: rate(1 hour)
+                Targets:
+                  - Arn: !GetAtt PathLambdaFunction.Arn
+                    Id: t
+                    InputTransformer:
+                      InputPathsMap: {src: $.source}
+                      InputTemplate: '"from <src>"'
+        """)
+    with Application(path) as app:
+        got = sorted((r.function_name, json.dumps(r.payload)) for r in app.advance(3600))
+    names = [n for n, _ in got]
+    assert names == ["cron-dev-path", "cron-dev-path", "cron-dev-shaped"]
+    payloads = [json.loads(p) for _, p in got]
+    assert sorted(map(str, payloads[:2])) == ["Scheduled Event", "from aws.events"]
+    assert payloads[2]["kind"] == "Scheduled Event" and payloads[2]["at"].endswith("Z")
+
+
 def test_eventbridge_rules_with_a_pattern_deliver_matching_events(tmp_path: Path) -> None:
     """SAM EventBridgeRule (custom bus, InputPath), CloudWatchEvent (Input) and a
     CloudFormation AWS::Events::Rule (InputTransformer): moto matches the pattern, each
