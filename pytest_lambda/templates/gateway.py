@@ -89,8 +89,13 @@ class _Gateway:
         # every HTTP client (curl, requests, browsers) sends when the test gives none.
         self.accept = next((v for k, v in (event.get("headers") or {}).items()
                             if k.lower() == "accept"), "")
+        # The request's trace header (the client's, or the one API Gateway adds) is the trace
+        # Lambda continues: "Lambda will respect any tracing header it receives from an
+        # upstream service" (Lambda API reference, TracingConfig).
+        trace = next((v for k, v in (event.get("headers") or {}).items()
+                      if k.lower() == "x-amzn-trace-id"), None)
         try:
-            result = self.route.function.invoke(event)
+            result = self.route.function.invoke(event, trace_header=trace)
         except TooManyRequestsException:
             return self._throttled()
         response = self._map(result)

@@ -708,3 +708,34 @@ def test_json_bodies_are_sent_as_requests_sends_them(tmp_path: Path) -> None:
         assert app.http.post("/hook", json=payload).text == stdlib_json.dumps(payload)
         with pytest.raises(ValueError, match="Out of range float values"):
             app.http.post("/hook", json={"x": float("nan")})
+
+
+def test_the_request_trace_is_the_one_the_function_continues(tmp_path: Path) -> None:
+    """The X-Amzn-Trace-Id the event carries (API Gateway's, or the client's own) is the trace
+    the function continues: its _X_AMZN_TRACE_ID has the same Root."""
+    (tmp_path / "trace.py").write_text(
+        "import os\n"
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': event['headers']['X-Amzn-Trace-Id'] + ' ' +\n"
+        "            os.environ['_X_AMZN_TRACE_ID']}\n")
+    text = """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: RUNTIME
+              CodeUri: .
+              Handler: trace.handler
+              Tracing: Active
+              Events:
+                Get: {Type: Api, Properties: {Path: /t, Method: get}}
+        """
+    with _app(tmp_path, "template.yaml", text) as app:  # type: ignore[attr-defined]
+        header, env = app.http.get("/t").text.split(" ")
+        assert env.startswith(header.split(";")[0] + ";Parent=")
+        given = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+        header, env = app.http.get("/t", headers={"X-Amzn-Trace-Id": given}).text.split(" ")
+        assert header == given
+        assert env.startswith("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=")
+        assert ";Sampled=1" in env
