@@ -256,6 +256,14 @@ def _sam_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
     }
 
 
+def sam_destination_id(lid: str, which: str, kind: str) -> str:
+    """The logical id of the queue (``kind`` SQS) or topic (SNS) SAM creates for an
+    ``EventInvokeConfig`` destination given only a ``Type``: function, ``EventInvokeConfig``,
+    ``OnSuccess``/``OnFailure``, ``Queue``/``Topic`` (aws-sam-translator's naming); locally its
+    name too."""
+    return f"{lid}EventInvokeConfig{which}{'Queue' if kind == 'SQS' else 'Topic'}"
+
+
 def _sam_async(get: Any, serverless: bool, lid: str, scope: _Scope) -> dict[str, Any]:
     """Asynchronous invocation settings: SAM ``EventInvokeConfig`` and ``DeadLetterQueue``,
     CloudFormation ``DeadLetterConfig``; ``ReservedConcurrentExecutions`` for both."""
@@ -268,9 +276,16 @@ def _sam_async(get: Any, serverless: bool, lid: str, scope: _Scope) -> dict[str,
         out["maximum_event_age_in_seconds"] = _int(
             scope, lid, "EventInvokeConfig.MaximumEventAgeInSeconds",
             config["MaximumEventAgeInSeconds"])
-    destinations = {which: {"Destination": _dict(target).get("Destination")}
-                    for which, target in _dict(config.get("DestinationConfig")).items()
-                    if _dict(target).get("Destination")}
+    destinations = {}
+    for which, target in _dict(config.get("DestinationConfig")).items():
+        target = _dict(target)
+        if target.get("Destination"):
+            destinations[which] = {"Destination": target["Destination"]}
+        elif str(target.get("Type")) in ("SQS", "SNS"):  # SAM creates the queue or topic
+            generated = sam_destination_id(lid, str(which), str(target["Type"]))
+            service = "sqs" if target["Type"] == "SQS" else "sns"
+            destinations[which] = {"Destination": f"arn:aws:{service}:{scope.region}:"
+                                                  f"{scope.account_id}:{generated}"}
     if destinations:
         out["destination_config"] = destinations
     dlq = _dict(get("DeadLetterQueue") if serverless else get("DeadLetterConfig"))

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ..config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ..function import LambdaFunction
 from ..service.account import Account
-from .app_state import Schedule, _list
+from .app_state import Schedule, _dict, _list
 from .cfn_rest import REST_TYPES, wire_rest_apis
 from .errors import FunctionNotCreated
 from .http import HttpClient
@@ -274,6 +274,8 @@ class Application(EventWiring, HttpWiring):
                     self.routes.skipped_apis[lid] = f"{rtype} resources are not emulated"
         if template.kind == "serverless":
             self._serverless_implicit(template)
+        else:
+            self._sam_destinations(template)
 
     def _redrive(self) -> None:
         for lid, resource in self.template.resources.items():
@@ -393,6 +395,25 @@ class Application(EventWiring, HttpWiring):
                 event = _select(event, schedule.input_path)
         schedule.fired += 1
         schedule.function.invoke(event, invocation_type="Event")
+
+    def _sam_destinations(self, template: Template) -> None:
+        """The queues and topics SAM creates for EventInvokeConfig destinations given only a
+        ``Type`` (see :func:`~pytest_lambda.template.sam_destination_id`)."""
+        from ..template import sam_destination_id  # with the loader, already imported
+
+        for lid, spec in template.items():
+            if spec.properties.get("Type") != "AWS::Serverless::Function":
+                continue
+            config = _dict(spec.properties.get("EventInvokeConfig"))
+            for which, target in _dict(config.get("DestinationConfig")).items():
+                target = _dict(target)
+                kind = str(target.get("Type"))
+                if target.get("Destination") or kind not in ("SQS", "SNS"):
+                    continue
+                generated = sam_destination_id(lid, str(which), kind)
+                rtype = "AWS::SQS::Queue" if kind == "SQS" else "AWS::SNS::Topic"
+                props = {"QueueName" if kind == "SQS" else "TopicName": generated}
+                self.resources[generated] = create(generated, rtype, props, template.region)
 
     def _serverless_implicit(self, template: Template) -> None:
         """Topics and buckets a serverless.yml creates from its functions' events; plugin

@@ -743,6 +743,45 @@ def test_schedule_targets_apply_their_input_path_and_transformer(tmp_path: Path)
     assert payloads[2]["kind"] == "Scheduled Event" and payloads[2]["at"].endswith("Z")
 
 
+def test_sam_creates_the_destination_a_type_alone_names(tmp_path: Path) -> None:
+    """EventInvokeConfig OnSuccess {Type: SQS} / OnFailure {Type: SNS} without a Destination:
+    SAM creates the queue and the topic (<Fn>EventInvokeConfigOnSuccessQueue, ...Topic), and
+    the records go there."""
+    (tmp_path / "flaky.py").write_text(
+        "def handler(event, context):\n"
+        "    if event.get('fail'):\n        raise ValueError('no')\n    return 'ok'\n")
+    path = _project(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Copy: {Type: AWS::SQS::Queue}
+          Worker:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: RUNTIME
+              CodeUri: .
+              Handler: flaky.handler
+              EventInvokeConfig:
+                MaximumRetryAttempts: 0
+                DestinationConfig: {OnSuccess: {Type: SQS}, OnFailure: {Type: SNS}}
+        """)
+    with Application(path) as app:
+        app.client("sns").subscribe(
+            TopicArn=app.resources["WorkerEventInvokeConfigOnFailureTopic"].physical_id,
+            Protocol="sqs", Endpoint=app.resources["Copy"].attributes["Arn"],
+            Attributes={"RawMessageDelivery": "true"})
+        fn = app.function("Worker")
+        fn.invoke({}, invocation_type="Event")
+        fn.invoke({"fail": True}, invocation_type="Event")
+        app.drain()
+        sqs = app.client("sqs")
+        ok = sqs.receive_message(
+            QueueUrl=app.resources["WorkerEventInvokeConfigOnSuccessQueue"].physical_id)
+        assert json.loads(ok["Messages"][0]["Body"])["responsePayload"] == "ok"
+        failed = sqs.receive_message(QueueUrl=app.resources["Copy"].physical_id)
+        record = json.loads(failed["Messages"][0]["Body"])
+        assert record["requestContext"]["condition"] == "RetriesExhausted"
+
+
 def test_eventbridge_rules_with_a_pattern_deliver_matching_events(tmp_path: Path) -> None:
     """SAM EventBridgeRule (custom bus, InputPath), CloudWatchEvent (Input) and a
     CloudFormation AWS::Events::Rule (InputTransformer): moto matches the pattern, each
