@@ -24,6 +24,8 @@ _LOADERS: dict[Any, Any] = {}
 _SESSIONS: dict[Any, Any] = {}
 _MAX_SESSIONS = 8
 _SESSION_LOCK = threading.RLock()
+#: ``AWS_*`` variables a botocore session does not read (Lambda's, X-Ray's).
+_NOT_SESSION_VARIABLES = ("AWS_LAMBDA_", "AWS_XRAY_", "AWS_EXECUTION_ENV")
 
 #: botocore's environment variable for account-ID endpoint routing; "disabled" keeps requests
 #: on the regional endpoints moto serves. Older botocore ignores it.
@@ -76,7 +78,10 @@ def _plugin_session() -> Any:
     import boto3  # type: ignore[import-untyped]
     import botocore.handlers  # type: ignore[import-untyped]
 
-    key = (tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_"))),
+    # A function's own variables (AWS_LAMBDA_*, X-Ray's) say nothing about the session: with
+    # them in the key, every execution environment would make one.
+    key = (tuple(sorted((k, v) for k, v in os.environ.items()
+                        if k.startswith("AWS_") and not k.startswith(_NOT_SESSION_VARIABLES))),
            len(botocore.handlers.BUILTIN_HANDLERS))
     session = _SESSIONS.get(key)
     if session is None:

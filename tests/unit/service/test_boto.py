@@ -54,6 +54,9 @@ def test_the_plugin_session_is_made_again_when_what_it_captured_changes(
         session = boto._plugin_session()
         assert boto._plugin_session() is session
         assert aws.client("sqs") is not first  # a client of its own, as always
+        monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "fn")  # a function's variables: same
+        assert boto._plugin_session() is session
+        monkeypatch.undo()
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAOTHERACCOUNT0000")
         assert boto._plugin_session() is not session
         assert aws.client("sqs")._request_signer._credentials.access_key == "AKIAOTHERACCOUNT0000"
