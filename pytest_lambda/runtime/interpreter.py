@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import sysconfig
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,13 +197,23 @@ def worker_command(python: Interpreter | None, package_root: str) -> tuple[list[
     the ``PYTHONPATH`` entry it needs.
 
     On this interpreter the worker imports the package from ``package_root`` first, as the test
-    process does. On another one ``package_root`` (often the test environment's
-    site-packages) goes *last* on ``sys.path``: the interpreter's own packages win, so compiled
-    packages built for its version load, and pure-Python ones installed only next to the tests
-    (boto3, say) are still found.
+    process does. On another one ``package_root`` and the test environment's site-packages go
+    *last* on ``sys.path``: the interpreter's own packages win, so compiled packages built for
+    its version load, and pure-Python ones installed only next to the tests (boto3, say) are
+    still found.
     """
     if python is None:
         return [sys.executable, "-m", WORKER_MODULE], package_root
-    bootstrap = (f"import sys; sys.path.append({package_root!r}); "
+    # The test environment's own site-packages too: with an editable install or a checkout,
+    # package_root is the checkout, and boto3 (which Lambda's Python runtimes include) is found
+    # only there.
+    tail = list(dict.fromkeys([package_root, *_site_packages()]))
+    bootstrap = (f"import sys; sys.path.extend({tail!r}); "
                  f"from {WORKER_MODULE} import main; main()")
     return [python.executable, "-c", bootstrap], ""
+
+
+def _site_packages() -> list[str]:
+    """This interpreter's site-packages folders (pure-Python and platform ones)."""
+    paths = sysconfig.get_paths()
+    return [p for p in dict.fromkeys([paths["purelib"], paths["platlib"]]) if os.path.isdir(p)]

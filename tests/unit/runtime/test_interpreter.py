@@ -141,11 +141,17 @@ def test_runtime_older_than_the_worker_supports_is_noted(code: CodeWriter) -> No
 
 
 def test_foreign_worker_finds_the_package_last_on_its_path() -> None:
-    """Another interpreter's own packages come before the test environment's."""
+    """Another interpreter's own packages come before the test environment's: the package's
+    folder (a checkout, with an editable install) and this environment's site-packages, where
+    boto3 is (Lambda's Python runtimes include it), go last."""
+    import sysconfig
+
     python = Interpreter("/opt/py/bin/python", (3, 12, 1))
-    command, pythonpath = interpreter.worker_command(python, "/venv/site-packages")
+    command, pythonpath = interpreter.worker_command(python, "/checkout")
     assert command[:2] == ["/opt/py/bin/python", "-c"]
-    assert "sys.path.append('/venv/site-packages')" in command[2]
+    tail = ["/checkout", *dict.fromkeys([sysconfig.get_paths()["purelib"],
+                                         sysconfig.get_paths()["platlib"]])]
+    assert f"sys.path.extend({tail!r})" in command[2]
     assert pythonpath == ""
     same, path = interpreter.worker_command(None, "/venv/site-packages")
     assert same == [sys.executable, "-m", "pytest_lambda.runtime.workers.process_main"]
