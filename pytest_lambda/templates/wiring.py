@@ -100,9 +100,11 @@ class EventWiring(AppState):
             if transformer is not None:
                 transformer = {"InputPathsMap": transformer.get("inputPathsMap") or {},
                                "InputTemplate": transformer.get("inputTemplate")}
+            # method: scheduler is EventBridge Scheduler (its event), else an EventBridge rule.
+            scheduler = str(spec.get("method", "eventBus")) == "scheduler"
             for i, rate in enumerate(rates):
                 self._schedule(str(spec.get("name") or f"{fn.name}-schedule-{i + 1}"), fn, rate,
-                               spec.get("input"), False, spec.get("enabled", True),
+                               spec.get("input"), scheduler, spec.get("enabled", True),
                                input_path=spec.get("inputPath"), transformer=transformer)
         else:
             self.unsupported.append(f"{where} ({kind} event)")

@@ -782,6 +782,24 @@ def test_sam_creates_the_destination_a_type_alone_names(tmp_path: Path) -> None:
         assert record["requestContext"]["condition"] == "RetriesExhausted"
 
 
+def test_serverless_scheduler_method_sends_the_schedulers_event(tmp_path: Path) -> None:
+    """serverless.yml ``schedule: {method: scheduler}`` is EventBridge Scheduler: its event
+    (``aws.scheduler``), not an EventBridge rule's."""
+    (tmp_path / "got.py").write_text("def handler(event, context):\n    return event\n")
+    path = _project(tmp_path, "serverless.yml", """\
+        service: cron
+        provider: {name: aws, runtime: RUNTIME}
+        functions:
+          tick:
+            handler: got.handler
+            events: [{schedule: {rate: rate(1 hour), method: scheduler}},
+                     {schedule: rate(1 hour)}]
+        """)
+    with Application(path) as app:
+        sources = sorted(r.payload["source"] for r in app.advance(3600))
+    assert sources == ["aws.events", "aws.scheduler"]
+
+
 def test_eventbridge_rules_with_a_pattern_deliver_matching_events(tmp_path: Path) -> None:
     """SAM EventBridgeRule (custom bus, InputPath), CloudWatchEvent (Input) and a
     CloudFormation AWS::Events::Rule (InputTransformer): moto matches the pattern, each
