@@ -94,6 +94,8 @@ class _Gateway:
         # upstream service" (Lambda API reference, TracingConfig).
         trace = next((v for k, v in (event.get("headers") or {}).items()
                       if k.lower() == "x-amzn-trace-id"), None)
+        if trace is not None and "Sampled=" not in trace and self.route.function.config.tracing:
+            trace += ";Sampled=1"  # no decision upstream: an Active function samples it
         try:
             result = self.route.function.invoke(event, trace_header=trace)
         except TooManyRequestsException:

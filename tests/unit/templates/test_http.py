@@ -734,8 +734,9 @@ def test_the_request_trace_is_the_one_the_function_continues(tmp_path: Path) -> 
     with _app(tmp_path, "template.yaml", text) as app:  # type: ignore[attr-defined]
         header, env = app.http.get("/t").text.split(" ")
         assert env.startswith(header.split(";")[0] + ";Parent=")
-        given = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+        assert ";Sampled=1" in env  # no decision upstream: the Active function samples it
+        given = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=0"
         header, env = app.http.get("/t", headers={"X-Amzn-Trace-Id": given}).text.split(" ")
         assert header == given
         assert env.startswith("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=")
-        assert ";Sampled=1" in env
+        assert ";Sampled=0" in env  # the client's decision is respected
