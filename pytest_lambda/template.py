@@ -256,12 +256,18 @@ def _sam_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
     }
 
 
-def sam_destination_id(lid: str, which: str, kind: str) -> str:
-    """The logical id of the queue (``kind`` SQS) or topic (SNS) SAM creates for an
-    ``EventInvokeConfig`` destination given only a ``Type``: function, ``EventInvokeConfig``,
-    ``OnSuccess``/``OnFailure``, ``Queue``/``Topic`` (aws-sam-translator's naming); locally its
-    name too."""
-    return f"{lid}EventInvokeConfig{which}{'Queue' if kind == 'SQS' else 'Topic'}"
+def sam_generated_destinations(lid: str, config: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """The queues (``SQS``) and topics (``SNS``) SAM creates for the ``EventInvokeConfig``
+    destinations of function ``lid`` given only a ``Type``, by ``OnSuccess``/``OnFailure``:
+    (type, logical id). The id is the function's, ``EventInvokeConfig``, the destination and
+    ``Queue``/``Topic`` (aws-sam-translator's naming); locally it is the name too."""
+    out = {}
+    for which, target in _dict(config.get("DestinationConfig")).items():
+        kind = str(_dict(target).get("Type"))
+        if not _dict(target).get("Destination") and kind in ("SQS", "SNS"):
+            suffix = "Queue" if kind == "SQS" else "Topic"
+            out[str(which)] = (kind, f"{lid}EventInvokeConfig{which}{suffix}")
+    return out
 
 
 def _sam_async(get: Any, serverless: bool, lid: str, scope: _Scope) -> dict[str, Any]:
@@ -276,16 +282,12 @@ def _sam_async(get: Any, serverless: bool, lid: str, scope: _Scope) -> dict[str,
         out["maximum_event_age_in_seconds"] = _int(
             scope, lid, "EventInvokeConfig.MaximumEventAgeInSeconds",
             config["MaximumEventAgeInSeconds"])
-    destinations = {}
-    for which, target in _dict(config.get("DestinationConfig")).items():
-        target = _dict(target)
-        if target.get("Destination"):
-            destinations[which] = {"Destination": target["Destination"]}
-        elif str(target.get("Type")) in ("SQS", "SNS"):  # SAM creates the queue or topic
-            generated = sam_destination_id(lid, str(which), str(target["Type"]))
-            service = "sqs" if target["Type"] == "SQS" else "sns"
-            destinations[which] = {"Destination": f"arn:aws:{service}:{scope.region}:"
-                                                  f"{scope.account_id}:{generated}"}
+    destinations = {which: {"Destination": _dict(target).get("Destination")}
+                    for which, target in _dict(config.get("DestinationConfig")).items()
+                    if _dict(target).get("Destination")}
+    for which, (kind, generated) in sam_generated_destinations(lid, config).items():
+        destinations[which] = {"Destination": f"arn:aws:{kind.lower()}:{scope.region}:"
+                                              f"{scope.account_id}:{generated}"}
     if destinations:
         out["destination_config"] = destinations
     dlq = _dict(get("DeadLetterQueue") if serverless else get("DeadLetterConfig"))

@@ -92,8 +92,12 @@ def user_frames(tb: TracebackType | None) -> traceback.StackSummary:
     are (the runtime's frames before the handler's, and the guards a handler's call may pass
     through: ``open`` under the read-only task root, the network guard, patched ``signal``).
     On Lambda those calls are C functions or stdlib code, so the handler's line is last."""
+    return _without_ours(traceback.extract_tb(tb))
+
+
+def _without_ours(stack: traceback.StackSummary) -> traceback.StackSummary:
     return traceback.StackSummary.from_list(
-        [f for f in traceback.extract_tb(tb) if not f.filename.startswith(_PACKAGE_DIR)])
+        [f for f in stack if not f.filename.startswith(_PACKAGE_DIR)])
 
 
 def format_user_exception(exc_info: Any) -> str:
@@ -107,8 +111,7 @@ def format_user_exception(exc_info: Any) -> str:
         if id(current) in seen:
             continue
         seen.add(id(current))
-        current.stack = traceback.StackSummary.from_list(
-            [f for f in current.stack if not f.filename.startswith(_PACKAGE_DIR)])
+        current.stack = _without_ours(current.stack)
         todo.extend(e for e in (current.__cause__, current.__context__) if e is not None)
         todo.extend(getattr(current, "exceptions", None) or ())
     text = "".join(te.format())

@@ -398,19 +398,14 @@ class Application(EventWiring, HttpWiring):
 
     def _sam_destinations(self, template: Template) -> None:
         """The queues and topics SAM creates for EventInvokeConfig destinations given only a
-        ``Type`` (see :func:`~pytest_lambda.template.sam_destination_id`)."""
-        from ..template import sam_destination_id  # with the loader, already imported
+        ``Type`` (see :func:`~pytest_lambda.template.sam_generated_destinations`)."""
+        from ..template import sam_generated_destinations  # with the loader, already imported
 
         for lid, spec in template.items():
             if spec.properties.get("Type") != "AWS::Serverless::Function":
                 continue
             config = _dict(spec.properties.get("EventInvokeConfig"))
-            for which, target in _dict(config.get("DestinationConfig")).items():
-                target = _dict(target)
-                kind = str(target.get("Type"))
-                if target.get("Destination") or kind not in ("SQS", "SNS"):
-                    continue
-                generated = sam_destination_id(lid, str(which), kind)
+            for kind, generated in sam_generated_destinations(lid, config).values():
                 rtype = "AWS::SQS::Queue" if kind == "SQS" else "AWS::SNS::Topic"
                 props = {"QueueName" if kind == "SQS" else "TopicName": generated}
                 self.resources[generated] = create(generated, rtype, props, template.region)

@@ -87,13 +87,12 @@ class _Gateway:
         event = self._event(context)
         # The request's Accept is the one the event carries: the client's own, or the */*
         # every HTTP client (curl, requests, browsers) sends when the test gives none.
-        self.accept = next((v for k, v in (event.get("headers") or {}).items()
-                            if k.lower() == "accept"), "")
+        sent = event.get("headers") or {}
+        self.accept = _header(sent, "accept")
         # The request's trace header (the client's, or the one API Gateway adds) is the trace
         # Lambda continues: "Lambda will respect any tracing header it receives from an
         # upstream service" (Lambda API reference, TracingConfig).
-        trace = next((v for k, v in (event.get("headers") or {}).items()
-                      if k.lower() == "x-amzn-trace-id"), None)
+        trace = _header(sent, "x-amzn-trace-id") or None
         if trace is not None and "Sampled=" not in trace and self.route.function.config.tracing:
             trace += ";Sampled=1"  # no decision upstream: an Active function samples it
         try:
@@ -108,7 +107,7 @@ class _Gateway:
 
     def _signed(self) -> bool:
         """Whether the request carries a SigV4 ``Authorization`` (not verifiable locally)."""
-        value = next((v for k, v in self.headers.items() if k.lower() == "authorization"), "")
+        value = _header(self.headers, "authorization")
         return value.startswith("AWS4-HMAC-SHA256")
 
     def _now(self) -> _dt.datetime:
@@ -121,8 +120,7 @@ class _Gateway:
                 found = self.query.get(source[6:])
                 value = found[-1] if found else None
             else:
-                value = next((v for k, v in self.headers.items()
-                              if k.lower() == source.lower()), None)
+                value = _header(self.headers, source)
             if not value:
                 return None
             values.append(value)
@@ -222,8 +220,7 @@ class _Gateway:
     def _body_for_event(self) -> str | bytes | None:
         if self.body is None:
             return None
-        content_type = next((v for k, v in self.headers.items()
-                             if k.lower() == "content-type"), "")
+        content_type = _header(self.headers, "content-type")
         if self.api.kind == "rest":
             binary = _matches(content_type, self.api.binary_media_types)
         else:
@@ -289,7 +286,7 @@ class _Gateway:
             event = lambda_function_url(self.method, self.path, headers=headers or None,
                                         auth_type="AWS_IAM" if iam else "NONE",
                                         **common)
-            signature = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+            signature = _header(headers, "authorization")
             key = re.search(r"Credential=([A-Z0-9]+)/", signature)
             if iam and key:  # the caller's access key, as the signature names it
                 event["requestContext"]["authorizer"]["iam"]["accessKey"] = key.group(1)
@@ -453,3 +450,8 @@ def _as_list(value: Any) -> list[Any]:
 
 def _has(headers: Mapping[str, str], name: str) -> bool:
     return any(k.lower() == name.lower() for k in headers)
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    """The value of header ``name`` (any case), or ``""``."""
+    return next((v for k, v in headers.items() if k.lower() == name.lower()), "")

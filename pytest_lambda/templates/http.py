@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .alb import serve as _alb
 from .cors import preflight
-from .gateway import _Gateway, _has, _matches
+from .gateway import _Gateway, _has, _header, _matches
 from .http_response import HttpResponse, _gateway_error
 from .routes import IMPLICIT, Api, Authorizer, Route, RouteTable, api_id
 
@@ -237,7 +237,7 @@ def _binary_request(headers: Mapping[str, str], binary_media_types: list[str]) -
     a binary media type; ``*/*`` matches every request, one without a Content-Type too."""
     if "*/*" in binary_media_types:
         return True
-    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    content_type = _header(headers, "content-type")
     return bool(content_type) and _matches(content_type, binary_media_types)
 
 

@@ -86,20 +86,14 @@ class EventWiring(AppState):
         elif self._sls_http_event(fn, kind, value, where):
             pass  # http, httpApi, alb: the HTTP side's
         elif kind in ("eventBridge", "cloudwatchEvent"):
-            transformer = _dict(spec.get("inputTransformer")) or None
-            if transformer is not None:
-                transformer = {"InputPathsMap": transformer.get("inputPathsMap") or {},
-                               "InputTemplate": transformer.get("inputTemplate")}
+            transformer = _sls_transformer(spec)
             self._rule(fn, where, spec.get("pattern" if kind == "eventBridge" else "event"),
                        bus=spec.get("eventBus"), name=spec.get("name"),
                        input=spec.get("input"), input_path=spec.get("inputPath"),
                        transformer=transformer, enabled=spec.get("enabled", True))
         elif kind == "schedule":
             rates = _list(spec.get("rate") if isinstance(value, Mapping) else value)
-            transformer = _dict(spec.get("inputTransformer")) or None
-            if transformer is not None:
-                transformer = {"InputPathsMap": transformer.get("inputPathsMap") or {},
-                               "InputTemplate": transformer.get("inputTemplate")}
+            transformer = _sls_transformer(spec)
             # method: scheduler is EventBridge Scheduler (its event), else an EventBridge rule.
             scheduler = str(spec.get("method", "eventBus")) == "scheduler"
             for i, rate in enumerate(rates):
@@ -254,6 +248,15 @@ class EventWiring(AppState):
             name, fn, expression, payload, scheduler, on, period,
             self.account.clock.now + (period or 0),
             input_path=None if input_path is None else str(input_path), transformer=transformer))
+
+
+def _sls_transformer(spec: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A serverless.yml ``inputTransformer`` in CloudFormation's spelling, or None."""
+    transformer = _dict(spec.get("inputTransformer"))
+    if not transformer:
+        return None
+    return {"InputPathsMap": transformer.get("inputPathsMap") or {},
+            "InputTemplate": transformer.get("inputTemplate")}
 
 
 def _expression_problem(expression: str) -> str | None:
