@@ -155,8 +155,8 @@ class HttpClient:
                 continue  # Function URLs have hosts of their own: reach them with for_api()
             local = path
             stage = route.api.stage
-            if route.api.kind != "url" and stage != "$default" and path.startswith(f"/{stage}/"):
-                local = path[len(stage) + 1:]
+            if route.api.kind != "url" and stage != "$default":
+                local = _in_stage(path, stage)
             if route.method not in ("ANY", method) and not (
                     method == "OPTIONS" and route.api.cors_of(route.path) is not None):
                 continue
@@ -179,9 +179,7 @@ class HttpClient:
         for owner, verb, declared, why in self.table.declared:
             if (api is not None and owner.name != api) or verb not in ("ANY", method):
                 continue
-            local = path
-            if owner.stage != "$default" and path.startswith(f"/{owner.stage}/"):
-                local = path[len(owner.stage) + 1:]
+            local = path if owner.stage == "$default" else _in_stage(path, owner.stage)
             probe = Route(owner, verb, declared, None)  # type: ignore[arg-type]
             if probe.pattern().fullmatch(local):
                 raise LookupError(f"{method} {path}: {why}. See lambda_app.unsupported; test "
@@ -239,6 +237,14 @@ def _binary_request(headers: Mapping[str, str], binary_media_types: list[str]) -
         return True
     content_type = _header(headers, "content-type")
     return bool(content_type) and _matches(content_type, binary_media_types)
+
+
+def _in_stage(path: str, stage: str) -> str:
+    """The path within a named stage: ``/Prod/items`` -> ``/items``, ``/Prod`` -> ``/``
+    (a path without the stage is taken as it is)."""
+    if path == f"/{stage}":
+        return "/"
+    return path[len(stage) + 1:] if path.startswith(f"/{stage}/") else path
 
 
 def _param_names(path: str) -> list[str]:

@@ -133,6 +133,11 @@ class Route:
         return (int(self.default), greedy, variables, 1 if self.method == "ANY" else 0)
 
     def pattern(self) -> re.Pattern[str]:
+        if self.default:
+            # "$default catches requests that don't explicitly match other routes" (API
+            # Gateway developer guide, "Working with routes for HTTP APIs"): ``/`` included,
+            # which ``/{proxy+}`` (one character at least) would not match.
+            return re.compile("/(.*)")
         out, last = "", 0
         for m in _PARAM.finditer(self.path):
             out += re.escape(self.path[last:m.start()])

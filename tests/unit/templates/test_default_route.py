@@ -60,6 +60,34 @@ def test_sam_and_serverless_default_routes(tmp_path: Path) -> None:
         """))
     with Application(sls) as app:
         assert app.http.get("/x").json()["routeKey"] == "$default"
+        # The catch-all takes the root too (a FastAPI/Flask app's "/" behind `httpApi: '*'`).
+        assert app.http.get("/").json()["rawPath"] == "/"
+
+
+def test_default_route_takes_the_root_on_a_named_stage(tmp_path: Path) -> None:
+    """GET / (and GET /dev, the root of stage dev) reach the $default route's function."""
+    (tmp_path / "app.py").write_text(HANDLER)
+    sam = tmp_path / "template.yaml"
+    sam.write_text(textwrap.dedent(f"""\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Api:
+            Type: AWS::Serverless::HttpApi
+            Properties: {{StageName: dev}}
+          CatchAll:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: {RUNTIME}
+              CodeUri: .
+              Handler: app.handler
+              Events:
+                Default: {{Type: HttpApi, Properties: {{ApiId: !Ref Api}}}}
+        """))
+    with Application(sam) as app:
+        for path in ("/", "/dev", "/dev/"):
+            response = app.http.get(path)
+            assert response.status_code == 200, (path, response.text)
+            assert response.json()["routeKey"] == "$default"
 
 
 def test_a_route_of_a_function_not_created_says_why(tmp_path: Path) -> None:
