@@ -27,6 +27,8 @@ from ._http import (
     USER_AGENT,
     Body,
     MultiMap,
+    Query,
+    QueryString,
     api_id,
     check_header_names,
     check_method,
@@ -55,7 +57,7 @@ def apigateway_rest(
     *,
     resource: str | None = None,
     path_parameters: Mapping[str, str] | None = None,
-    query: MultiMap | None = None,
+    query: Query | None = None,
     headers: MultiMap | None = None,
     body: Body = None,
     stage: str = "prod",
@@ -68,7 +70,10 @@ def apigateway_rest(
     rng: random.Random | None = None,
     now: _dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """A REST API Lambda-proxy request; *resource* is the template (``/items/{id}``)."""
+    """A REST API Lambda-proxy request; *resource* is the template (``/items/{id}``).
+
+    *query* is ``{name: value or [values]}`` or the query string as the client sent it
+    (``"a=1&a=2&q=x+y"``); the event carries its values decoded."""
     rng = rng_or_new(rng)
     now = now_or_utc(now)
     method = check_method(method)
@@ -100,7 +105,9 @@ def apigateway_rest(
         all_headers[name] = values
     json_content_type(body, all_headers, "Content-Type")
     text, encoded = encode_body(body, all_headers)
-    queries = multi("query", query)
+    # The parameters are decoded, "+" as a space (captured on AWS: hotsock/voker
+    # vokerhttp/testdata/apigwv1-request.json, "literalPlus=a+b" -> "a b").
+    queries = QueryString("query", query).decoded
     context: dict[str, Any] = {
         "accountId": account_id,
         "apiId": api,

@@ -7,7 +7,7 @@ import datetime as _dt
 import random
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote
 
 from ._common import (
     DEFAULT_ACCOUNT,
@@ -24,17 +24,21 @@ from ._common import (
     source_ip,
     token,
     upper_token,
+    uuid4,
 )
 from ._http import (
     USER_AGENT,
     Body,
     MultiMap,
+    Query,
+    QueryString,
     api_id,
     check_header_names,
     check_method,
     check_path,
     check_stage,
     encode_body,
+    http_api_path,
     json_content_type,
     match_resource,
     multi,
@@ -53,7 +57,7 @@ def _v2_request(
     method: str,
     path: str,
     route_key: str,
-    query: MultiMap | None,
+    query: Query | None,
     headers: MultiMap | None,
     cookies: Sequence[str] | None,
     body: Body,
@@ -64,14 +68,28 @@ def _v2_request(
     account: str,
     source_ip_address: str | None,
     user_agent: str,
+    url: bool = False,
 ) -> dict[str, Any]:
     method = check_method(method)
     check_path("path", path)
     check_stage(stage, allow_default=True)
-    # On a named stage the client calls https://<api>/<stage>/<path>, and HTTP API passes that
-    # full path on in rawPath and requestContext.http.path (API Gateway developer guide, "Working
-    # with stages for HTTP APIs": the stage name is part of the invoke URL; payload 2.0 rawPath).
-    raw_path = path if stage == "$default" else f"/{stage}{path}"
+    if url:
+        # A Function URL passes rawPath as the client sent it and decodes
+        # requestContext.http.path (captured on AWS: hotsock/voker
+        # vokerhttp/testdata/functionurl-request.json, "/capture/space%20value").
+        raw_path, decoded = path, unquote(path)
+    else:
+        # An HTTP API decodes both (apigwv2-request.json: "/capture/space value"), and refuses
+        # a path its decoding cannot read (see http_api_path).
+        delivered = http_api_path(path)
+        if delivered is None:
+            raise bad("path", path, "an HTTP API refuses this path with 400 Bad Request: it "
+                                    "decodes the path twice, so a '%' must start an escape "
+                                    "both times (send a literal '%' as %2525)")
+        # On a named stage the client calls https://<api>/<stage>/<path>, and HTTP API passes
+        # that full path on in rawPath and requestContext.http.path (developer guide,
+        # "Working with stages for HTTP APIs": the stage name is part of the invoke URL).
+        raw_path = decoded = delivered if stage == "$default" else f"/{stage}{delivered}"
     given = multi("headers", headers)
     check_header_names(given)
     ip = source_ip_address or source_ip(rng)
@@ -90,22 +108,32 @@ def _v2_request(
     json_content_type(body, lower, "content-type")
     jar = split_cookies(lower) or []
     jar.extend(cookies or ())
+    if url and jar:
+        # A Function URL keeps the Cookie header next to the cookies list; an HTTP API drops
+        # it (functionurl-request.json and apigwv2-request.json above).
+        lower["cookie"] = ["; ".join(jar)]
+    if url:
+        # Function URLs add the TLS session's terms (functionurl-request.json; the Lambda
+        # developer guide's request payload example has them too).
+        lower.setdefault("x-amzn-tls-cipher-suite", ["TLS_AES_128_GCM_SHA256"])
+        lower.setdefault("x-amzn-tls-version", ["TLSv1.3"])
     text, encoded = encode_body(body, lower)
     size = len(base64.b64decode(text)) if encoded and text else len((text or "").encode("utf-8"))
     lower["content-length"] = [str(size)]
-    queries = multi("query", query)
-    raw_query = urlencode([(k, v) for k, vs in queries.items() for v in vs], quote_via=quote)
+    # rawQueryString is the query as the client sent it; the parameters are decoded, a
+    # repeated name's values joined with commas (both captures above).
+    queries = QueryString("query", query)
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key,
         "rawPath": raw_path,
-        "rawQueryString": raw_query,
+        "rawQueryString": queries.raw,
     }
     if jar:
         event["cookies"] = jar
     event["headers"] = {k: ",".join(v) for k, v in lower.items()}
-    if queries:
-        event["queryStringParameters"] = {k: ",".join(v) for k, v in queries.items()}
+    if queries.decoded:
+        event["queryStringParameters"] = {k: ",".join(v) for k, v in queries.decoded.items()}
     event["requestContext"] = {
         "accountId": account,
         "apiId": api,
@@ -113,12 +141,14 @@ def _v2_request(
         "domainPrefix": prefix,
         "http": {
             "method": method,
-            "path": raw_path,
+            "path": decoded,
             "protocol": "HTTP/1.1",
             "sourceIp": ip,
             "userAgent": user_agent,
         },
-        "requestId": b64_token(rng, 9),
+        # An HTTP API's request id is 16 characters of base64 ("ATfSmjLgPHcESJw="), a
+        # Function URL's a UUID (the captures above).
+        "requestId": uuid4(rng) if url else b64_token(rng, 11),
         "routeKey": route_key,
         "stage": stage,
         "time": clf_time(now),
@@ -152,7 +182,7 @@ def http_api(
     path: str = "/",
     *,
     route: str | None = None,
-    query: MultiMap | None = None,
+    query: Query | None = None,
     headers: MultiMap | None = None,
     cookies: Sequence[str] | None = None,
     body: Body = None,
@@ -168,7 +198,11 @@ def http_api(
     rng: random.Random | None = None,
     now: _dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """An HTTP API request (payload 2.0); *route* is a template such as ``/items/{id}``."""
+    """An HTTP API request (payload 2.0); *route* is a template such as ``/items/{id}``.
+
+    *path* is the path the client sent (percent-encoded or not): the event carries it decoded,
+    as an HTTP API delivers it. *query* is ``{name: value or [values]}`` or the query string
+    as sent (``"a=1&a=2"``), which becomes ``rawQueryString`` unchanged."""
     rng = rng_or_new(rng)
     check_region(region)
     check_account(account_id)
@@ -192,7 +226,9 @@ def http_api(
         source_ip_address=source_ip_address,
         user_agent=user_agent,
     )
-    params = match_resource(check_path("route", route), path) if route is not None else None
+    # The route matches the decoded path, so path parameters are decoded too.
+    local = event["rawPath"] if stage == "$default" else event["rawPath"][len(stage) + 1:]
+    params = match_resource(check_path("route", route), local) if route is not None else None
     if params:
         event["pathParameters"] = params
     if stage_variables:
@@ -247,7 +283,7 @@ def lambda_function_url(
     method: str = "GET",
     path: str = "/",
     *,
-    query: MultiMap | None = None,
+    query: Query | None = None,
     headers: MultiMap | None = None,
     cookies: Sequence[str] | None = None,
     body: Body = None,
@@ -260,7 +296,10 @@ def lambda_function_url(
     rng: random.Random | None = None,
     now: _dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """A Lambda Function URL request; ``auth_type="AWS_IAM"`` adds the caller's IAM identity."""
+    """A Lambda Function URL request; ``auth_type="AWS_IAM"`` adds the caller's IAM identity.
+
+    *path* is the path the client sent: ``rawPath`` keeps it, ``requestContext.http.path`` is
+    it decoded. *query* is a mapping or the query string as sent (``rawQueryString``)."""
     rng = rng_or_new(rng)
     check_choice("auth_type", auth_type, ("NONE", "AWS_IAM"))
     check_region(region)
@@ -283,6 +322,7 @@ def lambda_function_url(
         account="anonymous" if auth_type == "NONE" else account_id,
         source_ip_address=source_ip_address,
         user_agent=user_agent,
+        url=True,
     )
     if auth_type == "AWS_IAM":
         user_id = "AIDA" + upper_token(rng, 17)

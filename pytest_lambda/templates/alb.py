@@ -20,6 +20,7 @@ from .gateway import _TEXT_TYPES, _header, _unchecked
 from .http_response import HttpResponse, _json_dumps, header_text
 
 if TYPE_CHECKING:
+    from ..events._http import QueryString
     from ..function import LambdaFunction
     from .http import HttpClient
 
@@ -111,14 +112,14 @@ _ALB_502 = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\
 
 
 def serve(client: HttpClient, listener: str, method: str, path: str,
-         query: dict[str, list[str]], headers: dict[str, str], body: bytes | None
+         query: QueryString, headers: dict[str, str], body: bytes | None
          ) -> HttpResponse:
     """One request through an ALB listener: the first matching rule's action."""
     from ..events import alb  # the event factories load on first use
     from ..events._http import ANY_BODY  # with the factories, on first use
 
     rules = client.table.listeners[listener]
-    rule = next((r for r in rules if r.matches(method, path, headers, query)), None)
+    rule = next((r for r in rules if r.matches(method, path, headers, query.decoded)), None)
     if rule is None:
         return HttpResponse(404, [("Content-Type", "text/plain; charset=utf-8"),
                                   ("Server", "awselb/2.0")], b"Not Found")
@@ -134,7 +135,7 @@ def serve(client: HttpClient, listener: str, method: str, path: str,
     token = ANY_BODY.set(True)  # a client's body goes through as sent, JSON or not
     try:
         event = _unchecked(alb.alb_request)(
-            method, path, query=query or None, headers=headers or None, body=sent,
+            method, path, query=query.raw or None, headers=headers or None, body=sent,
             multi_value_headers=action.multi_value_headers, target_group=action.name[:32],
             region=fn.config.region, account_id=fn.config.account_id, rng=client._rng)
     finally:

@@ -39,6 +39,7 @@ from .http_response import HttpResponse, _gateway_error, _json_dumps, header_tex
 from .routes import Api, Authorizer, Route
 
 if TYPE_CHECKING:
+    from ..events._http import QueryString
     from ..result import InvokeResult
     from .http import HttpClient
 
@@ -58,7 +59,7 @@ class _Gateway:
     """One request through API Gateway: authorizer, event, invocation, response mapping."""
 
     def __init__(self, client: HttpClient, route: Route, method: str, path: str,
-                 params: dict[str, str] | None, query: dict[str, list[str]],
+                 params: dict[str, str] | None, query: QueryString,
                  headers: dict[str, str], body: bytes | None) -> None:
         self.client, self.route, self.api = client, route, route.api
         self.method, self.path, self.params = method, path, params
@@ -117,7 +118,7 @@ class _Gateway:
         values = []
         for source in authorizer.identity:
             if source.startswith("query:"):
-                found = self.query.get(source[6:])
+                found = self.query.decoded.get(source[6:])
                 value = found[-1] if found else None
             else:
                 value = _header(self.headers, source)
@@ -248,7 +249,7 @@ class _Gateway:
         lambda_function_url = _unchecked(apigatewayv2.lambda_function_url)
         fn = self.route.function
         common: dict[str, Any] = {
-            "query": self.query or None, "body": self._body_for_event(),
+            "query": self.query.raw or None, "body": self._body_for_event(),
             "region": fn.config.region, "account_id": fn.config.account_id,
             "rng": self.client._rng, "now": self._now()}
         headers = {k: v for k, v in self.headers.items()}
@@ -308,12 +309,16 @@ class _Gateway:
         if kind in ("http", "url") and self.route.payload_format == "2.0" and not structured:
             return HttpResponse(200, [("Content-Type", "application/json")],
                                 bytes(result.raw_payload), result)
-        if not structured or not _valid_proxy(payload, v2=self.route.payload_format == "2.0"
-                                              and kind != "rest"):
+        v2 = self.route.payload_format == "2.0" and kind != "rest"
+        if not structured or not _valid_proxy(payload, v2=v2):
             return self._failed(result)
         assert isinstance(payload, Mapping)
         items: list[tuple[str, str]] = []
-        multi = dict(payload.get("multiValueHeaders") or {})
+        # Payload 2.0's response has statusCode, headers, cookies, body and isBase64Encoded
+        # (developer guide, "Working with AWS Lambda proxy integrations for HTTP APIs"):
+        # multiValueHeaders is a 1.0 field, which HTTP APIs and Function URLs ignore (the
+        # Set-Cookie headers Mangum put there were lost on AWS: Kludex/mangum#215).
+        multi = {} if v2 else dict(payload.get("multiValueHeaders") or {})
         single = dict(payload.get("headers") or {})
         for name, values in multi.items():
             items.extend((name, header_text(v)) for v in values)
@@ -397,7 +402,7 @@ def _valid_proxy(payload: Any, *, v2: bool) -> bool:
     if headers is not None and not isinstance(headers, Mapping):
         return False
     multi = payload.get("multiValueHeaders")
-    return multi is None or (isinstance(multi, Mapping) and all(
+    return v2 or multi is None or (isinstance(multi, Mapping) and all(
         isinstance(v, list) for v in multi.values()))
 
 

@@ -1,0 +1,173 @@
+"""Requests as API Gateway, Function URLs and ALB deliver them, checked against events captured
+on AWS (hotsock/voker ``vokerhttp/testdata``: one request with an encoded path, repeated and
+encoded query parameters, repeated headers and two cookies, sent to each front end on
+2026-07-10, and ``ingress-paths.json``: how an HTTP API delivers encoded paths)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_lambda import LambdaFunction
+from pytest_lambda.templates.http import single_function_client
+
+ECHO = """
+import json
+
+def echo(event, context):
+    return {"statusCode": 200, "body": json.dumps(event)}
+
+def cookies(event, context):
+    return {"statusCode": 200, "body": "",
+            "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]}}
+"""
+
+
+@pytest.fixture
+def code(tmp_path: Path) -> Path:
+    (tmp_path / "app.py").write_text(textwrap.dedent(ECHO))
+    return tmp_path
+
+
+def _echo(code: Path, kind: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    with LambdaFunction("app.echo", code_dir=code) as fn:
+        response = single_function_client(fn, kind).get(path, **kwargs)
+        assert response.status_code == 200, response.text
+        return json.loads(response.text)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("kind", ["http", "url"])
+def test_payload_2_responses_ignore_multi_value_headers(code: Path, kind: str) -> None:
+    """Payload 2.0 responses have no multiValueHeaders: the Set-Cookie headers a handler puts
+    there are lost on AWS (Kludex/mangum#215), so they must not reach a test's client."""
+    with LambdaFunction("app.cookies", code_dir=code) as fn:
+        response = single_function_client(fn, kind).get("/")
+        assert response.status_code == 200
+        assert [v for k, v in response.header_list if k.lower() == "set-cookie"] == []
+        rest = single_function_client(fn, "rest").get("/")
+        assert [v for k, v in rest.header_list if k.lower() == "set-cookie"] == ["a=1", "b=2"]
+
+
+#: ingress-paths.json: the path a client sent, and what an HTTP API delivered (None: 400).
+INGRESS_PATHS = [
+    ("/capture/plain", "/capture/plain"),
+    ("/capture/space%20value", "/capture/space value"),
+    ("/capture/question%3Fvalue", "/capture/question"),
+    ("/capture/percent%25done", None),
+    ("/capture/hash%23value", "/capture/hash#value"),
+    ("/capture/slash%2Fvalue", "/capture/slash/value"),
+    ("/capture/unicode-%CE%BB-%E4%B8%96%E7%95%8C", "/capture/unicode-λ-世界"),
+    ("/capture/literal%252Fvalue", "/capture/literal/value"),
+    ("/capture/literal%253Fvalue", "/capture/literal?value"),
+    ("/capture/literal%2525value", "/capture/literal%value"),
+]
+
+
+@pytest.mark.parametrize(("sent", "delivered"), INGRESS_PATHS)
+def test_http_api_delivers_paths_as_captured(code: Path, sent: str, delivered: str | None
+                                             ) -> None:
+    with LambdaFunction("app.echo", code_dir=code) as fn:
+        response = single_function_client(fn, "http").get(sent)
+        if delivered is None:
+            assert response.status_code == 400
+            assert response.invocation is None
+            return
+        event = json.loads(response.text)
+    assert event["rawPath"] == event["requestContext"]["http"]["path"] == delivered
+
+
+def test_function_urls_keep_raw_path_and_decode_the_context_path(code: Path) -> None:
+    event = _echo(code, "url", "/capture/space%20value")
+    assert event["rawPath"] == "/capture/space%20value"
+    assert event["requestContext"]["http"]["path"] == "/capture/space value"
+    # REST keeps the path, the proxy parameter and requestContext.path as sent.
+    rest = _echo(code, "rest", "/capture/space%20value")
+    assert rest["path"] == "/capture/space%20value"
+    assert rest["pathParameters"] == {"proxy": "capture/space%20value"}
+
+
+def test_path_parameters_of_an_http_api_route_are_decoded(tmp_path: Path) -> None:
+    from pytest_lambda.templates.app import Application
+
+    (tmp_path / "app.py").write_text(textwrap.dedent(ECHO))
+    (tmp_path / "template.yaml").write_text(textwrap.dedent("""\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              CodeUri: .
+              Handler: app.echo
+              Events:
+                Files: {Type: HttpApi, Properties: {Path: "/files/{name}", Method: get}}
+        """))
+    with Application(tmp_path / "template.yaml") as app:
+        event = app.http.get("/files/a%20b").json()
+        assert event["pathParameters"] == {"name": "a b"}
+        assert event["rawPath"] == "/files/a b"
+        # A decoded %2F is a slash: "/files/a/b" is not a one-segment route any more.
+        assert app.http.get("/files/a%2Fb").status_code == 404
+
+
+#: The captured request's query string (all four front ends received it).
+CAPTURED_QUERY = ("repeat=one&repeat=two&redirect=https%3A%2F%2Fexample.com%2Fa%2Fb"
+                  "&literalPlus=a+b&encodedPlus=a%2Bb&empty=")
+DECODED = {"empty": "", "encodedPlus": "a+b", "literalPlus": "a b",
+           "redirect": "https://example.com/a/b"}
+
+
+@pytest.mark.parametrize("kind", ["http", "url"])
+def test_raw_query_string_is_the_query_as_sent(code: Path, kind: str) -> None:
+    event = _echo(code, kind, f"/capture?{CAPTURED_QUERY}")
+    assert event["rawQueryString"] == CAPTURED_QUERY
+    assert event["queryStringParameters"] == {**DECODED, "repeat": "one,two"}
+
+
+def test_rest_decodes_query_values(code: Path) -> None:
+    event = _echo(code, "rest", f"/capture?{CAPTURED_QUERY}")
+    assert event["queryStringParameters"] == {**DECODED, "repeat": "two"}
+    assert event["multiValueQueryStringParameters"] == {
+        **{k: [v] for k, v in DECODED.items()}, "repeat": ["one", "two"]}
+
+
+def test_params_are_sent_form_encoded_after_the_urls_query(code: Path) -> None:
+    """As requests sends ``get(url, params=...)``: a space as ``+``, appended with ``&``."""
+    event = _echo(code, "http", "/s?a=1", params={"q": "x y", "r": ["1", "2"]})
+    assert event["rawQueryString"] == "a=1&q=x+y&r=1&r=2"
+    assert event["queryStringParameters"] == {"a": "1", "q": "x y", "r": "1,2"}
+
+
+def test_event_factories_take_the_query_string_as_sent() -> None:
+    from pytest_lambda.events import alb_request, apigateway_rest, http_api
+
+    assert http_api(query=CAPTURED_QUERY)["rawQueryString"] == CAPTURED_QUERY
+    assert apigateway_rest(query="q=x+y")["queryStringParameters"] == {"q": "x y"}
+    alb = alb_request(query=CAPTURED_QUERY, multi_value_headers=True)
+    assert alb["multiValueQueryStringParameters"] == {
+        "repeat": ["one", "two"], "redirect": ["https%3A%2F%2Fexample.com%2Fa%2Fb"],
+        "literalPlus": ["a+b"], "encodedPlus": ["a%2Bb"], "empty": [""]}
+
+
+def test_function_urls_keep_the_cookie_header(code: Path) -> None:
+    url = _echo(code, "url", "/", headers={"Cookie": "session=abc123; theme=dark"})
+    assert url["cookies"] == ["session=abc123", "theme=dark"]
+    assert url["headers"]["cookie"] == "session=abc123; theme=dark"
+    assert url["headers"]["x-amzn-tls-version"] == "TLSv1.3"
+    http = _echo(code, "http", "/", headers={"Cookie": "session=abc123; theme=dark"})
+    assert http["cookies"] == ["session=abc123", "theme=dark"]
+    assert "cookie" not in http["headers"]
+    assert "x-amzn-tls-version" not in http["headers"]
+
+
+def test_request_ids_have_the_captured_forms(code: Path) -> None:
+    import re
+
+    http = _echo(code, "http", "/")["requestContext"]["requestId"]
+    assert re.fullmatch(r"[A-Za-z0-9+/]{15}=", http)
+    url = _echo(code, "url", "/")["requestContext"]["requestId"]
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", url)
