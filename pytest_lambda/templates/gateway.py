@@ -332,8 +332,12 @@ class _Gateway:
         raw = payload.get("body")
         text = "" if raw is None else raw if isinstance(raw, str) else _json_dumps(raw)
         content = text.encode()
+        # "If a request contains multiple media types in its Accept header, API Gateway
+        # honors only the first Accept media type" (developer guide, "Content type
+        # conversions in API Gateway"): a browser's text/html,...,image/png gets base64 text.
+        first = self.accept.split(",", 1)[0]
         if payload.get("isBase64Encoded") and (
-                kind != "rest" or _matches(self.accept, self.api.binary_media_types)):
+                kind != "rest" or _matches(first, self.api.binary_media_types)):
             content = base64.b64decode(text)
         return HttpResponse(int(payload["statusCode"]), items, content, result)
 

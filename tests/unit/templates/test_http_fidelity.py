@@ -171,3 +171,20 @@ def test_request_ids_have_the_captured_forms(code: Path) -> None:
     assert re.fullmatch(r"[A-Za-z0-9+/]{15}=", http)
     url = _echo(code, "url", "/")["requestContext"]["requestId"]
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", url)
+
+
+def test_rest_binary_responses_follow_the_first_accept_type(tmp_path: Path) -> None:
+    """"If a request contains multiple media types in its Accept header, API Gateway honors
+    only the first Accept media type" (developer guide, "Content type conversions in API
+    Gateway"): a browser's ``text/html,...,image/png`` gets the base64 text."""
+    (tmp_path / "logo.py").write_text(
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'isBase64Encoded': True, 'body': 'iVBORw==',\n"
+        "            'headers': {'Content-Type': 'image/png'}}\n")
+    with LambdaFunction("logo.handler", code_dir=tmp_path) as fn:
+        client = single_function_client(fn, "rest", binary_media_types=["image/png"])
+        assert client.get("/", headers={"Accept": "image/png"}).content == b"\x89PNG"
+        browser = client.get("/", headers={"Accept": "text/html,image/png,*/*;q=0.8"})
+        assert browser.content == b"iVBORw=="
+        assert client.get("/", headers={"Accept": "image/png, text/html"}).content == \
+            b"\x89PNG"
