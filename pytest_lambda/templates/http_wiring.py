@@ -87,6 +87,18 @@ class HttpWiring(AppState):
             if not isinstance(body, Mapping) or not body.get("paths"):
                 continue
             api = self.routes.api(lid, kind, self.template, self.functions)
+            if kind == "rest":
+                # The OpenAPI extension sets the API's binary media types as the property does
+                # (developer guide, "x-amazon-apigateway-binary-media-types"); Chalice declares
+                # them only there.
+                extension = self.template.resolve(
+                    body.get("x-amazon-apigateway-binary-media-types") or [],
+                    f"Resources.{lid}.Properties.DefinitionBody."
+                    "x-amazon-apigateway-binary-media-types")
+                for media in extension if isinstance(extension, list) else []:
+                    media = str(media).replace("~1", "/")
+                    if media not in api.binary_media_types:
+                        api.binary_media_types.append(media)
             cors = openapi_cors(body)
             if kind == "http" and cors is not None and api.cors is None:
                 api.cors = http_cors(cors)
@@ -191,6 +203,12 @@ class HttpWiring(AppState):
             if provider.get("endpointType"):
                 api.endpoint_type = endpoint_type(self.template.resolve(
                     provider["endpointType"], "provider.endpointType"))
+            # provider.apiGateway.binaryMediaTypes: the Framework compiles it into the REST
+            # API's BinaryMediaTypes (its compile/events/api-gateway/lib/rest-api.js).
+            media = self.template.resolve(
+                _dict(provider.get("apiGateway")).get("binaryMediaTypes") or [],
+                "provider.apiGateway.binaryMediaTypes")
+            api.binary_media_types = [str(m) for m in media] if isinstance(media, list) else []
         path = str(spec.get("path", "/"))
         path = path if path.startswith("/") or path == "*" else "/" + path
         method = str(spec.get("method", "ANY"))

@@ -188,3 +188,77 @@ def test_rest_binary_responses_follow_the_first_accept_type(tmp_path: Path) -> N
         assert browser.content == b"iVBORw=="
         assert client.get("/", headers={"Accept": "image/png, text/html"}).content == \
             b"\x89PNG"
+
+
+BINARY = """
+import base64
+
+def handler(event, context):
+    body = event.get("body") or ""
+    return {"statusCode": 200, "isBase64Encoded": True,
+            "headers": {"Content-Type": "image/png",
+                        "x-request-base64": str(event["isBase64Encoded"]).lower()},
+            "body": base64.b64encode(base64.b64decode(body) if event["isBase64Encoded"]
+                                     else b"\\x89PNG").decode()}
+"""
+
+
+def _binary_app(tmp_path: Path, name: str, text: str) -> Any:
+    from pytest_lambda.templates.app import Application
+
+    (tmp_path / "bin.py").write_text(textwrap.dedent(BINARY))
+    (tmp_path / name).write_text(textwrap.dedent(text))
+    return Application(tmp_path / name)
+
+
+@pytest.mark.parametrize("source", ["openapi", "serverless"])
+def test_binary_media_types_declared_outside_the_sam_property(tmp_path: Path,
+                                                              source: str) -> None:
+    """The OpenAPI ``x-amazon-apigateway-binary-media-types`` extension (what ``chalice
+    package`` writes) and serverless.yml ``provider.apiGateway.binaryMediaTypes`` set the REST
+    API's binary media types: an octet-stream upload arrives base64-encoded, intact, and a
+    base64 response is decoded for ``Accept: image/png``."""
+    if source == "openapi":
+        app = _binary_app(tmp_path, "template.yaml", """\
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Api:
+                Type: AWS::Serverless::Api
+                Properties:
+                  StageName: api
+                  DefinitionBody:
+                    swagger: "2.0"
+                    x-amazon-apigateway-binary-media-types: [application/octet-stream, image/png]
+                    paths:
+                      /upload:
+                        post:
+                          x-amazon-apigateway-integration:
+                            type: aws_proxy
+                            httpMethod: POST
+                            uri: !Sub "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties: {Runtime: python3.12, CodeUri: ., Handler: bin.handler}
+            """)
+        path = "/api/upload"
+    else:
+        app = _binary_app(tmp_path, "serverless.yml", """\
+            service: shop
+            provider:
+              name: aws
+              runtime: python3.12
+              apiGateway:
+                binaryMediaTypes: [application/octet-stream, image/png]
+            functions:
+              fn:
+                handler: bin.handler
+                events:
+                  - http: {method: post, path: /upload}
+            """)
+        path = "/dev/upload"
+    with app:
+        sent = b"\xff\x00\xfe"
+        response = app.http.post(path, data=sent, headers={
+            "Content-Type": "application/octet-stream", "Accept": "image/png"})
+        assert response.headers["x-request-base64"] == "true"
+        assert response.content == sent
