@@ -12,6 +12,7 @@ from ._common import (
     arn,
     bad,
     check_account,
+    check_choice,
     check_region,
     digits,
     hex_id,
@@ -47,6 +48,8 @@ def alb_request(
     headers: MultiMap | None = None,
     body: Body = None,
     multi_value_headers: bool = False,
+    protocol: str = "HTTPS",
+    port: int | None = None,
     target_group: str = "my-target-group",
     load_balancer: str = "my-alb",
     source_ip_address: str | None = None,
@@ -59,13 +62,19 @@ def alb_request(
     """An ALB request; *multi_value_headers* mirrors the target group setting of that name.
 
     *query* is ``{name: value or [values]}`` (sent percent-encoded) or the query string as the
-    client sent it; ALB passes its names and values on without decoding them."""
+    client sent it; ALB passes its names and values on without decoding them. *protocol* and
+    *port* are the listener's (``"HTTP"`` listens on 80 unless *port* says otherwise)."""
     rng = rng_or_new(rng)
     now = now_or_utc(now)
     method = check_method(method)
     check_path("path", path)
     check_region(region)
     check_account(account_id)
+    check_choice("protocol", protocol, ("HTTP", "HTTPS"))
+    if port is None:
+        port = 443 if protocol == "HTTPS" else 80
+    elif isinstance(port, bool) or not 1 <= port <= 65535:
+        raise bad("port", port, "a listener port is 1-65535")
     if not 1 <= len(target_group) <= 32 or not all(c.isalnum() or c == "-" for c in target_group):
         raise bad("target_group", target_group, "target group names are 1-32 letters, digits, '-'")
     given = multi("headers", headers)
@@ -78,8 +87,10 @@ def alb_request(
         "user-agent": [user_agent],
         "x-amzn-trace-id": [trace_id(rng, int(now.timestamp()))],
         "x-forwarded-for": [ip],
-        "x-forwarded-port": ["443"],
-        "x-forwarded-proto": ["https"],
+        # The listener's port and protocol (captured on AWS: hotsock/voker
+        # vokerhttp/testdata/alb-request.json, a port 80 HTTP listener: "80", "http").
+        "x-forwarded-port": [str(port)],
+        "x-forwarded-proto": [protocol.lower()],
     }
     for name, values in given.items():
         lower[name.lower()] = values

@@ -111,6 +111,9 @@ _ALB_502 = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\
             b"<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n")
 
 
+_MAX_RESPONSE = 1024 * 1024
+
+
 def serve(client: HttpClient, listener: str, method: str, path: str,
          query: QueryString, headers: dict[str, str], body: bytes | None
          ) -> HttpResponse:
@@ -129,6 +132,7 @@ def serve(client: HttpClient, listener: str, method: str, path: str,
                                                  ("Server", "awselb/2.0")],
                             action.body.encode())
     fn = action.function
+    listener_api = client.table.apis[listener]
     content_type = _header(headers, "content-type")
     binary = bool(content_type) and not content_type.lower().startswith(_TEXT_TYPES)
     sent: bytes | str | None = body if body is None or binary else body.decode("utf-8", "replace")
@@ -137,6 +141,7 @@ def serve(client: HttpClient, listener: str, method: str, path: str,
         event = _unchecked(alb.alb_request)(
             method, path, query=query.raw or None, headers=headers or None, body=sent,
             multi_value_headers=action.multi_value_headers, target_group=action.name[:32],
+            protocol=listener_api.listener_protocol, port=listener_api.listener_port,
             region=fn.config.region, account_id=fn.config.account_id, rng=client._rng)
     finally:
         ANY_BODY.reset(token)
@@ -145,6 +150,11 @@ def serve(client: HttpClient, listener: str, method: str, path: str,
     failed = HttpResponse(502, [("Content-Type", "text/html"), ("Server", "awselb/2.0")],
                           _ALB_502, result)
     if result.function_error is not None or not isinstance(payload, Mapping):
+        return failed
+    # "The maximum size of the response JSON that the Lambda function can send is 1 MB"
+    # (Elastic Load Balancing user guide, "Use Lambda functions as targets", Limits): a larger
+    # one is not a response the load balancer can use.
+    if len(result.raw_payload) > _MAX_RESPONSE:
         return failed
     status = payload.get("statusCode")
     if isinstance(status, bool) or not isinstance(status, int):

@@ -318,7 +318,14 @@ class HttpWiring(AppState):
             if rules:
                 rules.sort(key=lambda r: r.priority)
                 self.routes.listeners[lid] = rules
-                self.routes.apis[lid] = Api(lid, "alb", "$default", api_id(lid))
+                # An ALB listener's Protocol is HTTP or HTTPS; its Port defaults to the
+                # protocol's (Elastic Load Balancing user guide, "Listeners for your
+                # Application Load Balancers").
+                protocol = str(props.get("Protocol") or
+                               ("HTTPS" if props.get("Certificates") else "HTTP")).upper()
+                port = int(props.get("Port") or (443 if protocol == "HTTPS" else 80))
+                self.routes.apis[lid] = Api(lid, "alb", "$default", api_id(lid),
+                                            listener_protocol=protocol, listener_port=port)
 
     def _sls_alb(self, fn: LambdaFunction, spec: Mapping[str, Any]) -> None:
         """A serverless.yml ``alb`` event: a listener rule forwarding to the function."""

@@ -101,6 +101,10 @@ class Api:
     #: CloudFront distribution in front, whose headers reach the function), ``REGIONAL`` or
     #: ``PRIVATE``.
     endpoint_type: str = "EDGE"
+    #: ALB listeners: ``Protocol`` and ``Port``, which the request's X-Forwarded-Proto and
+    #: X-Forwarded-Port carry.
+    listener_protocol: str = "HTTPS"
+    listener_port: int = 443
 
     def cors_of(self, path: str) -> Cors | None:
         """The CORS settings of the route at ``path``."""

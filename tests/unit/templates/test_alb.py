@@ -20,6 +20,8 @@ def orders(event, context):
         raise ValueError("boom")
     if event["path"] == "/orders/bad":
         return {"body": "no status"}
+    if event["path"] == "/orders/big":
+        return {"statusCode": 200, "body": "x" * (1024 * 1024)}
     headers = event.get("multiValueHeaders") or event.get("headers")
     return {"statusCode": 200, "statusDescription": "200 OK",
             "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]},
@@ -103,7 +105,9 @@ def test_rules_route_by_priority_and_conditions(alb_app: Path) -> None:
 def test_function_errors_and_malformed_responses_are_502(alb_app: Path) -> None:
     """The ALB answers 502 Bad Gateway itself when the target fails or answers malformed."""
     with Application(alb_app) as app:
-        for path in ("/orders/fail", "/orders/bad"):
+        # /orders/big: a response JSON over 1 MB, the limit of the Elastic Load Balancing
+        # user guide ("Use Lambda functions as targets", Limits).
+        for path in ("/orders/fail", "/orders/bad", "/orders/big"):
             r = app.http.get(path)
             assert r.status_code == 502 and b"502 Bad Gateway" in r.content
             assert r.invocation is not None
@@ -129,3 +133,22 @@ def test_serverless_alb_events(tmp_path: Path) -> None:
         r = app.http.get("/orders/1")
         assert (r.status_code, r.json()["multi"]) == (200, False)
         assert app.http.post("/orders/1").status_code == 404
+
+
+def test_forwarded_headers_name_the_listeners_protocol_and_port(alb_app: Path) -> None:
+    """X-Forwarded-Proto and X-Forwarded-Port are the listener's: a port 80 HTTP listener
+    sends ``http`` / ``80`` (captured on AWS: hotsock/voker alb-request.json)."""
+    text = alb_app.read_text()
+    (alb_app.parent / "app.py").write_text(
+        "def orders(event, context):\n"
+        "    h = event['multiValueHeaders']\n"
+        "    return {'statusCode': 200, 'body': h['x-forwarded-proto'][0] + ' '"
+        " + h['x-forwarded-port'][0]}\n"
+        "images = orders\n")
+    line = next(x for x in text.splitlines() if "LoadBalancerArn" in x)
+    indent = line[:len(line) - len(line.lstrip())]
+    for protocol, expected in (("", "http 80"), ("Protocol: HTTPS", "https 443"),
+                               (f"Protocol: HTTP\n{indent}Port: 8080", "http 8080")):
+        alb_app.write_text(text.replace(line, f"{line}\n{indent}{protocol}"))
+        with Application(alb_app) as app:
+            assert app.http.get("/orders/1").text == expected

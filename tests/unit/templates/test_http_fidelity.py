@@ -207,7 +207,8 @@ def _binary_app(tmp_path: Path, name: str, text: str) -> Any:
     from pytest_lambda.templates.app import Application
 
     (tmp_path / "bin.py").write_text(textwrap.dedent(BINARY))
-    (tmp_path / name).write_text(textwrap.dedent(text))
+    invoke = "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions"
+    (tmp_path / name).write_text(textwrap.dedent(text).replace("INVOKE", invoke))
     return Application(tmp_path / name)
 
 
@@ -235,7 +236,7 @@ def test_binary_media_types_declared_outside_the_sam_property(tmp_path: Path,
                           x-amazon-apigateway-integration:
                             type: aws_proxy
                             httpMethod: POST
-                            uri: !Sub "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"
+                            uri: !Sub "INVOKE/${Fn.Arn}/invocations"
               Fn:
                 Type: AWS::Serverless::Function
                 Properties: {Runtime: python3.12, CodeUri: ., Handler: bin.handler}
