@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .gateway import _TEXT_TYPES, _header, _unchecked
+from .gateway import _header, _unchecked, text_body
 from .http_response import HttpResponse, _json_dumps, header_text
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def serve(client: HttpClient, listener: str, method: str, path: str,
     fn = action.function
     listener_api = client.table.apis[listener]
     content_type = _header(headers, "content-type")
-    binary = bool(content_type) and not content_type.lower().startswith(_TEXT_TYPES)
+    binary = not text_body(content_type)
     sent: bytes | str | None = body if body is None or binary else body.decode("utf-8", "replace")
     token = ANY_BODY.set(True)  # a client's body goes through as sent, JSON or not
     try:

@@ -5,6 +5,7 @@ encoded query parameters, repeated headers and two cookies, sent to each front e
 
 from __future__ import annotations
 
+import base64
 import json
 import textwrap
 from pathlib import Path
@@ -16,6 +17,7 @@ from pytest_lambda import LambdaFunction
 from pytest_lambda.templates.http import single_function_client
 
 ECHO = """
+import base64
 import json
 
 def echo(event, context):
@@ -263,3 +265,29 @@ def test_binary_media_types_declared_outside_the_sam_property(tmp_path: Path,
             "Content-Type": "application/octet-stream", "Accept": "image/png"})
         assert response.headers["x-request-base64"] == "true"
         assert response.content == sent
+
+
+@pytest.mark.parametrize(("content_type", "base64_on_v2"), [
+    ("application/x-www-form-urlencoded", True),
+    (None, True),
+    ("application/octet-stream", True),
+    ("application/json; charset=utf-8", False),
+    ("text/plain", False),
+    ("application/xml", False),
+])
+def test_which_request_bodies_arrive_base64_encoded(code: Path, content_type: str | None,
+                                                    base64_on_v2: bool) -> None:
+    """HTTP APIs and Function URLs pass text/*, JSON, JavaScript and XML bodies as text and
+    base64-encode every other body, form posts and bodies without a Content-Type included
+    (ministackorg/ministack#766, measured on AWS; middyjs/middy#603: a Slack command's form
+    post). A REST API without binary media types passes them all as text."""
+    headers = {"Content-Type": content_type} if content_type else {}
+    body = "a=1&b=x+y" if content_type is None or "form" in content_type else "<x/>"
+    with LambdaFunction("app.echo", code_dir=code) as fn:
+        for kind in ("http", "url", "rest"):
+            response = single_function_client(fn, kind).post("/", data=body, headers=headers)
+            event = json.loads(response.text)
+            encoded = base64_on_v2 and kind != "rest"
+            assert event["isBase64Encoded"] is encoded, kind
+            assert event["body"] == (base64.b64encode(body.encode()).decode() if encoded
+                                     else body)
