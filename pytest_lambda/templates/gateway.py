@@ -83,6 +83,14 @@ class _Gateway:
         context: dict[str, Any] | None = None
         if self.api.kind == "url" and self.api.auth_type == "AWS_IAM" and not self._signed():
             return _gateway_error(403, {"Message": _URL_FORBIDDEN})
+        if self.route.iam and not self._signed():
+            # A method or route with AWS_IAM authorization refuses an unsigned request: REST
+            # 403 "Missing Authentication Token" (AWS knowledge center, "API Gateway 403
+            # Missing Authentication Token": IAM authorization without a signed request),
+            # HTTP API 403 "Forbidden".
+            if self.api.kind == "rest":
+                return _gateway_error(403, {"message": "Missing Authentication Token"})
+            return _gateway_error(403, {"message": "Forbidden"})
         if self.route.authorizer is not None:
             verdict = self._authorize(self.route.authorizer)
             if isinstance(verdict, HttpResponse):

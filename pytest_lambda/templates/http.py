@@ -79,6 +79,17 @@ class HttpClient:
                 ) -> HttpResponse:
         """Send one request. ``url`` is a path (``/orders?x=1``) or a full URL; ``json=``
         sends JSON, ``data=`` text or bytes."""
+        response = self._send(method, url, params=params, json=json, data=data,
+                              headers=headers, cookies=cookies, api=api)
+        if method.upper() == "HEAD":
+            # A response to HEAD has no body (RFC 9110, 9.3.2): whatever the function
+            # returned, the client reads none, as curl or requests would.
+            response.content = b""
+        return response
+
+    def _send(self, method: str, url: str, *, params: Mapping[str, Any] | None,
+              json: Any, data: str | bytes | None, headers: Mapping[str, str] | None,
+              cookies: Mapping[str, str] | None, api: str | None) -> HttpResponse:
         from ..events._http import QueryString, as_sent  # the factories load on first use
 
         method = method.upper()

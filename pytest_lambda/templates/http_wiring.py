@@ -238,6 +238,8 @@ class HttpWiring(AppState):
     def _sls_authorizer(self, api: Any, auth: Any, where: str) -> dict[str, Any] | None:
         spec = dict(auth) if isinstance(auth, Mapping) else {"name": str(auth)}
         name = str(spec.get("name") or spec.get("functionName") or "")
+        if "aws_iam" in (name.lower(), str(spec.get("type", "")).lower()):
+            return {"Authorizer": "AWS_IAM"}
         provider = _dict(_dict(self.template._scope.doc if self.template._scope else {}).get(
             "provider"))
         declared = _dict(_dict(_dict(provider.get("httpApi")).get("authorizers")).get(name))

@@ -128,6 +128,9 @@ class Route:
     #: REST APIs: a request without an ``x-api-key`` header is refused (SAM
     #: ``ApiKeyRequired``, serverless.yml ``private``).
     api_key_required: bool = False
+    #: ``AWS_IAM`` authorization: a request without a SigV4 signature is refused (the
+    #: signature itself is not verified locally).
+    iam: bool = False
 
     def specificity(self) -> tuple[int, int, int, int]:
         """API Gateway's precedence: literal segments first, then variables, greedy last;
@@ -265,7 +268,8 @@ class RouteTable:
         default = path == DEFAULT_ROUTE
         self.routes.append(Route(api, "ANY" if method in ("ANY", "*") or default else method,
                                  "/{proxy+}" if default else path, function, authorizer,
-                                 payload_format or api.payload_format, default, key))
+                                 payload_format or api.payload_format, default, key,
+                                 iam=name == "AWS_IAM"))
 
 
 #: The API properties the local gateway reads (the others are not resolved).

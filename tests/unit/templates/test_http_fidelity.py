@@ -291,3 +291,51 @@ def test_which_request_bodies_arrive_base64_encoded(code: Path, content_type: st
             assert event["isBase64Encoded"] is encoded, kind
             assert event["body"] == (base64.b64encode(body.encode()).decode() if encoded
                                      else body)
+
+
+def test_iam_authorized_routes_refuse_unsigned_requests(tmp_path: Path) -> None:
+    from pytest_lambda.templates.app import Application
+
+    (tmp_path / "app.py").write_text(textwrap.dedent(ECHO))
+    (tmp_path / "template.yaml").write_text(textwrap.dedent("""\
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function: {Runtime: python3.12, CodeUri: ., Handler: app.echo}
+        Resources:
+          Rest:
+            Type: AWS::Serverless::Function
+            Properties:
+              Events:
+                Get:
+                  Type: Api
+                  Properties: {Path: /r, Method: get, Auth: {Authorizer: AWS_IAM}}
+                Open: {Type: Api, Properties: {Path: /open, Method: get}}
+          Http:
+            Type: AWS::Serverless::Function
+            Properties:
+              Events:
+                Get:
+                  Type: HttpApi
+                  Properties: {Path: /h, Method: get, Auth: {Authorizer: AWS_IAM}}
+        """))
+    signed = {"Authorization": "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/"
+                               "execute-api/aws4_request, SignedHeaders=host, Signature=abc"}
+    with Application(tmp_path / "template.yaml") as app:
+        rest = app.http.get("/Prod/r")
+        assert (rest.status_code, rest.json()) == (
+            403, {"message": "Missing Authentication Token"})
+        assert rest.invocation is None
+        assert app.http.get("/Prod/r", headers=signed).status_code == 200
+        assert app.http.get("/Prod/open").status_code == 200
+        http = app.http.for_api("ServerlessHttpApi").get("/h")
+        assert (http.status_code, http.json()) == (403, {"message": "Forbidden"})
+        assert app.http.for_api("ServerlessHttpApi").get("/h", headers=signed).status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["rest", "http", "url"])
+def test_a_head_request_gets_no_body(code: Path, kind: str) -> None:
+    with LambdaFunction("app.echo", code_dir=code) as fn:
+        response = single_function_client(fn, kind).head("/")
+        assert response.status_code == 200
+        assert response.content == b""
+        assert response.invocation is not None
