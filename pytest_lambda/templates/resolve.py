@@ -231,6 +231,14 @@ class _Scope:
             if rtype in _API_TYPES:  # the API id, the one its events carry as apiId
                 return api_id(name)
             physical = self.physical_name(name, depth)
+            if rtype == "AWS::Events::Rule":
+                # A rule on a custom bus: "<bus>|<rule>" (CloudFormation, AWS::Events::Rule
+                # return values).
+                props = _dict(_dict(self.resources[name]).get("Properties"))
+                bus = props.get("EventBusName")
+                bus = self.resolve(bus, f"{name}.EventBusName", depth + 1) if bus else "default"
+                if bus != "default" and not str(bus).startswith("arn:"):
+                    return f"{bus}|{physical}"
             return _REF.get(rtype, "{n}").format(r=self.region, a=self.account_id, n=physical)
         function = self.sls_logical_function(name)  # a serverless.yml function's own id
         if function is not None:
@@ -239,6 +247,9 @@ class _Scope:
         referenced = self.sam_property(base, prop, where, depth)
         if referenced is not None:
             return referenced
+        generated = self.sam_generated(name, None, depth)
+        if generated is not None:
+            return generated
         raise self.fail(f"Ref {name}", where, f"{name!r} is not a parameter or resource of "
                         "the template", name)
 
@@ -292,6 +303,57 @@ class _Scope:
                         if prop == "Alias" else f"{arn}:1")
         return None
 
+    def sam_generated(self, name: str, attr: str | None, depth: int) -> Any:
+        """``Ref`` (``attr`` None) or ``Fn::GetAtt`` of a resource SAM generates and documents
+        as referenceable (SAM developer guide, "Generated CloudFormation resources"), or None:
+        a function's ``<Fn>Role`` and the ``<Fn><Event>`` rule of an ``EventBridgeRule`` /
+        ``CloudWatchEvent`` / ``Schedule`` event, the implicit ``ServerlessRestApi`` /
+        ``ServerlessHttpApi``, and an API's stage (``<Api><StageName>Stage``,
+        ``<Api>ApiGatewayDefaultStage``)."""
+        if self.kind != "sam":
+            return None
+        implicit = {"ServerlessRestApi": "Prod", "ServerlessHttpApi": "$default"}
+        apis = {lid: str(_dict(_dict(r).get("Properties")).get("StageName") or
+                         ("$default" if _dict(r).get("Type") == "AWS::Serverless::HttpApi"
+                          else ""))
+                for lid, r in self.resources.items()
+                if _dict(r).get("Type") in ("AWS::Serverless::Api", "AWS::Serverless::HttpApi")}
+        apis.update(implicit)
+        if name in implicit and attr is None:
+            return api_id(name)
+        for api, stage in apis.items():
+            stage_id = (f"{api}ApiGatewayDefaultStage" if stage == "$default"
+                        else f"{api}{stage}Stage")
+            if name == stage_id and attr is None:
+                return stage
+        for lid, resource in self.resources.items():
+            resource = _dict(resource)
+            if resource.get("Type") != "AWS::Serverless::Function" or not name.startswith(lid):
+                continue
+            props = _dict(resource.get("Properties"))
+            rest = name[len(lid):]
+            if rest == "Role" and "Role" not in props:
+                role = f"{lid}Role"
+                return role if attr is None else (
+                    f"arn:aws:iam::{self.account_id}:role/{role}" if attr == "Arn" else None)
+            event = _dict(_dict(props.get("Events")).get(rest))
+            kind = event.get("Type")
+            spec = _dict(event.get("Properties"))
+            if kind in ("EventBridgeRule", "CloudWatchEvent", "Schedule"):
+                rule = spec.get("RuleName") if kind != "Schedule" else spec.get("Name")
+                rule = str(self.resolve(rule, f"{lid}.Events.{rest}", depth + 1)) if rule \
+                    else (name if kind != "Schedule" else
+                          f"{self.physical_name(lid, depth)}{rest}")
+                bus = self.resolve(spec.get("EventBusName"), f"{lid}.Events.{rest}",
+                                   depth + 1) if spec.get("EventBusName") else "default"
+                if attr == "Arn":
+                    on = "" if bus == "default" else f"{bus}/"
+                    return f"arn:aws:events:{self.region}:{self.account_id}:rule/{on}{rule}"
+                # Ref of a rule on a custom bus is "<bus>|<rule>" (CloudFormation,
+                # AWS::Events::Rule return values).
+                return (rule if bus == "default" else f"{bus}|{rule}") if attr is None else None
+        return None
+
     def getatt(self, name: str, attr: str, where: str, depth: int) -> Any:
         key = f"{name}.{attr}"
         if key in self.overrides:
@@ -304,6 +366,10 @@ class _Scope:
             return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{function}"
         rtype = str(_dict(self.resources.get(name)).get("Type"))
         pattern = _GETATT.get((rtype, attr))
+        if pattern is None and name not in self.resources:
+            generated = self.sam_generated(name, attr, depth)
+            if generated is not None:
+                return generated
         if pattern is None:
             why = (f"no local stand-in for {rtype}'s {attr} attribute" if name in self.resources
                    else f"{name!r} is not a resource of the template")

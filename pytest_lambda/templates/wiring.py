@@ -47,8 +47,10 @@ class EventWiring(AppState):
                 if props.get(prop) is not None:
                     self.unsupported.append(f"{where}.{prop} (not emulated: EventBridge's own "
                                             "target retries; Lambda's async retries apply)")
+            # Named as the rule SAM generates, <Function><Event>, which !Ref resolves to.
             self._rule(fn, where, props.get("Pattern"), bus=props.get("EventBusName"),
-                       name=props.get("RuleName"), input=props.get("Input"),
+                       name=props.get("RuleName") or f"{where.split('.', 1)[0]}{name}",
+                       input=props.get("Input"),
                        input_path=props.get("InputPath"),
                        transformer=props.get("InputTransformer"),
                        enabled=props.get("State", props.get("Enabled", "ENABLED")))
@@ -134,7 +136,8 @@ class EventWiring(AppState):
                     self._rule(self._function_of(target["Arn"], lid), f"Resources.{lid}",
                                props["EventPattern"], bus=props.get("EventBusName"),
                                # one moto rule per target: a shared name would overwrite
-                               name=props.get("Name") if len(targets) == 1 else None,
+                               # (a rule without Name: its logical id, what !Ref gives)
+                               name=props.get("Name") or lid if len(targets) == 1 else None,
                                input=target.get("Input"),
                                input_path=target.get("InputPath"),
                                transformer=target.get("InputTransformer"),

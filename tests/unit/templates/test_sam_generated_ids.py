@@ -1,0 +1,73 @@
+"""Resources SAM generates, referenced by the ids SAM documents (SAM developer guide,
+"Generated CloudFormation resources"): the values a function gets name what lambda_app made."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("moto")
+
+from pytest_lambda.templates.app import Application
+
+TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: {Runtime: python3.12, CodeUri: ., Handler: app.handler}
+Resources:
+  Bus:
+    Type: AWS::Events::EventBus
+    Properties: {Name: mybus}
+  OnEvents:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        OnBus:
+          Type: CloudWatchEvent
+          Properties: {EventBusName: !Ref Bus, Pattern: {source: [shop]}}
+        OnDefault:
+          Type: EventBridgeRule
+          Properties: {Pattern: {source: [other]}}
+        Get: {Type: Api, Properties: {Path: /x, Method: get}}
+  Api2:
+    Type: AWS::Serverless::Api
+    Properties: {StageName: v1}
+  Reader:
+    Type: AWS::Serverless::Function
+    Properties:
+      Environment:
+        Variables:
+          RULE: !Ref OnEventsOnBus
+          DEFAULT_RULE: !Ref OnEventsOnDefault
+          RULE_ARN: !GetAtt OnEventsOnBus.Arn
+          ROLE: !Ref OnEventsRole
+          ROLE_ARN: !GetAtt OnEventsRole.Arn
+          API: !Ref ServerlessRestApi
+          STAGE: !Ref ServerlessRestApiProdStage
+          STAGE2: !Ref Api2v1Stage
+"""
+
+
+def test_generated_ids_resolve_to_what_was_made(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "import os\n"
+        "def handler(event, context):\n"
+        "    return {k: v for k, v in os.environ.items() if k.isupper() and '_' not in k[:1]}\n")
+    (tmp_path / "template.yaml").write_text(textwrap.dedent(TEMPLATE))
+    with Application(tmp_path / "template.yaml") as app:
+        env = app.function("Reader").invoke({}).payload
+        bus, rule = env["RULE"].split("|")  # CloudFormation's Ref of a rule on a custom bus
+        assert bus == "mybus"
+        events = app.client("events")
+        assert rule in [r["Name"] for r in events.list_rules(EventBusName="mybus")["Rules"]]
+        assert env["DEFAULT_RULE"] in [r["Name"] for r in events.list_rules()["Rules"]]
+        assert env["RULE_ARN"].endswith(f":rule/mybus/{rule}")
+        assert env["ROLE"] == "OnEventsRole"
+        assert env["ROLE_ARN"] == "arn:aws:iam::123456789012:role/OnEventsRole"
+        assert (env["STAGE"], env["STAGE2"]) == ("Prod", "v1")
+        response = app.http.get("/Prod/x")
+        assert response.invocation is not None
+        event = response.invocation.event_payload
+        assert env["API"].encode() in event
