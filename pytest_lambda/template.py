@@ -148,7 +148,7 @@ def load_template(path: str | os.PathLike[str], *, parameter_overrides: Mapping[
     if isinstance(doc, dict) and "service" in doc and ("functions" in doc or "provider" in doc):
         scope = _Scope(source, "serverless", doc, overrides, region or DEFAULT_REGION,
                        account_id, stack_name, stage or "dev")
-        scope.resources = _dict(_dict(doc.get("resources")).get("Resources"))
+        scope.resources = _created(scope, _dict(_dict(doc.get("resources")).get("Resources")))
         return _load_serverless(scope, explicit_region=region, explicit_stage=stage)
     if not isinstance(doc, dict) or not any(k in doc for k in (
             "Resources", "AWSTemplateFormatVersion", "Transform")):
@@ -164,8 +164,26 @@ def load_template(path: str | os.PathLike[str], *, parameter_overrides: Mapping[
             f"{source.name}: Resources is a {type(resources).__name__}, not a mapping of "
             "logical ids to resources (e.g. 'Resources:\n  MyFunction:\n    Type: "
             "AWS::Serverless::Function').")
-    scope.resources = resources
+    scope.resources = _created(scope, resources)
     return _load_sam(scope)
+
+
+def _created(scope: _Scope, resources: dict[str, Any]) -> dict[str, Any]:
+    """The resources CloudFormation creates: one whose ``Condition`` is false is not created
+    (CloudFormation user guide, "Conditions": "resources that are associated with a false
+    condition are ignored"), so it is neither made nor wired, and a ``!Ref`` to it fails. A
+    condition that cannot be decided locally (a parameter without a value) keeps it."""
+    kept: dict[str, Any] = {}
+    for lid, resource in resources.items():
+        condition = _dict(resource).get("Condition")
+        if condition is not None:
+            try:
+                if not scope.condition(condition, f"Resources.{lid}.Condition", 0):
+                    continue
+            except TemplateError:
+                pass
+        kept[lid] = resource
+    return kept
 
 
 def function_from_template(path: str | os.PathLike[str], name: str, *,

@@ -71,3 +71,54 @@ def test_generated_ids_resolve_to_what_was_made(tmp_path: Path) -> None:
         assert response.invocation is not None
         event = response.invocation.event_payload
         assert env["API"].encode() in event
+
+
+CONDITIONAL = """\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Environment: {Type: String, Default: dev}
+Conditions:
+  IsNotProd: !Not [!Equals [!Ref Environment, prod]]
+Resources:
+  DebugQueue:
+    Type: AWS::SQS::Queue
+    Condition: IsNotProd
+  Debug:
+    Type: AWS::Serverless::Function
+    Condition: IsNotProd
+    Properties:
+      Runtime: python3.12
+      CodeUri: .
+      Handler: app.handler
+      Events:
+        All: {Type: EventBridgeRule, Properties: {Pattern: {source: [shop]}}}
+  Always:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      CodeUri: .
+      Handler: app.handler
+      Environment:
+        Variables:
+          QUEUE: !If [IsNotProd, !Ref DebugQueue, none]
+"""
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_resources_whose_condition_is_false_are_not_created(tmp_path: Path,
+                                                           environment: str) -> None:
+    """CloudFormation ignores a resource whose Condition is false: no function, queue or
+    rule is made for it."""
+    (tmp_path / "app.py").write_text(
+        "import os\ndef handler(event, context):\n    return os.environ['QUEUE']\n")
+    (tmp_path / "template.yaml").write_text(CONDITIONAL)
+    with Application(tmp_path / "template.yaml",
+                     parameter_overrides={"Environment": environment}) as app:
+        queues = [q for q in app.client("sqs").list_queues().get("QueueUrls", [])
+                  if q.endswith("/DebugQueue")]
+        rules = app.client("events").list_rules()["Rules"]
+        made = "Debug" in app.functions
+        assert made == (environment == "dev")
+        assert (len(queues), len(rules)) == ((1, 1) if made else (0, 0))
+        queue = app.function("Always").invoke({}).payload
+        assert queue == (queues[0] if made else "none")
