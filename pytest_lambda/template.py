@@ -164,8 +164,51 @@ def load_template(path: str | os.PathLike[str], *, parameter_overrides: Mapping[
             f"{source.name}: Resources is a {type(resources).__name__}, not a mapping of "
             "logical ids to resources (e.g. 'Resources:\n  MyFunction:\n    Type: "
             "AWS::Serverless::Function').")
+    if any(key.startswith("Fn::ForEach::") for key in resources):
+        resources = _for_each(scope, resources, "Resources")
     scope.resources = _created(scope, resources)
     return _load_sam(scope)
+
+
+def _for_each(scope: _Scope, section: dict[str, Any], where: str) -> dict[str, Any]:
+    """``Fn::ForEach::<Loop>: [Identifier, Collection, {OutputKey: OutputValue}]`` expanded, as
+    the ``AWS::LanguageExtensions`` transform expands it (CloudFormation user guide,
+    "Fn::ForEach"): one entry per value of the collection, ``${Identifier}`` and
+    ``&{Identifier}`` (non-alphanumeric characters dropped) replaced in keys and strings, and
+    ``{"Ref": Identifier}`` replaced by the value; loops nest."""
+    out: dict[str, Any] = {}
+    for key, value in section.items():
+        if not key.startswith("Fn::ForEach::"):
+            out[key] = value
+            continue
+        here = f"{where}.{key}"
+        if not isinstance(value, list) or len(value) != 3 or not isinstance(value[2], dict):
+            raise TemplateError(f"{scope.path.name}: {here} is not [Identifier, Collection, "
+                                "{OutputKey: OutputValue}], the form Fn::ForEach takes.")
+        name, collection, template = value
+        items = scope.resolve(collection, here, 0)
+        if not isinstance(items, list):
+            raise TemplateError(f"{scope.path.name}: {here}: the collection resolves to "
+                                f"{items!r}, not a list.")
+        for item in items:
+            text = str(item)
+            bare = "".join(c for c in text if c.isalnum())
+            expanded = _substitute(template, str(name), text, bare)
+            out.update(_for_each(scope, expanded, where))
+    return out
+
+
+def _substitute(value: Any, name: str, text: str, bare: str) -> Any:
+    if isinstance(value, str):
+        return value.replace("${" + name + "}", text).replace("&{" + name + "}", bare)
+    if isinstance(value, list):
+        return [_substitute(v, name, text, bare) for v in value]
+    if isinstance(value, dict):
+        if value == {"Ref": name}:
+            return text
+        return {_substitute(k, name, text, bare): _substitute(v, name, text, bare)
+                for k, v in value.items()}
+    return value
 
 
 def _created(scope: _Scope, resources: dict[str, Any]) -> dict[str, Any]:

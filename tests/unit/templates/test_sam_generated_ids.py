@@ -122,3 +122,39 @@ def test_resources_whose_condition_is_false_are_not_created(tmp_path: Path,
         assert (len(queues), len(rules)) == ((1, 1) if made else (0, 0))
         queue = app.function("Always").invoke({}).payload
         assert queue == (queues[0] if made else "none")
+
+
+FOR_EACH = """\
+Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]
+Parameters:
+  Queues: {Type: CommaDelimitedList, Default: "alpha,beta-2"}
+Resources:
+  Fn::ForEach::Queues:
+    - Name
+    - !Ref Queues
+    - "&{Name}Queue":
+        Type: AWS::SQS::Queue
+        Properties: {QueueName: !Sub "q-${Name}"}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      CodeUri: .
+      Handler: app.handler
+      Environment:
+        Variables: {ALPHA: !Ref alphaQueue, BETA: !GetAtt beta2Queue.QueueName}
+"""
+
+
+def test_fn_for_each_is_expanded(tmp_path: Path) -> None:
+    """``Fn::ForEach`` (the AWS::LanguageExtensions transform) makes one resource per value:
+    ``&{Name}`` without its non-alphanumeric characters in the key, ``${Name}`` in strings."""
+    (tmp_path / "app.py").write_text(
+        "import os\ndef handler(event, context):\n"
+        "    return [os.environ['ALPHA'], os.environ['BETA']]\n")
+    (tmp_path / "template.yaml").write_text(FOR_EACH)
+    with Application(tmp_path / "template.yaml") as app:
+        alpha, beta = app.function("Fn").invoke({}).payload
+        assert alpha.endswith("/q-alpha") and beta == "q-beta-2"
+        urls = app.client("sqs").list_queues()["QueueUrls"]
+        assert sorted(u.rsplit("/", 1)[1] for u in urls) == ["q-alpha", "q-beta-2"]
