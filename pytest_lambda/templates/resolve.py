@@ -6,6 +6,7 @@ import base64
 import json
 import os
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -215,17 +216,29 @@ class _Scope:
                   "AWS::NotificationARNs": [],
                   "AWS::StackId": f"arn:aws:cloudformation:{self.region}:{self.account_id}:"
                                   f"stack/{self.stack_name}/00000000-0000-0000-0000-000000000000"}
+        param = _dict(_dict(self.doc.get("Parameters")).get(name)) if self.kind == "sam" else {}
         if name in self.overrides and name not in self.resources:
-            return self.overrides[name]
+            return self.parameter(name, param, self.overrides[name], where) if param \
+                else self.overrides[name]
         if name in pseudo:
             return pseudo[name]
-        param = _dict(_dict(self.doc.get("Parameters")).get(name)) if self.kind == "sam" else {}
         if param:
             if "Default" not in param:
                 raise self.fail(f"Ref {name}", where, f"parameter {name!r} has no Default", name)
-            if param.get("Type") == "CommaDelimitedList":
-                return [s.strip() for s in str(param["Default"]).split(",")]
-            return param["Default"]
+            kind = str(param.get("Type", "String"))
+            if kind.startswith("AWS::SSM::Parameter::Value<"):
+                # CloudFormation reads the value from Parameter Store at deploy time; the
+                # Default is the parameter's name, never what !Ref gives.
+                stored = _parameter_store(str(param["Default"]), self.region)
+                if stored is None:
+                    raise self.fail(
+                        f"Ref {name}", where, f"parameter {name!r} is a {kind}: CloudFormation "
+                        f"gives the value stored in Parameter Store under "
+                        f"{param['Default']!r}, not that name, and the embedded AWS has no "
+                        "such parameter: put it there before the application starts "
+                        "(lambda_aws.client('ssm').put_parameter(...))", name)
+                return stored if "List<" not in kind else stored.split(",")
+            return self.parameter(name, param, param["Default"], where)
         if name in self.resources:
             rtype = str(_dict(self.resources[name]).get("Type"))
             if rtype in _API_TYPES:  # the API id, the one its events carry as apiId
@@ -252,6 +265,25 @@ class _Scope:
             return generated
         raise self.fail(f"Ref {name}", where, f"{name!r} is not a parameter or resource of "
                         "the template", name)
+
+    def parameter(self, name: str, param: Mapping[str, Any], value: Any, where: str) -> Any:
+        """A parameter's value as CloudFormation passes it: checked against
+        ``AllowedValues``, a list type (``CommaDelimitedList``, ``List<...>``) split on commas."""
+        kind = str(param.get("Type", "String"))
+        listed = kind == "CommaDelimitedList" or (kind.startswith("List<") and
+                                                   not kind.startswith("List<AWS::SSM"))
+        if listed and not isinstance(value, list):
+            value = [part.strip() for part in str(value).split(",")]
+        allowed = param.get("AllowedValues")
+        if isinstance(allowed, list):
+            values = value if isinstance(value, list) else [value]
+            bad = [v for v in values if str(v) not in [str(a) for a in allowed]]
+            if bad:
+                raise TemplateError(
+                    f"{self.path.name}: parameter {name!r} is {value!r}, which its "
+                    f"AllowedValues {allowed!r} refuse: CloudFormation would not deploy it "
+                    f"(used in {where}). Give an allowed value.")
+        return value
 
     def sls_functions(self) -> dict[str, dict[str, Any]]:
         """serverless.yml ``functions:`` (a mapping, or a list of mappings) by key."""
@@ -539,6 +571,22 @@ def _split_fallbacks(body: str) -> list[str]:
             continue
         current += ch
     return [*parts, current.strip()]
+
+
+def _parameter_store(name: str, region: str) -> str | None:
+    """The value stored under ``name`` in the running embedded AWS's Parameter Store, or None
+    (no moto running, or no such parameter)."""
+    models = sys.modules.get("moto.core.models")
+    stubber = getattr(models, "botocore_stubber", None)
+    if stubber is None or not getattr(stubber, "enabled", False):
+        return None
+    from ..service.boto import client  # moto is running: boto3 is loaded
+
+    try:
+        found = client("ssm", region).get_parameter(Name=name, WithDecryption=True)
+    except Exception:  # ParameterNotFound, or any answer that is not a value
+        return None
+    return str(found["Parameter"]["Value"])
 
 
 def _stringify(value: Any) -> str:

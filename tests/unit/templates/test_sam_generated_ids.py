@@ -158,3 +158,47 @@ def test_fn_for_each_is_expanded(tmp_path: Path) -> None:
         assert alpha.endswith("/q-alpha") and beta == "q-beta-2"
         urls = app.client("sqs").list_queues()["QueueUrls"]
         assert sorted(u.rsplit("/", 1)[1] for u in urls) == ["q-alpha", "q-beta-2"]
+
+
+PARAMETERS = """\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  TableParam: {Type: "AWS::SSM::Parameter::Value<String>", Default: /app/table}
+  Subnets: {Type: CommaDelimitedList, Default: "a, b,c"}
+  Ports: {Type: "List<Number>", Default: "80,443"}
+  Stage: {Type: String, Default: dev, AllowedValues: [dev, prod]}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      CodeUri: .
+      Handler: app.handler
+      Environment:
+        Variables:
+          TABLE: !Ref TableParam
+          SUBNETS: !Join ["|", !Ref Subnets]
+          PORTS: !Join ["|", !Ref Ports]
+          STAGE: !Ref Stage
+"""
+
+
+def test_parameters_are_passed_as_cloudformation_passes_them(tmp_path: Path) -> None:
+    """An SSM parameter type gives the value in Parameter Store (not its name); list types
+    are split, overrides too; a value AllowedValues refuses is refused."""
+    from pytest_lambda.service.aws import MockedAws
+
+    (tmp_path / "app.py").write_text(
+        "import os\ndef handler(event, context):\n"
+        "    return [os.environ[k] for k in ('TABLE', 'SUBNETS', 'PORTS', 'STAGE')]\n")
+    path = tmp_path / "template.yaml"
+    path.write_text(PARAMETERS)
+    with MockedAws("us-east-1") as aws:
+        with Application(path, aws=aws) as app:
+            assert "Fn" in app.failed
+            assert "Parameter Store under '/app/table'" in str(app.failed["Fn"])
+        aws.client("ssm").put_parameter(Name="/app/table", Value="orders", Type="String")
+        with Application(path, aws=aws, parameter_overrides={"Subnets": "x,y"}) as app:
+            assert app.function("Fn").invoke({}).payload == ["orders", "x|y", "80|443", "dev"]
+        with Application(path, aws=aws, parameter_overrides={"Stage": "test"}) as app:
+            assert "AllowedValues ['dev', 'prod'] refuse" in str(app.failed["Fn"])
