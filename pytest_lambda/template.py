@@ -91,6 +91,11 @@ class Template(dict[str, TemplateFunction]):
         """The template's resources by logical id (a serverless.yml's ``resources.Resources``)."""
         return self._scope.resources if self._scope is not None else {}
 
+    @property
+    def parameter_overrides(self) -> Mapping[str, Any]:
+        """The values given for parameters, resource names and attributes."""
+        return self._scope.overrides if self._scope is not None else {}
+
     def api_properties(self, name: str, rtype: str) -> dict[str, Any]:
         """The (unresolved) properties of the API ``name`` of type ``rtype``, with SAM's
         ``Globals.Api`` / ``Globals.HttpApi`` merged under them as SAM merges ``Globals``;

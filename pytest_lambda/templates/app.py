@@ -29,7 +29,7 @@ from .http import HttpClient
 from .http_wiring import HttpWiring
 from .iot import TopicRule
 from .qualified import QualifiedFunction
-from .resources import CREATORS, Resource, create, set_redrive
+from .resources import CREATORS, NAME_PROPERTY, Resource, create, set_redrive
 from .routes import RouteTable
 from .wiring import EventWiring
 
@@ -260,6 +260,10 @@ class Application(EventWiring, HttpWiring):
                     props = template.resolve(dict(resource.get("Properties") or {}),
                                              f"Resources.{lid}.Properties")
                     props.pop("RedrivePolicy", None)
+                    if lid in template.parameter_overrides:
+                        # A name given for the resource is the one !Ref gives the functions:
+                        # the resource is made under it.
+                        props[NAME_PROPERTY[rtype]] = str(template.parameter_overrides[lid])
                     self.resources[lid] = create(lid, rtype, props, template.region)
         loaded = _loaded_layers(template, layers_given)
         for lid, resource in resources.items():

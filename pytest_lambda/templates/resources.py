@@ -170,6 +170,15 @@ CREATORS: dict[str, Callable[[str, Props, str], Resource]] = {
 }
 
 
+#: The property that names a resource of each type the application creates.
+NAME_PROPERTY = {
+    "AWS::SQS::Queue": "QueueName", "AWS::SNS::Topic": "TopicName",
+    "AWS::DynamoDB::Table": "TableName", "AWS::Serverless::SimpleTable": "TableName",
+    "AWS::Kinesis::Stream": "Name", "AWS::S3::Bucket": "BucketName",
+    "AWS::Events::EventBus": "Name",
+}
+
+
 def create(lid: str, rtype: str, props: Props, region: str) -> Resource:
     """Create one resource of a supported type in moto."""
     try:

@@ -202,3 +202,33 @@ def test_parameters_are_passed_as_cloudformation_passes_them(tmp_path: Path) -> 
             assert app.function("Fn").invoke({}).payload == ["orders", "x|y", "80|443", "dev"]
         with Application(path, aws=aws, parameter_overrides={"Stage": "test"}) as app:
             assert "AllowedValues ['dev', 'prod'] refuse" in str(app.failed["Fn"])
+
+
+def test_a_resource_name_override_is_the_name_it_is_made_under(tmp_path: Path) -> None:
+    """``parameter_overrides={"Table": "orders-test"}`` changes what ``!Ref Table`` gives, and
+    the table is made under that name, so the function finds it."""
+    (tmp_path / "app.py").write_text(
+        "import os\ndef handler(event, context):\n    return [os.environ['TB'], os.environ['QU']]\n")
+    (tmp_path / "template.yaml").write_text(textwrap.dedent("""\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Table:
+            Type: AWS::Serverless::SimpleTable
+          Queue:
+            Type: AWS::SQS::Queue
+            Properties: {QueueName: jobs}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              CodeUri: .
+              Handler: app.handler
+              Environment: {Variables: {TB: !Ref Table, QU: !Ref Queue}}
+        """))
+    with Application(tmp_path / "template.yaml",
+                     parameter_overrides={"Table": "orders-test", "Queue": "jobs-test"}) as app:
+        table, queue = app.function("Fn").invoke({}).payload
+        assert table == "orders-test"
+        assert app.client("dynamodb").list_tables()["TableNames"] == ["orders-test"]
+        assert app.client("sqs").list_queues()["QueueUrls"] == [queue]
+        assert queue.endswith("/jobs-test")
