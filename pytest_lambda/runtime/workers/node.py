@@ -153,8 +153,11 @@ class NodeEnvironment:
         if self._v8_coverage is not None:
             preload += ["--require", str(V8_FLUSH)]
         try:
+            # --expose-gc and --max-http-header-size 81920 as the runtime's bootstrap starts
+            # node (public.ecr.aws/lambda/nodejs /var/runtime/bootstrap: NODE_ARGS).
             self._proc = subprocess.Popen(
-                [self._node, f"--max-old-space-size={heap_mb}", *preload, str(WORKER),
+                [self._node, "--expose-gc", "--max-http-header-size=81920",
+                 f"--max-old-space-size={heap_mb}", *preload, str(WORKER),
                  str(cmd_r), str(evt_w), self.config.handler, str(self.config.code_dir),
                  self.config.runtime],
                 pass_fds=(cmd_r, evt_w), stdin=subprocess.DEVNULL, stdout=out_w, stderr=err_w,

@@ -29,6 +29,8 @@ exports.callback = (event, context, callback) => {
   callback(null, { count, echo: event });
 };
 exports.asyncValue = async (event) => ({ doubled: event.n * 2 });
+exports.bootstrapFlags = async () => ({
+  gc: typeof global.gc, maxHeaderSize: require('http').maxHeaderSize });
 exports.syncThrow = (event, context, callback) => { throw new TypeError('bad input'); };
 exports.callbackString = (event, context, callback) => callback('boom');
 exports.firstWins = (event, context, callback) => {
@@ -173,6 +175,13 @@ def test_callback_result_and_warm_state(make_fn: MakeFn) -> None:
 def test_async_handler_return_value(make_fn: MakeFn) -> None:
     """An async handler's resolved value is the response."""
     assert make_fn("index.asyncValue").invoke({"n": 21}).payload == {"doubled": 42}
+
+
+def test_node_starts_with_the_runtime_bootstraps_flags(make_fn: MakeFn) -> None:
+    """``--expose-gc`` and ``--max-http-header-size 81920``, as the Node.js runtime's
+    bootstrap starts node: ``global.gc()`` works and 80 KB of headers are accepted."""
+    assert make_fn("index.bootstrapFlags").invoke({}).payload == {
+        "gc": "function", "maxHeaderSize": 81920}
 
 
 def test_sync_throw_is_an_invocation_error(make_fn: MakeFn) -> None:
