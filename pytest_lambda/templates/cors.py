@@ -66,6 +66,11 @@ def _rest_preflight(api: Api, cors: Cors, headers: Mapping[str, str], origin: st
 def cors_headers(api: Api, headers: Mapping[str, str], response: HttpResponse) -> None:
     cors = api.cors
     assert cors is not None
+    if api.kind == "http":
+        # "If you configure CORS for an API, API Gateway ignores CORS headers returned from
+        # your backend integration" (developer guide, "Configuring CORS for an HTTP API").
+        response.header_list[:] = [(k, v) for k, v in response.header_list
+                                   if not k.lower().startswith("access-control-")]
     origin = next((v for k, v in headers.items() if k.lower() == "origin"), None)
     if origin is None or not ("*" in cors.allow_origins or origin in cors.allow_origins):
         return

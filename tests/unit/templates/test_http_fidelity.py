@@ -339,3 +339,36 @@ def test_a_head_request_gets_no_body(code: Path, kind: str) -> None:
         assert response.status_code == 200
         assert response.content == b""
         assert response.invocation is not None
+
+
+def test_an_http_api_with_cors_ignores_the_functions_cors_headers(tmp_path: Path) -> None:
+    """"If you configure CORS for an API, API Gateway ignores CORS headers returned from your
+    backend integration" (developer guide, "Configuring CORS for an HTTP API")."""
+    from pytest_lambda.templates.app import Application
+
+    (tmp_path / "app.py").write_text(
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': 'ok', 'headers': {\n"
+        "        'Access-Control-Allow-Origin': '*', 'X-Own': '1'}}\n")
+    (tmp_path / "template.yaml").write_text(textwrap.dedent("""\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Api:
+            Type: AWS::Serverless::HttpApi
+            Properties:
+              CorsConfiguration: {AllowOrigins: ["https://shop.example"]}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              CodeUri: .
+              Handler: app.handler
+              Events:
+                Get: {Type: HttpApi, Properties: {ApiId: !Ref Api, Path: /x, Method: get}}
+        """))
+    with Application(tmp_path / "template.yaml") as app:
+        other = app.http.get("/x", headers={"Origin": "https://evil.example"})
+        assert "Access-Control-Allow-Origin" not in other.headers
+        assert other.headers["X-Own"] == "1"
+        allowed = app.http.get("/x", headers={"Origin": "https://shop.example"})
+        assert allowed.headers.getlist("Access-Control-Allow-Origin") == ["https://shop.example"]
