@@ -316,6 +316,12 @@ class Application(EventWiring, HttpWiring):
                 continue
             where = f"{lid}.{name}" if sam else f"functions.{lid}.{name}"
             self.unsupported.append(f"{where} (not emulated: {why})")
+        if "AWS_LAMBDA_EXEC_WRAPPER" in (self.functions[lid].config.environment
+                                         if lid in self.functions else {}):
+            # The runtime's bootstrap runs the function under this script (Lambda developer
+            # guide, "Wrapper scripts"); here the runtime starts without it.
+            self.unsupported.append(f"{lid} environment AWS_LAMBDA_EXEC_WRAPPER (not "
+                                    "emulated: the wrapper script does not run)")
 
     def _publish_alias(self, lid: str, spec: TemplateFunction, fn: LambdaFunction) -> None:
         """SAM ``AutoPublishAlias``: version 1 and the alias, which the function's events

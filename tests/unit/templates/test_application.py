@@ -659,6 +659,7 @@ def test_function_properties_that_do_not_run_locally_are_listed(tmp_path: Path) 
                    LocalMountPath: /mnt/data}
               SnapStart: {ApplyOn: PublishedVersions}
               RecursiveLoop: Allow
+              Environment: {Variables: {AWS_LAMBDA_EXEC_WRAPPER: /opt/otel-instrument}}
         """)
     with Application(path) as app:
         assert app.unsupported == [
@@ -669,7 +670,9 @@ def test_function_properties_that_do_not_run_locally_are_listed(tmp_path: Path) 
             "Mounted.SnapStart (not emulated: SnapStart; every new environment is an on-demand "
             "cold start and no restore hook runs)",
             "Mounted.RecursiveLoop (not emulated: RecursiveLoop Allow; a recursive loop is still "
-            "stopped at its 17th invocation)"]
+            "stopped at its 17th invocation)",
+            "Mounted environment AWS_LAMBDA_EXEC_WRAPPER (not emulated: the wrapper script does "
+            "not run)"]
         assert app.function("Durable").invoke({}).ok
 
 
