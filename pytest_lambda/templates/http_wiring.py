@@ -53,6 +53,17 @@ class HttpWiring(AppState):
         auth: dict[str, Any] = {k: self.template.resolve(raw_auth[k], f"{where}.Auth.{k}")
                                 for k in ("Authorizer", "ApiKeyRequired") if k in raw_auth}
         path, method = props.get("Path"), str(props.get("Method", "ANY"))
+        model = _dict(raw.get("RequestModel"))
+        if model.get("ValidateBody") or model.get("ValidateParameters") or model.get("Required"):
+            self.unsupported.append(f"{where}.RequestModel (not emulated: API Gateway's request "
+                                    "validation; the request reaches the function unchecked)")
+        if any(_dict(p).get("Required") for entry in _list(raw.get("RequestParameters"))
+               for p in (_dict(entry).values() if isinstance(entry, Mapping) else ())):
+            self.unsupported.append(f"{where}.RequestParameters (not emulated: required "
+                                    "request parameters are not checked)")
+        if raw_auth.get("ResourcePolicy"):
+            self.unsupported.append(f"{where}.Auth.ResourcePolicy (not emulated: every caller "
+                                    "is allowed)")
         if api_kind == "http" and path is None:  # the $default route: every request
             path, method = DEFAULT_ROUTE, "ANY"
         if path is None:

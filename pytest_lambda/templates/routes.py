@@ -189,6 +189,12 @@ class RouteTable:
             where = f"Resources.{name}.Properties"
             props = {k: template.resolve(raw[k], f"{where}.{k}") for k in _USED if k in raw}
             props["Auth"] = self._resolve_auth(name, raw.get("Auth"), template, where)
+            for prop, why in _API_NOT_EMULATED.items():
+                auth = raw.get("Auth")
+                holder = (auth if isinstance(auth, Mapping) else {}) \
+                    if prop.startswith("Auth.") else raw
+                if holder.get(prop.removeprefix("Auth.")) not in (None, False, {}, []):
+                    self.unsupported.append(f"{name}.{prop} (not emulated: {why})")
         stage = str(props.get("StageName") or IMPLICIT.get(kind, ("", "$default"))[1])
         api = Api(name, kind, stage, api_id(name),
                   binary_media_types=[str(t).replace("~1", "/")
@@ -272,6 +278,15 @@ class RouteTable:
                                  iam=name == "AWS_IAM"))
 
 
+#: API properties that change what API Gateway answers, which the local gateway does not do.
+_API_NOT_EMULATED = {
+    "GatewayResponses": "the gateway's own answers keep API Gateway's default status and body",
+    "MethodSettings": "throttling, caching and logging settings are not applied",
+    "Domain": "a custom domain and its base paths are not routed; send the execute-api paths",
+    "DisableExecuteApiEndpoint": "the execute-api paths still answer",
+    "Auth.ResourcePolicy": "every caller is allowed",
+    "Auth.UsagePlan": "quotas and throttles are not applied; any x-api-key is accepted",
+}
 #: The API properties the local gateway reads (the others are not resolved).
 _USED = ("StageName", "BinaryMediaTypes", "Cors", "CorsConfiguration", "EndpointConfiguration")
 

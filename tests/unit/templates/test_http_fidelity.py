@@ -372,3 +372,42 @@ def test_an_http_api_with_cors_ignores_the_functions_cors_headers(tmp_path: Path
         assert other.headers["X-Own"] == "1"
         allowed = app.http.get("/x", headers={"Origin": "https://shop.example"})
         assert allowed.headers.getlist("Access-Control-Allow-Origin") == ["https://shop.example"]
+
+
+def test_api_settings_the_local_gateway_does_not_apply_are_listed(tmp_path: Path) -> None:
+    from pytest_lambda.templates.app import Application
+
+    (tmp_path / "app.py").write_text(textwrap.dedent(ECHO))
+    (tmp_path / "template.yaml").write_text(textwrap.dedent("""\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Api:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: prod
+              GatewayResponses: {DEFAULT_4XX: {StatusCode: 404}}
+              MethodSettings: [{HttpMethod: "*", ResourcePath: "/*", ThrottlingRateLimit: 1}]
+              Auth:
+                UsagePlan: {CreateUsagePlan: PER_API}
+                ResourcePolicy: {IpRangeWhitelist: [10.0.0.1/32]}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              CodeUri: .
+              Handler: app.echo
+              Events:
+                Post:
+                  Type: Api
+                  Properties:
+                    RestApiId: !Ref Api
+                    Path: /orders
+                    Method: post
+                    RequestModel: {Model: Order, Required: true, ValidateBody: true}
+        """))
+    with Application(tmp_path / "template.yaml") as app:
+        listed = "\n".join(app.unsupported)
+        for entry in ("Api.GatewayResponses", "Api.MethodSettings", "Api.Auth.UsagePlan",
+                      "Api.Auth.ResourcePolicy", "Fn.Events.Post.RequestModel"):
+            assert f"{entry} (not emulated: " in listed, entry
+        assert app.http.post("/prod/orders", json={}).status_code == 200
