@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from . import eventbridge_rules, kinesis_numbers
+from . import eventbridge_rules, kinesis_numbers, sns_filters
 from .boto import ENDPOINT_MODE_ENV
 from .boto import client as boto_client
 from .boto import resource as boto_resource
@@ -45,6 +45,7 @@ class MockedAws:
             raise
         kinesis_numbers.install()
         eventbridge_rules.install()
+        sns_filters.install()
         # The Lambda API on moto (botocore's model) loads when lambda_aws starts.
         from .lambda_api import LambdaApi
 
@@ -62,6 +63,7 @@ class MockedAws:
                 self._lambda_api.uninstall()
             self._mock.stop()
         finally:
+            sns_filters.uninstall()
             eventbridge_rules.uninstall()
             kinesis_numbers.uninstall()
             self._restore_mode()
