@@ -33,7 +33,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..errors import TooManyRequestsException
+from ..errors import RequestTooLargeException, TooManyRequestsException
 from .cors import cors_headers
 from .http_response import HttpResponse, _gateway_error, _json_dumps, header_text
 from .routes import Api, Authorizer, Route
@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from .http import HttpClient
 
 REST_TIMEOUT_S, HTTP_TIMEOUT_S = 29, 30
+#: The largest request body a REST API takes (API Gateway quotas: 10 MB payload).
+_REST_MAX_BODY = 10 * 1024 * 1024
 #: A Function URL's answer to a request without a valid SigV4 signature when its AuthType is
 #: AWS_IAM (as captured in ant-media/Ant-Media-Server#7827; formerly just "Forbidden").
 _URL_FORBIDDEN = ("Forbidden. For troubleshooting Function URL authorization issues, see: "
@@ -115,10 +117,23 @@ class _Gateway:
         trace = _header(sent, "x-amzn-trace-id") or None
         if trace is not None and "Sampled=" not in trace and self.route.function.config.tracing:
             trace += ";Sampled=1"  # no decision upstream: an Active function samples it
+        if self.api.kind == "rest" and self.body is not None and len(self.body) > _REST_MAX_BODY:
+            # API Gateway's own limit, before Lambda's (captured: koki-develop/lgtm-generator#10,
+            # "HTTP content length exceeded 10485760 bytes.").
+            return HttpResponse(413, [("Content-Type", "text; charset=utf-8")],
+                                b"HTTP content length exceeded 10485760 bytes.")
         try:
             result = self.route.function.invoke(event, trace_header=trace)
         except TooManyRequestsException:
             return self._throttled()
+        except RequestTooLargeException:
+            if self.api.kind != "rest":
+                raise  # what an HTTP API or a Function URL answers is not captured here
+            # An event over Lambda's 6 MB request limit: REST answers 413 (captured:
+            # koki-develop/lgtm-generator#10, x-amzn-ErrorType BadRequestException).
+            refused = _gateway_error(413, {"message": "Request Too Long"})
+            refused.header_list.append(("x-amzn-ErrorType", "BadRequestException"))
+            return refused
         response = self._map(result)
         response.authorizer_invocations = self.auth_results
         if self.api.cors is not None and self.api.kind != "rest":

@@ -411,3 +411,19 @@ def test_api_settings_the_local_gateway_does_not_apply_are_listed(tmp_path: Path
                       "Api.Auth.ResourcePolicy", "Fn.Events.Post.RequestModel"):
             assert f"{entry} (not emulated: " in listed, entry
         assert app.http.post("/prod/orders", json={}).status_code == 200
+
+
+def test_rest_answers_413_for_a_request_lambda_cannot_take(code: Path) -> None:
+    """Over Lambda's 6 MB request limit (the event, base64 included) a REST API answers 413
+    ``{"message": "Request Too Long"}``; over API Gateway's own 10 MB, a text 413 (both
+    captured in koki-develop/lgtm-generator#10)."""
+    with LambdaFunction("app.echo", code_dir=code) as fn:
+        client = single_function_client(fn, "rest")
+        big = client.post("/", data=b"x" * (7 * 1024 * 1024),
+                          headers={"Content-Type": "text/plain"})
+        assert (big.status_code, big.json()) == (413, {"message": "Request Too Long"})
+        assert big.headers["x-amzn-ErrorType"] == "BadRequestException"
+        huge = client.post("/", data=b"x" * (11 * 1024 * 1024))
+        assert (huge.status_code, huge.text) == (
+            413, "HTTP content length exceeded 10485760 bytes.")
+        assert client.post("/", data=b"x" * 1024).status_code == 200

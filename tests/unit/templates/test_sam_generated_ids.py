@@ -208,7 +208,8 @@ def test_a_resource_name_override_is_the_name_it_is_made_under(tmp_path: Path) -
     """``parameter_overrides={"Table": "orders-test"}`` changes what ``!Ref Table`` gives, and
     the table is made under that name, so the function finds it."""
     (tmp_path / "app.py").write_text(
-        "import os\ndef handler(event, context):\n    return [os.environ['TB'], os.environ['QU']]\n")
+        "import os\ndef handler(event, context):\n"
+        "    return [os.environ['TB'], os.environ['QU']]\n")
     (tmp_path / "template.yaml").write_text(textwrap.dedent("""\
         Transform: AWS::Serverless-2016-10-31
         Resources:
