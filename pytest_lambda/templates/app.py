@@ -71,6 +71,7 @@ _NOT_EMULATED_SLS = {
 #: Types the application understands without creating anything: the functions themselves,
 #: and the wiring resources it turns into event source mappings, subscriptions and schedules.
 _WIRING = ("AWS::Serverless::Function", "AWS::Lambda::Function", "AWS::Lambda::EventSourceMapping",
+           "AWS::Lambda::Url",
            "AWS::SNS::Subscription", "AWS::Events::Rule", "AWS::Serverless::Api",
            "AWS::Serverless::HttpApi", "AWS::ElasticLoadBalancingV2::Listener",
            "AWS::ElasticLoadBalancingV2::ListenerRule", "AWS::ElasticLoadBalancingV2::TargetGroup",
@@ -306,6 +307,23 @@ class Application(EventWiring, HttpWiring):
             self.unsupported.append(f"{lid} (not created: {error})")
             self.routes.not_created[lid] = str(error)
 
+    def _url_resources(self) -> None:
+        """``AWS::Lambda::Url`` resources (what CDK and plain CloudFormation declare): the
+        Function URL of the function their ``TargetFunctionArn`` names."""
+        for lid, resource in self.template.resources.items():
+            if _dict(resource).get("Type") != "AWS::Lambda::Url":
+                continue
+            where = f"Resources.{lid}"
+            try:
+                props = self.template.resolve(dict(_dict(resource).get("Properties") or {}),
+                                              f"{where}.Properties")
+                fn = self._function_of(str(props.get("TargetFunctionArn")), where)
+            except (FunctionNotCreated, ValueError) as error:
+                self.unsupported.append(f"{lid} (AWS::Lambda::Url, not wired: {error})")
+                continue
+            self._function_url(fn, lid, {k: props[k] for k in ("AuthType", "Cors", "InvokeMode")
+                                         if k in props})
+
     def _list_not_emulated(self, lid: str, spec: TemplateFunction) -> None:
         """Function properties that change how it runs on Lambda but not here: said, not
         skipped silently."""
@@ -367,6 +385,7 @@ class Application(EventWiring, HttpWiring):
         else:
             self._sls_http_api_cors()
         wire_rest_apis(self)  # CloudFormation's own REST API resources (SAM or serverless.yml)
+        self._url_resources()
         self._load_balancers()
         for lid, resource in self.template.resources.items():
             rtype = resource.get("Type") if isinstance(resource, Mapping) else None

@@ -427,3 +427,29 @@ def test_rest_answers_413_for_a_request_lambda_cannot_take(code: Path) -> None:
         assert (huge.status_code, huge.text) == (
             413, "HTTP content length exceeded 10485760 bytes.")
         assert client.post("/", data=b"x" * 1024).status_code == 200
+
+
+def test_a_cloudformation_function_url_is_routed(tmp_path: Path) -> None:
+    """``AWS::Lambda::Url`` (CDK's and plain CloudFormation's Function URL) is the function's
+    URL, with its AuthType: it was listed as not emulated."""
+    from pytest_lambda.templates.app import Application
+
+    (tmp_path / "app.py").write_text(textwrap.dedent(ECHO))
+    (tmp_path / "template.yaml").write_text(textwrap.dedent("""\
+        Resources:
+          Fn:
+            Type: AWS::Lambda::Function
+            Properties: {Runtime: python3.12, Code: ., Handler: app.echo}
+          Url:
+            Type: AWS::Lambda::Url
+            Properties: {TargetFunctionArn: !GetAtt Fn.Arn, AuthType: AWS_IAM}
+        """))
+    with Application(tmp_path / "template.yaml") as app:
+        assert app.unsupported == []
+        url = app.http.for_api(app.function("Fn").name)
+        assert url.get("/a%20b").status_code == 403  # AWS_IAM: unsigned
+        signed = {"Authorization": "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/"
+                                   "us-east-1/lambda/aws4_request, Signature=abc"}
+        event = url.get("/a%20b", headers=signed).json()
+        assert event["rawPath"] == "/a%20b"
+        assert event["requestContext"]["http"]["path"] == "/a b"
