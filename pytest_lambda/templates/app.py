@@ -23,6 +23,7 @@ from ..config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ..function import LambdaFunction
 from ..service.account import Account
 from .app_state import Schedule, _dict, _list
+from .cfn_http import HTTP_TYPES, wire_http_apis
 from .cfn_rest import REST_TYPES, wire_rest_apis
 from .errors import FunctionNotCreated
 from .http import HttpClient
@@ -273,10 +274,9 @@ class Application(EventWiring, HttpWiring):
                 if lid not in loaded:
                     why = _unloaded_layer(template, layers_given)
                     self.unsupported.append(f"{lid} ({rtype}: {why})")
-            elif rtype not in CREATORS and rtype not in _WIRING and rtype not in REST_TYPES:
+            elif rtype not in CREATORS and rtype not in _WIRING and rtype not in REST_TYPES \
+                    and rtype not in HTTP_TYPES:
                 self.unsupported.append(f"{lid} ({rtype})")
-                if rtype == "AWS::ApiGatewayV2::Api":  # for_api() says so
-                    self.routes.skipped_apis[lid] = f"{rtype} resources are not emulated"
         if template.kind == "serverless":
             self._serverless_implicit(template)
         else:
@@ -385,6 +385,7 @@ class Application(EventWiring, HttpWiring):
         else:
             self._sls_http_api_cors()
         wire_rest_apis(self)  # CloudFormation's own REST API resources (SAM or serverless.yml)
+        wire_http_apis(self)  # and its own HTTP APIs
         self._url_resources()
         self._load_balancers()
         for lid, resource in self.template.resources.items():

@@ -453,3 +453,62 @@ def test_a_cloudformation_function_url_is_routed(tmp_path: Path) -> None:
         event = url.get("/a%20b", headers=signed).json()
         assert event["rawPath"] == "/a%20b"
         assert event["requestContext"]["http"]["path"] == "/a b"
+
+
+CFN_HTTP = """\
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties: {Runtime: python3.12, Code: ., Handler: app.echo}
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: shop, ProtocolType: HTTP, CorsConfiguration: {AllowOrigins: ["*"]}}
+  Integration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Api
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !GetAtt Fn.Arn
+      PayloadFormatVersion: "2.0"
+  Items:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Api
+      RouteKey: GET /items/{id}
+      Target: !Join [/, [integrations, !Ref Integration]]
+  Private:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Api
+      RouteKey: POST /private
+      AuthorizationType: JWT
+      Target: !Join [/, [integrations, !Ref Integration]]
+  Stage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Api, StageName: $default, AutoDeploy: true}
+  Quick:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: quick, ProtocolType: HTTP, Target: !GetAtt Fn.Arn}
+  Sockets:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: ws, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.a}
+"""
+
+
+def test_cloudformation_http_apis_are_routed(tmp_path: Path) -> None:
+    """``AWS::ApiGatewayV2::Api`` with its Integration, Route and Stage resources (CDK's
+    HttpApi), and quick create (``Target``), are routed; what is not emulated is listed."""
+    from pytest_lambda.templates.app import Application
+
+    (tmp_path / "app.py").write_text(textwrap.dedent(ECHO))
+    (tmp_path / "template.yaml").write_text(CFN_HTTP)
+    with Application(tmp_path / "template.yaml") as app:
+        event = app.http.for_api("Api").get("/items/a%20b").json()
+        assert (event["routeKey"], event["pathParameters"]) == ("GET /items/{id}", {"id": "a b"})
+        assert app.http.for_api("Api").get("/other").status_code == 404
+        with pytest.raises(LookupError, match="AuthorizationType JWT is not emulated"):
+            app.http.for_api("Api").post("/private")
+        assert app.http.for_api("Quick").get("/anything").json()["routeKey"] == "$default"
+        listed = "\n".join(app.unsupported)
+        assert "Sockets (AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET" in listed
+        assert "Private (POST /private): AuthorizationType JWT" in listed
