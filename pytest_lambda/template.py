@@ -367,6 +367,9 @@ def _sam_async(get: Any, serverless: bool, lid: str, scope: _Scope) -> dict[str,
 
 
 def _sam_code(scope: _Scope, lid: str, prop: str, code: Any, inline: bool) -> str:
+    asset = cdk_asset(scope.resources.get(lid), prop)
+    if asset is not None and not isinstance(code, str):
+        code = asset  # cdk.out/asset.<hash>, next to the synthesized template
     if inline or (isinstance(code, dict) and "ZipFile" in code):
         raise TemplateError(
             f"{scope.path.name}: {lid} has inline code ({'InlineCode' if inline else 'ZipFile'})"
@@ -386,6 +389,17 @@ def _sam_code(scope: _Scope, lid: str, prop: str, code: Any, inline: bool) -> st
         raise TemplateError(f"{scope.path.name}: {lid}'s code folder {code!r} ({folder}) does "
                             "not exist. Fix the path, relative to the template's folder.")
     return str(folder)
+
+
+def cdk_asset(resource: Any, prop: str) -> str | None:
+    """The local folder of a CDK asset (a synthesized template's ``Metadata``:
+    ``aws:asset:path``, for the ``aws:asset:property`` ``prop``), as ``sam local`` reads it; its
+    code or content in the template is an S3 location."""
+    meta = _dict(_dict(resource).get("Metadata"))
+    path = meta.get("aws:asset:path")
+    if not isinstance(path, str) or meta.get("aws:asset:property", prop) != prop:
+        return None
+    return path
 
 
 def _file_package(path: Path) -> Path:

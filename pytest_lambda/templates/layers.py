@@ -28,6 +28,9 @@ def sam_layers(scope: _Scope, owner: str, entries: Any) -> list[str]:
         if prop is not None:
             content = scope.resolve(_dict(resource.get("Properties")).get(prop),
                                     f"{ref}.{prop}")
+            meta = _dict(resource.get("Metadata"))
+            if not isinstance(content, str) and isinstance(meta.get("aws:asset:path"), str):
+                content = meta["aws:asset:path"]  # a CDK asset folder next to the template
             if not isinstance(content, str) or content.startswith("s3://"):
                 raise TemplateError(
                     f"{scope.path.name}: layer {ref}'s {prop} is {content!r}, content stored in "
