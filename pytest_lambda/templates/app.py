@@ -72,7 +72,7 @@ _NOT_EMULATED_SLS = {
 #: Types the application understands without creating anything: the functions themselves,
 #: and the wiring resources it turns into event source mappings, subscriptions and schedules.
 _WIRING = ("AWS::Serverless::Function", "AWS::Lambda::Function", "AWS::Lambda::EventSourceMapping",
-           "AWS::Lambda::Url",
+           "AWS::Lambda::Url", "Custom::S3BucketNotifications",
            "AWS::SNS::Subscription", "AWS::Events::Rule", "AWS::Serverless::Api",
            "AWS::Serverless::HttpApi", "AWS::ElasticLoadBalancingV2::Listener",
            "AWS::ElasticLoadBalancingV2::ListenerRule", "AWS::ElasticLoadBalancingV2::TargetGroup",
@@ -391,9 +391,11 @@ class Application(EventWiring, HttpWiring):
         for lid, resource in self.template.resources.items():
             rtype = resource.get("Type") if isinstance(resource, Mapping) else None
             if rtype in ("AWS::Lambda::EventSourceMapping", "AWS::SNS::Subscription",
-                         "AWS::SNS::Topic", "AWS::Events::Rule", "AWS::S3::Bucket"):
-                props = self.template.resolve(dict(resource.get("Properties") or {}),
-                                              f"Resources.{lid}.Properties")
+                         "AWS::SNS::Topic", "AWS::Events::Rule", "AWS::S3::Bucket",
+                         "Custom::S3BucketNotifications"):
+                raw = dict(resource.get("Properties") or {})
+                raw.pop("ServiceToken", None)  # a custom resource's handler: not called here
+                props = self.template.resolve(raw, f"Resources.{lid}.Properties")
                 try:
                     self._cfn_wiring(lid, str(rtype), props)
                 except FunctionNotCreated as error:  # wiring of a function that is not there

@@ -106,7 +106,9 @@ class EventWiring(AppState):
             self.unsupported.append(f"{where} ({kind} event)")
 
     def _cfn_wiring(self, lid: str, rtype: str, props: dict[str, Any]) -> None:
-        if rtype == "AWS::Lambda::EventSourceMapping":
+        if rtype == "Custom::S3BucketNotifications":
+            self._cdk_bucket_notifications(lid, props)
+        elif rtype == "AWS::Lambda::EventSourceMapping":
             fn = self._function_of(props.get("FunctionName"), f"Resources.{lid}")
             self._mapping(fn, props.get("EventSourceArn"), props, f"Resources.{lid}")
         elif rtype == "AWS::SNS::Subscription":
@@ -161,6 +163,35 @@ class EventWiring(AppState):
                         current.setdefault(key, []).extend(entries)
                 s3.put_bucket_notification_configuration(Bucket=bucket,
                                                          NotificationConfiguration=current)
+
+    def _cdk_bucket_notifications(self, lid: str, props: Mapping[str, Any]) -> None:
+        """CDK's ``Custom::S3BucketNotifications`` (``bucket.addEventNotification``): the
+        notification configuration, in the S3 API's shape, that its handler puts on the
+        bucket. Functions get S3 triggers; queues, topics and EventBridge are put on the
+        bucket in moto, next to what is there."""
+        bucket = str(props.get("BucketName"))
+        config = dict(_dict(props.get("NotificationConfiguration")))
+        for entry in _list(config.pop("LambdaFunctionConfigurations", None)):
+            entry = _dict(entry)
+            rules = [{"Name": str(_dict(r).get("Name")), "Value": str(_dict(r).get("Value"))}
+                     for r in _list(_dict(_dict(entry.get("Filter")).get("Key")).get(
+                         "FilterRules"))]
+            self._s3(self._function_of(entry.get("LambdaFunctionArn"), f"Resources.{lid}"),
+                     bucket, [str(e) for e in _list(entry.get("Events"))], rules)
+        relay = {k: v for k, v in config.items()
+                 if k in ("QueueConfigurations", "TopicConfigurations",
+                          "EventBridgeConfiguration")}
+        if relay:
+            s3 = self.client("s3")
+            current = s3.get_bucket_notification_configuration(Bucket=bucket)
+            current.pop("ResponseMetadata", None)
+            for key, entries in relay.items():
+                if isinstance(entries, dict):
+                    current[key] = entries
+                else:
+                    current.setdefault(key, []).extend(_dict(e) for e in entries)
+            s3.put_bucket_notification_configuration(Bucket=bucket,
+                                                     NotificationConfiguration=current)
 
     def _sns_subscription(self, where: str, kind: str, topic: str,
                           props: Mapping[str, Any]) -> None:

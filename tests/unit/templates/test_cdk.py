@@ -1,5 +1,6 @@
 """A CDK app's synthesized template (``cdk synth``: cdk.out/<Stack>.template.json): functions and
-layers whose code is an asset folder next to it, and CDK's HttpApi and Function URL."""
+layers whose code is an asset folder next to it, a Function URL, and the bucket notifications
+CDK puts on with its ``Custom::S3BucketNotifications`` resource."""
 
 from __future__ import annotations
 
@@ -42,6 +43,23 @@ def _template() -> dict[str, object]:
                 "Type": "AWS::Lambda::Url",
                 "Properties": {"AuthType": "NONE",
                                "TargetFunctionArn": {"Fn::GetAtt": ["Fn9270CBC0", "Arn"]}}},
+            "UploadsD7D3E0B1": {"Type": "AWS::S3::Bucket"},
+            "JobsQueue8A1B2C3D": {"Type": "AWS::SQS::Queue"},
+            "UploadsNotifications1F2E3D4C": {
+                "Type": "Custom::S3BucketNotifications",
+                "Properties": {
+                    "ServiceToken": {"Fn::GetAtt": ["BucketNotificationsHandler", "Arn"]},
+                    "BucketName": {"Ref": "UploadsD7D3E0B1"},
+                    "NotificationConfiguration": {
+                        "LambdaFunctionConfigurations": [{
+                            "Events": ["s3:ObjectCreated:*"],
+                            "Filter": {"Key": {"FilterRules": [
+                                {"Name": "suffix", "Value": ".jpg"}]}},
+                            "LambdaFunctionArn": {"Fn::GetAtt": ["Fn9270CBC0", "Arn"]}}],
+                        "QueueConfigurations": [{
+                            "Events": ["s3:ObjectRemoved:*"],
+                            "QueueArn": {"Fn::GetAtt": ["JobsQueue8A1B2C3D", "Arn"]}}]},
+                    "Managed": True}},
             "CDKMetadata": {"Type": "AWS::CDK::Metadata",
                             "Properties": {"Analytics": "v2:deflate64:H4sI"}},
         },
@@ -61,3 +79,13 @@ def test_cdk_assets_are_the_code_and_layer_folders(tmp_path: Path) -> None:
         assert app.function("Fn9270CBC0").invoke({}).payload == "layer"
         url = app.http.for_api(app.function("Fn9270CBC0").name)
         assert url.get("/").json() == "layer"
+        s3 = app.client("s3")
+        s3.put_object(Bucket="uploadsd7d3e0b1", Key="a.jpg", Body=b"x")
+        s3.put_object(Bucket="uploadsd7d3e0b1", Key="a.txt", Body=b"x")
+        assert [r.payload for r in app.drain()] == ["layer"]  # the .jpg only
+        s3.delete_object(Bucket="uploadsd7d3e0b1", Key="a.txt")
+        queue = app.resources["JobsQueue8A1B2C3D"].physical_id
+        messages = app.client("sqs").receive_message(QueueUrl=queue,
+                                                     MaxNumberOfMessages=10)["Messages"]
+        # S3's s3:TestEvent when the configuration was put, then the removal
+        assert any("ObjectRemoved" in m["Body"] for m in messages)
