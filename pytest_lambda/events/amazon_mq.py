@@ -90,18 +90,21 @@ def activemq_event(
                 "messageID": f"{session}:1:1:{index + 1}",
                 "messageType": "jms/text-message" if text else "jms/bytes-message",
                 "deliveryMode": 2,
-                "replyTo": None,
-                "type": None,
+                # Unset JMS headers as a real broker's event carries them (aws-lambda-go
+                # testdata activemq-event.json, aws-lambda-rust-runtime's copy): empty strings,
+                # and replyTo the string "null".
+                "replyTo": "null",
+                "type": "",
                 "expiration": 0,
                 "priority": 4,
-                "correlationID": None,
+                "correlationID": "",
                 "redelivered": False,
                 "destination": {"physicalName": queue},
                 "data": b64encode(body),
                 "timestamp": sent,
                 "brokerInTime": sent,
                 "brokerOutTime": sent + rng.randrange(1, 3),
-                "properties": dict(properties or {}),
+                "properties": dict(properties) if properties else None,
             }
         )
     return {

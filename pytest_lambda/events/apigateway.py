@@ -113,7 +113,8 @@ def apigateway_rest(
         "apiId": api,
         "domainName": host,
         "domainPrefix": api,
-        "extendedRequestId": b64_token(rng, 9),
+        # 16 characters of base64 (captured: hotsock/voker apigwv1-request.json).
+        "extendedRequestId": b64_token(rng, 11),
         "httpMethod": method,
         "identity": {
             "accessKey": None,

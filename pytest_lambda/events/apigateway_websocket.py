@@ -25,7 +25,15 @@ from ._common import (
     rng_or_new,
     source_ip,
 )
-from ._http import USER_AGENT, MultiMap, api_id, check_header_names, check_stage, multi
+from ._http import (
+    USER_AGENT,
+    MultiMap,
+    api_id,
+    check_header_names,
+    check_stage,
+    multi,
+    trace_id,
+)
 from ._validate import checked
 
 __all__ = ["apigateway_websocket"]
@@ -75,36 +83,47 @@ def apigateway_websocket(
     api = api_id(rng)
     domain = f"{api}.execute-api.{region}.amazonaws.com"
     ip = source_ip_address or source_ip(rng)
+    # Ids as captured (aws-lambda-go testdata apigw-websocket-request-*.json, a 2024 API;
+    # aws-lambda-dotnet websocket-api-connect-request.json): 16 characters of base64 ending
+    # in "=", and the request id is the extended request id.
+    request_id = b64_token(rng, 11)
     context: dict[str, Any] = {
         "routeKey": route,
         "eventType": kind,
-        "extendedRequestId": b64_token(rng, 9),
+        "extendedRequestId": request_id,
         "requestTime": clf_time(when),
         "messageDirection": "IN",
         "stage": stage,
         "connectedAt": epoch_ms(when - _dt.timedelta(seconds=connected_seconds_ago)),
         "requestTimeEpoch": epoch_ms(when),
         "identity": {"userAgent": USER_AGENT, "sourceIp": ip},
-        "requestId": b64_token(rng, 9),
+        "requestId": request_id,
         "domainName": domain,
-        "connectionId": connection_id or b64_token(rng, 9).replace("/", "_").replace("+", "-"),
+        "connectionId": connection_id or b64_token(rng, 11).replace("/", "_").replace("+", "-"),
         "apiId": api,
     }
     if kind == "MESSAGE":
-        context["messageId"] = b64_token(rng, 9)
+        context["messageId"] = b64_token(rng, 11)
         text: str | None
         if isinstance(body, bytes | bytearray):
             text, encoded = b64encode(bytes(body)), True
         else:
             text, encoded = body_text("body", body if body is not None else ""), False
         return {"requestContext": context, "body": text, "isBase64Encoded": encoded}
-    given = {
-        "Host": [domain],
-        "User-Agent": [USER_AGENT],
-        "X-Forwarded-For": [ip],
-        "X-Forwarded-Port": ["443"],
-        "X-Forwarded-Proto": ["https"],
-    }
+    given: dict[str, list[str]]
+    if kind == "DISCONNECT":
+        # No request carries a disconnect: API Gateway sends these four (the capture above).
+        given = {"Host": [domain], "x-api-key": [""], "X-Forwarded-For": [""],
+                 "x-restapi": [""]}
+    else:
+        given = {
+            "Host": [domain],
+            "User-Agent": [USER_AGENT],
+            "X-Amzn-Trace-Id": [trace_id(rng, int(when.timestamp()))],
+            "X-Forwarded-For": [ip],
+            "X-Forwarded-Port": ["443"],
+            "X-Forwarded-Proto": ["https"],
+        }
     if kind == "CONNECT":
         given["Sec-WebSocket-Version"] = ["13"]
         given["Sec-WebSocket-Key"] = [b64_token(rng, 16)]
@@ -114,7 +133,10 @@ def apigateway_websocket(
     given.update(extra)
     if kind == "DISCONNECT":
         context["disconnectStatusCode"] = disconnect_status_code
-        context["disconnectReason"] = "Client-side close frame status not set"
+        # A 1001 (going away) came with an empty reason (the capture above); 1005 (no status
+        # in the close frame) with this text (aws-lambda-rust-runtime's fixture).
+        context["disconnectReason"] = ("Client-side close frame status not set"
+                                       if disconnect_status_code == 1005 else "")
     return {
         "headers": {k: v[-1] for k, v in given.items()},
         "multiValueHeaders": given,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import json
 import random
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -160,6 +161,20 @@ def _v2_request(
     return event
 
 
+def _claim_text(value: Any) -> str:
+    """A JWT claim as an HTTP API passes it on: every value a string, ``True`` as ``"true"``,
+    a number as its digits, an array as ``"[a b]"`` (measured on AWS: floci-io/floci#2011,
+    aws-solutions-library-samples guidance-for-claude-code-with-amazon-bedrock#803; the
+    aws-lambda-go and Powertools JWT fixtures have string claims only)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "[" + " ".join(_claim_text(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return json.dumps(value, separators=(",", ":"))  # UNVERIFIED: no capture of an object
+    return str(value)
+
+
 def _authorizer(
     jwt_claims: Mapping[str, Any] | None,
     jwt_scopes: Sequence[str] | None,
@@ -168,7 +183,8 @@ def _authorizer(
     if jwt_claims is not None and lambda_context is not None:
         raise bad("lambda_context", lambda_context, "a route has one authorizer: JWT or Lambda")
     if jwt_claims is not None:
-        return {"jwt": {"claims": dict(jwt_claims), "scopes": list(jwt_scopes or []) or None}}
+        claims = {str(k): _claim_text(v) for k, v in jwt_claims.items()}
+        return {"jwt": {"claims": claims, "scopes": list(jwt_scopes or []) or None}}
     if jwt_scopes is not None:
         raise bad("jwt_scopes", jwt_scopes, "scopes come with a JWT authorizer; pass jwt_claims")
     if lambda_context is not None:

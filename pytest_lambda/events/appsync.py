@@ -27,7 +27,8 @@ __all__ = ["appsync_batch", "appsync_resolver"]
 IDENTITIES = ("none", "iam", "cognito", "oidc", "lambda")
 
 
-def _identity(kind: str, rng: random.Random, region: str, account_id: str) -> dict[str, Any] | None:
+def _identity(kind: str, rng: random.Random, region: str, account_id: str,
+              issued: int) -> dict[str, Any] | None:
     check_choice("identity", kind, IDENTITIES)
     if kind == "none":
         return None
@@ -48,11 +49,18 @@ def _identity(kind: str, rng: random.Random, region: str, account_id: str) -> di
     issuer = f"https://cognito-idp.{region}.amazonaws.com/{region}_{token(rng, 9)}"
     claims = {"sub": sub, "iss": issuer, "token_use": "id", "email": "jane@example.com"}
     if kind == "cognito":
+        # A Cognito ID token's claims, as AppSync passes them (aws-powertools
+        # tests/events/appSyncDirectResolver.json, a console request): aud, event_id and the
+        # token's times (epoch seconds) beside the user's.
+        token_claims = {
+            **claims, "aud": token(rng, 26, "abcdefghijklmnopqrstuvwxyz0123456789"),
+            "event_id": uuid4(rng), "email_verified": True, "cognito:username": "jane",
+            "auth_time": issued, "iat": issued, "exp": issued + 3600}
         return {
             "sub": sub,
             "issuer": issuer,
             "username": "jane",
-            "claims": {**claims, "cognito:username": "jane"},
+            "claims": token_claims,
             "sourceIp": [source_ip(rng)],
             "defaultAuthStrategy": "ALLOW",
             "groups": None,
@@ -108,7 +116,8 @@ def appsync_resolver(
     }
     return {
         "arguments": args,
-        "identity": _identity(identity, rng, region, account_id),
+        "identity": _identity(identity, rng, region, account_id,
+                              int(now_or_utc(now).timestamp()) - 60),
         "source": dict(source) if source is not None else None,
         "request": {"headers": request_headers, "domainName": None},
         "prev": None,

@@ -22,7 +22,6 @@ from ._common import (
     check_account,
     check_choice,
     check_region,
-    hex_id,
     json_text,
     now_or_utc,
     rng_or_new,
@@ -125,9 +124,11 @@ def config_rule(
                 "supplementaryConfiguration": {},
             }
             item.pop("changeType")
-            item["configurationStateMd5Hash"] = hex_id(rng, 32)
+            # As a change notification carries them (aws-powertools tests/events/
+            # awsConfigRuleConfigurationChanged.json): an empty hash and the change's diff.
+            item["configurationStateMd5Hash"] = ""
             invoking = {
-                "configurationItemDiff": None,
+                "configurationItemDiff": {"changedProperties": {}, "changeType": "UPDATE"},
                 "configurationItem": item,
                 "notificationCreationTime": iso_ms(when),
                 "messageType": message_type,

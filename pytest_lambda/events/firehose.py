@@ -12,7 +12,6 @@ from ._common import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
     arn,
-    b64_token,
     b64encode,
     bad,
     check_account,
@@ -72,7 +71,9 @@ def firehose_transformation(
     for index, item in enumerate(items):
         arrived = end - (len(items) - index) * rng.randrange(1, 50)
         record: dict[str, Any] = {
-            "recordId": b64_token(rng, 66),
+            # Digits: the record's sequence number and a sub-sequence (aws-lambda-dotnet
+            # kinesis-firehose-event.json, Powertools' and aws-lambda-go's fixtures).
+            "recordId": f"{sequence + index}{index:06d}",
             "approximateArrivalTimestamp": arrived,
             "data": b64encode(_gzip(to_bytes(f"records[{index}]", item), compressed)),
         }

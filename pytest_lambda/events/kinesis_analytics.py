@@ -64,7 +64,9 @@ def kinesis_analytics_preprocessing(
     if source == "stream":
         event["streamArn"] = arn("kinesis", region, account_id, f"stream/{stream}")
     else:
-        event["firehoseArn"] = arn("firehose", region, account_id, f"deliverystream/{stream}")
+        # The delivery stream's ARN under "streamArn" too (aws-lambda-dotnet's and
+        # aws-lambda-java-libs' firehose input preprocessing events and event classes).
+        event["streamArn"] = arn("firehose", region, account_id, f"deliverystream/{stream}")
     sequence = int("4957" + digits(rng, 52))
     out = []
     for index, item in enumerate(items):

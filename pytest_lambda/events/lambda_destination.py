@@ -39,6 +39,7 @@ from ._common import (
     check_choice,
     check_region,
     digits,
+    hex_id,
     json_text,
     now_or_utc,
     rng_or_new,
@@ -250,9 +251,12 @@ def lambda_stream_failure_record(
         "version": "1.0",
         "timestamp": iso_ms(when),
         key: {
-            "shardId": f"shardId-{rng.randrange(1, 10**12):012d}"
+            # Shard ids as the services name them (Lambda developer guide's on-failure record
+            # examples): Kinesis numbers a stream's shards from 0, DynamoDB Streams writes 20
+            # digits and 8 hex characters.
+            "shardId": f"shardId-{rng.randrange(0, 4):012d}"
             if source == "kinesis"
-            else f"shardId-{rng.randrange(10**20, 10**21)}-{digits(rng, 8)}",
+            else f"shardId-{rng.randrange(10**11, 10**13):020d}-{hex_id(rng, 8)}",
             "startSequenceNumber": str(first),
             "endSequenceNumber": str(last),
             "approximateArrivalOfFirstRecord": iso_ms(arrived_first),

@@ -17,8 +17,6 @@ import datetime as _dt
 import random
 from typing import Any
 
-from pytest_lambda.clock import iso_ms
-
 from ._common import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
@@ -109,7 +107,7 @@ def s3_eventbridge_event(
         "version": "0",
         "bucket": {"name": bucket},
         "object": obj,
-        "request-id": upper_token(rng, 16),
+        "request-id": hex_id(rng, 16, upper=True),  # S3's request ids: 16 upper-case hex
         "requester": "s3.amazonaws.com" if by_s3 else account_id,
     }
     if not by_s3:
@@ -135,7 +133,11 @@ def s3_eventbridge_event(
         raise bad("storage_class", storage_class, "only restore and storage-class events name one")
     if detail_type == "Object Restore Completed":
         # The restored copy stays for the days the restore request asked for.
-        detail["restore-expiry-time"] = iso_ms(when + _dt.timedelta(days=rng.randrange(1, 31)))
+        # ... and expires at midnight UTC, as S3 rounds it (AWS docs' and SDK fixtures'
+        # "2021-11-13T00:00:00Z").
+        expiry = (when + _dt.timedelta(days=rng.randrange(1, 31))).replace(
+            hour=0, minute=0, second=0, microsecond=0)
+        detail["restore-expiry-time"] = expiry.strftime("%Y-%m-%dT%H:%M:%SZ")
     if detail_type == "Object Access Tier Changed":
         detail["destination-access-tier"] = check_choice("access_tier", access_tier, ACCESS_TIERS)
     return eventbridge_event(
