@@ -97,8 +97,40 @@ def _dumps(result: Any, token: str, ensure_ascii: bool) -> tuple[str, int]:
     return text, found
 
 
+_ENCODERS: dict[bool, Any] = {}
+
+
+def _runtime_encoder(ensure_ascii: bool) -> Any | None:
+    """The Python runtime's encoder: simplejson's, configured as awslambdaric's
+    ``lambda_runtime_marshaller.Encoder`` (``use_decimal=False``, ``allow_nan=True``, ASCII
+    escapes below python3.12, a ``Decimal`` written as its raw number, a NaN one as NaN).
+    simplejson's own defaults are the runtime's too: ``bytes`` (values and keys) decoded as
+    UTF-8, a namedtuple written as an object. One per setting, made on first use."""
+    encoder = _ENCODERS.get(ensure_ascii)
+    if encoder is None:
+        import decimal  # the marshaller's, loaded with it
+
+        try:
+            import simplejson  # type: ignore[import-untyped]  # a dependency: on first use
+        except ImportError:  # an install from before it was one: the json stand-in
+            return None
+
+        class Encoder(simplejson.JSONEncoder):  # type: ignore[misc]
+            def default(self, obj: Any) -> Any:
+                if isinstance(obj, decimal.Decimal):
+                    return math.nan if obj.is_nan() else simplejson.RawJSON(str(obj))
+                return super().default(obj)
+
+        encoder = _ENCODERS[ensure_ascii] = Encoder(use_decimal=False, allow_nan=True,
+                                                    ensure_ascii=ensure_ascii)
+    return encoder
+
+
 def encode_response(result: Any, runtime: str) -> bytes:
     """The response body, or :class:`MarshalError` with the runtime's message.
+
+    Encoded by simplejson exactly as the runtime encodes it (:func:`_runtime_encoder`); the
+    standard ``json`` path below stands in only for a Node.js or custom runtime's results.
 
     The runtime (simplejson) writes a ``Decimal`` as a raw number. The standard ``json``
     encoder cannot, so each Decimal is written as a string between two copies of a random
@@ -109,6 +141,12 @@ def encode_response(result: Any, runtime: str) -> bytes:
     if isinstance(result, bytes):
         return result
     ensure_ascii = runtime in _ASCII_RUNTIMES
+    encoder = _runtime_encoder(ensure_ascii) if runtime.startswith("python") else None
+    if encoder is not None:
+        try:
+            return encoder.encode(result).encode()  # type: ignore[no-any-return]
+        except Exception as exc:  # what awslambdaric's marshal_response catches
+            raise MarshalError(f"Unable to marshal response: {exc}") from None
     try:
         # Most responses hold no Decimal: one plain encode, no token to draw. Anything the
         # plain encoder refuses goes the long way below, which also words the error.

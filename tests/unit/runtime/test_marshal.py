@@ -117,3 +117,22 @@ def test_nul_strings_round_trip_through_a_handler(code: CodeWriter) -> None:
     event = {"note": "\x00D0\x00", "other": "\x00D1}\x00"}
     with LambdaFunction("app.handler", code_dir=root) as fn:
         assert fn.invoke(event).payload == event
+
+
+def test_responses_are_written_as_the_runtimes_simplejson_writes_them() -> None:
+    """The Python runtime marshals with simplejson (awslambdaric's lambda_runtime_marshaller):
+    ``bytes`` values and keys are decoded as UTF-8 (a ``{"body": b"..."}`` response works on
+    Lambda), a namedtuple is an object, and its errors name the bare class."""
+    from collections import namedtuple
+
+    from pytest_lambda.runtime.marshal import MarshalError
+
+    point = namedtuple("point", "x y")
+    assert encode_response({"body": b'{"ok": true}', b"id": 1}, "python3.12") == \
+        b'{"body": "{\\"ok\\": true}", "id": 1}'
+    assert encode_response({"p": point(1, 2)}, "python3.12") == b'{"p": {"x": 1, "y": 2}}'
+    with pytest.raises(MarshalError, match=r"Unable to marshal response: keys must be str, int, "
+                                           r"float, bool or None, not Decimal$"):
+        encode_response({decimal.Decimal("1"): 1}, "python3.12")
+    with pytest.raises(MarshalError, match="Unable to marshal response: .*set"):
+        encode_response({"s": {1}}, "python3.12")
