@@ -82,10 +82,11 @@ class _LoggerState:
 class _Saved:
     """What the test process had before a phase began."""
 
-    __slots__ = ("cwd", "environ_data", "logger_originals", "logger_shadowed", "logging_disable",
-                 "modules_len", "packages_hidden", "path", "root_handlers", "root_level",
-                 "shadowed",
+    __slots__ = ("argv", "cwd", "environ_data", "logger_originals", "logger_shadowed",
+                 "logging_disable", "modules_len", "packages_hidden", "path", "root_handlers",
+                 "root_level", "shadowed",
                  "signal_mask", "signal_originals", "stderr", "stdout", "test_handlers")
+    argv: list[str]
     cwd: str
     environ_data: dict[Any, Any]
     logger_originals: dict[logging.Logger, _LoggerState]
@@ -118,6 +119,10 @@ class ProcessState:
         # Layers come right after the function's code, as /opt/python... on Lambda.
         own = [self.code_dir, *extra_path]
         self.path = [*own, *(p for p in sys.path if p not in own)]
+        #: What the runtime's interpreter was started with: the bootstrap script, no arguments
+        #: (``/var/lang/bin/python3 /var/runtime/bootstrap.py``, the command line an exec
+        #: wrapper receives), so a handler's argparse finds none of pytest's.
+        self.argv = ["/var/runtime/bootstrap.py"]
         #: What every environment shares with the test process (the rest is imported fresh).
         self.shared = shared if shared is not None else SharedModules()
         self.modules: dict[str, ModuleType] = {}
@@ -170,6 +175,8 @@ class ProcessState:
         self._c_environ.enter(s.environ_data, self.environ_data, self.children_data)
         s.path = sys.path
         sys.path = self.path
+        s.argv = sys.argv
+        sys.argv = self.argv
         modules = sys.modules
         # Between phases the environment's modules are out of sys.modules: any module there
         # under one of their names is the test process's own, to put back afterwards.
@@ -244,6 +251,8 @@ class ProcessState:
         self._exit_modules(s)
         self.path = sys.path
         sys.path = s.path
+        self.argv = sys.argv
+        sys.argv = s.argv
         self._exit_environ(s)
         for signum, handler in s.signal_originals.items():
             if handler is not None:  # None: set from C, cannot be put back from Python

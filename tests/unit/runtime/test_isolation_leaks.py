@@ -28,6 +28,7 @@ def handler(event, context):
     kind = event["kind"]
     os.environ["LEAK_" + kind.upper()] = "x"
     sys.path.insert(0, "/nonexistent/" + kind)
+    sys.argv.append(kind)
     os.chdir("/")
     signal.signal(signal.SIGUSR1, lambda *a: None)
     logging.getLogger("botocore").setLevel(logging.CRITICAL)
@@ -62,6 +63,7 @@ def _snapshot() -> dict[str, Any]:
         "c_environ": {k: libc.getenv(k.encode()) for k in
                       ("LEAK_OK", "LEAK_RAISE", "SET_AT_INIT", "PATH", "TZ", "AWS_REGION")},
         "path": list(sys.path),
+        "argv": (sys.argv, list(sys.argv)),
         "modules": set(sys.modules),
         "cwd": os.getcwd(),
         "signals": {s: signal.getsignal(s) for s in (signal.SIGUSR1, signal.SIGALRM,
@@ -116,3 +118,21 @@ def test_network_guard_removed_after_invocation(code: CodeWriter, kind: str) -> 
     root = code(noisy=NOISY, helper_mod_leak="VALUE = 1\n")
     LambdaFunction("noisy.handler", code_dir=root, timeout=1).invoke({"kind": kind})
     assert socket.socket.connect is connect
+
+
+def test_the_handler_sees_the_runtimes_command_line(code: CodeWriter) -> None:
+    """``sys.argv`` is the runtime's (the bootstrap script, no arguments), not pytest's: a
+    handler sharing code with a CLI parses no arguments, as on Lambda."""
+    import sys
+
+    path = code(app="import argparse, sys\n"
+                    "AT_INIT = list(sys.argv)\n"
+                    "def handler(event, context):\n"
+                    "    parser = argparse.ArgumentParser()\n"
+                    "    parser.add_argument('--stage', default='prod')\n"
+                    "    return [AT_INIT, sys.argv, parser.parse_args().stage]\n")
+    before = list(sys.argv)
+    with LambdaFunction("app.handler", code_dir=path) as fn:
+        boot = ["/var/runtime/bootstrap.py"]
+        assert fn.invoke({}).payload == [boot, boot, "prod"]
+    assert sys.argv == before

@@ -134,5 +134,5 @@ def test_responses_are_written_as_the_runtimes_simplejson_writes_them() -> None:
     with pytest.raises(MarshalError, match=r"Unable to marshal response: keys must be str, int, "
                                            r"float, bool or None, not Decimal$"):
         encode_response({decimal.Decimal("1"): 1}, "python3.12")
-    with pytest.raises(MarshalError, match="Unable to marshal response: .*set"):
+    with pytest.raises(MarshalError, match=r"Unable to marshal response: .*set"):
         encode_response({"s": {1}}, "python3.12")
