@@ -86,7 +86,9 @@ def new_log_stream_name(version: str, new_id: Callable[[], str]) -> str:
 
 # AWS_ACCOUNT_ID_ENDPOINT_MODE is not a Lambda variable: lambda_aws sets it so that the
 # handler's boto3 clients stay on the regional endpoints moto serves (see service/boto.py).
-_PASSTHROUGH = ("PATH", "HOME", "TMPDIR", "TEMP", "TMP", "SYSTEMROOT", "PYTHONHASHSEED",
+# HOME is not passed: Lambda sets none (lambci/docker-lambda#115, the runtimes' environment
+# dumps), so code that needs it fails here as it fails there.
+_PASSTHROUGH = ("PATH", "TMPDIR", "TEMP", "TMP", "SYSTEMROOT", "PYTHONHASHSEED",
                 "AWS_ACCOUNT_ID_ENDPOINT_MODE")
 # coverage.py's own variables (COVERAGE_PROCESS_CONFIG from `[run] patch = subprocess`,
 # COVERAGE_PROCESS_START, COVERAGE_FILE, COVERAGE_RCFILE, COVERAGE_CORE) reach the handler, so a

@@ -188,3 +188,11 @@ def test_c_environment_follows_every_change_between_warm_invocations(code: CodeW
     assert all(c_trace == py_trace for c_trace, py_trace, _ in seen)
     assert len(set(traces)) == len(traces)
     assert [changed for _, _, changed in seen] == ["", "one", "one", "two", "", ""]
+
+
+def test_home_is_not_set_as_on_lambda(code: CodeWriter, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lambda sets no ``HOME``; the test process's must not reach the handler."""
+    monkeypatch.setenv("HOME", "/home/tester")
+    path = code(app="import os\ndef handler(event, context):\n    return os.environ.get('HOME')\n")
+    with LambdaFunction("app.handler", code_dir=path) as fn:
+        assert fn.invoke({}).payload is None
