@@ -7,43 +7,50 @@ implemented`` (AWS compute blog, "Parallel Processing in Python with AWS Lambda"
 ``Process`` and ``Pipe`` instead; the captured traceback in the StackOverflow question 34005930).
 ``Pipe`` and ``Process`` work. This phase hook makes semaphore creation fail the same way while
 a phase runs, so a handler that would fail on Lambda fails here too.
+
+``multiprocessing.synchronize`` creates each semaphore with ``_multiprocessing.SemLock(...)``,
+looked up when it is called: the phase swaps that one attribute of the C module (loaded with
+the interpreter's own), whether the handler imported ``multiprocessing`` before or not.
 """
 
 from __future__ import annotations
 
 import errno
-import sys
 from typing import Any
 
 __all__ = ["NoSharedMemory"]
 
 
-def _no_sem_open(self: Any, *args: Any, **kwargs: Any) -> None:
-    raise OSError(errno.ENOSYS, "Function not implemented")
+def _stand_in(real: Any) -> type:
+    class SemLock:
+        """``_multiprocessing.SemLock`` where ``sem_open`` is not implemented."""
+
+        SEM_VALUE_MAX = real.SEM_VALUE_MAX
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            raise OSError(errno.ENOSYS, "Function not implemented")
+
+        @classmethod
+        def _rebuild(cls, *args: Any) -> Any:
+            raise OSError(errno.ENOSYS, "Function not implemented")
+
+    return SemLock
 
 
 class NoSharedMemory:
     """Swapped in per phase: ``multiprocessing``'s semaphores cannot be created."""
 
-    __slots__ = ("_real",)
+    __slots__ = ("_module", "_real", "_stand_in")
 
     def __init__(self) -> None:
-        self._real: Any = None
+        import _multiprocessing  # type: ignore[import-not-found]  # the C module (no cost)
+
+        self._module: Any = _multiprocessing
+        self._real: Any = _multiprocessing.SemLock
+        self._stand_in = _stand_in(self._real)
 
     def enter(self) -> None:
-        synchronize: Any = sys.modules.get("multiprocessing.synchronize")
-        if synchronize is None:
-            # the stdlib module the handler's multiprocessing loads: loaded here so that
-            # it is patched before the handler imports it (once per test process)
-            import multiprocessing.synchronize
-
-            synchronize = multiprocessing.synchronize
-        self._real = synchronize.SemLock.__dict__["__init__"]
-        synchronize.SemLock.__init__ = _no_sem_open
+        self._module.SemLock = self._stand_in
 
     def exit(self) -> None:
-        if self._real is None:
-            return
-        synchronize = sys.modules["multiprocessing.synchronize"]
-        synchronize.SemLock.__init__ = self._real
-        self._real = None
+        self._module.SemLock = self._real
