@@ -50,6 +50,21 @@ def _serve(sock: socket.socket, events_fd: int) -> None:
         cov.stop()
 
 
+#: Open files a Lambda function may hold ("Lambda quotas": file descriptors, 1,024).
+LAMBDA_FILE_LIMIT = 1024
+
+
+def _lambda_file_limit() -> None:
+    """The worker holds at most Lambda's number of open files, so a handler leaking one per
+    invocation fails with ``[Errno 24] Too many open files`` when it would on Lambda."""
+    import resource  # the worker's own process only
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    limit = LAMBDA_FILE_LIMIT if hard == resource.RLIM_INFINITY else min(LAMBDA_FILE_LIMIT, hard)
+    if soft > limit or hard > limit:  # both, as on Lambda: a handler cannot raise it
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(soft, limit), limit))
+
+
 def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage,
          events_fd: int) -> None:
     # Imported once the setup message is read and coverage has started (see _serve).
@@ -66,6 +81,7 @@ def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage,
                                new_id=lambda: "0" * 32, network_allow=setup["network_allow"],
                                measure_memory=False, log_stream_name=setup["log_stream_name"])
     env.sink.stream.events = _EventsToFile(events_fd)
+    _lambda_file_limit()
 
     send(sock, ("ready",))
     while True:

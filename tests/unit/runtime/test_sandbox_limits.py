@@ -1,5 +1,6 @@
-"""Lambda has no /dev/shm: multiprocessing's semaphores (Lock, Queue, Pool) fail with ENOSYS
-inside a phase, Pipe and Process work, and the test process keeps its own."""
+"""Limits of Lambda's sandbox: no /dev/shm (multiprocessing's semaphores fail with ENOSYS
+inside a phase, Pipe and Process work, the test process keeps its own), and 1,024 open files in
+a process worker."""
 
 from __future__ import annotations
 
@@ -37,3 +38,12 @@ def test_semaphores_fail_as_on_lambda(code: CodeWriter, isolation: str) -> None:
         failed = "OSError: [Errno 38] Function not implemented"
         assert fn.invoke({}).payload == {"Lock": failed, "Queue": failed, "Pipe": "ping"}
     multiprocessing.Lock()  # the test process's own still work
+
+
+def test_a_process_worker_holds_lambdas_number_of_open_files(code: CodeWriter) -> None:
+    """1,024 file descriptors ("Lambda quotas"): a handler leaking them fails as on Lambda."""
+    path = code(app="import resource\n"
+                    "def handler(event, context):\n"
+                    "    return list(resource.getrlimit(resource.RLIMIT_NOFILE))\n")
+    with LambdaFunction("app.handler", code_dir=path, isolation="process") as fn:
+        assert fn.invoke({}).payload == [1024, 1024]
