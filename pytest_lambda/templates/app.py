@@ -334,6 +334,13 @@ class Application(EventWiring, HttpWiring):
                 continue
             where = f"{lid}.{name}" if sam else f"functions.{lid}.{name}"
             self.unsupported.append(f"{where} (not emulated: {why})")
+        logging_config = spec.properties.get("LoggingConfig") if sam else None
+        system_level = str((logging_config or {}).get("SystemLogLevel", "INFO")).upper() \
+            if isinstance(logging_config, Mapping) else "INFO"
+        if system_level not in ("INFO", "DEBUG"):
+            self.unsupported.append(f"{lid}.LoggingConfig.SystemLogLevel (not emulated: the "
+                                    "platform's START, END and REPORT records are still "
+                                    "written)")
         if "AWS_LAMBDA_EXEC_WRAPPER" in (self.functions[lid].config.environment
                                          if lid in self.functions else {}):
             # The runtime's bootstrap runs the function under this script (Lambda developer

@@ -660,6 +660,7 @@ def test_function_properties_that_do_not_run_locally_are_listed(tmp_path: Path) 
               SnapStart: {ApplyOn: PublishedVersions}
               RecursiveLoop: Allow
               Environment: {Variables: {AWS_LAMBDA_EXEC_WRAPPER: /opt/otel-instrument}}
+              LoggingConfig: {LogFormat: JSON, SystemLogLevel: WARN}
         """)
     with Application(path) as app:
         assert app.unsupported == [
@@ -671,6 +672,8 @@ def test_function_properties_that_do_not_run_locally_are_listed(tmp_path: Path) 
             "cold start and no restore hook runs)",
             "Mounted.RecursiveLoop (not emulated: RecursiveLoop Allow; a recursive loop is still "
             "stopped at its 17th invocation)",
+            "Mounted.LoggingConfig.SystemLogLevel (not emulated: the platform's START, END and "
+            "REPORT records are still written)",
             "Mounted environment AWS_LAMBDA_EXEC_WRAPPER (not emulated: the wrapper script does "
             "not run)"]
         assert app.function("Durable").invoke({}).ok
