@@ -246,8 +246,10 @@ class _Scope:
             physical = self.physical_name(name, depth)
             if rtype == "AWS::Events::Rule":
                 # A rule on a custom bus: "<bus>|<rule>" (CloudFormation, AWS::Events::Rule
-                # return values).
+                # return values); a rule without a Name gets CloudFormation's kind of name.
                 props = _dict(_dict(self.resources[name]).get("Properties"))
+                if physical == name and "Name" not in props:
+                    physical = self.generated_name(name)
                 bus = props.get("EventBusName")
                 bus = self.resolve(bus, f"{name}.EventBusName", depth + 1) if bus else "default"
                 if bus != "default" and not str(bus).startswith("arn:"):
@@ -265,6 +267,17 @@ class _Scope:
             return generated
         raise self.fail(f"Ref {name}", where, f"{name!r} is not a parameter or resource of "
                         "the template", name)
+
+    def generated_name(self, logical_id: str) -> str:
+        """The name CloudFormation gives a resource without one: ``<stack>-<logical id>-<13
+        characters>`` (at most 64), here the same on every run of one template, so that two
+        applications (two stacks) on one embedded AWS do not share it."""
+        import hashlib
+
+        digest = hashlib.sha256(f"{self.path}|{self.stack_name}|{logical_id}".encode())
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        suffix = "".join(alphabet[b % 36] for b in digest.digest()[:13])
+        return f"{self.stack_name[:20]}-{logical_id[:29]}-{suffix}"
 
     def parameter(self, name: str, param: Mapping[str, Any], value: Any, where: str) -> Any:
         """A parameter's value as CloudFormation passes it: checked against
@@ -374,7 +387,7 @@ class _Scope:
             if kind in ("EventBridgeRule", "CloudWatchEvent", "Schedule"):
                 rule = spec.get("RuleName") if kind != "Schedule" else spec.get("Name")
                 rule = str(self.resolve(rule, f"{lid}.Events.{rest}", depth + 1)) if rule \
-                    else (name if kind != "Schedule" else
+                    else (self.generated_name(name) if kind != "Schedule" else
                           f"{self.physical_name(lid, depth)}{rest}")
                 bus = self.resolve(spec.get("EventBusName"), f"{lid}.Events.{rest}",
                                    depth + 1) if spec.get("EventBusName") else "default"

@@ -47,9 +47,11 @@ class EventWiring(AppState):
                 if props.get(prop) is not None:
                     self.unsupported.append(f"{where}.{prop} (not emulated: EventBridge's own "
                                             "target retries; Lambda's async retries apply)")
-            # Named as the rule SAM generates, <Function><Event>, which !Ref resolves to.
+            # Named as CloudFormation names the rule SAM generates, <Function><Event>: what
+            # !Ref resolves to.
+            generated = f"{where.split('.', 1)[0]}{name}"
             self._rule(fn, where, props.get("Pattern"), bus=props.get("EventBusName"),
-                       name=props.get("RuleName") or f"{where.split('.', 1)[0]}{name}",
+                       name=props.get("RuleName") or self._generated_name(generated),
                        input=props.get("Input"),
                        input_path=props.get("InputPath"),
                        transformer=props.get("InputTransformer"),
@@ -138,8 +140,9 @@ class EventWiring(AppState):
                     self._rule(self._function_of(target["Arn"], lid), f"Resources.{lid}",
                                props["EventPattern"], bus=props.get("EventBusName"),
                                # one moto rule per target: a shared name would overwrite
-                               # (a rule without Name: its logical id, what !Ref gives)
-                               name=props.get("Name") or lid if len(targets) == 1 else None,
+                               # (a rule without Name: the name !Ref gives)
+                               name=props.get("Name") or self._generated_name(lid)
+                               if len(targets) == 1 else None,
                                input=target.get("Input"),
                                input_path=target.get("InputPath"),
                                transformer=target.get("InputTransformer"),
@@ -237,6 +240,10 @@ class EventWiring(AppState):
             # Lambda refuses this mapping (CreateEventSourceMapping's error): only it is left
             # out, listed with the reason, and the rest of the application runs.
             self.unsupported.append(f"{where} (not wired: {error})")
+
+    def _generated_name(self, logical_id: str) -> str:
+        scope = self.template._scope
+        return scope.generated_name(logical_id) if scope is not None else logical_id
 
     def _s3(self, fn: LambdaFunction, bucket: str, events: list[str],
             rules: Iterable[Mapping[str, Any]]) -> None:

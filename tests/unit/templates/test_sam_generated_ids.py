@@ -233,3 +233,39 @@ def test_a_resource_name_override_is_the_name_it_is_made_under(tmp_path: Path) -
         assert app.client("dynamodb").list_tables()["TableNames"] == ["orders-test"]
         assert app.client("sqs").list_queues()["QueueUrls"] == [queue]
         assert queue.endswith("/jobs-test")
+
+
+def test_two_stacks_with_the_same_rule_ids_keep_their_own_rules(tmp_path: Path) -> None:
+    """CloudFormation names a generated rule after its stack (``<stack>-<Fn><Event>-<suffix>``):
+    two applications with the same logical ids on one embedded AWS each get the events, and
+    closing one leaves the other's rule."""
+    import json
+
+    from pytest_lambda.service.aws import MockedAws
+
+    text = textwrap.dedent("""\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              CodeUri: .
+              Handler: app.handler
+              Events:
+                Orders: {Type: EventBridgeRule, Properties: {Pattern: {source: [shop]}}}
+        """)
+    for name in ("orders", "warehouse"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "app.py").write_text(
+            f"def handler(event, context):\n    return {name!r}\n")
+        (tmp_path / name / "template.yaml").write_text(text)
+    entry = {"Source": "shop", "DetailType": "t", "Detail": json.dumps({})}
+    with MockedAws("us-east-1") as aws, \
+            Application(tmp_path / "orders" / "template.yaml", aws=aws) as orders:
+        with Application(tmp_path / "warehouse" / "template.yaml", aws=aws) as warehouse:
+            aws.client("events").put_events(Entries=[entry])
+            assert [r.payload for r in orders.drain()] == ["orders"]
+            assert [r.payload for r in warehouse.drain()] == ["warehouse"]
+        aws.client("events").put_events(Entries=[entry])
+        assert [r.payload for r in orders.drain()] == ["orders"]
