@@ -78,11 +78,11 @@ class Bridge:
             return
         region, service = scope.group(1), scope.group(2)
         url = f"https://{service}.{region}.amazonaws.com{http.path}"
-        from .eventbridge_rules import from_worker  # with the embedded AWS, which runs
+        from .eventbridge_rules import FROM_FUNCTION  # with the embedded AWS, which runs
 
+        headers[FROM_FUNCTION] = "1"  # a worker's request is a function's
         try:
-            with from_worker():  # a worker's request is a function's
-                answer = self._dispatch(_request(http.command, url, headers, body))
+            answer = self._dispatch(_request(http.command, url, headers, body))
         except Exception as exc:  # an answer the SDK shows beats a dropped connection
             answer = (500, {"Content-Type": "text/plain"}, f"{type(exc).__name__}: {exc}")
         if answer is None:

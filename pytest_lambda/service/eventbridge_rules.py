@@ -12,40 +12,32 @@
 A request comes from a function when it is made during an invocation: in-process, the
 function's environment (``_HANDLER``, ``AWS_LAMBDA_FUNCTION_NAME``) is swapped in; a process
 or Node.js worker's requests arrive through :mod:`~pytest_lambda.service.bridge`, which marks
-them with :func:`from_worker`.
+them with the :data:`FROM_FUNCTION` header (the request may be answered on another thread).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 _lock = threading.Lock()
 _depth = 0
 _originals: dict[str, Any] = {}
-_worker = threading.local()
 
 #: What EventBridge answers for an entry with a reserved source.
 RESERVED_SOURCE_ERROR = {"ErrorCode": "NotAuthorizedForSourceException",
                          "ErrorMessage": "Not authorized for the source."}
 
 
-@contextlib.contextmanager
-def from_worker() -> Iterator[None]:
-    """Mark the requests this thread dispatches as a worker's (a function's)."""
-    _worker.active = True
-    try:
-        yield
-    finally:
-        _worker.active = False
+#: The header the bridge adds to a worker's requests (never sent to AWS: moto answers them).
+FROM_FUNCTION = "X-Pytest-Lambda-From-Function"
 
 
-def _from_function() -> bool:
-    if getattr(_worker, "active", False):
+def _from_function(handler: Any) -> bool:
+    headers = getattr(handler, "headers", None)
+    if headers is not None and headers.get(FROM_FUNCTION):  # case-insensitive header maps
         return True
     return "_HANDLER" in os.environ and "AWS_LAMBDA_FUNCTION_NAME" in os.environ
 
@@ -58,7 +50,7 @@ def _send_to_targets(self: Any, *args: Any, **kwargs: Any) -> None:
 
 def _put_events(self: Any) -> Any:
     entries = self._get_param("Entries") or []
-    if not _from_function() or not any(
+    if not _from_function(self) or not any(
             str(e.get("Source") or "").startswith("aws.") for e in entries):
         return _originals["put_events"](self)
     results: list[dict[str, Any]] = []

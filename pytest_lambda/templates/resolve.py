@@ -194,7 +194,8 @@ class _Scope:
             raise TemplateError(f"{self.path.name}: circular condition in {where} (a condition "
                                 "that refers back to itself through Conditions).")
         if isinstance(name, str):
-            conditions = _dict(self.doc.get("Conditions"))
+            conditions = _dict(self.doc.get("Conditions") if self.kind == "sam" else
+                               _dict(self.doc.get("resources")).get("Conditions"))
             if name not in conditions:
                 raise TemplateError(f"{self.path.name}: {where} uses condition {name!r}, which "
                                     "is not under Conditions.")
@@ -218,8 +219,15 @@ class _Scope:
                                   f"stack/{self.stack_name}/00000000-0000-0000-0000-000000000000"}
         param = _dict(_dict(self.doc.get("Parameters")).get(name)) if self.kind == "sam" else {}
         if name in self.overrides and name not in self.resources:
-            return self.parameter(name, param, self.overrides[name], where) if param \
-                else self.overrides[name]
+            value = self.overrides[name]
+            kind = str(param.get("Type", "String")) if param else ""
+            if kind.startswith("AWS::SSM::Parameter::Value<") and isinstance(value, str):
+                # sam deploy's form names the stored parameter; a value given directly is
+                # taken as it is (a test rarely has the parameter stored).
+                stored = _parameter_store(value, self.region)
+                value = stored if stored is not None else value
+                return value.split(",") if "List" in kind and isinstance(value, str) else value
+            return self.parameter(name, param, value, where) if param else value
         if name in pseudo:
             return pseudo[name]
         if param:
@@ -237,7 +245,7 @@ class _Scope:
                         f"{param['Default']!r}, not that name, and the embedded AWS has no "
                         "such parameter: put it there before the application starts "
                         "(lambda_aws.client('ssm').put_parameter(...))", name)
-                return stored if "List<" not in kind else stored.split(",")
+                return stored.split(",") if "List" in kind else stored
             return self.parameter(name, param, param["Default"], where)
         if name in self.resources:
             rtype = str(_dict(self.resources[name]).get("Type"))
@@ -287,15 +295,12 @@ class _Scope:
                                                    not kind.startswith("List<AWS::SSM"))
         if listed and not isinstance(value, list):
             value = [part.strip() for part in str(value).split(",")]
-        allowed = param.get("AllowedValues")
-        if isinstance(allowed, list):
-            values = value if isinstance(value, list) else [value]
-            bad = [v for v in values if str(v) not in [str(a) for a in allowed]]
-            if bad:
-                raise TemplateError(
-                    f"{self.path.name}: parameter {name!r} is {value!r}, which its "
-                    f"AllowedValues {allowed!r} refuse: CloudFormation would not deploy it "
-                    f"(used in {where}). Give an allowed value.")
+        values = value if isinstance(value, list) else [value]
+        problem = _constraint_problem(param, kind, [str(v) for v in values])
+        if problem:
+            raise TemplateError(
+                f"{self.path.name}: parameter {name!r} is {value!r}, which {problem}: "
+                f"CloudFormation would not deploy it (used in {where}). Give a valid value.")
         return value
 
     def sls_functions(self) -> dict[str, dict[str, Any]]:
@@ -584,6 +589,33 @@ def _split_fallbacks(body: str) -> list[str]:
             continue
         current += ch
     return [*parts, current.strip()]
+
+
+def _constraint_problem(param: Mapping[str, Any], kind: str, values: list[str]) -> str | None:
+    """Why CloudFormation refuses one of a parameter's ``values`` (its AllowedValues,
+    AllowedPattern, MinLength / MaxLength, a Number's MinValue / MaxValue), or None."""
+    allowed = param.get("AllowedValues")
+    pattern = param.get("AllowedPattern")
+    for value in values:
+        if isinstance(allowed, list) and value not in [str(a) for a in allowed]:
+            return f"its AllowedValues {allowed!r} refuse"
+        if isinstance(pattern, str) and re.fullmatch(pattern, value) is None:
+            return f"its AllowedPattern {pattern!r} refuses"
+        length = len(value)
+        if param.get("MinLength") is not None and length < int(param["MinLength"]):
+            return f"its MinLength {param['MinLength']} refuses"
+        if param.get("MaxLength") is not None and length > int(param["MaxLength"]):
+            return f"its MaxLength {param['MaxLength']} refuses"
+        if kind in ("Number", "List<Number>"):
+            try:
+                number = float(value)
+            except ValueError:
+                return "is not a number, as its Type Number needs"
+            if param.get("MinValue") is not None and number < float(param["MinValue"]):
+                return f"its MinValue {param['MinValue']} refuses"
+            if param.get("MaxValue") is not None and number > float(param["MaxValue"]):
+                return f"its MaxValue {param['MaxValue']} refuses"
+    return None
 
 
 def _parameter_store(name: str, region: str) -> str | None:

@@ -56,3 +56,18 @@ def test_a_function_cannot_publish_a_reserved_source(code: CodeWriter) -> None:
         test_side = boto3.client("events", region_name="us-east-1").put_events(
             Entries=[{"Source": "aws.ec2", "DetailType": "t", "Detail": "{}"}])
         assert test_side["FailedEntryCount"] == 0
+
+
+def test_a_workers_request_through_the_bridge_is_a_functions() -> None:
+    """Process and Node.js workers reach the embedded AWS through the bridge, which marks
+    their requests as a function's: an ``aws.*`` source is refused for them too."""
+    import boto3
+
+    with MockedAws("us-east-1") as aws:
+        endpoint = aws.lambda_api.bridge_url()
+        worker_like = boto3.client("events", region_name="us-east-1", endpoint_url=endpoint,
+                                   aws_access_key_id="AKIAEXAMPLE",
+                                   aws_secret_access_key="secret")
+        answer = worker_like.put_events(Entries=[
+            {"Source": "aws.s3", "DetailType": "t", "Detail": "{}"}])
+        assert answer["Entries"][0]["ErrorCode"] == "NotAuthorizedForSourceException"

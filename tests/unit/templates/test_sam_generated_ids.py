@@ -269,3 +269,64 @@ def test_two_stacks_with_the_same_rule_ids_keep_their_own_rules(tmp_path: Path) 
             assert [r.payload for r in warehouse.drain()] == ["warehouse"]
         aws.client("events").put_events(Entries=[entry])
         assert [r.payload for r in orders.drain()] == ["orders"]
+
+
+def test_parameter_constraints_and_ssm_overrides(tmp_path: Path) -> None:
+    """AllowedPattern, lengths and a Number's range are CloudFormation's checks too; an
+    override of an SSM-typed parameter names the stored parameter (sam deploy's form) or, when
+    none is stored under it, is the value."""
+    from pytest_lambda.service.aws import MockedAws
+
+    (tmp_path / "app.py").write_text(
+        "import os\ndef handler(event, context):\n    return os.environ['VALUE']\n")
+    path = tmp_path / "template.yaml"
+    for declared, override, expected in (
+            ("{Type: String, AllowedPattern: '[a-z]+', Default: abc}", "ABC", "AllowedPattern"),
+            ("{Type: String, MaxLength: 3, Default: abc}", "abcd", "MaxLength 3"),
+            ("{Type: Number, MinValue: 1, MaxValue: 9, Default: 5}", "10", "MaxValue 9"),
+            ("{Type: Number, Default: 5}", "five", "is not a number"),
+            ("{Type: 'AWS::SSM::Parameter::Value<String>', Default: /a}", "/b", "from-ssm"),
+            ("{Type: 'AWS::SSM::Parameter::Value<String>', Default: /a}", "direct", "direct")):
+        path.write_text(textwrap.dedent(f"""\
+            Transform: AWS::Serverless-2016-10-31
+            Parameters:
+              Value: {declared}
+            Resources:
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Runtime: python3.12
+                  CodeUri: .
+                  Handler: app.handler
+                  Environment: {{Variables: {{VALUE: !Ref Value}}}}
+            """))
+        with MockedAws("us-east-1") as aws:
+            aws.client("ssm").put_parameter(Name="/b", Value="from-ssm", Type="String")
+            with Application(path, aws=aws, parameter_overrides={"Value": override}) as app:
+                if "Fn" in app.failed:
+                    assert expected in str(app.failed["Fn"]), declared
+                else:
+                    assert app.function("Fn").invoke({}).payload == expected, declared
+
+
+def test_serverless_resource_conditions(tmp_path: Path) -> None:
+    """serverless.yml ``resources.Conditions`` decide its resources, as CloudFormation does."""
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    path = tmp_path / "serverless.yml"
+    path.write_text(textwrap.dedent("""\
+        service: shop
+        provider: {name: aws, runtime: python3.12}
+        functions:
+          fn: {handler: app.handler}
+        resources:
+          Conditions:
+            IsProd: !Equals ["${sls:stage}", prod]
+          Resources:
+            ProdQueue:
+              Type: AWS::SQS::Queue
+              Condition: IsProd
+            AnyQueue:
+              Type: AWS::SQS::Queue
+        """))
+    with Application(path) as app:
+        assert sorted(app.resources) == ["AnyQueue"]
