@@ -386,6 +386,12 @@ class _Scope:
                 role = f"{lid}Role"
                 return role if attr is None else (
                     f"arn:aws:iam::{self.account_id}:role/{role}" if attr == "Arn" else None)
+            if rest == "Url" and props.get("FunctionUrlConfig") is not None:
+                # <Fn>Url, SAM's AWS::Lambda::Url: its FunctionUrl is the host lambda_app.http
+                # serves the function's URL on (templates/gateway.py's stable ids).
+                host = (api_id(self.physical_name(lid, depth)) * 4)[:32]
+                url = f"https://{host}.lambda-url.{self.region}.on.aws/"
+                return url if attr == "FunctionUrl" else None
             event = _dict(_dict(props.get("Events")).get(rest))
             kind = event.get("Type")
             spec = _dict(event.get("Properties"))

@@ -330,3 +330,24 @@ def test_serverless_resource_conditions(tmp_path: Path) -> None:
         """))
     with Application(path) as app:
         assert sorted(app.resources) == ["AnyQueue"]
+
+
+def test_a_functions_generated_url_resolves_to_the_host_it_is_served_on(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "import os\ndef handler(event, context):\n"
+        "    return [os.environ.get('URL'), event['requestContext']['domainName']]\n")
+    (tmp_path / "template.yaml").write_text(textwrap.dedent("""\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              CodeUri: .
+              Handler: app.handler
+              FunctionUrlConfig: {AuthType: NONE}
+              Environment: {Variables: {URL: !GetAtt FnUrl.FunctionUrl}}
+        """))
+    with Application(tmp_path / "template.yaml") as app:
+        url, domain = app.http.for_api(app.function("Fn").name).get("/").json()
+        assert url == f"https://{domain}/"
