@@ -327,8 +327,30 @@ class _Gateway:
             key = re.search(r"Credential=([A-Z0-9]+)/", signature)
             if iam and key:  # the caller's access key, as the signature names it
                 event["requestContext"]["authorizer"]["iam"]["accessKey"] = key.group(1)
+        if self.route.iam:
+            self._iam_caller(event, fn.config.account_id)
         _stable_ids(event, self.api)
         return event
+
+    def _iam_caller(self, event: dict[str, Any], account: str) -> None:
+        """The SigV4 caller of an AWS_IAM route, as the event names it (REST:
+        ``requestContext.identity``; HTTP API: ``requestContext.authorizer.iam``, as a Function
+        URL's): the signature's access key and a user of the mocked account (not verified)."""
+        found = re.search(r"Credential=([A-Z0-9]+)/", _header(self.headers, "authorization"))
+        key = found.group(1) if found else ""
+        user_id = "AIDA" + "".join(self.client._rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+                                   for _ in range(17))
+        user_arn = f"arn:aws:iam::{account}:user/tester"
+        ctx = event["requestContext"]
+        if self.api.kind == "rest" or self.route.payload_format == "1.0":
+            identity = ctx.setdefault("identity", {})
+            identity.update(accessKey=key, accountId=account, caller=user_id, user=user_id,
+                            userArn=user_arn)
+        else:
+            ctx["authorizer"] = {"iam": {
+                "accessKey": key, "accountId": account, "callerId": user_id,
+                "cognitoIdentity": None, "principalOrgId": None, "userArn": user_arn,
+                "userId": user_id}}
 
     def _map(self, result: InvokeResult) -> HttpResponse:
         kind = self.api.kind

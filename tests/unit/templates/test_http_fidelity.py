@@ -329,7 +329,13 @@ def test_iam_authorized_routes_refuse_unsigned_requests(tmp_path: Path) -> None:
         assert app.http.get("/Prod/open").status_code == 200
         http = app.http.for_api("ServerlessHttpApi").get("/h")
         assert (http.status_code, http.json()) == (403, {"message": "Forbidden"})
-        assert app.http.for_api("ServerlessHttpApi").get("/h", headers=signed).status_code == 200
+        http_signed = app.http.for_api("ServerlessHttpApi").get("/h", headers=signed)
+        assert http_signed.status_code == 200
+        iam = http_signed.json()["requestContext"]["authorizer"]["iam"]
+        assert (iam["accessKey"], iam["accountId"]) == ("AKIAEXAMPLE", "123456789012")
+        rest_signed = app.http.get("/Prod/r", headers=signed).json()["requestContext"]
+        assert rest_signed["identity"]["accessKey"] == "AKIAEXAMPLE"
+        assert rest_signed["identity"]["userArn"] == "arn:aws:iam::123456789012:user/tester"
 
 
 @pytest.mark.parametrize("kind", ["rest", "http", "url"])
