@@ -169,8 +169,8 @@ def load_template(path: str | os.PathLike[str], *, parameter_overrides: Mapping[
             f"{source.name}: Resources is a {type(resources).__name__}, not a mapping of "
             "logical ids to resources (e.g. 'Resources:\n  MyFunction:\n    Type: "
             "AWS::Serverless::Function').")
-    if any(key.startswith("Fn::ForEach::") for key in resources):
-        resources = _for_each(scope, resources, "Resources")
+    if "Fn::ForEach::" in repr(resources):  # rare: the walk only when a loop is there
+        resources = _for_each_nested(scope, resources, "Resources")
     scope.resources = _created(scope, resources)
     return _load_sam(scope)
 
@@ -201,6 +201,19 @@ def _for_each(scope: _Scope, section: dict[str, Any], where: str) -> dict[str, A
             expanded = _substitute(template, str(name), text, bare)
             out.update(_for_each(scope, expanded, where))
     return out
+
+
+def _for_each_nested(scope: _Scope, value: Any, where: str) -> Any:
+    """``value`` with every ``Fn::ForEach`` in it expanded, in ``Resources`` and inside a
+    resource's properties alike (CloudFormation user guide, "Fn::ForEach": "in the Resources
+    section and in a resource's properties")."""
+    if isinstance(value, list):
+        return [_for_each_nested(scope, v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if not isinstance(value, dict):
+        return value
+    if any(isinstance(k, str) and k.startswith("Fn::ForEach::") for k in value):
+        value = _for_each(scope, value, where)
+    return {k: _for_each_nested(scope, v, f"{where}.{k}") for k, v in value.items()}
 
 
 def _substitute(value: Any, name: str, text: str, bare: str) -> Any:

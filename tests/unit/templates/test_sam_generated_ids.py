@@ -142,7 +142,13 @@ Resources:
       CodeUri: .
       Handler: app.handler
       Environment:
-        Variables: {ALPHA: !Ref alphaQueue, BETA: !GetAtt beta2Queue.QueueName}
+        Variables:
+          ALPHA: !Ref alphaQueue
+          BETA: !GetAtt beta2Queue.QueueName
+          Fn::ForEach::Vars:
+            - Name
+            - [ONE, TWO]
+            - "X_${Name}": "value-${Name}"
 """
 
 
@@ -151,11 +157,12 @@ def test_fn_for_each_is_expanded(tmp_path: Path) -> None:
     ``&{Name}`` without its non-alphanumeric characters in the key, ``${Name}`` in strings."""
     (tmp_path / "app.py").write_text(
         "import os\ndef handler(event, context):\n"
-        "    return [os.environ['ALPHA'], os.environ['BETA']]\n")
+        "    return [os.environ['ALPHA'], os.environ['BETA'], os.environ['X_TWO']]\n")
     (tmp_path / "template.yaml").write_text(FOR_EACH)
     with Application(tmp_path / "template.yaml") as app:
-        alpha, beta = app.function("Fn").invoke({}).payload
+        alpha, beta, two = app.function("Fn").invoke({}).payload
         assert alpha.endswith("/q-alpha") and beta == "q-beta-2"
+        assert two == "value-TWO"  # a loop inside a resource's properties
         urls = app.client("sqs").list_queues()["QueueUrls"]
         assert sorted(u.rsplit("/", 1)[1] for u in urls) == ["q-alpha", "q-beta-2"]
 
