@@ -37,6 +37,15 @@ def preflight(api: Api, cors: Cors, headers: Mapping[str, str],
 def _rest_preflight(api: Api, cors: Cors, headers: Mapping[str, str], origin: str,
                     path_methods: list[str]) -> HttpResponse:
     keyed = any(k.lower() == "x-api-key" for k in headers)
+    lower = {k.lower(): str(v) for k, v in headers.items()}
+    guard = api.preflight_authorizer
+    if guard == "AWS_IAM" and not lower.get("authorization", "").startswith("AWS4-HMAC-SHA256"):
+        return _gateway_error(403, {"message": "Missing Authentication Token"})
+    authorizer = api.authorizers.get(guard) if guard else None
+    if authorizer is not None and not all(
+            lower.get(source.lower()) for source in authorizer.identity
+            if not source.startswith("query:")):
+        return _gateway_error(401, {"message": "Unauthorized"})
     if api.api_key_required and api.api_key_preflight and not keyed:
         return _gateway_error(403, {"message": "Forbidden"})
     allow_origin = cors.echo_origins[0] if cors.echo_origins else ",".join(cors.allow_origins)

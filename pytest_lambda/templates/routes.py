@@ -95,6 +95,8 @@ class Api:
     #: and whether the CORS preflight needs the key too (``AddApiKeyRequiredToCorsPreflight``).
     api_key_required: bool = False
     api_key_preflight: bool = True
+    #: REST APIs: the authorizer of the CORS preflight (SAM's DefaultAuthorizer).
+    preflight_authorizer: str | None = None
     #: Function URLs: ``AuthType`` (``NONE`` or ``AWS_IAM``).
     auth_type: str = "NONE"
     #: REST APIs: ``EDGE`` (the default of API Gateway, SAM and the Serverless Framework: a
@@ -209,6 +211,12 @@ class RouteTable:
         if isinstance(auth, Mapping) and kind == "rest":
             api.api_key_required = _true(auth.get("ApiKeyRequired"))
             api.api_key_preflight = _true(auth.get("AddApiKeyRequiredToCorsPreflight", True))
+            # SAM puts the default authorizer on the CORS preflight's OPTIONS method too,
+            # unless AddDefaultAuthorizerToCorsPreflight is false (its AWS::Serverless::Api
+            # Auth reference): a browser's preflight carries no credentials, so it is refused.
+            if auth.get("DefaultAuthorizer") not in (None, "NONE") and _true(
+                    auth.get("AddDefaultAuthorizerToCorsPreflight", True)):
+                api.preflight_authorizer = str(auth["DefaultAuthorizer"])
         if isinstance(auth, Mapping) and functions is not None:
             self._authorizers(api, auth, functions)
         self.apis[name] = api

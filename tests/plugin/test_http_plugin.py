@@ -19,6 +19,7 @@ Resources:
       Cors: {AllowOrigin: "'https://app.example'", AllowMethods: "'GET,POST'"}
       Auth:
         DefaultAuthorizer: TokenAuth
+        AddDefaultAuthorizerToCorsPreflight: false  # a browser's preflight has no token
         Authorizers:
           TokenAuth: {FunctionArn: !GetAtt AuthFn.Arn, Identity: {ReauthorizeEvery: 60}}
   HttpApi:

@@ -518,3 +518,48 @@ def test_cloudformation_http_apis_are_routed(tmp_path: Path) -> None:
         listed = "\n".join(app.unsupported)
         assert "Sockets (AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET" in listed
         assert "Private (POST /private): AuthorizationType JWT" in listed
+
+
+@pytest.mark.parametrize(("authorizer", "status"), [("AWS_IAM", 403), ("TokenAuth", 401)])
+def test_a_default_authorizer_guards_the_cors_preflight(tmp_path: Path, authorizer: str,
+                                                       status: int) -> None:
+    """SAM adds the DefaultAuthorizer to the CORS preflight's OPTIONS method unless
+    ``AddDefaultAuthorizerToCorsPreflight: false``: a browser's preflight, which carries no
+    credentials, is refused (SAM's AWS::Serverless::Api Auth reference; its transform)."""
+    from pytest_lambda.templates.app import Application
+
+    (tmp_path / "app.py").write_text(textwrap.dedent(ECHO) + (
+        "\ndef auth(event, context):\n    return {'principalId': 'u', 'policyDocument': {\n"
+        "        'Version': '2012-10-17', 'Statement': [{'Action': 'execute-api:Invoke',\n"
+        "        'Effect': 'Allow', 'Resource': event['methodArn']}]}}\n"))
+    for add, expected in (("true", status), ("false", 200)):
+        (tmp_path / "template.yaml").write_text(textwrap.dedent(f"""\
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Api:
+                Type: AWS::Serverless::Api
+                Properties:
+                  StageName: Prod
+                  Cors: {{AllowOrigin: "'*'"}}
+                  Auth:
+                    DefaultAuthorizer: {authorizer}
+                    AddDefaultAuthorizerToCorsPreflight: {add}
+                    Authorizers:
+                      TokenAuth: {{FunctionArn: !GetAtt Auth.Arn}}
+              Auth:
+                Type: AWS::Serverless::Function
+                Properties: {{Runtime: python3.12, CodeUri: ., Handler: app.auth}}
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Runtime: python3.12
+                  CodeUri: .
+                  Handler: app.echo
+                  Events:
+                    Get: {{Type: Api, Properties: {{RestApiId: !Ref Api, Path: /x,
+                                                    Method: get}}}}
+            """))
+        with Application(tmp_path / "template.yaml") as app:
+            preflight = app.http.options("/Prod/x", headers={
+                "Origin": "https://app.example", "Access-Control-Request-Method": "GET"})
+            assert preflight.status_code == expected, add
