@@ -39,7 +39,6 @@ from .memory import NOISE_BYTES, MemoryMeter, log_bytes, max_memory_used_mb
 from .modules import SharedModules, shadowing_names
 from .network import NetworkGuard
 from .outside import LEDGER, hook_moto
-from .shared_memory import NoSharedMemory
 from .timeout import Deadline, HandlerTimeout
 
 #: logging's module lock (None if this Python's logging has none).
@@ -109,7 +108,7 @@ class ExecutionEnvironment:
         shared = SharedModules(config.shared_modules,
                                own=shadowing_names([str(config.code_dir), *layers]))
         self._event_loop = EventLoopState()
-        hooks: tuple[Any, ...] = (self.files, self._event_loop, NoSharedMemory())
+        hooks: tuple[Any, ...] = (self.files, self._event_loop)
         if config.package_check != "off":
             from .package_check import PackageCheck  # importlib.metadata: only when opted in
 
