@@ -109,15 +109,3 @@ def _no_real_dns() -> Iterator[None]:
     yield
     socket.getaddrinfo = real
 
-
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """``-n auto`` (the suite's default): two workers per CPU.
-
-    About a fifth of this suite's wall time is spent waiting (handlers that run into a 1 s
-    timeout, process and Node.js workers starting, pytester runs), so a second worker per CPU
-    keeps the CPUs busy meanwhile: on a 2-core machine, 4 workers finish in about 82 s where 2
-    take 100 s. ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still decides when it is set.
-    """
-    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
-        return None
-    return 2 * (os.cpu_count() or 1)
