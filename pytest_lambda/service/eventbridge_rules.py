@@ -19,12 +19,9 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from typing import Any
 
-_lock = threading.Lock()
-_depth = 0
-_originals: dict[str, Any] = {}
+from .moto_patch import MotoPatch
 
 #: What EventBridge answers for an entry with a reserved source.
 RESERVED_SOURCE_ERROR = {"ErrorCode": "NotAuthorizedForSourceException",
@@ -45,14 +42,18 @@ def _from_function(handler: Any) -> bool:
 def _send_to_targets(self: Any, *args: Any, **kwargs: Any) -> None:
     if getattr(self, "state", "ENABLED") == "DISABLED":
         return
-    _originals["send_to_targets"](self, *args, **kwargs)
+    from moto.events.models import Rule  # loaded: this stand-in is moto's now
+
+    PATCH.original(Rule, "send_to_targets")(self, *args, **kwargs)
 
 
 def _put_events(self: Any) -> Any:
     entries = self._get_param("Entries") or []
     if not _from_function(self) or not any(
             str(e.get("Source") or "").startswith("aws.") for e in entries):
-        return _originals["put_events"](self)
+        from moto.events.responses import EventsHandler  # loaded: the stand-in is moto's
+
+        return PATCH.original(EventsHandler, "put_events")(self)
     results: list[dict[str, Any]] = []
     allowed = [e for e in entries if not str(e.get("Source") or "").startswith("aws.")]
     accepted = iter(self.events_backend.put_events(allowed) if allowed else [])
@@ -63,33 +64,13 @@ def _put_events(self: Any) -> Any:
     return json.dumps({"FailedEntryCount": failed, "Entries": results})
 
 
-def install() -> None:
-    """Apply both rules to moto's EventBridge, until the matching :func:`uninstall`."""
-    global _depth
-    # the embedded AWS is starting: moto is loaded
-    from moto.events.models import Rule
+def _targets() -> list[Any]:
+    from moto.events.models import Rule  # the embedded AWS is starting: moto is loaded
     from moto.events.responses import EventsHandler
 
-    with _lock:
-        if _depth == 0:
-            _originals["send_to_targets"] = Rule.__dict__["send_to_targets"]
-            _originals["put_events"] = EventsHandler.__dict__["put_events"]
-            Rule.send_to_targets = _send_to_targets  # type: ignore[method-assign]
-            EventsHandler.put_events = _put_events  # type: ignore[method-assign]
-        _depth += 1
+    return [(Rule, "send_to_targets", _send_to_targets),
+            (EventsHandler, "put_events", _put_events)]
 
 
-def uninstall() -> None:
-    """Undo one :func:`install`; the last one gives moto its own behaviour back."""
-    global _depth
-    with _lock:
-        if _depth == 0:
-            return
-        _depth -= 1
-        if _depth == 0:
-            # imported by install()
-            from moto.events.models import Rule
-            from moto.events.responses import EventsHandler
-
-            Rule.send_to_targets = _originals.pop("send_to_targets")  # type: ignore[method-assign]
-            EventsHandler.put_events = _originals.pop("put_events")  # type: ignore[method-assign]
+PATCH = MotoPatch(_targets)
+install, uninstall = PATCH.install, PATCH.uninstall

@@ -15,12 +15,9 @@ the ones the application or the plugin makes and the ones a test or handler make
 from __future__ import annotations
 
 import ipaddress
-import threading
 from typing import Any
 
-_lock = threading.Lock()
-_depth = 0
-_originals: dict[str, Any] = {}
+from .moto_patch import MotoPatch
 
 
 def translate(policy: Any) -> Any:
@@ -62,42 +59,26 @@ def _cidr(rule: dict[str, Any]) -> list[Any]:
     return values if whole == 3 else [{"prefix": f"{v}."} for v in values]
 
 
+def _targets() -> list[Any]:
+    from moto.sns.models import SNSBackend  # the embedded AWS is starting: moto is loaded
+    from moto.sns.utils import FilterPolicyMatcher
+
+    return [(SNSBackend, "_validate_filter_policy", _validate),
+            (FilterPolicyMatcher, "__init__", _matcher_init)]
+
+
+PATCH = MotoPatch(_targets)
+install, uninstall = PATCH.install, PATCH.uninstall
+
+
 def _validate(self: Any, value: Any, scope: Any) -> Any:
-    return _originals["validate"](self, translate(value), scope)
+    from moto.sns.models import SNSBackend  # loaded: this stand-in is moto's now
+
+    return PATCH.original(SNSBackend, "_validate_filter_policy")(self, translate(value), scope)
 
 
 def _matcher_init(self: Any, filter_policy: Any, filter_policy_scope: Any) -> None:
-    _originals["matcher"](self, translate(filter_policy), filter_policy_scope)
+    from moto.sns.utils import FilterPolicyMatcher  # loaded: this stand-in is moto's now
 
-
-def install() -> None:
-    """Apply both operators to moto's SNS, until the matching :func:`uninstall`."""
-    global _depth
-    # the embedded AWS is starting: moto is loaded
-    from moto.sns.models import SNSBackend
-    from moto.sns.utils import FilterPolicyMatcher
-
-    with _lock:
-        if _depth == 0:
-            _originals["validate"] = SNSBackend.__dict__["_validate_filter_policy"]
-            _originals["matcher"] = FilterPolicyMatcher.__dict__["__init__"]
-            SNSBackend._validate_filter_policy = _validate  # type: ignore[method-assign]
-            FilterPolicyMatcher.__init__ = _matcher_init  # type: ignore[method-assign]
-        _depth += 1
-
-
-def uninstall() -> None:
-    """Undo one :func:`install`; the last one gives moto its own behaviour back."""
-    global _depth
-    with _lock:
-        if _depth == 0:
-            return
-        _depth -= 1
-        if _depth == 0:
-            # imported by install()
-            from moto.sns.models import SNSBackend
-            from moto.sns.utils import FilterPolicyMatcher
-
-            SNSBackend._validate_filter_policy = _originals.pop(  # type: ignore[method-assign]
-                "validate")
-            FilterPolicyMatcher.__init__ = _originals.pop("matcher")  # type: ignore[method-assign]
+    PATCH.original(FilterPolicyMatcher, "__init__")(self, translate(filter_policy),
+                                                    filter_policy_scope)
