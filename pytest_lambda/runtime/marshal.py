@@ -126,6 +126,12 @@ def _runtime_encoder(ensure_ascii: bool) -> Any | None:
     return encoder
 
 
+def load_encoders() -> None:
+    """Make both of the runtime's encoders now (a process worker loads them before user code)."""
+    _runtime_encoder(True)
+    _runtime_encoder(False)
+
+
 def encode_response(result: Any, runtime: str) -> bytes:
     """The response body, or :class:`MarshalError` with the runtime's message.
 

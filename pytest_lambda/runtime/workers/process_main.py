@@ -65,6 +65,19 @@ def _lambda_file_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(soft, limit), limit))
 
 
+def _load_runtime_modules() -> None:
+    """Load now what the runtime itself would load later, so that the worker's size at "ready"
+    (the runtime's footprint, see ``supervisor.Supervisor.rebase``) holds it and a no-op's Max
+    Memory Used stays at the runtime baseline: the response marshaller (simplejson, decimal;
+    awslambdaric imports them at bootstrap) and ``importlib.metadata``, which Python 3.13's
+    ``importlib.invalidate_caches()`` (run before each Init) imports on first call."""
+    import importlib.metadata  # noqa: F401
+
+    from pytest_lambda.runtime import marshal
+
+    marshal.load_encoders()
+
+
 def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage,
          events_fd: int) -> None:
     # Imported once the setup message is read and coverage has started (see _serve).
@@ -82,6 +95,7 @@ def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage,
                                measure_memory=False, log_stream_name=setup["log_stream_name"])
     env.sink.stream.events = _EventsToFile(events_fd)
     _lambda_file_limit()
+    _load_runtime_modules()
 
     send(sock, ("ready",))
     while True:
