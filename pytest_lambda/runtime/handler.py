@@ -128,8 +128,38 @@ def user_stack(tb: TracebackType | None) -> list[str]:
     return traceback.format_list(frames)
 
 
-def error_from_exception(exc: BaseException, request_id: str) -> dict[str, Any]:
-    """The payload the runtime posts for an exception raised by user code."""
+def runtime_call_frame(runtime: str) -> str:
+    """The runtime's own frame where it calls the handler, as a ``stackTrace`` entry.
+
+    awslambdaric's ``handle_event_request`` drops the leading frames of files named
+    ``bootstrap.py`` only up to the first frame of another file; when the call into the handler
+    itself raised (a wrong signature, a handler that is not callable) there is no other frame,
+    so its own frame is kept. A captured real payload on python3.12 (``'module' object is
+    not callable``) has this one entry: the frame of
+    ``/var/lang/lib/python3.12/site-packages/awslambdaric/bootstrap.py``, line 178, with its
+    source line ``response = request_handler(event, lambda_context)``. Line 178 is also
+    awslambdaric 4.2.2's, the differential tier's pinned client, which checks this entry. Every
+    python3.11+ image has the client in its site-packages (a python3.11 traceback captured in
+    2025-09 shows it there, at line 177 of the older release that image shipped then); the
+    same release is taken for python3.13/3.14, and for python3.10 (Amazon Linux 2, where a
+    python3.9 traceback shows the client under ``/var/runtime/awslambdaric``): UNVERIFIED
+    for those three, no captured payload found.
+    """
+    number = runtime.removeprefix("python")
+    path = ("/var/runtime/awslambdaric" if number == "3.10"
+            else f"/var/lang/lib/python{number}/site-packages/awslambdaric")
+    return (f'  File "{path}/bootstrap.py", line 178, in handle_event_request\n'
+            "    response = request_handler(event, lambda_context)\n")
+
+
+def error_from_exception(exc: BaseException, request_id: str,
+                         runtime: str | None = None) -> dict[str, Any]:
+    """The payload the runtime posts for an exception raised by user code. With ``runtime``
+    (the Invoke phase), an exception with no frame of user code came from the call into the
+    handler itself: its trace is the runtime's frame (:func:`runtime_call_frame`)."""
     if isinstance(exc, FaultError):
         return make_error(exc.message, exc.error_type, exc.trace, request_id)
-    return make_error(str(exc), type(exc).__name__, user_stack(exc.__traceback__), request_id)
+    stack = user_stack(exc.__traceback__)
+    if not stack and runtime is not None:
+        stack = [runtime_call_frame(runtime)]
+    return make_error(str(exc), type(exc).__name__, stack, request_id)

@@ -283,7 +283,7 @@ class ExecutionEnvironment:
             self.sink.runtime_error(error)
             status, error_type = "failure", error["errorType"]
         elif isinstance(value, Exception):
-            error = error_from_exception(value, request_id)
+            error = error_from_exception(value, request_id, self.config.runtime)
             self.sink.runtime_error(error)
             status, error_type = "failure", error["errorType"]
         else:

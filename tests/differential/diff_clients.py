@@ -41,6 +41,9 @@ class Client:
     entries: tuple[Path, ...] = ()
     #: Set when the client is installed but cannot be used (a version other than the pin).
     problem: str | None = None
+    #: Where Lambda has ``runtime_dir``: the Python client is in the image's site-packages (a
+    #: frame of its own shows in a ``stackTrace`` when the call into the handler fails).
+    lambda_dir: str = "/var/runtime"
 
     def missing(self) -> str | None:
         """Why this client cannot run here, or None."""
@@ -67,7 +70,8 @@ def python_client(runtime: str) -> Client:
                    f"to {PINNED_AWSLAMBDARIC}: {INSTALL_HINT}")
     return Client(runtime, f"awslambdaric {PINNED_AWSLAMBDARIC}",
                   (sys.executable, "-m", "awslambdaric"), (runtime_dir / "bootstrap.py",),
-                  runtime_dir, problem=problem)
+                  runtime_dir, problem=problem,
+                  lambda_dir=f"/var/lang/lib/{runtime}/site-packages/awslambdaric")
 
 
 def node_client(runtime: str) -> Client:

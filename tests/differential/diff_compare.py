@@ -33,6 +33,8 @@ class Paths:
     #: Files that are Lambda's ``/var/runtime/index.mjs`` (the Node client's bundle and the
     #: launcher that starts it, which on Lambda is that same file).
     node_entries: tuple[Path, ...] = ()
+    #: Where ``runtime_dir`` is on Lambda.
+    runtime_lambda_dir: str = "/var/runtime"
 
     def replacements(self) -> list[tuple[str, str]]:
         stdlib = sysconfig.get_paths()["stdlib"]
@@ -41,7 +43,7 @@ class Paths:
         for entry in self.node_entries:
             pairs.append((entry.as_uri(), "file:///var/runtime/index.mjs"))
             pairs.append((str(entry), "/var/runtime/index.mjs"))
-        for path, lam in ((self.code_dir, "/var/task"), (self.runtime_dir, "/var/runtime"),
+        for path, lam in ((self.code_dir, "/var/task"), (self.runtime_dir, self.runtime_lambda_dir),
                           (Path(stdlib), f"/var/lang/lib/{version}")):
             real = path.resolve()
             pairs.append((real.as_uri(), f"file://{lam}"))

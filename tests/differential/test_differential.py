@@ -51,7 +51,8 @@ def test_matches_real_client(case: Case, runtime: str, log_format: str, log_leve
                         timeout=10) as fn:
         real = observe_real(client, fn, case.event)
         ours = observe_ours(fn, case.event)
-    differences = compare(real, ours, Paths(code_dir, client.runtime_dir, client.entries),
+    differences = compare(real, ours,
+                          Paths(code_dir, client.runtime_dir, client.entries, client.lambda_dir),
                           Paths(code_dir, client.runtime_dir))
     if not differences:
         return

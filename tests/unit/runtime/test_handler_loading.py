@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
+
 from pytest_lambda import LambdaFunction
 
 if TYPE_CHECKING:
@@ -202,3 +204,56 @@ def test_test_process_copy_of_handler_module_is_not_reused(code: CodeWriter) -> 
     finally:
         sys.path.remove(str(root))
         sys.modules.pop("fresh_mod", None)
+
+
+SIGNATURES = """
+not_callable = {"handler": "a dict"}
+def one_argument(event):
+    return event
+def raises_type_error(event, context):
+    raise TypeError("from the handler")
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+@pytest.mark.parametrize(("handler", "message"), [
+    ("app.one_argument", "one_argument() takes 1 positional argument but 2 were given"),
+    ("app.not_callable", "'dict' object is not callable"),
+])
+def test_call_into_the_handler_failing_keeps_the_runtime_frame(
+        code: CodeWriter, isolation: str, handler: str, message: str) -> None:
+    """A handler the runtime cannot call: its ``handle_event_request`` frame is the trace (the
+    runtime strips its own frames only up to a frame of user code, and there is none), in the
+    payload and in the logged error, as a captured python3.12 payload shows."""
+    with LambdaFunction(handler, code_dir=code(app=SIGNATURES), runtime="python3.12",
+                        isolation=isolation) as fn:
+        r = fn.invoke({})
+    frame = ('  File "/var/lang/lib/python3.12/site-packages/awslambdaric/bootstrap.py", '
+             "line 178, in handle_event_request\n"
+             "    response = request_handler(event, lambda_context)\n")
+    assert r.payload == {"errorMessage": message, "errorType": "TypeError",
+                         "requestId": r.request_id, "stackTrace": [frame]}
+    # The text log indents the trace with no-break spaces, as the runtime's log line does.
+    logged = [e.message for e in r.logs if e.message.startswith("[ERROR]")]
+    assert logged == [
+        f"[ERROR] TypeError: {message}\nTraceback (most recent call last):\n"
+        '\u00a0\u00a0File "/var/lang/lib/python3.12/site-packages/awslambdaric/bootstrap.py", '
+        "line 178, in handle_event_request\n"
+        "\u00a0\u00a0\u00a0\u00a0response = request_handler(event, lambda_context)"]
+
+
+def test_a_type_error_raised_by_the_handler_has_only_its_frames(code: CodeWriter) -> None:
+    """A ``TypeError`` the handler raises itself keeps its own frame alone."""
+    with LambdaFunction("app.raises_type_error", code_dir=code(app=SIGNATURES)) as fn:
+        trace = fn.invoke({}).payload["stackTrace"]
+    assert len(trace) == 1 and '/app.py", line 6, in raises_type_error' in trace[0]
+
+
+def test_the_runtime_frame_follows_the_runtime() -> None:
+    """python3.10 (Amazon Linux 2) has the client under /var/runtime; later images in their
+    site-packages."""
+    from pytest_lambda.runtime.handler import runtime_call_frame
+
+    assert '"/var/runtime/awslambdaric/bootstrap.py", line 178' in runtime_call_frame("python3.10")
+    assert ('"/var/lang/lib/python3.13/site-packages/awslambdaric/bootstrap.py", line 178'
+            in runtime_call_frame("python3.13"))
