@@ -301,7 +301,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin, DestinationsMixin, 
                 trace_header=trace)
             not_stopped = getattr(env, "not_stopped", "")
             if outcome.reset or not env.alive:
-                env.discard()
+                self._environments.reset(env, version)
             else:
                 idle.append(env)
             start = max(start_index, first)

@@ -74,6 +74,11 @@ class Backend(Protocol):
                invoke_init_ms: float = 0.0) -> Outcome:
         """Run the handler once under ``seconds`` (less a suppressed init's ``invoke_init_ms``)."""
 
+    def keep_tmp(self) -> str | None:
+        """Leave the environment's /tmp in place when it is discarded (a reset: Lambda keeps it
+        for the runtime it initialises again in the same environment); returns its path, or
+        None when the environment has no /tmp of its own."""
+
     def discard(self) -> None:
         """Release everything the environment holds (processes, descriptors, modules)."""
 

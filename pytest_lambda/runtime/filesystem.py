@@ -7,7 +7,8 @@ function's ``ephemeral_storage`` (512-10,240 MB), where a write past the size fa
 ... between 512 MB and 10,240 MB"; "Configuring ephemeral storage".)
 
 :class:`EnvironmentFiles` gives each environment its own temporary directory (``TMPDIR`` and
-``tempfile.gettempdir()`` during its phases), removed when the environment is discarded, and,
+``tempfile.gettempdir()`` during its phases), removed when the environment is discarded (a
+reset environment's is kept for the runtime Lambda starts again in it: :meth:`detach`), and,
 during each phase, patches the Python-level ways to open and change files (``open``,
 ``io.open``, ``pathlib``, ``os.open``, ``os.mkdir``, ``os.remove``/``unlink``/``rename``/
 ``replace``/``rmdir``) so that writes into the code directory fail with ``EROFS`` and writes
@@ -92,9 +93,13 @@ class _SizedWriter:
 class EnvironmentFiles:
     """One environment's temporary directory and the file-system rules of its phases."""
 
-    def __init__(self, code_dir: str, ephemeral_storage_mb: int) -> None:
+    def __init__(self, code_dir: str, ephemeral_storage_mb: int,
+                 tmp_dir: str | None = None) -> None:
         self.code_dir = os.path.abspath(code_dir)
-        self.tmp_dir = tempfile.mkdtemp(prefix="pytest-lambda-tmp-")
+        #: The environment's /tmp: a new directory, or ``tmp_dir`` (a reset environment's,
+        #: which Lambda keeps for the runtime it initialises again; see :meth:`detach`).
+        self.tmp_dir = tmp_dir or tempfile.mkdtemp(prefix="pytest-lambda-tmp-")
+        self._owned = True
         self.limit_bytes = ephemeral_storage_mb * 1024 * 1024
         self._real: dict[str, Callable[..., Any]] = {}
         self._tempdir: str | None = None
@@ -172,6 +177,13 @@ class EnvironmentFiles:
             setattr(os, name, real[name])
         tempfile.tempdir = self._tempdir
 
+    def detach(self) -> str:
+        """Keep the temporary directory when the environment ends; returns its path (whoever
+        takes it removes it)."""
+        self._owned = False
+        return self.tmp_dir
+
     def close(self) -> None:
-        """Remove the temporary directory (the environment has ended)."""
-        shutil.rmtree(self.tmp_dir, ignore_errors=True)
+        """Remove the temporary directory (the environment has ended), unless detached."""
+        if self._owned:
+            shutil.rmtree(self.tmp_dir, ignore_errors=True)

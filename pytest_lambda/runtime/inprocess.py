@@ -76,7 +76,8 @@ class ExecutionEnvironment:
 
     def __init__(self, config: FunctionConfig, version: str, log_group: LogGroup, *,
                  new_id: Callable[[], str], network_allow: Any = (),
-                 measure_memory: bool = True, log_stream_name: str | None = None) -> None:
+                 measure_memory: bool = True, log_stream_name: str | None = None,
+                 tmp_dir: str | None = None) -> None:
         self.config = config
         self.version = version
         self.log_stream_name = log_stream_name or new_log_stream_name(version, new_id)
@@ -96,7 +97,7 @@ class ExecutionEnvironment:
         root_level = logging.WARNING
         if config.log_level:
             root_level = APP_LOG_LEVEL_TO_PY[config.log_level]
-        self.files = EnvironmentFiles(str(config.code_dir), config.ephemeral_storage)
+        self.files = EnvironmentFiles(str(config.code_dir), config.ephemeral_storage, tmp_dir)
         environ = lambda_environ(config, version, self.log_stream_name)
         environ["TMPDIR"] = self.files.tmp_dir  # this environment's own /tmp
         children = child_variables(network_allow, config.name, environ)
@@ -308,6 +309,10 @@ class ExecutionEnvironment:
     def set_trace_id(self, header: str) -> None:
         """Set ``_X_AMZN_TRACE_ID`` for the next invocation, as the runtime does per invoke."""
         self.state.set_variable(b"_X_AMZN_TRACE_ID", header.encode())
+
+    def keep_tmp(self) -> str | None:
+        """Leave this environment's /tmp in place when it is discarded; returns its path."""
+        return self.files.detach()
 
     def discard(self) -> None:
         self.alive = False

@@ -51,24 +51,27 @@ _PLATFORM_TYPE = re.compile(r"(Runtime|Function|Sandbox|Extension)\.[A-Z][a-zA-Z
 
 def open_backend(config: FunctionConfig, version: str, log_group: LogGroup, *,
                  isolation: str, new_id: Callable[[], str], network_allow: Any,
-                 measure_memory: bool, python: Interpreter | None = None) -> Backend:
+                 measure_memory: bool, python: Interpreter | None = None,
+                 tmp_dir: str | None = None) -> Backend:
     """A fresh execution environment (a cold start) for ``config`` in ``isolation`` mode;
-    a process worker runs on ``python`` (None: the interpreter running the tests)."""
-    kind: Callable[..., Backend] = ExecutionEnvironment
+    a process worker runs on ``python`` (None: the interpreter running the tests). A Python
+    environment takes ``tmp_dir`` as its /tmp (a reset environment's), or makes its own."""
     if config.is_node:
         # Imported when first used: most test processes never start a Node.js worker.
         from .workers.node import NodeEnvironment
 
-        kind = NodeEnvironment
-    elif isolation == "process":
+        return NodeEnvironment(config, version, log_group, new_id=new_id,
+                               network_allow=network_allow, measure_memory=measure_memory)
+    if isolation == "process":
         # Imported when first used: most test processes never start a Python worker.
         from .workers.process import ProcessEnvironment
 
         return ProcessEnvironment(config, version, log_group, new_id=new_id,
                                   network_allow=network_allow, measure_memory=measure_memory,
-                                  python=python)
-    return kind(config, version, log_group, new_id=new_id, network_allow=network_allow,
-                measure_memory=measure_memory)
+                                  python=python, tmp_dir=tmp_dir)
+    return ExecutionEnvironment(config, version, log_group, new_id=new_id,
+                                network_allow=network_allow, measure_memory=measure_memory,
+                                tmp_dir=tmp_dir)
 
 
 def _runtime_filter_list() -> list[Any]:

@@ -9,6 +9,7 @@ process workers run on.
 from __future__ import annotations
 
 import os
+import shutil
 from typing import TYPE_CHECKING
 
 from pytest_lambda.observe.coverage import worker_settings
@@ -60,6 +61,8 @@ class Environments:
         self._worker_python: dict[str, Interpreter | None] = {}
         #: Where runs differ from Lambda's because of this machine (``LambdaFunction.notes``).
         self.notes: list[str] = []
+        #: The /tmp of environments that were reset, by version, for the next new ones.
+        self._reset_tmp: dict[str, list[str]] = {}
 
     def checkout(self, config: FunctionConfig, version: str) -> tuple[Backend, bool]:
         """An idle environment of ``version`` (warm), or a new one (cold: True)."""
@@ -69,13 +72,34 @@ class Environments:
                 return idle.pop(), False
             return self._open(config, version), True
 
+    def reset(self, env: Backend, version: str) -> None:
+        """Discard ``env`` after a reset (a timeout, a crash, out of memory), keeping its /tmp
+        for the next new environment of ``version``.
+
+        On Lambda the runtime is started again in the same execution environment, whose /tmp
+        the reset does not clear (AWS docs, "Understanding the Lambda execution environment
+        lifecycle", failures during the invoke phase: "The Lambda reset does not clear the
+        /tmp directory content prior to the next init phase"). Here the environment is
+        discarded and the next cold start of the version stands for that restarted runtime.
+        """
+        with PHASE_LOCK:
+            tmp = env.keep_tmp()
+            env.discard()
+            if tmp is not None:
+                self._reset_tmp.setdefault(version, []).append(tmp)
+
     def discard_all(self) -> None:
-        """Discard every idle environment: the next invocation of each version is cold."""
+        """Discard every idle environment: the next invocation of each version is cold, in a
+        new environment (with an empty /tmp)."""
         with PHASE_LOCK:
             for envs in self.idle.values():
                 for env in envs:
                     env.discard()
             self.idle.clear()
+            for folders in self._reset_tmp.values():
+                for folder in folders:
+                    shutil.rmtree(folder, ignore_errors=True)
+            self._reset_tmp.clear()
 
     def forget_interpreters(self) -> None:
         """Choose the workers' interpreter again (the configuration, maybe the runtime, changed)."""
@@ -91,9 +115,17 @@ class Environments:
         python = None
         if not config.is_node:
             python = self._python_for(config.runtime)
-        return open_backend(config, version, fn.log_group, isolation=fn.isolation,
-                            new_id=fn.new_request_id, network_allow=fn.network_allow,
-                            measure_memory=fn.measure_memory, python=python)
+        kept = self._reset_tmp.get(version)
+        tmp_dir = kept.pop() if kept else None
+        try:
+            return open_backend(config, version, fn.log_group, isolation=fn.isolation,
+                                new_id=fn.new_request_id, network_allow=fn.network_allow,
+                                measure_memory=fn.measure_memory, python=python,
+                                tmp_dir=tmp_dir)
+        except BaseException:
+            if tmp_dir is not None:  # not adopted: still the next new environment's
+                self._reset_tmp.setdefault(version, []).append(tmp_dir)
+            raise
 
     def _python_for(self, runtime: str) -> Interpreter | None:
         """The interpreter a process worker of ``runtime`` runs on (None: this one), noting

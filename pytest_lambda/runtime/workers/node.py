@@ -391,6 +391,9 @@ class NodeEnvironment:
         self._lines = {}
         self._frozen = False
 
+    def keep_tmp(self) -> str | None:
+        return None  # a Node.js worker's TMPDIR is the test process's: nothing of its own
+
     def discard(self) -> None:
         self.alive = False
         self._stop()

@@ -80,7 +80,8 @@ class ProcessEnvironment:
 
     def __init__(self, config: FunctionConfig, version: str, log_group: LogGroup, *,
                  new_id: Callable[[], str], network_allow: Any = (),
-                 measure_memory: bool = True, python: Interpreter | None = None) -> None:
+                 measure_memory: bool = True, python: Interpreter | None = None,
+                 tmp_dir: str | None = None) -> None:
         self.config = config
         #: Another interpreter to run the worker on (the runtime's version), or None.
         self._python = python
@@ -101,7 +102,16 @@ class ProcessEnvironment:
         self._output_seen = 0
         self._events: Any = None
         self._events_seen = 0
-        self._spawn()
+        #: The environment's /tmp, made (or adopted) here and removed at discard: it outlives
+        #: the worker, as a restarted runtime keeps it on Lambda (``keep_tmp``).
+        self._tmp_dir = tmp_dir or tempfile.mkdtemp(prefix="pytest-lambda-tmp-")
+        self._owns_tmp = True
+        try:
+            self._spawn()
+        except BaseException:
+            if tmp_dir is None:  # an adopted one stays its giver's
+                shutil.rmtree(self._tmp_dir, ignore_errors=True)
+            raise
 
     def _new_supervisor(self) -> Supervisor:
         return Supervisor(self.config.memory_size, RUNTIME_BASELINE_MB["python"])
@@ -109,12 +119,11 @@ class ProcessEnvironment:
     def _spawn(self) -> None:
         parent, child = socket.socketpair()
         self._sock = parent
-        self._tmp_base = ""
         try:
             self._start(child)
         except BaseException:
-            # A worker that could not start leaves nothing open behind it (its socket, files,
-            # process and /tmp): the environment is never handed out, so never stopped.
+            # A worker that could not start leaves nothing open behind it (its socket, files
+            # and process; /tmp is the environment's).
             child.close()
             self._measured = False  # nothing to save: kill, do not wait
             self._stop()
@@ -129,9 +138,7 @@ class ProcessEnvironment:
         # The function's environment only: the test process's own variables (real AWS
         # credentials, tokens) must not reach the worker or the handler's child processes.
         env = lambda_environ(self.config, self.version, self.log_stream_name)
-        # The worker makes the environment's /tmp in here; removed even if it is killed.
-        self._tmp_base = tempfile.mkdtemp(prefix="pytest-lambda-worker-")
-        env["TMPDIR"] = self._tmp_base
+        env["TMPDIR"] = self._tmp_dir
         package_root = str(Path(__file__).resolve().parents[3])  # holds pytest_lambda/
         command, path = worker_command(self._python, package_root)
         # The function's own PYTHONPATH is kept (as local folders: /var/task is the code
@@ -160,7 +167,7 @@ class ProcessEnvironment:
             send(parent, {"config": portable_config(self.config), "version": self.version,
                           "log_group": self.config.log_group_name,
                           "log_stream_name": self.log_stream_name,
-                          "network_allow": self._network_allow,
+                          "network_allow": self._network_allow, "tmp_dir": self._tmp_dir,
                           "coverage": coverage})
             self._call(None, 30.0)
         except (Killed, OSError) as error:  # it died (or hung) before loading any user code
@@ -296,11 +303,16 @@ class ProcessEnvironment:
         if self._events is not None:
             self._events.close()
             self._events = None
-        shutil.rmtree(self._tmp_base, ignore_errors=True)
+
+    def keep_tmp(self) -> str | None:
+        self._owns_tmp = False
+        return self._tmp_dir
 
     def discard(self) -> None:
         self.alive = False
         self._stop()
+        if self._owns_tmp:  # removed even if the worker was killed
+            shutil.rmtree(self._tmp_dir, ignore_errors=True)
 
 
 def portable_config(config: FunctionConfig) -> FunctionConfig:

@@ -92,7 +92,9 @@ def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage,
                                  layers=tuple(Path(p) for p in config.layers))
     env = ExecutionEnvironment(config, setup["version"], group,
                                new_id=lambda: "0" * 32, network_allow=setup["network_allow"],
-                               measure_memory=False, log_stream_name=setup["log_stream_name"])
+                               measure_memory=False, log_stream_name=setup["log_stream_name"],
+                               tmp_dir=setup["tmp_dir"])
+    env.keep_tmp()  # the test process's to remove: the environment's /tmp outlives the worker
     env.sink.stream.events = _EventsToFile(events_fd)
     _lambda_file_limit()
     _load_runtime_modules()
@@ -119,7 +121,7 @@ def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage,
             # command waits for it, so a kill during the next invocation loses nothing saved.
             cov.save()
         elif kind == "stop":
-            env.discard()  # removes the environment's temporary directory
+            env.discard()  # its /tmp stays: the test process removes it
             return
 
 

@@ -108,3 +108,61 @@ def test_file_functions_are_restored_after_phases(code: CodeWriter) -> None:
         fn.invoke({})
     assert (builtins.open, io.open, os.open, os.mkdir, os.remove, tempfile.tempdir) == before
     (root / "after.txt").write_text("the test itself may still write here")
+
+
+CACHE = """
+import os, sys, tempfile, time
+
+CACHE = os.path.join(tempfile.gettempdir(), "model.bin")
+
+def handler(event, context):
+    found = open(CACHE).read() if os.path.exists(CACHE) else None
+    if event.get("write"):
+        with open(CACHE, "w") as f:  # a download cut off half-way
+            f.write("partial")
+        if event["write"] == "timeout":
+            time.sleep(30)
+        if event["write"] == "exit":
+            sys.exit(1)
+        raise RuntimeError("failed after writing")
+    return {"found": found, "tmp": tempfile.gettempdir()}
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+@pytest.mark.parametrize("how", ["exit", "timeout"])
+def test_a_reset_keeps_tmp_for_the_restarted_runtime(code: CodeWriter, isolation: str,
+                                                      how: str) -> None:
+    """After a reset (the runtime exited, or timed out) Lambda initialises the runtime again in
+    the same environment and does not clear /tmp: the half-written file is still there."""
+    with LambdaFunction("app.handler", code_dir=code(app=CACHE), isolation=isolation,
+                        timeout=1) as fn:
+        failed = fn.invoke({"write": how})
+        assert failed.function_error == "Unhandled"
+        again = fn.invoke({})
+        assert again.cold_start  # the runtime was initialised again
+        assert again.payload["found"] == "partial"
+        tmp = again.payload["tmp"]
+        fn.cold_start()  # a new environment: an empty /tmp
+        fresh = fn.invoke({})
+        assert fresh.payload["found"] is None and fresh.payload["tmp"] != tmp
+    assert not os.path.exists(tmp)  # removed with the function, like every environment's
+
+
+def test_a_handled_error_keeps_the_environment_and_its_tmp(code: CodeWriter) -> None:
+    """A function error is no reset: the same warm environment, the same /tmp."""
+    with LambdaFunction("app.handler", code_dir=code(app=CACHE)) as fn:
+        assert fn.invoke({"write": "raise"}).function_error == "Unhandled"
+        warm = fn.invoke({})
+    assert not warm.cold_start and warm.payload["found"] == "partial"
+
+
+def test_a_reset_environments_tmp_goes_to_one_new_environment(code: CodeWriter) -> None:
+    """Only the environment started in place of the reset one finds its /tmp; another new
+    environment (a concurrent request) starts empty; nothing is left after close."""
+    with LambdaFunction("app.handler", code_dir=code(app=CACHE), timeout=1) as fn:
+        fn.invoke({"write": "exit"})
+        results = fn.invoke_many([{}, {}], concurrency=2)
+        kept = [r.payload["tmp"] for r in results]
+        assert sorted(r.payload["found"] or "" for r in results) == ["", "partial"]
+    assert not any(os.path.exists(t) for t in kept)
