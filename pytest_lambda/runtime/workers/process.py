@@ -20,6 +20,7 @@ import dataclasses
 import os
 import select
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -96,6 +97,8 @@ class ProcessEnvironment:
         self._trace = ""
         self._supervisor = self._new_supervisor()
         self._proc: WorkerProcess | None = None
+        #: Whether the worker's process group is stopped (between two commands).
+        self._frozen = False
         self._measured = False
         self._sock: socket.socket | None = None
         self._output: Any = None
@@ -197,6 +200,7 @@ class ProcessEnvironment:
         """Send ``message`` and wait for the answer, enforcing time and memory from outside."""
         sock, proc = self._sock, self._proc
         assert sock is not None and proc is not None
+        self._thaw()
         if message is not None:
             send(sock, message)
 
@@ -209,7 +213,36 @@ class ProcessEnvironment:
             except EOFError:
                 raise Killed("exit", faults.exit_reason(proc.wait())) from None
 
-        return self._supervisor.wait(proc, seconds, poll, self._kill)
+        answer = self._supervisor.wait(proc, seconds, poll, self._kill)
+        self._freeze()
+        return answer
+
+    def _freeze(self) -> None:
+        """Stop the worker's process group until the next command.
+
+        Lambda freezes the execution environment between invocations ("Lambda freezes the
+        execution environment" after each response; AWS docs, execution environment
+        lifecycle): threads and child processes the handler left running make no progress
+        until the environment is used again. Continued by :meth:`_thaw`; the template process
+        kills stopped workers too when the test process goes away.
+        """
+        proc = self._proc
+        if proc is None or self._frozen or proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, signal.SIGSTOP)
+        except (ProcessLookupError, PermissionError):
+            return
+        self._frozen = True
+
+    def _thaw(self) -> None:
+        proc = self._proc
+        if self._frozen and proc is not None and proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGCONT)
+            except (ProcessLookupError, PermissionError):
+                pass
+        self._frozen = False
 
     def _kill(self) -> None:
         if self._proc is not None:
@@ -279,6 +312,7 @@ class ProcessEnvironment:
         return measured
 
     def _stop(self) -> None:
+        self._thaw()  # to save its coverage and exit; a kill would not need it
         if self._sock is not None:
             if self._measured:
                 try:

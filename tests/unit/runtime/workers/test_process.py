@@ -158,3 +158,29 @@ def test_a_worker_that_dies_at_start_says_why(code: CodeWriter,
                        r"bad coverage plugin xyz"):
         fn.invoke({})
     fn.close()
+
+
+TICKER = """
+import threading, time
+TICKS = [0]
+def tick():
+    while True:
+        TICKS[0] += 1
+        time.sleep(0.01)
+def handler(event, context):
+    if event.get("start"):
+        threading.Thread(target=tick, daemon=True).start()
+    return TICKS[0]
+"""
+
+
+def test_background_threads_are_frozen_between_invocations(code: CodeWriter) -> None:
+    """A thread the handler left ticking every 10 ms makes no progress while the environment
+    is idle (Lambda freezes it); it runs again during the next invocation."""
+    import time
+
+    with LambdaFunction("app.handler", code_dir=code(app=TICKER), isolation="process") as fn:
+        started = fn.invoke({"start": True}).payload
+        time.sleep(0.5)  # 50 ticks if the worker ran meanwhile
+        later = fn.invoke({}).payload
+    assert later - started <= 5
