@@ -78,6 +78,14 @@ def _load_runtime_modules() -> None:
     marshal.load_encoders()
 
 
+def _as_the_sandbox() -> None:
+    """What the worker's process cannot do on Lambda, set before any user code runs."""
+    from pytest_lambda.runtime.shared_memory import disable_semaphores
+
+    _lambda_file_limit()
+    disable_semaphores()  # no /dev/shm
+
+
 def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage,
          events_fd: int) -> None:
     # Imported once the setup message is read and coverage has started (see _serve).
@@ -96,7 +104,7 @@ def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage,
                                tmp_dir=setup["tmp_dir"])
     env.keep_tmp()  # the test process's to remove: the environment's /tmp outlives the worker
     env.sink.stream.events = _EventsToFile(events_fd)
-    _lambda_file_limit()
+    _as_the_sandbox()
     _load_runtime_modules()
 
     send(sock, ("ready",))
