@@ -54,14 +54,15 @@ def open_backend(config: FunctionConfig, version: str, log_group: LogGroup, *,
                  measure_memory: bool, python: Interpreter | None = None,
                  tmp_dir: str | None = None) -> Backend:
     """A fresh execution environment (a cold start) for ``config`` in ``isolation`` mode;
-    a process worker runs on ``python`` (None: the interpreter running the tests). A Python
+    a process worker runs on ``python`` (None: the interpreter running the tests). The
     environment takes ``tmp_dir`` as its /tmp (a reset environment's), or makes its own."""
     if config.is_node:
         # Imported when first used: most test processes never start a Node.js worker.
         from .workers.node import NodeEnvironment
 
         return NodeEnvironment(config, version, log_group, new_id=new_id,
-                               network_allow=network_allow, measure_memory=measure_memory)
+                               network_allow=network_allow, measure_memory=measure_memory,
+                               tmp_dir=tmp_dir)
     if isolation == "process":
         # Imported when first used: most test processes never start a Python worker.
         from .workers.process import ProcessEnvironment

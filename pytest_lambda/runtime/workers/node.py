@@ -23,6 +23,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import weakref
 from collections.abc import Callable
@@ -93,7 +94,7 @@ class NodeEnvironment:
 
     def __init__(self, config: FunctionConfig, version: str, log_group: LogGroup, *,
                  new_id: Callable[[], str], network_allow: Any = (),
-                 measure_memory: bool = True) -> None:
+                 measure_memory: bool = True, tmp_dir: str | None = None) -> None:
         # measure_memory is an in-process feature: node's memory is measured from outside.
         # network_allow reaches the worker's own guard (net_guard.js).
         self._network_allow = network_allow
@@ -116,10 +117,20 @@ class NodeEnvironment:
         self._lines: dict[int, _Lines] = {}
         self._stream_lines: dict[int, _Lines] = {}
         self._finalizer: weakref.finalize[Any, Any] | None = None
-        self._spawn()
+        #: The environment's own /tmp (``os.tmpdir()``), made or adopted here, removed at
+        #: discard unless kept for the environment that replaces it after a reset.
+        self._tmp_dir = tmp_dir or tempfile.mkdtemp(prefix="pytest-lambda-tmp-")
+        self._owns_tmp = True
+        try:
+            self._spawn()
+        except BaseException:
+            if tmp_dir is None:
+                shutil.rmtree(self._tmp_dir, ignore_errors=True)
+            raise
 
     def _node_environ(self) -> dict[str, str]:
         env = lambda_environ(self.config, self.version, self.log_stream_name)
+        env["TMPDIR"] = self._tmp_dir  # os.tmpdir(): this environment's own /tmp
         major = self.config.runtime.removeprefix("nodejs").removesuffix(".x")
         # Lambda's NODE_PATH, with the function's local layer folders where /opt holds them.
         env.setdefault("NODE_PATH", os.pathsep.join([
@@ -392,9 +403,12 @@ class NodeEnvironment:
         self._frozen = False
 
     def keep_tmp(self) -> str | None:
-        return None  # a Node.js worker's TMPDIR is the test process's: nothing of its own
+        self._owns_tmp = False
+        return self._tmp_dir
 
     def discard(self) -> None:
         self.alive = False
         self._stop()
+        if self._owns_tmp:
+            shutil.rmtree(self._tmp_dir, ignore_errors=True)
 

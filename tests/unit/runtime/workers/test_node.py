@@ -620,3 +620,26 @@ def test_response_streaming_fails_init_saying_it_is_not_emulated(make_fn: MakeFn
     assert result.error is not None
     assert result.error["errorMessage"].startswith(
         "awslambda.streamifyResponse is not emulated by pytest-aws-lambda: response streaming")
+
+
+def test_each_environment_has_its_own_tmp_kept_across_a_reset(tmp_path: Path) -> None:
+    """``os.tmpdir()`` is the environment's own directory: a new environment starts empty, and
+    after a reset (the runtime exited) the restarted runtime finds what was written before."""
+    (tmp_path / "index.js").write_text(textwrap.dedent("""
+        const fs = require('fs'); const os = require('os'); const path = require('path');
+        const CACHE = path.join(os.tmpdir(), 'cache.bin');
+        exports.handler = async (event) => {
+          const found = fs.existsSync(CACHE) ? fs.readFileSync(CACHE, 'utf8') : null;
+          if (event.write) { fs.writeFileSync(CACHE, 'partial'); process.exit(1); }
+          return { found, tmp: os.tmpdir() };
+        };
+    """))
+    with LambdaFunction("index.handler", code_dir=tmp_path, runtime="nodejs22.x") as fn:
+        first = fn.invoke({}).payload
+        assert first["found"] is None and first["tmp"] != os.environ.get("TMPDIR", "/tmp")
+        assert fn.invoke({"write": True}).function_error == "Unhandled"
+        again = fn.invoke({})
+        assert again.cold_start and again.payload == {"found": "partial", "tmp": first["tmp"]}
+        fn.cold_start()
+        assert fn.invoke({}).payload["found"] is None
+    assert not os.path.exists(first["tmp"])
