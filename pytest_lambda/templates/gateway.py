@@ -295,8 +295,16 @@ class _Gateway:
                     headers[name] = value
         event: dict[str, Any]
         if self.api.kind == "rest" or self.route.payload_format == "1.0":
+            path = self.path
+            if self.api.kind == "http":
+                # An HTTP API decodes the path at ingress whatever the payload format (2.0
+                # rawPath as captured, see http_api_path); 1.0's path and requestContext.path
+                # carry it the same way (middleapi/standard-server#93, from the same captures).
+                from ..events._http import http_api_path
+
+                path = http_api_path(self.path) or self.path
             event = apigateway_rest(
-                self.method, self.path, resource=self.route.path, headers=headers or None,
+                self.method, path, resource=self.route.path, headers=headers or None,
                 stage=self.api.stage if self.api.kind == "rest" else "prod",
                 path_parameters=self.params, authorizer=authorizer_context, **common)
             if self.api.kind == "http":
@@ -305,8 +313,8 @@ class _Gateway:
                 ctx = event["requestContext"]
                 ctx["stage"], ctx["resourceId"] = self.api.stage, f"{self.method} " \
                     f"{self.route.path}"
-                ctx["path"] = self.path if self.api.stage == "$default" else \
-                    f"/{self.api.stage}{self.path}"
+                ctx["path"] = path if self.api.stage == "$default" else \
+                    f"/{self.api.stage}{path}"
                 ctx.setdefault("authorizer", {"claims": None, "scopes": None})
         elif self.api.kind == "http":
             # The $default route's event has routeKey "$default" and no pathParameters.

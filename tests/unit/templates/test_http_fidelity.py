@@ -116,6 +116,17 @@ def test_path_parameters_of_an_http_api_route_are_decoded(tmp_path: Path) -> Non
         assert app.http.get("/files/a%2Fb").status_code == 404
 
 
+def test_http_api_payload_1_0_carries_the_decoded_path(code: Path) -> None:
+    """An HTTP API decodes the path at ingress whatever the payload format: with 1.0, ``path``
+    and ``requestContext.path`` agree with the decoded ``pathParameters``."""
+    with LambdaFunction("app.echo", code_dir=code) as fn:
+        client = single_function_client(fn, "http", payload_format="1.0")
+        event = client.get("/capture/space%20value").json()
+    assert event["version"] == "1.0"
+    assert event["path"] == event["requestContext"]["path"] == "/capture/space value"
+    assert event["pathParameters"] == {"proxy": "capture/space value"}
+
+
 #: The captured request's query string (all four front ends received it).
 CAPTURED_QUERY = ("repeat=one&repeat=two&redirect=https%3A%2F%2Fexample.com%2Fa%2Fb"
                   "&literalPlus=a+b&encodedPlus=a%2Bb&empty=")
