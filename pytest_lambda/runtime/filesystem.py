@@ -30,6 +30,12 @@ from typing import Any
 __all__ = ["EnvironmentFiles"]
 
 _WRITE_MODES = frozenset("wax+")
+#: shutil's switches for copying between descriptors in the kernel (``os.sendfile``, and
+#: ``copy_file_range`` where it has one), which bypass the file objects that count what goes
+#: into /tmp: off during a phase, so ``shutil.copyfile``/``copy``/``copy2``/``copytree`` write
+#: through those objects.
+_SHUTIL_FAST_COPY = tuple(n for n in ("_USE_CP_SENDFILE", "_USE_CP_COPY_FILE_RANGE")
+                          if hasattr(shutil, n))
 _CHANGERS = ("mkdir", "remove", "unlink", "rename", "replace", "rmdir")
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
@@ -103,6 +109,7 @@ class EnvironmentFiles:
         self.limit_bytes = ephemeral_storage_mb * 1024 * 1024
         self._real: dict[str, Callable[..., Any]] = {}
         self._tempdir: str | None = None
+        self._fast_copy: list[Any] = []
         self._entered = False
         self._build()
 
@@ -156,6 +163,7 @@ class EnvironmentFiles:
         for name in _CHANGERS:
             real[name] = getattr(os, name)
         self._tempdir = tempfile.tempdir
+        self._fast_copy = [getattr(shutil, n) for n in _SHUTIL_FAST_COPY]
         self._entered = True
         stand_ins = self._stand_ins
         builtins.open = io.open = stand_ins["open"]
@@ -163,6 +171,8 @@ class EnvironmentFiles:
         for name in _CHANGERS:
             setattr(os, name, stand_ins[name])
         tempfile.tempdir = self.tmp_dir
+        for name in _SHUTIL_FAST_COPY:
+            setattr(shutil, name, False)
 
     def exit(self) -> None:
         """Put the real functions back."""
@@ -176,6 +186,8 @@ class EnvironmentFiles:
         for name in _CHANGERS:
             setattr(os, name, real[name])
         tempfile.tempdir = self._tempdir
+        for name, value in zip(_SHUTIL_FAST_COPY, self._fast_copy, strict=True):
+            setattr(shutil, name, value)
 
     def detach(self) -> str:
         """Keep the temporary directory when the environment ends; returns its path (whoever

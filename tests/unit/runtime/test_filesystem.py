@@ -6,6 +6,7 @@ from __future__ import annotations
 import builtins
 import io
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -166,3 +167,32 @@ def test_a_reset_environments_tmp_goes_to_one_new_environment(code: CodeWriter) 
         kept = [r.payload["tmp"] for r in results]
         assert sorted(r.payload["found"] or "" for r in results) == ["", "partial"]
     assert not any(os.path.exists(t) for t in kept)
+
+
+COPIES = """
+import os, shutil, tempfile
+
+def handler(event, context):
+    tmp = tempfile.gettempdir()
+    with open(os.path.join(tmp, "sparse"), "wb") as f:  # 490 MB of size, no disk
+        f.seek(490 * 1024 * 1024)
+        f.write(b"x")
+    with open(os.path.join(tmp, "model"), "wb") as f:
+        f.write(b"m" * (20 * 1024 * 1024))
+    try:
+        getattr(shutil, event["how"])(os.path.join(tmp, "model"), os.path.join(tmp, "copy"))
+    except OSError as exc:
+        return str(exc)
+    return "copied"
+"""
+
+
+@pytest.mark.parametrize("how", ["copyfile", "copy", "copy2"])
+def test_shutil_copies_into_tmp_count_against_ephemeral_storage(code: CodeWriter,
+                                                                  how: str) -> None:
+    """shutil's copies (os.sendfile on Linux) are counted like any other write into /tmp."""
+    with LambdaFunction("app.handler", code_dir=code(app=COPIES), ephemeral_storage=512,
+                        timeout=30) as fn:
+        message = fn.invoke({"how": how}).payload
+    assert message.startswith("[Errno 28] No space left on device"), message
+    assert shutil._USE_CP_SENDFILE  # type: ignore[attr-defined]  # the test's own is back
