@@ -46,6 +46,7 @@ from .supervisor import Killed, Supervisor, kill_group, killed_init, killed_outc
 WORKER = Path(__file__).with_name("worker.js")
 V8_FLUSH = Path(__file__).with_name("v8_flush.js")
 NET_GUARD = Path(__file__).with_name("net_guard.js")
+FS_GUARD = Path(__file__).with_name("fs_guard.js")
 #: Overrides the ``node`` found on PATH.
 NODE_ENV_VAR = "PYTEST_LAMBDA_NODE"
 _READY_TIMEOUT_S = 30.0
@@ -160,7 +161,7 @@ class NodeEnvironment:
         # The JS heap stays below the function's memory, as the runtime's bootstrap sets it.
         heap_mb = max(self.config.memory_size * 9 // 10, 64)
         self._v8_coverage = v8_directory()
-        preload = ["--require", str(NET_GUARD)]
+        preload = ["--require", str(NET_GUARD), "--require", str(FS_GUARD)]
         if self._v8_coverage is not None:
             preload += ["--require", str(V8_FLUSH)]
         try:

@@ -643,3 +643,40 @@ def test_each_environment_has_its_own_tmp_kept_across_a_reset(tmp_path: Path) ->
         fn.cold_start()
         assert fn.invoke({}).payload["found"] is None
     assert not os.path.exists(first["tmp"])
+
+
+def test_the_code_directory_is_read_only(tmp_path: Path) -> None:
+    """Writes under the code directory fail with Node's EROFS error, as /var/task does on
+    Lambda (sync, callback, promise and stream forms, ESM named imports too); /tmp and reads
+    work."""
+    (tmp_path / "index.mjs").write_text(textwrap.dedent("""
+        import fs, { writeFileSync } from 'node:fs';
+        import { writeFile } from 'node:fs/promises';
+        import os from 'node:os';
+        import path from 'node:path';
+        import { fileURLToPath } from 'node:url';
+        const here = path.dirname(fileURLToPath(import.meta.url));
+        const attempt = async (f) => { try { await f(); return 'ok'; } catch (e) {
+          return `${e.code} ${e.syscall} ${e.message}`; } };
+        export const handler = async () => ({
+          sync: await attempt(() => writeFileSync(path.join(here, 'x.txt'), 'x')),
+          mkdir: await attempt(() => fs.mkdirSync(path.join(here, 'CacheFiles'))),
+          promise: await attempt(() => writeFile(path.join(here, 'y.txt'), 'y')),
+          callback: await attempt(() => new Promise((ok, no) =>
+            fs.appendFile(path.join(here, 'a.txt'), 'a', (e) => (e ? no(e) : ok())))),
+          stream: await attempt(() => new Promise((ok, no) => {
+            const s = fs.createWriteStream(path.join(here, 'z.txt'));
+            s.on('error', no); s.on('open', () => { s.end(); ok(); }); })),
+          tmp: await attempt(() => fs.writeFileSync(path.join(os.tmpdir(), 't.txt'), 't')),
+          read: await attempt(() => fs.readFileSync(path.join(here, 'index.mjs'))),
+        });
+    """))
+    with LambdaFunction("index.handler", code_dir=tmp_path, runtime="nodejs22.x") as fn:
+        out = fn.invoke({}).payload
+    root = str(tmp_path)
+    assert out["sync"] == f"EROFS open EROFS: read-only file system, open '{root}/x.txt'"
+    assert out["mkdir"] == f"EROFS mkdir EROFS: read-only file system, mkdir '{root}/CacheFiles'"
+    assert out["promise"].startswith("EROFS open") and out["callback"].startswith("EROFS open")
+    assert out["stream"].startswith("EROFS open")
+    assert (out["tmp"], out["read"]) == ("ok", "ok")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.mjs"]
