@@ -5,16 +5,24 @@ patterns (at most 5; AWS docs "Control which events Lambda sends to your functio
 each pattern sees of a record depends on the source (AWS docs "Using event filtering with an
 Amazon SQS / Kinesis / DynamoDB event source"):
 
-* SQS filters on ``body`` only: a JSON body is matched as the parsed value, any other body as
-  its text. A message that matches no pattern is deleted from the queue.
-* Kinesis filters on ``data`` only: the base64 payload decoded, parsed when it is JSON, as
-  text otherwise. A record that matches no pattern is skipped (the shard moves past it).
+* SQS filters on ``body`` only. The formats must agree: a JSON body is matched, parsed, by a
+  pattern whose ``body`` is an object, and a plain-text body, as its text, by a pattern whose
+  ``body`` is a list of values; when they differ "Lambda drops the message" (the guide's SQS
+  table, with-sqs-filtering.html). A message that matches no pattern is deleted from the queue.
+* Kinesis filters on ``data`` only, and "both the data field and your filter criteria for the
+  data field must be in valid JSON format. If either field isn't in a valid JSON format,
+  Lambda drops the message or throws an exception" (the guide): a ``data`` pattern that is not
+  an object is refused when the mapping is made, and a record whose data is not JSON matches no
+  ``data`` pattern. A record that matches no pattern is skipped (the shard moves past it).
 * DynamoDB Streams filter on the record itself (``eventName``, ``dynamodb.NewImage`` with its
   typed values, ...). A record that matches no pattern is skipped.
 
 The pattern syntax (exact values, ``prefix``, ``suffix``, ``anything-but``, ``numeric``,
 ``exists``, ``equals-ignore-case``, ``$or``) is EventBridge's; moto's implementation of it
-matches the records.
+matches the records. Operands are checked when the mapping is made (``numeric`` takes
+comparison operators and numbers, ``prefix`` a string, ``exists`` true or false), as
+``CreateEventSourceMapping`` refuses an invalid pattern. Not emulated: exact numbers compare by
+value here, where Lambda compares their text (``300`` does not match ``300.0`` there).
 """
 
 from __future__ import annotations
@@ -35,13 +43,6 @@ MAX_PATTERN = 4096
 #: EventBridge's ``wildcard`` and ``cidr`` are not among them.
 OPERATORS = frozenset({"prefix", "suffix", "equals-ignore-case", "anything-but", "numeric",
                        "exists"})
-
-
-def _text_or_json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
 
 
 class FilterCriteria:
@@ -74,6 +75,7 @@ class FilterCriteria:
             try:
                 loaded = EventPattern.load(pattern)
                 _check_operators(loaded.get_pattern())
+                _check_data_key(loaded.get_pattern(), source)
                 self._patterns.append(loaded)
             except Exception as exc:
                 raise InvalidParameterValueException(
@@ -90,24 +92,87 @@ class FilterCriteria:
         """Whether Lambda would deliver ``record`` (an event record) to the function."""
         if not self._patterns:
             return True
-        subject = self._subject(record)
-        return any(p.matches_event(subject) for p in self._patterns)
-
-    def _subject(self, record: Mapping[str, Any]) -> dict[str, Any]:
         if self.source == "sqs":
-            return {"body": _text_or_json(str(record.get("body", "")))}
+            return self._sqs_matches(str(record.get("body", "")))
         if self.source == "kinesis":
-            data = str(record.get("kinesis", {}).get("data", ""))
-            try:
-                text = base64.b64decode(data, validate=True).decode()
-            except (binascii.Error, UnicodeDecodeError):
-                return {}  # not text: no pattern on data can match
-            return {"data": _text_or_json(text)}
-        return dict(record)
+            return self._kinesis_matches(str(record.get("kinesis", {}).get("data", "")))
+        return any(p.matches_event(dict(record)) for p in self._patterns)
+
+    def _sqs_matches(self, body: str) -> bool:
+        try:
+            parsed, is_json = json.loads(body), True
+        except ValueError:
+            parsed, is_json = body, False
+        for pattern in self._patterns:
+            whole = pattern.get_pattern()
+            shape = whole.get("body") if isinstance(whole, Mapping) else None
+            if shape is not None and isinstance(shape, Mapping) != is_json:
+                continue  # the formats differ: Lambda drops the message for this pattern
+            if pattern.matches_event({"body": parsed}):
+                return True
+        return False
+
+    def _kinesis_matches(self, data: str) -> bool:
+        try:
+            subject = {"data": json.loads(base64.b64decode(data, validate=True).decode())}
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            subject = None  # not JSON: Lambda drops it for any pattern on data
+        for pattern in self._patterns:
+            shape = pattern.get_pattern()
+            if subject is None and isinstance(shape, Mapping) and "data" in shape:
+                continue
+            if pattern.matches_event(subject or {}):
+                return True
+        return False
+
+
+def _check_data_key(pattern: Any, source: str) -> None:
+    """A Kinesis ``data`` pattern must be JSON (an object of fields), not a list of values."""
+    if source == "kinesis" and isinstance(pattern, Mapping) and "data" in pattern \
+            and not isinstance(pattern["data"], Mapping):
+        raise ValueError("the filter criteria for data must be in valid JSON format (an object "
+                         "of fields, e.g. {\"data\": {\"kind\": [\"order\"]}}): Kinesis "
+                         "records are filtered on their JSON data only")
+
+
+_COMPARISONS = frozenset({"<", "<=", "=", ">=", ">"})
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_operand(name: str, value: Any) -> None:
+    """Refuse an operand the operator cannot take (``{"numeric": [">", "a"]}``)."""
+    ok = True
+    if name in ("prefix", "suffix"):
+        ok = isinstance(value, str) or (
+            isinstance(value, Mapping) and list(value) == ["equals-ignore-case"]
+            and isinstance(value["equals-ignore-case"], str))
+    elif name == "equals-ignore-case":
+        ok = isinstance(value, str)
+    elif name == "exists":
+        ok = isinstance(value, bool)
+    elif name == "numeric":
+        ok = (isinstance(value, list) and len(value) in (2, 4)
+              and all(op in _COMPARISONS for op in value[::2])
+              and all(_number(v) for v in value[1::2]))
+    elif name == "anything-but":
+        if isinstance(value, Mapping):
+            ok = len(value) == 1 and next(iter(value)) in (
+                "prefix", "suffix", "equals-ignore-case") and isinstance(
+                    next(iter(value.values())), str | list)
+        elif isinstance(value, list):
+            ok = bool(value) and all(isinstance(v, str) or _number(v) for v in value)
+        else:
+            ok = isinstance(value, str) or _number(value)
+    if not ok:
+        raise ValueError(f"invalid operand {value!r} for the comparison operator {name!r}")
 
 
 def _check_operators(node: Any) -> None:
-    """Refuse comparison operators Lambda's filters do not have (EventBridge-only ones)."""
+    """Refuse comparison operators Lambda's filters do not have (EventBridge-only ones), and
+    operands they cannot take."""
     if isinstance(node, Mapping):
         for key, value in node.items():
             if key == "$or" and isinstance(value, list):
@@ -122,3 +187,4 @@ def _check_operators(node: Any) -> None:
                     if name not in OPERATORS:
                         raise ValueError(f"unsupported comparison operator {name!r} (Lambda "
                                          f"filters take {', '.join(sorted(OPERATORS))})")
+                    _check_operand(name, item[name])

@@ -136,6 +136,48 @@ def test_bad_criteria_are_refused_with_the_fix(criteria: Any, message: str) -> N
         FilterCriteria(criteria, "sqs")
 
 
+@pytest.mark.parametrize("pattern", [
+    {"body": {"n": [{"numeric": [">", "a"]}]}},
+    {"body": {"n": [{"numeric": ["<"]}]}},
+    {"body": {"n": [{"numeric": ["~", 1]}]}},
+    {"body": {"s": [{"prefix": 1}]}},
+    {"body": {"s": [{"exists": "yes"}]}},
+    {"body": {"s": [{"equals-ignore-case": ["a"]}]}},
+    {"body": {"s": [{"anything-but": []}]}},
+])
+def test_operands_an_operator_cannot_take_are_refused(pattern: dict[str, Any]) -> None:
+    """CreateEventSourceMapping refuses an invalid pattern: it must not be accepted here and
+    fail later, at the first drain, with a bare TypeError."""
+    with pytest.raises(InvalidParameterValueException, match=r"invalid operand"):
+        FilterCriteria(_filters(pattern), "sqs")
+
+
+def test_sqs_body_and_pattern_formats_must_agree() -> None:
+    """A JSON pattern (an object under body) never matches a plain-text body, even with
+    ``exists: false``, and a plain pattern (a list) never matches a JSON body: Lambda drops
+    the message when the formats differ (the guide's SQS table)."""
+    absent = FilterCriteria(_filters({"body": {"priority": [{"exists": False}]}}), "sqs")
+    assert absent.matches({"body": '{"other": 1}'})
+    assert not absent.matches({"body": "plain text"})
+    plain = FilterCriteria(_filters({"body": ["ping"]}), "sqs")
+    assert plain.matches({"body": "ping"})
+    assert not plain.matches({"body": '"ping"'})  # a JSON string is JSON
+
+
+def test_kinesis_data_must_be_json_on_both_sides() -> None:
+    """A Kinesis data pattern must be a JSON object; records whose data is not JSON match no
+    data pattern (Lambda drops them)."""
+    with pytest.raises(InvalidParameterValueException, match="valid JSON format"):
+        FilterCriteria(_filters({"data": ["order"]}), "kinesis")
+    absent = FilterCriteria(_filters({"data": {"kind": [{"exists": False}]}}), "kinesis")
+
+    def record(data: bytes) -> dict[str, Any]:
+        return {"kinesis": {"data": base64.b64encode(data).decode()}}
+
+    assert absent.matches(record(b'{"other": 1}'))
+    assert not absent.matches(record(b"order"))
+
+
 def test_no_criteria_matches_everything() -> None:
     """Without filters every record is delivered."""
     criteria = FilterCriteria(None, "sqs")
