@@ -82,12 +82,13 @@ class _LoggerState:
 class _Saved:
     """What the test process had before a phase began."""
 
-    __slots__ = ("argv", "cwd", "environ_data", "logger_originals", "logger_shadowed",
+    __slots__ = ("argv", "cwd", "environ", "environ_data", "logger_originals", "logger_shadowed",
                  "logging_disable", "modules_len", "packages_hidden", "path", "root_handlers",
                  "root_level", "shadowed",
                  "signal_mask", "signal_originals", "stderr", "stdout", "test_handlers")
     argv: list[str]
     cwd: str
+    environ: Any
     environ_data: dict[Any, Any]
     logger_originals: dict[logging.Logger, _LoggerState]
     logger_shadowed: dict[str, Any]
@@ -116,6 +117,9 @@ class ProcessState:
         self.environ_data: dict[Any, Any] = EnvironData(_encode(environ))
         #: Variables only child processes get (the network guard's hook), not ``os.environ``.
         self.children_data = _encode(children_environ or {})
+        #: What the environment's code rebound ``os.environ`` to (``os.environ = {...}``, a
+        #: plain mapping from then on, as in its own process on Lambda); None: not rebound.
+        self.environ_binding: Any = None
         # Layers come right after the function's code, as /opt/python... on Lambda.
         own = [self.code_dir, *extra_path]
         self.path = [*own, *(p for p in sys.path if p not in own)]
@@ -169,8 +173,11 @@ class ProcessState:
     def enter(self) -> None:
         """Swap this environment's state into the process."""
         s = _Saved()
-        s.environ_data = os.environ._data  # type: ignore[attr-defined]
-        os.environ._data = self.environ_data  # type: ignore[attr-defined]
+        s.environ = os.environ
+        s.environ_data = s.environ._data
+        s.environ._data = self.environ_data
+        if self.environ_binding is not None:
+            setattr(os, "environ", self.environ_binding)  # noqa: B010 - a rebinding, not a clear
         # Children and C getenv() read the C-level environment: the function's, for the phase.
         self._c_environ.enter(s.environ_data, self.environ_data, self.children_data)
         s.path = sys.path
@@ -234,26 +241,53 @@ class ProcessState:
         if s is None:
             return
         self._saved = None
+        # Every step runs, whatever the code did to the state an earlier one restores (it may
+        # have rebound os.environ, closed a stream, ...): the test process gets all of its state
+        # back, and the first failure is raised afterwards.
+        failed: BaseException | None = None
+        for step in (self._exit_hooks, self._exit_output, self._exit_logging_state,
+                     self._exit_cwd, self._exit_modules, self._exit_path, self._exit_environ,
+                     self._exit_signals):
+            try:
+                step(s)
+            except BaseException as exc:
+                failed = failed or exc
+        if failed is not None:
+            raise failed
+
+    def _exit_hooks(self, s: _Saved) -> None:
         for hook in reversed(self.phase_hooks):
             hook.exit()
         self._unpatch()
-        self.stdout.flush()
-        self.stderr.flush()
-        sys.stdout, sys.stderr = s.stdout, s.stderr
+
+    def _exit_output(self, s: _Saved) -> None:
+        try:
+            self.stdout.flush()
+            self.stderr.flush()
+        finally:
+            sys.stdout, sys.stderr = s.stdout, s.stderr
+
+    def _exit_logging_state(self, s: _Saved) -> None:
         if self._exit_logging(s) | self._exit_loggers(s):
             clear_logger_caches()  # once for both
+
+    @staticmethod
+    def _exit_cwd(s: _Saved) -> None:
         try:
             moved = os.getcwd() != s.cwd
         except OSError:  # the code removed the directory it moved to
             moved = True
         if moved:
             os.chdir(s.cwd)
-        self._exit_modules(s)
+
+    def _exit_path(self, s: _Saved) -> None:
         self.path = sys.path
         sys.path = s.path
         self.argv = sys.argv
         sys.argv = s.argv
-        self._exit_environ(s)
+
+    @staticmethod
+    def _exit_signals(s: _Saved) -> None:
         for signum, handler in s.signal_originals.items():
             if handler is not None:  # None: set from C, cannot be put back from Python
                 _signal.signal(signum, handler)
@@ -324,8 +358,11 @@ class ProcessState:
             TEST_MODULES.restore(s.packages_hidden)
 
     def _exit_environ(self, s: _Saved) -> None:
-        self.environ_data = os.environ._data  # type: ignore[attr-defined]
-        os.environ._data = s.environ_data  # type: ignore[attr-defined]
+        if os.environ is not s.environ:  # the code rebound the name: keep its object
+            self.environ_binding = os.environ
+            setattr(os, "environ", s.environ)  # noqa: B010 - the name back, not a clear
+        self.environ_data = s.environ._data
+        s.environ._data = s.environ_data
         self._c_environ.exit()
 
     def _build_patches(self) -> None:

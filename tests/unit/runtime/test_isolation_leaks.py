@@ -136,3 +136,39 @@ def test_the_handler_sees_the_runtimes_command_line(code: CodeWriter) -> None:
         boot = ["/var/runtime/bootstrap.py"]
         assert fn.invoke({}).payload == [boot, boot, "prod"]
     assert sys.argv == before
+
+
+REBIND = """
+import os
+os.environ = {**os.environ, "FROM_INIT": "1"}
+
+def handler(event, context):
+    global os
+    if event.get("again"):
+        os.environ = {**os.environ, "AGAIN": "2"}
+    return [type(os.environ).__name__, os.environ.get("FROM_INIT"), os.environ.get("AGAIN"),
+            os.environ.get("AWS_LAMBDA_FUNCTION_NAME")]
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_code_rebinding_os_environ_keeps_it_and_leaves_the_test_process_alone(
+        code: CodeWriter, isolation: str) -> None:
+    """``os.environ = {...}`` (at Init or in the handler) is harmless on Lambda: the name is the
+    environment's plain mapping from then on. The test process keeps its own ``os.environ``,
+    and its C-level environment, signal state and the next invocations are unaffected."""
+    import signal
+    import subprocess
+
+    before = (dict(os.environ), signal.getsignal(signal.SIGALRM))
+    with LambdaFunction("app.handler", code_dir=code(app=REBIND), isolation=isolation,
+                        name="rebinder") as fn:
+        first = fn.invoke({"again": True}).payload
+        second = fn.invoke({}).payload
+    assert first == ["dict", "1", "2", "rebinder"]
+    assert second == ["dict", "1", "2", "rebinder"]  # the environment's binding persists
+    assert type(os.environ) is os._Environ
+    assert (dict(os.environ), signal.getsignal(signal.SIGALRM)) == before
+    child = subprocess.run(["sh", "-c", "echo ${AWS_LAMBDA_FUNCTION_NAME:-none}"],
+                           capture_output=True, text=True, check=True)
+    assert child.stdout.strip() == "none"
