@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import importlib
 import logging
+import os
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -129,6 +130,7 @@ class ExecutionEnvironment:
         outside = LEDGER.snapshot()
         held = _MODULE_LOCK is not None and _MODULE_LOCK._is_owned()
         returned = False
+        pid = os.getpid()
         self.state.enter()
         started = real_perf()
         try:
@@ -161,6 +163,11 @@ class ExecutionEnvironment:
             deadline.disarm()
             kind, value = "timed_out", exc
         finally:
+            if os.getpid() != pid:
+                # A child the code forked (os.fork) came back out of the phase: on Lambda it is
+                # a process of its own in the sandbox; here it would go on to run the rest of
+                # the test session (or answer the test process in the worker's place).
+                os._exit(0)
             elapsed = (real_perf() - started - (LEDGER.seconds - outside[2])) * 1000
             if memory is not None:  # interrupted before its own stop
                 self._account(memory.stop(), logged_from, outside)

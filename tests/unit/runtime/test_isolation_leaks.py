@@ -172,3 +172,36 @@ def test_code_rebinding_os_environ_keeps_it_and_leaves_the_test_process_alone(
     child = subprocess.run(["sh", "-c", "echo ${AWS_LAMBDA_FUNCTION_NAME:-none}"],
                            capture_output=True, text=True, check=True)
     assert child.stdout.strip() == "none"
+
+
+FORKER = """
+import os
+
+def handler(event, context):
+    child = os.fork()  # the child returns from the handler too
+    return {"child": child, "parent": child != 0}
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_a_forked_child_coming_back_out_of_the_handler_ends_there(code: CodeWriter,
+                                                                   isolation: str) -> None:
+    """A child the handler forks and lets return ends when it comes back out of the phase: it
+    does not go on to run the rest of the test session, nor answer in the worker's place."""
+    import time
+
+    me = os.getpid()
+    results = []
+    with LambdaFunction("app.handler", code_dir=code(app=FORKER), isolation=isolation) as fn:
+        for _ in range(3):
+            results.append(fn.invoke({}).payload)
+            if os.getpid() != me:  # a child got this far: it would run the session again
+                os._exit(3)
+    assert all(r["parent"] and r["child"] > 0 for r in results)
+    if isolation == "in-process":  # the children are the test process's: reap them
+        for r in results:
+            deadline = time.monotonic() + 20
+            while (done := os.waitpid(r["child"], os.WNOHANG))[0] == 0:
+                assert time.monotonic() < deadline, "the forked child is still running"
+                time.sleep(0.01)
+            assert os.waitstatus_to_exitcode(done[1]) == 0
