@@ -40,6 +40,7 @@ from .memory import NOISE_BYTES, MemoryMeter, log_bytes, max_memory_used_mb
 from .modules import SharedModules, shadowing_names
 from .network import NetworkGuard
 from .outside import LEDGER, hook_moto
+from .self_signals import RuntimeStopped, SelfSignals, SignalledExit
 from .timeout import Deadline, HandlerTimeout
 
 #: logging's module lock (None if this Python's logging has none).
@@ -68,6 +69,13 @@ def release_leaked_locks(env_handlers: list[logging.Handler], module_held: bool)
             lock._release_save()
 
 
+def _exit_reason(exc: SystemExit) -> str:
+    """How Lambda words the runtime's end by ``sys.exit`` or by a signal it sent itself."""
+    if isinstance(exc, SignalledExit):
+        return faults.exit_reason(int(exc.code))  # type: ignore[arg-type]
+    return faults.system_exit_reason(exc.code)
+
+
 #: How a phase's body ended (not a Status: the caller decides what each means for Lambda).
 PhaseEnd = Literal["returned", "raised", "timed_out", "exited"]
 
@@ -78,7 +86,7 @@ class ExecutionEnvironment:
     def __init__(self, config: FunctionConfig, version: str, log_group: LogGroup, *,
                  new_id: Callable[[], str], network_allow: Any = (),
                  measure_memory: bool = True, log_stream_name: str | None = None,
-                 tmp_dir: str | None = None) -> None:
+                 tmp_dir: str | None = None, own_process: bool = False) -> None:
         self.config = config
         self.version = version
         self.log_stream_name = log_stream_name or new_log_stream_name(version, new_id)
@@ -111,6 +119,8 @@ class ExecutionEnvironment:
                                own=shadowing_names([str(config.code_dir), *layers]))
         self._event_loop = EventLoopState()
         hooks: tuple[Any, ...] = (self.files, self._event_loop)
+        if not own_process:  # a process worker's signals to itself are real
+            hooks += (SelfSignals(),)
         if config.package_check != "off":
             from .package_check import PackageCheck  # importlib.metadata: only when opted in
 
@@ -129,7 +139,7 @@ class ExecutionEnvironment:
         hook_moto()  # moto's first use of a service is not the function's (runtime/outside.py)
         outside = LEDGER.snapshot()
         held = _MODULE_LOCK is not None and _MODULE_LOCK._is_owned()
-        returned = False
+        returned = stopped = False
         pid = os.getpid()
         self.state.enter()
         started = real_perf()
@@ -149,6 +159,9 @@ class ExecutionEnvironment:
             except HandlerTimeout as exc:
                 deadline.disarm()
                 kind, value = "timed_out", exc
+            except RuntimeStopped as exc:  # it stopped itself: Lambda times it out
+                deadline.disarm()
+                kind, value, stopped = "timed_out", exc, True
             except SystemExit as exc:
                 deadline.disarm()
                 kind, value = "exited", exc
@@ -174,6 +187,8 @@ class ExecutionEnvironment:
             self.state.exit()
             if not returned:  # stopped or failed: a lock may be left held (see below)
                 release_leaked_locks(self.state.root_handlers, held)
+        if stopped:
+            elapsed = max(elapsed, seconds * 1000)
         if kind != "timed_out" and elapsed >= seconds * 1000:
             kind = "timed_out"  # it swallowed the timeout and ran on: Lambda had stopped it
         if deadline.not_stopped:
@@ -230,7 +245,7 @@ class ExecutionEnvironment:
         if kind == "timed_out":
             return None, elapsed, "timeout"
         if kind == "exited":
-            error = faults.runtime_exit("", faults.system_exit_reason(value.code))
+            error = faults.runtime_exit("", _exit_reason(value))
         elif isinstance(value, FaultError):
             error = make_error(value.message, value.error_type, value.trace, "")
         else:
@@ -280,7 +295,7 @@ class ExecutionEnvironment:
         elif kind == "exited":
             if value.code is not None and not isinstance(value.code, int):
                 self.sink.emit(f"{value.code}\n")  # what the interpreter prints on exit
-            error = faults.runtime_exit(request_id, faults.system_exit_reason(value.code))
+            error = faults.runtime_exit(request_id, _exit_reason(value))
             status, error_type, reset = "error", "Runtime.ExitError", True
         elif isinstance(value, MarshalError):
             error = make_error(str(value), "Runtime.MarshalError", [], request_id)

@@ -192,6 +192,17 @@ def mismatch_note(runtime: str, isolation: str) -> str | None:
 WORKER_MODULE = "pytest_lambda.runtime.workers.process_main"
 
 
+def bytecode_options() -> list[str]:
+    """Interpreter options that keep a worker's own compiled files where the test process keeps
+    them: none written when it writes none (``PYTHONDONTWRITEBYTECODE``, ``-B``), else under its
+    ``pycache_prefix``. Options, not variables: the function's environment stays Lambda's."""
+    if sys.dont_write_bytecode:
+        return ["-B"]
+    if sys.pycache_prefix:
+        return ["-X", f"pycache_prefix={sys.pycache_prefix}"]
+    return []
+
+
 def worker_command(python: Interpreter | None, package_root: str) -> tuple[list[str], str]:
     """The command that starts a process worker on ``python`` (None: this interpreter), and
     the ``PYTHONPATH`` entry it needs.
@@ -203,14 +214,14 @@ def worker_command(python: Interpreter | None, package_root: str) -> tuple[list[
     still found.
     """
     if python is None:
-        return [sys.executable, "-m", WORKER_MODULE], package_root
+        return [sys.executable, *bytecode_options(), "-m", WORKER_MODULE], package_root
     # The test environment's own site-packages too: with an editable install or a checkout,
     # package_root is the checkout, and boto3 (which Lambda's Python runtimes include) is found
     # only there.
     tail = list(dict.fromkeys([package_root, *_site_packages()]))
     bootstrap = (f"import sys; sys.path.extend({tail!r}); "
                  f"from {WORKER_MODULE} import main; main()")
-    return [python.executable, "-c", bootstrap], ""
+    return [python.executable, *bytecode_options(), "-c", bootstrap], ""
 
 
 def _site_packages() -> list[str]:

@@ -82,11 +82,13 @@ class _LoggerState:
 class _Saved:
     """What the test process had before a phase began."""
 
-    __slots__ = ("argv", "cwd", "environ", "environ_data", "logger_originals", "logger_shadowed",
+    __slots__ = ("argv", "bytecode", "cwd", "environ", "environ_data", "logger_originals",
+                 "logger_shadowed",
                  "logging_disable", "modules_len", "packages_hidden", "path", "root_handlers",
                  "root_level", "shadowed",
                  "signal_mask", "signal_originals", "stderr", "stdout", "test_handlers")
     argv: list[str]
+    bytecode: bool
     cwd: str
     environ: Any
     environ_data: dict[Any, Any]
@@ -184,6 +186,11 @@ class ProcessState:
         sys.path = self.path
         s.argv = sys.argv
         sys.argv = self.argv
+        # The task root, the layers and the runtime are read-only on Lambda: an import there
+        # writes no compiled file (a __pycache__ in the code directory, as a handler listing it
+        # would see, does not appear).
+        s.bytecode = sys.dont_write_bytecode
+        sys.dont_write_bytecode = True
         modules = sys.modules
         # Between phases the environment's modules are out of sys.modules: any module there
         # under one of their names is the test process's own, to put back afterwards.
@@ -285,6 +292,7 @@ class ProcessState:
         sys.path = s.path
         self.argv = sys.argv
         sys.argv = s.argv
+        sys.dont_write_bytecode = s.bytecode
 
     @staticmethod
     def _exit_signals(s: _Saved) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ...clock import real_perf
+from ..interpreter import bytecode_options
 
 #: Prefixes of variables read when an interpreter (or the dynamic loader) starts.
 _STARTUP_PREFIXES = ("PYTHON", "LD_", "LC_", "COVERAGE_PROCESS_")
@@ -109,8 +110,8 @@ class ForkServer:
         # A measured session's workers all start coverage: import it once, in the template.
         preload = ["coverage"] if "coverage" in sys.modules else []
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "pytest_lambda.runtime.workers.zygote", str(child.fileno()),
-             *preload],
+            [sys.executable, *bytecode_options(), "-m", "pytest_lambda.runtime.workers.zygote",
+             str(child.fileno()), *preload],
             pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, env=template_environ(), cwd="/",
             start_new_session=True)

@@ -84,6 +84,9 @@ def _as_the_sandbox() -> None:
 
     _lambda_file_limit()
     disable_semaphores()  # no /dev/shm
+    # The task root, the layers and the runtime are read-only on Lambda: importing writes no
+    # compiled file (the worker's own modules are loaded already).
+    sys.dont_write_bytecode = True
 
 
 def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage,
@@ -101,7 +104,7 @@ def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage,
     env = ExecutionEnvironment(config, setup["version"], group,
                                new_id=lambda: "0" * 32, network_allow=setup["network_allow"],
                                measure_memory=False, log_stream_name=setup["log_stream_name"],
-                               tmp_dir=setup["tmp_dir"])
+                               tmp_dir=setup["tmp_dir"], own_process=True)
     env.keep_tmp()  # the test process's to remove: the environment's /tmp outlives the worker
     env.sink.stream.events = _EventsToFile(events_fd)
     _as_the_sandbox()

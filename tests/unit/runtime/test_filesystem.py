@@ -196,3 +196,22 @@ def test_shutil_copies_into_tmp_count_against_ephemeral_storage(code: CodeWriter
         message = fn.invoke({"how": how}).payload
     assert message.startswith("[Errno 28] No space left on device"), message
     assert shutil._USE_CP_SENDFILE  # type: ignore[attr-defined]  # the test's own is back
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_imports_write_no_compiled_files_into_the_code_directory(
+        code: CodeWriter, isolation: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The task root is read-only on Lambda, so importing the handler (and its modules) leaves
+    no __pycache__ there, even where the test process writes bytecode next to sources."""
+    import sys
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    monkeypatch.setattr(sys, "pycache_prefix", None)
+    root = code(helper="VALUE = 1\n",
+                app="import os, helper\n"
+                    "def handler(event, context):\n"
+                    "    return sorted(os.listdir(os.environ['LAMBDA_TASK_ROOT']))\n")
+    with LambdaFunction("app.handler", code_dir=root, isolation=isolation) as fn:
+        assert fn.invoke({}).payload == ["app.py", "helper.py"]
+    assert sys.dont_write_bytecode is False  # the test process's own setting is back
+    assert sorted(p.name for p in root.iterdir()) == ["app.py", "helper.py"]

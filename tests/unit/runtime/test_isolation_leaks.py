@@ -205,3 +205,52 @@ def test_a_forked_child_coming_back_out_of_the_handler_ends_there(code: CodeWrit
                 assert time.monotonic() < deadline, "the forked child is still running"
                 time.sleep(0.01)
             assert os.waitstatus_to_exitcode(done[1]) == 0
+
+
+SIGNALLER = """
+import os, signal
+
+HANDLED = []
+
+def handler(event, context):
+    how = event["how"]
+    if how == "own-handler":  # a handler of its own: the signal is delivered to it
+        signal.signal(signal.SIGTERM, lambda *a: HANDLED.append("term"))
+        os.kill(os.getpid(), signal.SIGTERM)
+        return HANDLED
+    sig = getattr(signal, event["sig"])
+    if how == "kill":
+        os.kill(os.getpid(), sig)
+    elif how == "group":
+        os.killpg(os.getpgrp(), sig)
+    else:
+        signal.raise_signal(sig)
+    return "still running"
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+@pytest.mark.parametrize(("how", "sig", "reason"), [
+    ("kill", "SIGTERM", "signal: terminated"),
+    ("kill", "SIGKILL", "signal: killed"),
+    ("raise", "SIGABRT", "signal: aborted"),
+    ("group", "SIGTERM", "signal: terminated"),
+])
+def test_a_signal_the_handler_sends_itself_ends_the_runtime_not_the_session(
+        code: CodeWriter, isolation: str, how: str, sig: str, reason: str) -> None:
+    """``os.kill(os.getpid(), SIGTERM)`` and the like end Lambda's runtime (Runtime.ExitError,
+    the environment reset); in-process they must not end or stop the test session."""
+    with LambdaFunction("app.handler", code_dir=code(app=SIGNALLER), isolation=isolation) as fn:
+        r = fn.invoke({"how": how, "sig": sig})
+        assert r.payload == {"errorType": "Runtime.ExitError", "errorMessage":
+                             f"RequestId: {r.request_id} Error: Runtime exited with error: "
+                             f"{reason}"}
+        again = fn.invoke({"how": "own-handler"})
+        assert again.cold_start and again.payload == ["term"]
+
+
+def test_a_signal_that_stops_the_runtime_times_the_invocation_out(code: CodeWriter) -> None:
+    """SIGSTOP stops the runtime: the invocation times out; the test session goes on."""
+    with LambdaFunction("app.handler", code_dir=code(app=SIGNALLER), timeout=1) as fn:
+        r = fn.invoke({"how": "kill", "sig": "SIGSTOP"})
+    assert r.timed_out

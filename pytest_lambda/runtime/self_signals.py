@@ -1,0 +1,124 @@
+"""Signals the handler sends its own process, in-process: what they do to Lambda's runtime.
+
+On Lambda the handler runs in the runtime's own process, so ``os.kill(os.getpid(), SIGTERM)``
+(a known way to get a fresh sandbox), ``signal.raise_signal(SIGABRT)`` or ``SIGKILL`` ends the
+runtime: the invocation fails with ``Runtime.ExitError`` ("Runtime exited with error: signal:
+terminated") and the environment is reset; ``SIGSTOP`` stops it, so the invocation times out.
+In-process the same call would end or freeze the test session. During a phase, ``os.kill``,
+``os.killpg`` and ``signal.raise_signal`` aimed at this process (its pid, its process group, or
+``0``) with a signal whose disposition would end or stop it (the default one, or one that
+cannot be caught) do what they do on Lambda instead: :class:`SignalledExit` (the runtime
+ended), or :class:`RuntimeStopped` (it stopped: the invocation times out, its Duration the
+whole timeout). A signal the code has a handler
+for, or one that is ignored, is sent for real. A process worker has a process of its own: there
+the real signal does it.
+"""
+
+from __future__ import annotations
+
+import _signal  # type: ignore[import-not-found]  # signal.py's C module: no enum wrapping
+import os
+import signal
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["RuntimeStopped", "SelfSignals", "SignalledExit"]
+
+_SIG_DFL = _signal.SIG_DFL
+
+
+def _numbers(*names: str) -> frozenset[int]:
+    return frozenset(int(getattr(signal, n)) for n in names if hasattr(signal, n))
+
+
+#: Signals whose default action ends the process (SIGINT and SIGPIPE are Python's own: its
+#: handlers raise KeyboardInterrupt or ignore them, so they are not at their default).
+_ENDING = _numbers("SIGTERM", "SIGHUP", "SIGQUIT", "SIGABRT", "SIGUSR1", "SIGUSR2", "SIGSEGV",
+                   "SIGBUS", "SIGFPE", "SIGILL", "SIGTRAP", "SIGSYS", "SIGXCPU", "SIGXFSZ",
+                   "SIGVTALRM", "SIGPROF", "SIGINT", "SIGPIPE")
+_STOPPING = _numbers("SIGTSTP", "SIGTTIN", "SIGTTOU")
+_UNCATCHABLE_END = int(signal.SIGKILL)
+_UNCATCHABLE_STOP = int(signal.SIGSTOP)
+
+
+class SignalledExit(SystemExit):
+    """The runtime process ended by a signal its code sent it (``code`` is minus the signal,
+    as :func:`~.faults.exit_reason` reads a process's return code)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(-signum)
+
+
+def _acts_on_runtime(signum: Any) -> str | None:
+    """``"end"``, ``"stop"`` or None (deliver it for real) for a signal to this process."""
+    try:
+        number = int(signum)
+    except (TypeError, ValueError):
+        return None
+    if number == _UNCATCHABLE_END:
+        return "end"
+    if number == _UNCATCHABLE_STOP:
+        return "stop"
+    if number in _ENDING or number in _STOPPING:
+        try:
+            default = _signal.getsignal(number) == _SIG_DFL
+        except (ValueError, OSError):
+            return None
+        if default:
+            return "end" if number in _ENDING else "stop"
+    return None
+
+
+class RuntimeStopped(BaseException):
+    """The runtime process stopped itself: nothing more runs, and the invocation times out."""
+
+
+def _act(signum: Any) -> None:
+    if _acts_on_runtime(signum) == "end":
+        raise SignalledExit(int(signum))
+    raise RuntimeStopped(int(signum))
+
+
+def _is_this_process(pid: int) -> bool:
+    return pid in (0, os.getpid()) or (pid < 0 and -pid == os.getpgrp())
+
+
+_NAMES = ((os, "kill"), (os, "killpg"), (signal, "raise_signal"))
+
+
+class SelfSignals:
+    """A phase hook: the stand-ins of ``os.kill``, ``os.killpg`` and ``signal.raise_signal``
+    during the phase (each calls the function installed when the phase began otherwise)."""
+
+    __slots__ = ("_real", "_stand_ins")
+
+    def __init__(self) -> None:
+        self._real: dict[str, Callable[..., Any]] = {}
+        real = self._real
+
+        def kill(pid: int, signum: Any) -> None:
+            if _is_this_process(pid) and _acts_on_runtime(signum):
+                _act(signum)
+            real["kill"](pid, signum)
+
+        def killpg(pgid: int, signum: Any) -> None:
+            if pgid in (0, os.getpgrp()) and _acts_on_runtime(signum):
+                _act(signum)
+            real["killpg"](pgid, signum)
+
+        def raise_signal(signum: Any) -> None:
+            if _acts_on_runtime(signum):
+                _act(signum)
+            real["raise_signal"](signum)
+
+        self._stand_ins = {"kill": kill, "killpg": killpg, "raise_signal": raise_signal}
+
+    def enter(self) -> None:
+        for module, name in _NAMES:
+            self._real[name] = getattr(module, name)
+            setattr(module, name, self._stand_ins[name])
+
+    def exit(self) -> None:
+        for module, name in _NAMES:
+            if name in self._real:
+                setattr(module, name, self._real.pop(name))
