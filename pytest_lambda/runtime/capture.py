@@ -177,7 +177,14 @@ class StreamWriter(io.TextIOBase):
         super().__init__()
         self._sink = sink
         self._name = name
-        self._partial = ""
+        #: The line being written, in the pieces it came in (joined once a newline or the
+        #: event size arrives: adding each small write to one string copied the line each time,
+        #: so ``json.dump(data, sys.stdout)`` took seconds).
+        self._pieces: list[str] = []
+        self._pending = 0
+        #: The pending length at which the line may have grown past one event (in UTF-8 at
+        #: most 4 bytes a character), so that its real size is looked at only then.
+        self._check_at = MAX_EVENT_BYTES // 4 + 1
 
     @property
     def name(self) -> str:
@@ -202,15 +209,27 @@ class StreamWriter(io.TextIOBase):
             raise TypeError(f"write() argument must be str, not {type(s).__name__}")
         emit = self._sink.app
         if "\n" not in s:
-            self._partial += s
-            if len(self._partial) * 4 > MAX_EVENT_BYTES:
+            if not s:
+                return 0
+            self._pieces.append(s)
+            self._pending += len(s)
+            if self._pending >= self._check_at:
                 # A line growing past one event's size: send the full events now.
-                *full, self._partial = split_event(self._partial)
+                *full, rest = split_event("".join(self._pieces))
                 for piece in full:
                     emit(piece)
+                self._pieces, self._pending = [rest], len(rest)
+                room = MAX_EVENT_BYTES - len(rest.encode("utf-8", "surrogatepass"))
+                self._check_at = self._pending + room // 4 + 1
             return len(s)
-        text = self._partial + s
-        *lines, self._partial = text.split("\n")
+        if self._pieces:
+            self._pieces.append(s)
+            text = "".join(self._pieces)
+        else:
+            text = s
+        *lines, rest = text.split("\n")
+        self._pieces, self._pending = ([rest], len(rest)) if rest else ([], 0)
+        self._check_at = MAX_EVENT_BYTES // 4 + 1
         for line in lines:
             if len(line) * 4 > MAX_EVENT_BYTES:
                 *full, line = split_event(line)
@@ -220,9 +239,12 @@ class StreamWriter(io.TextIOBase):
         return len(s)
 
     def flush(self) -> None:
-        if self._partial:
-            self._sink.app(self._partial)
-            self._partial = ""
+        if self._pieces:
+            text = "".join(self._pieces)
+            self._pieces, self._pending = [], 0
+            self._check_at = MAX_EVENT_BYTES // 4 + 1
+            if text:
+                self._sink.app(text)
 
 
 class _BinaryWriter:

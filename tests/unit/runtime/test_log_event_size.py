@@ -33,3 +33,30 @@ def test_long_print_becomes_several_events(code: CodeWriter, isolation: str) -> 
     assert [len(p) for p in pieces] == [MAX_EVENT_BYTES, MAX_EVENT_BYTES,
                                         600_000 - 2 * MAX_EVENT_BYTES + 1]
     assert "".join(pieces) == "z" * 600_000 + "\n"
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    def app(self, message: str, rank: object = None) -> None:
+        self.events.append(message)
+
+
+@pytest.mark.parametrize("piece", ["1, ", "é€, ", "😀"])
+def test_a_line_written_in_small_pieces_is_cut_as_one_written_at_once(piece: str) -> None:
+    """``json.dump(data, sys.stdout)`` writes a line in thousands of small pieces: the events
+    are the same as for the line written in one go (cut at the event size, between
+    characters), however the pieces fall."""
+    from pytest_lambda.runtime.capture import StreamWriter
+
+    line = piece * (2 * MAX_EVENT_BYTES // len(piece.encode()) + 7)
+    whole, pieces = _Sink(), _Sink()
+    StreamWriter(whole, "<stdout>").write(line + "\n")  # type: ignore[arg-type]
+    writer = StreamWriter(pieces, "<stdout>")  # type: ignore[arg-type]
+    for i in range(0, len(line), len(piece)):
+        writer.write(line[i:i + len(piece)])
+    writer.write("\n")
+    assert pieces.events == whole.events
+    assert "".join(whole.events) == line + "\n"
+    assert all(len(e.encode()) <= MAX_EVENT_BYTES for e in whole.events[:-1])
