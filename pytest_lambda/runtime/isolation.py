@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -46,6 +47,16 @@ def clear_logger_caches() -> None:
             if cache:
                 cache.clear()
         logging.root._cache.clear()  # type: ignore[attr-defined]
+
+
+def _time_zone() -> tuple[Any, ...]:
+    """The C library's current time zone, as ``time`` last read it."""
+    return (time.tzname, time.timezone, time.altzone, time.daylight)
+
+
+#: The time zone TZ=":UTC" (what Lambda sets) gives.
+_UTC = (("UTC", "UTC"), 0, 0, 0)
+_UTC_VALUES = frozenset({b":UTC", b"UTC", b":UTC0", b"UTC0"})
 
 
 class PhaseHook(Protocol):
@@ -83,11 +94,11 @@ class _Saved:
     """What the test process had before a phase began."""
 
     __slots__ = ("argv", "bytecode", "cwd", "environ", "environ_data", "logger_originals",
-                 "logger_shadowed",
-                 "logging_disable", "modules_len", "packages_hidden", "path", "root_handlers",
-                 "root_level", "shadowed",
-                 "signal_mask", "signal_originals", "stderr", "stdout", "test_handlers")
+                 "logger_shadowed", "logging_disable", "modules_len", "packages_hidden", "path",
+                 "root_handlers", "root_level", "shadowed", "signal_mask", "signal_originals",
+                 "stderr", "stdout", "test_handlers", "time_zone")
     argv: list[str]
+    time_zone: tuple[Any, ...]
     bytecode: bool
     cwd: str
     environ: Any
@@ -182,6 +193,12 @@ class ProcessState:
             setattr(os, "environ", self.environ_binding)  # noqa: B010 - a rebinding, not a clear
         # Children and C getenv() read the C-level environment: the function's, for the phase.
         self._c_environ.enter(s.environ_data, self.environ_data, self.children_data)
+        # The C library's time zone follows TZ only when tzset() reads it: the function's
+        # (":UTC" as Lambda sets it, or its own) for the phase, so that localtime() and
+        # datetime.now() give the function's local time, not the test machine's.
+        s.time_zone = _time_zone()
+        if s.time_zone != _UTC or self.environ_data.get(b"TZ") not in _UTC_VALUES:
+            time.tzset()
         s.path = sys.path
         sys.path = self.path
         s.argv = sys.argv
@@ -254,7 +271,7 @@ class ProcessState:
         failed: BaseException | None = None
         for step in (self._exit_hooks, self._exit_output, self._exit_logging_state,
                      self._exit_cwd, self._exit_modules, self._exit_path, self._exit_environ,
-                     self._exit_signals):
+                     self._exit_time_zone, self._exit_signals):
             try:
                 step(s)
             except BaseException as exc:
@@ -293,6 +310,11 @@ class ProcessState:
         self.argv = sys.argv
         sys.argv = s.argv
         sys.dont_write_bytecode = s.bytecode
+
+    @staticmethod
+    def _exit_time_zone(s: _Saved) -> None:
+        if _time_zone() != s.time_zone:  # entering, or the code, set another one
+            time.tzset()  # the test process's TZ is back in the environment
 
     @staticmethod
     def _exit_signals(s: _Saved) -> None:

@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -254,3 +255,46 @@ def test_a_signal_that_stops_the_runtime_times_the_invocation_out(code: CodeWrit
     with LambdaFunction("app.handler", code_dir=code(app=SIGNALLER), timeout=1) as fn:
         r = fn.invoke({"how": "kill", "sig": "SIGSTOP"})
     assert r.timed_out
+
+
+ZONES = """
+import datetime, os, time
+
+def handler(event, context):
+    if event.get("move"):
+        os.environ["TZ"] = "Asia/Tokyo"
+        time.tzset()
+    now = datetime.datetime.now()
+    return [list(time.tzname), now.hour == datetime.datetime.now(datetime.timezone.utc).hour]
+"""
+
+
+@pytest.fixture
+def new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The test machine's local time zone is New York (a laptop's, not CI's UTC)."""
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("new_york")
+def test_the_handler_runs_in_utc_and_the_test_keeps_its_time_zone(code: CodeWriter) -> None:
+    """Lambda runs functions with TZ=:UTC: local time in the handler is UTC whatever the test
+    machine's zone, a function's own TZ is applied, and nothing of either (nor of a tzset()
+    the handler makes) reaches the test process."""
+    import time
+
+    with LambdaFunction("app.handler", code_dir=code(app=ZONES)) as fn:
+        assert fn.invoke({}).payload == [["UTC", "UTC"], True]
+        assert time.tzname == ("EST", "EDT")
+        assert fn.invoke({"move": True}).payload == [["JST", "JST"], False]
+        assert time.tzname == ("EST", "EDT")
+        assert fn.invoke({}).payload == [["JST", "JST"], False]  # its own TZ, kept
+    with LambdaFunction("app.handler", code_dir=code(app=ZONES),
+                        environment={"TZ": "Asia/Tokyo"}) as tokyo:
+        assert tokyo.invoke({}).payload == [["JST", "JST"], False]
+    assert time.tzname == ("EST", "EDT")
