@@ -171,7 +171,15 @@ def split_event(text: str) -> list[str]:
 
 
 class StreamWriter(io.TextIOBase):
-    """A ``sys.stdout`` / ``sys.stderr`` stand-in: every complete line is one log event."""
+    """A ``sys.stdout`` / ``sys.stderr`` stand-in: every complete line is one log event.
+
+    On Lambda ``sys.stdout`` is awslambdaric's ``Unbuffered`` wrapper, which hands every other
+    attribute to the real text stream of fd 1 (2 for stderr): so ``fileno()`` (for
+    ``faulthandler.enable()``, ``subprocess.run(..., stdout=sys.stdout)``), ``reconfigure()``,
+    ``mode``, ``errors`` and ``line_buffering`` work here too. What is written to the
+    descriptor itself reaches the function's log in a process worker (its fd 1/2 are the log);
+    in-process it is the test process's descriptor.
+    """
 
     def __init__(self, sink: LogSink, name: str) -> None:
         super().__init__()
@@ -189,6 +197,29 @@ class StreamWriter(io.TextIOBase):
     @property
     def name(self) -> str:
         return self._name
+
+    #: As the runtime's text streams are opened: write-only, strict, not line-buffered (a pipe).
+    mode = "w"
+    errors = "strict"
+    line_buffering = False
+    write_through = False
+
+    def fileno(self) -> int:
+        return 2 if self._name == "<stderr>" else 1
+
+    def reconfigure(self, *, encoding: str | None = None, errors: str | None = None,
+                    newline: str | None = None, line_buffering: bool | None = None,
+                    write_through: bool | None = None) -> None:
+        """Accepted as the real stream accepts it (what is written is captured as text either
+        way): ``sys.stdout.reconfigure(encoding="utf-8")`` and the like work."""
+        del encoding, newline
+        self.flush()
+        if errors is not None:
+            self.errors = errors
+        if line_buffering is not None:
+            self.line_buffering = line_buffering
+        if write_through is not None:
+            self.write_through = write_through
 
     @property
     def encoding(self) -> str:  # type: ignore[override]

@@ -7,6 +7,8 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
+import pytest
+
 from pytest_lambda import LambdaFunction
 from pytest_lambda.report import Report
 
@@ -221,3 +223,30 @@ def test_json_log_level_filters_stdout_lines(code: CodeWriter) -> None:
                                 log_level="TRACE").invoke({})
     assert "plain print\n" in everything.logs.messages
     assert any("record info" in m for m in everything.logs.messages)
+
+
+STREAMS = """
+import faulthandler, subprocess, sys
+
+faulthandler.enable()  # at Init: uses sys.stderr.fileno()
+
+def handler(event, context):
+    sys.stdout.reconfigure(encoding="utf-8", errors="replace", line_buffering=True)
+    subprocess.run(["echo", "from the child"], stdout=sys.stdout, check=True)
+    print("from python")
+    return [sys.stdout.fileno(), sys.stderr.fileno(), sys.stdout.mode, sys.stdout.errors,
+            sys.stdout.line_buffering]
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_the_streams_have_the_real_ones_file_api(code: CodeWriter, isolation: str) -> None:
+    """On Lambda sys.stdout hands every attribute to the real stream (awslambdaric's
+    Unbuffered): fileno() for faulthandler and child processes, reconfigure() and the like."""
+    with LambdaFunction("app.handler", code_dir=code(app=STREAMS), isolation=isolation) as fn:
+        r = fn.invoke({})
+    assert r.payload == [1, 2, "w", "replace", True]
+    messages = [e.message for e in r.logs]
+    assert "from python\n" in messages
+    if isolation == "process":  # the worker's fd 1 is the function's log
+        assert "from the child\n" in messages
