@@ -248,6 +248,11 @@ class ExecutionEnvironment:
             error = faults.runtime_exit("", _exit_reason(value))
         elif isinstance(value, FaultError):
             error = make_error(value.message, value.error_type, value.trace, "")
+        elif not isinstance(value, Exception):
+            # The runtime loads the handler under ``except Exception``: another BaseException
+            # ends its process, as in an invocation (see invoke).
+            self.sink.emit(f"{type(value).__name__}: {value}\n")
+            return faults.runtime_exit("", faults.system_exit_reason(1)), elapsed, "error"
         else:
             error = error_from_exception(value, "")
         self._init_warning()

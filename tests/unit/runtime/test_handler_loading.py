@@ -257,3 +257,17 @@ def test_the_runtime_frame_follows_the_runtime() -> None:
     assert '"/var/runtime/awslambdaric/bootstrap.py", line 178' in runtime_call_frame("python3.10")
     assert ('"/var/lang/lib/python3.13/site-packages/awslambdaric/bootstrap.py", line 178'
             in runtime_call_frame("python3.13"))
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_a_base_exception_at_init_ends_the_runtime(code: CodeWriter, isolation: str) -> None:
+    """The runtime imports the handler under ``except Exception``: a ``BaseException`` that is
+    not an ``Exception`` (GeneratorExit, a custom one) ends its process, as during an
+    invocation: Runtime.ExitError, not an init error named after the exception."""
+    root = code(app="class Stop(BaseException):\n    pass\n"
+                    "raise Stop('at import')\n"
+                    "def handler(event, context):\n    return 1\n")
+    with LambdaFunction("app.handler", code_dir=root, isolation=isolation) as fn:
+        r = fn.invoke({})
+    assert r.payload["errorType"] == "Runtime.ExitError"
+    assert r.payload["errorMessage"].endswith("Runtime exited with error: exit status 1")
