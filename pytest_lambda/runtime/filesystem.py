@@ -24,6 +24,7 @@ import io
 import os
 import shutil
 import tempfile
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -105,7 +106,9 @@ class EnvironmentFiles:
         #: The environment's /tmp: a new directory, or ``tmp_dir`` (a reset environment's,
         #: which Lambda keeps for the runtime it initialises again; see :meth:`detach`).
         self.tmp_dir = tmp_dir or tempfile.mkdtemp(prefix="pytest-lambda-tmp-")
-        self._owned = True
+        #: Removes it when this object is collected or the interpreter exits, if nothing did
+        #: before (a LambdaFunction used without ``with`` or ``close()``).
+        self._remove = weakref.finalize(self, shutil.rmtree, self.tmp_dir, ignore_errors=True)
         self.limit_bytes = ephemeral_storage_mb * 1024 * 1024
         self._real: dict[str, Callable[..., Any]] = {}
         self._tempdir: str | None = None
@@ -192,10 +195,9 @@ class EnvironmentFiles:
     def detach(self) -> str:
         """Keep the temporary directory when the environment ends; returns its path (whoever
         takes it removes it)."""
-        self._owned = False
+        self._remove.detach()
         return self.tmp_dir
 
     def close(self) -> None:
         """Remove the temporary directory (the environment has ended), unless detached."""
-        if self._owned:
-            shutil.rmtree(self.tmp_dir, ignore_errors=True)
+        self._remove()  # once: nothing after detach()

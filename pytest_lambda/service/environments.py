@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import weakref
 from typing import TYPE_CHECKING
 
 from pytest_lambda.observe.coverage import worker_settings
@@ -45,6 +46,13 @@ def check_options(measure_memory: object, isolation: object,
     return python_executable
 
 
+def _remove_kept(kept: dict[str, list[str]]) -> None:
+    for folders in kept.values():
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+    kept.clear()
+
+
 class Environments:
     """The execution environments of one function (``fn``), warm or new.
 
@@ -63,6 +71,8 @@ class Environments:
         self.notes: list[str] = []
         #: The /tmp of environments that were reset, by version, for the next new ones.
         self._reset_tmp: dict[str, list[str]] = {}
+        # Removed with the function, or when it is collected or the interpreter exits.
+        weakref.finalize(self, _remove_kept, self._reset_tmp)
 
     def checkout(self, config: FunctionConfig, version: str) -> tuple[Backend, bool]:
         """An idle environment of ``version`` (warm), or a new one (cold: True)."""
@@ -96,10 +106,7 @@ class Environments:
                 for env in envs:
                     env.discard()
             self.idle.clear()
-            for folders in self._reset_tmp.values():
-                for folder in folders:
-                    shutil.rmtree(folder, ignore_errors=True)
-            self._reset_tmp.clear()
+            _remove_kept(self._reset_tmp)
 
     def forget_interpreters(self) -> None:
         """Choose the workers' interpreter again (the configuration, maybe the runtime, changed)."""

@@ -121,12 +121,15 @@ class NodeEnvironment:
         #: The environment's own /tmp (``os.tmpdir()``), made or adopted here, removed at
         #: discard unless kept for the environment that replaces it after a reset.
         self._tmp_dir = tmp_dir or tempfile.mkdtemp(prefix="pytest-lambda-tmp-")
-        self._owns_tmp = True
+        # Removed at discard, or when this object is collected or the interpreter exits.
+        self._remove_tmp = weakref.finalize(self, shutil.rmtree, self._tmp_dir,
+                                            ignore_errors=True)
         try:
             self._spawn()
         except BaseException:
-            if tmp_dir is None:
-                shutil.rmtree(self._tmp_dir, ignore_errors=True)
+            if tmp_dir is not None:  # an adopted one stays its giver's
+                self._remove_tmp.detach()
+            self._remove_tmp()
             raise
 
     def _node_environ(self) -> dict[str, str]:
@@ -404,12 +407,11 @@ class NodeEnvironment:
         self._frozen = False
 
     def keep_tmp(self) -> str | None:
-        self._owns_tmp = False
+        self._remove_tmp.detach()
         return self._tmp_dir
 
     def discard(self) -> None:
         self.alive = False
         self._stop()
-        if self._owns_tmp:
-            shutil.rmtree(self._tmp_dir, ignore_errors=True)
+        self._remove_tmp()
 

@@ -24,6 +24,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import weakref
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -108,12 +109,15 @@ class ProcessEnvironment:
         #: The environment's /tmp, made (or adopted) here and removed at discard: it outlives
         #: the worker, as a restarted runtime keeps it on Lambda (``keep_tmp``).
         self._tmp_dir = tmp_dir or tempfile.mkdtemp(prefix="pytest-lambda-tmp-")
-        self._owns_tmp = True
+        # Removed at discard, or when this object is collected or the interpreter exits.
+        self._remove_tmp = weakref.finalize(self, shutil.rmtree, self._tmp_dir,
+                                            ignore_errors=True)
         try:
             self._spawn()
         except BaseException:
-            if tmp_dir is None:  # an adopted one stays its giver's
-                shutil.rmtree(self._tmp_dir, ignore_errors=True)
+            if tmp_dir is not None:  # an adopted one stays its giver's
+                self._remove_tmp.detach()
+            self._remove_tmp()
             raise
 
     def _new_supervisor(self) -> Supervisor:
@@ -339,14 +343,13 @@ class ProcessEnvironment:
             self._events = None
 
     def keep_tmp(self) -> str | None:
-        self._owns_tmp = False
+        self._remove_tmp.detach()
         return self._tmp_dir
 
     def discard(self) -> None:
         self.alive = False
         self._stop()
-        if self._owns_tmp:  # removed even if the worker was killed
-            shutil.rmtree(self._tmp_dir, ignore_errors=True)
+        self._remove_tmp()  # even if the worker was killed; nothing once kept
 
 
 def portable_config(config: FunctionConfig) -> FunctionConfig:

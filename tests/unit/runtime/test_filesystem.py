@@ -215,3 +215,20 @@ def test_imports_write_no_compiled_files_into_the_code_directory(
         assert fn.invoke({}).payload == ["app.py", "helper.py"]
     assert sys.dont_write_bytecode is False  # the test process's own setting is back
     assert sorted(p.name for p in root.iterdir()) == ["app.py", "helper.py"]
+
+
+def test_a_function_never_closed_leaves_no_tmp_behind(code: CodeWriter) -> None:
+    """A LambdaFunction used without ``with`` or ``close()`` (as in a script) still removes
+    its environments' /tmp once it is collected, a reset one's too. (A process worker's is
+    removed when the interpreter exits.)"""
+    import gc
+
+    root = code(app=CACHE)
+    fn = LambdaFunction("app.handler", code_dir=root, timeout=1)
+    kept = fn.invoke({"write": "exit"})  # a reset: its /tmp is kept for the next environment
+    assert kept.function_error == "Unhandled"
+    tmp = fn.invoke({}).payload["tmp"]
+    fn.invoke_many([{}, {}], concurrency=2)
+    del fn, kept
+    gc.collect()
+    assert not os.path.exists(tmp)

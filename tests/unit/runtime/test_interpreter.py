@@ -147,15 +147,29 @@ def test_foreign_worker_finds_the_package_last_on_its_path() -> None:
     import sysconfig
 
     python = Interpreter("/opt/py/bin/python", (3, 12, 1))
+    options = interpreter.bytecode_options()  # the test process's -B / pycache_prefix
     command, pythonpath = interpreter.worker_command(python, "/checkout")
-    assert command[:2] == ["/opt/py/bin/python", "-c"]
+    assert command[:2 + len(options)] == ["/opt/py/bin/python", *options, "-c"]
     tail = ["/checkout", *dict.fromkeys([sysconfig.get_paths()["purelib"],
                                          sysconfig.get_paths()["platlib"]])]
-    assert f"sys.path.extend({tail!r})" in command[2]
+    assert f"sys.path.extend({tail!r})" in command[-1]
     assert pythonpath == ""
     same, path = interpreter.worker_command(None, "/venv/site-packages")
-    assert same == [sys.executable, "-m", "pytest_lambda.runtime.workers.process_main"]
+    assert same == [sys.executable, *options, "-m", "pytest_lambda.runtime.workers.process_main"]
     assert path == "/venv/site-packages"
+
+
+@pytest.mark.parametrize(("dont_write", "prefix", "options"), [
+    (True, None, ["-B"]), (False, "/cache", ["-X", "pycache_prefix=/cache"]), (False, None, []),
+])
+def test_workers_keep_compiled_files_where_the_test_process_does(
+        monkeypatch: pytest.MonkeyPatch, dont_write: bool, prefix: str | None,
+        options: list[str]) -> None:
+    """Workers and their template write bytecode as the test process does (none with -B or
+    PYTHONDONTWRITEBYTECODE), through options: the function's environment stays Lambda's."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", dont_write)
+    monkeypatch.setattr(sys, "pycache_prefix", prefix)
+    assert interpreter.bytecode_options() == options
 
 
 def test_pyenv_shims_are_not_candidates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
