@@ -128,6 +128,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     from pytest_lambda.errors import LambdaError
     from pytest_lambda.function import LambdaFunction
     from pytest_lambda.runtime.marshal import EventError
+    from pytest_lambda.runtime.workers.node import NodeNotFoundError
     from pytest_lambda.templates.errors import TemplateError
 
     try:
@@ -146,7 +147,8 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
                     raise _UsageError(f"--aws: {exc}") from None
             fn = stack.enter_context(LambdaFunction(handler, **kwargs))
             result = fn.invoke(event)
-    except (_UsageError, LambdaError, TypeError, ValueError, EventError, TemplateError) as exc:
+    except (_UsageError, LambdaError, TypeError, ValueError, EventError, TemplateError,
+            NodeNotFoundError) as exc:
         print(f"pytest-lambda invoke: error: {exc}", file=sys.stderr)
         return 2
     for note in fn.notes:

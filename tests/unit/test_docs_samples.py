@@ -12,6 +12,7 @@ The events page's samples are executed by ``tests/unit/events/test_events_docs.p
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import textwrap
@@ -49,6 +50,8 @@ class Page:
     ini: str = INI
     #: An example repository (under examples/) whose template and code the page's samples use.
     example: str = ""
+    #: The page's samples run Node.js handlers: skipped where no ``node`` is installed.
+    needs_node: bool = False
 
 
 #: The application the application page's samples describe: a queue feeding a loader that
@@ -141,7 +144,7 @@ PAGES: dict[str, Page] = {
         r = LambdaFunction("app.handler", code_dir="src").invoke({"body": "a: 1"})
         assert r.payload == {"a": 1}, r.payload
     """),
-    "node.md": Page(ini="[pytest]\n", files={"lambda/index.js": """
+    "node.md": Page(ini="[pytest]\n", needs_node=True, files={"lambda/index.js": """
         exports.handler = async (event, context) => {
           console.log("order", event.orderId);
           return { orderId: event.orderId };
@@ -370,6 +373,9 @@ def _project(pytester: pytest.Pytester, page: str, spec: Page) -> int:
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_page_samples_run(pytester: pytest.Pytester, page: str) -> None:
     """Every sample of the page runs and its assertions hold."""
+    if PAGES[page].needs_node and not (os.environ.get("PYTEST_LAMBDA_NODE")
+                                       or shutil.which("node")):
+        pytest.skip("the page's samples run Node.js handlers and no `node` is installed")
     expected = _project(pytester, page, PAGES[page])
     result = pytester.runpytest("-p", "no:cacheprovider", "-q")
     assert result.ret == 0, result.stdout.str()[-4000:]

@@ -60,7 +60,16 @@ class NodeNotFoundError(RuntimeError):
 
 def node_executable() -> str:
     """The ``node`` binary: ``$PYTEST_LAMBDA_NODE`` or the first ``node`` on PATH."""
-    node = os.environ.get(NODE_ENV_VAR) or shutil.which("node")
+    given = os.environ.get(NODE_ENV_VAR)
+    if given:
+        found = shutil.which(given)
+        if found is None:
+            raise NodeNotFoundError(
+                f"{NODE_ENV_VAR}={given!r} is not an executable node binary (no such file, or "
+                f"not executable). Point {NODE_ENV_VAR} at Node.js 20 or later (e.g. "
+                f"$(command -v node)), or unset it to use the `node` on PATH.")
+        return found
+    node = shutil.which("node")
     if not node:
         raise NodeNotFoundError(
             "a Node.js runtime function needs Node.js, but no `node` executable is on PATH. "

@@ -369,3 +369,25 @@ def test_a_reader_that_goes_away_is_not_a_traceback() -> None:
     proc.stderr.close()
     proc.wait(timeout=120)
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+@pytest.mark.parametrize("node", ["missing", "bad-variable"])
+def test_invoking_a_node_function_without_node_is_a_usage_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        node: str) -> None:
+    """No ``node`` on PATH, or PYTEST_LAMBDA_NODE naming no executable: one line naming what
+    to do and exit status 2 (a usage error), not a traceback."""
+    (tmp_path / "index.js").write_text("exports.handler = async () => 1;\n")
+    if node == "missing":
+        monkeypatch.delenv("PYTEST_LAMBDA_NODE", raising=False)
+        monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
+        expected = "no `node` executable is on PATH"
+    else:
+        monkeypatch.setenv("PYTEST_LAMBDA_NODE", str(tmp_path / "no-node"))
+        expected = "PYTEST_LAMBDA_NODE="
+    code = cli.main(["invoke", "index.handler", "--code-dir", str(tmp_path), "--runtime",
+                     "nodejs22.x"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("pytest-lambda invoke: error: ") and expected in err
+    assert "Traceback" not in err and err.count("\n") == 1
