@@ -18,6 +18,7 @@ import signal
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -32,6 +33,7 @@ _SIGALRM = int(signal.SIGALRM)
 _SIG_BLOCK = int(signal.SIG_BLOCK)
 _SIG_SETMASK = int(signal.SIG_SETMASK)
 _MAIN_THREAD = threading.main_thread()
+_REAL_SHUTDOWN = logging.shutdown
 _ORIGINAL_LOGGER_METHODS = (
     logging.Logger.setLevel, logging.Logger.addHandler, logging.Logger.removeHandler,
 )
@@ -57,6 +59,41 @@ def _time_zone() -> tuple[Any, ...]:
 #: The time zone TZ=":UTC" (what Lambda sets) gives.
 _UTC = (("UTC", "UTC"), 0, 0, 0)
 _UTC_VALUES = frozenset({b":UTC", b"UTC", b":UTC0", b"UTC0"})
+
+
+class _TestHandler(logging.Handler):
+    """Stands in, during a phase, for a handler the test process has on the root logger
+    (pytest's caplog, report and ``log_file`` handlers): records still reach the real one,
+    but what the function's code does to the root logger's handlers (``setFormatter``,
+    ``setLevel``, ``close`` in ``basicConfig(force=True)``) stays with this stand-in. On
+    Lambda the runtime's handler is the only one there, and the test's are not the code's."""
+
+    def __init__(self, real: logging.Handler) -> None:
+        super().__init__()
+        self.real = real
+
+    def handle(self, record: logging.LogRecord) -> Any:
+        real = self.real
+        if record.levelno >= real.level:
+            return real.handle(record)
+        return False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.real.handle(record)
+
+
+#: One stand-in per test handler, made once (a Handler registers itself and makes a lock).
+_STAND_INS: weakref.WeakKeyDictionary[logging.Handler, _TestHandler] = \
+    weakref.WeakKeyDictionary()
+
+
+def _stand_in(real: logging.Handler) -> _TestHandler:
+    handler = _STAND_INS.get(real)
+    if handler is None:
+        handler = _STAND_INS[real] = _TestHandler(real)
+    elif handler.level or handler.filters or handler.formatter is not None:
+        handler.level, handler.filters, handler.formatter = logging.NOTSET, [], None
+    return handler
 
 
 class PhaseHook(Protocol):
@@ -93,12 +130,15 @@ class _LoggerState:
 class _Saved:
     """What the test process had before a phase began."""
 
-    __slots__ = ("argv", "bytecode", "cwd", "environ", "environ_data", "logger_originals",
-                 "logger_shadowed", "logging_disable", "modules_len", "packages_hidden", "path",
-                 "root_handlers", "root_level", "shadowed", "signal_mask", "signal_originals",
-                 "stderr", "stdout", "test_handlers", "time_zone")
+    __slots__ = ("argv", "bytecode", "cwd", "environ", "environ_data", "handler_list",
+                 "handler_names", "logger_originals", "logger_shadowed", "logging_disable",
+                 "modules_len", "packages_hidden", "path", "root_handlers", "root_level",
+                 "shadowed", "signal_mask", "signal_originals", "stderr", "stdout",
+                 "test_handlers", "time_zone")
     argv: list[str]
     time_zone: tuple[Any, ...]
+    handler_list: list[Any]
+    handler_names: dict[str, Any]
     bytecode: bool
     cwd: str
     environ: Any
@@ -152,6 +192,11 @@ class ProcessState:
         self.root_handlers: list[logging.Handler] = [self.log_handler]
         self.logger_overrides: dict[logging.Logger, _LoggerState] = {}
         self.logging_disable = logging.NOTSET
+        #: The environment's own registry of logging handlers (``logging._handlerList`` and
+        #: ``_handlers``): ``logging.shutdown()`` and ``dictConfig`` close what is in it, not
+        #: the test process's handlers.
+        self.handler_list: list[Any] = []
+        self.handler_names: dict[str, Any] = {}
         #: Loggers (and placeholders) created by this environment's code, kept out of the
         #: logging manager between phases.
         self.owned_loggers: dict[str, Any] = {}
@@ -227,9 +272,13 @@ class ProcessState:
         manager = root.manager
         s.root_level = root.level
         s.root_handlers = root.handlers
-        # pytest's own capture handlers stay, so caplog still sees the handler's records.
-        s.test_handlers = [h for h in root.handlers if h not in self.root_handlers]
+        # pytest's own capture handlers stay (through stand-ins), so caplog still sees the
+        # handler's records.
+        s.test_handlers = [_stand_in(h) for h in root.handlers if h not in self.root_handlers]
         root.handlers = s.test_handlers + self.root_handlers
+        module: Any = logging
+        s.handler_list, s.handler_names = module._handlerList, module._handlers
+        module._handlerList, module._handlers = self.handler_list, self.handler_names
         stale = root.level != self.root_level
         root.level = self.root_level
         s.logging_disable = manager.disable
@@ -330,9 +379,11 @@ class ProcessState:
         if handlers[:ours] == s.test_handlers:
             self.root_handlers = handlers[ours:]
         else:  # the code removed or reordered the test's handlers
-            before = set(s.root_handlers)
+            before = set(s.test_handlers)
             self.root_handlers = [h for h in handlers if h not in before]
         root.handlers = s.root_handlers
+        module: Any = logging
+        module._handlerList, module._handlers = s.handler_list, s.handler_names
         self.root_level = root.level
         stale = root.level != s.root_level
         root.level = s.root_level
@@ -436,12 +487,19 @@ class ProcessState:
         logging.Logger.addHandler = add  # type: ignore[method-assign,assignment]
         logging.Logger.removeHandler = remove  # type: ignore[method-assign,assignment]
         signal.signal = patched_signal  # type: ignore[assignment]
+        logging.shutdown = self._shutdown
+
+    def _shutdown(self, handlerList: Any = None) -> None:
+        """``logging.shutdown()`` in a phase: the environment's handlers (its default argument
+        is the process's list, bound when logging was imported)."""
+        _REAL_SHUTDOWN(self.handler_list if handlerList is None else handlerList)
 
     def _unpatch(self) -> None:
         logging.Logger.setLevel = _ORIGINAL_LOGGER_METHODS[0]  # type: ignore[method-assign]
         logging.Logger.addHandler = _ORIGINAL_LOGGER_METHODS[1]  # type: ignore[method-assign]
         logging.Logger.removeHandler = _ORIGINAL_LOGGER_METHODS[2]  # type: ignore[method-assign]
         signal.signal = self._real_signal
+        logging.shutdown = _REAL_SHUTDOWN
         loggers = logging.root.manager.loggerDict
         if len(loggers) > self._loggers_before:
             for name in list(itertools.islice(loggers, self._loggers_before, None)):

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -298,3 +299,48 @@ def test_the_handler_runs_in_utc_and_the_test_keeps_its_time_zone(code: CodeWrit
                         environment={"TZ": "Asia/Tokyo"}) as tokyo:
         assert tokyo.invoke({}).payload == [["JST", "JST"], False]
     assert time.tzname == ("EST", "EDT")
+
+
+LOGGING_IDIOMS = """
+import logging
+
+def handler(event, context):
+    root = logging.getLogger()
+    for h in root.handlers:  # "reformat Lambda's handler": every handler on the root logger
+        h.setFormatter(logging.Formatter("CUSTOM %(message)s"))
+        h.setLevel(logging.ERROR)
+    if event.get("force"):
+        logging.basicConfig(force=True, level=logging.INFO)  # closes the root handlers
+    if event.get("shutdown"):
+        logging.shutdown()
+    root.error("from the handler")
+    return [type(h).__name__ for h in root.handlers]
+"""
+
+
+def test_the_codes_logging_idioms_leave_the_tests_handlers_alone(
+        code: CodeWriter, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Reformatting every root handler, ``basicConfig(force=True)`` and ``logging.shutdown()``
+    act on the function's logging; the test's own handlers (caplog, a log file) keep their
+    format, level and stream, and go on receiving the test's records."""
+    import logging
+
+    log_file = logging.FileHandler(tmp_path / "session.log", mode="w")
+    log_file.setFormatter(logging.Formatter("FILE %(message)s"))
+    logging.root.addHandler(log_file)
+    try:
+        with LambdaFunction("app.handler", code_dir=code(app=LOGGING_IDIOMS)) as fn:
+            for event in ({}, {"force": True}, {"shutdown": True}):
+                assert fn.invoke(event).error is None
+        assert "from the handler" in caplog.text  # the test still saw the code's records
+        assert (log_file.level, log_file.formatter._fmt) == (  # type: ignore[union-attr]
+            logging.NOTSET, "FILE %(message)s")
+        assert caplog.handler.level == logging.NOTSET
+        logging.getLogger("after").warning("the test's own record")
+        log_file.flush()
+        assert (tmp_path / "session.log").read_text().splitlines()[-1] == \
+            "FILE the test's own record"
+        assert caplog.records[-1].getMessage() == "the test's own record"
+    finally:
+        logging.root.removeHandler(log_file)
+        log_file.close()
