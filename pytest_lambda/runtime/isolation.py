@@ -11,10 +11,12 @@ reaches the test process.
 from __future__ import annotations
 
 import _signal  # type: ignore[import-not-found]  # signal.py's C module: no enum wrapping
+import contextlib
 import itertools
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -131,14 +133,15 @@ class _Saved:
     """What the test process had before a phase began."""
 
     __slots__ = ("argv", "bytecode", "cwd", "environ", "environ_data", "handler_list",
-                 "handler_names", "logger_originals", "logger_shadowed", "logging_disable",
-                 "modules_len", "packages_hidden", "path", "root_handlers", "root_level",
-                 "shadowed", "signal_mask", "signal_originals", "stderr", "stdout",
+                 "handler_names", "limits", "logger_originals", "logger_shadowed",
+                 "logging_disable", "modules_len", "packages_hidden", "path", "root_handlers",
+                 "root_level", "shadowed", "signal_mask", "signal_originals", "stderr", "stdout",
                  "test_handlers", "time_zone")
     argv: list[str]
     time_zone: tuple[Any, ...]
     handler_list: list[Any]
     handler_names: dict[str, Any]
+    limits: tuple[int, int, float | None]
     bytecode: bool
     cwd: str
     environ: Any
@@ -197,6 +200,9 @@ class ProcessState:
         #: the test process's handlers.
         self.handler_list: list[Any] = []
         self.handler_names: dict[str, Any] = {}
+        #: The process's umask, recursion limit and default socket timeout as the
+        #: environment's code left them (None: as the test process has them).
+        self.limits: tuple[int, int, float | None] | None = None
         #: Loggers (and placeholders) created by this environment's code, kept out of the
         #: logging manager between phases.
         self.owned_loggers: dict[str, Any] = {}
@@ -253,6 +259,17 @@ class ProcessState:
         # would see, does not appear).
         s.bytecode = sys.dont_write_bytecode
         sys.dont_write_bytecode = True
+        # Process settings the code may change: its own from phase to phase, as in its own
+        # process; the test's back afterwards.
+        umask = os.umask(0o022)
+        s.limits = (umask, sys.getrecursionlimit(), socket.getdefaulttimeout())
+        own = self.limits or s.limits
+        os.umask(own[0])
+        if own[1] != s.limits[1]:
+            with contextlib.suppress(RecursionError):  # lower than this call's own depth
+                sys.setrecursionlimit(own[1])
+        if own[2] != s.limits[2]:
+            socket.setdefaulttimeout(own[2])
         modules = sys.modules
         # Between phases the environment's modules are out of sys.modules: any module there
         # under one of their names is the test process's own, to put back afterwards.
@@ -359,6 +376,12 @@ class ProcessState:
         self.argv = sys.argv
         sys.argv = s.argv
         sys.dont_write_bytecode = s.bytecode
+        umask, limit, timeout = s.limits
+        self.limits = (os.umask(umask), sys.getrecursionlimit(), socket.getdefaulttimeout())
+        if self.limits[1] != limit:
+            sys.setrecursionlimit(limit)
+        if self.limits[2] != timeout:
+            socket.setdefaulttimeout(timeout)
 
     @staticmethod
     def _exit_time_zone(s: _Saved) -> None:

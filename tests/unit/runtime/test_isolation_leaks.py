@@ -344,3 +344,36 @@ def test_the_codes_logging_idioms_leave_the_tests_handlers_alone(
     finally:
         logging.root.removeHandler(log_file)
         log_file.close()
+
+
+SETTINGS = """
+import os, socket, sys
+
+def handler(event, context):
+    if event.get("change"):
+        os.umask(0o777)
+        sys.setrecursionlimit(500)
+        socket.setdefaulttimeout(0.001)
+    mask = os.umask(0)
+    os.umask(mask)
+    return [mask, sys.getrecursionlimit(), socket.getdefaulttimeout()]
+"""
+
+
+def test_process_settings_the_code_changes_stay_in_its_environment(code: CodeWriter) -> None:
+    """umask, the recursion limit and the default socket timeout are the environment's from
+    phase to phase (as in its own process) and the test process's own afterwards."""
+    import socket
+    import sys
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    before = [mask, sys.getrecursionlimit(), socket.getdefaulttimeout()]
+    with LambdaFunction("app.handler", code_dir=code(app=SETTINGS)) as fn:
+        assert fn.invoke({"change": True}).payload == [0o777, 500, 0.001]
+        now = os.umask(0o022)
+        os.umask(now)
+        assert [now, sys.getrecursionlimit(), socket.getdefaulttimeout()] == before
+        assert fn.invoke({}).payload == [0o777, 500, 0.001]  # kept in its environment
+    with LambdaFunction("app.handler", code_dir=code(app=SETTINGS)) as other:
+        assert other.invoke({}).payload == before
