@@ -36,6 +36,20 @@ _SIG_BLOCK = int(signal.SIG_BLOCK)
 _SIG_SETMASK = int(signal.SIG_SETMASK)
 _MAIN_THREAD = threading.main_thread()
 _REAL_SHUTDOWN = logging.shutdown
+_REAL_THREAD_START = threading.Thread.start
+
+
+def _start_daemonic(thread: threading.Thread) -> None:
+    """``Thread.start`` during a phase: a thread the function's code starts is a daemon.
+
+    Lambda's runtime process never exits normally (it is frozen, then destroyed), so whether a
+    thread is a daemon only matters to the process it runs in here: the test process, which
+    would wait for a handler's never-ending non-daemon thread at exit, for good (the session
+    hung after its last test).
+    """
+    with contextlib.suppress(RuntimeError):  # started already: start() says so below
+        thread.daemon = True
+    _REAL_THREAD_START(thread)
 _ORIGINAL_LOGGER_METHODS = (
     logging.Logger.setLevel, logging.Logger.addHandler, logging.Logger.removeHandler,
 )
@@ -511,6 +525,7 @@ class ProcessState:
         logging.Logger.removeHandler = remove  # type: ignore[method-assign,assignment]
         signal.signal = patched_signal  # type: ignore[assignment]
         logging.shutdown = self._shutdown
+        threading.Thread.start = _start_daemonic  # type: ignore[method-assign,assignment]
 
     def _shutdown(self, handlerList: Any = None) -> None:
         """``logging.shutdown()`` in a phase: the environment's handlers (its default argument
@@ -523,6 +538,7 @@ class ProcessState:
         logging.Logger.removeHandler = _ORIGINAL_LOGGER_METHODS[2]  # type: ignore[method-assign]
         signal.signal = self._real_signal
         logging.shutdown = _REAL_SHUTDOWN
+        threading.Thread.start = _REAL_THREAD_START  # type: ignore[method-assign]
         loggers = logging.root.manager.loggerDict
         if len(loggers) > self._loggers_before:
             for name in list(itertools.islice(loggers, self._loggers_before, None)):

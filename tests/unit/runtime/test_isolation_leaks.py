@@ -377,3 +377,30 @@ def test_process_settings_the_code_changes_stay_in_its_environment(code: CodeWri
         assert fn.invoke({}).payload == [0o777, 500, 0.001]  # kept in its environment
     with LambdaFunction("app.handler", code_dir=code(app=SETTINGS)) as other:
         assert other.invoke({}).payload == before
+
+
+FOREVER = """
+import threading, time
+
+def forever():
+    while True:
+        time.sleep(0.05)
+
+def handler(event, context):
+    worker = threading.Thread(target=forever, name="left-running")  # not a daemon
+    worker.start()
+    return worker.daemon
+"""
+
+
+def test_a_thread_the_handler_leaves_running_does_not_hold_the_test_process_at_exit(
+        pytester: pytest.Pytester) -> None:
+    """A non-daemon thread a handler starts and never stops: on Lambda it is frozen and
+    destroyed with the environment; the test session must still end (it waited for it)."""
+    pytester.makepyfile(app=FOREVER, test_forever="""
+        def test_it(lambda_function):
+            fn = lambda_function("app.handler", code_dir=".")
+            assert fn.invoke({}).payload is True
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "0", timeout=60)
+    result.assert_outcomes(passed=1)
