@@ -239,6 +239,11 @@ class ExecutionEnvironment:
             if collecting:
                 gc.enable()
         if kind == "returned":
+            if self.max_memory_mb > self.config.memory_size:
+                # Killed during Init for its memory, as a process worker is: the handler never
+                # runs in this runtime (the invoke phase retries the init in a fresh one).
+                return (faults.runtime_exit("", faults.KILLED, "Runtime.OutOfMemory"), elapsed,
+                        "error")
             self.handler = value
             self.initialized = True
             return None, elapsed, "success"

@@ -160,8 +160,9 @@ def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoke
             if status != "success":
                 _init_report(env, suppressed_ms, "invoke", status, platform_error_type(error))
                 start_index, trace = _start_line(env, request_id, tenant_id, trace_header)
+                # Max Memory Used never shows more than the function has (as below).
                 outcome = _init_failure(error, status, request_id, suppressed_ms, timeout,
-                                        env.max_memory_mb)
+                                        min(env.max_memory_mb, env.config.memory_size))
                 return _end_lines(env, request_id, outcome, None, trace), None, start_index
     start_index, trace = _start_line(env, request_id, tenant_id, trace_header)
     context = LambdaContext(

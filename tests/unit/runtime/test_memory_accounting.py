@@ -90,3 +90,29 @@ def test_lines_written_before_an_out_of_memory_kill_reach_the_logs(code: CodeWri
     assert r.report is not None and r.report.error_type == "Runtime.OutOfMemory"
     lines = [e.message for e in r.logs if e.message.startswith("line ")]
     assert lines == [f"line {i}\n" for i in range(500)]
+
+
+BIG_INIT = """
+import mmap
+BLOCK = mmap.mmap(-1, 200 << 20)
+BLOCK.write(b"x" * (200 << 20))  # 200 MB at import, in a 128 MB function
+def handler(event, context):
+    return "ran"
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_an_init_over_the_memory_size_is_killed_before_the_handler_runs(
+        code: CodeWriter, isolation: str) -> None:
+    """Init that goes over the memory size is killed (INIT_REPORT Runtime.OutOfMemory, then
+    the suppressed init in the invoke phase too); the handler never runs; Max Memory Used
+    shows the memory size at most, the same in both modes."""
+    with LambdaFunction("app.handler", code_dir=code(app=BIG_INIT), memory_size=128,
+                        isolation=isolation, timeout=30) as fn:
+        r = fn.invoke({})
+    assert r.payload == {"errorType": "Runtime.OutOfMemory",
+                         "errorMessage": "Error: Runtime exited with error: signal: killed"}
+    reports = [e.message for e in [*r.init_logs, *r.logs] if "INIT_REPORT" in e.message]
+    assert [("Phase: init" in m, "Error Type: Runtime.OutOfMemory" in m) for m in reports] == [
+        (True, True), (False, True)]
+    assert r.report is not None and r.report.max_memory_used_mb == 128
