@@ -204,6 +204,9 @@ class ProcessState:
         self._package_count = -1
         self.stdout = StreamWriter(sink, "<stdout>")
         self.stderr = StreamWriter(sink, "<stderr>")
+        #: ``sys.stdout`` and ``sys.stderr`` during the environment's phases: the writers into
+        #: its log, or what its code replaced them with.
+        self.streams: tuple[Any, Any] = (self.stdout, self.stderr)
         self.log_handler = LambdaLogHandler(sink)
         self.root_level = root_level
         self.root_handlers: list[logging.Handler] = [self.log_handler]
@@ -298,7 +301,7 @@ class ProcessState:
         if s.cwd != self.code_dir:
             os.chdir(self.code_dir)
         s.stdout, s.stderr = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = self.stdout, self.stderr
+        sys.stdout, sys.stderr = self.streams
         root = logging.root
         manager = root.manager
         s.root_level = root.level
@@ -365,9 +368,15 @@ class ProcessState:
         self._unpatch()
 
     def _exit_output(self, s: _Saved) -> None:
+        # What the code put in place of sys.stdout/stderr (a prefixing or re-encoding wrapper,
+        # colorama's) stays its own for the next phases, as in its own process; the writers
+        # below it are flushed in any case.
+        self.streams = (sys.stdout, sys.stderr)
         try:
-            self.stdout.flush()
-            self.stderr.flush()
+            for stream in {id(x): x for x in (*self.streams, self.stdout, self.stderr)
+                           if x is not None}.values():
+                with contextlib.suppress(Exception):
+                    stream.flush()
         finally:
             sys.stdout, sys.stderr = s.stdout, s.stderr
 

@@ -250,3 +250,38 @@ def test_the_streams_have_the_real_ones_file_api(code: CodeWriter, isolation: st
     assert "from python\n" in messages
     if isolation == "process":  # the worker's fd 1 is the function's log
         assert "from the child\n" in messages
+
+
+WRAPPED = """
+import sys
+
+class Prefixed:
+    def __init__(self, stream):
+        self.stream = stream
+    def write(self, text):
+        return self.stream.write(text.replace("hello", "PREFIXED:hello"))
+    def flush(self):
+        self.stream.flush()
+
+sys.stdout = Prefixed(sys.stdout)  # at Init, as colorama.init() or a prefixer does
+
+def handler(event, context):
+    print("hello")
+    return type(sys.stdout).__name__
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_a_stdout_wrapper_installed_at_init_stays_for_the_invocations(
+        code: CodeWriter, isolation: str) -> None:
+    """The runtime process keeps whatever the code put in sys.stdout: its wrapper writes every
+    invocation's output, the first and the warm ones; the test's own stdout is untouched."""
+    import sys
+
+    before = sys.stdout
+    with LambdaFunction("app.handler", code_dir=code(app=WRAPPED), isolation=isolation) as fn:
+        results = [fn.invoke({}) for _ in range(2)]
+    assert [r.payload for r in results] == ["Prefixed", "Prefixed"]
+    for r in results:
+        assert "PREFIXED:hello\n" in [e.message for e in r.logs]
+    assert sys.stdout is before
