@@ -278,10 +278,14 @@ class ProcessState:
         sys.dont_write_bytecode = True
         # Process settings the code may change: its own from phase to phase, as in its own
         # process; the test's back afterwards.
-        umask = os.umask(0o022)
-        s.limits = (umask, sys.getrecursionlimit(), socket.getdefaulttimeout())
-        own = self.limits or s.limits
-        os.umask(own[0])
+        own = self.limits
+        if own is None:  # the first phase: the process's own settings
+            umask = os.umask(0o022)
+            s.limits = (umask, sys.getrecursionlimit(), socket.getdefaulttimeout())
+            os.umask(umask)
+            own = s.limits
+        else:
+            s.limits = (os.umask(own[0]), sys.getrecursionlimit(), socket.getdefaulttimeout())
         if own[1] != s.limits[1]:
             with contextlib.suppress(RecursionError):  # lower than this call's own depth
                 sys.setrecursionlimit(own[1])
@@ -371,12 +375,17 @@ class ProcessState:
         # What the code put in place of sys.stdout/stderr (a prefixing or re-encoding wrapper,
         # colorama's) stays its own for the next phases, as in its own process; the writers
         # below it are flushed in any case.
-        self.streams = (sys.stdout, sys.stderr)
+        out, err = self.streams = (sys.stdout, sys.stderr)
         try:
-            for stream in {id(x): x for x in (*self.streams, self.stdout, self.stderr)
-                           if x is not None}.values():
-                with contextlib.suppress(Exception):
-                    stream.flush()
+            for wrapper in (out, err):
+                if wrapper is not self.stdout and wrapper is not self.stderr \
+                        and wrapper is not None:
+                    try:
+                        wrapper.flush()
+                    except Exception:  # the code's object: it may not flush
+                        pass
+            self.stdout.flush()
+            self.stderr.flush()
         finally:
             sys.stdout, sys.stderr = s.stdout, s.stderr
 
