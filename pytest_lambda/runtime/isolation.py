@@ -35,6 +35,12 @@ _SIGALRM = int(signal.SIGALRM)
 _SIG_BLOCK = int(signal.SIG_BLOCK)
 _SIG_SETMASK = int(signal.SIG_SETMASK)
 _MAIN_THREAD = threading.main_thread()
+#: Process-wide hooks the code may replace: its own from phase to phase, the test's afterwards
+#: (a replaced ``sys.unraisablehook`` took pytest's for the session; an OpenTelemetry-style
+#: record factory wrapped itself once more at every cold start).
+_HOOKS = ((sys, "excepthook"), (sys, "unraisablehook"), (sys, "displayhook"),
+          (sys, "breakpointhook"), (threading, "excepthook"), (logging, "_logRecordFactory"),
+          (logging, "_loggerClass"))
 _REAL_SHUTDOWN = logging.shutdown
 _REAL_THREAD_START = threading.Thread.start
 
@@ -147,7 +153,7 @@ class _Saved:
     """What the test process had before a phase began."""
 
     __slots__ = ("argv", "bytecode", "cwd", "environ", "environ_data", "handler_list",
-                 "handler_names", "limits", "logger_originals", "logger_shadowed",
+                 "handler_names", "hooks", "limits", "logger_originals", "logger_shadowed",
                  "logging_disable", "modules_len", "packages_hidden", "path", "root_handlers",
                  "root_level", "shadowed", "signal_mask", "signal_originals", "stderr", "stdout",
                  "test_handlers", "time_zone")
@@ -155,6 +161,7 @@ class _Saved:
     time_zone: tuple[Any, ...]
     handler_list: list[Any]
     handler_names: dict[str, Any]
+    hooks: tuple[Any, ...]
     limits: tuple[int, int, float | None]
     bytecode: bool
     cwd: str
@@ -220,6 +227,8 @@ class ProcessState:
         #: The process's umask, recursion limit and default socket timeout as the
         #: environment's code left them (None: as the test process has them).
         self.limits: tuple[int, int, float | None] | None = None
+        #: The hooks of :data:`_HOOKS` as the environment's code left them (None: the test's).
+        self.hooks: tuple[Any, ...] | None = None
         #: Loggers (and placeholders) created by this environment's code, kept out of the
         #: logging manager between phases.
         self.owned_loggers: dict[str, Any] = {}
@@ -291,6 +300,10 @@ class ProcessState:
                 sys.setrecursionlimit(own[1])
         if own[2] != s.limits[2]:
             socket.setdefaulttimeout(own[2])
+        s.hooks = tuple(getattr(owner, name) for owner, name in _HOOKS)
+        if self.hooks is not None and self.hooks != s.hooks:
+            for (owner, name), value in zip(_HOOKS, self.hooks, strict=True):
+                setattr(owner, name, value)
         modules = sys.modules
         # Between phases the environment's modules are out of sys.modules: any module there
         # under one of their names is the test process's own, to put back afterwards.
@@ -414,6 +427,11 @@ class ProcessState:
             sys.setrecursionlimit(limit)
         if self.limits[2] != timeout:
             socket.setdefaulttimeout(timeout)
+        hooks = tuple(getattr(owner, name) for owner, name in _HOOKS)
+        self.hooks = hooks
+        if hooks != s.hooks:
+            for (owner, name), value in zip(_HOOKS, s.hooks, strict=True):
+                setattr(owner, name, value)
 
     @staticmethod
     def _exit_time_zone(s: _Saved) -> None:

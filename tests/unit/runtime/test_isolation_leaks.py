@@ -404,3 +404,38 @@ def test_a_thread_the_handler_leaves_running_does_not_hold_the_test_process_at_e
     """)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "0", timeout=60)
     result.assert_outcomes(passed=1)
+
+
+HOOKS = """
+import logging, sys, threading
+
+def handler(event, context):
+    if event.get("install"):
+        sys.excepthook = sys.unraisablehook = threading.excepthook = lambda *a: None
+        old = logging.getLogRecordFactory()
+        def factory(*args, **kwargs):  # as OpenTelemetry's logging instrumentation wraps it
+            record = old(*args, **kwargs)
+            record.traced = True
+            return record
+        logging.setLogRecordFactory(factory)
+    return getattr(logging.makeLogRecord({}), "traced", False) or \\
+        getattr(logging.getLogRecordFactory()("n", 20, "p", 1, "m", None, None), "traced", False)
+"""
+
+
+def test_hooks_the_code_replaces_stay_in_its_environment(code: CodeWriter) -> None:
+    """sys/threading exception hooks and logging's record factory replaced by the code are its
+    environment's (kept across its phases, wrapped once), not the test process's."""
+    import logging
+    import sys
+    import threading
+
+    before = (sys.excepthook, sys.unraisablehook, threading.excepthook,
+              logging.getLogRecordFactory())
+    with LambdaFunction("app.handler", code_dir=code(app=HOOKS)) as fn:
+        assert fn.invoke({"install": True}).payload is True
+        assert (sys.excepthook, sys.unraisablehook, threading.excepthook,
+                logging.getLogRecordFactory()) == before
+        assert fn.invoke({}).payload is True  # still its own
+    assert not hasattr(logging.getLogRecordFactory()("n", 20, "p", 1, "m", None, None),
+                       "traced")
