@@ -258,6 +258,13 @@ class StreamWriter(io.TextIOBase):
             text = "".join(self._pieces)
         else:
             text = s
+        if text.find("\n") == len(text) - 1 and len(text) * 4 <= MAX_EVENT_BYTES + 4:
+            # One line (print's usual write): emitted as it is, without the copies of a
+            # split; a big one would otherwise be held three times over in the runtime.
+            self._pieces, self._pending = [], 0
+            self._check_at = MAX_EVENT_BYTES // 4 + 1
+            emit(text)
+            return len(s)
         *lines, rest = text.split("\n")
         self._pieces, self._pending = ([rest], len(rest)) if rest else ([], 0)
         self._check_at = MAX_EVENT_BYTES // 4 + 1

@@ -33,7 +33,8 @@ class _EventsToFile(list):  # type: ignore[type-arg]
 
     def append(self, event: Any) -> None:
         data = pickle.dumps(tuple(event), protocol=pickle.HIGHEST_PROTOCOL)
-        os.write(self._fd, _HEADER.pack(len(data)) + data)
+        # Two buffers in one write: no third copy of a big line in the function's memory.
+        os.writev(self._fd, [_HEADER.pack(len(data)), data])
         self._count += 1
 
     def __len__(self) -> int:
