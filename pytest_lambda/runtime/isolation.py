@@ -1,11 +1,13 @@
 """Process state an execution environment owns, swapped in for each phase and back out.
 
 Lambda gives every execution environment its own process. In-process we emulate that by
-swapping, around init and every invocation: ``os.environ``'s data, ``sys.path``, the handler's
+swapping, around init and every invocation: ``os.environ`` (its data, or the code's own binding)
+and the C environment with the time zone it gives, ``sys.path`` and ``sys.argv``, the handler's
 modules in ``sys.modules``, the working directory, ``sys.stdout``/``sys.stderr``, the root
-logger's level and handlers (plus changes the code makes to other loggers), and signal
-handlers. What the handler changes persists in its environment (as on Lambda) and never
-reaches the test process.
+logger's level and handlers (the test's behind stand-ins, plus changes the code makes to other
+loggers) and the handler registry, signal handlers and mask, the umask, recursion limit and
+default socket timeout, and the process's exception hooks and logging factories. What the
+handler changes persists in its environment (as on Lambda) and never reaches the test process.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ def _start_daemonic(thread: threading.Thread) -> None:
     with contextlib.suppress(RuntimeError):  # started already: start() says so below
         thread.daemon = True
     _REAL_THREAD_START(thread)
+
+
 _ORIGINAL_LOGGER_METHODS = (
     logging.Logger.setLevel, logging.Logger.addHandler, logging.Logger.removeHandler,
 )
