@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from . import eventbridge_rules, kinesis_numbers, sns_filters
+from . import dynamodb_streams, eventbridge_rules, kinesis_numbers, sns_filters
 from .boto import ENDPOINT_MODE_ENV
 from .boto import client as boto_client
 from .boto import resource as boto_resource
@@ -46,6 +46,7 @@ class MockedAws:
         kinesis_numbers.install()
         eventbridge_rules.install()
         sns_filters.install()
+        dynamodb_streams.install()
         # The Lambda API on moto (botocore's model) loads when lambda_aws starts.
         from .lambda_api import LambdaApi
 
@@ -63,6 +64,7 @@ class MockedAws:
                 self._lambda_api.uninstall()
             self._mock.stop()
         finally:
+            dynamodb_streams.uninstall()
             sns_filters.uninstall()
             eventbridge_rules.uninstall()
             kinesis_numbers.uninstall()

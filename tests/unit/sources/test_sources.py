@@ -325,6 +325,29 @@ def test_dynamodb_stream_insert_modify_remove(aws: Any, make: Any) -> None:
         "aws:dynamodb", "1.1", arn)
 
 
+@pytest.mark.parametrize("view", ["NEW_AND_OLD_IMAGES", "KEYS_ONLY"])
+def test_a_write_that_changes_nothing_writes_no_stream_record(aws: Any, make: Any,
+                                                              view: str) -> None:
+    """Saving an item again unchanged (PutItem, or UpdateItem setting the same value) writes
+    no stream record on DynamoDB; a real change does."""
+    ddb = aws.client("dynamodb", region_name=REGION)
+    table = ddb.create_table(
+        TableName="orders", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": view})
+    mapping = create_event_source_mapping(
+        make("echo"), table["TableDescription"]["LatestStreamArn"], starting_position="LATEST")
+    item = {"pk": {"S": "o1"}, "n": {"N": "1"}}
+    ddb.put_item(TableName="orders", Item=item)
+    ddb.put_item(TableName="orders", Item=item)  # the same again: nothing changed
+    ddb.update_item(TableName="orders", Key={"pk": {"S": "o1"}},
+                    UpdateExpression="SET n = :v", ExpressionAttributeValues={":v": {"N": "1"}})
+    ddb.put_item(TableName="orders", Item={**item, "n": {"N": "2"}})
+    [result] = mapping.drain()
+    assert [r["eventName"] for r in result.payload["Records"]] == ["INSERT", "MODIFY"]
+
+
 def test_dynamodb_on_failure_record_has_ddb_stream_batch_info(aws: Any, make: Any) -> None:
     """A discarded DynamoDB batch is reported with DDBStreamBatchInfo, arrival in seconds."""
     ddb = aws.client("dynamodb", region_name=REGION)
