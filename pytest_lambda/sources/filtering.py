@@ -5,10 +5,12 @@ patterns (at most 5; AWS docs "Control which events Lambda sends to your functio
 each pattern sees of a record depends on the source (AWS docs "Using event filtering with an
 Amazon SQS / Kinesis / DynamoDB event source"):
 
-* SQS filters on ``body`` only. The formats must agree: a JSON body is matched, parsed, by a
-  pattern whose ``body`` is an object, and a plain-text body, as its text, by a pattern whose
-  ``body`` is a list of values; when they differ "Lambda drops the message" (the guide's SQS
-  table, with-sqs-filtering.html). A message that matches no pattern is deleted from the queue.
+* SQS filters on ``body`` (and the record's metadata, for a pattern without ``body``, as the
+  guide's table has it; its newer pages say only ``body`` is supported). The formats must
+  agree: a JSON body is matched, parsed, by a pattern whose ``body`` is an object, and a
+  plain-text body, as its text, by a pattern whose ``body`` is a list of values; when they
+  differ "Lambda drops the message" (the guide's SQS table, with-sqs-filtering.html). A
+  message that matches no pattern is deleted from the queue.
 * Kinesis filters on ``data`` only, and "both the data field and your filter criteria for the
   data field must be in valid JSON format. If either field isn't in a valid JSON format,
   Lambda drops the message or throws an exception" (the guide): a ``data`` pattern that is not
@@ -93,22 +95,26 @@ class FilterCriteria:
         if not self._patterns:
             return True
         if self.source == "sqs":
-            return self._sqs_matches(str(record.get("body", "")))
+            return self._sqs_matches(record)
         if self.source == "kinesis":
             return self._kinesis_matches(str(record.get("kinesis", {}).get("data", "")))
         return any(p.matches_event(dict(record)) for p in self._patterns)
 
-    def _sqs_matches(self, body: str) -> bool:
+    def _sqs_matches(self, record: Mapping[str, Any]) -> bool:
+        body = str(record.get("body", ""))
         try:
             parsed, is_json = json.loads(body), True
         except ValueError:
             parsed, is_json = body, False
+        # The record's metadata too: a pattern without ``body`` filters "on the other metadata
+        # properties only" (the guide's SQS table).
+        subject = {**record, "body": parsed}
         for pattern in self._patterns:
             whole = pattern.get_pattern()
             shape = whole.get("body") if isinstance(whole, Mapping) else None
             if shape is not None and isinstance(shape, Mapping) != is_json:
                 continue  # the formats differ: Lambda drops the message for this pattern
-            if pattern.matches_event({"body": parsed}):
+            if pattern.matches_event(subject):
                 return True
         return False
 

@@ -203,3 +203,16 @@ def test_lambda_api_create_event_source_mapping_takes_filter_criteria(
     assert api is not None
     [result] = api.mapping(created["UUID"]).drain()
     assert [r["body"] for r in result.payload["Records"]] == [json.dumps({"kind": "order"})]
+
+
+def test_an_sqs_pattern_without_body_filters_on_the_metadata() -> None:
+    """A pattern on the message's metadata (no ``body`` key) filters on it, as the guide's
+    SQS table says ("Lambda filters (on the other metadata properties only)"), instead of
+    matching nothing and deleting every message."""
+    criteria = FilterCriteria(_filters(
+        {"messageAttributes": {"kind": {"stringValue": ["order"]}}}), "sqs")
+    order = {"body": "x", "messageAttributes": {"kind": {"stringValue": "order",
+                                                         "dataType": "String"}}}
+    refund = {"body": "x", "messageAttributes": {"kind": {"stringValue": "refund",
+                                                          "dataType": "String"}}}
+    assert criteria.matches(order) and not criteria.matches(refund)
