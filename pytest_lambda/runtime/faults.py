@@ -11,9 +11,19 @@ from typing import Any
 
 from .marshal import SYNC_RESPONSE_LIMIT
 
-_SIGNAL_NAMES = {signal.SIGSEGV: "segmentation fault", signal.SIGKILL: "killed",
-                 signal.SIGABRT: "aborted", signal.SIGTERM: "terminated",
-                 signal.SIGBUS: "bus error", signal.SIGFPE: "floating point exception"}
+#: How Lambda's platform (written in Go) words a process that a signal ended: Go's names for
+#: Linux signals (``syscall.Signal.String``), as in "Runtime exited with error: signal: killed".
+_SIGNAL_NAMES = {
+    signal.SIGHUP: "hangup", signal.SIGINT: "interrupt", signal.SIGQUIT: "quit",
+    signal.SIGILL: "illegal instruction", signal.SIGTRAP: "trace/breakpoint trap",
+    signal.SIGABRT: "aborted", signal.SIGBUS: "bus error",
+    signal.SIGFPE: "floating point exception", signal.SIGKILL: "killed",
+    signal.SIGUSR1: "user defined signal 1", signal.SIGSEGV: "segmentation fault",
+    signal.SIGUSR2: "user defined signal 2", signal.SIGPIPE: "broken pipe",
+    signal.SIGALRM: "alarm clock", signal.SIGTERM: "terminated",
+    signal.SIGSYS: "bad system call", signal.SIGXCPU: "CPU time limit exceeded",
+    signal.SIGXFSZ: "file size limit exceeded", signal.SIGVTALRM: "virtual timer expired",
+    signal.SIGPROF: "profiling timer expired"}
 #: How the runtime's exit reads when the sandbox was killed (out of memory, or from outside).
 KILLED = "Runtime exited with error: signal: killed"
 

@@ -237,6 +237,7 @@ def handler(event, context):
     ("kill", "SIGKILL", "signal: killed"),
     ("raise", "SIGABRT", "signal: aborted"),
     ("group", "SIGTERM", "signal: terminated"),
+    ("kill", "SIGUSR1", "signal: user defined signal 1"),  # as Go names it (the platform's)
 ])
 def test_a_signal_the_handler_sends_itself_ends_the_runtime_not_the_session(
         code: CodeWriter, isolation: str, how: str, sig: str, reason: str) -> None:
