@@ -97,18 +97,45 @@ class _SizedWriter:
         return getattr(self._raw, name)
 
 
+class TmpDir:
+    """An execution environment's /tmp: a new directory, or a reset environment's it adopts
+    (Lambda keeps /tmp for the runtime it initialises again).
+
+    Removed by :meth:`remove`, or when ``owner`` is collected or the interpreter exits (a
+    LambdaFunction used without ``with`` or ``close()``); :meth:`keep` leaves it to whoever
+    takes the path.
+    """
+
+    __slots__ = ("_remove", "adopted", "path")
+
+    def __init__(self, owner: object, adopted: str | None = None) -> None:
+        self.adopted = adopted is not None
+        self.path = adopted or tempfile.mkdtemp(prefix="pytest-lambda-tmp-")
+        self._remove = weakref.finalize(owner, shutil.rmtree, self.path, ignore_errors=True)
+
+    def keep(self) -> str:
+        self._remove.detach()
+        return self.path
+
+    def remove(self) -> None:
+        self._remove()  # once: nothing after keep()
+
+    def abandon(self) -> None:
+        """The environment did not start: an adopted directory stays its giver's."""
+        if self.adopted:
+            self.keep()
+        else:
+            self.remove()
+
+
 class EnvironmentFiles:
     """One environment's temporary directory and the file-system rules of its phases."""
 
     def __init__(self, code_dir: str, ephemeral_storage_mb: int,
                  tmp_dir: str | None = None) -> None:
         self.code_dir = os.path.abspath(code_dir)
-        #: The environment's /tmp: a new directory, or ``tmp_dir`` (a reset environment's,
-        #: which Lambda keeps for the runtime it initialises again; see :meth:`detach`).
-        self.tmp_dir = tmp_dir or tempfile.mkdtemp(prefix="pytest-lambda-tmp-")
-        #: Removes it when this object is collected or the interpreter exits, if nothing did
-        #: before (a LambdaFunction used without ``with`` or ``close()``).
-        self._remove = weakref.finalize(self, shutil.rmtree, self.tmp_dir, ignore_errors=True)
+        self._tmp = TmpDir(self, tmp_dir)
+        self.tmp_dir = self._tmp.path
         self.limit_bytes = ephemeral_storage_mb * 1024 * 1024
         self._real: dict[str, Callable[..., Any]] = {}
         self._tempdir: str | None = None
@@ -195,9 +222,8 @@ class EnvironmentFiles:
     def detach(self) -> str:
         """Keep the temporary directory when the environment ends; returns its path (whoever
         takes it removes it)."""
-        self._remove.detach()
-        return self.tmp_dir
+        return self._tmp.keep()
 
     def close(self) -> None:
         """Remove the temporary directory (the environment has ended), unless detached."""
-        self._remove()  # once: nothing after detach()
+        self._tmp.remove()

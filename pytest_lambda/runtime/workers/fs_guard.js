@@ -57,6 +57,7 @@ const CHECKS = {
   writeFile: (a) => (underRoot(a[0]) ? erofs('open', a[0]) : null),
   appendFile: (a) => (underRoot(a[0]) ? erofs('open', a[0]) : null),
   mkdir: (a) => (underRoot(a[0]) ? erofs('mkdir', a[0]) : null),
+  // Node's mkdtemp error names the template it tried: the prefix and six X's.
   mkdtemp: (a) => (underRoot(a[0]) ? erofs('mkdtemp', `${text(a[0])}XXXXXX`) : null),
   rmdir: (a) => (underRoot(a[0]) ? erofs('rmdir', a[0]) : null),
   rm: (a) => (underRoot(a[0]) ? erofs('rm', a[0]) : null),

@@ -23,7 +23,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import weakref
 from collections.abc import Callable
@@ -39,6 +38,7 @@ from ...observe.logs import LogGroup
 from .. import faults
 from ..backend import InitResult, Outcome, lambda_environ, new_log_stream_name
 from ..capture import LogSink
+from ..filesystem import TmpDir
 from ..marshal import SYNC_RESPONSE_LIMIT, RawJsonObject
 from ..memory import RUNTIME_BASELINE_MB
 from .supervisor import Killed, Supervisor, kill_group, killed_init, killed_outcome
@@ -127,23 +127,18 @@ class NodeEnvironment:
         self._lines: dict[int, _Lines] = {}
         self._stream_lines: dict[int, _Lines] = {}
         self._finalizer: weakref.finalize[Any, Any] | None = None
-        #: The environment's own /tmp (``os.tmpdir()``), made or adopted here, removed at
-        #: discard unless kept for the environment that replaces it after a reset.
-        self._tmp_dir = tmp_dir or tempfile.mkdtemp(prefix="pytest-lambda-tmp-")
-        # Removed at discard, or when this object is collected or the interpreter exits.
-        self._remove_tmp = weakref.finalize(self, shutil.rmtree, self._tmp_dir,
-                                            ignore_errors=True)
+        #: The environment's own /tmp (``os.tmpdir()``), removed at discard unless kept for
+        #: the environment that replaces it after a reset.
+        self._tmp = TmpDir(self, tmp_dir)
         try:
             self._spawn()
         except BaseException:
-            if tmp_dir is not None:  # an adopted one stays its giver's
-                self._remove_tmp.detach()
-            self._remove_tmp()
+            self._tmp.abandon()
             raise
 
     def _node_environ(self) -> dict[str, str]:
         env = lambda_environ(self.config, self.version, self.log_stream_name)
-        env["TMPDIR"] = self._tmp_dir  # os.tmpdir(): this environment's own /tmp
+        env["TMPDIR"] = self._tmp.path  # os.tmpdir(): this environment's own /tmp
         major = self.config.runtime.removeprefix("nodejs").removesuffix(".x")
         # Lambda's NODE_PATH, with the function's local layer folders where /opt holds them.
         env.setdefault("NODE_PATH", os.pathsep.join([
@@ -416,11 +411,10 @@ class NodeEnvironment:
         self._frozen = False
 
     def keep_tmp(self) -> str | None:
-        self._remove_tmp.detach()
-        return self._tmp_dir
+        return self._tmp.keep()
 
     def discard(self) -> None:
         self.alive = False
         self._stop()
-        self._remove_tmp()
+        self._tmp.remove()
 

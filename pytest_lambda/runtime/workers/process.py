@@ -19,12 +19,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import select
-import shutil
 import signal
 import socket
 import subprocess
 import tempfile
-import weakref
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -39,6 +37,7 @@ from ...observe.logs import LogEvent, LogGroup
 from .. import faults
 from ..backend import InitResult, Outcome, lambda_environ, new_log_stream_name
 from ..capture import LogSink
+from ..filesystem import TmpDir
 from ..interpreter import Interpreter, worker_command
 from ..memory import RUNTIME_BASELINE_MB
 from . import forkserver
@@ -108,16 +107,11 @@ class ProcessEnvironment:
         self._events_seen = 0
         #: The environment's /tmp, made (or adopted) here and removed at discard: it outlives
         #: the worker, as a restarted runtime keeps it on Lambda (``keep_tmp``).
-        self._tmp_dir = tmp_dir or tempfile.mkdtemp(prefix="pytest-lambda-tmp-")
-        # Removed at discard, or when this object is collected or the interpreter exits.
-        self._remove_tmp = weakref.finalize(self, shutil.rmtree, self._tmp_dir,
-                                            ignore_errors=True)
+        self._tmp = TmpDir(self, tmp_dir)
         try:
             self._spawn()
         except BaseException:
-            if tmp_dir is not None:  # an adopted one stays its giver's
-                self._remove_tmp.detach()
-            self._remove_tmp()
+            self._tmp.abandon()
             raise
 
     def _new_supervisor(self) -> Supervisor:
@@ -145,7 +139,7 @@ class ProcessEnvironment:
         # The function's environment only: the test process's own variables (real AWS
         # credentials, tokens) must not reach the worker or the handler's child processes.
         env = lambda_environ(self.config, self.version, self.log_stream_name)
-        env["TMPDIR"] = self._tmp_dir
+        env["TMPDIR"] = self._tmp.path
         package_root = str(Path(__file__).resolve().parents[3])  # holds pytest_lambda/
         command, path = worker_command(self._python, package_root)
         # The function's own PYTHONPATH is kept (as local folders: /var/task is the code
@@ -174,7 +168,7 @@ class ProcessEnvironment:
             send(parent, {"config": portable_config(self.config), "version": self.version,
                           "log_group": self.config.log_group_name,
                           "log_stream_name": self.log_stream_name,
-                          "network_allow": self._network_allow, "tmp_dir": self._tmp_dir,
+                          "network_allow": self._network_allow, "tmp_dir": self._tmp.path,
                           "coverage": coverage})
             self._call(None, 30.0)
         except (Killed, OSError) as error:  # it died (or hung) before loading any user code
@@ -343,13 +337,12 @@ class ProcessEnvironment:
             self._events = None
 
     def keep_tmp(self) -> str | None:
-        self._remove_tmp.detach()
-        return self._tmp_dir
+        return self._tmp.keep()
 
     def discard(self) -> None:
         self.alive = False
         self._stop()
-        self._remove_tmp()  # even if the worker was killed; nothing once kept
+        self._tmp.remove()  # even if the worker was killed; nothing once kept
 
 
 def portable_config(config: FunctionConfig) -> FunctionConfig:
