@@ -146,11 +146,20 @@ class _LoggerState:
         self.disabled = logger.disabled
 
     def apply(self, logger: logging.Logger) -> None:
+        """Give ``logger`` this state (the caller clears cached levels once for all)."""
         logger.level = self.level
         logger.handlers[:] = self.handlers
         logger.propagate = self.propagate
         logger.disabled = self.disabled
-        clear_logger_caches()
+
+
+def _clear_caches_of(loggers: Any) -> None:
+    """Empty the cached ``isEnabledFor`` answers of ``loggers`` only."""
+    with logging._lock:  # type: ignore[attr-defined]
+        for logger in loggers:
+            cache = getattr(logger, "_cache", None)
+            if cache:
+                cache.clear()
 
 
 class _Saved:
@@ -338,19 +347,27 @@ class ProcessState:
         root.level = self.root_level
         s.logging_disable = manager.disable
         s.logger_originals = {}
-        if self.logger_overrides or self.logging_disable != s.logging_disable:
+        if self.logger_overrides:
             for logger, state in self.logger_overrides.items():
                 s.logger_originals[logger] = _LoggerState(logger)
                 state.apply(logger)
-            logging.disable(self.logging_disable)
-        s.logger_shadowed = {}
-        if self.owned_loggers:
-            loggers = manager.loggerDict
-            s.logger_shadowed = {k: loggers[k] for k in self.owned_loggers.keys() & loggers.keys()}
-            loggers.update(self.owned_loggers)
             stale = True
+        if self.logging_disable != s.logging_disable:
+            manager.disable = self.logging_disable
+            stale = True
+        s.logger_shadowed = {}
+        owned = self.owned_loggers
+        if owned:
+            loggers = manager.loggerDict
+            s.logger_shadowed = {k: loggers[k] for k in owned.keys() & loggers.keys()}
+            loggers.update(owned)
+        # Cached isEnabledFor answers: every logger's when the levels that decide them differ
+        # from the test's; else only this environment's own loggers' (a test logger above one
+        # of them may have changed level between phases). Once per edge, however many.
         if stale:
-            clear_logger_caches()  # cached isEnabledFor answers
+            clear_logger_caches()
+        elif owned:
+            _clear_caches_of(owned.values())
         # SIGALRM is the timeout's: whatever the code does with it, the test process's own
         # disposition comes back (not the timer's callback), and so does the signal mask.
         s.signal_originals = {}
@@ -467,13 +484,20 @@ class ProcessState:
         for logger, original in s.logger_originals.items():
             self.logger_overrides[logger] = _LoggerState(logger)
             original.apply(logger)
+            stale = True
         self.logging_disable = root.manager.disable
         if root.manager.disable != s.logging_disable:
-            logging.disable(s.logging_disable)  # clears the caches itself
+            root.manager.disable = s.logging_disable
+            stale = True
         return stale
 
     def _exit_loggers(self, s: _Saved) -> bool:
-        """Take this environment's loggers out; whether cached levels are stale."""
+        """Take this environment's loggers out; whether cached levels are stale.
+
+        Taking them out changes no test logger's answers (their caches are emptied when they
+        come back in, see :meth:`enter`); what the phase did to the test's loggers' levels is
+        undone, with the caches, by :meth:`_exit_logging`.
+        """
         owned = self.owned_loggers
         if not owned:
             return False
@@ -483,7 +507,7 @@ class ProcessState:
             if current is not None:
                 owned[name] = current
         loggers.update(s.logger_shadowed)
-        return True
+        return False
 
     def _packages(self) -> set[str]:
         """The top-level packages this environment has its own copies of."""
@@ -532,7 +556,8 @@ class ProcessState:
         def remember(logger: logging.Logger) -> None:
             s = self._saved
             if s is not None and logger not in s.logger_originals \
-                    and logger.name not in owned and logger is not logging.root:
+                    and logger.name not in owned and logger is not logging.root \
+                    and not self._created_in_phase(logger):
                 s.logger_originals[logger] = _LoggerState(logger)
 
         def patched_set_level(logger: logging.Logger, level: Any) -> None:
@@ -566,6 +591,15 @@ class ProcessState:
         signal.signal = patched_signal  # type: ignore[assignment]
         logging.shutdown = self._shutdown
         threading.Thread.start = _start_daemonic  # type: ignore[method-assign,assignment]
+
+    def _created_in_phase(self, logger: logging.Logger) -> bool:
+        """Whether the running phase created ``logger`` (it becomes this environment's own at
+        the phase's end, with whatever the code set on it: there is no original to keep)."""
+        loggers = logging.root.manager.loggerDict
+        if len(loggers) <= self._loggers_before:
+            return False
+        return any(loggers[name] is logger
+                   for name in itertools.islice(loggers, self._loggers_before, None))
 
     def _shutdown(self, handlerList: Any = None) -> None:
         """``logging.shutdown()`` in a phase: the environment's handlers (its default argument

@@ -285,3 +285,37 @@ def test_a_stdout_wrapper_installed_at_init_stays_for_the_invocations(
     for r in results:
         assert "PREFIXED:hello\n" in [e.message for e in r.logs]
     assert sys.stdout is before
+
+
+CHILD_LOGGER = """
+import logging
+child = logging.getLogger("pl_cached_parent.child")
+library = logging.getLogger("pl_library_of_this_env")
+library.addHandler(logging.NullHandler())
+def handler(event, context):
+    return {"debug": child.isEnabledFor(logging.DEBUG),
+            "handlers": [type(h).__name__ for h in library.handlers]}
+"""
+
+
+def test_a_level_the_test_sets_between_invocations_reaches_the_functions_loggers(
+        code: CodeWriter) -> None:
+    """A logger of the function's whose parent is the test's follows that parent's level
+    (cached answers are not kept across the change), and a logger the function created and
+    configured at init keeps its configuration from phase to phase."""
+    parent = logging.getLogger("pl_cached_parent")
+    fn = LambdaFunction("app.handler", code_dir=code(app=CHILD_LOGGER), name="cached-levels")
+    try:
+        assert fn.invoke({}).payload == {"debug": False, "handlers": ["NullHandler"]}
+        parent.setLevel(logging.DEBUG)
+        assert fn.invoke({}).payload == {"debug": True, "handlers": ["NullHandler"]}
+        parent.setLevel(logging.NOTSET)
+        assert fn.invoke({}).payload == {"debug": False, "handlers": ["NullHandler"]}
+        # Its own logger is its own: not the test's, and not tracked as a change to undo.
+        assert "pl_library_of_this_env" not in logging.root.manager.loggerDict
+        env = fn._environments.idle["$LATEST"][0]
+        assert not env.state.logger_overrides
+    finally:
+        parent.setLevel(logging.NOTSET)
+        fn.close()
+        logging.root.manager.loggerDict.pop("pl_cached_parent", None)
