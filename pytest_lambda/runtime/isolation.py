@@ -147,10 +147,38 @@ class _LoggerState:
 
     def apply(self, logger: logging.Logger) -> None:
         """Give ``logger`` this state (the caller clears cached levels once for all)."""
-        logger.level = self.level
-        logger.handlers[:] = self.handlers
-        logger.propagate = self.propagate
-        logger.disabled = self.disabled
+        if logger.level != self.level:
+            logger.level = self.level
+        if logger.handlers != self.handlers:
+            logger.handlers[:] = self.handlers
+        if logger.propagate != self.propagate:
+            logger.propagate = self.propagate
+        if logger.disabled != self.disabled:
+            logger.disabled = self.disabled
+
+
+class _WatchedFlag:
+    """``Logger.disabled`` / ``Logger.propagate`` during a phase: reads the logger's own value;
+    a write first records the logger's state (``logging.config``'s ``dictConfig`` and
+    ``fileConfig`` set ``disabled`` on every logger they do not configure: the test's, which
+    stayed disabled for the rest of the session)."""
+
+    __slots__ = ("default", "name", "remember")
+
+    def __init__(self, name: str, default: bool, remember: Callable[[Any], None]) -> None:
+        self.name, self.default, self.remember = name, default, remember
+
+    def __get__(self, logger: Any, owner: Any = None) -> Any:
+        if logger is None:
+            return self
+        return logger.__dict__.get(self.name, self.default)
+
+    def __set__(self, logger: Any, value: Any) -> None:
+        self.remember(logger)
+        logger.__dict__[self.name] = value
+
+
+_FLAGS = ("disabled", "propagate")
 
 
 def _clear_caches_of(loggers: Any) -> None:
@@ -167,7 +195,8 @@ class _Saved:
 
     __slots__ = ("argv", "bytecode", "cwd", "environ", "environ_data", "handler_list",
                  "handler_names", "hooks", "limits", "logger_originals", "logger_shadowed",
-                 "logging_disable", "modules_len", "packages_hidden", "path", "root_handlers",
+                 "logging_disable", "modules_len", "packages_hidden", "path", "root_flags",
+                 "root_handlers",
                  "root_level", "shadowed", "signal_mask", "signal_originals", "stderr", "stdout",
                  "test_handlers", "time_zone")
     argv: list[str]
@@ -185,6 +214,7 @@ class _Saved:
     logging_disable: int
     modules_len: int
     path: list[str]
+    root_flags: tuple[bool, bool]
     root_handlers: list[logging.Handler]
     root_level: int
     shadowed: dict[str, ModuleType]
@@ -229,6 +259,9 @@ class ProcessState:
         self.streams: tuple[Any, Any] = (self.stdout, self.stderr)
         self.log_handler = LambdaLogHandler(sink)
         self.root_level = root_level
+        #: The root logger's ``disabled`` and ``propagate`` as the code left them (None: the
+        #: test's).
+        self.root_flags: tuple[bool, bool] | None = None
         self.root_handlers: list[logging.Handler] = [self.log_handler]
         self.logger_overrides: dict[logging.Logger, _LoggerState] = {}
         self.logging_disable = logging.NOTSET
@@ -335,6 +368,9 @@ class ProcessState:
         root = logging.root
         manager = root.manager
         s.root_level = root.level
+        s.root_flags = (root.disabled, root.propagate)
+        if self.root_flags is not None and self.root_flags != s.root_flags:
+            root.disabled, root.propagate = self.root_flags
         s.root_handlers = root.handlers
         # pytest's own capture handlers stay (through stand-ins), so caplog still sees the
         # handler's records.
@@ -481,6 +517,10 @@ class ProcessState:
         self.root_level = root.level
         stale = root.level != s.root_level
         root.level = s.root_level
+        self.root_flags = (root.disabled, root.propagate)
+        if self.root_flags != s.root_flags:
+            root.disabled, root.propagate = s.root_flags
+            stale = True
         for logger, original in s.logger_originals.items():
             self.logger_overrides[logger] = _LoggerState(logger)
             original.apply(logger)
@@ -578,6 +618,14 @@ class ProcessState:
                 s.signal_originals[signum] = _signal.getsignal(signum)
             return real_signal(signum, handler)
 
+        def remember_flag(logger: Any) -> None:
+            # Only the manager's loggers: not one being made (its __init__ sets both flags)
+            # nor one made outside it, which the test process cannot have.
+            if logging.root.manager.loggerDict.get(getattr(logger, "name", None)) is logger:
+                remember(logger)
+
+        self._flags = tuple(_WatchedFlag(name, name == "propagate", remember_flag)
+                            for name in _FLAGS)
         self._patches = (patched_set_level, patched_add, patched_remove, patched_signal)
         self._real_signal = real_signal
 
@@ -589,6 +637,8 @@ class ProcessState:
         logging.Logger.addHandler = add  # type: ignore[method-assign,assignment]
         logging.Logger.removeHandler = remove  # type: ignore[method-assign,assignment]
         signal.signal = patched_signal  # type: ignore[assignment]
+        for flag in self._flags:
+            setattr(logging.Logger, flag.name, flag)
         logging.shutdown = self._shutdown
         threading.Thread.start = _start_daemonic  # type: ignore[method-assign,assignment]
 
@@ -611,6 +661,9 @@ class ProcessState:
         logging.Logger.addHandler = _ORIGINAL_LOGGER_METHODS[1]  # type: ignore[method-assign]
         logging.Logger.removeHandler = _ORIGINAL_LOGGER_METHODS[2]  # type: ignore[method-assign]
         signal.signal = self._real_signal
+        for name in _FLAGS:
+            if name in logging.Logger.__dict__:
+                delattr(logging.Logger, name)
         logging.shutdown = _REAL_SHUTDOWN
         threading.Thread.start = _REAL_THREAD_START  # type: ignore[method-assign]
         loggers = logging.root.manager.loggerDict

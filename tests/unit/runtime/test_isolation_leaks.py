@@ -347,6 +347,46 @@ def test_the_codes_logging_idioms_leave_the_tests_handlers_alone(
         log_file.close()
 
 
+DICT_CONFIG = """
+import logging, logging.config
+
+def configure():
+    # disable_existing_loggers is True by default: every logger not named here is disabled.
+    logging.config.dictConfig({"version": 1, "root": {"level": "INFO"},
+                               "loggers": {"app": {"propagate": False}}})
+
+configure()
+logging.getLogger().disabled = True
+
+def handler(event, context):
+    if event.get("again"):
+        configure()
+    return [logging.getLogger("tests.pl_watched").disabled, logging.getLogger().disabled,
+            logging.getLogger("app").propagate]
+"""
+
+
+def test_dict_config_in_the_handler_leaves_the_tests_loggers_enabled(
+        code: CodeWriter, caplog: pytest.LogCaptureFixture) -> None:
+    """``dictConfig`` (at init and in an invocation) disables the existing loggers it does not
+    name, as in the function's own process; the test's loggers stay enabled afterwards, and
+    the function keeps its own view from phase to phase."""
+    watched = logging.getLogger("tests.pl_watched")
+    try:
+        with LambdaFunction("app.handler", code_dir=code(app=DICT_CONFIG)) as fn:
+            assert fn.invoke({}).payload == [True, True, False]
+            assert (watched.disabled, logging.root.disabled) == (False, False)
+            assert fn.invoke({"again": True}).payload == [True, True, False]
+            assert fn.invoke({}).payload == [True, True, False]
+        assert (watched.disabled, logging.root.disabled, watched.propagate) == \
+            (False, False, True)
+        caplog.set_level(logging.INFO)
+        watched.info("the test's own record")
+        assert caplog.records[-1].getMessage() == "the test's own record"
+    finally:
+        logging.root.manager.loggerDict.pop("tests.pl_watched", None)
+
+
 SETTINGS = """
 import os, socket, sys
 
