@@ -621,7 +621,8 @@ class ProcessState:
         def remember_flag(logger: Any) -> None:
             # Only the manager's loggers: not one being made (its __init__ sets both flags)
             # nor one made outside it, which the test process cannot have.
-            if logging.root.manager.loggerDict.get(getattr(logger, "name", None)) is logger:
+            name = getattr(logger, "name", None)
+            if isinstance(name, str) and logging.root.manager.loggerDict.get(name) is logger:
                 remember(logger)
 
         self._flags = tuple(_WatchedFlag(name, name == "propagate", remember_flag)
