@@ -622,7 +622,8 @@ class ProcessState:
             # Only the manager's loggers: not one being made (its __init__ sets both flags)
             # nor one made outside it, which the test process cannot have.
             name = getattr(logger, "name", None)
-            if isinstance(name, str) and logging.root.manager.loggerDict.get(name) is logger:
+            if isinstance(name, str) and isinstance(logger, logging.Logger) \
+                    and logging.root.manager.loggerDict.get(name) is logger:
                 remember(logger)
 
         self._flags = tuple(_WatchedFlag(name, name == "propagate", remember_flag)
