@@ -7,6 +7,7 @@ environment in its own process; in-process emulation serialises them instead).
 
 from __future__ import annotations
 
+import contextvars
 import gc
 import importlib
 import logging
@@ -24,6 +25,7 @@ from .backend import InitResult, Outcome, Status, lambda_environ, new_log_stream
 from .capture import APP_LOG_LEVEL_TO_PY, LogSink
 from .childguard import child_variables
 from .event_loop import EventLoopState
+from .exit_handlers import ExitHandlers
 from .extensions import EXTENSIONS
 from .filesystem import EnvironmentFiles
 from .handler import (
@@ -118,7 +120,11 @@ class ExecutionEnvironment:
         shared = SharedModules(config.shared_modules,
                                own=shadowing_names([str(config.code_dir), *layers]))
         self._event_loop = EventLoopState()
-        hooks: tuple[Any, ...] = (self.files, self._event_loop)
+        #: The context variables of the environment's thread (decimal's context,
+        #: ``structlog.contextvars``, OpenTelemetry's current span): its own from phase to
+        #: phase, as in its own process, and never the test's or another environment's.
+        self._context = contextvars.Context()
+        hooks: tuple[Any, ...] = (self.files, self._event_loop, ExitHandlers(shared))
         if not own_process:  # a process worker's signals to itself are real
             hooks += (SelfSignals(),)
         if config.package_check != "off":
@@ -149,7 +155,7 @@ class ExecutionEnvironment:
                     if memory is not None:
                         memory.start()
                     try:
-                        value = deadline.run(body)
+                        value = self._context.run(deadline.run, body)
                     finally:
                         if memory is not None:
                             self._account(memory.stop(), logged_from, outside)

@@ -12,6 +12,13 @@ ended), or :class:`RuntimeStopped` (it stopped: the invocation times out, its Du
 whole timeout). A signal the code has a handler
 for, or one that is ignored, is sent for real. A process worker has a process of its own: there
 the real signal does it.
+
+``os._exit(status)`` is the same kind of call: on Lambda it ends the runtime process ("Runtime
+exited with error: exit status 3"); in-process it ended the test session without a report.
+During a phase it raises :class:`RuntimeExit` instead, in the process the phase runs in (a
+child the code forked exits for real). Unlike the real call, code that catches ``SystemExit``
+(or ``BaseException``) can catch it, and from a thread other than the phase's it ends only that
+thread.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import signal
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["RuntimeStopped", "SelfSignals", "SignalledExit"]
+__all__ = ["RuntimeExit", "RuntimeStopped", "SelfSignals", "SignalledExit"]
 
 _SIG_DFL = _signal.SIG_DFL
 
@@ -47,6 +54,10 @@ class SignalledExit(SystemExit):
 
     def __init__(self, signum: int) -> None:
         super().__init__(-signum)
+
+
+class RuntimeExit(SystemExit):
+    """The runtime process ended by ``os._exit(status)`` in its code (``code`` is the status)."""
 
 
 def _acts_on_runtime(signum: Any) -> str | None:
@@ -83,17 +94,18 @@ def _is_this_process(pid: int) -> bool:
     return pid in (0, os.getpid()) or (pid < 0 and -pid == os.getpgrp())
 
 
-_NAMES = ((os, "kill"), (os, "killpg"), (signal, "raise_signal"))
+_NAMES = ((os, "kill"), (os, "killpg"), (signal, "raise_signal"), (os, "_exit"))
 
 
 class SelfSignals:
     """A phase hook: the stand-ins of ``os.kill``, ``os.killpg`` and ``signal.raise_signal``
     during the phase (each calls the function installed when the phase began otherwise)."""
 
-    __slots__ = ("_real", "_stand_ins")
+    __slots__ = ("_pid", "_real", "_stand_ins")
 
     def __init__(self) -> None:
         self._real: dict[str, Callable[..., Any]] = {}
+        self._pid = 0
         real = self._real
 
         def kill(pid: int, signum: Any) -> None:
@@ -111,9 +123,16 @@ class SelfSignals:
                 _act(signum)
             real["raise_signal"](signum)
 
-        self._stand_ins = {"kill": kill, "killpg": killpg, "raise_signal": raise_signal}
+        def exit_now(status: int) -> None:
+            if os.getpid() == self._pid:
+                raise RuntimeExit(status)
+            real["_exit"](status)  # a child the code forked
+
+        self._stand_ins = {"kill": kill, "killpg": killpg, "raise_signal": raise_signal,
+                           "_exit": exit_now}
 
     def enter(self) -> None:
+        self._pid = os.getpid()
         for module, name in _NAMES:
             self._real[name] = getattr(module, name)
             setattr(module, name, self._stand_ins[name])

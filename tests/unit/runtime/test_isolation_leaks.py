@@ -480,3 +480,66 @@ def test_hooks_the_code_replaces_stay_in_its_environment(code: CodeWriter) -> No
         assert fn.invoke({}).payload is True  # still its own
     assert not hasattr(logging.getLogRecordFactory()("n", 20, "p", 1, "m", None, None),
                        "traced")
+
+
+EXITS = """
+import os
+
+def handler(event, context):
+    if event.get("fork"):
+        pid = os.fork()
+        if pid == 0:
+            os._exit(7)
+        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    os._exit(event["status"])
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_os_exit_in_the_handler_ends_the_runtime_not_the_session(code: CodeWriter,
+                                                                  isolation: str) -> None:
+    """``os._exit(3)`` ends Lambda's runtime process ("exit status 3", a reset); in-process it
+    ended the test process without a report. A forked child's ``os._exit`` is real."""
+    with LambdaFunction("app.handler", code_dir=code(app=EXITS), isolation=isolation) as fn:
+        r = fn.invoke({"status": 3})
+        assert r.error is not None and r.error["errorType"] == "Runtime.ExitError"
+        assert r.error["errorMessage"].endswith("Runtime exited with error: exit status 3")
+        assert fn.invoke({"fork": True}).payload == 7
+        assert fn.invoke({"status": 0}).error["errorMessage"].endswith(  # type: ignore[index]
+            "Runtime exited without providing a reason")
+
+
+AT_EXIT = """
+import atexit, decimal, contextvars
+
+REQUEST = contextvars.ContextVar("request", default=None)
+decimal.getcontext().prec = 5
+
+@atexit.register
+def flush_at_exit():
+    print("flushed at exit")
+
+def handler(event, context):
+    atexit.register(print, "registered in the handler")
+    previous = REQUEST.get()
+    REQUEST.set(context.aws_request_id)
+    return [str(decimal.Decimal(1) / decimal.Decimal(7)), previous]
+"""
+
+
+def test_exit_handlers_and_context_variables_stay_in_the_environment(code: CodeWriter) -> None:
+    """Exit handlers the function registers never run (Lambda kills the runtime: they did run
+    at the end of the test session); its decimal context and context variables are its own,
+    kept from invocation to invocation, and not the test's or another environment's."""
+    import atexit
+    import decimal
+
+    callbacks = atexit._ncallbacks()  # type: ignore[attr-defined]
+    with LambdaFunction("app.handler", code_dir=code(app=AT_EXIT)) as fn:
+        first = fn.invoke({})
+        assert first.payload == ["0.14286", None]
+        assert fn.invoke({}).payload == ["0.14286", first.request_id]
+        fn.cold_start()
+        assert fn.invoke({}).payload == ["0.14286", None]  # a new environment's own
+    assert atexit._ncallbacks() == callbacks  # type: ignore[attr-defined]
+    assert decimal.getcontext().prec == 28
