@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 PROBES = Path(__file__).resolve().parent / "probes"
-PYTHON = ("python3.11",)
+#: The Python runtime of the interpreter running the tier: both sides then format tracebacks
+#: with that Python, and its runtime's own rules apply to both (python3.12 on writes non-ASCII
+#: JSON raw). CI runs the tier on 3.11, 3.12 and 3.13.
+PYTHON = (f"python3.{sys.version_info.minor}",)
 NODE = ("nodejs22.x", "nodejs24.x")
 
 #: id -> (log_format, log_level): the log configurations a case can run under.
