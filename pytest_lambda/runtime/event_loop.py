@@ -1,12 +1,21 @@
 """Each execution environment's own asyncio event-loop state, as each Lambda process has its own.
 
-asyncio keeps "the current event loop" of the main thread in the event loop policy: the loop
-``asyncio.get_event_loop()`` returns, and whether ``set_event_loop`` was ever called (after
-``asyncio.run()`` it was, with ``None``, and on Python 3.11+ ``get_event_loop()`` then raises
-``RuntimeError: There is no current event loop``). In one test process that state is shared by
-the test and every environment: a test that ran ``asyncio.run()`` broke a later handler using
-``aws_embedded_metrics``' ``metric_scope`` (it calls ``get_event_loop()``), which works on Lambda,
-where the environment is a fresh process. This phase hook swaps the state per environment.
+asyncio keeps process-wide state that one test process would otherwise share between the test
+and every environment:
+
+- the **event loop policy** (``uvloop.install()`` or ``set_event_loop_policy`` at Init made
+  the test's and the other functions' loops the function's kind), and with it "the current
+  event loop" of each thread (the loop ``asyncio.get_event_loop()`` returns, and whether
+  ``set_event_loop`` was called: after ``asyncio.run()`` it was, with ``None``, and on Python
+  3.11+ ``get_event_loop()`` then raises ``RuntimeError: There is no current event loop``; a
+  test that ran ``asyncio.run()`` broke a later handler using ``aws_embedded_metrics``'
+  ``metric_scope``, which works on Lambda, where the environment is a fresh process);
+- the thread's **running loop**: invoked from an ``async def`` test (pytest-asyncio), the
+  handler found the test's loop running, so its ``asyncio.run()`` failed with "cannot be called
+  from a running event loop". No loop runs in the runtime's thread on Lambda.
+
+This phase hook gives each environment its own policy (made when its code first asks for one,
+as in a fresh process) and no running loop during its phases; the test's come back afterwards.
 """
 
 from __future__ import annotations
@@ -17,49 +26,43 @@ from typing import Any
 __all__ = ["EventLoopState"]
 
 
-def _policy_state() -> Any:
-    """The thread-local state of the current event loop policy, if asyncio has one yet."""
-    asyncio = sys.modules.get("asyncio")
-    if asyncio is None:
-        return None
-    policy = getattr(asyncio.events, "_event_loop_policy", None)
-    local = getattr(policy, "_local", None)
-    if local is None or not hasattr(local, "_set_called"):
-        return None  # no policy yet, or one that keeps its loop elsewhere (left alone)
-    return local
-
-
 class EventLoopState:
-    """An environment's current event loop (and whether it set one), swapped in per phase."""
+    """An environment's event loop policy (and so its current loop), swapped in per phase."""
 
-    __slots__ = ("_loop", "_saved", "_set_called")
+    __slots__ = ("_policy", "_saved")
 
     def __init__(self) -> None:
-        self._loop: Any = None  # a fresh process has none yet
-        self._set_called = False
-        self._saved: tuple[Any, Any, bool] | None = None
+        self._policy: Any = None  # a fresh process has none yet: asyncio makes it on demand
+        #: The test's policy and running loop during a phase; None: asyncio was not imported.
+        self._saved: tuple[Any, Any] | None = None
 
     def enter(self) -> None:
-        local = _policy_state()
-        if local is None:
+        asyncio = sys.modules.get("asyncio")
+        if asyncio is None:
             self._saved = None
             return
-        self._saved = (local, local._loop, local._set_called)
-        local._loop, local._set_called = self._loop, self._set_called
+        events = asyncio.events
+        running = events._get_running_loop()
+        self._saved = (events._event_loop_policy, running)
+        events._event_loop_policy = self._policy
+        if running is not None:
+            events._set_running_loop(None)
 
     def exit(self) -> None:
-        local = _policy_state()
+        asyncio = sys.modules.get("asyncio")
         saved, self._saved = self._saved, None
-        if local is None:
+        if asyncio is None:
             return
-        self._loop, self._set_called = local._loop, local._set_called
-        if saved is not None and saved[0] is local:
-            local._loop, local._set_called = saved[1], saved[2]
-        else:  # the policy was made during the phase: the test had no loop in it
-            local._loop, local._set_called = None, False
+        events = asyncio.events
+        self._policy = events._event_loop_policy
+        # Imported during the phase: the test process had no policy and no running loop.
+        policy, running = saved if saved is not None else (None, None)
+        events._event_loop_policy = policy
+        events._set_running_loop(running)
 
     def close(self) -> None:
         """The environment ends: close the loop it left (a process's would die with it)."""
-        loop, self._loop = self._loop, None
+        policy, self._policy = self._policy, None
+        loop = getattr(getattr(policy, "_local", None), "_loop", None)
         if loop is not None and not loop.is_running() and not loop.is_closed():
             loop.close()

@@ -197,7 +197,8 @@ class _Saved:
                  "handler_names", "hooks", "limits", "logger_originals", "logger_shadowed",
                  "logging_disable", "modules_len", "packages_hidden", "path", "root_flags",
                  "root_handlers",
-                 "root_level", "shadowed", "signal_mask", "signal_originals", "stderr", "stdout",
+                 "root_level", "shadowed", "signal_mask", "signal_originals", "signal_touched",
+                 "stderr", "stdout",
                  "test_handlers", "time_zone")
     argv: list[str]
     time_zone: tuple[Any, ...]
@@ -221,6 +222,7 @@ class _Saved:
     packages_hidden: dict[str, ModuleType]
     signal_mask: set[Any]
     signal_originals: dict[Any, Any]
+    signal_touched: set[int]
     stderr: Any
     stdout: Any
     test_handlers: list[logging.Handler]
@@ -273,6 +275,8 @@ class ProcessState:
         #: The process's umask, recursion limit and default socket timeout as the
         #: environment's code left them (None: as the test process has them).
         self.limits: tuple[int, int, float | None] | None = None
+        #: The signal handlers the environment's code installed, by signal number.
+        self.signal_handlers: dict[int, Any] = {}
         #: The hooks of :data:`_HOOKS` as the environment's code left them (None: the test's).
         self.hooks: tuple[Any, ...] | None = None
         #: Loggers (and placeholders) created by this environment's code, kept out of the
@@ -407,8 +411,17 @@ class ProcessState:
         # SIGALRM is the timeout's: whatever the code does with it, the test process's own
         # disposition comes back (not the timer's callback), and so does the signal mask.
         s.signal_originals = {}
+        s.signal_touched = set()
         if threading.get_ident() == _MAIN_THREAD.ident:  # signals are the main thread's
             s.signal_originals[_SIGALRM] = _signal.getsignal(_SIGALRM)
+            # The handlers its code installed (at Init, say: a SIGTERM clean-up, a SIGALRM
+            # "answer before the timeout") are its own in every later phase, as in its
+            # process; the timeout's own SIGALRM handler goes on top (Deadline.arm).
+            for signum, handler in self.signal_handlers.items():
+                if signum not in s.signal_originals:
+                    s.signal_originals[signum] = _signal.getsignal(signum)
+                if handler is not None:
+                    _signal.signal(signum, handler)
         # The C functions: signal.py's wrappers convert every number to an enum member.
         s.signal_mask = _signal.pthread_sigmask(_SIG_BLOCK, ())
         self._patch(s)
@@ -495,8 +508,9 @@ class ProcessState:
         if _time_zone() != s.time_zone:  # entering, or the code, set another one
             time.tzset()  # the test process's TZ is back in the environment
 
-    @staticmethod
-    def _exit_signals(s: _Saved) -> None:
+    def _exit_signals(self, s: _Saved) -> None:
+        for signum in s.signal_touched:
+            self.signal_handlers[signum] = _signal.getsignal(signum)
         for signum, handler in s.signal_originals.items():
             if handler is not None:  # None: set from C, cannot be put back from Python
                 _signal.signal(signum, handler)
@@ -614,8 +628,11 @@ class ProcessState:
 
         def patched_signal(signum: Any, handler: Any) -> Any:
             s = self._saved
-            if s is not None and signum not in s.signal_originals:
-                s.signal_originals[signum] = _signal.getsignal(signum)
+            if s is not None:
+                if signum not in s.signal_originals:
+                    s.signal_originals[signum] = _signal.getsignal(signum)
+                with contextlib.suppress(TypeError, ValueError):
+                    s.signal_touched.add(int(signum))
             return real_signal(signum, handler)
 
         def remember_flag(logger: Any) -> None:

@@ -152,7 +152,11 @@ class Deadline:
             interrupted: BaseException | None = None
             if self._past or left < _SETTLE_BELOW_S:  # it fired, or nearly; or was cancelled
                 interrupted = self._settle()
-            _signal.signal(_SIGALRM, self._old_handler)
+            replaced = _signal.signal(_SIGALRM, self._old_handler)
+            if replaced is not self._callback and replaced is not None:
+                # The code installed its own during the phase: it stays, the environment's
+                # (the phase's caller puts the test's back, and this one in the next phase).
+                _signal.signal(_SIGALRM, replaced)
             self._armed = False
             delay, interval = self._old_timer
             if delay:
@@ -197,13 +201,25 @@ class Deadline:
             self._old_hook = None
         return interrupted
 
+    def _forward_early(self, signum: int, frame: FrameType | None) -> None:
+        """A SIGALRM before the deadline: a request left over from an earlier phase (ignored,
+        this deadline's timer still runs), or the code's own ``signal.alarm()`` firing, which
+        replaced the timer (one process, one real-time timer): then the handler the code had
+        installed for it (at Init, before this deadline went on top) runs, as on Lambda. The
+        deadline is still enforced, by the watchdog, without the timer."""
+        handler = self._old_handler
+        if not callable(handler) or _signal.getitimer(_ITIMER_REAL)[0] > 0:
+            return
+        handler(signum, frame)
+
     def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
         if not self._active or self._alarming:
             # Run again from a check point inside this very function: the outer run asks for
             # the next one itself.
             return
         if not self._past and real_perf() < self._ends - _EARLY_S:
-            return  # a request left over from an earlier phase, not this deadline's timer
+            self._forward_early(signum, frame)
+            return
         self._alarming = True
         # No line events in this frame for a Python-level tracer: each would be a point where
         # the signal is checked, between our request for the next one and the raise.

@@ -80,3 +80,47 @@ def test_the_environment_loop_is_closed_with_it(code: CodeWriter) -> None:
         import gc
 
         gc.collect()
+
+
+def test_a_handler_invoked_from_a_running_loop_can_run_its_own(code: CodeWriter) -> None:
+    """Invoked from an ``async def`` test (pytest-asyncio runs it in a loop), the handler's
+    ``asyncio.run()`` works, as in the runtime's thread, where no loop runs; the test's loop is
+    running again afterwards."""
+    fn = LambdaFunction("app.run", code_dir=code(app=APP))
+
+    async def test_body() -> tuple[object, object]:
+        loop = asyncio.get_running_loop()
+        result = fn.invoke({})
+        return result.payload, asyncio.get_running_loop() is loop
+
+    try:
+        assert asyncio.run(test_body()) == ("ran", True)
+    finally:
+        fn.close()
+
+
+POLICY = """
+import asyncio
+
+class FastPolicy(asyncio.DefaultEventLoopPolicy):
+    pass
+
+asyncio.set_event_loop_policy(FastPolicy())  # what uvloop.install() does
+
+def handler(event, context):
+    return type(asyncio.get_event_loop_policy()).__name__
+"""
+
+
+def test_an_event_loop_policy_set_at_init_stays_in_the_environment(code: CodeWriter) -> None:
+    """``uvloop.install()`` at Init: the function's policy from phase to phase, not the test's
+    nor another function's."""
+    before = asyncio.get_event_loop_policy()
+    root = code(app=APP, uvloop_like=POLICY)
+    with LambdaFunction("uvloop_like.handler", code_dir=root) as fn, \
+            LambdaFunction("app.current", code_dir=root) as other:
+        assert fn.invoke({}).payload == "FastPolicy"
+        assert fn.invoke({}).payload == "FastPolicy"
+        assert asyncio.get_event_loop_policy() is before
+        assert isinstance(other.invoke({}).payload, int)
+        assert type(asyncio.get_event_loop_policy()).__name__ != "FastPolicy"

@@ -543,3 +543,54 @@ def test_exit_handlers_and_context_variables_stay_in_the_environment(code: CodeW
         assert fn.invoke({}).payload == ["0.14286", None]  # a new environment's own
     assert atexit._ncallbacks() == callbacks  # type: ignore[attr-defined]
     assert decimal.getcontext().prec == 28
+
+
+SIGNALS_AT_INIT = """
+import os, signal, time
+
+RECEIVED = []
+signal.signal(signal.SIGUSR1, lambda signum, frame: RECEIVED.append(signum))
+
+
+class SoftTimeout(Exception):
+    pass
+
+
+def _soft_timeout(signum, frame):
+    raise SoftTimeout()
+
+
+signal.signal(signal.SIGALRM, _soft_timeout)  # the "answer before Lambda's timeout" pattern
+
+
+def handler(event, context):
+    if event.get("alarm"):
+        signal.alarm(max(int(context.get_remaining_time_in_millis() / 1000) - 1, 1))
+        try:
+            time.sleep(10)
+            return "done"
+        except SoftTimeout:
+            return "partial"
+        finally:
+            signal.alarm(0)
+    os.kill(os.getpid(), signal.SIGUSR1)
+    return len(RECEIVED)
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_signal_handlers_installed_at_init_are_the_functions_in_every_invocation(
+        code: CodeWriter, isolation: str) -> None:
+    """Handlers the code installs at Init stay its own (they were the test's again from the
+    first invocation on: a self-sent SIGUSR1 ended the runtime, the Init-time SIGALRM handler of
+    the "answer before the timeout" pattern never ran); the test's dispositions come back."""
+    test_usr1 = signal.getsignal(signal.SIGUSR1)
+    test_alrm = signal.getsignal(signal.SIGALRM)
+    with LambdaFunction("app.handler", code_dir=code(app=SIGNALS_AT_INIT), timeout=2,
+                        isolation=isolation) as fn:
+        assert fn.invoke({}).payload == 1
+        assert fn.invoke({}).payload == 2
+        r = fn.invoke({"alarm": True})
+        assert (r.payload, r.timed_out) == ("partial", False)
+        assert signal.getsignal(signal.SIGUSR1) == test_usr1
+        assert signal.getsignal(signal.SIGALRM) == test_alrm
