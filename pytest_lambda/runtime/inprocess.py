@@ -42,6 +42,7 @@ from .memory import NOISE_BYTES, MemoryMeter, log_bytes, max_memory_used_mb
 from .modules import SharedModules, shadowing_names
 from .network import NetworkGuard
 from .outside import LEDGER, hook_moto
+from .sdk_session import SessionCredentials
 from .self_signals import RuntimeStopped, SelfSignals, SignalledExit
 from .timeout import Deadline, HandlerTimeout
 
@@ -124,7 +125,8 @@ class ExecutionEnvironment:
         #: ``structlog.contextvars``, OpenTelemetry's current span): its own from phase to
         #: phase, as in its own process, and never the test's or another environment's.
         self._context = contextvars.Context()
-        hooks: tuple[Any, ...] = (self.files, self._event_loop, ExitHandlers(shared))
+        hooks: tuple[Any, ...] = (self.files, self._event_loop, ExitHandlers(shared),
+                                  SessionCredentials())
         if not own_process:  # a process worker's signals to itself are real
             hooks += (SelfSignals(),)
         if config.package_check != "off":

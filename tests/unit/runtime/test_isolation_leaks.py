@@ -594,3 +594,34 @@ def test_signal_handlers_installed_at_init_are_the_functions_in_every_invocation
         assert (r.payload, r.timed_out) == ("partial", False)
         assert signal.getsignal(signal.SIGUSR1) == test_usr1
         assert signal.getsignal(signal.SIGALRM) == test_alrm
+
+
+DEFAULT_SESSION = """
+import boto3
+
+sqs = boto3.client("sqs")  # module level, on boto3's default session
+
+def handler(event, context):
+    return [sqs.meta.region_name, sqs._request_signer._credentials.access_key]
+"""
+
+
+def test_boto3_default_session_is_each_environments_own(
+        code: CodeWriter, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A default session the test made first (its own credentials) is not the handler's, and
+    the one the handler made (the function's fake credentials) is not the test's afterwards."""
+    boto3 = pytest.importorskip("boto3")
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTPROCESSOWN01")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    boto3.client("sts")  # the test's own default session, first
+    tests_session = boto3.DEFAULT_SESSION
+    with LambdaFunction("app.handler", code_dir=code(app=DEFAULT_SESSION),
+                        region="us-east-2") as fn:
+        region, key = fn.invoke({}).payload
+        assert region == "us-east-2"
+        assert key != "AKIATESTPROCESSOWN01"
+        assert boto3.DEFAULT_SESSION is tests_session
+        own = boto3.client("sqs")._request_signer._credentials.access_key
+        assert own == "AKIATESTPROCESSOWN01"
