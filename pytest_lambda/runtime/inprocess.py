@@ -79,6 +79,30 @@ def _exit_reason(exc: SystemExit) -> str:
     return faults.system_exit_reason(exc.code)
 
 
+def _runtime_report(exc: Exception, request_id: str,
+                    runtime: str | None) -> dict[str, Any] | BaseException:
+    """The runtime's error payload for ``exc``, or the exception that making it raised.
+
+    awslambdaric builds the payload inside its ``except Exception:`` (``str(exc)``, the
+    traceback): an exception whose ``__str__`` raises, or returns something else than a
+    string, makes that fail outside any handler, and the runtime process ends ("exit status
+    1", Runtime.ExitError). In-process the failure escaped ``invoke`` into the test.
+    """
+    try:
+        return error_from_exception(exc, request_id, runtime)
+    except Exception as failure:
+        return failure
+
+
+def _crash_line(exc: BaseException) -> str:
+    """The last line the interpreter prints for an exception that ends the runtime process."""
+    try:
+        text = str(exc)
+    except Exception:
+        text = "<exception str() failed>"  # what the interpreter prints then
+    return f"{type(exc).__name__}: {text}\n" if text else f"{type(exc).__name__}\n"
+
+
 #: How a phase's body ended (not a Status: the caller decides what each means for Lambda).
 PhaseEnd = Literal["returned", "raised", "timed_out", "exited"]
 
@@ -264,10 +288,14 @@ class ExecutionEnvironment:
         elif not isinstance(value, Exception):
             # The runtime loads the handler under ``except Exception``: another BaseException
             # ends its process, as in an invocation (see invoke).
-            self.sink.emit(f"{type(value).__name__}: {value}\n")
+            self.sink.emit(_crash_line(value))
             return faults.runtime_exit("", faults.system_exit_reason(1)), elapsed, "error"
         else:
-            error = error_from_exception(value, "")
+            reported = _runtime_report(value, "", None)
+            if isinstance(reported, BaseException):  # the runtime's own report failed
+                self.sink.emit(_crash_line(reported))
+                return faults.runtime_exit("", faults.system_exit_reason(1)), elapsed, "error"
+            error = reported
         self._init_warning()
         self.sink.runtime_error(error)
         return error, elapsed, "error"
@@ -323,13 +351,18 @@ class ExecutionEnvironment:
             error = make_error(value.message, value.error_type, value.trace, request_id)
             self.sink.runtime_error(error)
             status, error_type = "failure", error["errorType"]
-        elif isinstance(value, Exception):
-            error = error_from_exception(value, request_id, self.config.runtime)
+        elif isinstance(value, Exception) and not isinstance(
+                reported := _runtime_report(value, request_id, self.config.runtime),
+                BaseException):
+            error = reported
             self.sink.runtime_error(error)
             status, error_type = "failure", error["errorType"]
         else:
-            # A BaseException the runtime does not catch ends the runtime process.
-            self.sink.emit(f"{type(value).__name__}: {value}\n")
+            # A BaseException the runtime does not catch ends the runtime process, and so does
+            # an exception its own error report fails on (see _runtime_report).
+            crash = reported if isinstance(value, Exception) else value
+            assert isinstance(crash, BaseException)
+            self.sink.emit(_crash_line(crash))
             error = faults.runtime_exit(request_id, faults.system_exit_reason(1))
             status, error_type, reset = "error", "Runtime.ExitError", True
         max_mb = self.max_memory_mb

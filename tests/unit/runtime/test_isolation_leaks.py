@@ -625,3 +625,36 @@ def test_boto3_default_session_is_each_environments_own(
         assert boto3.DEFAULT_SESSION is tests_session
         own = boto3.client("sqs")._request_signer._credentials.access_key
         assert own == "AKIATESTPROCESSOWN01"
+
+
+BROKEN_STR = """
+class ApiError(Exception):
+    def __init__(self, code):
+        self.code = code
+
+    def __str__(self):
+        return f"{self.code}: {self.detail}"  # a bug: no such attribute
+
+if __import__("os").environ.get("AT_INIT"):
+    raise ApiError(500)
+
+def handler(event, context):
+    raise ApiError(502)
+"""
+
+
+@pytest.mark.parametrize("at_init", [False, True])
+def test_an_exception_the_runtime_cannot_report_ends_the_runtime(code: CodeWriter,
+                                                                   at_init: bool) -> None:
+    """An exception whose ``__str__`` raises: the runtime's own report of it fails and its
+    process ends ("exit status 1", a reset). In-process the failure escaped ``invoke``."""
+    environment = {"AT_INIT": "1"} if at_init else {}
+    with LambdaFunction("app.handler", code_dir=code(app=BROKEN_STR),
+                        environment=environment) as fn:
+        r = fn.invoke({})
+        assert r.error is not None and r.error["errorType"] == "Runtime.ExitError"
+        assert r.error["errorMessage"].endswith("Runtime exited with error: exit status 1")
+        assert "AttributeError: 'ApiError' object has no attribute 'detail'\n" in \
+            [*r.init_logs.messages, *r.logs.messages]
+        assert r.report is not None and r.report.error_type == "Runtime.ExitError"
+        assert fn.invoke({}).cold_start
