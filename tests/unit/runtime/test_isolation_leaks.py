@@ -658,3 +658,37 @@ def test_an_exception_the_runtime_cannot_report_ends_the_runtime(code: CodeWrite
             [*r.init_logs.messages, *r.logs.messages]
         assert r.report is not None and r.report.error_type == "Runtime.ExitError"
         assert fn.invoke({}).cold_start
+
+
+INTERRUPTED_CONTEXT = """
+import contextlib, contextvars, time
+
+VAR = contextvars.ContextVar("request")
+
+@contextlib.contextmanager
+def scoped(value):
+    token = VAR.set(value)  # what botocore's start_as_current_context does
+    try:
+        yield
+    finally:
+        VAR.reset(token)
+
+def handler(event, context):
+    manager = scoped(context.aws_request_id)
+    manager.__enter__()  # the timeout lands here, before the with block takes it over
+    while True:
+        time.sleep(0.01)
+"""
+
+
+def test_a_timeout_between_enter_and_with_leaves_nothing_to_fail_later(
+        code: CodeWriter) -> None:
+    """The half-entered context manager is closed in the environment's context: collected
+    later in the test's, its token reset raised "was created in a different Context" as an
+    unraisable exception (an error here, under ``filterwarnings = error``)."""
+    import gc
+
+    with LambdaFunction("app.handler", code_dir=code(app=INTERRUPTED_CONTEXT),
+                        timeout=1) as fn:
+        assert fn.invoke({}).timed_out
+    gc.collect()
