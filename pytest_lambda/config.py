@@ -81,6 +81,9 @@ class FunctionSettings(TypedDict, total=False):
     #: takes a ``LambdaFunction`` object as a destination.
     destination_config: Mapping[str, Mapping[str, Any]] | None
     reserved_concurrent_executions: int | None
+    #: ``"PER_TENANT"``: tenant isolation (Lambda's ``TenancyConfig``): every invocation names a
+    #: tenant (``tenant_id=``), and each tenant has execution environments of its own.
+    tenancy: str | None
     #: Local folders holding the function's layers, in order (Lambda's ``Layers``).
     layers: Sequence[str | os.PathLike[str]] | None
     #: Extra top-level packages every environment shares with the test process.
@@ -134,6 +137,8 @@ class FunctionConfig:
     dead_letter_config: Mapping[str, str] | None = None
     destination_config: Mapping[str, Mapping[str, str]] | None = None
     reserved_concurrent_executions: int | None = None
+    #: Lambda's ``TenancyConfig.TenantIsolationMode``: ``"PER_TENANT"`` or None.
+    tenancy: str | None = None
     #: Local folders of the function's layers, in order (see ``layers.py``).
     layers: tuple[Path, ...] = ()
     #: Emulation settings, not Lambda's: extra top-level modules every environment shares with
@@ -191,6 +196,11 @@ class FunctionConfig:
             changes["layers"] = check_layers(changes["layers"])
         if "shared_modules" in changes:
             changes["shared_modules"] = shared_module_names(changes["shared_modules"])
+        if changes.get("tenancy", self.tenancy) != self.tenancy:
+            # AWS docs, API_TenancyConfig: "cannot be modified after function creation".
+            raise InvalidParameterValueException(
+                "Tenant isolation configuration cannot be modified after function creation. "
+                "Create another function with tenancy= set instead.")
         cfg = replace(self, **changes)
         cfg.validate()
         if "layers" in changes and cfg.layers:
@@ -245,6 +255,10 @@ class FunctionConfig:
             )
         self._validate_environment()
         _validate_async(self)
+        if self.tenancy is not None and self.tenancy != "PER_TENANT":
+            raise validation_error(self.tenancy, "tenancyConfig.tenantIsolationMode",
+                                   "Member must satisfy enum value set: [PER_TENANT]",
+                                   "Use tenancy='PER_TENANT' (tenant isolation) or None.")
         if self.package_check not in PACKAGE_CHECKS:
             raise InvalidParameterValueException(
                 f"package_check={self.package_check!r} is not valid: use 'off' (the default), "

@@ -196,6 +196,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin, DestinationsMixin, 
         ``RecursiveInvocationException`` once it would be the 17th in its chain.
         """
         admission.check_context(client_context, identity)
+        admission.check_tenant(self.config, tenant_id)
         payload, target = admission.admit(event, invocation_type, qualifier, self.config,
                                           self._versions, self._policy, principal, source_arn,
                                           source_account)
@@ -205,7 +206,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin, DestinationsMixin, 
             return admission.stop_recursive(self, payload, target, invocation_type)
         if invocation_type != "RequestResponse":
             return admission.accept(self, payload, target, invocation_type,
-                                    trace_header=trace_header)
+                                    trace_header=trace_header, tenant_id=tenant_id)
         slot = self.account.try_acquire(self)
         if isinstance(slot, str):
             self.refuse(target, self.new_request_id(), slot, invocation_type)
@@ -227,6 +228,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin, DestinationsMixin, 
         ``throttled=True``) instead of raising; see ``service.account.invoke_many`` for the
         model.
         """
+        admission.check_tenant(self.config, None, "invoke_many")
         admitted = [admission.admit(e, invocation_type, qualifier, self.config, self._versions,
                                     self._policy, principal, source_arn, source_account)
                     for e in events]
@@ -273,7 +275,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin, DestinationsMixin, 
         return self._run(event.payload, event.target, request_id=event.request_id,
                          invocation_type="Event", concurrent_executions=concurrent_executions,
                          attempt=event.attempts, virtual_time=virtual_time,
-                         trace_header=event.trace_header)
+                         trace_header=event.trace_header, tenant_id=event.tenant_id)
 
     def _run(self, payload: bytes, target: Target, *,
              client_context: Mapping[str, Any] | None = None,
@@ -290,10 +292,13 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin, DestinationsMixin, 
         request_id = request_id or self.new_request_id()
         trace = (None if trace_header is None
                  else recursion.continue_trace(trace_header, self.arn, request_id))
+        # With tenant isolation each tenant has environments of its own (AWS docs, "Lambda
+        # tenant isolation": execution environments are never shared between tenants).
+        pool = version if not config.tenancy else f"{version}\0tenant:{tenant_id}"
         with PHASE_LOCK, function_context(config.name):
             start_time = real_time_ms()
-            env, cold = environment or self._environments.checkout(config, version)
-            idle = self._environments.idle.setdefault(version, [])
+            env, cold = environment or self._environments.checkout(config, version, pool)
+            idle = self._environments.idle.setdefault(pool, [])
             stream = env.sink.stream.events
             first = len(stream)
             outcome, init_ms, start_index = run_lifecycle(
@@ -301,7 +306,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin, DestinationsMixin, 
                 trace_header=trace)
             not_stopped = getattr(env, "not_stopped", "")
             if outcome.reset or not env.alive:
-                self._environments.reset(env, version)
+                self._environments.reset(env, pool)
             else:
                 idle.append(env)
             start = max(start_index, first)

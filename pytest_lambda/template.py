@@ -332,7 +332,14 @@ def _sam_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
         "tracing": tracing in ("Active", True), "region": scope.region,
         "account_id": scope.account_id,
         **_sam_async(get, serverless, lid, scope),
+        **_tenancy(get),
     }
+
+
+def _tenancy(get: Any) -> dict[str, Any]:
+    """``TenancyConfig: {TenantIsolationMode: PER_TENANT}`` (CloudFormation and SAM)."""
+    mode = _dict(get("TenancyConfig")).get("TenantIsolationMode")
+    return {"tenancy": str(mode)} if mode is not None else {}
 
 
 def sam_generated_destinations(lid: str, config: Mapping[str, Any]) -> dict[str, tuple[str, str]]:

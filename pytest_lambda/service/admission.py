@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_lambda.clock import real_time_ms
 from pytest_lambda.errors import (
+    InvalidParameterValueException,
     RecursiveInvocationException,
     RequestTooLargeException,
     TooManyRequestsException,
@@ -43,6 +44,34 @@ def check_context(client_context: object, identity: object) -> None:
     if identity is not None and not isinstance(identity, Mapping):
         raise _not_a_dict(identity, "identity",
                           "{'cognitoIdentityId': '...', 'cognitoIdentityPoolId': '...'}")
+
+
+def check_tenant(config: FunctionConfig, tenant_id: object, call: str = "invoke") -> None:
+    """Refuse a request whose tenant id does not match the function's tenant isolation.
+
+    AWS docs, "Troubleshooting tenant isolation": InvalidParameterValueException "Tenant ID
+    configuration not specified or passed to a function when tenant isolation is not
+    enabled", for a tenant-isolated function invoked without a tenant id and for a tenant id
+    sent to a function without tenant isolation.
+    """
+    if tenant_id is not None and not isinstance(tenant_id, str):
+        raise TypeError(f"tenant_id={tenant_id!r} is a {type(tenant_id).__name__}: pass the "
+                        "tenant's identifier as a str, e.g. tenant_id='blue'.")
+    isolated = config.tenancy is not None
+    if isolated == (tenant_id is not None):
+        return
+    aws = ("Tenant ID configuration not specified or passed to a function when tenant "
+           "isolation is not enabled.")
+    if isolated:
+        fix = (f"{config.name} has tenant isolation (TenancyConfig PER_TENANT): every "
+               f"invocation names its tenant, {call}(..., tenant_id='blue')."
+               if call == "invoke" else
+               f"{call} sends no tenant id, and {config.name} has tenant isolation: "
+               "call invoke(..., tenant_id=...) for each event.")
+    else:
+        fix = (f"{config.name} has no tenant isolation: leave tenant_id out, or create the "
+               "function with tenancy='PER_TENANT' (TenancyConfig).")
+    raise InvalidParameterValueException(f"{aws} {fix}")
 
 
 def _not_a_dict(value: object, argument: str, example: str) -> TypeError:
@@ -83,11 +112,12 @@ def admit(event: Any, invocation_type: str, qualifier: str | None, config: Funct
 
 
 def accept(fn: LambdaFunction, payload: bytes, target: Target, invocation_type: str, *,
-           queue: bool = True, trace_header: str | None = None) -> InvokeResult:
+           queue: bool = True, trace_header: str | None = None,
+           tenant_id: str | None = None) -> InvokeResult:
     """The 202 of a queued ``Event`` (put on the account's queue unless ``queue`` is False) or
     the 204 of a ``DryRun``: the handler has not run."""
     request_id = fn.new_request_id()
-    queued = (fn.account.queue.enqueue(fn, payload, target, request_id, trace_header)
+    queued = (fn.account.queue.enqueue(fn, payload, target, request_id, trace_header, tenant_id)
               if invocation_type == "Event" and queue else None)
     return InvokeResult(
         function_name=fn.name, request_id=request_id,

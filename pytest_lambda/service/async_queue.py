@@ -76,6 +76,8 @@ class QueuedEvent:
     results: list[InvokeResult] = field(default_factory=list)
     #: The ``X-Amzn-Trace-Id`` the event arrived with (its attempts continue that trace).
     trace_header: str | None = None
+    #: The tenant it was sent for (a function with tenant isolation).
+    tenant_id: str | None = None
 
     @property
     def done(self) -> bool:
@@ -117,10 +119,11 @@ class AsyncQueue:
         return sum(1 for e in self.events if not e.done)
 
     def enqueue(self, fn: LambdaFunction, payload: bytes, target: Target,
-                request_id: str, trace_header: str | None = None) -> QueuedEvent:
+                request_id: str, trace_header: str | None = None,
+                tenant_id: str | None = None) -> QueuedEvent:
         """Accept an event (the 202): its first attempt is due now."""
         event = QueuedEvent(fn, payload, request_id, target, self.clock.now,
-                            trace_header=trace_header)
+                            trace_header=trace_header, tenant_id=tenant_id)
         self.events.append(event)
         self._metric(event, "AsyncEventsReceived", 1)
         self._push(self.clock.now, _ATTEMPT, lambda t: self._attempt(event, t))

@@ -74,13 +74,16 @@ class Environments:
         # Removed with the function, or when it is collected or the interpreter exits.
         weakref.finalize(self, _remove_kept, self._reset_tmp)
 
-    def checkout(self, config: FunctionConfig, version: str) -> tuple[Backend, bool]:
-        """An idle environment of ``version`` (warm), or a new one (cold: True)."""
+    def checkout(self, config: FunctionConfig, version: str,
+                 pool: str | None = None) -> tuple[Backend, bool]:
+        """An idle environment of ``version`` (warm), or a new one (cold: True); ``pool``
+        names the environments it may take (a tenant's own, with tenant isolation)."""
+        pool = pool or version
         with PHASE_LOCK:
-            idle = self.idle.setdefault(version, [])
+            idle = self.idle.setdefault(pool, [])
             if idle:
                 return idle.pop(), False
-            return self._open(config, version), True
+            return self._open(config, version, pool), True
 
     def reset(self, env: Backend, version: str) -> None:
         """Discard ``env`` after a reset (a timeout, a crash, out of memory), keeping its /tmp
@@ -116,13 +119,13 @@ class Environments:
         if text and text not in self.notes:
             self.notes.append(text)
 
-    def _open(self, config: FunctionConfig, version: str) -> Backend:
+    def _open(self, config: FunctionConfig, version: str, pool: str) -> Backend:
         """A fresh execution environment (a cold start) in the configured isolation mode."""
         fn = self._fn
         python = None
         if not config.is_node:
             python = self._python_for(config.runtime)
-        kept = self._reset_tmp.get(version)
+        kept = self._reset_tmp.get(pool)
         tmp_dir = kept.pop() if kept else None
         try:
             return open_backend(config, version, fn.log_group, isolation=fn.isolation,
@@ -131,7 +134,7 @@ class Environments:
                                 tmp_dir=tmp_dir)
         except BaseException:
             if tmp_dir is not None:  # not adopted: still the next new environment's
-                self._reset_tmp.setdefault(version, []).append(tmp_dir)
+                self._reset_tmp.setdefault(pool, []).append(tmp_dir)
             raise
 
     def _python_for(self, runtime: str) -> Interpreter | None:
