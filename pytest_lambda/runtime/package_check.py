@@ -126,18 +126,25 @@ def resolve(requirements: Iterable[str]) -> set[str]:
 
 
 @functools.cache
-def _allowed_distributions(code_dir: Path, runtime: str, stamp: float) -> frozenset[str]:
-    del stamp  # cache key only: the requirements file's modification time
+def _allowed_distributions(code_dir: Path, runtime: str, layers: tuple[Path, ...],
+                           stamp: tuple[float, ...]) -> frozenset[str]:
+    """What the runtime bundles, and what the function and its layers declare: a layer built
+    from its requirements file (SAM's ``BuildMethod: python3.x``, CDK's ``PythonLayerVersion``)
+    holds those distributions once deployed."""
+    del stamp  # cache key only: the requirements files' modification times
     bundled = resolve(runtime_bundled(runtime))
     if runtime.startswith("python"):
         bundled |= set(_BOTO3_CLOSURE) if "botocore" not in bundled else set()
-    return frozenset(bundled | resolve(declared(code_dir)))
+    own = resolve(declared(code_dir))
+    for layer in layers:
+        own |= resolve(declared(layer))
+    return frozenset(bundled | own)
 
 
-def _stamp(code_dir: Path) -> float:
+def _stamp(folder: Path) -> float:
     for name in ("requirements.txt", "pyproject.toml"):
         try:
-            return os.stat(code_dir / name).st_mtime
+            return os.stat(folder / name).st_mtime
         except OSError:
             continue
     return 0.0
@@ -175,8 +182,10 @@ class PackageCheck:
         self.folders = frozenset(folders)
         self.allowed_names = _local_names(self.folders) | set(sys.stdlib_module_names) \
             | set(sys.builtin_module_names) | {"__future__"}
-        self.distributions = _allowed_distributions(config.code_dir, config.runtime,
-                                                    _stamp(config.code_dir))
+        layers = tuple(config.layers)
+        self.distributions = _allowed_distributions(
+            config.code_dir, config.runtime, layers,
+            tuple(_stamp(folder) for folder in (config.code_dir, *layers)))
         self.checked: set[str] = set()
         self.reported: set[str] = set()
         self._real_import = builtins.__import__

@@ -73,6 +73,19 @@ def test_layer_libraries_are_in_the_package(code: CodeWriter, tmp_path: Path) ->
     assert r.payload == "from the layer"
 
 
+def test_a_layer_built_from_its_requirements_provides_them(code: CodeWriter,
+                                                         tmp_path: Path) -> None:
+    """A layer folder with a requirements file (SAM ``BuildMethod: python3.x``, CDK's
+    ``PythonLayerVersion``): once built and deployed it holds those distributions."""
+    layer = tmp_path / "deps"
+    layer.mkdir()
+    (layer / "requirements.txt").write_text("PyYAML\n")
+    root = code(app=USES_YAML)
+    with LambdaFunction("app.handler", code_dir=root, package_check="strict",
+                        layers=[layer]) as fn:
+        assert fn.invoke({}).payload == {"a": 1}
+
+
 def test_lazy_import_in_the_handler_fails_the_invocation(code: CodeWriter) -> None:
     """An import inside the handler fails that invocation with ModuleNotFoundError."""
     root = code(app="def handler(e, c):\n    import yaml\n    return 1\n")
