@@ -395,6 +395,10 @@ def _sam_code(scope: _Scope, lid: str, prop: str, code: Any, inline: bool) -> st
             f"{scope.path.name}: {lid} has inline code ({'InlineCode' if inline else 'ZipFile'})"
             "; write it to a file and point CodeUri (SAM) or Code (CloudFormation) at its "
             "folder so the handler can be imported.")
+    if code is None:
+        raise TemplateError(
+            f"{scope.path.name}: {lid} has no {prop} property. Point {prop} at the folder that "
+            "holds the handler (e.g. Code: src/ for AWS::Lambda::Function), or pass code_dir=.")
     if not isinstance(code, str) or code.startswith("s3://"):
         raise TemplateError(
             f"{scope.path.name}: {lid}'s {prop} is {code!r}, code stored in S3; local code is "

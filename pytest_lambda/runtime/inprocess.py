@@ -356,7 +356,9 @@ class ExecutionEnvironment:
                 status, error_type, reset = "error", "Function.ResponseSizeTooLarge", True
         elif kind == "timed_out":
             status, reset = "timeout", True
-            duration = min(duration, seconds * 1000)
+            # Lambda stopped it at the timeout: its Duration is the timeout, whatever time moto
+            # spent serving it (taken off a finished phase's Duration, see outside.py).
+            duration = seconds * 1000
             error = faults.timed_out(request_id, seconds)
         elif kind == "exited":
             if value.code is not None and not isinstance(value.code, int):

@@ -437,6 +437,19 @@ def test_sam_function_errors(tmp_path: Path, props: str, message: str) -> None:
     assert str(info.value) == message.replace("{root}", str(tmp_path))
 
 
+def test_plain_cloudformation_function_without_code_says_so(tmp_path: Path) -> None:
+    path = _write(tmp_path, "template.yaml", """\
+        Resources:
+          Fn:
+            Type: AWS::Lambda::Function
+            Properties:
+              Handler: index.handler
+              Runtime: python3.12
+        """)
+    with pytest.raises(TemplateError, match="Fn has no Code property"):
+        load_template(path)["Fn"].kwargs()
+
+
 def test_plain_cloudformation_zipfile_is_refused(tmp_path: Path) -> None:
     """Inline ``Code.ZipFile`` cannot be imported, so it is refused with the fix."""
     path = _write(tmp_path, "template.yaml", """\

@@ -142,3 +142,27 @@ def test_freezegun_does_not_break_timeout(code: CodeWriter) -> None:
     assert r.timed_out  # type: ignore[attr-defined]
     assert elapsed < 1.5
     assert r.report.duration_ms == 1000.0  # type: ignore[attr-defined]
+
+
+MOTO_LOOP = """
+import boto3
+
+s3 = boto3.client("s3", region_name="us-east-1")
+
+def handler(event, context):
+    while True:  # calls served by moto until the timeout
+        s3.list_buckets()
+"""
+
+
+def test_a_timed_out_invocations_duration_is_the_timeout_under_moto(code: CodeWriter) -> None:
+    """Time moto spends serving the handler is taken off a finished phase's Duration; a timed-out
+    one was stopped at the timeout, so its Duration is the timeout (it was shown below it)."""
+    pytest.importorskip("moto")
+    from pytest_lambda.service.aws import MockedAws
+
+    with MockedAws("us-east-1"), \
+            LambdaFunction("app.handler", code_dir=code(app=MOTO_LOOP), timeout=1) as fn:
+        r = fn.invoke({})
+    assert r.timed_out and r.report is not None
+    assert r.report.duration_ms == 1000.0
