@@ -38,9 +38,63 @@ CONFIG_MESSAGE_TYPES = (
 )
 
 
-def _item_arn(resource_type: str, resource_id: str, region: str, account_id: str) -> str:
+#: Resource types whose configuration item names the resource (``resourceName``) after its
+#: id, as AWS Config records them: a bucket, a function, a table by their names.
+_NAMED_BY_ID = frozenset({"AWS::S3::Bucket", "AWS::Lambda::Function", "AWS::DynamoDB::Table",
+                          "AWS::ECR::Repository", "AWS::CloudFormation::Stack"})
+_EC2_KINDS = {"SecurityGroup": "security-group", "NetworkInterface": "network-interface",
+              "InternetGateway": "internet-gateway", "NatGateway": "natgateway",
+              "RouteTable": "route-table", "NetworkAcl": "network-acl", "VPC": "vpc",
+              "EIP": "elastic-ip"}
+_IAM_KINDS = {"User": "user", "Role": "role", "Group": "group", "Policy": "policy"}
+
+
+def _default_name(resource_type: str, resource_id: str) -> str | None:
+    """``resourceName`` when the caller gives none: the id for resources named by it; an SQS
+    queue's name from its URL (its id); an SNS topic's from its ARN (its id)."""
+    if resource_type in _NAMED_BY_ID:
+        return resource_id
+    if resource_type == "AWS::SQS::Queue":
+        return resource_id.rstrip("/").rsplit("/", 1)[-1]
+    if resource_type == "AWS::SNS::Topic":
+        return resource_id.rsplit(":", 1)[-1]
+    return None
+
+
+def _item_arn(resource_type: str, resource_id: str, name: str | None, region: str,
+              account_id: str) -> str:
+    """The item's ``ARN`` in each service's own ARN format (S3 and IAM have no Region, IAM and
+    S3 no account or no Region; functions, queues and topics are named by ``:``)."""
     service, kind = resource_type.split("::")[1:3]
+    named = name or resource_id
+    if resource_type == "AWS::S3::Bucket":
+        return f"arn:aws:s3:::{named}"
+    if service == "IAM" and kind in _IAM_KINDS:
+        return f"arn:aws:iam::{account_id}:{_IAM_KINDS[kind]}/{named}"
+    if resource_type == "AWS::Lambda::Function":
+        return arn("lambda", region, account_id, f"function:{named}")
+    if resource_type in ("AWS::SQS::Queue", "AWS::SNS::Topic"):
+        return arn(service.lower(), region, account_id, named)
+    if resource_type == "AWS::DynamoDB::Table":
+        return arn("dynamodb", region, account_id, f"table/{named}")
+    if resource_type == "AWS::RDS::DBInstance":
+        return arn("rds", region, account_id, f"db:{named}")
+    if service == "EC2":
+        return arn("ec2", region, account_id, f"{_EC2_KINDS.get(kind, kind.lower())}/{resource_id}")
     return arn(service.lower(), region, account_id, f"{kind.lower()}/{resource_id}")
+
+
+def _placement(resource_type: str, region: str) -> tuple[str, str]:
+    """(``awsRegion``, ``availabilityZone``) as Config records them: IAM is global, a bucket
+    is "Regional", zonal EC2 resources have a zone, the rest "Not Applicable"."""
+    if resource_type.startswith("AWS::IAM::"):
+        return "global", "Not Applicable"
+    if resource_type == "AWS::S3::Bucket":
+        return region, "Regional"
+    if resource_type in ("AWS::EC2::Instance", "AWS::EC2::Volume", "AWS::EC2::Subnet",
+                         "AWS::EC2::NetworkInterface"):
+        return region, f"{region}a"
+    return region, "Not Applicable"
 
 
 @checked
@@ -49,6 +103,7 @@ def config_rule(
     *,
     resource_type: str = "AWS::EC2::Instance",
     resource_id: str = "i-0123456789abcdef0",
+    resource_name: str | None = None,
     configuration: Mapping[str, Any] | None = None,
     status: str = "OK",
     rule_name: str = "my-config-rule",
@@ -59,7 +114,11 @@ def config_rule(
     rng: random.Random | None = None,
     now: _dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """One rule evaluation; *configuration* is the resource's configuration (change events)."""
+    """One rule evaluation; *configuration* is the resource's configuration (change events).
+
+    *resource_name* is the item's ``resourceName``; by default the name Config records for the
+    type (a bucket's, function's or table's id, a queue's or topic's name), else null.
+    """
     rng = rng_or_new(rng)
     when = now_or_utc(now)
     check_choice("message_type", message_type, CONFIG_MESSAGE_TYPES)
@@ -81,6 +140,9 @@ def config_rule(
     if message_type == "ScheduledNotification" and configuration is not None:
         raise bad("configuration", configuration, "periodic evaluations carry no resource")
     captured = when - _dt.timedelta(seconds=rng.randrange(5, 600))
+    name = resource_name if resource_name is not None else _default_name(resource_type,
+                                                                         resource_id)
+    item_region, zone = _placement(resource_type, region)
     invoking: dict[str, Any]
     if message_type == "ScheduledNotification":
         invoking = {
@@ -99,10 +161,10 @@ def config_rule(
             "configurationItemStatus": status,
             "resourceType": resource_type,
             "resourceId": resource_id,
-            "resourceName": None,
-            "ARN": _item_arn(resource_type, resource_id, region, account_id),
-            "awsRegion": region,
-            "availabilityZone": f"{region}a",
+            "resourceName": name,
+            "ARN": _item_arn(resource_type, resource_id, name, region, account_id),
+            "awsRegion": item_region,
+            "availabilityZone": zone,
             "configurationStateMd5Hash": "",
             "resourceCreationTime": iso_ms(captured - _dt.timedelta(days=30)),
         }

@@ -103,3 +103,31 @@ def test_stream_failure_shard_ids() -> None:
     [d] = [v for key, v in dynamodb.items() if key.endswith("BatchInfo")]
     assert re.fullmatch(r"shardId-\d{12}", k["shardId"])
     assert re.fullmatch(r"shardId-\d{20}-[0-9a-f]{8}", d["shardId"])
+
+
+def test_config_items_name_and_place_resources_as_config_records_them() -> None:
+    """A bucket's item carries its name and ``arn:aws:s3:::<bucket>`` (rules such as the
+    awslabs S3 naming convention read ``resourceName``); IAM is global; a function's ARN is
+    ``function:<name>``; a queue is named from its URL."""
+    import json
+
+    def item(**kwargs: str) -> dict[str, object]:
+        event = events.config_rule(configuration={}, **kwargs)  # type: ignore[arg-type]
+        invoking = json.loads(event["invokingEvent"])
+        return invoking["configurationItem"]  # type: ignore[no-any-return]
+
+    bucket = item(resource_type="AWS::S3::Bucket", resource_id="my-bucket")
+    assert (bucket["resourceName"], bucket["ARN"], bucket["availabilityZone"]) == (
+        "my-bucket", "arn:aws:s3:::my-bucket", "Regional")
+    user = item(resource_type="AWS::IAM::User", resource_id="AIDAEXAMPLE12345",
+                resource_name="alice")
+    assert (user["ARN"], user["awsRegion"]) == ("arn:aws:iam::123456789012:user/alice",
+                                                 "global")
+    fn = item(resource_type="AWS::Lambda::Function", resource_id="orders")
+    assert fn["ARN"] == "arn:aws:lambda:us-east-1:123456789012:function:orders"
+    queue = item(resource_type="AWS::SQS::Queue",
+                 resource_id="https://sqs.us-east-1.amazonaws.com/123456789012/jobs")
+    assert (queue["resourceName"], queue["ARN"]) == (
+        "jobs", "arn:aws:sqs:us-east-1:123456789012:jobs")
+    instance = item()
+    assert (instance["resourceName"], instance["availabilityZone"]) == (None, "us-east-1a")
