@@ -19,6 +19,8 @@ from pytest_lambda.runtime.interpreter import Interpreter
 from pytest_lambda.runtime.lifecycle import PHASE_LOCK, open_backend
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pytest_lambda.config import FunctionConfig
     from pytest_lambda.function import LambdaFunction
     from pytest_lambda.runtime.backend import Backend
@@ -51,6 +53,25 @@ def _remove_kept(kept: dict[str, list[str]]) -> None:
         for folder in folders:
             shutil.rmtree(folder, ignore_errors=True)
     kept.clear()
+
+
+def _extensions_note(layer: Path) -> str | None:
+    """A note for a layer that carries external extensions (``extensions/<name>``).
+
+    Lambda starts every executable in ``/opt/extensions`` during Init, each registering with the
+    Extensions API (AWS docs, "Lambda Extensions API"); they are not run here, and whatever
+    they provide (a local secrets cache, log shipping) is missing.
+    """
+    try:
+        names = sorted(entry.name for entry in os.scandir(layer / "extensions")
+                       if entry.is_file())
+    except OSError:
+        return None
+    if not names:
+        return None
+    return (f"layer {layer} has external extensions (extensions/{', extensions/'.join(names)}) "
+            "that Lambda would start during Init: extensions are not run here, so what they "
+            "provide (a local secrets or parameters cache, telemetry) is missing")
 
 
 class Environments:
@@ -125,6 +146,8 @@ class Environments:
         python = None
         if not config.is_node:
             python = self._python_for(config.runtime)
+        for layer in config.layers:
+            self._note(_extensions_note(layer))
         kept = self._reset_tmp.get(pool)
         tmp_dir = kept.pop() if kept else None
         try:

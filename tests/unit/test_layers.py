@@ -198,3 +198,18 @@ def test_the_functions_own_pythonpath_is_on_its_path(tmp_path: Path, isolation: 
     with LambdaFunction("app.handler", code_dir=tmp_path, isolation=isolation) as plain:
         error = plain.invoke({}).payload
         assert error["errorType"] == "Runtime.ImportModuleError"
+
+
+def test_a_layers_extensions_are_named_as_not_run(tmp_path: Path) -> None:
+    """Lambda starts a layer's extensions/* during Init; they are not run here, and the
+    function's notes say so (the session summary prints them) instead of nothing."""
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    layer = tmp_path / "layer"
+    (layer / "extensions").mkdir(parents=True)
+    (layer / "extensions" / "secrets-cache").write_text("#!/bin/sh\n")
+    with LambdaFunction("app.handler", code_dir=code, layers=[layer]) as fn:
+        assert fn.invoke({}).payload == 1
+        assert any("extensions/secrets-cache" in note and "not run" in note
+                   for note in fn.notes)
