@@ -68,13 +68,31 @@ def encode_event(event: Any, argument: str = "event") -> bytes:
         ) from None
 
 
+_LOADS: list[Any] = []
+
+
+def _runtime_loads() -> Any:
+    """The runtime's decoder: awslambdaric's ``unmarshal_request`` calls ``simplejson.loads``,
+    whatever the function's code does to the standard ``json`` module (``json.loads =
+    partial(json.loads, parse_float=Decimal)`` at Init, a DynamoDB idiom, changed its own
+    event here). Bound at first use; the standard one where simplejson is missing."""
+    if not _LOADS:
+        try:
+            import simplejson  # type: ignore[import-untyped, unused-ignore]
+
+            _LOADS.append(simplejson.loads)
+        except ImportError:
+            _LOADS.append(json.loads)
+    return _LOADS[0]
+
+
 def decode_event(payload: bytes) -> Any:
-    """What the runtime hands the handler; ``ValueError`` carries the runtime's wording."""
+    """What the runtime hands the handler; ``ValueError`` carries the runtime's wording (its
+    decoder's: "Expecting ',' delimiter or '}': line 1 column 8 (char 7)")."""
     try:
-        return json.loads(payload)
-    except RecursionError:
-        raise ValueError("maximum recursion depth exceeded while decoding a JSON document") \
-            from None
+        return _runtime_loads()(payload)
+    except RecursionError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _dumps(result: Any, token: str, ensure_ascii: bool) -> tuple[str, int]:
@@ -111,7 +129,7 @@ def _runtime_encoder(ensure_ascii: bool) -> Any | None:
         import decimal  # the marshaller's, loaded with it
 
         try:
-            import simplejson  # type: ignore[import-untyped]  # a dependency: on first use
+            import simplejson  # type: ignore[import-untyped, unused-ignore]
         except ImportError:  # an install from before it was one: the json stand-in
             return None
 
@@ -130,6 +148,7 @@ def load_encoders() -> None:
     """Make both of the runtime's encoders now (a process worker loads them before user code)."""
     _runtime_encoder(True)
     _runtime_encoder(False)
+    _runtime_loads()
 
 
 def encode_response(result: Any, runtime: str) -> bytes:

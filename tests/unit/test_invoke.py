@@ -317,3 +317,32 @@ def test_max_memory_used_is_measured(code: CodeWriter) -> None:
     assert big.report is not None and small.report is not None
     assert 95 <= big.report.max_memory_used_mb <= 140
     assert 40 <= small.report.max_memory_used_mb < 60
+
+
+PATCHED_JSON = """
+import decimal, functools, json
+
+json.loads = functools.partial(json.loads, parse_float=decimal.Decimal)  # a DynamoDB idiom
+
+def handler(event, context):
+    return type(event["price"]).__name__
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_the_event_is_decoded_by_the_runtimes_decoder(code: CodeWriter, isolation: str) -> None:
+    """awslambdaric decodes the event with simplejson: a function that patches the standard
+    ``json.loads`` at Init gets floats all the same (it got Decimals); a malformed payload is
+    worded by that decoder."""
+    import json
+
+    loads = json.loads
+    try:
+        with LambdaFunction("app.handler", code_dir=code(app=PATCHED_JSON),
+                            isolation=isolation) as fn:
+            assert fn.invoke({"price": 1.5}).payload == "float"
+            bad = fn.invoke(b'{"price": 1')
+    finally:
+        json.loads = loads  # in-process the standard module is the test's too
+    assert bad.payload["errorMessage"] == (
+        "Unable to unmarshal input: Expecting ',' delimiter or '}': line 1 column 12 (char 11)")
