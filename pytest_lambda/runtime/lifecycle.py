@@ -89,7 +89,7 @@ def _runtime_filter_list() -> list[Any]:
 _RUNTIME_FILTERS = _runtime_filter_list()
 
 
-def _enter_warnings() -> tuple[Any, Any, Any]:
+def _enter_warnings(env: Backend) -> tuple[Any, Any, Any]:
     """Run user code under the warning filters of a plain ``python3`` process, as on Lambda.
 
     The Python runtime starts an interpreter with no ``-W`` options, so its filters are
@@ -100,16 +100,28 @@ def _enter_warnings() -> tuple[Any, Any, Any]:
     """
     module: Any = warnings  # filters and _showwarnmsg_impl are not in the stubs
     saved = (module.filters, module.showwarning, module._showwarnmsg_impl)
-    module.filters = _RUNTIME_FILTERS.copy()
+    own = _WARNINGS.get(env)
+    if own is None:
+        module.filters = _RUNTIME_FILTERS.copy()
+        module.showwarning = _show_warning
+    else:  # what its code set up (filters at Init, logging.captureWarnings): its own
+        module.filters, module.showwarning, module._showwarnmsg_impl = own
     module._filters_mutated()  # drops cached "once" decisions
-    module.showwarning = _show_warning
     return saved
 
 
-def _exit_warnings(saved: tuple[Any, Any, Any]) -> None:
+def _exit_warnings(env: Backend, saved: tuple[Any, Any, Any]) -> None:
     module: Any = warnings
+    if env.alive:
+        _WARNINGS[env] = (module.filters, module.showwarning, module._showwarnmsg_impl)
     module.filters, module.showwarning, module._showwarnmsg_impl = saved
     module._filters_mutated()
+
+
+#: Each environment's warning filters and display functions as its code left them, from phase
+#: to phase (``warnings.simplefilter("ignore", ...)`` or ``urllib3.disable_warnings()`` at Init
+#: held for the cold invocation only).
+_WARNINGS: weakref.WeakKeyDictionary[Any, tuple[Any, Any, Any]] = weakref.WeakKeyDictionary()
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
@@ -131,12 +143,12 @@ def run_lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str,
     starts only) and the position of the START line in the environment's log stream.
     ``trace_header`` is the invocation's ``_X_AMZN_TRACE_ID`` when it continues a trace.
     """
-    saved = _enter_warnings()
+    saved = _enter_warnings(env)
     try:
         return _lifecycle(env, cold, payload, request_id, invoked_arn, client_context,
                           identity, tenant_id, trace_header)
     finally:
-        _exit_warnings(saved)
+        _exit_warnings(env, saved)
 
 
 def _lifecycle(env: Backend, cold: bool, payload: bytes, request_id: str, invoked_arn: str,

@@ -319,3 +319,25 @@ def test_a_level_the_test_sets_between_invocations_reaches_the_functions_loggers
         parent.setLevel(logging.NOTSET)
         fn.close()
         logging.root.manager.loggerDict.pop("pl_cached_parent", None)
+
+
+WARNING_FILTERS_AT_INIT = """
+import warnings
+
+warnings.filterwarnings("ignore", message="insecure request")  # urllib3.disable_warnings()
+
+def handler(event, context):
+    warnings.warn("insecure request", UserWarning)
+    warnings.warn("shown", UserWarning)
+    return "ok"
+"""
+
+
+def test_warning_filters_set_at_init_hold_in_every_invocation(code: CodeWriter) -> None:
+    """A filter the code adds at Init is its own in the warm invocations too (they ran under
+    the interpreter's defaults again: the ignored warning came back in every warm log)."""
+    with LambdaFunction("app.handler", code_dir=code(app=WARNING_FILTERS_AT_INIT)) as fn:
+        for r in (fn.invoke({}), fn.invoke({})):
+            text = "".join(r.logs.messages)
+            assert "insecure request" not in text
+            assert "UserWarning: shown" in text
