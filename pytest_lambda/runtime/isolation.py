@@ -65,6 +65,44 @@ _ORIGINAL_LOGGER_METHODS = (
 )
 
 
+def _set_recursion_limit(limit: int) -> None:
+    with contextlib.suppress(RecursionError):  # lower than this call's own depth
+        sys.setrecursionlimit(limit)
+
+
+def _stack_size() -> int:
+    """The thread stack size (``threading.stack_size()`` reads it by setting it to 0)."""
+    size = threading.stack_size()
+    if size:
+        threading.stack_size(size)
+    return size
+
+
+#: Interpreter settings the code may change (after the umask in ``ProcessState.limits``): its
+#: own from phase to phase, the test's afterwards. A thread stack size of 32 kB set at Init made
+#: a later test's thread pool crash the session; ``set_int_max_str_digits(0)`` and the switch
+#: interval changed the test's interpreter.
+_SETTINGS: tuple[tuple[Callable[[], Any], Callable[[Any], Any]], ...] = (
+    (sys.getrecursionlimit, _set_recursion_limit),
+    (socket.getdefaulttimeout, socket.setdefaulttimeout),
+    (_stack_size, threading.stack_size),
+    (sys.getswitchinterval, sys.setswitchinterval),
+    (sys.get_int_max_str_digits, sys.set_int_max_str_digits),
+)
+
+
+def _read_settings() -> tuple[Any, ...]:
+    return (sys.getrecursionlimit(), socket.getdefaulttimeout(), _stack_size(),
+            sys.getswitchinterval(), sys.get_int_max_str_digits())
+
+
+def _apply_settings(want: tuple[Any, ...], have: tuple[Any, ...]) -> None:
+    """Set what differs: ``want`` and ``have`` are ``limits`` tuples (the umask first)."""
+    for (_, setter), wanted, current in zip(_SETTINGS, want[1:], have[1:], strict=True):
+        if wanted != current:
+            setter(wanted)
+
+
 def clear_logger_caches() -> None:
     """Empty every logger's cached ``isEnabledFor`` answers, as ``Manager._clear_cache`` does,
     touching only the caches that hold any (it is on every phase's way in and out, and a test
@@ -205,7 +243,7 @@ class _Saved:
     handler_list: list[Any]
     handler_names: dict[str, Any]
     hooks: tuple[Any, ...]
-    limits: tuple[int, int, float | None]
+    limits: tuple[Any, ...]
     bytecode: bool
     cwd: str
     environ: Any
@@ -272,9 +310,9 @@ class ProcessState:
         #: the test process's handlers.
         self.handler_list: list[Any] = []
         self.handler_names: dict[str, Any] = {}
-        #: The process's umask, recursion limit and default socket timeout as the
-        #: environment's code left them (None: as the test process has them).
-        self.limits: tuple[int, int, float | None] | None = None
+        #: The process's umask and :data:`_SETTINGS` as the environment's code left them
+        #: (None: as the test process has them).
+        self.limits: tuple[Any, ...] | None = None
         #: The signal handlers the environment's code installed, by signal number.
         self.signal_handlers: dict[int, Any] = {}
         #: The hooks of :data:`_HOOKS` as the environment's code left them (None: the test's).
@@ -340,16 +378,11 @@ class ProcessState:
         own = self.limits
         if own is None:  # the first phase: the process's own settings
             umask = os.umask(0o022)
-            s.limits = (umask, sys.getrecursionlimit(), socket.getdefaulttimeout())
             os.umask(umask)
-            own = s.limits
+            s.limits = (umask, *_read_settings())
         else:
-            s.limits = (os.umask(own[0]), sys.getrecursionlimit(), socket.getdefaulttimeout())
-        if own[1] != s.limits[1]:
-            with contextlib.suppress(RecursionError):  # lower than this call's own depth
-                sys.setrecursionlimit(own[1])
-        if own[2] != s.limits[2]:
-            socket.setdefaulttimeout(own[2])
+            s.limits = (os.umask(own[0]), *_read_settings())
+            _apply_settings(own, s.limits)
         s.hooks = tuple(getattr(owner, name) for owner, name in _HOOKS)
         if self.hooks is not None and self.hooks != s.hooks:
             for (owner, name), value in zip(_HOOKS, self.hooks, strict=True):
@@ -491,12 +524,8 @@ class ProcessState:
         self.argv = sys.argv
         sys.argv = s.argv
         sys.dont_write_bytecode = s.bytecode
-        umask, limit, timeout = s.limits
-        self.limits = (os.umask(umask), sys.getrecursionlimit(), socket.getdefaulttimeout())
-        if self.limits[1] != limit:
-            sys.setrecursionlimit(limit)
-        if self.limits[2] != timeout:
-            socket.setdefaulttimeout(timeout)
+        self.limits = (os.umask(s.limits[0]), *_read_settings())
+        _apply_settings(s.limits, self.limits)
         hooks = tuple(getattr(owner, name) for owner, name in _HOOKS)
         self.hooks = hooks
         if hooks != s.hooks:

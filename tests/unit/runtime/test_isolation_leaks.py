@@ -388,34 +388,47 @@ def test_dict_config_in_the_handler_leaves_the_tests_loggers_enabled(
 
 
 SETTINGS = """
-import os, socket, sys
+import os, socket, sys, threading
 
 def handler(event, context):
     if event.get("change"):
         os.umask(0o777)
         sys.setrecursionlimit(500)
         socket.setdefaulttimeout(0.001)
+        threading.stack_size(256 * 1024)
+        sys.setswitchinterval(0.5)
+        sys.set_int_max_str_digits(0)
     mask = os.umask(0)
     os.umask(mask)
-    return [mask, sys.getrecursionlimit(), socket.getdefaulttimeout()]
+    stack = threading.stack_size()  # reading it sets it to 0: set it back
+    threading.stack_size(stack)
+    return [mask, sys.getrecursionlimit(), socket.getdefaulttimeout(), stack,
+            sys.getswitchinterval(), sys.get_int_max_str_digits()]
 """
 
 
 def test_process_settings_the_code_changes_stay_in_its_environment(code: CodeWriter) -> None:
-    """umask, the recursion limit and the default socket timeout are the environment's from
-    phase to phase (as in its own process) and the test process's own afterwards."""
+    """umask, the recursion limit, the default socket timeout, the thread stack size, the
+    switch interval and the int/str digit limit are the environment's from phase to phase (as
+    in its own process) and the test process's own afterwards."""
     import socket
     import sys
+    import threading
 
-    mask = os.umask(0o022)
-    os.umask(mask)
-    before = [mask, sys.getrecursionlimit(), socket.getdefaulttimeout()]
+    def settings() -> list[object]:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        stack = threading.stack_size()
+        threading.stack_size(stack)
+        return [mask, sys.getrecursionlimit(), socket.getdefaulttimeout(), stack,
+                sys.getswitchinterval(), sys.get_int_max_str_digits()]
+
+    before = settings()
+    changed = [0o777, 500, 0.001, 256 * 1024, 0.5, 0]
     with LambdaFunction("app.handler", code_dir=code(app=SETTINGS)) as fn:
-        assert fn.invoke({"change": True}).payload == [0o777, 500, 0.001]
-        now = os.umask(0o022)
-        os.umask(now)
-        assert [now, sys.getrecursionlimit(), socket.getdefaulttimeout()] == before
-        assert fn.invoke({}).payload == [0o777, 500, 0.001]  # kept in its environment
+        assert fn.invoke({"change": True}).payload == changed
+        assert settings() == before
+        assert fn.invoke({}).payload == changed  # kept in its environment
     with LambdaFunction("app.handler", code_dir=code(app=SETTINGS)) as other:
         assert other.invoke({}).payload == before
 
