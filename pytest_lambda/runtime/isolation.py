@@ -31,6 +31,7 @@ from typing import Any, Protocol
 from pytest_lambda.runtime.capture import LambdaLogHandler, LogSink, StreamWriter
 from pytest_lambda.runtime.cenviron import CEnviron, EnvironData
 from pytest_lambda.runtime.modules import TEST_MODULES, SharedModules
+from pytest_lambda.runtime.self_signals import FUNCTION_THREADS
 
 _Setter = Callable[..., Any]
 _SIGALRM = int(signal.SIGALRM)
@@ -57,6 +58,7 @@ def _start_daemonic(thread: threading.Thread) -> None:
     """
     with contextlib.suppress(RuntimeError):  # started already: start() says so below
         thread.daemon = True
+    FUNCTION_THREADS.add(thread)
     _REAL_THREAD_START(thread)
 
 

@@ -26,10 +26,33 @@ from __future__ import annotations
 import _signal  # type: ignore[import-not-found]  # signal.py's C module: no enum wrapping
 import os
 import signal
+import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["RuntimeExit", "RuntimeStopped", "SelfSignals", "SignalledExit"]
+__all__ = ["FUNCTION_THREADS", "RuntimeExit", "RuntimeStopped", "SelfSignals", "SignalledExit"]
+
+#: Threads the function's code started during a phase (``isolation._start_daemonic``).
+FUNCTION_THREADS: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+_REAL_OS_EXIT = os._exit
+_GUARDED_PID = [0]
+
+
+def _exit_between_phases(status: int) -> None:
+    """``os._exit`` once a function's thread outlives its phase (in-process).
+
+    Called from such a thread (a background flusher that gives up, say), the real call ended
+    the test session at once, with exit status 0 and the rest of the session unreported: a
+    green run. On Lambda it ends the runtime process, and nothing of it runs any more: here that
+    thread stops for good (a daemon, it never holds up the test process's exit; an exception
+    would reach pytest's thread-exception warning instead). From any other thread, or in a
+    child process, it is the real call.
+    """
+    if threading.current_thread() in FUNCTION_THREADS and os.getpid() == _GUARDED_PID[0]:
+        while True:
+            threading.Event().wait()
+    _REAL_OS_EXIT(status)
 
 _SIG_DFL = _signal.SIG_DFL
 
@@ -141,3 +164,6 @@ class SelfSignals:
         for module, name in _NAMES:
             if name in self._real:
                 setattr(module, name, self._real.pop(name))
+        if FUNCTION_THREADS and os._exit is _REAL_OS_EXIT:
+            _GUARDED_PID[0] = os.getpid()
+            os._exit = _exit_between_phases  # type: ignore[assignment]

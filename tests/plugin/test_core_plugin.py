@@ -336,3 +336,33 @@ def test_lambda_aws_fixture_is_moto(pytester: pytest.Pytester) -> None:
             assert s3.get_object(Bucket="bkt", Key="k")["Body"].read() == b"v"
     """)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_a_handler_thread_calling_os_exit_later_cannot_end_the_session(
+        pytester: pytest.Pytester) -> None:
+    """A thread the handler leaves behind calls ``os._exit(0)`` after the invocation returned
+    (on Lambda that ends the runtime): it ended pytest with exit status 0, the later failing
+    test unreported (a green run). The thread stops; the session reports everything."""
+    pytester.makepyfile(app="""
+        import os, threading
+
+        def recycle():
+            os._exit(0)  # looked up when called, after the invocation
+
+        def handler(event, context):
+            threading.Timer(0.2, recycle).start()
+            return "ok"
+    """)
+    pytester.makepyfile(test_it="""
+        import time
+
+        def test_a(lambda_function):
+            assert lambda_function("app.handler", code_dir=".").invoke({}).payload == "ok"
+
+        def test_b_later():
+            time.sleep(0.6)
+            assert False, "this failure must be reported"
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-n", "0")
+    result.assert_outcomes(passed=1, failed=1)
+    assert result.ret == 1
