@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import _signal  # type: ignore[import-not-found]  # signal.py's C module: no enum wrapping
 import contextlib
+import importlib
 import itertools
 import logging
 import os
@@ -45,6 +46,7 @@ _HOOKS = ((sys, "excepthook"), (sys, "unraisablehook"), (sys, "displayhook"),
           (sys, "breakpointhook"), (threading, "excepthook"), (logging, "_logRecordFactory"),
           (logging, "_loggerClass"))
 _REAL_SHUTDOWN = logging.shutdown
+_REAL_RELOAD = importlib.reload
 _REAL_THREAD_START = threading.Thread.start
 
 
@@ -690,6 +692,7 @@ class ProcessState:
         for flag in self._flags:
             setattr(logging.Logger, flag.name, flag)
         logging.shutdown = self._shutdown
+        importlib.reload = self._reload
         threading.Thread.start = _start_daemonic  # type: ignore[method-assign,assignment]
 
     def _created_in_phase(self, logger: logging.Logger) -> bool:
@@ -700,6 +703,26 @@ class ProcessState:
             return False
         return any(loggers[name] is logger
                    for name in itertools.islice(loggers, self._loggers_before, None))
+
+    def _reload(self, module: ModuleType) -> ModuleType:
+        """``importlib.reload`` in a phase: ``logging`` is the test process's too.
+
+        ``importlib.reload(logging)`` is a well-known Lambda idiom to get rid of the runtime's
+        root handler before ``basicConfig``. Re-executing the module the test process shares
+        gave the whole session a new root logger and manager: the test's loggers and caplog
+        were cut off from each other for the rest of the session. What the idiom is after is
+        done to the environment's logging instead: a root logger with no handlers at WARNING,
+        nothing disabled (loggers made before it keep their own settings, where a real reload
+        would leave them behind on the old root).
+        """
+        if self._saved is not None and module is sys.modules.get("logging"):
+            root = logging.root
+            root.handlers = []
+            root.level = logging.WARNING
+            root.manager.disable = logging.NOTSET
+            clear_logger_caches()
+            return module
+        return _REAL_RELOAD(module)
 
     def _shutdown(self, handlerList: Any = None) -> None:
         """``logging.shutdown()`` in a phase: the environment's handlers (its default argument
@@ -715,6 +738,7 @@ class ProcessState:
             if name in logging.Logger.__dict__:
                 delattr(logging.Logger, name)
         logging.shutdown = _REAL_SHUTDOWN
+        importlib.reload = _REAL_RELOAD
         threading.Thread.start = _REAL_THREAD_START  # type: ignore[method-assign]
         loggers = logging.root.manager.loggerDict
         if len(loggers) > self._loggers_before:

@@ -705,3 +705,34 @@ def test_a_timeout_between_enter_and_with_leaves_nothing_to_fail_later(
                         timeout=1) as fn:
         assert fn.invoke({}).timed_out
     gc.collect()
+
+
+RELOAD_LOGGING = """
+import importlib, logging
+
+importlib.reload(logging)  # the idiom that drops the runtime's root handler
+logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+log = logging.getLogger("reloading.app")
+
+def handler(event, context):
+    log.info("from the handler")
+    return logging.getLogger().level
+"""
+
+
+def test_reloading_logging_in_the_handler_leaves_the_tests_logging_alone(
+        code: CodeWriter, caplog: pytest.LogCaptureFixture) -> None:
+    """``importlib.reload(logging)`` re-executed the module the test process shares: a new
+    root logger and manager for the session, and caplog saw nothing from the test's loggers
+    afterwards. The environment's logging is reset instead (what the idiom is after)."""
+    root, manager = logging.root, logging.Logger.manager
+    test_log = logging.getLogger("tests.pl_after_reload")
+    with LambdaFunction("app.handler", code_dir=code(app=RELOAD_LOGGING)) as fn:
+        for _ in range(2):
+            r = fn.invoke({})
+            assert r.payload == logging.INFO
+            assert "INFO from the handler\n" in r.logs.messages
+    assert logging.root is root and logging.Logger.manager is manager
+    with caplog.at_level(logging.INFO):
+        test_log.info("seen by caplog")
+    assert "seen by caplog" in caplog.text
