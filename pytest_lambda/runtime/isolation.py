@@ -44,7 +44,11 @@ _MAIN_THREAD = threading.main_thread()
 #: record factory wrapped itself once more at every cold start).
 _HOOKS = ((sys, "excepthook"), (sys, "unraisablehook"), (sys, "displayhook"),
           (sys, "breakpointhook"), (threading, "excepthook"), (logging, "_logRecordFactory"),
-          (logging, "_loggerClass"))
+          (logging, "_loggerClass"), (logging.Formatter, "converter"))
+#: The runtime's own setting among them, before any user code: awslambdaric's logging set-up
+#: makes every formatter's times UTC (``logging.Formatter.converter = time.gmtime``), so a
+#: handler's own ``Formatter("%(asctime)s")`` shows UTC even when the function sets ``TZ``.
+_RUNTIME_HOOKS = {len(_HOOKS) - 1: time.gmtime}
 _REAL_SHUTDOWN = logging.shutdown
 _REAL_RELOAD = importlib.reload
 _REAL_THREAD_START = threading.Thread.start
@@ -319,7 +323,8 @@ class ProcessState:
         self.limits: tuple[Any, ...] | None = None
         #: The signal handlers the environment's code installed, by signal number.
         self.signal_handlers: dict[int, Any] = {}
-        #: The hooks of :data:`_HOOKS` as the environment's code left them (None: the test's).
+        #: The hooks of :data:`_HOOKS` as the environment's code left them (None: the test's,
+        #: with :data:`_RUNTIME_HOOKS`, at its first phase).
         self.hooks: tuple[Any, ...] | None = None
         #: Loggers (and placeholders) created by this environment's code, kept out of the
         #: logging manager between phases.
@@ -388,7 +393,9 @@ class ProcessState:
             s.limits = (os.umask(own[0]), *_read_settings())
             _apply_settings(own, s.limits)
         s.hooks = tuple(getattr(owner, name) for owner, name in _HOOKS)
-        if self.hooks is not None and self.hooks != s.hooks:
+        if self.hooks is None:  # the first phase: the test's, but for the runtime's own
+            self.hooks = tuple(_RUNTIME_HOOKS.get(i, value) for i, value in enumerate(s.hooks))
+        if self.hooks != s.hooks:
             for (owner, name), value in zip(_HOOKS, self.hooks, strict=True):
                 setattr(owner, name, value)
         modules = sys.modules

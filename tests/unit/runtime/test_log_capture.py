@@ -341,3 +341,24 @@ def test_warning_filters_set_at_init_hold_in_every_invocation(code: CodeWriter) 
             text = "".join(r.logs.messages)
             assert "insecure request" not in text
             assert "UserWarning: shown" in text
+
+
+FORMATTER_TIMES = """
+import logging, time
+
+def handler(event, context):
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "m", None, None)
+    record.created = 0.0
+    return [logging.Formatter("%(asctime)s").format(record)[:19], time.localtime(0).tm_hour]
+"""
+
+
+def test_formatter_times_are_utc_as_the_runtime_sets_them(code: CodeWriter) -> None:
+    """awslambdaric sets ``logging.Formatter.converter = time.gmtime``: a handler's own
+    formatter shows UTC even when the function's TZ is another zone; the test's converter is
+    back afterwards."""
+    before = logging.Formatter.converter
+    with LambdaFunction("app.handler", code_dir=code(app=FORMATTER_TIMES),
+                        environment={"TZ": "Asia/Tokyo"}) as fn:
+        assert fn.invoke({}).payload == ["1970-01-01 00:00:00", 9]
+    assert logging.Formatter.converter is before
