@@ -150,8 +150,24 @@ def _stamp(folder: Path) -> float:
     return 0.0
 
 
-def _local_names(folders: Iterable[str]) -> set[str]:
-    """Top-level import names a folder provides (modules, packages, extensions)."""
+def lambda_extension_tags(runtime: str, architecture: str) -> frozenset[str] | None:
+    """The extension-module tags Lambda's interpreter for ``runtime`` on ``architecture``
+    loads (``importlib.machinery.EXTENSION_SUFFIXES`` there, less ``.so``): a module built for
+    another Python or the other machine (``.cpython-311-x86_64-linux-gnu.so`` in an arm64
+    function) is not found there (AWS docs, "Selecting and configuring an instruction set
+    architecture": code compatibility with arm64). None: not a Python runtime."""
+    from .interpreter import runtime_version
+
+    version = runtime_version(runtime)
+    if version is None:
+        return None
+    machine = "aarch64" if architecture == "arm64" else "x86_64"
+    return frozenset({f".cpython-{version[0]}{version[1]}-{machine}-linux-gnu", ".abi3"})
+
+
+def _local_names(folders: Iterable[str], tags: frozenset[str] | None = None) -> set[str]:
+    """Top-level import names a folder provides (modules, packages, extensions); with
+    ``tags``, only extensions with one of them (or none) count."""
     names: set[str] = set()
     for folder in folders:
         try:
@@ -166,7 +182,8 @@ def _local_names(folders: Iterable[str]) -> set[str]:
                         names.add(name)
                 elif name.endswith(".py") and name[:-3].isidentifier():
                     names.add(name[:-3])
-                elif (m := _EXTENSION.match(name)) is not None:
+                elif (m := _EXTENSION.match(name)) is not None and (
+                        tags is None or not m.group(2) or m.group(2) in tags):
                     names.add(m.group(1))
     return names
 
@@ -180,7 +197,8 @@ class PackageCheck:
         self.runtime = config.runtime
         self.shared = shared
         self.folders = frozenset(folders)
-        self.allowed_names = _local_names(self.folders) | set(sys.stdlib_module_names) \
+        tags = lambda_extension_tags(config.runtime, config.architecture)
+        self.allowed_names = _local_names(self.folders, tags) | set(sys.stdlib_module_names) \
             | set(sys.builtin_module_names) | {"__future__"}
         layers = tuple(config.layers)
         self.distributions = _allowed_distributions(

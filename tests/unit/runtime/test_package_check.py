@@ -86,6 +86,26 @@ def test_a_layer_built_from_its_requirements_provides_them(code: CodeWriter,
         assert fn.invoke({}).payload == {"a": 1}
 
 
+@pytest.mark.parametrize(("architecture", "tag"), [
+    ("arm64", "x86_64"),  # built on an x86 machine, deployed to arm64
+    ("x86_64", "aarch64"),
+])
+def test_an_extension_built_for_the_other_machine_is_not_in_the_package(
+        code: CodeWriter, architecture: str, tag: str) -> None:
+    """Lambda's interpreter loads only extensions tagged for its own Python and machine: an
+    x86_64 build in an arm64 function is "No module named ..." there (it imported here)."""
+    import sys
+
+    minor = sys.version_info.minor
+    root = code(app="import fast\ndef handler(e, c):\n    return 1\n")
+    (root / f"fast.cpython-3{minor}-{tag}-linux-gnu.so").write_bytes(b"")
+    with LambdaFunction("app.handler", code_dir=root, package_check="strict",
+                        runtime=f"python3.{minor}", architecture=architecture) as fn:
+        r = fn.invoke({})
+    assert r.error is not None and r.error["errorType"] == "Runtime.ImportModuleError"
+    assert r.error["errorMessage"] == "Unable to import module 'app': No module named 'fast'"
+
+
 def test_lazy_import_in_the_handler_fails_the_invocation(code: CodeWriter) -> None:
     """An import inside the handler fails that invocation with ModuleNotFoundError."""
     root = code(app="def handler(e, c):\n    import yaml\n    return 1\n")
