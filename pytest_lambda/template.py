@@ -313,7 +313,8 @@ def _sam_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
                 f"{' (nor Globals.Function)' if serverless else ''}. Add {prop}: "
                 f"{'app.handler' if prop == 'Handler' else 'python3.12'} to it.")
     code = _sam_code(scope, lid, "CodeUri" if serverless else "Code",
-                     get("CodeUri", ".") if serverless else get("Code"), "InlineCode" in props)
+                     get("CodeUri") if serverless else get("Code"), "InlineCode" in props,
+                     default="." if serverless else None)
     variables = _dict(_dict(props.get("Environment")).get("Variables"))
     logging = _dict(get("LoggingConfig"))
     tracing = get("Tracing") if serverless else _dict(get("TracingConfig")).get("Mode")
@@ -386,10 +387,15 @@ def _sam_async(get: Any, serverless: bool, lid: str, scope: _Scope) -> dict[str,
     return out
 
 
-def _sam_code(scope: _Scope, lid: str, prop: str, code: Any, inline: bool) -> str:
+def _sam_code(scope: _Scope, lid: str, prop: str, code: Any, inline: bool,
+              default: str | None = None) -> str:
     asset = cdk_asset(scope.resources.get(lid), prop)
     if asset is not None and not isinstance(code, str):
-        code = asset  # cdk.out/asset.<hash>, next to the synthesized template
+        # cdk.out/asset.<hash>, next to the synthesized template; or, with no CodeUri, the
+        # folder the function's Metadata names (as sam local reads it)
+        code = asset
+    elif code is None:
+        code = default
     if inline or (isinstance(code, dict) and "ZipFile" in code):
         raise TemplateError(
             f"{scope.path.name}: {lid} has inline code ({'InlineCode' if inline else 'ZipFile'})"

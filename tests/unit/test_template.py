@@ -907,3 +907,22 @@ def test_serverless_generated_function_ids_resolve(tmp_path: Path) -> None:
     assert env == {
         "TARGET": "arn:aws:lambda:us-east-1:123456789012:function:s-dev-send-mail_now",
         "NAME": "s-dev-send-mail_now"}
+
+
+def test_a_serverless_function_without_code_uri_takes_its_asset_path(tmp_path: Path) -> None:
+    """No CodeUri but ``Metadata: aws:asset:path``: that folder, as ``sam local`` reads it
+    (the folder of the template was taken, and the handler not found)."""
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "app.py").write_text("def handler(e, c):\n    return 'there'\n")
+    path = _write(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              Runtime: python3.12
+            Metadata:
+              aws:asset:path: ./elsewhere
+        """)
+    assert Path(load_template(path)["Fn"].kwargs()["code_dir"]) == tmp_path / "elsewhere"
