@@ -61,7 +61,10 @@ class NetworkBlockedError(RuntimeError):
             fix = ("This is real AWS: run the code under moto (the lambda_aws fixture or "
                    "mock_aws) in the test process; a process worker (isolation='process') "
                    "is not reached by moto there, so run it in-process or point it at a moto "
-                   "server with AWS_ENDPOINT_URL.")
+                   "server with AWS_ENDPOINT_URL. moto answers the AWS SDKs and `requests` "
+                   "only: a request sent with urllib3, urllib or http.client (a custom "
+                   "resource's PUT to its pre-signed ResponseURL, say) is not mocked even "
+                   "under it; patch that call in the test.")
         else:
             fix = (f'Mock the service (moto), or allow the host with '
                    f'@pytest.mark.lambda_network(allow=["{host}"]) or the ini option '
