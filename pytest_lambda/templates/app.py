@@ -63,6 +63,9 @@ _NOT_EMULATED_SAM = {
                                     "on-demand cold start",
     "RecursiveLoop": "RecursiveLoop Allow; a recursive loop is still stopped at its 17th "
                      "invocation",
+    "CapacityProviderConfig": "Lambda Managed Instances; the function runs as an on-demand "
+                              "one: one request per environment, AWS_LAMBDA_MAX_CONCURRENCY "
+                              "unset, its log format as configured, on-demand prices",
 }
 _NOT_EMULATED_SLS = {
     "fileSystemConfig": _NOT_EMULATED_SAM["FileSystemConfigs"],

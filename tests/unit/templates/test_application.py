@@ -651,6 +651,10 @@ def test_function_properties_that_do_not_run_locally_are_listed(tmp_path: Path) 
           Durable:
             Type: AWS::Serverless::Function
             Properties: {DurableConfig: {ExecutionTimeout: 900}, RecursiveLoop: Terminate}
+          Managed:
+            Type: AWS::Serverless::Function
+            Properties:
+              CapacityProviderConfig: {Arn: "arn:aws:lambda:us-east-1:123456789012:capacity-provider:p"}
           Mounted:
             Type: AWS::Serverless::Function
             Properties:
@@ -666,6 +670,9 @@ def test_function_properties_that_do_not_run_locally_are_listed(tmp_path: Path) 
         assert app.unsupported == [
             "Durable.DurableConfig (not emulated: durable functions; the handler gets the plain "
             "event, without a durable execution)",
+            "Managed.CapacityProviderConfig (not emulated: Lambda Managed Instances; the "
+            "function runs as an on-demand one: one request per environment, "
+            "AWS_LAMBDA_MAX_CONCURRENCY unset, its log format as configured, on-demand prices)",
             "Mounted.FileSystemConfigs (not emulated: EFS mounts; the LocalMountPath does not "
             "exist locally)",
             "Mounted.SnapStart (not emulated: SnapStart; every new environment is an on-demand "
