@@ -654,7 +654,8 @@ def test_function_properties_that_do_not_run_locally_are_listed(tmp_path: Path) 
           Managed:
             Type: AWS::Serverless::Function
             Properties:
-              CapacityProviderConfig: {Arn: "arn:aws:lambda:us-east-1:123456789012:capacity-provider:p"}
+              CapacityProviderConfig:
+                Arn: "arn:aws:lambda:us-east-1:123456789012:capacity-provider:p"
           Mounted:
             Type: AWS::Serverless::Function
             Properties:
