@@ -37,7 +37,13 @@ from .handler import (
     make_error,
 )
 from .isolation import ProcessState
-from .marshal import SYNC_RESPONSE_LIMIT, MarshalError, decode_event, encode_response
+from .marshal import (
+    SYNC_RESPONSE_LIMIT,
+    MarshalError,
+    PostFailure,
+    decode_event,
+    encode_response,
+)
 from .memory import NOISE_BYTES, MemoryMeter, log_bytes, max_memory_used_mb
 from .modules import SharedModules, shadowing_names
 from .network import NetworkGuard
@@ -361,7 +367,9 @@ class ExecutionEnvironment:
             duration = seconds * 1000
             error = faults.timed_out(request_id, seconds)
         elif kind == "exited":
-            if value.code is not None and not isinstance(value.code, int):
+            if isinstance(value, PostFailure):
+                self.sink.emit(_crash_line(value.error))
+            elif value.code is not None and not isinstance(value.code, int):
                 self.sink.emit(f"{value.code}\n")  # what the interpreter prints on exit
             error = faults.runtime_exit(request_id, _exit_reason(value))
             status, error_type, reset = "error", "Runtime.ExitError", True

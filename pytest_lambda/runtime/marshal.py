@@ -18,6 +18,15 @@ class MarshalError(Exception):
     """The handler's result cannot be written as JSON."""
 
 
+class PostFailure(SystemExit):
+    """The runtime failed after marshalling, outside its error handling, and its process ended
+    ("exit status 1"): ``error`` is what it raised (the interpreter prints it last)."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(1)
+        self.error = error
+
+
 class RawJsonObject(dict[str, Any]):
     """A JSON object that keeps the exact bytes a runtime wrote for it.
 
@@ -169,9 +178,15 @@ def encode_response(result: Any, runtime: str) -> bytes:
     encoder = _runtime_encoder(ensure_ascii) if runtime.startswith("python") else None
     if encoder is not None:
         try:
-            return encoder.encode(result).encode()  # type: ignore[no-any-return]
+            text: str = encoder.encode(result)
         except Exception as exc:  # what awslambdaric's marshal_response catches
             raise MarshalError(f"Unable to marshal response: {exc}") from None
+        try:
+            return text.encode()
+        except UnicodeEncodeError as exc:
+            # A lone surrogate written raw (python3.12+ writes non-ASCII raw): awslambdaric
+            # encodes the body when it posts it, after its try, and its process ends.
+            raise PostFailure(exc) from None
     try:
         # Most responses hold no Decimal: one plain encode, no token to draw. Anything the
         # plain encoder refuses goes the long way below, which also words the error.

@@ -346,3 +346,23 @@ def test_the_event_is_decoded_by_the_runtimes_decoder(code: CodeWriter, isolatio
         json.loads = loads  # in-process the standard module is the test's too
     assert bad.payload["errorMessage"] == (
         "Unable to unmarshal input: Expecting ',' delimiter or '}': line 1 column 12 (char 11)")
+
+
+LONE_SURROGATE = """
+def handler(event, context):
+    return {"name": "hi " + chr(0xD83D)}  # a lone surrogate
+"""
+
+
+def test_a_lone_surrogate_in_a_raw_utf8_response_ends_the_runtime(code: CodeWriter) -> None:
+    """python3.12+ writes non-ASCII raw: the encoder accepts a lone surrogate, and encoding
+    the body when it is posted (after the runtime's try) fails: its process ends (it was a
+    Runtime.MarshalError, with the environment kept warm)."""
+    with LambdaFunction("app.handler", code_dir=code(app=LONE_SURROGATE),
+                        runtime="python3.12") as fn:
+        r = fn.invoke({})
+        assert r.error is not None and r.error["errorType"] == "Runtime.ExitError"
+        assert r.error["errorMessage"].endswith("Runtime exited with error: exit status 1")
+        assert any(m.startswith("UnicodeEncodeError: 'utf-8' codec can't encode character")
+                   for m in r.logs.messages)
+        assert fn.invoke({}).cold_start
