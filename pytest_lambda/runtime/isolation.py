@@ -15,6 +15,7 @@ from __future__ import annotations
 import _signal  # type: ignore[import-not-found]  # signal.py's C module: no enum wrapping
 import contextlib
 import importlib
+import io
 import itertools
 import logging
 import os
@@ -71,6 +72,24 @@ def _start_daemonic(thread: threading.Thread) -> None:
 _ORIGINAL_LOGGER_METHODS = (
     logging.Logger.setLevel, logging.Logger.addHandler, logging.Logger.removeHandler,
 )
+
+
+class _EmptyStdin(io.StringIO):
+    """``sys.stdin`` during a phase: nothing is ever written to the runtime's standard input,
+    so a read finds the end at once (that Lambda's is ``/dev/null`` is UNVERIFIED; no capture
+    shows a read blocking). In-process it was the test's (pytest's, which fails the read, or
+    under ``-s`` the terminal, where the read blocked the session)."""
+
+    name = "<stdin>"
+
+    def fileno(self) -> int:
+        raise io.UnsupportedOperation("fileno")
+
+    def close(self) -> None:
+        """Shared by every environment: closing it changes nothing."""
+
+
+_EMPTY_STDIN = _EmptyStdin("")
 
 
 def _set_recursion_limit(limit: int) -> None:
@@ -244,7 +263,7 @@ class _Saved:
                  "logging_disable", "modules_len", "packages_hidden", "path", "root_flags",
                  "root_handlers",
                  "root_level", "shadowed", "signal_mask", "signal_originals", "signal_touched",
-                 "stderr", "stdout",
+                 "stderr", "stdin", "stdout",
                  "test_handlers", "time_zone")
     argv: list[str]
     time_zone: tuple[Any, ...]
@@ -270,6 +289,7 @@ class _Saved:
     signal_originals: dict[Any, Any]
     signal_touched: set[int]
     stderr: Any
+    stdin: Any
     stdout: Any
     test_handlers: list[logging.Handler]
 
@@ -411,7 +431,8 @@ class ProcessState:
         s.cwd = os.getcwd()
         if s.cwd != self.code_dir:
             os.chdir(self.code_dir)
-        s.stdout, s.stderr = sys.stdout, sys.stderr
+        s.stdout, s.stderr, s.stdin = sys.stdout, sys.stderr, sys.stdin
+        sys.stdin = _EMPTY_STDIN
         sys.stdout, sys.stderr = self.streams
         root = logging.root
         manager = root.manager
@@ -514,7 +535,7 @@ class ProcessState:
             self.stdout.flush()
             self.stderr.flush()
         finally:
-            sys.stdout, sys.stderr = s.stdout, s.stderr
+            sys.stdout, sys.stderr, sys.stdin = s.stdout, s.stderr, s.stdin
 
     def _exit_logging_state(self, s: _Saved) -> None:
         if self._exit_logging(s) | self._exit_loggers(s):

@@ -736,3 +736,14 @@ def test_reloading_logging_in_the_handler_leaves_the_tests_logging_alone(
     with caplog.at_level(logging.INFO):
         test_log.info("seen by caplog")
     assert "seen by caplog" in caplog.text
+
+
+def test_the_handler_reads_no_input(code: CodeWriter) -> None:
+    """Standard input is empty for the handler (it was the test's: pytest's, or the terminal
+    under ``-s``, where the read blocked the session); the test's is back afterwards."""
+    before = sys.stdin
+    app = "import sys\ndef handler(event, context):\n    return sys.stdin.read()\n"
+    with LambdaFunction("app.handler", code_dir=code(app=app)) as fn:
+        assert fn.invoke({}).payload == ""
+        assert fn.invoke({}).payload == ""
+    assert sys.stdin is before
