@@ -50,6 +50,13 @@ _HOOKS = ((sys, "excepthook"), (sys, "unraisablehook"), (sys, "displayhook"),
 #: makes every formatter's times UTC (``logging.Formatter.converter = time.gmtime``), so a
 #: handler's own ``Formatter("%(asctime)s")`` shows UTC even when the function sets ``TZ``.
 _RUNTIME_HOOKS = {len(_HOOKS) - 1: time.gmtime}
+
+
+def _read_hooks() -> tuple[Any, ...]:
+    """The values of :data:`_HOOKS`, in order (read directly: this runs twice per phase)."""
+    return (sys.excepthook, sys.unraisablehook, sys.displayhook, sys.breakpointhook,
+            threading.excepthook, logging._logRecordFactory,  # type: ignore[attr-defined]
+            logging._loggerClass, logging.Formatter.converter)  # type: ignore[attr-defined]
 _REAL_SHUTDOWN = logging.shutdown
 _REAL_RELOAD = importlib.reload
 _REAL_THREAD_START = threading.Thread.start
@@ -412,7 +419,7 @@ class ProcessState:
         else:
             s.limits = (os.umask(own[0]), *_read_settings())
             _apply_settings(own, s.limits)
-        s.hooks = tuple(getattr(owner, name) for owner, name in _HOOKS)
+        s.hooks = _read_hooks()
         if self.hooks is None:  # the first phase: the test's, but for the runtime's own
             self.hooks = tuple(_RUNTIME_HOOKS.get(i, value) for i, value in enumerate(s.hooks))
         if self.hooks != s.hooks:
@@ -558,7 +565,7 @@ class ProcessState:
         sys.dont_write_bytecode = s.bytecode
         self.limits = (os.umask(s.limits[0]), *_read_settings())
         _apply_settings(s.limits, self.limits)
-        hooks = tuple(getattr(owner, name) for owner, name in _HOOKS)
+        hooks = _read_hooks()
         self.hooks = hooks
         if hooks != s.hooks:
             for (owner, name), value in zip(_HOOKS, s.hooks, strict=True):

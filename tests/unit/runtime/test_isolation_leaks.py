@@ -747,3 +747,11 @@ def test_the_handler_reads_no_input(code: CodeWriter) -> None:
         assert fn.invoke({}).payload == ""
         assert fn.invoke({}).payload == ""
     assert sys.stdin is before
+
+
+def test_the_hooks_are_read_in_the_order_they_are_listed() -> None:
+    """``_read_hooks`` (direct reads, on every phase edge) follows ``_HOOKS``."""
+    from pytest_lambda.runtime import isolation
+
+    assert isolation._read_hooks() == tuple(
+        getattr(owner, name) for owner, name in isolation._HOOKS)
