@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import FunctionConfig
+from .interpreter import runtime_version
 from .modules import SharedModules
 
 #: What every Python runtime bundles (see the module docstring): the SDK; its dependencies are
@@ -156,8 +157,6 @@ def lambda_extension_tags(runtime: str, architecture: str) -> frozenset[str] | N
     another Python or the other machine (``.cpython-311-x86_64-linux-gnu.so`` in an arm64
     function) is not found there (AWS docs, "Selecting and configuring an instruction set
     architecture": code compatibility with arm64). None: not a Python runtime."""
-    from .interpreter import runtime_version
-
     version = runtime_version(runtime)
     if version is None:
         return None
