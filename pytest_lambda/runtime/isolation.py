@@ -270,8 +270,7 @@ class _Saved:
                  "logging_disable", "modules_len", "packages_hidden", "path", "root_flags",
                  "root_handlers",
                  "root_level", "shadowed", "signal_mask", "signal_originals", "signal_touched",
-                 "stderr", "stdin", "stdout",
-                 "test_handlers", "time_zone")
+                 "stderr", "stdin", "stdout", "test_handlers", "time_zone", "tls_factory")
     argv: list[str]
     time_zone: tuple[Any, ...]
     handler_list: list[Any]
@@ -298,6 +297,7 @@ class _Saved:
     stderr: Any
     stdin: Any
     stdout: Any
+    tls_factory: Any
     test_handlers: list[logging.Handler]
 
 
@@ -348,6 +348,11 @@ class ProcessState:
         #: The process's umask and :data:`_SETTINGS` as the environment's code left them
         #: (None: as the test process has them).
         self.limits: tuple[Any, ...] | None = None
+        #: ``ssl._create_default_https_context`` as the environment's code left it (None: the
+        #: module's own, ``ssl.create_default_context``). The known "skip certificate checks"
+        #: idiom replaces it with ``ssl._create_unverified_context``: in-process that turned
+        #: certificate checks off for the whole test session.
+        self.tls_factory: Any = None
         #: The signal handlers the environment's code installed, by signal number.
         self.signal_handlers: dict[int, Any] = {}
         #: The hooks of :data:`_HOOKS` as the environment's code left them (None: the test's,
@@ -425,6 +430,13 @@ class ProcessState:
         if self.hooks != s.hooks:
             for (owner, name), value in zip(_HOOKS, self.hooks, strict=True):
                 setattr(owner, name, value)
+        ssl: Any = sys.modules.get("ssl")
+        s.tls_factory = None
+        if ssl is not None:  # imported by now (only then can anyone have replaced it)
+            s.tls_factory = ssl._create_default_https_context
+            own_tls = self.tls_factory or ssl.create_default_context
+            if own_tls is not s.tls_factory:
+                ssl._create_default_https_context = own_tls
         modules = sys.modules
         # Between phases the environment's modules are out of sys.modules: any module there
         # under one of their names is the test process's own, to put back afterwards.
@@ -570,6 +582,12 @@ class ProcessState:
         if hooks != s.hooks:
             for (owner, name), value in zip(_HOOKS, s.hooks, strict=True):
                 setattr(owner, name, value)
+        ssl: Any = sys.modules.get("ssl")
+        if ssl is not None:
+            self.tls_factory = current = ssl._create_default_https_context
+            tests = s.tls_factory or ssl.create_default_context  # imported in the phase: its own
+            if current is not tests:
+                ssl._create_default_https_context = tests
 
     @staticmethod
     def _exit_time_zone(s: _Saved) -> None:

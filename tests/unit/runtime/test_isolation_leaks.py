@@ -755,3 +755,26 @@ def test_the_hooks_are_read_in_the_order_they_are_listed() -> None:
 
     assert isolation._read_hooks() == tuple(
         getattr(owner, name) for owner, name in isolation._HOOKS)
+
+
+UNVERIFIED_TLS = """
+import ssl
+
+ssl._create_default_https_context = ssl._create_unverified_context  # "skip certificate checks"
+
+def handler(event, context):
+    return ssl._create_default_https_context is ssl._create_unverified_context
+"""
+
+
+def test_turning_certificate_checks_off_stays_in_the_environment(code: CodeWriter) -> None:
+    """The known idiom that makes urllib skip certificate checks is the function's own: in the
+    test process (its other HTTPS clients) certificates are still checked."""
+    import ssl
+
+    before = ssl._create_default_https_context
+    with LambdaFunction("app.handler", code_dir=code(app=UNVERIFIED_TLS)) as fn:
+        assert fn.invoke({}).payload is True
+        assert ssl._create_default_https_context is before
+        assert fn.invoke({}).payload is True  # kept for its warm invocations
+    assert ssl._create_default_https_context is before
