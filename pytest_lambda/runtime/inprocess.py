@@ -12,6 +12,7 @@ import gc
 import importlib
 import logging
 import os
+import sys
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -36,6 +37,7 @@ from .handler import (
     load_handler,
     make_error,
 )
+from .interrupts import restore_handled
 from .isolation import ProcessState
 from .marshal import (
     SYNC_RESPONSE_LIMIT,
@@ -195,6 +197,7 @@ class ExecutionEnvironment:
         hook_moto()  # moto's first use of a service is not the function's (runtime/outside.py)
         outside = LEDGER.snapshot()
         held = _MODULE_LOCK is not None and _MODULE_LOCK._is_owned()
+        handled = sys.exc_info()[1]
         returned = stopped = False
         pid = os.getpid()
         self.state.enter()
@@ -251,6 +254,7 @@ class ExecutionEnvironment:
             self.not_stopped = deadline.not_stopped
         if kind == "timed_out":
             self._context.run(_release_interrupted, value)
+        restore_handled(handled)
         return kind, value, elapsed
 
     def _account(self, measured: tuple[int, int], logged_from: int,

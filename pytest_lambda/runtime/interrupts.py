@@ -108,6 +108,26 @@ def in_tracer(frame: FrameType | None) -> bool:
     return False
 
 
+_SET_HANDLED: Any = getattr(ctypes.pythonapi, "PyErr_SetHandledException", None)
+if _SET_HANDLED is not None:
+    _SET_HANDLED.argtypes = [ctypes.py_object]
+    _SET_HANDLED.restype = None
+
+
+def restore_handled(before: BaseException | None) -> None:
+    """Give the calling frame back the exception it was handling (``sys.exc_info()``) when a
+    phase began, if the phase left another one there.
+
+    On Python 3.12 a timeout landing inside botocore (its context-manager generators) can leave
+    the thread's handled-exception slot holding the ``HandlerTimeout``: from then on every
+    exception the thread raises, in the test and in later invocations, got it as its
+    ``__context__``, and their tracebacks said "During handling of the above exception
+    (HandlerTimeout), another exception occurred", which Lambda's never do.
+    """
+    if sys.exc_info()[1] is not before and _SET_HANDLED is not None:
+        _SET_HANDLED(before)
+
+
 def raise_in(thread_id: int) -> None:
     """Raise HandlerTimeout in another thread at its next bytecode boundary."""
     _set_async_exc(ctypes.c_ulong(thread_id), ctypes.py_object(HandlerTimeout))
