@@ -121,8 +121,10 @@ _NAMES = ((os, "kill"), (os, "killpg"), (signal, "raise_signal"), (os, "_exit"))
 
 
 class SelfSignals:
-    """A phase hook: the stand-ins of ``os.kill``, ``os.killpg`` and ``signal.raise_signal``
-    during the phase (each calls the function installed when the phase began otherwise)."""
+    """A phase hook: the stand-ins of ``os.kill``, ``os.killpg``, ``signal.raise_signal`` and
+    ``os._exit`` during the phase (each calls the function installed when the phase began
+    otherwise). Once a thread the function started outlives its phase, ``os._exit`` stays
+    :func:`_exit_between_phases` between phases (it passes every other caller through)."""
 
     __slots__ = ("_pid", "_real", "_stand_ins")
 
