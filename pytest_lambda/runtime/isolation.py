@@ -557,8 +557,10 @@ class ProcessState:
             sys.stdout, sys.stderr, sys.stdin = s.stdout, s.stderr, s.stdin
 
     def _exit_logging_state(self, s: _Saved) -> None:
-        if self._exit_logging(s) | self._exit_loggers(s):
-            clear_logger_caches()  # once for both
+        stale = self._exit_logging(s)
+        self._exit_loggers(s)
+        if stale:
+            clear_logger_caches()
 
     @staticmethod
     def _exit_cwd(s: _Saved) -> None:
@@ -631,8 +633,8 @@ class ProcessState:
             stale = True
         return stale
 
-    def _exit_loggers(self, s: _Saved) -> bool:
-        """Take this environment's loggers out; whether cached levels are stale.
+    def _exit_loggers(self, s: _Saved) -> None:
+        """Take this environment's loggers out.
 
         Taking them out changes no test logger's answers (their caches are emptied when they
         come back in, see :meth:`enter`); what the phase did to the test's loggers' levels is
@@ -640,14 +642,13 @@ class ProcessState:
         """
         owned = self.owned_loggers
         if not owned:
-            return False
+            return
         loggers = logging.root.manager.loggerDict
         for name in owned:
             current = loggers.pop(name, None)
             if current is not None:
                 owned[name] = current
         loggers.update(s.logger_shadowed)
-        return False
 
     def _packages(self) -> set[str]:
         """The top-level packages this environment has its own copies of."""
