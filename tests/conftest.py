@@ -62,6 +62,28 @@ def code(tmp_path: Path) -> CodeWriter:
     return write
 
 
+#: What the ``short_timeout`` fixture returns.
+Shortener = Callable[..., Any]
+
+
+@pytest.fixture
+def short_timeout() -> Shortener:
+    """``short_timeout(fn, 0.2)``: a timeout below Lambda's 1 s minimum, set past validation.
+
+    For tests whose point is how a timeout is enforced (defeated timers, threads, tracers,
+    restored state), not its value: each one then waits a fraction of a second, not a whole
+    one. The message and Duration for Lambda's real values stay checked at 1 s elsewhere
+    (``test_timeout_stops_handler``).
+    """
+    import dataclasses
+
+    def shorten(fn: Any, seconds: float = 0.2) -> Any:
+        fn.config = dataclasses.replace(fn.config, timeout=seconds)
+        return fn
+
+    return shorten
+
+
 @pytest.fixture
 def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     """pytester, without plugins the inner runs do not need.

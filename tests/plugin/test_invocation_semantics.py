@@ -140,9 +140,9 @@ def test_throttling_at_reserved_concurrency_one(project: pytest.Pytester) -> Non
     result.stdout.re_match_lines([r".*burst\s+2\s+0\s+0\s+4\s+1\b.*"])
 
 
-def test_alias_routing_90_10_over_5000_invokes(project: pytest.Pytester) -> None:
-    """A seeded 90/10 alias sends 10 % (within 3 standard deviations) of 5 000 invokes to the
-    new version."""
+def test_alias_routing_90_10_over_1000_invokes(project: pytest.Pytester) -> None:
+    """A seeded 90/10 alias sends 10 % (within 3 standard deviations, 2.85 points) of 1 000
+    invokes to the new version."""
     project.makepyfile("""
         def test_canary(lambda_function):
             fn = lambda_function("app.echo", name="canary", measure_memory=False)
@@ -151,9 +151,9 @@ def test_alias_routing_90_10_over_5000_invokes(project: pytest.Pytester) -> None
             fn.publish_version()
             fn.create_alias("live", "1", routing={"2": 0.1})
             versions = [fn.invoke({}, qualifier="live").executed_version
-                        for _ in range(5_000)]
+                        for _ in range(1_000)]
             share = versions.count("2") / len(versions)
-            assert 0.087 <= share <= 0.113, share
+            assert 0.0715 <= share <= 0.1285, share
             fn.update_alias("live", "2", routing={})
             assert fn.invoke({}, qualifier="live").payload["version"] == "2"
     """)

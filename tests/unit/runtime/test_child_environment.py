@@ -14,7 +14,7 @@ import pytest
 from pytest_lambda import LambdaFunction
 
 if TYPE_CHECKING:
-    from conftest import CodeWriter
+    from conftest import CodeWriter, Shortener
 
 SECRET = "PYTEST_LAMBDA_TEST_REAL_SECRET"
 
@@ -90,7 +90,8 @@ def _dead(pid: int) -> bool:
     return state in ("Z", "X")
 
 
-def test_child_process_dies_with_a_hard_killed_worker(code: CodeWriter, tmp_path: Path) -> None:
+def test_child_process_dies_with_a_hard_killed_worker(code: CodeWriter, tmp_path: Path,
+                                                     short_timeout: Shortener) -> None:
     """A `sleep 300` started by a handler that cannot be stopped is killed with its worker."""
     pid_file = tmp_path / "child.pid"
     root = code(app=f"""
@@ -104,7 +105,7 @@ def handler(event, context):
         except BaseException:
             pass
 """)
-    with LambdaFunction("app.handler", code_dir=root, isolation="process", timeout=1) as fn:
+    with short_timeout(LambdaFunction("app.handler", code_dir=root, isolation="process")) as fn:
         assert fn.invoke({}).timed_out
         pid = int(pid_file.read_text())
         for _ in range(200):  # the kernel delivers SIGKILL asynchronously

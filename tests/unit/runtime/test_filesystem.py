@@ -16,7 +16,7 @@ import pytest
 from pytest_lambda import LambdaFunction
 
 if TYPE_CHECKING:
-    from conftest import CodeWriter
+    from conftest import CodeWriter, Shortener
 
 WRITER = """
 import os, pathlib, tempfile
@@ -133,11 +133,11 @@ def handler(event, context):
 @pytest.mark.parametrize("isolation", ["in-process", "process"])
 @pytest.mark.parametrize("how", ["exit", "timeout"])
 def test_a_reset_keeps_tmp_for_the_restarted_runtime(code: CodeWriter, isolation: str,
-                                                      how: str) -> None:
+                                                      how: str, short_timeout: Shortener) -> None:
     """After a reset (the runtime exited, or timed out) Lambda initialises the runtime again in
     the same environment and does not clear /tmp: the half-written file is still there."""
-    with LambdaFunction("app.handler", code_dir=code(app=CACHE), isolation=isolation,
-                        timeout=1) as fn:
+    with short_timeout(LambdaFunction("app.handler", code_dir=code(app=CACHE),
+                                      isolation=isolation)) as fn:
         failed = fn.invoke({"write": how})
         assert failed.function_error == "Unhandled"
         again = fn.invoke({})

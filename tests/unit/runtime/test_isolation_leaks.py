@@ -16,7 +16,7 @@ import pytest
 from pytest_lambda import LambdaFunction
 
 if TYPE_CHECKING:
-    from conftest import CodeWriter  # the shared alias of the ``code`` fixture
+    from conftest import CodeWriter, Shortener  # the shared aliases of fixtures
 
 
 NOISY = """
@@ -79,10 +79,11 @@ def _snapshot() -> dict[str, Any]:
     }
 
 
-def test_thousand_mixed_invocations_leave_no_trace(code: CodeWriter) -> None:
+def test_thousand_mixed_invocations_leave_no_trace(code: CodeWriter,
+                                                   short_timeout: Shortener) -> None:
     """1000 invocations that mutate everything they can leave the process exactly as it was."""
     root = code(noisy=NOISY, helper_mod_leak="VALUE = 'imported'\n")
-    fn = LambdaFunction("noisy.handler", code_dir=root, timeout=1)
+    fn = short_timeout(LambdaFunction("noisy.handler", code_dir=root))
     fn.invoke({"kind": "ok"})  # let the plugin's own lazy imports happen first
     fn.close()
     before = _snapshot()
@@ -112,13 +113,14 @@ def test_environment_keeps_its_own_state_between_invocations(code: CodeWriter) -
 
 
 @pytest.mark.parametrize("kind", ["ok", "raise", "exit", "timeout"])
-def test_network_guard_removed_after_invocation(code: CodeWriter, kind: str) -> None:
+def test_network_guard_removed_after_invocation(code: CodeWriter, short_timeout: Shortener,
+                                                kind: str) -> None:
     """The socket patches are gone after every kind of invocation."""
     import socket
 
     connect = socket.socket.connect
     root = code(noisy=NOISY, helper_mod_leak="VALUE = 1\n")
-    LambdaFunction("noisy.handler", code_dir=root, timeout=1).invoke({"kind": kind})
+    short_timeout(LambdaFunction("noisy.handler", code_dir=root)).invoke({"kind": kind})
     assert socket.socket.connect is connect
 
 
@@ -252,9 +254,10 @@ def test_a_signal_the_handler_sends_itself_ends_the_runtime_not_the_session(
         assert again.cold_start and again.payload == ["term"]
 
 
-def test_a_signal_that_stops_the_runtime_times_the_invocation_out(code: CodeWriter) -> None:
+def test_a_signal_that_stops_the_runtime_times_the_invocation_out(
+        code: CodeWriter, short_timeout: Shortener) -> None:
     """SIGSTOP stops the runtime: the invocation times out; the test session goes on."""
-    with LambdaFunction("app.handler", code_dir=code(app=SIGNALLER), timeout=1) as fn:
+    with short_timeout(LambdaFunction("app.handler", code_dir=code(app=SIGNALLER))) as fn:
         r = fn.invoke({"how": "kill", "sig": "SIGSTOP"})
     assert r.timed_out
 
@@ -695,14 +698,14 @@ def handler(event, context):
 
 
 def test_a_timeout_between_enter_and_with_leaves_nothing_to_fail_later(
-        code: CodeWriter) -> None:
+        code: CodeWriter, short_timeout: Shortener) -> None:
     """The half-entered context manager is closed in the environment's context: collected
     later in the test's, its token reset raised "was created in a different Context" as an
     unraisable exception (an error here, under ``filterwarnings = error``)."""
     import gc
 
-    with LambdaFunction("app.handler", code_dir=code(app=INTERRUPTED_CONTEXT),
-                        timeout=1) as fn:
+    with short_timeout(LambdaFunction("app.handler", code_dir=code(app=INTERRUPTED_CONTEXT))) \
+            as fn:
         assert fn.invoke({}).timed_out
     gc.collect()
 

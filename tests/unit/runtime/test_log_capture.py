@@ -13,7 +13,7 @@ from pytest_lambda import LambdaFunction
 from pytest_lambda.report import Report
 
 if TYPE_CHECKING:
-    from conftest import CodeWriter  # the shared alias of the ``code`` fixture
+    from conftest import CodeWriter, Shortener  # the shared aliases of fixtures
 
 
 APP = """
@@ -150,11 +150,12 @@ def test_request_id_kept_between_invocations_in_log_filter(code: CodeWriter) -> 
     assert re.fullmatch(rf"\[WARNING\]\t{TS}\t\tat init\n", r.init_logs.messages[1])
 
 
-def test_logs_of_failed_invocations_are_complete(code: CodeWriter) -> None:
+def test_logs_of_failed_invocations_are_complete(code: CodeWriter,
+                                                 short_timeout: Shortener) -> None:
     """Output written before a crash, exit or timeout is kept, with the closing lines."""
     root = code(crash="import sys, time\ndef handler(e, c):\n    print('before')\n"
                       "    if e == 'exit':\n        sys.exit(1)\n    time.sleep(3)\n")
-    fn = LambdaFunction("crash.handler", code_dir=root, timeout=1)
+    fn = short_timeout(LambdaFunction("crash.handler", code_dir=root))
     for event in ("exit", "sleep"):
         r = fn.invoke(event)
         assert "before\n" in r.logs.messages

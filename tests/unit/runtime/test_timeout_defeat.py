@@ -13,7 +13,7 @@ from pytest_lambda import LambdaFunction
 from pytest_lambda.errors import HandlerNotStopped
 
 if TYPE_CHECKING:
-    from conftest import CodeWriter  # the shared alias of the ``code`` fixture
+    from conftest import CodeWriter, Shortener  # the shared aliases of fixtures
 
 APP = """
 import signal, time
@@ -47,7 +47,7 @@ def own_handler(e, c):
     return "installed"
 def stuck_in_c(e, c):
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-    time.sleep(3.2)
+    time.sleep(1.2)
     return "woke"
 """
 
@@ -58,17 +58,18 @@ def _signal_state() -> tuple[Any, ...]:
 
 
 @pytest.mark.parametrize("name", ["swallow", "ignore", "cancel", "block"])
-def test_defeating_the_timer_still_times_out(code: CodeWriter, name: str) -> None:
+def test_defeating_the_timer_still_times_out(code: CodeWriter, short_timeout: Shortener,
+                                             name: str) -> None:
     """Swallowing the timeout, ignoring/blocking SIGALRM, cancelling the timer: still a timeout,
     and nothing of it is left over to stop quick invocations right after early."""
     before = _signal_state()
-    with LambdaFunction(f"app.{name}", code_dir=code(app=APP), timeout=1) as fn:
+    with short_timeout(LambdaFunction(f"app.{name}", code_dir=code(app=APP)), 0.25) as fn:
         r = fn.invoke({})
     assert r.timed_out
     assert r.payload == {"errorType": "Sandbox.Timedout",
                          "errorMessage": f"RequestId: {r.request_id} Error: Task timed out "
-                                         "after 1.00 seconds"}
-    assert r.report is not None and r.report.duration_ms <= 1000
+                                         "after 0.25 seconds"}
+    assert r.report is not None and r.report.duration_ms <= 250
     assert _signal_state() == before
     # A long timeout of their own: a timer left over from the defeated one would still stop
     # them (early), while a loaded CI machine stalling one of them for a second does not.
@@ -107,10 +108,16 @@ def test_handler_own_sigalrm_gives_back_the_test_disposition(code: CodeWriter) -
         signal.signal(signal.SIGALRM, previous)
 
 
-def test_handler_that_cannot_be_stopped_fails_clearly(code: CodeWriter) -> None:
+def test_handler_that_cannot_be_stopped_fails_clearly(code: CodeWriter,
+                                                      short_timeout: Shortener,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A handler stuck in C with SIGALRM blocked fails the test naming isolation="process"."""
+    from pytest_lambda.runtime import timeout
+
     before = _signal_state()
-    with LambdaFunction("app.stuck_in_c", code_dir=code(app=APP), timeout=1) as fn, \
+    # 0.2 s, given up 0.5 s later (not 1 s and 2 s): stuck_in_c's 1.2 s sleep outlasts both.
+    monkeypatch.setattr(timeout, "GIVE_UP_AFTER_S", 0.5)
+    with short_timeout(LambdaFunction("app.stuck_in_c", code_dir=code(app=APP))) as fn, \
             pytest.raises(HandlerNotStopped, match='isolation="process"') as info:
         fn.invoke({})
     result = info.value.result
@@ -120,12 +127,13 @@ def test_handler_that_cannot_be_stopped_fails_clearly(code: CodeWriter) -> None:
     assert _signal_state() == before
 
 
-def test_swallowing_handler_is_stopped_on_the_real_clock_under_freezegun(code: CodeWriter) -> None:
+def test_swallowing_handler_is_stopped_on_the_real_clock_under_freezegun(
+        code: CodeWriter, short_timeout: Shortener) -> None:
     """With time frozen, a handler swallowing the timeout forever is still stopped."""
     import freezegun
 
-    with LambdaFunction("app.swallow", code_dir=code(app=APP), timeout=1) as fn, \
+    with short_timeout(LambdaFunction("app.swallow", code_dir=code(app=APP))) as fn, \
             freezegun.freeze_time("2024-01-01"):
         r = fn.invoke({})  # no HandlerNotStopped: stopped within the grace period
     assert r.timed_out
-    assert r.report is not None and r.report.duration_ms == 1000
+    assert r.report is not None and r.report.duration_ms == 200

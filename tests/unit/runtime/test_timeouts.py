@@ -12,7 +12,7 @@ import pytest
 from pytest_lambda import LambdaFunction
 
 if TYPE_CHECKING:
-    from conftest import CodeWriter  # the shared alias of the ``code`` fixture
+    from conftest import CodeWriter, Shortener  # the shared aliases of fixtures
 
 
 SLOW = """
@@ -27,7 +27,7 @@ def spinner(event, context):
     while True:
         pass
 def stubborn(event, context):
-    end = time.monotonic() + 1.5
+    end = time.monotonic() + 0.5
     while time.monotonic() < end:
         try:
             time.sleep(0.01)
@@ -67,19 +67,21 @@ def test_timeout_stops_handler(code: CodeWriter, handler: str) -> None:
     assert after.cold_start is True and after.payload == "quick"
 
 
-def test_swallowed_timeout_is_still_a_timeout(code: CodeWriter) -> None:
-    """A handler that swallows every interruption (for 1.5 s) is reported timed out at 1 s."""
-    fn = LambdaFunction("slow.stubborn", code_dir=code(slow=SLOW), timeout=1)
+def test_swallowed_timeout_is_still_a_timeout(code: CodeWriter,
+                                              short_timeout: Shortener) -> None:
+    """A handler that swallows every interruption (for 0.5 s) is reported timed out at its
+    timeout (0.2 s)."""
+    fn = short_timeout(LambdaFunction("slow.stubborn", code_dir=code(slow=SLOW)))
     _elapsed, r = _timed(fn)
     assert r.timed_out  # type: ignore[attr-defined]
     assert r.payload["errorType"] == "Sandbox.Timedout"  # type: ignore[attr-defined]
-    assert r.report.duration_ms == 1000.0  # type: ignore[attr-defined]
+    assert r.report.duration_ms == 200.0  # type: ignore[attr-defined]
 
 
-def test_timeout_from_non_main_thread(code: CodeWriter) -> None:
+def test_timeout_from_non_main_thread(code: CodeWriter, short_timeout: Shortener) -> None:
     """An invocation started from another thread is stopped too (CPU loop and sleep)."""
-    fn = LambdaFunction("slow.spinner", code_dir=code(slow=SLOW), timeout=1)
-    sleeper = LambdaFunction("slow.sleeper", code_dir=fn.config.code_dir, timeout=1)
+    fn = short_timeout(LambdaFunction("slow.spinner", code_dir=code(slow=SLOW)))
+    sleeper = short_timeout(LambdaFunction("slow.sleeper", code_dir=fn.config.code_dir))
     out: list[object] = []
     for f in (fn, sleeper):
         t = threading.Thread(target=lambda f=f: out.append(_timed(f)))
@@ -87,7 +89,7 @@ def test_timeout_from_non_main_thread(code: CodeWriter) -> None:
         t.join(10)
         assert not t.is_alive()
     assert [r.timed_out for _, r in out] == [True, True]  # type: ignore[attr-defined]
-    assert all(1.0 <= elapsed < 1.6 for elapsed, _ in out)
+    assert all(0.2 <= elapsed < 0.8 for elapsed, _ in out)
 
 
 def test_existing_alarm_is_restored(code: CodeWriter) -> None:
@@ -132,16 +134,16 @@ def test_remaining_time_follows_time_machine(code: CodeWriter) -> None:
         assert fn.invoke({}).payload == 7000
 
 
-def test_freezegun_does_not_break_timeout(code: CodeWriter) -> None:
+def test_freezegun_does_not_break_timeout(code: CodeWriter, short_timeout: Shortener) -> None:
     """Timeouts are enforced on the real clock even when time is frozen."""
     import freezegun
 
-    fn = LambdaFunction("slow.spinner", code_dir=code(slow=SLOW), timeout=1)
+    fn = short_timeout(LambdaFunction("slow.spinner", code_dir=code(slow=SLOW)))
     with freezegun.freeze_time("2024-01-01"):
         elapsed, r = _timed(fn)
     assert r.timed_out  # type: ignore[attr-defined]
-    assert elapsed < 1.5
-    assert r.report.duration_ms == 1000.0  # type: ignore[attr-defined]
+    assert elapsed < 0.7
+    assert r.report.duration_ms == 200.0  # type: ignore[attr-defined]
 
 
 MOTO_LOOP = """
@@ -155,17 +157,18 @@ def handler(event, context):
 """
 
 
-def test_a_timed_out_invocations_duration_is_the_timeout_under_moto(code: CodeWriter) -> None:
+def test_a_timed_out_invocations_duration_is_the_timeout_under_moto(
+        code: CodeWriter, short_timeout: Shortener) -> None:
     """Time moto spends serving the handler is taken off a finished phase's Duration; a timed-out
     one was stopped at the timeout, so its Duration is the timeout (it was shown below it)."""
     pytest.importorskip("moto")
     from pytest_lambda.service.aws import MockedAws
 
     with MockedAws("us-east-1"), \
-            LambdaFunction("app.handler", code_dir=code(app=MOTO_LOOP), timeout=1) as fn:
+            short_timeout(LambdaFunction("app.handler", code_dir=code(app=MOTO_LOOP))) as fn:
         r = fn.invoke({})
     assert r.timed_out and r.report is not None
-    assert r.report.duration_ms == 1000.0
+    assert r.report.duration_ms == 200.0
     # Python 3.12 could leave the HandlerTimeout in the thread's handled-exception slot (a
     # timeout inside botocore's generators): every later exception got it as its context.
     import sys
