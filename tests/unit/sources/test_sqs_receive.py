@@ -83,6 +83,34 @@ def test_the_backend_is_left_as_it_was(sqs: Any, fn: LambdaFunction) -> None:
     backend = _backend()
     assert len(create_event_source_mapping(fn, arn).drain()) == 2
     assert "is_message_valid_based_on_retention_period" not in vars(backend)
+    import moto.core.utils
+    import moto.sqs.models
+
+    assert moto.sqs.models.unix_time_millis is moto.core.utils.unix_time_millis
+
+
+def test_the_quick_clock_is_moto_s_clock(sqs: Any, fn: LambdaFunction) -> None:
+    """During a drain moto reads the time the quick way: the same milliseconds, frozen under
+    freezegun as moto's own are, so a delayed message is not delivered before its time."""
+    import freezegun
+    import moto.core.utils
+
+    from pytest_lambda.sources.sqs import _quick_clock
+
+    with _quick_clock():
+        import moto.sqs.models
+
+        quick = moto.sqs.models.unix_time_millis
+        assert quick is not moto.core.utils.unix_time_millis
+        assert abs(quick() - moto.core.utils.unix_time_millis()) < 5
+        with freezegun.freeze_time("2024-05-01 12:00:00"):
+            assert quick() == moto.core.utils.unix_time_millis() == 1714564800000.0
+    url, arn = _fill(sqs, "later", 0)
+    with freezegun.freeze_time("2024-05-01 12:00:00"):
+        sqs.send_message(QueueUrl=url, MessageBody="now")
+        sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=60)
+        results = create_event_source_mapping(fn, arn).drain()
+    assert [body for r in results for body in r.payload] == ["now"]
 
 
 FAILING = "def handler(event, context):\n    raise ValueError('poison')\n"
