@@ -18,6 +18,7 @@ from typing import Any
 
 from pytest_lambda.clock import real_time_ms
 from pytest_lambda.observe.logs import LogEvent, LogStream
+from pytest_lambda.runtime import client_frames
 from pytest_lambda.runtime.handler import format_user_exception, user_frames
 
 _LEADING_SPACES = re.compile(r"^ +")
@@ -69,12 +70,13 @@ class LogSink:
     """Appends events to one log stream, tagging them with the running invocation's id."""
 
     __slots__ = ("ensure_ascii", "json_format", "last_request_id", "min_rank", "request_id",
-                 "stream", "tenant_id")
+                 "runtime", "stream", "tenant_id")
 
     def __init__(self, stream: LogStream, *, json_format: bool, runtime: str = "",
                  app_log_level: str | None = None) -> None:
         self.stream = stream
         self.json_format = json_format
+        self.runtime = runtime
         #: The application log level Lambda filters by (JSON format only), as a rank.
         self.min_rank = _LEVEL_RANK[app_log_level] if json_format and app_log_level else None
         #: Whether the runtime's own JSON (error records) escapes non-ASCII characters.
@@ -354,6 +356,8 @@ class _JsonFormatter(logging.Formatter):
         self._sink = sink
 
     def format(self, record: logging.LogRecord) -> str:
+        if client_frames.emits_no_exception(record):
+            return client_frames.formatter(record, self._sink.runtime)
         levelno = min(50, max(0, record.levelno)) // 10 * 10
         message: Any
         if isinstance(record.msg, dict) and not record.args:
@@ -396,6 +400,10 @@ class LambdaLogHandler(logging.Handler):
         self.setFormatter(_JsonFormatter(sink) if sink.json_format else _TextFormatter(sink))
 
     def emit(self, record: logging.LogRecord) -> None:
+        if self._sink.json_format and client_frames.emits_no_exception(record):
+            # ``logger.exception()`` outside an ``except`` block: the client's JSON formatter
+            # raises, and its handler lets the error reach the code that logged.
+            client_frames.json_format_without_exception(self, record, self._sink.runtime)
         try:
             self._sink.app(self.format(record), _record_rank(record.levelno))
         except Exception:

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
+from pytest_lambda.runtime.client_frames import client_dir
+
 #: This package's files: none of their frames exists on Lambda.
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
@@ -103,6 +105,8 @@ def _without_ours(stack: traceback.StackSummary) -> traceback.StackSummary:
 def format_user_exception(exc_info: Any) -> str:
     """``logging.Formatter.formatException`` of ``exc_info`` with only :func:`user_frames`
     (chained exceptions too), as the handler's own ``logger.exception`` prints on Lambda."""
+    if exc_info[0] is None:  # logger.exception() outside an except block
+        return "NoneType: None"  # what traceback.print_exception(None, None, None) prints
     te = traceback.TracebackException(*exc_info)
     seen: set[int] = set()
     todo = [te]
@@ -138,17 +142,11 @@ def runtime_call_frame(runtime: str) -> str:
     not callable``) has this one entry: the frame of
     ``/var/lang/lib/python3.12/site-packages/awslambdaric/bootstrap.py``, line 178, with its
     source line ``response = request_handler(event, lambda_context)``. Line 178 is also
-    awslambdaric 4.2.2's, the differential tier's pinned client, which checks this entry. Every
-    python3.11+ image has the client in its site-packages (a python3.11 traceback captured in
-    2025-09 shows it there, at line 177 of the older release that image shipped then); the
-    same release is taken for python3.13/3.14, and for python3.10 (Amazon Linux 2, where a
-    python3.9 traceback shows the client under ``/var/runtime/awslambdaric``): UNVERIFIED
-    for those three, no captured payload found.
+    awslambdaric 4.2.2's, the differential tier's pinned client, which checks this entry (a
+    python3.11 traceback captured in 2025-09 shows line 177 of the older release that image
+    shipped then); where the client is per runtime: :func:`client_frames.client_dir`.
     """
-    number = runtime.removeprefix("python")
-    path = ("/var/runtime/awslambdaric" if number == "3.10"
-            else f"/var/lang/lib/python{number}/site-packages/awslambdaric")
-    return (f'  File "{path}/bootstrap.py", line 178, in handle_event_request\n'
+    return (f'  File "{client_dir(runtime)}/bootstrap.py", line 178, in handle_event_request\n'
             "    response = request_handler(event, lambda_context)\n")
 
 

@@ -63,6 +63,7 @@ CASES = (
     Case("py-raise-chain", "raise_chain.py", PYTHON),
     Case("py-raise-mid-line", "raise_mid_line.py", PYTHON),
     Case("py-logging-exception", "logging_exception.py", PYTHON),
+    Case("py-exception-outside-except", "exception_outside_except.py", PYTHON),
     Case("py-marshal-error", "marshal_error.py", PYTHON),
     Case("py-init-import-error", "import_error.py", PYTHON),
     Case("py-init-syntax-error", "syntax_error.py-invalid", PYTHON),

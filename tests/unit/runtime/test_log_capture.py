@@ -363,3 +363,48 @@ def test_formatter_times_are_utc_as_the_runtime_sets_them(code: CodeWriter) -> N
                         environment={"TZ": "Asia/Tokyo"}) as fn:
         assert fn.invoke({}).payload == ["1970-01-01 00:00:00", 9]
     assert logging.Formatter.converter is before
+
+
+EXCEPTION_OUTSIDE_EXCEPT = """
+import linecache, logging, traceback
+logger = logging.getLogger()
+
+def handler(event, context):
+    if event.get("catch"):
+        try:
+            logger.exception("invalid order")
+        except AttributeError as error:
+            linecache.clearcache()  # the client's lines are read through its module's loader
+            return traceback.format_exception(error)[-4:]
+    logger.exception("invalid order")  # a validation branch: no exception is being handled
+    return {"statusCode": 400}
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_logger_exception_outside_except(code: CodeWriter, isolation: str) -> None:
+    """``logger.exception()`` with no exception being handled: in the JSON format the client's
+    formatter raises ``AttributeError`` into the handler through its own frames (the
+    invocation fails as on Lambda); the text format prints ``NoneType: None``."""
+    root = code(app=EXCEPTION_OUTSIDE_EXCEPT)
+    client = "/var/lang/lib/python3.12/site-packages/awslambdaric"
+    with LambdaFunction("app.handler", code_dir=root, log_format="JSON", runtime="python3.12",
+                        isolation=isolation) as fn:
+        r = fn.invoke({})
+        caught = fn.invoke({"catch": True}).payload
+    assert r.error is not None and r.error["errorType"] == "AttributeError"
+    assert r.error["errorMessage"] == "'NoneType' object has no attribute '__name__'"
+    assert r.error["stackTrace"][-4:] == [
+        f'  File "{client}/bootstrap.py", line 332, in emit\n    self.format(record),\n',
+        r.error["stackTrace"][-3],  # logging's Handler.format, on this machine's Python
+        f'  File "{client}/lambda_runtime_log_utils.py", line 130, in format\n'
+        '    "errorType": self.__format_exception_name(record.exc_info),\n',
+        f'  File "{client}/lambda_runtime_log_utils.py", line 97, in __format_exception_name\n'
+        "    return exc_info[0].__name__\n"]
+    assert '"message": "invalid order"' not in r.logs.text  # no record of it
+    assert caught[-2].startswith(f'  File "{client}/lambda_runtime_log_utils.py", line 97, in ')
+    assert "return exc_info[0].__name__" in caught[-2]
+    with LambdaFunction("app.handler", code_dir=root, isolation=isolation) as fn:
+        text = fn.invoke({})
+    assert text.payload == {"statusCode": 400}
+    assert text.logs.messages[1].endswith("\tinvalid order\nNoneType: None")
