@@ -59,6 +59,9 @@ _NUDGE_S = 0.001
 _SETTLE_BELOW_S = 0.06
 #: How much earlier than the deadline SIGALRM may be seen (timer and clock granularity).
 _EARLY_S = 0.002
+#: Held while the watchdog sends the main thread a SIGALRM (:meth:`Deadline._wake_main`), and
+#: taken by ``disarm`` once the phase is over: none is sent after that.
+_WAKE_LOCK = threading.Lock()
 #: Past this, a handler still running is declared unstoppable in-process (stuck in C code).
 GIVE_UP_AFTER_S = 2.0
 _SIGALRM = int(signal.SIGALRM)
@@ -79,6 +82,7 @@ class Deadline:
     _past = False
     _shield = 0
     _alarming = False
+    _woken = False  # the watchdog sent the main thread a SIGALRM (see _wake_main)
     _lines: LineStops | None = None
     _old_hook: Any = None
     _old_trace: Any = None
@@ -148,9 +152,13 @@ class Deadline:
             if not self._armed:
                 return
             WATCHDOG.current = self._previous
+            if self._woken:
+                with _WAKE_LOCK:  # the watchdog's SIGALRM, if on its way, is sent by now
+                    pass
             left = _signal.setitimer(_ITIMER_REAL, 0)[0]
             interrupted: BaseException | None = None
-            if self._past or left < _SETTLE_BELOW_S:  # it fired, or nearly; or was cancelled
+            # It fired, or nearly; or was cancelled; or the watchdog sent one.
+            if self._past or left < _SETTLE_BELOW_S or self._woken:
                 interrupted = self._settle()
             replaced = _signal.signal(_SIGALRM, self._old_handler)
             if replaced is not self._callback and replaced is not None:
@@ -309,17 +317,27 @@ class Deadline:
                            else "SIGALRM's handler was replaced")
         if _signal.getitimer(_ITIMER_REAL) == (0.0, 0.0):
             reasons.append("the interval timer was cancelled")
-        try:  # another thread's signal mask: only the kernel's view of it says
-            path = f"/proc/self/task/{threading.main_thread().native_id}/status"
-            with open(path, "rb") as status:
-                for line in status:
-                    if line.startswith(b"SigBlk:"):
-                        if int(line.split()[1], 16) >> (_SIGALRM - 1) & 1:
-                            reasons.append("SIGALRM was blocked")
-                        break
-        except (OSError, ValueError):
-            pass
+        if _main_blocks_sigalrm(unknown=False):
+            reasons.append("SIGALRM was blocked")
         return reasons
+
+    def _wake_main(self) -> None:
+        """Past the deadline, with no timer of ours left to fire (the code cancelled or
+        replaced it, as ddtrace's timeout channel does with ``signal.alarm(0)``), the main
+        thread may be blocked in a C call (``time.sleep``, a socket read) where the repair the
+        watchdog asked for cannot run: a SIGALRM sent to it ends the call, the Python-level
+        handler runs (ours raises the timeout; the code's own runs as its alarm would), and
+        then the repair. Not sent when it could do harm: no Python-level handler (the default
+        action ends the process; an ignored one wakes nothing), or blocked (it would wait,
+        pending, for the test's mask)."""
+        if _signal.getitimer(_ITIMER_REAL)[1] == _REFIRE_S:
+            return  # our timer still fires every 50 ms
+        if not callable(_signal.getsignal(_SIGALRM)) or _main_blocks_sigalrm():
+            return
+        with _WAKE_LOCK:
+            if self._active:
+                self._woken = True
+                signal.pthread_kill(threading.main_thread().ident or 0, _SIGALRM)
 
     # -- the watchdog's side (another thread) -----------------------------------------------
 
@@ -331,6 +349,8 @@ class Deadline:
         if late < 0:
             return
         schedule()
+        if self._on_main and late >= _REFIRE_S:
+            self._wake_main()
         if late >= GIVE_UP_AFTER_S:
             self._give_up()
 
@@ -370,3 +390,17 @@ class Deadline:
             self._real_sleep(seconds)
             return
         self._expired.wait(seconds)
+
+
+def _main_blocks_sigalrm(unknown: bool = True) -> bool:
+    """Whether the main thread blocks SIGALRM (another thread's mask: the kernel's view, in
+    Linux's /proc; ``unknown`` where that cannot be read)."""
+    try:
+        path = f"/proc/self/task/{threading.main_thread().native_id}/status"
+        with open(path, "rb") as status:
+            for line in status:
+                if line.startswith(b"SigBlk:"):
+                    return bool(int(line.split()[1], 16) >> (_SIGALRM - 1) & 1)
+    except (OSError, ValueError):
+        pass
+    return unknown

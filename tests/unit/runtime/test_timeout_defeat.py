@@ -45,6 +45,22 @@ def block_only(e, c):
 def own_handler(e, c):
     signal.signal(signal.SIGALRM, lambda *a: None)
     return "installed"
+def cancel_then_sleep(e, c):
+    # ddtrace's timeout channel: its own alarm before the deadline, cleared with alarm(0)
+    # from its handler, which puts the previous handler back; then a blocking C call.
+    original = signal.getsignal(signal.SIGALRM)
+    def flush(signum, frame):
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, original)
+        print("impending timeout flushed")
+    signal.signal(signal.SIGALRM, flush)
+    signal.setitimer(signal.ITIMER_REAL, max(c.get_remaining_time_in_millis() - 100, 1) / 1000)
+    time.sleep(e.get("sleep", 3))
+    return "woke"
+def cancel_now_then_sleep(e, c):
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    time.sleep(3)
+    return "woke"
 def stuck_in_c(e, c):
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
     time.sleep(1.2)
@@ -76,6 +92,24 @@ def test_defeating_the_timer_still_times_out(code: CodeWriter, short_timeout: Sh
     with LambdaFunction("app.own_handler", code_dir=fn.config.code_dir, timeout=30) as quick:
         results = [quick.invoke({}) for _ in range(200)]
     assert [r.payload for r in results] == ["installed"] * 200
+
+
+@pytest.mark.parametrize("name", ["cancel_then_sleep", "cancel_now_then_sleep"])
+def test_a_cancelled_timer_then_a_blocking_call_still_times_out(
+        code: CodeWriter, short_timeout: Shortener, name: str) -> None:
+    """The code cancels the timer (ddtrace's ``signal.alarm(0)``) and then blocks in C: the
+    watchdog wakes the main thread, so it is Lambda's timeout at the deadline, not a call that
+    returns seconds later with ``HandlerNotStopped`` (or never, and the session hangs)."""
+    before = _signal_state()
+    with short_timeout(LambdaFunction(f"app.{name}", code_dir=code(app=APP)), 0.3) as fn:
+        started = time.perf_counter()
+        r = fn.invoke({})
+        elapsed = time.perf_counter() - started
+    assert r.timed_out and elapsed < 1.5, (r.payload, elapsed)
+    assert r.payload["errorType"] == "Sandbox.Timedout"
+    if name == "cancel_then_sleep":
+        assert "impending timeout flushed\n" in r.logs.messages
+    assert _signal_state() == before
 
 
 def test_blocked_sigalrm_is_unblocked_after_the_phase(code: CodeWriter) -> None:
