@@ -10,9 +10,13 @@ from __future__ import annotations
 import contextvars
 import gc
 import importlib
+import io
 import logging
 import os
 import sys
+import traceback
+import types
+import warnings
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -25,6 +29,7 @@ from . import faults
 from .backend import InitResult, Outcome, Status, lambda_environ, new_log_stream_name
 from .capture import APP_LOG_LEVEL_TO_PY, LogSink
 from .childguard import child_variables
+from .client_frames import client_dir
 from .event_loop import EventLoopState
 from .exit_handlers import ExitHandlers
 from .extensions import EXTENSIONS
@@ -111,13 +116,64 @@ def _release_interrupted(exc: BaseException) -> None:
     environment's context. Collected later, in the test's, that raised "ValueError: <Token> was
     created in a different Context", reported as an unraisable exception (an error under
     ``filterwarnings = error``). The interrupted frames are freed here instead.
+
+    On Lambda a timed-out runtime is killed: no finalizer of the handler's objects runs, so
+    nothing they print or warn is seen: it is discarded here (not the test's output, not its
+    warnings or unraisable exceptions).
     """
     seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        exc.__traceback__ = None
-        exc = exc.__context__  # type: ignore[assignment]
-    gc.collect(0)  # young cycles only: a full collection of the test process costs 100s of ms
+    hook, streams = sys.unraisablehook, (sys.stdout, sys.stderr)
+    try:
+        sys.unraisablehook = _discard
+        sys.stdout = sys.stderr = io.StringIO()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            while exc is not None and id(exc) not in seen:
+                seen.add(id(exc))
+                exc.__traceback__ = None
+                exc = exc.__context__  # type: ignore[assignment]
+            gc.collect(0)  # young cycles only: a full collection costs 100s of ms
+    finally:
+        sys.unraisablehook = hook
+        sys.stdout, sys.stderr = streams
+
+
+def _discard(unraisable: Any) -> None:
+    """An unraisable exception nobody would see (see _release_interrupted)."""
+
+
+def _free_frames(exc: BaseException) -> None:
+    """Drop the locals of the frames a failed phase's exception holds (its chain's too), while
+    the environment is still in place: on Lambda the handler's objects are freed in the runtime
+    process, so a finalizer's output goes to the function's log and its ResourceWarning meets
+    the function's warning filters. Left to a later garbage collection (the traceback and our
+    frames form a cycle), they ran in whichever test came next: its captured output, its
+    environment, its ``filterwarnings = error``. The stack trace needs only the frames' code
+    and line numbers, which stay."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        todo += [current.__context__, current.__cause__]
+        todo += getattr(current, "exceptions", None) or ()
+
+
+def _unawaited_warning(coroutine: types.CoroutineType[Any, Any, Any]) -> str | None:
+    """Close an ``async def`` handler's coroutine (the runtime never awaits it) without
+    Python's own warning, and say whether the runtime's would be shown under the code's
+    warning filters (read during the phase): its name if so."""
+    name = coroutine.__qualname__
+    coroutine.close()
+    message = f"coroutine '{name}' was never awaited"
+    for action, text, category, module, _line in warnings.filters:
+        if (issubclass(RuntimeWarning, category) and (text is None or text.match(message))
+                and (module is None or module.match("awslambdaric.bootstrap"))):
+            return None if action == "ignore" else name
+    return name
 
 
 def _crash_line(exc: BaseException) -> str:
@@ -156,6 +212,9 @@ class ExecutionEnvironment:
         self._peak = 0
         #: Why a phase's handler could not be stopped in time in-process ("" if it could).
         self.not_stopped = ""
+        #: An ``async def`` handler's coroutine, never awaited by the last invocation: its
+        #: qualified name, if the runtime's warning about it is shown (see ``invoke``).
+        self._unawaited: str | None = None
         root_level = logging.WARNING
         if config.log_level:
             root_level = APP_LOG_LEVEL_TO_PY[config.log_level]
@@ -199,6 +258,8 @@ class ExecutionEnvironment:
         held = _MODULE_LOCK is not None and _MODULE_LOCK._is_owned()
         handled = sys.exc_info()[1]
         returned = stopped = False
+        value: Any = None
+        kind: PhaseEnd = "raised"
         pid = os.getpid()
         self.state.enter()
         started = real_perf()
@@ -213,7 +274,7 @@ class ExecutionEnvironment:
                         if memory is not None:
                             self._account(memory.stop(), logged_from, outside)
                 deadline.disarm()
-                kind: PhaseEnd = "returned"
+                kind = "returned"
                 returned = True
             except HandlerTimeout as exc:
                 deadline.disarm()
@@ -243,6 +304,8 @@ class ExecutionEnvironment:
             elapsed = (real_perf() - started - (LEDGER.seconds - outside[2])) * 1000
             if memory is not None:  # interrupted before its own stop
                 self._account(memory.stop(), logged_from, outside)
+            if kind in ("raised", "exited") and isinstance(value, BaseException):
+                _free_frames(value)
             self.state.exit()
             if not returned:  # stopped or failed: a lock may be left held (see below)
                 release_leaked_locks(self.state.root_handlers, held)
@@ -349,7 +412,13 @@ class ExecutionEnvironment:
             except ValueError as exc:
                 raise FaultError("Runtime.UnmarshalError",
                                  f"Unable to unmarshal input: {exc}") from None
-            return encode_response(handler(event, context), self.config.runtime)
+            result = handler(event, context)
+            if type(result) is not types.CoroutineType:
+                return encode_response(result, self.config.runtime)
+            try:
+                return encode_response(result, self.config.runtime)  # a MarshalError
+            finally:
+                self._unawaited = _unawaited_warning(result)
 
         remaining = max(seconds - invoke_init_ms / 1000, 0.001)
         kind, value, elapsed = self._run_phase(remaining, call)
@@ -381,6 +450,8 @@ class ExecutionEnvironment:
             error = make_error(str(value), "Runtime.MarshalError", [], request_id)
             self.sink.runtime_error(error)
             status, error_type = "failure", error["errorType"]
+            if self._unawaited is not None:
+                self._warn_unawaited(self._unawaited)
         elif isinstance(value, FaultError):
             error = make_error(value.message, value.error_type, value.trace, request_id)
             self.sink.runtime_error(error)
@@ -416,6 +487,19 @@ class ExecutionEnvironment:
     def set_trace_id(self, header: str) -> None:
         """Set ``_X_AMZN_TRACE_ID`` for the next invocation, as the runtime does per invoke."""
         self.state.set_variable(b"_X_AMZN_TRACE_ID", header.encode())
+
+    def _warn_unawaited(self, name: str) -> None:
+        """The runtime's stderr lines for the coroutine it never awaited: Python's warning,
+        raised where the coroutine is freed, as ``handle_event_request`` returns into
+        awslambdaric 4.2.2's ``run`` loop (bootstrap.py line 549), after the runtime has logged
+        the MarshalError (the real client's output, run locally with an ``async def``
+        handler)."""
+        self._unawaited = None
+        where = f"{client_dir(self.config.runtime)}/bootstrap.py"
+        for line in (f"{where}:549: RuntimeWarning: coroutine '{name}' was never awaited\n",
+                     "  handle_event_request(\n",
+                     "RuntimeWarning: Enable tracemalloc to get the object allocation traceback\n"):
+            self.sink.app(line)
 
     def keep_tmp(self) -> str | None:
         """Leave this environment's /tmp in place when it is discarded; returns its path."""

@@ -781,3 +781,78 @@ def test_turning_certificate_checks_off_stays_in_the_environment(code: CodeWrite
         assert ssl._create_default_https_context is before
         assert fn.invoke({}).payload is True  # kept for its warm invocations
     assert ssl._create_default_https_context is before
+
+
+FINALIZERS = """
+import os, time
+
+class Conn:
+    def __del__(self):
+        print("conn closed in", os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+
+def handler(event, context):
+    held = open(__file__)  # never closed: a ResourceWarning when freed (ignored on Lambda)
+    conn = Conn()
+    if event.get("marshal"):
+        return {"conn": conn}
+    if event.get("sleep"):
+        time.sleep(5)
+    raise ValueError("boom")
+"""
+
+
+@pytest.mark.parametrize("event", [{}, {"marshal": True}], ids=["raised", "marshal-error"])
+def test_a_failed_invocations_objects_are_freed_in_its_environment(
+        code: CodeWriter, capsys: pytest.CaptureFixture[str], event: dict[str, Any]) -> None:
+    """The objects in a failed invocation's frames are freed as it ends, in its environment:
+    a finalizer's output is the function's log line, an unclosed file's ResourceWarning meets
+    the function's (default) filters. Left to a later collection they printed into another
+    test's output, with the test's environment, and under ``filterwarnings = error`` gave that
+    test an error."""
+    import gc
+
+    with LambdaFunction("app.handler", code_dir=code(app=FINALIZERS), name="fn") as fn:
+        r = fn.invoke(event)
+    assert r.function_error == "Unhandled"
+    assert "conn closed in fn\n" in r.logs.messages
+    gc.collect()  # nothing left for the test process to finalize (an unraisable would fail)
+    assert capsys.readouterr().out == ""
+
+
+def test_a_timed_out_invocations_objects_print_nothing(
+        code: CodeWriter, capsys: pytest.CaptureFixture[str], short_timeout: Shortener) -> None:
+    """Lambda kills a timed-out runtime: no finalizer output anywhere (it was the test's)."""
+    import gc
+
+    with short_timeout(LambdaFunction("app.handler", code_dir=code(app=FINALIZERS))) as fn:
+        r = fn.invoke({"sleep": True})
+    assert r.timed_out
+    gc.collect()
+    assert "conn closed" not in capsys.readouterr().out + r.logs.text
+
+
+ASYNC_HANDLER = """
+async def handler(event, context):
+    return {"ok": True}
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_an_async_handler_gets_the_runtimes_never_awaited_warning(
+        code: CodeWriter, isolation: str) -> None:
+    """The runtime never awaits an ``async def`` handler's coroutine: MarshalError, then
+    Python's warning on the runtime's stderr as the coroutine is freed in its ``run`` loop (the
+    real client's lines); none of it reaches the test process."""
+    import gc
+
+    with LambdaFunction("app.handler", code_dir=code(app=ASYNC_HANDLER), runtime="python3.12",
+                        isolation=isolation) as fn:
+        r = fn.invoke({})
+    assert r.error is not None and r.error["errorType"] == "Runtime.MarshalError"
+    where = "/var/lang/lib/python3.12/site-packages/awslambdaric/bootstrap.py"
+    assert r.logs.messages[2:5] == [
+        f"{where}:549: RuntimeWarning: coroutine 'handler' was never awaited\n",
+        "  handle_event_request(\n",
+        "RuntimeWarning: Enable tracemalloc to get the object allocation traceback\n"]
+    assert r.logs.messages[1].startswith("[ERROR] Runtime.MarshalError")
+    gc.collect()  # no coroutine left for the test process (a RuntimeWarning here is an error)
