@@ -55,6 +55,7 @@ from .memory import NOISE_BYTES, MemoryMeter, log_bytes, max_memory_used_mb
 from .modules import SharedModules, shadowing_names
 from .network import NetworkGuard
 from .outside import LEDGER, hook_moto
+from .random_state import RandomState
 from .sdk_session import SessionCredentials
 from .self_signals import RuntimeStopped, SelfSignals, SignalledExit
 from .timeout import Deadline, HandlerTimeout
@@ -235,7 +236,7 @@ class ExecutionEnvironment:
         #: phase, as in its own process, and never the test's or another environment's.
         self._context = contextvars.Context()
         hooks: tuple[Any, ...] = (self.files, self._event_loop, ExitHandlers(shared),
-                                  SessionCredentials())
+                                  SessionCredentials(), RandomState())
         if not own_process:  # a process worker's signals to itself are real
             hooks += (SelfSignals(),)
         if config.package_check != "off":
@@ -355,6 +356,15 @@ class ExecutionEnvironment:
         # environment's Max Memory Used. Collections resume when Init ends.
         collecting = gc.isenabled()
         gc.disable()
+        # The random module's generator is the process's: a runtime process seeds it from
+        # os.urandom as it starts, so values drawn at Init (an instance id, a jitter) differ
+        # from cold start to cold start, whatever the test seeded (pytest-randomly seeds it
+        # before every test); and a seed the code sets at Init is not the test's afterwards.
+        # (During invocations the generator stays shared: see docs/runtime.md.)
+        rng: Any = sys.modules.get("random")
+        test_random = rng.getstate() if rng is not None else None
+        if rng is not None:
+            rng.seed()
         try:
             with EXTENSIONS.guard(hidden):
                 kind, value, elapsed = self._run_phase(
@@ -363,6 +373,8 @@ class ExecutionEnvironment:
             self.state.restore_modules(hidden)
             if collecting:
                 gc.enable()
+            if test_random is not None:
+                rng.setstate(test_random)
         if kind == "returned":
             if self.max_memory_mb > self.config.memory_size:
                 # Killed during Init for its memory, as a process worker is: the handler never

@@ -856,3 +856,38 @@ def test_an_async_handler_gets_the_runtimes_never_awaited_warning(
         "RuntimeWarning: Enable tracemalloc to get the object allocation traceback\n"]
     assert r.logs.messages[1].startswith("[ERROR] Runtime.MarshalError")
     gc.collect()  # no coroutine left for the test process (a RuntimeWarning here is an error)
+
+
+RANDOM_APP = """
+import random
+INSTANCE = random.getrandbits(64)  # an instance id drawn at Init
+
+def handler(event, context):
+    if "seed" in event:
+        random.seed(event["seed"])
+    return {"instance": INSTANCE, "draws": [random.random() for _ in range(2)]}
+"""
+
+
+def test_the_random_module_is_each_environments_once_seeded(code: CodeWriter) -> None:
+    """Init draws from a freshly seeded generator (a seeded test gave every cold start the same
+    values); a seed the code sets is its own stream from phase to phase, never the test's."""
+    import random
+
+    root = code(app=RANDOM_APP)
+    with LambdaFunction("app.handler", code_dir=root) as first, \
+            LambdaFunction("app.handler", code_dir=root) as second:
+        random.seed(7)
+        a = first.invoke({}).payload
+        random.seed(7)
+        b = second.invoke({}).payload
+        assert a["instance"] != b["instance"]
+        random.seed(3)
+        expected = [random.random() for _ in range(3)]
+        random.seed(3)
+        seeded = first.invoke({"seed": 42}).payload["draws"]
+        later = first.invoke({}).payload["draws"]
+        assert [random.random() for _ in range(3)] == expected  # the test's stream, untouched
+    random.seed(42)
+    own = [random.random() for _ in range(4)]
+    assert seeded + later == own  # the function's stream went on from its seed
