@@ -23,6 +23,7 @@ from .runtime.capture import json_ensure_ascii
 from .runtime.interpreter import Interpreter
 from .runtime.lifecycle import PHASE_LOCK, outcome_report, run_lifecycle
 from .runtime.marshal import encode_event
+from .runtime.timeout import outer_phase_waits
 from .service import admission, environments, recursion
 from .service.account import Account, Slot
 from .service.account import invoke_many as run_concurrently
@@ -295,7 +296,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin, DestinationsMixin, 
         # With tenant isolation each tenant has environments of its own (AWS docs, "Lambda
         # tenant isolation": execution environments are never shared between tenants).
         pool = version if not config.tenancy else f"{version}\0tenant:{tenant_id}"
-        with PHASE_LOCK, function_context(config.name):
+        with PHASE_LOCK, outer_phase_waits(), function_context(config.name):
             start_time = real_time_ms()
             env, cold = environment or self._environments.checkout(config, version, pool)
             idle = self._environments.idle.setdefault(pool, [])

@@ -180,6 +180,10 @@ class _TestHandler(logging.Handler):
         self.real.handle(record)
 
 
+#: The environments whose phase is running, innermost last (more than one when a function's
+#: code invokes another in-process; one thread at a time holds PHASE_LOCK).
+_ACTIVE: list[ProcessState] = []
+
 #: One stand-in per test handler, made once (a Handler registers itself and makes a lock).
 _STAND_INS: weakref.WeakKeyDictionary[logging.Handler, _TestHandler] = \
     weakref.WeakKeyDictionary()
@@ -462,7 +466,15 @@ class ProcessState:
         s.root_handlers = root.handlers
         # pytest's own capture handlers stay (through stand-ins), so caplog still sees the
         # handler's records.
-        s.test_handlers = [_stand_in(h) for h in root.handlers if h not in self.root_handlers]
+        outer = _ACTIVE[-1] if _ACTIVE else None
+        if outer is not None and outer._saved is not None:
+            # A nested phase (the function's code invoked another function in-process): the
+            # test's handlers, not the outer function's (its runtime handler would have logged
+            # the inner function's records into the outer's stream: two sandboxes on Lambda).
+            s.test_handlers = outer._saved.test_handlers
+        else:
+            s.test_handlers = [_stand_in(h) for h in root.handlers
+                               if h not in self.root_handlers]
         root.handlers = s.test_handlers + self.root_handlers
         module: Any = logging
         s.handler_list, s.handler_names = module._handlerList, module._handlers
@@ -510,6 +522,7 @@ class ProcessState:
         s.signal_mask = _signal.pthread_sigmask(_SIG_BLOCK, ())
         self._patch(s)
         self._saved = s
+        _ACTIVE.append(self)
         for hook in self.phase_hooks:
             hook.enter()
 
@@ -519,6 +532,8 @@ class ProcessState:
         if s is None:
             return
         self._saved = None
+        if _ACTIVE and _ACTIVE[-1] is self:
+            _ACTIVE.pop()
         # Every step runs, whatever the code did to the state an earlier one restores (it may
         # have rebound os.environ, closed a stream, ...): the test process gets all of its state
         # back, and the first failure is raised afterwards.

@@ -28,7 +28,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -48,7 +49,7 @@ from .interrupts import (
 )
 from .watchdog import WATCHDOG, Watched
 
-__all__ = ["GIVE_UP_AFTER_S", "Deadline", "HandlerTimeout"]
+__all__ = ["GIVE_UP_AFTER_S", "Deadline", "HandlerTimeout", "outer_phase_waits"]
 
 _T = TypeVar("_T")
 _REFIRE_S = 0.05
@@ -390,6 +391,25 @@ class Deadline:
             self._real_sleep(seconds)
             return
         self._expired.wait(seconds)
+
+
+@contextmanager
+def outer_phase_waits() -> Iterator[None]:
+    """Around an invocation made from inside another function's phase (its code called
+    Lambda's Invoke, served in-process): the outer phase's timeout does not land while it runs,
+    but as soon as it has ended (its END and REPORT written), in the outer's code. On Lambda
+    the two run in separate sandboxes: the inner invocation completes whatever happens to its
+    caller, whose code runs no further than its deadline (here the wait for the inner call is
+    longer when it outlasts the caller's deadline)."""
+    outer = WATCHDOG.current if threading.current_thread() is threading.main_thread() else None
+    if not isinstance(outer, Deadline) or not outer._active:
+        yield
+        return
+    outer._shield += 1
+    try:
+        yield
+    finally:
+        outer._shield -= 1
 
 
 def _main_blocks_sigalrm(unknown: bool = True) -> bool:

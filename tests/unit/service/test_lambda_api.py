@@ -324,6 +324,44 @@ def test_nested_invoke_counts_in_both_functions(aws: MockedAws, code: CodeWriter
     assert "START RequestId" in slow.logs.text and "START RequestId" in caller.logs.text
 
 
+def test_nested_invocations_keep_their_logs_and_deadlines_apart(
+        aws: MockedAws, code: CodeWriter) -> None:
+    """The inner function's records are its own log's, not also the caller's (two sandboxes on
+    Lambda); a caller whose deadline passes while the inner function runs times out without
+    running on, and the inner invocation still completes (END and REPORT)."""
+    root = code(outer="""
+        import json, logging, boto3
+        logging.getLogger().setLevel(logging.INFO)
+        def handler(event, context):
+            logging.info("outer before")
+            response = boto3.client("lambda").invoke(FunctionName="inner",
+                                                     Payload=json.dumps(event))
+            logging.info("outer after")
+            return json.loads(response["Payload"].read())
+        """, inner="""
+        import logging, time
+        logging.getLogger().setLevel(logging.INFO)
+        def handler(event, context):
+            logging.info("inner log")
+            time.sleep(event.get("sleep", 0))
+            return "inner done"
+        """)
+    account = Account()
+    outer = LambdaFunction("outer.handler", code_dir=root, account=account, name="outer",
+                           timeout=1)
+    inner = LambdaFunction("inner.handler", code_dir=root, account=account, name="inner",
+                           timeout=5)
+    r = outer.invoke({}).raise_for_error()
+    assert r.payload == "inner done"
+    assert "inner log" not in r.logs.text and "outer after" in r.logs.text
+    assert inner.logs.text.count("inner log") == 1
+    late = outer.invoke({"sleep": 1.3})
+    assert late.timed_out and "outer after" not in late.logs.text
+    last = inner.logs.messages
+    assert last[-2].startswith("END RequestId:") and last[-1].startswith("REPORT RequestId:")
+    assert "Status: timeout" not in last[-1]
+
+
 def test_uninstall_restores_moto(aws: MockedAws) -> None:
     """Leaving MockedAws gives moto its own dispatcher back."""
     import moto.core.models
