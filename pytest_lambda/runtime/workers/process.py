@@ -23,6 +23,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import weakref
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -97,6 +98,11 @@ class ProcessEnvironment:
         self._trace = ""
         self._supervisor = self._new_supervisor()
         self._proc: WorkerProcess | None = None
+        #: Kills a spawned worker's group when this object is collected or the interpreter
+        #: exits without closing it (a script's ``LambdaFunction`` never closed): a worker
+        #: stopped between invocations would not notice its parent is gone, and would stay
+        #: for good. (Forked workers: the template kills them.)
+        self._finalizer: weakref.finalize[Any, Any] | None = None
         #: Whether the worker's process group is stopped (between two commands).
         self._frozen = False
         self._measured = False
@@ -162,6 +168,7 @@ class ProcessEnvironment:
                 pass_fds=[child.fileno(), events_fd], stdin=subprocess.DEVNULL,
                 stdout=self._output, stderr=subprocess.STDOUT, env=env, cwd=cwd,
                 start_new_session=True)
+            self._finalizer = weakref.finalize(self, kill_group, self._proc)
         child.close()
         self._output_seen = self._events_seen = 0
         try:
@@ -329,6 +336,9 @@ class ProcessEnvironment:
             # the worker to stop by itself: its log lines are in files already.
             self._kill()
             self._proc = None
+        if self._finalizer is not None:
+            self._finalizer.detach()
+            self._finalizer = None
         if self._output is not None:
             self._output.close()
             self._output = None

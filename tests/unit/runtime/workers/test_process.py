@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -184,3 +185,34 @@ def test_background_threads_are_frozen_between_invocations(code: CodeWriter) -> 
         time.sleep(0.5)  # 50 ticks if the worker ran meanwhile
         later = fn.invoke({}).payload
     assert later - started <= 5
+
+
+def test_a_spawned_worker_never_closed_ends_with_the_script(code: CodeWriter,
+                                                           tmp_path: Path) -> None:
+    """A script that never closes its function (the plain-Python core, no pytest): a spawned
+    worker, stopped between invocations, used to stay for good after the script exited."""
+    import subprocess
+    import sys
+    import time
+
+    root = code(pid="import os\ndef handler(event, context):\n    return os.getpid()\n")
+    script = tmp_path / "script.py"
+    # A start-up variable of its own: spawned, not forked from the template.
+    script.write_text(
+        "from pytest_lambda import LambdaFunction\n"
+        f"fn = LambdaFunction('pid.handler', code_dir={str(root)!r}, isolation='process',\n"
+        "                    environment={'PYTHONWARNINGS': 'default'})\n"
+        "print(fn.invoke({}).payload)\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60, check=True)
+    pid = int(done.stdout.strip())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return  # gone
+        if state in ("Z", "X"):
+            return
+        time.sleep(0.05)
+    pytest.fail(f"the worker {pid} outlived its script (state {state})")
