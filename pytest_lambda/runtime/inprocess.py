@@ -58,6 +58,7 @@ from .outside import LEDGER, hook_moto
 from .random_state import RandomState
 from .sdk_session import SessionCredentials
 from .self_signals import RuntimeStopped, SelfSignals, SignalledExit
+from .stdlib_patches import StdlibPatches
 from .timeout import Deadline, HandlerTimeout
 
 #: logging's module lock (None if this Python's logging has none).
@@ -236,7 +237,7 @@ class ExecutionEnvironment:
         #: phase, as in its own process, and never the test's or another environment's.
         self._context = contextvars.Context()
         hooks: tuple[Any, ...] = (self.files, self._event_loop, ExitHandlers(shared),
-                                  SessionCredentials(), RandomState())
+                                  SessionCredentials(), RandomState(), StdlibPatches())
         if not own_process:  # a process worker's signals to itself are real
             hooks += (SelfSignals(),)
         if config.package_check != "off":

@@ -891,3 +891,43 @@ def test_the_random_module_is_each_environments_once_seeded(code: CodeWriter) ->
     random.seed(42)
     own = [random.random() for _ in range(4)]
     assert seeded + later == own  # the function's stream went on from its seed
+
+
+SDK_PATCHES = """
+import http.client, logging
+
+# What Sentry's init does: wrap the standard library's functions it finds.
+_original = logging.Logger.callHandlers
+CALLS = []
+
+def call_handlers(self, record):
+    CALLS.append(record.getMessage())
+    return _original(self, record)
+
+call_handlers.depth = getattr(_original, "depth", 0) + 1
+logging.Logger.callHandlers = call_handlers
+http.client.HTTPConnection.sdk_marker = True
+
+def handler(event, context):
+    logging.getLogger("app").warning("hello")
+    return {"calls": len(CALLS), "depth": logging.Logger.callHandlers.depth,
+            "marker": getattr(http.client.HTTPConnection, "sdk_marker", False)}
+"""
+
+
+def test_standard_library_patches_made_at_init_stay_the_environments(
+        code: CodeWriter) -> None:
+    """An SDK's patches to the standard library at Init are the environment's own in each of
+    its phases and never the test's; a fresh cold start wraps the original again, not the last
+    environment's wrapper (they piled up, one layer per cold start)."""
+    import http.client
+
+    original = logging.Logger.callHandlers
+    with LambdaFunction("app.handler", code_dir=code(app=SDK_PATCHES)) as fn:
+        for _cold in range(4):
+            assert fn.invoke({}).payload == {"calls": 1, "depth": 1, "marker": True}
+            assert fn.invoke({}).payload == {"calls": 2, "depth": 1, "marker": True}
+            assert logging.Logger.callHandlers is original
+            assert not hasattr(http.client.HTTPConnection, "sdk_marker")
+            fn.cold_start()
+    assert logging.Logger.callHandlers is original

@@ -1,0 +1,110 @@
+"""Standard-library functions an environment's code patches stay that environment's own.
+
+Error-tracking and tracing SDKs patch the standard library when the function's code sets them
+up: Sentry's ``init`` replaces ``logging.Logger.callHandlers`` and
+``http.client.HTTPConnection.putrequest``; ddtrace wraps ``sqlite3.connect``,
+``subprocess.Popen.__init__`` and ``logging.Logger.makeRecord``. On Lambda that stays inside
+the execution environment's process. In-process the standard library is shared: the patch
+stayed in the test process after the function was closed, and every cold start (a fresh copy of
+the SDK, which wraps what it finds) added another layer (15 cold starts, 15 nested wrappers of
+every logging call, each holding a discarded copy of the SDK).
+
+This phase hook compares the attributes of the classes and modules SDKs patch
+(:data:`WATCHED`, those the test process has imported) before and after the environment's first
+phases (Init and its first invocations, when SDKs set themselves up: comparing at every phase
+would cost every warm invocation ~10 µs): what changed is the environment's, put in place for
+each of its phases and the test process's value back after each one. A patch made later than
+that, or to something not watched, is not seen. Modules the environment imported itself are
+its own copies anyway (see ``modules.py``).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+__all__ = ["WATCHED", "StdlibPatches"]
+
+#: (module, class or None for the module itself) that SDKs patch: Sentry, ddtrace,
+#: OpenTelemetry, New Relic, Datadog, Lumigo. Not those the plugin itself patches during
+#: phases (socket, builtins.open): their own guards.
+WATCHED = (
+    ("logging", "Logger"), ("logging", "Handler"), ("http.client", "HTTPConnection"),
+    ("http.client", "HTTPResponse"), ("subprocess", "Popen"), ("subprocess", None),
+    ("sqlite3", None), ("urllib.request", None), ("urllib.request", "OpenerDirector"),
+    ("threading", "Thread"), ("concurrent.futures.thread", "ThreadPoolExecutor"),
+    ("asyncio.base_events", "BaseEventLoop"), ("json", None),
+)
+#: How many phases of an environment are compared (its Init and first invocations).
+WATCHED_PHASES = 3
+_MISSING: Any = object()
+
+
+def _targets() -> list[Any]:
+    found = []
+    modules = sys.modules
+    for module_name, class_name in WATCHED:
+        module = modules.get(module_name)
+        if module is None:
+            continue
+        target = module if class_name is None else getattr(module, class_name, None)
+        if target is not None:
+            found.append(target)
+    return found
+
+
+class StdlibPatches:
+    """One environment's patches to :data:`WATCHED`, swapped per phase (a phase hook)."""
+
+    __slots__ = ("_before", "_phases", "_saved", "own")
+
+    def __init__(self) -> None:
+        self._phases = 0
+        #: (target, name) -> the environment's value (``_MISSING``: it deleted the attribute).
+        self.own: dict[tuple[Any, str], Any] = {}
+        #: During a phase: the test's values of :attr:`own`'s attributes, and (while
+        #: watching) the snapshot the phase started from.
+        self._saved: list[tuple[Any, str, Any]] = []
+        self._before: list[tuple[Any, dict[str, Any]]] | None = None
+
+    def enter(self) -> None:
+        saved = []
+        for (target, name), value in self.own.items():
+            saved.append((target, name, _get(target, name)))
+            _put(target, name, value)
+        self._saved = saved
+        self._phases += 1
+        self._before = ([(t, dict(vars(t))) for t in _targets()]
+                        if self._phases <= WATCHED_PHASES else None)
+
+    def exit(self) -> None:
+        before, self._before = self._before, None
+        #: (target, name) -> the test's value, to put back.
+        test = {(target, name): value for target, name, value in self._saved}
+        self._saved = []
+        if before is not None:
+            for target, values in before:
+                now = vars(target)
+                for name in values.keys() | now.keys():
+                    if now.get(name, _MISSING) is not values.get(name, _MISSING):
+                        # Changed by the code: the value the phase met was the test's, unless
+                        # the attribute was the environment's already.
+                        test.setdefault((target, name), values.get(name, _MISSING))
+        for key, value in test.items():
+            self.own[key] = _get(*key)  # the environment's latest
+            _put(*key, value)
+
+
+def _get(target: Any, name: str) -> Any:
+    return vars(target).get(name, _MISSING)
+
+
+def _put(target: Any, name: str, value: Any) -> None:
+    try:
+        if value is _MISSING:
+            if name in vars(target):
+                delattr(target, name)
+        else:
+            setattr(target, name, value)
+    except (AttributeError, TypeError):  # a built-in type's attribute: not patchable anyway
+        pass
