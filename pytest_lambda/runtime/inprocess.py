@@ -44,6 +44,7 @@ from .handler import (
 )
 from .interrupts import restore_handled
 from .isolation import ProcessState
+from .level_names import LevelNames
 from .marshal import (
     SYNC_RESPONSE_LIMIT,
     MarshalError,
@@ -237,7 +238,8 @@ class ExecutionEnvironment:
         #: phase, as in its own process, and never the test's or another environment's.
         self._context = contextvars.Context()
         hooks: tuple[Any, ...] = (self.files, self._event_loop, ExitHandlers(shared),
-                                  SessionCredentials(), RandomState(), StdlibPatches())
+                                  SessionCredentials(), RandomState(), StdlibPatches(),
+                                  LevelNames())
         if not own_process:  # a process worker's signals to itself are real
             hooks += (SelfSignals(),)
         if config.package_check != "off":

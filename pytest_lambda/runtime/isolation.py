@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import _signal  # type: ignore[import-not-found]  # signal.py's C module: no enum wrapping
 import contextlib
+import gc
 import importlib
 import io
 import itertools
@@ -116,18 +117,25 @@ def _stack_size() -> int:
 #: own from phase to phase, the test's afterwards. A thread stack size of 32 kB set at Init made
 #: a later test's thread pool crash the session; ``set_int_max_str_digits(0)`` and the switch
 #: interval changed the test's interpreter.
+def _set_gc_threshold(thresholds: tuple[int, ...]) -> None:
+    """``gc.set_threshold`` from what ``gc.get_threshold`` gave (a Lambda tuning tip raises
+    them; ``(0, ...)`` turns automatic collection off: for the test session too, before)."""
+    gc.set_threshold(*thresholds)
+
+
 _SETTINGS: tuple[tuple[Callable[[], Any], Callable[[Any], Any]], ...] = (
     (sys.getrecursionlimit, _set_recursion_limit),
     (socket.getdefaulttimeout, socket.setdefaulttimeout),
     (_stack_size, threading.stack_size),
     (sys.getswitchinterval, sys.setswitchinterval),
     (sys.get_int_max_str_digits, sys.set_int_max_str_digits),
+    (gc.get_threshold, _set_gc_threshold),
 )
 
 
 def _read_settings() -> tuple[Any, ...]:
     return (sys.getrecursionlimit(), socket.getdefaulttimeout(), _stack_size(),
-            sys.getswitchinterval(), sys.get_int_max_str_digits())
+            sys.getswitchinterval(), sys.get_int_max_str_digits(), gc.get_threshold())
 
 
 def _apply_settings(want: tuple[Any, ...], have: tuple[Any, ...]) -> None:

@@ -931,3 +931,31 @@ def test_standard_library_patches_made_at_init_stay_the_environments(
             assert not hasattr(http.client.HTTPConnection, "sdk_marker")
             fn.cold_start()
     assert logging.Logger.callHandlers is original
+
+
+PROCESS_SETTINGS = """
+import gc, logging
+logging.addLevelName(logging.WARNING, "WARN")  # another service's level names
+logging.addLevelName(5, "TRACE")
+gc.set_threshold(50_000, 20, 20)  # a Lambda tuning tip
+
+def handler(event, context):
+    logging.getLogger("app").warning("careful")
+    return [logging.getLevelName(logging.WARNING), logging.getLevelName(5), gc.get_threshold()]
+"""
+
+
+def test_level_names_and_gc_thresholds_are_the_environments(code: CodeWriter) -> None:
+    """``logging.addLevelName`` and ``gc.set_threshold`` at Init hold in every invocation and
+    never reach the test process (its records said ``WARN``; its collector was retuned)."""
+    import gc
+
+    thresholds = gc.get_threshold()
+    with LambdaFunction("app.handler", code_dir=code(app=PROCESS_SETTINGS)) as fn:
+        for _ in range(2):
+            r = fn.invoke({})
+            assert r.payload == ["WARN", "TRACE", [50_000, 20, 20]]
+            assert r.logs.messages[1].startswith("[WARN]\t")
+            assert logging.getLevelName(logging.WARNING) == "WARNING"
+            assert logging.getLevelName(5) == "Level 5"
+            assert gc.get_threshold() == thresholds
