@@ -19,7 +19,7 @@ from typing import Any
 from pytest_lambda.clock import real_time_ms
 from pytest_lambda.observe.logs import LogEvent, LogStream
 from pytest_lambda.runtime import client_frames
-from pytest_lambda.runtime.handler import format_user_exception, user_frames
+from pytest_lambda.runtime.handler import format_user_exception, runtime_stack, user_frames
 
 _LEADING_SPACES = re.compile(r"^ +")
 #: Record attributes the runtime's JSON formatter never copies into a record: the standard
@@ -340,6 +340,9 @@ class _TextFormatter(logging.Formatter):
 
     def formatException(self, ei: Any) -> str:  # logging's name
         return format_user_exception(ei)
+
+    def formatStack(self, stack_info: str) -> str:  # logging's name
+        return runtime_stack(stack_info, self._sink.runtime, self._sink.request_id is not None)
 
 
 class _JsonFormatter(logging.Formatter):

@@ -150,6 +150,31 @@ def runtime_call_frame(runtime: str) -> str:
             "    response = request_handler(event, lambda_context)\n")
 
 
+def runtime_stack(stack_info: str, runtime: str, invoking: bool) -> str:
+    """A ``stack_info=True`` record's ``Stack (most recent call last):`` block as the runtime
+    process has it: the frames from the handler's call on (not the test runner's and ours
+    above it) and, during an invocation, the client's frames that call it: ``run`` (line 549
+    of awslambdaric 4.2.2's bootstrap.py) and ``handle_event_request`` (line 178), as the
+    client run locally shows. The entry script's frame above ``run`` on Lambda is UNVERIFIED
+    (no captured record) and left out."""
+    head, _, body = stack_info.partition("\n")
+    entries: list[str] = []
+    for line in body.splitlines(keepends=True):
+        if line.startswith('  File "') or not entries:
+            entries.append(line)
+        else:
+            entries[-1] += line
+    ours = [i for i, entry in enumerate(entries)
+            if entry.startswith(f'  File "{_PACKAGE_DIR}')]
+    if not ours:
+        return stack_info
+    kept = entries[ours[-1] + 1:]
+    if invoking:
+        kept = [f'  File "{client_dir(runtime)}/bootstrap.py", line 549, in run\n'
+                "    handle_event_request(\n", runtime_call_frame(runtime), *kept]
+    return f"{head}\n{''.join(kept)}".rstrip("\n")
+
+
 def error_from_exception(exc: BaseException, request_id: str,
                          runtime: str | None = None) -> dict[str, Any]:
     """The payload the runtime posts for an exception raised by user code. With ``runtime``

@@ -408,3 +408,24 @@ def test_logger_exception_outside_except(code: CodeWriter, isolation: str) -> No
         text = fn.invoke({})
     assert text.payload == {"statusCode": 400}
     assert text.logs.messages[1].endswith("\tinvalid order\nNoneType: None")
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_stack_info_lists_the_runtimes_frames_not_the_tests(code: CodeWriter,
+                                                           isolation: str) -> None:
+    """``stack_info=True``: the client's frames that call the handler, then the handler's;
+    not pytest's, the test's and ours (about 170 lines of them)."""
+    root = code(app="import logging\n"
+                    "def handler(event, context):\n"
+                    "    logging.warning('where am I', stack_info=True)\n")
+    client = "/var/lang/lib/python3.12/site-packages/awslambdaric/bootstrap.py"
+    with LambdaFunction("app.handler", code_dir=root, runtime="python3.12",
+                        isolation=isolation) as fn:
+        record = fn.invoke({}).logs.messages[1]
+    assert record.split("\twhere am I\n", 1)[1] == (
+        "Stack (most recent call last):\n"
+        f'  File "{client}", line 549, in run\n    handle_event_request(\n'
+        f'  File "{client}", line 178, in handle_event_request\n'
+        "    response = request_handler(event, lambda_context)\n"
+        f'  File "{root / "app.py"}", line 3, in handler\n'
+        "    logging.warning('where am I', stack_info=True)")
