@@ -42,6 +42,13 @@ def _share_compiled_modules() -> None:
 
 _share_compiled_modules()
 
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (the default in pyproject.toml): one worker more than CPUs. A fifth of this
+    suite's time is spent waiting (timeouts, worker processes, inner pytest runs), when a
+    worker's CPU would otherwise be idle: on 2 CPUs, 3 workers run it ~10 % faster than 2."""
+    return (os.cpu_count() or 1) + 1
+
 #: What the ``code`` fixture returns; test modules import it under TYPE_CHECKING.
 CodeWriter = Callable[..., Path]
 
