@@ -179,6 +179,12 @@ def encode_response(result: Any, runtime: str) -> bytes:
     if encoder is not None:
         try:
             text: str = encoder.encode(result)
+        except RecursionError:
+            # simplejson's C encoder's words, which the runtime has: a process worker on
+            # another Python version loads the test's simplejson without its C part, whose
+            # pure-Python encoder words it "maximum recursion depth exceeded".
+            raise MarshalError("Unable to marshal response: maximum recursion depth exceeded "
+                               "while encoding a JSON object") from None
         except Exception as exc:  # what awslambdaric's marshal_response catches
             raise MarshalError(f"Unable to marshal response: {exc}") from None
         try:

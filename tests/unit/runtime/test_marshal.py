@@ -5,6 +5,7 @@ from __future__ import annotations
 import decimal
 import json
 import math
+import sys
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -138,3 +139,27 @@ def test_responses_are_written_as_the_runtimes_simplejson_writes_them() -> None:
         encode_response({decimal.Decimal("1"): 1}, "python3.12")
     with pytest.raises(MarshalError, match=r"Unable to marshal response: .*set"):
         encode_response({"s": {1}}, "python3.12")
+
+
+_OTHER_PYTHON = "python3.12" if sys.version_info[:2] != (3, 12) else "python3.11"
+
+
+@pytest.mark.parametrize(("isolation", "runtime"), [
+    ("in-process", None), ("process", None), ("process", _OTHER_PYTHON)])
+def test_a_response_nested_too_deep_is_the_runtimes_marshal_error(
+        code: CodeWriter, isolation: str, runtime: str | None) -> None:
+    """The runtime's simplejson (its C encoder) words it "... while encoding a JSON object",
+    whichever encoder ran here (a worker on another Python version, when it is installed,
+    has the pure-Python one)."""
+    root = code(app="def handler(event, context):\n"
+                    "    value = []\n"
+                    "    for _ in range(100_000):\n"
+                    "        value = [value]\n"
+                    "    return value\n")
+    with LambdaFunction("app.handler", code_dir=root, isolation=isolation,
+                        **({"runtime": runtime} if runtime else {})) as fn:
+        r = fn.invoke({})
+    assert r.error == {"errorMessage": "Unable to marshal response: maximum recursion depth "
+                                       "exceeded while encoding a JSON object",
+                       "errorType": "Runtime.MarshalError", "requestId": r.request_id,
+                       "stackTrace": []}
