@@ -41,7 +41,7 @@ _MISSING: Any = object()
 
 
 def _targets() -> list[Any]:
-    found = []
+    found: list[Any] = []
     modules = sys.modules
     for module_name, class_name in WATCHED:
         module = modules.get(module_name)
@@ -50,56 +50,75 @@ def _targets() -> list[Any]:
         target = module if class_name is None else getattr(module, class_name, None)
         if target is not None:
             found.append(target)
+    # mimetypes.add_type (S3 upload handlers register ".webp" and the like): the registry's
+    # dictionaries (initialised first if it is not yet: add_type would, in the shared module).
+    mimetypes: Any = modules.get("mimetypes")
+    if mimetypes is not None:
+        if getattr(mimetypes, "_db", True) is None:
+            mimetypes.init()
+        db = getattr(mimetypes, "_db", None)
+        found += [*getattr(db, "types_map", ()), *getattr(db, "types_map_inv", ())]
     return found
+
+
+def _space(target: Any) -> dict[Any, Any]:
+    return target if type(target) is dict else vars(target)
 
 
 class StdlibPatches:
     """One environment's patches to :data:`WATCHED`, swapped per phase (a phase hook)."""
 
-    __slots__ = ("_before", "_phases", "_saved", "own")
+    __slots__ = ("_before", "_phases", "_saved", "_targets", "own")
 
     def __init__(self) -> None:
         self._phases = 0
-        #: (target, name) -> the environment's value (``_MISSING``: it deleted the attribute).
-        self.own: dict[tuple[Any, str], Any] = {}
-        #: During a phase: the test's values of :attr:`own`'s attributes, and (while
-        #: watching) the snapshot the phase started from.
-        self._saved: list[tuple[Any, str, Any]] = []
-        self._before: list[tuple[Any, dict[str, Any]]] | None = None
+        #: (id(target), name) -> the environment's value (``_MISSING``: it deleted it).
+        self.own: dict[tuple[int, Any], Any] = {}
+        #: id(target) -> target, for :attr:`own` (a dictionary is no key itself).
+        self._targets: dict[int, Any] = {}
+        #: During a phase: the test's values of :attr:`own`'s entries, and (while watching)
+        #: the snapshot the phase started from.
+        self._saved: list[tuple[tuple[int, Any], Any]] = []
+        self._before: list[tuple[Any, dict[Any, Any]]] | None = None
 
     def enter(self) -> None:
         saved = []
-        for (target, name), value in self.own.items():
-            saved.append((target, name, _get(target, name)))
-            _put(target, name, value)
+        for key, value in self.own.items():
+            target = self._targets[key[0]]
+            saved.append((key, _space(target).get(key[1], _MISSING)))
+            _put(target, key[1], value)
         self._saved = saved
         self._phases += 1
-        self._before = ([(t, dict(vars(t))) for t in _targets()]
+        self._before = ([(t, dict(_space(t))) for t in _targets()]
                         if self._phases <= WATCHED_PHASES else None)
 
     def exit(self) -> None:
         before, self._before = self._before, None
-        #: (target, name) -> the test's value, to put back.
-        test = {(target, name): value for target, name, value in self._saved}
+        #: (id(target), name) -> the test's value, to put back.
+        test = dict(self._saved)
         self._saved = []
         if before is not None:
             for target, values in before:
-                now = vars(target)
+                now = _space(target)
                 for name in values.keys() | now.keys():
                     if now.get(name, _MISSING) is not values.get(name, _MISSING):
                         # Changed by the code: the value the phase met was the test's, unless
-                        # the attribute was the environment's already.
-                        test.setdefault((target, name), values.get(name, _MISSING))
+                        # the entry was the environment's already.
+                        test.setdefault((id(target), name), values.get(name, _MISSING))
+                        self._targets[id(target)] = target
         for key, value in test.items():
-            self.own[key] = _get(*key)  # the environment's latest
-            _put(*key, value)
+            target = self._targets[key[0]]
+            self.own[key] = _space(target).get(key[1], _MISSING)  # the environment's latest
+            _put(target, key[1], value)
 
 
-def _get(target: Any, name: str) -> Any:
-    return vars(target).get(name, _MISSING)
-
-
-def _put(target: Any, name: str, value: Any) -> None:
+def _put(target: Any, name: Any, value: Any) -> None:
+    if type(target) is dict:
+        if value is _MISSING:
+            target.pop(name, None)
+        else:
+            target[name] = value
+        return
     try:
         if value is _MISSING:
             if name in vars(target):

@@ -894,7 +894,9 @@ def test_the_random_module_is_each_environments_once_seeded(code: CodeWriter) ->
 
 
 SDK_PATCHES = """
-import http.client, logging
+import http.client, logging, mimetypes
+
+mimetypes.add_type("image/x-sdk-test", ".sdktest")  # an upload handler's extra type
 
 # What Sentry's init does: wrap the standard library's functions it finds.
 _original = logging.Logger.callHandlers
@@ -911,7 +913,8 @@ http.client.HTTPConnection.sdk_marker = True
 def handler(event, context):
     logging.getLogger("app").warning("hello")
     return {"calls": len(CALLS), "depth": logging.Logger.callHandlers.depth,
-            "marker": getattr(http.client.HTTPConnection, "sdk_marker", False)}
+            "marker": getattr(http.client.HTTPConnection, "sdk_marker", False),
+            "type": mimetypes.guess_type("a.sdktest")[0]}
 """
 
 
@@ -921,14 +924,17 @@ def test_standard_library_patches_made_at_init_stay_the_environments(
     its phases and never the test's; a fresh cold start wraps the original again, not the last
     environment's wrapper (they piled up, one layer per cold start)."""
     import http.client
+    import mimetypes
 
     original = logging.Logger.callHandlers
+    mine = {"depth": 1, "marker": True, "type": "image/x-sdk-test"}
     with LambdaFunction("app.handler", code_dir=code(app=SDK_PATCHES)) as fn:
         for _cold in range(4):
-            assert fn.invoke({}).payload == {"calls": 1, "depth": 1, "marker": True}
-            assert fn.invoke({}).payload == {"calls": 2, "depth": 1, "marker": True}
+            assert fn.invoke({}).payload == {"calls": 1, **mine}
+            assert fn.invoke({}).payload == {"calls": 2, **mine}
             assert logging.Logger.callHandlers is original
             assert not hasattr(http.client.HTTPConnection, "sdk_marker")
+            assert mimetypes.guess_type("a.sdktest") == (None, None)
             fn.cold_start()
     assert logging.Logger.callHandlers is original
 
