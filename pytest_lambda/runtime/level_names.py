@@ -15,35 +15,41 @@ __all__ = ["LevelNames"]
 
 
 class LevelNames:
-    """One environment's level-name registry, per phase (a phase hook)."""
+    """One environment's level-name registry, per phase (a phase hook).
+
+    Compared, not copied, on the way in and out (a few entries each): a copy is made only when
+    the test's registry or the environment's changes."""
 
     __slots__ = ("_own", "_test")
 
     def __init__(self) -> None:
+        #: The environment's registry, once its code changed it (None: the test's).
         self._own: tuple[dict[Any, Any], dict[Any, Any]] | None = None
-        self._test: tuple[dict[Any, Any], dict[Any, Any]] | None = None
+        #: The test's registry as last seen at the start of a phase.
+        self._test: tuple[dict[Any, Any], dict[Any, Any]] = ({}, {})
 
     def enter(self) -> None:
         module: Any = logging
-        self._test = (dict(module._levelToName), dict(module._nameToLevel))
-        if self._own is not None and self._own != self._test:
+        to_name, to_level = module._levelToName, module._nameToLevel
+        if to_name != self._test[0] or to_level != self._test[1]:
+            self._test = (dict(to_name), dict(to_level))
+        if self._own is not None:
             _put(self._own)
 
     def exit(self) -> None:
         module: Any = logging
-        test, self._test = self._test, None
-        if test is None:
-            return
-        now = (dict(module._levelToName), dict(module._nameToLevel))
-        if now != (self._own or test):
-            self._own = now
-        if now != test:
-            _put(test)
+        to_name, to_level = module._levelToName, module._nameToLevel
+        expected = self._own or self._test
+        if to_name != expected[0] or to_level != expected[1]:
+            self._own = (dict(to_name), dict(to_level))
+        if self._own is not None:
+            _put(self._test)
 
 
 def _put(names: tuple[dict[Any, Any], dict[Any, Any]]) -> None:
     module: Any = logging
     with module._lock:
         for live, wanted in zip((module._levelToName, module._nameToLevel), names, strict=True):
-            live.clear()
-            live.update(wanted)
+            if live != wanted:
+                live.clear()
+                live.update(wanted)
