@@ -28,8 +28,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -393,23 +392,29 @@ class Deadline:
         self._expired.wait(seconds)
 
 
-@contextmanager
-def outer_phase_waits() -> Iterator[None]:
+class outer_phase_waits:  # used as a function: ``with outer_phase_waits():``
     """Around an invocation made from inside another function's phase (its code called
     Lambda's Invoke, served in-process): the outer phase's timeout does not land while it runs,
     but as soon as it has ended (its END and REPORT written), in the outer's code. On Lambda
     the two run in separate sandboxes: the inner invocation completes whatever happens to its
     caller, whose code runs no further than its deadline (here the wait for the inner call is
-    longer when it outlasts the caller's deadline)."""
-    outer = WATCHDOG.current if threading.current_thread() is threading.main_thread() else None
-    if not isinstance(outer, Deadline) or not outer._active:
-        yield
-        return
-    outer._shield += 1
-    try:
-        yield
-    finally:
-        outer._shield -= 1
+    longer when it outlasts the caller's deadline). A plain class: it is on every invocation's
+    way (two calls, where a generator-based context manager makes six)."""
+
+    __slots__ = ("_outer",)
+
+    def __enter__(self) -> None:
+        outer = WATCHDOG.current
+        if (isinstance(outer, Deadline) and outer._active
+                and threading.current_thread() is threading.main_thread()):
+            outer._shield += 1
+            self._outer: Deadline | None = outer
+        else:
+            self._outer = None
+
+    def __exit__(self, *exc: object) -> None:
+        if self._outer is not None:
+            self._outer._shield -= 1
 
 
 def _main_blocks_sigalrm(unknown: bool = True) -> bool:
