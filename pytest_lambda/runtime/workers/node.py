@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ...clock import real_perf
+from ...clock import real_perf, real_time_ms
 from ...config import FunctionConfig
 from ...context import LambdaContext
 from ...layers import node_layer_path
@@ -360,8 +360,14 @@ class NodeEnvironment:
             answer = self._call({
                 "cmd": "invoke", "requestId": request_id,
                 "payload": payload.decode("utf-8", "replace"),
-                # Relative to the handler's clock, which may be frozen by the test.
+                # Relative to the handler's clock, which may be frozen by the test; counted
+                # from now on the real clock, as the timeout is enforced from here (the worker
+                # may read this message later: after a callback the last invocation left
+                # running, or on a loaded machine, that time is the invocation's, as on Lambda,
+                # and an answer the handler gives "just before the deadline" (middy's
+                # timeoutEarlyInMillis) is not killed as late).
                 "remainingMs": kwargs["deadline_ms"] - int(time.time() * 1000),
+                "sentAtMs": real_time_ms(),
                 "invokedFunctionArn": context.invoked_function_arn,
                 "identity": kwargs["identity"], "clientContext": kwargs["client_context"],
                 "tenantId": context.tenant_id, "traceId": self._trace,

@@ -159,7 +159,7 @@ let invocation = null; // { requestId, started, exiting } while one runs
 function headersOf(message) {
   const headers = {
     'lambda-runtime-aws-request-id': message.requestId,
-    'lambda-runtime-deadline-ms': String(Date.now() + message.remainingMs),
+    'lambda-runtime-deadline-ms': String((message.sentAtMs ?? Date.now()) + message.remainingMs),
     'lambda-runtime-invoked-function-arn': message.invokedFunctionArn,
   };
   if (message.traceId) headers['lambda-runtime-trace-id'] = message.traceId;

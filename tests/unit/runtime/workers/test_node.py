@@ -680,3 +680,27 @@ def test_the_code_directory_is_read_only(tmp_path: Path) -> None:
     assert out["stream"].startswith("EROFS open")
     assert (out["tmp"], out["read"]) == ("ok", "ok")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.mjs"]
+
+
+LEFT_RUNNING = """
+exports.handler = async (event, context) => {
+  if (event.leave) {
+    // Work left for later: it runs when the environment is thawed for the next invocation.
+    setTimeout(() => { const end = Date.now() + 400; while (Date.now() < end) {} }, 1);
+    return 'left';
+  }
+  return context.getRemainingTimeInMillis();
+};
+"""
+
+
+def test_the_deadline_counts_from_the_invoke_not_from_when_the_worker_reads_it(
+        make_fn: MakeFn) -> None:
+    """The time a thawed worker spends before it reads the invocation (a callback the last
+    one left running) is the invocation's, as on Lambda: the handler's remaining time and the
+    timeout the test process enforces agree, so an answer the handler gives just before the
+    deadline (middy's timeoutEarlyInMillis) is not killed as late."""
+    fn = make_fn("index.handler", {"index.js": LEFT_RUNNING}, timeout=2)
+    assert fn.invoke({"leave": True}).payload == "left"
+    remaining = fn.invoke({}).payload
+    assert remaining <= 1650, remaining  # 2000 ms less the 400 ms the callback spun
