@@ -686,7 +686,8 @@ LEFT_RUNNING = """
 exports.handler = async (event, context) => {
   if (event.leave) {
     // Work left for later: it runs when the environment is thawed for the next invocation.
-    setTimeout(() => { const end = Date.now() + 400; while (Date.now() < end) {} }, 1);
+    // Due after the worker is frozen (right after it answers), so it runs at the thaw.
+    setTimeout(() => { const end = Date.now() + 400; while (Date.now() < end) {} }, 150);
     return 'left';
   }
   return context.getRemainingTimeInMillis();
@@ -702,5 +703,6 @@ def test_the_deadline_counts_from_the_invoke_not_from_when_the_worker_reads_it(
     deadline (middy's timeoutEarlyInMillis) is not killed as late."""
     fn = make_fn("index.handler", {"index.js": LEFT_RUNNING}, timeout=2)
     assert fn.invoke({"leave": True}).payload == "left"
+    time.sleep(0.3)  # the callback is due by the next invocation
     remaining = fn.invoke({}).payload
     assert remaining <= 1650, remaining  # 2000 ms less the 400 ms the callback spun
