@@ -68,7 +68,8 @@ def _space(target: Any) -> dict[Any, Any]:
 class StdlibPatches:
     """One environment's patches to :data:`WATCHED`, swapped per phase (a phase hook)."""
 
-    __slots__ = ("_before", "_phases", "_saved", "_targets", "own")
+    __slots__ = ("_before", "_finders", "_finders_before", "_phases", "_saved", "_targets",
+                 "own")
 
     def __init__(self) -> None:
         self._phases = 0
@@ -80,6 +81,11 @@ class StdlibPatches:
         #: the snapshot the phase started from.
         self._saved: list[tuple[tuple[int, Any], Any]] = []
         self._before: list[tuple[Any, dict[Any, Any]]] | None = None
+        #: Import finders the code put on ``sys.meta_path`` (ddtrace's ModuleWatchdog,
+        #: pyximport), those it put first and those it put last: in place during its phases
+        #: only (each cold start of a fresh copy used to add one more for the whole session).
+        self._finders: tuple[list[Any], list[Any]] = ([], [])
+        self._finders_before: set[int] | None = None
 
     def enter(self) -> None:
         saved = []
@@ -88,11 +94,17 @@ class StdlibPatches:
             saved.append((key, _space(target).get(key[1], _MISSING)))
             _put(target, key[1], value)
         self._saved = saved
+        first, last = self._finders
+        if first or last:
+            sys.meta_path[:0] = first
+            sys.meta_path.extend(last)
         self._phases += 1
-        self._before = ([(t, dict(_space(t))) for t in _targets()]
-                        if self._phases <= WATCHED_PHASES else None)
+        watching = self._phases <= WATCHED_PHASES
+        self._before = [(t, dict(_space(t))) for t in _targets()] if watching else None
+        self._finders_before = {id(f) for f in sys.meta_path} if watching else None
 
     def exit(self) -> None:
+        self._exit_finders()
         before, self._before = self._before, None
         #: (id(target), name) -> the test's value, to put back.
         test = dict(self._saved)
@@ -110,6 +122,19 @@ class StdlibPatches:
             target = self._targets[key[0]]
             self.own[key] = _space(target).get(key[1], _MISSING)  # the environment's latest
             _put(target, key[1], value)
+
+
+    def _exit_finders(self) -> None:
+        finders_before, self._finders_before = self._finders_before, None
+        first, last = self._finders
+        path = sys.meta_path
+        if finders_before is not None:
+            for index, finder in enumerate(path):
+                if id(finder) not in finders_before:
+                    (first if index < len(path) // 2 else last).append(finder)
+        if first or last:
+            ours = {id(f) for f in first} | {id(f) for f in last}
+            path[:] = [f for f in path if id(f) not in ours]
 
 
 def _put(target: Any, name: Any, value: Any) -> None:

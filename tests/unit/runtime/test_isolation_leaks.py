@@ -965,3 +965,30 @@ def test_level_names_and_gc_thresholds_are_the_environments(code: CodeWriter) ->
             assert logging.getLevelName(logging.WARNING) == "WARNING"
             assert logging.getLevelName(5) == "Level 5"
             assert gc.get_threshold() == thresholds
+
+
+IMPORT_HOOK = """
+import sys
+
+class Watchdog:  # what ddtrace's ModuleWatchdog does: a finder first on sys.meta_path
+    def find_spec(self, name, path=None, target=None):
+        return None
+
+sys.meta_path.insert(0, Watchdog())
+
+def handler(event, context):
+    return sum(type(f).__name__ == "Watchdog" for f in sys.meta_path)
+"""
+
+
+def test_import_finders_the_code_installs_are_the_environments(code: CodeWriter) -> None:
+    """A finder the code puts on ``sys.meta_path`` at Init is there in its phases only: the
+    test process's imports don't go through it, and each cold start has its own one (they
+    used to pile up, one more per cold start, for the rest of the session)."""
+    before = list(sys.meta_path)
+    with LambdaFunction("app.handler", code_dir=code(app=IMPORT_HOOK)) as fn:
+        for _ in range(3):
+            assert [fn.invoke({}).payload for _ in range(2)] == [1, 1]
+            assert sys.meta_path == before
+            fn.cold_start()
+    assert sys.meta_path == before
