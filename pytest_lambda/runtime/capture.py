@@ -98,6 +98,11 @@ class LogSink:
         self.request_id = None
 
     def emit(self, message: str, timestamp: int | None = None) -> None:
+        if type(message) is not str:
+            # A str subclass the code wrote (loguru's message, its own class): the text only.
+            # Its class would travel with it from a process worker, importing the code's
+            # module into the test process (or failing to).
+            message = str.__str__(message)
         self.stream.events.append(LogEvent(
             real_time_ms() if timestamp is None else timestamp, message, self.request_id,
             self.stream.name))
@@ -394,6 +399,23 @@ class _JsonFormatter(logging.Formatter):
                           ensure_ascii=False, default=str) + "\n"
 
 
+class _RequestFilter(logging.Filter):
+    """The filter the runtime puts on its handler (awslambdaric's ``LambdaLoggerFilter``):
+    every record it handles carries ``aws_request_id`` (the last invocation's, "" before any)
+    and ``tenant_id``, so a format the code gives the runtime's handler
+    (``handler.setFormatter(logging.Formatter("%(aws_request_id)s %(message)s"))``) or a
+    handler after it on the root logger can use them."""
+
+    def __init__(self, sink: LogSink) -> None:
+        super().__init__()
+        self._sink = sink
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.aws_request_id = self._sink.last_request_id
+        record.tenant_id = self._sink.tenant_id
+        return True
+
+
 class LambdaLogHandler(logging.Handler):
     """The root-logger handler the runtime installs: one record, one event."""
 
@@ -401,6 +423,7 @@ class LambdaLogHandler(logging.Handler):
         super().__init__()
         self._sink = sink
         self.setFormatter(_JsonFormatter(sink) if sink.json_format else _TextFormatter(sink))
+        self.addFilter(_RequestFilter(sink))
 
     def emit(self, record: logging.LogRecord) -> None:
         if self._sink.json_format and client_frames.emits_no_exception(record):

@@ -429,3 +429,36 @@ def test_stack_info_lists_the_runtimes_frames_not_the_tests(code: CodeWriter,
         "    response = request_handler(event, lambda_context)\n"
         f'  File "{root / "app.py"}", line 3, in handler\n'
         "    logging.warning('where am I', stack_info=True)")
+
+
+REFORMATTED = """
+import logging
+
+root = logging.getLogger()
+root.setLevel(logging.INFO)
+for handler in root.handlers:  # keep the runtime's handler, change its format
+    handler.setFormatter(logging.Formatter("%(levelname)s RID=%(aws_request_id)s %(message)s"))
+
+class Line(str):  # a str subclass of the code's own (loguru's message is one)
+    pass
+
+def handler(event, context):
+    logging.info("hello")
+    print(Line("own line"))
+    return context.aws_request_id
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_a_format_the_code_gives_the_runtimes_handler_has_the_request_id(
+        code: CodeWriter, isolation: str) -> None:
+    """The runtime's handler carries its filter: ``%(aws_request_id)s`` in a format the code
+    sets works (it was a 128-line "Logging error" and a lost record). A ``str`` subclass the
+    code prints is plain text in the log (from a process worker its class travelled along:
+    ``ModuleNotFoundError`` in the test process)."""
+    with LambdaFunction("app.handler", code_dir=code(app=REFORMATTED),
+                        isolation=isolation) as fn:
+        r = fn.invoke({})
+    assert f"INFO RID={r.payload} hello" in r.logs.messages
+    assert "own line\n" in r.logs.messages
+    assert all(type(m) is str for m in r.logs.messages)
