@@ -126,38 +126,47 @@ class SelfSignals:
     otherwise). Once a thread the function started outlives its phase, ``os._exit`` stays
     :func:`_exit_between_phases` between phases (it passes every other caller through)."""
 
-    __slots__ = ("_pid", "_real", "_stand_ins")
+    __slots__ = ("_pid", "_real", "_stand_ins", "_thread")
 
     def __init__(self) -> None:
         self._real: dict[str, Callable[..., Any]] = {}
         self._pid = 0
+        self._thread = 0
         real = self._real
 
+        def functions() -> bool:
+            """Whether the caller is the function's code: the phase's thread or one it
+            started. Any other thread of the test process (pytest-timeout's timer, which ends
+            a hung test with ``os._exit(1)``; xdist's) makes the real call."""
+            return (threading.get_ident() == self._thread
+                    or threading.current_thread() in FUNCTION_THREADS)
+
         def kill(pid: int, signum: Any) -> None:
-            if _is_this_process(pid) and _acts_on_runtime(signum):
+            if _is_this_process(pid) and _acts_on_runtime(signum) and functions():
                 _act(signum)
             real["kill"](pid, signum)
 
         def killpg(pgid: int, signum: Any) -> None:
-            if pgid in (0, os.getpgrp()) and _acts_on_runtime(signum):
+            if pgid in (0, os.getpgrp()) and _acts_on_runtime(signum) and functions():
                 _act(signum)
             real["killpg"](pgid, signum)
 
         def raise_signal(signum: Any) -> None:
-            if _acts_on_runtime(signum):
+            if _acts_on_runtime(signum) and functions():
                 _act(signum)
             real["raise_signal"](signum)
 
         def exit_now(status: int) -> None:
-            if os.getpid() == self._pid:
+            if os.getpid() == self._pid and functions():
                 raise RuntimeExit(status)
-            real["_exit"](status)  # a child the code forked
+            real["_exit"](status)  # a child the code forked, or the test process's own
 
         self._stand_ins = {"kill": kill, "killpg": killpg, "raise_signal": raise_signal,
                            "_exit": exit_now}
 
     def enter(self) -> None:
         self._pid = os.getpid()
+        self._thread = threading.get_ident()
         for module, name in _NAMES:
             self._real[name] = getattr(module, name)
             setattr(module, name, self._stand_ins[name])

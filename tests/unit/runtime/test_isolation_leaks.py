@@ -992,3 +992,25 @@ def test_import_finders_the_code_installs_are_the_environments(code: CodeWriter)
             assert sys.meta_path == before
             fn.cold_start()
     assert sys.meta_path == before
+
+
+def test_os_exit_from_another_thread_of_the_test_process_is_the_real_one(
+        code: CodeWriter, tmp_path: Path) -> None:
+    """Only the function's code is caught calling ``os._exit`` (or sending itself a signal):
+    from another thread of the test process during a phase (pytest-timeout's timer ends a
+    hung test with ``os._exit(1)``) it is the real call. It used to stop that thread only:
+    the hung test then passed."""
+    import subprocess
+
+    root = code(app="import time\ndef handler(event, context):\n    time.sleep(2)\n")
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import os, threading, time\n"
+        "from pytest_lambda import LambdaFunction\n"
+        f"fn = LambdaFunction('app.handler', code_dir={str(root)!r}, timeout=5)\n"
+        "threading.Thread(target=lambda: (time.sleep(0.3), os._exit(7))).start()\n"
+        "fn.invoke({})\n"
+        "print('the session went on')\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert (done.returncode, done.stdout) == (7, ""), done.stderr
