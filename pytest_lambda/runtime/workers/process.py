@@ -29,7 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ...clock import real_perf, real_time_ms
+from ...clock import handler_time, real_perf, real_time_ms
 from ...config import FunctionConfig
 from ...context import LambdaContext
 from ...layers import pythonpath_entries
@@ -301,9 +301,14 @@ class ProcessEnvironment:
         request_id = context.aws_request_id
         remaining = max(seconds - invoke_init_ms / 1000, 0.001)
         started = real_perf()
+        # The deadline on the worker's clock, the real one: a clock the test froze or moved
+        # (freezegun, time-machine) does not reach the worker, so the context's deadline, on
+        # the test's clock, gave a handler there 0 ms left from its first line.
+        kwargs = context.to_kwargs()
+        kwargs["deadline_ms"] = real_time_ms() + kwargs["deadline_ms"] - int(handler_time() * 1000)
         try:
             _, outcome, alive, events = self._call(
-                ("invoke", payload, context.to_kwargs(), seconds, invoke_init_ms, request_id,
+                ("invoke", payload, kwargs, seconds, invoke_init_ms, request_id,
                  self._trace), remaining + self._grace)
         except Killed as killed:
             self._collect([])

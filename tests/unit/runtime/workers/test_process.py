@@ -216,3 +216,17 @@ def test_a_spawned_worker_never_closed_ends_with_the_script(code: CodeWriter,
             return
         time.sleep(0.05)
     pytest.fail(f"the worker {pid} outlived its script (state {state})")
+
+
+def test_remaining_time_under_a_frozen_clock_in_a_worker(code: CodeWriter) -> None:
+    """freezegun in the test does not reach a process worker: its handler has its timeout
+    ahead of it (it had 0 ms left from its first line, the deadline being on the test's
+    frozen clock)."""
+    import freezegun
+
+    root = code(app="def handler(event, context):\n"
+                    "    return context.get_remaining_time_in_millis()\n")
+    with LambdaFunction("app.handler", code_dir=root, timeout=3, isolation="process") as fn, \
+            freezegun.freeze_time("2020-01-01"):
+        remaining = fn.invoke({}).payload
+    assert 2000 < remaining <= 3000
