@@ -204,28 +204,26 @@ def invoke_many(run: Callable[[int], Slot | str], finish: Callable[[int, Slot], 
     """Send ``count`` requests in waves of ``concurrency`` simultaneous ones.
 
     Every request of a wave takes its slot (``run``) before any of them executes, as requests
-    arriving together would; those refused become throttled results. The admitted ones run on
-    threads (one at a time in the process, as ``PHASE_LOCK`` requires) and the next wave starts
-    when the whole wave has returned, which keeps the outcome reproducible.
+    arriving together would (each admitted one in an environment of its own); those refused
+    become throttled results. The admitted ones then run one after the other on the calling
+    thread: one phase at a time runs in the process anyway (``PHASE_LOCK``), and on the main
+    thread a timeout stops a handler blocked in a C call (on a pool's thread it could not: a
+    handler stuck in ``socket.recv`` hung the session). The next wave starts when the whole
+    wave has returned, which keeps the outcome reproducible.
     """
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise InvalidParameterValueException(
             f"concurrency must be a whole number >= 1, got {concurrency!r}.")
     results: list[InvokeResult | None] = [None] * count
-    from concurrent.futures import ThreadPoolExecutor  # off the start-up path
-
-    with ThreadPoolExecutor(max_workers=concurrency,
-                            thread_name_prefix="pytest-lambda-invoke") as pool:
-        for start in range(0, count, concurrency):
-            admitted: list[tuple[int, Slot]] = []
-            for i in range(start, min(start + concurrency, count)):
-                slot = run(i)
-                if isinstance(slot, str):
-                    results[i] = throttled(i, slot)
-                else:
-                    admitted.append((i, slot))
-            futures = [(i, pool.submit(finish, i, slot)) for i, slot in admitted]
-            for i, future in futures:
-                results[i] = future.result()
+    for start in range(0, count, concurrency):
+        admitted: list[tuple[int, Slot]] = []
+        for i in range(start, min(start + concurrency, count)):
+            slot = run(i)
+            if isinstance(slot, str):
+                results[i] = throttled(i, slot)
+            else:
+                admitted.append((i, slot))
+        for i, slot in admitted:
+            results[i] = finish(i, slot)
     return [r for r in results if r is not None]
 

@@ -153,3 +153,22 @@ def test_concurrent_requests_get_their_own_environments(code: CodeWriter) -> Non
         assert fn.metrics.statistic("ConcurrentExecutions", "Maximum") == 10
         # The warm pool is still there for a later request.
         assert fn.invoke({}).cold_start is False
+
+
+def test_invoke_many_stops_a_handler_blocked_in_c_at_its_timeout(code: CodeWriter) -> None:
+    """``invoke_many``'s requests run on the calling thread, where a timeout interrupts a
+    handler blocked in a C call (``socket.recv``); on a pool's thread it could not, and the
+    session hung."""
+    import time
+
+    root = code(app="import socket\n"
+                    "def handler(event, context):\n"
+                    "    a, b = socket.socketpair()\n"
+                    "    a.settimeout(8)  # a regression fails the test instead of hanging it\n"
+                    "    a.recv(1)  # never answered\n")
+    with LambdaFunction("app.handler", code_dir=root, timeout=1) as fn:
+        started = time.perf_counter()
+        results = fn.invoke_many([{}, {}], concurrency=2)
+        elapsed = time.perf_counter() - started
+    assert [r.timed_out for r in results] == [True, True]
+    assert elapsed < 5, elapsed
