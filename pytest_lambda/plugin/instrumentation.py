@@ -52,13 +52,41 @@ def restore(taken: list[tuple[Any, dict[str, Any]]]) -> list[str]:
     changed = []
     for target, before in taken:
         for name, value in list(vars(target).items()):
-            if _is_wrapper(value) and before.get(name, _MISSING) is not value:
-                original = before.get(name, _MISSING)
+            original = before.get(name, _MISSING)
+            if original is value:
+                continue
+            if _is_wrapper(value) or (_wraps(value, original) and _environments(value)):
                 if original is _MISSING:
                     original = _unwrapped(value)
                 setattr(target, name, original)
                 changed.append(f"{_name(target)}.{name}")
     return changed
+
+
+def _environments(value: Any) -> bool:
+    """Whether function ``value`` was defined by a function's environment: its module is not
+    the test process's (an environment's fresh copy, out of ``sys.modules`` between phases).
+    A wrapper a test or fixture defines is its own to undo."""
+    namespace = getattr(value, "__globals__", None)
+    if not isinstance(namespace, dict):
+        return False
+    module = sys.modules.get(namespace.get("__name__", ""))
+    return module is None or vars(module) is not namespace
+
+
+def _wraps(value: Any, original: Any) -> bool:
+    """Whether ``value`` wraps ``original`` the ``functools.wraps`` way (its ``__wrapped__``
+    chain leads there), as OpenTelemetry's requests instrumentation patches
+    ``Session.send``: an instrumentation wrapper too, not a fixture's own replacement."""
+    seen = 0
+    while original is not _MISSING and seen < 50:
+        value = getattr(value, "__wrapped__", _MISSING)
+        if value is _MISSING:
+            return False
+        if value is original:
+            return True
+        seen += 1
+    return False
 
 
 def _is_wrapper(value: Any) -> bool:

@@ -62,3 +62,51 @@ def test_a_session_fixture_patch_of_a_watched_class_survives(pytester: pytest.Py
     """)
     pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly",
                                   "-p", "no:xdist").assert_outcomes(passed=2)
+
+
+def test_a_functools_wrapper_from_a_handler_is_taken_back(pytester: pytest.Pytester) -> None:
+    """A handler's instrumentation that patches with a plain ``functools.wraps`` wrapper
+    (OpenTelemetry's requests instrumentor) is undone after the test: every later request of
+    the test process carried its headers. A test's own such wrapper stays."""
+    pytest.importorskip("requests")
+    pytester.makepyfile(app="""
+        import functools
+        import requests
+
+        original = requests.Session.send
+
+        @functools.wraps(original)
+        def traced_send(self, request, **kwargs):
+            request.headers["traceparent"] = "00-handler"
+            return original(self, request, **kwargs)
+
+        requests.Session.send = traced_send
+
+        def handler(event, context):
+            return "instrumented"
+    """)
+    pytester.makeini("[pytest]\nlambda_code_dir = .\n")
+    pytester.makepyfile("""
+        import functools
+        import requests
+
+        ORIGINAL = requests.Session.send
+
+        def test_a_handler_instruments(lambda_function):
+            assert lambda_function("app.handler").invoke({}).payload == "instrumented"
+
+        def test_the_next_test_sees_requests_as_it_was():
+            assert requests.Session.send is ORIGINAL
+
+        def test_a_tests_own_wrapper_stays():
+            @functools.wraps(ORIGINAL)
+            def mine(self, request, **kwargs):
+                return ORIGINAL(self, request, **kwargs)
+            requests.Session.send = mine
+
+        def test_and_is_the_tests_to_undo():
+            assert requests.Session.send is not ORIGINAL
+            requests.Session.send = ORIGINAL
+    """)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly",
+                                  "-p", "no:xdist").assert_outcomes(passed=4)
