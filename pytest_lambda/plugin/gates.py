@@ -41,6 +41,12 @@ _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0", "")
 
 
+#: Command-line options that run a subset of the suite (the suite-wide gates are then not
+#: checked): pytest's own selection, and --lf / --sw of its cache plugin.
+_SUBSET_OPTIONS = frozenset({"-k", "-m", "--lf", "--last-failed", "--deselect", "--sw",
+                             "--stepwise", "--sw-skip", "--stepwise-skip"})
+
+
 def add_options(parser: pytest.Parser) -> None:
     """Register the gates' command-line options and their ini twins."""
     group = parser.getgroup("aws_lambda")
@@ -141,10 +147,29 @@ class GatesPlugin:
         self.started = time.time()
         #: ini lambda_cov_context: switch coverage's context around each invocation.
         self.cov_context = cov_context
+        #: Tests deselected in this process (-k, -m, --lf, --deselect).
+        self.deselected = 0
+        #: Why the run was not the whole suite, if it was not (see _partial_run).
+        self.partial = ""
 
     @property
     def gated(self) -> bool:
         return self.require_invoked or self.require_events or bool(self.fail_under)
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.deselected += len(items)
+
+    def _partial_run(self) -> str:
+        """Why this run is not the whole suite ("" if it is): tests were deselected, here or
+        (under xdist, where the workers deselect) by the command line's options."""
+        if self.deselected:
+            return f"{self.deselected} tests were deselected"
+        args = self.config.invocation_params.args
+        for arg in args:
+            name = str(arg).split("=", 1)[0]
+            if name in _SUBSET_OPTIONS or (name[:2] in ("-k", "-m") and name[1:2] != "-"):
+                return f"the run selects a subset ({name})"
+        return ""
 
     @pytest.hookimpl(tryfirst=True)  # before fixtures run (they may invoke functions)
     def pytest_runtest_setup(self) -> None:
@@ -282,11 +307,14 @@ class GatesPlugin:
                                           if f is not None}
         if not self.gated:
             return
+        self.partial = self._partial_run()
+        require_invoked = self.require_invoked and not self.partial
+        require_events = self.require_events and not self.partial
         self.event_checks = checks(declared, self.sources)
         self.rows, self.problems = evaluate(
-            functions.values(), self.invocations, require_invoked=self.require_invoked,
-            fail_under=self.fail_under, coverage=coverage, require_events=self.require_events,
-            events=self.event_checks if self.require_events else None)
+            functions.values(), self.invocations, require_invoked=require_invoked,
+            fail_under=self.fail_under, coverage=coverage, require_events=require_events,
+            events=self.event_checks if require_events else None)
         if self.failed and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -304,13 +332,18 @@ class GatesPlugin:
             terminalreporter.write_line(line)
         for problem in self.problems:
             terminalreporter.write_line(f"ERROR: {problem}", red=True)
-        if self.require_invoked:
+        if self.partial and (self.require_invoked or self.require_events):
+            terminalreporter.write_line(
+                "lambda_require_invoked / lambda_require_events: not checked, "
+                f"{self.partial}: they hold for the whole suite (run it without -k, -m, "
+                "--lf or --deselect to check them)", yellow=True)
+        elif self.require_invoked:
             never = [r.function.shown for r in self.rows if r.invocations == 0]
             if never:
                 terminalreporter.write_line(
                     f"lambda_require_invoked: {len(never)} of {len(self.rows)} functions were "
                     f"never invoked: {', '.join(never)}", red=True)
-        if self.require_events and self.event_checks:
+        if self.require_events and self.event_checks and not self.partial:
             failing = [(r.function.shown, r.events) for r in self.rows
                        if r.events is not None and r.events.missing]
             shown = [(r.function.shown, r.events) for r in self.rows if r.events is not None]

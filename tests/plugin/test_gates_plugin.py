@@ -86,6 +86,20 @@ def test_require_invoked_fails_with_the_functions_never_invoked(
 
 
 @XDIST
+def test_require_invoked_is_not_checked_on_a_subset_run(
+        project: pytest.Pytester, xdist: list[str]) -> None:
+    """``-k`` (or -m, --lf, --deselect) runs part of the suite: the functions its other tests
+    invoke are not "never invoked", and the run does not fail for them."""
+    project.makeini("[pytest]\nlambda_template = template.yaml\nlambda_require_invoked = true\n")
+    _suite(project, refunds=True)
+    result = project.runpytest("-p", "no:cacheprovider", "-k", "test_orders", *xdist)
+    # (xdist's summary does not count the tests its workers deselected)
+    result.assert_outcomes(passed=1, deselected=0 if xdist else 1)
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["*lambda_require_invoked / lambda_require_events: not checked*"])
+
+
+@XDIST
 def test_require_invoked_passes_when_every_function_ran(
         project: pytest.Pytester, xdist: list[str]) -> None:
     """Invocations spread over tests (and xdist workers) together satisfy the gate."""
