@@ -78,6 +78,28 @@ def status_kb(pid: int) -> tuple[int, int]:
     return rss, hwm
 
 
+def descendants(pid: int) -> list[int]:
+    """The processes ``pid`` started, and theirs (Linux's ``/proc/<pid>/task/*/children``; none
+    where that cannot be read)."""
+    found: list[int] = []
+    todo = [pid]
+    while todo and len(found) < 1000:
+        parent = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{parent}/task/{task}/children", "rb") as f:
+                    children = [int(c) for c in f.read().split()]
+            except (OSError, ValueError):
+                continue
+            found += children
+            todo += children
+    return found
+
+
 class Supervisor:
     """Watches one worker process from the test process: its memory and its deadline.
 
@@ -107,10 +129,15 @@ class Supervisor:
         return max(math.ceil(self.peak_kb / 1024), 1)
 
     def sample(self, proc: WorkerProcess) -> int:
-        """Record the worker's peak memory; returns that peak (``VmHWM``) in kB, as charged."""
+        """Record the environment's peak memory; returns it in kB, as charged: the worker's
+        peak (``VmHWM``) plus what the processes it started use now. Lambda's memory size
+        covers every process in the execution environment: a child that allocates past it
+        is killed there (it passed here, the worker itself being small)."""
         _, hwm_kb = status_kb(proc.pid)
         if self.baseline_kb is not None and self.base_kb and hwm_kb:
             hwm_kb = self.baseline_kb + max(hwm_kb - self.base_kb, 0)
+        if hwm_kb:
+            hwm_kb += sum(status_kb(child)[0] for child in descendants(proc.pid))
         self.peak_kb = max(self.peak_kb, hwm_kb)
         return hwm_kb
 

@@ -230,3 +230,17 @@ def test_remaining_time_under_a_frozen_clock_in_a_worker(code: CodeWriter) -> No
             freezegun.freeze_time("2020-01-01"):
         remaining = fn.invoke({}).payload
     assert 2000 < remaining <= 3000
+
+
+def test_a_child_process_memory_counts_for_the_environment(code: CodeWriter) -> None:
+    """Lambda's memory size covers every process in the environment: a child allocating past
+    it is an out-of-memory kill, not a success reporting the worker's own 40 MB."""
+    root = code(app="import subprocess, sys\n"
+                    "def handler(event, context):\n"
+                    "    subprocess.run([sys.executable, '-c', 'x = bytearray(300 << 20); "
+                    "import time; time.sleep(1)'])\n"
+                    "    return 'done'\n")
+    with LambdaFunction("app.handler", code_dir=root, memory_size=128, timeout=10,
+                        isolation="process") as fn:
+        r = fn.invoke({})
+    assert r.report is not None and r.report.error_type == "Runtime.OutOfMemory", r.payload
