@@ -152,7 +152,11 @@ class FunctionConfig:
         _check_setting_names(settings)
         code_dir, name = settings.get("code_dir"), settings.get("name")
         environment, runtime = settings.get("environment"), settings.get("runtime")
-        if not isinstance(handler, str) or not handler:
+        if not isinstance(handler, str):
+            raise InvalidParameterValueException(
+                f"handler={handler!r} is not a string ({type(handler).__name__}): pass it as a "
+                "string such as 'app.handler' (module.function).")
+        if not handler:
             raise validation_error(handler, "handler", "Member must have length greater than or "
                                    "equal to 1", "Pass a handler string such as 'app.handler'.")
         if code_dir is not None and not isinstance(code_dir, str | os.PathLike):
@@ -297,7 +301,8 @@ class FunctionConfig:
                     "{" + ", ".join(env) + "}", "environment.variables",
                     "Map keys must satisfy constraint: [Member must satisfy regular expression "
                     "pattern: [a-zA-Z]([a-zA-Z0-9_])+]",
-                    f"Rename {key!r}: start with a letter, then letters, digits or '_'.")
+                    f"Rename {key!r}: at least 2 characters, a letter first, then letters, "
+                    "digits or '_'.")
             if not isinstance(value, str):
                 raise InvalidParameterValueException(
                     f"environment variable {key!r} has a {type(value).__name__} value; Lambda "

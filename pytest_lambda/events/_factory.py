@@ -72,7 +72,15 @@ class BoundFactories:
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_") or name not in self.factories:
-            raise AttributeError(f"EventFactory has no factory {name!r}")
+            if name.startswith("__"):
+                raise AttributeError(name)
+            import difflib
+
+            near = sorted({*difflib.get_close_matches(name, self.factories, n=4),
+                           *(f for f in self.factories if f.startswith(name + "_"))})
+            hint = (f"; did you mean {', '.join(near)}?" if near
+                    else "; dir(lambda_events) lists them (docs/events.md describes them)")
+            raise AttributeError(f"EventFactory has no factory {name!r}{hint}")
         func = self.factories[name]
 
         @functools.wraps(func)

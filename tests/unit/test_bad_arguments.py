@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_lambda import LambdaFunction
-from pytest_lambda.errors import InvalidParameterValueException
+from pytest_lambda.errors import InvalidParameterValueException, ValidationException
 
 if TYPE_CHECKING:
     from conftest import CodeWriter
@@ -55,3 +55,34 @@ def test_misspelt_setting_names_the_closest_one(code: CodeWriter) -> None:
     with pytest.raises(TypeError, match=r"'timeot' for a Lambda function: did you mean "
                                         r"'timeout'\?"):
         LambdaFunction("app.handler", code_dir=code(app=""), timeot=3)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(("handler", "message"), [
+    (None, r"handler=None is not a string \(NoneType\): pass it as a string such as "
+           r"'app\.handler'"),
+    (5, r"handler=5 is not a string \(int\)"),
+])
+def test_a_handler_that_is_not_a_string(handler: Any, message: str) -> None:
+    """The problem is the type, not the length Lambda's validation speaks of."""
+    with pytest.raises(InvalidParameterValueException, match=message):
+        LambdaFunction(handler)
+
+
+def test_a_one_letter_variable_name_says_two_characters(code: CodeWriter) -> None:
+    """Lambda's pattern needs two characters or more: the fix says so."""
+    with pytest.raises(ValidationException, match=r"Rename 'A': at least 2 characters"):
+        LambdaFunction("app.handler", code_dir=code(app="def handler(e, c):\n    return 1\n"),
+                       environment={"A": "1"})
+
+
+@pytest.mark.parametrize(("name", "hint"), [
+    ("sqs", "did you mean sqs_batch, sqs_message?"),
+    ("s3put", "did you mean s3_put?"),
+    ("nothing_like_it", r"dir\(lambda_events\) lists them"),
+])
+def test_an_unknown_event_factory_suggests_the_near_names(name: str, hint: str) -> None:
+    """``lambda_events.sqs`` names the factories it may mean."""
+    from pytest_lambda import events
+
+    with pytest.raises(AttributeError, match=f"no factory '{name}'; {hint}"):
+        getattr(events.EventFactory(), name)
