@@ -33,7 +33,8 @@ WATCHED = (
     ("http.client", "HTTPResponse"), ("subprocess", "Popen"), ("subprocess", None),
     ("sqlite3", None), ("urllib.request", None), ("urllib.request", "OpenerDirector"),
     ("threading", "Thread"), ("concurrent.futures.thread", "ThreadPoolExecutor"),
-    ("asyncio.base_events", "BaseEventLoop"), ("json", None),
+    ("asyncio.base_events", "BaseEventLoop"), ("json", None), ("json", "JSONEncoder"),
+    ("json", "JSONDecoder"),
 )
 #: How many phases of an environment are compared (its Init and first invocations).
 WATCHED_PHASES = 3

@@ -909,6 +909,8 @@ def call_handlers(self, record):
 call_handlers.depth = getattr(_original, "depth", 0) + 1
 logging.Logger.callHandlers = call_handlers
 http.client.HTTPConnection.sdk_marker = True
+import json
+json.JSONEncoder.default = lambda self, o: str(o)  # "make everything serialisable"
 
 def handler(event, context):
     logging.getLogger("app").warning("hello")
@@ -924,9 +926,11 @@ def test_standard_library_patches_made_at_init_stay_the_environments(
     its phases and never the test's; a fresh cold start wraps the original again, not the last
     environment's wrapper (they piled up, one layer per cold start)."""
     import http.client
+    import json
     import mimetypes
 
     original = logging.Logger.callHandlers
+    json_default = json.JSONEncoder.default
     mine = {"depth": 1, "marker": True, "type": "image/x-sdk-test"}
     with LambdaFunction("app.handler", code_dir=code(app=SDK_PATCHES)) as fn:
         for _cold in range(4):
@@ -935,6 +939,7 @@ def test_standard_library_patches_made_at_init_stay_the_environments(
             assert logging.Logger.callHandlers is original
             assert not hasattr(http.client.HTTPConnection, "sdk_marker")
             assert mimetypes.guess_type("a.sdktest") == (None, None)
+            assert json.JSONEncoder.default is json_default
             fn.cold_start()
     assert logging.Logger.callHandlers is original
 
