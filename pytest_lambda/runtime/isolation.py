@@ -113,16 +113,16 @@ def _stack_size() -> int:
     return size
 
 
-#: Interpreter settings the code may change (after the umask in ``ProcessState.limits``): its
-#: own from phase to phase, the test's afterwards. A thread stack size of 32 kB set at Init made
-#: a later test's thread pool crash the session; ``set_int_max_str_digits(0)`` and the switch
-#: interval changed the test's interpreter.
 def _set_gc_threshold(thresholds: tuple[int, ...]) -> None:
     """``gc.set_threshold`` from what ``gc.get_threshold`` gave (a Lambda tuning tip raises
     them; ``(0, ...)`` turns automatic collection off: for the test session too, before)."""
     gc.set_threshold(*thresholds)
 
 
+#: Interpreter settings the code may change (after the umask in ``ProcessState.limits``): its
+#: own from phase to phase, the test's afterwards. A thread stack size of 32 kB set at Init made
+#: a later test's thread pool crash the session; ``set_int_max_str_digits(0)`` and the switch
+#: interval changed the test's interpreter.
 _SETTINGS: tuple[tuple[Callable[[], Any], Callable[[Any], Any]], ...] = (
     (sys.getrecursionlimit, _set_recursion_limit),
     (socket.getdefaulttimeout, socket.setdefaulttimeout),
