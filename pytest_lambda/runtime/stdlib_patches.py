@@ -15,7 +15,8 @@ phases (Init and its first invocations, when SDKs set themselves up: comparing a
 would cost every warm invocation ~10 µs): what changed is the environment's, put in place for
 each of its phases and the test process's value back after each one. A patch made later than
 that, or to something not watched, is not seen. Modules the environment imported itself are
-its own copies anyway (see ``modules.py``).
+its own copies anyway (see ``modules.py``). The same holds for ``mimetypes``' registry
+(``mimetypes.add_type``) and the import finders the code puts on ``sys.meta_path``.
 """
 
 from __future__ import annotations
