@@ -128,7 +128,7 @@ class Supervisor:
     def max_memory_mb(self) -> int:
         return max(math.ceil(self.peak_kb / 1024), 1)
 
-    def sample(self, proc: WorkerProcess) -> int:
+    def sample(self, proc: WorkerProcess, children: bool = True) -> int:
         """Record the environment's peak memory; returns it in kB, as charged: the worker's
         peak (``VmHWM``) plus what the processes it started use now. Lambda's memory size
         covers every process in the execution environment: a child that allocates past it
@@ -136,7 +136,7 @@ class Supervisor:
         _, hwm_kb = status_kb(proc.pid)
         if self.baseline_kb is not None and self.base_kb and hwm_kb:
             hwm_kb = self.baseline_kb + max(hwm_kb - self.base_kb, 0)
-        if hwm_kb:
+        if hwm_kb and children:
             hwm_kb += sum(status_kb(child)[0] for child in descendants(proc.pid))
         self.peak_kb = max(self.peak_kb, hwm_kb)
         return hwm_kb
@@ -147,12 +147,16 @@ class Supervisor:
         answers; kill the worker and raise :class:`Killed` when it goes over its memory or
         past ``seconds`` (the last wait ends at the deadline, not up to a poll period later)."""
         deadline = real_perf() + seconds
+        polls = 0
         while True:
             answer = poll(min(POLL_S, max(deadline - real_perf(), 0.0)))
             PHASE_MAILBOX.serve()  # the worker's SDK calls back into the test process
             # The peak, not the current size: a handler that touches too much memory and frees
-            # it again between two polls would otherwise pass, where Lambda kills it.
-            if self.sample(proc) > self.limit_kb:
+            # it again between two polls would otherwise pass, where Lambda kills it. Child
+            # processes from the second poll on (an answer within the first costs no /proc
+            # walk: a warm invocation's way).
+            polls += 1
+            if self.sample(proc, children=polls > 1) > self.limit_kb:
                 kill()
                 raise Killed("memory")
             if answer is not None:
