@@ -238,7 +238,7 @@ class ExecutionEnvironment:
         #: phase, as in its own process, and never the test's or another environment's.
         self._context = contextvars.Context()
         hooks: tuple[Any, ...] = (self.files, self._event_loop, ExitHandlers(shared),
-                                  SessionCredentials(), RandomState(), StdlibPatches(),
+                                  SessionCredentials(), RandomState(), StdlibPatches(shared),
                                   LevelNames())
         if not own_process:  # a process worker's signals to itself are real
             hooks += (SelfSignals(),)

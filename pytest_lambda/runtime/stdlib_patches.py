@@ -22,6 +22,7 @@ its own copies anyway (see ``modules.py``). The same holds for ``mimetypes``' re
 from __future__ import annotations
 
 import sys
+from collections.abc import Container
 from typing import Any
 
 __all__ = ["WATCHED", "StdlibPatches"]
@@ -36,6 +37,13 @@ WATCHED = (
     ("threading", "Thread"), ("concurrent.futures.thread", "ThreadPoolExecutor"),
     ("asyncio.base_events", "BaseEventLoop"), ("json", None), ("json", "JSONEncoder"),
     ("json", "JSONDecoder"),
+    # The shared AWS and HTTP clients (the mock layer): OpenTelemetry's botocore and requests
+    # instrumentation, imported fresh by each cold start, wrapped them again each time, and an
+    # older environment's wrapper traced the newer one's calls (and the test's) into its log.
+    # Only wrappers the environment's own code made are its own: a shared library's (X-Ray's
+    # patch_all, one copy for the session by design) stay, the test's guard undoes them.
+    ("botocore.client", "BaseClient"), ("botocore.endpoint", "Endpoint"),
+    ("requests.sessions", "Session"), ("httpx", "Client"), ("httpx", "AsyncClient"),
 )
 #: How many phases of an environment are compared (its Init and first invocations).
 WATCHED_PHASES = 3
@@ -70,10 +78,12 @@ def _space(target: Any) -> dict[Any, Any]:
 class StdlibPatches:
     """One environment's patches to :data:`WATCHED`, swapped per phase (a phase hook)."""
 
-    __slots__ = ("_before", "_finders", "_finders_before", "_phases", "_saved", "_targets",
-                 "own")
+    __slots__ = ("_before", "_finders", "_finders_before", "_phases", "_saved", "_shared",
+                 "_targets", "own")
 
-    def __init__(self) -> None:
+    def __init__(self, shared: Container[str] = ()) -> None:
+        #: The shared list: a patch made by one of its modules is not the environment's.
+        self._shared = shared
         self._phases = 0
         #: (id(target), name) -> the environment's value (``_MISSING``: it deleted it).
         self.own: dict[tuple[int, Any], Any] = {}
@@ -115,7 +125,8 @@ class StdlibPatches:
             for target, values in before:
                 now = _space(target)
                 for name in values.keys() | now.keys():
-                    if now.get(name, _MISSING) is not values.get(name, _MISSING):
+                    value = now.get(name, _MISSING)
+                    if value is not values.get(name, _MISSING) and not self._by_shared(value):
                         # Changed by the code: the value the phase met was the test's, unless
                         # the entry was the environment's already.
                         test.setdefault((id(target), name), values.get(name, _MISSING))
@@ -125,6 +136,17 @@ class StdlibPatches:
             self.own[key] = _space(target).get(key[1], _MISSING)  # the environment's latest
             _put(target, key[1], value)
 
+
+    def _by_shared(self, value: Any) -> bool:
+        """Whether ``value`` is a function (or a wrapt wrapper around one) that a shared module
+        defined: a shared library's patch (X-Ray's ``patch_all``, one copy for the session),
+        not the environment's own."""
+        function = getattr(value, "_self_wrapper", value)  # wrapt's FunctionWrapper
+        namespace = getattr(function, "__globals__", None)
+        if not isinstance(namespace, dict):
+            return False
+        name = namespace.get("__name__")
+        return isinstance(name, str) and name in self._shared
 
     def _exit_finders(self) -> None:
         finders_before, self._finders_before = self._finders_before, None

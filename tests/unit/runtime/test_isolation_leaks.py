@@ -911,12 +911,21 @@ logging.Logger.callHandlers = call_handlers
 http.client.HTTPConnection.sdk_marker = True
 import json
 json.JSONEncoder.default = lambda self, o: str(o)  # "make everything serialisable"
+import botocore.client  # shared with the test process: OpenTelemetry's botocore instrumentor
+_api_call = botocore.client.BaseClient._make_api_call
+
+def traced(self, operation, params):
+    return _api_call(self, operation, params)
+
+traced.depth = getattr(_api_call, "depth", 0) + 1
+botocore.client.BaseClient._make_api_call = traced
 
 def handler(event, context):
     logging.getLogger("app").warning("hello")
     return {"calls": len(CALLS), "depth": logging.Logger.callHandlers.depth,
             "marker": getattr(http.client.HTTPConnection, "sdk_marker", False),
-            "type": mimetypes.guess_type("a.sdktest")[0]}
+            "type": mimetypes.guess_type("a.sdktest")[0],
+            "traced": botocore.client.BaseClient._make_api_call.depth}
 """
 
 
@@ -931,7 +940,10 @@ def test_standard_library_patches_made_at_init_stay_the_environments(
 
     original = logging.Logger.callHandlers
     json_default = json.JSONEncoder.default
-    mine = {"depth": 1, "marker": True, "type": "image/x-sdk-test"}
+    import botocore.client
+
+    api_call = botocore.client.BaseClient._make_api_call
+    mine = {"depth": 1, "marker": True, "type": "image/x-sdk-test", "traced": 1}
     with LambdaFunction("app.handler", code_dir=code(app=SDK_PATCHES)) as fn:
         for _cold in range(4):
             assert fn.invoke({}).payload == {"calls": 1, **mine}
@@ -940,6 +952,7 @@ def test_standard_library_patches_made_at_init_stay_the_environments(
             assert not hasattr(http.client.HTTPConnection, "sdk_marker")
             assert mimetypes.guess_type("a.sdktest") == (None, None)
             assert json.JSONEncoder.default is json_default
+            assert botocore.client.BaseClient._make_api_call is api_call
             fn.cold_start()
     assert logging.Logger.callHandlers is original
 
