@@ -319,7 +319,9 @@ class ExecutionEnvironment:
             kind = "timed_out"  # it swallowed the timeout and ran on: Lambda had stopped it
         if deadline.not_stopped:
             self.not_stopped = deadline.not_stopped
-        if kind == "timed_out":
+        if kind == "timed_out" and isinstance(value, BaseException):
+            # (A phase that returned after its deadline, its response encoded in our own code
+            # where the timeout does not land, has no interrupted frames: its value is bytes.)
             self._context.run(_release_interrupted, value)
         restore_handled(handled)
         return kind, value, elapsed

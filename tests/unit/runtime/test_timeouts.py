@@ -174,3 +174,20 @@ def test_a_timed_out_invocations_duration_is_the_timeout_under_moto(
     import sys
 
     assert sys.exc_info() == (None, None, None)
+
+
+def test_a_phase_that_returned_past_its_deadline_is_a_timeout(
+        code: CodeWriter, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A handler that returned, but only after its deadline (a loaded machine: the process got
+    no CPU for a moment, so the timer's signal found no handler code to land in): Lambda's
+    timeout, not an ``AttributeError`` from ``invoke`` (the fault fuzz met it under CI load)."""
+    from pytest_lambda.runtime import inprocess
+
+    with LambdaFunction("app.handler", code_dir=code(
+            app="def handler(event, context):\n    return 'ok'\n"), timeout=1) as fn:
+        assert fn.invoke({}).payload == "ok"
+        readings = iter([100.0, 102.0])  # the phase's start and end: 2 s apart
+        real = inprocess.real_perf
+        monkeypatch.setattr(inprocess, "real_perf", lambda: next(readings, None) or real())
+        r = fn.invoke({})
+    assert r.timed_out and r.payload["errorType"] == "Sandbox.Timedout"
