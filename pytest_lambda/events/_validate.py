@@ -154,6 +154,23 @@ def _accepted(sig: inspect.Signature) -> str:
     )
 
 
+def _unknown_keyword(sig: inspect.Signature, kwargs: dict[str, Any]) -> str:
+    """"got an unexpected keyword argument 'kye' (did you mean 'key'?)", or "" if none. A
+    factory that passes its other keywords on (``**kwargs``) names one only when it is close to
+    one of its own arguments: a likely misspelling."""
+    forwards = any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
+    for name in kwargs:
+        if name not in sig.parameters:
+            import difflib
+
+            near = difflib.get_close_matches(name, list(sig.parameters), n=1)
+            if forwards and not near:
+                continue
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            return f"got an unexpected keyword argument {name!r}{hint}"
+    return ""
+
+
 def checked(func: Callable[P, R]) -> Callable[P, R]:
     """Decorate a factory so every argument is checked against its annotation when called."""
     sig = inspect.signature(func)
@@ -169,8 +186,10 @@ def checked(func: Callable[P, R]) -> Callable[P, R]:
         try:
             bound = sig.bind(*args, **kwargs)
         except TypeError as exc:
-            # A call that does not fit the signature stays a TypeError, as for any function.
-            raise TypeError(f"{exc}; accepted arguments: {_accepted(sig)}") from None
+            # A call that does not fit the signature stays a TypeError, as for any function;
+            # a misspelt keyword is named first (before the required argument it misses).
+            raise TypeError(f"{_unknown_keyword(sig, kwargs) or exc}; accepted arguments: "
+                            f"{_accepted(sig)}") from None
         for name, value in list(bound.arguments.items()):
             param = sig.parameters[name]
             if param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL) or name not in hints:

@@ -86,3 +86,13 @@ def test_an_unknown_event_factory_suggests_the_near_names(name: str, hint: str) 
 
     with pytest.raises(AttributeError, match=f"no factory '{name}'; {hint}"):
         getattr(events.EventFactory(), name)
+
+
+def test_a_misspelt_factory_keyword_is_named_before_the_missing_one() -> None:
+    """``s3_put(bucket="b", kye="k")``: the misspelling, with the name it is close to (it said
+    only that ``key`` was missing)."""
+    from pytest_lambda import events
+
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'kye' \(did you mean "
+                                        r"'key'\?\); accepted arguments: bucket, key, size"):
+        events.EventFactory().s3_put(bucket="b", kye="k")
