@@ -237,8 +237,9 @@ class ExecutionEnvironment:
         #: ``structlog.contextvars``, OpenTelemetry's current span): its own from phase to
         #: phase, as in its own process, and never the test's or another environment's.
         self._context = contextvars.Context()
+        self._random = RandomState()
         hooks: tuple[Any, ...] = (self.files, self._event_loop, ExitHandlers(shared),
-                                  SessionCredentials(), RandomState(), StdlibPatches(shared),
+                                  SessionCredentials(), self._random, StdlibPatches(shared),
                                   LevelNames())
         if not own_process:  # a process worker's signals to itself are real
             hooks += (SelfSignals(),)
@@ -361,15 +362,6 @@ class ExecutionEnvironment:
         # environment's Max Memory Used. Collections resume when Init ends.
         collecting = gc.isenabled()
         gc.disable()
-        # The random module's generator is the process's: a runtime process seeds it from
-        # os.urandom as it starts, so values drawn at Init (an instance id, a jitter) differ
-        # from cold start to cold start, whatever the test seeded (pytest-randomly seeds it
-        # before every test); and a seed the code sets at Init is not the test's afterwards.
-        # (During invocations the generator stays shared: see docs/runtime.md.)
-        rng: Any = sys.modules.get("random")
-        test_random = rng.getstate() if rng is not None else None
-        if rng is not None:
-            rng.seed()
         try:
             with EXTENSIONS.guard(hidden):
                 kind, value, elapsed = self._run_phase(
@@ -378,8 +370,6 @@ class ExecutionEnvironment:
             self.state.restore_modules(hidden)
             if collecting:
                 gc.enable()
-            if test_random is not None:
-                rng.setstate(test_random)
         if kind == "returned":
             if self.max_memory_mb > self.config.memory_size:
                 # Killed during Init for its memory, as a process worker is: the handler never
@@ -500,6 +490,7 @@ class ExecutionEnvironment:
     def reset_for_retry(self) -> None:
         """Start init again from scratch, as after a runtime restart (suppressed init)."""
         self.state.modules.clear()
+        self._random.restart()
 
     def set_trace_id(self, header: str) -> None:
         """Set ``_X_AMZN_TRACE_ID`` for the next invocation, as the runtime does per invoke."""

@@ -6,8 +6,8 @@ process seeds it from ``os.urandom`` as it starts and the code may seed it again
 share it, so the code's seed reset the test's stream (and pytest-randomly's per-test seed was
 the code's). Swapping the generator's state at every phase costs ~25 µs, so it is done only for
 an environment whose code has called ``random.seed``: from that call on, its stream is its own
-from phase to phase and the test's comes back after each. (What a cold start draws is fresh
-anyway: its Init runs on a newly seeded generator, see ``inprocess.ExecutionEnvironment.init``.)
+from phase to phase and the test's comes back after each. What a cold start's Init draws comes
+from a freshly seeded generator (the test's state comes back after it).
 A ``seed`` bound before the phase (``from random import seed`` in a module the test process
 imported first) is not seen.
 """
@@ -23,11 +23,15 @@ __all__ = ["RandomState"]
 class RandomState:
     """One environment's ``random`` stream, per phase (a phase hook)."""
 
-    __slots__ = ("_module", "_own", "_seed", "_test")
+    __slots__ = ("_keeps", "_module", "_own", "_seed", "_started", "_test")
 
     def __init__(self) -> None:
         #: The environment's generator state between phases, once its code has seeded it.
         self._own: Any = None
+        #: Whether the environment keeps a stream of its own (its code called ``seed``).
+        self._keeps = False
+        #: Whether its first phase (Init) has begun.
+        self._started = False
         #: During a phase: the random module, its own ``seed``, and the test's state (once
         #: swapped).
         self._module: Any = None
@@ -44,6 +48,13 @@ class RandomState:
         if self._own is not None:
             self._test = module.getstate()
             module.setstate(self._own)
+        elif not self._started:
+            # Init: a runtime process seeds the generator from os.urandom as it starts, so
+            # what Init draws (an instance id, a jitter) differs from cold start to cold start,
+            # whatever the test seeded (pytest-randomly seeds it before every test).
+            self._test = module.getstate()
+            self._seed()
+        self._started = True
 
     def exit(self) -> None:
         module, self._module = self._module, None
@@ -51,14 +62,18 @@ class RandomState:
             return
         module.seed = self._seed
         if self._test is not None:
-            self._own = module.getstate()
+            if self._keeps:
+                self._own = module.getstate()
             module.setstate(self._test)
             self._test = None
 
+    def restart(self) -> None:
+        """The runtime restarts (Init is retried): a new process, a newly seeded generator."""
+        self._own, self._keeps, self._started = None, False, False
+
     def _seeded(self, *args: Any, **kwargs: Any) -> None:
         """``random.seed`` during a phase: from now on the stream is the environment's."""
-        module = self._module
-        if module is not None and self._test is None:
-            self._test = module.getstate()
-        seed = self._seed if self._seed is not None else sys.modules["random"].seed
-        seed(*args, **kwargs)
+        if self._module is not None and self._test is None:
+            self._test = self._module.getstate()
+        self._keeps = True
+        self._seed(*args, **kwargs)

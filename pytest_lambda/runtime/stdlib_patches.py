@@ -78,8 +78,8 @@ def _space(target: Any) -> dict[Any, Any]:
 class StdlibPatches:
     """One environment's patches to :data:`WATCHED`, swapped per phase (a phase hook)."""
 
-    __slots__ = ("_before", "_finders", "_finders_before", "_phases", "_saved", "_shared",
-                 "_targets", "own")
+    __slots__ = ("_before", "_finders", "_finders_before", "_objects", "_phases", "_saved",
+                 "_shared", "own")
 
     def __init__(self, shared: Container[str] = ()) -> None:
         #: The shared list: a patch made by one of its modules is not the environment's.
@@ -88,7 +88,7 @@ class StdlibPatches:
         #: (id(target), name) -> the environment's value (``_MISSING``: it deleted it).
         self.own: dict[tuple[int, Any], Any] = {}
         #: id(target) -> target, for :attr:`own` (a dictionary is no key itself).
-        self._targets: dict[int, Any] = {}
+        self._objects: dict[int, Any] = {}
         #: During a phase: the test's values of :attr:`own`'s entries, and (while watching)
         #: the snapshot the phase started from.
         self._saved: list[tuple[tuple[int, Any], Any]] = []
@@ -102,7 +102,7 @@ class StdlibPatches:
     def enter(self) -> None:
         saved = []
         for key, value in self.own.items():
-            target = self._targets[key[0]]
+            target = self._objects[key[0]]
             saved.append((key, _space(target).get(key[1], _MISSING)))
             _put(target, key[1], value)
         self._saved = saved
@@ -130,12 +130,11 @@ class StdlibPatches:
                         # Changed by the code: the value the phase met was the test's, unless
                         # the entry was the environment's already.
                         test.setdefault((id(target), name), values.get(name, _MISSING))
-                        self._targets[id(target)] = target
+                        self._objects[id(target)] = target
         for key, value in test.items():
-            target = self._targets[key[0]]
+            target = self._objects[key[0]]
             self.own[key] = _space(target).get(key[1], _MISSING)  # the environment's latest
             _put(target, key[1], value)
-
 
     def _by_shared(self, value: Any) -> bool:
         """Whether ``value`` is a function (or a wrapt wrapper around one) that a shared module
