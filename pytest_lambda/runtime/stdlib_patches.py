@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Container
+from operator import is_
 from typing import Any
 
 __all__ = ["WATCHED", "StdlibPatches"]
@@ -124,6 +125,8 @@ class StdlibPatches:
         if before is not None:
             for target, values in before:
                 now = _space(target)
+                if _unchanged(target, now, values):
+                    continue
                 for name in values.keys() | now.keys():
                     value = now.get(name, _MISSING)
                     if value is not values.get(name, _MISSING) and not self._by_shared(value):
@@ -158,6 +161,18 @@ class StdlibPatches:
         if first or last:
             ours = {id(f) for f in first} | {id(f) for f in last}
             path[:] = [f for f in path if id(f) not in ours]
+
+
+def _unchanged(target: Any, now: dict[Any, Any], before: dict[Any, Any]) -> bool:
+    """Whether a namespace holds the same entries as its snapshot, compared in C (the per-name
+    walk cost ~0.4 ms a phase for the ~3,500 entries watched, most of them mimetypes' registry).
+    A class's or module's by identity, not ``==``: a wrapt wrapper compares equal to the
+    function it wraps; mimetypes' dictionaries (names to names) by ``==``. Any difference (for
+    a namespace, even only in order) takes the per-name walk."""
+    if type(target) is dict:
+        return now == before
+    return (len(now) == len(before) and all(map(is_, now, before))
+            and all(map(is_, now.values(), before.values())))
 
 
 def _put(target: Any, name: Any, value: Any) -> None:

@@ -897,6 +897,25 @@ SDK_PATCHES = """
 import http.client, logging, mimetypes
 
 mimetypes.add_type("image/x-sdk-test", ".sdktest")  # an upload handler's extra type
+mimetypes.add_type("text/x-sdk-test", ".txt")  # and a changed one
+
+
+class Proxy:  # what wrapt's FunctionWrapper is like: equal to the function it wraps
+    def __init__(self, wrapped):
+        self.__wrapped__ = wrapped
+
+    def __eq__(self, other):
+        return other is self or other == self.__wrapped__
+
+    def __hash__(self):
+        return hash(self.__wrapped__)
+
+    def __call__(self, *args, **kwargs):
+        return self.__wrapped__(*args, **kwargs)
+
+
+import subprocess
+subprocess.list2cmdline = Proxy(subprocess.list2cmdline)
 
 # What Sentry's init does: wrap the standard library's functions it finds.
 _original = logging.Logger.callHandlers
@@ -925,6 +944,8 @@ def handler(event, context):
     return {"calls": len(CALLS), "depth": logging.Logger.callHandlers.depth,
             "marker": getattr(http.client.HTTPConnection, "sdk_marker", False),
             "type": mimetypes.guess_type("a.sdktest")[0],
+            "txt": mimetypes.guess_type("a.txt")[0],
+            "proxy": type(subprocess.list2cmdline).__name__,
             "traced": botocore.client.BaseClient._make_api_call.depth}
 """
 
@@ -943,7 +964,11 @@ def test_standard_library_patches_made_at_init_stay_the_environments(
     import botocore.client
 
     api_call = botocore.client.BaseClient._make_api_call
-    mine = {"depth": 1, "marker": True, "type": "image/x-sdk-test", "traced": 1}
+    import subprocess
+
+    list2cmdline = subprocess.list2cmdline
+    mine = {"depth": 1, "marker": True, "type": "image/x-sdk-test", "traced": 1,
+            "txt": "text/x-sdk-test", "proxy": "Proxy"}
     with LambdaFunction("app.handler", code_dir=code(app=SDK_PATCHES)) as fn:
         for _cold in range(4):
             assert fn.invoke({}).payload == {"calls": 1, **mine}
@@ -951,6 +976,8 @@ def test_standard_library_patches_made_at_init_stay_the_environments(
             assert logging.Logger.callHandlers is original
             assert not hasattr(http.client.HTTPConnection, "sdk_marker")
             assert mimetypes.guess_type("a.sdktest") == (None, None)
+            assert mimetypes.guess_type("a.txt") == ("text/plain", None)
+            assert subprocess.list2cmdline is list2cmdline
             assert json.JSONEncoder.default is json_default
             assert botocore.client.BaseClient._make_api_call is api_call
             fn.cold_start()
