@@ -66,7 +66,7 @@ def _lambda_file_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(soft, limit), limit))
 
 
-def _load_runtime_modules() -> None:
+def load_runtime_modules() -> None:
     """Load now what the runtime itself would load later, so that the worker's size at "ready"
     (the runtime's footprint, see ``supervisor.Supervisor.rebase``) holds it and a no-op's Max
     Memory Used stays at the runtime baseline: the response marshaller (simplejson, decimal;
@@ -109,7 +109,7 @@ def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage,
     env.keep_tmp()  # the test process's to remove: the environment's /tmp outlives the worker
     env.sink.stream.events = _EventsToFile(events_fd)
     _as_the_sandbox()
-    _load_runtime_modules()
+    load_runtime_modules()
 
     send(sock, ("ready",))
     while True:
