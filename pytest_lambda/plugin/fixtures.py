@@ -68,6 +68,8 @@ def lambda_function(request: pytest.FixtureRequest) -> Iterator[Callable[..., La
                 kwargs.setdefault(key, value)
         explicit = kwargs.pop("handler", None)
         if explicit is None:
+            if settings.template is None:
+                _check_handler_name(handler, kwargs)
             handler, kwargs = _from_template(request.config, settings, handler, kwargs)
         else:
             # ``lambda_function("Orders", handler="app.other")``: keyword arguments win over
@@ -126,6 +128,19 @@ def _worker_python(config: pytest.Config, runtime: str | None) -> Any:
 
 
 DEFAULT_ACCOUNT_ID = "123456789012"
+
+
+def _check_handler_name(handler: Any, kwargs: dict[str, Any]) -> None:
+    """Refuse a name no Python or Node runtime can load as a handler ('module.function'):
+    the name of a template function, with no template to find it in."""
+    if (isinstance(handler, str) and "." not in handler
+            and not str(kwargs.get("runtime") or "").startswith("provided")):
+        raise ValueError(
+            f"lambda_function({handler!r}): {handler!r} is not a handler string "
+            "('module.function', e.g. 'app.handler') and no template is set to find a "
+            "function of that name in. Set the ini option lambda_template (or "
+            "--lambda-template) to your template.yaml or serverless.yml, or pass the "
+            "handler: lambda_function('app.handler').")
 
 
 def _from_template(config: pytest.Config, settings: Settings, handler: str,

@@ -44,6 +44,24 @@ def test_factory_fixture_cold_then_warm(project: pytest.Pytester) -> None:
     project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+def test_a_function_name_without_a_template_is_refused_where_it_is_made(
+        project: pytest.Pytester) -> None:
+    """``lambda_function("OrdersFunction")`` with no template set: a clear error at the call
+    (it used to make a function that failed every invocation with MalformedHandlerName)."""
+    project.makepyfile("""
+        import pytest
+
+        def test_it(lambda_function):
+            with pytest.raises(ValueError) as info:
+                lambda_function("OrdersFunction")
+            assert "'OrdersFunction' is not a handler string" in str(info.value)
+            assert "lambda_template" in str(info.value)
+            assert lambda_function("OrdersFunction", handler="app.handler").name == (
+                "OrdersFunction")
+    """)
+    project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
 def test_markers_and_ini_defaults(project: pytest.Pytester) -> None:
     """lambda_timeout / lambda_memory markers win over ini defaults."""
     project.makeini("[pytest]\nlambda_code_dir = src\nlambda_default_timeout = 20\n"

@@ -61,7 +61,8 @@ def test_timeout_stops_handler(code: CodeWriter, short_timeout: Shortener, handl
     assert r.timed_out  # type: ignore[attr-defined]
     assert r.payload == {  # type: ignore[attr-defined]
         "errorType": "Sandbox.Timedout",
-        "errorMessage": f"RequestId: {r.request_id} Error: Task timed out after {seconds:.2f} seconds",  # type: ignore[attr-defined]
+        "errorMessage": (f"RequestId: {r.request_id} Error: "  # type: ignore[attr-defined]
+                         f"Task timed out after {seconds:.2f} seconds"),
     }
     last = r.logs.messages[-1]  # type: ignore[attr-defined]
     assert last.startswith(f"REPORT RequestId: {r.request_id}\tDuration: {seconds * 1000:.2f} ms\t"  # type: ignore[attr-defined]
