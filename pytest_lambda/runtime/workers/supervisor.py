@@ -78,6 +78,28 @@ def status_kb(pid: int) -> tuple[int, int]:
     return rss, hwm
 
 
+_PRIVATE = (b"Private_Clean:", b"Private_Dirty:", b"Private_Hugetlb:")
+
+
+def private_kb(pid: int) -> int:
+    """The memory only ``pid`` holds, in kB (``/proc/<pid>/smaps_rollup``'s private pages);
+    its resident size where that cannot be read, 0 once it has gone.
+
+    What a child process adds to the execution environment: a forked child shares its
+    parent's pages (copy-on-write) until it writes to them, and Lambda counts the sandbox's
+    physical memory, each page once. Summing the children's resident sizes counted the
+    handler's 30 MB again per idle ``multiprocessing.Process`` (a false out-of-memory with
+    two of them at 128 MB). Pages two children share and the worker does not are not counted.
+    """
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            return sum(int(line.split()[1]) for line in f if line.startswith(_PRIVATE))
+    except FileNotFoundError:
+        return status_kb(pid)[0] if os.path.exists(f"/proc/{pid}") else 0
+    except (OSError, ValueError, IndexError):
+        return status_kb(pid)[0]
+
+
 def descendants(pid: int) -> list[int]:
     """The processes ``pid`` started, and theirs (Linux's ``/proc/<pid>/task/*/children``; none
     where that cannot be read)."""
@@ -130,14 +152,14 @@ class Supervisor:
 
     def sample(self, proc: WorkerProcess, children: bool = True) -> int:
         """Record the environment's peak memory; returns it in kB, as charged: the worker's
-        peak (``VmHWM``) plus what the processes it started use now. Lambda's memory size
+        peak (``VmHWM``) plus what the processes it started hold of their own now. Lambda's memory size
         covers every process in the execution environment: a child that allocates past it
         is killed there (it passed here, the worker itself being small)."""
         _, hwm_kb = status_kb(proc.pid)
         if self.baseline_kb is not None and self.base_kb and hwm_kb:
             hwm_kb = self.baseline_kb + max(hwm_kb - self.base_kb, 0)
         if hwm_kb and children:
-            hwm_kb += sum(status_kb(child)[0] for child in descendants(proc.pid))
+            hwm_kb += sum(private_kb(child) for child in descendants(proc.pid))
         self.peak_kb = max(self.peak_kb, hwm_kb)
         return hwm_kb
 

@@ -244,3 +244,32 @@ def test_a_child_process_memory_counts_for_the_environment(code: CodeWriter) -> 
                         isolation="process") as fn:
         r = fn.invoke({})
     assert r.report is not None and r.report.error_type == "Runtime.OutOfMemory", r.payload
+
+
+FORKS = """
+import multiprocessing, os, time
+KEEP = None
+
+def handler(event, context):
+    global KEEP
+    KEEP = bytearray(40 << 20)
+    for i in range(0, len(KEEP), 4096):
+        KEEP[i] = 1
+    children = [multiprocessing.Process(target=time.sleep, args=(0.3,)) for _ in range(3)]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join()
+    return [child.exitcode for child in children]
+"""
+
+
+def test_forked_children_count_only_the_memory_they_do_not_share(code: CodeWriter) -> None:
+    """A forked child shares its parent's pages until it writes to them, and Lambda counts
+    each page of the sandbox once: three idle children of a handler holding 40 MB are not
+    out of memory at 128 MB (their resident sizes were summed: 40 MB again per child)."""
+    with LambdaFunction("app.handler", code_dir=code(app=FORKS), memory_size=128, timeout=10,
+                        isolation="process") as fn:
+        r = fn.invoke({})
+    assert r.payload == [0, 0, 0], r.payload
+    assert r.report is not None and r.report.max_memory_used_mb < 110
