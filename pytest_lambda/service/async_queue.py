@@ -266,7 +266,10 @@ class AsyncQueue:
         ran = result is not None and not result.throttled
         extra: dict[str, Any] = {}
         if result is not None and ran:
-            extra["response_payload"] = result.payload if result.raw_payload else None
+            # A response that is not JSON (a handler returning bytes) goes in as text, like a
+            # request payload that is not JSON (UNVERIFIED: no captured record of one).
+            extra["response_payload"] = (_json_or_text(result.raw_payload)
+                                         if result.raw_payload else None)
         return invocation_record(
             timestamp=self.clock.iso(at), request_id=event.request_id, function_arn=arn,
             condition=condition, invoke_count=event.attempts,
@@ -281,9 +284,8 @@ class AsyncQueue:
             return
         arn = dest["Destination"]
         record = self.record(event, event.condition or "Success", at, result)
-        body = json.dumps(record)
         try:
-            self._send(event, arn, which, record, body)
+            self._send(event, arn, which, record, json.dumps(record))
         except Exception as exc:
             self._metric(event, "DestinationDeliveryFailures", 1)
             self._note(event, which, arn, record, str(exc))

@@ -30,6 +30,8 @@ def fail(event, context):
     raise RuntimeError("always broken")
 def echo(event, context):
     return event
+def raw(event, context):
+    return b"not json"
 """
 REGION = "us-east-1"
 
@@ -178,6 +180,19 @@ def test_success_destination_record_shape(code: CodeWriter, aws: Any) -> None:
         "condition": "Success", "approximateInvokeCount": 3}
     assert record["responseContext"] == {"statusCode": 200, "executedVersion": "$LATEST"}
     assert record["responsePayload"] == {"done": 3}
+
+
+def test_a_response_that_is_not_json_reaches_the_destination_as_text(
+        code: CodeWriter, aws: Any) -> None:
+    """A handler returning bytes that are not JSON: the record carries them as text (drain
+    raised ``TypeError: Object of type bytes is not JSON serializable`` and stopped)."""
+    url, arn = queue(aws, "raw")
+    fn = make(code, "raw", destination_config={"OnSuccess": {"Destination": arn}})
+    fn.invoke({}, invocation_type="Event")
+    fn.account.drain()
+    [message] = receive(aws, url)
+    assert json.loads(message["Body"])["responsePayload"] == "not json"
+    assert [d.ok for d in fn.deliveries] == [True]
 
 
 def test_eventbridge_destination(code: CodeWriter, aws: Any) -> None:
