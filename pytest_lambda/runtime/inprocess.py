@@ -382,8 +382,11 @@ class ExecutionEnvironment:
         if kind == "timed_out":
             return None, elapsed, "timeout"
         if kind == "exited":
-            error = faults.runtime_exit("", _exit_reason(value))
-        elif isinstance(value, FaultError):
+            # SystemExit passes the runtime's ``except Exception`` around the handler's
+            # import: its process ends there, having logged nothing (awslambdaric 4.2.2
+            # bootstrap.run; the platform's INIT_REPORT says how it ended).
+            return faults.runtime_exit("", _exit_reason(value)), elapsed, "error"
+        if isinstance(value, FaultError):
             error = make_error(value.message, value.error_type, value.trace, "")
         elif not isinstance(value, Exception):
             # The runtime loads the handler under ``except Exception``: another BaseException

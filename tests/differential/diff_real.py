@@ -32,6 +32,8 @@ class RealRun:
     raw_log: bytes
     #: The request ids the fake Runtime API handed out, in order.
     request_ids: list[str]
+    #: How many times the client asked for the next event (0: it ended during its init).
+    asked: int = 0
 
     def post(self, kind: str) -> Post | None:
         return next((p for p in self.posts if p.kind == kind), None)
@@ -87,10 +89,12 @@ def run_client(client: Client, *, code_dir: Path, env: dict[str, str],
         else:
             exit_code = proc.returncode
         raw = pipe.close()
+        asked = sum(1 for p in api.posts if p.kind == "next")
         posts = [p for p in api.posts if p.kind != "next"]
     items = decode(raw)
     ids = {inv.request_id for inv in invocations}
     unexpected = [i for i in items if isinstance(i, Mark) and i.request_id
                   and i.request_id not in ids]
     assert not unexpected, f"the client named request ids it was never given: {unexpected}"
-    return RealRun(posts, phases(items), exit_code, raw, [i.request_id for i in invocations])
+    return RealRun(posts, phases(items), exit_code, raw, [i.request_id for i in invocations],
+                   asked)

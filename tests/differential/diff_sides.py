@@ -128,7 +128,7 @@ def observe_ours(fn: LambdaFunction, event: Any) -> Observed:
                     _messages(r.logs), r.request_id)
 
 
-def _exit_error(request_id: str, code: int | None) -> bytes:
+def _exit_error(request_id: str | None, code: int | None) -> bytes:
     # Runtime.ExitError is the platform's, not the client's: its wording is the documented
     # one (shared/reference/lambda-runtime.md section 2), its exit status the real client's.
     if code is None:
@@ -141,8 +141,11 @@ def _exit_error(request_id: str, code: int | None) -> bytes:
         reason = f"Runtime exited with error: signal: {signal.Signals(-code).name}"
     else:
         reason = f"Runtime exited with error: exit status {code}"
+    # An exit during Init has no request to name: captured payloads exist in both forms
+    # (lambda-runtime.md section 2); pytest-aws-lambda gives an init exit the form without it.
+    prefix = f"RequestId: {request_id} " if request_id is not None else ""
     return json.dumps({"errorType": "Runtime.ExitError",
-                       "errorMessage": f"RequestId: {request_id} Error: {reason}"}).encode()
+                       "errorMessage": f"{prefix}Error: {reason}"}).encode()
 
 
 def observe_real(client: Client, fn: LambdaFunction, event: Any) -> Observed:
@@ -172,6 +175,13 @@ def observe_real(client: Client, fn: LambdaFunction, event: Any) -> Observed:
         assert init_error is not None, "the real client failed init once but not on the retry"
         return Observed(init_error.body, True, init_events, kept(retry, "init"), "", True,
                         {"exit_code": retry.exit_code})
+    if first.asked == 0 and first.exit_code is not None:
+        # It ended during its init (sys.exit at import) without posting an init error: the
+        # platform retries the init inside the invoke phase too, and that one ends the same way.
+        retry = run()
+        assert retry.asked == 0, "the real client exited during init once but not on the retry"
+        return Observed(_exit_error(None, retry.exit_code), True, init_events,
+                        kept(retry, "init"), "", True, {"exit_code": retry.exit_code})
     request_id = first.request_ids[0]
     invoke = kept(first, request_id)
     for kind, error in (("response", False), ("error", True)):

@@ -152,9 +152,10 @@ class Supervisor:
 
     def sample(self, proc: WorkerProcess, children: bool = True) -> int:
         """Record the environment's peak memory; returns it in kB, as charged: the worker's
-        peak (``VmHWM``) plus what the processes it started hold of their own now. Lambda's memory size
-        covers every process in the execution environment: a child that allocates past it
-        is killed there (it passed here, the worker itself being small)."""
+        peak (``VmHWM``) plus what the processes it started hold of their own now (see
+        :func:`private_kb`). Lambda's memory size covers every process in the execution
+        environment: a child that allocates past it is killed there (it passed here, the
+        worker itself being small)."""
         _, hwm_kb = status_kb(proc.pid)
         if self.baseline_kb is not None and self.base_kb and hwm_kb:
             hwm_kb = self.baseline_kb + max(hwm_kb - self.base_kb, 0)

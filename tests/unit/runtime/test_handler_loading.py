@@ -148,6 +148,25 @@ def test_init_failure_logs_and_retry(code: CodeWriter) -> None:
     assert again.error["errorType"] == "RuntimeError"
 
 
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+@pytest.mark.parametrize(("exit_call", "reason"), [
+    ("sys.exit(2)", "Runtime exited with error: exit status 2"),
+    ("os._exit(0)", "Runtime exited without providing a reason"),
+])
+def test_an_exit_during_init_logs_only_what_the_module_wrote(
+        code: CodeWriter, isolation: str, exit_call: str, reason: str) -> None:
+    """``sys.exit`` at import passes the runtime's ``except Exception``: its process ends
+    having logged nothing (no LAMBDA_WARNING, no [ERROR] record, as awslambdaric 4.2.2;
+    the differential case py-init-sys-exit), in both isolation modes."""
+    root = code(app=f"import os, sys\nprint('checking')\n{exit_call}\n"
+                    "def handler(e, c):\n    return 1\n")
+    with LambdaFunction("app.handler", code_dir=root, isolation=isolation) as fn:
+        r = fn.invoke({})
+    assert r.payload == {"errorType": "Runtime.ExitError", "errorMessage": f"Error: {reason}"}
+    lines = [m for m in r.init_logs.messages if not m.startswith(("INIT_START", "INIT_REPORT"))]
+    assert lines == ["checking\n", "checking\n"]  # the init, then its retry in the invoke
+
+
 def test_import_error_keeps_runtime_error_type_on_platform_lines(code: CodeWriter) -> None:
     """Runtime.* error types appear unchanged on INIT_REPORT and REPORT."""
     r = LambdaFunction("missing_mod.handler", code_dir=code(app="")).invoke({})
