@@ -203,8 +203,8 @@ class FunctionConfig:
         if changes.get("tenancy", self.tenancy) != self.tenancy:
             # AWS docs, API_TenancyConfig: "cannot be modified after function creation".
             raise InvalidParameterValueException(
-                "Tenant isolation configuration cannot be modified after function creation. "
-                "Create another function with tenancy= set instead.")
+                "Tenant isolation configuration cannot be modified after function creation.",
+                advice="Create another function with tenancy= set instead.")
         cfg = replace(self, **changes)
         cfg.validate()
         if "layers" in changes and cfg.layers:
@@ -393,8 +393,9 @@ def _validate_async(cfg: FunctionConfig) -> None:
                 "dead_letter_config must be {'TargetArn': '<SQS queue or SNS topic ARN>'}.")
         if arn_service(target) not in ("sqs", "sns"):
             raise InvalidParameterValueException(
-                f"The provided target arn is invalid: {target}. A dead-letter queue must be a "
-                "standard SQS queue or SNS topic ARN (arn:aws:sqs:... or arn:aws:sns:...).")
+                f"The provided target arn is invalid: {target}", advice="A dead-letter queue "
+                "must be a standard SQS queue or SNS topic ARN (arn:aws:sqs:... or "
+                "arn:aws:sns:...).")
     dest = cfg.destination_config
     if dest is None:
         return

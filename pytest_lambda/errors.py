@@ -1,7 +1,9 @@
 """Exceptions named as the Lambda API names them.
 
-Each carries the AWS error code (``code``), the HTTP status Lambda answers with, and a message
-that keeps AWS's wording and adds what to change in the test.
+Each carries the AWS error code (``code``), the HTTP status Lambda answers with, and a message.
+Where Lambda has a wording of its own, the message is exactly it (what the Lambda API sends,
+what a test may compare with) and what to change in the test is its ``advice``: a note on the
+exception (PEP 678), shown under it in a traceback and matched by ``pytest.raises(match=)``.
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ class LambdaError(Exception):
     code = "ServiceException"
     status_code = 500
 
-    def __init__(self, message: str, **details: Any) -> None:
+    def __init__(self, message: str, *, advice: str | None = None, **details: Any) -> None:
         super().__init__(message)
         self.message = message
+        #: What to change in the test (not part of Lambda's message).
+        self.advice = advice
         self.details = details
+        if advice:
+            self.add_note(advice)
 
     def response(self) -> dict[str, Any]:
         """The error body as the Lambda API returns it."""
@@ -98,11 +104,15 @@ class HandlerNotStopped(RuntimeError):
 
 
 def validation_error(value: object, member: str, constraint: str, fix: str) -> ValidationException:
-    """AWS's single-field validation message, followed by the fix."""
+    """AWS's single-field validation message, with the fix as its advice."""
     return ValidationException(
         f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
-        f"constraint: {constraint}. {fix}"
-    )
+        f"constraint: {constraint}", advice=fix)
+
+
+def with_advice(exc: BaseException) -> str:
+    """The exception's message followed by its notes (the advice), for one line of output."""
+    return " ".join([str(exc), *getattr(exc, "__notes__", ())])
 
 
 class RecursiveInvocationException(LambdaError):

@@ -61,8 +61,8 @@ def check_layers(layers: Iterable[object] | None) -> tuple[Path, ...]:
         out.append(folder)
     if len(out) > MAX_LAYERS:
         raise InvalidParameterValueException(
-            f"Cannot reference more than {MAX_LAYERS} layers. This function has {len(out)}: "
-            "merge some of them (Lambda's limit).")
+            f"Cannot reference more than {MAX_LAYERS} layers.", advice=f"This function has "
+            f"{len(out)}: merge some of them (Lambda's limit).")
     return tuple(out)
 
 
@@ -73,10 +73,10 @@ def check_unzipped_size(code_dir: Path, layers: Sequence[Path]) -> None:
         total += _size(root, UNZIPPED_LIMIT - total)
         if total >= UNZIPPED_LIMIT:
             raise InvalidParameterValueException(
-                f"Unzipped size must be smaller than {UNZIPPED_LIMIT} bytes. The code folder "
-                f"{str(code_dir)!r} and its {len(layers)} layer(s) hold more (folders such as "
-                ".venv and __pycache__ not counted): move what the function does not need out "
-                "of them.")
+                f"Unzipped size must be smaller than {UNZIPPED_LIMIT} bytes", advice=f"The code "
+                f"folder {str(code_dir)!r} and its {len(layers)} layer(s) hold more (folders "
+                "such as .venv and __pycache__ not counted): move what the function does not "
+                "need out of them.")
 
 
 def _size(root: Path, budget: int) -> int:

@@ -125,7 +125,7 @@ def _settings(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
     # The core loads when the command runs, not with the parser (--help stays instant).
-    from pytest_lambda.errors import LambdaError
+    from pytest_lambda.errors import LambdaError, with_advice
     from pytest_lambda.function import LambdaFunction
     from pytest_lambda.runtime.marshal import EventError
     from pytest_lambda.runtime.workers.node import NodeNotFoundError
@@ -149,7 +149,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
             result = fn.invoke(event)
     except (_UsageError, LambdaError, TypeError, ValueError, EventError, TemplateError,
             NodeNotFoundError) as exc:
-        print(f"pytest-lambda invoke: error: {exc}", file=sys.stderr)
+        print(f"pytest-lambda invoke: error: {with_advice(exc)}", file=sys.stderr)
         return 2
     for note in fn.notes:
         print(f"pytest-lambda invoke: note: {note}", file=sys.stderr)

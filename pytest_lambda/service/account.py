@@ -97,8 +97,8 @@ class Account:
         existing = self._functions.get(fn.name)
         if existing is not None and existing is not fn:
             raise ResourceConflictException(
-                f"Function already exist: {fn.name}. Each function in an Account needs its own "
-                "name; pass name= to tell them apart.")
+                f"Function already exist: {fn.name}", advice="Each function in an Account "
+                "needs its own name; pass name= to tell them apart.")
         self.check_reserved(fn.name, fn.config.reserved_concurrent_executions)
         self._functions[fn.name] = fn
         _announce(fn)  # visible to boto3's Lambda client while lambda_aws is active
@@ -138,9 +138,10 @@ class Account:
             raise InvalidParameterValueException(
                 "Specified ReservedConcurrentExecutions for function decreases account's "
                 "UnreservedConcurrentExecution below its minimum value of "
-                f"[{self.unreserved_minimum}]. (Account limit {self.concurrency_limit}, "
-                f"already reserved by other functions {self.reserved_total(function_name)}; "
-                "reserve less, or give the Account a higher concurrency_limit.)")
+                f"[{self.unreserved_minimum}].", advice=f"Account limit "
+                f"{self.concurrency_limit}, already reserved by other functions "
+                f"{self.reserved_total(function_name)}: reserve less, or give the Account a "
+                "higher concurrency_limit.")
 
     def in_flight(self, function_name: str | None = None) -> int:
         """Slots held now by one function, or by the whole account."""

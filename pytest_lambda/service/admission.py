@@ -106,8 +106,8 @@ def admit(event: Any, invocation_type: str, qualifier: str | None, config: Funct
         else:
             aws = f"Request must be smaller than {limit} bytes for the InvokeFunction operation"
         raise RequestTooLargeException(
-            f"{aws}. This {invocation_type} payload is {len(payload)} bytes: send a smaller "
-            "event, or a reference to the data (an S3 key) instead of the data.")
+            aws, advice=f"This {invocation_type} payload is {len(payload)} bytes: send a "
+            "smaller event, or a reference to the data (an S3 key) instead of the data.")
     return payload, target
 
 

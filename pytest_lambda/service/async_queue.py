@@ -315,8 +315,8 @@ class AsyncQueue:
             target = event.function.resolve_destination(arn)
             if target is None:
                 raise ResourceNotFoundException(
-                    f"Function not found: {arn}. Create that LambdaFunction in the same "
-                    "Account, or pass the LambdaFunction object as the destination.")
+                    f"Function not found: {arn}", advice="Create that LambdaFunction in the "
+                    "same Account, or pass the LambdaFunction object as the destination.")
             parsed = Arn.parse(arn)
             target.invoke(record, invocation_type="Event",
                           qualifier=parsed.qualifier if parsed is not None else None)

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from ..config import DEFAULT_ACCOUNT, DEFAULT_REGION
+from ..errors import with_advice
 from ..function import LambdaFunction
 from ..service.account import Account
 from .app_state import Schedule, _dict, _list
@@ -307,8 +308,8 @@ class Application(EventWiring, HttpWiring):
             # Only this function stops (docs/templates.md): the rest of the application runs,
             # and using this one raises the error, which names the override or setting to fix.
             self.failed[lid] = error
-            self.unsupported.append(f"{lid} (not created: {error})")
-            self.routes.not_created[lid] = str(error)
+            self.unsupported.append(f"{lid} (not created: {with_advice(error)})")
+            self.routes.not_created[lid] = with_advice(error)
 
     def _url_resources(self) -> None:
         """``AWS::Lambda::Url`` resources (what CDK and plain CloudFormation declare): the

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+from ..errors import with_advice
 from .errors import FunctionNotCreated, TemplateError
 from .qualified import QualifiedFunction
 
@@ -100,7 +101,8 @@ class AppState:
                                                 f":function:{n}" for n in names):
                 at = f" ({where})" if where else ""
                 raise FunctionNotCreated(
-                    f"{self.path}: the function {lid}{at} was not created: {error}") from error
+                    f"{self.path}: the function {lid}{at} was not created: "
+                    f"{with_advice(error)}") from error
 
     def client(self, service: str, **kwargs: Any) -> Any:
         """A boto3 client for ``service`` in the application's moto account and Region."""

@@ -17,7 +17,7 @@ def _make(tmp_path: Path, **kwargs: object) -> FunctionConfig:
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"memory_size": 64}, "1 validation error detected: Value '64' at 'memorySize' failed to "
                           "satisfy constraint: Member must have value greater than or equal to "
-                          "128. Pass memory_size in MB between 128 and 10240."),
+                          "128"),
     ({"memory_size": 10241}, "Value '10241' at 'memorySize' failed to satisfy constraint: Member "
                              "must have value less than or equal to 10240"),
     ({"timeout": 0}, "Value '0' at 'timeout' failed to satisfy constraint: Member must have "
@@ -44,6 +44,20 @@ def test_validation_errors(tmp_path: Path, kwargs: dict[str, object], message: s
         _make(tmp_path, **kwargs)
     assert message in str(info.value)
     assert info.value.code == "ValidationException"
+    # Lambda's message exactly (what the API sends); the fix is a note on the exception.
+    assert str(info.value) == info.value.message and not str(info.value).endswith(".")
+    assert info.value.__notes__ == [info.value.advice] and info.value.advice
+
+
+def test_the_fix_is_a_note_under_lambdas_own_message(tmp_path: Path) -> None:
+    """A traceback shows Lambda's message, then what to change."""
+    import traceback
+
+    with pytest.raises(ValidationException) as info:
+        _make(tmp_path, memory_size=64)
+    shown = "".join(traceback.format_exception_only(info.value))
+    assert shown.endswith("greater than or equal to 128\nPass memory_size in MB between 128 "
+                          "and 10240.\n")
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

@@ -236,10 +236,13 @@ def test_non_serializable_event_is_refused_before_running(fn: LambdaFunction) ->
 
 def test_request_too_large(fn: LambdaFunction) -> None:
     """A payload over 6 MB is refused with Lambda's wording and wire error code."""
-    with pytest.raises(RequestTooLargeException, match=r"^Request must be smaller than "
-                                                       r"6291456 bytes for the InvokeFunction "
-                                                       r"operation\. ") as caught:
+    with pytest.raises(RequestTooLargeException) as caught:
         fn.invoke({"blob": "x" * 6_291_456})
+    assert str(caught.value) == ("Request must be smaller than 6291456 bytes for the "
+                                 "InvokeFunction operation")  # exactly Lambda's message
+    assert caught.value.__notes__ == ["This RequestResponse payload is 6291468 bytes: send a "
+                                      "smaller event, or a reference to the data (an S3 key) "
+                                      "instead of the data."]
     assert caught.value.code == "RequestEntityTooLargeException"
 
 
