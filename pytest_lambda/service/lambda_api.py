@@ -88,6 +88,8 @@ class LambdaApi:
         # a closed function leaves its account, and is no longer answered for.
         self._functions: dict[tuple[str, str, str], LambdaFunction] = {}
         self._modified: dict[int, float] = {}
+        #: id() of the functions given an EventInvokeConfig through the API (Put/Update).
+        self.event_invoke_configs: set[int] = set()
         self.mappings: dict[str, EventSourceMapping] = {}
         self._mapping_times: dict[str, float] = {}
         self._routes: list[tuple[str, re.Pattern[str], Any]] | None = None

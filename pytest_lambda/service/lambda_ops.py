@@ -242,17 +242,41 @@ def put_function_event_invoke_config(api: LambdaApi, fn: LambdaFunction | None,
     fn = _fn(fn)
     _latest_only(fn, p, "PutFunctionEventInvokeConfig")
 
-    fn.update_configuration(**_event_invoke_changes(p, {
-        "maximum_retry_attempts": DEFAULT_RETRY_ATTEMPTS,
-        "maximum_event_age_in_seconds": DEFAULT_EVENT_AGE, "destination_config": None}))
+    fn.update_configuration(**_event_invoke_changes(p, _EVENT_INVOKE_DEFAULTS))
+    api.event_invoke_configs.add(id(fn))
     return Reply(200, shapes.event_invoke_config(fn, api.touch(fn)))
+
+
+_EVENT_INVOKE_DEFAULTS = {"maximum_retry_attempts": DEFAULT_RETRY_ATTEMPTS,
+                          "maximum_event_age_in_seconds": DEFAULT_EVENT_AGE,
+                          "destination_config": None}
+
+
+def _has_event_invoke_config(api: LambdaApi, fn: LambdaFunction) -> bool:
+    """Whether the function has an EventInvokeConfig: one put through the API, or settings
+    other than Lambda's defaults (given to ``LambdaFunction``, or by a template)."""
+    config = fn.config
+    return id(fn) in api.event_invoke_configs or (
+        config.maximum_retry_attempts != DEFAULT_RETRY_ATTEMPTS
+        or config.maximum_event_age_in_seconds != DEFAULT_EVENT_AGE
+        or bool(config.destination_config))
+
+
+def _no_event_invoke_config(api: LambdaApi, fn: LambdaFunction) -> None:
+    # Lambda's answer to Get/Update/Delete of a function with none (moto models the same:
+    # moto/awslambda/exceptions.py UnknownEventConfig).
+    if not _has_event_invoke_config(api, fn):
+        raise ResourceNotFoundException(
+            f"The function {fn.config.arn} doesn't have an EventInvokeConfig")
 
 
 def update_function_event_invoke_config(api: LambdaApi, fn: LambdaFunction | None,
                                         p: dict[str, Any]) -> Reply:
     fn = _fn(fn)
     _latest_only(fn, p, "UpdateFunctionEventInvokeConfig")
+    _no_event_invoke_config(api, fn)
     fn.update_configuration(**_event_invoke_changes(p, {}))
+    api.event_invoke_configs.add(id(fn))
     return Reply(200, shapes.event_invoke_config(fn, api.touch(fn)))
 
 
@@ -260,7 +284,29 @@ def get_function_event_invoke_config(api: LambdaApi, fn: LambdaFunction | None,
                                      p: dict[str, Any]) -> Reply:
     fn = _fn(fn)
     _latest_only(fn, p, "GetFunctionEventInvokeConfig")
+    _no_event_invoke_config(api, fn)
     return Reply(200, shapes.event_invoke_config(fn, api.last_modified(fn)))
+
+
+def delete_function_event_invoke_config(api: LambdaApi, fn: LambdaFunction | None,
+                                        p: dict[str, Any]) -> Reply:
+    """``DeleteFunctionEventInvokeConfig``: back to Lambda's defaults (two retries, six hours,
+    no destinations)."""
+    fn = _fn(fn)
+    _latest_only(fn, p, "DeleteFunctionEventInvokeConfig")
+    _no_event_invoke_config(api, fn)
+    fn.update_configuration(**_EVENT_INVOKE_DEFAULTS)
+    api.event_invoke_configs.discard(id(fn))
+    api.touch(fn)
+    return Reply(204, None)
+
+
+def list_function_event_invoke_configs(api: LambdaApi, fn: LambdaFunction | None,
+                                       p: dict[str, Any]) -> Reply:
+    fn = _fn(fn)
+    configs = ([shapes.event_invoke_config(fn, api.last_modified(fn))]
+               if _has_event_invoke_config(api, fn) else [])
+    return Reply(200, {"FunctionEventInvokeConfigs": configs})
 
 
 def add_permission(api: LambdaApi, fn: LambdaFunction | None, p: dict[str, Any]) -> Reply:
@@ -394,6 +440,8 @@ OPERATIONS: dict[str, Operation] = {
     "PutFunctionEventInvokeConfig": put_function_event_invoke_config,
     "UpdateFunctionEventInvokeConfig": update_function_event_invoke_config,
     "GetFunctionEventInvokeConfig": get_function_event_invoke_config,
+    "DeleteFunctionEventInvokeConfig": delete_function_event_invoke_config,
+    "ListFunctionEventInvokeConfigs": list_function_event_invoke_configs,
     "AddPermission": add_permission,
     "GetPolicy": get_policy,
     "RemovePermission": remove_permission,

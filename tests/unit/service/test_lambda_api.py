@@ -232,6 +232,31 @@ def test_event_invoke_config(client: Any, fn: LambdaFunction) -> None:
     assert (again["MaximumRetryAttempts"], again["MaximumEventAgeInSeconds"]) == (2, 21600)
 
 
+def test_event_invoke_config_that_was_never_set_is_not_found(client: Any,
+                                                             fn: LambdaFunction) -> None:
+    """Get/Update/Delete of a function with no EventInvokeConfig answer Lambda's "doesn't
+    have an EventInvokeConfig" (deployment code that puts on that error took the other
+    branch); Delete puts the defaults back; List lists what is set."""
+    missing = f"The function {ARN} doesn't have an EventInvokeConfig"
+    for call in (client.get_function_event_invoke_config,
+                 client.update_function_event_invoke_config,
+                 client.delete_function_event_invoke_config):
+        error = _error(call, FunctionName="thumbs")["Error"]
+        assert (error["Code"], error["Message"]) == ("ResourceNotFoundException", missing)
+    listed = client.list_function_event_invoke_configs(FunctionName="thumbs")
+    assert listed["FunctionEventInvokeConfigs"] == []
+    client.put_function_event_invoke_config(FunctionName="thumbs", MaximumRetryAttempts=0)
+    assert client.get_function_event_invoke_config(
+        FunctionName="thumbs")["MaximumRetryAttempts"] == 0
+    [listed] = client.list_function_event_invoke_configs(
+        FunctionName="thumbs")["FunctionEventInvokeConfigs"]
+    assert listed["MaximumRetryAttempts"] == 0
+    client.delete_function_event_invoke_config(FunctionName="thumbs")
+    assert fn.config.maximum_retry_attempts == 2
+    assert _error(client.get_function_event_invoke_config,
+                  FunctionName="thumbs")["Error"]["Message"] == missing
+
+
 def test_permissions(client: Any, fn: LambdaFunction) -> None:
     """AddPermission / GetPolicy / RemovePermission share the function's policy."""
     added = client.add_permission(FunctionName="thumbs", StatementId="s3", Principal=
