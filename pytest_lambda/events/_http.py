@@ -72,27 +72,51 @@ def check_header_names(headers: Mapping[str, list[str]]) -> None:
 ANY_BODY: contextvars.ContextVar[bool] = contextvars.ContextVar("any_body", default=False)
 
 
-def encode_body(body: Body, headers: Mapping[str, list[str]]) -> tuple[str | None, bool]:
-    """Return (body as sent, isBase64Encoded); bytes travel base64-encoded. A factory refuses
+#: The media types an HTTP API, a Function URL and an ALB pass on as text; a body of any other
+#: type (a form post, multipart, none given) arrives base64-encoded with isBase64Encoded true.
+#: ALB: Elastic Load Balancing user guide, "Lambda functions as targets" (text/*,
+#: application/json, application/javascript and application/xml go "as is"); HTTP API: the
+#: same split measured on AWS (ministackorg/ministack#766), a form post arriving base64
+#: (brefphp/bref#631); Function URL: form posts arrive base64 (LeanerCloud/CUDly#1483).
+TEXT_MEDIA = ("application/json", "application/javascript", "application/xml")
+
+
+def text_media(content_type: str) -> bool:
+    """Whether an HTTP API, a Function URL or an ALB passes a body of *content_type* on as
+    text (see :data:`TEXT_MEDIA`)."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media.startswith("text/") or media in TEXT_MEDIA
+
+
+def encode_body(
+    body: Body, headers: Mapping[str, list[str]], *, by_content_type: bool = False
+) -> tuple[str | None, bool]:
+    """Return (body as sent, isBase64Encoded); bytes travel base64-encoded. With
+    *by_content_type* (HTTP API, Function URL, ALB) a text body is base64-encoded too unless
+    its Content-Type is one those pass on as text (:func:`text_media`); a REST API's choice
+    depends on its binary media types instead, so there only bytes are. A factory refuses
     text that is not JSON under a JSON Content-Type (see :data:`ANY_BODY`)."""
     if isinstance(body, bytes | bytearray):
         return b64encode(bytes(body)), True
-    if isinstance(body, dict | list):
-        return json_text("body", body), False
-    text = body_text("body", body)
     content_type = next((v[-1] for k, v in headers.items() if k.lower() == "content-type"), "")
-    media = content_type.split(";", 1)[0].strip().lower()
-    if text is not None and (media == "application/json" or media.endswith("+json")) and \
-            not ANY_BODY.get():
-        try:
-            json.loads(text)
-        except ValueError:
-            raise bad(
-                "body",
-                text[:60],
-                f"Content-Type is {media!r}, so the body must be JSON text (or pass a dict, "
-                "or change the Content-Type)",
-            ) from None
+    if isinstance(body, dict | list):
+        text: str | None = json_text("body", body)
+    else:
+        text = body_text("body", body)
+        media = content_type.split(";", 1)[0].strip().lower()
+        if text is not None and (media == "application/json" or media.endswith("+json")) and \
+                not ANY_BODY.get():
+            try:
+                json.loads(text)
+            except ValueError:
+                raise bad(
+                    "body",
+                    text[:60],
+                    f"Content-Type is {media!r}, so the body must be JSON text (or pass a dict, "
+                    "or change the Content-Type)",
+                ) from None
+    if by_content_type and text and not text_media(content_type):
+        return b64encode(text.encode("utf-8")), True
     return text, False
 
 
@@ -171,6 +195,27 @@ def as_sent(text: str, *, query: bool = False) -> str:
     is sent as ``%25``)."""
     safe = "/%!$&'()*+,;=:@~?" if query else "/%!$&'()*+,;=:@~"
     return quote(_ESCAPE.sub("%25", text), safe=safe)
+
+
+def wire_path(path: str) -> str:
+    """*path* as a client puts it on the wire (:func:`as_sent`), which a REST API, an ALB and
+    a Function URL's ``rawPath`` pass on undecoded (captured on AWS: hotsock/voker
+    vokerhttp/testdata/apigwv1-request.json, alb-request.json, functionurl-request.json,
+    ``"/capture/space%20value"``). While a gateway stands in for the client (:data:`ANY_BODY`,
+    ``lambda_app.http``) the path it passes is already the one its front end delivers (an HTTP
+    API's payload 1.0 path decoded) and is kept."""
+    return path if ANY_BODY.get() else as_sent(path)
+
+
+def forwarded_for(sent: list[str], peer: str) -> str:
+    """``X-Forwarded-For`` as API Gateway or a Function URL passes it on when the client sent
+    one: the client's value with the address the request came from (``sourceIp``) appended
+    (aws-solutions/aws-waf-security-automations#123, a REST API: ``"2.3.4.5, <client>, ..."``
+    for a client sending ``2.3.4.5``; ustayready/fireprox#12: ``"1.1.1.1, <client>"``). A value
+    already ending with *peer* is taken as delivered."""
+    value = ", ".join(v.strip() for v in sent if v.strip())
+    hops = [h.strip() for h in value.split(",")]
+    return value if hops[-1] == peer else ", ".join(h for h in (value, peer) if h)
 
 
 def http_api_path(sent: str) -> str | None:

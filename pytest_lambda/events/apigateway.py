@@ -35,10 +35,12 @@ from ._http import (
     check_path,
     check_stage,
     encode_body,
+    forwarded_for,
     json_content_type,
     match_resource,
     multi,
     trace_id,
+    wire_path,
 )
 from ._validate import checked
 
@@ -72,12 +74,18 @@ def apigateway_rest(
 ) -> dict[str, Any]:
     """A REST API Lambda-proxy request; *resource* is the template (``/items/{id}``).
 
-    *query* is ``{name: value or [values]}`` or the query string as the client sent it
-    (``"a=1&a=2&q=x+y"``); the event carries its values decoded."""
+    *path* is delivered as the client sent it, percent-encoded (a space as ``%20``, in
+    ``pathParameters`` too). *query* is ``{name: value or [values]}`` or the query string as
+    the client sent it (``"a=1&a=2&q=x+y"``); the event carries its values decoded. A
+    ``User-Agent`` in *headers* is also ``identity.userAgent``; an ``X-Forwarded-For`` there
+    is the client's own, which the event carries with ``sourceIp`` appended."""
     rng = rng_or_new(rng)
     now = now_or_utc(now)
     method = check_method(method)
-    check_path("path", path)
+    # A REST API passes the path on as the client sent it, percent-encoded: path,
+    # pathParameters and requestContext.path (captured on AWS: hotsock/voker
+    # vokerhttp/testdata/apigwv1-request.json, "/capture/space%20value").
+    path = wire_path(check_path("path", path))
     check_region(region)
     check_account(account_id)
     check_stage(stage)
@@ -103,6 +111,13 @@ def apigateway_rest(
     for name, values in given.items():
         all_headers.pop(lower.get(name.lower(), name), None)
         all_headers[name] = values
+        if name.lower() == "x-forwarded-for":
+            # The client's own X-Forwarded-For with the address it came from appended.
+            all_headers[name] = [forwarded_for(values, ip)]
+        elif name.lower() == "user-agent":
+            # identity.userAgent is the request's User-Agent (hotsock/voker
+            # apigwv1-request.json: the header and identity.userAgent both "curl/8.7.1").
+            user_agent = values[-1]
     json_content_type(body, all_headers, "Content-Type")
     text, encoded = encode_body(body, all_headers)
     # The parameters are decoded, "+" as a space (captured on AWS: hotsock/voker
@@ -160,9 +175,14 @@ def apigateway_rest(
     }
 
 
-def method_arn(api: str, stage: str, method: str, resource: str, region: str, account: str) -> str:
-    """``arn:aws:execute-api:<region>:<account>:<api>/<stage>/<VERB>/<resource>``."""
-    return f"arn:aws:execute-api:{region}:{account}:{api}/{stage}/{method}{quote(resource)}"
+def method_arn(
+    api: str, stage: str, method: str, resource: str, region: str, account: str,
+    *, encoded: bool = False,
+) -> str:
+    """``arn:aws:execute-api:<region>:<account>:<api>/<stage>/<VERB>/<resource>``; with
+    *encoded* the resource is a path as sent, whose escapes are kept (not encoded twice)."""
+    sent = quote(resource, safe="/%" if encoded else "/")
+    return f"arn:aws:execute-api:{region}:{account}:{api}/{stage}/{method}{sent}"
 
 
 @checked
@@ -216,6 +236,7 @@ def apigateway_authorizer_request(
         event["path"],
         region,
         context["accountId"],
+        encoded=True,  # the event's path is already as sent, as in the methodArn
     )
     # REQUEST authorizers get empty maps where the proxy event has null (API Gateway developer
     # guide, "Input to an API Gateway Lambda authorizer": "pathParameters": {}).

@@ -28,9 +28,12 @@ from ._common import (
 from ._http import (
     USER_AGENT,
     MultiMap,
+    Query,
+    QueryString,
     api_id,
     check_header_names,
     check_stage,
+    forwarded_for,
     multi,
     trace_id,
 )
@@ -55,14 +58,22 @@ def apigateway_websocket(
     connection_id: str | None = None,
     connected_seconds_ago: float = 5.0,
     headers: MultiMap | None = None,
+    query: Query | None = None,
     stage: str = "production",
     disconnect_status_code: int = 1001,
     source_ip_address: str | None = None,
+    user_agent: str = USER_AGENT,
     region: str = DEFAULT_REGION,
     rng: random.Random | None = None,
     now: _dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """A WebSocket event: ``"$connect"``, ``"$disconnect"``, or a message on *route*."""
+    """A WebSocket event: ``"$connect"``, ``"$disconnect"``, or a message on *route*.
+
+    *query* (``$connect`` only) is the query of the ``wss://`` URL, ``{name: value or
+    [values]}`` or the string as sent (``"token=abc"``): it becomes ``queryStringParameters``
+    and ``multiValueQueryStringParameters``, decoded. *user_agent* is the connecting client's:
+    ``$connect`` sends it as ``User-Agent`` (a ``User-Agent`` in *headers* wins), and every
+    event of the connection carries it in ``requestContext.identity.userAgent``."""
     rng = rng_or_new(rng)
     when = now_or_utc(now)
     check_region(region)
@@ -73,6 +84,8 @@ def apigateway_websocket(
         raise bad("body", body, f"{route} events carry no body; messages do")
     if kind == "MESSAGE" and headers is not None:
         raise bad("headers", headers, "messages carry no headers; $connect and $disconnect do")
+    if kind != "CONNECT" and query is not None:
+        raise bad("query", query, "only $connect carries the query string of the wss:// URL")
     if isinstance(connected_seconds_ago, bool) or connected_seconds_ago < 0:
         raise bad("connected_seconds_ago", connected_seconds_ago, "expected a number >= 0")
     if kind == "CONNECT":
@@ -96,7 +109,7 @@ def apigateway_websocket(
         "stage": stage,
         "connectedAt": epoch_ms(when - _dt.timedelta(seconds=connected_seconds_ago)),
         "requestTimeEpoch": epoch_ms(when),
-        "identity": {"userAgent": USER_AGENT, "sourceIp": ip},
+        "identity": {"userAgent": user_agent, "sourceIp": ip},
         "requestId": request_id,
         "domainName": domain,
         "connectionId": connection_id or b64_token(rng, 11).replace("/", "_").replace("+", "-"),
@@ -118,7 +131,7 @@ def apigateway_websocket(
     else:
         given = {
             "Host": [domain],
-            "User-Agent": [USER_AGENT],
+            "User-Agent": [user_agent],
             "X-Amzn-Trace-Id": [trace_id(rng, int(when.timestamp()))],
             "X-Forwarded-For": [ip],
             "X-Forwarded-Port": ["443"],
@@ -130,16 +143,39 @@ def apigateway_websocket(
         given["Sec-WebSocket-Extensions"] = ["permessage-deflate; client_max_window_bits"]
     extra = multi("headers", headers)
     check_header_names(extra)
-    given.update(extra)
+    names = {k.lower(): k for k in given}
+    for name, values in extra.items():
+        given.pop(names.get(name.lower(), name), None)
+        given[name] = values
+        if kind != "CONNECT":
+            continue
+        if name.lower() == "x-forwarded-for":
+            # The client's own X-Forwarded-For with the address it came from appended.
+            given[name] = [forwarded_for(values, ip)]
+        elif name.lower() == "user-agent":
+            # identity.userAgent is the connecting request's User-Agent (aws-lambda-go testdata
+            # apigw-websocket-request.json: the header and identity both "PostmanRuntime/2.4.5").
+            context["identity"]["userAgent"] = values[-1]
     if kind == "DISCONNECT":
         context["disconnectStatusCode"] = disconnect_status_code
         # A 1001 (going away) came with an empty reason (the capture above); 1005 (no status
         # in the close frame) with this text (aws-lambda-rust-runtime's fixture).
         context["disconnectReason"] = ("Client-side close frame status not set"
                                        if disconnect_status_code == 1005 else "")
-    return {
+    event: dict[str, Any] = {
         "headers": {k: v[-1] for k, v in given.items()},
         "multiValueHeaders": given,
-        "requestContext": context,
-        "isBase64Encoded": False,
     }
+    queries = QueryString("query", query).decoded
+    if queries:
+        # $connect carries the URL's query as a REST request does, values decoded, the last of
+        # a repeated name in the single-value map (UNVERIFIED for WebSocket: no capture has a
+        # repeated name), both maps given (aws-lambda-go testdata
+        # apigw-websocket-request.json, aws-lambda-java-libs apigw_websocket_event.json: both
+        # maps); without a query neither key is sent (aws-lambda-dotnet
+        # websocket-api-connect-request.json).
+        event["queryStringParameters"] = {k: v[-1] for k, v in queries.items()}
+        event["multiValueQueryStringParameters"] = queries
+    event["requestContext"] = context
+    event["isBase64Encoded"] = False
+    return event

@@ -39,12 +39,14 @@ from ._http import (
     check_path,
     check_stage,
     encode_body,
+    forwarded_for,
     http_api_path,
     json_content_type,
     match_resource,
     multi,
     split_cookies,
     trace_id,
+    wire_path,
 )
 from ._validate import checked
 
@@ -77,8 +79,10 @@ def _v2_request(
     if url:
         # A Function URL passes rawPath as the client sent it and decodes
         # requestContext.http.path (captured on AWS: hotsock/voker
-        # vokerhttp/testdata/functionurl-request.json, "/capture/space%20value").
-        raw_path, decoded = path, unquote(path)
+        # vokerhttp/testdata/functionurl-request.json, "/capture/space%20value"): a space
+        # the caller wrote is sent as %20.
+        raw_path = wire_path(path)
+        decoded = unquote(raw_path)
     else:
         # An HTTP API decodes both (apigwv2-request.json: "/capture/space value"), and refuses
         # a path its decoding cannot read (see http_api_path).
@@ -106,6 +110,12 @@ def _v2_request(
     }
     for name, values in given.items():
         lower[name.lower()] = values
+    # sourceIp and userAgent come from the same request as the headers (the captures above:
+    # "user-agent": "curl/8.7.1" and http.userAgent "curl/8.7.1"); a client's own
+    # X-Forwarded-For gets the address the request came from appended.
+    if "x-forwarded-for" in {name.lower() for name in given}:
+        lower["x-forwarded-for"] = [forwarded_for(lower["x-forwarded-for"], ip)]
+    agent = ",".join(lower["user-agent"])
     json_content_type(body, lower, "content-type")
     jar = split_cookies(lower) or []
     jar.extend(cookies or ())
@@ -118,9 +128,15 @@ def _v2_request(
         # developer guide's request payload example has them too).
         lower.setdefault("x-amzn-tls-cipher-suite", ["TLS_AES_128_GCM_SHA256"])
         lower.setdefault("x-amzn-tls-version", ["TLSv1.3"])
-    text, encoded = encode_body(body, lower)
+    text, encoded = encode_body(body, lower, by_content_type=True)
     size = len(base64.b64decode(text)) if encoded and text else len((text or "").encode("utf-8"))
-    lower["content-length"] = [str(size)]
+    if url and text is None and "content-length" not in {name.lower() for name in given}:
+        # A body-less Function URL request has no content-length (powertools-lambda-typescript
+        # packages/parser/tests/events/lambda/get-request.json, a browser's GET); an HTTP API
+        # sends "0" (logandk/serverless-wsgi#191, captured).
+        del lower["content-length"]
+    else:
+        lower["content-length"] = [str(size)]
     # rawQueryString is the query as the client sent it; the parameters are decoded, a
     # repeated name's values joined with commas (both captures above).
     queries = QueryString("query", query)
@@ -145,7 +161,7 @@ def _v2_request(
             "path": decoded,
             "protocol": "HTTP/1.1",
             "sourceIp": ip,
-            "userAgent": user_agent,
+            "userAgent": agent,
         },
         # An HTTP API's request id is 16 characters of base64 ("ATfSmjLgPHcESJw="), a
         # Function URL's a UUID (the captures above).
@@ -218,7 +234,11 @@ def http_api(
 
     *path* is the path the client sent (percent-encoded or not): the event carries it decoded,
     as an HTTP API delivers it. *query* is ``{name: value or [values]}`` or the query string
-    as sent (``"a=1&a=2"``), which becomes ``rawQueryString`` unchanged."""
+    as sent (``"a=1&a=2"``), which becomes ``rawQueryString`` unchanged. A text *body* arrives
+    base64-encoded unless its Content-Type is text/*, JSON, JavaScript or XML (a form post
+    does); ``bytes`` always does. A ``User-Agent`` in *headers* is also
+    ``requestContext.http.userAgent``; an ``X-Forwarded-For`` there is the client's own, which
+    the event carries with ``sourceIp`` appended."""
     rng = rng_or_new(rng)
     check_region(region)
     check_account(account_id)
@@ -314,8 +334,10 @@ def lambda_function_url(
 ) -> dict[str, Any]:
     """A Lambda Function URL request; ``auth_type="AWS_IAM"`` adds the caller's IAM identity.
 
-    *path* is the path the client sent: ``rawPath`` keeps it, ``requestContext.http.path`` is
-    it decoded. *query* is a mapping or the query string as sent (``rawQueryString``)."""
+    *path* is the path the client sent: ``rawPath`` keeps it (a space written in it sent as
+    ``%20``), ``requestContext.http.path`` is it decoded. *query* is a mapping or the query
+    string as sent (``rawQueryString``). *body* and *headers* as for :func:`http_api`; a
+    request without a body has no ``content-length``."""
     rng = rng_or_new(rng)
     check_choice("auth_type", auth_type, ("NONE", "AWS_IAM"))
     check_region(region)

@@ -180,7 +180,11 @@ def cognito_pre_token_generation(
     scopes: Sequence[str] | None = None,
     **common: Any,
 ) -> dict[str, Any]:
-    """Pre token generation; *trigger_version* "1", "2" or "3" picks the event version."""
+    """Pre token generation; *trigger_version* "1", "2" or "3" picks the event version.
+
+    Version 2 and 3 events carry ``request.scopes``, the access token's OAuth scopes: by
+    default ``["aws.cognito.signin.user.admin"]`` (an SDK sign-in's), *scopes* to set them
+    (a hosted UI sign-in's ``openid``, ``email``, custom scopes)."""
     check_choice(
         "source",
         source,
@@ -200,10 +204,15 @@ def cognito_pre_token_generation(
             "preferredRole": None,
         }
     }
-    if scopes is not None:
-        if trigger_version == "1":
-            raise bad("scopes", scopes, "scopes appear only in version 2 and 3 events")
-        request["scopes"] = list(scopes)
+    if scopes is not None and trigger_version == "1":
+        raise bad("scopes", scopes, "scopes appear only in version 2 and 3 events")
+    if trigger_version != "1":
+        # Every V2 event has the list (aws-lambda-go testdata
+        # cognito-event-userpools-pretokengen-v2.json: ["aws.cognito.signin.user.admin"];
+        # aws-lambda-java-libs cognito_user_pool_pre_token_generation_event_v2.json;
+        # powertools-lambda-python tests/events/cognitoPreTokenV2GenerationEvent.json).
+        request["scopes"] = list(scopes) if scopes is not None else \
+            ["aws.cognito.signin.user.admin"]
     key = "claimsOverrideDetails" if trigger_version == "1" else "claimsAndScopeOverrideDetails"
     common["version"] = trigger_version
     return _build(f"TokenGeneration_{source}", request, {key: None}, common)

@@ -3,7 +3,11 @@ fixtures and AWS's examples), each named next to its assertion."""
 
 from __future__ import annotations
 
+import base64
 import re
+from typing import Any
+
+import pytest
 
 from pytest_lambda import events
 
@@ -131,3 +135,174 @@ def test_config_items_name_and_place_resources_as_config_records_them() -> None:
         "jobs", "arn:aws:sqs:us-east-1:123456789012:jobs")
     instance = item()
     assert (instance["resourceName"], instance["availabilityZone"]) == (None, "us-east-1a")
+
+
+# --- HTTP-family body encoding by Content-Type -------------------------------------------
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+@pytest.mark.parametrize("factory", ["http_api", "lambda_function_url", "alb_request"])
+@pytest.mark.parametrize("headers", [
+    FORM,
+    {},  # no Content-Type
+    {"content-type": "multipart/form-data; boundary=x"},
+    {"content-type": "application/octet-stream"},
+])
+def test_non_text_bodies_arrive_base64(factory: str, headers: dict[str, str]) -> None:
+    # ALB user guide "Lambda functions as targets"; HTTP API measured in ministack#766 and
+    # brefphp/bref#631 (a form post as "a2V5MT1kYXRhMQ=="); Function URL: LeanerCloud/CUDly#1483
+    event = getattr(events, factory)("POST", "/f", body="a=1&b=2", headers=headers)
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == b"a=1&b=2"
+    length = event["headers"].get("content-length")
+    assert length == "7"  # the body's bytes as the client sent them
+
+
+@pytest.mark.parametrize("factory", ["http_api", "lambda_function_url", "alb_request"])
+@pytest.mark.parametrize("content_type", [
+    "text/plain", "text/html; charset=utf-8", "application/json", "Application/XML",
+    "application/javascript",
+])
+def test_text_bodies_arrive_as_text(factory: str, content_type: str) -> None:
+    body = '{"a": 1}'
+    event = getattr(events, factory)("POST", "/f", body=body,
+                                     headers={"Content-Type": content_type})
+    assert (event["body"], event["isBase64Encoded"]) == (body, False)
+
+
+def test_body_encoding_explicit_bytes_and_rest() -> None:
+    # A bytes body stays base64 whatever its type; an empty body stays ""; a REST API's
+    # choice follows its binary media types, so its text body is text.
+    event = events.http_api("POST", "/f", body=b"{}", headers={"content-type": "text/plain"})
+    assert (event["body"], event["isBase64Encoded"]) == ("e30=", True)
+    assert events.lambda_function_url("POST", "/f", body="")["isBase64Encoded"] is False
+    rest = events.apigateway_rest("POST", "/f", body="a=1", headers=FORM)
+    assert (rest["body"], rest["isBase64Encoded"]) == ("a=1", False)
+
+
+def test_form_post_decodes_through_powertools() -> None:
+    data_classes = pytest.importorskip("aws_lambda_powertools.utilities.data_classes")
+    event = events.http_api("POST", "/f", body="a=1&b=2", headers=FORM)
+    assert data_classes.APIGatewayProxyEventV2(event).decoded_body == "a=1&b=2"
+
+
+# --- User-Agent and X-Forwarded-For reach requestContext ---------------------------------
+CLIENT = {"User-Agent": "curl/8.7.1", "X-Forwarded-For": "203.0.113.9"}
+
+
+def _client_view(name: str, event: dict[str, Any]) -> tuple[str, str, str]:
+    """(user agent in requestContext, its source IP, the X-Forwarded-For header)."""
+    headers = {k.lower(): v for k, v in event["headers"].items()}
+    context = event["requestContext"]
+    seen = context["http"] if "http" in context else context["identity"]
+    return seen["userAgent"], seen["sourceIp"], headers["x-forwarded-for"]
+
+
+@pytest.mark.parametrize("name", ["http_api", "lambda_function_url", "apigateway_rest",
+                                  "apigateway_websocket", "apigateway_authorizer_request",
+                                  "http_api_authorizer"])
+def test_client_headers_reach_the_request_context(name: str) -> None:
+    # hotsock/voker apigwv1/apigwv2/functionurl-request.json: header and requestContext both
+    # "curl/8.7.1"; a client's X-Forwarded-For gets the peer appended
+    # (aws-solutions/aws-waf-security-automations#123, ustayready/fireprox#12)
+    factory = getattr(events, name)
+    headers = dict(CLIENT, authorization="Bearer x") if name == "http_api_authorizer" else CLIENT
+    event = factory("$connect", headers=headers) if name == "apigateway_websocket" else \
+        factory("GET", "/", headers=headers)
+    agent, ip, forwarded = _client_view(name, event)
+    assert agent == "curl/8.7.1"
+    assert forwarded == f"203.0.113.9, {ip}" and ip != "203.0.113.9"
+    # a header that already ends with the source address is taken as delivered
+    event = factory("$connect", headers=CLIENT, source_ip_address="203.0.113.9") \
+        if name == "apigateway_websocket" else \
+        factory("GET", "/", headers=headers, source_ip_address="203.0.113.9")
+    assert _client_view(name, event)[1:] == ("203.0.113.9", "203.0.113.9")
+
+
+def test_websocket_user_agent_is_the_connections() -> None:
+    # aws-lambda-go apigw-websocket-request-disconnect.json / -send-message.json (2024): the
+    # connecting browser's user agent in every event's identity
+    for route in ("$connect", "$disconnect", "sendmessage"):
+        event = events.apigateway_websocket(route, user_agent="wscat/5.2")
+        assert event["requestContext"]["identity"]["userAgent"] == "wscat/5.2"
+    connect = events.apigateway_websocket("$connect", headers={"user-agent": "ws/8"})
+    assert connect["requestContext"]["identity"]["userAgent"] == "ws/8"
+    assert [k for k in connect["headers"] if k.lower() == "user-agent"] == ["user-agent"]
+
+
+# --- Paths as sent --------------------------------------------------------------------
+def test_rest_path_is_percent_encoded() -> None:
+    # hotsock/voker apigwv1-request.json: "/capture/space%20value" in path, pathParameters and
+    # requestContext.path
+    event = events.apigateway_rest("GET", "/files/a b.txt", resource="/files/{name}")
+    assert event["path"] == "/files/a%20b.txt"
+    assert event["pathParameters"] == {"name": "a%20b.txt"}
+    assert event["requestContext"]["path"] == "/prod/files/a%20b.txt"
+    assert events.apigateway_rest("GET", "/a%20b")["path"] == "/a%20b"  # escapes kept
+
+
+def test_alb_and_function_url_paths_are_percent_encoded() -> None:
+    # hotsock/voker alb-request.json and functionurl-request.json: "/capture/space%20value"
+    assert events.alb_request("GET", "/files/a b.txt")["path"] == "/files/a%20b.txt"
+    url = events.lambda_function_url("GET", "/files/a b.txt")
+    assert url["rawPath"] == "/files/a%20b.txt"
+    assert url["requestContext"]["http"]["path"] == "/files/a b.txt"
+
+
+def test_rest_request_authorizer_path_agrees_with_its_method_arn() -> None:
+    for path in ("/files/a b.txt", "/files/a%20b.txt"):
+        event = events.apigateway_authorizer_request("GET", path)
+        assert event["path"] == "/files/a%20b.txt"
+        assert event["methodArn"].endswith("/prod/GET/files/a%20b.txt")
+
+
+def test_a_gateway_keeps_the_path_it_delivers() -> None:
+    # lambda_app.http passes an HTTP API's payload 1.0 path decoded, as that front end
+    # delivers it; the factory must not encode it again.
+    from pytest_lambda.events._http import ANY_BODY
+
+    token = ANY_BODY.set(True)
+    try:
+        event = events.apigateway_rest("GET", "/capture/space value", resource="/{proxy+}")
+    finally:
+        ANY_BODY.reset(token)
+    assert event["path"] == "/capture/space value"
+
+
+# --- WebSocket $connect query ---------------------------------------------------------
+def test_websocket_connect_carries_its_query() -> None:
+    # aws-lambda-go apigw-websocket-request.json: {"name": "me"} and {"name": ["me"]};
+    # aws-lambda-java-libs apigw_websocket_event.json; no query: neither key
+    # (aws-lambda-dotnet websocket-api-connect-request.json)
+    event = events.apigateway_websocket("$connect", query={"token": "abc"})
+    assert event["queryStringParameters"] == {"token": "abc"}
+    assert event["multiValueQueryStringParameters"] == {"token": ["abc"]}
+    sent = events.apigateway_websocket("$connect", query="token=a%20b&x=1&x=2")
+    assert sent["queryStringParameters"] == {"token": "a b", "x": "2"}
+    assert sent["multiValueQueryStringParameters"] == {"token": ["a b"], "x": ["1", "2"]}
+    assert "queryStringParameters" not in events.apigateway_websocket("$connect")
+    for route in ("$disconnect", "sendmessage"):
+        with pytest.raises(events.EventError, match="query"):
+            events.apigateway_websocket(route, query={"token": "abc"})
+
+
+# --- Cognito V2/V3 scopes ---------------------------------------------------------------
+@pytest.mark.parametrize("version", ["2", "3"])
+def test_pre_token_generation_v2_v3_carry_scopes(version: str) -> None:
+    # aws-lambda-go cognito-event-userpools-pretokengen-v2.json: ["aws.cognito.signin.user.admin"]
+    event = events.cognito_pre_token_generation(trigger_version=version)
+    assert event["request"]["scopes"] == ["aws.cognito.signin.user.admin"]
+    chosen = events.cognito_pre_token_generation(trigger_version=version, scopes=["openid"])
+    assert chosen["request"]["scopes"] == ["openid"]
+    assert "scopes" not in events.cognito_pre_token_generation()["request"]  # version 1
+
+
+# --- Function URL content-length ----------------------------------------------------------
+def test_function_url_without_a_body_has_no_content_length() -> None:
+    # powertools-lambda-typescript lambda/get-request.json (a browser's GET): no content-length;
+    # an HTTP API sends "0" (logandk/serverless-wsgi#191)
+    assert "content-length" not in events.lambda_function_url("GET", "/")["headers"]
+    assert events.lambda_function_url("POST", "/", body="")["headers"]["content-length"] == "0"
+    assert events.lambda_function_url("POST", "/", body={"a": 1})["headers"][
+        "content-length"] == "7"
+    assert events.http_api("GET", "/")["headers"]["content-length"] == "0"
