@@ -50,6 +50,7 @@ from .supervisor import (
     kill_group,
     killed_init,
     killed_outcome,
+    signal_descendants,
 )
 from .wire import read_records, recv, send
 
@@ -238,11 +239,13 @@ class ProcessEnvironment:
             os.killpg(proc.pid, signal.SIGSTOP)
         except (ProcessLookupError, PermissionError):
             return
+        signal_descendants(proc.pid, signal.SIGSTOP)  # those in sessions of their own
         self._frozen = True
 
     def _thaw(self) -> None:
         proc = self._proc
         if self._frozen and proc is not None and proc.poll() is None:
+            signal_descendants(proc.pid, signal.SIGCONT)
             try:
                 os.killpg(proc.pid, signal.SIGCONT)
             except (ProcessLookupError, PermissionError):

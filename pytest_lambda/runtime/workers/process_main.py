@@ -79,10 +79,31 @@ def load_runtime_modules() -> None:
     marshal.load_encoders()
 
 
+#: Linux's prctl option that makes a process the parent of its descendants' orphans.
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def keep_orphans() -> None:
+    """Become the parent of the orphans the handler's processes leave (Linux's child
+    subreaper), as the sandbox's init is on Lambda: a daemon's double fork (a grandchild in a
+    session of its own whose parent has exited) stays one of the worker's descendants, so it
+    is frozen between invocations and killed with the environment
+    (``supervisor.signal_descendants``) instead of running on past the test session."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _as_the_sandbox() -> None:
     """What the worker's process cannot do on Lambda, set before any user code runs."""
     from pytest_lambda.runtime.shared_memory import disable_semaphores
 
+    keep_orphans()
     _lambda_file_limit()
     disable_semaphores()  # no /dev/shm
     # The task root, the layers and the runtime are read-only on Lambda: importing writes no

@@ -54,6 +54,11 @@ def kill_group(proc: WorkerProcess) -> None:
     """
     if proc.poll() is not None and not isinstance(proc, subprocess.Popen):
         return  # reaped by the template, which killed its group: the id may be reused
+    if proc.poll() is None:
+        # Its children in sessions of their own too: stopped first, so that none forks past
+        # the walk, then killed.
+        signal_descendants(proc.pid, signal.SIGSTOP)
+        signal_descendants(proc.pid, signal.SIGKILL)
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
@@ -100,26 +105,44 @@ def private_kb(pid: int) -> int:
         return status_kb(pid)[0]
 
 
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started (Linux's ``/proc/<pid>/task/*/children``; none where that
+    cannot be read)."""
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children", "rb") as f:
+                found += [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 def descendants(pid: int) -> list[int]:
-    """The processes ``pid`` started, and theirs (Linux's ``/proc/<pid>/task/*/children``; none
-    where that cannot be read)."""
+    """The processes ``pid`` started, and theirs (see :func:`children`)."""
     found: list[int] = []
     todo = [pid]
     while todo and len(found) < 1000:
-        parent = todo.pop()
-        try:
-            tasks = os.listdir(f"/proc/{parent}/task")
-        except OSError:
-            continue
-        for task in tasks:
-            try:
-                with open(f"/proc/{parent}/task/{task}/children", "rb") as f:
-                    children = [int(c) for c in f.read().split()]
-            except (OSError, ValueError):
-                continue
-            found += children
-            todo += children
+        new = children(todo.pop())
+        found += new
+        todo += new
     return found
+
+
+def signal_descendants(pid: int, signum: int) -> None:
+    """Send ``signum`` to every process ``pid`` started, and theirs, whatever their process
+    group: a child the handler started in a session of its own (``start_new_session=True``, a
+    daemon's ``setsid``) is in the execution environment all the same, frozen and stopped with
+    it on Lambda (the worker keeps orphaned ones as its own: ``process_main.keep_orphans``)."""
+    for child in descendants(pid):
+        try:
+            os.kill(child, signum)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 class Supervisor:

@@ -117,19 +117,38 @@ def _fork(control: socket.socket, request: dict[str, Any], fds: list[int],
     return pid
 
 
+def _kill_orphans(workers: set[int]) -> None:
+    """Kill what ended workers left behind: processes a handler started that outlived their
+    worker (a session of their own, out of its process group) are the template's children
+    now (it is their subreaper, see :func:`main`), and their environment is gone."""
+    from pytest_lambda.runtime.workers.supervisor import children, descendants
+
+    for orphan in children(os.getpid()):
+        if orphan in workers:
+            continue
+        for pid in [orphan, *descendants(orphan)]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
 def _reap(control: socket.socket, workers: set[int]) -> None:
-    while workers:
+    while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return
         if pid == 0:
             return
+        if pid not in workers:
+            continue  # an orphan the template took in (see _kill_orphans): nobody to tell
         workers.discard(pid)
         try:
             os.killpg(pid, signal.SIGKILL)  # whatever the worker's handler left running
         except (ProcessLookupError, PermissionError):
             pass
+        _kill_orphans(workers)
         try:
             control.send(pickle.dumps(("exit", pid, os.waitstatus_to_exitcode(status))))
         except OSError:
@@ -166,6 +185,7 @@ def serve(control: socket.socket) -> None:
                 os.killpg(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+        _kill_orphans(set())
 
 
 def main() -> None:
@@ -183,6 +203,10 @@ def main() -> None:
             importlib.import_module(name)
         except ImportError:
             pass
+    # Orphans of the handlers' processes whose worker has ended come here, to be killed.
+    from pytest_lambda.runtime.workers.process_main import keep_orphans
+
+    keep_orphans()
     control = socket.socket(fileno=int(sys.argv[1]))
     control.send(pickle.dumps(("ready", os.getpid())))
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -273,3 +274,73 @@ def test_forked_children_count_only_the_memory_they_do_not_share(code: CodeWrite
         r = fn.invoke({})
     assert r.payload == [0, 0, 0], r.payload
     assert r.report is not None and r.report.max_memory_used_mb < 110
+
+
+ESCAPES = """
+import os, subprocess, sys, time
+
+TICKER = "import time\\nwhile True:\\n    open(%r, 'a').write('t\\\\n'); time.sleep(0.02)"
+
+def ticker(event, context):
+    child = subprocess.Popen([sys.executable, "-c", TICKER % event["file"]],
+                             start_new_session=True)
+    time.sleep(0.2)
+    return child.pid
+
+def daemon(event, context):
+    read, write = os.pipe()
+    if os.fork() == 0:  # a daemon's double fork: the middle process exits at once
+        os.setsid()
+        if os.fork() == 0:
+            os.write(write, str(os.getpid()).encode())
+            time.sleep(60)
+        os._exit(0)
+    return int(os.read(read, 32))
+
+def abandon(event, context):
+    child = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    open(event["file"], "w").write(str(child.pid))
+    os._exit(3)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (not gone, not a zombie), within half a second."""
+    import time
+
+    for _ in range(50):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return False
+        if state == "Z":
+            return False
+        time.sleep(0.01)
+    return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc")
+def test_children_in_sessions_of_their_own_are_frozen_and_killed_with_the_environment(
+        code: CodeWriter, tmp_path: Path) -> None:
+    """A child started with ``start_new_session=True`` or a daemon's double fork is in the
+    execution environment all the same: frozen between invocations, killed with it, also when
+    the worker ended by itself (they ran on past the test session)."""
+    import time
+
+    ticks = tmp_path / "ticks"
+    root = code(app=ESCAPES)
+    with LambdaFunction("app.ticker", code_dir=root, isolation="process") as fn:
+        ticker = fn.invoke({"file": str(ticks)}).payload
+        before = ticks.read_text().count("t")
+        time.sleep(0.3)
+        assert ticks.read_text().count("t") - before <= 1  # frozen: no ticks between
+    with LambdaFunction("app.daemon", code_dir=root, isolation="process") as fn:
+        daemon = fn.invoke({}).payload
+        assert _running(daemon)
+    assert not _running(ticker)
+    assert not _running(daemon)
+    with LambdaFunction("app.abandon", code_dir=root, isolation="process") as fn:
+        r = fn.invoke({"file": str(tmp_path / "pid")})
+        assert r.report is not None and r.report.error_type == "Runtime.ExitError"
+        assert not _running(int((tmp_path / "pid").read_text()))
