@@ -416,8 +416,9 @@ class _RequestFilter(logging.Filter):
         return True
 
 
-class LambdaLogHandler(logging.Handler):
-    """The root-logger handler the runtime installs: one record, one event."""
+class LambdaLoggerHandler(logging.Handler):
+    """The root-logger handler the runtime installs: one record, one event. Named as
+    awslambdaric names its own (code that looks for it by class name finds it)."""
 
     def __init__(self, sink: LogSink) -> None:
         super().__init__()

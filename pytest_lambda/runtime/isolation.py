@@ -31,7 +31,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
 
-from pytest_lambda.runtime.capture import LambdaLogHandler, LogSink, StreamWriter
+from pytest_lambda.runtime.capture import LambdaLoggerHandler, LogSink, StreamWriter
 from pytest_lambda.runtime.cenviron import CEnviron, EnvironData
 from pytest_lambda.runtime.modules import TEST_MODULES, SharedModules
 from pytest_lambda.runtime.self_signals import FUNCTION_THREADS
@@ -80,6 +80,7 @@ def _start_daemonic(thread: threading.Thread) -> None:
 _ORIGINAL_LOGGER_METHODS = (
     logging.Logger.setLevel, logging.Logger.addHandler, logging.Logger.removeHandler,
 )
+_ORIGINAL_CALL_HANDLERS = logging.Logger.callHandlers
 
 
 class _EmptyStdin(io.StringIO):
@@ -169,10 +170,12 @@ _UTC_VALUES = frozenset({b":UTC", b"UTC", b":UTC0", b"UTC0"})
 
 class _TestHandler(logging.Handler):
     """Stands in, during a phase, for a handler the test process has on the root logger
-    (pytest's caplog, report and ``log_file`` handlers): records still reach the real one,
-    but what the function's code does to the root logger's handlers (``setFormatter``,
-    ``setLevel``, ``close`` in ``basicConfig(force=True)``) stays with this stand-in. On
-    Lambda the runtime's handler is the only one there, and the test's are not the code's."""
+    (pytest's caplog, report and ``log_file`` handlers): records that reach the root logger
+    are handed to it (:func:`_call_handlers`), but it is not on the root logger, where the
+    runtime's handler is the only one, as on Lambda: ``root.handlers[0].setFormatter(...)``
+    and the "remove every root handler, then ``basicConfig``" idiom act on the function's
+    handlers alone (the first formatted a pytest handler, the second left the function
+    logging nowhere)."""
 
     def __init__(self, real: logging.Handler) -> None:
         super().__init__()
@@ -195,6 +198,27 @@ _ACTIVE: list[ProcessState] = []
 #: One stand-in per test handler, made once (a Handler registers itself and makes a lock).
 _STAND_INS: weakref.WeakKeyDictionary[logging.Handler, _TestHandler] = \
     weakref.WeakKeyDictionary()
+
+
+def _call_handlers(self: logging.Logger, record: logging.LogRecord) -> None:
+    """``Logger.callHandlers`` during a phase: the handlers on the way, as always (the root
+    logger's are the function's), then the test's root handlers (their stand-ins) if the record
+    reaches the root logger, so that caplog and pytest's log report see the function's records.
+    """
+    saved = _ACTIVE[-1]._saved if _ACTIVE else None
+    original = saved.call_handlers if saved is not None else _ORIGINAL_CALL_HANDLERS
+    original(self, record)
+    if saved is None or not saved.test_handlers:
+        return
+    logger: logging.Logger | None = self
+    while logger is not None and logger is not logging.root:
+        if not logger.propagate:
+            return
+        logger = logger.parent
+    if logger is None:  # a logger outside the hierarchy (logging.Logger("x")): no root
+        return
+    for handler in saved.test_handlers:
+        handler.handle(record)
 
 
 def _stand_in(real: logging.Handler) -> _TestHandler:
@@ -277,13 +301,15 @@ def _clear_caches_of(loggers: Any) -> None:
 class _Saved:
     """What the test process had before a phase began."""
 
-    __slots__ = ("argv", "bytecode", "cwd", "environ", "environ_data", "handler_list",
+    __slots__ = ("argv", "bytecode", "call_handlers", "cwd", "environ", "environ_data",
+                 "handler_list",
                  "handler_names", "hooks", "limits", "logger_originals", "logger_shadowed",
                  "logging_disable", "modules_len", "packages_hidden", "path", "root_flags",
                  "root_handlers",
                  "root_level", "shadowed", "signal_mask", "signal_originals", "signal_touched",
                  "stderr", "stdin", "stdout", "test_handlers", "time_zone", "tls_factory")
     argv: list[str]
+    call_handlers: Any
     time_zone: tuple[Any, ...]
     handler_list: list[Any]
     handler_names: dict[str, Any]
@@ -344,7 +370,7 @@ class ProcessState:
         #: ``sys.stdout`` and ``sys.stderr`` during the environment's phases: the writers into
         #: its log, or what its code replaced them with.
         self.streams: tuple[Any, Any] = (self.stdout, self.stderr)
-        self.log_handler = LambdaLogHandler(sink)
+        self.log_handler = LambdaLoggerHandler(sink)
         self.root_level = root_level
         #: The root logger's ``disabled`` and ``propagate`` as the code left them (None: the
         #: test's).
@@ -483,7 +509,7 @@ class ProcessState:
         else:
             s.test_handlers = [_stand_in(h) for h in root.handlers
                                if h not in self.root_handlers]
-        root.handlers = s.test_handlers + self.root_handlers
+        root.handlers = self.root_handlers
         module: Any = logging
         s.handler_list, s.handler_names = module._handlerList, module._handlers
         module._handlerList, module._handlers = self.handler_list, self.handler_names
@@ -559,7 +585,7 @@ class ProcessState:
     def _exit_hooks(self, s: _Saved) -> None:
         for hook in reversed(self.phase_hooks):
             hook.exit()
-        self._unpatch()
+        self._unpatch(s)
 
     def _exit_output(self, s: _Saved) -> None:
         # What the code put in place of sys.stdout/stderr (a prefixing or re-encoding wrapper,
@@ -630,12 +656,7 @@ class ProcessState:
     def _exit_logging(self, s: _Saved) -> bool:
         """Put the test's logging configuration back; whether cached levels are stale."""
         root = logging.root
-        handlers, ours = root.handlers, len(s.test_handlers)
-        if handlers[:ours] == s.test_handlers:
-            self.root_handlers = handlers[ours:]
-        else:  # the code removed or reordered the test's handlers
-            before = set(s.test_handlers)
-            self.root_handlers = [h for h in handlers if h not in before]
+        self.root_handlers = root.handlers  # all the function's: the test's are not there
         root.handlers = s.root_handlers
         module: Any = logging
         module._handlerList, module._handlers = s.handler_list, s.handler_names
@@ -762,6 +783,8 @@ class ProcessState:
         """Record the first change the code makes to a pre-existing logger or signal."""
         set_level, add, remove, patched_signal = self._patches
         self._loggers_before = len(logging.root.manager.loggerDict)
+        s.call_handlers = logging.Logger.callHandlers
+        logging.Logger.callHandlers = _call_handlers  # type: ignore[method-assign]
         logging.Logger.setLevel = set_level  # type: ignore[method-assign,assignment]
         logging.Logger.addHandler = add  # type: ignore[method-assign,assignment]
         logging.Logger.removeHandler = remove  # type: ignore[method-assign,assignment]
@@ -806,7 +829,8 @@ class ProcessState:
         is the process's list, bound when logging was imported)."""
         _REAL_SHUTDOWN(self.handler_list if handlerList is None else handlerList)
 
-    def _unpatch(self) -> None:
+    def _unpatch(self, s: _Saved) -> None:
+        logging.Logger.callHandlers = s.call_handlers  # type: ignore[method-assign]
         logging.Logger.setLevel = _ORIGINAL_LOGGER_METHODS[0]  # type: ignore[method-assign]
         logging.Logger.addHandler = _ORIGINAL_LOGGER_METHODS[1]  # type: ignore[method-assign]
         logging.Logger.removeHandler = _ORIGINAL_LOGGER_METHODS[2]  # type: ignore[method-assign]

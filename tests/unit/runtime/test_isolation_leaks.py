@@ -350,6 +350,46 @@ def test_the_codes_logging_idioms_leave_the_tests_handlers_alone(
         log_file.close()
 
 
+ROOT_HANDLER_IDIOMS = """
+import logging
+
+root = logging.getLogger()
+AT_INIT = [type(h).__name__ for h in root.handlers]
+if __import__("os").environ.get("IDIOM") == "reformat":
+    # basicConfig() is a no-op (the runtime's handler is there): handlers[0] is the runtime's.
+    logging.basicConfig()
+    root.handlers[0].setFormatter(logging.Formatter("FORMATTED %(levelname)s %(message)s"))
+else:
+    # "Logging with AWS Lambda": drop the runtime's handler, configure your own format.
+    for handler in root.handlers:
+        root.removeHandler(handler)
+    logging.basicConfig(format="OWN|%(name)s|%(message)s", level=logging.INFO)
+
+def handler(event, context):
+    logging.getLogger("orders").warning("order placed")
+    return [AT_INIT, [type(h).__name__ for h in root.handlers]]
+"""
+
+
+@pytest.mark.parametrize(("idiom", "handlers", "line"), [
+    ("reformat", ["LambdaLoggerHandler"], "FORMATTED WARNING order placed"),  # one frame
+    ("replace", ["StreamHandler"], "OWN|orders|order placed\n"),
+])
+def test_the_root_logger_holds_only_the_runtimes_handler(
+        code: CodeWriter, caplog: pytest.LogCaptureFixture, idiom: str, handlers: list[str],
+        line: str) -> None:
+    """The code sees one handler on the root logger, the runtime's, as on Lambda: the two
+    common idioms that change Lambda's log format work (pytest's handlers were there too: the
+    first formatted one of them, the second left the function logging nowhere), and caplog
+    still sees the function's records."""
+    root = code(app=ROOT_HANDLER_IDIOMS)
+    with LambdaFunction("app.handler", code_dir=root, environment={"IDIOM": idiom}) as fn:
+        r = fn.invoke({})
+    assert r.payload == [["LambdaLoggerHandler"], handlers]
+    assert line in r.logs.messages
+    assert [rec.getMessage() for rec in caplog.records] == ["order placed"]
+
+
 DICT_CONFIG = """
 import logging, logging.config
 
