@@ -151,6 +151,7 @@ def load_template(path: str | os.PathLike[str], *, parameter_overrides: Mapping[
     doc = read_yaml(source)
     overrides = dict(parameter_overrides or {})
     if isinstance(doc, dict) and "service" in doc and ("functions" in doc or "provider" in doc):
+        doc = read_yaml(source, yaml12=True)  # as the Framework reads it (see yamlfile)
         scope = _Scope(source, "serverless", doc, overrides, region or DEFAULT_REGION,
                        account_id, stack_name, stage or "dev")
         scope.resources = _created(scope, _dict(_dict(doc.get("resources")).get("Resources")))

@@ -563,7 +563,7 @@ class _Scope:
                             ref) from None
         node: Any
         if path.suffix in (".yml", ".yaml"):
-            node = read_yaml(path)
+            node = read_yaml(path, yaml12=True)  # ${file()} is the Framework's: js-yaml
         elif path.suffix in (".json", ".tfstate"):
             try:
                 node = json.loads(text)

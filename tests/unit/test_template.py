@@ -515,6 +515,33 @@ def test_serverless_provider_defaults_and_overrides(sls: Path) -> None:
     assert report["architecture"] == "x86_64"
 
 
+def test_serverless_yml_is_read_as_the_framework_reads_it(tmp_path: Path) -> None:
+    """serverless.yml with js-yaml 4's rules (YAML 1.2 core): ``yes``/``off`` and ``12:30``
+    stay text, ``010`` is ten (they became true, false, 750 and 8); a SAM template keeps YAML
+    1.1's reading, as CloudFormation's."""
+    sls = _write(tmp_path, "serverless.yml", """\
+        service: flags
+        provider:
+          name: aws
+          runtime: python3.12
+        functions:
+          report:
+            handler: app.handler
+            environment:
+              ENABLE_CACHE: yes
+              DEBUG_MODE: off
+              DAILY_AT: 12:30
+              RETRIES: 010
+              RATE: 1.5
+              ON: true
+    """)
+    environment = load_template(sls)["report"].kwargs()["environment"]
+    assert {k: environment[k] for k in ("ENABLE_CACHE", "DEBUG_MODE", "DAILY_AT", "RETRIES",
+                                        "RATE", "ON")} == {
+        "ENABLE_CACHE": "yes", "DEBUG_MODE": "off", "DAILY_AT": "12:30", "RETRIES": "10",
+        "RATE": "1.5", "ON": "true"}
+
+
 def test_serverless_names_follow_service_stage_function(sls: Path) -> None:
     """Functions are named ``<service>-<stage>-<function>`` unless they set ``name``."""
     functions = load_template(sls)
