@@ -37,7 +37,7 @@ from ...observe.coverage import worker_settings as worker_coverage_settings
 from ...observe.logs import LogEvent, LogGroup
 from .. import faults
 from ..backend import InitResult, Outcome, lambda_environ, new_log_stream_name
-from ..capture import LogSink
+from ..capture import LogSink, iter_events
 from ..filesystem import TmpDir
 from ..interpreter import Interpreter, worker_command
 from ..memory import RUNTIME_BASELINE_MB
@@ -271,8 +271,20 @@ class ProcessEnvironment:
         self._output.seek(self._output_seen)
         raw = self._output.read()
         self._output_seen += len(raw)
-        for line in raw.decode("utf-8", "replace").splitlines():
-            stream.append(LogEvent(real_time_ms(), line + "\n", request_id, self.log_stream_name))
+        now = real_time_ms()
+        # Lines end at "\n" only (str.splitlines also cut at "\r", "\x0c", "\u2028": a
+        # progress bar's "10%\r20%\r100%\n" is one line on Lambda, as through print), and a
+        # line longer than one event is cut as a printed one is.
+        lines = raw.decode("utf-8", "replace").split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        for line in lines:
+            pieces = iter_events(line)
+            piece = next(pieces)
+            for after in pieces:
+                stream.append(LogEvent(now, piece, request_id, self.log_stream_name))
+                piece = after
+            stream.append(LogEvent(now, piece + "\n", request_id, self.log_stream_name))
 
     @property
     def max_memory_mb(self) -> int:

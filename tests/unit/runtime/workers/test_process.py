@@ -344,3 +344,28 @@ def test_children_in_sessions_of_their_own_are_frozen_and_killed_with_the_enviro
         r = fn.invoke({"file": str(tmp_path / "pid")})
         assert r.report is not None and r.report.error_type == "Runtime.ExitError"
         assert not _running(int((tmp_path / "pid").read_text()))
+
+
+RAW_OUTPUT = """
+import os
+
+def handler(event, context):
+    os.write(1, b"progress 10%\\r20%\\r100%\\x0cdone\\n" + b"x" * 600_000 + b"\\n")
+    return "written"
+"""
+
+
+def test_output_written_to_the_descriptor_is_cut_into_events_as_printed_output(
+        code: CodeWriter) -> None:
+    """What a worker writes straight to fd 1 (a C library, a child process) ends lines at
+    "\\n" only ("\\r" and form feeds cut it in pieces) and a line over one event's size is cut as
+    a printed one is (it stayed one event of any size)."""
+    from pytest_lambda.runtime.capture import MAX_EVENT_BYTES
+
+    with LambdaFunction("app.handler", code_dir=code(app=RAW_OUTPUT),
+                        isolation="process") as fn:
+        r = fn.invoke({})
+    lines = [m for m in r.logs.messages if not m.startswith(("START", "END", "REPORT"))]
+    assert lines[0] == "progress 10%\r20%\r100%\x0cdone\n"
+    assert [len(m) for m in lines[1:]] == [MAX_EVENT_BYTES, MAX_EVENT_BYTES,
+                                           600_001 - 2 * MAX_EVENT_BYTES]
