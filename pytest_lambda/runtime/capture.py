@@ -190,6 +190,18 @@ def iter_events(text: str) -> Iterator[str]:
     yield str(data[start:], "utf-8", "surrogatepass")
 
 
+_ZERO_LENGTH = bytes(4)
+#: Bytes of one writer's slot in a process worker's pending-line memory (a length, then the
+#: line, which never grows past one event before it is cut: see StreamWriter.write).
+PENDING_SLOT = 4 + MAX_EVENT_BYTES + 64
+
+
+def pending_line(slot: memoryview | bytes) -> str:
+    """The text of a writer's pending line in ``slot`` (see :meth:`StreamWriter.mirror_to`)."""
+    size = min(int.from_bytes(slot[:4], "little"), len(slot) - 4)
+    return bytes(slot[4:4 + size]).decode("utf-8", "replace")
+
+
 class StreamWriter(io.TextIOBase):
     """A ``sys.stdout`` / ``sys.stderr`` stand-in: every complete line is one log event.
 
@@ -210,6 +222,10 @@ class StreamWriter(io.TextIOBase):
         #: so ``json.dump(data, sys.stdout)`` took seconds).
         self._pieces: list[str] = []
         self._pending = 0
+        #: A process worker's copy of the pending line, in memory the test process reads
+        #: after the worker died (see :meth:`mirror_to`); None in-process.
+        self._mirror: memoryview | None = None
+        self._mirrored = 0
         #: The pending length at which the line may have grown past one event (in UTF-8 at
         #: most 4 bytes a character), so that its real size is looked at only then.
         self._check_at = MAX_EVENT_BYTES // 4 + 1
@@ -254,6 +270,40 @@ class StreamWriter(io.TextIOBase):
 
     def isatty(self) -> bool:
         return False
+
+    def mirror_to(self, slot: memoryview) -> None:
+        """Keep the line being written (what has no newline yet) in ``slot``: a 4-byte length,
+        then its UTF-8 text. The runtime's streams write through to the pipe, so on Lambda
+        that text is on the platform's side when the process dies (a segfault, a kill, a
+        timeout) and reaches the log; a process worker's pending line died with it. The test
+        process reads the slot (shared memory) after a worker died (:func:`pending_line`)."""
+        self._mirror = slot
+        self._mirrored = 0
+        self.write = self._write_mirrored  # type: ignore[method-assign]
+
+    def _write_mirrored(self, s: str) -> int:
+        before = len(self._pieces)
+        written = StreamWriter.write(self, s)
+        self._sync_mirror(s, before)
+        return written
+
+    def _sync_mirror(self, s: str, before: int) -> None:
+        mirror = self._mirror
+        assert mirror is not None
+        pieces = self._pieces
+        if not pieces:
+            if self._mirrored:
+                mirror[:4] = _ZERO_LENGTH
+                self._mirrored = 0
+            return
+        if "\n" not in s and len(pieces) == before + 1 and pieces[-1] is s:
+            data, at = s.encode("utf-8", "surrogatepass"), self._mirrored  # one more piece
+        else:
+            data, at = "".join(pieces).encode("utf-8", "surrogatepass"), 0
+        end = min(at + len(data), len(mirror) - 4)
+        mirror[4 + at:4 + end] = data[:end - at]
+        mirror[:4] = end.to_bytes(4, "little")
+        self._mirrored = end
 
     def write(self, s: str) -> int:
         if not isinstance(s, str):
@@ -310,6 +360,9 @@ class StreamWriter(io.TextIOBase):
             self._check_at = MAX_EVENT_BYTES // 4 + 1
             if text:
                 self._sink.app(text)
+            if self._mirror is not None and self._mirrored:
+                self._mirror[:4] = _ZERO_LENGTH
+                self._mirrored = 0
 
 
 class _BinaryWriter:

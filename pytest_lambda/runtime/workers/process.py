@@ -37,7 +37,7 @@ from ...observe.coverage import worker_settings as worker_coverage_settings
 from ...observe.logs import LogEvent, LogGroup
 from .. import faults
 from ..backend import InitResult, Outcome, lambda_environ, new_log_stream_name
-from ..capture import LogSink, iter_events
+from ..capture import PENDING_SLOT, LogSink, iter_events, pending_line
 from ..filesystem import TmpDir
 from ..interpreter import Interpreter, worker_command
 from ..memory import RUNTIME_BASELINE_MB
@@ -112,6 +112,7 @@ class ProcessEnvironment:
         self._output_seen = 0
         self._events: Any = None
         self._events_seen = 0
+        self._pending: Any = None
         #: The environment's /tmp, made (or adopted) here and removed at discard: it outlives
         #: the worker, as a restarted runtime keeps it on Lambda (``keep_tmp``).
         self._tmp = TmpDir(self, tmp_dir)
@@ -142,6 +143,11 @@ class ProcessEnvironment:
         assert parent is not None
         self._output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _stop()
         self._events = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _stop()
+        # The lines the worker is writing, kept where a worker that dies leaves them (see
+        # StreamWriter.mirror_to): a file the worker maps by name.
+        self._pending = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by _stop()
+            prefix="pytest-lambda-lines-")
+        self._pending.truncate(2 * PENDING_SLOT)
         events_fd = self._events.fileno()
         # The function's environment only: the test process's own variables (real AWS
         # credentials, tokens) must not reach the worker or the handler's child processes.
@@ -177,6 +183,7 @@ class ProcessEnvironment:
                           "log_group": self.config.log_group_name,
                           "log_stream_name": self.log_stream_name,
                           "network_allow": self._network_allow, "tmp_dir": self._tmp.path,
+                          "pending": self._pending.name,
                           "coverage": coverage})
             self._call(None, 30.0)
         except (Killed, OSError) as error:  # it died (or hung) before loading any user code
@@ -268,6 +275,7 @@ class ProcessEnvironment:
         records, used = read_records(self._events.read())
         self._events_seen += used
         stream.extend(LogEvent(*record) for record in records)
+        self._pending_lines(stream, request_id)
         self._output.seek(self._output_seen)
         raw = self._output.read()
         self._output_seen += len(raw)
@@ -285,6 +293,24 @@ class ProcessEnvironment:
                 stream.append(LogEvent(now, piece, request_id, self.log_stream_name))
                 piece = after
             stream.append(LogEvent(now, piece + "\n", request_id, self.log_stream_name))
+
+    def _pending_lines(self, stream: Any, request_id: str | None) -> None:
+        """Lines the worker was writing when it died (a phase that ended flushed its own):
+        on Lambda their text was in the pipe already, and reaches the log."""
+        pending = self._pending
+        if pending is None:
+            return
+        pending.seek(0)
+        data = pending.read(2 * PENDING_SLOT)
+        for start in (0, PENDING_SLOT):
+            if data[start:start + 4] != bytes(4):
+                text = pending_line(data[start:start + PENDING_SLOT])
+                if text and self.sink.keeps(text):
+                    stream.append(LogEvent(real_time_ms(), text, request_id,
+                                           self.log_stream_name))
+                pending.seek(start)
+                pending.write(bytes(4))
+        pending.flush()
 
     @property
     def max_memory_mb(self) -> int:
@@ -365,6 +391,9 @@ class ProcessEnvironment:
         if self._events is not None:
             self._events.close()
             self._events = None
+        if self._pending is not None:
+            self._pending.close()
+            self._pending = None
 
     def keep_tmp(self) -> str | None:
         return self._tmp.keep()

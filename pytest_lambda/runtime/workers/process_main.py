@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_lambda.observe.coverage import WorkerCoverage
+from pytest_lambda.runtime.capture import PENDING_SLOT
 from pytest_lambda.runtime.workers.wire import _HEADER, recv, send
 
 
@@ -53,6 +54,17 @@ def _serve(sock: socket.socket, events_fd: int) -> None:
 
 #: Open files a Lambda function may hold ("Lambda quotas": file descriptors, 1,024).
 LAMBDA_FILE_LIMIT = 1024
+
+
+def _pending_memory(path: str | None) -> memoryview | None:
+    """The memory shared with the test process where the lines being written are kept (see
+    ``StreamWriter.mirror_to``): the file it made, mapped; None without one."""
+    if not path:
+        return None
+    import mmap
+
+    with open(path, "r+b") as f:
+        return memoryview(mmap.mmap(f.fileno(), 2 * PENDING_SLOT))
 
 
 def _lambda_file_limit() -> None:
@@ -129,6 +141,10 @@ def _run(sock: socket.socket, setup: dict[str, Any], cov: WorkerCoverage,
                                tmp_dir=setup["tmp_dir"], own_process=True)
     env.keep_tmp()  # the test process's to remove: the environment's /tmp outlives the worker
     env.sink.stream.events = _EventsToFile(events_fd)
+    pending = _pending_memory(setup.get("pending"))
+    if pending is not None:
+        env.state.stdout.mirror_to(pending[:PENDING_SLOT])
+        env.state.stderr.mirror_to(pending[PENDING_SLOT:])
     _as_the_sandbox()
     load_runtime_modules()
 

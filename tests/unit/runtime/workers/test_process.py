@@ -11,7 +11,7 @@ import pytest
 from pytest_lambda import LambdaFunction
 
 if TYPE_CHECKING:
-    from conftest import CodeWriter  # the shared alias of the ``code`` fixture
+    from conftest import CodeWriter, Shortener  # the shared aliases of fixtures
 
 
 APP = """
@@ -369,3 +369,30 @@ def test_output_written_to_the_descriptor_is_cut_into_events_as_printed_output(
     assert lines[0] == "progress 10%\r20%\r100%\x0cdone\n"
     assert [len(m) for m in lines[1:]] == [MAX_EVENT_BYTES, MAX_EVENT_BYTES,
                                            600_001 - 2 * MAX_EVENT_BYTES]
+
+
+PARTIAL = """
+import ctypes, os, time
+
+def handler(event, context):
+    print("a whole line")
+    print("the last words", end="")
+    print(", in pieces", end="")
+    if event["how"] == "segfault":
+        ctypes.string_at(0)
+    if event["how"] == "exit":
+        os._exit(1)
+    time.sleep(5)
+"""
+
+
+@pytest.mark.parametrize("how", ["segfault", "exit", "timeout"])
+def test_a_line_without_its_newline_reaches_the_log_when_the_worker_dies(
+        code: CodeWriter, short_timeout: Shortener, how: str) -> None:
+    """The runtime's streams write through to the pipe: text printed without its newline
+    before the process dies is in the log on Lambda (it died with the worker)."""
+    with short_timeout(LambdaFunction("app.handler", code_dir=code(app=PARTIAL),
+                                      isolation="process"), 0.5) as fn:
+        r = fn.invoke({"how": how})
+    lines = [m for m in r.logs.messages if not m.startswith(("START", "END", "REPORT"))]
+    assert lines == ["a whole line\n", "the last words, in pieces"], r.logs.text
