@@ -11,7 +11,7 @@ it (:meth:`~pytest_lambda.templates.routes.RouteTable.declared`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .app_state import _dict
@@ -35,12 +35,37 @@ def wire_rest_apis(app: HttpWiring) -> None:
             (lid, _dict(resource.get("Properties"))))
     for lid, props in by_type.get("AWS::ApiGateway::RestApi", []):
         _wire_api(app, lid, props, by_type)
+    if app.template.kind == "serverless" and FRAMEWORK_API not in resources:
+        # serverless.yml resources that add methods to the Framework's own REST API (its
+        # documented way: RestApiId !Ref ApiGatewayRestApi): routes of that API, which its
+        # http events create (they were dropped silently, the routes answering 403).
+        framework = app.routes.apis.get(FRAMEWORK_API)
+        mine = _of(FRAMEWORK_API, by_type)
+        if framework is not None:
+            _wire_methods(app, FRAMEWORK_API, framework, mine)
+        else:
+            for mid, _ in mine("AWS::ApiGateway::Method"):
+                app.unsupported.append(
+                    f"{mid} (AWS::ApiGateway::Method on {FRAMEWORK_API}, the Framework's REST "
+                    "API, which it creates only for functions with http events: this service "
+                    "has none)")
+
+
+#: The logical id of the REST API the Serverless Framework makes for ``http`` events.
+FRAMEWORK_API = "ApiGatewayRestApi"
+
+
+def _of(lid: str, by_type: Mapping[str, list[tuple[str, dict[str, Any]]]],
+        ) -> Callable[[str], list[tuple[str, dict[str, Any]]]]:
+    """The resources of a type that belong to the REST API ``lid``."""
+    def mine(entries: str) -> list[tuple[str, dict[str, Any]]]:
+        return [(rid, p) for rid, p in by_type.get(entries, []) if _ref(p.get("RestApiId")) == lid]
+    return mine
 
 
 def _wire_api(app: HttpWiring, lid: str, props: Mapping[str, Any],
               by_type: Mapping[str, list[tuple[str, dict[str, Any]]]]) -> None:
-    def mine(entries: str) -> list[tuple[str, dict[str, Any]]]:
-        return [(rid, p) for rid, p in by_type.get(entries, []) if _ref(p.get("RestApiId")) == lid]
+    mine = _of(lid, by_type)
 
     if props.get("Body") is not None or props.get("BodyS3Location") is not None:
         why = ("AWS::ApiGateway::RestApi with an OpenAPI Body: not read; declare it as an "
@@ -65,6 +90,12 @@ def _wire_api(app: HttpWiring, lid: str, props: Mapping[str, Any],
     binary = app.template.resolve(props.get("BinaryMediaTypes") or [],
                                   f"Resources.{lid}.BinaryMediaTypes")
     api.binary_media_types = [str(t).replace("~1", "/") for t in binary]
+    _wire_methods(app, lid, api, mine)
+
+
+def _wire_methods(app: HttpWiring, lid: str, api: Any,
+                  mine: Callable[[str], list[tuple[str, dict[str, Any]]]]) -> None:
+    """Add the ``AWS::ApiGateway::Method`` routes of the REST API ``lid`` to ``api``."""
     tree = {rid: (p.get("ParentId"), str(p.get("PathPart", "")))
             for rid, p in mine("AWS::ApiGateway::Resource")}
     for mid, method in mine("AWS::ApiGateway::Method"):
@@ -111,7 +142,11 @@ def _path(api: str, resource: Any, tree: Mapping[str, tuple[Any, str]],
     if isinstance(resource, Mapping) and "Fn::GetAtt" in resource:
         target = resource["Fn::GetAtt"]
         parts = target.split(".") if isinstance(target, str) else list(target)
-        return "/" if parts == [api, "RootResourceId"] else None
+        if parts == [api, "RootResourceId"]:
+            return "/"
+        if len(parts) != 2 or parts[1] != "ResourceId":
+            return None
+        resource = parts[0]  # !GetAtt Resource.ResourceId: what !Ref Resource gives
     rid = _ref(resource)
     if rid is None or rid not in tree or depth > 50:
         return None

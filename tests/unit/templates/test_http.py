@@ -600,6 +600,56 @@ def test_cloudformation_rest_api_resources_are_routed(tmp_path: Path) -> None:
             http.for_api("Undeployed")
 
 
+def test_serverless_resources_add_methods_to_the_frameworks_rest_api(tmp_path: Path) -> None:
+    """serverless.yml ``resources`` that add methods to the Framework's REST API (``RestApiId:
+    !Ref ApiGatewayRestApi``, its documented way) are routes of that API (they were dropped
+    silently: 403 for a route the service has); one that is not emulated is listed and named
+    when called."""
+    text = """\
+        service: shop
+        provider: {name: aws, runtime: RUNTIME}
+        functions:
+          health:
+            handler: app.echo
+            events:
+              - http: {path: health, method: get}
+        resources:
+          Resources:
+            Notify:
+              Type: AWS::ApiGateway::Resource
+              Properties:
+                RestApiId: !Ref ApiGatewayRestApi
+                ParentId: !GetAtt ApiGatewayRestApi.RootResourceId
+                PathPart: notify
+            NotifyPost:
+              Type: AWS::ApiGateway::Method
+              Properties:
+                HttpMethod: POST
+                RestApiId: {Ref: ApiGatewayRestApi}
+                ResourceId: !GetAtt Notify.ResourceId
+                AuthorizationType: NONE
+                Integration:
+                  Type: AWS_PROXY
+                  IntegrationHttpMethod: POST
+                  Uri: !Sub "INVOKE/${HealthLambdaFunction.Arn}/invocations"
+            NotifyPut:
+              Type: AWS::ApiGateway::Method
+              Properties:
+                HttpMethod: PUT
+                RestApiId: !Ref ApiGatewayRestApi
+                ResourceId: !Ref Notify
+                Integration: {Type: AWS, Uri: arn:aws:apigateway:us-east-1:sns:path//}
+    """
+    with _app(tmp_path, "serverless.yml", text) as app:  # type: ignore[attr-defined]
+        assert app.http.get("/health").status_code == 200
+        assert app.http.post("/notify", json={}).text == "shop-dev-health 1.0 None"
+        assert app.unsupported == ["NotifyPut (PUT /notify): aws integration: only Lambda proxy "
+                                   "integrations are emulated"]
+        with pytest.raises(LookupError, match=r"PUT /notify: NotifyPut \(PUT /notify\) is not "
+                                              r"emulated"):
+            app.http.put("/notify")
+
+
 def test_edge_optimized_rest_apis_add_cloudfront_headers(tmp_path: Path) -> None:
     """A REST API is edge-optimized unless its EndpointConfiguration says otherwise: CloudFront
     adds its viewer headers, Via and X-Amz-Cf-Id to each request (a test's own value wins); a
