@@ -301,8 +301,8 @@ def _clear_caches_of(loggers: Any) -> None:
 class _Saved:
     """What the test process had before a phase began."""
 
-    __slots__ = ("argv", "bytecode", "call_handlers", "cwd", "environ", "environ_data",
-                 "handler_list",
+    __slots__ = ("argv", "bytecode", "call_handlers", "call_handlers_before", "cwd", "environ",
+                 "environ_data", "handler_list",
                  "handler_names", "hooks", "limits", "logger_originals", "logger_shadowed",
                  "logging_disable", "modules_len", "packages_hidden", "path", "root_flags",
                  "root_handlers",
@@ -310,6 +310,7 @@ class _Saved:
                  "stderr", "stdin", "stdout", "test_handlers", "time_zone", "tls_factory")
     argv: list[str]
     call_handlers: Any
+    call_handlers_before: Any
     time_zone: tuple[Any, ...]
     handler_list: list[Any]
     handler_names: dict[str, Any]
@@ -783,7 +784,12 @@ class ProcessState:
         """Record the first change the code makes to a pre-existing logger or signal."""
         set_level, add, remove, patched_signal = self._patches
         self._loggers_before = len(logging.root.manager.loggerDict)
-        s.call_handlers = logging.Logger.callHandlers
+        # The test's callHandlers is what _call_handlers calls: in a nested phase the outer
+        # one's (what is in place now is the outer phase's own, which leads back here).
+        outer = _ACTIVE[-1]._saved if _ACTIVE else None
+        s.call_handlers_before = logging.Logger.callHandlers
+        s.call_handlers = (outer.call_handlers if outer is not None
+                           else s.call_handlers_before)
         logging.Logger.callHandlers = _call_handlers  # type: ignore[method-assign]
         logging.Logger.setLevel = set_level  # type: ignore[method-assign,assignment]
         logging.Logger.addHandler = add  # type: ignore[method-assign,assignment]
@@ -830,7 +836,7 @@ class ProcessState:
         _REAL_SHUTDOWN(self.handler_list if handlerList is None else handlerList)
 
     def _unpatch(self, s: _Saved) -> None:
-        logging.Logger.callHandlers = s.call_handlers  # type: ignore[method-assign]
+        logging.Logger.callHandlers = s.call_handlers_before  # type: ignore[method-assign]
         logging.Logger.setLevel = _ORIGINAL_LOGGER_METHODS[0]  # type: ignore[method-assign]
         logging.Logger.addHandler = _ORIGINAL_LOGGER_METHODS[1]  # type: ignore[method-assign]
         logging.Logger.removeHandler = _ORIGINAL_LOGGER_METHODS[2]  # type: ignore[method-assign]
