@@ -222,8 +222,11 @@ class HttpClient:
                               for lid, why in self.table.not_created.items())
             missing += "".join(f" {lid} is declared but not emulated: {why}."
                                for lid, why in self.table.skipped_apis.items())
+            if missing:  # it declares one: what stopped it comes first
+                raise LookupError(f"no API, HTTP API or Function URL of the template could "
+                                  f"take {method} {path}:{missing}")
             raise LookupError(f"the template declares no API, HTTP API or Function URL to "
-                              f"send {method} {path} to.{missing}")
+                              f"send {method} {path} to.")
         kind = apis[0].kind
         if kind == "rest":
             return _gateway_error(403, {"message": "Missing Authentication Token"})

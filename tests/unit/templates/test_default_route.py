@@ -106,6 +106,7 @@ def test_a_route_of_a_function_not_created_says_why(tmp_path: Path) -> None:
               - httpApi: {{method: post, path: /produce}}
         """))
     with Application(sls) as app, pytest.raises(
-            LookupError, match=r"producer was not created, so its routes are missing: .*"
-                               r"parameter_overrides=\{'construct:jobs.queueUrl'"):
+            LookupError, match=r"^no API, HTTP API or Function URL of the template could take "
+                               r"POST /produce: producer was not created, so its routes are "
+                               r"missing: .*parameter_overrides=\{'construct:jobs.queueUrl'"):
         app.http.post("/produce", json={})
