@@ -55,6 +55,17 @@ def _remove_kept(kept: dict[str, list[str]]) -> None:
     kept.clear()
 
 
+def _node_note(runtime: str, running: str) -> str | None:
+    """The one-line notice for a Node.js function whose worker runs another major version of
+    Node.js than its runtime's (None when they agree, or the version is unknown)."""
+    want = runtime.removeprefix("nodejs").removesuffix(".x")
+    have = running.removeprefix("v").split(".", 1)[0]
+    if not want.isdigit() or not have.isdigit() or want == have:
+        return None
+    return (f"{runtime} functions ran on Node.js {running}, so Node.js {want} behaviour was not "
+            f"tested; point PYTEST_LAMBDA_NODE at a Node.js {want} binary to use it")
+
+
 def _extensions_note(layer: Path) -> str | None:
     """A note for a layer that carries external extensions (``extensions/<name>``).
 
@@ -151,10 +162,13 @@ class Environments:
         kept = self._reset_tmp.get(pool)
         tmp_dir = kept.pop() if kept else None
         try:
-            return open_backend(config, version, fn.log_group, isolation=fn.isolation,
-                                new_id=fn.new_request_id, network_allow=fn.network_allow,
-                                measure_memory=fn.measure_memory, python=python,
-                                tmp_dir=tmp_dir)
+            backend = open_backend(config, version, fn.log_group, isolation=fn.isolation,
+                                   new_id=fn.new_request_id, network_allow=fn.network_allow,
+                                   measure_memory=fn.measure_memory, python=python,
+                                   tmp_dir=tmp_dir)
+            if config.is_node:
+                self._note(_node_note(config.runtime, getattr(backend, "node_version", "")))
+            return backend
         except BaseException:
             if tmp_dir is not None:  # not adopted: still the next new environment's
                 self._reset_tmp.setdefault(pool, []).append(tmp_dir)

@@ -192,7 +192,9 @@ class NodeEnvironment:
         self._stream_lines = {1: _Lines(), 2: _Lines()}
         self._frozen = False
         self._finalizer = weakref.finalize(self, _kill_quietly, self._proc)
-        self._call(None, _READY_TIMEOUT_S)
+        ready = self._call(None, _READY_TIMEOUT_S)
+        #: The Node.js version the worker runs on (``process.version``, "v20.20.2").
+        self.node_version = str(ready.get("node", "")) if isinstance(ready, dict) else ""
         # Ready, no user code loaded: its size now is the runtime's footprint, counted as what
         # Lambda reports for the Node.js runtime (as for Python process workers).
         self._supervisor.rebase(self._proc)

@@ -172,6 +172,32 @@ def test_callback_result_and_warm_state(make_fn: MakeFn) -> None:
                               "callback-based function handlers starting with Node.js 24.")
 
 
+def test_a_function_on_another_node_version_is_noted(make_fn: MakeFn) -> None:
+    """A function whose runtime is another major Node.js version than the worker's `node` says
+    so in its notes (and the session summary), as a Python function on another Python does."""
+    import subprocess
+
+    from pytest_lambda.runtime.workers.node import node_executable
+
+    running = subprocess.run([node_executable(), "--version"], capture_output=True, text=True,
+                             check=True).stdout.strip()
+    major = int(running.removeprefix("v").split(".")[0])
+    other = 22 if major != 22 else 24
+    from pytest_lambda.errors import InvalidParameterValueException
+
+    try:
+        same = make_fn("index.asyncValue", runtime=f"nodejs{major}.x")
+    except (InvalidParameterValueException, ValueError):
+        pass  # this machine's Node.js is no runtime Lambda still creates functions on
+    else:
+        assert same.invoke({"n": 1}).ok and same.notes == ()
+    fn = make_fn("index.asyncValue", runtime=f"nodejs{other}.x")
+    assert fn.invoke({"n": 1}).ok
+    assert fn.notes == (f"nodejs{other}.x functions ran on Node.js {running}, so Node.js "
+                        f"{other} behaviour was not tested; point PYTEST_LAMBDA_NODE at a "
+                        f"Node.js {other} binary to use it",)
+
+
 def test_async_handler_return_value(make_fn: MakeFn) -> None:
     """An async handler's resolved value is the response."""
     assert make_fn("index.asyncValue").invoke({"n": 21}).payload == {"doubled": 42}
