@@ -9,6 +9,7 @@ from __future__ import annotations
 import signal
 from typing import Any
 
+from ..clock import real_time_ms
 from .marshal import SYNC_RESPONSE_LIMIT
 
 #: How Lambda's platform (written in Go) words a process that a signal ended: Go's names for
@@ -48,6 +49,20 @@ def runtime_exit(request_id: str, reason: str,
 def killed(request_id: str) -> dict[str, Any]:
     """What the caller sees of a runtime killed for its memory (the REPORT line says why)."""
     return runtime_exit(request_id, KILLED)
+
+
+#: The Runtime API's answer to a response over the synchronous limit (captured from Lambda:
+#: anomalyco/console#63).
+RESPONSE_REFUSED = ('{"errorMessage":"Exceeded maximum allowed payload size '
+                    f'({SYNC_RESPONSE_LIMIT} bytes).","errorType":"RequestEntityTooLarge"}}')
+
+
+def response_refused_line() -> str:
+    """The line awslambdaric's native client logs when the Runtime API refuses a response
+    (its log format: level, epoch milliseconds, ``LAMBDA_RUNTIME``; awslambdaric 4.2.2, run
+    against a Runtime API answering 413 in the differential tier)."""
+    return (f"[ERROR] [{real_time_ms()}] LAMBDA_RUNTIME Failed to post handler success "
+            f"response. Http response code: 413. {RESPONSE_REFUSED}\n")
 
 
 def response_too_large(size: int) -> dict[str, Any]:

@@ -443,6 +443,10 @@ class ExecutionEnvironment:
             if len(response) > SYNC_RESPONSE_LIMIT:
                 error = faults.response_too_large(len(response))
                 status, error_type, reset = "error", "Function.ResponseSizeTooLarge", True
+                # The Runtime API answers 413; the client's native layer logs it, then its
+                # process ends on the RuntimeError it raises (differential case
+                # py-response-too-large; the traceback is a known difference).
+                self.sink.emit(faults.response_refused_line())
         elif kind == "timed_out":
             status, reset = "timeout", True
             # Lambda stopped it at the timeout: its Duration is the timeout, whatever time moto

@@ -126,8 +126,21 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._answer(404, b'{"errorMessage":"not served by the fake Runtime API"}')
             return
+        if kind == "response" and len(body) > RESPONSE_LIMIT:
+            # The Runtime API refuses a response over the synchronous limit with 413 and this
+            # body (captured from Lambda: anomalyco/console#63); the platform answers the
+            # caller Function.ResponseSizeTooLarge (diff_sides).
+            self._record(Post("response-too-large", request_id, dict(self.headers), body))
+            self._answer(413, TOO_LARGE, {"Content-Type": "application/json"})
+            return
         self._record(Post(kind, request_id, dict(self.headers), body))
         self._answer(202, b'{"status":"OK"}', {"Content-Type": "application/json"})
+
+
+#: The Runtime API's limit on a synchronous response, and its answer above it.
+RESPONSE_LIMIT = 6_291_556
+TOO_LARGE = (b'{"errorMessage":"Exceeded maximum allowed payload size (6291556 bytes).",'
+             b'"errorType":"RequestEntityTooLarge"}')
 
 
 class _Server(ThreadingHTTPServer):

@@ -72,6 +72,7 @@ CASES = (
     Case("py-init-builtin-conflict", "builtin_conflict.py", PYTHON, "sys.handler"),
     Case("py-init-module-keyerror", "module_keyerror.py", PYTHON),
     Case("py-init-sys-exit", "init_sys_exit.py", PYTHON),
+    Case("py-response-too-large", "response_too_large.py", PYTHON),
     Case("py-handler-signature", "handler_signature.py", PYTHON, "app.one_argument"),
     Case("py-handler-not-callable", "handler_signature.py", PYTHON, "app.not_callable"),
     Case("py-exit-none", "sys_exit.py", PYTHON, "app.exit_none"),

@@ -20,6 +20,8 @@ from diff_sides import Observed
 
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
 _RUNTIME_FRAME = re.compile(r"(/var/runtime/index\.mjs):\d+:\d+")
+#: The Python client's native log lines: "[ERROR] [<epoch ms>] LAMBDA_RUNTIME ...".
+_NATIVE_STAMP = re.compile(r"^(\[[A-Z]+\] \[)\d+(\] LAMBDA_RUNTIME )", re.M)
 ASPECTS = ("function error", "payload (parsed)", "payload (raw bytes)", "init log",
            "invocation log", "init and invocation log")
 
@@ -60,6 +62,7 @@ def normalise(text: str, request_id: str, paths: Paths) -> str:
     for real, lam in paths.replacements():
         text = text.replace(real, lam)
     text = _RUNTIME_FRAME.sub(r"\1:<line>:<col>", text)
+    text = _NATIVE_STAMP.sub(r"\1<ms>\2", text)
     return _TIMESTAMP.sub(lambda m: re.sub(r"\d", "0", m.group()), text)
 
 

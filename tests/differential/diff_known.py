@@ -60,6 +60,14 @@ RULES: tuple[Rule, ...] = (
          "file:///var/runtime/index.mjs:…'. Kept: our runtime is not the main module "
          "[node/runtime3.js start]",
          _cases("node-init-malformed-handler", runtimes=("nodejs22.x",))),
+    Rule("py-response-refused-traceback",
+         "a response over 6 MB: the Runtime API refuses it (413) and the client's native "
+         "layer logs 'LAMBDA_RUNTIME Failed to post handler success response' (ours too), then "
+         "its process ends on the uncaught RuntimeError, whose traceback runs through the "
+         "client's own source lines (runpy, awslambdaric __main__, bootstrap, "
+         "lambda_runtime_client): ours logs no traceback. Kept: reproducing it means the "
+         "client's source text [runtime/inprocess.py invoke]",
+         _cases("py-response-too-large")),
 )
 
 
@@ -77,6 +85,8 @@ def known(key: Key) -> tuple[list[Rule], frozenset[str]]:
 #: (P payload parsed, R payload raw bytes, I init log, V invocation log, L init and
 #: invocation log of a failed init, E function error). Regenerate after a fix.
 OBSERVED: dict[Key, str] = {
+    **{("py-response-too-large", f"python3.{minor}", variant): "V"
+       for minor in (11, 12, 13, 14) for variant in ("text", "json", "json-debug")},
     ("node-callback-error", "nodejs22.x", "json"): "I",
     ("node-callback-error", "nodejs22.x", "json-debug"): "I",
     ("node-callback-error", "nodejs22.x", "text"): "I",

@@ -184,6 +184,15 @@ def observe_real(client: Client, fn: LambdaFunction, event: Any) -> Observed:
                         kept(retry, "init"), "", True, {"exit_code": retry.exit_code})
     request_id = first.request_ids[0]
     invoke = kept(first, request_id)
+    refused = first.post("response-too-large")
+    if refused is not None:
+        # The platform's answer to the caller (lambda-runtime.md section 2).
+        payload = json.dumps({
+            "errorType": "Function.ResponseSizeTooLarge",
+            "errorMessage": f"Response payload size ({len(refused.body)} bytes) exceeded "
+                            "maximum allowed payload size (6291556 bytes)."}).encode()
+        return Observed(payload, True, init_events, invoke, request_id,
+                        notes={"exit_code": first.exit_code})
     for kind, error in (("response", False), ("error", True)):
         post = first.post(kind)
         if post is not None:

@@ -255,6 +255,13 @@ def test_response_too_large(code: CodeWriter) -> None:
         "errorMessage": "Response payload size (6300002 bytes) exceeded maximum allowed payload "
                         "size (6291556 bytes).",
     }
+    # What the client logs when the Runtime API refuses the response (differential case
+    # py-response-too-large).
+    [line] = r.logs.filter("LAMBDA_RUNTIME")
+    assert re.fullmatch(r"\[ERROR\] \[\d{13}\] LAMBDA_RUNTIME Failed to post handler success "
+                        r"response\. Http response code: 413\. \{\"errorMessage\":\"Exceeded "
+                        r"maximum allowed payload size \(6291556 bytes\)\.\",\"errorType\":"
+                        r"\"RequestEntityTooLarge\"\}\n", line.message)
 
 
 def test_seeded_request_ids_are_reproducible(code: CodeWriter) -> None:
