@@ -51,21 +51,13 @@ _REST_MAX_BODY = 10 * 1024 * 1024
 _URL_FORBIDDEN = ("Forbidden. For troubleshooting Function URL authorization issues, see: "
                   "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html")
 _REST_DEFAULT_TYPE = "application/json"
-#: The media types an HTTP API, a Function URL and an ALB pass on as text: every other body
-#: (form posts and a body without a Content-Type included) arrives base64-encoded. ALB: the
-#: Elastic Load Balancing user guide, "Use Lambda functions as targets" ("the load balancer
-#: sends the body to the Lambda function as is" for text/*, application/json,
-#: application/javascript and application/xml); HTTP API: the same split, measured on AWS
-#: (ministackorg/ministack#766) and seen in Slack's form posts (middyjs/middy#603).
-_TEXT_MEDIA = ("application/json", "application/javascript", "application/xml")
-
-
 def text_body(content_type: str) -> bool:
-    """Whether a request body of ``content_type`` reaches the function as text."""
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media.startswith("text/") or media in _TEXT_MEDIA
+    """Whether an HTTP API, a Function URL or an ALB passes a request body of
+    ``content_type`` on as text (the event factories' rule, ``events._http.TEXT_MEDIA``; every
+    other body arrives base64-encoded; Slack's form posts: middyjs/middy#603)."""
+    from ..events._http import text_media  # the event factories load on first use
 
-
+    return text_media(content_type)
 
 
 class _Gateway:
