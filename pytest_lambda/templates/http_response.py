@@ -77,6 +77,9 @@ class _Headers(Mapping[str, str]):
     def getlist(self, name: str) -> list[str]:
         return [v for k, v in self._items if k.lower() == name.lower()]
 
+    def __repr__(self) -> str:
+        return f"Headers({dict(self)!r})"
+
 
 def _json_dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))

@@ -455,6 +455,7 @@ def test_non_string_header_values_are_sent_as_json_text(tmp_path: Path) -> None:
             assert response.headers["X-Count"] == "3"
         rest = app.http.get("/r")
         assert [v for k, v in rest.header_list if k == "X-Flags"] == ["false", "1.5"]
+        assert "'X-Count': '3'" in repr(rest.headers)  # printable, not an object address
 
 
 def test_a_client_may_send_any_body_under_a_json_content_type(tmp_path: Path) -> None:
