@@ -300,17 +300,20 @@ class ProcessEnvironment:
         pending = self._pending
         if pending is None:
             return
-        pending.seek(0)
-        data = pending.read(2 * PENDING_SLOT)
+        cleared = False
         for start in (0, PENDING_SLOT):
-            if data[start:start + 4] != bytes(4):
-                text = pending_line(data[start:start + PENDING_SLOT])
+            pending.seek(start)
+            head = pending.read(4)  # the length: 0 unless a line is pending (a warm call's)
+            if head and head != bytes(4):
+                text = pending_line(head + pending.read(PENDING_SLOT - 4))
                 if text and self.sink.keeps(text):
                     stream.append(LogEvent(real_time_ms(), text, request_id,
                                            self.log_stream_name))
                 pending.seek(start)
                 pending.write(bytes(4))
-        pending.flush()
+                cleared = True
+        if cleared:
+            pending.flush()
 
     @property
     def max_memory_mb(self) -> int:
