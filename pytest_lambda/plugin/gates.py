@@ -64,8 +64,8 @@ def add_options(parser: pytest.Parser) -> None:
         default=None, metavar="PERCENT[:BRANCH]|FUNCTION=PERCENT[:BRANCH]",
         help="fail the run if a function's code has less line (and, when measured, branch) "
         "coverage; repeatable, e.g. 80 Orders=90:75 (ini: lambda_cov_fail_under)")
-    parser.addini("lambda_require_invoked", "default for --lambda-require-invoked",
-                  type="bool", default=False)
+    parser.addini("lambda_require_invoked", "default for --lambda-require-invoked (true or "
+                  "false)", default="false")
     parser.addini("lambda_require_events", "default for --lambda-require-events (true or "
                   "false)", default="false")
     parser.addini("lambda_cov_context", "switch coverage's context to lambda:<function> "
@@ -89,7 +89,7 @@ def configure(config: pytest.Config) -> None:
     """Validate the gate options and register the plugin object."""
     require = config.getoption("lambda_require_invoked")
     if require is None:
-        require = bool(config.getini("lambda_require_invoked"))
+        require = _truth(str(config.getini("lambda_require_invoked")), "lambda_require_invoked")
     events = config.getoption("lambda_require_events")
     if events is None:
         events = _truth(str(config.getini("lambda_require_events")), "lambda_require_events")
@@ -107,9 +107,12 @@ def configure(config: pytest.Config) -> None:
             reporting.event_sources = True
     cov_context = _truth(str(config.getini("lambda_cov_context")), "lambda_cov_context",
                          flag=False)
-    config.pluginmanager.register(
-        GatesPlugin(config, bool(require), bool(events), fail_under, cov_context=cov_context),
-        PLUGIN_NAME)
+    plugin = GatesPlugin(config, bool(require), bool(events), fail_under, cov_context=cov_context)
+    if plugin.gated and not plugin.is_worker:
+        # A gate reads the template at the session's end: one that cannot be read stops the
+        # run now, not after every test has run (it ended in a bare traceback there).
+        plugin.check_template()
+    config.pluginmanager.register(plugin, PLUGIN_NAME)
 
 
 def _coverage(config: pytest.Config) -> Any:
@@ -151,6 +154,8 @@ class GatesPlugin:
         self.deselected = 0
         #: Why the run was not the whole suite, if it was not (see _partial_run).
         self.partial = ""
+        #: The template's functions, once read (see check_template).
+        self._template: list[tuple[FunctionInfo, list[Declared]]] | None = None
 
     @property
     def gated(self) -> bool:
@@ -213,7 +218,25 @@ class GatesPlugin:
                     for source, n in sources.items():
                         self.sources.setdefault(record["function"], Counter())[source] += n
 
+    def check_template(self) -> None:
+        """Read the ini template now (kept for the session's end); a ``pytest.UsageError``
+        naming it when it cannot be read."""
+        from pytest_lambda.template import TemplateError
+
+        settings = self.config.stash.get(SETTINGS_KEY, None)
+        if settings is None or settings.template is None:
+            return
+        try:
+            self._template = self._template_functions()
+        except (TemplateError, ValueError) as exc:
+            raise pytest.UsageError(
+                f"lambda_template = {str(settings.template)!r} cannot be read, and the gates "
+                f"(lambda_require_invoked, lambda_require_events, lambda_cov_fail_under) need "
+                f"its functions: {exc}") from None
+
     def _template_functions(self) -> list[tuple[FunctionInfo, list[Declared]]]:
+        if self._template is not None:
+            return self._template
         settings = self.config.stash.get(SETTINGS_KEY, None)
         if settings is None or settings.template is None:
             return []

@@ -182,6 +182,31 @@ def test_cov_fail_under_rejects_a_bad_value(pytester: pytest.Pytester) -> None:
                                  "--lambda-cov-fail-under*"])
 
 
+def test_a_gate_on_a_template_that_cannot_be_read_stops_the_run_at_start(
+        pytester: pytest.Pytester) -> None:
+    """A gate reads the template: one that cannot be read is a usage error naming it before
+    any test runs (the run ended in a bare traceback after every test had passed)."""
+    pytester.path.joinpath("template.yaml").write_text("not: [valid yaml")
+    pytester.makeini("[pytest]\nlambda_template = template.yaml\nlambda_require_invoked = true\n")
+    pytester.makepyfile("def test_it():\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: lambda_template = '*template.yaml' cannot be read, and "
+                                 "the gates * need its functions: *invalid YAML*"])
+
+
+def test_require_invoked_rejects_a_value_that_is_not_true_or_false(
+        pytester: pytest.Pytester) -> None:
+    """The ini value is named with the fix (it was "invalid truth value 'maybe'")."""
+    pytester.makeini("[pytest]\nlambda_require_invoked = maybe\n")
+    pytester.makepyfile("def test_it():\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: lambda_require_invoked = 'maybe' is not valid: use true "
+                                 "or false (ini lambda_require_invoked, or the "
+                                 "--lambda-require-invoked flag)."])
+
+
 def test_cov_fail_under_counts_code_that_never_ran(project: pytest.Pytester) -> None:
     """A function whose module was never imported counts every statement as missed."""
     pytest.importorskip("pytest_cov")
