@@ -23,6 +23,7 @@ from .runtime.capture import json_ensure_ascii
 from .runtime.interpreter import Interpreter
 from .runtime.lifecycle import PHASE_LOCK, outcome_report, run_lifecycle
 from .runtime.marshal import encode_event
+from .runtime.network import check_allow
 from .runtime.timeout import outer_phase_waits
 from .service import admission, environments, recursion
 from .service.account import Account, Slot
@@ -94,6 +95,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin, DestinationsMixin, 
         self.metrics = MetricStore(window=None if history is None else history * 4)
         self.history = history
         self._log_window = LogWindow(history)
+        check_allow(network_allow)
         self.network_allow = network_allow
         python = environments.check_options(measure_memory, isolation, python_executable,
                                             self.config)

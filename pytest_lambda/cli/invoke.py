@@ -101,6 +101,13 @@ def _settings(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     kwargs: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     kwargs["isolation"] = args.isolation or ("in-process" if args.aws else "process")
     kwargs["network_allow"] = list(args.allow_host)
+    from pytest_lambda.runtime.network import check_allow
+
+    for host in args.allow_host:
+        try:
+            check_allow([host], "--allow-host")
+        except ValueError as exc:
+            raise _UsageError(str(exc).replace("--allow-host entry", "--allow-host")) from None
     handler = args.handler
     if args.template is not None:
         # Only with --template: the template loader.

@@ -200,6 +200,26 @@ def _compile(allow: Sequence[str] | bool) -> _Policy:
     return _Policy(False, tuple(_parse_rule(entry) for entry in allow))
 
 
+def check_allow(allow: object, argument: str = "network_allow") -> None:
+    """Refuse an allow list the guard could not use, naming ``argument``: a ``ValueError`` or
+    ``TypeError`` when the function is made, not at its first invocation."""
+    if isinstance(allow, bool):
+        return
+    if allow is None or isinstance(allow, str | bytes) or not isinstance(
+            allow, list | tuple | set | frozenset):
+        raise TypeError(
+            f"{argument}={allow!r} is not valid: pass a list of hosts (a name, '*.domain', an "
+            "IP address, a CIDR network, each optionally with ':port'), e.g. "
+            f"{argument}=['api.example.com'], or True to allow every host.")
+    for entry in allow:
+        try:
+            _parse_rule(entry)
+        except ValueError as exc:
+            reason = str(exc).removeprefix(f"lambda_network allow entry {entry!r} ")
+            raise ValueError(f"{argument} entry {entry!r} {reason}" if reason != str(exc)
+                             else f"{argument}: {exc}") from None
+
+
 class _Entry(NamedTuple):
     thread: int
     guard: NetworkGuard

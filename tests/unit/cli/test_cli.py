@@ -205,6 +205,7 @@ def test_invoke_subcommand_bad_config_is_usage_error(tmp_path: Path,
     (b'{"x": NaN}', ["--event", "EVENT"], "NaN and Infinity are not valid JSON"),
     (None, ["--env", "NOEQUALS"], "--env 'NOEQUALS' must be KEY=VALUE"),
     (None, ["--unknown-flag"], "unexpected arguments ['--unknown-flag']"),
+    (None, ["--allow-host", "http://x.com/"], "--allow-host 'http://x.com/' has an invalid port"),
 ])
 def test_invoke_usage_errors_exit_2_with_a_message(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,

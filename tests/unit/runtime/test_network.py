@@ -582,3 +582,22 @@ def test_names_that_only_look_like_loopback_are_refused(lower: LowerLayer, host:
     with NetworkGuard(), pytest.raises(NetworkBlockedError, match=re.escape(host)):
         socket.getaddrinfo(host, 80)
     assert lower.calls == []  # refused before any lookup
+
+
+@pytest.mark.parametrize(("allow", "error", "message"), [
+    (5, TypeError, "network_allow=5 is not valid: pass a list of hosts"),
+    (None, TypeError, "network_allow=None is not valid"),
+    ("example.com", TypeError, "network_allow='example.com' is not valid"),
+    (["http://x.com/"], ValueError, "network_allow entry 'http://x.com/' has an invalid port"),
+    (["10.0.0.0/33"], ValueError, "network_allow entry '10.0.0.0/33' is not a valid CIDR"),
+])
+def test_a_bad_allow_list_is_refused_when_the_function_is_made(
+        tmp_path: Any, allow: object, error: type[Exception], message: str) -> None:
+    """``network_allow`` is checked by ``LambdaFunction`` itself, naming the argument (a
+    bad one was accepted and failed at the first invocation: "'int' object is not iterable",
+    or a worker that could not start)."""
+    from pytest_lambda import LambdaFunction
+
+    (tmp_path / "app.py").write_text("def handler(e, c):\n    return 1\n")
+    with pytest.raises(error, match=re.escape(message)):
+        LambdaFunction("app.handler", code_dir=tmp_path, network_allow=allow)  # type: ignore[arg-type]
