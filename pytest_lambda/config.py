@@ -92,21 +92,31 @@ class FunctionSettings(TypedDict, total=False):
     package_check: str
 
 
+#: Lambda's LoggingConfig.LogGroup (API reference: pattern and length 1-512).
+_LOG_GROUP = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
 #: Settings that ``create`` turns into fields itself (resolving defaults and paths).
 _DERIVED = frozenset({"code_dir", "name", "runtime", "environment"})
 
 
-def _check_setting_names(settings: Mapping[str, object]) -> None:
-    """Refuse a misspelt setting with the closest valid name (Python's own message lists none)."""
-    known = FunctionSettings.__annotations__
+#: Names people reach for that are other settings' (the CLI's --env, the marker's memory).
+_ALIASES = {"env": "environment", "environment_variables": "environment",
+            "memory": "memory_size", "memory_mb": "memory_size", "timeout_seconds": "timeout"}
+
+
+def check_setting_names(settings: Mapping[str, object], extra: Sequence[str] = (),
+                        what: str = "a Lambda function") -> None:
+    """Refuse a misspelt setting with the closest valid name (Python's own message lists none);
+    ``extra`` are the caller's own keyword arguments, valid too."""
+    known = [*FunctionSettings.__annotations__, *extra]
     for key in settings:
         if key not in known:
             import difflib  # only to word this error: off the start-up path
 
-            close = difflib.get_close_matches(key, known, n=1)
+            close = ([_ALIASES[key]] if key in _ALIASES
+                     else difflib.get_close_matches(key, known, n=1))
             hint = f"did you mean {close[0]!r}? " if close else ""
-            raise TypeError(f"unexpected keyword argument {key!r} for a Lambda function: {hint}"
-                            f"the function settings are {', '.join(known)}.")
+            raise TypeError(f"unexpected keyword argument {key!r} for {what}: {hint}"
+                            f"the arguments are {', '.join(known)}.")
 
 
 @dataclass(frozen=True)
@@ -149,7 +159,7 @@ class FunctionConfig:
     @classmethod
     def create(cls, handler: str, **settings: Unpack[FunctionSettings]) -> FunctionConfig:
         """Validate the arguments and build the configuration."""
-        _check_setting_names(settings)
+        check_setting_names(settings)
         code_dir, name = settings.get("code_dir"), settings.get("name")
         environment, runtime = settings.get("environment"), settings.get("runtime")
         if not isinstance(handler, str):
@@ -196,6 +206,32 @@ class FunctionConfig:
 
     def with_changes(self, **changes: Any) -> FunctionConfig:
         """A validated copy with some fields changed (``UpdateFunctionConfiguration``)."""
+        check_setting_names(changes, extra=("handler",), what="update_configuration")
+        fixed = sorted(set(changes) & {"name", "region", "account_id"})
+        if fixed:
+            # UpdateFunctionConfiguration has no such members: a function keeps its ARN.
+            raise InvalidParameterValueException(
+                f"update_configuration({fixed[0]}=...): a function's {fixed[0]} cannot be "
+                "changed; create another LambdaFunction with it instead.")
+        if "handler" in changes:
+            handler = changes["handler"]
+            if not isinstance(handler, str) or not handler:
+                raise InvalidParameterValueException(
+                    f"update_configuration(handler={handler!r}): pass a handler string such "
+                    "as 'app.handler' (module.function).")
+        if "code_dir" in changes:
+            given = changes["code_dir"]
+            root = (Path(given).resolve() if isinstance(given, str | os.PathLike) else None)
+            if root is None or not root.is_dir():
+                raise InvalidParameterValueException(
+                    f"update_configuration(code_dir={given!r}): not a folder. Pass the path of "
+                    "the folder that holds the handler's code (a str or pathlib.Path).")
+            changes["code_dir"] = root
+        if "environment" in changes and changes["environment"] is not None and not isinstance(
+                changes["environment"], Mapping):
+            raise InvalidParameterValueException(
+                f"update_configuration(environment={changes['environment']!r}): pass a dict of "
+                "variable names to string values.")
         if "layers" in changes:
             changes["layers"] = check_layers(changes["layers"])
         if "shared_modules" in changes:
@@ -221,6 +257,13 @@ class FunctionConfig:
             )
             raise validation_error(self.name, "functionName", constraint,
                                    "Use 1-64 letters, digits, hyphens or underscores.")
+        if self.log_group is not None and (
+                not isinstance(self.log_group, str) or not _LOG_GROUP.fullmatch(self.log_group)):
+            raise validation_error(self.log_group, "loggingConfig.logGroup",
+                                   "Member must satisfy regular expression pattern: "
+                                   "[\\.\\-_/#A-Za-z0-9]+ and have length 1 to 512",
+                                   "Pass log_group as a CloudWatch log group name (a str), "
+                                   "e.g. '/aws/lambda/orders'.")
         _check_int(self.memory_size, "memorySize", MIN_MEMORY, MAX_MEMORY,
                    "Pass memory_size in MB between 128 and 10240.")
         _check_int(self.timeout, "timeout", MIN_TIMEOUT, MAX_TIMEOUT,
@@ -248,14 +291,15 @@ class FunctionConfig:
                                        f"[{', '.join(APP_LOG_LEVELS)}]",
                                        "Use one of those levels.")
         self._validate_runtime()
-        if not _REGION.fullmatch(self.region):
+        if not isinstance(self.region, str) or not _REGION.fullmatch(self.region):
             raise InvalidParameterValueException(
                 f"region {self.region!r} is not an AWS Region name. Use a name such as "
-                "'us-east-1' (ini lambda_region)."
+                "'us-east-1' (a str; ini lambda_region)."
             )
-        if not _ACCOUNT.fullmatch(self.account_id):
+        if not isinstance(self.account_id, str) or not _ACCOUNT.fullmatch(self.account_id):
             raise InvalidParameterValueException(
-                f"account id {self.account_id!r} must be 12 digits, e.g. '123456789012'."
+                f"account id {self.account_id!r} must be 12 digits in a str, e.g. "
+                "'123456789012'."
             )
         self._validate_environment()
         _validate_async(self)
@@ -296,7 +340,11 @@ class FunctionConfig:
                 f"tracing={self.tracing!r} is not valid: pass True (Active tracing) or False "
                 "(PassThrough).")
         for key, value in env.items():
-            if not isinstance(key, str) or not _ENV_KEY.fullmatch(key):
+            if not isinstance(key, str):
+                raise InvalidParameterValueException(
+                    f"environment variable name {key!r} is not a str ({type(key).__name__}): "
+                    "names are strings (a letter first, then letters, digits or '_').")
+            if not _ENV_KEY.fullmatch(key):
                 raise validation_error(
                     "{" + ", ".join(env) + "}", "environment.variables",
                     "Map keys must satisfy constraint: [Member must satisfy regular expression "

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Unpack
 
 from .clock import real_time_ms
-from .config import FunctionConfig, FunctionSettings
+from .config import FunctionConfig, FunctionSettings, check_setting_names
 from .errors import HandlerNotStopped
 from .observe.coverage import function_context
 from .observe.history import DEFAULT_HISTORY, LogWindow, check_history
@@ -39,6 +39,11 @@ if TYPE_CHECKING:
     from .service.async_queue import QueuedEvent
 
 Listener = Callable[[InvokeResult], None]
+
+
+#: LambdaFunction's keyword arguments that are not function settings.
+_OWN_ARGUMENTS = ("seed", "network_allow", "measure_memory", "isolation", "account",
+                  "python_executable", "history")
 
 
 class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin, DestinationsMixin, TriggersMixin):
@@ -82,6 +87,12 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin, DestinationsMixin, 
         (``None``: all).
         """
         check_history(history)
+        check_setting_names(settings, extra=_OWN_ARGUMENTS)
+        if account is not None and not isinstance(account, Account):
+            raise TypeError(
+                f"account={account!r} is not an Account ({type(account).__name__}): pass one (from "
+                "pytest_lambda import Account; Account('123456789012', 'us-east-1')), or "
+                "account_id= for the id alone.")
         if account is not None:
             settings["region"], settings["account_id"] = account.region, account.account_id
         self._destination_objects: dict[str, LambdaFunction] = {}
@@ -199,6 +210,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin, DestinationsMixin, 
         ``RecursiveInvocationException`` once it would be the 17th in its chain.
         """
         admission.check_context(client_context, identity)
+        admission.check_strings(trace_header=trace_header, tenant_id=tenant_id)
         admission.check_tenant(self.config, tenant_id)
         payload, target = admission.admit(event, invocation_type, qualifier, self.config,
                                           self._versions, self._policy, principal, source_arn,
@@ -232,6 +244,9 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin, DestinationsMixin, 
         model.
         """
         admission.check_tenant(self.config, None, "invoke_many")
+        if isinstance(events, str | bytes | Mapping) or not isinstance(events, Iterable):
+            raise TypeError(f"invoke_many(events={events!r}): pass a list of events (one "
+                            "invocation each), e.g. invoke_many([{...}, {...}]).")
         admitted = [admission.admit(e, invocation_type, qualifier, self.config, self._versions,
                                     self._policy, principal, source_arn, source_account)
                     for e in events]

@@ -67,6 +67,19 @@ class Account:
     def __init__(self, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION, *,
                  concurrency_limit: int = DEFAULT_CONCURRENCY_LIMIT,
                  unreserved_minimum: int = DEFAULT_UNRESERVED_MINIMUM) -> None:
+        for name, value in (("concurrency_limit", concurrency_limit),
+                            ("unreserved_minimum", unreserved_minimum)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise InvalidParameterValueException(
+                    f"Account({name}={value!r}): a whole number is expected, e.g. "
+                    f"{name}=1000.")
+        if not isinstance(account_id, str) or not account_id.isdigit() or len(account_id) != 12:
+            raise InvalidParameterValueException(
+                f"Account(account_id={account_id!r}): 12 digits in a str are expected, e.g. "
+                "Account('123456789012').")
+        if not isinstance(region, str):
+            raise InvalidParameterValueException(
+                f"Account(region={region!r}): a Region name is expected, e.g. 'us-east-1'.")
         if concurrency_limit < unreserved_minimum or unreserved_minimum < 0:
             raise InvalidParameterValueException(
                 f"concurrency_limit ({concurrency_limit}) must be at least unreserved_minimum "
@@ -133,6 +146,10 @@ class Account:
         """Refuse a reservation that would leave the unreserved pool below its minimum."""
         if value is None:
             return
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InvalidParameterValueException(
+                f"reserved concurrency {value!r} is not valid: pass a whole number >= 0 (or "
+                "None to remove the reservation).")
         left = self.concurrency_limit - self.reserved_total(excluding=function_name) - value
         if left < self.unreserved_minimum:
             raise InvalidParameterValueException(

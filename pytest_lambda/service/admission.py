@@ -79,6 +79,15 @@ def _not_a_dict(value: object, argument: str, example: str) -> TypeError:
                      f"sent as JSON, as the SDKs do), e.g. {argument}={example}, or None.")
 
 
+def check_strings(**values: object) -> None:
+    """Refuse an invoke argument that is given but is not a string, naming it (they failed
+    deep in the policy check or the trace parser)."""
+    for name, value in values.items():
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{name}={value!r} is not a str ({type(value).__name__}): pass "
+                            f"a str (or leave {name} out).")
+
+
 def admit(event: Any, invocation_type: str, qualifier: str | None, config: FunctionConfig,
           versions: Versions, policy: Policy, principal: str | None, source_arn: str | None,
           source_account: str | None) -> tuple[bytes, Target]:
@@ -86,6 +95,7 @@ def admit(event: Any, invocation_type: str, qualifier: str | None, config: Funct
 
     Returns the encoded payload and the version or alias it goes to.
     """
+    check_strings(principal=principal, source_arn=source_arn, source_account=source_account)
     if invocation_type not in INVOCATION_TYPES:
         raise validation_error(invocation_type, "invocationType",
                                "Member must satisfy enum value set: [Event, RequestResponse, "

@@ -100,3 +100,55 @@ def test_defaults(tmp_path: Path) -> None:
 def test_default_name_from_path_handler(tmp_path: Path) -> None:
     """A path-style handler gives a legal default function name."""
     assert FunctionConfig.create("src/api/app.handler", code_dir=tmp_path).name == "src-api-app"
+
+
+def _function(tmp_path: Path, **kwargs: object) -> object:
+    from pytest_lambda import LambdaFunction
+
+    (tmp_path / "app.py").write_text("def handler(e, c):\n    return 1\n")
+    return LambdaFunction("app.handler", code_dir=tmp_path, **kwargs)  # type: ignore[arg-type]
+
+
+def _update(tmp_path: Path, **changes: object) -> None:
+    fn: object = _function(tmp_path)
+    fn.update_configuration(**changes)  # type: ignore[attr-defined]
+
+
+def _invoke(tmp_path: Path, **kwargs: object) -> None:
+    fn: object = _function(tmp_path)
+    fn.invoke({}, **kwargs)  # type: ignore[attr-defined]
+
+
+def _account(tmp_path: Path, *args: object, **kwargs: object) -> None:
+    from pytest_lambda import Account
+
+    Account(*args, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("call", "kwargs", "message"), [
+    (_function, {"region": None}, "region None is not an AWS Region name"),
+    (_function, {"account_id": 123456789012}, "must be 12 digits in a str"),
+    (_function, {"environment": {1: "x"}}, "environment variable name 1 is not a str (int)"),
+    (_function, {"account": "123456789012"}, "account='123456789012' is not an Account (str)"),
+    (_function, {"log_group": 5}, "Value '5' at 'loggingConfig.logGroup'"),
+    (_function, {"isolaton": "process"}, "did you mean 'isolation'?"),
+    (_function, {"env": {"A1": "b"}}, "did you mean 'environment'?"),
+    (_account, {"concurrency_limit": "10"}, "Account(concurrency_limit='10'): a whole number"),
+    (_account, {"account_id": 123456789012}, "Account(account_id=123456789012): 12 digits"),
+    (_invoke, {"trace_header": 5}, "trace_header=5 is not a str (int)"),
+    (_invoke, {"principal": 5}, "principal=5 is not a str (int)"),
+    (_update, {"timout": 5}, "update_configuration: did you mean 'timeout'?"),
+    (_update, {"name": "other"}, "a function's name cannot be changed"),
+    (_update, {"region": "eu-west-1"}, "a function's region cannot be changed"),
+    (_update, {"handler": None}, "update_configuration(handler=None): pass a handler string"),
+    (_update, {"code_dir": "/nonexistent/code"}, "update_configuration(code_dir='/nonexist"),
+    (_update, {"reserved_concurrent_executions": "5"}, "reserved concurrency '5' is not valid"),
+])
+def test_bad_arguments_are_refused_where_they_are_given_naming_them(
+        tmp_path: Path, call: object, kwargs: dict[str, object], message: str) -> None:
+    """Wrong types and misspelt names are refused by the call that takes them, naming the
+    argument and the fix (they raised TypeError/AttributeError from deep inside, or were
+    accepted and failed at the next invocation)."""
+    with pytest.raises((TypeError, ValueError)) as info:
+        call(tmp_path, **kwargs)  # type: ignore[operator]
+    assert message in str(info.value), str(info.value)
