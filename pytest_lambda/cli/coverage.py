@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import glob
 import json
+import os
 import sys
 from collections import Counter
 from typing import Any
@@ -61,6 +62,9 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         fail_under = parse_fail_under(args.fail_under)
     except ValueError as exc:
         return _fail(str(exc).replace("lambda_cov_fail_under", "--fail-under"))
+    for option, given in (("--data-file", args.data_file), ("--rcfile", args.rcfile)):
+        if given and not os.path.isfile(given):
+            return _fail(f"{option} {given!r} does not exist (or is not a file)")
     if args.require_events and not args.template:
         return _fail("--require-events needs --template (the functions' declared events)")
     paths = [p for pattern in args.report for p in (sorted(glob.glob(pattern)) or [pattern])]
@@ -70,9 +74,18 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     for path in paths:
         try:
             with open(path, encoding="utf-8") as f:
-                rows = json.load(f)["functions"]
-        except (OSError, ValueError, KeyError) as exc:
-            return _fail(f"--report {path!r} is not a readable --lambda-report file ({exc})")
+                data = json.load(f)
+        except OSError as exc:
+            return _fail(f"--report {path!r} cannot be read ({exc.strerror or exc})")
+        except ValueError as exc:
+            return _fail(f"--report {path!r} is not JSON ({exc}): give the file pytest wrote "
+                         "with --lambda-report")
+        rows = data.get("functions") if isinstance(data, dict) else None
+        if not isinstance(rows, list) or not all(
+                isinstance(r, dict) and isinstance(r.get("function"), str) for r in rows):
+            return _fail(f"--report {path!r} is not a --lambda-report file (a JSON object "
+                         "whose \"functions\" lists the functions): give the file pytest "
+                         "wrote with --lambda-report")
         for row in rows:
             invocations[row["function"]] += int(row.get("invocations", 0))
             sources.setdefault(row["function"], Counter()).update(row.get("event_sources", {}))
@@ -81,9 +94,13 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     declared: dict[str, list[Declared]] = {}
     if args.template:
         # Only with --template: the template loader.
-        from pytest_lambda.template import load_template
+        from pytest_lambda.template import TemplateError, load_template
 
-        for fn in load_template(args.template).values():
+        try:
+            template = load_template(args.template)
+        except TemplateError as exc:
+            return _fail(f"--template: {exc}")
+        for fn in template.values():
             try:
                 code_dir: str | None = str(fn.kwargs()["code_dir"])
             except Exception:  # a function that cannot be built has no directory
@@ -99,8 +116,11 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         import coverage as coverage_py
 
         # The session's configuration: relative_files names, [report] exclusions, plugins.
-        cov = coverage_py.Coverage(data_file=args.data_file, config_file=args.rcfile or True)
-        cov.load()
+        try:
+            cov = coverage_py.Coverage(data_file=args.data_file, config_file=args.rcfile or True)
+            cov.load()
+        except coverage_py.CoverageException as exc:
+            return _fail(f"--data-file {args.data_file!r} / --rcfile: {exc}")
         coverage = coverage_by_function(cov, {n: f.code_dir for n, f in functions.items()})
     event_checks = checks(declared, sources)
     rows, problems = evaluate(functions.values(), invocations,

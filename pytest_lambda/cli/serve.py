@@ -47,6 +47,10 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     if extra:
         print(f"pytest-lambda serve: error: unexpected arguments {extra}", file=sys.stderr)
         return 2
+    if not 0 <= args.port <= 65535:
+        print(f"pytest-lambda serve: error: --port {args.port} is not a port: use 0-65535 (0 "
+              "picks a free one).", file=sys.stderr)
+        return 2
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"pytest-lambda serve: error: --host {args.host!r} is not a loopback address; "
               "the server is for local use only (use 127.0.0.1).", file=sys.stderr)
@@ -58,8 +62,19 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         print(f"pytest-lambda serve: error: {exc}", file=sys.stderr)
         return 2
     with app:
-        client = app.http.for_api(args.api) if args.api else app.http
-        server = HTTPServer((args.host, args.port), _handler(client, quiet=args.quiet))
+        try:
+            client = app.http.for_api(args.api) if args.api else app.http
+        except KeyError as exc:
+            print(f"pytest-lambda serve: error: --api {args.api!r}: {exc.args[0]}",
+                  file=sys.stderr)
+            return 2
+        try:
+            server = HTTPServer((args.host, args.port), _handler(client, quiet=args.quiet))
+        except OSError as exc:
+            print(f"pytest-lambda serve: error: cannot listen on {args.host}:{args.port} "
+                  f"({exc.strerror or exc}): pick another --port (0 picks a free one).",
+                  file=sys.stderr)
+            return 2
         host, port = args.host, server.server_address[1]
         print(f"Serving {args.template} on http://{host}:{port} (Ctrl-C to stop)", flush=True)
         for api in app.routes.apis.values():

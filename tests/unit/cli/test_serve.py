@@ -84,3 +84,53 @@ def test_serve_refuses_a_non_loopback_host(capsys: pytest.CaptureFixture[str],
     assert cli.main(["serve", "--template", str(tmp_path / "t.yaml"), "--host",
                      "0.0.0.0"]) == 2
     assert "is not a loopback address" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_port_out_of_range_and_an_unknown_api(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A bad --port or --api is a usage error (exit 2, one line), not an OverflowError or a
+    KeyError traceback."""
+    assert cli.main(["serve", "--template", str(tmp_path / "t.yaml"), "--port", "99999"]) == 2
+    assert "--port 99999 is not a port: use 0-65535" in capsys.readouterr().err
+    (tmp_path / "app.py").write_text("def handler(e, c):\n    return {'statusCode': 200}\n")
+    (tmp_path / "t.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
+        "    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: .\n"
+        "      Handler: app.handler\n      Runtime: python3.12\n      Events:\n"
+        "        Get: {Type: HttpApi, Properties: {Path: /, Method: get}}\n")
+    assert cli.main(["serve", "--template", str(tmp_path / "t.yaml"), "--api", "Nope"]) == 2
+    assert "--api 'Nope': no API 'Nope'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("setup", "argv", "message"), [
+    ("[]", ["--report", "REPORT"], "is not a --lambda-report file"),
+    ("{}", ["--report", "REPORT"], "is not a --lambda-report file"),
+    ("{", ["--report", "REPORT"], "is not JSON"),
+    (None, ["--template", "/nonexistent/t.yaml"], "--template: template /nonexistent/t.yaml "
+                                                  "does not exist"),
+    (None, ["--template", "T", "--fail-under", "80", "--data-file", "/nonexistent/.coverage"],
+     "--data-file '/nonexistent/.coverage' does not exist"),
+    (None, ["--template", "T", "--rcfile", "/nonexistent/.coveragerc"],
+     "--rcfile '/nonexistent/.coveragerc' does not exist"),
+    ("not a database", ["--template", "T", "--fail-under", "80", "--data-file", "REPORT"],
+     "--data-file"),
+])
+def test_coverage_usage_errors_exit_2_with_one_line(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, setup: str | None,
+        argv: list[str], message: str) -> None:
+    """Bad files given to ``pytest-lambda coverage`` are usage errors naming the option (a
+    list report, a missing template or data file and a data file that is no coverage data
+    were tracebacks; a missing --rcfile was ignored)."""
+    report = tmp_path / "r.json"
+    if setup is not None:
+        report.write_text(setup)
+    (tmp_path / "app.py").write_text("def handler(e, c):\n    return 1\n")
+    template = tmp_path / "t.yaml"
+    template.write_text("Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
+                        "    Type: AWS::Serverless::Function\n    Properties:\n"
+                        "      CodeUri: .\n      Handler: app.handler\n"
+                        "      Runtime: python3.12\n")
+    argv = [str(report) if a == "REPORT" else str(template) if a == "T" else a for a in argv]
+    assert cli.main(["coverage", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pytest-lambda coverage: error: ") and message in err, err
