@@ -174,6 +174,9 @@ class LogAssertions:
     ) -> None:
         """Fail unless every invocation (each START, or each of ``request_ids``) has a REPORT."""
         __tracebackhide__ = True
+        if isinstance(request_ids, str):
+            raise TypeError(f"request_ids={request_ids!r} is a str: pass a list of request ids, "
+                            f"e.g. [{request_ids!r}].")
         events = list(self)
         starts, reports = report_request_ids(events)
         expected = list(request_ids) if request_ids is not None else starts
@@ -223,6 +226,13 @@ def _label(name: str, dimensions: Mapping[str, str] | None) -> str:
     return f"metric {name!r} {{{dims}}}"
 
 
+def _check_number(argument: str, value: object) -> None:
+    """Refuse a value that is no number (``"1"`` failed as "SampleCount is 1, expected 1")."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{argument}={value!r} is not a number ({type(value).__name__}): pass "
+                        f"an int or a float, e.g. {argument}=1.")
+
+
 def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
@@ -242,6 +252,7 @@ class MetricAssertions:
     ) -> None:
         """Fail unless the Sum of metric ``name`` (with exactly ``dimensions``) is ``expected``."""
         __tracebackhide__ = True
+        _check_number("expected", expected)
         values = _values(self, name, namespace, dimensions)
         total = math.fsum(values)
         if not _close(total, expected):
@@ -261,6 +272,7 @@ class MetricAssertions:
     ) -> None:
         """Fail unless metric ``name`` has ``expected`` samples (its SampleCount)."""
         __tracebackhide__ = True
+        _check_number("expected", expected)
         values = _values(self, name, namespace, dimensions)
         if len(values) != expected:
             raise AssertionError(

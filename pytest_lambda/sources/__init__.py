@@ -76,7 +76,11 @@ def _check_common(kind: str, p: dict[str, Any]) -> None:
         p["batch_size"] = default_batch
     _int_in("BatchSize", p["batch_size"], 1, 10_000)
     _int_in("MaximumBatchingWindowInSeconds", p["maximum_batching_window_in_seconds"], 0, 300)
-    types = tuple(p["function_response_types"])
+    given = p["function_response_types"]
+    if isinstance(given, str):
+        raise _invalid(f"function_response_types={given!r} is a str, not a list.",
+                       f"Pass a list: function_response_types=[{given!r}].")
+    types = tuple(given)
     for item in types:
         if item not in RESPONSE_TYPES:
             raise _invalid(f"Unsupported FunctionResponseType: {item!r}.",
@@ -230,6 +234,9 @@ def connect_s3_notifications(
     configuration_id: str | None = None,
 ) -> PushTrigger:
     """A bucket notification to ``fn``: ``drain()`` delivers what S3 sent (asynchronously)."""
+    if isinstance(events, str):
+        raise _invalid(f"events={events!r} is a str, not a list of S3 event types.",
+                       f"Pass a list: events=[{events!r}].")
     names = tuple(events)
     if not names or not all(isinstance(e, str) and e.startswith("s3:") for e in names):
         raise _invalid(f"Unsupported S3 event types {names!r}.",

@@ -216,3 +216,16 @@ def test_helpers_hide_their_frames() -> None:
         for name, func in vars(cls).items():
             if name.startswith("assert_"):
                 assert "__tracebackhide__ = True" in inspect.getsource(func), name
+
+
+def test_a_wrong_type_is_named_instead_of_a_misleading_failure() -> None:
+    """A single request id is not split into characters ("36 of 36 invocations have no
+    REPORT: 8, e, 2, ...") and a str count is not compared with an int ("SampleCount is 1,
+    expected 1"): each is a TypeError naming the argument and the fix."""
+    with pytest.raises(TypeError, match=r"request_ids='8f5c.*' is a str: pass a list"):
+        TEXT_LOGS.assert_report_for_every_invocation(RID)  # type: ignore[arg-type]
+    TEXT_LOGS.assert_report_for_every_invocation([RID])
+    with pytest.raises(TypeError, match=r"expected='3' is not a number \(str\)"):
+        VIEW.assert_count("Orders", "3")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"expected='1' is not a number \(str\)"):
+        VIEW.assert_sum("Orders", "1")  # type: ignore[arg-type]

@@ -457,6 +457,8 @@ def test_sqs_fifo_and_visibility_limits(aws: Any, make: Any) -> None:
     ({"parallelization_factor": 11}, "ParallelizationFactor"),
     ({"starting_position": "AT_TIMESTAMP"}, "StartingPositionTimestamp is required"),
     ({"function_response_types": ["Partial"]}, "Unsupported FunctionResponseType"),
+    ({"function_response_types": "ReportBatchItemFailures"},
+     r"function_response_types='ReportBatchItemFailures' is a str, not a list"),
     ({"destination_config": {"OnSuccess": {"Destination": "arn:aws:sqs:x:1:q"}}},
      "Unsupported DestinationConfig"),
 ])
