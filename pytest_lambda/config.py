@@ -103,6 +103,18 @@ _ALIASES = {"env": "environment", "environment_variables": "environment",
             "memory": "memory_size", "memory_mb": "memory_size", "timeout_seconds": "timeout"}
 
 
+def _check_handler(handler: str) -> None:
+    """CreateFunction's checks of Handler (API reference: length at most 128, pattern
+    ``[^\\s]+``): a space or a newline in it, or a long one, is refused there."""
+    if len(handler) > 128:
+        raise validation_error(handler, "handler", "Member must have length less than or equal "
+                               "to 128", "Shorten the handler string (module path and function).")
+    if any(c.isspace() for c in handler):
+        raise validation_error(handler, "handler", "Member must satisfy regular expression "
+                               "pattern: [^\\s]+", f"Remove the whitespace: "
+                               f"{''.join(handler.split())!r}.")
+
+
 def check_setting_names(settings: Mapping[str, object], extra: Sequence[str] = (),
                         what: str = "a Lambda function") -> None:
     """Refuse a misspelt setting with the closest valid name (Python's own message lists none);
@@ -169,6 +181,7 @@ class FunctionConfig:
         if not handler:
             raise validation_error(handler, "handler", "Member must have length greater than or "
                                    "equal to 1", "Pass a handler string such as 'app.handler'.")
+        _check_handler(handler)
         if code_dir is not None and not isinstance(code_dir, str | os.PathLike):
             raise InvalidParameterValueException(
                 f"code_dir={code_dir!r} is a {type(code_dir).__name__}: pass the path of the "
@@ -219,6 +232,7 @@ class FunctionConfig:
                 raise InvalidParameterValueException(
                     f"update_configuration(handler={handler!r}): pass a handler string such "
                     "as 'app.handler' (module.function).")
+            _check_handler(handler)
         if "code_dir" in changes:
             given = changes["code_dir"]
             root = (Path(given).resolve() if isinstance(given, str | os.PathLike) else None)
@@ -351,10 +365,14 @@ class FunctionConfig:
                     "pattern: [a-zA-Z]([a-zA-Z0-9_])+]",
                     f"Rename {key!r}: at least 2 characters, a letter first, then letters, "
                     "digits or '_'.")
-            if not isinstance(value, str):
+            given: object = value  # typed as str, but callers pass anything
+            if not isinstance(given, str):
+                fix = (f"Pass {given.decode(errors='replace')!r} (decoded)"
+                       if isinstance(given, bytes) else "Leave the variable out"
+                       if given is None else f"Pass str({given!r})")
                 raise InvalidParameterValueException(
-                    f"environment variable {key!r} has a {type(value).__name__} value; Lambda "
-                    f"only stores strings. Pass str({value!r}).")
+                    f"environment variable {key!r} has a {type(given).__name__} value; Lambda "
+                    f"only stores strings. {fix}.")
         reserved = sorted(k for k in env if k in RESERVED_ENV_KEYS)
         if reserved:
             raise InvalidParameterValueException(
@@ -452,7 +470,11 @@ def _validate_async(cfg: FunctionConfig) -> None:
             "destination_config takes the keys 'OnSuccess' and 'OnFailure', each "
             "{'Destination': '<ARN>'} (the FunctionEventInvokeConfig shape).")
     for key, entry in dest.items():
-        arn = entry.get("Destination") if isinstance(entry, Mapping) else None
+        if not isinstance(entry, Mapping):
+            raise InvalidParameterValueException(
+                f"destination_config[{key!r}]={entry!r} is not valid: each destination is "
+                f"{{'Destination': '<ARN>'}}, e.g. {{{key!r}: {{'Destination': {entry!r}}}}}.")
+        arn = entry.get("Destination")
         service = arn_service(arn)
         allowed = ("sqs", "sns", "lambda", "events") + (("s3",) if key == "OnFailure" else ())
         if service not in allowed:

@@ -19,6 +19,9 @@ from .errors import TemplateError
 def read_yaml(path: Path, *, yaml12: bool = False) -> Any:
     """The YAML document at ``path``, with CloudFormation's short-form tags as long forms
     (with ``yaml12``, plain scalars resolved as js-yaml 4 resolves them: see above)."""
+    if path.is_dir():
+        raise TemplateError(f"template {path} is a folder: give the template file in it (its "
+                            "template.yaml or serverless.yml).")
     if not path.is_file():
         raise TemplateError(f"template {path} does not exist. Check the path (ini "
                             "lambda_template is relative to the rootdir).")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,12 @@ def _account(tmp_path: Path, *args: object, **kwargs: object) -> None:
     (_update, {"handler": None}, "update_configuration(handler=None): pass a handler string"),
     (_update, {"code_dir": "/nonexistent/code"}, "update_configuration(code_dir='/nonexist"),
     (_update, {"reserved_concurrent_executions": "5"}, "reserved concurrency '5' is not valid"),
+    (_update, {"handler": "app.handler "}, "Member must satisfy regular expression pattern: "
+                                           "[^\\s]+"),
+    (_function, {"environment": {"AB": None}}, "Leave the variable out."),
+    (_function, {"environment": {"AB": b"x"}}, "Pass 'x' (decoded)."),
+    (_function, {"destination_config": {"OnSuccess": "arn:aws:sqs:us-east-1:1:q"}},
+     "each destination is {'Destination': '<ARN>'}"),
 ])
 def test_bad_arguments_are_refused_where_they_are_given_naming_them(
         tmp_path: Path, call: object, kwargs: dict[str, object], message: str) -> None:
@@ -152,3 +159,24 @@ def test_bad_arguments_are_refused_where_they_are_given_naming_them(
     with pytest.raises((TypeError, ValueError)) as info:
         call(tmp_path, **kwargs)  # type: ignore[operator]
     assert message in str(info.value), str(info.value)
+
+
+@pytest.mark.parametrize(("handler", "constraint"), [
+    (" app.handler", "Member must satisfy regular expression pattern: [^\\s]+"),
+    ("app.han dler", "Member must satisfy regular expression pattern: [^\\s]+"),
+    ("a" * 130 + ".handler", "Member must have length less than or equal to 128"),
+])
+def test_handlers_createfunction_refuses_are_refused_when_made(tmp_path: Path, handler: str,
+                                                              constraint: str) -> None:
+    """CreateFunction's Handler checks (whitespace, 128 characters) apply when the function
+    is made (they were accepted and failed at invoke as an import error)."""
+    with pytest.raises(ValidationException, match=re.escape(constraint)):
+        FunctionConfig.create(handler, code_dir=tmp_path)
+
+
+def test_a_template_folder_is_named_as_a_folder(tmp_path: Path) -> None:
+    """A folder given as the template says so (it said the template "does not exist")."""
+    from pytest_lambda.template import TemplateError, load_template
+
+    with pytest.raises(TemplateError, match="is a folder: give the template file in it"):
+        load_template(tmp_path)

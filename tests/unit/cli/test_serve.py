@@ -106,12 +106,11 @@ def test_serve_refuses_a_port_out_of_range_and_an_unknown_api(
     ("[]", ["--report", "REPORT"], "is not a --lambda-report file"),
     ("{}", ["--report", "REPORT"], "is not a --lambda-report file"),
     ("{", ["--report", "REPORT"], "is not JSON"),
-    (None, ["--template", "/nonexistent/t.yaml"], "--template: template /nonexistent/t.yaml "
-                                                  "does not exist"),
-    (None, ["--template", "T", "--fail-under", "80", "--data-file", "/nonexistent/.coverage"],
-     "--data-file '/nonexistent/.coverage' does not exist"),
-    (None, ["--template", "T", "--rcfile", "/nonexistent/.coveragerc"],
-     "--rcfile '/nonexistent/.coveragerc' does not exist"),
+    (None, ["--template", "MISSING/t.yaml"], "t.yaml does not exist"),
+    (None, ["--template", "T", "--fail-under", "80", "--data-file", "MISSING/.coverage"],
+     "/.coverage' does not exist"),
+    (None, ["--template", "T", "--rcfile", "MISSING/.coveragerc"],
+     "/.coveragerc' does not exist"),
     ("not a database", ["--template", "T", "--fail-under", "80", "--data-file", "REPORT"],
      "--data-file"),
 ])
@@ -130,7 +129,8 @@ def test_coverage_usage_errors_exit_2_with_one_line(
                         "    Type: AWS::Serverless::Function\n    Properties:\n"
                         "      CodeUri: .\n      Handler: app.handler\n"
                         "      Runtime: python3.12\n")
-    argv = [str(report) if a == "REPORT" else str(template) if a == "T" else a for a in argv]
+    argv = [str(report) if a == "REPORT" else str(template) if a == "T"
+            else a.replace("MISSING", str(tmp_path / "missing")) for a in argv]
     assert cli.main(["coverage", *argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith("pytest-lambda coverage: error: ") and message in err, err
