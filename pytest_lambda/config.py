@@ -90,6 +90,8 @@ class FunctionSettings(TypedDict, total=False):
     shared_modules: Sequence[str]
     #: The deployment-package check: ``off``, ``warn`` or ``strict``.
     package_check: str
+    #: Globs of the code folder's files the deployment package keeps (``!`` leaves out).
+    package_patterns: Sequence[str]
 
 
 #: Lambda's LoggingConfig.LogGroup (API reference: pattern and length 1-512).
@@ -167,6 +169,9 @@ class FunctionConfig:
     #: the test process, and the deployment-package check (``off``, ``warn`` or ``strict``).
     shared_modules: tuple[str, ...] = ()
     package_check: str = "off"
+    #: The deployment package's patterns (serverless.yml ``package.patterns``): files of the
+    #: code folder they leave out cannot be imported (``runtime/package_files.py``).
+    package_patterns: tuple[str, ...] = ()
 
     @classmethod
     def create(cls, handler: str, **settings: Unpack[FunctionSettings]) -> FunctionConfig:
@@ -208,6 +213,8 @@ class FunctionConfig:
             rest["layers"] = check_layers(rest["layers"])
         if "shared_modules" in rest:
             rest["shared_modules"] = shared_module_names(rest["shared_modules"])
+        if isinstance(rest.get("package_patterns"), list | tuple):
+            rest["package_patterns"] = tuple(rest["package_patterns"])
         cfg = cls(handler=handler, code_dir=root,
                   name=_name_from_handler(handler) if name is None else name,
                   runtime=runtime or default_runtime(), environment=dict(environment or {}),
@@ -246,6 +253,8 @@ class FunctionConfig:
             raise InvalidParameterValueException(
                 f"update_configuration(environment={changes['environment']!r}): pass a dict of "
                 "variable names to string values.")
+        if isinstance(changes.get("package_patterns"), list):
+            changes["package_patterns"] = tuple(changes["package_patterns"])
         if "layers" in changes:
             changes["layers"] = check_layers(changes["layers"])
         if "shared_modules" in changes:
@@ -321,6 +330,12 @@ class FunctionConfig:
             raise validation_error(self.tenancy, "tenancyConfig.tenantIsolationMode",
                                    "Member must satisfy enum value set: [PER_TENANT]",
                                    "Use tenancy='PER_TENANT' (tenant isolation) or None.")
+        patterns: object = self.package_patterns  # typed as a tuple; callers pass anything
+        if isinstance(patterns, str) or not isinstance(patterns, tuple) or not all(
+                isinstance(p, str) for p in patterns):
+            raise InvalidParameterValueException(
+                f"package_patterns={self.package_patterns!r} is not valid: pass a list of globs "
+                "of the code folder, e.g. ['!tests/**'] (a leading '!' leaves files out).")
         if self.package_check not in PACKAGE_CHECKS:
             raise InvalidParameterValueException(
                 f"package_check={self.package_check!r} is not valid: use 'off' (the default), "

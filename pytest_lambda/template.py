@@ -545,8 +545,29 @@ def _sls_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
                                   get("ephemeralStorageSize", 512)),
         "tracing": scope.resolve(tracing, f"{key}.tracing") in (True, "Active", "true"),
         "region": scope.region, "account_id": scope.account_id,
+        "package_patterns": _sls_package_patterns(scope, provider, spec, key),
         **_sls_async(get, key, scope),
     }
+
+
+def _sls_package_patterns(scope: _Scope, provider: Mapping[str, Any], spec: Mapping[str, Any],
+                          key: str) -> tuple[str, ...]:
+    """The service's and the function's ``package`` patterns, in the order the Framework
+    applies them: ``exclude`` (as ``!`` patterns), ``include``, then ``patterns``; the
+    service's first (serverless.com docs, "Packaging")."""
+    found: list[str] = []
+    for where, package in (("package", _dict(scope.doc.get("package"))),
+                           ("provider.package", _dict(provider.get("package"))),
+                           (f"{key}.package", _dict(spec.get("package")))):
+        for member, prefix in (("exclude", "!"), ("include", ""), ("patterns", "")):
+            values = scope.resolve(package.get(member) or [], f"{where}.{member}")
+            if isinstance(values, str):
+                values = [values]
+            if not isinstance(values, list):
+                raise TemplateError(f"{scope.path.name}: {where}.{member} must be a list of "
+                                    "globs, e.g. ['!tests/**'].")
+            found += [prefix + str(v) for v in values]
+    return tuple(found)
 
 
 def _sls_function_arn(scope: _Scope, key: str) -> str | None:

@@ -247,6 +247,11 @@ class ExecutionEnvironment:
             from .package_check import PackageCheck  # importlib.metadata: only when opted in
 
             hooks += (PackageCheck(config, [str(config.code_dir), *layers], shared),)
+        if config.package_patterns:
+            from .package_files import PackageFiles
+
+            # First: on sys.meta_path before the standard-library patch check looks at it.
+            hooks = (PackageFiles(config.code_dir, config.package_patterns), *hooks)
         self.state = ProcessState(config.code_dir, environ, self.sink, root_level, children,
                                   phase_hooks=hooks, extra_path=layers, shared=shared)
 
