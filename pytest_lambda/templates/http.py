@@ -309,6 +309,10 @@ def single_function_client(function: Any, kind: str = "http", *, payload_format:
                          "payload 1.0), 'http' (HTTP API) or 'url' (a Function URL).")
     if payload_format not in ("1.0", "2.0"):
         raise ValueError(f"payload_format={payload_format!r}: use '1.0' or '2.0'.")
+    if not isinstance(path, str) or not path.startswith("/"):
+        # API Gateway's routes start with "/" (a route without one answered 404 to everything).
+        raise ValueError(f"path={path!r} is not a route: start it with '/', e.g. "
+                         f"path={'/' + path if isinstance(path, str) else '/orders'!r}.")
     table = RouteTable()
     name = function.name
     default_stage = IMPLICIT.get(kind, ("", "$default"))[1]

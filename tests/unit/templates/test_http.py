@@ -78,6 +78,15 @@ def test_bad_kind_names_the_choices(tmp_path: Path) -> None:
         single_function_client(fn, "alb")
 
 
+def test_a_route_without_its_leading_slash_is_refused(tmp_path: Path) -> None:
+    """``path="orders"`` names the fix (every request to it answered 404)."""
+    (tmp_path / "app.py").write_text("def handler(e, c):\n    return e\n")
+    with LambdaFunction("app.handler", code_dir=tmp_path) as fn, \
+            pytest.raises(ValueError, match=r"path='orders' is not a route: start it with '/', "
+                                            r"e.g. path='/orders'"):
+        single_function_client(fn, "http", path="orders")
+
+
 DEFINITIONS = """\
     Transform: AWS::Serverless-2016-10-31
     Globals:
