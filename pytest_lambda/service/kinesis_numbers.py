@@ -33,7 +33,7 @@ def _first_number(shard: Any) -> int:
     return _FIRST + zlib.crc32(shard.shard_id.encode()) * 10**44
 
 
-def _put_record(self: Any, partition_key: str, data: str, explicit_hash_key: str) -> str:
+def _put_record(self: Any, partition_key: str, data: Any, explicit_hash_key: str) -> str:
     # moto's Shard.put_record, but starting where Kinesis numbers start.
     from moto.kinesis.models import Record  # moto is running: the patch is only installed then
 
