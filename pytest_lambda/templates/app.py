@@ -77,7 +77,8 @@ _NOT_EMULATED_SLS = {
 #: and the wiring resources it turns into event source mappings, subscriptions and schedules.
 _WIRING = ("AWS::Serverless::Function", "AWS::Lambda::Function", "AWS::Lambda::EventSourceMapping",
            "AWS::Lambda::Url", "Custom::S3BucketNotifications",
-           "AWS::SNS::Subscription", "AWS::Events::Rule", "AWS::Serverless::Api",
+           "AWS::SNS::Subscription", "AWS::Events::Rule", "AWS::Scheduler::Schedule",
+           "AWS::Serverless::Api",
            "AWS::Serverless::HttpApi", "AWS::ElasticLoadBalancingV2::Listener",
            "AWS::ElasticLoadBalancingV2::ListenerRule", "AWS::ElasticLoadBalancingV2::TargetGroup",
            "AWS::ElasticLoadBalancingV2::LoadBalancer")
@@ -402,8 +403,8 @@ class Application(EventWiring, HttpWiring):
         for lid, resource in self.template.resources.items():
             rtype = resource.get("Type") if isinstance(resource, Mapping) else None
             if rtype in ("AWS::Lambda::EventSourceMapping", "AWS::SNS::Subscription",
-                         "AWS::SNS::Topic", "AWS::Events::Rule", "AWS::S3::Bucket",
-                         "Custom::S3BucketNotifications"):
+                         "AWS::SNS::Topic", "AWS::Events::Rule", "AWS::Scheduler::Schedule",
+                         "AWS::S3::Bucket", "Custom::S3BucketNotifications"):
                 raw = dict(resource.get("Properties") or {})
                 raw.pop("ServiceToken", None)  # a custom resource's handler: not called here
                 props = self.template.resolve(raw, f"Resources.{lid}.Properties")

@@ -147,6 +147,21 @@ class EventWiring(AppState):
                                input_path=target.get("InputPath"),
                                transformer=target.get("InputTransformer"),
                                enabled=props.get("State", "ENABLED"))
+        elif rtype == "AWS::Scheduler::Schedule":
+            # EventBridge Scheduler as CloudFormation (what SAM's ScheduleV2 becomes): a
+            # schedule whose target is a function of the template runs on advance().
+            target = _dict(props.get("Target"))
+            if not self._is_function(target.get("Arn")):
+                self.unsupported.append(f"{lid} (AWS::Scheduler::Schedule whose target is not "
+                                        "a function of this template)")
+                return
+            for prop, why in (("StartDate", "the schedule runs from the start of the test"),
+                              ("EndDate", "the schedule never ends")):
+                if props.get(prop) is not None:
+                    self.unsupported.append(f"Resources.{lid}.{prop} (not emulated: {why})")
+            self._schedule(str(props.get("Name") or lid), self._function_of(target["Arn"], lid),
+                           str(props.get("ScheduleExpression")), target.get("Input"), True,
+                           props.get("State", "ENABLED"))
         elif rtype == "AWS::S3::Bucket":
             config = _dict(props.get("NotificationConfiguration"))
             for entry in config.get("LambdaConfigurations") or ():

@@ -814,6 +814,39 @@ def test_serverless_scheduler_method_sends_the_schedulers_event(tmp_path: Path) 
     assert sources == ["aws.events", "aws.scheduler"]
 
 
+def test_scheduler_schedule_resources_run_like_schedulev2_events(tmp_path: Path) -> None:
+    """An ``AWS::Scheduler::Schedule`` resource targeting a function of the template runs on
+    ``advance()`` with its Input, as the SAM ``ScheduleV2`` event it is the form of (it was
+    listed as not emulated and never ran); one targeting something else is listed."""
+    (tmp_path / "got.py").write_text("def handler(event, context):\n    return event\n")
+    path = _project(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties: {CodeUri: ., Handler: got.handler, Runtime: RUNTIME}
+          Queue: {Type: AWS::SQS::Queue}
+          Cleanup:
+            Type: AWS::Scheduler::Schedule
+            Properties:
+              ScheduleExpression: rate(5 minutes)
+              FlexibleTimeWindow: {Mode: "OFF"}
+              Target: {Arn: !GetAtt Fn.Arn, RoleArn: arn:aws:iam::123456789012:role/r,
+                       Input: '{"job": "cleanup"}'}
+          ToQueue:
+            Type: AWS::Scheduler::Schedule
+            Properties:
+              ScheduleExpression: rate(5 minutes)
+              FlexibleTimeWindow: {Mode: "OFF"}
+              Target: {Arn: !GetAtt Queue.Arn, RoleArn: arn:aws:iam::123456789012:role/r}
+        """)
+    with Application(path) as app:
+        results = app.advance(600)
+        assert [r.payload for r in results] == [{"job": "cleanup"}, {"job": "cleanup"}]
+        assert any(u.startswith("ToQueue (AWS::Scheduler::Schedule whose target is not")
+                   for u in app.unsupported), app.unsupported
+
+
 def test_eventbridge_rules_with_a_pattern_deliver_matching_events(tmp_path: Path) -> None:
     """SAM EventBridgeRule (custom bus, InputPath), CloudWatchEvent (Input) and a
     CloudFormation AWS::Events::Rule (InputTransformer): moto matches the pattern, each
