@@ -45,6 +45,8 @@ def sqs_message_attributes(
     for name, value in (attributes or {}).items():
         _check_name("message_attributes", name)
         arg = f"message_attributes[{name!r}]"
+        if isinstance(value, Mapping) and "DataType" in value and "dataType" not in value:
+            value = _from_send_message(value)  # boto3's SendMessage shape
         if isinstance(value, Mapping):
             data_type = _check_data_type(arg, value.get("dataType"), _SQS_BASE_TYPES)
             binary = data_type.startswith("Binary")
@@ -69,6 +71,20 @@ def sqs_message_attributes(
     if len(result) > 10:
         raise bad("message_attributes", list(result), "SQS allows at most 10 message attributes")
     return result
+
+
+def _from_send_message(value: Mapping[str, Any]) -> dict[str, Any]:
+    """An attribute as boto3's SendMessage / Publish take it (``DataType``, ``StringValue``,
+    ``BinaryValue`` as bytes) in the event's own spelling (``dataType``, ``stringValue``,
+    ``binaryValue`` as base64)."""
+    out: dict[str, Any] = {"dataType": value.get("DataType")}
+    if "StringValue" in value:
+        out["stringValue"] = value["StringValue"]
+    if "BinaryValue" in value:
+        binary = value["BinaryValue"]
+        out["binaryValue"] = (base64.b64encode(binary).decode("ascii")
+                              if isinstance(binary, bytes | bytearray) else binary)
+    return out
 
 
 def _number_text(argument: str, value: int | float) -> str:
@@ -104,6 +120,11 @@ def sns_message_attributes(attributes: Mapping[str, Any] | None) -> dict[str, di
     for name, value in (attributes or {}).items():
         _check_name("message_attributes", name)
         arg = f"message_attributes[{name!r}]"
+        if isinstance(value, Mapping) and "DataType" in value and "Type" not in value:
+            # boto3's Publish shape: the notification's Type / Value.
+            sent = _from_send_message(value)
+            value = {"Type": sent["dataType"],
+                     "Value": sent.get("stringValue", sent.get("binaryValue"))}
         if isinstance(value, Mapping):
             kind = value.get("Type")
             if kind != "String.Array":

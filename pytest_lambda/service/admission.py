@@ -9,6 +9,7 @@ the 204 of a ``DryRun``, the 429 of a throttled request and the stop of a recurs
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,15 @@ def check_context(client_context: object, identity: object) -> None:
     if identity is not None and not isinstance(identity, Mapping):
         raise _not_a_dict(identity, "identity",
                           "{'cognitoIdentityId': '...', 'cognitoIdentityPoolId': '...'}")
+    for name, value in (("client_context", client_context), ("identity", identity)):
+        if value is not None:
+            try:
+                json.dumps(value)
+            except (TypeError, ValueError) as exc:
+                # The SDK sends the client context as base64 JSON: the handler only ever gets
+                # JSON values (it got Python objects as they were given).
+                raise TypeError(f"{name} is not JSON ({exc}): it goes to Lambda as JSON; "
+                                "pass str, int, float, bool, None, lists and dicts only.") from None
 
 
 def check_tenant(config: FunctionConfig, tenant_id: object, call: str = "invoke") -> None:

@@ -180,3 +180,10 @@ def test_a_template_folder_is_named_as_a_folder(tmp_path: Path) -> None:
 
     with pytest.raises(TemplateError, match="is a folder: give the template file in it"):
         load_template(tmp_path)
+
+
+def test_a_client_context_that_is_not_json_is_refused(tmp_path: Path) -> None:
+    """The client context goes to Lambda as JSON: a value JSON cannot hold is refused (the
+    handler got the Python object as it was given)."""
+    with pytest.raises(TypeError, match=r"client_context is not JSON \(Object of type set"):
+        _invoke(tmp_path, client_context={"custom": {"a": {1}}})

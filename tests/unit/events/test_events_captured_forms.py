@@ -306,3 +306,19 @@ def test_function_url_without_a_body_has_no_content_length() -> None:
     assert events.lambda_function_url("POST", "/", body={"a": 1})["headers"][
         "content-length"] == "7"
     assert events.http_api("GET", "/")["headers"]["content-length"] == "0"
+
+
+def test_message_attributes_in_boto3s_shape_are_taken_as_sent() -> None:
+    """``message_attributes`` as boto3's SendMessage / Publish take them (``DataType``,
+    ``StringValue``, ``BinaryValue``) reach the event in its own spelling (they were refused
+    as "=None is not valid")."""
+    from pytest_lambda import events
+
+    sqs = events.sqs_message("a", message_attributes={
+        "k": {"DataType": "String", "StringValue": "x"},
+        "b": {"DataType": "Binary", "BinaryValue": b"hi"}})["Records"][0]["messageAttributes"]
+    assert sqs["k"]["stringValue"] == "x" and sqs["k"]["dataType"] == "String"
+    assert sqs["b"]["binaryValue"] == "aGk=" and sqs["b"]["dataType"] == "Binary"
+    sns = events.sns_notification("m", message_attributes={
+        "k": {"DataType": "Number", "StringValue": "5"}})["Records"][0]["Sns"]
+    assert sns["MessageAttributes"] == {"k": {"Type": "Number", "Value": "5"}}
