@@ -248,7 +248,7 @@ class ExecutionEnvironment:
 
             hooks += (PackageCheck(config, [str(config.code_dir), *layers], shared),)
         if config.package_patterns:
-            from .package_files import PackageFiles
+            from .package_files import PackageFiles  # only for functions with package patterns
 
             # First: on sys.meta_path before the standard-library patch check looks at it.
             hooks = (PackageFiles(config.code_dir, config.package_patterns), *hooks)
