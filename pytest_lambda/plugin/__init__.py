@@ -233,9 +233,33 @@ def _check_interpreters(paths: tuple[str, ...]) -> list[Any]:
     return found
 
 
+def _check_own_ini_names(config: pytest.Config) -> None:
+    """Refuse an ini key with the plugin's ``lambda_`` prefix that is none of its options,
+    naming the closest (pytest only warns "Unknown config option" and the run goes on with
+    the default: ``lambda_timeout = 10`` left every function at 3 s)."""
+    # pytest's own list of the ini file's unknown keys (8.0 to 9.x; what its warning uses).
+    listed = getattr(config, "_get_unknown_ini_keys", None)
+    unknown = sorted(k for k in (listed() if callable(listed) else ()) if k.startswith("lambda_"))
+    if unknown:
+        import difflib  # only to word this error
+
+        known = [k for k in config._parser._inidict if k.startswith("lambda_")]
+        # The markers' names are the natural guesses for the defaults they override.
+        aliases = {"lambda_timeout": "lambda_default_timeout",
+                   "lambda_memory": "lambda_default_memory",
+                   "lambda_network": "lambda_network_allow"}
+        close = ([aliases[unknown[0]]] if unknown[0] in aliases
+                 else difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.5))
+        hint = f" Did you mean {close[0]}?" if close else ""
+        raise pytest.UsageError(
+            f"ini option {unknown[0]} is not an option of pytest-aws-lambda.{hint} Its options "
+            f"are {', '.join(sorted(known))} (docs/reference/ini.md).")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
+    _check_own_ini_names(config)
     seed_raw = _setting(config, "seed")
     try:
         seed = None if seed_raw in (None, "") else int(seed_raw)
@@ -313,11 +337,25 @@ def pytest_report_header(config: pytest.Config) -> str | None:
             f"{s.default_timeout} s, memory {s.default_memory} MB, code dir {s.code_dir}")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Check every plugin marker once, at collection: a bad one stops the run up front."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Check every plugin marker once, at collection: a bad one stops the run up front, and so
+    does a misspelt one with the plugin's ``lambda_`` prefix that nothing registered (pytest
+    only warns, and the test ran with the defaults)."""
+    registered = {str(line).split(":", 1)[0].split("(", 1)[0].strip()
+                  for line in config.getini("markers")}
     for item in items:
         for name in MARKER_NAMES:
             marker_arg(item, name)
+        for marker in item.iter_markers():
+            if marker.name.startswith("lambda_") and marker.name not in registered:
+                import difflib  # only to word this error
+
+                close = difflib.get_close_matches(marker.name, MARKER_NAMES, n=1, cutoff=0.5)
+                hint = f" Did you mean @pytest.mark.{close[0]}?" if close else ""
+                raise pytest.UsageError(
+                    f"{item.nodeid}: @pytest.mark.{marker.name} is not a marker of "
+                    f"pytest-aws-lambda.{hint} Its markers are "
+                    f"{', '.join(sorted(MARKER_NAMES))}.")
 
 
 @pytest.hookimpl(wrapper=True)

@@ -97,3 +97,36 @@ def test_context_marker_values_are_exact(pytester: pytest.Pytester) -> None:
             assert lambda_context.get_remaining_time_in_millis() > 899_000
     """)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_a_misspelt_plugin_marker_stops_the_run(pytester: pytest.Pytester) -> None:
+    """``@pytest.mark.lambda_timout`` is refused with the marker it is close to (pytest only
+    warned, and the test ran with the default timeout)."""
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.lambda_timout(10)
+        def test_it():
+            pass
+    """)
+    # (pytest's own warning for it is only a warning in a user's run, as here.)
+    result = pytester.runpytest("-p", "no:cacheprovider",
+                                "-W", "default::pytest.PytestUnknownMarkWarning")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: *test_it: @pytest.mark.lambda_timout is not a marker "
+                                 "of pytest-aws-lambda. Did you mean @pytest.mark.lambda_timeout?*"])
+
+
+@pytest.mark.parametrize(("key", "suggestion"), [
+    ("lambda_timeout", "lambda_default_timeout"), ("lambda_memory", "lambda_default_memory"),
+    ("lambda_regoin", "lambda_region")])
+def test_an_unknown_plugin_ini_option_stops_the_run(pytester: pytest.Pytester, key: str,
+                                                    suggestion: str) -> None:
+    """An ini key with the plugin's prefix that is none of its options is refused with the
+    option meant (pytest only warned "Unknown config option", and the default applied)."""
+    pytester.makeini(f"[pytest]\n{key} = 10\n")
+    pytester.makepyfile("def test_it():\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: ini option {key} is not an option of "
+                                 f"pytest-aws-lambda. Did you mean {suggestion}?*"])
