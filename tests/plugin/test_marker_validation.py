@@ -114,7 +114,8 @@ def test_a_misspelt_plugin_marker_stops_the_run(pytester: pytest.Pytester) -> No
                                 "-W", "default::pytest.PytestUnknownMarkWarning")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: *test_it: @pytest.mark.lambda_timout is not a marker "
-                                 "of pytest-aws-lambda. Did you mean @pytest.mark.lambda_timeout?*"])
+                                 "of pytest-aws-lambda. Did you mean "
+                                 "@pytest.mark.lambda_timeout?*"])
 
 
 @pytest.mark.parametrize(("key", "suggestion"), [
