@@ -210,7 +210,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin, DestinationsMixin, 
         ``RecursiveInvocationException`` once it would be the 17th in its chain.
         """
         admission.check_context(client_context, identity)
-        admission.check_strings(trace_header=trace_header, tenant_id=tenant_id)
+        admission.check_strings(trace_header=trace_header)
         admission.check_tenant(self.config, tenant_id)
         payload, target = admission.admit(event, invocation_type, qualifier, self.config,
                                           self._versions, self._policy, principal, source_arn,

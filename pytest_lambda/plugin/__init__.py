@@ -243,7 +243,8 @@ def _check_own_ini_names(config: pytest.Config) -> None:
     if unknown:
         import difflib  # only to word this error
 
-        known = [k for k in config._parser._inidict if k.startswith("lambda_")]
+        options = getattr(getattr(config, "_parser", None), "_inidict", {})
+        known = [k for k in options if k.startswith("lambda_")]
         # The markers' names are the natural guesses for the defaults they override.
         aliases = {"lambda_timeout": "lambda_default_timeout",
                    "lambda_memory": "lambda_default_memory",

@@ -113,6 +113,8 @@ class ProcessEnvironment:
         self._events: Any = None
         self._events_seen = 0
         self._pending: Any = None
+        #: The worker's descendants stopped with it by the last freeze.
+        self._stopped: list[int] = []
         #: The environment's /tmp, made (or adopted) here and removed at discard: it outlives
         #: the worker, as a restarted runtime keeps it on Lambda (``keep_tmp``).
         self._tmp = TmpDir(self, tmp_dir)
@@ -246,13 +248,18 @@ class ProcessEnvironment:
             os.killpg(proc.pid, signal.SIGSTOP)
         except (ProcessLookupError, PermissionError):
             return
-        signal_descendants(proc.pid, signal.SIGSTOP)  # those in sessions of their own
+        # Those in sessions of their own too (a stopped process cannot start another).
+        self._stopped = signal_descendants(proc.pid, signal.SIGSTOP)
         self._frozen = True
 
     def _thaw(self) -> None:
         proc = self._proc
         if self._frozen and proc is not None and proc.poll() is None:
-            signal_descendants(proc.pid, signal.SIGCONT)
+            for child in self._stopped:
+                try:
+                    os.kill(child, signal.SIGCONT)
+                except (ProcessLookupError, PermissionError):
+                    pass
             try:
                 os.killpg(proc.pid, signal.SIGCONT)
             except (ProcessLookupError, PermissionError):

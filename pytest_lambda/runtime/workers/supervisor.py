@@ -133,16 +133,19 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def signal_descendants(pid: int, signum: int) -> None:
+def signal_descendants(pid: int, signum: int) -> list[int]:
     """Send ``signum`` to every process ``pid`` started, and theirs, whatever their process
     group: a child the handler started in a session of its own (``start_new_session=True``, a
     daemon's ``setsid``) is in the execution environment all the same, frozen and stopped with
-    it on Lambda (the worker keeps orphaned ones as its own: ``process_main.keep_orphans``)."""
-    for child in descendants(pid):
+    it on Lambda (the worker keeps orphaned ones as its own: ``process_main.keep_orphans``).
+    Returns the processes signalled."""
+    found = descendants(pid)
+    for child in found:
         try:
             os.kill(child, signum)
         except (ProcessLookupError, PermissionError):
             pass
+    return found
 
 
 class Supervisor:
