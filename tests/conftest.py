@@ -138,3 +138,31 @@ def _no_real_dns() -> Iterator[None]:
     yield
     socket.getaddrinfo = real
 
+
+
+_MODULES_BEFORE = pytest.StashKey[dict[str, Any]]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """Remember the test process's modules before the test (see the teardown check)."""
+    item.stash[_MODULES_BEFORE] = sys.modules.copy()
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """Fail the test that took a module of the test process out of ``sys.modules`` or put
+    another copy in its place (its fixtures torn down). An in-process environment hides the
+    test's modules during its phases only; one left out means the next import makes a second
+    copy whose classes differ from the first's, which fails a later test far from the cause
+    (a hypothesis test, whose provider class is looked up by module name, did)."""
+    result = yield
+    before = item.stash.get(_MODULES_BEFORE, None)
+    if before is None or before.items() <= sys.modules.items():
+        return result
+    modules = sys.modules
+    changed = sorted(name for name, module in before.items() if modules.get(name) is not module)
+    raise AssertionError(
+        f"{item.nodeid} left {len(changed)} module(s) of the test process out of sys.modules "
+        f"or replaced: {', '.join(changed[:20])}")
