@@ -13,6 +13,7 @@ import json
 import logging
 import re
 import time
+import types
 from collections.abc import Iterator
 from typing import Any
 
@@ -424,7 +425,7 @@ class _JsonFormatter(logging.Formatter):
         if isinstance(record.msg, dict) and not record.args:
             message = record.msg
         else:
-            message = record.getMessage()
+            message = client_frames.json_message(record, self._sink.runtime)
         exc_info = record.exc_info if record.exc_info and record.exc_info[0] else None
         out: dict[str, Any] = {
             "timestamp": self.formatTime(record, self.datefmt),
@@ -469,22 +470,44 @@ class _RequestFilter(logging.Filter):
         return True
 
 
+class _SinkFile:
+    """What the client's telemetry sink writes to: our log stream, filtered by level."""
+
+    __slots__ = ("_sink",)
+
+    def __init__(self, sink: LogSink) -> None:
+        self._sink = sink
+
+    def write(self, message: str, frame_type: int | None) -> None:
+        rank = None if frame_type is None else _record_rank(frame_type)
+        self._sink.app(message, rank)
+
+
+class _ClientSink:
+    """The client's ``FramedTelemetryLogSink`` as its handler sees it (``log_sink``)."""
+
+    __slots__ = ("file", "log")
+
+    def __init__(self, sink: LogSink) -> None:
+        self.file = _SinkFile(sink)
+        self.log = types.MethodType(client_frames.sink_log(sink.runtime), self)
+
+
 class LambdaLoggerHandler(logging.Handler):
     """The root-logger handler the runtime installs: one record, one event. Named as
-    awslambdaric names its own (code that looks for it by class name finds it)."""
+    awslambdaric names its own (code that looks for it by class name finds it).
+
+    Its ``emit`` is the client's, under the client's file name (see ``client_frames``): like
+    it, it catches nothing, so a record that cannot be formatted or written (``%`` arguments
+    that do not match, a format naming a field records lack, a lone surrogate) raises into the
+    code that logged, and fails the invocation if not caught, as on Lambda (the standard
+    library's handlers print "--- Logging error ---" and go on)."""
 
     def __init__(self, sink: LogSink) -> None:
         super().__init__()
         self._sink = sink
+        self.log_sink = _ClientSink(sink)
         self.setFormatter(_JsonFormatter(sink) if sink.json_format else _TextFormatter(sink))
         self.addFilter(_RequestFilter(sink))
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if self._sink.json_format and client_frames.emits_no_exception(record):
-            # ``logger.exception()`` outside an ``except`` block: the client's JSON formatter
-            # raises, and its handler lets the error reach the code that logged.
-            client_frames.json_format_without_exception(self, record, self._sink.runtime)
-        try:
-            self._sink.app(self.format(record), _record_rank(record.levelno))
-        except Exception:
-            self.handleError(record)
+        self.emit = types.MethodType(  # type: ignore[method-assign]
+            client_frames.handler_emit(sink.runtime, sink.json_format), self)

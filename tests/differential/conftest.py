@@ -6,7 +6,8 @@ with ``PYTEST_LAMBDA_DIFFERENTIAL=require`` (what CI sets) a missing client is a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import http.client
+from collections.abc import Callable, Iterator
 
 import pytest
 from diff_clients import MODE_VAR, Client, mode, node_client, python_client
@@ -16,6 +17,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "differential: compares pytest-aws-lambda byte for byte with the real "
         "runtime interface clients (tests/differential; select with -m differential)")
+
+
+@pytest.fixture(autouse=True)
+def _long_header_lines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The fake Runtime API reads header lines as long as Lambda's accepts: the client sends an
+    error's X-Ray cause in one header of up to 1 MiB (``lambda_runtime_client``
+    ``post_invocation_error``), which ``http.server``'s 64 KiB line limit refused with 431, so
+    an error with a long message or a deep stack failed on the real side only."""
+    monkeypatch.setattr(http.client, "_MAXLINE", 4 * 1024 * 1024)
+    yield
 
 
 @pytest.fixture

@@ -462,3 +462,65 @@ def test_a_format_the_code_gives_the_runtimes_handler_has_the_request_id(
     assert f"INFO RID={r.payload} hello" in r.logs.messages
     assert "own line\n" in r.logs.messages
     assert all(type(m) is str for m in r.logs.messages)
+
+
+BROKEN_LOGGING = """
+import logging
+logger = logging.getLogger("orders")
+
+def handler(event, context):
+    kind = event["kind"]
+    if kind == "caught":
+        try:
+            logger.warning("order %s for customer %s", 1)
+        except TypeError as error:
+            return "caught: " + str(error)
+    if kind == "arguments":
+        logger.warning("order %s for customer %s", 1)
+    if kind == "field":
+        logging.getLogger().handlers[0].setFormatter(
+            logging.Formatter("%(asctime)s %(request_id)s %(message)s"))
+        logger.warning("x")
+    if kind == "surrogate":
+        logger.warning("file report-\\udcff.csv")
+    return "ok"
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+@pytest.mark.parametrize("log_format", ["Text", "JSON"])
+@pytest.mark.parametrize(("kind", "error_type"), [
+    ("arguments", "TypeError"), ("field", "ValueError"), ("surrogate", "UnicodeEncodeError")])
+def test_a_record_the_runtime_cannot_log_fails_the_invocation(
+        code: CodeWriter, isolation: str, log_format: str, kind: str, error_type: str) -> None:
+    """The runtime's log handler catches nothing (awslambdaric's ``emit``): a logging call
+    whose arguments do not match, a format naming a missing field or a lone surrogate raises
+    into the handler, as on Lambda, instead of printing "--- Logging error ---" and going on
+    (the invocation succeeded before). The client's ``emit`` frame is in the stack trace."""
+    with LambdaFunction("app.handler", code_dir=code(app=BROKEN_LOGGING), log_format=log_format,
+                        isolation=isolation) as fn:
+        assert fn.invoke({"kind": "caught"}).payload == (
+            "caught: not enough arguments for format string")
+        result = fn.invoke({"kind": kind})
+    assert result.payload["errorType"] == error_type, result.payload
+    frames = "".join(result.payload["stackTrace"])
+    assert "/awslambdaric/bootstrap.py" in frames and "pytest_lambda" not in frames
+    assert not any("Logging error" in line for line in result.logs.messages)
+
+
+def test_a_test_handler_failing_on_a_record_does_not_fail_the_function(
+        code: CodeWriter, caplog: pytest.LogCaptureFixture) -> None:
+    """A record the runtime's handler writes but a test's handler cannot format (pytest's
+    re-raises) is the test's business, not an error of the function's."""
+    app = ("import logging\n"
+           "class Fixed(logging.Formatter):\n"
+           "    def format(self, record):\n"
+           "        return 'a fixed line'\n"
+           "def handler(event, context):\n"
+           "    logging.getLogger().handlers[0].setFormatter(Fixed())\n"
+           "    logging.warning('%s %s', 1)\n"
+           "    return 'ok'\n")
+    with LambdaFunction("app.handler", code_dir=code(app=app)) as fn:
+        result = fn.invoke({})
+    assert result.payload == "ok"
+    assert "a fixed line" in result.logs.messages
