@@ -129,12 +129,17 @@ class LogSink:
         """Log an error payload the way the Python runtime's ``log_error`` does.
 
         One telemetry frame, without a trailing newline: the text form's lines are joined
-        with ``\\n``; the JSON form is the payload after a timestamp and level.
+        with ``\\n``; the JSON form is the payload after a timestamp and level. The sink
+        encodes the frame as UTF-8 first: a lone surrogate written raw (the text form; JSON
+        from python3.12 on, which writes non-ASCII raw) raises ``UnicodeEncodeError`` and
+        nothing is logged; in the runtime that ends the process, before the error is posted.
         """
         if self.json_format:
             record = {"timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                       "level": "ERROR", **error}
-            self.app(json.dumps(record, ensure_ascii=self.ensure_ascii), _LEVEL_RANK["ERROR"])
+            line = json.dumps(record, ensure_ascii=self.ensure_ascii)
+            line.encode("utf-8")
+            self.app(line, _LEVEL_RANK["ERROR"])
             return
         etype, emsg = error.get("errorType"), error.get("errorMessage")
         head = "[ERROR]"
@@ -151,7 +156,9 @@ class LogSink:
                 continue
             for line in element.splitlines():
                 lines.append(_LEADING_SPACES.sub(lambda m: "\u00a0" * len(m.group()), line))
-        self.app("\n".join(lines), _LEVEL_RANK["ERROR"])
+        text = "\n".join(lines)
+        text.encode("utf-8")
+        self.app(text, _LEVEL_RANK["ERROR"])
 
 
 #: The most UTF-8 bytes one CloudWatch Logs event can hold: an event counts its message plus

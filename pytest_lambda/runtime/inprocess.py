@@ -110,6 +110,17 @@ def _runtime_report(exc: Exception, request_id: str,
         return failure
 
 
+def _log_report(sink: LogSink, error: dict[str, Any]) -> BaseException | None:
+    """Log an error report as the runtime's ``log_error`` does, before it posts the report;
+    the exception that ends the runtime process if the line cannot be written (a lone
+    surrogate in it, written raw: ``UnicodeEncodeError`` from the sink's UTF-8 encoding)."""
+    try:
+        sink.runtime_error(error)
+    except UnicodeEncodeError as failure:
+        return failure
+    return None
+
+
 def _release_interrupted(exc: BaseException) -> None:
     """Free what a timed-out phase left half-done, in the environment's context.
 
@@ -405,7 +416,10 @@ class ExecutionEnvironment:
                 return faults.runtime_exit("", faults.system_exit_reason(1)), elapsed, "error"
             error = reported
         self._init_warning()
-        self.sink.runtime_error(error)
+        crash = _log_report(self.sink, error)
+        if crash is not None:
+            self.sink.emit(_crash_line(crash))
+            return faults.runtime_exit("", faults.system_exit_reason(1)), elapsed, "error"
         return error, elapsed, "error"
 
     def _init_warning(self) -> None:
@@ -465,30 +479,34 @@ class ExecutionEnvironment:
                 self.sink.emit(f"{value.code}\n")  # what the interpreter prints on exit
             error = faults.runtime_exit(request_id, _exit_reason(value))
             status, error_type, reset = "error", "Runtime.ExitError", True
-        elif isinstance(value, MarshalError):
-            error = make_error(str(value), "Runtime.MarshalError", [], request_id)
-            self.sink.runtime_error(error)
-            status, error_type = "failure", error["errorType"]
-            if self._unawaited is not None:
-                self._warn_unawaited(self._unawaited)
-        elif isinstance(value, FaultError):
-            error = make_error(value.message, value.error_type, value.trace, request_id)
-            self.sink.runtime_error(error)
-            status, error_type = "failure", error["errorType"]
-        elif isinstance(value, Exception) and not isinstance(
-                reported := _runtime_report(value, request_id, self.config.runtime),
-                BaseException):
-            error = reported
-            self.sink.runtime_error(error)
-            status, error_type = "failure", error["errorType"]
         else:
-            # A BaseException the runtime does not catch ends the runtime process, and so does
-            # an exception its own error report fails on (see _runtime_report).
-            crash = reported if isinstance(value, Exception) else value
-            assert isinstance(crash, BaseException)
-            self.sink.emit(_crash_line(crash))
-            error = faults.runtime_exit(request_id, faults.system_exit_reason(1))
-            status, error_type, reset = "error", "Runtime.ExitError", True
+            # The runtime's report of the error; a BaseException it does not catch ends its
+            # process, and so does an exception its report fails on (see _runtime_report).
+            crash: BaseException | None = None
+            if isinstance(value, MarshalError):
+                error = make_error(str(value), "Runtime.MarshalError", [], request_id)
+            elif isinstance(value, FaultError):
+                error = make_error(value.message, value.error_type, value.trace, request_id)
+            elif isinstance(value, Exception):
+                reported = _runtime_report(value, request_id, self.config.runtime)
+                if isinstance(reported, BaseException):
+                    crash = reported
+                else:
+                    error = reported
+            else:
+                crash = value
+            if crash is None:
+                assert error is not None
+                crash = _log_report(self.sink, error)
+            if crash is None:
+                assert error is not None
+                status, error_type = "failure", error["errorType"]
+                if isinstance(value, MarshalError) and self._unawaited is not None:
+                    self._warn_unawaited(self._unawaited)
+            else:
+                self.sink.emit(_crash_line(crash))
+                error = faults.runtime_exit(request_id, faults.system_exit_reason(1))
+                status, error_type, reset = "error", "Runtime.ExitError", True
         max_mb = self.max_memory_mb
         if max_mb > self.config.memory_size and status != "timeout":
             # The caller sees the runtime killed; the platform logs the reason (REPORT).

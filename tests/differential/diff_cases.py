@@ -60,6 +60,7 @@ CASES = (
     Case("py-raise-message", "raise_message.py", PYTHON),
     Case("py-raise-empty", "raise_empty.py", PYTHON),
     Case("py-raise-long", "raise_long.py", PYTHON),
+    Case("py-raise-surrogate", "raise_surrogate.py", PYTHON),
     Case("py-compile-warning", "compile_warning.py", PYTHON),
     Case("py-raise-unicode", "raise_unicode.py", PYTHON),
     Case("py-raise-chain", "raise_chain.py", PYTHON),

@@ -68,6 +68,13 @@ RULES: tuple[Rule, ...] = (
          "lambda_runtime_client): ours logs no traceback. Kept: reproducing it means the "
          "client's source text [runtime/inprocess.py invoke]",
          _cases("py-response-too-large")),
+    Rule("py-log-error-crash-traceback",
+         "an error message with a lone surrogate, logged raw (the text format; JSON from "
+         "python3.12 on): the client's sink fails to encode its [ERROR] line and the process "
+         "ends (Runtime.ExitError, as ours) on the UnicodeEncodeError, whose traceback runs "
+         "through the client's own source lines; ours logs its last line only. Kept: "
+         "reproducing it means the client's source text [runtime/inprocess.py _log_report]",
+         _cases("py-raise-surrogate")),
 )
 
 
@@ -87,6 +94,9 @@ def known(key: Key) -> tuple[list[Rule], frozenset[str]]:
 OBSERVED: dict[Key, str] = {
     **{("py-response-too-large", f"python3.{minor}", variant): "V"
        for minor in (11, 12, 13, 14) for variant in ("text", "json", "json-debug")},
+    ("py-raise-surrogate", "python3.11", "text"): "V",
+    **{("py-raise-surrogate", f"python3.{minor}", variant): "V"
+       for minor in (12, 13, 14) for variant in ("text", "json", "json-debug")},
     ("node-callback-error", "nodejs22.x", "json"): "I",
     ("node-callback-error", "nodejs22.x", "json-debug"): "I",
     ("node-callback-error", "nodejs22.x", "text"): "I",

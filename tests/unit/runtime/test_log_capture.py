@@ -524,3 +524,34 @@ def test_a_test_handler_failing_on_a_record_does_not_fail_the_function(
         result = fn.invoke({})
     assert result.payload == "ok"
     assert "a fixed line" in result.logs.messages
+
+
+SURROGATE_ERROR = """
+def handler(event, context):
+    name = b"report-\\xff.csv".decode("utf-8", "surrogateescape")
+    raise ValueError(f"cannot process {name}")
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+@pytest.mark.parametrize(("runtime", "log_format", "ends"), [
+    ("python3.11", "Text", True), ("python3.11", "JSON", False),
+    ("python3.12", "Text", True), ("python3.12", "JSON", True)])
+def test_an_error_message_the_runtime_cannot_log_ends_the_runtime(
+        code: CodeWriter, isolation: str, runtime: str, log_format: str, ends: bool) -> None:
+    """The runtime logs an error before posting it; a lone surrogate written raw (text; JSON
+    from python3.12 on) cannot be encoded and its process ends: Runtime.ExitError. Before,
+    python3.11 text reported the ValueError and python3.12 made ``invoke`` itself raise
+    UnicodeEncodeError (differential case py-raise-surrogate)."""
+    with LambdaFunction("app.handler", code_dir=code(app=SURROGATE_ERROR), runtime=runtime,
+                        log_format=log_format, isolation=isolation) as fn:
+        result = fn.invoke({})
+    messages = result.logs.messages
+    if ends:
+        assert result.payload["errorType"] == "Runtime.ExitError", result.payload
+        assert any(m.startswith("UnicodeEncodeError: 'utf-8' codec can't encode character "
+                                "'\\udcff'") for m in messages), messages
+    else:
+        assert result.payload["errorType"] == "ValueError"
+        assert any('"errorMessage": "cannot process report-\\udcff.csv"' in m
+                   for m in messages), messages
