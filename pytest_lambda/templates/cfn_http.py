@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .app_state import _dict
 from .errors import TemplateError
-from .routes import DEFAULT_ROUTE, http_cors
+from .routes import DEFAULT_ROUTE, http_cors, integration_timeout
 
 if TYPE_CHECKING:
     from .http_wiring import HttpWiring
@@ -117,17 +117,22 @@ def _wire_api(app: HttpWiring, lid: str, props: Mapping[str, Any],
             continue
         assert integration is not None
         fmt = str(integration.get("PayloadFormatVersion", "2.0"))
-        _add(app, api, key, fn, fmt, iam=authorization == "AWS_IAM")
+        iid = target.removeprefix("integrations/")
+        timeout = integration_timeout(
+            resolve(integration.get("TimeoutInMillis"), f"Resources.{iid}.TimeoutInMillis"),
+            api, f"Resources.{iid}", app.path)
+        _add(app, api, key, fn, fmt, iam=authorization == "AWS_IAM", timeout_ms=timeout)
 
 
-def _add(app: HttpWiring, api: Any, key: str, fn: Any, fmt: str, *, iam: bool = False) -> None:
+def _add(app: HttpWiring, api: Any, key: str, fn: Any, fmt: str, *, iam: bool = False,
+         timeout_ms: int | None = None) -> None:
     """A route from its ``RouteKey`` (``GET /items/{id}``, ``ANY /{proxy+}``, ``$default``)."""
     auth = {"Authorizer": "AWS_IAM"} if iam else None
     if key == DEFAULT_ROUTE:
-        app.routes.add(api, "ANY", DEFAULT_ROUTE, fn, auth, fmt)
+        app.routes.add(api, "ANY", DEFAULT_ROUTE, fn, auth, fmt, timeout_ms)
         return
     method, _, path = key.partition(" ")
-    app.routes.add(api, method, path, fn, auth, fmt)
+    app.routes.add(api, method, path, fn, auth, fmt, timeout_ms)
 
 
 def _ref(value: Any) -> str | None:

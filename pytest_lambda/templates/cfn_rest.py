@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .app_state import _dict
-from .routes import endpoint_type
+from .routes import endpoint_type, integration_timeout
 
 if TYPE_CHECKING:
     from .http_wiring import HttpWiring
@@ -125,7 +125,11 @@ def _wire_methods(app: HttpWiring, lid: str, api: Any,
             app.routes.declared.append((api, verb, path, f"{where} is not emulated: {problem}"))
             continue
         key = str(method.get("ApiKeyRequired", "false")).lower() == "true"
-        app.routes.add(api, verb, path, fn, {"ApiKeyRequired": key}, "1.0")
+        timeout = integration_timeout(
+            app.template.resolve(integration.get("TimeoutInMillis"),
+                                 f"Resources.{mid}.Integration.TimeoutInMillis"),
+            api, f"Resources.{mid}.Integration", app.path)
+        app.routes.add(api, verb, path, fn, {"ApiKeyRequired": key}, "1.0", timeout)
 
 
 def _ref(value: Any) -> str | None:

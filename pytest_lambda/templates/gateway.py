@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from .http import HttpClient
 
 REST_TIMEOUT_S, HTTP_TIMEOUT_S = 29, 30
+_REST_RESPONSE_KEYS = frozenset(
+    ("statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"))
 #: The largest request body a REST API takes (API Gateway quotas: 10 MB payload).
 _REST_MAX_BODY = 10 * 1024 * 1024
 #: A Function URL's answer to a request without a valid SigV4 signature when its AuthType is
@@ -354,9 +356,11 @@ class _Gateway:
 
     def _map(self, result: InvokeResult) -> HttpResponse:
         kind = self.api.kind
-        timeout = REST_TIMEOUT_S if kind == "rest" else HTTP_TIMEOUT_S
+        timeout = self.route.timeout_ms
+        if timeout is None:
+            timeout = (REST_TIMEOUT_S if kind == "rest" else HTTP_TIMEOUT_S) * 1000
         report = result.report
-        if kind != "url" and report is not None and report.duration_ms > timeout * 1000:
+        if kind != "url" and report is not None and report.duration_ms > timeout:
             if kind == "rest":
                 return _gateway_error(504, {"message": "Endpoint request timed out"}, result)
             return _gateway_error(503, {"message": "Service Unavailable"}, result)
@@ -369,6 +373,13 @@ class _Gateway:
                                 bytes(result.raw_payload), result)
         v2 = self.route.payload_format == "2.0" and kind != "rest"
         if not structured or not _valid_proxy(payload, v2=v2):
+            return self._failed(result)
+        if kind == "rest" and not _REST_RESPONSE_KEYS.issuperset(payload):
+            # A REST API's proxy output is exactly these keys (developer guide, "Output format
+            # of a Lambda function for proxy integration"); any other (an HTTP API's
+            # ``cookies``, an ALB's ``statusDescription``) is "Malformed Lambda proxy
+            # response", a 502 (the failures reported in rails-lambda/lamby#78,
+            # fujiwara/ridge#25, micronaut-projects/micronaut-aws#12).
             return self._failed(result)
         assert isinstance(payload, Mapping)
         items: list[tuple[str, str]] = []
@@ -383,7 +394,9 @@ class _Gateway:
         for name, value in single.items():
             if not any(k.lower() == name.lower() for k in multi):
                 items.append((name, header_text(value)))
-        for cookie in payload.get("cookies") or ():
+        # ``cookies`` is a payload 2.0 field only ("Format 2.0 includes a new cookies
+        # field", developer guide, "Create AWS Lambda proxy integrations for HTTP APIs").
+        for cookie in (payload.get("cookies") or ()) if v2 else ():
             items.append(("Set-Cookie", str(cookie)))
         if kind == "rest" and not any(k.lower() == "content-type" for k, _ in items):
             items.append(("Content-Type", _REST_DEFAULT_TYPE))

@@ -19,6 +19,7 @@ from .routes import (
     api_id,
     endpoint_type,
     http_cors,
+    integration_timeout,
     sls_http_cors,
     sls_rest_cors,
 )
@@ -72,7 +73,9 @@ class HttpWiring(AppState):
         if api_kind == "http" and fmt is None:
             fmt = self.template.api_properties(str(name), SAM_TYPES["http"]).get(
                 "PayloadFormatVersion")
-        self.routes.add(api, method, str(path), fn, auth, None if fmt is None else str(fmt))
+        timeout = integration_timeout(props.get("TimeoutInMillis"), api, where, self.path)
+        self.routes.add(api, method, str(path), fn, auth, None if fmt is None else str(fmt),
+                        timeout)
 
     def _definition_routes(self) -> None:
         """Routes of SAM APIs declared in their inline OpenAPI ``DefinitionBody``, added as

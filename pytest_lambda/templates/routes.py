@@ -133,13 +133,27 @@ class Route:
     #: ``AWS_IAM`` authorization: a request without a SigV4 signature is refused (the
     #: signature itself is not verified locally).
     iam: bool = False
+    #: The integration's timeout in milliseconds (SAM ``TimeoutInMillis``, CloudFormation's
+    #: ``Integration.TimeoutInMillis``); None: API Gateway's default (29 s REST, 30 s HTTP).
+    timeout_ms: int | None = None
 
-    def specificity(self) -> tuple[int, int, int, int]:
-        """API Gateway's precedence: literal segments first, then variables, greedy last;
-        a method wins over ``ANY``; ``$default`` after every other route."""
-        greedy = 1 if "+}" in self.path else 0
-        variables = len(_PARAM.findall(self.path))
-        return (int(self.default), greedy, variables, 1 if self.method == "ANY" else 0)
+    def specificity(self) -> tuple[int, tuple[int, ...], int]:
+        """API Gateway's precedence among the routes a request matches (lower first): the
+        path compared segment by segment, a literal segment before a ``{variable}`` before a
+        greedy ``{proxy+}`` at the first place they differ; then a method before ``ANY``;
+        ``$default`` after every other route.
+
+        An HTTP API "selects the route with the most-specific match" (API Gateway developer
+        guide, "Working with routes for HTTP APIs": ``GET /pets/dog/1`` before
+        ``GET /pets/dog/{id}`` before ``GET /pets/{proxy+}`` before ``ANY /{proxy+}``); a REST
+        API's resources form a tree matched level by level, a literal child resource before a
+        path-variable one, ``{proxy+}`` for what no other resource matches. So
+        ``ANY /api/{proxy+}`` wins ``/api/orders`` over ``ANY /{proxy+}``, whatever their order
+        in the template (counting variables tied the two, and the first declared won)."""
+        segments = tuple(
+            (2 if part.endswith("+}") else 1) if _PARAM.fullmatch(part) else 0
+            for part in self.path.strip("/").split("/"))
+        return (int(self.default), segments, 1 if self.method == "ANY" else 0)
 
     def pattern(self) -> re.Pattern[str]:
         if self.default:
@@ -153,6 +167,29 @@ class Route:
             out += "(.+)" if m.group(0).endswith("+}") else "([^/]+)"
             last = m.end()
         return re.compile(out + re.escape(self.path[last:]))
+
+
+def integration_timeout(value: Any, api: Api, where: str, template: Any) -> int | None:
+    """An integration's ``TimeoutInMillis`` in milliseconds, checked as API Gateway does:
+    50 to 30,000 for an HTTP API; from 50 for a REST API, up to 29,000 unless it is Regional
+    or private (their quota can be raised; developer guide, "Amazon API Gateway quotas",
+    "Integration timeout"). None where the template sets none."""
+    if value is None:
+        return None
+    try:
+        millis = int(str(value))
+    except ValueError:
+        millis = -1
+    top = 30_000 if api.kind == "http" else (
+        None if api.endpoint_type in ("REGIONAL", "PRIVATE") else 29_000)
+    if millis < 50 or (top is not None and millis > top):
+        limit = f"50 to {top:,}" if top is not None else "at least 50"
+        raise TemplateError(
+            f"{template}: {where}.TimeoutInMillis is {value!r}; API Gateway takes "
+            f"{limit} milliseconds for this API"
+            + ("" if top != 29_000 else " (more only for a Regional or private REST API)")
+            + "; fix the value.")
+    return millis
 
 
 def api_id(name: str) -> str:
@@ -271,7 +308,8 @@ class RouteTable:
                     bool(spec.get("EnableSimpleResponses", False)))
 
     def add(self, api: Api, method: str, path: str, function: LambdaFunction,
-            auth: Mapping[str, Any] | None, payload_format: str | None) -> None:
+            auth: Mapping[str, Any] | None, payload_format: str | None,
+            timeout_ms: int | None = None) -> None:
         name = (auth or {}).get("Authorizer", api.default_authorizer)
         key = api.kind == "rest" and _true((auth or {}).get("ApiKeyRequired",
                                                             api.api_key_required))
@@ -283,7 +321,7 @@ class RouteTable:
         self.routes.append(Route(api, "ANY" if method in ("ANY", "*") or default else method,
                                  "/{proxy+}" if default else path, function, authorizer,
                                  payload_format or api.payload_format, default, key,
-                                 iam=name == "AWS_IAM"))
+                                 iam=name == "AWS_IAM", timeout_ms=timeout_ms))
 
 
 #: API properties that change what API Gateway answers, which the local gateway does not do.

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pytest_lambda.templates.app import Application
+from pytest_lambda.templates.errors import TemplateError
 
 RUNTIME = f"python3.{sys.version_info[1]}"
 HANDLER = """
@@ -110,3 +111,82 @@ def test_a_route_of_a_function_not_created_says_why(tmp_path: Path) -> None:
                                r"POST /produce: producer was not created, so its routes are "
                                r"missing: .*parameter_overrides=\{'construct:jobs.queueUrl'"):
         app.http.post("/produce", json={})
+
+
+@pytest.mark.parametrize("site_first", [True, False])
+@pytest.mark.parametrize(("event", "path"), [("Api", "/Prod/api/orders/7"),
+                                             ("HttpApi", "/api/orders/7")])
+def test_the_most_specific_route_wins_whatever_the_template_order(
+        tmp_path: Path, site_first: bool, event: str, path: str) -> None:
+    """``ANY /api/{proxy+}`` takes ``/api/...`` over ``ANY /{proxy+}`` (API Gateway's
+    most-specific match, segment by segment), and a literal segment beats a variable one
+    (``/users/{id}`` over ``/{kind}/list``). Before, both counted one variable and the function
+    declared first got the request."""
+    (tmp_path / "app.py").write_text(
+        "import json, os\n"
+        "def handler(event, context):\n"
+        "    name = os.environ['AWS_LAMBDA_FUNCTION_NAME']\n"
+        "    return {'statusCode': 200, 'body': json.dumps({'function': name})}\n")
+    functions = {
+        "Site": f'{{Type: {event}, Properties: {{Path: "/{{proxy+}}", Method: ANY}}}}',
+        "Orders": f'{{Type: {event}, Properties: {{Path: "/api/{{proxy+}}", Method: ANY}}}}',
+        "Kinds": f'{{Type: {event}, Properties: {{Path: "/{{kind}}/list", Method: GET}}}}',
+        "Users": f'{{Type: {event}, Properties: {{Path: "/users/{{id}}", Method: GET}}}}',
+    }
+    order = list(functions) if site_first else list(reversed(functions))
+    resources = "".join(
+        f"  {name}:\n    Type: AWS::Serverless::Function\n"
+        f"    Properties:\n      Events:\n        Route: {functions[name]}\n" for name in order)
+    sam = tmp_path / "template.yaml"
+    sam.write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        f"Globals:\n  Function: {{Runtime: {RUNTIME}, CodeUri: ., Handler: app.handler}}\n"
+        f"Resources:\n{resources}")
+    prefix = path.removesuffix("/api/orders/7")
+    with Application(sam) as app:
+        assert app.http.get(path).json() == {"function": "Orders"}
+        assert app.http.get(f"{prefix}/users/list").json() == {"function": "Users"}
+        assert app.http.get(f"{prefix}/teams/list").json() == {"function": "Kinds"}
+        assert app.http.get(f"{prefix}/index.html").json() == {"function": "Site"}
+
+
+@pytest.mark.parametrize(("event", "path", "status", "body"), [
+    ("Api", "/Prod", 504, {"message": "Endpoint request timed out"}),
+    ("HttpApi", "", 503, {"message": "Service Unavailable"})])
+def test_an_integration_timeout_from_the_template_applies(
+        tmp_path: Path, event: str, path: str, status: int, body: dict[str, str]) -> None:
+    """SAM's ``TimeoutInMillis`` on an ``Api``/``HttpApi`` event: a function slower than its
+    integration timeout gets API Gateway's timeout answer (it was ignored, and the fixed
+    29/30 s applied); out of API Gateway's range, the template is refused naming it."""
+    (tmp_path / "app.py").write_text(
+        "import time\n"
+        "def handler(event, context):\n"
+        "    time.sleep(0.3)\n"
+        "    return {'statusCode': 200, 'body': 'done'}\n")
+
+    def template(millis: int) -> Path:
+        sam = tmp_path / "template.yaml"
+        sam.write_text(textwrap.dedent(f"""\
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Slow:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Runtime: {RUNTIME}
+                  CodeUri: .
+                  Handler: app.handler
+                  Events:
+                    Route:
+                      Type: {event}
+                      Properties: {{Path: /slow, Method: GET, TimeoutInMillis: {millis}}}
+            """))
+        return sam
+
+    with Application(template(100)) as app:
+        response = app.http.get(f"{path}/slow")
+        assert (response.status_code, response.json()) == (status, body)
+    with Application(template(5000)) as app:
+        assert app.http.get(f"{path}/slow").text == "done"
+    with pytest.raises(TemplateError, match=r"template.yaml: Slow\.Events\.Route\.TimeoutInMillis "
+                                            r"is 20; API Gateway takes 50 to"):
+        Application(template(20)).__enter__()

@@ -26,6 +26,11 @@ def echo(event, context):
 def cookies(event, context):
     return {"statusCode": 200, "body": "",
             "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]}}
+
+def extra(event, context):
+    key, value = event["queryStringParameters"]["key"], json.loads(
+        event["queryStringParameters"]["value"])
+    return {"statusCode": 200, "body": "welcome", key: value}
 """
 
 
@@ -574,3 +579,25 @@ def test_a_default_authorizer_guards_the_cors_preflight(tmp_path: Path, authoriz
             preflight = app.http.options("/Prod/x", headers={
                 "Origin": "https://app.example", "Access-Control-Request-Method": "GET"})
             assert preflight.status_code == expected, add
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("cookies", ["session=abc; HttpOnly"]), ("statusDescription", "200 OK"), ("ok", True)])
+def test_a_rest_proxy_response_with_another_key_is_malformed(
+        code: Path, key: str, value: Any) -> None:
+    """A REST API's proxy output has five keys; an HTTP API's ``cookies`` or an ALB's
+    ``statusDescription`` makes it "Malformed Lambda proxy response": 502 (adapters written
+    for payload 2.0 shipped this bug: rails-lambda/lamby#78, fujiwara/ridge#25). Before, the
+    REST API answered 200 and even set the cookie. An HTTP API's payload 1.0 has no cookies
+    field: no Set-Cookie; payload 2.0 sets it."""
+    query = {"key": key, "value": json.dumps(value)}
+    with LambdaFunction("app.extra", code_dir=code) as fn:
+        rest = single_function_client(fn, "rest").get("/", params=query)
+        assert (rest.status_code, rest.json()) == (502, {"message": "Internal server error"})
+        if key != "cookies":
+            return
+        for payload_format, cookies in (("1.0", []), ("2.0", value)):
+            http = single_function_client(fn, "http", payload_format=payload_format).get(
+                "/", params=query)
+            assert http.status_code == 200
+            assert [v for k, v in http.header_list if k.lower() == "set-cookie"] == cookies
