@@ -528,7 +528,8 @@ def _sls_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
     if not runtime:
         raise TemplateError(f"{scope.path.name}: {key} has no runtime; set provider.runtime "
                             f"or {key}.runtime (e.g. python3.12).")
-    variables = {**_dict(provider.get("environment")), **_dict(spec.get("environment"))}
+    variables = {**_sls_mapping(scope, provider.get("environment"), "provider.environment"),
+                 **_sls_mapping(scope, spec.get("environment"), f"{key}.environment")}
     tracing = spec.get("tracing", _dict(provider.get("tracing")).get("lambda"))
     logs = _dict(_dict(provider.get("logs")).get("lambda"))
     return {
@@ -548,6 +549,22 @@ def _sls_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
         "package_patterns": _sls_package_patterns(scope, provider, spec, key),
         **_sls_async(get, key, scope),
     }
+
+
+def _sls_mapping(scope: _Scope, value: Any, where: str) -> dict[str, Any]:
+    """A serverless.yml section that must be a mapping, written as one (``environment:
+    {TABLE: ...}``) or as a variable that gives one (``environment:
+    ${file(./env.yml):${self:provider.stage}}``, ``${self:custom.env}``: the Framework resolves
+    variables anywhere, whole sections included). Such a variable was read as no section at
+    all: the function ran with no environment, silently."""
+    if isinstance(value, str):
+        value = scope.resolve(value, where)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TemplateError(f"{scope.path.name}: {where} is {value!r}, not a mapping of names "
+                            "to values; write it as one, or as a variable that gives one.")
+    return dict(value)
 
 
 def _sls_package_patterns(scope: _Scope, provider: Mapping[str, Any], spec: Mapping[str, Any],

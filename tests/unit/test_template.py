@@ -542,6 +542,40 @@ def test_serverless_yml_is_read_as_the_framework_reads_it(tmp_path: Path) -> Non
         "RATE": "1.5", "ON": "true"}
 
 
+def test_serverless_environment_given_as_one_variable(tmp_path: Path) -> None:
+    """``environment: ${file(./env.yml):${self:provider.stage}}`` or ``${self:custom.x}``: the
+    Framework resolves a whole section too. It was read as no environment at all (the
+    function ran on its defaults, silently); a variable that gives no mapping is refused."""
+    (tmp_path / "env.yml").write_text("dev:\n  TABLE: orders-dev\nprod:\n  TABLE: orders\n")
+    sls = _write(tmp_path, "serverless.yml", """\
+        service: orders
+        provider:
+          name: aws
+          runtime: python3.12
+          environment: ${file(./env.yml):${self:provider.stage}}
+        custom:
+          workerEnv:
+            QUEUE: jobs-${sls:stage}
+          notAMap: just text
+        functions:
+          api:
+            handler: app.handler
+          worker:
+            handler: app.handler
+            environment: ${self:custom.workerEnv}
+          broken:
+            handler: app.handler
+            environment: ${self:custom.notAMap}
+    """)
+    template = load_template(sls)
+    assert template["api"].kwargs()["environment"] == {"TABLE": "orders-dev"}
+    assert template["worker"].kwargs()["environment"] == {"TABLE": "orders-dev",
+                                                          "QUEUE": "jobs-dev"}
+    with pytest.raises(TemplateError, match=r"serverless.yml: functions.broken.environment is "
+                                            r"'just text', not a mapping of names to values"):
+        template["broken"].kwargs()
+
+
 def test_serverless_names_follow_service_stage_function(sls: Path) -> None:
     """Functions are named ``<service>-<stage>-<function>`` unless they set ``name``."""
     functions = load_template(sls)
