@@ -6,7 +6,7 @@ from typing import Any
 
 from ..layers import layer_arn_error
 from .errors import TemplateError
-from .resolve import _dict, _Scope
+from .resolve import _NO_VALUE, _dict, _Scope
 
 _SAM_LAYER_TYPES = {"AWS::Serverless::LayerVersion": "ContentUri",
                     "AWS::Lambda::LayerVersion": "Content"}
@@ -17,11 +17,17 @@ def sam_layers(scope: _Scope, owner: str, entries: Any) -> list[str]:
     layer ARN mapped to a folder through ``parameter_overrides``."""
     if entries is None:
         return []
+    entries = _chosen(scope, entries, f"{owner}.Layers")
+    if entries is _NO_VALUE:
+        return []
     if not isinstance(entries, list):
         raise TemplateError(f"{scope.path.name}: {owner}'s Layers is {entries!r}; it must be a "
                             "list (e.g. Layers: [!Ref SharedLayer]).")
     out = []
     for entry in entries:
+        entry = _chosen(scope, entry, f"{owner}.Layers")
+        if entry is _NO_VALUE:  # !If [Cond, <layer>, !Ref AWS::NoValue]: no layer
+            continue
         ref = entry.get("Ref") if isinstance(entry, dict) and len(entry) == 1 else None
         resource = _dict(scope.resources.get(ref)) if isinstance(ref, str) else {}
         prop = _SAM_LAYER_TYPES.get(str(resource.get("Type")))
@@ -65,6 +71,21 @@ def sls_layers(scope: _Scope, owner: str, entries: Any) -> list[str]:
             continue
         out.append(_local(scope, f"{owner}.layers", scope.resolve(entry, f"{owner}.layers")))
     return out
+
+
+def _chosen(scope: _Scope, value: Any, where: str) -> Any:
+    """``value`` with its ``Fn::If`` choices made (the branch kept unresolved, so that a
+    ``!Ref`` to a layer of the template stays one); ``!Ref AWS::NoValue`` as ``_NO_VALUE``:
+    CloudFormation drops that entry (optional layers chosen by a parameter)."""
+    while isinstance(value, dict) and len(value) == 1:
+        if "Fn::If" in value and isinstance(value["Fn::If"], list) and len(value["Fn::If"]) == 3:
+            condition, yes, no = value["Fn::If"]
+            value = yes if scope.condition(condition, where, 0) else no
+        elif value.get("Ref") == "AWS::NoValue":
+            return _NO_VALUE
+        else:
+            break
+    return value
 
 
 def _sls_layer_id(name: str) -> str:

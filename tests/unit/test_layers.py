@@ -147,6 +147,46 @@ def test_sam_layers_resolve_to_local_folders(tmp_path: Path) -> None:
     assert fn.kwargs(layers=[])["layers"] == []
 
 
+@pytest.mark.parametrize("with_layers", ["true", "false"])
+def test_optional_layers_chosen_by_a_condition(tmp_path: Path, with_layers: str) -> None:
+    """``!If [Cond, <layer>, !Ref AWS::NoValue]`` (an entry, or the whole list): the branch the
+    condition picks, and no entry for AWS::NoValue, as CloudFormation drops it. Before, the
+    function could not load ("entry <object object at 0x...> is not a layer ARN")."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "layers" / "shared" / "python").mkdir(parents=True)
+    path = tmp_path / "template.yaml"
+    path.write_text(textwrap.dedent(f"""\
+        Transform: AWS::Serverless-2016-10-31
+        Parameters:
+          WithLayers: {{Type: String, Default: "{with_layers}"}}
+        Conditions:
+          Layered: !Equals [!Ref WithLayers, "true"]
+        Resources:
+          Shared:
+            Type: AWS::Serverless::LayerVersion
+            Properties: {{ContentUri: layers/shared/}}
+          Entry:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: src/
+              Handler: app.handler
+              Runtime: python3.12
+              Layers:
+                - !If [Layered, !Ref Shared, !Ref AWS::NoValue]
+          Whole:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: src/
+              Handler: app.handler
+              Runtime: python3.12
+              Layers: !If [Layered, [!Ref Shared], !Ref AWS::NoValue]
+        """))
+    template = load_template(path)
+    expected = [str(tmp_path / "layers" / "shared")] if with_layers == "true" else []
+    assert template.function("Entry").kwargs()["layers"] == expected
+    assert template.function("Whole").kwargs()["layers"] == expected
+
+
 def test_serverless_layers_section(tmp_path: Path) -> None:
     """serverless.yml: {Ref: <Name>LambdaLayer} is the layers section's path."""
     pytest.importorskip("yaml")
