@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from ..layers import layer_arn_error
@@ -42,7 +47,9 @@ def sam_layers(scope: _Scope, owner: str, entries: Any) -> list[str]:
                     f"{scope.path.name}: layer {ref}'s {prop} is {content!r}, content stored in "
                     f"S3; local content is needed. Point {prop} at the layer's folder, or pass "
                     "layers=['path/to/layer'].")
-            out.append(_folder(scope, f"layer {ref}'s {prop}", content))
+            folder = _folder(scope, f"layer {ref}'s {prop}", content)
+            built = _dict(resource.get("Metadata")).get("BuildMethod") is not None
+            out.append(folder if built else as_uploaded(folder))
             continue
         out.append(_local(scope, f"{owner}.Layers", scope.resolve(entry, f"{owner}.Layers")))
     return out
@@ -67,7 +74,7 @@ def sls_layers(scope: _Scope, owner: str, entries: Any) -> list[str]:
             if not isinstance(path, str):
                 raise TemplateError(f"{scope.path.name}: layers.{name} has no path; add path: "
                                     "<folder> (its content, holding python/).")
-            out.append(_folder(scope, f"layers.{name}.path", path))
+            out.append(as_uploaded(_folder(scope, f"layers.{name}.path", path)))
             continue
         out.append(_local(scope, f"{owner}.layers", scope.resolve(entry, f"{owner}.layers")))
     return out
@@ -105,6 +112,40 @@ def _local(scope: _Scope, where: str, value: Any) -> str:
             raise TemplateError(f"{scope.path.name}: {layer_arn_error(value, where)}")
         return _folder(scope, f"parameter_overrides[{value!r}]", mapped)
     return _folder(scope, where, value)
+
+
+def as_uploaded(folder: str) -> str:
+    """A layer folder the tool uploads as it is (a SAM LayerVersion without a ``BuildMethod``,
+    a serverless.yml layer's ``path``), as Lambda extracts it into ``/opt``.
+
+    ``layers=[folder]`` takes a folder without ``python/`` (or ``nodejs/``) as that folder
+    itself, the layout ``sam build`` makes of a layer with a ``BuildMethod``. Uploaded as it
+    is, such a folder's modules land in ``/opt``, which is not on the runtime's path: "If you
+    don't include the Metadata resource attribute section, AWS SAM doesn't build the layer"
+    (SAM developer guide, "Building Lambda layers"); Python runtimes search ``/opt/python``
+    and its ``lib/python3.X/site-packages`` only (Lambda developer guide, "Packaging your
+    layer content"). So the layer is given as a stand-in folder with an empty ``python/`` and
+    ``nodejs/`` and links to the folder's entries: ``import helper`` of its top-level
+    ``helper.py`` fails as on Lambda (it passed), its ``bin/`` and ``extensions/`` are there.
+    """
+    path = Path(folder)
+    if (path / "python").is_dir() or (path / "nodejs").is_dir():
+        return folder
+    key = hashlib.sha256(str(path).encode()).hexdigest()[:16]
+    user = getattr(os, "getuid", lambda: "user")()
+    stand_in = Path(tempfile.gettempdir(), f"pytest-aws-lambda-{user}", "layers", key)
+    (stand_in / "python").mkdir(parents=True, exist_ok=True)
+    (stand_in / "nodejs").mkdir(exist_ok=True)
+    entries = {entry.name for entry in path.iterdir()}
+    for old in stand_in.iterdir():  # entries the folder no longer has
+        if old.is_symlink() and old.name not in entries:
+            old.unlink(missing_ok=True)
+    for name in entries:
+        link = stand_in / name
+        if not link.is_symlink():
+            with contextlib.suppress(FileExistsError):  # another xdist worker made it
+                link.symlink_to(path / name)
+    return str(stand_in)
 
 
 def _folder(scope: _Scope, where: str, path: str) -> str:

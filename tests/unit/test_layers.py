@@ -190,7 +190,7 @@ def test_optional_layers_chosen_by_a_condition(tmp_path: Path, with_layers: str)
 def test_serverless_layers_section(tmp_path: Path) -> None:
     """serverless.yml: {Ref: <Name>LambdaLayer} is the layers section's path."""
     pytest.importorskip("yaml")
-    (tmp_path / "deps-layer").mkdir()
+    (tmp_path / "deps-layer" / "python").mkdir(parents=True)
     path = tmp_path / "serverless.yml"
     path.write_text(textwrap.dedent("""
         service: orders
@@ -205,6 +205,53 @@ def test_serverless_layers_section(tmp_path: Path) -> None:
     fn = load_template(path).function("api")
     assert fn.kwargs()["layers"] == [str(tmp_path / "deps-layer")]
     assert os.path.isdir(fn.kwargs()["layers"][0])
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_a_layer_uploaded_as_it_is_keeps_its_top_level_modules_out_of_reach(
+        tmp_path: Path, isolation: str) -> None:
+    """A SAM LayerVersion without a BuildMethod, or a serverless.yml layer, is zipped as it is:
+    a module at its top level lands in /opt, not on the runtime's path, so importing it fails
+    as on Lambda (it passed). With a BuildMethod, ``sam build`` puts the folder in python/:
+    importable. A layer's other folders (bin/) are still there."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "import importlib, os, sys\n"
+        "def handler(event, context):\n"
+        "    try:\n"
+        "        return importlib.import_module(event['module']).WHERE\n"
+        "    except ImportError as error:\n"
+        "        return str(error)\n")
+    for name in ("plain", "built"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / f"{name}_helper.py").write_text(f"WHERE = '{name}'\n")
+    (tmp_path / "plain" / "bin").mkdir()
+    path = tmp_path / "template.yaml"
+    path.write_text(textwrap.dedent("""\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Plain:
+            Type: AWS::Serverless::LayerVersion
+            Properties: {ContentUri: plain/}
+          Built:
+            Type: AWS::Serverless::LayerVersion
+            Properties: {ContentUri: built/}
+            Metadata: {BuildMethod: python3.12}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: src/
+              Handler: app.handler
+              Runtime: python3.12
+              Layers: [!Ref Plain, !Ref Built]
+        """))
+    kwargs = load_template(path).function("Fn").kwargs()
+    assert os.path.isdir(os.path.join(kwargs["layers"][0], "bin"))
+    with LambdaFunction(**{**kwargs, "runtime": f"python3.{sys.version_info[1]}"},
+                        isolation=isolation) as fn:
+        assert fn.invoke({"module": "plain_helper"}).payload == (
+            "No module named 'plain_helper'")
+        assert fn.invoke({"module": "built_helper"}).payload == "built"
 
 
 def test_pythonpath_entries_map_lambdas_folders() -> None:
