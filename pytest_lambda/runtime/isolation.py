@@ -47,10 +47,15 @@ _MAIN_THREAD = threading.main_thread()
 _HOOKS = ((sys, "excepthook"), (sys, "unraisablehook"), (sys, "displayhook"),
           (sys, "breakpointhook"), (threading, "excepthook"), (logging, "_logRecordFactory"),
           (logging, "_loggerClass"), (logging.Formatter, "converter"))
-#: The runtime's own setting among them, before any user code: awslambdaric's logging set-up
+#: The runtime's own settings among them, before any user code: awslambdaric's logging set-up
 #: makes every formatter's times UTC (``logging.Formatter.converter = time.gmtime``), so a
-#: handler's own ``Formatter("%(asctime)s")`` shows UTC even when the function sets ``TZ``.
-_RUNTIME_HOOKS = {len(_HOOKS) - 1: time.gmtime}
+#: handler's own ``Formatter("%(asctime)s")`` shows UTC even when the function sets ``TZ``; and
+#: the interpreter's own exception hooks, not the test runner's: a thread's uncaught exception
+#: and an "Exception ignored in" (a failing ``__del__``) are written to stderr, the function's
+#: log, as on Lambda. pytest's hooks turned them into warnings charged to the test (an error
+#: under ``filterwarnings = error``) and the log missed them.
+_RUNTIME_HOOKS = {0: sys.__excepthook__, 1: sys.__unraisablehook__,
+                  4: threading.__excepthook__, len(_HOOKS) - 1: time.gmtime}
 
 
 def _read_hooks() -> tuple[Any, ...]:

@@ -555,3 +555,37 @@ def test_an_error_message_the_runtime_cannot_log_ends_the_runtime(
         assert result.payload["errorType"] == "ValueError"
         assert any('"errorMessage": "cannot process report-\\udcff.csv"' in m
                    for m in messages), messages
+
+
+BACKGROUND_ERRORS = """
+import threading
+
+def thread(event, context):
+    worker = threading.Thread(target=lambda: 1 / 0)
+    worker.start()
+    worker.join()
+    return "ok"
+
+def finalizer(event, context):
+    class Connection:
+        def __del__(self):
+            raise ValueError("close failed")
+    Connection()
+    return "ok"
+"""
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize(("handler", "last_line"), [
+    ("thread", "ZeroDivisionError: division by zero\n"),
+    ("finalizer", "ValueError: close failed\n")])
+def test_background_errors_go_to_the_functions_log(
+        code: CodeWriter, handler: str, last_line: str) -> None:
+    """A thread's uncaught exception and a failing ``__del__`` are written to stderr by the
+    interpreter's own hooks, into the function's log, as on Lambda. In-process they reached
+    pytest's hooks instead: missing from the log, and a warning charged to the test (an error
+    under ``filterwarnings = error``, as here)."""
+    with LambdaFunction(f"app.{handler}", code_dir=code(app=BACKGROUND_ERRORS)) as fn:
+        result = fn.invoke({})
+    assert result.payload == "ok"
+    assert last_line in result.logs.messages
