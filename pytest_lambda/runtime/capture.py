@@ -405,7 +405,7 @@ class _TextFormatter(logging.Formatter):
             record.exc_text = cached
 
     def formatException(self, ei: Any) -> str:  # logging's name
-        return format_user_exception(ei)
+        return format_user_exception(ei, self._sink.runtime or None)
 
     def formatStack(self, stack_info: str) -> str:  # logging's name
         return runtime_stack(stack_info, self._sink.runtime, self._sink.request_id is not None)
@@ -447,7 +447,8 @@ class _JsonFormatter(logging.Formatter):
         }
         if exc_info is not None:
             etype, value, tb = exc_info
-            out["stackTrace"] = user_frames(tb).format()  # the runtime's format_tb(tb)
+            # the runtime's format_tb(tb)
+            out["stackTrace"] = user_frames(tb, self._sink.runtime or None).format()
             out["errorType"] = etype.__name__
             out["errorMessage"] = str(value)
             out["location"] = f"{record.pathname}:{record.funcName}:{record.lineno}"

@@ -14,6 +14,8 @@ from pytest_lambda.runtime.client_frames import client_dir
 
 #: This package's files: none of their frames exists on Lambda.
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+#: The file of our call into the handler (see :func:`_is_handler_call`).
+_INVOKE_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "inprocess.py")
 
 Handler = Callable[[Any, Any], Any]
 
@@ -89,20 +91,44 @@ def load_handler(handler: str) -> Handler:
                          f"Handler '{function}' missing on module '{module_part}'") from None
 
 
-def user_frames(tb: TracebackType | None) -> traceback.StackSummary:
+def user_frames(tb: TracebackType | None, runtime: str | None = None) -> traceback.StackSummary:
     """The frames of ``tb`` that exist on Lambda: without this package's own, wherever they
-    are (the runtime's frames before the handler's, and the guards a handler's call may pass
-    through: ``open`` under the read-only task root, the network guard, patched ``signal``).
-    On Lambda those calls are C functions or stdlib code, so the handler's line is last."""
-    return _without_ours(traceback.extract_tb(tb))
+    are (the guards a handler's call may pass through: ``open`` under the read-only task root,
+    the network guard, patched ``signal``; on Lambda those calls are C functions or stdlib
+    code, so the handler's line is last), but for our call into the handler, which is the
+    client's ``handle_event_request`` frame there (given ``runtime``; see
+    :func:`runtime_call_frame`): the frame an exception object raised again by a later
+    invocation carries from its first one."""
+    return _without_ours(traceback.extract_tb(tb), runtime)
 
 
-def _without_ours(stack: traceback.StackSummary) -> traceback.StackSummary:
-    return traceback.StackSummary.from_list(
-        [f for f in stack if not f.filename.startswith(_PACKAGE_DIR)])
+def _is_handler_call(frame: traceback.FrameSummary) -> bool:
+    """Our frame that calls the handler (``inprocess``'s invocation body)."""
+    return frame.name == "call" and frame.filename == _INVOKE_FILE and \
+        frame.line == "result = handler(event, context)"
 
 
-def format_user_exception(exc_info: Any) -> str:
+def _client_call(runtime: str) -> traceback.FrameSummary:
+    """The client's frame that calls the handler, columns included (where a traceback puts
+    its carets: under ``request_handler(event, lambda_context)``)."""
+    return traceback.FrameSummary(
+        f"{client_dir(runtime)}/bootstrap.py", 178, "handle_event_request", lookup_line=False,
+        line="response = request_handler(event, lambda_context)", end_lineno=178,
+        colno=19, end_colno=57)
+
+
+def _without_ours(stack: traceback.StackSummary,
+                  runtime: str | None = None) -> traceback.StackSummary:
+    kept = []
+    for frame in stack:
+        if not frame.filename.startswith(_PACKAGE_DIR):
+            kept.append(frame)
+        elif runtime is not None and _is_handler_call(frame):
+            kept.append(_client_call(runtime))
+    return traceback.StackSummary.from_list(kept)
+
+
+def format_user_exception(exc_info: Any, runtime: str | None = None) -> str:
     """``logging.Formatter.formatException`` of ``exc_info`` with only :func:`user_frames`
     (chained exceptions too), as the handler's own ``logger.exception`` prints on Lambda."""
     if exc_info[0] is None:  # logger.exception() outside an except block
@@ -115,20 +141,30 @@ def format_user_exception(exc_info: Any) -> str:
         if id(current) in seen:
             continue
         seen.add(id(current))
-        current.stack = _without_ours(current.stack)
+        current.stack = _without_ours(current.stack, runtime)
         todo.extend(e for e in (current.__cause__, current.__context__) if e is not None)
         todo.extend(getattr(current, "exceptions", None) or ())
     text = "".join(te.format())
     return text[:-1] if text.endswith("\n") else text
 
 
-def user_stack(tb: TracebackType | None) -> list[str]:
+def user_stack(tb: TracebackType | None, runtime: str | None = None) -> list[str]:
     """The ``stackTrace`` entries (:func:`user_frames`).
 
     The runtime formats plain ``(file, line, name, source)`` tuples, which carry no column
-    positions, so Python 3.11+'s ``^^^^`` / ``~~~~`` caret lines never appear.
+    positions, so Python 3.11+'s ``^^^^`` / ``~~~~`` caret lines never appear. Of an
+    invocation's error (``runtime`` given) it drops the leading frames of files whose path
+    contains ``/bootstrap.py`` (its own, and a handler module of that name) up to the first
+    other one, and keeps them all when there is none (awslambdaric ``handle_event_request``):
+    a handler in ``bootstrap.py`` that raises keeps the client's frame and its own.
     """
-    frames: list[Any] = [(f.filename, f.lineno, f.name, f.line) for f in user_frames(tb)]
+    frames: list[Any] = [(f.filename, f.lineno, f.name, f.line)
+                         for f in user_frames(tb, runtime)]
+    if runtime is not None:
+        for index, frame in enumerate(frames):
+            if "/bootstrap.py" not in frame[0]:
+                frames = frames[index:]
+                break
     return traceback.format_list(frames)
 
 
@@ -182,7 +218,7 @@ def error_from_exception(exc: BaseException, request_id: str,
     handler itself: its trace is the runtime's frame (:func:`runtime_call_frame`)."""
     if isinstance(exc, FaultError):
         return make_error(exc.message, exc.error_type, exc.trace, request_id)
-    stack = user_stack(exc.__traceback__)
-    if not stack and runtime is not None:
+    stack = user_stack(exc.__traceback__, runtime)
+    if not stack and runtime is not None:  # not raised through our call (made up in a test)
         stack = [runtime_call_frame(runtime)]
     return make_error(str(exc), type(exc).__name__, stack, request_id)

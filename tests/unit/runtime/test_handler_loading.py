@@ -290,3 +290,46 @@ def test_a_base_exception_at_init_ends_the_runtime(code: CodeWriter, isolation: 
         r = fn.invoke({})
     assert r.payload["errorType"] == "Runtime.ExitError"
     assert r.payload["errorMessage"].endswith("Runtime exited with error: exit status 1")
+
+
+_CLIENT_CALL = ('  File "/var/lang/lib/python3.12/site-packages/awslambdaric/bootstrap.py", '
+                "line 178, in handle_event_request\n"
+                "    response = request_handler(event, lambda_context)\n")
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_the_runtime_trims_leading_bootstrap_frames_only(
+        code: CodeWriter, isolation: str) -> None:
+    """awslambdaric drops the leading frames of files whose path contains ``/bootstrap.py`` up
+    to the first other one (all kept if there is none): a handler module named bootstrap.py
+    that raises keeps the client's frame and its own; one calling another module keeps only
+    that module's. We dropped our own frames wherever they were, which kept the handler's
+    frame in the second case and lost the client's in the first (awslambdaric 4.2.2 run
+    against a fake Runtime API shows both)."""
+    root = code(bootstrap="import other\n"
+                          "def direct(event, context):\n"
+                          "    raise ValueError('here')\n"
+                          "def nested(event, context):\n"
+                          "    return other.fail()\n",
+                other="def fail():\n    raise ValueError('there')\n")
+    traces = []
+    for handler in ("bootstrap.direct", "bootstrap.nested"):
+        with LambdaFunction(handler, code_dir=root, runtime="python3.12",
+                            isolation=isolation) as fn:
+            traces.append(fn.invoke({}).payload["stackTrace"])
+    assert traces == [
+        [_CLIENT_CALL, f'  File "{root}/bootstrap.py", line 3, in direct\n'
+                       "    raise ValueError('here')\n"],
+        [f'  File "{root}/other.py", line 2, in fail\n    raise ValueError(\'there\')\n']]
+
+
+def test_an_error_raised_again_carries_the_earlier_call_frame(code: CodeWriter) -> None:
+    """A module-level exception object raised by two warm invocations: its traceback keeps the
+    first raise's frames, the client's call frame between them, as on Lambda."""
+    root = code(app="NOT_FOUND = LookupError('missing')\n"
+                    "def handler(event, context):\n"
+                    "    raise NOT_FOUND\n")
+    raise_line = f'  File "{root}/app.py", line 3, in handler\n    raise NOT_FOUND\n'
+    with LambdaFunction("app.handler", code_dir=root, runtime="python3.12") as fn:
+        assert fn.invoke({}).payload["stackTrace"] == [raise_line]
+        assert fn.invoke({}).payload["stackTrace"] == [raise_line, _CLIENT_CALL, raise_line]
