@@ -531,7 +531,12 @@ def _sls_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
     variables = {**_sls_mapping(scope, provider.get("environment"), "provider.environment"),
                  **_sls_mapping(scope, spec.get("environment"), f"{key}.environment")}
     tracing = spec.get("tracing", _dict(provider.get("tracing")).get("lambda"))
-    logs = _dict(_dict(provider.get("logs")).get("lambda"))
+    # Lambda's logging settings: the service's ``provider.logs.lambda``, then the function's
+    # own ``logs``, which override them key by key (serverless.com docs, "Functions":
+    # "Logging Configuration").
+    logs = {**_sls_mapping(scope, _dict(provider.get("logs")).get("lambda"),
+                           "provider.logs.lambda"),
+            **_sls_mapping(scope, spec.get("logs"), f"{key}.logs")}
     return {
         "handler": str(handler), "code_dir": str(scope.path.parent), "name": fn.function_name,
         "runtime": str(runtime),
@@ -539,9 +544,9 @@ def _sls_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
         "timeout": _int(scope, key, "timeout", get("timeout", 6)),
         "environment": _environment(scope, key, "environment", variables, skip_env),
         "architecture": str(get("architecture", "x86_64")),
-        "log_format": str(scope.resolve(logs.get("logFormat", "Text"), "provider.logs")),
-        "log_level": scope.resolve(logs.get("applicationLogLevel"), "provider.logs"),
-        "log_group": None,
+        "log_format": str(scope.resolve(logs.get("logFormat", "Text"), f"{key}.logs")),
+        "log_level": scope.resolve(logs.get("applicationLogLevel"), f"{key}.logs"),
+        "log_group": scope.resolve(logs.get("logGroup"), f"{key}.logs"),
         "ephemeral_storage": _int(scope, key, "ephemeralStorageSize",
                                   get("ephemeralStorageSize", 512)),
         "tracing": scope.resolve(tracing, f"{key}.tracing") in (True, "Active", "true"),

@@ -339,13 +339,25 @@ class Application(EventWiring, HttpWiring):
                 continue
             where = f"{lid}.{name}" if sam else f"functions.{lid}.{name}"
             self.unsupported.append(f"{where} (not emulated: {why})")
-        logging_config = spec.properties.get("LoggingConfig") if sam else None
-        system_level = str((logging_config or {}).get("SystemLogLevel", "INFO")).upper() \
+        if sam:
+            logging_config = spec.properties.get("LoggingConfig")
+            where = f"{lid}.LoggingConfig.SystemLogLevel"
+        else:  # the service's provider.logs.lambda, then the function's own logs
+            doc = self.template._scope.doc if self.template._scope is not None else {}
+            provider = doc.get("provider") if isinstance(doc, Mapping) else None
+            service = provider.get("logs") if isinstance(provider, Mapping) else None
+            own = spec.properties.get("logs")
+            logging_config = {
+                **(service.get("lambda") or {} if isinstance(service, Mapping) and
+                   isinstance(service.get("lambda"), Mapping) else {}),
+                **(own if isinstance(own, Mapping) else {})}
+            where = f"functions.{lid}.logs.systemLogLevel"
+        key = "SystemLogLevel" if sam else "systemLogLevel"
+        system_level = str((logging_config or {}).get(key, "INFO")).upper() \
             if isinstance(logging_config, Mapping) else "INFO"
         if system_level not in ("INFO", "DEBUG"):
-            self.unsupported.append(f"{lid}.LoggingConfig.SystemLogLevel (not emulated: the "
-                                    "platform's START, END and REPORT records are still "
-                                    "written)")
+            self.unsupported.append(f"{where} (not emulated: the platform's START, END and "
+                                    "REPORT records are still written)")
         if "AWS_LAMBDA_EXEC_WRAPPER" in (self.functions[lid].config.environment
                                          if lid in self.functions else {}):
             # The runtime's bootstrap runs the function under this script (Lambda developer

@@ -576,6 +576,45 @@ def test_serverless_environment_given_as_one_variable(tmp_path: Path) -> None:
         template["broken"].kwargs()
 
 
+def test_serverless_function_logs_override_the_providers(tmp_path: Path) -> None:
+    """A function's ``logs`` override ``provider.logs.lambda`` key by key, and ``logGroup`` is
+    the function's log group (both were ignored: the provider's level applied and logs went to
+    /aws/lambda/<name>); a systemLogLevel above INFO is listed as not emulated."""
+    from pytest_lambda.templates.app import Application
+
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    sls = _write(tmp_path, "serverless.yml", """\
+        service: logs
+        provider:
+          name: aws
+          runtime: python3.12
+          logs:
+            lambda:
+              logFormat: JSON
+              applicationLogLevel: WARN
+              logGroup: /shared/logs
+        functions:
+          quiet:
+            handler: app.handler
+          loud:
+            handler: app.handler
+            logs:
+              applicationLogLevel: DEBUG
+              systemLogLevel: WARN
+              logGroup: /loud/logs
+    """)
+    template = load_template(sls)
+    quiet, loud = template["quiet"].kwargs(), template["loud"].kwargs()
+    assert (quiet["log_format"], quiet["log_level"], quiet["log_group"]) == (
+        "JSON", "WARN", "/shared/logs")
+    assert (loud["log_format"], loud["log_level"], loud["log_group"]) == (
+        "JSON", "DEBUG", "/loud/logs")
+    with Application(sls) as app:
+        assert any(u.startswith("functions.loud.logs.systemLogLevel (not emulated")
+                   for u in app.unsupported)
+        assert app.function("loud").log_group.name == "/loud/logs"
+
+
 def test_serverless_names_follow_service_stage_function(sls: Path) -> None:
     """Functions are named ``<service>-<stage>-<function>`` unless they set ``name``."""
     functions = load_template(sls)
