@@ -11,6 +11,7 @@ Everything is resolved lazily, so one unresolvable value only stops the function
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -493,6 +494,7 @@ def _load_serverless(scope: _Scope, *, explicit_region: str | None,
     provider = _dict(scope.doc.get("provider"))
     if explicit_stage is None:
         scope.stage = str(scope.resolve(provider.get("stage", "dev"), "provider.stage"))
+    _load_dotenv(scope)
     if explicit_region is None and "region" in provider:
         scope.region = str(scope.resolve(provider["region"], "provider.region"))
     functions: dict[str, TemplateFunction] = {}
@@ -528,7 +530,8 @@ def _sls_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
     if not runtime:
         raise TemplateError(f"{scope.path.name}: {key} has no runtime; set provider.runtime "
                             f"or {key}.runtime (e.g. python3.12).")
-    variables = {**_sls_mapping(scope, provider.get("environment"), "provider.environment"),
+    variables = {**scope.dotenv,
+                 **_sls_mapping(scope, provider.get("environment"), "provider.environment"),
                  **_sls_mapping(scope, spec.get("environment"), f"{key}.environment")}
     tracing = spec.get("tracing", _dict(provider.get("tracing")).get("lambda"))
     # Lambda's logging settings: the service's ``provider.logs.lambda``, then the function's
@@ -554,6 +557,68 @@ def _sls_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
         "package_patterns": _sls_package_patterns(scope, provider, spec, key),
         **_sls_async(get, key, scope),
     }
+
+
+_DOTENV_PLUGIN = "serverless-dotenv-plugin"
+_DOTENV_LINE = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)")
+
+
+def _dotenv_values(path: Path) -> dict[str, str]:
+    """``KEY=value`` lines of a dotenv file: ``export`` allowed, ``#`` comments, single- or
+    double-quoted values (``\\n`` in double quotes is a newline), as dotenv reads them."""
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        found = _DOTENV_LINE.fullmatch(line)
+        if found is None or line.lstrip().startswith("#"):
+            continue
+        key, value = found.group(1), found.group(2).strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"`":
+            quote, value = value[0], value[1:-1]
+            if quote == '"':
+                value = value.replace("\\n", "\n")
+        else:
+            value = value.split(" #", 1)[0].strip()
+        values[key] = value
+    return values
+
+
+def _plugins(doc: Mapping[str, Any]) -> list[str]:
+    plugins = doc.get("plugins")
+    if isinstance(plugins, Mapping):  # the long form: {modules: [...], localPath: ...}
+        plugins = plugins.get("modules")
+    return [str(p) for p in plugins] if isinstance(plugins, list) else []
+
+
+def _load_dotenv(scope: _Scope) -> None:
+    """The service folder's ``.env.<stage>``, else ``.env``, as the Framework loads it before
+    resolving ``${env:...}`` (with ``useDotenv: true``; always from v4 on; serverless.com docs,
+    "Environment variables"); variables already set win, as dotenv's do. With
+    serverless-dotenv-plugin the files' variables also reach every function's environment
+    (the plugin's ``custom.dotenv.include`` / ``exclude`` apply): ``scope.dotenv``."""
+    doc = scope.doc
+    version = str(doc.get("frameworkVersion", "")).lstrip("^~>=< ")
+    plugin = _DOTENV_PLUGIN in _plugins(doc)
+    if not (doc.get("useDotenv") is True or version.startswith("4") or plugin):
+        return
+    folder = scope.path.parent
+    files = [folder / f".env.{scope.stage}", folder / ".env"]
+    found: dict[str, str] = {}
+    if plugin:  # the plugin reads them all, the stage's first
+        for file in reversed(files):
+            if file.is_file():
+                found.update(_dotenv_values(file))
+    else:
+        for file in files:
+            if file.is_file():
+                found = _dotenv_values(file)
+                break
+    for key, value in found.items():
+        scope.environ.setdefault(key, value)
+    if plugin:
+        options = _dict(_dict(doc.get("custom")).get("dotenv"))
+        include, exclude = options.get("include"), options.get("exclude") or []
+        scope.dotenv = {k: v for k, v in found.items()
+                        if (not isinstance(include, list) or k in include) and k not in exclude}
 
 
 def _sls_mapping(scope: _Scope, value: Any, where: str) -> dict[str, Any]:

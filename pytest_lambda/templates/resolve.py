@@ -100,6 +100,8 @@ class _Scope:
         self.resources: dict[str, Any] = {}
         self.explicit_stage = self.explicit_region = False
         self.environ = dict(os.environ)
+        #: serverless.yml: the .env variables serverless-dotenv-plugin gives every function.
+        self.dotenv: dict[str, str] = {}
 
     def fail(self, expr: str, where: str, why: str, key: str) -> TemplateError:
         return TemplateError(

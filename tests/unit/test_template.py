@@ -615,6 +615,36 @@ def test_serverless_function_logs_override_the_providers(tmp_path: Path) -> None
         assert app.function("loud").log_group.name == "/loud/logs"
 
 
+@pytest.mark.parametrize("plugin", [False, True])
+def test_serverless_reads_the_services_dotenv_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plugin: bool) -> None:
+    """``useDotenv: true`` (always from v4 on): ``.env.<stage>``, else ``.env``, feeds
+    ``${env:...}``, a variable already set winning; serverless-dotenv-plugin also gives the
+    files' variables (its include list) to every function. Both files were ignored: the
+    fallbacks applied and the function lacked the variables."""
+    monkeypatch.setenv("REGION_NAME", "from-the-shell")
+    monkeypatch.delenv("MODE", raising=False)
+    (tmp_path / ".env").write_text(
+        "# settings\nexport MODE=fast\nAPI_KEY='abc 123'\nREGION_NAME=from-file\n"
+        "SECRET=\"line\\nbreak\"  \nUNUSED=1 # comment\n")
+    (tmp_path / ".env.prod").write_text("MODE=careful\n")
+    lines = ["service: dotenv", 'frameworkVersion: "3"', "useDotenv: true",
+             "provider:", "  name: aws", "  runtime: python3.12", "  environment:",
+             "    MODE: ${env:MODE, 'slow'}", "    REGION_NAME: ${env:REGION_NAME}",
+             "functions:", "  api:", "    handler: app.handler"]
+    if plugin:
+        lines += ["plugins: [serverless-dotenv-plugin]",
+                  "custom: {dotenv: {include: [API_KEY, SECRET]}}"]
+    sls = _write(tmp_path, "serverless.yml", "\n".join(lines) + "\n")
+    environment = load_template(sls)["api"].kwargs()["environment"]
+    expected = {"MODE": "fast", "REGION_NAME": "from-the-shell"}
+    if plugin:
+        expected |= {"API_KEY": "abc 123", "SECRET": "line\nbreak"}
+    assert {k: v for k, v in environment.items() if k in (*expected, "UNUSED")} == expected
+    prod = load_template(sls, stage="prod")["api"].kwargs()["environment"]
+    assert prod["MODE"] == "careful"
+
+
 def test_serverless_names_follow_service_stage_function(sls: Path) -> None:
     """Functions are named ``<service>-<stage>-<function>`` unless they set ``name``."""
     functions = load_template(sls)
