@@ -111,7 +111,10 @@ _ALB_502 = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\
             b"<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n")
 
 
-_MAX_RESPONSE = 1024 * 1024
+_MAX_RESPONSE = _MAX_REQUEST = 1024 * 1024
+_ALB_413 = (b"<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n"
+            b"<center><h1>413 Request Entity Too Large</h1></center>\r\n</body>\r\n"
+            b"</html>\r\n")
 
 
 def serve(client: HttpClient, listener: str, method: str, path: str,
@@ -131,6 +134,14 @@ def serve(client: HttpClient, listener: str, method: str, path: str,
         return HttpResponse(action.status_code, [("Content-Type", action.content_type),
                                                  ("Server", "awselb/2.0")],
                             action.body.encode())
+    if body is not None and len(body) > _MAX_REQUEST:
+        # "The maximum size of the request body that you can send to a Lambda function is
+        # 1 MB" (Elastic Load Balancing user guide, "Use Lambda functions as targets",
+        # Limits): the function is not invoked. The status and page are UNVERIFIED (not
+        # documented; a 413 is what users report), in the form of the load balancer's other
+        # error pages.
+        return HttpResponse(413, [("Content-Type", "text/html"), ("Server", "awselb/2.0")],
+                            _ALB_413)
     fn = action.function
     listener_api = client.table.apis[listener]
     content_type = _header(headers, "content-type")

@@ -113,6 +113,17 @@ def test_function_errors_and_malformed_responses_are_502(alb_app: Path) -> None:
             assert r.invocation is not None
 
 
+def test_a_request_body_over_1_mb_does_not_reach_the_function(alb_app: Path) -> None:
+    """A Lambda target takes request bodies up to 1 MB (Elastic Load Balancing user guide,
+    "Use Lambda functions as targets", Limits): a larger one is refused before any invocation
+    (it was delivered: a 3 MB upload passed)."""
+    with Application(alb_app) as app:
+        r = app.http.post("/orders/7", data=b"x" * (1024 * 1024 + 1))
+        assert (r.status_code, r.invocation) == (413, None)
+        assert b"413 Request Entity Too Large" in r.content
+        assert app.http.post("/orders/7", data=b"x" * (1024 * 1024)).status_code == 200
+
+
 def test_serverless_alb_events(tmp_path: Path) -> None:
     """serverless.yml ``alb`` events: conditions, priority, multiValueHeaders."""
     (tmp_path / "app.py").write_text(HANDLERS)
