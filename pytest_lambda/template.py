@@ -10,6 +10,7 @@ Everything is resolved lazily, so one unresolvable value only stops the function
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Mapping
@@ -129,6 +130,8 @@ class Template(dict[str, TemplateFunction]):
         for fn in self.values():
             if fn.function_name == name:
                 return fn
+        if self._scope is not None and name in self._scope.not_created:
+            raise UnknownFunctionError(f"{self.path.name}: {_not_created(self._scope, name)}")
         raise UnknownFunctionError(
             f"no function named {name!r} in {self.path}; it defines: "
             f"{', '.join(self) or '(no functions)'}. Use one of those names (a logical id, or "
@@ -242,11 +245,42 @@ def _created(scope: _Scope, resources: dict[str, Any]) -> dict[str, Any]:
         if condition is not None:
             try:
                 if not scope.condition(condition, f"Resources.{lid}.Condition", 0):
+                    scope.not_created[lid] = str(condition)
                     continue
             except TemplateError:
                 pass
         kept[lid] = resource
     return kept
+
+
+def _refs(value: Any) -> list[str]:
+    """The names ``value`` (a condition's definition) refers to with ``Ref``, in order."""
+    if isinstance(value, dict):
+        if set(value) == {"Ref"}:
+            return [str(value["Ref"])]
+        return [name for item in value.values() for name in _refs(item)]
+    if isinstance(value, list):
+        return [name for item in value for name in _refs(item)]
+    return []
+
+
+def _not_created(scope: _Scope, lid: str) -> str:
+    """Why the resource ``lid`` is not created: its condition, and the parameters it reads."""
+    condition = scope.not_created[lid]
+    sections = scope.doc if scope.kind == "sam" else _dict(scope.doc.get("resources"))
+    definition = _dict(sections.get("Conditions")).get(condition)
+    parameters = _dict(sections.get("Parameters"))
+    values = []
+    for name in dict.fromkeys(_refs(definition)):
+        if name in parameters:
+            with contextlib.suppress(TemplateError):
+                values.append(f"{name}={scope.resolve({'Ref': name}, 'Parameters', 0)}")
+    given = f" ({', '.join(values)})" if values else ""
+    example = values[0].split("=", 1)[0] if values else "Param"
+    return (f"{lid} is not created: its Condition {condition!r} is false for the parameters "
+            f"given{given}, so CloudFormation does not create it. Give parameters that make it "
+            f"true: ini lambda_parameter_overrides = {example}=... (parameter_overrides= in "
+            "Python).")
 
 
 def function_from_template(path: str | os.PathLike[str], name: str, *,

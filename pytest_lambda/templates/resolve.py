@@ -102,6 +102,8 @@ class _Scope:
         self.environ = dict(os.environ)
         #: serverless.yml: the .env variables serverless-dotenv-plugin gives every function.
         self.dotenv: dict[str, str] = {}
+        #: Resources whose Condition is false (not created), with the condition's name.
+        self.not_created: dict[str, str] = {}
 
     def fail(self, expr: str, where: str, why: str, key: str) -> TemplateError:
         return TemplateError(

@@ -645,6 +645,28 @@ def test_serverless_reads_the_services_dotenv_files(
     assert prod["MODE"] == "careful"
 
 
+def test_a_function_whose_condition_is_false_says_so(tmp_path: Path) -> None:
+    """A function CloudFormation does not create (its Condition is false) is named as such,
+    with the condition, the parameters it reads and the fix; it was "no function named"."""
+    sam = _write(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Parameters:
+          Env: {Type: String, Default: dev}
+        Conditions:
+          IsProd: !Equals [!Ref Env, prod]
+        Resources:
+          Report:
+            Type: AWS::Serverless::Function
+            Condition: IsProd
+            Properties: {Handler: app.handler, Runtime: python3.12, CodeUri: .}
+    """)
+    with pytest.raises(UnknownFunctionError, match=(
+            r"template.yaml: Report is not created: its Condition 'IsProd' is false for the "
+            r"parameters given \(Env=dev\).*lambda_parameter_overrides = Env=")):
+        load_template(sam).function("Report")
+    assert load_template(sam, parameter_overrides={"Env": "prod"}).function("Report")
+
+
 def test_serverless_names_follow_service_stage_function(sls: Path) -> None:
     """Functions are named ``<service>-<stage>-<function>`` unless they set ``name``."""
     functions = load_template(sls)
