@@ -333,9 +333,14 @@ def _sam_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
         return scope.resolve(value, f"{lid}.{prop}")
 
     if get("PackageType") == "Image":
-        raise TemplateError(f"{scope.path.name}: {lid} is a container image function "
-                            "(PackageType: Image); only zip functions with local code can run "
-                            "in-process.")
+        context = _dict(_dict(scope.resources.get(lid)).get("Metadata")).get("DockerContext")
+        folder = f"'{context}'" if isinstance(context, str) else "'<the image's code folder>'"
+        raise TemplateError(
+            f"{scope.path.name}: {lid} is a container image function (PackageType: Image): "
+            "there is no image runtime here, only zip functions with local code run. Test the "
+            "code the image runs as a zip function of the same runtime: lambda_function("
+            f"'<module.function of the image's CMD>', code_dir={folder}, runtime='python3.X') "
+            "(LambdaFunction(...) in Python).")
     for prop in ("Handler", "Runtime"):
         value = get(prop)
         if value and not isinstance(value, str):
@@ -548,8 +553,12 @@ def _sls_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
         return scope.resolve(provider.get(prop, default), f"provider.{prop}")
 
     if "image" in spec:
-        raise TemplateError(f"{scope.path.name}: {key} is a container image function; only "
-                            "functions with local code can run in-process.")
+        raise TemplateError(
+            f"{scope.path.name}: {key} is a container image function (image:): there is no "
+            "image runtime here, only functions with local code run. Test the code the image "
+            "runs as a zip function of the same runtime: lambda_function('<module.function of "
+            "the image's CMD>', code_dir='<the image's code folder>', runtime='python3.X') "
+            "(LambdaFunction(...) in Python).")
     artifact = _dict(spec.get("package")).get("artifact") or _dict(
         provider.get("package")).get("artifact")
     if artifact:

@@ -419,8 +419,11 @@ Resources:
      "template.yaml: Fn's code folder 'missing/' ({root}/missing) does not exist. Fix the "
      "path, relative to the template's folder."),
     ("      PackageType: Image\n      ImageUri: repo:latest\n",
-     "template.yaml: Fn is a container image function (PackageType: Image); only zip "
-     "functions with local code can run in-process."),
+     "template.yaml: Fn is a container image function (PackageType: Image): there is no "
+     "image runtime here, only zip functions with local code run. Test the code the image "
+     "runs as a zip function of the same runtime: lambda_function('<module.function of the "
+     "image's CMD>', code_dir='<the image's code folder>', runtime='python3.X') "
+     "(LambdaFunction(...) in Python)."),
     ("      Handler: app.handler\n      Runtime: python3.12\n      Timeout: soon\n",
      "template.yaml: Fn's Timeout is 'soon'; use a whole number."),
     ("      Handler: app.handler\n      Runtime: python3.12\n"
