@@ -68,6 +68,11 @@ def sls_layers(scope: _Scope, owner: str, entries: Any) -> list[str]:
     out = []
     for entry in entries:
         ref = entry.get("Ref") if isinstance(entry, dict) and len(entry) == 1 else None
+        if ref == _REQUIREMENTS_LAYER and _requirements_plugin(scope.doc):
+            # serverless-python-requirements' layer (``layer: true``) holds the service's
+            # requirements.txt: here they are the test environment's, installed as for the
+            # plugin's other modes (which the package check reads), so no folder is added.
+            continue
         if isinstance(ref, str) and ref in defined:
             name, spec = defined[ref]
             path = scope.resolve(_dict(spec).get("path"), f"layers.{name}.path")
@@ -93,6 +98,23 @@ def _chosen(scope: _Scope, value: Any, where: str) -> Any:
         else:
             break
     return value
+
+
+_REQUIREMENTS_LAYER = "PythonRequirementsLambdaLayer"
+
+
+def _requirements_plugin(doc: Any) -> bool:
+    """Whether the service builds serverless-python-requirements' layer (``layer: true`` or
+    its options)."""
+    if not isinstance(doc, dict):
+        return False
+    plugins = doc.get("plugins")
+    if isinstance(plugins, dict):
+        plugins = plugins.get("modules")
+    if "serverless-python-requirements" not in (plugins if isinstance(plugins, list) else []):
+        return False
+    layer = _dict(_dict(doc.get("custom")).get("pythonRequirements")).get("layer")
+    return layer is True or isinstance(layer, dict) or str(layer).lower() == "true"
 
 
 def _sls_layer_id(name: str) -> str:

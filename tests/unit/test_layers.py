@@ -254,6 +254,30 @@ def test_a_layer_uploaded_as_it_is_keeps_its_top_level_modules_out_of_reach(
         assert fn.invoke({"module": "built_helper"}).payload == "built"
 
 
+def test_the_requirements_layer_of_serverless_python_requirements(tmp_path: Path) -> None:
+    """``{Ref: PythonRequirementsLambdaLayer}`` with serverless-python-requirements' ``layer:
+    true``: the service's requirements, the test environment's here as in the plugin's other
+    modes; it could not resolve ("not a parameter or resource"). Without the plugin it still
+    cannot."""
+    pytest.importorskip("yaml")
+    text = textwrap.dedent("""
+        service: reqs
+        plugins: [serverless-python-requirements]
+        custom: {pythonRequirements: {layer: true}}
+        provider: {name: aws, runtime: python3.12}
+        functions:
+          api:
+            handler: app.handler
+            layers: [{Ref: PythonRequirementsLambdaLayer}]
+    """)
+    path = tmp_path / "serverless.yml"
+    path.write_text(text)
+    assert load_template(path).function("api").kwargs()["layers"] == []
+    path.write_text(text.replace("plugins: [serverless-python-requirements]\n", ""))
+    with pytest.raises(TemplateError, match="PythonRequirementsLambdaLayer"):
+        load_template(path).function("api").kwargs()
+
+
 def test_pythonpath_entries_map_lambdas_folders() -> None:
     """/var/task and $LAMBDA_TASK_ROOT are the code directory, relative entries are under it,
     the runtime's and /opt folders are left out, duplicates once."""
