@@ -450,6 +450,11 @@ class _Scope:
                     break
                 if isinstance(value, str):
                     return value
+        if _dict(self.resources.get(logical_id)).get("Type") == "AWS::S3::Bucket":
+            # CloudFormation names a bucket without a BucketName in lowercase (S3 takes no
+            # capitals), as the application creates it (templates/resources.py): the same
+            # name through lambda_function and lambda_app.
+            return logical_id.lower()
         return logical_id
 
     def sub(self, text: str, names: Mapping[str, Any], where: str, depth: int) -> str:

@@ -648,6 +648,28 @@ def test_serverless_reads_the_services_dotenv_files(
     assert prod["MODE"] == "careful"
 
 
+def test_a_bucket_without_a_name_is_named_in_lowercase(tmp_path: Path) -> None:
+    """``!Ref`` of an AWS::S3::Bucket without BucketName: the lowercase name the application
+    creates (S3 takes no capitals); ``lambda_function`` gave the logical id, ``UploadBucket``,
+    a name AWS refuses but moto accepted."""
+    sam = _write(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          UploadBucket: {Type: AWS::S3::Bucket}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              Runtime: python3.12
+              CodeUri: .
+              Environment:
+                Variables: {BUCKET: !Ref UploadBucket, ARN: !GetAtt UploadBucket.Arn}
+    """)
+    environment = load_template(sam).function("Fn").kwargs()["environment"]
+    assert environment["BUCKET"] == "uploadbucket"
+    assert environment["ARN"] == "arn:aws:s3:::uploadbucket"
+
+
 def test_a_function_whose_condition_is_false_says_so(tmp_path: Path) -> None:
     """A function CloudFormation does not create (its Condition is false) is named as such,
     with the condition, the parameters it reads and the fix; it was "no function named"."""
