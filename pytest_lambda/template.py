@@ -135,7 +135,26 @@ class Template(dict[str, TemplateFunction]):
         raise UnknownFunctionError(
             f"no function named {name!r} in {self.path}; it defines: "
             f"{', '.join(self) or '(no functions)'}. Use one of those names (a logical id, or "
-            "the deployed function name).")
+            f"the deployed function name).{self._nested_hint()}")
+
+    def _nested_hint(self) -> str:
+        """Where else the function may be: the local templates of nested applications."""
+        if self._scope is None or self.kind != "sam":
+            return ""
+        nested = []
+        for lid, resource in self._scope.resources.items():
+            if _dict(resource).get("Type") not in ("AWS::Serverless::Application",
+                                                    "AWS::CloudFormation::Stack"):
+                continue
+            props = _dict(_dict(resource).get("Properties"))
+            location = props.get("Location", props.get("TemplateURL"))
+            if isinstance(location, str) and "://" not in location:
+                nested.append(f"{lid} ({location})")
+        if not nested:
+            return ""
+        return (" The functions of nested applications are not loaded with it: "
+                f"{', '.join(nested)}; for one of theirs, point lambda_template at that "
+                "template (function_from_template(<its path>, name) in Python).")
 
     def __missing__(self, name: str) -> TemplateFunction:
         return self.function(name)

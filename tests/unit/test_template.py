@@ -648,6 +648,25 @@ def test_serverless_reads_the_services_dotenv_files(
     assert prod["MODE"] == "careful"
 
 
+def test_an_unknown_function_points_at_nested_applications(tmp_path: Path) -> None:
+    """A function of a nested application's local template is not the parent's: the error
+    names the nested templates to point at instead of only "no function named"."""
+    sam = _write(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Reports:
+            Type: AWS::Serverless::Application
+            Properties: {Location: ./nested.yaml}
+          Api:
+            Type: AWS::Serverless::Function
+            Properties: {Handler: app.handler, Runtime: python3.12, CodeUri: .}
+    """)
+    with pytest.raises(UnknownFunctionError, match=r"it defines: Api\. .* nested applications "
+                                                   r"are not loaded with it: Reports "
+                                                   r"\(\./nested\.yaml\)"):
+        load_template(sam).function("Reporter")
+
+
 def test_a_bucket_without_a_name_is_named_in_lowercase(tmp_path: Path) -> None:
     """``!Ref`` of an AWS::S3::Bucket without BucketName: the lowercase name the application
     creates (S3 takes no capitals); ``lambda_function`` gave the logical id, ``UploadBucket``,
