@@ -343,6 +343,25 @@ def _load_sam(scope: _Scope) -> Template:
     return Template(scope.path, "sam", functions, scope)
 
 
+def _check_built(scope: _Scope, lid: str, code: str, handler: str, runtime: str) -> None:
+    """A Node.js function ``sam build`` bundles with esbuild (``Metadata: BuildMethod:
+    esbuild``) has no JavaScript file for its handler before that build (its EntryPoints are
+    TypeScript, say): refused naming the build, instead of the runtime's "Cannot find module"
+    on every invocation."""
+    metadata = _dict(_dict(scope.resources.get(lid)).get("Metadata"))
+    if metadata.get("BuildMethod") != "esbuild" or not runtime.startswith("nodejs"):
+        return
+    module = handler.rpartition(".")[0]
+    if any((Path(code) / f"{module}{suffix}").is_file() for suffix in (".js", ".mjs", ".cjs")):
+        return
+    entries = _dict(metadata.get("BuildProperties")).get("EntryPoints")
+    raise TemplateError(
+        f"{scope.path.name}: {lid} is built by sam build with esbuild (Metadata BuildMethod: "
+        f"esbuild{f', EntryPoints {entries}' if entries else ''}), and {code} has no "
+        f"{module}.js for its Handler {handler!r} before that build. Run sam build and point "
+        "lambda_template at .aws-sam/build/template.yaml, which names the bundled code.")
+
+
 def _sam_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
     scope, props, lid = fn._scope, fn.properties, fn.logical_id
     serverless = props["Type"] == "AWS::Serverless::Function"
@@ -375,6 +394,7 @@ def _sam_kwargs(fn: TemplateFunction, skip_env: set[str]) -> dict[str, Any]:
     code = _sam_code(scope, lid, "CodeUri" if serverless else "Code",
                      get("CodeUri") if serverless else get("Code"), "InlineCode" in props,
                      default="." if serverless else None)
+    _check_built(scope, lid, code, str(get("Handler")), str(get("Runtime")))
     variables = _dict(_dict(props.get("Environment")).get("Variables"))
     logging = _dict(get("LoggingConfig"))
     tracing = get("Tracing") if serverless else _dict(get("TracingConfig")).get("Mode")

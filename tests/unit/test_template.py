@@ -667,6 +667,29 @@ def test_an_unknown_function_points_at_nested_applications(tmp_path: Path) -> No
         load_template(sam).function("Reporter")
 
 
+def test_an_esbuild_function_before_sam_build_names_the_build(tmp_path: Path) -> None:
+    """A Node.js function with ``BuildMethod: esbuild`` whose handler has no JavaScript file
+    yet (TypeScript entry points): refused naming sam build and the built template, not left
+    to the runtime's "Cannot find module 'app'" on every invocation."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.ts").write_text("export const handler = async () => 1;\n")
+    sam = _write(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties: {Handler: app.handler, Runtime: nodejs20.x, CodeUri: src/}
+            Metadata:
+              BuildMethod: esbuild
+              BuildProperties: {EntryPoints: [app.ts]}
+    """)
+    with pytest.raises(TemplateError, match=r"Fn is built by sam build with esbuild .* no "
+                                            r"app\.js .* \.aws-sam/build/template\.yaml"):
+        load_template(sam).function("Fn").kwargs()
+    (tmp_path / "src" / "app.js").write_text("exports.handler = async () => 1;\n")
+    assert load_template(sam).function("Fn").kwargs()["handler"] == "app.handler"
+
+
 def test_a_bucket_without_a_name_is_named_in_lowercase(tmp_path: Path) -> None:
     """``!Ref`` of an AWS::S3::Bucket without BucketName: the lowercase name the application
     creates (S3 takes no capitals); ``lambda_function`` gave the logical id, ``UploadBucket``,
