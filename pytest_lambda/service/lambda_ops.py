@@ -392,6 +392,15 @@ def create_event_source_mapping(api: LambdaApi, fn: LambdaFunction | None,
         raise InvalidParameterValueException(
             f"CreateEventSourceMapping with {', '.join(unsupported)} is not modelled for "
             f"in-process functions; the mapping takes {', '.join(_MAPPING_PARAMS)}.")
+    service = str(p.get("EventSourceArn", "")).split(":")[2:3]
+    if service in (["kinesis"], ["dynamodb"]) and "StartingPosition" not in p:
+        # "StartingPosition ... Required for Amazon Kinesis, Amazon DynamoDB, and Amazon MSK
+        # Streams sources" (Lambda API reference, CreateEventSourceMapping); the exact wording
+        # of Lambda's refusal is UNVERIFIED. fn.add_event_source's TRIM_HORIZON default is the
+        # plugin's convenience, not the API's.
+        raise InvalidParameterValueException(
+            "StartingPosition is required for Kinesis and DynamoDB Streams event sources: "
+            "pass StartingPosition='TRIM_HORIZON', 'LATEST' or (Kinesis) 'AT_TIMESTAMP'.")
     mapping = fn.add_event_source(
         p["EventSourceArn"], **{_MAPPING_PARAMS[k]: v for k, v in p.items()
                                 if k in _MAPPING_PARAMS})

@@ -315,6 +315,22 @@ def test_event_source_mappings(aws: MockedAws, client: Any, fn: LambdaFunction) 
     assert client.list_event_source_mappings(FunctionName="thumbs")["EventSourceMappings"] == []
 
 
+def test_a_stream_mapping_needs_its_starting_position(aws: MockedAws, client: Any) -> None:
+    """CreateEventSourceMapping on a Kinesis stream without StartingPosition is refused, as the
+    API requires it for stream sources (it defaulted to TRIM_HORIZON: deployment code that
+    omits it passed here and fails on AWS)."""
+    kinesis = aws.client("kinesis")
+    kinesis.create_stream(StreamName="clicks", ShardCount=1)
+    arn = kinesis.describe_stream(StreamName="clicks")["StreamDescription"]["StreamARN"]
+    response = _error(client.create_event_source_mapping, EventSourceArn=arn,
+                      FunctionName="thumbs")
+    assert response["Error"]["Code"] == "InvalidParameterValueException"
+    assert "StartingPosition is required" in response["Error"]["Message"]
+    created = client.create_event_source_mapping(EventSourceArn=arn, FunctionName="thumbs",
+                                                 StartingPosition="LATEST")
+    assert created["StartingPosition"] == "LATEST"
+
+
 def test_functions_of_other_accounts_are_not_answered(aws: MockedAws, code: CodeWriter,
                                                       client: Any) -> None:
     """A function in another account is not the caller's: its name is moto's 404."""
