@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -48,13 +49,20 @@ class ClientContext:
     __slots__ = ("client", "custom", "env")
 
     def __init__(self, client_context: Mapping[str, Any]) -> None:
+        # A Client whenever the key has a value, ``{}`` included (awslambdaric tests ``is None``).
         client = client_context.get("client")
-        self.client = Client(client) if client else None
         self.custom = client_context.get("custom")
         self.env = client_context.get("env")
+        self.client = Client(client) if client is not None else None
 
     def __repr__(self) -> str:
-        return f"ClientContext([client={self.client},custom={self.custom},env={self.env}])"
+        return f"ClientContext([custom={self.custom},env={self.env},client={self.client}])"
+
+
+#: Per context: the log writer and the raw identity / client context (not the handler's to see).
+_EXTRA: weakref.WeakKeyDictionary[LambdaContext, tuple[Callable[[str], None] | None,
+                                                       dict[str, Any]]] = \
+    weakref.WeakKeyDictionary()
 
 
 class LambdaContext:
@@ -65,9 +73,10 @@ class LambdaContext:
     on the real clock elsewhere.
     """
 
-    __slots__ = ("_deadline_ms", "_log", "_raw", "_w3c", "aws_request_id", "client_context",
-                 "function_name", "function_version", "identity", "invoked_function_arn",
-                 "log_group_name", "log_stream_name", "memory_limit_in_mb", "tenant_id")
+    # No __slots__: awslambdaric's context is a plain object, whose ``vars()`` handlers print
+    # and on which middleware stores its own attributes. Its attributes are set in the
+    # client's order, under its names (``vars(context)`` shows the same keys); what only the
+    # plugin needs is kept outside it (``_EXTRA``).
 
     def __init__(
         self,
@@ -86,50 +95,52 @@ class LambdaContext:
         log: Callable[[str], None] | None = None,
     ) -> None:
         self.aws_request_id = aws_request_id
-        self._deadline_ms = deadline_ms
-        self.invoked_function_arn = invoked_function_arn
-        self.function_name = function_name
-        self.function_version = function_version
-        self.memory_limit_in_mb = memory_limit_in_mb
         self.log_group_name = log_group_name
         self.log_stream_name = log_stream_name
+        self.function_name = function_name
+        self.memory_limit_in_mb = memory_limit_in_mb
+        self.function_version = function_version
+        self.invoked_function_arn = invoked_function_arn
         self.tenant_id = tenant_id
+        self._w3c_fields: dict[str, Any] = {}
+        if client_context is not None:
+            cc = dict(client_context)
+            self._w3c_fields = dict(cc.pop("w3c", None) or {})
+            self.client_context: ClientContext | None = ClientContext(cc)
+        else:
+            self.client_context = None
         self.identity = CognitoIdentity(
             (identity or {}).get("cognitoIdentityId"),
             (identity or {}).get("cognitoIdentityPoolId"),
         )
-        self._w3c: dict[str, Any] = {}
-        if client_context is not None:
-            cc = dict(client_context)
-            self._w3c = dict(cc.pop("w3c", None) or {})
-            self.client_context: ClientContext | None = ClientContext(cc)
-        else:
-            self.client_context = None
-        self._log = log
-        self._raw = {"identity": identity, "client_context": client_context}
+        self._epoch_deadline_time_in_ms = deadline_ms
+        _EXTRA[self] = (log, {"identity": identity, "client_context": client_context})
 
     def to_kwargs(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this context (without ``log``)."""
         return {
-            "aws_request_id": self.aws_request_id, "deadline_ms": self._deadline_ms,
+            "aws_request_id": self.aws_request_id,
+            "deadline_ms": self._epoch_deadline_time_in_ms,
             "invoked_function_arn": self.invoked_function_arn,
             "function_name": self.function_name, "function_version": self.function_version,
             "memory_limit_in_mb": self.memory_limit_in_mb, "log_group_name": self.log_group_name,
-            "log_stream_name": self.log_stream_name, "tenant_id": self.tenant_id, **self._raw,
+            "log_stream_name": self.log_stream_name, "tenant_id": self.tenant_id,
+            **_EXTRA[self][1],
         }
 
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds left before the deadline, never below 0 (as the Python runtime)."""
-        return max(self._deadline_ms - int(time.time() * 1000), 0)
+        return max(self._epoch_deadline_time_in_ms - int(time.time() * 1000), 0)
 
     def log(self, msg: object) -> None:
         """Write ``msg`` to the function's log, like the runtime's undocumented ``log``."""
-        if self._log is not None:
-            self._log(str(msg))
+        log = _EXTRA[self][0]
+        if log is not None:
+            log(str(msg))
 
     def w3c(self) -> dict[str, Any]:
         """W3C trace context (``traceparent``, ``tracestate``, ``baggage``) from the client."""
-        return dict(self._w3c)
+        return dict(self._w3c_fields)
 
     def __repr__(self) -> str:
         return (

@@ -162,7 +162,10 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
     if before is None or before.items() <= sys.modules.items():
         return result
     modules = sys.modules
-    changed = sorted(name for name, module in before.items() if modules.get(name) is not module)
+    missing = sorted(name for name in before if name not in modules)
+    replaced = sorted(name for name, module in before.items()
+                      if name in modules and modules[name] is not module)
     raise AssertionError(
-        f"{item.nodeid} left {len(changed)} module(s) of the test process out of sys.modules "
-        f"or replaced: {', '.join(changed[:20])}")
+        f"{item.nodeid} left modules of the test process out of sys.modules: "
+        f"{', '.join(missing[:20]) or 'none'}; replaced by other copies: "
+        f"{', '.join(replaced[:20]) or 'none'}")

@@ -132,9 +132,10 @@ def lambda_environ(config: FunctionConfig, version: str, log_stream_name: str) -
         "LAMBDA_TASK_ROOT": str(c.code_dir),
         "LAMBDA_RUNTIME_DIR": "/var/runtime",
     })
-    if c.log_format == "JSON":
-        env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
-        if c.log_level:
-            env["AWS_LAMBDA_LOG_LEVEL"] = c.log_level
+    # Set for either format: a real function's environment dump (2024) has
+    # AWS_LAMBDA_LOG_FORMAT=Text; code branching on its presence saw none for Text here.
+    env["AWS_LAMBDA_LOG_FORMAT"] = c.log_format
+    if c.log_format == "JSON" and c.log_level:
+        env["AWS_LAMBDA_LOG_LEVEL"] = c.log_level
     env.update(c.environment)
     return env

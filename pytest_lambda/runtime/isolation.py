@@ -229,6 +229,17 @@ def _call_handlers(self: logging.Logger, record: logging.LogRecord) -> None:
             pass
 
 
+def freeze_outer_phases() -> None:
+    """Before a nested phase reorders ``sys.modules`` (it takes modules out and puts them back
+    at the end), each running phase records the names it began with, once: its exit then finds
+    what it imported by name instead of by position."""
+    modules = sys.modules
+    for state in _ACTIVE:
+        saved = state._saved
+        if saved is not None and saved.modules_before is None:
+            saved.modules_before = frozenset(itertools.islice(modules, saved.modules_len))
+
+
 def _stand_in(real: logging.Handler) -> _TestHandler:
     handler = _STAND_INS.get(real)
     if handler is None:
@@ -312,7 +323,8 @@ class _Saved:
     __slots__ = ("argv", "bytecode", "call_handlers", "call_handlers_before", "cwd", "environ",
                  "environ_data", "handler_list",
                  "handler_names", "hooks", "limits", "logger_originals", "logger_shadowed",
-                 "logging_disable", "modules_len", "packages_hidden", "path", "root_flags",
+                 "logging_disable", "modules_before", "modules_len", "packages_hidden", "path",
+                 "root_flags",
                  "root_handlers",
                  "root_level", "shadowed", "signal_mask", "signal_originals", "signal_touched",
                  "stderr", "stdin", "stdout", "test_handlers", "time_zone", "tls_factory")
@@ -332,6 +344,9 @@ class _Saved:
     logger_shadowed: dict[str, Any]
     logging_disable: int
     modules_len: int
+    #: The names in ``sys.modules`` when the phase began, taken only once a nested phase (an
+    #: invocation the code makes of another in-process function) is about to reorder it.
+    modules_before: frozenset[str] | None
     path: list[str]
     root_flags: tuple[bool, bool]
     root_handlers: list[logging.Handler]
@@ -421,6 +436,7 @@ class ProcessState:
         Init must not find the test process's copies (of the handler's own modules too, which a
         test may have imported at collection). Put them back with :meth:`restore_modules`.
         """
+        freeze_outer_phases()
         hidden = TEST_MODULES.hide(self.shared)
         own = self.shared.own
         if own:  # the standard library's copies of names the function's code takes
@@ -485,6 +501,8 @@ class ProcessState:
             if own_tls is not s.tls_factory:
                 ssl._create_default_https_context = own_tls
         modules = sys.modules
+        freeze_outer_phases()
+        s.modules_before = None
         # Between phases the environment's modules are out of sys.modules: any module there
         # under one of their names is the test process's own, to put back afterwards.
         s.shadowed = {k: modules[k] for k in self.modules if k in modules}
@@ -713,12 +731,20 @@ class ProcessState:
 
     def _exit_modules(self, s: _Saved) -> None:
         modules = sys.modules
-        if len(modules) > s.modules_len:
-            # Dict order is insertion order: modules imported in the phase come last, so they
-            # are read from the end (not by skipping every older entry).
+        before = s.modules_before
+        if before is not None or len(modules) > s.modules_len:
             kept = []
             shared = self.shared
-            new = list(itertools.islice(reversed(modules), len(modules) - s.modules_len))
+            if before is None:
+                # Dict order is insertion order: modules imported in the phase come last, so
+                # they are read from the end (not by skipping every older entry).
+                new = list(itertools.islice(reversed(modules), len(modules) - s.modules_len))
+            else:
+                # A nested phase took modules out and put them back, at the end: the tail is
+                # no longer what this phase imported (the test's own modules read as new were
+                # kept by the environment and left the test process: a second copy on its next
+                # import, whose classes differ from the first's).
+                new = [name for name in reversed(modules) if name not in before]
             for name in reversed(new):
                 if name in shared:  # the mock layer, the stdlib: the test process's from now on
                     kept.append(name)

@@ -77,10 +77,9 @@ def lambda_environment(fn: LambdaFunction) -> dict[str, str]:
         "LAMBDA_TASK_ROOT": str(c.code_dir),
         "LAMBDA_RUNTIME_DIR": "/var/runtime",
     }
-    if c.log_format == "JSON":
-        env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
-        if c.log_level:
-            env["AWS_LAMBDA_LOG_LEVEL"] = c.log_level
+    env["AWS_LAMBDA_LOG_FORMAT"] = c.log_format  # set for Text too, as on Lambda
+    if c.log_format == "JSON" and c.log_level:
+        env["AWS_LAMBDA_LOG_LEVEL"] = c.log_level
     env.update(c.environment)
     return env
 

@@ -87,6 +87,7 @@ def test_runtime_environment_variables(seen: dict[str, object]) -> None:
         "TABLE": "orders",
         "TZ": ":UTC",
         "LANG": "en_US.UTF-8",
+        "AWS_LAMBDA_LOG_FORMAT": "Text",  # set for Text too (a real 2024 environment dump)
     }
     assert {k: env.get(k) for k in expected} == expected
     assert env["AWS_ACCESS_KEY_ID"].startswith("ASIA")
@@ -146,6 +147,28 @@ def test_w3c_is_taken_out_of_client_context() -> None:
     assert ctx.w3c() == {"traceparent": "00-x"}
     assert ctx.client_context is not None and ctx.client_context.client is None
     assert json.dumps(ctx.client_context.custom) == "{}"
+
+
+def test_the_context_is_a_plain_object_as_the_runtimes() -> None:
+    """awslambdaric's context has a ``__dict__`` (handlers print ``vars(context)``, middleware
+    sets attributes on it) with the client's attribute names in its order; a client context
+    with ``"client": {}`` has a Client of ``None`` fields; its repr lists custom, env, client.
+    The context had ``__slots__``: ``vars()`` and new attributes raised."""
+    ctx = LambdaContext(aws_request_id="r", deadline_ms=5, invoked_function_arn="a",
+                        function_name="f", function_version="1", memory_limit_in_mb="128",
+                        log_group_name="g", log_stream_name="s",
+                        client_context={"client": {}, "custom": {"a": 1}, "env": None})
+    assert list(vars(ctx)) == [
+        "aws_request_id", "log_group_name", "log_stream_name", "function_name",
+        "memory_limit_in_mb", "function_version", "invoked_function_arn", "tenant_id",
+        "_w3c_fields", "client_context", "identity", "_epoch_deadline_time_in_ms"]
+    ctx.middleware_state = "kept"  # type: ignore[attr-defined]
+    assert vars(ctx)["middleware_state"] == "kept"
+    assert ctx.client_context is not None and ctx.client_context.client is not None
+    assert ctx.client_context.client.installation_id is None
+    assert repr(ctx.client_context) == (
+        "ClientContext([custom={'a': 1},env=None,client=Client([installation_id=None,"
+        "app_title=None,app_version_name=None,app_version_code=None,app_package_name=None])])")
 
 
 TRACE = "import os\ndef handler(event, context):\n    return os.environ['_X_AMZN_TRACE_ID']\n"

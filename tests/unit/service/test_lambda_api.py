@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -363,6 +364,39 @@ def test_nested_invoke_counts_in_both_functions(aws: MockedAws, code: CodeWriter
     [inner] = slow.metrics.values("Duration")
     assert inner >= 200 and caller.metrics.values("Duration")[0] >= inner
     assert "START RequestId" in slow.logs.text and "START RequestId" in caller.logs.text
+
+
+def test_a_nested_invocation_leaves_the_test_process_its_modules(
+        aws: MockedAws, code: CodeWriter) -> None:
+    """A handler invoking another in-process function: the inner cold start takes the test
+    process's modules out of ``sys.modules`` and puts them back at its end, so the outer
+    phase's exit can no longer find what it imported by position. It took some of the test
+    process's own modules (certifi, yaml, hypothesis's...) as the environment's and they left
+    the test process: its next import made a second copy, whose classes are not the first's
+    (a hypothesis test failed on ``isinstance(provider, PrimitiveProvider)`` in CI)."""
+    import email.message  # noqa: F401 - present before the invocations
+    import json as stdlib_json  # a module certainly loaded, and one of a package
+
+    root = code(outer="""
+        import json, boto3
+        def handler(event, context):
+            answer = boto3.client("lambda").invoke(FunctionName="inner", Payload=b"{}")
+            return json.loads(answer["Payload"].read())
+        """, inner="""
+        import email.message
+        def handler(event, context):
+            return "inner"
+        """)
+    account = Account()
+    outer = LambdaFunction("outer.handler", code_dir=root, account=account, timeout=10)
+    inner = LambdaFunction("inner.handler", code_dir=root, account=account)
+    before = dict(sys.modules)
+    for _ in range(2):  # cold, then warm nested phases
+        assert outer.invoke({}).raise_for_error().payload == "inner"
+        inner.cold_start()
+    after = sys.modules
+    assert [n for n, m in before.items() if after.get(n) is not m] == []
+    assert sys.modules["json"] is stdlib_json
 
 
 def test_nested_invocations_keep_their_logs_and_deadlines_apart(
