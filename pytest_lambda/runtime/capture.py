@@ -316,6 +316,11 @@ class StreamWriter(io.TextIOBase):
     def write(self, s: str) -> int:
         if not isinstance(s, str):
             raise TypeError(f"write() argument must be str, not {type(s).__name__}")
+        if not s.isascii() and self.errors == "strict":
+            # The runtime's stream is UTF-8 with strict errors (LANG=en_US.UTF-8): text it
+            # cannot encode (a lone surrogate, from os.listdir or surrogateescape) raises here,
+            # in the code that printed, as there.
+            s.encode("utf-8")
         emit = self._sink.app
         if "\n" not in s:
             if not s:

@@ -589,3 +589,19 @@ def test_background_errors_go_to_the_functions_log(
         result = fn.invoke({})
     assert result.payload == "ok"
     assert last_line in result.logs.messages
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_printing_what_utf_8_cannot_encode_raises_in_the_handler(
+        code: CodeWriter, isolation: str) -> None:
+    """The runtime's stdout is UTF-8 with strict errors: printing a lone surrogate raises
+    UnicodeEncodeError where the code printed, as on Lambda (it was logged)."""
+    app = ("def handler(event, context):\n"
+           "    name = b'report-\\xff.csv'.decode('utf-8', 'surrogateescape')\n"
+           "    try:\n"
+           "        print('processing', name)\n"
+           "    except UnicodeEncodeError as error:\n"
+           "        return error.reason\n"
+           "    return 'printed'\n")
+    with LambdaFunction("app.handler", code_dir=code(app=app), isolation=isolation) as fn:
+        assert fn.invoke({}).payload == "surrogates not allowed"
