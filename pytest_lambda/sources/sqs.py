@@ -118,8 +118,19 @@ class SqsMapping(EventSourceMapping):
         done = [m for m in messages if m["MessageId"] not in listed]
         kept = [m for m in messages if m["MessageId"] in listed]
         self._delete(done)
-        due = self.now() + self.visibility_timeout
-        self.in_flight.extend((due, m["ReceiptHandle"]) for m in kept)
+        now = self.now()
+        left = _visibility_left(self.event_source_arn, [m["ReceiptHandle"] for m in kept])
+        for message in kept:
+            handle = message["ReceiptHandle"]
+            # When it is visible again: what is left of its visibility timeout, which the
+            # handler may have changed (ChangeMessageVisibility: a longer backoff, or 0 for an
+            # immediate retry; SQS API reference); the queue's timeout where moto cannot say.
+            if left is None:
+                self.in_flight.append((now + self.visibility_timeout, handle))
+            elif handle in left:  # not deleted by the handler meanwhile
+                # In whole seconds, as timeouts are given: the messages of one batch, received
+                # a few microseconds apart, stay one batch when they come back.
+                self.in_flight.append((now + max(round(left[handle]), 0), handle))
         return [result] if result is not None else []
 
     def _drop_recursive(self, messages: list[dict[str, Any]]) -> None:
@@ -275,6 +286,32 @@ def _quick_clock() -> Iterator[None]:
         yield
     finally:
         setattr(models, "unix_time_millis", moto_clock)  # noqa: B010
+
+
+def _visibility_left(arn: str, handles: list[str]) -> dict[str, float] | None:
+    """Seconds left of each message's visibility timeout, as moto keeps it (on the wall
+    clock), by receipt handle; a handle whose message is gone (the handler deleted it) is left
+    out; None where moto's state cannot be read."""
+    backend = _moto_backend(arn)
+    queue = None
+    if backend is not None:
+        try:
+            queue = backend.get_queue(Arn.parse(arn).resource)  # type: ignore[union-attr]
+        except Exception:
+            queue = None
+    messages = getattr(queue, "_messages", None)
+    if messages is None:
+        return None
+    from moto.core.utils import unix_time_millis
+
+    now = unix_time_millis()
+    wanted = set(handles)
+    left: dict[str, float] = {}
+    for message in list(messages):
+        handle = getattr(message, "receipt_handle", None)
+        if handle in wanted:
+            left[handle] = (float(getattr(message, "visible_at", 0.0)) - now) / 1000
+    return left
 
 
 def _moto_backend(arn: str) -> Any:

@@ -45,6 +45,14 @@ def fail(event, context):
     raise RuntimeError("always broken")
 def echo(event, context):
     return event
+def backoff(event, context):
+    import boto3
+    sqs = boto3.client("sqs")
+    for record in event["Records"]:
+        url = sqs.get_queue_url(QueueName=record["eventSourceARN"].rsplit(":", 1)[1])["QueueUrl"]
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=record["receiptHandle"],
+                                      VisibilityTimeout=int(record["body"]))
+    raise RuntimeError("retry later")
 def sqs_partial(event, context):
     return {"batchItemFailures": [{"itemIdentifier": r["messageId"]}
                                   for r in event["Records"] if r["body"] == "bad"],
@@ -420,6 +428,24 @@ def test_sqs_function_error_returns_the_whole_batch(aws: Any, make: Any) -> None
     results = create_event_source_mapping(make("fail"), arn).drain()
     assert len(results) == 3
     assert sorted(m["Body"] for m in messages(aws, dlq_url)) == ["a", "b"]
+
+
+@pytest.mark.parametrize(("timeout", "early", "retried"), [(600, 31, 600), (0, 0, 0)])
+def test_a_visibility_timeout_the_handler_sets_decides_the_retry(
+        aws: Any, make: Any, timeout: int, early: int, retried: int) -> None:
+    """A handler that sets its message's visibility timeout before failing (a custom backoff,
+    or 0 for an immediate retry) gets it back when that timeout ends, not the queue's: it came
+    back after the queue's 30 s whatever the handler set."""
+    url, arn = queue(aws, "jobs", VisibilityTimeout="30")
+    aws.client("sqs", region_name=REGION).send_message(QueueUrl=url, MessageBody=str(timeout))
+    fn = make("backoff")
+    mapping = create_event_source_mapping(fn, arn)
+    assert len(mapping.poll()) == 1
+    if early:
+        fn.account.advance(early)
+        assert mapping.poll() == []
+    fn.account.advance(retried - early)
+    assert len(mapping.poll()) == 1
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
