@@ -108,6 +108,44 @@ def _trace(body: Any) -> str | None:
     return api.sns_traces.get(message_id) if api is not None and message_id else None
 
 
+def _filter_value(config: dict[str, Any], name: str) -> str:
+    rules = config.get("Filter", {}).get("Key", {}).get("FilterRules", [])
+    return next((str(r.get("Value", "")) for r in rules
+                 if str(r.get("Name", "")).lower() == name), "")
+
+
+def _events_overlap(ours: list[str], theirs: list[str]) -> bool:
+    """Whether two event lists share an event type (``s3:ObjectCreated:*`` covers every
+    ``s3:ObjectCreated:...``)."""
+    def covers(a: str, b: str) -> bool:
+        return a == b or (a.endswith(":*") and b.startswith(a[:-1]))
+    return any(covers(a, b) or covers(b, a) for a in ours for b in theirs)
+
+
+def _check_overlap(bucket: str, entry: dict[str, Any], current: dict[str, Any]) -> None:
+    """S3 refuses a notification configuration that shares an event type with another of the
+    bucket's whose filters overlap: prefixes where one starts the other (no prefix overlaps
+    every one), suffixes where one ends the other (Amazon S3 user guide, "Configuring event
+    notifications using object key name filtering": overlapping prefixes or suffixes for the
+    same event types are an error). A template with such a pair does not deploy."""
+    prefix, suffix = _filter_value(entry, "prefix"), _filter_value(entry, "suffix")
+    for key in ("QueueConfigurations", "TopicConfigurations", "LambdaFunctionConfigurations"):
+        for other in current.get(key, []):
+            if not _events_overlap(list(entry["Events"]), list(other.get("Events", []))):
+                continue
+            p, s = _filter_value(other, "prefix"), _filter_value(other, "suffix")
+            if (prefix.startswith(p) or p.startswith(prefix)) and (
+                    suffix.endswith(s) or s.endswith(suffix)):
+                raise ValueError(
+                    f"S3 refuses the notification configuration of bucket {bucket!r} "
+                    f"(events {entry['Events']}, prefix {prefix!r}, suffix {suffix!r}): "
+                    "\"Configurations overlap. Configurations on the same bucket cannot share a "
+                    "common event type.\" It overlaps the bucket's configuration "
+                    f"{other.get('Id', '?')!r} (events {other.get('Events')}, prefix {p!r}, "
+                    f"suffix {s!r}). Give them event types, prefixes or suffixes that do not "
+                    "overlap.")
+
+
 class S3Trigger(PushTrigger):
     """S3 event notifications of one bucket (filtered by event type, prefix, suffix)."""
 
@@ -115,18 +153,20 @@ class S3Trigger(PushTrigger):
 
     def __init__(self, fn: LambdaFunction, bucket: str, events: tuple[str, ...],
                  prefix: str | None, suffix: str | None, configuration_id: str | None) -> None:
+        s3 = client("s3", fn.config.region)
+        rules = [{"Name": n, "Value": v} for n, v in (("prefix", prefix), ("suffix", suffix))
+                 if v]
+        entry: dict[str, Any] = {"Events": list(events)}
+        if rules:
+            entry["Filter"] = {"Key": {"FilterRules": rules}}
+        current = s3.get_bucket_notification_configuration(Bucket=bucket)
+        current.pop("ResponseMetadata", None)
+        _check_overlap(bucket, entry, current)  # before the relay queue exists
         super().__init__(fn, fn.config.region)
         self.bucket = bucket
         self.configuration_id = configuration_id or Arn.require(self.queue_arn).name
-        self.s3 = client("s3", fn.config.region)
-        current = self.s3.get_bucket_notification_configuration(Bucket=bucket)
-        current.pop("ResponseMetadata", None)
-        entry: dict[str, Any] = {"Id": self.configuration_id, "QueueArn": self.queue_arn,
-                                 "Events": list(events)}
-        rules = [{"Name": n, "Value": v} for n, v in (("prefix", prefix), ("suffix", suffix))
-                 if v]
-        if rules:
-            entry["Filter"] = {"Key": {"FilterRules": rules}}
+        self.s3 = s3
+        entry = {"Id": self.configuration_id, "QueueArn": self.queue_arn, **entry}
         current.setdefault("QueueConfigurations", []).append(entry)
         self.s3.put_bucket_notification_configuration(Bucket=bucket,
                                                       NotificationConfiguration=current)

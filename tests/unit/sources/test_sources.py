@@ -430,6 +430,26 @@ def test_sqs_function_error_returns_the_whole_batch(aws: Any, make: Any) -> None
     assert sorted(m["Body"] for m in messages(aws, dlq_url)) == ["a", "b"]
 
 
+@pytest.mark.parametrize(("second", "overlaps"), [
+    ({"events": ("s3:ObjectCreated:Put",), "suffix": ".jpg"}, True),
+    ({"events": ("s3:ObjectCreated:*",), "prefix": "raw/", "suffix": ".png"}, True),
+    ({"events": ("s3:ObjectRemoved:*",)}, False)])
+def test_overlapping_s3_notifications_are_refused_as_s3_refuses_them(
+        aws: Any, make: Any, second: dict[str, Any], overlaps: bool) -> None:
+    """Two notification configurations of one bucket sharing an event type with overlapping
+    filters (no filter overlaps all) are refused, as S3 refuses them: the template would not
+    deploy. Both were saved and both functions ran."""
+    aws.client("s3", region_name=REGION).create_bucket(Bucket="uploads")
+    make("echo").connect_s3("uploads", events=("s3:ObjectCreated:*",))
+    other = make("fail")
+    if overlaps:
+        with pytest.raises(ValueError, match="Configurations overlap"):
+            other.connect_s3("uploads", **second)
+        assert len(aws.client("sqs", region_name=REGION).list_queues()["QueueUrls"]) == 1
+    else:
+        other.connect_s3("uploads", **second)
+
+
 @pytest.mark.parametrize(("timeout", "early", "retried"), [(600, 31, 600), (0, 0, 0)])
 def test_a_visibility_timeout_the_handler_sets_decides_the_retry(
         aws: Any, make: Any, timeout: int, early: int, retried: int) -> None:
