@@ -11,9 +11,10 @@ function's ``ephemeral_storage`` (512-10,240 MB), where a write past the size fa
 reset environment's is kept for the runtime Lambda starts again in it: :meth:`detach`), and,
 during each phase, patches the Python-level ways to open and change files (``open``,
 ``io.open``, ``pathlib``, ``os.open``, ``os.mkdir``, ``os.remove``/``unlink``/``rename``/
-``replace``/``rmdir``) so that writes into the code directory fail with ``EROFS`` and writes
-into the temporary directory past its size fail with ``ENOSPC``. C code and child processes
-are not covered.
+``replace``/``rmdir``/``chmod``/``chown``/``utime``/``truncate``/``mkfifo``/``mknod``/
+``symlink``/``link``) so that writes into the code directory and the layers (``/opt``) fail
+with ``EROFS`` and writes into the temporary directory past its size fail with ``ENOSPC``. C
+code and child processes are not covered.
 """
 
 from __future__ import annotations
@@ -37,7 +38,12 @@ _WRITE_MODES = frozenset("wax+")
 #: through those objects.
 _SHUTIL_FAST_COPY = tuple(n for n in ("_USE_CP_SENDFILE", "_USE_CP_COPY_FILE_RANGE")
                           if hasattr(shutil, n))
-_CHANGERS = ("mkdir", "remove", "unlink", "rename", "replace", "rmdir")
+_CHANGERS = tuple(name for name in (
+    "mkdir", "remove", "unlink", "rename", "replace", "rmdir", "chmod", "chown", "utime",
+    "truncate", "mkfifo", "mknod", "symlink", "link") if hasattr(os, name))
+#: Of those, the ones whose first argument is only read (the link's target): the second is
+#: what they change.
+_SECOND_ONLY = frozenset(("symlink", "link"))
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
@@ -132,8 +138,12 @@ class EnvironmentFiles:
     """One environment's temporary directory and the file-system rules of its phases."""
 
     def __init__(self, code_dir: str, ephemeral_storage_mb: int,
-                 tmp_dir: str | None = None) -> None:
+                 tmp_dir: str | None = None, layers: tuple[str, ...] = ()) -> None:
         self.code_dir = os.path.abspath(code_dir)
+        #: Read-only like the task root: the layers, which Lambda extracts into /opt ("a
+        #: read-only file system"; Lambda developer guide, "Packaging your layer content").
+        self._layers = tuple(dict.fromkeys(
+            p for layer in layers for p in (os.path.abspath(layer), os.path.realpath(layer))))
         self._tmp = TmpDir(self, tmp_dir)
         self.tmp_dir = self._tmp.path
         self.limit_bytes = ephemeral_storage_mb * 1024 * 1024
@@ -144,9 +154,12 @@ class EnvironmentFiles:
         self._build()
 
     def _read_only(self, path: str | None) -> bool:
+        if path is None or path.startswith(self.tmp_dir + os.sep):
+            return False
         root = self.code_dir
-        return path is not None and (path == root or path.startswith(root + os.sep)) \
-            and not path.startswith(self.tmp_dir + os.sep)
+        if path == root or path.startswith(root + os.sep):
+            return True
+        return any(path == layer or path.startswith(layer + os.sep) for layer in self._layers)
 
     def _in_tmp(self, path: str | None) -> bool:
         return path is not None and path.startswith(self.tmp_dir + os.sep)
@@ -175,8 +188,10 @@ class EnvironmentFiles:
             return self._real["os.open"](path, flags, *args, **kwargs)
 
         def changer(name: str) -> Callable[..., Any]:
+            first = 1 if name in _SECOND_ONLY else 0
+
             def guarded(*args: Any, **kwargs: Any) -> Any:
-                for target in args[:2]:
+                for target in args[first:2]:
                     if not isinstance(target, int) and self._read_only(_path(target)):
                         raise self._refuse(target)
                 return self._real[name](*args, **kwargs)

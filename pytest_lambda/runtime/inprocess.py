@@ -232,7 +232,8 @@ class ExecutionEnvironment:
         root_level = logging.WARNING
         if config.log_level:
             root_level = APP_LOG_LEVEL_TO_PY[config.log_level]
-        self.files = EnvironmentFiles(str(config.code_dir), config.ephemeral_storage, tmp_dir)
+        self.files = EnvironmentFiles(str(config.code_dir), config.ephemeral_storage, tmp_dir,
+                                      tuple(str(layer) for layer in config.layers))
         environ = lambda_environ(config, version, self.log_stream_name)
         environ["TMPDIR"] = self.files.tmp_dir  # this environment's own /tmp
         children = child_variables(network_allow, config.name, environ)

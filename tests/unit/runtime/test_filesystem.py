@@ -65,6 +65,55 @@ def test_task_root_is_read_only_and_tmp_is_private(code: CodeWriter, isolation: 
     assert sorted(p.name for p in root.iterdir() if p.name != "__pycache__") == ["app.py"]
 
 
+CHANGER = """
+import os, pathlib, tempfile, helper
+
+def handler(event, context):
+    layer_file = helper.__file__
+    out = {}
+    attempts = {
+        "chmod": lambda: os.chmod("app.py", 0o777),
+        "utime": lambda: os.utime("app.py", (0, 0)),
+        "truncate": lambda: os.truncate("app.py", 0),
+        "symlink": lambda: os.symlink("app.py", "alias.py"),
+        "link": lambda: os.link("app.py", "hard.py"),
+        "layer write": lambda: open(layer_file, "a"),
+        "layer new file": lambda: open(os.path.join(os.path.dirname(layer_file), "n"), "w"),
+    }
+    for name, attempt in attempts.items():
+        try:
+            attempt()
+            out[name] = "changed"
+        except OSError as exc:
+            out[name] = str(exc).split(":")[0]
+    tmp_link = os.path.join(tempfile.gettempdir(), "to-code.py")
+    os.symlink(os.path.abspath("app.py"), tmp_link)  # a link in /tmp to the code is fine
+    out["tmp symlink"] = os.path.islink(tmp_link)
+    return out
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_code_and_layers_cannot_be_changed(
+        code: CodeWriter, tmp_path: Path, isolation: str) -> None:
+    """chmod, utime, truncate and links in the task root, and any write into a layer (/opt on
+    Lambda), fail with EROFS: they succeeded and changed the user's real files
+    (``os.truncate`` emptied a source file)."""
+    root = code(app=CHANGER)
+    layer = tmp_path / "layer" / "python"
+    layer.mkdir(parents=True)
+    (layer / "helper.py").write_text("VALUE = 1\n")
+    before = (root / "app.py").read_text()
+    with LambdaFunction("app.handler", code_dir=root, layers=[layer.parent],
+                        isolation=isolation) as fn:
+        out = fn.invoke({}).payload
+    assert out == {**dict.fromkeys(("chmod", "utime", "truncate", "symlink", "link",
+                                    "layer write", "layer new file"),
+                                   "[Errno 30] Read-only file system"), "tmp symlink": True}
+    assert (root / "app.py").read_text() == before
+    assert sorted(p.name for p in layer.iterdir() if p.name != "__pycache__") == ["helper.py"]
+
+
 def test_writes_past_ephemeral_storage_fail_with_enospc(code: CodeWriter) -> None:
     """A write that would take /tmp over ephemeral_storage fails with ENOSPC."""
     root = code(app="""
