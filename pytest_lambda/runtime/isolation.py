@@ -97,10 +97,25 @@ class _EmptyStdin(io.StringIO):
     name = "<stdin>"
 
     def fileno(self) -> int:
-        raise io.UnsupportedOperation("fileno")
+        """A descriptor reading nothing (``/dev/null``): the runtime's stdin has one, which
+        ``select`` and ``os.read`` take; the test process's own fd 0 may be a terminal, where a
+        read would block the session."""
+        global _DEVNULL_FD
+        if _DEVNULL_FD is None:
+            _DEVNULL_FD = os.open(os.devnull, os.O_RDONLY)
+        return _DEVNULL_FD
+
+    @property
+    def buffer(self) -> io.BufferedReader:
+        """The binary stream under it, empty as it is (``sys.stdin.buffer.read()``)."""
+        return io.BufferedReader(io.BytesIO(b""))
 
     def close(self) -> None:
         """Shared by every environment: closing it changes nothing."""
+
+
+#: The descriptor :meth:`_EmptyStdin.fileno` gives, opened on first use, kept for the process.
+_DEVNULL_FD: int | None = None
 
 
 _EMPTY_STDIN = _EmptyStdin("")

@@ -792,6 +792,17 @@ def test_the_handler_reads_no_input(code: CodeWriter) -> None:
     assert sys.stdin is before
 
 
+def test_the_handlers_stdin_has_a_descriptor_and_a_buffer(code: CodeWriter) -> None:
+    """As the runtime's stdin: ``fileno()`` gives a descriptor that reads nothing, and
+    ``buffer`` an empty binary stream (both raised)."""
+    app = ("import os, sys\n"
+           "def handler(event, context):\n"
+           "    raw = os.read(sys.stdin.fileno(), 10)\n"
+           "    return [raw.decode(), sys.stdin.buffer.read().decode()]\n")
+    with LambdaFunction("app.handler", code_dir=code(app=app)) as fn:
+        assert fn.invoke({}).payload == ["", ""]
+
+
 def test_the_hooks_are_read_in_the_order_they_are_listed() -> None:
     """``_read_hooks`` (direct reads, on every phase edge) follows ``_HOOKS``."""
     from pytest_lambda.runtime import isolation
