@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -59,12 +58,6 @@ class ClientContext:
         return f"ClientContext([custom={self.custom},env={self.env},client={self.client}])"
 
 
-#: Per context: the log writer and the raw identity / client context (not the handler's to see).
-_EXTRA: weakref.WeakKeyDictionary[LambdaContext, tuple[Callable[[str], None] | None,
-                                                       dict[str, Any]]] = \
-    weakref.WeakKeyDictionary()
-
-
 class LambdaContext:
     """What ``awslambdaric`` passes as the handler's second argument.
 
@@ -73,10 +66,11 @@ class LambdaContext:
     on the real clock elsewhere.
     """
 
-    # No __slots__: awslambdaric's context is a plain object, whose ``vars()`` handlers print
-    # and on which middleware stores its own attributes. Its attributes are set in the
-    # client's order, under its names (``vars(context)`` shows the same keys); what only the
-    # plugin needs is kept outside it (``_EXTRA``).
+    # A __dict__, as awslambdaric's context is a plain object whose ``vars()`` handlers print
+    # and on which middleware stores its own attributes: its attributes are set in the
+    # client's order, under its names (``vars(context)`` shows the same keys). What only the
+    # plugin needs is in slots, which ``vars()`` does not show.
+    __slots__ = ("__dict__", "__weakref__", "_pl_log", "_pl_raw")
 
     def __init__(
         self,
@@ -114,7 +108,8 @@ class LambdaContext:
             (identity or {}).get("cognitoIdentityPoolId"),
         )
         self._epoch_deadline_time_in_ms = deadline_ms
-        _EXTRA[self] = (log, {"identity": identity, "client_context": client_context})
+        self._pl_log = log
+        self._pl_raw = {"identity": identity, "client_context": client_context}
 
     def to_kwargs(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this context (without ``log``)."""
@@ -125,7 +120,7 @@ class LambdaContext:
             "function_name": self.function_name, "function_version": self.function_version,
             "memory_limit_in_mb": self.memory_limit_in_mb, "log_group_name": self.log_group_name,
             "log_stream_name": self.log_stream_name, "tenant_id": self.tenant_id,
-            **_EXTRA[self][1],
+            **self._pl_raw,
         }
 
     def get_remaining_time_in_millis(self) -> int:
@@ -134,7 +129,7 @@ class LambdaContext:
 
     def log(self, msg: object) -> None:
         """Write ``msg`` to the function's log, like the runtime's undocumented ``log``."""
-        log = _EXTRA[self][0]
+        log = self._pl_log
         if log is not None:
             log(str(msg))
 
