@@ -649,7 +649,12 @@ def _dotenv_values(path: Path) -> dict[str, str]:
     """``KEY=value`` lines of a dotenv file: ``export`` allowed, ``#`` comments, single- or
     double-quoted values (``\\n`` in double quotes is a newline), as dotenv reads them."""
     values: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise TemplateError(f"{path}: the Framework reads this dotenv file and it cannot be "
+                            f"read as UTF-8 text ({error}); fix or remove it.") from None
+    for line in text.splitlines():
         found = _DOTENV_LINE.fullmatch(line)
         if found is None or line.lstrip().startswith("#"):
             continue

@@ -734,6 +734,17 @@ def test_a_function_whose_condition_is_false_says_so(tmp_path: Path) -> None:
     assert load_template(sam, parameter_overrides={"Env": "prod"}).function("Report")
 
 
+def test_an_unreadable_dotenv_file_is_named(tmp_path: Path) -> None:
+    """A .env the Framework would read but that is not UTF-8 text stops the load naming it
+    (a UnicodeDecodeError escaped)."""
+    (tmp_path / ".env").write_bytes(b"KEY=\xff\xfe\n")
+    sls = _write(tmp_path, "serverless.yml", "service: s\nuseDotenv: true\n"
+                 "provider: {name: aws, runtime: python3.12}\n"
+                 "functions: {api: {handler: app.handler}}\n")
+    with pytest.raises(TemplateError, match=r"\.env: the Framework reads this dotenv file"):
+        load_template(sls)
+
+
 def test_serverless_names_follow_service_stage_function(sls: Path) -> None:
     """Functions are named ``<service>-<stage>-<function>`` unless they set ``name``."""
     functions = load_template(sls)
