@@ -98,6 +98,7 @@ CASES = (
     Case("node-context-succeed", "context_succeed.js", NODE),
     Case("node-context-done", "context_done.js", NODE),
     Case("node-init-throw", "init_throw.js", NODE),
+    Case("node-require-main", "require_main.js", NODE),
     Case("node-init-missing-module", "init_missing_module.js", NODE),
     Case("node-init-syntax-error", "init_syntax.js-invalid", NODE),
     Case("node-init-handler-not-found", "handler_not_found.js", NODE),

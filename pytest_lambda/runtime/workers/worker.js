@@ -14,6 +14,11 @@
 // and shaped like the real client, so that a stack trace shows the user's frames followed by
 // the frames a real Lambda shows, never this worker's.
 
+// On Lambda the entry point is an ES module (/var/runtime/index.mjs): no CommonJS main module,
+// so the handler's `require.main` and `process.mainModule` are undefined (the real clients 3.3
+// and 4.0 show it; `path.dirname(require.main.filename)` fails there with a TypeError). A
+// module's `require.main` is read from `process.mainModule` when the module is loaded.
+process.mainModule = undefined;
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
