@@ -197,21 +197,41 @@ class HttpClient:
         candidates.sort(key=lambda c: c[0])
         if api is None:
             _refuse_several_apis(method, path, candidates)
-        _, route, found, local = candidates[0]
+        specificity, route, found, local = candidates[0]
+        declared = self._declared(method, path, api)
+        if declared is not None and declared[0] < specificity:
+            # A more specific route the template declares but the gateway does not emulate
+            # (an SQS integration, say) takes the request on AWS, not the $default or
+            # catch-all route that matches too.
+            raise LookupError(f"{method} {path}: {declared[1]}. See lambda_app.unsupported; "
+                              "test the function itself with lambda_function and "
+                              "lambda_events.")
         return route, found or None, local
 
-    def _no_route(self, method: str, path: str, head: Mapping[str, str],
-                  api: str | None) -> HttpResponse:
-        from ..events._http import http_api_path  # the factories load on first use
-
+    def _declared(self, method: str, path: str, api: str | None
+                  ) -> tuple[tuple[int, tuple[int, ...], int], str] | None:
+        """The most specific declared, not emulated route matching the request, and why."""
+        best: tuple[tuple[int, tuple[int, ...], int], str] | None = None
         for owner, verb, declared, why in self.table.declared:
             if (api is not None and owner.name != api) or verb not in ("ANY", method):
                 continue
             local = path if owner.stage == "$default" else _in_stage(path, owner.stage)
             probe = Route(owner, verb, declared, None)  # type: ignore[arg-type]
             if probe.pattern().fullmatch(local):
-                raise LookupError(f"{method} {path}: {why}. See lambda_app.unsupported; test "
-                                  "the function itself with lambda_function and lambda_events.")
+                specificity = probe.specificity()
+                if best is None or specificity < best[0]:
+                    best = (specificity, why)
+        return best
+
+    def _no_route(self, method: str, path: str, head: Mapping[str, str],
+                  api: str | None) -> HttpResponse:
+        from ..events._http import http_api_path  # the factories load on first use
+
+        declared = self._declared(method, path, api)
+        if declared is not None:
+            raise LookupError(f"{method} {path}: {declared[1]}. See lambda_app.unsupported; "
+                              "test the function itself with lambda_function and "
+                              "lambda_events.")
         apis = [a for a in self.table.apis.values() if api is None or a.name == api]
         if apis and apis[0].kind == "http" and http_api_path(path) is None:
             # Refused before routing (ingress-paths.json: "percent%25done" is rejected; the

@@ -125,10 +125,21 @@ class HttpWiring(AppState):
                     self.routes.declared.append((api, op.method.upper(), op.path,
                                                  f"{where} is not emulated: {why}"))
                     continue
-                fn = self._integration_function(op.integration.get("uri"), where)
+                subtype = op.integration.get("integrationSubtype")
+                fn = None if subtype else self._integration_function(
+                    op.integration.get("uri"), where)
                 if fn is None:
-                    self.unsupported.append(f"{where} (a Lambda proxy integration whose uri names "
-                                            "no function of this template)")
+                    # An HTTP API's AWS service integration (integrationSubtype
+                    # SQS-SendMessage, EventBridge-PutEvents, ...) or a function elsewhere: the
+                    # route exists on AWS, so a request to it is refused as not emulated, not
+                    # answered 404 as a route that does not exist.
+                    why = (f"an AWS service integration ({subtype}): only Lambda proxy "
+                           "integrations are emulated" if subtype else
+                           "a Lambda proxy integration whose uri names no function of this "
+                           "template")
+                    self.unsupported.append(f"{where} ({why})")
+                    self.routes.declared.append((api, op.method.upper(), op.path,
+                                                 f"{where} is not emulated: {why}"))
                     continue
                 # As SAM's DefaultAuthorizer does on a definition's paths: an authorizer the
                 # operation names wins, {NONE: []} turns the default off, otherwise (no

@@ -152,6 +152,13 @@ DEFINITIONS = """\
                     type: aws_proxy
                     payloadFormatVersion: "1.0"
                     uri: !GetAtt Items.Arn
+              /submit:
+                post:
+                  x-amazon-apigateway-integration:
+                    type: aws_proxy
+                    integrationSubtype: SQS-SendMessage
+                    payloadFormatVersion: "1.0"
+                    requestParameters: {QueueUrl: !Ref Jobs, MessageBody: $request.body}
               $default:
                 x-amazon-apigateway-any-method:
                   x-amazon-apigateway-integration:
@@ -165,6 +172,8 @@ DEFINITIONS = """\
         Type: AWS::Serverless::Function
       Items:
         Type: AWS::Serverless::Function
+      Jobs:
+        Type: AWS::SQS::Queue
     """
 
 
@@ -180,6 +189,10 @@ def test_definition_body_routes(tmp_path: Path) -> None:
         assert rest.get("/live").text == "Items 1.0 None"
         with pytest.raises(LookupError, match="GET /upstream is not emulated: http_proxy"):
             rest.get("/upstream")  # declared: not answered as a path that does not exist
+        # An HTTP API's SQS integration: a route on AWS, not a 404 (it answered 404).
+        with pytest.raises(LookupError, match="POST /submit is not emulated: an AWS service "
+                                              "integration \\(SQS-SendMessage\\)"):
+            http.post("/submit", json={})
         assert http.get("/v1/9").text == "Items 1.0 {'id': '9'}"
         assert http.post("/anything/else").text.startswith("Hello 2.0 ")  # $default
         r = http.get("/v1/9", headers={"Origin": "https://app.example"})
@@ -191,6 +204,8 @@ def test_definition_body_routes(tmp_path: Path) -> None:
             "integrations (aws_proxy) are emulated)",
             "Rest.DefinitionBody GET /elsewhere (a Lambda proxy integration whose uri names no "
             "function of this template)",
+            "Http.DefinitionBody POST /submit (an AWS service integration (SQS-SendMessage): "
+            "only Lambda proxy integrations are emulated)",
             "External.DefinitionUri (an OpenAPI definition in a file is not read: inline it as "
             "DefinitionBody, or declare the routes as the functions' events)",
         ]
