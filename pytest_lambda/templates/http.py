@@ -41,7 +41,7 @@ class HttpClient:
     def for_api(self, name: str) -> HttpClient:
         """A client that only routes to API ``name`` (logical id, or a function's name for its
         Function URL); it shares this client's cookies and authorizer cache."""
-        if name in self.table.skipped_apis:
+        if name in self.table.skipped_apis and name not in self.table.apis:
             raise KeyError(f"API {name!r} is declared but not emulated: "
                            f"{self.table.skipped_apis[name]} (see lambda_app.unsupported).")
         if name not in self.table.apis:

@@ -94,9 +94,14 @@ class HttpWiring(AppState):
             included = isinstance(body, Mapping) and "Fn::Transform" in body  # AWS::Include
             if props.get("DefinitionUri") is not None or included:
                 prop = "DefinitionBody" if included else "DefinitionUri"
+                why = (f"its {prop} is an OpenAPI definition in a file, which is not read: "
+                       "inline it as DefinitionBody, or declare the routes as the functions' "
+                       "events")
                 self.unsupported.append(f"{lid}.{prop} (an OpenAPI definition in a file is not "
                                         "read: inline it as DefinitionBody, or declare the "
                                         "routes as the functions' events)")
+                # Named when a request finds no API at all ("declares no API" misled).
+                self.routes.skipped_apis.setdefault(lid, why)
                 continue
             if not isinstance(body, Mapping) or not body.get("paths"):
                 continue

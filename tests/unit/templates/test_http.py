@@ -211,6 +211,30 @@ def test_definition_body_routes(tmp_path: Path) -> None:
         ]
 
 
+def test_an_api_defined_in_a_file_only_is_named_when_a_request_finds_none(
+        tmp_path: Path) -> None:
+    """An API whose only routes are in an OpenAPI file (``DefinitionUri``, ``AWS::Include``):
+    a request names it and the fix; it said the template "declares no API"."""
+    text = """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Api:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: prod
+              DefinitionBody:
+                Fn::Transform: {Name: AWS::Include, Parameters: {Location: ./api.yaml}}
+          Hello:
+            Type: AWS::Serverless::Function
+            Properties: {Handler: app.echo, Runtime: RUNTIME, CodeUri: .}
+        """
+    with _app(tmp_path, "template.yaml", text) as app:  # type: ignore[attr-defined]
+        with pytest.raises(LookupError, match=r"Api is declared but not emulated: its "
+                                              r"DefinitionBody is an OpenAPI definition in a "
+                                              r"file"):
+            app.http.get("/prod/hello")
+
+
 def test_a_path_routed_on_several_apis_needs_the_api_named(tmp_path: Path) -> None:
     """Each API has a host of its own on AWS: a path that two APIs route (here the HTTP API's
     $default catches everything) is refused without an API, never sent to the best match."""
