@@ -228,11 +228,11 @@ def test_an_api_defined_in_a_file_only_is_named_when_a_request_finds_none(
             Type: AWS::Serverless::Function
             Properties: {Handler: app.echo, Runtime: RUNTIME, CodeUri: .}
         """
-    with _app(tmp_path, "template.yaml", text) as app:  # type: ignore[attr-defined]
-        with pytest.raises(LookupError, match=r"Api is declared but not emulated: its "
-                                              r"DefinitionBody is an OpenAPI definition in a "
-                                              r"file"):
-            app.http.get("/prod/hello")
+    refused = pytest.raises(LookupError, match=r"Api is declared but not emulated: its "
+                                               r"DefinitionBody is an OpenAPI definition in a "
+                                               r"file")
+    with _app(tmp_path, "template.yaml", text) as app, refused:  # type: ignore[attr-defined]
+        app.http.get("/prod/hello")
 
 
 def test_a_path_routed_on_several_apis_needs_the_api_named(tmp_path: Path) -> None:
