@@ -75,10 +75,15 @@ class HttpClient:
     def request(self, method: str, url: str, *, params: Mapping[str, Any] | None = None,
                 json: Any = None, data: str | bytes | None = None,
                 headers: Mapping[str, str] | None = None,
-                cookies: Mapping[str, str] | None = None, api: str | None = None
-                ) -> HttpResponse:
+                cookies: Mapping[str, str] | None = None, api: str | None = None,
+                content: str | bytes | None = None) -> HttpResponse:
         """Send one request. ``url`` is a path (``/orders?x=1``) or a full URL; ``json=``
-        sends JSON, ``data=`` text or bytes."""
+        sends JSON, ``data=`` (or httpx's name, ``content=``) text or bytes."""
+        if content is not None:
+            if data is not None:
+                raise TypeError("request() got data= and content=: they are the same body "
+                                "(content= is httpx's name for data=); pass one.")
+            data = content
         response = self._send(method, url, params=params, json=json, data=data,
                               headers=headers, cookies=cookies, api=api)
         if method.upper() == "HEAD":
