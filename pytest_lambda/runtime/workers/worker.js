@@ -236,17 +236,23 @@ const host = {
 
 // Both runtime interface clients install awslambda.streamifyResponse and
 // awslambda.HttpResponseStream (src/types/awslambda.d.ts); response streaming is not emulated,
-// so a handler that uses them fails its init saying so, instead of with "awslambda is not
-// defined" or "streamifyResponse is not a function", which read like a bug in the handler.
+// so invoking a streaming handler fails saying so, instead of with "awslambda is not defined"
+// or "streamifyResponse is not a function", which read like a bug in the handler. Wrapping a
+// handler is allowed, as there: the module loads, and its buffered handlers run (a module
+// failed its whole init because it also exported a streaming one).
 function notEmulatedStreaming() {
   if (['true', '1'].includes(process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA ?? '')) return;
   const awslambda = (globalThis.awslambda = globalThis.awslambda || {});
-  const refuse = (name) => () => {
-    throw new Error(`${name} is not emulated by pytest-aws-lambda: response streaming ` +
+  const refuse = (name) => function notEmulated() {
+    const error = new Error(`${name} is not emulated by pytest-aws-lambda: response streaming ` +
       'does not run locally (docs/node.md). Test the handler\'s logic through a buffered ' +
       'handler, or deploy to test streaming.');
+    Error.captureStackTrace(error, notEmulated); // no frame of this worker in the trace
+    throw error;
   };
-  if (!awslambda.streamifyResponse) awslambda.streamifyResponse = refuse('awslambda.streamifyResponse');
+  if (!awslambda.streamifyResponse) {
+    awslambda.streamifyResponse = () => refuse('awslambda.streamifyResponse');
+  }
   if (!awslambda.HttpResponseStream) {
     awslambda.HttpResponseStream = { from: refuse('awslambda.HttpResponseStream.from') };
   }

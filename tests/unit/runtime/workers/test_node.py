@@ -636,16 +636,21 @@ def test_layers_are_on_node_path_in_lambdas_order(make_fn: MakeFn, tmp_path: Pat
 
 
 @pytest.mark.parametrize("runtime", ["nodejs22.x", "nodejs24.x"])
-def test_response_streaming_fails_init_saying_it_is_not_emulated(make_fn: MakeFn,
-                                                                 runtime: str) -> None:
-    """``awslambda.streamifyResponse`` exists in both runtime majors, as on Lambda; it fails the
-    init with a message that names what is not emulated, not "awslambda is not defined"."""
-    files = {"index.mjs": "export const handler = awslambda.streamifyResponse("
-                          "async (event, stream) => { stream.end(); });\n"}
-    result = make_fn("index.handler", files, runtime=runtime).invoke({})
+def test_response_streaming_fails_saying_it_is_not_emulated(make_fn: MakeFn,
+                                                           runtime: str) -> None:
+    """``awslambda.streamifyResponse`` exists in both runtime majors, as on Lambda; invoking a
+    streaming handler fails with a message that names what is not emulated, not "awslambda is
+    not defined", and with no frame of the worker; a buffered handler of the same module runs
+    (the whole module failed its init)."""
+    files = {"index.mjs": "export const streaming = awslambda.streamifyResponse("
+                          "async (event, stream) => { stream.end(); });\n"
+                          "export const handler = async () => 'buffered';\n"}
+    assert make_fn("index.handler", files, runtime=runtime).invoke({}).payload == "buffered"
+    result = make_fn("index.streaming", files, runtime=runtime).invoke({})
     assert result.error is not None
     assert result.error["errorMessage"].startswith(
         "awslambda.streamifyResponse is not emulated by pytest-aws-lambda: response streaming")
+    assert "worker.js" not in "".join(result.error.get("trace", []))
 
 
 def test_each_environment_has_its_own_tmp_kept_across_a_reset(tmp_path: Path) -> None:
