@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from .templates.errors import TemplateError, UnknownFunctionError
 from .templates.layers import sam_layers, sls_layers
-from .templates.resolve import _NO_VALUE, Kind, _dict, _Scope, _stringify
+from .templates.resolve import _NO_VALUE, Kind, _dict, _Scope, _stringify, sls_plugins
 from .templates.yamlfile import read_yaml
 
 if TYPE_CHECKING:
@@ -669,13 +669,6 @@ def _dotenv_values(path: Path) -> dict[str, str]:
     return values
 
 
-def _plugins(doc: Mapping[str, Any]) -> list[str]:
-    plugins = doc.get("plugins")
-    if isinstance(plugins, Mapping):  # the long form: {modules: [...], localPath: ...}
-        plugins = plugins.get("modules")
-    return [str(p) for p in plugins] if isinstance(plugins, list) else []
-
-
 def _load_dotenv(scope: _Scope) -> None:
     """The service folder's ``.env.<stage>``, else ``.env``, as the Framework loads it before
     resolving ``${env:...}`` (with ``useDotenv: true``; always from v4 on; serverless.com docs,
@@ -684,7 +677,7 @@ def _load_dotenv(scope: _Scope) -> None:
     (the plugin's ``custom.dotenv.include`` / ``exclude`` apply): ``scope.dotenv``."""
     doc = scope.doc
     version = str(doc.get("frameworkVersion", "")).lstrip("^~>=< ")
-    plugin = _DOTENV_PLUGIN in _plugins(doc)
+    plugin = _DOTENV_PLUGIN in sls_plugins(doc)
     if not (doc.get("useDotenv") is True or version.startswith("4") or plugin):
         return
     folder = scope.path.parent

@@ -31,6 +31,7 @@ from .http import HttpClient
 from .http_wiring import HttpWiring
 from .iot import TopicRule
 from .qualified import QualifiedFunction
+from .resolve import sls_plugins
 from .resources import CREATORS, NAME_PROPERTY, Resource, create, set_redrive
 from .routes import RouteTable
 from .wiring import EventWiring
@@ -477,11 +478,8 @@ class Application(EventWiring, HttpWiring):
                 f"constructs.{name} ({kind} construct of a plugin such as serverless-lift: "
                 "neither its resources nor its functions are created; declare them under "
                 "resources: and functions: to test them)")
-        plugins = doc.get("plugins") if isinstance(doc, Mapping) else None
-        if isinstance(plugins, Mapping):  # the long form: {modules: [...], localPath: ...}
-            plugins = plugins.get("modules")
-        for plugin in plugins if isinstance(plugins, list) else ():
-            if str(plugin) not in _PACKAGING_PLUGINS:
+        for plugin in sls_plugins(doc):
+            if plugin not in _PACKAGING_PLUGINS:
                 self.unsupported.append(
                     f"plugins: {plugin} (Serverless Framework plugins are not run: resources, "
                     "routes or settings it adds to the service are not created)")

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..layers import layer_arn_error
 from .errors import TemplateError
-from .resolve import _NO_VALUE, _dict, _Scope
+from .resolve import _NO_VALUE, _dict, _Scope, sls_plugins
 
 _SAM_LAYER_TYPES = {"AWS::Serverless::LayerVersion": "ContentUri",
                     "AWS::Lambda::LayerVersion": "Content"}
@@ -106,12 +106,7 @@ _REQUIREMENTS_LAYER = "PythonRequirementsLambdaLayer"
 def _requirements_plugin(doc: Any) -> bool:
     """Whether the service builds serverless-python-requirements' layer (``layer: true`` or
     its options)."""
-    if not isinstance(doc, dict):
-        return False
-    plugins = doc.get("plugins")
-    if isinstance(plugins, dict):
-        plugins = plugins.get("modules")
-    if "serverless-python-requirements" not in (plugins if isinstance(plugins, list) else []):
+    if "serverless-python-requirements" not in sls_plugins(doc):
         return False
     layer = _dict(_dict(doc.get("custom")).get("pythonRequirements")).get("layer")
     return layer is True or isinstance(layer, dict) or str(layer).lower() == "true"

@@ -79,6 +79,14 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def sls_plugins(doc: Any) -> list[str]:
+    """A serverless.yml's ``plugins``: the list, or the long form's ``modules``."""
+    plugins = doc.get("plugins") if isinstance(doc, Mapping) else None
+    if isinstance(plugins, Mapping):  # the long form: {modules: [...], localPath: ...}
+        plugins = plugins.get("modules")
+    return [str(p) for p in plugins] if isinstance(plugins, list) else []
+
+
 class _Absent:
     """A ``file(...)`` variable without a value: null to its fallbacks, ``why`` if none has one."""
 
