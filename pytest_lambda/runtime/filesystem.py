@@ -44,16 +44,45 @@ _CHANGERS = tuple(name for name in (
 #: Of those, the ones whose first argument is only read (the link's target): the second is
 #: what they change.
 _SECOND_ONLY = frozenset(("symlink", "link"))
+#: The keyword naming the directory descriptor each changed argument is relative to (first,
+#: second): ``os.unlink(name, dir_fd=fd)`` changes ``name`` inside ``fd``'s folder, not the
+#: working directory's (shutil.rmtree works this way).
+_DIR_FD = {"rename": ("src_dir_fd", "dst_dir_fd"), "replace": ("src_dir_fd", "dst_dir_fd"),
+           "link": ("src_dir_fd", "dst_dir_fd"), "symlink": ("", "dir_fd")}
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
-def _path(file: Any) -> str | None:
+def _path(file: Any, dir_fd: int | None = None) -> str | None:
+    """The absolute path ``file`` names (relative to ``dir_fd``'s folder when one is given),
+    or None when it cannot be told (a descriptor, a folder descriptor that /proc cannot name)."""
     if isinstance(file, int):
         return None
     try:
-        return os.path.abspath(os.fsdecode(os.fspath(file)))
+        path = os.fsdecode(os.fspath(file))
     except TypeError:
         return None
+    if dir_fd is not None and not os.path.isabs(path):
+        try:
+            base = os.readlink(f"/proc/self/fd/{dir_fd}")
+        except (OSError, TypeError):
+            return None
+        return os.path.normpath(os.path.join(base, path))
+    return os.path.abspath(path)
+
+
+def _test_temp_root() -> str:
+    """The test process's temporary folder, read without caching it in ``tempfile.tempdir``."""
+    cached = tempfile.tempdir
+    try:
+        return tempfile.gettempdir()
+    finally:
+        tempfile.tempdir = cached
+
+
+#: Where environments' temporary folders go: the test process's temporary folder, read when
+#: the plugin is imported (outside any phase), not the running function's /tmp (a function a
+#: handler invokes in-process starts its environment during the caller's phase).
+_TEMP_ROOT = _test_temp_root()
 
 
 def _usage(root: str) -> int:
@@ -116,7 +145,7 @@ class TmpDir:
 
     def __init__(self, owner: object, adopted: str | None = None) -> None:
         self.adopted = adopted is not None
-        self.path = adopted or tempfile.mkdtemp(prefix="pytest-lambda-tmp-")
+        self.path = adopted or tempfile.mkdtemp(prefix="pytest-lambda-tmp-", dir=_TEMP_ROOT)
         self._remove = weakref.finalize(owner, shutil.rmtree, self.path, ignore_errors=True)
 
     def keep(self) -> str:
@@ -182,17 +211,21 @@ class EnvironmentFiles:
             return real_open(file, mode, *args, **kwargs)
 
         def guarded_os_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> Any:
-            if flags & _WRITE_FLAGS and kwargs.get("dir_fd") is None \
-                    and self._read_only(_path(path)):
+            if flags & _WRITE_FLAGS and self._read_only(_path(path, kwargs.get("dir_fd"))):
                 raise self._refuse(path)
             return self._real["os.open"](path, flags, *args, **kwargs)
 
         def changer(name: str) -> Callable[..., Any]:
             first = 1 if name in _SECOND_ONLY else 0
+            fd_keywords = _DIR_FD.get(name, ("dir_fd",))
 
             def guarded(*args: Any, **kwargs: Any) -> Any:
-                for target in args[first:2]:
-                    if not isinstance(target, int) and self._read_only(_path(target)):
+                for index in range(first, min(len(args), 2)):
+                    target = args[index]
+                    keyword = fd_keywords[index] if index < len(fd_keywords) else ""
+                    dir_fd = kwargs.get(keyword) if keyword else None
+                    if not isinstance(target, int) \
+                            and self._read_only(_path(target, dir_fd)):
                         raise self._refuse(target)
                 return self._real[name](*args, **kwargs)
             return guarded

@@ -8,6 +8,7 @@ import random
 import re
 import shutil
 import tempfile
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -120,8 +121,9 @@ def _comparable(config: FunctionConfig) -> FunctionConfig:
 class Versions:
     """A function's published versions and aliases.
 
-    Publishing copies the code directory into a private snapshot (removed by :meth:`close`),
-    so later edits to the source do not reach the version, as on Lambda.
+    Publishing copies the code directory into a private snapshot, so later edits to the source
+    do not reach the version, as on Lambda. The snapshots are removed by :meth:`close`, or when
+    this object is collected or the interpreter exits (a function never closed).
     """
 
     def __init__(self, seed: int | None = None) -> None:
@@ -129,6 +131,7 @@ class Versions:
         self._aliases: dict[str, Alias] = {}
         self._last = 0
         self._snapshots: list[str] = []
+        weakref.finalize(self, _remove_all, self._snapshots)
         self._rng = random.Random(None if seed is None else f"routing:{seed}")
 
     @property
@@ -259,9 +262,13 @@ class Versions:
 
     def close(self) -> None:
         """Remove the code snapshots."""
-        for path in self._snapshots:
-            shutil.rmtree(path, ignore_errors=True)
-        self._snapshots.clear()
+        _remove_all(self._snapshots)
+
+
+def _remove_all(paths: list[str]) -> None:
+    """Remove the snapshot folders in ``paths`` (emptied: a second call removes nothing)."""
+    while paths:
+        shutil.rmtree(paths.pop(), ignore_errors=True)
 
 
 class VersionsMixin:

@@ -114,6 +114,50 @@ def test_code_and_layers_cannot_be_changed(
     assert sorted(p.name for p in layer.iterdir() if p.name != "__pycache__") == ["helper.py"]
 
 
+DIR_FD = """
+import os, shutil, tempfile
+
+def handler(event, context):
+    out = {}
+    work = os.path.join(tempfile.gettempdir(), "work")
+    os.makedirs(os.path.join(work, "sub"))
+    open(os.path.join(work, "sub", "f"), "w").close()
+    shutil.rmtree(work)  # unlinks and rmdirs names relative to each folder's descriptor
+    out["rmtree in tmp"] = os.path.exists(work)
+    task = os.open(".", os.O_RDONLY)
+    os.chdir(tempfile.gettempdir())  # names relative to the task root's descriptor, not here
+    attempts = {
+        "create in task": lambda: os.open("new.py", os.O_WRONLY | os.O_CREAT, dir_fd=task),
+        "unlink in task": lambda: os.unlink("app.py", dir_fd=task),
+        "rename in task": lambda: os.rename("app.py", "b.py", src_dir_fd=task, dst_dir_fd=task),
+    }
+    for name, attempt in attempts.items():
+        try:
+            attempt()
+            out[name] = "changed"
+        except OSError as exc:
+            out[name] = str(exc).split(":")[0]
+    os.close(task)
+    return out
+"""
+
+
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
+def test_names_relative_to_a_folder_descriptor_follow_that_folder(
+        code: CodeWriter, isolation: str) -> None:
+    """``dir_fd`` names are judged in the descriptor's folder: ``shutil.rmtree`` of a folder in
+    /tmp works (it failed with EROFS, judged against the working directory), and the task root
+    stays read-only through a descriptor (``os.unlink("app.py", dir_fd=...)`` removed the
+    user's real file)."""
+    root = code(app=DIR_FD)
+    with LambdaFunction("app.handler", code_dir=root, isolation=isolation) as fn:
+        out = fn.invoke({}).payload
+    assert out == {"rmtree in tmp": False,
+                   **dict.fromkeys(("create in task", "unlink in task", "rename in task"),
+                                   "[Errno 30] Read-only file system")}
+    assert sorted(p.name for p in root.iterdir() if p.name != "__pycache__") == ["app.py"]
+
+
 def test_writes_past_ephemeral_storage_fail_with_enospc(code: CodeWriter) -> None:
     """A write that would take /tmp over ephemeral_storage fails with ENOSPC."""
     root = code(app="""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -364,6 +365,31 @@ def test_nested_invoke_counts_in_both_functions(aws: MockedAws, code: CodeWriter
     [inner] = slow.metrics.values("Duration")
     assert inner >= 200 and caller.metrics.values("Duration")[0] >= inner
     assert "START RequestId" in slow.logs.text and "START RequestId" in caller.logs.text
+
+
+def test_a_function_started_in_another_s_phase_has_its_tmp_beside_it(
+        aws: MockedAws, code: CodeWriter) -> None:
+    """A function a handler invokes in-process starts its environment during the caller's
+    phase: its /tmp was made inside the caller's, and the caller's was left behind, empty."""
+    import tempfile
+
+    root = code(caller="""
+        import json, tempfile, boto3
+        def handler(event, context):
+            response = boto3.client("lambda").invoke(FunctionName="inner", Payload=b"{}")
+            return [tempfile.gettempdir(), json.loads(response["Payload"].read())]
+        """, inner="""
+        import tempfile
+        def handler(event, context):
+            return tempfile.gettempdir()
+        """)
+    account = Account()
+    with LambdaFunction("caller.handler", code_dir=root, account=account) as caller, \
+            LambdaFunction("inner.handler", code_dir=root, account=account):
+        outer_tmp, inner_tmp = caller.invoke({}).raise_for_error().payload
+    test_tmp = tempfile.gettempdir()
+    assert os.path.dirname(outer_tmp) == os.path.dirname(inner_tmp) == test_tmp
+    assert not os.path.exists(outer_tmp) and not os.path.exists(inner_tmp)
 
 
 def test_a_nested_invocation_leaves_the_test_process_its_modules(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -84,6 +85,18 @@ def test_published_version_unaffected_by_code_edit(fn: LambdaFunction, code: Cod
     assert fn.invoke({}, qualifier="1").payload["code"] == "v1"
     assert fn.publish_version().version == "2"
     assert fn.invoke({}, qualifier="2").payload["code"] == "v2"
+
+
+def test_a_function_never_closed_leaves_no_code_snapshot_behind(code: CodeWriter) -> None:
+    """A version's copy of the code goes once its function is collected, without close()."""
+    import gc
+
+    fn = LambdaFunction("app.handler", code_dir=code(app=APP), name="orders")
+    snapshot = str(fn.publish_version().config.code_dir)
+    assert os.path.isfile(os.path.join(snapshot, "app.py"))
+    del fn
+    gc.collect()
+    assert not os.path.exists(os.path.dirname(snapshot))
 
 
 def test_published_version_keeps_its_configuration(fn: LambdaFunction) -> None:
