@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import urllib.error
@@ -31,8 +32,11 @@ Resources:
 
 
 def test_serve_answers_real_http_requests(tmp_path: Path) -> None:
-    """A real HTTP client reaches the function through the server; its log is printed."""
+    """A real HTTP client reaches the function through the server; its log is printed. SIGTERM
+    stops it as Ctrl-C does: its functions' /tmp folders are removed (they were left behind)."""
     pytest.importorskip("moto")
+    temp = tmp_path / "temp"
+    temp.mkdir()
     (tmp_path / "app.py").write_text(
         "def hello(event, context):\n    print('serving', event['rawPath'])\n"
         "    if event['rawPath'] == '/login':\n"
@@ -44,7 +48,8 @@ def test_serve_answers_real_http_requests(tmp_path: Path) -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "pytest_lambda.cli", "serve", "--template",
          str(tmp_path / "template.yaml"), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TMPDIR": str(temp)})
     try:
         assert server.stdout is not None
         first = server.stdout.readline()
@@ -76,6 +81,8 @@ def test_serve_answers_real_http_requests(tmp_path: Path) -> None:
         server.terminate()
         _, err = server.communicate(timeout=60)
     assert "serving /hello/world" in err and "REPORT RequestId: " in err
+    assert server.returncode == 0, err
+    assert list(temp.iterdir()) == []
 
 
 def test_serve_refuses_a_non_loopback_host(capsys: pytest.CaptureFixture[str],

@@ -1109,6 +1109,7 @@ def test_os_exit_from_another_thread_of_the_test_process_is_the_real_one(
         "threading.Thread(target=lambda: (time.sleep(0.3), os._exit(7))).start()\n"
         "fn.invoke({})\n"
         "print('the session went on')\n")
+    # The process ends at once, as os._exit does: its function's /tmp goes to pytest's folder.
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                          timeout=60, check=False)
+                          timeout=60, check=False, env={**os.environ, "TMPDIR": str(tmp_path)})
     assert (done.returncode, done.stdout) == (7, ""), done.stderr
