@@ -70,6 +70,15 @@ def _path(file: Any, dir_fd: int | None = None) -> str | None:
     return os.path.abspath(path)
 
 
+def _fd_path(fd: int) -> str | None:
+    """The path the descriptor ``fd`` is open on (an unlinked file's former path), or None."""
+    try:
+        target = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return None
+    return target.removesuffix(" (deleted)") if target.startswith(os.sep) else None
+
+
 def _test_temp_root() -> str:
     """The test process's temporary folder, read without caching it in ``tempfile.tempdir``."""
     cached = tempfile.tempdir
@@ -202,6 +211,16 @@ class EnvironmentFiles:
         def guarded_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
             real_open = self._real["open"]
             if _WRITE_MODES.intersection(mode):
+                opener = args[5] if len(args) > 5 else kwargs.get("opener")
+                if isinstance(file, int) or opener is not None:
+                    # A descriptor, or an opener that decides what is opened (tempfile's
+                    # files: ``open(folder, opener=...)``, ``os.fdopen``): judged by the file
+                    # the result is open on (the opener's own os.open is guarded).
+                    raw = real_open(file, mode, *args, **kwargs)
+                    opened = _fd_path(raw.fileno())
+                    if opened is not None and self._in_tmp(opened):
+                        return _SizedWriter(raw, self, opened)
+                    return raw
                 path = _path(file)
                 if self._read_only(path):
                     raise self._refuse(file)

@@ -184,6 +184,35 @@ def handler(event, context):
         assert fn.invoke({"filled_mb": 509}).payload == [5, None]
 
 
+@pytest.mark.parametrize("maker", ["NamedTemporaryFile", "TemporaryFile", "mkstemp"])
+def test_tempfile_writes_count_against_ephemeral_storage(code: CodeWriter, maker: str) -> None:
+    """Files the tempfile module makes (a descriptor, then a file object on it) count too:
+    their writes went past a full /tmp."""
+    root = code(app="""
+import tempfile, os
+MB = 1024 * 1024
+def handler(event, context):
+    with open(os.path.join(tempfile.gettempdir(), "sparse"), "wb") as f:
+        f.truncate(509 * MB)
+    if event["maker"] == "mkstemp":
+        fd, _ = tempfile.mkstemp()
+        f = os.fdopen(fd, "wb")
+    else:
+        f = getattr(tempfile, event["maker"])()
+    written = 0
+    try:
+        with f:
+            for _ in range(5):
+                f.write(b"x" * MB)
+                written += 1
+    except OSError as exc:
+        return [written, str(exc).split(":")[0]]
+    return [written, None]
+""")
+    with LambdaFunction("app.handler", code_dir=root, ephemeral_storage=512) as fn:
+        assert fn.invoke({"maker": maker}).payload == [3, "[Errno 28] No space left on device"]
+
+
 def test_environments_have_separate_tmp_dirs(code: CodeWriter) -> None:
     """Two environments (a cold start after discarding) do not share /tmp."""
     root = code(app="import tempfile\ndef handler(e, c):\n    return tempfile.gettempdir()\n")
