@@ -140,10 +140,19 @@ def _set_gc_threshold(thresholds: tuple[int, ...]) -> None:
     gc.set_threshold(*thresholds)
 
 
+def _set_gc_enabled(enabled: bool) -> None:
+    if enabled:
+        gc.enable()
+    else:
+        gc.disable()
+
+
 #: Interpreter settings the code may change (after the umask in ``ProcessState.limits``): its
 #: own from phase to phase, the test's afterwards. A thread stack size of 32 kB set at Init made
 #: a later test's thread pool crash the session; ``set_int_max_str_digits(0)`` and the switch
-#: interval changed the test's interpreter.
+#: interval changed the test's interpreter; ``gc.disable()`` (a cold-start tuning tip) turned
+#: off the test session's collector, and ``threading.settrace`` replaced coverage.py's hook
+#: for every later thread of the session.
 _SETTINGS: tuple[tuple[Callable[[], Any], Callable[[Any], Any]], ...] = (
     (sys.getrecursionlimit, _set_recursion_limit),
     (socket.getdefaulttimeout, socket.setdefaulttimeout),
@@ -151,12 +160,16 @@ _SETTINGS: tuple[tuple[Callable[[], Any], Callable[[Any], Any]], ...] = (
     (sys.getswitchinterval, sys.setswitchinterval),
     (sys.get_int_max_str_digits, sys.set_int_max_str_digits),
     (gc.get_threshold, _set_gc_threshold),
+    (gc.isenabled, _set_gc_enabled),
+    (threading.gettrace, threading.settrace),
+    (threading.getprofile, threading.setprofile),
 )
 
 
 def _read_settings() -> tuple[Any, ...]:
     return (sys.getrecursionlimit(), socket.getdefaulttimeout(), _stack_size(),
-            sys.getswitchinterval(), sys.get_int_max_str_digits(), gc.get_threshold())
+            sys.getswitchinterval(), sys.get_int_max_str_digits(), gc.get_threshold(),
+            gc.isenabled(), threading.gettrace(), threading.getprofile())
 
 
 def _apply_settings(want: tuple[Any, ...], have: tuple[Any, ...]) -> None:

@@ -433,7 +433,10 @@ def test_dict_config_in_the_handler_leaves_the_tests_loggers_enabled(
 
 
 SETTINGS = """
-import os, socket, sys, threading
+import gc, os, socket, sys, threading
+
+def tracer(*args):
+    return None
 
 def handler(event, context):
     if event.get("change"):
@@ -443,19 +446,25 @@ def handler(event, context):
         threading.stack_size(256 * 1024)
         sys.setswitchinterval(0.5)
         sys.set_int_max_str_digits(0)
+        gc.disable()
+        threading.settrace(tracer)
+        threading.setprofile(tracer)
     mask = os.umask(0)
     os.umask(mask)
     stack = threading.stack_size()  # reading it sets it to 0: set it back
     threading.stack_size(stack)
     return [mask, sys.getrecursionlimit(), socket.getdefaulttimeout(), stack,
-            sys.getswitchinterval(), sys.get_int_max_str_digits()]
+            sys.getswitchinterval(), sys.get_int_max_str_digits(), gc.isenabled(),
+            threading.gettrace() is tracer, threading.getprofile() is tracer]
 """
 
 
 def test_process_settings_the_code_changes_stay_in_its_environment(code: CodeWriter) -> None:
     """umask, the recursion limit, the default socket timeout, the thread stack size, the
-    switch interval and the int/str digit limit are the environment's from phase to phase (as
-    in its own process) and the test process's own afterwards."""
+    switch interval, the int/str digit limit, whether the garbage collector runs and the
+    threads' trace and profile hooks are the environment's from phase to phase (as in its own
+    process) and the test process's own afterwards."""
+    import gc
     import socket
     import sys
     import threading
@@ -466,16 +475,18 @@ def test_process_settings_the_code_changes_stay_in_its_environment(code: CodeWri
         stack = threading.stack_size()
         threading.stack_size(stack)
         return [mask, sys.getrecursionlimit(), socket.getdefaulttimeout(), stack,
-                sys.getswitchinterval(), sys.get_int_max_str_digits()]
+                sys.getswitchinterval(), sys.get_int_max_str_digits(), gc.isenabled(),
+                threading.gettrace(), threading.getprofile()]
 
     before = settings()
-    changed = [0o777, 500, 0.001, 256 * 1024, 0.5, 0]
+    assert before[6:] == [True, None, None]
+    changed = [0o777, 500, 0.001, 256 * 1024, 0.5, 0, False, True, True]
     with LambdaFunction("app.handler", code_dir=code(app=SETTINGS)) as fn:
         assert fn.invoke({"change": True}).payload == changed
         assert settings() == before
         assert fn.invoke({}).payload == changed  # kept in its environment
     with LambdaFunction("app.handler", code_dir=code(app=SETTINGS)) as other:
-        assert other.invoke({}).payload == before
+        assert other.invoke({}).payload == [*before[:6], True, False, False]
 
 
 FOREVER = """
