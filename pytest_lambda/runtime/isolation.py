@@ -13,6 +13,7 @@ handler changes persists in its environment (as on Lambda) and never reaches the
 from __future__ import annotations
 
 import _signal  # type: ignore[import-not-found]  # signal.py's C module: no enum wrapping
+import builtins
 import contextlib
 import gc
 import importlib
@@ -119,6 +120,9 @@ _DEVNULL_FD: int | None = None
 
 
 _EMPTY_STDIN = _EmptyStdin("")
+
+#: A builtin the environment's code deleted (see ``ProcessState.builtins_changes``).
+_GONE = object()
 
 
 def _set_recursion_limit(limit: int) -> None:
@@ -348,7 +352,8 @@ def _clear_caches_of(loggers: Any) -> None:
 class _Saved:
     """What the test process had before a phase began."""
 
-    __slots__ = ("argv", "bytecode", "call_handlers", "call_handlers_before", "cwd", "environ",
+    __slots__ = ("argv", "builtins", "bytecode", "call_handlers", "call_handlers_before", "cwd",
+                 "environ",
                  "environ_data", "handler_list",
                  "handler_names", "hooks", "limits", "logger_originals", "logger_shadowed",
                  "logging_disable", "modules_before", "modules_len", "packages_hidden", "path",
@@ -357,6 +362,7 @@ class _Saved:
                  "root_level", "shadowed", "signal_mask", "signal_originals", "signal_touched",
                  "stderr", "stdin", "stdout", "test_handlers", "time_zone", "tls_factory")
     argv: list[str]
+    builtins: dict[str, Any]
     call_handlers: Any
     call_handlers_before: Any
     time_zone: tuple[Any, ...]
@@ -445,6 +451,11 @@ class ProcessState:
         self.tls_factory: Any = None
         #: The signal handlers the environment's code installed, by signal number.
         self.signal_handlers: dict[int, Any] = {}
+        #: What the environment's code changed in the builtins module (``gettext.install``'s
+        #: ``_``, a replaced ``print``): name -> value, :data:`_GONE` for a name it deleted.
+        #: In-process this was the test session's from then on (each function has its own
+        #: interpreter on Lambda).
+        self.builtins_changes: dict[str, Any] = {}
         #: The hooks of :data:`_HOOKS` as the environment's code left them (None: the test's,
         #: with :data:`_RUNTIME_HOOKS`, at its first phase).
         self.hooks: tuple[Any, ...] | None = None
@@ -521,6 +532,13 @@ class ProcessState:
         if self.hooks != s.hooks:
             for (owner, name), value in zip(_HOOKS, self.hooks, strict=True):
                 setattr(owner, name, value)
+        namespace = builtins.__dict__
+        s.builtins = namespace.copy()
+        for name, value in self.builtins_changes.items():
+            if value is _GONE:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
         ssl: Any = sys.modules.get("ssl")
         s.tls_factory = None
         if ssl is not None:  # imported by now (only then can anyone have replaced it)
@@ -627,7 +645,8 @@ class ProcessState:
         # have rebound os.environ, closed a stream, ...): the test process gets all of its state
         # back, and the first failure is raised afterwards.
         failed: BaseException | None = None
-        for step in (self._exit_hooks, self._exit_output, self._exit_logging_state,
+        for step in (self._exit_hooks, self._exit_builtins, self._exit_output,
+                     self._exit_logging_state,
                      self._exit_cwd, self._exit_modules, self._exit_path, self._exit_environ,
                      self._exit_time_zone, self._exit_signals):
             try:
@@ -636,6 +655,22 @@ class ProcessState:
                 failed = failed or exc
         if failed is not None:
             raise failed
+
+    def _exit_builtins(self, s: _Saved) -> None:
+        """Keep what the code changed in the builtins module; give the test its own back."""
+        namespace = builtins.__dict__
+        saved = s.builtins
+        if not self.builtins_changes and namespace == saved:
+            return
+        changes = {name: value for name, value in namespace.items()
+                   if saved.get(name, _GONE) is not value}
+        changes.update((name, _GONE) for name in saved.keys() - namespace.keys())
+        self.builtins_changes = changes
+        for name in changes:
+            if name in saved:
+                namespace[name] = saved[name]
+            else:
+                del namespace[name]
 
     def _exit_hooks(self, s: _Saved) -> None:
         for hook in reversed(self.phase_hooks):

@@ -489,6 +489,34 @@ def test_process_settings_the_code_changes_stay_in_its_environment(code: CodeWri
         assert other.invoke({}).payload == [*before[:6], True, False, False]
 
 
+BUILTINS = """
+import builtins, gettext
+
+def handler(event, context):
+    if event.get("change"):
+        gettext.install("app")  # puts _ in the builtins module
+        builtins.shout = str.upper
+        del builtins.copyright
+    return [hasattr(builtins, "_"), hasattr(builtins, "shout"), hasattr(builtins, "copyright")]
+"""
+
+
+def test_builtins_the_code_changes_stay_in_its_environment(code: CodeWriter) -> None:
+    """Names the code puts into (or takes out of) the builtins module are its environment's,
+    from phase to phase; the test process and other functions keep their own builtins (they
+    were the whole session's from then on)."""
+    import builtins
+
+    before = dict(vars(builtins))
+    with LambdaFunction("app.handler", code_dir=code(app=BUILTINS)) as fn:
+        assert fn.invoke({"change": True}).payload == [True, True, False]
+        assert dict(vars(builtins)) == before
+        assert fn.invoke({}).payload == [True, True, False]  # kept in its environment
+        with LambdaFunction("app.handler", code_dir=code(app=BUILTINS)) as other:
+            assert other.invoke({}).payload == [False, False, True]
+    assert dict(vars(builtins)) == before
+
+
 FOREVER = """
 import threading, time
 
