@@ -27,6 +27,13 @@ class CapturedLogs(LogView, LogAssertions):
     __slots__ = ()
 
 
+def _events(results: Iterable[Any]) -> list[LogEvent]:
+    """The log events of ``results`` in order: each cold start's Init output (module-level
+    prints, an import error's lines) before its invocation's, as in the log stream."""
+    return [e for r in results if not getattr(r, "throttled", False)
+            for e in (*r.init_logs, *r.logs)]
+
+
 def _functions(results: Iterable[Any]) -> list[str]:
     return sorted({str(r.function_name) for r in results})
 
@@ -54,10 +61,8 @@ class LambdaLogs(LogAssertions):
 
     @property
     def view(self) -> CapturedLogs:
-        """The log events of every invocation, in invocation order."""
-        return CapturedLogs(
-            [e for r in self.invocations if not getattr(r, "throttled", False) for e in r.logs]
-        )
+        """The log events of every invocation (and of the Init before it), in order."""
+        return CapturedLogs(_events(self.invocations))
 
     def __iter__(self) -> Iterator[LogEvent]:
         return iter(self.view)
@@ -104,7 +109,7 @@ class LambdaLogs(LogAssertions):
         mine = [r for r in results if r.function_name == name]
         if not mine:
             raise _unknown_function(name, results)
-        return CapturedLogs([e for r in mine if not getattr(r, "throttled", False) for e in r.logs])
+        return CapturedLogs(_events(mine))
 
     def assert_report_for_every_invocation(self, request_ids: Iterable[str] | None = None) -> None:
         """Fail unless every invocation of the test (or each of ``request_ids``) has a REPORT."""

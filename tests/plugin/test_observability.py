@@ -70,6 +70,34 @@ def test_log_helpers_pass(project: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
 
 
+def test_log_helpers_see_what_init_logged(pytester: pytest.Pytester) -> None:
+    """Module-level output and an import error's lines are in the function's log stream on
+    Lambda: the helpers see them (``assert_no_errors`` passed for a function whose import
+    failed, and nothing printed at import could be found)."""
+    pytester.makepyfile(
+        loud="print('loading config')\ndef handler(event, context):\n    return 1\n",
+        broken="import not_installed_anywhere\ndef handler(event, context):\n    return 1\n")
+    result = run_test(
+        pytester,
+        """
+        import pytest
+
+        def test_init_output(lambda_function, lambda_logs):
+            lambda_function("loud.handler", name="loud").invoke({})
+            lambda_logs.assert_contains("loading config")
+            lambda_logs.for_function("loud").assert_contains("loading config")
+            lambda_logs.assert_no_errors()
+
+        def test_import_error(lambda_function, lambda_logs):
+            assert lambda_function("broken.handler", name="broken").invoke({}).function_error
+            with pytest.raises(AssertionError, match="ERROR log line"):
+                lambda_logs.assert_no_errors()
+            lambda_logs.for_function("broken").assert_contains("Runtime.ImportModuleError")
+        """,
+    )
+    result.assert_outcomes(passed=2)
+
+
 @pytest.mark.parametrize(
     ("call", "expected"),
     [
