@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pytest_lambda.observe.stats import MetricNotFound, MetricRecord, statistic
+from pytest_lambda.observe.stats import MetricNotFound, MetricRecord
 
 if TYPE_CHECKING:
     from pytest_lambda.observe.emf import EmfError
@@ -203,6 +203,15 @@ class _Queryable(Protocol):
 
     def describe(self) -> str: ...
 
+    def statistic(
+        self,
+        name: str,
+        stat: str,
+        *,
+        namespace: str | None = ...,
+        dimensions: Mapping[str, str] | None = ...,
+    ) -> float: ...
+
     @property
     def emf_errors(self) -> list[EmfError]: ...
 
@@ -217,6 +226,19 @@ def _values(
     except MetricNotFound as exc:
         raise AssertionError(str(exc)) from None
     return [v for r in records for v in r.values]
+
+
+def _shown(query: _Queryable, values: list[float], name: str, namespace: str | None,
+           dimensions: Mapping[str, str] | None) -> str:
+    """The values for a failure message, and how many older ones the history window folded
+    into totals (counted by the statistics, no longer listed)."""
+    total = int(query.statistic(name, "SampleCount", namespace=namespace, dimensions=dimensions))
+    listed = ", ".join(f"{v:g}" for v in values)
+    older = total - len(values)
+    if older > 0:
+        return (f"{listed}; and {older} older value(s) past the function's history window, "
+                "kept as totals")
+    return listed
 
 
 def _label(name: str, dimensions: Mapping[str, str] | None) -> str:
@@ -254,11 +276,12 @@ class MetricAssertions:
         __tracebackhide__ = True
         _check_number("expected", expected)
         values = _values(self, name, namespace, dimensions)
-        total = math.fsum(values)
+        # The statistic counts the values a long history folded into totals, too.
+        total = self.statistic(name, "Sum", namespace=namespace, dimensions=dimensions)
         if not _close(total, expected):
             raise AssertionError(
                 f"{_label(name, dimensions)}: Sum is {total:g}, expected {expected:g} "
-                f"(values: {', '.join(f'{v:g}' for v in values)})\n"
+                f"(values: {_shown(self, values, name, namespace, dimensions)})\n"
                 f"Recorded metrics:\n{self.describe()}"
             )
 
@@ -274,10 +297,12 @@ class MetricAssertions:
         __tracebackhide__ = True
         _check_number("expected", expected)
         values = _values(self, name, namespace, dimensions)
-        if len(values) != expected:
+        count = int(self.statistic(name, "SampleCount", namespace=namespace,
+                                   dimensions=dimensions))
+        if count != expected:
             raise AssertionError(
-                f"{_label(name, dimensions)}: SampleCount is {len(values)}, expected {expected} "
-                f"(values: {', '.join(f'{v:g}' for v in values)})\n"
+                f"{_label(name, dimensions)}: SampleCount is {count}, expected {expected} "
+                f"(values: {_shown(self, values, name, namespace, dimensions)})\n"
                 f"Recorded metrics:\n{self.describe()}"
             )
 
@@ -295,7 +320,8 @@ class MetricAssertions:
         if not any(_close(v, value) for v in values):
             raise AssertionError(
                 f"{_label(name, dimensions)} never had the value {value:g}; its values were: "
-                f"{', '.join(f'{v:g}' for v in values)}\nRecorded metrics:\n{self.describe()}"
+                f"{_shown(self, values, name, namespace, dimensions)}\nRecorded metrics:\n"
+                f"{self.describe()}"
             )
 
     def assert_statistic(
@@ -311,11 +337,11 @@ class MetricAssertions:
         __tracebackhide__ = True
 
         values = _values(self, name, namespace, dimensions)
-        actual = statistic(values, stat)
+        actual = self.statistic(name, stat, namespace=namespace, dimensions=dimensions)
         if not _close(actual, expected):
             raise AssertionError(
                 f"{_label(name, dimensions)}: {stat} is {actual:g}, expected {expected:g} "
-                f"(values: {', '.join(f'{v:g}' for v in values)})"
+                f"(values: {_shown(self, values, name, namespace, dimensions)})"
             )
 
     def assert_emitted(

@@ -143,6 +143,23 @@ def test_function_history_bounds_logs_and_keeps_exact_metrics(code: CodeWriter) 
         assert len(fn.metrics.records) <= 30
 
 
+def test_metric_assertions_count_what_the_window_folded(code: CodeWriter) -> None:
+    """``assert_sum`` / ``assert_count`` / ``assert_statistic`` agree with ``sum`` / ``count``
+    past the window: they read the window only (the true total failed, the window's passed)."""
+    with LambdaFunction("app.handler", code_dir=code(app=APP), history=4) as fn:
+        for n in range(20):
+            fn.invoke({"n": n})
+        errors = sum(1 for n in range(20) if n % 7 == 3)
+        fn.metrics.assert_sum("Invocations", 20)
+        fn.metrics.assert_count("Invocations", 20)
+        fn.metrics.assert_statistic("Invocations", "Sum", 20)
+        fn.metrics.assert_sum("Errors", errors)
+        with pytest.raises(AssertionError, match=r"Sum is 20, expected 5 .*older value"):
+            fn.metrics.assert_sum("Invocations", 5)
+        with pytest.raises(AssertionError, match="SampleCount is 20, expected 5"):
+            fn.metrics.assert_count("Invocations", 5)
+
+
 def test_unbounded_history_keeps_everything(code: CodeWriter) -> None:
     """history=None keeps every log event and record (the previous behaviour)."""
     with LambdaFunction("app.handler", code_dir=code(app=APP), history=None) as fn:
