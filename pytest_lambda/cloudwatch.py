@@ -123,11 +123,18 @@ class CloudWatchExporter:
     """A ``LambdaFunction`` listener exporting each invocation's logs and metrics as it ends.
 
     ``fn.add_listener(CloudWatchExporter())`` inside a moto mock keeps CloudWatch Logs and
-    CloudWatch in step with the function.
+    CloudWatch in step with the function, the asynchronous-invocation and event-source metrics
+    included.
     """
 
     def __init__(self, *, region: str | None = None) -> None:
         self.region = region
+
+    def attach(self, fn: Any) -> None:
+        """Also export the metrics no invocation result carries (AsyncEventAge, IteratorAge,
+        DeadLetterErrors, ...) as ``fn`` records them (``add_listener`` calls this)."""
+        region = self.region or getattr(fn.config, "region", None)
+        fn.metrics.on_direct_record(lambda record: export_metrics([record], region=region))
 
     def __call__(self, result: Any) -> None:
         config = getattr(result, "config", None)

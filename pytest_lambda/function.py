@@ -143,7 +143,11 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin, DestinationsMixin, 
         return tuple(self._environments.notes)
 
     def add_listener(self, listener: Listener) -> None:
-        """Call ``listener(result)`` after every invocation (the pytest plugin uses this)."""
+        """Call ``listener(result)`` after every invocation (the pytest plugin uses this); a
+        listener with an ``attach(fn)`` method is given the function first."""
+        attach = getattr(listener, "attach", None)
+        if callable(attach):
+            attach(self)
         self._listeners.append(listener)
 
     def new_request_id(self) -> str:

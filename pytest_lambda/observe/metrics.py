@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -329,6 +329,8 @@ class MetricStore(MetricQuery):
         # the invoke hot path to one append.
         self._pending: list[tuple[int, Any]] = []
         self._direct: list[MetricRecord] = []
+        #: Called with each direct record as it is added (see :meth:`on_direct_record`).
+        self._direct_listeners: list[Callable[[MetricRecord], None]] = []
         self._deriving = False
         self._lock = threading.RLock()
         self._qualifiers: dict[Any, Any] = {}
@@ -424,11 +426,20 @@ class MetricStore(MetricQuery):
         with self._lock:
             self._materialize()
             self._records.append(record)
-            if not self._deriving:
+            direct = not self._deriving
+            if direct:
                 self._direct.append(record)
                 window = self._window
                 if window is not None and len(self._records) > window + window // 2:
                     self._fold_records(window)
+        if direct:
+            for listener in self._direct_listeners:
+                listener(record)
+
+    def on_direct_record(self, listener: Callable[[MetricRecord], None]) -> None:
+        """Call ``listener(record)`` for each record added that no invocation result carries
+        (AsyncEventAge, IteratorAge, DeadLetterErrors, ...: see :attr:`direct_records`)."""
+        self._direct_listeners.append(listener)
 
     @property
     def direct_records(self) -> list[MetricRecord]:

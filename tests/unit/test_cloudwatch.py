@@ -123,6 +123,22 @@ def test_exporter_listener_feeds_cloudwatch(aws: None, tmp_path: Path) -> None:
     assert statistics("Orders", "Shop", {"service": "orders"}, "Sum") == 5
 
 
+def test_exporter_listener_exports_asynchronous_metrics(aws: None, tmp_path: Path) -> None:
+    """Metrics no invocation result carries (AsyncEventAge, AsyncEventsReceived, ...) reach
+    CloudWatch too: the exporter only rebuilt each result's own metrics."""
+    from pytest_lambda.function import LambdaFunction
+
+    (tmp_path / "app.py").write_text(HANDLER)
+    with LambdaFunction("app.handler", code_dir=str(tmp_path), name="orders") as fn:
+        fn.add_listener(CloudWatchExporter())
+        fn.invoke({"id": 5}, invocation_type="Event")
+        fn.account.drain()
+    assert statistics("AsyncEventsReceived", "AWS/Lambda", {"FunctionName": "orders"},
+                      "Sum") == 1
+    assert statistics("AsyncEventAge", "AWS/Lambda", {"FunctionName": "orders"},
+                      "SampleCount") == 1
+
+
 def test_export_function(aws: None, tmp_path: Path) -> None:
     """``export_function`` exports everything a function produced so far."""
     from pytest_lambda.function import LambdaFunction
