@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 
 #: CloudWatch Logs event size limit, which EMF documents share (1 MB; 256 KB before 2025).
 MAX_EVENT_BYTES = 1024 * 1024
+#: The size of the pieces Lambda's log capture cuts a longer line into (runtime/capture.py's
+#: ``MAX_EVENT_BYTES``): an EMF document that long arrives as pieces that are not JSON.
+LAMBDA_PIECE_BYTES = 262_144 - 26
+#: CloudWatch API reference, ``Metric``: a namespace is 1-255 characters.
+MAX_NAMESPACE_LENGTH = 255
+#: PutMetricData: "Values must be in the range of -2^360 to 2^360."
+MAX_METRIC_MAGNITUDE = 2.0 ** 360
 MAX_DIMENSIONS_PER_SET = 30
 MAX_METRICS_PER_DIRECTIVE = 100
 MAX_VALUES_PER_METRIC = 100
@@ -81,6 +88,11 @@ def looks_like_emf(message: str) -> dict[str, Any] | None:
     return doc
 
 
+def _printable_ascii(text: str) -> bool:
+    """ASCII without control characters (PutMetricData's rule for names and namespaces)."""
+    return text.isascii() and text.isprintable()
+
+
 def _check_metric(doc: Mapping[str, Any], where: str, definition: Any, errors: list[str]) -> None:
     if not isinstance(definition, dict):
         errors.append(f"{where} must be an object, got {type(definition).__name__}")
@@ -109,8 +121,13 @@ def _check_metric(doc: Mapping[str, Any], where: str, definition: Any, errors: l
             )
         if not all(_is_number(v) for v in value):
             errors.append(f"{label} has a non-numeric value in its array: {value[:5]!r}")
+        elif any(abs(v) > MAX_METRIC_MAGNITUDE for v in value):
+            errors.append(f"{label} has a value outside -2^360..2^360, which CloudWatch rejects")
     elif not _is_number(value):
         errors.append(f"{label} value must be a number or an array of numbers, got {value!r}")
+    elif abs(value) > MAX_METRIC_MAGNITUDE:
+        errors.append(f"{label} value {value!r} is outside -2^360..2^360, which CloudWatch "
+                      "rejects")
 
 
 def _check_directive(doc: Mapping[str, Any], i: int, directive: Any, errors: list[str]) -> None:
@@ -119,8 +136,12 @@ def _check_directive(doc: Mapping[str, Any], i: int, directive: Any, errors: lis
         errors.append(f"{where} must be an object, got {type(directive).__name__}")
         return
     namespace = directive.get("Namespace")
-    if not isinstance(namespace, str) or not 1 <= len(namespace) <= MAX_NAME_LENGTH:
-        errors.append(f"{where}.Namespace must be a string of 1-{MAX_NAME_LENGTH} characters")
+    if not isinstance(namespace, str) or not 1 <= len(namespace) <= MAX_NAMESPACE_LENGTH:
+        errors.append(f"{where}.Namespace must be a string of 1-{MAX_NAMESPACE_LENGTH} "
+                      "characters")
+    elif not _printable_ascii(namespace):
+        errors.append(f"{where}.Namespace {namespace!r} must be ASCII without control "
+                      "characters")
     dimension_sets = directive.get("Dimensions")
     if not isinstance(dimension_sets, list) or not dimension_sets:
         errors.append(f"{where}.Dimensions must be a non-empty array of dimension sets")
@@ -141,10 +162,23 @@ def _check_directive(doc: Mapping[str, Any], i: int, directive: Any, errors: lis
                         f"{ds_where} has dimension name {key!r}; names are strings of "
                         f"1-{MAX_DIMENSION_KEY_LENGTH} characters"
                     )
+                elif not key.isascii() or not key.strip() or key.startswith(":"):
+                    # CloudWatch API reference, Dimension: names are ASCII, hold a
+                    # non-whitespace character and cannot start with a colon.
+                    errors.append(
+                        f"{ds_where} has dimension name {key!r}; names must be ASCII, hold a "
+                        "non-whitespace character and not start with ':'"
+                    )
                 elif key not in doc:
                     errors.append(f"dimension {key!r} has no value: no root member {key!r}")
                 elif not isinstance(doc[key], str):
                     errors.append(f"dimension {key!r} value must be a string, got {doc[key]!r}")
+                elif not doc[key].isascii() or not doc[key].strip():
+                    # Dimension values: ASCII, with a non-whitespace character.
+                    errors.append(
+                        f"dimension {key!r} value {doc[key]!r} must be ASCII and hold a "
+                        "non-whitespace character"
+                    )
                 elif len(doc[key]) > MAX_DIMENSION_VALUE_LENGTH:
                     errors.append(
                         f"dimension {key!r} value is {len(doc[key])} characters long; "
@@ -223,6 +257,15 @@ def parse(
     """Metrics of an EMF message, an :class:`EmfError` if invalid, or None if it is not EMF."""
     doc = looks_like_emf(message)
     if doc is None:
+        text = message.lstrip()
+        if text.startswith("{") and '"_aws"' in text[:4096] \
+                and len(message.encode("utf-8")) >= LAMBDA_PIECE_BYTES - 4:
+            # The first piece of a line cut into log events: no piece is a JSON document.
+            return EmfError(
+                (f"the document is longer than one Lambda log event ({LAMBDA_PIECE_BYTES} "
+                 "bytes): it was cut into several events, none of them JSON, and CloudWatch "
+                 "extracts no metric from it; emit fewer values or split the metrics",),
+                message[:2000], request_id, timestamp)
         return None
     reasons = validate(doc, size=len(message.encode("utf-8")))
     if reasons:

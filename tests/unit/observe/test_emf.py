@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from pytest_lambda.observe.emf import (
+    LAMBDA_PIECE_BYTES,
     MAX_EVENT_BYTES,
     EmfError,
     looks_like_emf,
@@ -198,9 +199,52 @@ def test_bad_unit_resolution_and_namespace() -> None:
     directive["Namespace"] = ""
     directive["Metrics"] = [{"Name": "time", "Unit": "Millis", "StorageResolution": 5}]
     text = reasons(doc)
-    assert "Namespace must be a string of 1-1024 characters" in text
+    assert "Namespace must be a string of 1-255 characters" in text
     assert "Unit 'Millis', which is not a CloudWatch unit" in text
     assert "StorageResolution 5; it must be 1 or 60" in text
+
+
+def _directive(doc: dict[str, Any]) -> dict[str, Any]:
+    return doc["_aws"]["CloudWatchMetrics"][0]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d.update(functionVersion=""), "must be ASCII and hold a non-whitespace"),
+        (lambda d: d.update(functionVersion="  "), "must be ASCII and hold a non-whitespace"),
+        (lambda d: d.update(functionVersion="café"), "must be ASCII and hold a non-whitespace"),
+        (lambda d: (d.update({":v": "x"}), _directive(d).update(Dimensions=[[":v"]])),
+         "names must be ASCII, hold a non-whitespace character and not start with ':'"),
+        (lambda d: _directive(d).update(Namespace="N" * 256),
+         "Namespace must be a string of 1-255 characters"),
+        (lambda d: _directive(d).update(Namespace="Café"), "must be ASCII without control"),
+        (lambda d: d.update(time=1e200), "outside -2^360..2^360"),
+        (lambda d: d.update(time=[1, -1e200]), "outside -2^360..2^360"),
+    ],
+)
+def test_documents_cloudwatch_cannot_turn_into_metrics_are_rejected(
+        change: Any, expected: str) -> None:
+    """Dimension names and values, namespaces and values CloudWatch refuses (CloudWatch API
+    reference: Dimension, Metric, PutMetricData) are reasons, not metrics."""
+    doc = copy.deepcopy(SPEC_EXAMPLE)
+    change(doc)
+    assert expected in reasons(doc)
+
+
+def test_a_document_cut_into_log_events_is_a_reason_not_silence() -> None:
+    """An EMF line longer than a Lambda log event arrives as pieces that are not JSON: the
+    first piece is reported (it was dropped without a word), the pieces of plain text not."""
+    from pytest_lambda.runtime.capture import MAX_EVENT_BYTES as CAPTURE_PIECE
+
+    assert LAMBDA_PIECE_BYTES == CAPTURE_PIECE
+    line = json.dumps(doc_with(padding="x" * LAMBDA_PIECE_BYTES))
+    piece = line.encode()[:LAMBDA_PIECE_BYTES].decode()
+    outcome = parse(piece, request_id="r-1")
+    assert isinstance(outcome, EmfError)
+    assert "longer than one Lambda log event" in outcome.reasons[0]
+    assert parse("x" * LAMBDA_PIECE_BYTES) is None
+    assert parse(line.encode()[LAMBDA_PIECE_BYTES:].decode()) is None
 
 
 def test_missing_dimensions_array_is_rejected() -> None:
