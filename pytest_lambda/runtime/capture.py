@@ -56,6 +56,11 @@ def line_rank(message: str) -> int:
     return _LEVEL_RANK["INFO"]
 
 
+#: awslambdaric's telemetry frame types by level (lambda_runtime_log_utils: 0xA55A0002 +
+#: 4 per level from NOTSET, +1 for the JSON format): the last byte, without the format bit.
+_FRAME_LEVELS = {0x02: 0, 0x0A: 10, 0x0E: 20, 0x12: 30, 0x16: 40, 0x1A: 50}
+
+
 def _record_rank(levelno: int) -> int:
     """The level of a ``logging`` record's frame (the runtime rounds down to tens)."""
     tens = min(50, max(0, levelno)) // 10 * 10
@@ -491,7 +496,12 @@ class _SinkFile:
     def __init__(self, sink: LogSink) -> None:
         self._sink = sink
 
-    def write(self, message: str, frame_type: int | None) -> None:
+    def write(self, message: str, frame_type: int | bytes | None) -> None:
+        if isinstance(frame_type, bytes):
+            # A record awslambdaric's own JsonFormatter formatted first carries the telemetry
+            # frame header itself (0xA55A00NN, the level in the last byte; the client writes
+            # it as it is).
+            frame_type = _FRAME_LEVELS.get(frame_type[-1] & ~1 if frame_type else -1, 20)
         rank = None if frame_type is None else _record_rank(frame_type)
         self._sink.app(message, rank)
 

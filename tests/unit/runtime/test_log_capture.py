@@ -112,6 +112,35 @@ def test_json_format(code: CodeWriter) -> None:
     assert not any(m.startswith("END ") for m in r.logs.messages)
 
 
+FRAMED = """
+import logging
+
+class Framed(logging.Filter):
+    def filter(self, record):
+        # What awslambdaric's own JsonFormatter leaves on a record it formatted first: the
+        # telemetry frame header, as bytes (0xA55A0017: ERROR, JSON format).
+        record._frame_type = (0xA55A0017).to_bytes(4, "big")
+        return True
+
+LOG = logging.getLogger("audit")
+LOG.addFilter(Framed())
+
+def handler(event, context):
+    LOG.error("framed already")
+    return "ok"
+"""
+
+
+def test_a_record_framed_by_the_runtimes_own_formatter_is_logged(code: CodeWriter) -> None:
+    """A record carrying the client's bytes frame header is logged at its level, as the real
+    runtime handler writes it: the invocation failed with a TypeError."""
+    with LambdaFunction("app.handler", code_dir=code(app=FRAMED), log_format="JSON",
+                        log_level="ERROR") as fn:
+        result = fn.invoke({})
+    assert result.payload == "ok", result.error
+    assert any("framed already" in e.message for e in result.logs)
+
+
 def test_application_log_level_sets_root_level(code: CodeWriter) -> None:
     """``log_level`` (AWS_LAMBDA_LOG_LEVEL) sets the root logger's level before init."""
     root = code(lv="import logging\ndef handler(e, c):\n    logging.debug('dbg')\n"
