@@ -14,18 +14,30 @@ if TYPE_CHECKING:
     from .lambda_api import LambdaApi
 
 
+#: Variables set in the test process while moto is the embedded AWS, so that every client the
+#: test or the plugin makes stays on the endpoints moto serves: account-ID endpoint routing off
+#: (see ``boto.py``), and endpoint URLs from the environment or the AWS config file ignored
+#: (``AWS_ENDPOINT_URL=http://localhost:4566``, a LocalStack leftover in a ``.env`` or a CI job,
+#: sent the test's own calls there while its handlers read moto).
+_SET = {ENDPOINT_MODE_ENV: "disabled", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}
+#: Variables hidden meanwhile: a profile (a developer's usual ``AWS_PROFILE=dev``) that the
+#: machine does not have failed every client with ProfileNotFound, and one it has could bring
+#: its own settings; moto's own fake credentials are used instead.
+_HIDDEN = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+
+
 class MockedAws:
     """A ``moto.mock_aws`` context with boto3 clients and resources in the test's Region.
 
-    While it is active, :data:`~pytest_lambda.service.boto.ENDPOINT_MODE_ENV` is ``disabled`` in the
-    test process (and so in the environments of functions created during the test), so that
-    clients the test or a handler creates stay on the endpoints moto serves.
+    While it is active, the variables of :data:`_SET` are set in the test process and those of
+    :data:`_HIDDEN` are unset, so that clients the test or a handler creates stay on the
+    endpoints moto serves; the test's own values come back afterwards.
     """
 
     def __init__(self, region: str) -> None:
         self.region = region
         self._mock: Any = None
-        self._saved_mode: str | None = None
+        self._saved: dict[str, str | None] = {}
         self._lambda_api: LambdaApi | None = None
 
     def __enter__(self) -> MockedAws:
@@ -35,8 +47,10 @@ class MockedAws:
             raise RuntimeError(
                 "the lambda_aws fixture needs moto and boto3: "
                 "pip install 'pytest-aws-lambda[aws]'") from None
-        self._saved_mode = os.environ.get(ENDPOINT_MODE_ENV)
-        os.environ[ENDPOINT_MODE_ENV] = "disabled"
+        self._saved = {name: os.environ.get(name) for name in (*_SET, *_HIDDEN)}
+        os.environ.update(_SET)
+        for name in _HIDDEN:
+            os.environ.pop(name, None)
         self._mock = moto.mock_aws()
         try:
             self._mock.start()
@@ -80,10 +94,11 @@ class MockedAws:
         return self._lambda_api
 
     def _restore_mode(self) -> None:
-        if self._saved_mode is None:
-            os.environ.pop(ENDPOINT_MODE_ENV, None)
-        else:
-            os.environ[ENDPOINT_MODE_ENV] = self._saved_mode
+        for name, value in self._saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
     def client(self, service: str, **kwargs: Any) -> Any:
         """A boto3 client for ``service`` against moto."""

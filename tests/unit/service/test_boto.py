@@ -96,6 +96,26 @@ def test_clients_stay_on_the_endpoints_moto_serves() -> None:
     assert os.environ.get(ENDPOINT_MODE_ENV) == before
 
 
+def test_configured_endpoints_and_profiles_do_not_take_calls_out_of_moto(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A LocalStack endpoint or a developer's profile in the test's environment sent the test's
+    own clients to localhost:4566 (or failed them with ProfileNotFound) while its handlers read
+    moto; inside the mock they reach moto, and the variables are the test's again after."""
+    import boto3
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://localhost:4566")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://localhost:4566")
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile-here")
+    with MockedAws("us-east-1") as aws:
+        aws.client("s3").create_bucket(Bucket="kept-in-moto")
+        names = [b["Name"] for b in boto3.client("s3", region_name="us-east-1")
+                 .list_buckets()["Buckets"]]
+        assert names == ["kept-in-moto"]
+    assert os.environ["AWS_ENDPOINT_URL"] == "http://localhost:4566"
+    assert os.environ["AWS_PROFILE"] == "no-such-profile-here"
+    assert "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS" not in os.environ
+
+
 def test_handlers_can_call_cognito_user_pools(tmp_path: Path) -> None:
     """The aws extra brings what moto's Cognito user pools need (joserfc): a trigger handler
     that reads the user it is called for works under lambda_aws."""
