@@ -70,7 +70,7 @@ class LambdaContext:
     # and on which middleware stores its own attributes: its attributes are set in the
     # client's order, under its names (``vars(context)`` shows the same keys). What only the
     # plugin needs is in slots, which ``vars()`` does not show.
-    __slots__ = ("__dict__", "__weakref__", "_pl_log", "_pl_raw")
+    __slots__ = ("__dict__", "__weakref__", "_pl_log", "_pl_raw", "_pl_timeout_ms")
 
     def __init__(
         self,
@@ -110,6 +110,10 @@ class LambdaContext:
         self._epoch_deadline_time_in_ms = deadline_ms
         self._pl_log = log
         self._pl_raw = {"identity": identity, "client_context": client_context}
+        #: Set by the ``lambda_context`` fixture: the timeout, to count from the first
+        #: ``get_remaining_time_in_millis`` call on the clock the test then runs on (it set a
+        #: deadline on the real clock before freezegun or time-machine moved the test's).
+        self._pl_timeout_ms: int | None = None
 
     def to_kwargs(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this context (without ``log``)."""
@@ -125,7 +129,12 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds left before the deadline, never below 0 (as the Python runtime)."""
-        return max(self._epoch_deadline_time_in_ms - int(time.time() * 1000), 0)
+        now = int(time.time() * 1000)
+        timeout = self._pl_timeout_ms
+        if timeout is not None:
+            self._pl_timeout_ms = None
+            self._epoch_deadline_time_in_ms = now + timeout
+        return max(self._epoch_deadline_time_in_ms - now, 0)
 
     def log(self, msg: object) -> None:
         """Write ``msg`` to the function's log, like the runtime's undocumented ``log``."""

@@ -191,7 +191,11 @@ def _with_handler(config: pytest.Config, settings: Settings, name: str, handler:
 
 @pytest.fixture
 def lambda_context(request: pytest.FixtureRequest) -> LambdaContext:
-    """A context object like Lambda's, for tests that call a handler function directly."""
+    """A context object like Lambda's, for tests that call a handler function directly.
+
+    ``get_remaining_time_in_millis()`` gives the whole timeout at its first call and counts
+    down from there on ``time.time()``, so it follows freezegun and time-machine however the
+    test applies them."""
     import time
     import uuid
 
@@ -207,7 +211,7 @@ def lambda_context(request: pytest.FixtureRequest) -> LambdaContext:
     if memory is None:
         memory = settings.default_memory
     name = "test-function"
-    return LambdaContext(
+    context = LambdaContext(
         aws_request_id=str(uuid.uuid4()),
         deadline_ms=int(time.time() * 1000) + int(timeout) * 1000,
         invoked_function_arn=f"arn:aws:lambda:{settings.region}:{DEFAULT_ACCOUNT}:function:{name}",
@@ -218,6 +222,11 @@ def lambda_context(request: pytest.FixtureRequest) -> LambdaContext:
         log_stream_name=time.strftime("%Y/%m/%d/[$LATEST]", time.gmtime())
         + uuid.uuid4().hex,
     )
+    # The handler is called by the test, after this fixture and after any freezegun or
+    # time-machine the test applies: the time left counts from its first reading, on the
+    # clock the test runs on then.
+    context._pl_timeout_ms = int(timeout) * 1000
+    return context
 
 
 @pytest.fixture

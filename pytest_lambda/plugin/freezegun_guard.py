@@ -106,19 +106,26 @@ class _ImportWatcher(importlib.abc.MetaPathFinder):
 
     def __init__(self, callback: Callable[[ModuleType], None]) -> None:
         self._callback = callback
+        self._busy = False
 
     def find_spec(self, fullname: str, path: Sequence[str] | None,
                   target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
-        if fullname != _TARGET:
+        # Busy: another watcher (a pytest session run in-process by pytester has its own) is
+        # asking every finder, this one included: each called the other for good.
+        if fullname != _TARGET or self._busy:
             return None
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(fullname, path, target)
-            if spec is not None:
-                break
-        else:
-            return None
+        self._busy = True
+        try:
+            for finder in sys.meta_path:
+                if finder is self or not hasattr(finder, "find_spec"):
+                    continue
+                spec = finder.find_spec(fullname, path, target)
+                if spec is not None:
+                    break
+            else:
+                return None
+        finally:
+            self._busy = False
         loader = spec.loader
         if loader is None or not hasattr(loader, "exec_module"):
             return spec

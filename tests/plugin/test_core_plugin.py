@@ -158,6 +158,34 @@ def test_lambda_context_fixture(pytester: pytest.Pytester) -> None:
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+def test_lambda_context_follows_a_clock_the_test_freezes(pytester: pytest.Pytester) -> None:
+    """The fixture is made before the test freezes time: its deadline was on the real clock,
+    so under a 2024 freeze ~92 billion ms were left, under a 2035 one none. The time left now
+    counts from its first reading on the test's clock."""
+    pytester.makepyfile("""
+        import pytest, time_machine
+        from freezegun import freeze_time
+
+        @freeze_time("2024-01-01", tick=False)
+        def test_freezegun_past(lambda_context):
+            assert lambda_context.get_remaining_time_in_millis() == 3000
+
+        @pytest.mark.lambda_timeout(5)
+        @freeze_time("2035-01-01")
+        def test_freezegun_future(lambda_context):
+            assert 4900 < lambda_context.get_remaining_time_in_millis() <= 5000
+
+        def test_time_machine(lambda_context):
+            with time_machine.travel("2024-01-01", tick=False) as traveller:
+                assert lambda_context.get_remaining_time_in_millis() == 3000
+                traveller.shift(2.5)
+                assert lambda_context.get_remaining_time_in_millis() == 500
+                traveller.shift(1)
+                assert lambda_context.get_remaining_time_in_millis() == 0
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)
+
+
 def test_user_lambda_context_fixture_shadows_ours(pytester: pytest.Pytester) -> None:
     """A conftest ``lambda_context`` fixture takes precedence over the plugin's."""
     pytester.makeconftest("""

@@ -108,3 +108,19 @@ def test_guard_waits_for_freezegun_import_and_uninstalls(monkeypatch: pytest.Mon
         guard.uninstall()
     assert fresh._get_module_attributes.__module__ == "freezegun.api"
     assert sys.meta_path == finders
+
+
+def test_two_sessions_watching_for_freezegun_do_not_call_each_other_for_good(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pytest session run in-process (pytester) installs a second import watcher; each asked
+    every finder on ``sys.meta_path``, the other included: RecursionError at the first
+    ``import freezegun`` of the inner run."""
+    import freezegun
+
+    from pytest_lambda.plugin.freezegun_guard import _ImportWatcher
+
+    seen: list[Any] = []
+    outer, inner = _ImportWatcher(seen.append), _ImportWatcher(seen.append)
+    monkeypatch.setattr(sys, "meta_path", [inner, outer, *sys.meta_path])
+    spec = inner.find_spec("freezegun.api", freezegun.__path__)
+    assert spec is not None and spec.name == "freezegun.api"
