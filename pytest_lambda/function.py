@@ -24,7 +24,7 @@ from .runtime.interpreter import Interpreter
 from .runtime.lifecycle import PHASE_LOCK, outcome_report, run_lifecycle
 from .runtime.marshal import encode_event
 from .runtime.network import check_allow
-from .runtime.timeout import outer_phase_waits
+from .runtime.timeout import deliver_owed_alarm, outer_phase_waits
 from .service import admission, environments, recursion
 from .service.account import Account, Slot
 from .service.account import invoke_many as run_concurrently
@@ -348,6 +348,7 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin, DestinationsMixin, 
             invoked_function_arn=invoked_arn, concurrent_executions=concurrent_executions,
             attempt=attempt, virtual_time=virtual_time, event_payload=payload)
         self._publish(result)
+        deliver_owed_alarm()  # the test's own timer ran out meanwhile: at its line now
         if not_stopped:
             raise HandlerNotStopped(
                 f"{config.name} (request {request_id}): {not_stopped} The invocation is "

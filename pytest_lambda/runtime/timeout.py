@@ -71,6 +71,25 @@ _RESUME_REPEATS = sys.version_info < (3, 12)
 _ITIMER_REAL = signal.ITIMER_REAL
 
 
+#: A foreign interval timer (pytest-timeout's signal method) that ran out while a phase held it
+#: suspended: its interval, until :func:`deliver_owed_alarm` delivers it.
+_OWED_ALARM: list[float] = []
+
+
+def deliver_owed_alarm() -> None:
+    """Deliver a foreign timer that ran out during the invocation just completed: its SIGALRM
+    now, so that its handler's exception (pytest-timeout's ``Failed: Timeout``) comes out of
+    the ``invoke()`` call, the timer going on if it repeats."""
+    __tracebackhide__ = True
+    if not _OWED_ALARM or threading.current_thread() is not threading.main_thread():
+        return
+    interval = _OWED_ALARM.pop()
+    _OWED_ALARM.clear()
+    if interval:
+        _signal.setitimer(_ITIMER_REAL, interval, interval)
+    signal.raise_signal(signal.SIGALRM)
+
+
 class Deadline:
     """Arms a timer for one phase (init or invoke) and disarms it exactly once."""
 
@@ -169,8 +188,16 @@ class Deadline:
             delay, interval = self._old_timer
             if delay:
                 # Someone else (pytest-timeout, say) had a timer running: give it back.
-                left = max(delay - (real_perf() - self._started), 0.001)
-                _signal.setitimer(_ITIMER_REAL, left, interval)
+                left = delay - (real_perf() - self._started)
+                if left > 0 or isinstance(getattr(self._old_handler, "__self__", None),
+                                          Deadline):
+                    _signal.setitimer(_ITIMER_REAL, max(left, 0.001), interval)
+                else:
+                    # It ran out during the phase: fired now it would land in whatever runs
+                    # next (the plugin restoring the test's state, pytest's own hooks: an
+                    # INTERNALERROR). It is delivered once the invocation is complete and
+                    # recorded, at the caller's line (deliver_owed_alarm).
+                    _OWED_ALARM.append(interval)
             if interrupted is not None:
                 raise interrupted
             return

@@ -114,6 +114,37 @@ def test_existing_alarm_is_restored(code: CodeWriter) -> None:
         signal.signal(signal.SIGALRM, old)
 
 
+class _TestTimedOut(Exception):
+    pass
+
+
+def test_a_test_timer_that_runs_out_during_an_invocation_fires_at_the_invoke_line(
+        code: CodeWriter) -> None:
+    """pytest-timeout's signal method: its timer, suspended during the phase, ran out there.
+    Restarted 1 ms later it fired inside the plugin's restore or pytest's own hooks
+    (INTERNALERROR, a passed test erroring at teardown); now its handler's exception comes out
+    of ``invoke()`` once the invocation is complete and recorded."""
+    import signal
+
+    def test_timeout(signum: int, frame: object) -> None:
+        raise _TestTimedOut("Timeout (>0.2s) from the test's own timer")
+
+    old = signal.signal(signal.SIGALRM, test_timeout)
+    nap = "import time\ndef handler(event, context):\n    time.sleep(event)\n"
+    fn = LambdaFunction("nap.handler", code_dir=code(nap=nap), timeout=3)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with pytest.raises(_TestTimedOut):
+            fn.invoke(0.5)
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        [duration] = fn.metrics.values("Duration")  # recorded before the exception
+        assert duration >= 500
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+        fn.close()
+
+
 def test_remaining_time_follows_freezegun(code: CodeWriter) -> None:
     """Under freezegun, remaining time moves with the fake clock, so budgets are testable."""
     import freezegun
