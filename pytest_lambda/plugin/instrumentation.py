@@ -31,9 +31,19 @@ WATCHED = (
 _MISSING: Any = object()
 
 
-def snapshot() -> list[tuple[Any, dict[str, Any]]]:
+class Snapshot(list[tuple[Any, dict[str, Any]]]):
+    """The watched classes' attributes before a test, and how many in-process phases had
+    begun by then."""
+
+    phases = 0
+
+
+def snapshot() -> Snapshot:
     """The current attributes of every watched class or module that is imported."""
-    taken = []
+    from pytest_lambda.runtime.stdlib_patches import PHASES_BEGUN
+
+    taken = Snapshot()
+    taken.phases = PHASES_BEGUN[0]
     for module_name, class_name in WATCHED:
         module = sys.modules.get(module_name)
         if module is None:
@@ -49,18 +59,45 @@ def restore(taken: list[tuple[Any, dict[str, Any]]]) -> list[str]:
     the names of what was put back. Only wrappers (wrapt's, which X-Ray, OpenTelemetry and
     ddtrace use) are undone: a fixture's own patch of these classes (a mock, a function) is
     that fixture's to undo, and a session-scoped one must survive the test."""
-    changed = []
+    changed: list[str] = []
+    if not _phases_ran(taken):
+        return changed  # no function ran in-process: nothing here is a handler's
     for target, before in taken:
         for name, value in list(vars(target).items()):
             original = before.get(name, _MISSING)
             if original is value:
                 continue
-            if _is_wrapper(value) or (_wraps(value, original) and _environments(value)):
+            if _phase_made(value) or (_wraps(value, original) and _environments(value)):
                 if original is _MISSING:
                     original = _unwrapped(value)
                 setattr(target, name, original)
                 changed.append(f"{_name(target)}.{name}")
+    _forget_phase_wrappers()
     return changed
+
+
+def _forget_phase_wrappers() -> None:
+    from pytest_lambda.runtime.stdlib_patches import PHASE_WRAPPERS
+
+    PHASE_WRAPPERS.clear()
+
+
+def _phases_ran(taken: list[tuple[Any, dict[str, Any]]]) -> bool:
+    from pytest_lambda.runtime.stdlib_patches import PHASES_BEGUN
+
+    return PHASES_BEGUN[0] != getattr(taken, "phases", -1)
+
+
+def _phase_made(value: Any) -> bool:
+    """Whether ``value`` is a wrapt wrapper made during a function's phase: by a shared
+    library a handler set up (seen by runtime/stdlib_patches.py), or defined by an
+    environment's own module. A fixture's wrapper (a session-scoped OpenTelemetry
+    instrumentation) is neither."""
+    from pytest_lambda.runtime.stdlib_patches import PHASE_WRAPPERS
+
+    if not _is_wrapper(value):
+        return False
+    return id(value) in PHASE_WRAPPERS or _environments(getattr(value, "_self_wrapper", None))
 
 
 def _environments(value: Any) -> bool:
@@ -104,7 +141,9 @@ def unwrap_new(taken: list[tuple[Any, dict[str, Any]]]) -> list[str]:
     """For watched classes imported during the test (no snapshot to go back to), unwrap the
     attributes a wrapping library (wrapt, as X-Ray uses) put on them."""
     seen = {id(target) for target, _ in taken}
-    changed = []
+    changed: list[str] = []
+    if not _phases_ran(taken):
+        return changed
     for module_name, class_name in WATCHED:
         target = getattr(sys.modules.get(module_name), class_name, None)
         if target is None or id(target) in seen:

@@ -45,9 +45,17 @@ WATCHED = (
     # patch_all, one copy for the session by design) stay, the test's guard undoes them.
     ("botocore.client", "BaseClient"), ("botocore.endpoint", "Endpoint"),
     ("requests.sessions", "Session"), ("httpx", "Client"), ("httpx", "AsyncClient"),
+    ("aiobotocore.client", "AioBaseClient"),
 )
 #: How many phases of an environment are compared (its Init and first invocations).
 WATCHED_PHASES = 3
+#: How many in-process phases have begun in this process (the test-level guard in
+#: plugin/instrumentation.py has nothing to undo after a test during which none ran).
+PHASES_BEGUN = [0]
+#: Wrappers a shared library put on a watched class during a phase (X-Ray's ``patch_all`` run
+#: by a handler's Init): the test-level guard takes these back after the test, and leaves the
+#: wrappers the test's own fixtures made (a session-scoped OpenTelemetry instrumentation).
+PHASE_WRAPPERS: dict[int, Any] = {}
 _MISSING: Any = object()
 
 
@@ -112,6 +120,7 @@ class StdlibPatches:
             sys.meta_path[:0] = first
             sys.meta_path.extend(last)
         self._phases += 1
+        PHASES_BEGUN[0] += 1
         watching = self._phases <= WATCHED_PHASES
         self._before = [(t, dict(_space(t))) for t in _targets()] if watching else None
         self._finders_before = {id(f) for f in sys.meta_path} if watching else None
@@ -129,11 +138,15 @@ class StdlibPatches:
                     continue
                 for name in values.keys() | now.keys():
                     value = now.get(name, _MISSING)
-                    if value is not values.get(name, _MISSING) and not self._by_shared(value):
-                        # Changed by the code: the value the phase met was the test's, unless
-                        # the entry was the environment's already.
-                        test.setdefault((id(target), name), values.get(name, _MISSING))
-                        self._objects[id(target)] = target
+                    if value is values.get(name, _MISSING):
+                        continue
+                    if self._by_shared(value):
+                        PHASE_WRAPPERS[id(value)] = value  # kept alive: the id stays its own
+                        continue
+                    # Changed by the code: the value the phase met was the test's, unless
+                    # the entry was the environment's already.
+                    test.setdefault((id(target), name), values.get(name, _MISSING))
+                    self._objects[id(target)] = target
         for key, value in test.items():
             target = self._objects[key[0]]
             self.own[key] = _space(target).get(key[1], _MISSING)  # the environment's latest

@@ -64,6 +64,42 @@ def test_a_session_fixture_patch_of_a_watched_class_survives(pytester: pytest.Py
                                   "-p", "no:xdist").assert_outcomes(passed=2)
 
 
+def test_a_fixtures_own_wrapt_instrumentation_survives(pytester: pytest.Pytester) -> None:
+    """A session fixture's wrapt wrapper (OpenTelemetry's instrumentors, a recorder) is the
+    suite's own: it was undone after the first test, in tests with a Lambda function and
+    without one."""
+    pytest.importorskip("requests")
+    pytest.importorskip("wrapt")
+    pytester.makepyfile(app="def handler(event, context):\n    return 'ok'\n")
+    pytester.makepyfile("""
+        import pytest
+        import requests
+        import wrapt
+
+        def recorder(wrapped, instance, args, kwargs):
+            return wrapped(*args, **kwargs)
+
+        @pytest.fixture(scope="session")
+        def recorded():
+            wrapt.wrap_function_wrapper("requests.sessions", "Session.request", recorder)
+
+        def wrapped():
+            return type(vars(requests.Session)["request"]).__name__ == "FunctionWrapper"
+
+        def test_without_a_function(recorded):
+            assert wrapped()
+
+        def test_with_a_function(recorded, lambda_function):
+            assert lambda_function("app.handler").invoke({}).payload == "ok"
+            assert wrapped()
+
+        def test_after(recorded):
+            assert wrapped()
+    """)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly",
+                                  "-p", "no:xdist").assert_outcomes(passed=3)
+
+
 def test_a_functools_wrapper_from_a_handler_is_taken_back(pytester: pytest.Pytester) -> None:
     """A handler's instrumentation that patches with a plain ``functools.wraps`` wrapper
     (OpenTelemetry's requests instrumentor) is undone after the test: every later request of
