@@ -43,8 +43,8 @@ _FALSE = ("false", "no", "off", "0", "")
 
 #: Command-line options that run a subset of the suite (the suite-wide gates are then not
 #: checked): pytest's own selection, and --lf / --sw of its cache plugin.
-_SUBSET_OPTIONS = frozenset({"-k", "-m", "--lf", "--last-failed", "--deselect", "--sw",
-                             "--stepwise", "--sw-skip", "--stepwise-skip"})
+#: The key an xdist worker reports its deselected tests under (see pytest_testnodedown).
+_DESELECTED_OUTPUT = "pytest_lambda_deselected"
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -163,17 +163,22 @@ class GatesPlugin:
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.deselected += len(items)
+        output = getattr(self.config, "workeroutput", None)
+        if output is not None:  # an xdist worker: the controller reads it (testnodedown)
+            output[_DESELECTED_OUTPUT] = self.deselected
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """Under xdist the workers collect and deselect (-k, -m, --lf, ... from the command
+        line, the ini's addopts or PYTEST_ADDOPTS alike); each deselects the same tests."""
+        output = getattr(node, "workeroutput", None) or {}
+        self.deselected = max(self.deselected, int(output.get(_DESELECTED_OUTPUT, 0)))
 
     def _partial_run(self) -> str:
-        """Why this run is not the whole suite ("" if it is): tests were deselected, here or
-        (under xdist, where the workers deselect) by the command line's options."""
+        """Why this run is not the whole suite ("" if it is): tests were deselected, in this
+        process or in the xdist workers, however the selection was given."""
         if self.deselected:
             return f"{self.deselected} tests were deselected"
-        args = self.config.invocation_params.args
-        for arg in args:
-            name = str(arg).split("=", 1)[0]
-            if name in _SUBSET_OPTIONS or (name[:2] in ("-k", "-m") and name[1:2] != "-"):
-                return f"the run selects a subset ({name})"
         return ""
 
     @pytest.hookimpl(tryfirst=True)  # before fixtures run (they may invoke functions)

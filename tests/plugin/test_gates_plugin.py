@@ -100,6 +100,25 @@ def test_require_invoked_is_not_checked_on_a_subset_run(
 
 
 @XDIST
+def test_a_selection_from_the_ini_is_a_subset_and_one_that_keeps_everything_is_not(
+        project: pytest.Pytester, xdist: list[str]) -> None:
+    """Whether the run is a subset is decided by what was deselected, in the workers too: a
+    ``-m`` in the ini's addopts was a subset serially but not under xdist (which failed for
+    "never invoked" functions), and a ``-k`` that keeps every test turned the gate off."""
+    project.makeini("[pytest]\nlambda_template = template.yaml\nlambda_require_invoked = true\n"
+                    "addopts = -k test_orders\n")
+    _suite(project, refunds=True)
+    result = project.runpytest("-p", "no:cacheprovider", *xdist)
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["*lambda_require_invoked / lambda_require_events: not checked*"])
+    project.makeini("[pytest]\nlambda_template = template.yaml\nlambda_require_invoked = true\n")
+    _suite(project, refunds=False)
+    result = project.runpytest("-p", "no:cacheprovider", "-k", "not no_such_test", *xdist)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*never invoked*"])
+
+
+@XDIST
 def test_require_invoked_passes_when_every_function_ran(
         project: pytest.Pytester, xdist: list[str]) -> None:
     """Invocations spread over tests (and xdist workers) together satisfy the gate."""
