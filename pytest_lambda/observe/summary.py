@@ -250,6 +250,10 @@ class SessionSummary:
     coverage: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Each function's code directory (written to the JSON report, for the CLI's coverage).
     code_dirs: dict[str, str] = field(default_factory=dict)
+    #: Every function of the session (created by a test, or the template's), invoked or not:
+    #: the JSON report lists those never invoked with zero invocations, so that the CLI's
+    #: ``--require-invoked`` over shards sees them as the session's own gate does.
+    known: list[str] = field(default_factory=list)
 
     def add(self, record: Mapping[str, Any]) -> None:
         """Count one invocation record."""
@@ -291,8 +295,9 @@ class SessionSummary:
     def as_dict(self) -> dict[str, Any]:
         """The whole JSON report."""
         rows = [
-            self.functions[name].as_dict(pricing=self.pricing, free_tier=self.free_tier)
-            for name in sorted(self.functions)
+            self.functions.get(name, FunctionStats(name)).as_dict(pricing=self.pricing,
+                                                                   free_tier=self.free_tier)
+            for name in sorted({*self.functions, *self.known})
         ]
         for row in rows:
             if row["function"] in self.code_dirs:

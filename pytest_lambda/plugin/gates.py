@@ -330,6 +330,7 @@ class GatesPlugin:
         if reporting is not None:
             reporting.summary.code_dirs = {n: f.code_dir for n, f in functions.items()
                                            if f.code_dir is not None}
+            reporting.summary.known = list(functions)
         if coverage is not None and reporting is not None:
             reporting.summary.coverage = {n: f.as_dict() for n, f in coverage.items()
                                           if f is not None}

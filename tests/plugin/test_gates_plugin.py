@@ -271,6 +271,31 @@ def test_coverage_cli_applies_the_gates_to_the_union_of_shards(
     assert "OrdersFunction" in capsys.readouterr().out
 
 
+def test_coverage_cli_sees_a_function_a_shard_created_and_never_invoked(
+        pytester: pytest.Pytester, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without a template the report listed invoked functions only: the session's own gate
+    failed for a function no test invoked, the CLI over the shards' reports passed."""
+    from pytest_lambda.cli import main
+
+    pytester.path.joinpath("app.py").write_text("def handler(e, c):\n    return 1\n")
+    pytester.makepyfile(test_one="""
+        def test_a(lambda_function):
+            lambda_function("app.handler", name="fa").invoke({})
+        """, test_two="""
+        def test_b(lambda_function):
+            lambda_function("app.handler", name="fb")  # created, never invoked
+        """)
+    for shard in ("one", "two"):
+        pytester.runpytest("-p", "no:cacheprovider", f"test_{shard}.py",
+                           f"--lambda-report=shard-{shard}.json").assert_outcomes(passed=1)
+    rows = json.loads((pytester.path / "shard-two.json").read_text())["functions"]
+    assert [(r["function"], r["invocations"]) for r in rows] == [("fb", 0)]
+    capsys.readouterr()
+    assert main(["coverage", "--report", str(pytester.path / "shard-*.json"),
+                 "--require-invoked"]) == 1
+    assert "fb" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("coveragerc", [
     "[run]\nrelative_files = true\n",
     "[report]\nexclude_also =\n    size = size \\+\n",
