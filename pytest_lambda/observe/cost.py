@@ -276,6 +276,11 @@ class Budget:
         rid = invocation.get("request_id")
         fn = invocation.get("function")
         where = f"invocation {rid} of function {fn!r}"
+        status = invocation.get("status")
+        if status == "timeout":
+            where += " (it timed out)"
+        elif status not in (None, "success"):
+            where += f" (it failed: {invocation.get('error_type') or status})"
         duration = invocation.get("duration_ms")
         limit = self.max_duration_ms
         if limit is not None and duration is not None and duration > limit:
@@ -286,8 +291,13 @@ class Budget:
         per_million = invocation.get("cost_per_million")
         cap = self.max_cost_per_million
         if cap is not None and per_million is not None and Decimal(str(per_million)) > cap:
+            cold = ""
+            if invocation.get("cold_start") and invocation.get("init_duration_ms"):
+                # Billed since August 2025; a million invocations are mostly warm ones.
+                cold = (f", a cold start whose {invocation['init_duration_ms']:.2f} ms Init "
+                        "is billed with it (warm invocations cost less)")
             out.append(
                 f"max_cost_per_million={cap} exceeded: {where} "
-                f"costs ${Decimal(str(per_million)):.4f} per million invocations"
+                f"costs ${Decimal(str(per_million)):.4f} per million invocations{cold}"
             )
         return out

@@ -422,7 +422,8 @@ def test_budget_failure(project: pytest.Pytester) -> None:
             "*_ test_cost _*",
             "lambda_budget exceeded:",
             "  max_cost_per_million=0.1 exceeded: invocation * of function 'orders' costs $0.2*"
-            " per million invocations",
+            " per million invocations, a cold start whose * ms Init is billed with it (warm "
+            "invocations cost less)",
         ]
     )
 

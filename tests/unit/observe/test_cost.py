@@ -153,6 +153,22 @@ def test_budget_validation() -> None:
         Budget.from_kwargs()
 
 
+def test_budget_violations_say_what_the_invocation_was() -> None:
+    """A timed-out or failed invocation, and a cold start whose Init is billed, are named as
+    such: the message showed only the figure."""
+    budget = Budget.from_kwargs(max_duration_ms=50, max_cost_per_million=1)
+    record = {"function": "orders", "request_id": "r-2", "duration_ms": 3000.0,
+              "status": "timeout", "cost_per_million": "9", "cold_start": True,
+              "init_duration_ms": 512.25}
+    timed_out, costly = budget.violations(record)
+    assert "invocation r-2 of function 'orders' (it timed out) took 3000.00 ms" in timed_out
+    assert costly.endswith("a cold start whose 512.25 ms Init is billed with it (warm "
+                           "invocations cost less)")
+    failed = budget.violations({**record, "status": "error", "error_type": "KeyError",
+                                "cold_start": False})
+    assert "(it failed: KeyError)" in failed[0] and "cold start" not in failed[1]
+
+
 def test_budget_violations_name_limit_value_and_request() -> None:
     """Each exceeded limit is described with the measured value and request id."""
     budget = Budget.from_kwargs(max_duration_ms=50, max_memory_mb=64, max_cost_per_million=1)
