@@ -81,6 +81,10 @@ class Pricing:
     )
     free_requests: int = 1_000_000
     free_gb_seconds: Decimal = Decimal(400_000)
+    #: Ephemeral storage configured above the free 512 MB, per GB-second, both architectures
+    #: (AWS Lambda pricing page, "Lambda Ephemeral Storage Pricing"; the us-east-1 rate as the
+    #: page's table gives it: UNVERIFIED here, that table is rendered by script). No free tier.
+    storage_gb_second: Decimal = Decimal("0.0000000309")
 
     def gb_second_price(self, architecture: str) -> Decimal:
         """The first-tier price per GB-second for ``architecture``."""
@@ -114,6 +118,19 @@ def gb_seconds(memory_mb: int, billed_duration_ms: int) -> Decimal:
     return Decimal(memory_mb) / Decimal(1024) * Decimal(billed_duration_ms) / Decimal(1000)
 
 
+#: The ephemeral storage every function has at no charge.
+FREE_STORAGE_MB = 512
+
+
+def storage_gb_seconds(ephemeral_storage_mb: int, billed_duration_ms: int) -> Decimal:
+    """Charged ephemeral-storage GB-seconds: the storage above the free 512 MB, in GB, times
+    billed seconds (0 at 512 MB)."""
+    extra = max(int(ephemeral_storage_mb) - FREE_STORAGE_MB, 0)
+    if not extra:
+        return Decimal(0)
+    return gb_seconds(extra, billed_duration_ms)
+
+
 @dataclass(frozen=True, slots=True)
 class InvocationCost:
     """The charge for one invocation, before any free tier."""
@@ -122,11 +139,14 @@ class InvocationCost:
     gb_seconds: Decimal
     request_cost: Decimal
     compute_cost: Decimal
+    #: Ephemeral storage above 512 MB, and its charge.
+    storage_gb_seconds: Decimal = Decimal(0)
+    storage_cost: Decimal = Decimal(0)
 
     @property
     def total(self) -> Decimal:
-        """Request plus compute charge."""
-        return self.request_cost + self.compute_cost
+        """Request, compute and ephemeral-storage charge."""
+        return self.request_cost + self.compute_cost + self.storage_cost
 
     @property
     def per_million(self) -> Decimal:
@@ -142,15 +162,20 @@ def invocation_cost(
     architecture: str = "x86_64",
     rules: BillingRules = CURRENT,
     pricing: Pricing = US_EAST_1,
+    ephemeral_storage_mb: int = FREE_STORAGE_MB,
 ) -> InvocationCost:
-    """The charge for one invocation of a function with ``memory_mb`` configured."""
+    """The charge for one invocation of a function with ``memory_mb`` (and
+    ``ephemeral_storage_mb`` of /tmp) configured."""
     billed = rules.billed_duration_ms(duration_ms, init_duration_ms)
     gbs = gb_seconds(memory_mb, billed)
+    storage = storage_gb_seconds(ephemeral_storage_mb, billed)
     return InvocationCost(
         billed_duration_ms=billed,
         gb_seconds=gbs,
         request_cost=pricing.request_per_million / MILLION,
         compute_cost=gbs * pricing.gb_second_price(architecture),
+        storage_gb_seconds=storage,
+        storage_cost=storage * pricing.storage_gb_second,
     )
 
 
@@ -179,11 +204,14 @@ class CostSummary:
     requests: int = 0
     gb_seconds_by_arch: dict[str, Decimal] = field(default_factory=dict)
     billed_duration_ms: int = 0
+    #: Charged ephemeral-storage GB-seconds (above 512 MB).
+    storage_gb_seconds: Decimal = Decimal(0)
 
     def add(self, cost: InvocationCost, architecture: str = "x86_64") -> None:
         """Count one invocation."""
         self.requests += 1
         self.billed_duration_ms += cost.billed_duration_ms
+        self.storage_gb_seconds += cost.storage_gb_seconds
         previous = self.gb_seconds_by_arch.get(architecture, Decimal(0))
         self.gb_seconds_by_arch[architecture] = previous + cost.gb_seconds
 
@@ -213,7 +241,7 @@ class CostSummary:
             deducted = min(free, gbs)
             free -= deducted
             cost += pricing.compute_cost(gbs - deducted, arch)
-        return cost
+        return cost + self.storage_gb_seconds * pricing.storage_gb_second
 
     def per_million(self, *, pricing: Pricing = US_EAST_1) -> Decimal:
         """Average cost of a million invocations like these (no free tier); 0 when empty."""

@@ -15,12 +15,14 @@ from typing import Any
 
 from pytest_lambda.observe.cost import (
     CURRENT,
+    FREE_STORAGE_MB,
     US_EAST_1,
     BillingRules,
     CostSummary,
     Pricing,
     gb_seconds,
     invocation_cost,
+    storage_gb_seconds,
 )
 from pytest_lambda.observe.emf import EmfError, parse_event
 from pytest_lambda.observe.event_shapes import detect_payload
@@ -40,11 +42,13 @@ def invocation_record(
     """
     config = getattr(result, "config", None)
     architecture = str(getattr(config, "architecture", "x86_64"))
+    storage = int(getattr(config, "ephemeral_storage", FREE_STORAGE_MB) or FREE_STORAGE_MB)
     record: dict[str, Any] = {
         "function": result.function_name,
         "request_id": result.request_id,
         "throttled": bool(getattr(result, "throttled", False)),
         "architecture": architecture,
+        "ephemeral_storage_mb": storage,
     }
     report = getattr(result, "report", None)
     if record["throttled"] or report is None:
@@ -58,6 +62,7 @@ def invocation_record(
         architecture=architecture,
         rules=rules,
         pricing=pricing,
+        ephemeral_storage_mb=storage,
     )
     emf_errors = MetricStore.from_results([result]).emf_errors
     record.update(
@@ -70,6 +75,7 @@ def invocation_record(
         memory_size_mb=int(report.memory_size_mb),
         max_memory_used_mb=int(report.max_memory_used_mb),
         gb_seconds=str(cost.gb_seconds),
+        storage_gb_seconds=str(cost.storage_gb_seconds),
         cost=str(cost.total),
         cost_per_million=str(cost.per_million),
         emf_errors=[str(e) for e in emf_errors],
@@ -90,13 +96,14 @@ def batch_records(results: Iterable[Any], *, rules: BillingRules = CURRENT,
     """
     # Per group: [invocations, errors, timeouts, throttles, cold starts, max memory,
     # billed ms, durations, EMF errors], as a list: cheaper to update than a dict's keys.
-    groups: dict[tuple[str, str, int], list[Any]] = {}
+    groups: dict[tuple[str, str, int, int], list[Any]] = {}
     billed_of = rules.billed_duration_ms
     for result in results:
         report = result.report
         throttled = result.throttled
         memory = 0 if throttled or report is None else report.memory_size_mb
-        key = (result.function_name, result.config.architecture, memory)
+        storage = 0 if throttled or report is None else result.config.ephemeral_storage
+        key = (result.function_name, result.config.architecture, memory, storage)
         acc = groups.get(key)
         if acc is None:
             acc = groups[key] = [0, 0, 0, 0, 0, 0, 0, [], [], {}]
@@ -132,8 +139,10 @@ def batch_records(results: Iterable[Any], *, rules: BillingRules = CURRENT,
          "durations": acc[7], "max_memory_used_mb": int(acc[5]), "memory_size_mb": int(memory),
          "billed_duration_ms": acc[6], "emf_errors": acc[8],
          "gb_seconds": str(gb_seconds(memory, acc[6])),
+         "ephemeral_storage_mb": int(storage),
+         "storage_gb_seconds": str(storage_gb_seconds(storage, acc[6])),
          **({"event_sources": acc[9]} if event_sources else {})}
-        for (name, architecture, memory), acc in groups.items()]
+        for (name, architecture, memory, storage), acc in groups.items()]
 
 
 @dataclass
@@ -153,6 +162,9 @@ class FunctionStats:
     cost: CostSummary = field(default_factory=CostSummary)
     #: Invocations by the source their event's shape shows (when records carry it).
     event_sources: dict[str, int] = field(default_factory=dict)
+    #: The architectures it ran on, and its largest /tmp (ephemeral storage), in MB.
+    architectures: set[str] = field(default_factory=set)
+    ephemeral_storage_mb: int = FREE_STORAGE_MB
 
     def add(self, record: Mapping[str, Any]) -> None:
         """Count one invocation record (or a batch of them, see :func:`batch_records`)."""
@@ -186,6 +198,7 @@ class FunctionStats:
         self.cost.gb_seconds_by_arch[arch] = (
             self.cost.gb_seconds_by_arch.get(arch, Decimal(0)) + gbs
         )
+        self._note_setup(record)
 
     def _add_batch(self, batch: Mapping[str, Any]) -> None:
         self.throttles += int(batch["throttles"])
@@ -207,6 +220,15 @@ class FunctionStats:
         self.cost.billed_duration_ms += int(batch["billed_duration_ms"])
         self.cost.gb_seconds_by_arch[arch] = (
             self.cost.gb_seconds_by_arch.get(arch, Decimal(0)) + Decimal(batch["gb_seconds"]))
+        self._note_setup(batch)
+
+    def _note_setup(self, record: Mapping[str, Any]) -> None:
+        """The architecture, /tmp size and charged storage of a record (older records,
+        without them: x86_64 and the free 512 MB)."""
+        self.architectures.add(str(record.get("architecture", "x86_64")))
+        self.ephemeral_storage_mb = max(self.ephemeral_storage_mb,
+                                        int(record.get("ephemeral_storage_mb", FREE_STORAGE_MB)))
+        self.cost.storage_gb_seconds += Decimal(str(record.get("storage_gb_seconds", "0")))
 
     def duration(self, p: float) -> float | None:
         """The ``p``-th percentile duration in ms, None when nothing ran."""
@@ -228,6 +250,8 @@ class FunctionStats:
             },
             "max_memory_used_mb": self.max_memory_used_mb,
             "memory_size_mb": self.memory_size_mb,
+            "architecture": ", ".join(sorted(self.architectures)) or None,
+            "ephemeral_storage_mb": self.ephemeral_storage_mb,
             "billed_duration_ms": self.cost.billed_duration_ms,
             "gb_seconds": float(self.cost.gb_seconds),
             "estimated_cost_usd": float(self.cost.total(pricing=pricing, free_tier=free_tier)),
@@ -277,6 +301,7 @@ class SessionSummary:
         for stats in self.functions.values():
             total.requests += stats.cost.requests
             total.billed_duration_ms += stats.cost.billed_duration_ms
+            total.storage_gb_seconds += stats.cost.storage_gb_seconds
             for arch, gbs in stats.cost.gb_seconds_by_arch.items():
                 total.gb_seconds_by_arch[arch] = (
                     total.gb_seconds_by_arch.get(arch, Decimal(0)) + gbs

@@ -182,3 +182,23 @@ def test_budget_violations_name_limit_value_and_request() -> None:
     ]
     assert budget.violations({**record, "duration_ms": 1, "max_memory_used_mb": 1,
                               "cost_per_million": 0.1}) == []  # fmt: skip
+
+
+def test_ephemeral_storage_above_512_mb_is_charged() -> None:
+    """/tmp above the free 512 MB is billed per GB-second of billed duration, for both
+    architectures and without a free tier (AWS Lambda pricing, ephemeral storage): a 128 MB
+    function with 10,240 MB of /tmp was estimated 11 % low."""
+    plain = invocation_cost(duration_ms=1000, memory_mb=128)
+    big = invocation_cost(duration_ms=1000, memory_mb=128, ephemeral_storage_mb=10240)
+    extra = Decimal(10240 - 512) / Decimal(1024) * Decimal("0.0000000309")
+    assert big.storage_gb_seconds == Decimal("9.5")
+    assert big.total - plain.total == extra
+    assert invocation_cost(duration_ms=1000, memory_mb=128, ephemeral_storage_mb=512) == plain
+    arm = invocation_cost(duration_ms=1000, memory_mb=128, ephemeral_storage_mb=10240,
+                          architecture="arm64")
+    assert arm.storage_cost == big.storage_cost
+    summary = CostSummary()
+    summary.add(big)
+    summary.add(big)
+    free = summary.total(free_tier=True)
+    assert free == 2 * extra  # the free tier covers requests and compute, not storage

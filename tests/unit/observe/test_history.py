@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pytest
@@ -190,3 +191,25 @@ def test_batched_records_sum_like_one_record_per_invocation(code: CodeWriter) ->
     batched.extend(batch_records(results, rules=CURRENT))
     assert batched.as_dict() == one_by_one.as_dict()
     assert batched.table() == one_by_one.table()
+
+
+def test_batched_records_price_ephemeral_storage_like_per_invocation_ones(
+        code: CodeWriter) -> None:
+    """A function with 2 GB of /tmp on arm64: both record forms charge the storage above
+    512 MB, and the report names the architecture and the /tmp size."""
+    with LambdaFunction("app.handler", code_dir=code(app=APP), ephemeral_storage=2048,
+                        architecture="arm64") as fn:
+        results = [fn.invoke({"n": n}) for n in range(5)]
+    one_by_one, batched = SessionSummary(), SessionSummary()
+    one_by_one.extend(invocation_record(r, rules=CURRENT) for r in results)
+    batched.extend(batch_records(results, rules=CURRENT))
+    assert batched.as_dict() == one_by_one.as_dict()
+    [row] = batched.as_dict()["functions"]
+    assert (row["architecture"], row["ephemeral_storage_mb"]) == ("arm64", 2048)
+    billed = sum(CURRENT.billed_duration_ms(r.report.duration_ms, r.report.init_duration_ms)
+                 for r in results if r.report)
+    storage = Decimal(2048 - 512) / 1024 * Decimal(billed) / 1000
+    plain = SessionSummary()
+    plain.extend({**rec, "storage_gb_seconds": "0"} for rec in batch_records(results))
+    assert batched.session_cost().total() - plain.session_cost().total() == \
+        storage * Decimal("0.0000000309")
