@@ -388,7 +388,8 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
-    if call.when == "call" and report.failed:
+    # A fixture that invokes a function fails in setup or teardown: its log belongs there too.
+    if report.failed:
         results = item.stash.get(INVOCATIONS_KEY, [])
         for name, text in _log_sections(results):
             report.sections.append((f"Captured lambda log: {name}", text))

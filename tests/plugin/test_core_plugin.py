@@ -119,6 +119,38 @@ def test_failing_test_shows_lambda_log(project: pytest.Pytester) -> None:
     ])
 
 
+def test_a_fixture_failing_after_an_invocation_shows_its_lambda_log(
+        project: pytest.Pytester) -> None:
+    """A fixture that invokes a function and then fails (in setup or in teardown) shows the
+    invocation's log with its error: only failures of the test body did."""
+    project.makepyfile("""
+        import pytest
+
+        @pytest.fixture
+        def seeded(lambda_function):
+            r = lambda_function("app.handler", name="seeder").invoke({"fail": True})
+            assert r.ok, "seeding failed"
+
+        @pytest.fixture
+        def checked(lambda_function):
+            yield
+            r = lambda_function("app.handler", name="checker").invoke({"fail": True})
+            assert r.ok, "check failed"
+
+        def test_setup(seeded):
+            pass
+
+        def test_teardown(checked):
+            pass
+    """)
+    result = project.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=2)
+    result.stdout.fnmatch_lines(["*Captured lambda log: seeder*",
+                                 "[[]ERROR[]] ValueError: handler failed on purpose"])
+    result.stdout.fnmatch_lines(["*Captured lambda log: checker*",
+                                 "[[]ERROR[]] ValueError: handler failed on purpose"])
+
+
 def test_lambda_cold_marker_resets_wider_scoped_function(project: pytest.Pytester) -> None:
     """``lambda_cold`` discards warm environments of LambdaFunction fixtures the test uses."""
     project.makepyfile("""
