@@ -343,7 +343,8 @@ class GatesPlugin:
         self.rows, self.problems = evaluate(
             functions.values(), self.invocations, require_invoked=require_invoked,
             fail_under=self.fail_under, coverage=coverage, require_events=require_events,
-            events=self.event_checks if require_events else None)
+            events=self.event_checks if require_events else None,
+            partial=bool(self.partial))
         if self.failed and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 

@@ -65,3 +65,16 @@ def test_missing_events_fail_only_when_required() -> None:
     assert lines[1].startswith("A (a)")
     assert lines[1].endswith("Api (GetOrder)")
     assert "SQS x1, custom x2" in lines[1]
+
+
+def test_an_override_for_a_function_only_other_tests_create_is_no_error_on_a_subset() -> None:
+    """``-k`` ran the tests of ``a`` only: ``b=50`` named a function "of no session, fix the
+    name", though the name was right. The whole suite still refuses a wrong name."""
+    fns = [FunctionInfo("a", "/a")]
+    fail_under = parse_fail_under(["50", "b=50"])
+    _, problems = evaluate(fns, {"a": 1}, require_invoked=False, fail_under=fail_under,
+                           coverage={"a": Figures(10, 9)}, partial=True)
+    assert problems == []
+    _, problems = evaluate(fns, {"a": 1}, require_invoked=False, fail_under=fail_under,
+                           coverage={"a": Figures(10, 9)})
+    assert problems and "names b, which is no function of this session" in problems[0]
