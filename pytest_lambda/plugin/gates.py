@@ -10,6 +10,7 @@ pytest-cov has combined its data), and a failing gate fails the run with a table
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import warnings
@@ -124,6 +125,16 @@ def _coverage(config: pytest.Config) -> Any:
     module = sys.modules.get("coverage")
     return module.Coverage.current() if module is not None else None
 
+
+
+def _portable(code_dir: str, root: str) -> str:
+    """``code_dir`` relative to the project's root when it is inside it: the report is read by
+    ``pytest-lambda coverage`` in another checkout (a CI job's), from the project's root,
+    where the absolute path of the shard's checkout names other files, or none."""
+    absolute = os.path.abspath(code_dir)
+    if absolute == root or absolute.startswith(root.rstrip(os.sep) + os.sep):
+        return os.path.relpath(absolute, root)
+    return code_dir
 
 class GatesPlugin:
     """Collects invocations and functions per test; evaluates the gates once per session.
@@ -328,7 +339,9 @@ class GatesPlugin:
         functions, declared = self._all_functions()
         coverage = self._measure(functions) if functions else None
         if reporting is not None:
-            reporting.summary.code_dirs = {n: f.code_dir for n, f in functions.items()
+            root = str(self.config.rootpath)
+            reporting.summary.code_dirs = {n: _portable(f.code_dir, root)
+                                           for n, f in functions.items()
                                            if f.code_dir is not None}
             reporting.summary.known = list(functions)
         if coverage is not None and reporting is not None:

@@ -324,3 +324,18 @@ def test_coverage_cli_reads_the_coverage_configuration(
         "OrdersFunction"]
     assert [f"{orders['executed']}/{orders['statements']}",
             f"{orders['covered_branches']}/{orders['branches']}"] == [cells[2], cells[4]]
+
+
+def test_the_report_records_code_directories_relative_to_the_project(
+        pytester: pytest.Pytester) -> None:
+    """A shard's report is read in another checkout: absolute code directories named the
+    shard's checkout (other files there, or none)."""
+    pytester.mkdir("src").joinpath("app.py").write_text("def handler(e, c):\n    return 1\n")
+    pytester.makepyfile("""
+        def test_a(lambda_function):
+            lambda_function("app.handler", name="fa", code_dir="src").invoke({})
+        """)
+    pytester.runpytest("-p", "no:cacheprovider", "--lambda-report=r.json").assert_outcomes(
+        passed=1)
+    [row] = json.loads((pytester.path / "r.json").read_text())["functions"]
+    assert row["code_dir"] == "src"
