@@ -319,9 +319,10 @@ class SessionSummary:
 
     def as_dict(self) -> dict[str, Any]:
         """The whole JSON report."""
+        # The free tier is the account's: it comes off the session's total only (given whole
+        # to every function's row, the rows added up to $0 under a total of several dollars).
         rows = [
-            self.functions.get(name, FunctionStats(name)).as_dict(pricing=self.pricing,
-                                                                   free_tier=self.free_tier)
+            self.functions.get(name, FunctionStats(name)).as_dict(pricing=self.pricing)
             for name in sorted({*self.functions, *self.known})
         ]
         for row in rows:

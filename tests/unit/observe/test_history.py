@@ -213,3 +213,16 @@ def test_batched_records_price_ephemeral_storage_like_per_invocation_ones(
     plain.extend({**rec, "storage_gb_seconds": "0"} for rec in batch_records(results))
     assert batched.session_cost().total() - plain.session_cost().total() == \
         storage * Decimal("0.0000000309")
+
+
+def test_the_free_tier_comes_off_the_session_not_each_function(code: CodeWriter) -> None:
+    """Each function's row got the account's whole free tier: the rows added up to $0 under a
+    session total of several dollars."""
+    with LambdaFunction("app.handler", code_dir=code(app=APP), name="one") as one, \
+            LambdaFunction("app.handler", code_dir=code(app=APP), name="two") as two:
+        results = [one.invoke({"n": 1}), two.invoke({"n": 2})]
+    summary = SessionSummary(free_tier=True)
+    summary.extend(batch_records(results, rules=CURRENT))
+    report = summary.as_dict()
+    assert all(r["estimated_cost_usd"] > 0 for r in report["functions"])
+    assert report["session"]["estimated_cost_usd"] == 0.0
