@@ -292,9 +292,20 @@ class ExecutionEnvironment:
                         memory.start()
                     try:
                         value = self._context.run(deadline.run, body)
-                    finally:
+                    except BaseException as exc:
                         if memory is not None:
+                            if not isinstance(exc, HandlerTimeout | RuntimeStopped):
+                                # The handler's objects its traceback holds (a large local
+                                # of a frame that raised) are freed on Lambda once the error
+                                # is reported: not memory the environment keeps.
+                                _free_frames(exc)
                             self._account(memory.stop(), logged_from, outside)
+                        raise
+                    if memory is not None:
+                        # The encoded response leaves the sandbox as the lines do (a test
+                        # keeping its results kept it charged to the function).
+                        sent = len(value) if isinstance(value, bytes) else 0
+                        self._account(memory.stop(), logged_from, outside, sent)
                 deadline.disarm()
                 kind = "returned"
                 returned = True
@@ -345,25 +356,30 @@ class ExecutionEnvironment:
         return kind, value, elapsed
 
     def _account(self, measured: tuple[int, int], logged_from: int,
-                 outside: tuple[int, int, float]) -> None:
+                 outside: tuple[int, int, float], sent: int = 0) -> None:
         """Charge a phase's memory to the environment, minus the plugin's copy of its logs
         and what moto's first use of a service took (``outside``: the ledger before).
 
         On Lambda output leaves the process; here the log stream keeps every line the phase
-        wrote, so their size is taken off both figures. What the environment retains is
-        signed (freeing memory gives it back) and never below zero.
+        wrote (and the caller the ``sent`` bytes of the response), so their size is taken off
+        the figures (the lines' off both, the response's off what is retained), before the
+        noise threshold: a phase that wrote lines into pages it found free gives them back.
+        What the environment retains is signed (freeing memory gives it back) and never below
+        zero.
         """
         retained, peak = measured
         if LEDGER.retained_kb != outside[0] or LEDGER.peak_kb != outside[1]:
             retained -= (LEDGER.retained_kb - outside[0]) * 1024
             peak = max(peak - (LEDGER.peak_kb - outside[1]) * 1024, 0)
+        logs = log_bytes(self.sink.stream.events, logged_from)
+        retained -= logs + sent
+        peak = max(peak - logs, 0)
         if abs(retained) <= NOISE_BYTES:
             retained = 0
         if retained == 0 and peak == 0:
             return
-        logs = log_bytes(self.sink.stream.events, logged_from)
-        self._peak = max(self._peak, self._retained + max(peak - logs, 0))
-        self._retained = max(self._retained + retained - logs, 0)
+        self._peak = max(self._peak, self._retained + peak)
+        self._retained = max(self._retained + retained, 0)
 
     @property
     def max_memory_mb(self) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import _signal  # type: ignore[import-not-found]  # signal.py's C module: no enum wrapping
 import builtins
 import contextlib
+import copy
 import gc
 import importlib
 import io
@@ -35,6 +36,7 @@ from typing import Any, Protocol
 from pytest_lambda.runtime.capture import LambdaLoggerHandler, LogSink, StreamWriter
 from pytest_lambda.runtime.cenviron import CEnviron, EnvironData
 from pytest_lambda.runtime.modules import TEST_MODULES, SharedModules
+from pytest_lambda.runtime.outside import outside_sandbox
 from pytest_lambda.runtime.self_signals import FUNCTION_THREADS
 
 _Setter = Callable[..., Any]
@@ -254,11 +256,17 @@ def _call_handlers(self: logging.Logger, record: logging.LogRecord) -> None:
         logger = logger.parent
     if logger is None:  # a logger outside the hierarchy (logging.Logger("x")): no root
         return
-    for handler in saved.test_handlers:
-        try:
-            handler.handle(record)
-        except Exception:  # the test's handler (pytest's re-raises): not the function's error
-            pass
+    # What the test's handlers keep (pytest's log capture keeps every record and its text) is
+    # the test process's, not the function's: a copy of the record, made and handled outside
+    # the sandbox. Charged to the function, a handler logging 1,000 lines an invocation was
+    # out of memory at its 74th invocation at 128 MB.
+    with outside_sandbox(timed=False):
+        kept = copy.copy(record)
+        for handler in saved.test_handlers:
+            try:
+                handler.handle(kept)
+            except Exception:  # the test's handler (pytest's re-raises): not the function's
+                pass
 
 
 def freeze_outer_phases() -> None:

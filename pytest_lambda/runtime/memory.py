@@ -36,7 +36,9 @@ def log_bytes(events: Sequence[Any], start: int) -> int:
     total = 0
     for i in range(start, len(events)):
         event = events[i]
-        total += size(event) + size(event.message) + 8  # + the list's slot
+        # The tuple, its message, its millisecond timestamp (an int of its own) and the
+        # list's slot; the request id and stream name are shared by the phase's events.
+        total += size(event) + size(event.message) + size(event[0]) + 8
     return total
 
 

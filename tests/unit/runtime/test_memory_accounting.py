@@ -143,3 +143,54 @@ def test_an_init_over_the_memory_size_is_killed_before_the_handler_runs(
     assert [("Phase: init" in m, "Error Type: Runtime.OutOfMemory" in m) for m in reports] == [
         (True, True), (False, True)]
     assert r.report is not None and r.report.max_memory_used_mb == 128
+
+
+KEEPS_NOTHING = """
+import logging
+logging.getLogger().setLevel(logging.INFO)
+LOG = logging.getLogger("worker")
+
+def logs(event, context):
+    for i in range(event["lines"]):
+        LOG.info("processed record %d status=ok", i)
+
+def raises(event, context):
+    scratch = bytearray(40 << 20)  # a big local the traceback holds
+    raise ValueError(len(scratch))
+
+def answers(event, context):
+    return {"rows": ["r" * 100] * 12_000}  # about 1.2 MB of JSON
+"""
+
+
+def _figures(results: list) -> list[int]:  # type: ignore[type-arg]
+    return [r.report.max_memory_used_mb for r in results if r.report is not None]
+
+
+def test_records_the_tests_log_capture_keeps_are_not_the_functions(code: CodeWriter) -> None:
+    """pytest's log capture keeps every record the function logs; charged to the function, 1,000
+    INFO lines an invocation were out of memory at its 74th invocation at 128 MB."""
+    with LambdaFunction("app.logs", code_dir=code(app=KEEPS_NOTHING)) as fn:
+        results = [fn.invoke({"lines": 500}) for _ in range(40)]
+    assert all(r.error is None for r in results)
+    assert max(_figures(results)) <= RUNTIME_BASELINE_MB["python"] + 5, _figures(results)
+
+
+def test_a_big_local_a_raised_traceback_holds_is_freed(code: CodeWriter) -> None:
+    """A handler that raises while a 40 MB local is alive: 81, 121 MB, then out of memory at
+    the third invocation; in its own process the figure stays."""
+    with LambdaFunction("app.raises", code_dir=code(app=KEEPS_NOTHING)) as fn:
+        results = [fn.invoke({}) for _ in range(4)]
+    assert [(r.error or {}).get("errorType") for r in results] == ["ValueError"] * 4
+    figures = _figures(results)
+    assert max(figures) - min(figures) <= 2, figures
+
+
+def test_responses_the_test_keeps_are_not_the_functions(code: CodeWriter) -> None:
+    """The encoded response leaves the sandbox: a test keeping 60 results of 1.2 MB each made
+    the function out of memory at 128 MB."""
+    with LambdaFunction("app.answers", code_dir=code(app=KEEPS_NOTHING)) as fn:
+        results = [fn.invoke({}) for _ in range(60)]
+    assert all(r.error is None for r in results)
+    figures = _figures(results)
+    assert max(figures) - min(figures) <= 3, figures
