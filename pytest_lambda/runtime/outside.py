@@ -12,7 +12,8 @@ was fine: a result that depended on test order.
 module, and a region's backend being built) in :func:`outside_sandbox`, which records their
 memory and time in :data:`LEDGER`; the in-process environment takes them off the phase's
 memory and Duration. The deadline timer is not paused: a function whose timeout is shorter
-than that first-use work can still time out in it (docs/runtime.md, "Memory").
+than that first-use work can still time out in it (docs/runtime.md, "Memory"). Every request
+moto serves is outside the sandbox for memory only (see :func:`_hook_requests`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from __future__ import annotations
 import os
 import resource
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from time import perf_counter
 from typing import Any
 
@@ -29,13 +28,15 @@ from typing import Any
 class Ledger:
     """Totals of the work done outside the sandbox since the process started."""
 
-    __slots__ = ("depth", "peak_kb", "retained_kb", "seconds")
+    __slots__ = ("depth", "peak_kb", "retained_kb", "seconds", "timing")
 
     def __init__(self) -> None:
         self.retained_kb = 0
         self.peak_kb = 0
         self.seconds = 0.0
         self.depth = 0
+        #: A block being timed is open (see outside_sandbox).
+        self.timing = False
 
     def snapshot(self) -> tuple[int, int, float]:
         return self.retained_kb, self.peak_kb, self.seconds
@@ -69,25 +70,41 @@ _getrusage = resource.getrusage
 _RUSAGE = getattr(resource, "RUSAGE_THREAD", resource.RUSAGE_SELF)
 
 
-@contextmanager
-def outside_sandbox(timed: bool = True) -> Iterator[None]:
-    """Record the memory (and, ``timed``, the time) the block takes as not the function's
-    (nested blocks are counted once, by the outermost)."""
-    if LEDGER.depth:
-        yield
-        return
-    LEDGER.depth = 1
-    rss, hwm = _rss_kb(), _getrusage(_RUSAGE).ru_maxrss
-    started = perf_counter()
-    try:
-        yield
-    finally:
-        if timed:
-            LEDGER.seconds += perf_counter() - started
-        grown = max(_rss_kb() - rss, 0)
+class outside_sandbox:  # used as a function: ``with outside_sandbox():``
+    """Record the memory (and, ``timed``, the time) the block takes as not the function's.
+    Nested blocks are counted once, by the outermost; a timed block inside an untimed one
+    (moto's first use of a service inside a request it serves) records its time itself.
+    A plain class: no generator frame for a timeout to land in."""
+
+    __slots__ = ("_hwm", "_outermost", "_rss", "_started", "_timed")
+
+    def __init__(self, timed: bool = True) -> None:
+        self._timed = timed
+
+    def __enter__(self) -> None:
+        self._outermost = not LEDGER.depth
+        self._started = perf_counter()
+        if self._outermost:
+            LEDGER.depth = 1
+            LEDGER.timing = self._timed
+            self._rss, self._hwm = _rss_kb(), _getrusage(_RUSAGE).ru_maxrss
+        elif self._timed and not LEDGER.timing:
+            LEDGER.timing = True
+        else:
+            self._timed = False  # the enclosing block times it
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timed:
+            LEDGER.seconds += perf_counter() - self._started
+        if not self._outermost:
+            if self._timed:
+                LEDGER.timing = False
+            return
+        grown = max(_rss_kb() - self._rss, 0)
         LEDGER.retained_kb += grown
-        LEDGER.peak_kb += max(_getrusage(_RUSAGE).ru_maxrss - hwm, grown)
+        LEDGER.peak_kb += max(_getrusage(_RUSAGE).ru_maxrss - self._hwm, grown)
         LEDGER.depth = 0
+        LEDGER.timing = False
 
 
 #: The ``moto.backends`` module last hooked (moto may be imported again, e.g. by pytester).
@@ -131,3 +148,24 @@ def hook_moto() -> None:
     if not getattr(getitem, "_outside_sandbox", False):
         first_use_getitem._outside_sandbox = True  # type: ignore[attr-defined]
         AccountSpecificBackend.__getitem__ = first_use_getitem  # type: ignore[method-assign]
+    _hook_requests()
+
+
+def _hook_requests() -> None:
+    """What moto keeps while it serves a request (an S3 object's body, a queue's messages) is
+    AWS's, not the function's memory: a handler putting one 1 MiB object an invocation was out
+    of memory at its 42nd at 128 MB. Only the memory: a call's latency is part of Duration on
+    Lambda too. (What the handler then reads from a response is allocated in its own code.)"""
+    stubber = sys.modules.get("moto.core.botocore_stubber")
+    cls: Any = getattr(stubber, "BotocoreStubber", None)
+    # The class's __call__: the Lambda API wraps the instance's process_request.
+    call = vars(cls).get("__call__") if cls is not None else None
+    if call is None or getattr(call, "_outside_sandbox", False):
+        return
+
+    def served_outside(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with outside_sandbox(timed=False):
+            return call(self, *args, **kwargs)
+
+    served_outside._outside_sandbox = True  # type: ignore[attr-defined]
+    cls.__call__ = served_outside

@@ -194,3 +194,29 @@ def test_responses_the_test_keeps_are_not_the_functions(code: CodeWriter) -> Non
     assert all(r.error is None for r in results)
     figures = _figures(results)
     assert max(figures) - min(figures) <= 3, figures
+
+
+UPLOADER = """
+import boto3
+
+S3 = boto3.client("s3")
+BODY = b"r" * (1 << 20)
+
+def handler(event, context):
+    S3.put_object(Bucket="reports", Key=context.aws_request_id, Body=BODY)
+    return "stored"
+"""
+
+
+def test_what_moto_keeps_for_a_request_is_not_the_functions(code: CodeWriter) -> None:
+    """moto keeps the objects a handler uploads in the test process (AWS's side of the call):
+    one 1 MiB upload an invocation was out of memory at the 42nd at 128 MB."""
+    from pytest_lambda.service.aws import MockedAws
+
+    with MockedAws("us-east-1") as aws:
+        aws.client("s3").create_bucket(Bucket="reports")
+        with LambdaFunction("app.handler", code_dir=code(app=UPLOADER)) as fn:
+            results = [fn.invoke({}) for _ in range(50)]
+    assert all(r.error is None for r in results), results[-1].error
+    figures = _figures(results)
+    assert max(figures) - min(figures[1:]) <= 3, figures
