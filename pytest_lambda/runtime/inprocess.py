@@ -52,7 +52,13 @@ from .marshal import (
     decode_event,
     encode_response,
 )
-from .memory import NOISE_BYTES, MemoryMeter, log_bytes, max_memory_used_mb
+from .memory import (
+    NOISE_BYTES,
+    RUNTIME_BASELINE_MB,
+    MemoryMeter,
+    log_bytes,
+    max_memory_used_mb,
+)
 from .modules import SharedModules, shadowing_names
 from .network import NetworkGuard
 from .outside import LEDGER, hook_moto
@@ -226,6 +232,8 @@ class ExecutionEnvironment:
         self._peak = 0
         #: Why a phase's handler could not be stopped in time in-process ("" if it could).
         self.not_stopped = ""
+        #: A phase was stopped for growing far past its memory (Deadline.watch_memory).
+        self.out_of_memory_stop = False
         #: An ``async def`` handler's coroutine, never awaited by the last invocation: its
         #: qualified name, if the runtime's warning about it is shown (see ``invoke``).
         self._unawaited: str | None = None
@@ -274,6 +282,11 @@ class ExecutionEnvironment:
         """
         deadline = Deadline(seconds)
         memory = self._memory if self._measure else None
+        if memory is not None:
+            # A safety net, not the verdict (that is the accounting below): past twice its
+            # memory (at least its memory and 512 MB), a phase is certainly out of memory.
+            size = self.config.memory_size
+            deadline.watch_memory(max(2 * size, size + 512) * 1024)
         logged_from = len(self.sink.stream.events)
         hook_moto()  # moto's first use of a service is not the function's (runtime/outside.py)
         outside = LEDGER.snapshot()
@@ -348,6 +361,13 @@ class ExecutionEnvironment:
             kind = "timed_out"  # it swallowed the timeout and ran on: Lambda had stopped it
         if deadline.not_stopped:
             self.not_stopped = deadline.not_stopped
+        if deadline.memory_exceeded:
+            # Stopped for its memory (see Deadline.watch_memory): out of memory, whatever the
+            # accounting made of the phase it cut short.
+            kind = "timed_out"
+            self._peak = max(self._peak, (self.config.memory_size + 1 - RUNTIME_BASELINE_MB[
+                "nodejs" if self.config.is_node else "python"]) << 20)
+            self.out_of_memory_stop = True
         if kind == "timed_out" and isinstance(value, BaseException):
             # (A phase that returned after its deadline, its response encoded in our own code
             # where the timeout does not land, has no interrupted frames: its value is bytes.)
@@ -415,6 +435,9 @@ class ExecutionEnvironment:
             self.handler = value
             self.initialized = True
             return None, elapsed, "success"
+        if kind == "timed_out" and self.out_of_memory_stop:
+            return (faults.runtime_exit("", faults.KILLED, "Runtime.OutOfMemory"), elapsed,
+                    "error")
         if kind == "timed_out":
             return None, elapsed, "timeout"
         if kind == "exited":
@@ -486,6 +509,9 @@ class ExecutionEnvironment:
                 # process ends on the RuntimeError it raises (differential case
                 # py-response-too-large; the traceback is a known difference).
                 self.sink.emit(faults.response_refused_line())
+        elif kind == "timed_out" and self.out_of_memory_stop:
+            status, reset = "error", True  # reported as out of memory below
+            error = faults.killed(request_id)
         elif kind == "timed_out":
             status, reset = "timeout", True
             # Lambda stopped it at the timeout: its Duration is the timeout, whatever time moto

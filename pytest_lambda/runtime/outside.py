@@ -52,7 +52,7 @@ _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
 _STATM: list[int] = [0, -1]
 
 
-def _rss_kb() -> int:
+def rss_kb() -> int:
     pid = os.getpid()
     if _STATM[0] != pid:  # first use, or a forked child: its own file
         try:
@@ -87,7 +87,7 @@ class outside_sandbox:  # used as a function: ``with outside_sandbox():``
         if self._outermost:
             LEDGER.depth = 1
             LEDGER.timing = self._timed
-            self._rss, self._hwm = _rss_kb(), _getrusage(_RUSAGE).ru_maxrss
+            self._rss, self._hwm = rss_kb(), _getrusage(_RUSAGE).ru_maxrss
         elif self._timed and not LEDGER.timing:
             LEDGER.timing = True
         else:
@@ -100,7 +100,7 @@ class outside_sandbox:  # used as a function: ``with outside_sandbox():``
             if self._timed:
                 LEDGER.timing = False
             return
-        grown = max(_rss_kb() - self._rss, 0)
+        grown = max(rss_kb() - self._rss, 0)
         LEDGER.retained_kb += grown
         LEDGER.peak_kb += max(_getrusage(_RUSAGE).ru_maxrss - self._hwm, grown)
         LEDGER.depth = 0

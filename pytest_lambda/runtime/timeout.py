@@ -46,6 +46,7 @@ from .interrupts import (
     raise_again,
     raise_in,
 )
+from .outside import LEDGER, rss_kb
 from .watchdog import WATCHDOG, Watched
 
 __all__ = ["GIVE_UP_AFTER_S", "Deadline", "HandlerTimeout", "outer_phase_waits"]
@@ -110,6 +111,11 @@ class Deadline:
     _expired: threading.Event | None = None
     _watchdog: threading.Thread | None = None
     _real_sleep: Any = None
+    #: (growth cap, resident size at the start, outside-sandbox growth at the start), in kB,
+    #: when the phase's memory is watched (see :meth:`watch_memory`).
+    _memory: tuple[int, int, int] | None = None
+    #: The phase was stopped for growing past its memory cap (see :meth:`watch_memory`).
+    memory_exceeded = False
     #: How the handler interfered with the timer, if it did (e.g. "SIGALRM was ignored").
     tampered = ""
     #: Why the handler could not be stopped in time in-process ("" if it could).
@@ -368,10 +374,28 @@ class Deadline:
 
     # -- the watchdog's side (another thread) -----------------------------------------------
 
+    def watch_memory(self, cap_kb: int) -> None:
+        """Stop the phase, as its timeout would, once the process has grown ``cap_kb`` past
+        its size now (memory the embedded AWS took aside): a runaway allocation in-process
+        grew the test process by gigabytes until the timeout (the machine's out-of-memory
+        killer could end the session); in a worker the kernel limit stops it."""
+        self._memory = (cap_kb, rss_kb(), LEDGER.retained_kb)
+
+    def _over_memory(self) -> bool:
+        memory = self._memory
+        if memory is None or self.memory_exceeded or LEDGER.depth:
+            return False
+        cap, start, outside = memory
+        return rss_kb() - start - (LEDGER.retained_kb - outside) > cap
+
     def poll(self, schedule: Callable[[], None]) -> None:
-        """Past the deadline and still running: have the main thread check the timer."""
+        """Past the deadline (or its memory cap) and still running: have the main thread
+        check the timer."""
         if not self._active:
             return
+        if self._over_memory():
+            self.memory_exceeded = True
+            self._seconds = max(real_perf() - self._started, 0.0)  # due now
         late = real_perf() - self._ends
         if late < 0:
             return

@@ -220,3 +220,26 @@ def test_what_moto_keeps_for_a_request_is_not_the_functions(code: CodeWriter) ->
     assert all(r.error is None for r in results), results[-1].error
     figures = _figures(results)
     assert max(figures) - min(figures[1:]) <= 3, figures
+
+
+RUNAWAY = """
+CHUNKS = []
+
+def handler(event, context):
+    while True:  # a bug: it never stops allocating
+        CHUNKS.append(bytearray(1 << 20))
+        CHUNKS[-1][::4096] = b"x" * 256
+"""
+
+
+def test_a_runaway_allocation_is_stopped_as_out_of_memory(code: CodeWriter) -> None:
+    """In-process nothing stopped a handler that allocates without end before its timeout: it
+    grew the test process by gigabytes (3.7 GB in 3 s), and the report said timeout. Far past
+    its memory the phase is stopped, as out of memory, and the environment discarded."""
+    with LambdaFunction("app.handler", code_dir=code(app=RUNAWAY), memory_size=128,
+                        timeout=60) as fn:
+        r = fn.invoke({})
+        assert r.report is not None
+        assert (r.report.status, r.report.error_type) == ("error", "Runtime.OutOfMemory")
+        assert (r.error or {}).get("errorType") == "Runtime.ExitError"
+        assert fn.invoke({}).report is not None  # a fresh environment: the memory went
