@@ -46,7 +46,7 @@ from .interrupts import (
     raise_again,
     raise_in,
 )
-from .outside import LEDGER, rss_kb
+from .outside import Ledger, current_ledger, rss_kb
 from .watchdog import WATCHDOG, Watched
 
 __all__ = ["GIVE_UP_AFTER_S", "Deadline", "HandlerTimeout", "outer_phase_waits"]
@@ -114,6 +114,7 @@ class Deadline:
     #: (growth cap, resident size at the start, outside-sandbox growth at the start), in kB,
     #: when the phase's memory is watched (see :meth:`watch_memory`).
     _memory: tuple[int, int, int] | None = None
+    _ledger: Ledger | None = None
     #: The phase was stopped for growing past its memory cap (see :meth:`watch_memory`).
     memory_exceeded = False
     #: How the handler interfered with the timer, if it did (e.g. "SIGALRM was ignored").
@@ -379,14 +380,15 @@ class Deadline:
         its size now (memory the embedded AWS took aside): a runaway allocation in-process
         grew the test process by gigabytes until the timeout (the machine's out-of-memory
         killer could end the session); in a worker the kernel limit stops it."""
-        self._memory = (cap_kb, rss_kb(), LEDGER.retained_kb)
+        ledger = self._ledger = current_ledger()  # the phase's thread's (poll runs on another)
+        self._memory = (cap_kb, rss_kb(), ledger.retained_kb)
 
     def _over_memory(self) -> bool:
-        memory = self._memory
-        if memory is None or self.memory_exceeded or LEDGER.depth:
+        memory, ledger = self._memory, self._ledger
+        if memory is None or ledger is None or self.memory_exceeded or ledger.depth:
             return False
         cap, start, outside = memory
-        return rss_kb() - start - (LEDGER.retained_kb - outside) > cap
+        return rss_kb() - start - (ledger.retained_kb - outside) > cap
 
     def poll(self, schedule: Callable[[], None]) -> None:
         """Past the deadline (or its memory cap) and still running: have the main thread

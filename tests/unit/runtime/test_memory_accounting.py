@@ -243,3 +243,41 @@ def test_a_runaway_allocation_is_stopped_as_out_of_memory(code: CodeWriter) -> N
         assert (r.report.status, r.report.error_type) == ("error", "Runtime.OutOfMemory")
         assert (r.error or {}).get("errorType") == "Runtime.ExitError"
         assert fn.invoke({}).report is not None  # a fresh environment: the memory went
+
+
+def test_work_set_aside_on_another_thread_takes_nothing_off_a_phase(code: CodeWriter) -> None:
+    """A block outside the sandbox on another thread (a moto request served to a background
+    poller) that ended during a phase saw the phase's allocation as its own growth: set aside
+    as AWS's, it took a 200 MB allocation off the function (success at 128 MB, a false pass).
+    Only the phase's own thread's work is set aside."""
+    import os
+    import threading
+
+    from pytest_lambda.runtime.outside import outside_sandbox
+
+    hog = ("import os, time\n"
+           "def handler(e, c):\n"
+           "    data = bytearray(200 << 20)\n"
+           "    os.write(e['fd'], b'x')  # the other thread's request ends now\n"
+           "    time.sleep(0.3)\n"
+           "    return len(data)\n")
+    read_end, write_end = os.pipe()
+    inside = threading.Event()
+
+    def request_ending_during_the_phase() -> None:
+        with outside_sandbox(timed=False):
+            inside.set()
+            os.read(read_end, 1)
+
+    other = threading.Thread(target=request_ending_during_the_phase, daemon=True)
+    try:
+        with LambdaFunction("hog.handler", code_dir=code(hog=hog), memory_size=128) as fn:
+            fn.cold_start()
+            other.start()
+            inside.wait(30)
+            report = fn.invoke({"fd": write_end}).report
+            other.join(30)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    assert report is not None and report.error_type == "Runtime.OutOfMemory", report
