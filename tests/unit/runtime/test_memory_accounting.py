@@ -258,7 +258,8 @@ def test_work_set_aside_on_another_thread_takes_nothing_off_a_phase(code: CodeWr
     hog = ("import os, time\n"
            "def handler(e, c):\n"
            "    data = bytearray(200 << 20)\n"
-           "    os.write(e['fd'], b'x')  # the other thread's request ends now\n"
+           "    if e.get('fd') is not None:\n"
+           "        os.write(e['fd'], b'x')  # the other thread's request ends now\n"
            "    time.sleep(0.3)\n"
            "    return len(data)\n")
     read_end, write_end = os.pipe()
@@ -272,6 +273,11 @@ def test_work_set_aside_on_another_thread_takes_nothing_off_a_phase(code: CodeWr
     other = threading.Thread(target=request_ending_during_the_phase, daemon=True)
     try:
         with LambdaFunction("hog.handler", code_dir=code(hog=hog), memory_size=128) as fn:
+            control = fn.invoke({}).report
+            if control is None or control.error_type != "Runtime.OutOfMemory":
+                # Memory this process freed earlier was reused without growing its resident
+                # size (a documented blind spot): nothing to compare against here.
+                pytest.skip(f"the allocation was not seen even alone: {control}")
             fn.cold_start()
             other.start()
             inside.wait(30)
