@@ -58,6 +58,7 @@ from .memory import (
     MemoryMeter,
     log_bytes,
     max_memory_used_mb,
+    return_free_memory,
 )
 from .modules import SharedModules, shadowing_names
 from .network import NetworkGuard
@@ -410,6 +411,8 @@ class ExecutionEnvironment:
         """Import the handler (the Init phase). Returns (error payload or None, ms, status)."""
         hidden = self.state.hide_modules()  # every library is imported fresh, as on Lambda
         importlib.invalidate_caches()
+        if self._measure:
+            return_free_memory()  # what earlier tests freed is not this environment's to reuse
         # Collections during Init see only what Init makes: one would otherwise free the
         # garbage of the test process and of earlier environments (their libraries' copies)
         # and take it off this environment's Max Memory Used. Everything older is frozen
