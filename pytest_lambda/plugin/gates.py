@@ -42,9 +42,9 @@ _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0", "")
 
 
-#: Command-line options that run a subset of the suite (the suite-wide gates are then not
-#: checked): pytest's own selection, and --lf / --sw of its cache plugin.
-#: The key an xdist worker reports its deselected tests under (see pytest_testnodedown).
+#: The key an xdist worker reports its deselected tests under (see pytest_testnodedown): a run
+#: with tests deselected (-k, -m, --lf, --deselect, --sw) is a subset of the suite, whose
+#: suite-wide gates are then not checked.
 _DESELECTED_OUTPUT = "pytest_lambda_deselected"
 
 
@@ -126,7 +126,6 @@ def _coverage(config: pytest.Config) -> Any:
     return module.Coverage.current() if module is not None else None
 
 
-
 def _portable(code_dir: str, root: str) -> str:
     """``code_dir`` relative to the project's root when it is inside it: the report is read by
     ``pytest-lambda coverage`` in another checkout (a CI job's), from the project's root,
@@ -135,6 +134,7 @@ def _portable(code_dir: str, root: str) -> str:
     if absolute == root or absolute.startswith(root.rstrip(os.sep) + os.sep):
         return os.path.relpath(absolute, root)
     return code_dir
+
 
 class GatesPlugin:
     """Collects invocations and functions per test; evaluates the gates once per session.
