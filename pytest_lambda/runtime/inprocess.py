@@ -62,7 +62,7 @@ from .memory import (
 )
 from .modules import SharedModules, shadowing_names
 from .network import NetworkGuard
-from .outside import LEDGER, hook_moto
+from .outside import Ledger, current_ledger, hook_moto
 from .random_state import RandomState
 from .sdk_session import SessionCredentials
 from .self_signals import RuntimeStopped, SelfSignals, SignalledExit
@@ -290,7 +290,8 @@ class ExecutionEnvironment:
             deadline.watch_memory(max(2 * size, size + 512) * 1024)
         logged_from = len(self.sink.stream.events)
         hook_moto()  # moto's first use of a service is not the function's (runtime/outside.py)
-        outside = LEDGER.snapshot()
+        ledger = current_ledger()  # this thread's: looked up once per phase
+        outside = ledger.snapshot()
         held = _MODULE_LOCK is not None and _MODULE_LOCK._is_owned()
         handled = sys.exc_info()[1]
         returned = stopped = False
@@ -313,13 +314,13 @@ class ExecutionEnvironment:
                                 # of a frame that raised) are freed on Lambda once the error
                                 # is reported: not memory the environment keeps.
                                 _free_frames(exc)
-                            self._account(memory.stop(), logged_from, outside)
+                            self._account(memory.stop(), logged_from, ledger, outside)
                         raise
                     if memory is not None:
                         # The encoded response leaves the sandbox as the lines do (a test
                         # keeping its results kept it charged to the function).
                         sent = len(value) if isinstance(value, bytes) else 0
-                        self._account(memory.stop(), logged_from, outside, sent)
+                        self._account(memory.stop(), logged_from, ledger, outside, sent)
                 deadline.disarm()
                 kind = "returned"
                 returned = True
@@ -348,9 +349,9 @@ class ExecutionEnvironment:
                 # a process of its own in the sandbox; here it would go on to run the rest of
                 # the test session (or answer the test process in the worker's place).
                 os._exit(0)
-            elapsed = (real_perf() - started - (LEDGER.seconds - outside[2])) * 1000
+            elapsed = (real_perf() - started - (ledger.seconds - outside[2])) * 1000
             if memory is not None:  # interrupted before its own stop
-                self._account(memory.stop(), logged_from, outside)
+                self._account(memory.stop(), logged_from, ledger, outside)
             if kind in ("raised", "exited") and isinstance(value, BaseException):
                 _free_frames(value)
             self.state.exit()
@@ -376,10 +377,10 @@ class ExecutionEnvironment:
         restore_handled(handled)
         return kind, value, elapsed
 
-    def _account(self, measured: tuple[int, int], logged_from: int,
+    def _account(self, measured: tuple[int, int], logged_from: int, ledger: Ledger,
                  outside: tuple[int, int, float], sent: int = 0) -> None:
         """Charge a phase's memory to the environment, minus the plugin's copy of its logs
-        and what moto's first use of a service took (``outside``: the ledger before).
+        and what was set aside outside the sandbox (``outside``: ``ledger``'s totals before).
 
         On Lambda output leaves the process; here the log stream keeps every line the phase
         wrote (and the caller the ``sent`` bytes of the response), so their size is taken off
@@ -389,9 +390,9 @@ class ExecutionEnvironment:
         zero.
         """
         retained, peak = measured
-        if LEDGER.retained_kb != outside[0] or LEDGER.peak_kb != outside[1]:
-            retained -= (LEDGER.retained_kb - outside[0]) * 1024
-            peak = max(peak - (LEDGER.peak_kb - outside[1]) * 1024, 0)
+        if ledger.retained_kb != outside[0] or ledger.peak_kb != outside[1]:
+            retained -= (ledger.retained_kb - outside[0]) * 1024
+            peak = max(peak - (ledger.peak_kb - outside[1]) * 1024, 0)
         logs = log_bytes(self.sink.stream.events, logged_from)
         retained -= logs + sent
         peak = max(peak - logs, 0)
