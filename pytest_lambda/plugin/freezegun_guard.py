@@ -82,6 +82,8 @@ class FreezegunGuard:
         scan = getattr(api, "_get_module_attributes", None)
         if freeze_time_class is None or not callable(scan):
             return  # a freezegun whose internals we do not know: leave it alone
+        if scan is _loaded_attributes:
+            return  # another guard's (a pytester in-process session's): never taken as original
         start, stop = freeze_time_class.start, freeze_time_class.stop
         self._api = api
         self._originals["_get_module_attributes"] = scan
@@ -107,12 +109,15 @@ class _ImportWatcher(importlib.abc.MetaPathFinder):
     def __init__(self, callback: Callable[[ModuleType], None]) -> None:
         self._callback = callback
         self._busy = False
+        self._fired = False
 
     def find_spec(self, fullname: str, path: Sequence[str] | None,
                   target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
         # Busy: another watcher (a pytest session run in-process by pytester has its own) is
         # asking every finder, this one included: each called the other for good.
-        if fullname != _TARGET or self._busy:
+        # Fired: it watches for one import. pytester puts sys.meta_path back after an
+        # in-process run, so a watcher that fired (and took itself off) can come back.
+        if fullname != _TARGET or self._busy or self._fired:
             return None
         self._busy = True
         try:
@@ -129,8 +134,12 @@ class _ImportWatcher(importlib.abc.MetaPathFinder):
         loader = spec.loader
         if loader is None or not hasattr(loader, "exec_module"):
             return spec
-        spec.loader = _CallbackLoader(loader, self._callback)
+        spec.loader = _CallbackLoader(loader, self._fire)
         return spec
+
+    def _fire(self, module: ModuleType) -> None:
+        self._fired = True
+        self._callback(module)
 
 
 class _CallbackLoader(importlib.abc.Loader):

@@ -124,3 +124,39 @@ def test_two_sessions_watching_for_freezegun_do_not_call_each_other_for_good(
     monkeypatch.setattr(sys, "meta_path", [inner, outer, *sys.meta_path])
     spec = inner.find_spec("freezegun.api", freezegun.__path__)
     assert spec is not None and spec.name == "freezegun.api"
+
+
+def test_a_watcher_put_back_after_it_fired_does_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytester's in-process runs put ``sys.meta_path`` back as it was: a session's watcher
+    that fired during the run (freezegun imported by the inner tests) came back, and hardened
+    every later import of freezegun first, so a second guard took the hardened scan for
+    freezegun's own and "restored" it (``--randomly-seed=2204016707`` under xdist)."""
+    import freezegun.api
+
+    def forget_freezegun() -> None:
+        for name in [k for k in sys.modules if k == "freezegun" or k.startswith("freezegun.")]:
+            monkeypatch.delitem(sys.modules, name)
+
+    monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
+    forget_freezegun()
+    session = FreezegunGuard()
+    session.install()
+    try:
+        snapshot = list(sys.meta_path)
+        import freezegun.api as first  # an inner run's tests
+
+        assert first is not freezegun.api
+        sys.meta_path[:] = snapshot  # what pytester's SysPathsSnapshot.restore does
+        forget_freezegun()  # what its SysModulesSnapshot.restore does
+        guard = FreezegunGuard()
+        guard.install()
+        try:
+            import freezegun.api as fresh
+
+            assert fresh._get_module_attributes.__module__ == "pytest_lambda.plugin.freezegun_guard"
+        finally:
+            guard.uninstall()
+        assert fresh._get_module_attributes.__module__ == "freezegun.api"
+    finally:
+        session.uninstall()
+    assert first._get_module_attributes.__module__ == "freezegun.api"
