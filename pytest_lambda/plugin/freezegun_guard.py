@@ -8,8 +8,9 @@ cannot make a schema for ``FakeDatetime``, ``start()`` raises, and since nothing
 had already patched, time stays frozen for the rest of the session (freezegun issue #551 and
 pydantic issue #10287 describe the same clash).
 
-While the plugin is configured, two changes apply to freezegun, installed when freezegun is
-imported (or at once if it already is) and removed at unconfigure:
+While the plugin is configured, two changes apply to every copy of ``freezegun.api`` (the one
+loaded at configure, and each one executed later: pytester's in-process runs unload what their
+tests imported, a handler's environment may import its own), removed at unconfigure:
 
 - the scan reads ``vars(module)``: an attribute a lazy module has not loaded yet cannot hold a
   real time function, so skipping it loses nothing and never runs an import;
@@ -21,11 +22,14 @@ from __future__ import annotations
 import importlib.abc
 import importlib.machinery
 import sys
+import weakref
 from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
 _TARGET = "freezegun.api"
+#: Where a guarded ``freezegun.api`` keeps what the guard replaced: (scan, start).
+_ORIGINALS = "_pytest_lambda_originals"
 
 
 def _loaded_attributes(module: ModuleType) -> list[tuple[str, Any]]:
@@ -40,18 +44,17 @@ class FreezegunGuard:
     """Installs and removes the two changes on ``freezegun.api``."""
 
     def __init__(self) -> None:
-        self._originals: dict[str, Any] = {}
-        self._api: ModuleType | None = None
+        #: The copies of ``freezegun.api`` changed (weakly: an environment's copy goes with it).
+        self._hardened: weakref.WeakSet[ModuleType] = weakref.WeakSet()
         self._finder: _ImportWatcher | None = None
 
     def install(self) -> None:
-        """Guard freezegun now if it is loaded, else as soon as it is imported."""
+        """Guard freezegun now if it is loaded, and each copy of it executed from now on."""
         api = sys.modules.get(_TARGET)
         if api is not None:
             self._harden(api)
-        else:
-            self._finder = _ImportWatcher(self._harden)
-            sys.meta_path.insert(0, self._finder)
+        self._finder = _ImportWatcher(self._harden)
+        sys.meta_path.insert(0, self._finder)
 
     def uninstall(self) -> None:
         """Give freezegun back exactly as it was."""
@@ -60,34 +63,26 @@ class FreezegunGuard:
                 sys.meta_path.remove(self._finder)
             except ValueError:
                 pass
+            self._finder.stop()
             self._finder = None
-        api, self._api = self._api, None
-        if api is None:
-            return
-        for name, value in self._originals.items():
-            if name == "start":
-                api._freeze_time.start = value
-            else:
-                setattr(api, name, value)
-        self._originals.clear()
+        for api in list(self._hardened):
+            originals = vars(api).pop(_ORIGINALS, None)
+            if originals is not None:
+                scan, start = originals
+                api._get_module_attributes = scan  # type: ignore[attr-defined]
+                api._freeze_time.start = start
+        self._hardened.clear()
 
     def _harden(self, api: ModuleType) -> None:
-        if self._finder is not None:
-            try:
-                sys.meta_path.remove(self._finder)
-            except ValueError:
-                pass
-            self._finder = None
         freeze_time_class: Any = getattr(api, "_freeze_time", None)
         scan = getattr(api, "_get_module_attributes", None)
         if freeze_time_class is None or not callable(scan):
             return  # a freezegun whose internals we do not know: leave it alone
-        if scan is _loaded_attributes:
-            return  # another guard's (a pytester in-process session's): never taken as original
+        if _ORIGINALS in vars(api):
+            return  # guarded already (by another session's guard: pytester's in-process runs)
         start, stop = freeze_time_class.start, freeze_time_class.stop
-        self._api = api
-        self._originals["_get_module_attributes"] = scan
-        self._originals["start"] = start
+        setattr(api, _ORIGINALS, (scan, start))
+        self._hardened.add(api)
         setattr(api, "_get_module_attributes", _loaded_attributes)  # noqa: B010  (private API)
 
         def guarded_start(freezer: Any) -> Any:
@@ -104,20 +99,23 @@ class FreezegunGuard:
 
 
 class _ImportWatcher(importlib.abc.MetaPathFinder):
-    """Calls back once ``freezegun.api`` has been executed."""
+    """Calls back each time ``freezegun.api`` has been executed."""
 
     def __init__(self, callback: Callable[[ModuleType], None]) -> None:
         self._callback = callback
         self._busy = False
-        self._fired = False
+        self._stopped = False
+
+    def stop(self) -> None:
+        """No more callbacks: pytester puts ``sys.meta_path`` back after an in-process run,
+        so a watcher its session took off can come back."""
+        self._stopped = True
 
     def find_spec(self, fullname: str, path: Sequence[str] | None,
                   target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
         # Busy: another watcher (a pytest session run in-process by pytester has its own) is
         # asking every finder, this one included: each called the other for good.
-        # Fired: it watches for one import. pytester puts sys.meta_path back after an
-        # in-process run, so a watcher that fired (and took itself off) can come back.
-        if fullname != _TARGET or self._busy or self._fired:
+        if fullname != _TARGET or self._busy or self._stopped:
             return None
         self._busy = True
         try:
@@ -134,12 +132,8 @@ class _ImportWatcher(importlib.abc.MetaPathFinder):
         loader = spec.loader
         if loader is None or not hasattr(loader, "exec_module"):
             return spec
-        spec.loader = _CallbackLoader(loader, self._fire)
+        spec.loader = _CallbackLoader(loader, self._callback)
         return spec
-
-    def _fire(self, module: ModuleType) -> None:
-        self._fired = True
-        self._callback(module)
 
 
 class _CallbackLoader(importlib.abc.Loader):

@@ -87,14 +87,31 @@ def test_failed_start_leaves_no_frozen_clock() -> None:
     assert calls == ["start"]
 
 
+def _forget_freezegun(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [k for k in sys.modules if k == "freezegun" or k.startswith("freezegun.")]:
+        monkeypatch.delitem(sys.modules, name)
+
+
+def _without_watchers(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """``sys.meta_path`` without this session's own watcher: the guard under test alone."""
+    from pytest_lambda.plugin.freezegun_guard import _ImportWatcher
+
+    finders = [f for f in sys.meta_path if not isinstance(f, _ImportWatcher)]
+    monkeypatch.setattr(sys, "meta_path", list(finders))
+    return finders
+
+
+def _guarded(api: Any) -> bool:
+    return bool(api._get_module_attributes.__module__ == "pytest_lambda.plugin.freezegun_guard")
+
+
 def test_guard_waits_for_freezegun_import_and_uninstalls(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Installed before freezegun is imported, the guard hooks in on import and leaves no finder."""
+    """Installed before freezegun is imported, the guard hooks in on import; uninstalled, it
+    leaves no finder and freezegun as it was."""
     import freezegun.api
 
-    saved = {k: v for k, v in sys.modules.items() if k == "freezegun" or k.startswith("freezegun.")}
-    for name in saved:
-        monkeypatch.delitem(sys.modules, name)
-    finders = list(sys.meta_path)
+    _forget_freezegun(monkeypatch)
+    finders = _without_watchers(monkeypatch)
     guard = FreezegunGuard()
     guard.install()
     try:
@@ -102,12 +119,48 @@ def test_guard_waits_for_freezegun_import_and_uninstalls(monkeypatch: pytest.Mon
         import freezegun.api as fresh
 
         assert fresh is not freezegun.api
-        assert sys.meta_path == finders
-        assert fresh._get_module_attributes.__module__ == "pytest_lambda.plugin.freezegun_guard"
+        assert _guarded(fresh)
     finally:
         guard.uninstall()
-    assert fresh._get_module_attributes.__module__ == "freezegun.api"
+    assert not _guarded(fresh)
     assert sys.meta_path == finders
+
+
+def test_freezegun_imported_again_is_guarded_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytester's in-process runs unload the modules their tests imported and put
+    ``sys.meta_path`` back: freezegun imported again afterwards went unguarded (a serial run
+    of the suite failed ``test_freeze_does_not_trigger_lazy_module_imports`` and left time
+    frozen: "19722 days"), and the watcher put back hardened it once more on top of a second
+    guard, which took the hardened scan for freezegun's own (``--randomly-seed=2204016707``)."""
+    _forget_freezegun(monkeypatch)
+    _without_watchers(monkeypatch)
+    session = FreezegunGuard()
+    session.install()
+    try:
+        snapshot = list(sys.meta_path)
+        import freezegun.api as first  # an inner run's tests
+
+        assert _guarded(first)
+        sys.meta_path[:] = snapshot  # what pytester's SysPathsSnapshot.restore does
+        _forget_freezegun(monkeypatch)  # what its SysModulesSnapshot.restore does
+        inner = FreezegunGuard()  # the next in-process run's session
+        inner.install()
+        try:
+            import freezegun.api as again
+
+            assert again is not first
+            assert _guarded(again)
+        finally:
+            inner.uninstall()
+        assert _guarded(again)  # the outer session's guard, still installed
+    finally:
+        session.uninstall()
+    assert not _guarded(first) and not _guarded(again)
+    sys.meta_path[:] = snapshot  # the uninstalled session's watcher, put back
+    _forget_freezegun(monkeypatch)
+    import freezegun.api as after
+
+    assert not _guarded(after)  # a watcher put back after uninstall does nothing
 
 
 def test_two_sessions_watching_for_freezegun_do_not_call_each_other_for_good(
@@ -125,38 +178,3 @@ def test_two_sessions_watching_for_freezegun_do_not_call_each_other_for_good(
     spec = inner.find_spec("freezegun.api", freezegun.__path__)
     assert spec is not None and spec.name == "freezegun.api"
 
-
-def test_a_watcher_put_back_after_it_fired_does_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """pytester's in-process runs put ``sys.meta_path`` back as it was: a session's watcher
-    that fired during the run (freezegun imported by the inner tests) came back, and hardened
-    every later import of freezegun first, so a second guard took the hardened scan for
-    freezegun's own and "restored" it (``--randomly-seed=2204016707`` under xdist)."""
-    import freezegun.api
-
-    def forget_freezegun() -> None:
-        for name in [k for k in sys.modules if k == "freezegun" or k.startswith("freezegun.")]:
-            monkeypatch.delitem(sys.modules, name)
-
-    monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
-    forget_freezegun()
-    session = FreezegunGuard()
-    session.install()
-    try:
-        snapshot = list(sys.meta_path)
-        import freezegun.api as first  # an inner run's tests
-
-        assert first is not freezegun.api
-        sys.meta_path[:] = snapshot  # what pytester's SysPathsSnapshot.restore does
-        forget_freezegun()  # what its SysModulesSnapshot.restore does
-        guard = FreezegunGuard()
-        guard.install()
-        try:
-            import freezegun.api as fresh
-
-            assert fresh._get_module_attributes.__module__ == "pytest_lambda.plugin.freezegun_guard"
-        finally:
-            guard.uninstall()
-        assert fresh._get_module_attributes.__module__ == "freezegun.api"
-    finally:
-        session.uninstall()
-    assert first._get_module_attributes.__module__ == "freezegun.api"
