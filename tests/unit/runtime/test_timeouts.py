@@ -227,3 +227,22 @@ def test_a_phase_that_returned_past_its_deadline_is_a_timeout(
         monkeypatch.setattr(inprocess, "real_perf", lambda: next(readings, None) or real())
         r = fn.invoke({})
     assert r.timed_out and r.payload["errorType"] == "Sandbox.Timedout"
+
+
+def test_a_caller_past_its_deadline_runs_no_further_once_its_inner_invocation_ends() -> None:
+    """An invocation made from inside another function's phase (Lambda's Invoke served
+    in-process) that ends after the caller's deadline: the caller's timeout lands as soon as
+    the wait ends, not when the caller's timer next fires (a millisecond later, by which time
+    the caller had logged its next line: "outer after", 1 run in 4 under load)."""
+    from pytest_lambda.runtime.timeout import Deadline, HandlerTimeout, outer_phase_waits
+
+    ran_on: list[bool] = []
+
+    def caller() -> None:
+        with outer_phase_waits():
+            Deadline(5).run(lambda: time.sleep(0.15))  # the inner phase, past the caller's 0.1 s
+        ran_on.append(True)
+
+    with pytest.raises(HandlerTimeout):
+        Deadline(0.1).run(caller)
+    assert ran_on == []
