@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import sys
 import types
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -87,9 +88,26 @@ def test_failed_start_leaves_no_frozen_clock() -> None:
     assert calls == ["start"]
 
 
-def _forget_freezegun(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in [k for k in sys.modules if k == "freezegun" or k.startswith("freezegun.")]:
-        monkeypatch.delitem(sys.modules, name)
+def _is_freezegun(name: str) -> bool:
+    return name == "freezegun" or name.startswith("freezegun.")
+
+
+@pytest.fixture
+def forget_freezegun() -> Iterator[Callable[[], None]]:
+    """``forget_freezegun()`` unloads freezegun; afterwards exactly the copy loaded before is
+    back (monkeypatch's delitem would leave a copy imported during the test where there was
+    none: the session's guard never saw it, and later tests froze time with it unguarded)."""
+    before = {k: v for k, v in sys.modules.items() if _is_freezegun(k)}
+
+    def forget() -> None:
+        for name in [k for k in sys.modules if _is_freezegun(k)]:
+            del sys.modules[name]
+
+    try:
+        yield forget
+    finally:
+        forget()
+        sys.modules.update(before)
 
 
 def _without_watchers(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
@@ -105,12 +123,13 @@ def _guarded(api: Any) -> bool:
     return bool(api._get_module_attributes.__module__ == "pytest_lambda.plugin.freezegun_guard")
 
 
-def test_guard_waits_for_freezegun_import_and_uninstalls(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_guard_waits_for_freezegun_import_and_uninstalls(
+        monkeypatch: pytest.MonkeyPatch, forget_freezegun: Callable[[], None]) -> None:
     """Installed before freezegun is imported, the guard hooks in on import; uninstalled, it
     leaves no finder and freezegun as it was."""
     import freezegun.api
 
-    _forget_freezegun(monkeypatch)
+    forget_freezegun()
     finders = _without_watchers(monkeypatch)
     guard = FreezegunGuard()
     guard.install()
@@ -126,13 +145,14 @@ def test_guard_waits_for_freezegun_import_and_uninstalls(monkeypatch: pytest.Mon
     assert sys.meta_path == finders
 
 
-def test_freezegun_imported_again_is_guarded_again(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_freezegun_imported_again_is_guarded_again(
+        monkeypatch: pytest.MonkeyPatch, forget_freezegun: Callable[[], None]) -> None:
     """pytester's in-process runs unload the modules their tests imported and put
     ``sys.meta_path`` back: freezegun imported again afterwards went unguarded (a serial run
     of the suite failed ``test_freeze_does_not_trigger_lazy_module_imports`` and left time
     frozen: "19722 days"), and the watcher put back hardened it once more on top of a second
     guard, which took the hardened scan for freezegun's own (``--randomly-seed=2204016707``)."""
-    _forget_freezegun(monkeypatch)
+    forget_freezegun()
     _without_watchers(monkeypatch)
     session = FreezegunGuard()
     session.install()
@@ -142,7 +162,7 @@ def test_freezegun_imported_again_is_guarded_again(monkeypatch: pytest.MonkeyPat
 
         assert _guarded(first)
         sys.meta_path[:] = snapshot  # what pytester's SysPathsSnapshot.restore does
-        _forget_freezegun(monkeypatch)  # what its SysModulesSnapshot.restore does
+        forget_freezegun()  # what its SysModulesSnapshot.restore does
         inner = FreezegunGuard()  # the next in-process run's session
         inner.install()
         try:
@@ -157,7 +177,7 @@ def test_freezegun_imported_again_is_guarded_again(monkeypatch: pytest.MonkeyPat
         session.uninstall()
     assert not _guarded(first) and not _guarded(again)
     sys.meta_path[:] = snapshot  # the uninstalled session's watcher, put back
-    _forget_freezegun(monkeypatch)
+    forget_freezegun()
     import freezegun.api as after
 
     assert not _guarded(after)  # a watcher put back after uninstall does nothing
