@@ -66,6 +66,7 @@ from .outside import Ledger, current_ledger, hook_moto
 from .random_state import RandomState
 from .sdk_session import SessionCredentials
 from .self_signals import RuntimeStopped, SelfSignals, SignalledExit
+from .shared_cost import ImportRecorder, chargeable, fresh_import_cost
 from .stdlib_patches import StdlibPatches
 from .timeout import Deadline, HandlerTimeout
 
@@ -253,6 +254,7 @@ class ExecutionEnvironment:
                   *layer_path(config.layers, config.runtime)]
         shared = SharedModules(config.shared_modules,
                                own=shadowing_names([str(config.code_dir), *layers]))
+        self._chargeable = frozenset(n for n in shared.names if chargeable(n, shared))
         self._event_loop = EventLoopState()
         #: The context variables of the environment's thread (decimal's context,
         #: ``structlog.contextvars``, OpenTelemetry's current span): its own from phase to
@@ -422,14 +424,29 @@ class ExecutionEnvironment:
         froze = gc.get_freeze_count() == 0  # not inside another environment's Init
         if froze:
             gc.freeze()
+        # Shared libraries loaded before this Init cost it nothing here (runtime/shared_cost.py).
+        loaded = ({n for n in self._chargeable if n in sys.modules}
+                  if self._measure and not self.config.is_node else None)
+        recorder = ImportRecorder()
         try:
             with EXTENSIONS.guard(hidden):
-                kind, value, elapsed = self._run_phase(
-                    seconds, lambda: load_handler(self.config.handler))
+                if loaded is None:
+                    kind, value, elapsed = self._run_phase(
+                        seconds, lambda: load_handler(self.config.handler))
+                else:
+                    with recorder:
+                        kind, value, elapsed = self._run_phase(
+                            seconds, lambda: load_handler(self.config.handler))
         finally:
             self.state.restore_modules(hidden)
             if froze:
                 gc.unfreeze()
+        if loaded:
+            found = frozenset(recorder.names & loaded)
+            if found:
+                cost = fresh_import_cost(found)  # loaded throughout: on the peak as well
+                self._peak += cost
+                self._retained += cost
         if kind == "returned":
             if self.max_memory_mb > self.config.memory_size:
                 # Killed during Init for its memory, as a process worker is: the handler never

@@ -303,3 +303,21 @@ def test_a_cold_start_does_not_land_in_memory_the_test_process_freed(code: CodeW
         report = fn.invoke({}).report
     del top
     assert report is not None and report.error_type == "Runtime.OutOfMemory", report
+
+
+def test_a_cold_start_pays_for_shared_libraries_the_test_process_loaded_first(
+        code: CodeWriter) -> None:
+    """boto3 is shared, and this test process imported it long ago (conftest): a cold start
+    that imports it grew the process by nothing and reported 41 MB, where a fresh environment
+    reports 56 MB (58 MB in a worker process). It is charged what a fresh import costs."""
+    import boto3  # noqa: F401  (loaded before the Init, as in any test module that uses moto)
+
+    root = code(uses_boto3="import boto3\ndef handler(e, c):\n    return 1\n",
+                plain="def handler(e, c):\n    return 1\n")
+    figures = {}
+    for name in ("uses_boto3", "plain"):
+        with LambdaFunction(f"{name}.handler", code_dir=root, memory_size=512) as fn:
+            report = fn.invoke({}).raise_for_error().report
+            assert report is not None
+            figures[name] = report.max_memory_used_mb
+    assert figures["uses_boto3"] - figures["plain"] >= 8, figures
