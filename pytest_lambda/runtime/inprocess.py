@@ -442,7 +442,7 @@ class ExecutionEnvironment:
             if froze:
                 gc.unfreeze()
         if loaded:
-            found = frozenset(recorder.names & loaded)
+            found = frozenset(n for n in recorder.names if n.partition(".")[0] in loaded)
             if found:
                 cost = fresh_import_cost(found)  # loaded throughout: on the peak as well
                 self._peak += cost
