@@ -49,5 +49,9 @@ def test_a_fresh_import_is_measured_once_and_a_failure_costs_nothing(
     # name that is no module (skipped); botocore's package alone costs next to nothing.
     assert fresh_import_cost(frozenset({"botocore", "botocore.session",
                                         "botocore.ClientError"})) > 5 << 20
+    real_run = shared_cost.subprocess.run
     monkeypatch.setattr(shared_cost.subprocess, "run", None)  # a second call would fail
     assert fresh_import_cost(frozenset({"boto3"})) > 5 << 20
+    monkeypatch.setattr(shared_cost.subprocess, "run", real_run)
+    monkeypatch.setattr(shared_cost.sys, "executable", "/nonexistent/python")
+    assert fresh_import_cost(frozenset({"requests"})) == 0  # not measured: nothing charged
