@@ -44,7 +44,8 @@ def test_a_fresh_import_is_measured_once_and_a_failure_costs_nothing(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shared_cost, "_COSTS", {})
     assert fresh_import_cost(frozenset({"boto3"})) > 5 << 20  # botocore's models and code
-    assert fresh_import_cost(frozenset({"no_such_library_anywhere"})) == 0
+    # A name not found here: only the child's own noise (a page), below a MiB.
+    assert fresh_import_cost(frozenset({"no_such_library_anywhere"})) < 1 << 20
     # The names a "from botocore import session, ClientError" records: a submodule, and a
     # name that is no module (skipped); botocore's package alone costs next to nothing.
     assert fresh_import_cost(frozenset({"botocore", "botocore.session",
