@@ -197,4 +197,3 @@ def test_two_sessions_watching_for_freezegun_do_not_call_each_other_for_good(
     monkeypatch.setattr(sys, "meta_path", [inner, outer, *sys.meta_path])
     spec = inner.find_spec("freezegun.api", freezegun.__path__)
     assert spec is not None and spec.name == "freezegun.api"
-
