@@ -7,6 +7,7 @@ environment in its own process; in-process emulation serialises them instead).
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import gc
 import importlib
@@ -66,7 +67,7 @@ from .outside import Ledger, current_ledger, hook_moto
 from .random_state import RandomState
 from .sdk_session import SessionCredentials
 from .self_signals import RuntimeStopped, SelfSignals, SignalledExit
-from .shared_cost import ImportRecorder, chargeable, fresh_import_cost
+from .shared_cost import ImportRecorder, chargeable_names, fresh_import_cost
 from .stdlib_patches import StdlibPatches
 from .timeout import Deadline, HandlerTimeout
 
@@ -254,7 +255,7 @@ class ExecutionEnvironment:
                   *layer_path(config.layers, config.runtime)]
         shared = SharedModules(config.shared_modules,
                                own=shadowing_names([str(config.code_dir), *layers]))
-        self._chargeable = frozenset(n for n in shared.names if chargeable(n, shared))
+        self._chargeable = chargeable_names(shared.names)
         self._event_loop = EventLoopState()
         #: The context variables of the environment's thread (decimal's context,
         #: ``structlog.contextvars``, OpenTelemetry's current span): its own from phase to
@@ -427,21 +428,16 @@ class ExecutionEnvironment:
         # Shared libraries loaded before this Init cost it nothing here (runtime/shared_cost.py).
         loaded = ({n for n in self._chargeable if n in sys.modules}
                   if self._measure and not self.config.is_node else None)
-        recorder = ImportRecorder()
+        recorder = ImportRecorder() if loaded else None
         try:
-            with EXTENSIONS.guard(hidden):
-                if loaded is None:
-                    kind, value, elapsed = self._run_phase(
-                        seconds, lambda: load_handler(self.config.handler))
-                else:
-                    with recorder:
-                        kind, value, elapsed = self._run_phase(
-                            seconds, lambda: load_handler(self.config.handler))
+            with EXTENSIONS.guard(hidden), recorder or contextlib.nullcontext():
+                kind, value, elapsed = self._run_phase(
+                    seconds, lambda: load_handler(self.config.handler))
         finally:
             self.state.restore_modules(hidden)
             if froze:
                 gc.unfreeze()
-        if loaded:
+        if recorder is not None and loaded:
             found = frozenset(n for n in recorder.names if n.partition(".")[0] in loaded)
             if found:
                 cost = fresh_import_cost(found)  # loaded throughout: on the peak as well

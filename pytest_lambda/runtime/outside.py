@@ -10,10 +10,10 @@ was fine: a result that depended on test order.
 
 :func:`hook_moto` wraps those two steps (``moto.backends.get_backend`` importing a service's
 module, and a region's backend being built) in :func:`outside_sandbox`, which records their
-memory and time in :data:`LEDGER`; the in-process environment takes them off the phase's
-memory and Duration. The deadline timer is not paused: a function whose timeout is shorter
-than that first-use work can still time out in it (docs/runtime.md, "Memory"). Every request
-moto serves is outside the sandbox for memory only (see :func:`_hook_requests`).
+memory and time in the thread's :class:`Ledger`; the in-process environment takes them off
+the phase's memory and Duration. The deadline timer is not paused: a function whose timeout is
+shorter than that first-use work can still time out in it (docs/runtime.md, "Memory"). Every
+request moto serves is outside the sandbox for memory only (see :func:`_hook_requests`).
 """
 
 from __future__ import annotations
@@ -57,23 +57,6 @@ def current_ledger() -> Ledger:
     return ledger
 
 
-class _CurrentLedger:
-    """:data:`LEDGER`: the calling thread's :class:`Ledger`, attribute by attribute."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(current_ledger(), name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(current_ledger(), name, value)
-
-    def snapshot(self) -> tuple[int, int, float]:
-        return current_ledger().snapshot()
-
-
-#: The calling thread's ledger (see :func:`current_ledger`).
-LEDGER: Any = _CurrentLedger()
 _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
 
 

@@ -20,6 +20,7 @@ order: the 5 MB left between 51 and 56 MB; see docs/runtime.md).
 from __future__ import annotations
 
 import builtins
+import functools
 import os
 import subprocess
 import sys
@@ -27,12 +28,12 @@ import threading
 from typing import Any
 
 from .memory import NOISE_BYTES
-from .modules import TEST_MACHINERY
+from .modules import _SHARED_PREFIXES, TEST_MACHINERY
 from .outside import current_ledger
 
 #: Shared libraries that are tools of the test, not of the function: never charged.
 TEST_TOOLS = frozenset({
-    "moto", "responses", "respx", "freezegun", "time_machine", "_time_machine", "pytest",
+    "moto", "responses", "respx", "freezegun", "time_machine", "_time_machine",
 })
 
 #: Standard-library modules never imported to measure (they act on import).
@@ -69,7 +70,14 @@ def chargeable(name: str, shared: Any) -> bool:
     """Whether ``name`` (a top-level module name) is a shared third-party library."""
     return (name in shared and name not in sys.stdlib_module_names
             and name not in TEST_MACHINERY and name not in TEST_TOOLS
-            and not name.startswith(("pytest_", "_pytest", "__editable__")))
+            and not name.startswith(_SHARED_PREFIXES))
+
+
+@functools.lru_cache(maxsize=32)
+def chargeable_names(names: frozenset[str]) -> frozenset[str]:
+    """The chargeable ones of a function's shared list (``SharedModules.names``): computed
+    once per list, not at every cold start."""
+    return frozenset(n for n in names if chargeable(n, names))
 
 
 class ImportRecorder:

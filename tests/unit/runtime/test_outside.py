@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from pytest_lambda import LambdaFunction
-from pytest_lambda.runtime.outside import LEDGER, hook_moto
+from pytest_lambda.runtime.outside import current_ledger, hook_moto
 
 if TYPE_CHECKING:
     from conftest import CodeWriter
@@ -46,6 +46,6 @@ def test_moto_first_use_goes_through_the_ledger() -> None:
     with mock_aws():
         hook_moto()
         sqs = boto3.client("sqs", region_name="eu-west-3")
-        before = LEDGER.snapshot()
+        before = current_ledger().snapshot()
         sqs.list_queues()
-        assert LEDGER.seconds > before[2]
+        assert current_ledger().seconds > before[2]
