@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -62,8 +63,9 @@ def cancel_now_then_sleep(e, c):
     time.sleep(3)
     return "woke"
 def stuck_in_c(e, c):
+    import select
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-    time.sleep(1.2)
+    select.select([e["wake"]], [], [], 30)  # in C until the test wakes it
     return "woke"
 """
 
@@ -149,11 +151,24 @@ def test_handler_that_cannot_be_stopped_fails_clearly(code: CodeWriter,
     from pytest_lambda.runtime import timeout
 
     before = _signal_state()
-    # 0.2 s, given up 0.5 s later (not 1 s and 2 s): stuck_in_c's 1.2 s sleep outlasts both.
+    # Given up 0.5 s after the 0.2 s timeout (not 2 s); the handler stays in C until then, however
+    # late a loaded machine runs the watchdog (a fixed sleep was outlasted under load).
     monkeypatch.setattr(timeout, "GIVE_UP_AFTER_S", 0.5)
-    with short_timeout(LambdaFunction("app.stuck_in_c", code_dir=code(app=APP))) as fn, \
-            pytest.raises(HandlerNotStopped, match='isolation="process"') as info:
-        fn.invoke({})
+    wake_r, wake_w = os.pipe()
+    give_up = timeout.Deadline._give_up
+
+    def given_up(self: timeout.Deadline) -> None:
+        give_up(self)
+        os.write(wake_w, b"x")
+
+    monkeypatch.setattr(timeout.Deadline, "_give_up", given_up)
+    try:
+        with short_timeout(LambdaFunction("app.stuck_in_c", code_dir=code(app=APP))) as fn, \
+                pytest.raises(HandlerNotStopped, match='isolation="process"') as info:
+            fn.invoke({"wake": wake_r})
+    finally:
+        os.close(wake_r)
+        os.close(wake_w)
     result = info.value.result
     assert result.timed_out
     assert result.payload["errorType"] == "Sandbox.Timedout"
