@@ -49,6 +49,19 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     worker's CPU would otherwise be idle: on 2 CPUs, 3 workers run it ~10 % faster than 2."""
     return (os.cpu_count() or 1) + 1
 
+def pytest_configure(config: pytest.Config) -> None:
+    """No full garbage collection at the end of each xdist worker: pytest >= 8.4 runs one to
+    report unraisable exceptions left for the exit, 0.6 to 1.2 s on a worker's heap (moto,
+    botocore's models, every environment's leftovers), on the suite's critical path. What a
+    test leaves behind is checked by the test itself (tests/unit/runtime/test_isolation_leaks.py
+    collects and checks after each case); pytester sets the same for its inner runs."""
+    try:
+        from _pytest.unraisableexception import gc_collect_iterations_key
+    except ImportError:  # pytest < 8.4 collects nothing at the end
+        return
+    config.stash[gc_collect_iterations_key] = 0
+
+
 #: What the ``code`` fixture returns; test modules import it under TYPE_CHECKING.
 CodeWriter = Callable[..., Path]
 

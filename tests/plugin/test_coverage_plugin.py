@@ -138,8 +138,8 @@ def test_in_process_timeouts_under_pytest_cov(pytester: pytest.Pytester) -> None
     needed = ["total += i", "time.sleep(30)", "signal.signal(signal.SIGALRM"]
     if sys.version_info < (3, 12):
         needed.append("pass")
-    for text in needed:
-        assert _line(_DEFIANT, text) in executed
+    missing = [text for text in needed if _line(_DEFIANT, text) not in executed]
+    assert not missing, (missing, sorted(executed), result.stdout.str()[-3000:])
 
 
 @pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["serial", "xdist"])
