@@ -16,7 +16,9 @@ would cost every warm invocation ~10 µs): what changed is the environment's, pu
 each of its phases and the test process's value back after each one. A patch made later than
 that, or to something not watched, is not seen. Modules the environment imported itself are
 its own copies anyway (see ``modules.py``). The same holds for ``mimetypes``' registry
-(``mimetypes.add_type``) and the import finders the code puts on ``sys.meta_path``.
+(``mimetypes.add_type``), the import finders the code puts on ``sys.meta_path`` and the path
+entry hooks it puts on ``sys.path_hooks`` (with the finders they made, cached in
+``sys.path_importer_cache``).
 """
 
 from __future__ import annotations
@@ -87,8 +89,8 @@ def _space(target: Any) -> dict[Any, Any]:
 class StdlibPatches:
     """One environment's patches to :data:`WATCHED`, swapped per phase (a phase hook)."""
 
-    __slots__ = ("_before", "_finders", "_finders_before", "_objects", "_phases", "_saved",
-                 "_shared", "own")
+    __slots__ = ("_before", "_cached_before", "_finders", "_finders_before", "_hooks",
+                 "_objects", "_phases", "_saved", "_shared", "_test_hooks", "own")
 
     def __init__(self, shared: Container[str] = ()) -> None:
         #: The shared list: a patch made by one of its modules is not the environment's.
@@ -107,6 +109,12 @@ class StdlibPatches:
         #: only (each cold start of a fresh copy used to add one more for the whole session).
         self._finders: tuple[list[Any], list[Any]] = ([], [])
         self._finders_before: set[int] | None = None
+        #: The same for path entry hooks on ``sys.path_hooks`` (compared at every phase: a
+        #: short list), with the test's list to put back; with any, the path entries whose
+        #: finders a phase cached (what those hooks made) go from the cache after it.
+        self._hooks: tuple[list[Any], list[Any]] = ([], [])
+        self._test_hooks: list[Any] = []
+        self._cached_before: set[str] | None = None
 
     def enter(self) -> None:
         saved = []
@@ -119,11 +127,18 @@ class StdlibPatches:
         if first or last:
             sys.meta_path[:0] = first
             sys.meta_path.extend(last)
+        self._test_hooks = list(sys.path_hooks)
+        hooks_first, hooks_last = self._hooks
+        if hooks_first or hooks_last:
+            sys.path_hooks[:0] = hooks_first
+            sys.path_hooks.extend(hooks_last)
         self._phases += 1
         PHASES_BEGUN[0] += 1
         watching = self._phases <= WATCHED_PHASES
         self._before = [(t, dict(_space(t))) for t in _targets()] if watching else None
         self._finders_before = {id(f) for f in sys.meta_path} if watching else None
+        self._cached_before = (set(sys.path_importer_cache)
+                               if watching or hooks_first or hooks_last else None)
 
     def exit(self) -> None:
         self._exit_finders()
@@ -174,6 +189,32 @@ class StdlibPatches:
         if first or last:
             ours = {id(f) for f in first} | {id(f) for f in last}
             path[:] = [f for f in path if id(f) not in ours]
+        self._exit_hooks()
+
+    def _exit_hooks(self) -> None:
+        hooks, test = sys.path_hooks, self._test_hooks
+        cached_before, self._cached_before = self._cached_before, None
+        if len(hooks) == len(test) and all(map(is_, hooks, test)):
+            return  # the environment has none (nor removed any of the test's)
+        # The environment's: every entry but the test's own (each once), those before the
+        # first of the test's put first again, the others last.
+        remaining = [id(h) for h in test]
+        first: list[Any] = []
+        last: list[Any] = []
+        for hook in hooks:
+            if id(hook) in remaining:
+                remaining.remove(id(hook))
+            else:
+                (first if len(remaining) == len(test) else last).append(hook)
+        self._hooks = (first, last)
+        hooks[:] = test
+        if (first or last) and cached_before is not None:
+            # The finders the phase cached may be its hooks' (a finder for the code's zip
+            # archive, say): the test process would go on importing through them. Its own
+            # standard finders for those entries are made again on its next import there.
+            cache = sys.path_importer_cache
+            for entry in cache.keys() - cached_before:
+                cache.pop(entry, None)
 
 
 def _unchanged(target: Any, now: dict[Any, Any], before: dict[Any, Any]) -> bool:

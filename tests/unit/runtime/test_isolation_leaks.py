@@ -1131,6 +1131,57 @@ def test_import_finders_the_code_installs_are_the_environments(code: CodeWriter)
     assert sys.meta_path == before
 
 
+PATH_HOOK = """
+import os, sys
+
+class Finder:  # a path entry finder for one directory, as a zip or bundle importer makes
+    def __init__(self, path):
+        if not path.endswith(".bundle"):
+            raise ImportError(path)
+        self.path = path
+    def find_spec(self, name, target=None):
+        return None
+
+sys.path_hooks.insert(0, Finder)
+
+def ours():
+    return sum(h is Finder for h in sys.path_hooks)
+
+def handler(event, context):
+    if event.get("add"):
+        sys.path_hooks.append(Finder)  # once more, last, after Init
+    bundle = os.path.join("/tmp", "code.bundle")
+    sys.path.append(bundle)
+    try:
+        __import__("no_such_module_in_a_bundle")
+    except ImportError:
+        pass
+    finally:
+        sys.path.remove(bundle)
+    return [ours(), type(sys.path_importer_cache.get(bundle)).__name__]
+"""
+
+
+def test_path_hooks_the_code_installs_are_the_environments(code: CodeWriter) -> None:
+    """A path entry hook the code puts on ``sys.path_hooks`` (at Init or later) is there in its
+    phases only, as in its own process, and so are the finders it made: the test process's
+    imports went on through every cold start's hook, one more each, for the rest of the
+    session."""
+    before = list(sys.path_hooks)
+    cached = set(sys.path_importer_cache)
+    with LambdaFunction("app.handler", code_dir=code(app=PATH_HOOK)) as fn:
+        for _ in range(2):
+            assert fn.invoke({}).payload == [1, "Finder"]
+            assert fn.invoke({"add": True}).payload == [2, "Finder"]
+            assert fn.invoke({"add": True}).payload == [3, "Finder"]
+            assert sys.path_hooks == before
+            assert not any(type(f).__name__ == "Finder"
+                           for f in sys.path_importer_cache.values())
+            fn.cold_start()
+    assert sys.path_hooks == before
+    assert set(sys.path_importer_cache) <= cached | {str(fn.config.code_dir)}
+
+
 def test_os_exit_from_another_thread_of_the_test_process_is_the_real_one(
         code: CodeWriter, tmp_path: Path) -> None:
     """Only the function's code is caught calling ``os._exit`` (or sending itself a signal):
