@@ -12,6 +12,7 @@ handler changes persists in its environment (as on Lambda) and never reaches the
 
 from __future__ import annotations
 
+import _locale
 import _signal  # type: ignore[import-not-found]  # signal.py's C module: no enum wrapping
 import builtins
 import contextlib
@@ -153,12 +154,24 @@ def _set_gc_enabled(enabled: bool) -> None:
         gc.disable()
 
 
+def _locale_now() -> str:
+    """The C library's locale, every category (``locale.setlocale(LC_ALL)``, which may be a
+    composite of several); ``_set_locale`` takes it back as it is."""
+    return str(_locale.setlocale(_locale.LC_ALL, None))
+
+
+def _set_locale(value: str) -> None:
+    with contextlib.suppress(ValueError):  # locale.Error: what setlocale gave it takes back
+        _locale.setlocale(_locale.LC_ALL, value)
+
+
 #: Interpreter settings the code may change (after the umask in ``ProcessState.limits``): its
 #: own from phase to phase, the test's afterwards. A thread stack size of 32 kB set at Init made
 #: a later test's thread pool crash the session; ``set_int_max_str_digits(0)`` and the switch
 #: interval changed the test's interpreter; ``gc.disable()`` (a cold-start tuning tip) turned
 #: off the test session's collector, and ``threading.settrace`` replaced coverage.py's hook
-#: for every later thread of the session.
+#: for every later thread of the session; ``locale.setlocale`` (a handler formatting amounts
+#: or dates for a country) changed how every later test formats and parses them.
 _SETTINGS: tuple[tuple[Callable[[], Any], Callable[[Any], Any]], ...] = (
     (sys.getrecursionlimit, _set_recursion_limit),
     (socket.getdefaulttimeout, socket.setdefaulttimeout),
@@ -169,13 +182,15 @@ _SETTINGS: tuple[tuple[Callable[[], Any], Callable[[Any], Any]], ...] = (
     (gc.isenabled, _set_gc_enabled),
     (threading.gettrace, threading.settrace),
     (threading.getprofile, threading.setprofile),
+    (_locale_now, _set_locale),
 )
 
 
 def _read_settings() -> tuple[Any, ...]:
     return (sys.getrecursionlimit(), socket.getdefaulttimeout(), _stack_size(),
             sys.getswitchinterval(), sys.get_int_max_str_digits(), gc.get_threshold(),
-            gc.isenabled(), threading.gettrace(), threading.getprofile())
+            gc.isenabled(), threading.gettrace(), threading.getprofile(),
+            _locale.setlocale(_locale.LC_ALL, None))
 
 
 def _apply_settings(want: tuple[Any, ...], have: tuple[Any, ...]) -> None:

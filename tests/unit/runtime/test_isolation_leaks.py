@@ -1104,6 +1104,37 @@ def test_level_names_and_gc_thresholds_are_the_environments(code: CodeWriter) ->
             assert gc.get_threshold() == thresholds
 
 
+LOCALE_APP = """
+import locale
+
+def handler(event, context):
+    if "locale" in event:  # a handler formatting amounts or dates for one country
+        locale.setlocale(locale.LC_ALL, event["locale"])
+    return locale.setlocale(locale.LC_ALL)
+"""
+
+
+def test_the_locale_the_code_sets_is_the_environments(code: CodeWriter) -> None:
+    """``locale.setlocale`` in the code holds in its later invocations, as in its own process,
+    and never reaches the test process (every later test formatted numbers and dates, and
+    compared strings, in the function's locale)."""
+    import locale
+
+    before = locale.setlocale(locale.LC_ALL)
+    other = "C" if before != "C" else "C.UTF-8"
+    try:
+        with LambdaFunction("app.handler", code_dir=code(app=LOCALE_APP)) as fn:
+            assert fn.invoke({"locale": other}).payload == other
+            assert locale.setlocale(locale.LC_ALL) == before
+            assert fn.invoke({}).payload == other
+            assert locale.setlocale(locale.LC_ALL) == before
+            fn.cold_start()
+            assert fn.invoke({}).payload == before  # a new environment starts from the test's
+        assert locale.setlocale(locale.LC_ALL) == before
+    finally:
+        locale.setlocale(locale.LC_ALL, before)  # a failure here leaves no locale behind
+
+
 IMPORT_HOOK = """
 import sys
 
