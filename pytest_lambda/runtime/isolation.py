@@ -154,6 +154,9 @@ def _set_gc_enabled(enabled: bool) -> None:
         gc.disable()
 
 
+_LOCALE_ERROR: type[Exception] = getattr(_locale, "Error", Exception)  # locale.Error
+
+
 def _locale_now() -> str:
     """The C library's locale, every category (``locale.setlocale(LC_ALL)``, which may be a
     composite of several); ``_set_locale`` takes it back as it is."""
@@ -161,7 +164,7 @@ def _locale_now() -> str:
 
 
 def _set_locale(value: str) -> None:
-    with contextlib.suppress(ValueError):  # locale.Error: what setlocale gave it takes back
+    with contextlib.suppress(_LOCALE_ERROR):  # what setlocale gave, it takes back
         _locale.setlocale(_locale.LC_ALL, value)
 
 
