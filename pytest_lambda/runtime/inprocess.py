@@ -153,12 +153,42 @@ def _release_interrupted(exc: BaseException) -> None:
             warnings.simplefilter("ignore")
             while exc is not None and id(exc) not in seen:
                 seen.add(id(exc))
+                _end_interrupted_loops(exc.__traceback__)
                 exc.__traceback__ = None
                 exc = exc.__context__  # type: ignore[assignment]
             gc.collect(0)  # young cycles only: a full collection costs 100s of ms
     finally:
         sys.unraisablehook = hook
         sys.stdout, sys.stderr = streams
+
+
+def _end_interrupted_loops(tb: Any) -> None:
+    """Close the asyncio event loops a timed-out phase was running (``asyncio.run`` in the
+    handler, say), silencing their pending tasks, as the runtime's end does on Lambda.
+
+    The timeout interrupts ``asyncio.run``'s own clean-up too: its loop and pending tasks were
+    left to a later garbage collection, which logged "Task was destroyed but it is pending!"
+    to the test's stderr (at the session's end, or in a later test's output) and held the
+    loop's selector and self-pipe open until then.
+    """
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None:
+        return
+    loops: dict[int, Any] = {}
+    while tb is not None:
+        for value in tb.tb_frame.f_locals.values():
+            loop = getattr(value, "_loop", value)  # asyncio.Runner keeps it as _loop
+            if isinstance(loop, asyncio.AbstractEventLoop):
+                loops[id(loop)] = loop
+        tb = tb.tb_next
+    for loop in loops.values():
+        with contextlib.suppress(Exception):
+            for task in asyncio.all_tasks(loop):
+                task._log_destroy_pending = False
+            if not loop.is_closed():
+                if loop.is_running():  # the timeout landed in run_forever's own clean-up
+                    loop._thread_id = None
+                loop.close()
 
 
 def _discard(unraisable: Any) -> None:

@@ -12,7 +12,7 @@ import pytest
 from pytest_lambda import LambdaFunction
 
 if TYPE_CHECKING:
-    from conftest import CodeWriter
+    from conftest import CodeWriter, Shortener
 
 APP = """
 import asyncio
@@ -124,3 +124,33 @@ def test_an_event_loop_policy_set_at_init_stays_in_the_environment(code: CodeWri
         assert asyncio.get_event_loop_policy() is before
         assert isinstance(other.invoke({}).payload, int)
         assert type(asyncio.get_event_loop_policy()).__name__ != "FastPolicy"
+
+
+PENDING = """
+import asyncio
+
+async def work():
+    async def child():
+        await asyncio.sleep(30)
+    asyncio.create_task(child())
+    await asyncio.sleep(30)
+
+def handler(event, context):
+    return asyncio.run(work())
+"""
+
+
+def test_a_timed_out_asyncio_run_leaves_no_pending_task_behind(
+        code: CodeWriter, short_timeout: Shortener, capfd: pytest.CaptureFixture[str],
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A timeout inside ``asyncio.run`` ends its loop with the environment, as the runtime's end
+    does on Lambda: its pending tasks were collected later in the test process, which logged
+    "Task was destroyed but it is pending!" (at the session's end, or in a later test), and
+    its selector stayed open until then."""
+    import gc
+
+    with short_timeout(LambdaFunction("app.handler", code_dir=code(app=PENDING))) as fn:
+        result = fn.invoke({})
+    assert result.timed_out
+    gc.collect()
+    assert "Task was destroyed" not in caplog.text + capfd.readouterr().err
