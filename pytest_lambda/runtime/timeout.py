@@ -430,10 +430,17 @@ class Deadline:
             return
         self._expired.set()
         while self._active:
-            # An asynchronous exception lands wherever the thread is; a lock it leaves held
-            # is given back after the phase (inprocess.release_leaked_locks).
-            raise_in(self._thread)
-            if self._cancel.wait(_REFIRE_S):
+            # An asynchronous exception lands at the thread's next check point, whatever code
+            # that is: not asked for while it runs the plugin's own code or standard-library
+            # code holding a process-wide lock (the import system's, with a module half
+            # imported in sys.modules; logging's), but a moment later. A lock it still leaves
+            # held is given back after the phase (inprocess.release_leaked_locks).
+            if is_shielded(sys._current_frames().get(self._thread)):
+                wait = _NUDGE_S
+            else:
+                raise_in(self._thread)
+                wait = _REFIRE_S
+            if self._cancel.wait(wait):
                 break
             if real_perf() - self._ends >= GIVE_UP_AFTER_S:
                 self._give_up()
