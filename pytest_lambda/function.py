@@ -153,9 +153,13 @@ class LambdaFunction(VersionsMixin, PolicyMixin, AsyncMixin, DestinationsMixin, 
     def new_request_id(self) -> str:
         """A fresh lowercase UUID (version 4), reproducible when the function has a ``seed``."""
         rng = self._rng
-        bits = int.from_bytes(os.urandom(16)) if rng is None else rng.getrandbits(128)
-        # Set the version (4) and variant (RFC 4122) bits, as uuid.UUID(version=4) does.
-        h = f"{bits & ~(0xF000 << 64) & ~(0xC000 << 48) | (0x4000 << 64) | (0x8000 << 48):032x}"
+        # The 16 bytes, big-endian (what int.from_bytes read and what ``:032x`` wrote).
+        raw = bytearray(os.urandom(16) if rng is None else rng.getrandbits(128).to_bytes(16))
+        # Set the version (4) and variant (RFC 4122) bits, as uuid.UUID(version=4) does: bits
+        # 76-79 and 62-63 of the number are the high nibble of byte 6 and the top of byte 8.
+        raw[6] = raw[6] & 0x0F | 0x40
+        raw[8] = raw[8] & 0x3F | 0x80
+        h = raw.hex()
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def cold_start(self) -> None:
