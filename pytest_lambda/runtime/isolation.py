@@ -208,11 +208,23 @@ def clear_logger_caches() -> None:
     touching only the caches that hold any (it is on every phase's way in and out, and a test
     process with boto3 and moto has hundreds of loggers: this takes about half the time)."""
     with logging._lock:  # type: ignore[attr-defined]  # the lock _clear_cache takes
-        for logger in logging.root.manager.loggerDict.values():
-            cache = getattr(logger, "_cache", None)  # a PlaceHolder has none
-            if cache:
-                cache.clear()
+        _clear_caches(logging.root.manager.loggerDict.values())
         logging.root._cache.clear()  # type: ignore[attr-defined]
+
+
+def _clear_caches(loggers: Any) -> None:
+    """Empty the non-empty ``_cache`` of each of ``loggers`` (a PlaceHolder has none).
+
+    The same ``getattr(logger, "_cache", None)`` and truth test per logger, in the same order,
+    as a loop over them makes, done in C (``map``, ``filter``): only caches holding answers
+    reach Python code. The caller holds ``logging._lock``.
+    """
+    for cache in filter(None, map(getattr, loggers, _CACHE_NAME, _NONE)):
+        cache.clear()
+
+
+_CACHE_NAME = itertools.repeat("_cache")
+_NONE = itertools.repeat(None)
 
 
 def _time_zone() -> tuple[Any, ...]:
@@ -369,10 +381,7 @@ _FLAGS = ("disabled", "propagate")
 def _clear_caches_of(loggers: Any) -> None:
     """Empty the cached ``isEnabledFor`` answers of ``loggers`` only."""
     with logging._lock:  # type: ignore[attr-defined]
-        for logger in loggers:
-            cache = getattr(logger, "_cache", None)
-            if cache:
-                cache.clear()
+        _clear_caches(loggers)
 
 
 class _Saved:
@@ -577,7 +586,11 @@ class ProcessState:
         s.modules_before = None
         # Between phases the environment's modules are out of sys.modules: any module there
         # under one of their names is the test process's own, to put back afterwards.
-        s.shadowed = {k: modules[k] for k in self.modules if k in modules}
+        own_modules = self.modules
+        # Usually none: the keys' intersection (in C) is empty exactly when the comprehension
+        # is, which otherwise keeps the order of this environment's modules.
+        s.shadowed = ({k: modules[k] for k in own_modules if k in modules}
+                      if own_modules.keys() & modules.keys() else {})
         # The test process's other modules of the packages this environment imported fresh
         # stay out too: a lazy import inside such a package must not return the test's copy.
         s.packages_hidden = (TEST_MODULES.hide_packages(self._packages(), self.modules)
