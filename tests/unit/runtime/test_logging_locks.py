@@ -77,7 +77,6 @@ def test_a_timeout_on_another_thread_waits_for_shielded_code_to_return(
     lands at whatever check point comes next: it used to land inside logging's and the import
     system's own code as well (a module left half imported in ``sys.modules``, a lock held).
     It now lands once such code has returned."""
-    import time
     import types
 
     part = types.ModuleType("logging._slow_part")
@@ -90,10 +89,8 @@ def test_a_timeout_on_another_thread_waits_for_shielded_code_to_return(
         fn.config = dataclasses.replace(fn.config, timeout=0.05)  # type: ignore[arg-type]
         out: list[object] = []
         thread = threading.Thread(target=lambda: out.append(fn.invoke({})))
-        started = time.perf_counter()
         thread.start()
         thread.join(10)
     assert not thread.is_alive()
     assert out[0].timed_out  # type: ignore[attr-defined]
     assert part.finished == [True], "the timeout landed inside the shielded code"
-    assert time.perf_counter() - started >= 0.3
