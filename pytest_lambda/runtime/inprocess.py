@@ -26,7 +26,7 @@ from ..config import FunctionConfig
 from ..context import LambdaContext
 from ..layers import layer_path, pythonpath_entries
 from ..observe.logs import LogGroup
-from . import faults
+from . import faults, import_state
 from .backend import InitResult, Outcome, Status, lambda_environ, new_log_stream_name
 from .capture import APP_LOG_LEVEL_TO_PY, LogSink
 from .childguard import child_variables
@@ -326,6 +326,7 @@ class ExecutionEnvironment:
         ledger = current_ledger()  # this thread's: looked up once per phase
         outside = ledger.snapshot()
         held = _MODULE_LOCK is not None and _MODULE_LOCK._is_owned()
+        imports = import_state.snapshot()
         handled = sys.exc_info()[1]
         returned = stopped = False
         value: Any = None
@@ -390,6 +391,7 @@ class ExecutionEnvironment:
             self.state.exit()
             if not returned:  # stopped or failed: a lock may be left held (see below)
                 release_leaked_locks(self.state.root_handlers, held)
+                import_state.repair(imports)
         if stopped:
             elapsed = max(elapsed, seconds * 1000)
         if kind != "timed_out" and elapsed >= seconds * 1000:
