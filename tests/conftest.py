@@ -49,6 +49,7 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     worker's CPU would otherwise be idle: on 2 CPUs, 3 workers run it ~10 % faster than 2."""
     return (os.cpu_count() or 1) + 1
 
+
 def pytest_configure(config: pytest.Config) -> None:
     """No full garbage collection at the end of each xdist worker: pytest >= 8.4 runs one to
     report unraisable exceptions left for the exit, 0.6 to 1.2 s on a worker's heap (moto,
