@@ -70,8 +70,11 @@ def repair(before: Snapshot) -> None:
                 lock.release()
     modules = sys.modules
     for name, module in list(modules.items()):
-        spec = getattr(module, "__spec__", None)
-        if not getattr(spec, "_initializing", False) or name in owned_before:
+        try:  # anything may be in sys.modules (a lazy proxy whose attributes raise)
+            spec = getattr(module, "__spec__", None)
+            if not getattr(spec, "_initializing", False) or name in owned_before:
+                continue
+        except Exception:
             continue
         ref = _bootstrap._module_locks.get(name)  # type: ignore[attr-defined]
         lock = ref() if ref is not None else None

@@ -80,3 +80,21 @@ def test_a_module_a_stopped_phase_left_half_imported_is_imported_again(code: Cod
         ref = bootstrap._module_locks.get(HALF)  # type: ignore[attr-defined]
         lock = ref() if ref is not None else None
         assert lock is None or lock.owner is None
+
+
+class _Proxy:
+    """What a lazy-module library may put in sys.modules: attribute access that raises."""
+
+    def __getattr__(self, name: str) -> object:
+        raise RuntimeError(f"{name} is loaded lazily")
+
+
+@pytest.mark.usefixtures("_import_system_given_back")
+def test_an_object_in_sys_modules_whose_attributes_raise_does_not_fail_the_repair(
+        code: CodeWriter, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The repair looks at every entry of sys.modules: one that is not a module, and raises
+    on attribute access, is passed over (the invocation is reported as it ended)."""
+    monkeypatch.setitem(sys.modules, "_pytest_lambda_lazy_proxy", _Proxy())
+    with LambdaFunction("app.import_lock", code_dir=code(app=APP)) as fn:
+        assert fn.invoke({}).payload["errorType"] == "TimeoutError"
+    assert not _imp.lock_held()
