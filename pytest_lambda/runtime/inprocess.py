@@ -59,7 +59,6 @@ from .memory import (
     MemoryMeter,
     log_bytes,
     max_memory_used_mb,
-    return_free_memory,
 )
 from .modules import SharedModules, shadowing_names
 from .network import NetworkGuard
@@ -383,7 +382,8 @@ class ExecutionEnvironment:
                 # a process of its own in the sandbox; here it would go on to run the rest of
                 # the test session (or answer the test process in the worker's place).
                 os._exit(0)
-            elapsed = (real_perf() - started - (ledger.seconds - outside[2])) * 1000
+            elapsed = (real_perf() - started - (ledger.seconds - outside[2])
+                       - (memory.spent if memory is not None else 0.0)) * 1000
             if memory is not None:  # interrupted before its own stop
                 self._account(memory.stop(), logged_from, ledger, outside)
             if kind in ("raised", "exited") and isinstance(value, BaseException):
@@ -430,6 +430,8 @@ class ExecutionEnvironment:
             peak = max(peak - (ledger.peak_kb - outside[1]) * 1024, 0)
         logs = log_bytes(self.sink.stream.events, logged_from)
         retained -= logs + sent
+        if self._memory.floored:
+            retained = max(retained, 0)
         peak = max(peak - logs, 0)
         if abs(retained) <= NOISE_BYTES:
             retained = 0
@@ -448,7 +450,7 @@ class ExecutionEnvironment:
         hidden = self.state.hide_modules()  # every library is imported fresh, as on Lambda
         importlib.invalidate_caches()
         if self._measure:
-            return_free_memory()  # what earlier tests freed is not this environment's to reuse
+            self._memory.prepare(cold=True)  # what earlier tests freed is not its to reuse
         # Collections during Init see only what Init makes: one would otherwise free the
         # garbage of the test process and of earlier environments (their libraries' copies)
         # and take it off this environment's Max Memory Used. Everything older is frozen
@@ -542,6 +544,8 @@ class ExecutionEnvironment:
                 self._unawaited = _unawaited_warning(result)
 
         remaining = max(seconds - invoke_init_ms / 1000, 0.001)
+        if self._measure:
+            self._memory.prepare()
         kind, value, elapsed = self._run_phase(remaining, call)
         duration = elapsed + invoke_init_ms
         reset = False
