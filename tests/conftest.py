@@ -7,6 +7,7 @@ import socket
 import sys
 import tempfile
 import textwrap
+import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,25 @@ def _no_real_dns() -> Iterator[None]:
 _MODULES_BEFORE = pytest.StashKey[dict[str, Any]]()
 
 
+def _forget_dropped_submodules() -> None:
+    """Unbind the plugin's submodules that ``sys.modules`` no longer has from their packages.
+
+    An in-process pytester run takes the modules first imported inside it out of
+    ``sys.modules`` when it ends, but the package keeps its attribute: a later
+    ``from pytest_lambda.runtime.workers import process`` then got that dropped copy, while the
+    product's own lazy import made a new one, so the test's monkeypatch of the first never
+    reached the code (a worker that should have failed to start ran the handler)."""
+    modules = sys.modules
+    for name, package in list(modules.items()):
+        if not name.startswith("pytest_lambda") or not hasattr(package, "__path__"):
+            continue
+        prefix = name + "."
+        for attr, value in list(vars(package).items()):
+            if (isinstance(value, types.ModuleType) and value.__name__.startswith(prefix)
+                    and modules.get(value.__name__) is not value):
+                delattr(package, attr)
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
     """Remember the test process's modules before the test (see the teardown check)."""
@@ -172,6 +192,8 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
     copy whose classes differ from the first's, which fails a later test far from the cause
     (a hypothesis test, whose provider class is looked up by module name, did)."""
     result = yield
+    if "pytester" in getattr(item, "fixturenames", ()):
+        _forget_dropped_submodules()
     before = item.stash.get(_MODULES_BEFORE, None)
     if before is None or before.items() <= sys.modules.items():
         return result
