@@ -15,7 +15,7 @@ from typing import Any
 #: code uses is measured and added to it.
 RUNTIME_BASELINE_MB = {"python": 40, "nodejs": 67}
 
-#: Warm phases of a new environment that are settled (see ``MemoryMeter``) whatever they do.
+#: Warm phases that are settled (see ``MemoryMeter``) after Init and after any that grew.
 PROBATION_PHASES = 8
 
 #: A phase whose resident size changes by no more than this is taken as unchanged. The
@@ -105,7 +105,7 @@ class MemoryMeter:
     Init, and the ``PROBATION_PHASES`` warm phases after Init or after any phase that grew; a
     no-op stops paying after that. A phase that grows unsettled is corrected all the same, but
     what it keeps is then taken as at least zero (the give-back may include memory the test
-    freed before it started), so a stateless handler cannot drift either way.
+    freed before it started), so such a phase adds no drift either way.
     """
 
     __slots__ = ("_before", "_clean", "_clear_fd", "_cold", "_hwm_before", "_last_rss",
