@@ -65,6 +65,7 @@ from .modules import SharedModules, shadowing_names
 from .network import NetworkGuard
 from .outside import Ledger, current_ledger, hook_moto
 from .random_state import RandomState
+from .resources import free_quietly
 from .sdk_session import SessionCredentials
 from .self_signals import RuntimeStopped, SelfSignals, SignalledExit
 from .shared_cost import ImportRecorder, chargeable_names, fresh_import_cost
@@ -653,10 +654,15 @@ class ExecutionEnvironment:
         oversized = self._measure and self.max_memory_mb > self.config.memory_size
         self.alive = False
         self._memory.close()
-        self.state.discard()
-        self.files.close()
-        self._event_loop.close()
-        self.handler = None
-        if oversized:
-            gc.collect()
-            return_free_memory()
+        # What its code left open (a connection made at Init, an event loop) is freed without
+        # a ResourceWarning, as the end of its process frees it on Lambda (runtime/resources.py).
+        free_quietly(self.state.modules.values())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            self.state.discard()
+            self.files.close()
+            self._event_loop.close()
+            self.handler = None
+            if oversized:
+                gc.collect()
+                return_free_memory()

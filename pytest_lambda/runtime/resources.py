@@ -1,0 +1,88 @@
+"""A discarded environment's leftovers are freed without ``ResourceWarning``, as on Lambda.
+
+On Lambda an execution environment ends with its process: the kernel closes every descriptor
+and no finalizer runs. In-process, a discarded environment's objects are freed whenever the
+test process's garbage collector reaches them, during some later test. What its code left
+open then warns there: ``unclosed <socket.socket ...>`` (a connection made at Init, as AWS
+recommends for reuse; the UDP socket of X-Ray's emitter, which Powertools' Tracer creates),
+``unclosed file``, ``unclosed event loop``. Under ``filterwarnings = error`` (or ``-W error``)
+each became an unraisable exception and failed an unrelated test: a red run for code that
+works on Lambda.
+
+:func:`free_quietly` takes a discarded environment's modules. Until they have been collected
+(or two full collections have passed, if something of the test process still holds one),
+every collection runs with ``ResourceWarning`` ignored: a collection is where a cycle of
+module globals and functions is freed, and with it what only those globals held. What the
+test process's own code leaks and a collection frees in that window is not warned about either;
+outside it, nothing changes.
+"""
+
+from __future__ import annotations
+
+import gc
+import warnings
+import weakref
+from collections.abc import Iterable
+from types import ModuleType
+from typing import Any
+
+__all__ = ["free_quietly"]
+
+#: Full collections after which a discarded environment whose modules are still alive (held
+#: by the test process: then they are not garbage, and warn nowhere) is no longer waited for.
+_FULL_COLLECTIONS = 2
+_IGNORE = ("ignore", None, ResourceWarning, None, 0)
+
+
+class _Leftovers:
+    __slots__ = ("full_collections", "modules")
+
+    def __init__(self, modules: list[weakref.ref[ModuleType]]) -> None:
+        self.modules = modules
+        self.full_collections = 0
+
+    def gone(self, generation: int) -> bool:
+        if generation == 2:
+            self.full_collections += 1
+        return (self.full_collections >= _FULL_COLLECTIONS
+                or all(module() is None for module in self.modules))
+
+
+_PENDING: list[_Leftovers] = []
+#: The filter list the running collection put ``_IGNORE`` in, if it did.
+_QUIETED: list[list[Any]] = []
+
+
+def free_quietly(modules: Iterable[ModuleType]) -> None:
+    """Let the collections that free ``modules`` (a discarded environment's) and what only
+    they hold run without ``ResourceWarning``. (What goes with the last reference as the
+    environment drops them is the caller's to free under ``warnings.catch_warnings``.)"""
+    refs = [weakref.ref(module) for module in modules]
+    if not refs:
+        return
+    # Installed once and left in place (a callback removed while the collector calls the
+    # list would make it skip the next one): with nothing pending it returns at once.
+    if _on_collection not in gc.callbacks:
+        gc.callbacks.append(_on_collection)
+    _PENDING.append(_Leftovers(refs))
+
+
+def _on_collection(phase: str, info: dict[str, Any]) -> None:
+    # Runs on whichever thread triggered the collection; must not raise. The filter is read
+    # at each warning (an "ignore" leaves nothing in the modules' registries of warnings
+    # already shown), so no cache needs invalidating on the way in or out.
+    filters: Any = warnings.filters
+    if phase == "start":
+        if _PENDING and not _QUIETED:
+            filters.insert(0, _IGNORE)
+            _QUIETED.append(filters)
+        return
+    if _QUIETED:
+        quieted = _QUIETED.pop()
+        try:
+            quieted.remove(_IGNORE)
+        except ValueError:  # a finalizer replaced the list's contents
+            pass
+    generation = info.get("generation", 0)
+    if generation:  # modules are old: the youngest generation alone does not free them
+        _PENDING[:] = [left for left in _PENDING if not left.gone(generation)]
