@@ -30,6 +30,7 @@ from . import faults, import_state
 from .backend import InitResult, Outcome, Status, lambda_environ, new_log_stream_name
 from .capture import APP_LOG_LEVEL_TO_PY, LogSink
 from .childguard import child_variables
+from .children import Children
 from .client_frames import client_dir
 from .event_loop import EventLoopState
 from .exit_handlers import ExitHandlers
@@ -293,9 +294,13 @@ class ExecutionEnvironment:
         #: phase, as in its own process, and never the test's or another environment's.
         self._context = contextvars.Context()
         self._random = RandomState()
+        #: The processes its code starts, ended with it (a process worker's end ends them).
+        self._children = Children() if not own_process else None
         hooks: tuple[Any, ...] = (self.files, self._event_loop, ExitHandlers(shared),
                                   SessionCredentials(), self._random, StdlibPatches(shared),
                                   LevelNames())
+        if self._children is not None:  # first in, last out: around the stdlib patches
+            hooks = (self._children, *hooks)
         if not own_process:  # a process worker's signals to itself are real
             hooks += (SelfSignals(),)
         if config.package_check != "off":
@@ -657,6 +662,8 @@ class ExecutionEnvironment:
         # What its code left open (a connection made at Init, an event loop) is freed without
         # a ResourceWarning, as the end of its process frees it on Lambda (runtime/resources.py).
         free_quietly(self.state.modules.values())
+        if self._children is not None:
+            self._children.end()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
             self.state.discard()
