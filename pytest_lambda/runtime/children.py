@@ -77,6 +77,16 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def _asyncio_watchers() -> dict[int, threading.Thread]:
+    """asyncio's threads waiting for a child (``ThreadedChildWatcher``), by the child's pid."""
+    found: dict[int, threading.Thread] = {}
+    for thread in threading.enumerate():
+        args: tuple[Any, ...] = getattr(thread, "_args", ())  # (loop, pid, callback, args)
+        if thread.name.startswith("asyncio-waitpid-") and len(args) > 1:
+            found[args[1]] = thread
+    return found
+
+
 class Children:
     """A phase hook: the processes the environment's code starts, ended with it."""
 
@@ -101,9 +111,10 @@ class Children:
         if not _PHASES:
             subprocess.Popen.__init__ = _REAL_INIT.pop()  # type: ignore[method-assign]
 
-    def end(self) -> None:
+    def end(self, own_loggers: dict[str, Any] | None = None) -> None:
         """Kill what the code started and is still running, with everything below it, as
-        the end of its sandbox does (SIGKILL), and reap it."""
+        the end of its sandbox does (SIGKILL), and reap it. ``own_loggers``: the
+        environment's loggers (its ``asyncio`` logger is its own, not the test's)."""
         running = [p for p in self.started if p.returncode is None and p.poll() is None]
         self.started = weakref.WeakSet()
         if not running:
@@ -115,18 +126,25 @@ class Children:
         for pid in below:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-        # asyncio's watcher thread of a child it started (the environment's thread, blocked
-        # in waitpid) wakes up now, and would log "Loop ... that handles pid ... is closed"
-        # into the test's logging: a line the sandbox's end never writes.
-        watchers = {f"asyncio-waitpid-{popen.pid}" for popen in running}
-        asyncio_logger = logging.getLogger("asyncio")
-        disabled, asyncio_logger.disabled = asyncio_logger.disabled, True
+        # A child asyncio started is reaped by its watcher thread (blocked in waitpid), which
+        # then logs "Loop ... that handles pid ... is closed" (or, reaped by us first,
+        # "Unknown child process pid ...") into the test's logging: lines the sandbox's end
+        # never writes. It reaps, with asyncio's logger off; every other child is reaped here.
+        watchers = _asyncio_watchers()
+        quiet = [logger for logger in ((own_loggers or {}).get("asyncio"),
+                                       logging.getLogger("asyncio"))
+                 if isinstance(logger, logging.Logger)]
+        disabled = [logger.disabled for logger in quiet]
+        for logger in quiet:
+            logger.disabled = True
         try:
             for popen in running:
-                with contextlib.suppress(Exception):  # reaped by its watcher meanwhile
+                watcher = watchers.get(popen.pid)
+                if watcher is not None:
+                    watcher.join(timeout=5)
+                    continue
+                with contextlib.suppress(Exception):  # reaped by someone else meanwhile
                     popen.wait(timeout=5)
-            for thread in threading.enumerate():
-                if thread.name in watchers:
-                    thread.join(timeout=1)
         finally:
-            asyncio_logger.disabled = disabled
+            for logger, was in zip(quiet, disabled, strict=True):
+                logger.disabled = was

@@ -663,7 +663,7 @@ class ExecutionEnvironment:
         # a ResourceWarning, as the end of its process frees it on Lambda (runtime/resources.py).
         free_quietly(self.state.modules.values())
         if self._children is not None:
-            self._children.end()
+            self._children.end(self.state.owned_loggers)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
             self.state.discard()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -72,6 +73,9 @@ def test_processes_the_code_started_end_with_its_environment(
         assert ours.poll() is None
         # asyncio's watcher of the child it started, a thread of the environment's, logged
         # "Loop ... that handles pid ... is closed" into the test's logging as it ended.
+        for thread in threading.enumerate():
+            if thread.name.startswith("asyncio-waitpid-"):
+                thread.join(timeout=5)
         assert caplog.records == []
     finally:
         ours.kill()
