@@ -77,13 +77,15 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _asyncio_watchers() -> dict[int, threading.Thread]:
-    """asyncio's threads waiting for a child (``ThreadedChildWatcher``), by the child's pid."""
-    found: dict[int, threading.Thread] = {}
+def _asyncio_watchers() -> dict[int, tuple[threading.Thread, Any]]:
+    """asyncio's threads waiting for a child (``ThreadedChildWatcher``), by the child's pid,
+    with the logger each logs to (its own copy of asyncio's: maybe the environment's)."""
+    found: dict[int, tuple[threading.Thread, Any]] = {}
     for thread in threading.enumerate():
         args: tuple[Any, ...] = getattr(thread, "_args", ())  # (loop, pid, callback, args)
         if thread.name.startswith("asyncio-waitpid-") and len(args) > 1:
-            found[args[1]] = thread
+            target = getattr(getattr(thread, "_target", None), "__func__", None)
+            found[args[1]] = (thread, getattr(target, "__globals__", {}).get("logger"))
     return found
 
 
@@ -131,20 +133,25 @@ class Children:
         # "Unknown child process pid ...") into the test's logging: lines the sandbox's end
         # never writes. It reaps, with asyncio's logger off; every other child is reaped here.
         watchers = _asyncio_watchers()
-        quiet = [logger for logger in ((own_loggers or {}).get("asyncio"),
-                                       logging.getLogger("asyncio"))
-                 if isinstance(logger, logging.Logger)]
+        quiet = list({id(logger): logger for logger in (
+            (own_loggers or {}).get("asyncio"), logging.getLogger("asyncio"),
+            *(logger for _, logger in watchers.values()))
+            if isinstance(logger, logging.Logger)}.values())
         disabled = [logger.disabled for logger in quiet]
         for logger in quiet:
             logger.disabled = True
         try:
             for popen in running:
                 watcher = watchers.get(popen.pid)
-                if watcher is not None:
-                    watcher.join(timeout=5)
+                if watcher is None:
+                    with contextlib.suppress(Exception):  # reaped by someone else meanwhile
+                        popen.wait(timeout=5)
                     continue
-                with contextlib.suppress(Exception):  # reaped by someone else meanwhile
-                    popen.wait(timeout=5)
+                watcher[0].join(timeout=5)
+                if popen.returncode is None and not watcher[0].is_alive():
+                    # Reaped by the watcher, whose report went to a closed loop: without a
+                    # return code, the object would warn "subprocess ... is still running".
+                    popen.returncode = -signal.SIGKILL
         finally:
             for logger, was in zip(quiet, disabled, strict=True):
                 logger.disabled = was

@@ -66,7 +66,7 @@ from .modules import SharedModules, shadowing_names
 from .network import NetworkGuard
 from .outside import Ledger, current_ledger, hook_moto
 from .random_state import RandomState
-from .resources import free_quietly
+from .resources import free_quietly, quiet_while_alive
 from .sdk_session import SessionCredentials
 from .self_signals import RuntimeStopped, SelfSignals, SignalledExit
 from .shared_cost import ImportRecorder, chargeable_names, fresh_import_cost
@@ -296,6 +296,9 @@ class ExecutionEnvironment:
         self._random = RandomState()
         #: The processes its code starts, ended with it (a process worker's end ends them).
         self._children = Children() if not own_process else None
+        # Its garbage, freed by the test process's collections, warns as it would on Lambda:
+        # not at all (runtime/resources.py).
+        quiet_while_alive(self)
         hooks: tuple[Any, ...] = (self.files, self._event_loop, ExitHandlers(shared),
                                   SessionCredentials(), self._random, StdlibPatches(shared),
                                   LevelNames())
@@ -661,7 +664,7 @@ class ExecutionEnvironment:
         self._memory.close()
         # What its code left open (a connection made at Init, an event loop) is freed without
         # a ResourceWarning, as the end of its process frees it on Lambda (runtime/resources.py).
-        free_quietly(self.state.modules.values())
+        free_quietly(self, self.state.modules.values())
         if self._children is not None:
             self._children.end(self.state.owned_loggers)
         with warnings.catch_warnings():

@@ -9,12 +9,19 @@ recommends for reuse; the UDP socket of X-Ray's emitter, which Powertools' Trace
 each became an unraisable exception and failed an unrelated test: a red run for code that
 works on Lambda.
 
-:func:`free_quietly` takes a discarded environment's modules. Until they have been collected
-(or two full collections have passed, if something of the test process still holds one),
-every collection runs with ``ResourceWarning`` ignored: a collection is where a cycle of
-module globals and functions is freed, and with it what only those globals held. What the
-test process's own code leaks and a collection frees in that window is not warned about either;
-outside it, nothing changes.
+The same holds while an environment is alive: its code's garbage (an asyncio transport of a
+subprocess an invocation left running, a connection in a cycle) is freed by a collection
+between its phases, in the test's code, under the test's filters rather than the runtime's
+(which ignore ``ResourceWarning``).
+
+So every collection runs with ``ResourceWarning`` ignored while an in-process environment is
+alive (:func:`quiet_while_alive`), and after one is discarded until its modules have been
+collected (or two full collections have passed, if something of the test process still holds
+one: :func:`free_quietly`). A collection is where a cycle of module globals and functions is
+freed, and with it what only those globals held. The objects a collection frees cannot be told
+apart by owner: a ``ResourceWarning`` for the test process's own garbage freed by a collection
+in that time is not given either (a leak freed when its last reference goes, the usual case,
+still warns); with no in-process environment, nothing changes.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from collections.abc import Iterable
 from types import ModuleType
 from typing import Any
 
-__all__ = ["free_quietly"]
+__all__ = ["free_quietly", "quiet_while_alive"]
 
 #: Full collections after which a discarded environment whose modules are still alive (held
 #: by the test process: then they are not garbage, and warn nowhere) is no longer waited for.
@@ -48,23 +55,36 @@ class _Leftovers:
                 or all(module() is None for module in self.modules))
 
 
+#: The in-process environments alive now: their garbage, too, is freed by the test
+#: process's collections, between their phases (an asyncio transport an invocation dropped).
+_LIVE: weakref.WeakSet[Any] = weakref.WeakSet()
 _PENDING: list[_Leftovers] = []
 #: The filter list the running collection put ``_IGNORE`` in, if it did.
 _QUIETED: list[list[Any]] = []
 
 
-def free_quietly(modules: Iterable[ModuleType]) -> None:
-    """Let the collections that free ``modules`` (a discarded environment's) and what only
-    they hold run without ``ResourceWarning``. (What goes with the last reference as the
+def quiet_while_alive(environment: object) -> None:
+    """Let collections run without ``ResourceWarning`` while ``environment`` is alive."""
+    _install()
+    _LIVE.add(environment)
+
+
+def free_quietly(environment: object, modules: Iterable[ModuleType]) -> None:
+    """``environment`` is discarded: let the collections that free its ``modules`` and what
+    only they hold run without ``ResourceWarning``. (What goes with the last reference as the
     environment drops them is the caller's to free under ``warnings.catch_warnings``.)"""
+    _LIVE.discard(environment)
     refs = [weakref.ref(module) for module in modules]
-    if not refs:
-        return
+    if refs:
+        _install()
+        _PENDING.append(_Leftovers(refs))
+
+
+def _install() -> None:
     # Installed once and left in place (a callback removed while the collector calls the
-    # list would make it skip the next one): with nothing pending it returns at once.
+    # list would make it skip the next one): with nothing to quiet it returns at once.
     if _on_collection not in gc.callbacks:
         gc.callbacks.append(_on_collection)
-    _PENDING.append(_Leftovers(refs))
 
 
 def _on_collection(phase: str, info: dict[str, Any]) -> None:
@@ -73,7 +93,7 @@ def _on_collection(phase: str, info: dict[str, Any]) -> None:
     # already shown), so no cache needs invalidating on the way in or out.
     filters: Any = warnings.filters
     if phase == "start":
-        if _PENDING and not _QUIETED:
+        if (_LIVE or _PENDING) and not _QUIETED:
             filters.insert(0, _IGNORE)
             _QUIETED.append(filters)
         return

@@ -19,6 +19,11 @@ LATER = []
 def handler(event, context):
     LATER.append(open(__file__))                             # one opened in the invoke phase
     return "ok"
+
+def cyclic(event, context):
+    held = {"socket": socket.socket(socket.AF_INET, socket.SOCK_DGRAM)}
+    held["itself"] = held                                    # garbage only a collection frees
+    return "ok"
 """
 
 TESTS = """
@@ -38,6 +43,11 @@ def test_invoke(how):
 def test_later():
     gc.collect()
 
+def test_garbage_of_a_live_environment():
+    with LambdaFunction("app.cyclic", code_dir=".") as fn:
+        assert fn.invoke({}).payload == "ok"
+        gc.collect()  # the invocation's garbage, an open socket in a cycle, is freed here
+
 def test_the_tests_own_leak_still_warns():
     gc.collect()  # the discarded environments' leftovers are gone by now
     gc.collect()
@@ -53,8 +63,10 @@ def test_leftovers_of_a_discarded_environment_fail_no_later_test(
     """Under ``filterwarnings = error`` the file, socket and event loop a handler kept open
     warned when a later collection freed them: each an unraisable ``ResourceWarning``, which
     failed ``test_later``, a test that never touched the function. On Lambda the environment's
-    process ends silently. A leak of the test's own still warns afterwards."""
+    process ends silently. So does an invocation's garbage that a collection in the test frees
+    while the function is alive (the runtime ignores ``ResourceWarning``). A leak of the test's
+    own still warns once no function is left."""
     pytester.makeini("[pytest]\nfilterwarnings =\n    error\n")
     pytester.makepyfile(app=APP, test_it=textwrap.dedent(TESTS))
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly", "-n", "0")
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)
