@@ -122,16 +122,11 @@ class Children:
         if not running:
             return
         below = [pid for popen in running for pid in _descendants(popen.pid)]
-        for popen in running:
-            with contextlib.suppress(OSError):
-                popen.kill()
-        for pid in below:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
         # A child asyncio started is reaped by its watcher thread (blocked in waitpid), which
         # then logs "Loop ... that handles pid ... is closed" (or, reaped by us first,
         # "Unknown child process pid ...") into the test's logging: lines the sandbox's end
-        # never writes. It reaps, with asyncio's logger off; every other child is reaped here.
+        # never writes. It reaps, with asyncio's logger off from before the kill (the thread
+        # runs on as soon as its child is gone); every other child is reaped here.
         watchers = _asyncio_watchers()
         quiet = list({id(logger): logger for logger in (
             (own_loggers or {}).get("asyncio"), logging.getLogger("asyncio"),
@@ -141,6 +136,12 @@ class Children:
         for logger in quiet:
             logger.disabled = True
         try:
+            for popen in running:
+                with contextlib.suppress(OSError):
+                    popen.kill()
+            for pid in below:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
             for popen in running:
                 watcher = watchers.get(popen.pid)
                 if watcher is None:
