@@ -77,15 +77,18 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _asyncio_watchers() -> dict[int, tuple[threading.Thread, Any]]:
-    """asyncio's threads waiting for a child (``ThreadedChildWatcher``), by the child's pid,
-    with the logger each logs to (its own copy of asyncio's: maybe the environment's)."""
-    found: dict[int, tuple[threading.Thread, Any]] = {}
+def _asyncio_watchers() -> dict[int, tuple[threading.Thread, Any, Any]]:
+    """asyncio's threads waiting for a child (``ThreadedChildWatcher``), by the child's pid:
+    (the thread, the logger it logs to (its own copy of asyncio's: maybe the environment's),
+    the subprocess transport it reports to, if any)."""
+    found: dict[int, tuple[threading.Thread, Any, Any]] = {}
     for thread in threading.enumerate():
         args: tuple[Any, ...] = getattr(thread, "_args", ())  # (loop, pid, callback, args)
         if thread.name.startswith("asyncio-waitpid-") and len(args) > 1:
             target = getattr(getattr(thread, "_target", None), "__func__", None)
-            found[args[1]] = (thread, getattr(target, "__globals__", {}).get("logger"))
+            logger = getattr(target, "__globals__", {}).get("logger")
+            extra = args[3] if len(args) > 3 and isinstance(args[3], tuple) else ()
+            found[args[1]] = (thread, logger, extra[0] if extra else None)
     return found
 
 
@@ -130,7 +133,7 @@ class Children:
         watchers = _asyncio_watchers()
         quiet = list({id(logger): logger for logger in (
             (own_loggers or {}).get("asyncio"), logging.getLogger("asyncio"),
-            *(logger for _, logger in watchers.values()))
+            *(logger for _, logger, _ in watchers.values()))
             if isinstance(logger, logging.Logger)}.values())
         disabled = [logger.disabled for logger in quiet]
         for logger in quiet:
@@ -148,11 +151,17 @@ class Children:
                     with contextlib.suppress(Exception):  # reaped by someone else meanwhile
                         popen.wait(timeout=5)
                     continue
-                watcher[0].join(timeout=5)
-                if popen.returncode is None and not watcher[0].is_alive():
+                thread, _, transport = watcher
+                thread.join(timeout=5)
+                if popen.returncode is None and not thread.is_alive():
                     # Reaped by the watcher, whose report went to a closed loop: without a
                     # return code, the object would warn "subprocess ... is still running".
                     popen.returncode = -signal.SIGKILL
+                if transport is not None:
+                    # Nor was the transport told: it would warn "unclosed transport" when
+                    # collected, whenever that is.
+                    with contextlib.suppress(Exception):
+                        transport.close()
         finally:
             for logger, was in zip(quiet, disabled, strict=True):
                 logger.disabled = was
