@@ -26,6 +26,7 @@ still warns); with no in-process environment, nothing changes.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import warnings
 import weakref
@@ -85,6 +86,15 @@ def _install() -> None:
     # list would make it skip the next one): with nothing to quiet it returns at once.
     if _on_collection not in gc.callbacks:
         gc.callbacks.append(_on_collection)
+        atexit.register(_quiet_at_exit)
+
+
+def _quiet_at_exit() -> None:
+    """What is left of environments when the test process exits is freed as the interpreter
+    shuts down, outside any collection: a pytest-xdist worker printed ``sys:1:
+    ResourceWarning: unclosed <socket.socket ...>`` for X-Ray's socket as it ended."""
+    if _LIVE or _PENDING:
+        warnings.filterwarnings("ignore", category=ResourceWarning)
 
 
 def _on_collection(phase: str, info: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
 
 import pytest
@@ -70,3 +71,18 @@ def test_leftovers_of_a_discarded_environment_fail_no_later_test(
     pytester.makepyfile(app=APP, test_it=textwrap.dedent(TESTS))
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly", "-n", "0")
     result.assert_outcomes(passed=5)
+
+
+def test_what_is_left_at_exit_is_not_warned_about(pytester: pytest.Pytester) -> None:
+    """A function alive when the test process exits is freed as the interpreter shuts down,
+    outside any collection: X-Ray's socket printed ``sys:1: ResourceWarning: unclosed
+    <socket.socket ...>`` as each pytest-xdist worker ended."""
+    pytester.makepyfile(app=APP, keep=textwrap.dedent("""
+        from pytest_lambda import LambdaFunction
+
+        FUNCTION = LambdaFunction("app.handler", code_dir=".")  # never closed
+        assert FUNCTION.invoke({}).payload == "ok"
+    """))
+    result = pytester.run(sys.executable, "-W", "always", "keep.py")
+    assert result.ret == 0, result.stderr.str()
+    assert "ResourceWarning" not in result.stderr.str()
