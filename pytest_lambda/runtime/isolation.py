@@ -260,6 +260,21 @@ class _TestHandler(logging.Handler):
         self.real.handle(record)
 
 
+def _kept_bytes(kept: logging.LogRecord, record: logging.LogRecord) -> int:
+    """At least what the test's handlers keep of the copy ``kept`` of ``record``: nothing if
+    none holds on to it, else the copy, its attributes' table and the values the handlers'
+    formatting added (its message, its time as text). pytest's log capture keeps every
+    record."""
+    if sys.getrefcount(kept) <= 2:  # this function's name and getrefcount's argument
+        return 0
+    size = sys.getsizeof(kept) + sys.getsizeof(kept.__dict__)
+    original = record.__dict__
+    for name, value in kept.__dict__.items():
+        if original.get(name) is not value:
+            size += sys.getsizeof(value)
+    return size
+
+
 #: The environments whose phase is running, innermost last (more than one when a function's
 #: code invokes another in-process; one thread at a time holds PHASE_LOCK).
 _ACTIVE: list[ProcessState] = []
@@ -290,13 +305,15 @@ def _call_handlers(self: logging.Logger, record: logging.LogRecord) -> None:
     # the test process's, not the function's: a copy of the record, made and handled outside
     # the sandbox. Charged to the function, a handler logging 1,000 lines an invocation was
     # out of memory at its 74th invocation at 128 MB.
-    with outside_sandbox(timed=False):
+    block = outside_sandbox(timed=False)
+    with block:
         kept = copy.copy(record)
         for handler in saved.test_handlers:
             try:
                 handler.handle(kept)
             except Exception:  # the test's handler (pytest's re-raises): not the function's
                 pass
+        block.claimed = _kept_bytes(kept, record)
 
 
 def freeze_outer_phases() -> None:
