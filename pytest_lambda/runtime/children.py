@@ -19,10 +19,12 @@ import logging
 import os
 import signal
 import subprocess
+import sys
 import threading
 import weakref
 from typing import Any
 
+from .interrupts import is_own
 from .outside import current_ledger
 from .self_signals import FUNCTION_THREADS
 
@@ -35,6 +37,10 @@ _REAL_INIT: list[Any] = []
 
 def _tracking_init(popen: subprocess.Popen[Any], *args: Any, **kwargs: Any) -> None:
     _REAL_INIT[0](popen, *args, **kwargs)
+    if is_own(sys._getframe(1)):
+        # The plugin's own: a worker of a function the code invoked (in-process Lambda API),
+        # the process workers' template. That function's, for its own environment's life.
+        return
     owner = _owner()
     if owner is not None:
         owner.started.add(popen)

@@ -118,3 +118,30 @@ def test_an_asyncio_child_leaves_nothing_to_warn_about(
         gc.collect()
     about = [str(getattr(u, "exc_value", "")) for u in seen]
     assert [text for text in about if str(pid) in text] == []
+
+
+def test_the_plugins_own_processes_are_not_the_codes() -> None:
+    """A process the plugin starts during a phase (the worker of a function the code invoked
+    through the in-process Lambda API, the process workers' template) belongs to that
+    function, not to the environment whose phase is running: ending it with that environment
+    would kill another function's warm environment."""
+    from pytest_lambda.runtime.children import Children
+
+    own: dict[str, object] = {"__name__": "pytest_lambda.runtime.workers.example",
+                              "subprocess": subprocess}
+    exec("def start():\n    return subprocess.Popen(['sleep', '300'])\n", own)
+    hook = Children()
+    hook.enter()
+    try:
+        plugins = own["start"]()  # type: ignore[operator]
+        codes = subprocess.Popen(["sleep", "300"])
+    finally:
+        hook.exit()
+    try:
+        assert set(hook.started) == {codes}
+        assert subprocess.Popen.__init__ is not None and "tracking" not in repr(
+            subprocess.Popen.__init__)
+    finally:
+        for process in (plugins, codes):
+            process.kill()  # type: ignore[attr-defined]
+            process.wait()  # type: ignore[attr-defined]
