@@ -44,6 +44,12 @@ def _tracking_init(popen: subprocess.Popen[Any], *args: Any, **kwargs: Any) -> N
     owner = _owner()
     if owner is not None:
         owner.started.add(popen)
+        # asyncio's subprocess transport makes it (BaseSubprocessTransport._start): closed
+        # with it at the end, else, collected later, it warns "unclosed transport".
+        transport = sys._getframe(1).f_locals.get("self")
+        if type(transport).__name__.endswith("SubprocessTransport"):
+            with contextlib.suppress(TypeError):
+                owner.transports[popen] = weakref.ref(transport)
 
 
 def _owner() -> Children | None:
@@ -101,10 +107,13 @@ def _asyncio_watchers() -> dict[int, tuple[threading.Thread, Any, Any]]:
 class Children:
     """A phase hook: the processes the environment's code starts, ended with it."""
 
-    __slots__ = ("started", "thread")
+    __slots__ = ("started", "thread", "transports")
 
     def __init__(self) -> None:
         self.started: weakref.WeakSet[subprocess.Popen[Any]] = weakref.WeakSet()
+        #: The asyncio subprocess transport of each process started through one.
+        self.transports: weakref.WeakKeyDictionary[subprocess.Popen[Any], Any] = \
+            weakref.WeakKeyDictionary()
         self.thread = 0
 
     def enter(self) -> None:
@@ -127,7 +136,9 @@ class Children:
         the end of its sandbox does (SIGKILL), and reap it. ``own_loggers``: the
         environment's loggers (its ``asyncio`` logger is its own, not the test's)."""
         running = [p for p in self.started if p.returncode is None and p.poll() is None]
+        transports = [(p, self.transports.get(p)) for p in running]
         self.started = weakref.WeakSet()
+        self.transports = weakref.WeakKeyDictionary()
         if not running:
             return
         below = [pid for popen in running for pid in _descendants(popen.pid)]
@@ -151,21 +162,24 @@ class Children:
             for pid in below:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
-            for popen in running:
+            for popen, made_by in transports:
                 watcher = watchers.get(popen.pid)
                 if watcher is None:
                     with contextlib.suppress(Exception):  # reaped by someone else meanwhile
                         popen.wait(timeout=5)
-                    continue
-                thread, _, transport = watcher
-                thread.join(timeout=5)
-                if popen.returncode is None and not thread.is_alive():
-                    # Reaped by the watcher, whose report went to a closed loop: without a
-                    # return code, the object would warn "subprocess ... is still running".
-                    popen.returncode = -signal.SIGKILL
+                else:
+                    thread = watcher[0]
+                    thread.join(timeout=5)
+                    if popen.returncode is None and not thread.is_alive():
+                        # Reaped by the watcher, whose report went to a closed loop: without
+                        # a return code, it would warn "subprocess ... is still running".
+                        popen.returncode = -signal.SIGKILL
+                transport = made_by() if made_by is not None else None
+                if transport is None and watcher is not None:
+                    transport = watcher[2]
                 if transport is not None:
-                    # Nor was the transport told: it would warn "unclosed transport" when
-                    # collected, whenever that is.
+                    # Nor was the transport told (its loop is closed, or gone with the
+                    # environment): it would warn "unclosed transport" when collected.
                     with contextlib.suppress(Exception):
                         transport.close()
         finally:
