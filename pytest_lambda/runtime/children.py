@@ -64,43 +64,15 @@ def _owner() -> Children | None:
     return None
 
 
-def _descendants(pid: int) -> list[int]:
-    """The processes below ``pid`` (read from /proc; none where it cannot be read)."""
-    parents: dict[int, list[int]] = {}
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return []
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as stat:
-                fields = stat.read().rpartition(b")")[2].split()
-        except OSError:
-            continue
-        parents.setdefault(int(fields[1]), []).append(int(entry))
-    found: list[int] = []
-    stack = [pid]
-    while stack:
-        for child in parents.get(stack.pop(), ()):
-            found.append(child)
-            stack.append(child)
-    return found
-
-
-def _asyncio_watchers() -> dict[int, tuple[threading.Thread, Any, Any]]:
+def _asyncio_watchers() -> dict[int, tuple[threading.Thread, Any]]:
     """asyncio's threads waiting for a child (``ThreadedChildWatcher``), by the child's pid:
-    (the thread, the logger it logs to (its own copy of asyncio's: maybe the environment's),
-    the subprocess transport it reports to, if any)."""
-    found: dict[int, tuple[threading.Thread, Any, Any]] = {}
+    (the thread, the logger it logs to: its own copy of asyncio's, maybe the environment's)."""
+    found: dict[int, tuple[threading.Thread, Any]] = {}
     for thread in threading.enumerate():
         args: tuple[Any, ...] = getattr(thread, "_args", ())  # (loop, pid, callback, args)
         if thread.name.startswith("asyncio-waitpid-") and len(args) > 1:
             target = getattr(getattr(thread, "_target", None), "__func__", None)
-            logger = getattr(target, "__globals__", {}).get("logger")
-            extra = args[3] if len(args) > 3 and isinstance(args[3], tuple) else ()
-            found[args[1]] = (thread, logger, extra[0] if extra else None)
+            found[args[1]] = (thread, getattr(target, "__globals__", {}).get("logger"))
     return found
 
 
@@ -141,7 +113,9 @@ class Children:
         self.transports = weakref.WeakKeyDictionary()
         if not running:
             return
-        below = [pid for popen in running for pid in _descendants(popen.pid)]
+        from .workers.supervisor import descendants  # only when something is left running
+
+        below = [pid for popen in running for pid in descendants(popen.pid)]
         # A child asyncio started is reaped by its watcher thread (blocked in waitpid), which
         # then logs "Loop ... that handles pid ... is closed" (or, reaped by us first,
         # "Unknown child process pid ...") into the test's logging: lines the sandbox's end
@@ -150,7 +124,7 @@ class Children:
         watchers = _asyncio_watchers()
         quiet = list({id(logger): logger for logger in (
             (own_loggers or {}).get("asyncio"), logging.getLogger("asyncio"),
-            *(logger for _, logger, _ in watchers.values()))
+            *(logger for _, logger in watchers.values()))
             if isinstance(logger, logging.Logger)}.values())
         disabled = [logger.disabled for logger in quiet]
         for logger in quiet:
@@ -175,8 +149,6 @@ class Children:
                         # a return code, it would warn "subprocess ... is still running".
                         popen.returncode = -signal.SIGKILL
                 transport = made_by() if made_by is not None else None
-                if transport is None and watcher is not None:
-                    transport = watcher[2]
                 if transport is not None:
                     # Nor was the transport told (its loop is closed, or gone with the
                     # environment): it would warn "unclosed transport" when collected.
